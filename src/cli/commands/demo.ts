@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { createTpoGraph } from "../../graph/builder.js";
+import { createSimWorld } from "../../sim/index.js";
+import { defaultSamplePromptsPath, requireFile } from "../paths.js";
+
+function fixed(value: number | undefined): string {
+  return value === undefined ? "   -  " : value.toFixed(2).padStart(6);
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command("demo")
+    .description("Run TPO in the simulated world on a few sample prompts and show every iteration")
+    .option("--prompts <file>", "JSON array of prompts", defaultSamplePromptsPath())
+    .option("--count <n>", "how many prompts to run", "3")
+    .option("--width <n>", "search width N", "5")
+    .option("--depth <n>", "search depth D", "2")
+    .option("--seed <n>", "seed of the simulated world", "7")
+    .action(
+      async (options: { prompts: string; count: string; width: string; depth: string; seed: string }) => {
+        const prompts = JSON.parse(
+          readFileSync(requireFile(options.prompts, "--prompts"), "utf8"),
+        ) as string[];
+        const graph = createTpoGraph(createSimWorld(Number(options.seed)));
+        console.log(
+          "TPO in the simulated world: a demonstration of the mechanics, not a result about real models.\n",
+        );
+        for (const [index, query] of prompts.slice(0, Number(options.count)).entries()) {
+          console.log(`Query ${index + 1}: ${query.split("\n")[0].slice(0, 100)}`);
+          const result = await graph.invoke(
+            { query },
+            {
+              context: {
+                width: Number(options.width),
+                depth: Number(options.depth),
+                seed: Number(options.seed) + index,
+              },
+            },
+          );
+          console.log("  iteration    best    mean   worst   best so far");
+          for (const record of result.history) {
+            const s = record.scores;
+            console.log(
+              `  ${String(record.iteration).padStart(9)}  ${fixed(s?.max)}  ${fixed(s?.mean)}  ${fixed(s?.min)}  ${fixed(record.bestSoFar ?? undefined)}`,
+            );
+          }
+          console.log(
+            `  best response (score ${result.best?.score.toFixed(2)}, iteration ${result.best?.iteration}):`,
+          );
+          console.log(`  ${result.best?.text}\n`);
+        }
+      },
+    );
+}

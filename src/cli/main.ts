@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { registerDemo } from "./commands/demo.js";
+
+const program = new Command("tpo")
+  .description("Test-Time Preference Optimization on LangGraph.js")
+  .showHelpAfterError();
+
+registerDemo(program);
+// More commands register here, one file each in ./commands.
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  console.error(`tpo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,113 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
+import { TpoError } from "../errors.js";
+import type { RewardModel } from "../models/reward.js";
+import { makeCritiqueNode } from "../nodes/critique.js";
+import { makeFinalizeNode } from "../nodes/finalize.js";
+import { makeGenerateNode } from "../nodes/generate.js";
+import { makeGradientNode } from "../nodes/gradient.js";
+import { makeRewardNode } from "../nodes/reward.js";
+import { makeSelectNode } from "../nodes/select.js";
+import { makeUpdateNode } from "../nodes/update.js";
+import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
+import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "./context.js";
+import type { TpoModels, TpoNode, TpoNodeName } from "./node-kit.js";
+import { routeAfterSelect } from "./routing.js";
+import { TpoState } from "./state.js";
+
+export interface TpoGraphOptions {
+  /** The model that samples the first responses. */
+  policy?: BaseChatModel;
+  /** The model that critiques, writes gradients and updates; defaults to the policy, as in the paper. */
+  critic?: BaseChatModel;
+  rewardModel?: RewardModel;
+  /** Replaces built-in nodes; a replacement keeps the node's state contract. */
+  nodes?: Partial<Record<TpoNodeName, TpoNode>>;
+  /** Overrides parts of the prompt templates. */
+  prompts?: TpoPromptOverrides;
+}
+
+/** Supersteps one iteration takes: critique, gradient, update, reward, select. */
+const STEPS_PER_ITERATION = 5;
+
+/** A recursion limit that the deepest allowed run stays under: depth bounds the loop, not this. */
+export const TPO_RECURSION_LIMIT = STEPS_PER_ITERATION * MAX_DEPTH + 10;
+
+function requireModel<T>(value: T | undefined, option: string, node: TpoNodeName): T {
+  if (value === undefined) {
+    throw new TpoError(
+      `createTpoGraph needs the "${option}" option for the built-in ${node} node ` +
+        `(or a replacement through options.nodes.${node}).`,
+    );
+  }
+  return value;
+}
+
+function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
+  const custom = options.nodes ?? {};
+  const prompts = resolvePrompts(options.prompts);
+  const policy = () => requireModel(options.policy, "policy", "generate");
+  const critic = (node: TpoNodeName) => options.critic ?? requireModel(options.policy, "policy", node);
+  const reward = () => requireModel(options.rewardModel, "rewardModel", "reward");
+  const models = (node: TpoNodeName): Pick<TpoModels, "critic" | "prompts"> => ({
+    critic: critic(node),
+    prompts,
+  });
+  return {
+    generate: custom.generate ?? makeGenerateNode({ policy: policy() }),
+    reward: custom.reward ?? makeRewardNode({ rewardModel: reward() }),
+    select: custom.select ?? makeSelectNode(),
+    critique: custom.critique ?? makeCritiqueNode(models("critique")),
+    gradient: custom.gradient ?? makeGradientNode(models("gradient")),
+    update: custom.update ?? makeUpdateNode(models("update")),
+    finalize: custom.finalize ?? makeFinalizeNode(),
+  };
+}
+
+/** The uncompiled graph, for callers who compile with their own checkpointer or store. */
+export function createTpoGraphBuilder(options: TpoGraphOptions = {}) {
+  const nodes = builtInNodes(options);
+  // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
+  // because LangGraph would otherwise demand every field, defaults included, in each call's context.
+  return new StateGraph(TpoState, TpoContextSchema as unknown as AnnotationRoot<StateDefinition>)
+    .addNode("generate", nodes.generate)
+    .addNode("reward", nodes.reward)
+    .addNode("select", nodes.select)
+    .addNode("critique", nodes.critique)
+    .addNode("gradient", nodes.gradient)
+    .addNode("update", nodes.update)
+    .addNode("finalize", nodes.finalize)
+    .addEdge(START, "generate")
+    .addEdge("generate", "reward")
+    .addEdge("reward", "select")
+    .addConditionalEdges("select", routeAfterSelect, ["critique", "finalize"])
+    .addEdge("critique", "gradient")
+    .addEdge("gradient", "update")
+    .addEdge("update", "reward")
+    .addEdge("finalize", END);
+}
+
+export type TpoGraphBuilder = ReturnType<typeof createTpoGraphBuilder>;
+type CompileOptions = Parameters<TpoGraphBuilder["compile"]>[0];
+
+/** The compiled graph, named "tpo", with a recursion limit that every allowed depth fits under. */
+export function createTpoGraph(options: TpoGraphOptions & CompileOptions = {}) {
+  const { policy, critic, rewardModel, nodes, prompts, ...compileOptions } = options;
+  const graph = createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts }).compile({
+    name: "tpo",
+    ...compileOptions,
+  });
+  const configured = graph.withConfig({ recursionLimit: TPO_RECURSION_LIMIT });
+  // LangGraph checks the context against the schema and throws a raw ZodError; parse it ourselves
+  // first so that a bad setting fails with a TpoSettingsError that names the field.
+  // (`_validateContext` is LangGraph's protected hook for that check; a test pins this behaviour.)
+  const hook = configured as unknown as { _validateContext(context: unknown): Promise<unknown> };
+  const validate = hook._validateContext.bind(configured);
+  hook._validateContext = async (context) => {
+    parseTpoContext(context);
+    return validate(context);
+  };
+  return configured;
+}
+
+export type TpoGraph = ReturnType<typeof createTpoGraph>;

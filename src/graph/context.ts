@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { TpoSettingsError } from "../errors.js";
+
+/** The deepest run the schema accepts; the graph's recursion limit is derived from it. */
+export const MAX_DEPTH = 100;
+
+/** Run settings: LangGraph `context`, shown as a form in LangGraph Studio. */
+export const TpoContextSchema = z.object({
+  width: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(5)
+    .describe("Search width N: responses sampled at the start and written by each update."),
+  depth: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_DEPTH)
+    .default(2)
+    .describe("Search depth D: how many critique-gradient-update iterations to run. 0 is best-of-N."),
+  mode: z
+    .enum(["tpo", "revision", "bon"])
+    .default("tpo")
+    .describe(
+      "tpo: critique the best response against the worst; revision: critique the best alone; bon: best-of-N, no iterations.",
+    ),
+  temperature: z.number().min(0).max(2).default(0.7).describe("Sampling temperature of generate and update."),
+  topP: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling top_p of generate and update."),
+  maxTokens: z
+    .number()
+    .int()
+    .min(1)
+    .default(2048)
+    .describe("Maximum tokens of each sampled or updated response."),
+  sampling: z
+    .enum(["auto", "n", "parallel"])
+    .default("auto")
+    .describe(
+      "How N samples are requested: n asks for all in one request, parallel sends one request each, auto uses n and tops up with parallel requests when the server returns fewer.",
+    ),
+  criticTemperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .default(0)
+    .describe("Temperature of the critique and gradient requests."),
+  criticMaxTokens: z
+    .number()
+    .int()
+    .min(1)
+    .default(2048)
+    .describe("Maximum tokens of a critique or a gradient."),
+  seed: z
+    .number()
+    .int()
+    .optional()
+    .describe("Sampling seed; sample i of a step uses seed + i. Unset: the server's own randomness."),
+});
+
+export type TpoContext = z.output<typeof TpoContextSchema>;
+export type TpoContextInput = z.input<typeof TpoContextSchema>;
+export type TpoMode = TpoContext["mode"];
+
+/** Parses run settings and fills defaults; a bad value throws a TpoSettingsError naming its field. */
+export function parseTpoContext(context: unknown): TpoContext {
+  const result = TpoContextSchema.safeParse(context ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.map(String).join(".") || "context";
+  throw new TpoSettingsError(field, `Invalid TPO setting "${field}": ${issue.message}.`);
+}
+
+/** The one way nodes read run settings. */
+export function ensureContext(runtime: { context?: unknown } | undefined): TpoContext {
+  return parseTpoContext(runtime?.context);
+}

@@ -1,0 +1,112 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { TpoInputError } from "../errors.js";
+import type { RewardModel } from "../models/reward.js";
+import { fillTemplate, type PromptTemplate, type TpoPrompts } from "../prompts/index.js";
+import type { TpoContext } from "./context.js";
+import type { Candidate, TpoStateType, TpoUpdate } from "./state.js";
+
+/** What the built-in nodes are given at build time. */
+export interface TpoModels {
+  policy: BaseChatModel;
+  critic: BaseChatModel;
+  rewardModel: RewardModel;
+  prompts: TpoPrompts;
+}
+
+export type TpoNodeName = "generate" | "reward" | "select" | "critique" | "gradient" | "update" | "finalize";
+
+export type TpoStage = "generate" | "reward" | "critique" | "gradient" | "update";
+
+/** A node: reads state and run settings, returns a state update. */
+export type TpoNode = (
+  state: TpoStateType,
+  runtime: LangGraphRunnableConfig,
+) => TpoUpdate | Promise<TpoUpdate>;
+
+/** The conversation the response answers: the input messages, or the query as one user turn. */
+export function conversationOf(state: Pick<TpoStateType, "messages" | "query">): BaseMessage[] {
+  if (state.messages.length > 0) {
+    const last = state.messages[state.messages.length - 1];
+    if (!HumanMessage.isInstance(last)) {
+      throw new TpoInputError(
+        `The conversation must end with a user turn, but its last message is of type "${last.getType()}". ` +
+          `Pass { messages } ending with a HumanMessage, or { query: "..." }.`,
+      );
+    }
+    return state.messages;
+  }
+  if (!state.query || !state.query.trim()) {
+    throw new TpoInputError(
+      'No query: invoke the graph with { query: "..." } or { messages: [...] } ending with a user turn.',
+    );
+  }
+  return [new HumanMessage(state.query)];
+}
+
+function textOf(message: BaseMessage): string {
+  return typeof message.content === "string" ? message.content : message.text;
+}
+
+/**
+ * The query as prompts show it: the user's text for a single turn; for a longer conversation, a
+ * transcript whose last "User:" turn is the one being answered.
+ */
+export function queryText(conversation: BaseMessage[]): string {
+  if (conversation.length === 1) return textOf(conversation[0]);
+  return conversation
+    .map(
+      (m) =>
+        `${HumanMessage.isInstance(m) ? "User" : AIMessage.isInstance(m) ? "Assistant" : "System"}: ${textOf(m)}`,
+    )
+    .join("\n\n");
+}
+
+export function promptMessages(template: PromptTemplate, values: Record<string, string>): BaseMessage[] {
+  return [
+    new SystemMessage(fillTemplate(template.system, values)),
+    new HumanMessage(fillTemplate(template.user, values)),
+  ];
+}
+
+export function candidateById(state: TpoStateType, id: string | null): Candidate | null {
+  return id === null ? null : (state.pool.find((c) => c.id === id) ?? null);
+}
+
+export function requireChosen(state: TpoStateType, node: TpoNodeName): Candidate {
+  const chosen = candidateById(state, state.chosen);
+  if (!chosen)
+    throw new TpoInputError(`The ${node} node needs a chosen candidate, but select has not chosen one.`);
+  return chosen;
+}
+
+/**
+ * The config for a model call inside a node: the node's callbacks and signal, plus metadata and a
+ * tag that say which TPO stage and iteration the call belongs to.
+ */
+export function stageConfig(
+  runtime: LangGraphRunnableConfig,
+  stage: TpoStage,
+  iteration: number,
+  ctx: TpoContext,
+): RunnableConfig {
+  return {
+    callbacks: runtime.callbacks,
+    signal: runtime.signal,
+    tags: [`tpo:iteration:${iteration}`, `tpo:${stage}`],
+    metadata: {
+      tpo_iteration: iteration,
+      tpo_stage: stage,
+      tpo_mode: ctx.mode,
+      tpo_width: ctx.width,
+      tpo_depth: ctx.depth,
+    },
+  };
+}
+
+/** Milliseconds since `start`, as a usage entry for `node`. */
+export function nodeTime(node: TpoNodeName, start: number): { nodeMs: Record<string, number> } {
+  return { nodeMs: { [node]: performance.now() - start } };
+}

@@ -1,0 +1,186 @@
+import { createHash } from "node:crypto";
+import type { BaseMessage } from "@langchain/core/messages";
+import { Annotation, messagesStateReducer } from "@langchain/langgraph";
+
+export type CandidateOrigin = "sample" | "update";
+
+export interface Candidate {
+  /** Hash of the text: identical texts are one candidate. */
+  id: string;
+  text: string;
+  /** null until the reward model has scored it; never recomputed afterwards. */
+  score: number | null;
+  /** 0 for the first samples, k for the candidates written by the k-th update. */
+  iteration: number;
+  origin: CandidateOrigin;
+}
+
+/** Requests, tokens and time spent; summed wherever two usages meet. */
+export interface Usage {
+  modelRequests: number;
+  promptTokens: number;
+  completionTokens: number;
+  rewardRequests: number;
+  /** Milliseconds spent in each node, by node name. */
+  nodeMs: Record<string, number>;
+}
+
+export interface ScoreStats {
+  min: number;
+  mean: number;
+  max: number;
+}
+
+export interface ScoredRef {
+  id: string;
+  score: number;
+}
+
+/**
+ * One record per iteration. Record 0 is the first sampling; record k (k >= 1) is the k-th
+ * optimisation step: the pair it started from, the critique, the gradient, and the candidates
+ * its update wrote.
+ */
+export interface HistoryRecord {
+  iteration: number;
+  chosen: ScoredRef | null;
+  rejected: ScoredRef | null;
+  critique: string | null;
+  gradient: string | null;
+  /** How many new candidates this iteration produced (after merging identical texts). */
+  candidates: number;
+  /** Scores of this iteration's new candidates. */
+  scores: ScoreStats | null;
+  /** Best score in the whole pool once this iteration's candidates were scored. */
+  bestSoFar: number | null;
+  /** Update outputs without the response tags, taken whole. */
+  formatFallbacks: number;
+  /** Samples that produced nothing usable (empty output, failed request). */
+  failures: number;
+  /** How the N samples were requested: one request with `n`, parallel requests, or both. */
+  sampling: string | null;
+  elapsedMs: number;
+  usage: Usage;
+}
+
+/** A partial record, merged into the record of the same iteration. */
+export type HistoryPatch = Partial<Omit<HistoryRecord, "iteration" | "usage">> & {
+  iteration: number;
+  usage?: Partial<Usage>;
+};
+
+export function emptyUsage(): Usage {
+  return { modelRequests: 0, promptTokens: 0, completionTokens: 0, rewardRequests: 0, nodeMs: {} };
+}
+
+export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
+  if (!b) return a;
+  const nodeMs = { ...a.nodeMs };
+  for (const [node, ms] of Object.entries(b.nodeMs ?? {})) nodeMs[node] = (nodeMs[node] ?? 0) + ms;
+  return {
+    modelRequests: a.modelRequests + (b.modelRequests ?? 0),
+    promptTokens: a.promptTokens + (b.promptTokens ?? 0),
+    completionTokens: a.completionTokens + (b.completionTokens ?? 0),
+    rewardRequests: a.rewardRequests + (b.rewardRequests ?? 0),
+    nodeMs,
+  };
+}
+
+export function candidateId(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+export function makeCandidate(text: string, iteration: number, origin: CandidateOrigin): Candidate {
+  return { id: candidateId(text), text, score: null, iteration, origin };
+}
+
+/** Merges by id, in order of first appearance; a candidate keeps the first score it was given. */
+export function mergePool(left: Candidate[], right: Candidate[]): Candidate[] {
+  const byId = new Map(left.map((c) => [c.id, c]));
+  const merged = [...left];
+  for (const incoming of right) {
+    const existing = byId.get(incoming.id);
+    if (!existing) {
+      byId.set(incoming.id, incoming);
+      merged.push(incoming);
+    } else if (existing.score === null && incoming.score !== null) {
+      const scored = { ...existing, score: incoming.score };
+      byId.set(incoming.id, scored);
+      merged[merged.indexOf(existing)] = scored;
+    }
+  }
+  return merged;
+}
+
+function emptyRecord(iteration: number): HistoryRecord {
+  return {
+    iteration,
+    chosen: null,
+    rejected: null,
+    critique: null,
+    gradient: null,
+    candidates: 0,
+    scores: null,
+    bestSoFar: null,
+    formatFallbacks: 0,
+    failures: 0,
+    sampling: null,
+    elapsedMs: 0,
+    usage: emptyUsage(),
+  };
+}
+
+/**
+ * Patches merge into the record of their iteration: counters and usage add up, other fields are
+ * replaced. Nodes each contribute their part of a record without reading it first.
+ */
+export function mergeHistory(left: HistoryRecord[], right: HistoryPatch[]): HistoryRecord[] {
+  const records = [...left];
+  for (const patch of right) {
+    const index = records.findIndex((r) => r.iteration === patch.iteration);
+    const base = index >= 0 ? records[index] : emptyRecord(patch.iteration);
+    const merged: HistoryRecord = {
+      ...base,
+      ...patch,
+      iteration: base.iteration,
+      candidates: base.candidates + (patch.candidates ?? 0),
+      formatFallbacks: base.formatFallbacks + (patch.formatFallbacks ?? 0),
+      failures: base.failures + (patch.failures ?? 0),
+      usage: addUsage(base.usage, patch.usage),
+      elapsedMs: 0,
+    };
+    merged.elapsedMs = Object.values(merged.usage.nodeMs).reduce((sum, ms) => sum + ms, 0);
+    if (index >= 0) records[index] = merged;
+    else records.push(merged);
+  }
+  return records.sort((a, b) => a.iteration - b.iteration);
+}
+
+export interface BestResponse {
+  text: string;
+  score: number;
+  iteration: number;
+}
+
+export const TpoState = Annotation.Root({
+  /** The conversation; the best response is appended as an AIMessage when the run ends. */
+  messages: Annotation<BaseMessage[], BaseMessage | BaseMessage[]>({
+    reducer: messagesStateReducer,
+    default: () => [],
+  }),
+  /** The user query, for callers that have a single question rather than a conversation. */
+  query: Annotation<string>({ reducer: (_left, right) => right, default: () => "" }),
+  pool: Annotation<Candidate[]>({ reducer: mergePool, default: () => [] }),
+  /** The iteration of the newest candidates: 0 after generate, k after the k-th update. */
+  iteration: Annotation<number>({ reducer: (_left, right) => right, default: () => 0 }),
+  chosen: Annotation<string | null>({ reducer: (_left, right) => right, default: () => null }),
+  rejected: Annotation<string | null>({ reducer: (_left, right) => right, default: () => null }),
+  critiqueText: Annotation<string | null>({ reducer: (_left, right) => right, default: () => null }),
+  gradientText: Annotation<string | null>({ reducer: (_left, right) => right, default: () => null }),
+  history: Annotation<HistoryRecord[], HistoryPatch[]>({ reducer: mergeHistory, default: () => [] }),
+  usage: Annotation<Usage, Partial<Usage>>({ reducer: addUsage, default: emptyUsage }),
+  best: Annotation<BestResponse | null>({ reducer: (_left, right) => right, default: () => null }),
+});
+
+export type TpoStateType = typeof TpoState.State;
+export type TpoUpdate = typeof TpoState.Update;

@@ -1,0 +1,37 @@
+export { createTpoGraph, createTpoGraphBuilder, TPO_RECURSION_LIMIT } from "./graph/builder.js";
+export type { TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
+export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./graph/context.js";
+export type { TpoContext, TpoContextInput, TpoMode } from "./graph/context.js";
+export { TpoState } from "./graph/state.js";
+export type {
+  BestResponse,
+  Candidate,
+  CandidateOrigin,
+  HistoryRecord,
+  ScoreStats,
+  TpoStateType,
+  TpoUpdate,
+  Usage,
+} from "./graph/state.js";
+export type { TpoModels, TpoNode, TpoNodeName, TpoStage } from "./graph/node-kit.js";
+export { routeAfterSelect } from "./graph/routing.js";
+export { makeGenerateNode } from "./nodes/generate.js";
+export { makeRewardNode } from "./nodes/reward.js";
+export { makeSelectNode } from "./nodes/select.js";
+export { makeCritiqueNode } from "./nodes/critique.js";
+export { makeGradientNode } from "./nodes/gradient.js";
+export { makeUpdateNode } from "./nodes/update.js";
+export { makeFinalizeNode } from "./nodes/finalize.js";
+export {
+  DEFAULT_PROMPTS,
+  CRITIQUE_PROMPT,
+  REVISION_CRITIQUE_PROMPT,
+  GRADIENT_PROMPT,
+  UPDATE_PROMPT,
+  UPDATE_TAGS,
+} from "./prompts/index.js";
+export type { PromptTemplate, TpoPrompts, TpoPromptOverrides } from "./prompts/index.js";
+export type { RewardItem, RewardModel } from "./models/reward.js";
+export type { SamplingCallOptions, SamplingMethod } from "./models/sampling.js";
+export { SimChatModel, SimRewardModel, createSimWorld } from "./sim/index.js";
+export { TpoError, TpoInputError, TpoSettingsError, RewardModelError } from "./errors.js";

@@ -1,0 +1,45 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { RewardModelError } from "../errors.js";
+
+export interface RewardItem {
+  /** The conversation the response answers, ending with the user turn. */
+  messages: BaseMessage[];
+  response: string;
+}
+
+/** Scores responses: one finite number per item, higher is better. */
+export interface RewardModel {
+  /** Shown in errors and traces. */
+  name?: string;
+  score(items: RewardItem[], config?: RunnableConfig): Promise<number[]>;
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** Calls the reward model and checks that it returned one finite number per item. */
+export async function scoreChecked(
+  model: RewardModel,
+  items: RewardItem[],
+  config?: RunnableConfig,
+): Promise<number[]> {
+  const name = model.name ?? model.constructor?.name ?? "reward model";
+  const scores: unknown = await model.score(items, config);
+  if (!Array.isArray(scores) || scores.length !== items.length) {
+    throw new RewardModelError(
+      `Reward model "${name}" returned ${Array.isArray(scores) ? `${scores.length} scores` : describe(scores)} ` +
+        `for ${items.length} responses; it must return one number per response.`,
+    );
+  }
+  const bad = scores.findIndex((s) => typeof s !== "number" || !Number.isFinite(s));
+  if (bad >= 0) {
+    throw new RewardModelError(
+      `Reward model "${name}" returned a non-finite score ${describe(scores[bad])} for response ${bad}; ` +
+        `every score must be a finite number.`,
+    );
+  }
+  return scores as number[];
+}

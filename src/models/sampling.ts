@@ -1,0 +1,136 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { Usage } from "../graph/state.js";
+
+/** Sampling settings of one request, passed as call options; models that honour them read these keys. */
+export interface SamplingCallOptions {
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  seed?: number;
+  /** How many choices one request should return. */
+  n?: number;
+}
+
+export interface SamplingSettings {
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+  seed?: number;
+}
+
+export type SamplingMethod = "auto" | "n" | "parallel";
+
+export interface SampleResult {
+  /** One entry per sample that arrived, in order; empty strings included. */
+  texts: string[];
+  usage: Partial<Usage>;
+  /** What was actually used: "n", "parallel", or "n+parallel" when a server returned too few choices. */
+  method: "n" | "parallel" | "n+parallel";
+}
+
+function callOptions(settings: SamplingSettings, n: number, offset: number): SamplingCallOptions {
+  return {
+    temperature: settings.temperature,
+    topP: settings.topP,
+    maxTokens: settings.maxTokens,
+    seed: settings.seed === undefined ? undefined : settings.seed + offset,
+    n,
+  };
+}
+
+function messageText(generation: ChatGeneration): string {
+  const content = generation.message?.content ?? generation.text;
+  if (typeof content === "string") return content;
+  return content
+    .map((part) => (typeof part === "string" ? part : "text" in part ? String(part.text) : ""))
+    .join("");
+}
+
+function usageOf(result: LLMResult): Partial<Usage> {
+  const tokenUsage = result.llmOutput?.tokenUsage as
+    { promptTokens?: number; completionTokens?: number } | undefined;
+  if (tokenUsage) {
+    return { promptTokens: tokenUsage.promptTokens ?? 0, completionTokens: tokenUsage.completionTokens ?? 0 };
+  }
+  let promptTokens = 0;
+  let completionTokens = 0;
+  for (const generation of result.generations.flat() as ChatGeneration[]) {
+    const usage = (generation.message as { usage_metadata?: { input_tokens: number; output_tokens: number } })
+      ?.usage_metadata;
+    if (usage) {
+      promptTokens = Math.max(promptTokens, usage.input_tokens);
+      completionTokens += usage.output_tokens;
+    }
+  }
+  return { promptTokens, completionTokens };
+}
+
+async function request(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  options: SamplingCallOptions,
+  config: RunnableConfig,
+): Promise<{ texts: string[]; usage: Partial<Usage> }> {
+  const result = await model.generate([messages], { ...config, ...options } as never);
+  return { texts: (result.generations[0] as ChatGeneration[]).map(messageText), usage: usageOf(result) };
+}
+
+function sumUsage(parts: Partial<Usage>[]): Partial<Usage> {
+  return {
+    modelRequests: parts.length,
+    promptTokens: parts.reduce((s, u) => s + (u.promptTokens ?? 0), 0),
+    completionTokens: parts.reduce((s, u) => s + (u.completionTokens ?? 0), 0),
+  };
+}
+
+/**
+ * Samples `count` responses. "n" asks for all of them in one request; "parallel" sends one request
+ * per sample; "auto" asks with `n` and tops up with parallel requests when the server returned
+ * fewer choices than asked (servers that ignore `n`). Sample i always gets seed + i.
+ */
+export async function sampleResponses(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  count: number,
+  settings: SamplingSettings,
+  method: SamplingMethod,
+  config: RunnableConfig = {},
+): Promise<SampleResult> {
+  const texts: string[] = [];
+  const usages: Partial<Usage>[] = [];
+  let usedN = false;
+  if (method !== "parallel" && count > 1) {
+    const first = await request(model, messages, callOptions(settings, count, 0), config);
+    texts.push(...first.texts.slice(0, count));
+    usages.push(first.usage);
+    usedN = true;
+    if (method === "n") return { texts, usage: sumUsage(usages), method: "n" };
+  }
+  const missing = count - texts.length;
+  if (missing > 0) {
+    const offsets = Array.from({ length: missing }, (_, i) => texts.length + i);
+    const singles = await Promise.all(
+      offsets.map((offset) => request(model, messages, callOptions(settings, 1, offset), config)),
+    );
+    for (const single of singles) {
+      texts.push(single.texts[0] ?? "");
+      usages.push(single.usage);
+    }
+  }
+  const method_ = usedN ? (missing > 0 ? "n+parallel" : "n") : "parallel";
+  return { texts, usage: sumUsage(usages), method: method_ };
+}
+
+/** One request, one response: for the critique and gradient steps. */
+export async function completeOnce(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  options: Omit<SamplingCallOptions, "n">,
+  config: RunnableConfig = {},
+): Promise<{ text: string; usage: Partial<Usage> }> {
+  const result = await request(model, messages, { ...options, n: 1 }, config);
+  return { text: result.texts[0] ?? "", usage: { ...result.usage, modelRequests: 1 } };
+}

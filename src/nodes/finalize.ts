@@ -1,0 +1,20 @@
+import { AIMessage } from "@langchain/core/messages";
+import { nodeTime, type TpoNode } from "../graph/node-kit.js";
+import { requireBestAndWorst } from "./select.js";
+
+/** The answer: the best candidate of the whole pool, appended to the conversation. */
+export function makeFinalizeNode(): TpoNode {
+  return (state) => {
+    const start = performance.now();
+    const { best } = requireBestAndWorst(state);
+    const message = new AIMessage({
+      content: best.text,
+      response_metadata: { tpo_score: best.score, tpo_iteration: best.iteration },
+    });
+    return {
+      best: { text: best.text, score: best.score, iteration: best.iteration },
+      messages: [message],
+      usage: nodeTime("finalize", start),
+    };
+  };
+}

@@ -1,0 +1,37 @@
+import { ensureContext } from "../graph/context.js";
+import { conversationOf, nodeTime, stageConfig, type TpoModels, type TpoNode } from "../graph/node-kit.js";
+import type { ScoreStats } from "../graph/state.js";
+import { scoreChecked } from "../models/reward.js";
+
+export function scoreStats(scores: number[]): ScoreStats | null {
+  if (scores.length === 0) return null;
+  return {
+    min: Math.min(...scores),
+    mean: scores.reduce((sum, s) => sum + s, 0) / scores.length,
+    max: Math.max(...scores),
+  };
+}
+
+/** Scores every candidate that has no score yet, in one call; scores are kept for good. */
+export function makeRewardNode({ rewardModel }: Pick<TpoModels, "rewardModel">): TpoNode {
+  return async (state, runtime) => {
+    const start = performance.now();
+    const unscored = state.pool.filter((c) => c.score === null);
+    if (unscored.length === 0) return {};
+    const ctx = ensureContext(runtime);
+    const conversation = conversationOf(state);
+    const scores = await scoreChecked(
+      rewardModel,
+      unscored.map((c) => ({ messages: conversation, response: c.text })),
+      stageConfig(runtime, "reward", state.iteration, ctx),
+    );
+    const scored = unscored.map((c, i) => ({ ...c, score: scores[i] }));
+    const usage = { rewardRequests: 1, ...nodeTime("reward", start) };
+    const newest = scored.filter((c) => c.iteration === state.iteration).map((c) => c.score);
+    return {
+      pool: scored,
+      usage,
+      history: [{ iteration: state.iteration, scores: scoreStats(newest), usage }],
+    };
+  };
+}

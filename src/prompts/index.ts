@@ -1,0 +1,32 @@
+import { CRITIQUE_PROMPT, REVISION_CRITIQUE_PROMPT } from "./critique.js";
+import { GRADIENT_PROMPT } from "./gradient.js";
+import { UPDATE_PROMPT } from "./update.js";
+import type { PromptTemplate } from "./template.js";
+
+export interface TpoPrompts {
+  critique: PromptTemplate;
+  revisionCritique: PromptTemplate;
+  gradient: PromptTemplate;
+  update: PromptTemplate;
+}
+
+export const DEFAULT_PROMPTS: TpoPrompts = {
+  critique: CRITIQUE_PROMPT,
+  revisionCritique: REVISION_CRITIQUE_PROMPT,
+  gradient: GRADIENT_PROMPT,
+  update: UPDATE_PROMPT,
+};
+
+export type TpoPromptOverrides = { [K in keyof TpoPrompts]?: Partial<PromptTemplate> };
+
+export function resolvePrompts(overrides: TpoPromptOverrides = {}): TpoPrompts {
+  const resolved = { ...DEFAULT_PROMPTS };
+  for (const key of Object.keys(DEFAULT_PROMPTS) as (keyof TpoPrompts)[]) {
+    resolved[key] = { ...DEFAULT_PROMPTS[key], ...overrides[key] };
+  }
+  return resolved;
+}
+
+export { CRITIQUE_PROMPT, REVISION_CRITIQUE_PROMPT, GRADIENT_PROMPT, UPDATE_PROMPT };
+export { UPDATE_TAGS, extractTaggedResponse } from "./update.js";
+export { fillTemplate, type PromptTemplate } from "./template.js";

@@ -1,0 +1,79 @@
+import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/language_models/chat_models";
+import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import type { ChatResult } from "@langchain/core/outputs";
+import type { SamplingCallOptions } from "../models/sampling.js";
+import { hash32, rng } from "./random.js";
+import { simRespond, wordCount } from "./world.js";
+import type { BaseChatModelCallOptions } from "@langchain/core/language_models/chat_models";
+
+export interface SimChatModelParams extends BaseChatModelParams {
+  /** Seed of the world's randomness for requests that carry no seed of their own. */
+  seed?: number;
+}
+
+export type SimChatModelCallOptions = BaseChatModelCallOptions & SamplingCallOptions;
+
+function text(message: BaseMessage): string {
+  return typeof message.content === "string" ? message.content : message.text;
+}
+
+/**
+ * The simulated policy and critic as a real chat model: it goes through exactly the node code
+ * that real models do. Deterministic: the same prompt and seed give the same text.
+ */
+export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
+  private readonly seed: number;
+  /** Requests without a seed draw from this counter, so that repeated calls differ. */
+  private unseeded = 0;
+
+  constructor(params: SimChatModelParams = {}) {
+    super(params);
+    this.seed = params.seed ?? 0;
+  }
+
+  _llmType(): string {
+    return "tpo-sim";
+  }
+
+  /** The prompt as the simulated world reads it: a user query alone, or all messages of a TPO prompt. */
+  static promptOf(messages: BaseMessage[]): string {
+    const last = [...messages].reverse().find((m) => HumanMessage.isInstance(m));
+    const all = messages.map(text).join("\n\n");
+    return all.includes("<query>") ? all : text(last ?? messages[messages.length - 1]);
+  }
+
+  /** The text of choice `index` of a request: what the simulated HTTP server also returns. */
+  static respond(prompt: string, seed: number, index: number, maxTokens?: number): string {
+    const output = simRespond(prompt, rng(hash32(prompt, (seed + index) >>> 0)));
+    if (maxTokens === undefined) return output;
+    const words = output.split(/\s+/);
+    return words.length > maxTokens ? words.slice(0, maxTokens).join(" ") : output;
+  }
+
+  async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
+    const prompt = SimChatModel.promptOf(messages);
+    const n = Math.max(1, options.n ?? 1);
+    const seed = options.seed ?? this.seed * 1_000_003 + this.unseeded++ * 1009;
+    const promptTokens = wordCount(messages.map(text).join(" "));
+    const generations = Array.from({ length: n }, (_, i) => {
+      const output = SimChatModel.respond(prompt, seed, i, options.maxTokens);
+      const outputTokens = wordCount(output);
+      const message = new AIMessage({
+        content: output,
+        usage_metadata: {
+          input_tokens: promptTokens,
+          output_tokens: outputTokens,
+          total_tokens: promptTokens + outputTokens,
+        },
+      });
+      return { text: output, message };
+    });
+    const completionTokens = generations.reduce((sum, g) => sum + wordCount(g.text), 0);
+    return {
+      generations,
+      llmOutput: {
+        tokenUsage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
+      },
+    };
+  }
+}
