@@ -21,3 +21,6 @@ export class TpoSettingsError extends TpoError {
 
 /** A reward model returned something other than one finite number per item. */
 export class RewardModelError extends TpoError {}
+
+/** The models are not configured, or configured inconsistently. */
+export class TpoConfigError extends TpoError {}

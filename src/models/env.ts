@@ -1,0 +1,70 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { TpoConfigError } from "../errors.js";
+import { createSimWorld } from "../sim/index.js";
+import { createOpenAIChatModel } from "./openai.js";
+import type { RewardModel } from "./reward.js";
+import { createRewardModelFromSettings } from "./reward-env.js";
+
+/** Where the models come from: the environment variables, or the CLI flags that mirror them. */
+export interface ModelSettings {
+  /** TPO_BACKEND: "sim" for the in-process simulated world. */
+  backend?: string;
+  /** OPENAI_API_KEY */
+  apiKey?: string;
+  /** OPENAI_BASE_URL: an OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp, …). */
+  baseUrl?: string;
+  /** TPO_MODEL: the policy model. */
+  model?: string;
+  /** TPO_CRITIC_MODEL: the critic model; defaults to the policy. */
+  criticModel?: string;
+  /** TPO_REWARD_URL, TPO_REWARD_KIND, TPO_REWARD_MODEL, TPO_REWARD_API_KEY */
+  rewardUrl?: string;
+  rewardKind?: string;
+  rewardModel?: string;
+  rewardApiKey?: string;
+}
+
+export interface TpoModelSet {
+  policy: BaseChatModel;
+  critic: BaseChatModel;
+  rewardModel: RewardModel;
+}
+
+export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelSettings {
+  const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  return {
+    backend: value("TPO_BACKEND"),
+    apiKey: value("OPENAI_API_KEY"),
+    baseUrl: value("OPENAI_BASE_URL"),
+    model: value("TPO_MODEL"),
+    criticModel: value("TPO_CRITIC_MODEL"),
+    rewardUrl: value("TPO_REWARD_URL"),
+    rewardKind: value("TPO_REWARD_KIND"),
+    rewardModel: value("TPO_REWARD_MODEL"),
+    rewardApiKey: value("TPO_REWARD_API_KEY"),
+  };
+}
+
+export const CONFIGURE_MODELS_HELP =
+  "Configure a model in one of three ways: " +
+  "(1) TPO_BACKEND=sim for the offline simulated world; " +
+  "(2) OPENAI_API_KEY and TPO_MODEL for OpenAI; " +
+  "(3) OPENAI_BASE_URL and TPO_MODEL for an OpenAI-compatible server such as vLLM, SGLang or Ollama. " +
+  "A reward-model server is set with TPO_REWARD_URL and TPO_REWARD_KIND; without one, the policy judges.";
+
+/** The policy, critic and reward model that the settings describe. */
+export function loadModels(settings: ModelSettings): TpoModelSet {
+  if (settings.backend === "sim") {
+    const world = createSimWorld();
+    return { policy: world.policy, critic: world.policy, rewardModel: world.rewardModel };
+  }
+  if (settings.backend !== undefined && settings.backend !== "openai") {
+    throw new TpoConfigError(`Unknown TPO_BACKEND "${settings.backend}": use "sim" or "openai".`);
+  }
+  if (!settings.model || (!settings.apiKey && !settings.baseUrl)) {
+    throw new TpoConfigError(`No model is configured. ${CONFIGURE_MODELS_HELP}`);
+  }
+  const policy = createOpenAIChatModel(settings, settings.model);
+  const critic = settings.criticModel ? createOpenAIChatModel(settings, settings.criticModel) : policy;
+  return { policy, critic, rewardModel: createRewardModelFromSettings(settings, policy) };
+}
