@@ -24,3 +24,19 @@ export class RewardModelError extends TpoError {}
 
 /** The models are not configured, or configured inconsistently. */
 export class TpoConfigError extends TpoError {}
+
+/**
+ * A model server request failed for good: retries ran out, or the failure was not worth retrying.
+ * `endpoint` is the URL, `status` the last HTTP status (undefined for a timeout or a connection error).
+ */
+export class ModelRequestError extends TpoError {
+  constructor(
+    message: string,
+    readonly endpoint: string,
+    readonly status?: number,
+    readonly attempts = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -22,6 +22,10 @@ export interface ModelSettings {
   rewardKind?: string;
   rewardModel?: string;
   rewardApiKey?: string;
+  /** TPO_MAX_RETRIES: retries of a failed policy or critic request (default 3). */
+  maxRetries?: number;
+  /** TPO_TIMEOUT_MS: timeout of one policy or critic request (default: the OpenAI SDK's 10 minutes). */
+  timeoutMs?: number;
 }
 
 export interface TpoModelSet {
@@ -32,6 +36,13 @@ export interface TpoModelSet {
 
 export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelSettings {
   const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const count = (name: string) => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text))
+      throw new TpoConfigError(`${name} must be a whole number of 0 or more, got "${text}".`);
+    return Number(text);
+  };
   return {
     backend: value("TPO_BACKEND"),
     apiKey: value("OPENAI_API_KEY"),
@@ -42,6 +53,8 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
     rewardKind: value("TPO_REWARD_KIND"),
     rewardModel: value("TPO_REWARD_MODEL"),
     rewardApiKey: value("TPO_REWARD_API_KEY"),
+    maxRetries: count("TPO_MAX_RETRIES"),
+    timeoutMs: count("TPO_TIMEOUT_MS"),
   };
 }
 

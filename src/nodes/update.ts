@@ -35,6 +35,8 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoModels, "critic" | "
       ctx,
       ctx.sampling,
       stageConfig(runtime, "update", iteration, ctx),
+      // Some rewrites are enough to go on: the missing ones are recorded as failures.
+      { tolerateFailures: true },
     );
     let formatFallbacks = 0;
     const texts = sample.texts.map((output) => {
