@@ -33,6 +33,10 @@ export interface SimRequest {
   path: string;
   /** The parsed JSON body; undefined for GET or a body that is not JSON. */
   body: unknown;
+  /** Status of the answer (unset while pending, or when the connection closed first). */
+  status?: number;
+  /** The latency added to this request (fixed plus per output token), faults' delays apart. */
+  delayMs?: number;
 }
 
 export type SimFaultRule = SimFault & {
@@ -216,7 +220,9 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     if (status) {
       const headers: Record<string, string> =
         status.retryAfter === undefined ? {} : { "retry-after": String(status.retryAfter) };
-      await sleep(latency.fixedMs ?? 0);
+      request.delayMs = latency.fixedMs ?? 0;
+      await sleep(request.delayMs);
+      request.status = status.status;
       const message = status.message ?? `simulated fault: status ${status.status}`;
       return send(
         res,
@@ -233,8 +239,10 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       poolingPerToken: options.poolingPerToken ?? false,
     };
     const result = route(request, ctx);
-    await sleep((latency.fixedMs ?? 0) + (latency.perTokenMs ?? 0) * (result.outputTokens ?? 0));
+    request.delayMs = (latency.fixedMs ?? 0) + (latency.perTokenMs ?? 0) * (result.outputTokens ?? 0);
+    await sleep(request.delayMs);
     if (closed || res.destroyed) return;
+    request.status = result.status;
     if (faults.some((f) => f.kind === "malformed")) {
       res.writeHead(200, { "content-type": "application/json" });
       return res.end('{"id": "sim-malformed", "choices": [{"index": 0, "message": ');
