@@ -1,7 +1,8 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
-import type { BaseMessage, BaseMessageLike } from "@langchain/core/messages";
+import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
+import type { AIMessageChunk, BaseMessage, BaseMessageLike } from "@langchain/core/messages";
 import type { ChatResult, LLMResult } from "@langchain/core/outputs";
-import type { RunnableConfig } from "@langchain/core/runnables";
+import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import {
   ChatOpenAI,
   ChatOpenAICompletions,
@@ -105,6 +106,8 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
   /** The chat completions URL, as errors name it. */
   readonly endpoint: string;
 
+  private readonly tpoFields: TpoChatOpenAIFields;
+
   constructor(fields: TpoChatOpenAIFields) {
     const retry = { ...DEFAULT_RETRY_POLICY, ...fields.retry };
     const base = (fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL).replace(
@@ -115,6 +118,16 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
     const parentFields: ChatOpenAIFields = { ...fields, maxRetries: 0 };
     super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, endpoint) });
     this.endpoint = endpoint;
+    this.tpoFields = fields;
+  }
+
+  /** ChatOpenAI's own would rebuild a plain ChatOpenAI and lose the n handling above. */
+  override withConfig(
+    config: Partial<TpoChatOpenAICallOptions>,
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, TpoChatOpenAICallOptions> {
+    const model = new TpoChatOpenAI(this.tpoFields);
+    model.defaultOptions = { ...this.defaultOptions, ...config };
+    return model;
   }
 
   override async _generateUncached(

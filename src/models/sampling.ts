@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
@@ -155,6 +156,11 @@ export async function sampleResponses(
   const missing = count - texts.length;
   if (missing > 0) {
     const offsets = Array.from({ length: missing }, (_, i) => texts.length + i);
+    if (config.signal) {
+      // Each request in flight (SDK, LangChain's caller, our retry) listens on the run's signal:
+      // parallel samples are expected listeners, not the leak Node warns about past 10.
+      setMaxListeners(Math.max(getMaxListeners(config.signal), 10 + 4 * missing), config.signal);
+    }
     const singles = await Promise.allSettled(
       offsets.map((offset) => request(model, messages, callOptions(settings, 1, offset), config)),
     );
