@@ -141,7 +141,8 @@ export async function withRetries<T>(
     try {
       return await call();
     } catch (error) {
-      if (isAbort(error) || target.signal?.aborted) throw error;
+      if (target.signal?.aborted) throw target.signal.reason ?? error;
+      if (isAbort(error)) throw error;
       const failure = classify(error, target.timeoutMs);
       const retriesLeft = policy.maxRetries - (attempt - 1);
       const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > MAX_RETRY_AFTER_MS;
