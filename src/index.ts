@@ -34,4 +34,6 @@ export type { PromptTemplate, TpoPrompts, TpoPromptOverrides } from "./prompts/i
 export type { RewardItem, RewardModel } from "./models/reward.js";
 export type { SamplingCallOptions, SamplingMethod } from "./models/sampling.js";
 export { SimChatModel, SimRewardModel, createSimWorld } from "./sim/index.js";
-export { TpoError, TpoInputError, TpoSettingsError, RewardModelError } from "./errors.js";
+export { TpoError, TpoInputError, TpoSettingsError, TpoConfigError, RewardModelError } from "./errors.js";
+export { loadModels, loadRewardModel, modelSettingsFromEnv, CONFIGURE_MODELS_HELP } from "./models/env.js";
+export type { ModelSettings, TpoModelSet } from "./models/env.js";

@@ -1,8 +1,9 @@
 import { HumanMessage, AIMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   RewardModelError,
+  TpoConfigError,
   TpoInputError,
   TpoSettingsError,
   createSimWorld,
@@ -187,5 +188,32 @@ describe("the TPO graph", () => {
     const out = await graph.invoke({ query: "What is kevlar made out of?" }, { context: { seed: 3 } });
     expect(out.history).toHaveLength(3);
     expect(out.best?.score).toBeGreaterThanOrEqual(out.history[0].scores!.max);
+  });
+});
+
+describe("models from the environment", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const key of ["TPO_BACKEND", "TPO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"]) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  });
+
+  it("fails the first call with one message listing the three ways to configure a model", async () => {
+    for (const key of ["TPO_BACKEND", "TPO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"])
+      delete process.env[key];
+    const graph = createTpoGraph();
+    const run = graph.invoke({ query: "q" });
+    await expect(run).rejects.toThrow(TpoConfigError);
+    await expect(graph.invoke({ query: "q" })).rejects.toThrow(
+      /TPO_BACKEND=sim.*OPENAI_API_KEY.*OPENAI_BASE_URL/s,
+    );
+  });
+
+  it("runs in the simulated world with TPO_BACKEND=sim", async () => {
+    process.env.TPO_BACKEND = "sim";
+    const out = await createTpoGraph().invoke({ query: "q" }, { context: { width: 2, depth: 1 } });
+    expect(out.pool.length).toBeGreaterThan(1);
   });
 });
