@@ -37,7 +37,9 @@ function finite(value: unknown, where: string): number {
 function listOf(value: unknown, count: number, what: string): unknown[] {
   if (!Array.isArray(value)) throw new ResponseShapeError(`expected ${what}`);
   if (value.length !== count) {
-    throw new ResponseShapeError(`expected ${what} with ${count} entries (one per response), got ${value.length}`);
+    throw new ResponseShapeError(
+      `expected ${what} with ${count} entries (one per response), got ${value.length}`,
+    );
   }
   return value;
 }
@@ -85,7 +87,9 @@ function vllmData(json: unknown, count: number): Record<string, unknown>[] {
 }
 
 function templated(items: RewardItem[], settings: KindSettings): string[] {
-  return items.map((item) => applyChatTemplate(settings.chatTemplate, chatTurns(item.messages, item.response)));
+  return items.map((item) =>
+    applyChatTemplate(settings.chatTemplate, chatTurns(item.messages, item.response)),
+  );
 }
 
 /** `name:value` pairs separated by commas, as NIM reward models write them. */
@@ -159,7 +163,9 @@ export const REWARD_KINDS: Record<HttpRewardKind, RewardKindSpec> = {
       const message = Array.isArray(choices) && isRecord(choices[0]) ? choices[0].message : undefined;
       const content = isRecord(message) ? message.content : undefined;
       if (typeof content !== "string") {
-        throw new ResponseShapeError("expected choices[0].message.content to be a string of name:value pairs");
+        throw new ResponseShapeError(
+          "expected choices[0].message.content to be a string of name:value pairs",
+        );
       }
       const scores = parseNimScores(content);
       const wanted = settings.nimDimension?.toLowerCase() ?? scores.keys().next().value!;
