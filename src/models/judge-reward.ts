@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { z } from "zod";
-import { RewardModelError } from "../errors.js";
+import { RewardModelError, TpoConfigError } from "../errors.js";
 import { promptMessages, queryText } from "../graph/node-kit.js";
 import { JUDGE_CRITERIA, JUDGE_PROMPT } from "../prompts/judge.js";
 import type { PromptTemplate } from "../prompts/template.js";
@@ -33,11 +33,18 @@ export interface JudgeRewardModelOptions {
   weights?: Partial<Record<JudgeCriterion, number>>;
   /** Overrides of the prompt template; `{query}` and `{response}` are filled in. */
   prompt?: Partial<PromptTemplate>;
-  /** Temperature of the judge's requests, passed as a call option (default 0). */
+  /**
+   * Temperature of the judge's requests (default 0), passed as a call option: models that read the
+   * sampling call options honour it; a plain ChatOpenAI keeps the temperature it was built with.
+   */
   temperature?: number;
   /** How the chat model produces structured output (default: the model's own choice). */
   method?: "functionCalling" | "jsonSchema" | "jsonMode";
   name?: string;
+}
+
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\.+$/, "");
 }
 
 /** The weighted mean of the criteria, each clamped to 1-10 (a judge may overshoot the scale). */
@@ -67,10 +74,22 @@ export function createJudgeRewardModel(
 ): RewardModel {
   const name = options.name ?? `judge ${chatModel._llmType()}`;
   const template = { ...JUDGE_PROMPT, ...options.prompt };
-  const judge = chatModel.withStructuredOutput(JudgeVerdictSchema, {
-    name: "judge_verdict",
-    ...(options.method ? { method: options.method } : {}),
-  });
+  const structured = () =>
+    chatModel.withStructuredOutput(JudgeVerdictSchema, {
+      name: "judge_verdict",
+      ...(options.method ? { method: options.method } : {}),
+    });
+  let judge: ReturnType<typeof structured>;
+  try {
+    judge = structured();
+  } catch (error) {
+    throw new TpoConfigError(
+      `The LLM judge needs a chat model with structured output, and "${chatModel._llmType()}" has none ` +
+        `(${reasonOf(error)}). Use a model that supports tool calling ` +
+        `or JSON schema output, or a reward-model server (TPO_REWARD_URL and TPO_REWARD_KIND).`,
+      { cause: error },
+    );
+  }
   const temperature = options.temperature ?? 0;
 
   async function judgeOne(item: RewardItem, index: number, config: RunnableConfig): Promise<number> {
@@ -81,7 +100,7 @@ export function createJudgeRewardModel(
     } catch (error) {
       if (config.signal?.aborted) throw error;
       throw new RewardModelError(
-        `The LLM judge "${name}" failed on response ${index}: ${error instanceof Error ? error.message : String(error)}. ` +
+        `The LLM judge "${name}" failed on response ${index}: ${reasonOf(error)}. ` +
           `If the model cannot produce structured output, set the judge's method option or use a reward-model server (TPO_REWARD_URL).`,
         { cause: error },
       );
