@@ -445,6 +445,7 @@ describe("options", () => {
     );
     expect(() => createHttpRewardModel({ url: "localhost:8000", kind: "tei" })).toThrow(TpoConfigError);
     expect(() => createHttpRewardModel({ url: "http://x", kind: "tei", batchSize: 0 })).toThrow(/batchSize/);
+    expect(() => createHttpRewardModel({ url: "http://x", kind: "tei", timeoutMs: -1 })).toThrow(/timeoutMs/);
   });
 
   it("makes no request for no items", async () => {

@@ -111,7 +111,8 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
   };
   const retry = {
     maxAttempts,
-    timeoutMs: options.timeoutMs,
+    timeoutMs:
+      options.timeoutMs === undefined ? undefined : positiveInteger(options.timeoutMs, 0, "timeoutMs"),
     baseDelayMs: options.baseDelayMs,
     maxDelayMs: options.maxDelayMs,
   };
