@@ -4,7 +4,7 @@ import { RewardRequestError, TpoConfigError } from "../src/errors.js";
 import { LLAMA3_CHAT_TEMPLATE } from "../src/models/chat-template.js";
 import { createHttpRewardModel } from "../src/models/http-reward.js";
 import type { RewardItem } from "../src/models/reward.js";
-import { barrier, closedPort, startStub, type Stub, type StubHandler } from "./reward-stub.js";
+import { barrier, closedPort, startStub, type Stub, type StubHandler } from "./helpers/reward-stub.js";
 
 const stubs: Stub[] = [];
 afterEach(async () => {

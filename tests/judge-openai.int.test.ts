@@ -2,7 +2,7 @@ import { HumanMessage } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { createJudgeRewardModel } from "../src/models/judge-reward.js";
-import { startStub, type Stub } from "./reward-stub.js";
+import { startStub, type Stub } from "./helpers/reward-stub.js";
 
 let server: Stub | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { RewardModelError } from "../src/errors.js";
 import { createJudgeRewardModel, verdictScore } from "../src/models/judge-reward.js";
 import { JUDGE_PROMPT } from "../src/prompts/judge.js";
-import { barrier } from "./reward-stub.js";
+import { barrier } from "./helpers/reward-stub.js";
 
 type Verdict = Record<string, unknown>;
 type CallOptions = BaseChatModelCallOptions & { temperature?: number; tools?: unknown[] };

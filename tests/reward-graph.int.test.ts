@@ -3,7 +3,7 @@ import { createTpoGraph } from "../src/graph/builder.js";
 import { createFunctionRewardModel } from "../src/models/function-reward.js";
 import { createHttpRewardModel } from "../src/models/http-reward.js";
 import { SimChatModel } from "../src/sim/index.js";
-import { startStub, type Stub } from "./reward-stub.js";
+import { startStub, type Stub } from "./helpers/reward-stub.js";
 
 const stubs: Stub[] = [];
 afterEach(async () => {
