@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { TpoConfigError } from "../errors.js";
-import { createSimWorld } from "../sim/index.js";
+import { createSimWorld, SimRewardModel } from "../sim/index.js";
 import { createOpenAIChatModel } from "./openai.js";
 import type { RewardModel } from "./reward.js";
 import { createRewardModelFromSettings } from "./reward-env.js";
@@ -65,6 +65,11 @@ export const CONFIGURE_MODELS_HELP =
   "(3) OPENAI_BASE_URL and TPO_MODEL for an OpenAI-compatible server such as vLLM, SGLang or Ollama. " +
   "A reward-model server is set with TPO_REWARD_URL and TPO_REWARD_KIND; without one, the policy judges.";
 
+/** The reward model the settings describe, for a given policy (an LLM judge uses it). */
+export function loadRewardModel(settings: ModelSettings, policy: BaseChatModel): RewardModel {
+  return settings.backend === "sim" ? new SimRewardModel() : createRewardModelFromSettings(settings, policy);
+}
+
 /** The policy, critic and reward model that the settings describe. */
 export function loadModels(settings: ModelSettings): TpoModelSet {
   if (settings.backend === "sim") {
@@ -79,5 +84,5 @@ export function loadModels(settings: ModelSettings): TpoModelSet {
   }
   const policy = createOpenAIChatModel(settings, settings.model);
   const critic = settings.criticModel ? createOpenAIChatModel(settings, settings.criticModel) : policy;
-  return { policy, critic, rewardModel: createRewardModelFromSettings(settings, policy) };
+  return { policy, critic, rewardModel: loadRewardModel(settings, policy) };
 }
