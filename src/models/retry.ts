@@ -1,4 +1,5 @@
 import { ModelRequestError } from "../errors.js";
+import { parseRetryAfter } from "./http.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt; 0 tries once. */
@@ -34,12 +35,7 @@ function headerOf(error: unknown, name: string): string | undefined {
 export function retryAfterMs(error: unknown): number | undefined {
   const ms = Number(headerOf(error, "retry-after-ms"));
   if (headerOf(error, "retry-after-ms") !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headerOf(error, "retry-after");
-  if (value === undefined || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return parseRetryAfter(headerOf(error, "retry-after") ?? null);
 }
 
 function isAbort(error: unknown): boolean {
