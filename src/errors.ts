@@ -24,3 +24,6 @@ export class RewardModelError extends TpoError {}
 
 /** The models are not configured, or configured inconsistently. */
 export class TpoConfigError extends TpoError {}
+
+/** A feature TPO does not offer, such as tool calling on TpoChatModel; the message says what to use instead. */
+export class TpoUnsupportedError extends TpoError {}
