@@ -1,3 +1,4 @@
+import { tpoMetadataOf } from "../src/graph/answer.js";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
@@ -44,12 +45,12 @@ describe("TpoChatModel", () => {
     expect(AIMessage.isInstance(answer)).toBe(true);
     expect(typeof answer.content).toBe("string");
     expect(answer.content.length).toBeGreaterThan(0);
-    const meta = answer.response_metadata;
+    const meta = tpoMetadataOf(answer)!;
     expect(typeof meta.tpo_score).toBe("number");
     expect(meta.tpo_iteration).toBeGreaterThanOrEqual(0);
     expect(meta.tpo_iteration).toBeLessThanOrEqual(2);
-    expect(meta.tpo_history.map((r: { iteration: number }) => r.iteration)).toEqual([0, 1, 2]);
-    const best = Math.max(...meta.tpo_history.map((r: { bestSoFar: number }) => r.bestSoFar));
+    expect(meta.tpo_history.map((r) => r.iteration)).toEqual([0, 1, 2]);
+    const best = Math.max(...meta.tpo_history.map((r) => r.bestSoFar ?? -Infinity));
     expect(meta.tpo_score).toBe(best);
     // Every request the run made: generate (1 with n) + 2 × (critique, gradient, update with n).
     expect(meta.tpo_usage.modelRequests).toBe(policy.requests);
@@ -63,8 +64,8 @@ describe("TpoChatModel", () => {
 
   it("lets a call override the run settings", async () => {
     const answer = await simModel().invoke(QUESTION, { tpo: { mode: "bon", width: 2 } });
-    expect(answer.response_metadata.tpo_history).toHaveLength(1);
-    expect(answer.response_metadata.tpo_iteration).toBe(0);
+    expect(tpoMetadataOf(answer)?.tpo_history).toHaveLength(1);
+    expect(tpoMetadataOf(answer)?.tpo_iteration).toBe(0);
   });
 
   it("fails fast on a bad setting, naming the field", () => {
@@ -91,7 +92,7 @@ describe("TpoChatModel", () => {
       { maxConcurrency: 2 },
     );
     expect(answers).toHaveLength(5);
-    for (const answer of answers) expect(answer.response_metadata.tpo_history).toHaveLength(2);
+    for (const answer of answers) expect(tpoMetadataOf(answer)?.tpo_history).toHaveLength(2);
     // Within one run the policy's requests follow one another, so requests in flight = runs in flight.
     expect(policy.peak).toBeLessThanOrEqual(2);
     expect(policy.requests).toBe(5 * 4);
@@ -118,7 +119,7 @@ describe("TpoChatModel", () => {
     expect(chunks).toHaveLength(1);
     const invoked = await simModel().invoke(QUESTION);
     expect(chunks[0].content).toBe(invoked.content);
-    expect(chunks[0].response_metadata.tpo_score).toBe(invoked.response_metadata.tpo_score);
+    expect(tpoMetadataOf(chunks[0])?.tpo_score).toBe(tpoMetadataOf(invoked)?.tpo_score);
     expect(chunks[0].usage_metadata?.total_tokens).toBe(invoked.usage_metadata?.total_tokens);
   });
 
@@ -139,7 +140,7 @@ describe("TpoChatModel", () => {
     const chain = prompt.pipe(simModel());
     const answer = await chain.invoke({ question: QUESTION });
     expect(answer.content.length).toBeGreaterThan(0);
-    expect(answer.response_metadata.tpo_history).toHaveLength(3);
+    expect(tpoMetadataOf(answer)?.tpo_history).toHaveLength(3);
   });
 
   it("works as the model of a LangGraph node, streaming only the final answer", async () => {
@@ -152,7 +153,7 @@ describe("TpoChatModel", () => {
     const result = await graph.invoke({ messages: [new HumanMessage(QUESTION)] });
     expect(result.messages).toHaveLength(2);
     expect(AIMessage.isInstance(result.messages[1])).toBe(true);
-    expect(result.messages[1].response_metadata.tpo_score).toEqual(expect.any(Number));
+    expect(tpoMetadataOf(result.messages[1])?.tpo_score).toEqual(expect.any(Number));
 
     const streamed: string[] = [];
     for await (const [message] of await graph.stream(

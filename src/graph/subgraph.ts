@@ -1,6 +1,6 @@
-import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { TpoError } from "../errors.js";
+import { answerMessageOf } from "./answer.js";
 import { createTpoGraph, TPO_RECURSION_LIMIT, type TpoGraph, type TpoGraphOptions } from "./builder.js";
 import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "./context.js";
 
@@ -31,7 +31,8 @@ export function tpoSettingsOf(context: unknown): TpoContextInput {
 
 /**
  * A node for a parent graph built on `MessagesAnnotation`: it runs TPO on the parent's messages
- * and returns exactly one new `AIMessage`, the best response.
+ * and returns exactly one new `AIMessage`, the best response, with the same `response_metadata`
+ * (score, iteration, history, usage) and `usage_metadata` as `TpoChatModel`'s answers.
  *
  * It calls the compiled TPO graph with the node's own config, so that the TPO nodes stream under
  * the parent's namespace (`subgraphs: true`), share its callbacks, signal and checkpointer, and
@@ -51,10 +52,7 @@ export function createTpoNode(options: TpoNodeOptions = {}) {
         recursionLimit: TPO_RECURSION_LIMIT,
       },
     );
-    const answer = result.messages.at(-1);
-    if (!answer || !AIMessage.isInstance(answer)) {
-      throw new TpoError("The TPO run ended without an answer: its last message is not an AIMessage.");
-    }
-    return { messages: [answer] };
+    // The finalize node's message, under the same id, with the run's metadata and usage added.
+    return { messages: [answerMessageOf(result, result.messages.at(-1)?.id)] };
   };
 }

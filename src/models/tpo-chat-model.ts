@@ -4,14 +4,15 @@ import {
   BaseChatModel,
   type BaseChatModelCallOptions,
   type BaseChatModelParams,
+  type BindToolsInput,
 } from "@langchain/core/language_models/chat_models";
-import { AIMessage, AIMessageChunk, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
+import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
-import type { Runnable } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { CallbackManager } from "@langchain/core/callbacks/manager";
 import { AsyncCaller } from "@langchain/core/utils/async_caller";
-import { TpoError, TpoUnsupportedError } from "../errors.js";
+import { TpoUnsupportedError } from "../errors.js";
+import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "../graph/answer.js";
 import {
   createTpoGraph,
   TPO_RECURSION_LIMIT,
@@ -68,27 +69,6 @@ function childCallbacks(runManager: CallbackManagerForLLMRun): CallbackManager {
   return manager;
 }
 
-/** Token counts of a TPO run, as LangChain reports them. */
-export function usageMetadataOf(state: Pick<TpoStateType, "usage">): UsageMetadata {
-  const { promptTokens, completionTokens } = state.usage;
-  return {
-    input_tokens: promptTokens,
-    output_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-  };
-}
-
-/** What a TPO answer carries beside its text: where it came from and what the run cost. */
-export function responseMetadataOf(state: TpoStateType): Record<string, unknown> {
-  return {
-    model_provider: "tpo",
-    tpo_score: state.best?.score,
-    tpo_iteration: state.best?.iteration,
-    tpo_history: state.history,
-    tpo_usage: state.usage,
-  };
-}
-
 /**
  * TPO as a LangChain chat model: `invoke(messages)` runs a whole TPO optimisation (policy samples,
  * reward model scores, critic critiques and rewrites) and answers with the best response.
@@ -120,11 +100,11 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     return "tpo";
   }
 
-  override bindTools(): Runnable {
+  override bindTools(_tools: BindToolsInput[], _kwargs?: Partial<TpoChatModelCallOptions>): never {
     throw new TpoUnsupportedError(TOOLS_REFUSED);
   }
 
-  override withStructuredOutput(): never {
+  override withStructuredOutput(..._args: unknown[]): never {
     throw new TpoUnsupportedError(TOOLS_REFUSED);
   }
 
@@ -154,7 +134,6 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
         true,
       ),
     );
-    if (!state.best) throw new TpoError("The TPO run ended without a best response.");
     return state;
   }
 
@@ -164,14 +143,9 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
     const state = await this.optimise(messages, options, runManager);
-    const text = state.best!.text;
-    const message = new AIMessage({
-      content: text,
-      response_metadata: responseMetadataOf(state),
-      usage_metadata: usageMetadataOf(state),
-    });
+    const message = answerMessageOf(state);
     return {
-      generations: [{ text, message }],
+      generations: [{ text: message.text, message }],
       llmOutput: {
         tokenUsage: {
           promptTokens: state.usage.promptTokens,
@@ -189,12 +163,12 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const state = await this.optimise(messages, options, runManager);
-    const text = state.best!.text;
+    const text = answerMessageOf(state).text;
     const chunk = new ChatGenerationChunk({
       text,
       message: new AIMessageChunk({
         content: text,
-        response_metadata: responseMetadataOf(state),
+        response_metadata: { ...responseMetadataOf(state) },
         usage_metadata: usageMetadataOf(state),
       }),
     });
