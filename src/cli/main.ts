@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
+import { registerServe } from "./commands/serve.js";
 
 const program = new Command("tpo")
   .description("Test-Time Preference Optimization on LangGraph.js")
   .showHelpAfterError();
 
 registerDemo(program);
+registerServe(program);
 // More commands register here, one file each in ./commands.
 
 try {
