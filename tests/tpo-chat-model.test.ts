@@ -2,7 +2,7 @@ import { tpoMetadataOf } from "../src/graph/answer.js";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
-import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TpoSettingsError, TpoUnsupportedError } from "../src/errors.js";
@@ -164,5 +164,23 @@ describe("TpoChatModel", () => {
     }
     // The critic's critiques, gradients and rewrites run inside TPO and are not streamed.
     expect(streamed).toEqual([result.messages[1].content]);
+  });
+
+  it("runs as a black box inside a checkpointed graph: no nested checkpoints, threads keep working", async () => {
+    const model = simModel({ width: 2, depth: 1, seed: 1 });
+    const checkpointer = new MemorySaver();
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("agent", async (state) => ({ messages: [await model.invoke(state.messages)] }))
+      .addEdge(START, "agent")
+      .addEdge("agent", END)
+      .compile({ checkpointer });
+    const config = { configurable: { thread_id: "t" } };
+    await graph.invoke({ messages: [new HumanMessage(QUESTION)] }, config);
+    const second = await graph.invoke({ messages: [new HumanMessage("And a water stain?")] }, config);
+    expect(second.messages.map((m) => m.getType())).toEqual(["human", "ai", "human", "ai"]);
+    const namespaces = new Set<string>();
+    for await (const saved of checkpointer.list(config))
+      namespaces.add(String(saved.config.configurable?.checkpoint_ns));
+    expect([...namespaces]).toEqual([""]);
   });
 });
