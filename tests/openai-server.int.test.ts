@@ -414,7 +414,8 @@ describe("the OpenAI-compatible TPO server", () => {
     });
     await policy.started.promise;
     await server.close({ graceMs: 0 });
-    await expect(pending).rejects.toThrow();
+    const error = await expectApiError(pending, 503);
+    expect(error.message).toMatch(/shutting down/);
     expect(policy.aborted).toBe(true);
     expect(policy.requests).toBe(1);
   });

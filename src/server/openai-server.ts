@@ -1,15 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
+import { TpoConfigError } from "../errors.js";
 import { createTpoGraph, type TpoGraph } from "../graph/builder.js";
-import { parseTpoContext, type TpoContext, type TpoContextInput } from "../graph/context.js";
-import type { TpoStateType, TpoUpdate } from "../graph/state.js";
+import { parseTpoContext, type TpoContextInput } from "../graph/context.js";
 import type { TpoModelSet } from "../models/env.js";
 import { requireBearerToken } from "./auth.js";
-import { chatCompletion, completionChunks, completionIds } from "./completion.js";
+import { completionIds } from "./completion.js";
 import { ApiError, parseJson, readBody, sendError, sendJson } from "./http.js";
-import { progressLine } from "./progress.js";
-import { parseChatCompletionRequest, type TpoRequest } from "./request.js";
+import { parseChatCompletionRequest } from "./request.js";
+import { answerStreamed, answerWhole, SHUTDOWN_MESSAGE, toApiError } from "./run.js";
 
 export interface TpoServerOptions {
   /** 0 picks a free port; the handle's `url` says which. */
@@ -52,26 +51,6 @@ interface Run {
   done: Promise<void>;
 }
 
-const SHUTDOWN = "the TPO server is shutting down";
-
-/** The status and body for an error thrown while a request was served. */
-function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof TpoSettingsError) {
-    return new ApiError(400, error.message, "invalid_request_error", `tpo.${error.field}`, "invalid_value");
-  }
-  if (error instanceof TpoInputError)
-    return new ApiError(400, error.message, "invalid_request_error", "messages");
-  const message = error instanceof Error ? error.message : String(error);
-  const prefix =
-    error instanceof TpoConfigError ? "The server's models are not configured: " : "The TPO run failed: ";
-  return new ApiError(500, `${prefix}${message}`, "server_error");
-}
-
-function writeEvent(res: ServerResponse, line: string): void {
-  if (!res.writableEnded && !res.destroyed) res.write(line);
-}
-
 /**
  * An OpenAI-compatible server whose chat completions are TPO runs. Built on node:http: the
  * server needs streaming, body limits and disconnect detection, all of which node:http gives
@@ -85,6 +64,11 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   const modelIds = options.modelIds ?? ["tpo"];
   const defaultModelName = options.defaultModelName ?? modelIds[0] ?? "tpo";
   const heartbeatMs = options.heartbeatMs ?? 10_000;
+  for (const [name, value] of Object.entries({ maxBodyBytes, maxConcurrentRuns, heartbeatMs })) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new TpoConfigError(`startTpoServer: ${name} must be a positive whole number, got ${value}.`);
+    }
+  }
   const defaults = options.defaults ?? {};
   parseTpoContext(defaults); // a bad default fails at start, not on the first request
   const graphs = new WeakMap<TpoModelSet, TpoGraph>();
@@ -114,8 +98,12 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     }
     // The slot is taken before the first await, so that concurrent requests cannot overshoot the cap.
     const controller = new AbortController();
-    let finish!: () => void;
-    const run: Run = { controller, done: new Promise<void>((resolve) => (finish = resolve)) };
+    let settle!: () => void;
+    const run: Run = { controller, done: new Promise<void>((resolve) => (settle = resolve)) };
+    const finish = () => {
+      runs.delete(run);
+      settle();
+    };
     runs.add(run);
     const onClose = () => {
       if (!res.writableFinished) controller.abort(new Error("the client disconnected"));
@@ -124,73 +112,26 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     try {
       const models = await options.models(request.model);
       const graph = graphFor(models);
-      const ids = completionIds(request.model ?? defaultModelName);
-      if (request.stream) await streamRun(graph, request, res, controller.signal, ids);
-      else {
-        const state = await invokeRun(graph, request, controller.signal);
-        sendJson(res, 200, chatCompletion(ids, state, request.settings));
+      const target = {
+        graph,
+        request,
+        res,
+        signal: controller.signal,
+        ids: completionIds(request.model ?? defaultModelName),
+      };
+      if (request.stream) await answerStreamed(target, heartbeatMs, () => closing);
+      else await answerWhole(target);
+    } catch (error) {
+      if (!res.headersSent && !res.destroyed) {
+        const cancelled = closing && controller.signal.aborted;
+        if (cancelled) res.setHeader("connection", "close");
+        sendError(res, cancelled ? new ApiError(503, SHUTDOWN_MESSAGE, "server_error") : toApiError(error));
       }
     } finally {
       res.off("close", onClose);
-      runs.delete(run);
-      finish();
-    }
-  }
-
-  async function invokeRun(graph: TpoGraph, request: TpoRequest, signal: AbortSignal): Promise<TpoStateType> {
-    return (await graph.invoke(
-      { messages: request.messages },
-      { context: request.settings, signal },
-    )) as TpoStateType;
-  }
-
-  async function streamRun(
-    graph: TpoGraph,
-    request: TpoRequest,
-    res: ServerResponse,
-    signal: AbortSignal,
-    ids: ReturnType<typeof completionIds>,
-  ): Promise<void> {
-    const settings: TpoContext = request.settings;
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
-    writeEvent(
-      res,
-      `: tpo run started (width ${settings.width}, depth ${settings.depth}, mode ${settings.mode})\n\n`,
-    );
-    const heartbeat = setInterval(() => writeEvent(res, ": tpo working\n\n"), heartbeatMs);
-    heartbeat.unref();
-    try {
-      let state: TpoStateType | undefined;
-      const stream = await graph.stream(
-        { messages: request.messages },
-        { context: settings, signal, streamMode: ["updates", "values"] },
-      );
-      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        if (mode === "values") state = chunk as TpoStateType;
-        else {
-          for (const [node, update] of Object.entries(chunk as Record<string, TpoUpdate>)) {
-            writeEvent(res, `: ${progressLine(node, update ?? {}, settings)}\n\n`);
-          }
-        }
-      }
-      if (!state?.best) throw new Error("the run ended without a best response");
-      for (const part of completionChunks(ids, state, settings, request.includeUsage)) {
-        writeEvent(res, `data: ${JSON.stringify(part)}\n\n`);
-      }
-      writeEvent(res, "data: [DONE]\n\n");
-    } catch (error) {
-      // The status line is sent; OpenAI's clients read an error event and raise it.
-      if (!signal.aborted) writeEvent(res, `data: ${JSON.stringify(toApiError(error).toJSON())}\n\n`);
-      else if (closing)
-        writeEvent(res, `data: ${JSON.stringify(new ApiError(503, SHUTDOWN, "server_error").toJSON())}\n\n`);
-    } finally {
-      clearInterval(heartbeat);
-      if (!res.writableEnded) res.end();
+      // Done once the answer has left, so that shutdown does not cut it off when it closes sockets.
+      if (res.writableFinished || res.destroyed) finish();
+      else res.once("finish", finish).once("close", finish);
     }
   }
 
@@ -211,7 +152,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     }
     if (closing) {
       res.setHeader("connection", "close");
-      throw new ApiError(503, `${SHUTDOWN}; retry against another instance.`, "server_error");
+      throw new ApiError(503, `${SHUTDOWN_MESSAGE}; retry against another instance.`, "server_error");
     }
     requireBearerToken(req, options.apiKey);
     if (route === "GET /v1/models") {
@@ -250,7 +191,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([inFlight(), grace]);
     clearTimeout(timer);
-    for (const run of runs) run.controller.abort(new Error(SHUTDOWN));
+    for (const run of runs) run.controller.abort(new Error(SHUTDOWN_MESSAGE));
     await inFlight();
     server.closeAllConnections();
     await stopped;
