@@ -334,6 +334,33 @@ describe("the OpenAI-compatible TPO server", () => {
     expect((await errorOf(unknownRoute)).code).toBe("unknown_url");
   });
 
+  it("reports a failed run as a 500, or as an error event once the stream has started", async () => {
+    const broken: TpoModelSet = {
+      ...simModels(),
+      rewardModel: { name: "broken", score: async () => [Number.NaN] },
+    };
+    const { client } = await start({ models: () => broken });
+    const request = {
+      model: "tpo-sim",
+      messages: [{ role: "user" as const, content: QUESTION }],
+      tpo: { width: 1 },
+    };
+    const failed = await expectApiError(client.chat.completions.create(request as never), 500);
+    expect(failed.type).toBe("server_error");
+    expect(failed.message).toMatch(/Reward model "broken" returned a non-finite score/);
+
+    const stream = await client.chat.completions.create({
+      ...(request as never as object),
+      stream: true,
+    } as never);
+    const consume = async () => {
+      for await (const _chunk of stream as unknown as AsyncIterable<unknown>) {
+        // the answer never comes
+      }
+    };
+    await expect(consume()).rejects.toThrow(/non-finite score/);
+  });
+
   it("caps concurrent runs with a 429 and Retry-After", async () => {
     const policy = new SlowPolicy();
     const { client } = await start({
