@@ -68,6 +68,10 @@ describe("TpoChatModel", () => {
     expect(tpoMetadataOf(answer)?.tpo_iteration).toBe(0);
   });
 
+  it("refuses a bad per-call setting before any model call", async () => {
+    await expect(simModel().invoke(QUESTION, { tpo: { depth: 101 } })).rejects.toThrow(TpoSettingsError);
+  });
+
   it("fails fast on a bad setting, naming the field", () => {
     expect(() => new TpoChatModel({ ...createSimWorld(), settings: { width: 0 } })).toThrow(TpoSettingsError);
     expect(() => new TpoChatModel({ ...createSimWorld(), settings: { width: 0 } })).toThrow(/width/);

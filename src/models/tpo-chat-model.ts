@@ -1,5 +1,5 @@
 import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import { CallbackManager, type CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import {
   BaseChatModel,
   type BaseChatModelCallOptions,
@@ -9,7 +9,6 @@ import {
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { CallbackManager } from "@langchain/core/callbacks/manager";
 import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import { TpoUnsupportedError } from "../errors.js";
 import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "../graph/answer.js";
@@ -108,7 +107,7 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     throw new TpoUnsupportedError(TOOLS_REFUSED);
   }
 
-  /** Runs TPO on the conversation and returns its final state. */
+  /** Runs TPO on the conversation and returns its final state (pool, history, usage, best). */
   async optimise(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
@@ -127,14 +126,13 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     };
     // Run with only this config in scope: LangGraph would otherwise pick up a calling graph's
     // config from async-local storage and nest the run (checkpoints, streams) inside that graph.
-    const state = await this.runs.call(() =>
+    return this.runs.call(() =>
       AsyncLocalStorageProviderSingleton.runWithConfig(
         { callbacks: config.callbacks },
         () => this.graph.invoke({ messages }, config),
         true,
       ),
     );
-    return state;
   }
 
   async _generate(
