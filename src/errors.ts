@@ -69,3 +69,6 @@ export class ModelRequestError extends TpoError {
     super(message, options);
   }
 }
+
+/** A feature TPO does not offer, such as tool calling on TpoChatModel; the message says what to use instead. */
+export class TpoUnsupportedError extends TpoError {}

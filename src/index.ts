@@ -56,4 +56,21 @@ export type { RetryPolicy } from "./models/retry.js";
 export type { SampleResult, SampleOptions } from "./models/sampling.js";
 export { ModelRequestError } from "./errors.js";
 export { startSimServer, SimServerStats } from "./sim/server.js";
-export type { SimServer, SimServerOptions, SimFault, SimFaultRule, SimLatency, SimRequest } from "./sim/server.js";
+export type {
+  SimServer,
+  SimServerOptions,
+  SimFault,
+  SimFaultRule,
+  SimLatency,
+  SimRequest,
+} from "./sim/server.js";
+export { createTpoNode, tpoSettingsOf } from "./graph/subgraph.js";
+export type { TpoNodeOptions, TpoNodeState } from "./graph/subgraph.js";
+export { answerMessageOf, tpoMetadataOf } from "./graph/answer.js";
+export type { TpoResponseMetadata } from "./graph/answer.js";
+export { TpoChatModel } from "./models/tpo-chat-model.js";
+export type { TpoChatModelParams, TpoChatModelCallOptions } from "./models/tpo-chat-model.js";
+export { startTpoServer } from "./server/openai-server.js";
+export type { TpoServerOptions, TpoServerHandle } from "./server/openai-server.js";
+export type { TpoCompletionExtra } from "./server/completion.js";
+export { TpoUnsupportedError } from "./errors.js";

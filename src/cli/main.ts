@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerSimServer } from "./commands/sim-server.js";
+import { registerServe } from "./commands/serve.js";
 
 const program = new Command("tpo")
   .description("Test-Time Preference Optimization on LangGraph.js")
@@ -9,6 +10,7 @@ const program = new Command("tpo")
 
 registerDemo(program);
 registerSimServer(program);
+registerServe(program);
 // More commands register here, one file each in ./commands.
 
 try {
