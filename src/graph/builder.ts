@@ -2,6 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
 import { loadModels, loadRewardModel, modelSettingsFromEnv, type TpoModelSet } from "../models/env.js";
 import type { RewardModel } from "../models/reward.js";
+import { traceRewardModel } from "../models/traced-reward-model.js";
 import { makeCritiqueNode } from "../nodes/critique.js";
 import { makeFinalizeNode } from "../nodes/finalize.js";
 import { makeGenerateNode } from "../nodes/generate.js";
@@ -12,6 +13,7 @@ import { makeUpdateNode } from "../nodes/update.js";
 import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
 import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "./context.js";
 import type { TpoNode, TpoNodeName } from "./node-kit.js";
+import { withProgressEvents } from "./progress.js";
 import { routeAfterSelect } from "./routing.js";
 import { TpoState } from "./state.js";
 
@@ -55,7 +57,7 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
     (options.policy ? loadRewardModel(modelSettingsFromEnv(), options.policy) : envModels().rewardModel);
   return {
     generate: custom.generate ?? deferred(() => makeGenerateNode({ policy: policy() })),
-    reward: custom.reward ?? deferred(() => makeRewardNode({ rewardModel: rewardModel() })),
+    reward: custom.reward ?? deferred(() => makeRewardNode({ rewardModel: traceRewardModel(rewardModel()) })),
     select: custom.select ?? makeSelectNode(),
     critique: custom.critique ?? deferred(() => makeCritiqueNode({ critic: critic(), prompts })),
     gradient: custom.gradient ?? deferred(() => makeGradientNode({ critic: critic(), prompts })),
@@ -67,6 +69,7 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
 /** The uncompiled graph, for callers who compile with their own checkpointer or store. */
 export function createTpoGraphBuilder(options: TpoGraphOptions = {}) {
   const nodes = builtInNodes(options);
+  for (const name of Object.keys(nodes) as TpoNodeName[]) nodes[name] = withProgressEvents(name, nodes[name]);
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
   return new StateGraph(TpoState, TpoContextSchema as unknown as AnnotationRoot<StateDefinition>)
