@@ -39,7 +39,8 @@ export interface RunFinishedEvent {
   iterations: number;
 }
 
-export type TpoEvent = IterationStartedEvent | CandidatesScoredEvent | IterationFinishedEvent | RunFinishedEvent;
+export type TpoEvent =
+  IterationStartedEvent | CandidatesScoredEvent | IterationFinishedEvent | RunFinishedEvent;
 
 export type TpoEventType = TpoEvent["type"];
 

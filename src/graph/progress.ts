@@ -33,7 +33,8 @@ export function withProgressEvents(name: TpoNodeName, node: TpoNode): TpoNode {
     const update = await node(state, runtime);
     if (name === "reward") {
       const scores = judgedIn(update);
-      if (scores.length > 0) emit(runtime, { type: "tpo.candidates.scored", iteration: state.iteration, scores });
+      if (scores.length > 0)
+        emit(runtime, { type: "tpo.candidates.scored", iteration: state.iteration, scores });
     } else if (name === "select") {
       const pair = bestAndWorst(state.pool);
       if (pair) {

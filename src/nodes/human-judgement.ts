@@ -32,13 +32,17 @@ export type JudgementResult = { ok: true; judged: Candidate[] } | { ok: false; e
 const isScore = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 
 function describe(value: unknown): string {
+  if (typeof value === "number") return String(value);
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
 function scoresByPosition(answer: unknown[], pending: Candidate[]): JudgementResult {
   if (answer.length !== pending.length) {
-    return { ok: false, error: `Got ${answer.length} scores for ${pending.length} candidates; give one per candidate.` };
+    return {
+      ok: false,
+      error: `Got ${answer.length} scores for ${pending.length} candidates; give one per candidate.`,
+    };
   }
   const bad = answer.findIndex((s) => !isScore(s));
   if (bad >= 0) return { ok: false, error: `Score ${bad} is ${describe(answer[bad])}, not a finite number.` };
@@ -52,19 +56,29 @@ function scoresById(answer: Record<string, unknown>, pending: Candidate[]): Judg
   const missing = pending.find((c) => !(c.id in answer));
   if (missing) return { ok: false, error: `No score for candidate ${missing.id}; give one per candidate.` };
   const bad = pending.find((c) => !isScore(answer[c.id]));
-  if (bad) return { ok: false, error: `The score of ${bad.id} is ${describe(answer[bad.id])}, not a finite number.` };
+  if (bad)
+    return {
+      ok: false,
+      error: `The score of ${bad.id} is ${describe(answer[bad.id])}, not a finite number.`,
+    };
   return { ok: true, judged: pending.map((c) => ({ ...c, score: answer[c.id] as number })) };
 }
 
 function pick(best: unknown, worst: unknown, pending: Candidate[], pool: Candidate[]): JudgementResult {
   const byId = new Map(pending.map((c) => [c.id, c]));
-  for (const [role, id] of [["best", best], ["worst", worst]] as const) {
+  for (const [role, id] of [
+    ["best", best],
+    ["worst", worst],
+  ] as const) {
     if (typeof id !== "string" || !byId.has(id)) {
       return { ok: false, error: `The ${role} pick ${describe(id)} is not the id of a candidate to judge.` };
     }
   }
   if (best === worst && pending.length > 1) {
-    return { ok: false, error: "The best and the worst pick are the same candidate; pick two different ones." };
+    return {
+      ok: false,
+      error: "The best and the worst pick are the same candidate; pick two different ones.",
+    };
   }
   // A pick is ordinal; scores place it against what the pool has: best on top, worst at the bottom.
   const scores = pool.map((c) => c.score).filter(isScore);
@@ -83,7 +97,11 @@ function pick(best: unknown, worst: unknown, pending: Candidate[], pool: Candida
 }
 
 /** Checks a person's answer against the candidates they were asked about. */
-export function parseHumanJudgement(answer: unknown, pending: Candidate[], pool: Candidate[]): JudgementResult {
+export function parseHumanJudgement(
+  answer: unknown,
+  pending: Candidate[],
+  pool: Candidate[],
+): JudgementResult {
   if (Array.isArray(answer)) return scoresByPosition(answer, pending);
   if (typeof answer === "object" && answer !== null) {
     const record = answer as Record<string, unknown>;

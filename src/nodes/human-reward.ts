@@ -49,7 +49,9 @@ export function makeHumanRewardNode(): TpoNode {
       return {
         pool: result.judged,
         usage,
-        history: [{ iteration: state.iteration, scores: scoreStats(newest.map((c) => c.score as number)), usage }],
+        history: [
+          { iteration: state.iteration, scores: scoreStats(newest.map((c) => c.score as number)), usage },
+        ],
       };
     }
   };
