@@ -42,7 +42,7 @@ describe("LangSmith tracing", () => {
     const result = await graph.invoke({ query }, { context: { width: 3, depth: 2 } });
     await awaitAllCallbacks();
     // No client given: the tracer uses LangChain's default client, the one the graph's runs went to.
-    await new LangChainTracer().client.awaitPendingTraceBatches();
+    await (new LangChainTracer().client as Client).awaitPendingTraceBatches();
 
     const runs = capture.runs();
     const all = [...runs.values()];

@@ -4,7 +4,7 @@ import { emit, isTpoEvent, type TpoEvent } from "../src/graph/events.js";
 
 const query = "How do I take care of a wooden table?";
 
-async function streamEvents(graph: ReturnType<typeof createTpoGraph>, context: object) {
+async function streamEvents(graph: ReturnType<typeof createTpoGraph>, context: Record<string, unknown>) {
   const events: TpoEvent[] = [];
   let final: TpoStateType | undefined;
   for await (const [mode, chunk] of await graph.stream(
