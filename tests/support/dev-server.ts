@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -38,12 +41,39 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
 }
 
 /**
+ * The project's langgraph.json with absolute paths, in a directory of its own: the dev server
+ * keeps its threads and checkpoints in `.langgraph_api/` next to the config, and a test should
+ * neither read a developer's threads nor leave its own behind. Without the `.env` file, so that
+ * nothing in it (a LangSmith key) makes the server talk to anything beyond 127.0.0.1.
+ */
+async function isolatedConfig(): Promise<{ dir: string; config: string }> {
+  const project = JSON.parse(await readFile(join(ROOT, "langgraph.json"), "utf8")) as {
+    graphs: Record<string, string>;
+    env?: unknown;
+    dependencies?: string[];
+  };
+  delete project.env;
+  const dir = await mkdtemp(join(tmpdir(), "tpo-studio-"));
+  // The server joins graph paths to the config's directory, so they stay relative, to the project.
+  const graphs = Object.fromEntries(
+    Object.entries(project.graphs).map(([id, spec]) => {
+      const [file, name] = spec.split(":");
+      return [id, `${relative(dir, resolve(ROOT, file))}:${name}`];
+    }),
+  );
+  const config = join(dir, "langgraph.json");
+  await writeFile(config, JSON.stringify({ ...project, dependencies: [ROOT], graphs }, null, 2));
+  return { dir, config };
+}
+
+/**
  * Starts `langgraphjs dev` (the LangGraph Studio server) for this project on 127.0.0.1, with no
  * browser, no reload, no analytics and no tracing, and waits until it answers, for at most
  * `timeoutMs`.
  */
 export async function startDevServer(timeoutMs = 90_000): Promise<DevServer> {
   const port = await freePort();
+  const { dir, config } = await isolatedConfig();
   const url = `http://127.0.0.1:${port}`;
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -52,7 +82,7 @@ export async function startDevServer(timeoutMs = 90_000): Promise<DevServer> {
   );
   const child = spawn(
     CLI,
-    ["dev", "--port", String(port), "--host", "127.0.0.1", "--no-browser", "--no-reload"],
+    ["dev", "--config", config, "--port", String(port), "--host", "127.0.0.1", "--no-browser", "--no-reload"],
     {
       cwd: ROOT,
       detached: true, // its own process group, so that stop() ends the server the CLI spawns too
@@ -76,13 +106,15 @@ export async function startDevServer(timeoutMs = 90_000): Promise<DevServer> {
   });
 
   const stop = async () => {
-    if (exited) return;
-    signalGroup(child, "SIGTERM");
-    await Promise.race([exit, sleep(5_000)]);
+    if (!exited) {
+      signalGroup(child, "SIGTERM");
+      await Promise.race([exit, sleep(5_000)]);
+    }
     if (!exited) {
       signalGroup(child, "SIGKILL");
       await Promise.race([exit, sleep(2_000)]);
     }
+    await rm(dir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + timeoutMs;
