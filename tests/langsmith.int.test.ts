@@ -3,7 +3,7 @@ import { LangChainTracer } from "@langchain/core/tracers/tracer_langchain";
 import { Client } from "langsmith";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSimWorld, createTpoGraph } from "../src/index.js";
-import { childrenOf, LangSmithCapture, type CapturedRun } from "./support/langsmith-capture.js";
+import { childrenOf, LangSmithCapture, type CapturedRun } from "./helpers/langsmith-capture.js";
 
 const API_KEY = "lsv2_pt_fake_h4_0123456789abcdef_do_not_send";
 const NODES = ["generate", "reward", "select", "critique", "gradient", "update", "finalize"];

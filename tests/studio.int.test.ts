@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryRecord, TpoStateType } from "../src/index.js";
 import type { TpoEvent } from "../src/graph/events.js";
 import type { HumanRewardRequest } from "../src/nodes/human-judgement.js";
-import { startDevServer, type DevServer } from "./support/dev-server.js";
+import { startDevServer, type DevServer } from "./helpers/dev-server.js";
 
 const query = "How do I take care of a wooden table?";
 const ITERATION = ["critique", "gradient", "update", "reward", "select"];

@@ -26,7 +26,7 @@ export function traceRewardModel<M extends RewardModel>(model: M): M {
       if (property === "score") return score;
       if (property === TRACED) return true;
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" && property !== "constructor" ? value.bind(target) : value;
     },
   });
 }
