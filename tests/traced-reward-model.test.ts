@@ -1,10 +1,11 @@
+import type { RunnableConfig } from "@langchain/core/runnables";
 import { describe, expect, it } from "vitest";
 import type { RewardItem, RewardModel } from "../src/index.js";
 import { REWARD_RUN_NAME, traceRewardModel } from "../src/models/traced-reward-model.js";
 
 class CountingRewardModel implements RewardModel {
   #batch = 2;
-  score(items: RewardItem[]): Promise<number[]> {
+  score(items: RewardItem[], _config?: RunnableConfig): Promise<number[]> {
     return Promise.resolve(items.map((item) => item.response.length));
   }
   requestCount(items: number): number {
