@@ -74,3 +74,19 @@ export { startTpoServer } from "./server/openai-server.js";
 export type { TpoServerOptions, TpoServerHandle } from "./server/openai-server.js";
 export type { TpoCompletionExtra } from "./server/completion.js";
 export { TpoUnsupportedError } from "./errors.js";
+export { emit, isTpoEvent, TPO_EVENT_TYPES } from "./graph/events.js";
+export type {
+  TpoEvent,
+  TpoEventType,
+  IterationStartedEvent,
+  CandidatesScoredEvent,
+  IterationFinishedEvent,
+  RunFinishedEvent,
+} from "./graph/events.js";
+export { withProgressEvents } from "./graph/progress.js";
+export { promptsForRun, promptFieldName } from "./graph/context-prompts.js";
+export { awaitsJudgement } from "./graph/state.js";
+export { makeHumanRewardNode } from "./nodes/human-reward.js";
+export { parseHumanJudgement, HUMAN_REWARD_INSTRUCTIONS } from "./nodes/human-judgement.js";
+export type { HumanRewardRequest, HumanJudgement } from "./nodes/human-judgement.js";
+export { traceRewardModel, REWARD_RUN_NAME } from "./models/traced-reward-model.js";
