@@ -49,7 +49,7 @@ describe("the TPO graph", () => {
     const messages = [new HumanMessage("hi"), new AIMessage("hello"), new HumanMessage("tell me more")];
     const out = await graph.invoke({ messages }, { context: { width: 2, depth: 1 } });
     expect(out.messages).toHaveLength(4);
-    expect(out.query).toContain("User: tell me more");
+    expect(out.messages.map((m) => m.text)).toEqual(["hi", "hello", "tell me more", out.best?.text]);
   });
 
   it("ends bon after one reward call, with no critique", async () => {
@@ -164,6 +164,19 @@ describe("the TPO graph", () => {
       /must end with a user turn/,
     );
     expect(policy.calls).toHaveLength(0);
+  });
+
+  it("asks a thread again with a new query after an answer", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraphBuilder({ policy, rewardModel: new RecordingRewardModel() }).compile({
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: "t2" }, context: { width: 2, depth: 0 } };
+    await graph.invoke({ query: "first" }, config);
+    const second = await graph.invoke({ query: "second" }, config);
+    expect(second.messages.map((m) => m.getType())).toEqual(["human", "ai", "human", "ai"]);
+    expect(second.messages[2].text).toBe("second");
+    expect(policy.calls[1].messages.map((m) => m.text)).toEqual(["first", second.messages[1].text, "second"]);
   });
 
   it("starts a fresh pool when a thread is run again with a new user turn", async () => {

@@ -26,24 +26,28 @@ export type TpoNode = (
   runtime: LangGraphRunnableConfig,
 ) => TpoUpdate | Promise<TpoUpdate>;
 
-/** The conversation the response answers: the input messages, or the query as one user turn. */
+/**
+ * The conversation the response answers: the messages, then the query (when one is given) as a
+ * new user turn. Generate folds the query into the messages, so a thread can be asked again with
+ * a new `{ query }` after an answer.
+ */
 export function conversationOf(state: Pick<TpoStateType, "messages" | "query">): BaseMessage[] {
-  if (state.messages.length > 0) {
-    const last = state.messages[state.messages.length - 1];
-    if (!HumanMessage.isInstance(last)) {
-      throw new TpoInputError(
-        `The conversation must end with a user turn, but its last message is of type "${last.getType()}". ` +
-          `Pass { messages } ending with a HumanMessage, or { query: "..." }.`,
-      );
-    }
-    return state.messages;
-  }
-  if (!state.query || !state.query.trim()) {
+  const conversation = state.query?.trim()
+    ? [...state.messages, new HumanMessage(state.query)]
+    : state.messages;
+  if (conversation.length === 0) {
     throw new TpoInputError(
       'No query: invoke the graph with { query: "..." } or { messages: [...] } ending with a user turn.',
     );
   }
-  return [new HumanMessage(state.query)];
+  const last = conversation[conversation.length - 1];
+  if (!HumanMessage.isInstance(last)) {
+    throw new TpoInputError(
+      `The conversation must end with a user turn, but its last message is of type "${last.getType()}". ` +
+        `Pass { messages } ending with a HumanMessage, or a new { query: "..." }.`,
+    );
+  }
+  return conversation;
 }
 
 function textOf(message: BaseMessage): string {

@@ -1,11 +1,9 @@
-import { HumanMessage } from "@langchain/core/messages";
 import { Overwrite } from "@langchain/langgraph";
 import { TpoError } from "../errors.js";
 import { ensureContext } from "../graph/context.js";
 import {
   conversationOf,
   nodeTime,
-  queryText,
   stageConfig,
   type TpoModels,
   type TpoNode,
@@ -40,7 +38,7 @@ export function makeGenerateNode({ policy }: Pick<TpoModels, "policy">): TpoNode
     const usage = { ...sample.usage, ...nodeTime("generate", start) };
     const record = { iteration: 0, candidates: candidates.length, failures, sampling: sample.method, usage };
     const update: TpoUpdate = {
-      query: queryText(conversation),
+      query: "",
       pool: new Overwrite(candidates),
       iteration: 0,
       chosen: null,
@@ -51,7 +49,7 @@ export function makeGenerateNode({ policy }: Pick<TpoModels, "policy">): TpoNode
       history: new Overwrite(mergeHistory([], [record])),
       usage: new Overwrite({ ...emptyUsage(), ...usage }),
     };
-    if (state.messages.length === 0) update.messages = [new HumanMessage(state.query)];
+    if (state.query.trim()) update.messages = [conversation[conversation.length - 1]];
     return update;
   };
 }

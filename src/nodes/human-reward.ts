@@ -1,5 +1,5 @@
 import { interrupt } from "@langchain/langgraph";
-import { nodeTime, type TpoNode } from "../graph/node-kit.js";
+import { conversationOf, nodeTime, queryText, type TpoNode } from "../graph/node-kit.js";
 import { awaitsJudgement, type TpoStateType } from "../graph/state.js";
 import {
   HUMAN_REWARD_INSTRUCTIONS,
@@ -15,7 +15,7 @@ function request(state: TpoStateType, error: string | null): HumanRewardRequest 
   return {
     type: "tpo.human_reward",
     iteration: state.iteration,
-    query: state.query,
+    query: queryText(conversationOf(state)),
     candidates: state.pool.filter(awaitsJudgement).map((c) => ({ id: c.id, text: c.text })),
     bestSoFar: best ? { id: best.id, text: best.text, score: best.score } : null,
     error,

@@ -1,6 +1,6 @@
 import { ensureContext } from "../graph/context.js";
 import { conversationOf, nodeTime, stageConfig, type TpoModels, type TpoNode } from "../graph/node-kit.js";
-import type { ScoreStats } from "../graph/state.js";
+import { awaitsJudgement, type ScoreStats } from "../graph/state.js";
 import { scoreChecked } from "../models/reward.js";
 
 export function scoreStats(scores: number[]): ScoreStats | null {
@@ -19,7 +19,7 @@ export function scoreStats(scores: number[]): ScoreStats | null {
 export function makeRewardNode({ rewardModel }: Pick<TpoModels, "rewardModel">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
-    const unscored = state.pool.filter((c) => c.score === null);
+    const unscored = state.pool.filter(awaitsJudgement);
     if (unscored.length === 0) return {};
     const ctx = ensureContext(runtime);
     const conversation = conversationOf(state);
