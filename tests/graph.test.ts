@@ -230,3 +230,12 @@ describe("models from the environment", () => {
     expect(out.pool.length).toBeGreaterThan(1);
   });
 });
+
+describe("the graphs of langgraph.json", () => {
+  it("use the simulated world without model settings, and the environment's models with them", async () => {
+    const { studioModels } = await import("../src/graph/studio.js");
+    expect(Object.keys(studioModels({}))).toEqual(["policy", "rewardModel"]);
+    expect(studioModels({ TPO_MODEL: "m", OPENAI_BASE_URL: "http://127.0.0.1:1/v1" })).toEqual({});
+    expect(studioModels({ TPO_BACKEND: "sim" })).toEqual({});
+  });
+});

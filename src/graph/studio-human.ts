@@ -1,10 +1,10 @@
 import { makeHumanRewardNode } from "../nodes/human-reward.js";
-import { createSimWorld } from "../sim/index.js";
 import { createTpoGraph } from "./builder.js";
+import { studioModels } from "./studio.js";
 
 /**
  * The graph `tpo-human` of `langgraph.json`: TPO with a person as the reward model. Each reward
  * step interrupts the run; Studio shows the candidates and resumes with the person's judgement.
- * The policy is the simulated world's, like the `tpo` graph's until real model settings are given.
+ * The policy is the environment's, or the simulated world's, as for the `tpo` graph.
  */
-export const graph = createTpoGraph({ ...createSimWorld(), nodes: { reward: makeHumanRewardNode() } });
+export const graph = createTpoGraph({ ...studioModels(), nodes: { reward: makeHumanRewardNode() } });

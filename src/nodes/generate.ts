@@ -1,13 +1,7 @@
 import { Overwrite } from "@langchain/langgraph";
 import { TpoError } from "../errors.js";
 import { ensureContext } from "../graph/context.js";
-import {
-  conversationOf,
-  nodeTime,
-  stageConfig,
-  type TpoModels,
-  type TpoNode,
-} from "../graph/node-kit.js";
+import { conversationOf, nodeTime, stageConfig, type TpoModels, type TpoNode } from "../graph/node-kit.js";
 import { emptyUsage, mergeHistory, type TpoUpdate } from "../graph/state.js";
 import { sampleResponses } from "../models/sampling.js";
 import { newCandidates } from "./candidates.js";
