@@ -4,14 +4,12 @@ import {
   candidateById,
   conversationOf,
   nodeTime,
-  promptMessages,
   queryText,
   requireChosen,
-  stageConfig,
   type TpoModels,
   type TpoNode,
 } from "../graph/node-kit.js";
-import { completeOnce } from "../models/sampling.js";
+import { askCritic } from "./critic-request.js";
 
 /**
  * Textual loss: the critic explains why the chosen response beats the rejected one. In mode
@@ -23,18 +21,16 @@ export function makeCritiqueNode({ critic, prompts }: Pick<TpoModels, "critic" |
     const ctx = ensureContext(runtime);
     const active = promptsForRun(prompts, ctx);
     const iteration = state.iteration + 1;
-    const chosen = requireChosen(state, "critique");
     const rejected = ctx.mode === "tpo" ? candidateById(state, state.rejected) : null;
-    const messages = promptMessages(rejected ? active.critique : active.revisionCritique, {
-      query: queryText(conversationOf(state)),
-      chosen: chosen.text,
-      rejected: rejected?.text ?? "",
-    });
-    const { text, usage } = await completeOnce(
+    const { text, usage } = await askCritic(
       critic,
-      messages,
-      { temperature: ctx.criticTemperature, maxTokens: ctx.criticMaxTokens, seed: ctx.seed },
-      stageConfig(runtime, "critique", iteration, ctx),
+      rejected ? active.critique : active.revisionCritique,
+      {
+        query: queryText(conversationOf(state)),
+        chosen: requireChosen(state, "critique").text,
+        rejected: rejected?.text ?? "",
+      },
+      { stage: "critique", iteration, ctx, runtime },
     );
     const nodeUsage = { ...usage, ...nodeTime("critique", start) };
     return {

@@ -3,32 +3,28 @@ import { promptsForRun } from "../graph/context-prompts.js";
 import {
   conversationOf,
   nodeTime,
-  promptMessages,
   queryText,
   requireChosen,
-  stageConfig,
   type TpoModels,
   type TpoNode,
 } from "../graph/node-kit.js";
-import { completeOnce } from "../models/sampling.js";
+import { askCritic } from "./critic-request.js";
 
 /** Textual gradient: the critic turns the critique into suggestions for the chosen response. */
 export function makeGradientNode({ critic, prompts }: Pick<TpoModels, "critic" | "prompts">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);
-    const active = promptsForRun(prompts, ctx);
     const iteration = state.iteration + 1;
-    const messages = promptMessages(active.gradient, {
-      query: queryText(conversationOf(state)),
-      chosen: requireChosen(state, "gradient").text,
-      critique: state.critiqueText ?? "",
-    });
-    const { text, usage } = await completeOnce(
+    const { text, usage } = await askCritic(
       critic,
-      messages,
-      { temperature: ctx.criticTemperature, maxTokens: ctx.criticMaxTokens, seed: ctx.seed },
-      stageConfig(runtime, "gradient", iteration, ctx),
+      promptsForRun(prompts, ctx).gradient,
+      {
+        query: queryText(conversationOf(state)),
+        chosen: requireChosen(state, "gradient").text,
+        critique: state.critiqueText ?? "",
+      },
+      { stage: "gradient", iteration, ctx, runtime },
     );
     const nodeUsage = { ...usage, ...nodeTime("gradient", start) };
     return {
