@@ -43,8 +43,11 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Exponential backoff with "equal jitter": half the delay fixed, half random, so clients spread out. */
-function backoff(attempt: number, base: number, max: number): number {
+/**
+ * Exponential backoff with "equal jitter" before retry number `attempt` (1 for the first retry):
+ * half the delay fixed, half random, so that parallel clients spread out but never retry at once.
+ */
+export function backoff(attempt: number, base: number, max: number): number {
   const delay = Math.min(max, base * 2 ** (attempt - 1));
   return delay / 2 + Math.random() * (delay / 2);
 }

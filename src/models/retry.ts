@@ -1,5 +1,6 @@
 import { ModelRequestError } from "../errors.js";
-import { parseRetryAfter } from "./http.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { backoff, parseRetryAfter } from "./http.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt; 0 tries once. */
@@ -102,27 +103,6 @@ function classify(error: unknown, timeoutMs: number | undefined): Failure {
   return { retryable: false, detail: message, hint: "" };
 }
 
-function backoffMs(policy: RetryPolicy, retry: number): number {
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
-  // "Equal jitter": half fixed, half random, so that parallel clients spread out but never retry at once.
-  return exponential / 2 + (Math.random() * exponential) / 2;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /**
  * Calls `call` until it succeeds: retries 408, 409, 429, 5xx, timeouts and connection errors with
  * exponential backoff and jitter, waiting as long as a Retry-After header asks. Anything else, or
@@ -155,7 +135,10 @@ export async function withRetries<T>(
           { cause: error },
         );
       }
-      await sleep(failure.retryAfterMs ?? backoffMs(policy, attempt - 1), target.signal);
+      const wait = failure.retryAfterMs ?? backoff(attempt, policy.baseDelayMs, policy.maxDelayMs);
+      await sleep(wait, undefined, { signal: target.signal }).catch(() => {
+        throw target.signal?.reason;
+      });
     }
   }
 }
