@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
+import { registerRun } from "./commands/run.js";
+import { exitCodeOf, flushTraces, reportError } from "./exit.js";
 
 const program = new Command("tpo")
   .description("Test-Time Preference Optimization on LangGraph.js")
-  .showHelpAfterError();
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(`tpo: ${text.replace(/^error: /, "")}`) });
 
 registerDemo(program);
+registerRun(program);
 // More commands register here, one file each in ./commands.
 
 try {
   await program.parseAsync();
 } catch (error) {
-  console.error(`tpo: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  reportError(error);
+  process.exitCode = exitCodeOf(error);
+} finally {
+  await flushTraces();
 }
