@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
+import { registerBatch } from "./commands/batch.js";
 import { registerRun } from "./commands/run.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit.js";
 
@@ -11,6 +12,7 @@ const program = new Command("tpo")
 
 registerDemo(program);
 registerRun(program);
+registerBatch(program);
 // More commands register here, one file each in ./commands.
 
 try {
