@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerBatch } from "./commands/batch.js";
+import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit.js";
 
@@ -13,6 +14,7 @@ const program = new Command("tpo")
 registerDemo(program);
 registerRun(program);
 registerBatch(program);
+registerReport(program);
 // More commands register here, one file each in ./commands.
 
 try {
