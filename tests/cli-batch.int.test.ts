@@ -126,7 +126,18 @@ describe("tpo batch", () => {
     const input = promptsFile(dir, 4);
     const out = join(dir, "out.jsonl");
     const result = await runCli([
-      "batch", input, "--out", out, "--modes", "bon,revision,tpo", "--width", "3", "--depth", "2", "--format", "official",
+      "batch",
+      input,
+      "--out",
+      out,
+      "--modes",
+      "bon,revision,tpo",
+      "--width",
+      "3",
+      "--depth",
+      "2",
+      "--format",
+      "official",
     ]);
     expect(result.code).toBe(0);
     const records = readRecords(out);
@@ -134,7 +145,11 @@ describe("tpo batch", () => {
     const bon = records.filter((r) => r.mode === "bon");
     // Same budget: bon samples N·(D+1) = 3·3 responses at once, as many as tpo writes over its 3 steps.
     expect(bon.every((r) => r.settings!.width === 9 && r.history!.length === 1)).toBe(true);
-    expect(records.filter((r) => r.mode === "tpo").every((r) => r.settings!.width === 3 && r.history!.length === 3)).toBe(true);
+    expect(
+      records
+        .filter((r) => r.mode === "tpo")
+        .every((r) => r.settings!.width === 3 && r.history!.length === 3),
+    ).toBe(true);
     expect(result.stdout).toMatch(/^revision\s+2\s+4\s/m);
 
     for (const mode of ["bon", "revision", "tpo"]) {
@@ -152,7 +167,18 @@ describe("tpo batch", () => {
         }
       }
     }
-    const bad = await runCli(["batch", input, "--out", join(dir, "y.jsonl"), "--modes", "bon,tpo", "--width", "20", "--depth", "5"]);
+    const bad = await runCli([
+      "batch",
+      input,
+      "--out",
+      join(dir, "y.jsonl"),
+      "--modes",
+      "bon,tpo",
+      "--width",
+      "20",
+      "--depth",
+      "5",
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--modes: bon at the same budget needs width/);
   });

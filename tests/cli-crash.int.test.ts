@@ -33,7 +33,19 @@ describe("a batch killed with SIGKILL", () => {
     writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 8)));
     const out = join(dir, "out.jsonl");
     const checkpoint = join(dir, "checkpoints.sqlite");
-    const args = ["batch", input, "--out", out, "--checkpoint", checkpoint, "--concurrency", "2", "--depth", "3", "--quiet"];
+    const args = [
+      "batch",
+      input,
+      "--out",
+      out,
+      "--checkpoint",
+      checkpoint,
+      "--concurrency",
+      "2",
+      "--depth",
+      "3",
+      "--quiet",
+    ];
 
     // Each reward call waits, so the process is caught with queries half done.
     const { child, done } = startCli(args, { env: { TPO_TEST_REWARD_DELAY_MS: "300" } });
@@ -65,7 +77,10 @@ describe("a batch killed with SIGKILL", () => {
     expect(continued.length).toBeGreaterThan(0);
     // A query caught after its first steps did not redo them.
     expect(continued.some((r) => r.resumedFrom!.modelRequests > 0)).toBe(true);
-    const requestsOfResume = afterKill.reduce((s, r) => s + r.usage!.modelRequests - (r.resumedFrom?.modelRequests ?? 0), 0);
+    const requestsOfResume = afterKill.reduce(
+      (s, r) => s + r.usage!.modelRequests - (r.resumedFrom?.modelRequests ?? 0),
+      0,
+    );
 
     const freshOut = join(dir, "fresh.jsonl");
     const fresh = await runCli(["batch", input, "--out", freshOut, "--depth", "3", "--quiet"]);

@@ -19,14 +19,18 @@ describe("tpo run", () => {
     expect(json.code).toBe(0);
     const output = JSON.parse(json.stdout);
     expect(plain.stdout).toBe(`${output.best.text}\n`);
-    expect(Object.keys(output)).toEqual(expect.arrayContaining(["best", "history", "pool", "usage", "settings"]));
+    expect(Object.keys(output)).toEqual(
+      expect.arrayContaining(["best", "history", "pool", "usage", "settings"]),
+    );
     expect(output.history.map((h: { iteration: number }) => h.iteration)).toEqual([0, 1]);
     expect(output.settings).toMatchObject({ depth: 1, seed: 3, width: 5, mode: "tpo" });
     expect(output.usage.modelRequests).toBe(4);
   });
 
   it("reads the query from standard input with -, and a conversation with --messages", async () => {
-    const fromStdin = await runCli(["run", "-", "--width", "2", "--depth", "0", "--json"], { input: `${QUERY}\n` });
+    const fromStdin = await runCli(["run", "-", "--width", "2", "--depth", "0", "--json"], {
+      input: `${QUERY}\n`,
+    });
     expect(fromStdin.code).toBe(0);
     expect(JSON.parse(fromStdin.stdout).query).toBe(QUERY);
 
@@ -73,7 +77,9 @@ describe("tpo run", () => {
     const noModel = await runCli(["run", QUERY], { env: { TPO_BACKEND: undefined } });
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/No model is configured/);
-    const flagWins = await runCli(["run", QUERY, "--backend", "sim", "--depth", "0"], { env: { TPO_BACKEND: undefined } });
+    const flagWins = await runCli(["run", QUERY, "--backend", "sim", "--depth", "0"], {
+      env: { TPO_BACKEND: undefined },
+    });
     expect(flagWins.code).toBe(0);
   });
 

@@ -69,7 +69,11 @@ async function startingPoint(
 }
 
 /** Runs one query through the graph, resuming its thread's checkpoint when asked to. */
-export async function executeQuery(graph: CliGraph, input: QueryInput, options: ExecuteOptions): Promise<Execution> {
+export async function executeQuery(
+  graph: CliGraph,
+  input: QueryInput,
+  options: ExecuteOptions,
+): Promise<Execution> {
   const tracker = new StepTracker();
   const { threadId } = options;
   let resumedFrom: ResumePoint | null = null;

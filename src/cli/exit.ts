@@ -8,7 +8,11 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
-  if (error instanceof CliUsageError || error instanceof TpoSettingsError || error instanceof TpoConfigError) {
+  if (
+    error instanceof CliUsageError ||
+    error instanceof TpoSettingsError ||
+    error instanceof TpoConfigError
+  ) {
     return EXIT_USAGE;
   }
   return EXIT_RUN_FAILED;

@@ -30,7 +30,11 @@ function messageOf(error: unknown): string {
 export function describeFailure(error: unknown, step: string | null, settings: ModelSettings): Error {
   if (error instanceof StepFailedError) return describeFailure(error.original, error.step ?? step, settings);
   if (error instanceof CliUsageError || error instanceof CliRunError) return error;
-  if (error instanceof TpoInputError || error instanceof TpoSettingsError || error instanceof TpoConfigError) {
+  if (
+    error instanceof TpoInputError ||
+    error instanceof TpoSettingsError ||
+    error instanceof TpoConfigError
+  ) {
     return new CliUsageError(messageOf(error));
   }
   const where = step ? `the ${step} step failed (${endpointOf(step, settings)})` : "the run failed";

@@ -6,29 +6,79 @@ import { CliUsageError } from "./errors.js";
 
 /** Run-setting flags: flag name, context field, and whether the value is numeric. */
 const SETTING_FLAGS = [
-  { flag: "--width", field: "width", numeric: true, help: "search width N: responses per sampling or update (default 5)" },
-  { flag: "--depth", field: "depth", numeric: true, help: "search depth D: critique-gradient-update iterations (default 2)" },
+  {
+    flag: "--width",
+    field: "width",
+    numeric: true,
+    help: "search width N: responses per sampling or update (default 5)",
+  },
+  {
+    flag: "--depth",
+    field: "depth",
+    numeric: true,
+    help: "search depth D: critique-gradient-update iterations (default 2)",
+  },
   { flag: "--mode", field: "mode", numeric: false, help: "tpo, revision or bon (default tpo)" },
-  { flag: "--temperature", field: "temperature", numeric: true, help: "sampling temperature of generate and update (default 0.7)" },
+  {
+    flag: "--temperature",
+    field: "temperature",
+    numeric: true,
+    help: "sampling temperature of generate and update (default 0.7)",
+  },
   { flag: "--top-p", field: "topP", numeric: true, help: "top_p of generate and update (default 0.95)" },
-  { flag: "--max-tokens", field: "maxTokens", numeric: true, help: "max tokens of each response (default 2048)" },
+  {
+    flag: "--max-tokens",
+    field: "maxTokens",
+    numeric: true,
+    help: "max tokens of each response (default 2048)",
+  },
   { flag: "--seed", field: "seed", numeric: true, help: "sampling seed; sample i of a step uses seed + i" },
   { flag: "--sampling", field: "sampling", numeric: false, help: "auto, n or parallel (default auto)" },
-  { flag: "--critic-temperature", field: "criticTemperature", numeric: true, help: "temperature of critique and gradient (default 0)" },
-  { flag: "--critic-max-tokens", field: "criticMaxTokens", numeric: true, help: "max tokens of a critique or gradient (default 2048)" },
+  {
+    flag: "--critic-temperature",
+    field: "criticTemperature",
+    numeric: true,
+    help: "temperature of critique and gradient (default 0)",
+  },
+  {
+    flag: "--critic-max-tokens",
+    field: "criticMaxTokens",
+    numeric: true,
+    help: "max tokens of a critique or gradient (default 2048)",
+  },
 ] as const;
 
 /** Model flags: each mirrors an environment variable, and wins over it. */
 const MODEL_FLAGS = [
-  { flag: "--backend", key: "backend", env: "TPO_BACKEND", help: '"sim" for the offline simulated world, or "openai"' },
-  { flag: "--base-url", key: "baseUrl", env: "OPENAI_BASE_URL", help: "an OpenAI-compatible server (vLLM, SGLang, Ollama, …)" },
+  {
+    flag: "--backend",
+    key: "backend",
+    env: "TPO_BACKEND",
+    help: '"sim" for the offline simulated world, or "openai"',
+  },
+  {
+    flag: "--base-url",
+    key: "baseUrl",
+    env: "OPENAI_BASE_URL",
+    help: "an OpenAI-compatible server (vLLM, SGLang, Ollama, …)",
+  },
   { flag: "--api-key", key: "apiKey", env: "OPENAI_API_KEY", help: "API key of the policy server" },
   { flag: "--model", key: "model", env: "TPO_MODEL", help: "policy model" },
-  { flag: "--critic-model", key: "criticModel", env: "TPO_CRITIC_MODEL", help: "critic model (default: the policy)" },
+  {
+    flag: "--critic-model",
+    key: "criticModel",
+    env: "TPO_CRITIC_MODEL",
+    help: "critic model (default: the policy)",
+  },
   { flag: "--reward-url", key: "rewardUrl", env: "TPO_REWARD_URL", help: "reward-model server" },
   { flag: "--reward-kind", key: "rewardKind", env: "TPO_REWARD_KIND", help: "kind of reward server" },
   { flag: "--reward-model", key: "rewardModel", env: "TPO_REWARD_MODEL", help: "reward model name" },
-  { flag: "--reward-api-key", key: "rewardApiKey", env: "TPO_REWARD_API_KEY", help: "API key of the reward server" },
+  {
+    flag: "--reward-api-key",
+    key: "rewardApiKey",
+    env: "TPO_REWARD_API_KEY",
+    help: "API key of the reward server",
+  },
 ] as const;
 
 type SettingField = (typeof SETTING_FLAGS)[number]["field"];
@@ -74,7 +124,10 @@ export function settingsInput(options: Record<string, unknown>): TpoContextInput
 }
 
 /** Parses settings with the graph's own schema; a bad value is a usage error naming its flag. */
-export function parseSettings(input: TpoContextInput, flagOf: (field: string) => string = flagOfField): TpoContext {
+export function parseSettings(
+  input: TpoContextInput,
+  flagOf: (field: string) => string = flagOfField,
+): TpoContext {
   try {
     return parseTpoContext(input);
   } catch (error) {
@@ -86,7 +139,10 @@ export function parseSettings(input: TpoContextInput, flagOf: (field: string) =>
 }
 
 /** Model settings: the environment, with the flags that were given on top. */
-export function modelSettings(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ModelSettings {
+export function modelSettings(
+  options: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): ModelSettings {
   const settings: ModelSettings = modelSettingsFromEnv(env);
   for (const { flag, key } of MODEL_FLAGS) {
     const value = options[optionKey(flag)];
@@ -98,7 +154,15 @@ export function modelSettings(options: Record<string, unknown>, env: NodeJS.Proc
 /** What a record may say about the models: never a key. */
 export function describeModels(settings: ModelSettings): Record<string, string> {
   const described: Record<string, string> = {};
-  for (const key of ["backend", "baseUrl", "model", "criticModel", "rewardUrl", "rewardKind", "rewardModel"] as const) {
+  for (const key of [
+    "backend",
+    "baseUrl",
+    "model",
+    "criticModel",
+    "rewardUrl",
+    "rewardKind",
+    "rewardModel",
+  ] as const) {
     const value = settings[key];
     if (value) described[key] = value;
   }

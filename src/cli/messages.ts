@@ -17,7 +17,9 @@ export function messagesFromJson(value: unknown): BaseMessage[] {
     if (role === "user" || role === "human") return new HumanMessage(content);
     if (role === "assistant" || role === "ai") return new AIMessage(content);
     if (role === "system") return new SystemMessage(content);
-    throw new Error(`messages[${index}] has role ${JSON.stringify(role)}; use "system", "user" or "assistant"`);
+    throw new Error(
+      `messages[${index}] has role ${JSON.stringify(role)}; use "system", "user" or "assistant"`,
+    );
   });
 }
 

@@ -12,7 +12,8 @@ function withTestHooks(model: RewardModel, delayMs: number, error: string | unde
     score: async (items, config) => {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const asked = items[0]?.messages.at(-1)?.content;
-      if (error && typeof asked === "string" && asked.includes(error)) throw new Error(`${error} (test hook)`);
+      if (error && typeof asked === "string" && asked.includes(error))
+        throw new Error(`${error} (test hook)`);
       return model.score(items, config);
     },
   };

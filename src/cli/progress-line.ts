@@ -5,6 +5,8 @@ import { fmt } from "./format.js";
 export function iterationLine(record: HistoryRecord, depth: number): string {
   const s = record.scores;
   const label = record.iteration === 0 ? "sampled" : `update ${record.iteration}/${depth}`;
-  const scores = s ? `new ${fmt(s.mean)} (${fmt(s.min)}–${fmt(s.max)}, ${record.candidates} candidates)` : "no new candidates";
+  const scores = s
+    ? `new ${fmt(s.mean)} (${fmt(s.min)}–${fmt(s.max)}, ${record.candidates} candidates)`
+    : "no new candidates";
   return `tpo: ${label.padEnd(12)} ${scores}  best so far ${fmt(record.bestSoFar)}`;
 }

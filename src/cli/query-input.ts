@@ -24,7 +24,9 @@ export function readQueryInput(query: string | undefined, messagesFile: string |
     }
   }
   if (query === undefined) {
-    throw new CliUsageError('No query: pass tpo run "<query>", "-" to read it from standard input, or --messages file.json.');
+    throw new CliUsageError(
+      'No query: pass tpo run "<query>", "-" to read it from standard input, or --messages file.json.',
+    );
   }
   const text = query === "-" ? readTextInput("-", "standard input") : query;
   if (!text.trim()) throw new CliUsageError("The query is empty.");

@@ -80,7 +80,11 @@ export function removeTempDirs(): void {
 }
 
 /** Waits until `check` holds, polling; fails after `timeoutMs`. Bounded, asserts nothing about time. */
-export async function waitUntil(check: () => boolean, timeoutMs = 30_000, what = "a condition"): Promise<void> {
+export async function waitUntil(
+  check: () => boolean,
+  timeoutMs = 30_000,
+  what = "a condition",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);

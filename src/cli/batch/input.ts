@@ -18,23 +18,36 @@ function describeValue(value: unknown): string {
 }
 
 /** An entry of either format: a string prompt, or { id?, prompt } or { id?, messages }. */
-function itemOf(value: unknown, source: string): Omit<BatchItem, "id"> & { givenId?: string; content?: unknown } {
+function itemOf(
+  value: unknown,
+  source: string,
+): Omit<BatchItem, "id"> & { givenId?: string; content?: unknown } {
   if (typeof value === "string") {
     if (!value.trim()) return { source, input: null, error: "the prompt is empty" };
     return { source, input: { query: value }, content: value };
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return { source, input: null, error: `expected a string or an object with "prompt" or "messages", got ${describeValue(value)}` };
+    return {
+      source,
+      input: null,
+      error: `expected a string or an object with "prompt" or "messages", got ${describeValue(value)}`,
+    };
   }
   const entry = value as { id?: unknown; prompt?: unknown; messages?: unknown };
   const givenId = typeof entry.id === "string" || typeof entry.id === "number" ? String(entry.id) : undefined;
-  if (entry.id !== undefined && givenId === undefined) return { source, input: null, error: '"id" must be a string or a number' };
+  if (entry.id !== undefined && givenId === undefined)
+    return { source, input: null, error: '"id" must be a string or a number' };
   if (typeof entry.prompt === "string" && entry.prompt.trim()) {
     return { source, givenId, input: { query: entry.prompt }, content: entry.prompt };
   }
   if (entry.messages !== undefined) {
     try {
-      return { source, givenId, input: { messages: messagesFromJson(entry.messages) }, content: entry.messages };
+      return {
+        source,
+        givenId,
+        input: { messages: messagesFromJson(entry.messages) },
+        content: entry.messages,
+      };
     } catch (error) {
       return { source, givenId, input: null, error: (error as Error).message };
     }
@@ -54,7 +67,9 @@ export function parseBatchInput(text: string, path: string): BatchItem[] {
     try {
       array = JSON.parse(trimmed);
     } catch (error) {
-      throw new CliUsageError(`${path} starts like a JSON array but is not valid JSON: ${(error as Error).message}`);
+      throw new CliUsageError(
+        `${path} starts like a JSON array but is not valid JSON: ${(error as Error).message}`,
+      );
     }
     raw = (array as unknown[]).map((value, i) => ({ value, source: `item ${i + 1}` }));
   } else {
@@ -72,7 +87,8 @@ export function parseBatchInput(text: string, path: string): BatchItem[] {
   return raw.map(({ value, parseError, source }) => {
     const item = parseError ? { source, input: null, error: parseError } : itemOf(value, source);
     const fallbackId = source.replace(" ", "-");
-    if (item.error || item.input === null) return { id: item.givenId ?? fallbackId, source, input: null, error: item.error };
+    if (item.error || item.input === null)
+      return { id: item.givenId ?? fallbackId, source, input: null, error: item.error };
     let id = item.givenId ?? contentId(item.content);
     const count = (seen.get(id) ?? 0) + 1;
     seen.set(id, count);

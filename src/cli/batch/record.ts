@@ -32,6 +32,8 @@ export function recordKey(id: string, mode: TpoMode | null): string {
   return `${mode ?? "-"}\u0000${id}`;
 }
 
-export function isSuccess(record: BatchRecord): record is BatchRecord & Required<Pick<BatchRecord, "best" | "history" | "usage" | "settings">> {
+export function isSuccess(
+  record: BatchRecord,
+): record is BatchRecord & Required<Pick<BatchRecord, "best" | "history" | "usage" | "settings">> {
   return !record.error && record.best !== undefined && record.history !== undefined;
 }

@@ -86,7 +86,13 @@ export function summarize(records: Iterable<BatchRecord>): BatchSummary {
 /** The summary as text tables: scores per mode and iteration, then cost per query. */
 export function formatSummary(summary: BatchSummary): string {
   const scoreRows = summary.modes.flatMap((m) =>
-    m.iterations.map((it) => [m.mode, String(it.iteration), String(it.queries), fmt(it.meanBest), fmt(it.meanNew)]),
+    m.iterations.map((it) => [
+      m.mode,
+      String(it.iteration),
+      String(it.queries),
+      fmt(it.meanBest),
+      fmt(it.meanNew),
+    ]),
   );
   const costRows = summary.modes.map((m) => [
     m.mode,
@@ -102,11 +108,18 @@ export function formatSummary(summary: BatchSummary): string {
   const parts = [
     table(["mode", "iteration", "queries", "mean best", "mean new"], scoreRows),
     "",
-    table(["mode", "N", "D", "queries", "failed", "final best", "requests/q", "tokens/q", "time/q"], costRows),
+    table(
+      ["mode", "N", "D", "queries", "failed", "final best", "requests/q", "tokens/q", "time/q"],
+      costRows,
+    ),
   ];
-  if (summary.inputErrors > 0) parts.push("", `${summary.inputErrors} input lines could not be read (records with mode null).`);
+  if (summary.inputErrors > 0)
+    parts.push("", `${summary.inputErrors} input lines could not be read (records with mode null).`);
   if (summary.backends.includes("sim")) {
-    parts.push("", "Simulated world: these numbers show the mechanics of TPO, not the behaviour of real models.");
+    parts.push(
+      "",
+      "Simulated world: these numbers show the mechanics of TPO, not the behaviour of real models.",
+    );
   }
   return parts.join("\n");
 }

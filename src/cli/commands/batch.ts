@@ -4,7 +4,14 @@ import type { TpoContext, TpoMode } from "../../graph/context.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { buildGraph, executeQuery, type CliGraph } from "../execute.js";
 import { describeFailure } from "../failure.js";
-import { addModelFlags, addSettingFlags, describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
+import {
+  addModelFlags,
+  addSettingFlags,
+  describeModels,
+  modelSettings,
+  numberFlag,
+  settingsInput,
+} from "../flags.js";
 import { messagesToJson } from "../messages.js";
 import { loadCliModels } from "../models.js";
 import { readTextInput } from "../read-input.js";
@@ -42,7 +49,8 @@ interface Job {
 
 function positiveInteger(flag: string, value: string): number {
   const number = numberFlag(flag, value);
-  if (!Number.isInteger(number) || number < 1) throw new CliUsageError(`${flag} must be a whole number of at least 1, got "${value}".`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new CliUsageError(`${flag} must be a whole number of at least 1, got "${value}".`);
   return number;
 }
 
@@ -65,9 +73,12 @@ function prepareResults(options: BatchOptions): Map<string, BatchRecord> {
   }
   if (previous.torn !== null) {
     const aside = setAsideTornLine(options.out, previous.torn);
-    console.error(`tpo batch: the last line of ${options.out} was cut short by a crash; moved it to ${aside}.`);
+    console.error(
+      `tpo batch: the last line of ${options.out} was cut short by a crash; moved it to ${aside}.`,
+    );
   }
-  for (const line of previous.badLines) console.error(`tpo batch: ${options.out} line ${line} is not a record; ignored.`);
+  for (const line of previous.badLines)
+    console.error(`tpo batch: ${options.out} line ${line} is not a record; ignored.`);
   return latestRecords(previous.records);
 }
 
@@ -124,16 +135,29 @@ export function registerBatch(program: Command): void {
   const command = program
     .command("batch")
     .description("Run TPO over a data set, one JSONL record per query and mode, crash-safe and resumable")
-    .argument("<input>", 'JSON array of prompt strings, or JSONL of { "id"?, "prompt" } / { "id"?, "messages" }; "-" for standard input')
+    .argument(
+      "<input>",
+      'JSON array of prompt strings, or JSONL of { "id"?, "prompt" } / { "id"?, "messages" }; "-" for standard input',
+    )
     .requiredOption("--out <file>", "results file (JSONL): one record appended per finished query")
     .option("--resume", "continue: skip queries that already have a record in --out")
     .option("--retry-failed", "with --resume, run again the queries whose record is an error")
     .option("--overwrite", "start --out afresh, discarding its records")
     .option("--concurrency <k>", "queries in flight at once", "4")
     .option("--shard <i/n>", "run only shard i of n (0 <= i < n), chosen by a hash of each query id")
-    .option("--modes <list>", "comma-separated modes to run each query under, at the same candidate budget (bon gets width N·(D+1))")
-    .option("--checkpoint <file.sqlite>", "save every finished step in SQLite, so an interrupted query resumes where it stopped")
-    .option("--format <format>", '"jsonl", or "official" to also write the reference implementation\'s JSON beside --out', "jsonl")
+    .option(
+      "--modes <list>",
+      "comma-separated modes to run each query under, at the same candidate budget (bon gets width N·(D+1))",
+    )
+    .option(
+      "--checkpoint <file.sqlite>",
+      "save every finished step in SQLite, so an interrupted query resumes where it stopped",
+    )
+    .option(
+      "--format <format>",
+      '"jsonl", or "official" to also write the reference implementation\'s JSON beside --out',
+      "jsonl",
+    )
     .option("--limit <n>", "run only the first n queries of the input")
     .option("--quiet", "no progress on standard error");
   addSettingFlags(command);
@@ -147,7 +171,8 @@ export function registerBatch(program: Command): void {
       throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
     }
     if (options.retryFailed && !options.resume) throw new CliUsageError("--retry-failed needs --resume.");
-    if (options.overwrite && options.resume) throw new CliUsageError("--resume and --overwrite exclude each other.");
+    if (options.overwrite && options.resume)
+      throw new CliUsageError("--resume and --overwrite exclude each other.");
     const shard = options.shard ? parseShard(options.shard) : null;
     let items = parseBatchInput(readTextInput(input, "<input>"), input);
     if (shard) items = items.filter((item) => inShard(item.id, shard));
@@ -194,7 +219,10 @@ export function registerBatch(program: Command): void {
         writer.append(record);
         if (record.error) {
           failed++;
-          if (!options.quiet) console.error(`${process.stderr.isTTY ? "\r\x1b[2K" : ""}tpo batch: ${record.id} (${record.mode}): ${record.error.message}`);
+          if (!options.quiet)
+            console.error(
+              `${process.stderr.isTTY ? "\r\x1b[2K" : ""}tpo batch: ${record.id} (${record.mode}): ${record.error.message}`,
+            );
         }
         progress.complete(record.mode, record.best?.score ?? null);
       });
@@ -209,7 +237,10 @@ export function registerBatch(program: Command): void {
     if (options.format === "official") {
       for (const mode of modes) {
         const path = officialPath(options.out, mode);
-        writeOfficial(path, records.filter((r) => r.mode === mode));
+        writeOfficial(
+          path,
+          records.filter((r) => r.mode === mode),
+        );
         console.log(`Wrote ${path}`);
       }
     }

@@ -1,6 +1,13 @@
 import { Command } from "commander";
 import { describeFailure } from "../failure.js";
-import { addModelFlags, addSettingFlags, describeModels, modelSettings, parseSettings, settingsInput } from "../flags.js";
+import {
+  addModelFlags,
+  addSettingFlags,
+  describeModels,
+  modelSettings,
+  parseSettings,
+  settingsInput,
+} from "../flags.js";
 import { buildGraph, executeQuery } from "../execute.js";
 import { messagesToJson } from "../messages.js";
 import { loadCliModels } from "../models.js";
@@ -17,9 +24,14 @@ interface RunOptions extends Record<string, unknown> {
 export function registerRun(program: Command): void {
   const command = program
     .command("run")
-    .description('Optimise the answer to one query: tpo run "<query>", tpo run - (standard input), or --messages file.json')
+    .description(
+      'Optimise the answer to one query: tpo run "<query>", tpo run - (standard input), or --messages file.json',
+    )
     .argument("[query]", 'the query, or "-" to read it from standard input')
-    .option("--messages <file>", 'a conversation: JSON array of { "role", "content" } ending with a user turn')
+    .option(
+      "--messages <file>",
+      'a conversation: JSON array of { "role", "content" } ending with a user turn',
+    )
     .option("--json", "print the full output (best, history, pool, usage) as JSON")
     .option("--quiet", "no progress lines on standard error");
   addSettingFlags(command);

@@ -7,9 +7,16 @@ const COLORS: Record<string, string> = { tpo: "#1f5fbf", revision: "#e07b00", bo
 
 function seriesOf(summary: BatchSummary, value: "meanBest" | "meanNew"): ChartSeries[] {
   return summary.modes.map((m) => {
-    const points = m.iterations.flatMap((it) => (it[value] === null ? [] : [[it.iteration, it[value]] as [number, number]]));
+    const points = m.iterations.flatMap((it) =>
+      it[value] === null ? [] : [[it.iteration, it[value]] as [number, number]],
+    );
     const flat = m.mode === "bon";
-    return { name: flat ? `bon (N=${m.width ?? "?"})` : m.mode, points, color: COLORS[m.mode] ?? "#555", flat };
+    return {
+      name: flat ? `bon (N=${m.width ?? "?"})` : m.mode,
+      points,
+      color: COLORS[m.mode] ?? "#555",
+      flat,
+    };
   });
 }
 

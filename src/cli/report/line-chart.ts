@@ -60,7 +60,9 @@ export function lineChartSvg(options: LineChartOptions): string {
     );
   }
   for (let x = 0; x <= xMax; x++) {
-    parts.push(`<text class="tick" x="${f(sx(x))}" y="${margin.top + plotH + 18}" text-anchor="middle" font-size="12">${x}</text>`);
+    parts.push(
+      `<text class="tick" x="${f(sx(x))}" y="${margin.top + plotH + 18}" text-anchor="middle" font-size="12">${x}</text>`,
+    );
   }
   parts.push(
     `<line class="axis" x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="#333"/>`,
@@ -71,15 +73,26 @@ export function lineChartSvg(options: LineChartOptions): string {
   for (const series of options.series) {
     if (series.points.length === 0) continue;
     const name = escapeHtml(series.name);
-    const points: [number, number][] = series.flat ? [[0, series.points[0][1]], [xMax, series.points[0][1]]] : series.points;
+    const points: [number, number][] = series.flat
+      ? [
+          [0, series.points[0][1]],
+          [xMax, series.points[0][1]],
+        ]
+      : series.points;
     const coords = points.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(" ");
     const dash = series.flat ? ` stroke-dasharray="6 4"` : "";
-    parts.push(`<polyline class="series" data-series="${name}" points="${coords}" fill="none" stroke="${series.color}" stroke-width="2.5"${dash}/>`);
+    parts.push(
+      `<polyline class="series" data-series="${name}" points="${coords}" fill="none" stroke="${series.color}" stroke-width="2.5"${dash}/>`,
+    );
     for (const [x, y] of series.flat ? [] : points) {
-      parts.push(`<circle class="point" data-series="${name}" cx="${f(sx(x))}" cy="${f(sy(y))}" r="4" fill="${series.color}"><title>${name}, iteration ${x}: ${y.toFixed(3)}</title></circle>`);
+      parts.push(
+        `<circle class="point" data-series="${name}" cx="${f(sx(x))}" cy="${f(sy(y))}" r="4" fill="${series.color}"><title>${name}, iteration ${x}: ${y.toFixed(3)}</title></circle>`,
+      );
     }
     const [lastX, lastY] = points[points.length - 1];
-    parts.push(`<text class="series-label" data-series="${name}" x="${f(sx(lastX) + 8)}" y="${f(sy(lastY) + 4)}" font-size="13" fill="${series.color}">${name}</text>`);
+    parts.push(
+      `<text class="series-label" data-series="${name}" x="${f(sx(lastX) + 8)}" y="${f(sy(lastY) + 4)}" font-size="13" fill="${series.color}">${name}</text>`,
+    );
   }
   parts.push("</svg>");
   return parts.join("\n");
