@@ -4,85 +4,67 @@ import { TpoSettingsError } from "../errors.js";
 import { modelSettingsFromEnv, type ModelSettings } from "../models/env.js";
 import { CliUsageError } from "./errors.js";
 
-/** Run-setting flags: flag name, context field, and whether the value is numeric. */
+type SettingField = keyof TpoContext;
+type ModelKey = keyof ModelSettings;
+
+function setting(flag: string, arg: string, field: SettingField, numeric: boolean, help: string) {
+  return { flag, arg, field, numeric, help };
+}
+
+function model(flag: string, arg: string, key: ModelKey, env: string, help: string) {
+  return { flag, arg, key, env, help };
+}
+
+/** Run-setting flags: flag, its value's name, context field, whether numeric, help. */
 const SETTING_FLAGS = [
-  {
-    flag: "--width",
-    field: "width",
-    numeric: true,
-    help: "search width N: responses per sampling or update (default 5)",
-  },
-  {
-    flag: "--depth",
-    field: "depth",
-    numeric: true,
-    help: "search depth D: critique-gradient-update iterations (default 2)",
-  },
-  { flag: "--mode", field: "mode", numeric: false, help: "tpo, revision or bon (default tpo)" },
-  {
-    flag: "--temperature",
-    field: "temperature",
-    numeric: true,
-    help: "sampling temperature of generate and update (default 0.7)",
-  },
-  { flag: "--top-p", field: "topP", numeric: true, help: "top_p of generate and update (default 0.95)" },
-  {
-    flag: "--max-tokens",
-    field: "maxTokens",
-    numeric: true,
-    help: "max tokens of each response (default 2048)",
-  },
-  { flag: "--seed", field: "seed", numeric: true, help: "sampling seed; sample i of a step uses seed + i" },
-  { flag: "--sampling", field: "sampling", numeric: false, help: "auto, n or parallel (default auto)" },
-  {
-    flag: "--critic-temperature",
-    field: "criticTemperature",
-    numeric: true,
-    help: "temperature of critique and gradient (default 0)",
-  },
-  {
-    flag: "--critic-max-tokens",
-    field: "criticMaxTokens",
-    numeric: true,
-    help: "max tokens of a critique or gradient (default 2048)",
-  },
-] as const;
+  setting("--width", "n", "width", true, "search width N: responses per sampling or update (default 5)"),
+  setting("--depth", "n", "depth", true, "search depth D: critique-gradient-update iterations (default 2)"),
+  setting("--mode", "mode", "mode", false, "tpo, revision or bon (default tpo)"),
+  setting(
+    "--temperature",
+    "x",
+    "temperature",
+    true,
+    "sampling temperature of generate and update (default 0.7)",
+  ),
+  setting("--top-p", "x", "topP", true, "top_p of generate and update (default 0.95)"),
+  setting("--max-tokens", "n", "maxTokens", true, "max tokens of each response (default 2048)"),
+  setting("--seed", "n", "seed", true, "sampling seed; sample i of a step uses seed + i"),
+  setting("--sampling", "method", "sampling", false, "auto, n or parallel (default auto)"),
+  setting(
+    "--critic-temperature",
+    "x",
+    "criticTemperature",
+    true,
+    "temperature of critique and gradient (default 0)",
+  ),
+  setting(
+    "--critic-max-tokens",
+    "n",
+    "criticMaxTokens",
+    true,
+    "max tokens of a critique or gradient (default 2048)",
+  ),
+];
 
 /** Model flags: each mirrors an environment variable, and wins over it. */
 const MODEL_FLAGS = [
-  {
-    flag: "--backend",
-    key: "backend",
-    env: "TPO_BACKEND",
-    help: '"sim" for the offline simulated world, or "openai"',
-  },
-  {
-    flag: "--base-url",
-    key: "baseUrl",
-    env: "OPENAI_BASE_URL",
-    help: "an OpenAI-compatible server (vLLM, SGLang, Ollama, …)",
-  },
-  { flag: "--api-key", key: "apiKey", env: "OPENAI_API_KEY", help: "API key of the policy server" },
-  { flag: "--model", key: "model", env: "TPO_MODEL", help: "policy model" },
-  {
-    flag: "--critic-model",
-    key: "criticModel",
-    env: "TPO_CRITIC_MODEL",
-    help: "critic model (default: the policy)",
-  },
-  { flag: "--reward-url", key: "rewardUrl", env: "TPO_REWARD_URL", help: "reward-model server" },
-  { flag: "--reward-kind", key: "rewardKind", env: "TPO_REWARD_KIND", help: "kind of reward server" },
-  { flag: "--reward-model", key: "rewardModel", env: "TPO_REWARD_MODEL", help: "reward model name" },
-  {
-    flag: "--reward-api-key",
-    key: "rewardApiKey",
-    env: "TPO_REWARD_API_KEY",
-    help: "API key of the reward server",
-  },
-] as const;
-
-type SettingField = (typeof SETTING_FLAGS)[number]["field"];
-type ModelKey = (typeof MODEL_FLAGS)[number]["key"];
+  model("--backend", "name", "backend", "TPO_BACKEND", '"sim" for the offline simulated world, or "openai"'),
+  model(
+    "--base-url",
+    "url",
+    "baseUrl",
+    "OPENAI_BASE_URL",
+    "an OpenAI-compatible server (vLLM, SGLang, Ollama, …)",
+  ),
+  model("--api-key", "key", "apiKey", "OPENAI_API_KEY", "API key of the policy server"),
+  model("--model", "name", "model", "TPO_MODEL", "policy model"),
+  model("--critic-model", "name", "criticModel", "TPO_CRITIC_MODEL", "critic model (default: the policy)"),
+  model("--reward-url", "url", "rewardUrl", "TPO_REWARD_URL", "reward-model server"),
+  model("--reward-kind", "kind", "rewardKind", "TPO_REWARD_KIND", "kind of reward server"),
+  model("--reward-model", "name", "rewardModel", "TPO_REWARD_MODEL", "reward model name"),
+  model("--reward-api-key", "key", "rewardApiKey", "TPO_REWARD_API_KEY", "API key of the reward server"),
+];
 
 /** commander's property name of a flag: --top-p → topP. */
 function optionKey(flag: string): string {
@@ -90,13 +72,13 @@ function optionKey(flag: string): string {
 }
 
 export function addSettingFlags(command: Command): Command {
-  for (const { flag, help } of SETTING_FLAGS) command.addOption(new Option(`${flag} <value>`, help));
+  for (const { flag, arg, help } of SETTING_FLAGS) command.addOption(new Option(`${flag} <${arg}>`, help));
   return command;
 }
 
 export function addModelFlags(command: Command): Command {
-  for (const { flag, env, help } of MODEL_FLAGS) {
-    command.addOption(new Option(`${flag} <value>`, `${help} [env ${env}]`));
+  for (const { flag, arg, env, help } of MODEL_FLAGS) {
+    command.addOption(new Option(`${flag} <${arg}>`, `${help} [env ${env}]`));
   }
   return command;
 }
@@ -146,7 +128,7 @@ export function modelSettings(
   const settings: ModelSettings = modelSettingsFromEnv(env);
   for (const { flag, key } of MODEL_FLAGS) {
     const value = options[optionKey(flag)];
-    if (typeof value === "string" && value.trim()) settings[key as ModelKey] = value.trim();
+    if (typeof value === "string" && value.trim()) settings[key] = value.trim();
   }
   return settings;
 }
