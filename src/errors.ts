@@ -24,3 +24,51 @@ export class RewardModelError extends TpoError {}
 
 /** The models are not configured, or configured inconsistently. */
 export class TpoConfigError extends TpoError {}
+
+/** An HTTP request failed for good: a status that is not worth retrying, or the retries ran out. */
+export class HttpRequestError extends TpoError {
+  constructor(
+    /** What went wrong, without the URL: "HTTP 503: <body> (after 4 attempts)". */
+    readonly detail: string,
+    readonly url: string,
+    /** The last HTTP status, or undefined when no response arrived (timeout, connection error). */
+    readonly status: number | undefined,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`The request to ${url} failed: ${detail}`, options);
+  }
+}
+
+/** A reward-model server failed, or answered in a shape its kind does not have. */
+export class RewardRequestError extends RewardModelError {
+  constructor(
+    message: string,
+    readonly kind: string,
+    readonly url: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A policy or critic request failed for good: retries ran out, or the failure was not worth
+ * retrying. `endpoint` is the URL, `status` the last HTTP status (undefined for a timeout or a
+ * connection error).
+ */
+export class ModelRequestError extends TpoError {
+  constructor(
+    message: string,
+    readonly endpoint: string,
+    readonly status?: number,
+    readonly attempts = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A feature TPO does not offer, such as tool calling on TpoChatModel; the message says what to use instead. */
+export class TpoUnsupportedError extends TpoError {}

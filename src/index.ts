@@ -34,4 +34,59 @@ export type { PromptTemplate, TpoPrompts, TpoPromptOverrides } from "./prompts/i
 export type { RewardItem, RewardModel } from "./models/reward.js";
 export type { SamplingCallOptions, SamplingMethod } from "./models/sampling.js";
 export { SimChatModel, SimRewardModel, createSimWorld } from "./sim/index.js";
-export { TpoError, TpoInputError, TpoSettingsError, RewardModelError } from "./errors.js";
+export { TpoError, TpoInputError, TpoSettingsError, TpoConfigError, RewardModelError } from "./errors.js";
+export { loadModels, loadRewardModel, modelSettingsFromEnv, CONFIGURE_MODELS_HELP } from "./models/env.js";
+export type { ModelSettings, TpoModelSet } from "./models/env.js";
+export { createHttpRewardModel } from "./models/http-reward.js";
+export type { HttpRewardModel, HttpRewardModelOptions } from "./models/http-reward.js";
+export { HTTP_REWARD_KINDS } from "./models/reward-kinds.js";
+export type { HttpRewardKind } from "./models/reward-kinds.js";
+export { LLAMA3_CHAT_TEMPLATE } from "./models/chat-template.js";
+export type { ChatTemplate, ChatTemplateOption, ChatTurn } from "./models/chat-template.js";
+export { createJudgeRewardModel, JudgeVerdictSchema } from "./models/judge-reward.js";
+export type { JudgeRewardModelOptions, JudgeCriterion, JudgeVerdict } from "./models/judge-reward.js";
+export { createFunctionRewardModel } from "./models/function-reward.js";
+export type { RewardFunction, FunctionRewardModelOptions } from "./models/function-reward.js";
+export { JUDGE_PROMPT, JUDGE_CRITERIA } from "./prompts/judge.js";
+export { HttpRequestError, RewardRequestError } from "./errors.js";
+export { createOpenAIChatModel, TpoChatOpenAI } from "./models/openai.js";
+export type { TpoChatOpenAIFields, TpoChatOpenAICallOptions } from "./models/openai.js";
+export { DEFAULT_RETRY_POLICY } from "./models/retry.js";
+export type { RetryPolicy } from "./models/retry.js";
+export type { SampleResult, SampleOptions } from "./models/sampling.js";
+export { ModelRequestError } from "./errors.js";
+export { startSimServer, SimServerStats } from "./sim/server.js";
+export type {
+  SimServer,
+  SimServerOptions,
+  SimFault,
+  SimFaultRule,
+  SimLatency,
+  SimRequest,
+} from "./sim/server.js";
+export { createTpoNode, tpoSettingsOf } from "./graph/subgraph.js";
+export type { TpoNodeOptions, TpoNodeState } from "./graph/subgraph.js";
+export { answerMessageOf, tpoMetadataOf } from "./graph/answer.js";
+export type { TpoResponseMetadata } from "./graph/answer.js";
+export { TpoChatModel } from "./models/tpo-chat-model.js";
+export type { TpoChatModelParams, TpoChatModelCallOptions } from "./models/tpo-chat-model.js";
+export { startTpoServer } from "./server/openai-server.js";
+export type { TpoServerOptions, TpoServerHandle } from "./server/openai-server.js";
+export type { TpoCompletionExtra } from "./server/completion.js";
+export { TpoUnsupportedError } from "./errors.js";
+export { emit, isTpoEvent, TPO_EVENT_TYPES } from "./graph/events.js";
+export type {
+  TpoEvent,
+  TpoEventType,
+  IterationStartedEvent,
+  CandidatesScoredEvent,
+  IterationFinishedEvent,
+  RunFinishedEvent,
+} from "./graph/events.js";
+export { withProgressEvents } from "./graph/progress.js";
+export { promptsForRun, promptFieldName } from "./graph/context-prompts.js";
+export { awaitsJudgement } from "./graph/state.js";
+export { makeHumanRewardNode } from "./nodes/human-reward.js";
+export { parseHumanJudgement, HUMAN_REWARD_INSTRUCTIONS } from "./nodes/human-judgement.js";
+export type { HumanRewardRequest, HumanJudgement } from "./nodes/human-judgement.js";
+export { traceRewardModel, REWARD_RUN_NAME } from "./models/traced-reward-model.js";

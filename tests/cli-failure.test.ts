@@ -31,7 +31,8 @@ describe("a failed run", () => {
     const input = describeFailure(new StepFailedError("generate", new TpoInputError("No query")), null, http);
     expect(input).toBeInstanceOf(CliUsageError);
     expect(exitCodeOf(input)).toBe(2);
-    expect(exitCodeOf(new TpoConfigError("No model is configured."))).toBe(2);
+    const config = describeFailure(new TpoConfigError("No model is configured."), null, http);
+    expect(exitCodeOf(config)).toBe(2);
   });
 });
 

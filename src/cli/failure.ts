@@ -1,4 +1,10 @@
-import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
+import {
+  ModelRequestError,
+  RewardRequestError,
+  TpoConfigError,
+  TpoInputError,
+  TpoSettingsError,
+} from "../errors.js";
 import type { ModelSettings } from "../models/env.js";
 import { CliRunError, CliUsageError } from "./errors.js";
 import { StepFailedError } from "./execute.js";
@@ -37,6 +43,13 @@ export function describeFailure(error: unknown, step: string | null, settings: M
   ) {
     return new CliUsageError(messageOf(error));
   }
-  const where = step ? `the ${step} step failed (${endpointOf(step, settings)})` : "the run failed";
+  // The clients' errors know the URL they called; the settings only say where it should have been.
+  const endpoint =
+    error instanceof ModelRequestError
+      ? error.endpoint
+      : error instanceof RewardRequestError
+        ? `${error.kind} reward server at ${error.url}`
+        : step && endpointOf(step, settings);
+  const where = step ? `the ${step} step failed (${endpoint})` : "the run failed";
   return new CliRunError(`${where}: ${messageOf(error).split("\n")[0]}`, { cause: error });
 }

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { parseTpoContext, type TpoContext, type TpoContextInput } from "../graph/context.js";
-import { TpoSettingsError } from "../errors.js";
+import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { modelSettingsFromEnv, type ModelSettings } from "../models/env.js";
 import { CliUsageError } from "./errors.js";
 
@@ -11,8 +11,8 @@ function setting(flag: string, arg: string, field: SettingField, numeric: boolea
   return { flag, arg, field, numeric, help };
 }
 
-function model(flag: string, arg: string, key: ModelKey, env: string, help: string) {
-  return { flag, arg, key, env, help };
+function model(flag: string, arg: string, key: ModelKey, env: string, help: string, numeric = false) {
+  return { flag, arg, key, env, help, numeric };
 }
 
 /** Run-setting flags: flag, its value's name, context field, whether numeric, help. */
@@ -64,6 +64,15 @@ const MODEL_FLAGS = [
   model("--reward-kind", "kind", "rewardKind", "TPO_REWARD_KIND", "kind of reward server"),
   model("--reward-model", "name", "rewardModel", "TPO_REWARD_MODEL", "reward model name"),
   model("--reward-api-key", "key", "rewardApiKey", "TPO_REWARD_API_KEY", "API key of the reward server"),
+  model(
+    "--max-retries",
+    "n",
+    "maxRetries",
+    "TPO_MAX_RETRIES",
+    "retries of a failed policy or critic request (default 3)",
+    true,
+  ),
+  model("--timeout-ms", "ms", "timeoutMs", "TPO_TIMEOUT_MS", "timeout of one policy or critic request", true),
 ];
 
 /** commander's property name of a flag: --top-p → topP. */
@@ -120,15 +129,33 @@ export function parseSettings(
   }
 }
 
+function fromEnv(env: NodeJS.ProcessEnv): ModelSettings {
+  try {
+    return modelSettingsFromEnv(env);
+  } catch (error) {
+    if (error instanceof TpoConfigError) throw new CliUsageError(error.message);
+    throw error;
+  }
+}
+
 /** Model settings: the environment, with the flags that were given on top. */
 export function modelSettings(
   options: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
 ): ModelSettings {
-  const settings: ModelSettings = modelSettingsFromEnv(env);
-  for (const { flag, key } of MODEL_FLAGS) {
+  const settings: ModelSettings = fromEnv(env);
+  for (const { flag, key, numeric } of MODEL_FLAGS) {
     const value = options[optionKey(flag)];
-    if (typeof value === "string" && value.trim()) settings[key] = value.trim();
+    if (typeof value !== "string" || !value.trim()) continue;
+    if (!numeric) {
+      (settings as Record<ModelKey, string | number | undefined>)[key] = value.trim();
+      continue;
+    }
+    const number = numberFlag(flag, value);
+    if (!Number.isInteger(number) || number < 0) {
+      throw new CliUsageError(`${flag} must be a whole number of 0 or more, got "${value}".`);
+    }
+    (settings as Record<ModelKey, string | number | undefined>)[key] = number;
   }
   return settings;
 }

@@ -4,6 +4,8 @@ import { registerDemo } from "./commands/demo.js";
 import { registerBatch } from "./commands/batch.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
+import { registerServe } from "./commands/serve.js";
+import { registerSimServer } from "./commands/sim-server.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit.js";
 
 const program = new Command("tpo")
@@ -15,6 +17,8 @@ registerDemo(program);
 registerRun(program);
 registerBatch(program);
 registerReport(program);
+registerSimServer(program);
+registerServe(program);
 // More commands register here, one file each in ./commands.
 
 try {

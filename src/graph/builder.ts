@@ -1,7 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
-import { TpoError } from "../errors.js";
+import { loadModels, loadRewardModel, modelSettingsFromEnv, type TpoModelSet } from "../models/env.js";
 import type { RewardModel } from "../models/reward.js";
+import { traceRewardModel } from "../models/traced-reward-model.js";
 import { makeCritiqueNode } from "../nodes/critique.js";
 import { makeFinalizeNode } from "../nodes/finalize.js";
 import { makeGenerateNode } from "../nodes/generate.js";
@@ -11,12 +12,13 @@ import { makeSelectNode } from "../nodes/select.js";
 import { makeUpdateNode } from "../nodes/update.js";
 import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
 import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "./context.js";
-import type { TpoModels, TpoNode, TpoNodeName } from "./node-kit.js";
+import type { TpoNode, TpoNodeName } from "./node-kit.js";
+import { withProgressEvents } from "./progress.js";
 import { routeAfterSelect } from "./routing.js";
 import { TpoState } from "./state.js";
 
 export interface TpoGraphOptions {
-  /** The model that samples the first responses. */
+  /** The model that samples the first responses. Unset: from the environment (TPO_MODEL, …). */
   policy?: BaseChatModel;
   /** The model that critiques, writes gradients and updates; defaults to the policy, as in the paper. */
   critic?: BaseChatModel;
@@ -33,33 +35,33 @@ const STEPS_PER_ITERATION = 5;
 /** A recursion limit that the deepest allowed run stays under: depth bounds the loop, not this. */
 export const TPO_RECURSION_LIMIT = STEPS_PER_ITERATION * MAX_DEPTH + 10;
 
-function requireModel<T>(value: T | undefined, option: string, node: TpoNodeName): T {
-  if (value === undefined) {
-    throw new TpoError(
-      `createTpoGraph needs the "${option}" option for the built-in ${node} node ` +
-        `(or a replacement through options.nodes.${node}).`,
-    );
-  }
-  return value;
+/** A node made on its first call, so that models from the environment load only when a run needs them. */
+function deferred(make: () => TpoNode): TpoNode {
+  let node: TpoNode | undefined;
+  return (state, runtime) => (node ??= make())(state, runtime);
 }
 
+/**
+ * Models not given as options come from the environment (see `modelSettingsFromEnv`) when a run
+ * first needs them; with nothing configured, that first call fails with one clear message.
+ */
 function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
   const custom = options.nodes ?? {};
   const prompts = resolvePrompts(options.prompts);
-  const policy = () => requireModel(options.policy, "policy", "generate");
-  const critic = (node: TpoNodeName) => options.critic ?? requireModel(options.policy, "policy", node);
-  const reward = () => requireModel(options.rewardModel, "rewardModel", "reward");
-  const models = (node: TpoNodeName): Pick<TpoModels, "critic" | "prompts"> => ({
-    critic: critic(node),
-    prompts,
-  });
+  let fromEnv: TpoModelSet | undefined;
+  const envModels = () => (fromEnv ??= loadModels(modelSettingsFromEnv()));
+  const policy = () => options.policy ?? envModels().policy;
+  const critic = () => options.critic ?? options.policy ?? envModels().critic;
+  const rewardModel = () =>
+    options.rewardModel ??
+    (options.policy ? loadRewardModel(modelSettingsFromEnv(), options.policy) : envModels().rewardModel);
   return {
-    generate: custom.generate ?? makeGenerateNode({ policy: policy() }),
-    reward: custom.reward ?? makeRewardNode({ rewardModel: reward() }),
+    generate: custom.generate ?? deferred(() => makeGenerateNode({ policy: policy() })),
+    reward: custom.reward ?? deferred(() => makeRewardNode({ rewardModel: traceRewardModel(rewardModel()) })),
     select: custom.select ?? makeSelectNode(),
-    critique: custom.critique ?? makeCritiqueNode(models("critique")),
-    gradient: custom.gradient ?? makeGradientNode(models("gradient")),
-    update: custom.update ?? makeUpdateNode(models("update")),
+    critique: custom.critique ?? deferred(() => makeCritiqueNode({ critic: critic(), prompts })),
+    gradient: custom.gradient ?? deferred(() => makeGradientNode({ critic: critic(), prompts })),
+    update: custom.update ?? deferred(() => makeUpdateNode({ critic: critic(), prompts })),
     finalize: custom.finalize ?? makeFinalizeNode(),
   };
 }
@@ -67,6 +69,7 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
 /** The uncompiled graph, for callers who compile with their own checkpointer or store. */
 export function createTpoGraphBuilder(options: TpoGraphOptions = {}) {
   const nodes = builtInNodes(options);
+  for (const name of Object.keys(nodes) as TpoNodeName[]) nodes[name] = withProgressEvents(name, nodes[name]);
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
   return new StateGraph(TpoState, TpoContextSchema as unknown as AnnotationRoot<StateDefinition>)

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TpoSettingsError } from "../errors.js";
+import { promptContextFields } from "./context-prompts.js";
 
 /** The deepest run the schema accepts; the graph's recursion limit is derived from it. */
 export const MAX_DEPTH = 100;
@@ -57,6 +58,7 @@ export const TpoContextSchema = z.object({
     .int()
     .optional()
     .describe("Sampling seed; sample i of a step uses seed + i. Unset: the server's own randomness."),
+  ...promptContextFields,
 });
 
 export type TpoContext = z.output<typeof TpoContextSchema>;

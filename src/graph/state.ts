@@ -10,6 +10,11 @@ export interface Candidate {
   text: string;
   /** null until the reward model has scored it; never recomputed afterwards. */
   score: number | null;
+  /**
+   * Set when a judge looked at the candidate and gave it no score (a person who picked only the
+   * best and the worst): it stays unscored, is never chosen, and is not asked about again.
+   */
+  judgedWithoutScore?: boolean;
   /** 0 for the first samples, k for the candidates written by the k-th update. */
   iteration: number;
   origin: CandidateOrigin;
@@ -94,7 +99,15 @@ export function makeCandidate(text: string, iteration: number, origin: Candidate
   return { id: candidateId(text), text, score: null, iteration, origin };
 }
 
-/** Merges by id, in order of first appearance; a candidate keeps the first score it was given. */
+/** Whether a candidate still waits for its judgement: no score, and not judged without one. */
+export function awaitsJudgement(candidate: Candidate): boolean {
+  return candidate.score === null && !candidate.judgedWithoutScore;
+}
+
+/**
+ * Merges by id, in order of first appearance; a candidate keeps the first judgement it was given
+ * (a score, or a judgement without a score).
+ */
 export function mergePool(left: Candidate[], right: Candidate[]): Candidate[] {
   const byId = new Map(left.map((c) => [c.id, c]));
   const merged = [...left];
@@ -103,8 +116,11 @@ export function mergePool(left: Candidate[], right: Candidate[]): Candidate[] {
     if (!existing) {
       byId.set(incoming.id, incoming);
       merged.push(incoming);
-    } else if (existing.score === null && incoming.score !== null) {
-      const scored = { ...existing, score: incoming.score };
+    } else if (awaitsJudgement(existing) && !awaitsJudgement(incoming)) {
+      const scored: Candidate =
+        incoming.score !== null
+          ? { ...existing, score: incoming.score }
+          : { ...existing, judgedWithoutScore: true };
       byId.set(incoming.id, scored);
       merged[merged.indexOf(existing)] = scored;
     }

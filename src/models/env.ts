@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { TpoConfigError } from "../errors.js";
-import { createSimWorld } from "../sim/index.js";
+import { createSimWorld, SimRewardModel } from "../sim/index.js";
 import { createOpenAIChatModel } from "./openai.js";
 import type { RewardModel } from "./reward.js";
 import { createRewardModelFromSettings } from "./reward-env.js";
@@ -22,6 +22,10 @@ export interface ModelSettings {
   rewardKind?: string;
   rewardModel?: string;
   rewardApiKey?: string;
+  /** TPO_MAX_RETRIES: retries of a failed policy or critic request (default 3). */
+  maxRetries?: number;
+  /** TPO_TIMEOUT_MS: timeout of one policy or critic request (default: the OpenAI SDK's 10 minutes). */
+  timeoutMs?: number;
 }
 
 export interface TpoModelSet {
@@ -32,6 +36,13 @@ export interface TpoModelSet {
 
 export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelSettings {
   const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const count = (name: string) => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text))
+      throw new TpoConfigError(`${name} must be a whole number of 0 or more, got "${text}".`);
+    return Number(text);
+  };
   return {
     backend: value("TPO_BACKEND"),
     apiKey: value("OPENAI_API_KEY"),
@@ -42,6 +53,8 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
     rewardKind: value("TPO_REWARD_KIND"),
     rewardModel: value("TPO_REWARD_MODEL"),
     rewardApiKey: value("TPO_REWARD_API_KEY"),
+    maxRetries: count("TPO_MAX_RETRIES"),
+    timeoutMs: count("TPO_TIMEOUT_MS"),
   };
 }
 
@@ -51,6 +64,11 @@ export const CONFIGURE_MODELS_HELP =
   "(2) OPENAI_API_KEY and TPO_MODEL for OpenAI; " +
   "(3) OPENAI_BASE_URL and TPO_MODEL for an OpenAI-compatible server such as vLLM, SGLang or Ollama. " +
   "A reward-model server is set with TPO_REWARD_URL and TPO_REWARD_KIND; without one, the policy judges.";
+
+/** The reward model the settings describe, for a given policy (an LLM judge uses it). */
+export function loadRewardModel(settings: ModelSettings, policy: BaseChatModel): RewardModel {
+  return settings.backend === "sim" ? new SimRewardModel() : createRewardModelFromSettings(settings, policy);
+}
 
 /** The policy, critic and reward model that the settings describe. */
 export function loadModels(settings: ModelSettings): TpoModelSet {
@@ -66,5 +84,5 @@ export function loadModels(settings: ModelSettings): TpoModelSet {
   }
   const policy = createOpenAIChatModel(settings, settings.model);
   const critic = settings.criticModel ? createOpenAIChatModel(settings, settings.criticModel) : policy;
-  return { policy, critic, rewardModel: createRewardModelFromSettings(settings, policy) };
+  return { policy, critic, rewardModel: loadRewardModel(settings, policy) };
 }

@@ -1,11 +1,176 @@
-import { ChatOpenAI } from "@langchain/openai";
+import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
+import type { AIMessageChunk, BaseMessage, BaseMessageLike } from "@langchain/core/messages";
+import type { ChatResult, LLMResult } from "@langchain/core/outputs";
+import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import {
+  ChatOpenAI,
+  ChatOpenAICompletions,
+  type ChatOpenAICallOptions,
+  type ChatOpenAIFields,
+  type OpenAIClient,
+} from "@langchain/openai";
+import { ModelRequestError } from "../errors.js";
 import type { ModelSettings } from "./env.js";
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry.js";
+import type { SamplingCallOptions } from "./sampling.js";
+
+export type TpoChatOpenAICallOptions = ChatOpenAICallOptions & SamplingCallOptions;
+
+export interface TpoChatOpenAIFields extends Omit<ChatOpenAIFields, "completions" | "maxRetries"> {
+  /** Retries of 429, 5xx, timeouts and connection errors (the SDK's and LangChain's own are off). */
+  retry?: Partial<RetryPolicy>;
+}
+
+const OPENAI_BASE_URL = "https://api.openai.com/v1";
+
+/**
+ * Chat completions that put our per-call sampling options (temperature, topP, maxTokens, seed, n)
+ * into the request, and retry with our policy. ChatOpenAI delegates every request to an instance
+ * of this class, so this is where the request body is built.
+ */
+class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions> {
+  constructor(
+    fields: ChatOpenAIFields,
+    private readonly retry: RetryPolicy,
+    readonly endpoint: string,
+  ) {
+    super(fields);
+  }
+
+  override invocationParams(
+    options?: this["ParsedCallOptions"],
+    extra?: { streaming?: boolean },
+  ): ReturnType<ChatOpenAICompletions["invocationParams"]> {
+    const params = super.invocationParams(options, extra);
+    if (options?.temperature !== undefined) params.temperature = options.temperature;
+    if (options?.topP !== undefined) params.top_p = options.topP;
+    if (options?.n !== undefined) params.n = options.n;
+    if (options?.seed !== undefined) params.seed = options.seed;
+    if (options?.maxTokens !== undefined) {
+      // Reasoning models take max_completion_tokens; the parent chose the key for this model.
+      if ("max_completion_tokens" in params) params.max_completion_tokens = options.maxTokens;
+      else params.max_tokens = options.maxTokens;
+    }
+    return params;
+  }
+
+  override completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParamsStreaming,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChunk>>;
+  override completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<OpenAIClient.Chat.Completions.ChatCompletion>;
+  override completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParams,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<unknown> {
+    const once = () =>
+      super.completionWithRetry(request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming, {
+        ...requestOptions,
+        maxRetries: 0,
+      });
+    return withRetries(once, this.retry, {
+      endpoint: this.endpoint,
+      timeoutMs: this.timeout,
+      signal: requestOptions?.signal ?? undefined,
+    });
+  }
+
+  override async _generate(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    const result = await super._generate(messages, options, runManager);
+    // With n > 1 the sampler tops up missing choices itself; a single request must return one.
+    if (result.generations.length === 0 && (options.n ?? 1) <= 1) {
+      throw new ModelRequestError(
+        `Model request to ${this.endpoint} returned no choices. Is "${this.model}" the right model for this server?`,
+        this.endpoint,
+        200,
+      );
+    }
+    return result;
+  }
+}
+
+/**
+ * ChatOpenAI for TPO: honours the per-call SamplingCallOptions, requests n choices in one call
+ * (never streamed, since LangChain's streaming path would merge the choices into one message), and
+ * retries with exponential backoff, jitter and Retry-After.
+ */
+export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
+  /** The chat completions URL, as errors name it. */
+  readonly endpoint: string;
+
+  private readonly tpoFields: TpoChatOpenAIFields;
+
+  constructor(fields: TpoChatOpenAIFields) {
+    const retry = { ...DEFAULT_RETRY_POLICY, ...fields.retry };
+    const base = (fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL).replace(
+      /\/+$/,
+      "",
+    );
+    const endpoint = `${base}/chat/completions`;
+    const parentFields: ChatOpenAIFields = { ...fields, maxRetries: 0 };
+    super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, endpoint) });
+    this.endpoint = endpoint;
+    this.tpoFields = fields;
+  }
+
+  /** ChatOpenAI's own would rebuild a plain ChatOpenAI and lose the n handling above. */
+  override withConfig(
+    config: Partial<TpoChatOpenAICallOptions>,
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, TpoChatOpenAICallOptions> {
+    const model = new TpoChatOpenAI(this.tpoFields);
+    model.defaultOptions = { ...this.defaultOptions, ...config };
+    return model;
+  }
+
+  override async _generateUncached(
+    messages: BaseMessageLike[][],
+    parsedOptions: this["ParsedCallOptions"],
+    handledOptions: RunnableConfig,
+    startedRunManagers?: CallbackManagerForLLMRun[],
+  ): Promise<LLMResult> {
+    if ((parsedOptions.n ?? 1) > 1 && !this.disableStreaming) {
+      // BaseChatModel streams whenever a streaming callback (LangGraph's "messages" mode, Studio)
+      // listens, and concatenates every chunk into one message: n choices would become one text.
+      const nonStreaming = Object.create(this, { disableStreaming: { value: true } }) as this;
+      return super._generateUncached.call(
+        nonStreaming,
+        messages,
+        parsedOptions,
+        handledOptions,
+        startedRunManagers,
+      );
+    }
+    return super._generateUncached(messages, parsedOptions, handledOptions, startedRunManagers);
+  }
+}
+
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}
 
 /** A chat model of an OpenAI-compatible server (OpenAI, vLLM, SGLang, Ollama, llama.cpp, …). */
-export function createOpenAIChatModel(settings: ModelSettings, model: string): ChatOpenAI {
-  return new ChatOpenAI({
+export function createOpenAIChatModel(
+  settings: ModelSettings,
+  model: string,
+  overrides: Partial<TpoChatOpenAIFields> = {},
+): TpoChatOpenAI {
+  return new TpoChatOpenAI({
     model,
     apiKey: settings.apiKey ?? "not-needed",
     configuration: settings.baseUrl ? { baseURL: settings.baseUrl } : undefined,
+    timeout: positive(settings.timeoutMs),
+    ...overrides,
+    retry: {
+      ...(settings.maxRetries === undefined ? {} : { maxRetries: settings.maxRetries }),
+      ...overrides.retry,
+    },
   });
 }

@@ -1,11 +1,35 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { TpoConfigError } from "../errors.js";
 import type { ModelSettings } from "./env.js";
+import { createHttpRewardModel } from "./http-reward.js";
+import { createJudgeRewardModel } from "./judge-reward.js";
 import type { RewardModel } from "./reward.js";
+import { HTTP_REWARD_KINDS, type HttpRewardKind } from "./reward-kinds.js";
 
 /** The reward model the settings describe: an HTTP reward server, or an LLM judge on the policy. */
-export function createRewardModelFromSettings(settings: ModelSettings, _policy: BaseChatModel): RewardModel {
-  throw new TpoConfigError(
-    `No reward model client is available yet for ${settings.rewardUrl ?? "an LLM judge"}; use TPO_BACKEND=sim.`,
-  );
+export function createRewardModelFromSettings(settings: ModelSettings, policy: BaseChatModel): RewardModel {
+  const kinds = HTTP_REWARD_KINDS.join(", ");
+  if (!settings.rewardUrl) {
+    if (settings.rewardKind) {
+      throw new TpoConfigError(
+        `TPO_REWARD_KIND is "${settings.rewardKind}" but TPO_REWARD_URL is not set: set TPO_REWARD_URL to the ` +
+          `reward server's URL, or unset TPO_REWARD_KIND to let the policy judge.`,
+      );
+    }
+    return createJudgeRewardModel(policy);
+  }
+  if (!settings.rewardKind) {
+    throw new TpoConfigError(
+      `TPO_REWARD_URL is set, so TPO_REWARD_KIND must say what kind of server it is: one of ${kinds}.`,
+    );
+  }
+  if (!(HTTP_REWARD_KINDS as readonly string[]).includes(settings.rewardKind)) {
+    throw new TpoConfigError(`Unknown TPO_REWARD_KIND "${settings.rewardKind}": use one of ${kinds}.`);
+  }
+  return createHttpRewardModel({
+    url: settings.rewardUrl,
+    kind: settings.rewardKind as HttpRewardKind,
+    model: settings.rewardModel,
+    apiKey: settings.rewardApiKey,
+  });
 }

@@ -13,6 +13,11 @@ export interface RewardModel {
   /** Shown in errors and traces. */
   name?: string;
   score(items: RewardItem[], config?: RunnableConfig): Promise<number[]>;
+  /**
+   * How many requests scoring `items` responses takes (one per batch, or one per response), for
+   * the cost figures; retries are not counted. Without it, one call counts as one request.
+   */
+  requestCount?(items: number): number;
 }
 
 function describe(value: unknown): string {

@@ -1,7 +1,9 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { ModelRequestError } from "../errors.js";
 import type { Usage } from "../graph/state.js";
 
 /** Sampling settings of one request, passed as call options; models that honour them read these keys. */
@@ -29,6 +31,16 @@ export interface SampleResult {
   usage: Partial<Usage>;
   /** What was actually used: "n", "parallel", or "n+parallel" when a server returned too few choices. */
   method: "n" | "parallel" | "n+parallel";
+  /** Requests that failed for good (after their retries), when the caller tolerates failures. */
+  errors: unknown[];
+}
+
+export interface SampleOptions {
+  /**
+   * Keep the samples that arrived when some requests fail (update does; generate does not). When
+   * none arrived, the first failure is thrown anyway.
+   */
+  tolerateFailures?: boolean;
 }
 
 function callOptions(settings: SamplingSettings, n: number, offset: number): SamplingCallOptions {
@@ -86,10 +98,26 @@ function sumUsage(parts: Partial<Usage>[]): Partial<Usage> {
   };
 }
 
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
+function isAbort(error: unknown, config: RunnableConfig): boolean {
+  return config.signal?.aborted === true || (error as { name?: unknown } | null)?.name === "AbortError";
+}
+
+/** Shown in errors about models that are not ours (ours name their endpoint themselves). */
+function modelName(model: BaseChatModel): string {
+  return (model as { endpoint?: string }).endpoint ?? model.getName();
+}
+
 /**
  * Samples `count` responses. "n" asks for all of them in one request; "parallel" sends one request
  * per sample; "auto" asks with `n` and tops up with parallel requests when the server returned
- * fewer choices than asked (servers that ignore `n`). Sample i always gets seed + i.
+ * fewer choices than asked (servers that ignore `n`) or rejected `n` with a 400 or 422 (older
+ * llama.cpp). Sample i always gets seed + i. A failed request fails the call, unless
+ * `tolerateFailures` is set and some samples arrived.
  */
 export async function sampleResponses(
   model: BaseChatModel,
@@ -98,30 +126,58 @@ export async function sampleResponses(
   settings: SamplingSettings,
   method: SamplingMethod,
   config: RunnableConfig = {},
+  options: SampleOptions = {},
 ): Promise<SampleResult> {
   const texts: string[] = [];
   const usages: Partial<Usage>[] = [];
+  const errors: unknown[] = [];
   let usedN = false;
   if (method !== "parallel" && count > 1) {
-    const first = await request(model, messages, callOptions(settings, count, 0), config);
-    texts.push(...first.texts.slice(0, count));
-    usages.push(first.usage);
-    usedN = true;
-    if (method === "n") return { texts, usage: sumUsage(usages), method: "n" };
+    try {
+      const first = await request(model, messages, callOptions(settings, count, 0), config);
+      texts.push(...first.texts.slice(0, count));
+      usages.push(first.usage);
+      usedN = true;
+    } catch (error) {
+      const rejectedN = method === "auto" && (statusOf(error) === 400 || statusOf(error) === 422);
+      if (!rejectedN || isAbort(error, config)) throw error;
+    }
+    if (method === "n") {
+      if (texts.length === 0) {
+        throw new ModelRequestError(
+          `${modelName(model)} returned no choices for a request with n=${count}. ` +
+            'Use the sampling setting "auto" or "parallel" for servers that do not honour n.',
+          modelName(model),
+        );
+      }
+      return { texts, usage: sumUsage(usages), method: "n", errors };
+    }
   }
   const missing = count - texts.length;
   if (missing > 0) {
     const offsets = Array.from({ length: missing }, (_, i) => texts.length + i);
-    const singles = await Promise.all(
+    if (config.signal) {
+      // Each request in flight (SDK, LangChain's caller, our retry) listens on the run's signal:
+      // parallel samples are expected listeners, not the leak Node warns about past 10.
+      setMaxListeners(Math.max(getMaxListeners(config.signal), 10 + 4 * missing), config.signal);
+    }
+    const singles = await Promise.allSettled(
       offsets.map((offset) => request(model, messages, callOptions(settings, 1, offset), config)),
     );
     for (const single of singles) {
-      texts.push(single.texts[0] ?? "");
-      usages.push(single.usage);
+      if (single.status === "rejected") {
+        errors.push(single.reason);
+        continue;
+      }
+      texts.push(single.value.texts[0] ?? "");
+      usages.push(single.value.usage);
     }
+    const fatal = errors.find((error) => isAbort(error, config));
+    if (fatal !== undefined) throw fatal;
+    if (errors.length > 0 && (!options.tolerateFailures || texts.length === 0)) throw errors[0];
   }
   const method_ = usedN ? (missing > 0 ? "n+parallel" : "n") : "parallel";
-  return { texts, usage: sumUsage(usages), method: method_ };
+  return { texts, usage: sumUsage(usages), method: method_, errors };
 }
 
 /** One request, one response: for the critique and gradient steps. */
@@ -132,5 +188,8 @@ export async function completeOnce(
   config: RunnableConfig = {},
 ): Promise<{ text: string; usage: Partial<Usage> }> {
   const result = await request(model, messages, { ...options, n: 1 }, config);
-  return { text: result.texts[0] ?? "", usage: { ...result.usage, modelRequests: 1 } };
+  if (result.texts.length === 0) {
+    throw new ModelRequestError(`${modelName(model)} returned no response.`, modelName(model));
+  }
+  return { text: result.texts[0], usage: { ...result.usage, modelRequests: 1 } };
 }

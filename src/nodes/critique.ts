@@ -1,4 +1,5 @@
 import { ensureContext } from "../graph/context.js";
+import { promptsForRun } from "../graph/context-prompts.js";
 import {
   candidateById,
   conversationOf,
@@ -20,10 +21,11 @@ export function makeCritiqueNode({ critic, prompts }: Pick<TpoModels, "critic" |
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);
+    const active = promptsForRun(prompts, ctx);
     const iteration = state.iteration + 1;
     const chosen = requireChosen(state, "critique");
     const rejected = ctx.mode === "tpo" ? candidateById(state, state.rejected) : null;
-    const messages = promptMessages(rejected ? prompts.critique : prompts.revisionCritique, {
+    const messages = promptMessages(rejected ? active.critique : active.revisionCritique, {
       query: queryText(conversationOf(state)),
       chosen: chosen.text,
       rejected: rejected?.text ?? "",

@@ -1,4 +1,5 @@
 import { ensureContext } from "../graph/context.js";
+import { promptsForRun } from "../graph/context-prompts.js";
 import {
   conversationOf,
   nodeTime,
@@ -16,8 +17,9 @@ export function makeGradientNode({ critic, prompts }: Pick<TpoModels, "critic" |
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);
+    const active = promptsForRun(prompts, ctx);
     const iteration = state.iteration + 1;
-    const messages = promptMessages(prompts.gradient, {
+    const messages = promptMessages(active.gradient, {
       query: queryText(conversationOf(state)),
       chosen: requireChosen(state, "gradient").text,
       critique: state.critiqueText ?? "",

@@ -12,7 +12,10 @@ export function scoreStats(scores: number[]): ScoreStats | null {
   };
 }
 
-/** Scores every candidate that has no score yet, in one call; scores are kept for good. */
+/**
+ * Scores every candidate that has no score yet, in one call; scores are kept for good. The usage
+ * counts the reward model's own request count (batches or single requests), else one per call.
+ */
 export function makeRewardNode({ rewardModel }: Pick<TpoModels, "rewardModel">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
@@ -26,7 +29,10 @@ export function makeRewardNode({ rewardModel }: Pick<TpoModels, "rewardModel">):
       stageConfig(runtime, "reward", state.iteration, ctx),
     );
     const scored = unscored.map((c, i) => ({ ...c, score: scores[i] }));
-    const usage = { rewardRequests: 1, ...nodeTime("reward", start) };
+    const usage = {
+      rewardRequests: rewardModel.requestCount?.(unscored.length) ?? 1,
+      ...nodeTime("reward", start),
+    };
     const newest = scored.filter((c) => c.iteration === state.iteration).map((c) => c.score);
     return {
       pool: scored,

@@ -1,4 +1,5 @@
 import { ensureContext } from "../graph/context.js";
+import { promptsForRun } from "../graph/context-prompts.js";
 import {
   conversationOf,
   nodeTime,
@@ -21,8 +22,9 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoModels, "critic" | "
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);
+    const active = promptsForRun(prompts, ctx);
     const iteration = state.iteration + 1;
-    const messages = promptMessages(prompts.update, {
+    const messages = promptMessages(active.update, {
       query: queryText(conversationOf(state)),
       chosen: requireChosen(state, "update").text,
       critique: state.critiqueText ?? "",
@@ -35,6 +37,8 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoModels, "critic" | "
       ctx,
       ctx.sampling,
       stageConfig(runtime, "update", iteration, ctx),
+      // Some rewrites are enough to go on: the missing ones are recorded as failures.
+      { tolerateFailures: true },
     );
     let formatFallbacks = 0;
     const texts = sample.texts.map((output) => {

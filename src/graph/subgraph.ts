@@ -1,0 +1,58 @@
+import type { AIMessage, BaseMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { answerMessageOf } from "./answer.js";
+import { createTpoGraph, TPO_RECURSION_LIMIT, type TpoGraph, type TpoGraphOptions } from "./builder.js";
+import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "./context.js";
+
+export interface TpoNodeOptions extends TpoGraphOptions {
+  /** A compiled TPO graph to run; built from the other options when absent. */
+  graph?: TpoGraph;
+  /** Run settings of this node; a run's `context` overrides them field by field. */
+  settings?: TpoContextInput;
+}
+
+/** What the node reads from, and writes to, the parent's state (a `MessagesAnnotation` state fits). */
+export interface TpoNodeState {
+  messages: BaseMessage[];
+}
+
+const TPO_SETTING_KEYS = Object.keys(TpoContextSchema.shape) as (keyof TpoContextInput)[];
+
+/** The TPO settings among a parent run's context, which may hold the parent's own fields too. */
+export function tpoSettingsOf(context: unknown): TpoContextInput {
+  if (typeof context !== "object" || context === null) return {};
+  const picked: Record<string, unknown> = {};
+  for (const key of TPO_SETTING_KEYS) {
+    const value = (context as Record<string, unknown>)[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  return picked as TpoContextInput;
+}
+
+/**
+ * A node for a parent graph built on `MessagesAnnotation`: it runs TPO on the parent's messages
+ * and returns exactly one new `AIMessage`, the best response, with the same `response_metadata`
+ * (score, iteration, history, usage) and `usage_metadata` as `TpoChatModel`'s answers.
+ *
+ * It calls the compiled TPO graph with the node's own config, so that the TPO nodes stream under
+ * the parent's namespace (`subgraphs: true`), share its callbacks, signal and checkpointer, and
+ * it sets the recursion limit that TPO's depth needs (a parent's limit, 25 by default, would
+ * otherwise apply to the subgraph too).
+ */
+export function createTpoNode(options: TpoNodeOptions = {}) {
+  const { graph: given, settings = {}, ...graphOptions } = options;
+  parseTpoContext(settings); // a bad setting fails when the parent graph is built, not on its first run
+  const graph = given ?? createTpoGraph(graphOptions);
+  return async (state: TpoNodeState, config: LangGraphRunnableConfig): Promise<{ messages: AIMessage[] }> => {
+    const result = await graph.invoke(
+      { messages: state.messages },
+      {
+        ...config,
+        context: { ...settings, ...tpoSettingsOf(config.context) },
+        recursionLimit: TPO_RECURSION_LIMIT,
+      },
+    );
+    // The finalize node's message, under the same id, with the run's metadata and usage added.
+    return { messages: [answerMessageOf(result, result.messages.at(-1)?.id)] };
+  };
+}

@@ -1,0 +1,176 @@
+import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { CallbackManager, type CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import {
+  BaseChatModel,
+  type BaseChatModelCallOptions,
+  type BaseChatModelParams,
+  type BindToolsInput,
+} from "@langchain/core/language_models/chat_models";
+import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
+import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
+import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import { AsyncCaller } from "@langchain/core/utils/async_caller";
+import { TpoUnsupportedError } from "../errors.js";
+import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "../graph/answer.js";
+import {
+  createTpoGraph,
+  TPO_RECURSION_LIMIT,
+  type TpoGraph,
+  type TpoGraphOptions,
+} from "../graph/builder.js";
+import { parseTpoContext, type TpoContextInput } from "../graph/context.js";
+import type { TpoStateType } from "../graph/state.js";
+
+export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
+  /** Run settings (width, depth, mode, sampling, …); a call's `tpo` option overrides them. */
+  settings?: TpoContextInput;
+  /** The most TPO runs this model makes at once, across invoke, batch and stream. Default: no cap. */
+  maxConcurrency?: number;
+}
+
+export interface TpoChatModelCallOptions extends BaseChatModelCallOptions {
+  /** Run settings for this call, merged over the model's `settings`. */
+  tpo?: TpoContextInput;
+  /** Refused: present so that a caller who passes tools gets a clear error rather than silence. */
+  tools?: unknown[];
+}
+
+/** The tag LangGraph's "messages" stream mode skips: the model calls inside TPO are not the answer. */
+const NO_STREAM_TAG = "langsmith:nostream";
+
+/**
+ * A calling graph's stream-mode handlers: they would show the inner graph's node outputs (the
+ * finalize node's message, say) as the caller's own, so they do not reach the runs inside TPO.
+ */
+const CALLER_STREAM_HANDLERS = new Set([
+  "StreamMessagesHandler",
+  "StreamProtocolMessagesHandler",
+  "StreamToolsHandler",
+]);
+
+const TOOLS_REFUSED =
+  "TpoChatModel optimises text answers and cannot call tools or return structured output. " +
+  "Bind tools to the policy model itself, or parse TPO's text answer in a later step.";
+
+/** Callbacks for the runs inside TPO, traced as children of the TpoChatModel run. */
+function childCallbacks(runManager: CallbackManagerForLLMRun): CallbackManager {
+  // The same as a chain run's getChild(), which LLM run managers lack; these fields are protected.
+  const parent = runManager as unknown as {
+    inheritableHandlers: BaseCallbackHandler[];
+    inheritableTags: string[];
+    inheritableMetadata: Record<string, unknown>;
+  };
+  const manager = new CallbackManager(runManager.runId);
+  manager.setHandlers(parent.inheritableHandlers.filter((h) => !CALLER_STREAM_HANDLERS.has(h.name)));
+  manager.addTags(parent.inheritableTags);
+  manager.addMetadata(parent.inheritableMetadata);
+  manager.addTags([NO_STREAM_TAG]);
+  return manager;
+}
+
+/**
+ * TPO as a LangChain chat model: `invoke(messages)` runs a whole TPO optimisation (policy samples,
+ * reward model scores, critic critiques and rewrites) and answers with the best response.
+ *
+ * The run is a black box to the caller: it does not join the caller's graph as a subgraph, and
+ * its inner model calls are tagged so that a parent graph's "messages" stream shows only the final
+ * answer. Use `createTpoNode` instead to see TPO's steps inside a parent graph.
+ */
+export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessageChunk> {
+  readonly settings: TpoContextInput;
+  private readonly graph: TpoGraph;
+  private readonly runs: AsyncCaller;
+
+  static override lc_name(): string {
+    return "TpoChatModel";
+  }
+
+  constructor(params: TpoChatModelParams) {
+    const { policy, critic, rewardModel, nodes, prompts, settings = {}, maxConcurrency, ...base } = params;
+    super(base);
+    parseTpoContext(settings); // fail at construction, naming the bad field
+    this.settings = settings;
+    this.graph = createTpoGraph({ policy, critic, rewardModel, nodes, prompts });
+    // TPO runs are not retried: the models inside retry their own requests.
+    this.runs = new AsyncCaller({ maxConcurrency: maxConcurrency ?? Infinity, maxRetries: 0 });
+  }
+
+  override _llmType(): string {
+    return "tpo";
+  }
+
+  override bindTools(_tools: BindToolsInput[], _kwargs?: Partial<TpoChatModelCallOptions>): never {
+    throw new TpoUnsupportedError(TOOLS_REFUSED);
+  }
+
+  override withStructuredOutput(..._args: unknown[]): never {
+    throw new TpoUnsupportedError(TOOLS_REFUSED);
+  }
+
+  /** Runs TPO on the conversation and returns its final state (pool, history, usage, best). */
+  async optimise(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<TpoStateType> {
+    if (options.tools?.length || options.tool_choice !== undefined)
+      throw new TpoUnsupportedError(TOOLS_REFUSED);
+    const context = { ...this.settings, ...options.tpo };
+    parseTpoContext(context);
+    const config = {
+      context,
+      signal: options.signal,
+      callbacks: runManager && childCallbacks(runManager),
+      tags: [NO_STREAM_TAG],
+      recursionLimit: TPO_RECURSION_LIMIT,
+    };
+    // Run with only this config in scope: LangGraph would otherwise pick up a calling graph's
+    // config from async-local storage and nest the run (checkpoints, streams) inside that graph.
+    return this.runs.call(() =>
+      AsyncLocalStorageProviderSingleton.runWithConfig(
+        { callbacks: config.callbacks },
+        () => this.graph.invoke({ messages }, config),
+        true,
+      ),
+    );
+  }
+
+  async _generate(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    const state = await this.optimise(messages, options, runManager);
+    const message = answerMessageOf(state);
+    return {
+      generations: [{ text: message.text, message }],
+      llmOutput: {
+        tokenUsage: {
+          promptTokens: state.usage.promptTokens,
+          completionTokens: state.usage.completionTokens,
+          totalTokens: state.usage.promptTokens + state.usage.completionTokens,
+        },
+      },
+    };
+  }
+
+  /** Streams the final answer as one chunk, once the run has chosen it: nothing partial is shown. */
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const state = await this.optimise(messages, options, runManager);
+    const text = answerMessageOf(state).text;
+    const chunk = new ChatGenerationChunk({
+      text,
+      message: new AIMessageChunk({
+        content: text,
+        response_metadata: { ...responseMetadataOf(state) },
+        usage_metadata: usageMetadataOf(state),
+      }),
+    });
+    await runManager?.handleLLMNewToken(text, undefined, undefined, undefined, undefined, { chunk });
+    yield chunk;
+  }
+}

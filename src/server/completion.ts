@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import type { TpoContext } from "../graph/context.js";
+import type { TpoStateType } from "../graph/state.js";
+
+/** What a response adds beside the standard fields: the run's answer provenance and history. */
+export interface TpoCompletionExtra {
+  score: number;
+  iteration: number;
+  settings: TpoContext;
+  history: TpoStateType["history"];
+  usage: TpoStateType["usage"];
+}
+
+export interface CompletionIds {
+  id: string;
+  created: number;
+  model: string;
+}
+
+export function completionIds(model: string): CompletionIds {
+  return {
+    id: `chatcmpl-${randomUUID().replaceAll("-", "")}`,
+    created: Math.floor(Date.now() / 1000),
+    model,
+  };
+}
+
+export function usageOf(state: TpoStateType) {
+  const { promptTokens, completionTokens } = state.usage;
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
+}
+
+export function tpoExtra(state: TpoStateType, settings: TpoContext): TpoCompletionExtra {
+  return {
+    score: state.best!.score,
+    iteration: state.best!.iteration,
+    settings,
+    history: state.history,
+    usage: state.usage,
+  };
+}
+
+/** A standard `chat.completion`, with the TPO run under `tpo`. */
+export function chatCompletion(ids: CompletionIds, state: TpoStateType, settings: TpoContext) {
+  return {
+    id: ids.id,
+    object: "chat.completion",
+    created: ids.created,
+    model: ids.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: state.best!.text, refusal: null },
+        logprobs: null,
+        finish_reason: "stop",
+      },
+    ],
+    usage: usageOf(state),
+    system_fingerprint: null,
+    tpo: tpoExtra(state, settings),
+  };
+}
+
+function chunk(ids: CompletionIds, delta: Record<string, unknown>, finishReason: string | null) {
+  return {
+    id: ids.id,
+    object: "chat.completion.chunk",
+    created: ids.created,
+    model: ids.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    system_fingerprint: null,
+  };
+}
+
+/**
+ * The final answer as `chat.completion.chunk`s: the role, the content, the finish (with the TPO
+ * run under `tpo`) and, when the client asked with `stream_options.include_usage`, the usage.
+ */
+export function completionChunks(
+  ids: CompletionIds,
+  state: TpoStateType,
+  settings: TpoContext,
+  includeUsage: boolean,
+) {
+  const chunks: unknown[] = [
+    chunk(ids, { role: "assistant", content: "", refusal: null }, null),
+    chunk(ids, { content: state.best!.text }, null),
+    { ...chunk(ids, {}, "stop"), tpo: tpoExtra(state, settings) },
+  ];
+  if (includeUsage) {
+    chunks.push({
+      ...ids,
+      object: "chat.completion.chunk",
+      choices: [],
+      usage: usageOf(state),
+      system_fingerprint: null,
+    });
+  }
+  return chunks;
+}

@@ -1,0 +1,205 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { TpoConfigError } from "../errors.js";
+import { createTpoGraph, type TpoGraph } from "../graph/builder.js";
+import { parseTpoContext, type TpoContextInput } from "../graph/context.js";
+import type { TpoModelSet } from "../models/env.js";
+import { requireBearerToken } from "./auth.js";
+import { completionIds } from "./completion.js";
+import { ApiError, parseJson, readBody, sendError, sendJson } from "./http.js";
+import { parseChatCompletionRequest } from "./request.js";
+import { answerStreamed, answerWhole, SHUTDOWN_MESSAGE, toApiError } from "./run.js";
+
+export interface TpoServerOptions {
+  /** 0 picks a free port; the handle's `url` says which. */
+  port: number;
+  host?: string;
+  /** The models of a request, given the request's `model` (undefined when the client sent none). */
+  models: (requestedModel?: string) => TpoModelSet | Promise<TpoModelSet>;
+  /** Run settings of every request; a request's sampling fields and `tpo` object override them. */
+  defaults?: TpoContextInput;
+  /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Largest request body accepted; larger ones get a 413. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Runs at once; more get a 429 with Retry-After. Default 4. */
+  maxConcurrentRuns?: number;
+  /** Seconds a 429 asks the client to wait. Default 5. */
+  retryAfterSeconds?: number;
+  /** What `GET /v1/models` lists. Default ["tpo"]. */
+  modelIds?: string[];
+  /** The model name a response carries when the request named none. Default: the first of modelIds. */
+  defaultModelName?: string;
+  /** How often a streaming response sends a keep-alive comment while a step runs. Default 10 s. */
+  heartbeatMs?: number;
+}
+
+export interface TpoServerHandle {
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** Runs in progress now. */
+  activeRuns(): number;
+  /**
+   * Stops accepting requests, lets runs in flight finish for up to `graceMs` (default 10 s), then
+   * cancels the rest and closes every connection.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+interface Run {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * An OpenAI-compatible server whose chat completions are TPO runs. Built on node:http: the
+ * server needs streaming, body limits and disconnect detection, all of which node:http gives
+ * directly, and nothing a framework would add.
+ */
+export async function startTpoServer(options: TpoServerOptions): Promise<TpoServerHandle> {
+  const host = options.host ?? "127.0.0.1";
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const maxConcurrentRuns = options.maxConcurrentRuns ?? 4;
+  const retryAfter = String(options.retryAfterSeconds ?? 5);
+  const modelIds = options.modelIds ?? ["tpo"];
+  const defaultModelName = options.defaultModelName ?? modelIds[0] ?? "tpo";
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  for (const [name, value] of Object.entries({ maxBodyBytes, maxConcurrentRuns, heartbeatMs })) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new TpoConfigError(`startTpoServer: ${name} must be a positive whole number, got ${value}.`);
+    }
+  }
+  const defaults = options.defaults ?? {};
+  parseTpoContext(defaults); // a bad default fails at start, not on the first request
+  const graphs = new WeakMap<TpoModelSet, TpoGraph>();
+  const runs = new Set<Run>();
+  let closing = false;
+
+  function graphFor(models: TpoModelSet): TpoGraph {
+    let graph = graphs.get(models);
+    if (!graph) {
+      graph = createTpoGraph(models);
+      graphs.set(models, graph);
+    }
+    return graph;
+  }
+
+  async function complete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const request = parseChatCompletionRequest(parseJson(await readBody(req, maxBodyBytes)), defaults);
+    if (runs.size >= maxConcurrentRuns) {
+      throw new ApiError(
+        429,
+        `The server is running its maximum of ${maxConcurrentRuns} TPO runs; retry after ${retryAfter} s.`,
+        "rate_limit_error",
+        null,
+        "too_many_runs",
+        { "retry-after": retryAfter },
+      );
+    }
+    // The slot is taken before the first await, so that concurrent requests cannot overshoot the cap.
+    const controller = new AbortController();
+    let settle!: () => void;
+    const run: Run = { controller, done: new Promise<void>((resolve) => (settle = resolve)) };
+    const finish = () => {
+      runs.delete(run);
+      settle();
+    };
+    runs.add(run);
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort(new Error("the client disconnected"));
+    };
+    res.on("close", onClose);
+    try {
+      const models = await options.models(request.model);
+      const graph = graphFor(models);
+      const target = {
+        graph,
+        request,
+        res,
+        signal: controller.signal,
+        ids: completionIds(request.model ?? defaultModelName),
+      };
+      if (request.stream) await answerStreamed(target, heartbeatMs, () => closing);
+      else await answerWhole(target);
+    } catch (error) {
+      if (!res.headersSent && !res.destroyed) {
+        const cancelled = closing && controller.signal.aborted;
+        if (cancelled) res.setHeader("connection", "close");
+        sendError(res, cancelled ? new ApiError(503, SHUTDOWN_MESSAGE, "server_error") : toApiError(error));
+      }
+    } finally {
+      res.off("close", onClose);
+      // Done once the answer has left, so that shutdown does not cut it off when it closes sockets.
+      if (res.writableFinished || res.destroyed) finish();
+      else res.once("finish", finish).once("close", finish);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "");
+    const route = `${req.method} ${path}`;
+    if (route !== "POST /v1/chat/completions" && route !== "GET /v1/models") {
+      const known = path === "/v1/chat/completions" || path === "/v1/models";
+      throw new ApiError(
+        known ? 405 : 404,
+        known
+          ? `${req.method} is not allowed on ${path}.`
+          : `Unknown route ${req.method} ${path}: this server offers POST /v1/chat/completions and GET /v1/models.`,
+        "invalid_request_error",
+        null,
+        known ? "method_not_allowed" : "unknown_url",
+      );
+    }
+    if (closing) {
+      res.setHeader("connection", "close");
+      throw new ApiError(503, `${SHUTDOWN_MESSAGE}; retry against another instance.`, "server_error");
+    }
+    requireBearerToken(req, options.apiKey);
+    if (route === "GET /v1/models") {
+      const created = Math.floor(Date.now() / 1000);
+      sendJson(res, 200, {
+        object: "list",
+        data: modelIds.map((id) => ({ id, object: "model", created, owned_by: "langgraph-tpo" })),
+      });
+      return;
+    }
+    await complete(req, res);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent && !res.destroyed) sendError(res, toApiError(error));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  let closed: Promise<void> | undefined;
+  async function shutdown(graceMs: number): Promise<void> {
+    closing = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const inFlight = () => Promise.all([...runs].map((run) => run.done));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([inFlight(), grace]);
+    clearTimeout(timer);
+    for (const run of runs) run.controller.abort(new Error(SHUTDOWN_MESSAGE));
+    await inFlight();
+    server.closeAllConnections();
+    await stopped;
+  }
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    activeRuns: () => runs.size,
+    close: ({ graceMs = 10_000 } = {}) => (closed ??= shutdown(graceMs)),
+  };
+}

@@ -1,0 +1,32 @@
+import type { TpoContext } from "../graph/context.js";
+import { Overwrite } from "@langchain/langgraph";
+import type { HistoryPatch, TpoUpdate } from "../graph/state.js";
+
+function fixed(value: number | null | undefined): string {
+  return typeof value === "number" ? value.toFixed(3) : "-";
+}
+
+/** One line of progress for a node's state update, sent to streaming clients as an SSE comment. */
+export function progressLine(node: string, update: TpoUpdate, settings: TpoContext): string {
+  // generate replaces the history (an Overwrite); the other nodes send patches.
+  const raw: unknown = update.history;
+  const list = Overwrite.isInstance(raw) ? raw.value : raw;
+  const patches = (Array.isArray(list) ? list : []) as HistoryPatch[];
+  const iteration =
+    patches[0]?.iteration ?? (typeof update.iteration === "number" ? update.iteration : undefined);
+  const of = `iteration ${iteration ?? "?"} of ${settings.mode === "bon" ? 0 : settings.depth}`;
+  switch (node) {
+    case "generate":
+      return `tpo generate: ${patches[0]?.candidates ?? "?"} candidates sampled (${of})`;
+    case "reward": {
+      const scores = patches[0]?.scores;
+      return `tpo reward: new candidates scored, max ${fixed(scores?.max)} (${of})`;
+    }
+    case "select":
+      return `tpo select: best so far ${fixed(patches[0]?.bestSoFar)} (${of})`;
+    case "finalize":
+      return "tpo finalize: answer chosen";
+    default:
+      return `tpo ${node} (${of})`;
+  }
+}

@@ -1,0 +1,159 @@
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import { z } from "zod";
+import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../graph/context.js";
+import { ApiError } from "./http.js";
+
+const TextPart = z.object({ type: z.literal("text"), text: z.string() });
+const Content = z.union([z.string(), z.array(TextPart)], {
+  error: "content must be a string or an array of text parts ({ type: 'text', text }); TPO answers text only",
+});
+
+const Message = z.discriminatedUnion(
+  "role",
+  [
+    z.object({ role: z.enum(["system", "developer"]), content: Content, name: z.string().optional() }),
+    z.object({ role: z.literal("user"), content: Content, name: z.string().optional() }),
+    z.object({
+      role: z.literal("assistant"),
+      content: Content.nullish(),
+      name: z.string().optional(),
+      tool_calls: z.array(z.unknown()).max(0, "TPO does not take tool calls in the conversation").optional(),
+    }),
+  ],
+  { error: "role must be one of system, developer, user, assistant (TPO takes no tool messages)" },
+);
+
+const ChatCompletionRequest = z.object({
+  model: z.string().min(1).optional(),
+  messages: z
+    .array(Message)
+    .min(1, "messages must hold at least one message")
+    .refine((messages) => messages.at(-1)?.role === "user", {
+      message: "the last message must be the user's turn that TPO answers",
+    }),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
+  n: z.literal(1, "TPO returns one answer per request: n must be 1").nullish(),
+  temperature: z.number().nullish(),
+  top_p: z.number().nullish(),
+  max_tokens: z.number().nullish(),
+  max_completion_tokens: z.number().nullish(),
+  seed: z.number().nullish(),
+  tools: z.array(z.unknown()).max(0, "TPO optimises text answers and takes no tools").nullish(),
+  tpo: z.record(z.string(), z.unknown(), "tpo must be an object such as { width, depth, mode }").nullish(),
+});
+
+export type ChatCompletionBody = z.output<typeof ChatCompletionRequest>;
+
+export interface TpoRequest {
+  model: string | undefined;
+  messages: BaseMessage[];
+  stream: boolean;
+  includeUsage: boolean;
+  settings: TpoContext;
+}
+
+/** `messages[0].content` for the path ["messages", 0, "content"]. */
+function paramOf(path: PropertyKey[]): string | null {
+  if (path.length === 0) return null;
+  return path
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join("");
+}
+
+function invalid(error: z.ZodError, prefix: PropertyKey[] = []): ApiError {
+  const issue = error.issues[0];
+  const param = paramOf([...prefix, ...issue.path]);
+  return new ApiError(
+    400,
+    param ? `Invalid value for '${param}': ${issue.message}.` : `Invalid request: ${issue.message}.`,
+    "invalid_request_error",
+    param,
+    "invalid_value",
+  );
+}
+
+function textOf(content: z.output<typeof Content> | null | undefined): string {
+  if (content === null || content === undefined) return "";
+  return typeof content === "string" ? content : content.map((part) => part.text).join("\n");
+}
+
+function toMessage(message: z.output<typeof Message>): BaseMessage {
+  const content = textOf(message.content);
+  if (message.role === "user") return new HumanMessage(content);
+  if (message.role === "assistant") return new AIMessage(content);
+  return new SystemMessage(content);
+}
+
+/** OpenAI's sampling fields, as TPO settings; the `tpo` object overrides them. */
+function samplingSettings(body: ChatCompletionBody): TpoContextInput {
+  const settings: TpoContextInput = {};
+  if (body.temperature != null) settings.temperature = body.temperature;
+  if (body.top_p != null) settings.topP = body.top_p;
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  if (maxTokens != null) settings.maxTokens = maxTokens;
+  if (body.seed != null) settings.seed = body.seed;
+  return settings;
+}
+
+/** Unknown keys in `tpo` are refused, so that a misspelt setting is not silently ignored. */
+const StrictSettings = TpoContextSchema.strict();
+
+const OPENAI_FIELDS: Record<string, string> = {
+  temperature: "temperature",
+  topP: "top_p",
+  maxTokens: "max_tokens",
+  seed: "seed",
+};
+
+/** Names the field as the client sent it: `tpo.width`, or `top_p` for an OpenAI sampling field. */
+function settingsError(error: z.ZodError, body: ChatCompletionBody): ApiError {
+  const issue = error.issues[0];
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0];
+    return new ApiError(
+      400,
+      `Unknown TPO setting 'tpo.${key}': the settings are ${Object.keys(TpoContextSchema.shape).join(", ")}.`,
+      "invalid_request_error",
+      `tpo.${key}`,
+      "invalid_value",
+    );
+  }
+  const key = String(issue.path[0]);
+  const fromTpo = body.tpo != null && key in body.tpo;
+  if (!fromTpo && key in OPENAI_FIELDS) {
+    const field =
+      key === "maxTokens" && body.max_completion_tokens != null
+        ? "max_completion_tokens"
+        : OPENAI_FIELDS[key];
+    return invalid(new z.ZodError([{ ...issue, path: [] }]), [field]);
+  }
+  return invalid(error, ["tpo"]);
+}
+
+/** Validates a chat completion request and turns it into a TPO run; a bad field is a 400 naming it. */
+export function parseChatCompletionRequest(json: unknown, defaults: TpoContextInput = {}): TpoRequest {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new ApiError(
+      400,
+      "The request body must be a JSON object.",
+      "invalid_request_error",
+      null,
+      "invalid_value",
+    );
+  }
+  const parsed = ChatCompletionRequest.safeParse(json);
+  if (!parsed.success) throw invalid(parsed.error);
+  const body = parsed.data;
+  const sampling = samplingSettings(body);
+  const requested = { ...sampling, ...body.tpo };
+  const checked = StrictSettings.safeParse({ ...defaults, ...requested });
+  if (!checked.success) throw settingsError(checked.error, body);
+  return {
+    model: body.model,
+    messages: body.messages.map(toMessage),
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+    settings: checked.data,
+  };
+}

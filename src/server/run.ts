@@ -1,0 +1,100 @@
+import type { ServerResponse } from "node:http";
+import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
+import type { TpoGraph } from "../graph/builder.js";
+import type { TpoStateType, TpoUpdate } from "../graph/state.js";
+import { chatCompletion, completionChunks, type CompletionIds } from "./completion.js";
+import { ApiError, sendJson } from "./http.js";
+import { progressLine } from "./progress.js";
+import type { TpoRequest } from "./request.js";
+
+export const SHUTDOWN_MESSAGE = "the TPO server is shutting down";
+
+/** The status and body for an error thrown while a request was served. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof TpoSettingsError) {
+    return new ApiError(400, error.message, "invalid_request_error", `tpo.${error.field}`, "invalid_value");
+  }
+  if (error instanceof TpoInputError)
+    return new ApiError(400, error.message, "invalid_request_error", "messages");
+  const message = error instanceof Error ? error.message : String(error);
+  const prefix =
+    error instanceof TpoConfigError ? "The server's models are not configured: " : "The TPO run failed: ";
+  return new ApiError(500, `${prefix}${message}`, "server_error");
+}
+
+export interface RunTarget {
+  graph: TpoGraph;
+  request: TpoRequest;
+  res: ServerResponse;
+  signal: AbortSignal;
+  ids: CompletionIds;
+}
+
+/** Runs TPO and answers with one chat completion. */
+export async function answerWhole({ graph, request, res, signal, ids }: RunTarget): Promise<void> {
+  const state = (await graph.invoke(
+    { messages: request.messages },
+    { context: request.settings, signal },
+  )) as TpoStateType;
+  sendJson(res, 200, chatCompletion(ids, state, request.settings));
+}
+
+function write(res: ServerResponse, text: string): void {
+  if (!res.writableEnded && !res.destroyed) res.write(text);
+}
+
+/**
+ * Runs TPO and answers as server-sent events: progress as comments while it runs (and a
+ * heartbeat comment while a step takes long), then the answer as chat.completion.chunk events.
+ */
+export async function answerStreamed(
+  { graph, request, res, signal, ids }: RunTarget,
+  heartbeatMs: number,
+  shuttingDown: () => boolean,
+): Promise<void> {
+  const settings = request.settings;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  write(
+    res,
+    `: tpo run started (width ${settings.width}, depth ${settings.depth}, mode ${settings.mode})\n\n`,
+  );
+  const heartbeat = setInterval(() => write(res, ": tpo working\n\n"), heartbeatMs);
+  heartbeat.unref();
+  try {
+    let state: TpoStateType | undefined;
+    const stream = await graph.stream(
+      { messages: request.messages },
+      { context: settings, signal, streamMode: ["updates", "values"] },
+    );
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+      if (mode === "values") state = chunk as TpoStateType;
+      else {
+        for (const [node, update] of Object.entries(chunk as Record<string, TpoUpdate>)) {
+          write(res, `: ${progressLine(node, update ?? {}, settings)}\n\n`);
+        }
+      }
+    }
+    if (!state?.best) throw new Error("the run ended without a best response");
+    for (const part of completionChunks(ids, state, settings, request.includeUsage)) {
+      write(res, `data: ${JSON.stringify(part)}\n\n`);
+    }
+    write(res, "data: [DONE]\n\n");
+  } catch (error) {
+    // The status line is sent: OpenAI's clients read an error event and raise it.
+    const apiError = !signal.aborted
+      ? toApiError(error)
+      : shuttingDown()
+        ? new ApiError(503, SHUTDOWN_MESSAGE, "server_error")
+        : undefined;
+    if (apiError) write(res, `data: ${JSON.stringify(apiError.toJSON())}\n\n`);
+  } finally {
+    clearInterval(heartbeat);
+    if (!res.writableEnded) res.end();
+  }
+}

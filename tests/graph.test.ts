@@ -1,0 +1,219 @@
+import { HumanMessage, AIMessage } from "@langchain/core/messages";
+import { MemorySaver } from "@langchain/langgraph";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  RewardModelError,
+  TpoConfigError,
+  TpoInputError,
+  TpoSettingsError,
+  createSimWorld,
+  createTpoGraph,
+  createTpoGraphBuilder,
+  TPO_RECURSION_LIMIT,
+  type TpoNode,
+} from "../src/index.js";
+import { RecordingRewardModel, ScriptedChatModel, uniqueResponder } from "./helpers/fakes.js";
+
+function uniqueGraph(rewardModel = new RecordingRewardModel()) {
+  const policy = new ScriptedChatModel(uniqueResponder());
+  return { policy, rewardModel, graph: createTpoGraph({ policy, rewardModel }) };
+}
+
+describe("the TPO graph", () => {
+  it("holds N·(D+1) candidates when all are distinct, one history record per iteration", async () => {
+    const { graph, rewardModel } = uniqueGraph();
+    const out = await graph.invoke({ query: "q" }, { context: { width: 4, depth: 3 } });
+    expect(out.pool).toHaveLength(16);
+    expect(out.history.map((r) => r.iteration)).toEqual([0, 1, 2, 3]);
+    expect(out.history.map((r) => r.candidates)).toEqual([4, 4, 4, 4]);
+    expect(rewardModel.batches.map((b) => b.length)).toEqual([4, 4, 4, 4]);
+    expect(out.pool.filter((c) => c.origin === "update")).toHaveLength(12);
+    expect(out.iteration).toBe(3);
+  });
+
+  it("returns the best candidate of the whole pool and appends it to the messages", async () => {
+    // Later candidates are worse: the answer must come from the first sampling.
+    const rewardModel = new RecordingRewardModel((text) => (text.startsWith("sample") ? 10 : 1));
+    const { graph } = uniqueGraph(rewardModel);
+    const out = await graph.invoke({ query: "q" }, { context: { width: 2, depth: 2 } });
+    expect(out.best?.iteration).toBe(0);
+    expect(out.best?.score).toBe(10);
+    expect(out.messages).toHaveLength(2);
+    expect(HumanMessage.isInstance(out.messages[0])).toBe(true);
+    expect(AIMessage.isInstance(out.messages[1])).toBe(true);
+    expect(out.messages[1].content).toBe(out.best?.text);
+  });
+
+  it("keeps a conversation given as messages and answers its last user turn", async () => {
+    const { graph } = uniqueGraph();
+    const messages = [new HumanMessage("hi"), new AIMessage("hello"), new HumanMessage("tell me more")];
+    const out = await graph.invoke({ messages }, { context: { width: 2, depth: 1 } });
+    expect(out.messages).toHaveLength(4);
+    expect(out.query).toContain("User: tell me more");
+  });
+
+  it("ends bon after one reward call, with no critique", async () => {
+    const { graph, policy, rewardModel } = uniqueGraph();
+    const out = await graph.invoke({ query: "q" }, { context: { width: 3, depth: 4, mode: "bon" } });
+    expect(rewardModel.batches).toHaveLength(1);
+    expect(policy.calls).toHaveLength(1);
+    expect(out.history).toHaveLength(1);
+    expect(out.pool).toHaveLength(3);
+  });
+
+  it("is best-of-N at depth 0", async () => {
+    const { graph, policy } = uniqueGraph();
+    const out = await graph.invoke({ query: "q" }, { context: { width: 5, depth: 0 } });
+    expect(policy.calls).toHaveLength(1);
+    expect(out.pool).toHaveLength(5);
+    expect(out.best?.score).toBe(Math.max(...out.pool.map((c) => c.score ?? -Infinity)));
+  });
+
+  it("works at width 1: the first critique judges the chosen response alone", async () => {
+    const { graph, policy } = uniqueGraph(
+      new RecordingRewardModel((text) => (text.startsWith("update") ? 2 : 1)),
+    );
+    const out = await graph.invoke({ query: "q" }, { context: { width: 1, depth: 2 } });
+    expect(out.pool).toHaveLength(3);
+    const critiques = policy
+      .callsWith("<query>")
+      .filter((c) => !c.prompt.includes("<critique>") && !c.prompt.includes("<suggestions>"));
+    expect(critiques).toHaveLength(2);
+    expect(critiques[0].prompt).not.toContain("<rejected_response>");
+    expect(critiques[1].prompt).toContain("<rejected_response>");
+  });
+
+  it("runs depth 20 to the end without the caller raising the recursion limit", async () => {
+    const { graph } = uniqueGraph();
+    const out = await graph.invoke({ query: "q" }, { context: { width: 1, depth: 20 } });
+    expect(out.iteration).toBe(20);
+    expect(out.history).toHaveLength(21);
+  });
+
+  it("runs a replaced node instead of the built-in one", async () => {
+    const gradient: TpoNode = () => ({ gradientText: "REPLACED GRADIENT" });
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraph({ policy, rewardModel: new RecordingRewardModel(), nodes: { gradient } });
+    await graph.invoke({ query: "q" }, { context: { width: 2, depth: 1 } });
+    const updates = policy.callsWith("<suggestions>");
+    expect(updates).toHaveLength(1);
+    expect(updates[0].prompt).toContain("REPLACED GRADIENT");
+    expect(policy.callsWith("<critique>")).toHaveLength(0);
+  });
+
+  it("sends prompt overrides to the model", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraph({
+      policy,
+      rewardModel: new RecordingRewardModel(),
+      prompts: { gradient: { system: "CUSTOM GRADIENT SYSTEM for {query}" } },
+    });
+    await graph.invoke({ query: "my question" }, { context: { width: 2, depth: 1 } });
+    expect(policy.callsWith("CUSTOM GRADIENT SYSTEM for my question")).toHaveLength(1);
+  });
+
+  it("uses a separate critic for critique, gradient and update", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const critic = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraph({ policy, critic, rewardModel: new RecordingRewardModel() });
+    await graph.invoke({ query: "q" }, { context: { width: 2, depth: 2 } });
+    expect(policy.calls).toHaveLength(1);
+    expect(critic.calls).toHaveLength(6);
+  });
+
+  it("fails with a clear error when the reward model returns the wrong number of scores", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const rewardModel = { name: "broken-rm", score: async () => [1] };
+    const graph = createTpoGraph({ policy, rewardModel });
+    const run = graph.invoke({ query: "q" }, { context: { width: 3, depth: 1 } });
+    await expect(run).rejects.toThrow(RewardModelError);
+    await expect(graph.invoke({ query: "q" }, { context: { width: 3 } })).rejects.toThrow(
+      /"broken-rm" returned 1 scores for 3 responses/,
+    );
+  });
+
+  it("fails with a clear error when the reward model returns a non-finite score", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraph({
+      policy,
+      rewardModel: { name: "nan-rm", score: async (items) => items.map(() => NaN) },
+    });
+    await expect(graph.invoke({ query: "q" }, { context: { width: 2 } })).rejects.toThrow(
+      /"nan-rm" returned a non-finite score/,
+    );
+  });
+
+  it.each([
+    [{ width: 0 }, "width"],
+    [{ depth: -1 }, "depth"],
+    [{ mode: "sideways" }, "mode"],
+    [{ temperature: "hot" }, "temperature"],
+    [{ topP: 1.5 }, "topP"],
+  ])("rejects the bad setting %o before any model call, naming %s", async (context, field) => {
+    const { graph, policy } = uniqueGraph();
+    const run = graph.invoke({ query: "q" }, { context: context as never });
+    await expect(run).rejects.toThrow(TpoSettingsError);
+    await expect(graph.invoke({ query: "q" }, { context: context as never })).rejects.toThrow(`"${field}"`);
+    expect(policy.calls).toHaveLength(0);
+  });
+
+  it("rejects an empty query and a conversation that does not end with a user turn", async () => {
+    const { graph, policy } = uniqueGraph();
+    await expect(graph.invoke({ query: "  " })).rejects.toThrow(TpoInputError);
+    await expect(graph.invoke({ messages: [new HumanMessage("a"), new AIMessage("b")] })).rejects.toThrow(
+      /must end with a user turn/,
+    );
+    expect(policy.calls).toHaveLength(0);
+  });
+
+  it("starts a fresh pool when a thread is run again with a new user turn", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraphBuilder({ policy, rewardModel: new RecordingRewardModel() }).compile({
+      checkpointer: new MemorySaver(),
+    });
+    const config = {
+      configurable: { thread_id: "t1" },
+      context: { width: 2, depth: 1 },
+      recursionLimit: TPO_RECURSION_LIMIT,
+    };
+    await graph.invoke({ messages: [new HumanMessage("first")] }, config);
+    const second = await graph.invoke({ messages: [new HumanMessage("second")] }, config);
+    expect(second.pool).toHaveLength(4);
+    expect(second.history.map((r) => r.iteration)).toEqual([0, 1]);
+    expect(second.messages.map((m) => m.getType())).toEqual(["human", "ai", "human", "ai"]);
+  });
+
+  it("reaches the simulated world through the same public API", async () => {
+    const graph = createTpoGraph(createSimWorld(1));
+    const out = await graph.invoke({ query: "What is kevlar made out of?" }, { context: { seed: 3 } });
+    expect(out.history).toHaveLength(3);
+    expect(out.best?.score).toBeGreaterThanOrEqual(out.history[0].scores!.max);
+  });
+});
+
+describe("models from the environment", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const key of ["TPO_BACKEND", "TPO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"]) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  });
+
+  it("fails the first call with one message listing the three ways to configure a model", async () => {
+    for (const key of ["TPO_BACKEND", "TPO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"])
+      delete process.env[key];
+    const graph = createTpoGraph();
+    const run = graph.invoke({ query: "q" });
+    await expect(run).rejects.toThrow(TpoConfigError);
+    await expect(graph.invoke({ query: "q" })).rejects.toThrow(
+      /TPO_BACKEND=sim.*OPENAI_API_KEY.*OPENAI_BASE_URL/s,
+    );
+  });
+
+  it("runs in the simulated world with TPO_BACKEND=sim", async () => {
+    process.env.TPO_BACKEND = "sim";
+    const out = await createTpoGraph().invoke({ query: "q" }, { context: { width: 2, depth: 1 } });
+    expect(out.pool.length).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
+
+/** A run as the LangSmith client sent it: its create payload with any later update merged in. */
+export interface CapturedRun {
+  id: string;
+  name: string;
+  run_type: string;
+  trace_id: string;
+  dotted_order: string;
+  parent_run_id?: string | null;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  extra?: { metadata?: Record<string, unknown> };
+  tags?: string[];
+  error?: string | null;
+  [key: string]: unknown;
+}
+
+type Payload = Record<string, unknown>;
+
+/** The multipart fields that the client sends as parts of their own: `post.<id>.<field>`. */
+const SPLIT_FIELDS = new Set(["inputs", "outputs", "events", "extra", "error", "serialized"]);
+
+/**
+ * A local stand-in for LangSmith's ingestion API, as the langsmith 0.12 client speaks it:
+ * `GET /info`, `POST /runs/multipart` (parts `post.<id>`, `patch.<id>`, `post.<id>.inputs`, ...),
+ * `POST /runs/batch` (`{ post: [...], patch: [...] }`), `POST /runs` and `PATCH /runs/:id`.
+ * It keeps every request body as received, to check what left the process.
+ */
+export class LangSmithCapture {
+  readonly bodies: string[] = [];
+  readonly requests: { method: string; path: string; apiKey: string | undefined }[] = [];
+  private readonly posts = new Map<string, Payload>();
+  private readonly patches = new Map<string, Payload>();
+  private readonly server = createServer((req, res) => {
+    this.handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ detail: String(error) }));
+    });
+  });
+
+  /** multipart: ask the client for multipart ingestion; batch: for JSON batches. */
+  constructor(private readonly mode: "multipart" | "batch" = "multipart") {}
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", () => resolve());
+    });
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Every run, by id, its updates merged over its create payload. */
+  runs(): Map<string, CapturedRun> {
+    const runs = new Map<string, CapturedRun>();
+    for (const [id, post] of this.posts) runs.set(id, { ...post, ...this.patches.get(id) } as CapturedRun);
+    return runs;
+  }
+
+  private record(kind: "post" | "patch", payload: Payload) {
+    const id = String(payload.id);
+    const target = kind === "post" ? this.posts : this.patches;
+    target.set(id, { ...target.get(id), ...payload });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const apiKey = req.headers["x-api-key"];
+    this.requests.push({
+      method: req.method ?? "",
+      path: url.pathname,
+      apiKey: apiKey as string | undefined,
+    });
+    const body = await readBody(req);
+    this.bodies.push(body.toString("utf8"));
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(value));
+    };
+
+    if (req.method === "GET" && url.pathname === "/info") {
+      // No compression flags: the client then sends plain bodies that this server can read.
+      return json(200, {
+        version: "0.12.0",
+        instance_flags: {},
+        batch_ingest_config: {
+          use_multipart_endpoint: this.mode === "multipart",
+          size_limit: 100,
+          size_limit_bytes: 20_971_520,
+          scale_up_qsize_trigger: 1000,
+          scale_up_nthreads_limit: 16,
+          scale_down_nempty_trigger: 4,
+        },
+      });
+    }
+    if (req.method === "POST" && url.pathname === "/runs/multipart") {
+      const form = await new Response(new Uint8Array(body), {
+        headers: { "content-type": String(req.headers["content-type"]) },
+      }).formData();
+      const fields = new Map<string, Payload>();
+      for (const [name, value] of form.entries()) {
+        const [kind, id, field] = name.split(".");
+        if (kind !== "post" && kind !== "patch") continue; // feedback, attachments
+        const parsed: unknown = JSON.parse(typeof value === "string" ? value : await value.text());
+        const key = `${kind}.${id}`;
+        const payload = fields.get(key) ?? {};
+        if (field === undefined) Object.assign(payload, parsed);
+        else if (SPLIT_FIELDS.has(field)) payload[field] = parsed;
+        fields.set(key, payload);
+      }
+      for (const [key, payload] of fields) {
+        const [kind, id] = key.split(".");
+        this.record(kind as "post" | "patch", { ...payload, id });
+      }
+      return json(202, {});
+    }
+    if (req.method === "POST" && url.pathname === "/runs/batch") {
+      const batch = JSON.parse(body.toString("utf8")) as { post?: Payload[]; patch?: Payload[] };
+      for (const run of batch.post ?? []) this.record("post", run);
+      for (const run of batch.patch ?? []) this.record("patch", run);
+      return json(202, {});
+    }
+    if (req.method === "POST" && url.pathname === "/runs") {
+      this.record("post", JSON.parse(body.toString("utf8")) as Payload);
+      return json(202, {});
+    }
+    const patch = /^\/runs\/([^/]+)$/.exec(url.pathname);
+    if (req.method === "PATCH" && patch) {
+      this.record("patch", { ...(JSON.parse(body.toString("utf8")) as Payload), id: patch[1] });
+      return json(202, {});
+    }
+    return json(404, { detail: `Not found: ${req.method} ${url.pathname}` });
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  return req.headers["content-encoding"] === "gzip" ? gunzipSync(body) : body;
+}
+
+/** Parent-child links of a captured trace. */
+export function childrenOf(runs: Map<string, CapturedRun>, parent: CapturedRun): CapturedRun[] {
+  return [...runs.values()]
+    .filter((r) => r.parent_run_id === parent.id)
+    .sort((a, b) => a.dotted_order.localeCompare(b.dotted_order));
+}

@@ -1,0 +1,187 @@
+import { HumanMessage } from "@langchain/core/messages";
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_PROMPTS,
+  makeCritiqueNode,
+  makeFinalizeNode,
+  makeRewardNode,
+  makeSelectNode,
+  makeUpdateNode,
+  TpoState,
+  type Candidate,
+  type TpoNode,
+  type TpoStateType,
+  type TpoUpdate,
+} from "../src/index.js";
+import { makeCandidate, type HistoryPatch } from "../src/graph/state.js";
+import { RecordingRewardModel, ScriptedChatModel } from "./helpers/fakes.js";
+
+function scored(text: string, score: number | null, iteration: number): Candidate {
+  return { ...makeCandidate(text, iteration, iteration === 0 ? "sample" : "update"), score };
+}
+
+function state(patch: Partial<TpoStateType>): TpoStateType {
+  const defaults = Object.fromEntries(
+    Object.entries(TpoState.spec).map(([key, channel]) => [
+      key,
+      (channel as { initialValueFactory?: () => unknown }).initialValueFactory?.(),
+    ]),
+  );
+  return { ...defaults, query: "the query", ...patch } as TpoStateType;
+}
+
+const runtime = (context: object = {}) => ({ context }) as never;
+
+/** A node's update, with the list-valued channels as plain lists (built-in nodes never overwrite them here). */
+interface PlainUpdate extends Omit<TpoUpdate, "pool" | "history"> {
+  pool?: Candidate[];
+  history?: HistoryPatch[];
+}
+
+async function apply(node: TpoNode, current: TpoStateType, context: object = {}): Promise<PlainUpdate> {
+  return (await node(current, runtime(context))) as PlainUpdate;
+}
+
+describe("select", () => {
+  it("chooses over the whole pool, all iterations, breaking ties by the earliest candidate", async () => {
+    const pool = [
+      scored("a", 5, 0),
+      scored("b", 1, 0),
+      scored("c", 9, 1),
+      scored("d", 9, 2),
+      scored("e", 1, 2),
+    ];
+    const update = await apply(makeSelectNode(), state({ pool, iteration: 2 }), { depth: 3 });
+    expect(update.chosen).toBe(pool[2].id);
+    expect(update.rejected).toBe(pool[1].id);
+    expect(update.history).toEqual([
+      expect.objectContaining({ iteration: 2, bestSoFar: 9 }),
+      expect.objectContaining({
+        iteration: 3,
+        chosen: { id: pool[2].id, score: 9 },
+        rejected: { id: pool[1].id, score: 1 },
+      }),
+    ]);
+  });
+
+  it("has no rejected response when the pool holds one score", async () => {
+    const update = await apply(makeSelectNode(), state({ pool: [scored("only", 3, 0)] }), {});
+    expect(update.rejected).toBeNull();
+  });
+
+  it("ignores candidates that have no score", async () => {
+    const pool = [scored("a", null, 0), scored("b", 2, 0)];
+    const update = await apply(makeSelectNode(), state({ pool }), {});
+    expect(update.chosen).toBe(pool[1].id);
+  });
+});
+
+describe("reward", () => {
+  it("scores only unscored candidates, in one call, with the conversation", async () => {
+    const rewardModel = new RecordingRewardModel(() => 4);
+    const pool = [scored("old", 1, 0), scored("new one", null, 1)];
+    const update = await apply(makeRewardNode({ rewardModel }), state({ pool, iteration: 1 }), {});
+    expect(rewardModel.batches).toHaveLength(1);
+    expect(rewardModel.batches[0].map((i) => i.response)).toEqual(["new one"]);
+    expect(rewardModel.batches[0][0].messages[0].content).toBe("the query");
+    expect(update.pool).toEqual([{ ...pool[1], score: 4 }]);
+    expect(update.history?.[0]).toMatchObject({ iteration: 1, scores: { min: 4, mean: 4, max: 4 } });
+  });
+
+  it("makes no call when every candidate has a score", async () => {
+    const rewardModel = new RecordingRewardModel();
+    expect(await apply(makeRewardNode({ rewardModel }), state({ pool: [scored("a", 1, 0)] }), {})).toEqual(
+      {},
+    );
+    expect(rewardModel.batches).toHaveLength(0);
+  });
+});
+
+describe("critique", () => {
+  const pool = [scored("CHOSEN TEXT", 9, 0), scored("REJECTED TEXT", 1, 0)];
+  const base = { pool, chosen: pool[0].id, rejected: pool[1].id };
+
+  it("puts the rejected response in the tpo prompt", async () => {
+    const critic = new ScriptedChatModel(() => "a critique");
+    const update = await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      mode: "tpo",
+    });
+    expect(critic.calls[0].prompt).toContain("CHOSEN TEXT");
+    expect(critic.calls[0].prompt).toContain("REJECTED TEXT");
+    expect(update.critiqueText).toBe("a critique");
+    expect(update.history?.[0]).toMatchObject({ iteration: 1, critique: "a critique" });
+  });
+
+  it("never shows the rejected response in revision mode", async () => {
+    const critic = new ScriptedChatModel(() => "a critique");
+    await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), { mode: "revision" });
+    expect(critic.calls[0].prompt).toContain("CHOSEN TEXT");
+    expect(critic.calls[0].prompt).not.toContain("REJECTED TEXT");
+  });
+
+  it("sends the critic's own sampling settings", async () => {
+    const critic = new ScriptedChatModel(() => "a critique");
+    await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      criticTemperature: 0.2,
+      criticMaxTokens: 99,
+      seed: 5,
+    });
+    expect(critic.calls[0].options).toMatchObject({ temperature: 0.2, maxTokens: 99, seed: 5, n: 1 });
+  });
+});
+
+describe("update", () => {
+  const chosen = scored("CHOSEN", 9, 0);
+  const base = { pool: [chosen], chosen: chosen.id, critiqueText: "crit", gradientText: "SUGGESTIONS" };
+
+  it("takes tagged text, falls back to the whole output without tags, and drops empty outputs", async () => {
+    const outputs = [
+      "<improved_response>\n tagged \n</improved_response>",
+      "  untagged  ",
+      "",
+      "<improved_response></improved_response>",
+    ];
+    const critic = new ScriptedChatModel((_call, index) => outputs[index]);
+    const update = await apply(makeUpdateNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      width: 4,
+      seed: 1,
+    });
+    expect(update.pool?.map((c) => c.text)).toEqual(["tagged", "untagged"]);
+    expect(update.pool?.every((c) => c.iteration === 1 && c.origin === "update" && c.score === null)).toBe(
+      true,
+    );
+    expect(update.iteration).toBe(1);
+    expect(update.history?.[0]).toMatchObject({
+      iteration: 1,
+      candidates: 2,
+      formatFallbacks: 1,
+      failures: 2,
+    });
+    expect(critic.calls[0].prompt).toContain("SUGGESTIONS");
+    expect(critic.calls[0].options).toMatchObject({
+      n: 4,
+      temperature: 0.7,
+      topP: 0.95,
+      maxTokens: 2048,
+      seed: 1,
+    });
+  });
+
+  it("does not add a rewrite identical to a candidate already in the pool", async () => {
+    const critic = new ScriptedChatModel(() => "CHOSEN");
+    const update = await apply(makeUpdateNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      width: 2,
+    });
+    expect(update.pool).toEqual([]);
+    expect(update.history?.[0]).toMatchObject({ candidates: 0, formatFallbacks: 2 });
+  });
+});
+
+describe("finalize", () => {
+  it("answers with the best candidate and appends it as an AI message", async () => {
+    const pool = [scored("low", 1, 0), scored("high", 7, 2)];
+    const update = await apply(makeFinalizeNode(), state({ pool, messages: [new HumanMessage("q")] }), {});
+    expect(update.best).toEqual({ text: "high", score: 7, iteration: 2 });
+    expect(update.messages).toHaveLength(1);
+  });
+});

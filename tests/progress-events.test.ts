@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { createSimWorld, createTpoGraph, type TpoNode, type TpoStateType } from "../src/index.js";
+import { emit, isTpoEvent, type TpoEvent } from "../src/graph/events.js";
+
+const query = "How do I take care of a wooden table?";
+
+async function streamEvents(graph: ReturnType<typeof createTpoGraph>, context: Record<string, unknown>) {
+  const events: TpoEvent[] = [];
+  let final: TpoStateType | undefined;
+  for await (const [mode, chunk] of await graph.stream(
+    { query },
+    { streamMode: ["custom", "values"], context },
+  )) {
+    if (mode === "custom") {
+      expect(isTpoEvent(chunk)).toBe(true);
+      events.push(chunk as TpoEvent);
+    } else {
+      final = chunk as TpoStateType;
+    }
+  }
+  return { events, final: final! };
+}
+
+describe("progress events on the custom stream", () => {
+  it("reports each iteration's start, scores and best so far, then the run's end", async () => {
+    const graph = createTpoGraph(createSimWorld(3));
+    const { events, final } = await streamEvents(graph, { width: 3, depth: 2 });
+
+    expect(events.map((e) => `${e.type}:${"iteration" in e ? e.iteration : ""}`)).toEqual([
+      "tpo.iteration.started:0",
+      "tpo.candidates.scored:0",
+      "tpo.iteration.finished:0",
+      "tpo.iteration.started:1",
+      "tpo.candidates.scored:1",
+      "tpo.iteration.finished:1",
+      "tpo.iteration.started:2",
+      "tpo.candidates.scored:2",
+      "tpo.iteration.finished:2",
+      "tpo.run.finished:",
+    ]);
+
+    const scoreOf = new Map(final.pool.map((c) => [c.id, c.score]));
+    for (const event of events) {
+      if (event.type === "tpo.iteration.started") {
+        expect(event).toMatchObject({ mode: "tpo", width: 3, depth: 2 });
+        const record = final.history[event.iteration];
+        expect(event.chosen).toBe(record.chosen?.id ?? null);
+        expect(event.rejected).toBe(record.rejected?.id ?? null);
+      } else if (event.type === "tpo.candidates.scored") {
+        const born = final.pool.filter((c) => c.iteration === event.iteration);
+        expect(event.scores.map((s) => s.id).sort()).toEqual(born.map((c) => c.id).sort());
+        for (const { id, score } of event.scores) expect(score).toBe(scoreOf.get(id));
+      } else if (event.type === "tpo.iteration.finished") {
+        expect(event.bestSoFar).toBe(final.history[event.iteration].bestSoFar);
+        expect(scoreOf.get(event.bestId)).toBe(event.bestSoFar);
+      } else {
+        expect(event.best).toEqual(final.best);
+        expect(event.iterations).toBe(2);
+      }
+    }
+  });
+
+  it("reports best-of-N as one iteration", async () => {
+    const { events } = await streamEvents(createTpoGraph(createSimWorld()), { width: 4, mode: "bon" });
+    expect(events.map((e) => e.type)).toEqual([
+      "tpo.iteration.started",
+      "tpo.candidates.scored",
+      "tpo.iteration.finished",
+      "tpo.run.finished",
+    ]);
+  });
+
+  it("reports the scores of a replaced reward node", async () => {
+    const byLength: TpoNode = (state) => ({
+      pool: state.pool.filter((c) => c.score === null).map((c) => ({ ...c, score: c.text.length })),
+    });
+    const graph = createTpoGraph({ ...createSimWorld(), nodes: { reward: byLength } });
+    const { events, final } = await streamEvents(graph, { width: 2, depth: 1 });
+    const scored = events.filter((e) => e.type === "tpo.candidates.scored");
+    expect(scored).toHaveLength(2);
+    for (const event of scored) {
+      for (const { id, score } of event.scores)
+        expect(score).toBe(final.pool.find((c) => c.id === id)!.text.length);
+    }
+  });
+
+  it("stays silent when the run does not stream custom events", async () => {
+    const graph = createTpoGraph(createSimWorld());
+    const result = await graph.invoke({ query }, { context: { width: 2, depth: 1 } });
+    expect(result.best?.score).toEqual(expect.any(Number));
+    expect(() =>
+      emit(undefined, { type: "tpo.run.finished", best: result.best!, iterations: 1 }),
+    ).not.toThrow();
+    expect(() => emit({}, { type: "tpo.run.finished", best: result.best!, iterations: 1 })).not.toThrow();
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { TpoConfigError } from "../src/errors.js";
+import { loadModels, modelSettingsFromEnv } from "../src/models/env.js";
+import type { HttpRewardModel } from "../src/models/http-reward.js";
+import { createRewardModelFromSettings } from "../src/models/reward-env.js";
+import { SimChatModel } from "../src/sim/index.js";
+
+const policy = new SimChatModel();
+
+describe("createRewardModelFromSettings", () => {
+  it("builds an HTTP reward model from TPO_REWARD_URL, TPO_REWARD_KIND and TPO_REWARD_MODEL", () => {
+    const settings = modelSettingsFromEnv({
+      TPO_REWARD_URL: "http://localhost:8000/",
+      TPO_REWARD_KIND: "vllm-pooling",
+      TPO_REWARD_MODEL: "Ray2333/GRM-Llama3.2-3B-rewardmodel-ft",
+      TPO_REWARD_API_KEY: "secret",
+    });
+    const model = createRewardModelFromSettings(settings, policy) as HttpRewardModel;
+    expect(model.kind).toBe("vllm-pooling");
+    expect(model.endpoint).toBe("http://localhost:8000/pooling");
+    expect(model.name).toBe("vllm-pooling http://localhost:8000/pooling");
+  });
+
+  it("maps every kind to its endpoint", () => {
+    const endpoint = (kind: string) =>
+      (
+        createRewardModelFromSettings(
+          { rewardUrl: "http://rm:9", rewardKind: kind, rewardModel: "m" },
+          policy,
+        ) as HttpRewardModel
+      ).endpoint;
+    expect(endpoint("vllm-classify")).toBe("http://rm:9/classify");
+    expect(endpoint("tei")).toBe("http://rm:9/predict");
+    expect(endpoint("sglang")).toBe("http://rm:9/classify");
+    expect(endpoint("nim")).toBe("http://rm:9/v1/chat/completions");
+  });
+
+  it("needs a kind with a URL, and lists the kinds", () => {
+    expect(() => createRewardModelFromSettings({ rewardUrl: "http://rm:9" }, policy)).toThrow(TpoConfigError);
+    expect(() => createRewardModelFromSettings({ rewardUrl: "http://rm:9" }, policy)).toThrow(
+      "TPO_REWARD_URL is set, so TPO_REWARD_KIND must say what kind of server it is: one of vllm-pooling, vllm-classify, tei, sglang, nim.",
+    );
+  });
+
+  it("rejects an unknown kind, and lists the kinds", () => {
+    expect(() =>
+      createRewardModelFromSettings({ rewardUrl: "http://rm:9", rewardKind: "vllm" }, policy),
+    ).toThrow('Unknown TPO_REWARD_KIND "vllm": use one of vllm-pooling, vllm-classify, tei, sglang, nim.');
+  });
+
+  it("rejects a kind without a URL", () => {
+    expect(() => createRewardModelFromSettings({ rewardKind: "tei" }, policy)).toThrow(
+      /TPO_REWARD_URL is not set/,
+    );
+  });
+
+  it("falls back to an LLM judge on the policy without a URL, which needs structured output", () => {
+    expect(() => createRewardModelFromSettings({}, policy)).toThrow(TpoConfigError);
+    expect(() => createRewardModelFromSettings({}, policy)).toThrow(
+      /The LLM judge needs a chat model with structured output, and "tpo-sim" has none/,
+    );
+  });
+
+  it("is what loadModels uses for an OpenAI-compatible policy", () => {
+    const models = loadModels({
+      baseUrl: "http://127.0.0.1:1/v1",
+      model: "policy",
+      rewardUrl: "http://127.0.0.1:2",
+      rewardKind: "tei",
+    });
+    expect((models.rewardModel as HttpRewardModel).endpoint).toBe("http://127.0.0.1:2/predict");
+    const judged = loadModels({ apiKey: "sk-test", model: "gpt-4o-mini" });
+    expect(judged.rewardModel.name).toBe("judge openai");
+  });
+});
