@@ -34,6 +34,12 @@ export interface BatchSummary {
 
 const MODE_ORDER: TpoMode[] = ["tpo", "revision", "bon"];
 
+/** "sim" for the simulated world, in process or behind `tpo sim-server` (whose model is tpo-sim). */
+function backendOf(models: Record<string, string>): string {
+  if (models.backend) return models.backend;
+  return models.model?.startsWith("tpo-sim") ? "sim" : "openai";
+}
+
 function mean(values: number[]): number | null {
   return values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length;
 }
@@ -76,7 +82,7 @@ export function summarize(records: Iterable<BatchRecord>): BatchSummary {
       inputErrors++;
       continue;
     }
-    if (record.models) backends.add(record.models.backend ?? "openai");
+    if (record.models) backends.add(backendOf(record.models));
     byMode.set(record.mode, [...(byMode.get(record.mode) ?? []), record]);
   }
   const modes = [...byMode.keys()].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b));
