@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseBatchInput } from "../src/cli/batch/input.js";
+import { settingsPerMode } from "../src/cli/batch/modes.js";
+import { planJobs } from "../src/cli/batch/plan.js";
+import type { BatchRecord } from "../src/cli/batch/record.js";
+import { latestRecords } from "../src/cli/batch/results-file.js";
 import { inShard, parseShard } from "../src/cli/batch/shard.js";
 import { defaultSamplePromptsPath } from "../src/cli/paths.js";
 
@@ -57,5 +61,36 @@ describe("--shard", () => {
 
   it.each(["4/4", "1", "a/b", "0/0", "-1/2"])("rejects %s", (text) => {
     expect(() => parseShard(text)).toThrow("--shard");
+  });
+});
+
+describe("what a resumed batch has left to do", () => {
+  const items = parseBatchInput('{"id": "a", "prompt": "A?"}\n{"id": "b", "prompt": "B?"}\n{oops', "q.jsonl");
+  const contexts = settingsPerMode({ width: 2, depth: 1 }, ["tpo", "bon"], true);
+  const record = (id: string, mode: "tpo" | "bon" | null, error = false): BatchRecord => ({
+    id,
+    mode,
+    query: null,
+    elapsedMs: 0,
+    finishedAt: "x",
+    ...(error ? { error: { message: "down" } } : {}),
+  });
+  const existing = latestRecords([
+    record("a", "tpo"),
+    record("b", "bon", true),
+    record("line-3", null, true),
+  ]);
+
+  it("skips every query and mode with a record, failed ones too", () => {
+    const plan = planJobs(items, contexts, existing, false);
+    expect(plan.jobs.map((j) => `${j.item.id}/${j.mode}`)).toEqual(["a/bon", "b/tpo"]);
+    expect(plan.unreadable).toEqual([]);
+  });
+
+  it("retries failed queries with --retry-failed, but not unreadable lines", () => {
+    const plan = planJobs(items, contexts, existing, true);
+    expect(plan.jobs.map((j) => `${j.item.id}/${j.mode}`)).toEqual(["a/bon", "b/tpo", "b/bon"]);
+    expect(plan.unreadable).toEqual([]);
+    expect(planJobs(items, contexts, new Map(), false).unreadable.map((i) => i.source)).toEqual(["line 3"]);
   });
 });

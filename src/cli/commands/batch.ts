@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { queryText } from "../../graph/node-kit.js";
-import type { TpoContext, TpoMode } from "../../graph/context.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { buildGraph, executeQuery, type CliGraph } from "../execute.js";
 import { describeFailure } from "../failure.js";
@@ -21,7 +20,8 @@ import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { officialPath, writeOfficial } from "../batch/official.js";
 import { runPool } from "../batch/pool.js";
 import { BatchProgress } from "../batch/progress.js";
-import { recordKey, type BatchRecord } from "../batch/record.js";
+import { planJobs, type Job } from "../batch/plan.js";
+import type { BatchRecord } from "../batch/record.js";
 import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
@@ -39,12 +39,6 @@ interface BatchOptions extends Record<string, unknown> {
   format: string;
   limit?: string;
   quiet?: boolean;
-}
-
-interface Job {
-  item: BatchItem;
-  mode: TpoMode;
-  context: TpoContext;
 }
 
 function positiveInteger(flag: string, value: string): number {
@@ -80,10 +74,6 @@ function prepareResults(options: BatchOptions): Map<string, BatchRecord> {
   for (const line of previous.badLines)
     console.error(`tpo batch: ${options.out} line ${line} is not a record; ignored.`);
   return latestRecords(previous.records);
-}
-
-function resumeSkips(existing: BatchRecord | undefined, retryFailed: boolean): boolean {
-  return existing !== undefined && !(retryFailed && existing.error);
 }
 
 async function runJob(
@@ -183,29 +173,19 @@ export function registerBatch(program: Command): void {
     const checkpointer = options.checkpoint ? openCheckpointer(options.checkpoint) : undefined;
     const graph = buildGraph(loadCliModels(settings), checkpointer);
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
-    const retryFailed = options.retryFailed ?? false;
 
-    let failed = 0;
-    const jobs: Job[] = [];
-    for (const item of items) {
-      if (item.error) {
-        if (resumeSkips(existing.get(recordKey(item.id, null)), false)) continue;
-        console.error(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`);
-        writer.append({
-          id: item.id,
-          mode: null,
-          query: null,
-          elapsedMs: 0,
-          error: { message: item.error, source: item.source },
-          finishedAt: new Date().toISOString(),
-        });
-        failed++;
-        continue;
-      }
-      for (const mode of modes) {
-        if (resumeSkips(existing.get(recordKey(item.id, mode)), retryFailed)) continue;
-        jobs.push({ item, mode, context: contexts.get(mode)! });
-      }
+    const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+    let failed = unreadable.length;
+    for (const item of unreadable) {
+      console.error(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`);
+      writer.append({
+        id: item.id,
+        mode: null,
+        query: null,
+        elapsedMs: 0,
+        error: { message: item.error!, source: item.source },
+        finishedAt: new Date().toISOString(),
+      });
     }
 
     const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
