@@ -1,14 +1,22 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
-import { registerSimServer } from "./commands/sim-server.js";
+import { registerBatch } from "./commands/batch.js";
+import { registerReport } from "./commands/report.js";
+import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
+import { registerSimServer } from "./commands/sim-server.js";
+import { exitCodeOf, flushTraces, reportError } from "./exit.js";
 
 const program = new Command("tpo")
   .description("Test-Time Preference Optimization on LangGraph.js")
-  .showHelpAfterError();
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(`tpo: ${text.replace(/^error: /, "")}`) });
 
 registerDemo(program);
+registerRun(program);
+registerBatch(program);
+registerReport(program);
 registerSimServer(program);
 registerServe(program);
 // More commands register here, one file each in ./commands.
@@ -16,6 +24,8 @@ registerServe(program);
 try {
   await program.parseAsync();
 } catch (error) {
-  console.error(`tpo: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  reportError(error);
+  process.exitCode = exitCodeOf(error);
+} finally {
+  await flushTraces();
 }

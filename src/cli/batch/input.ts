@@ -1,0 +1,103 @@
+import type { QueryInput } from "../execute.js";
+import { CliUsageError } from "../errors.js";
+import { messagesFromJson } from "../messages.js";
+import { contentId } from "./ids.js";
+
+/** One query of a batch, or the reason its line could not be read. */
+export interface BatchItem {
+  id: string;
+  /** Where it came from, for messages: "line 7" (JSONL) or "item 7" (JSON array), counted from 1. */
+  source: string;
+  input: QueryInput | null;
+  error?: string;
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** An entry of either format: a string prompt, or { id?, prompt } or { id?, messages }. */
+function itemOf(
+  value: unknown,
+  source: string,
+): Omit<BatchItem, "id"> & { givenId?: string; content?: unknown } {
+  if (typeof value === "string") {
+    if (!value.trim()) return { source, input: null, error: "the prompt is empty" };
+    return { source, input: { query: value }, content: value };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return {
+      source,
+      input: null,
+      error: `expected a string or an object with "prompt" or "messages", got ${describeValue(value)}`,
+    };
+  }
+  const entry = value as { id?: unknown; prompt?: unknown; messages?: unknown };
+  const givenId = typeof entry.id === "string" || typeof entry.id === "number" ? String(entry.id) : undefined;
+  if (entry.id !== undefined && givenId === undefined)
+    return { source, input: null, error: '"id" must be a string or a number' };
+  if (typeof entry.prompt === "string" && entry.prompt.trim()) {
+    return { source, givenId, input: { query: entry.prompt }, content: entry.prompt };
+  }
+  if (entry.messages !== undefined) {
+    try {
+      return {
+        source,
+        givenId,
+        input: { messages: messagesFromJson(entry.messages) },
+        content: entry.messages,
+      };
+    } catch (error) {
+      return { source, givenId, input: null, error: (error as Error).message };
+    }
+  }
+  return { source, givenId, input: null, error: 'no "prompt" string and no "messages" array' };
+}
+
+/**
+ * Reads a batch: a JSON array (the reference implementation's format) or JSONL. A malformed line
+ * becomes an item with an error, so that it gets an error record instead of stopping the batch.
+ */
+export function parseBatchInput(text: string, path: string): BatchItem[] {
+  const trimmed = text.trimStart();
+  let raw: { value?: unknown; parseError?: string; source: string }[];
+  if (trimmed.startsWith("[")) {
+    let array: unknown;
+    try {
+      array = JSON.parse(trimmed);
+    } catch (error) {
+      throw new CliUsageError(
+        `${path} starts like a JSON array but is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    raw = (array as unknown[]).map((value, i) => ({ value, source: `item ${i + 1}` }));
+  } else {
+    raw = [];
+    text.split("\n").forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        raw.push({ value: JSON.parse(line), source: `line ${i + 1}` });
+      } catch (error) {
+        raw.push({ parseError: `invalid JSON: ${(error as Error).message}`, source: `line ${i + 1}` });
+      }
+    });
+  }
+  const seen = new Map<string, number>();
+  return raw.map(({ value, parseError, source }) => {
+    const item = parseError ? { source, input: null, error: parseError } : itemOf(value, source);
+    const fallbackId = source.replace(" ", "-");
+    if (item.error || item.input === null)
+      return { id: item.givenId ?? fallbackId, source, input: null, error: item.error };
+    let id = item.givenId ?? contentId(item.content);
+    const count = (seen.get(id) ?? 0) + 1;
+    seen.set(id, count);
+    if (count > 1) {
+      if (item.givenId !== undefined) {
+        return { id: fallbackId, source, input: null, error: `duplicate id "${item.givenId}"` };
+      }
+      id = `${id}-${count}`;
+    }
+    return { id, source, input: item.input };
+  });
+}

@@ -1,0 +1,39 @@
+import type { TpoContext, TpoMode } from "../../graph/context.js";
+import type { BestResponse, Candidate, HistoryRecord, Usage } from "../../graph/state.js";
+import type { ResumePoint } from "../execute.js";
+import type { TurnJson } from "../messages.js";
+
+/** One line of a batch's output: a query's result under one mode, or why it has none. */
+export interface BatchRecord {
+  id: string;
+  /** null for an input line that could not be read. */
+  mode: TpoMode | null;
+  /** The query as the prompts show it; null when the input line could not be read. */
+  query: string | null;
+  /** The conversation, when the input gave one. */
+  messages?: TurnJson[];
+  settings?: TpoContext;
+  /** The models, as settings describe them (never a key). */
+  models?: Record<string, string>;
+  best?: BestResponse;
+  history?: HistoryRecord[];
+  pool?: Candidate[];
+  /** Everything the query cost, the part before a resume included. */
+  usage?: Usage;
+  /** Time this process spent on the query. */
+  elapsedMs: number;
+  /** Set when the query continued from a checkpoint. */
+  resumedFrom?: ResumePoint;
+  error?: { message: string; step?: string; source?: string };
+  finishedAt: string;
+}
+
+export function recordKey(id: string, mode: TpoMode | null): string {
+  return `${mode ?? "-"}\u0000${id}`;
+}
+
+export function isSuccess(
+  record: BatchRecord,
+): record is BatchRecord & Required<Pick<BatchRecord, "best" | "history" | "usage" | "settings">> {
+  return !record.error && record.best !== undefined && record.history !== undefined;
+}

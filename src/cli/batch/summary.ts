@@ -1,0 +1,131 @@
+import type { TpoMode } from "../../graph/context.js";
+import { duration, fmt, table } from "../format.js";
+import { isSuccess, type BatchRecord } from "./record.js";
+
+export interface IterationSummary {
+  iteration: number;
+  /** Queries that reached this iteration. */
+  queries: number;
+  /** Mean over queries of the best score in the pool after this iteration. */
+  meanBest: number | null;
+  /** Mean over queries of the mean score of this iteration's new candidates. */
+  meanNew: number | null;
+}
+
+export interface ModeSummary {
+  mode: TpoMode;
+  queries: number;
+  failed: number;
+  width: number | null;
+  depth: number | null;
+  iterations: IterationSummary[];
+  meanFinalBest: number | null;
+  requestsPerQuery: number | null;
+  tokensPerQuery: number | null;
+  secondsPerQuery: number | null;
+}
+
+export interface BatchSummary {
+  modes: ModeSummary[];
+  /** Records of input lines that could not be read. */
+  inputErrors: number;
+  backends: string[];
+}
+
+const MODE_ORDER: TpoMode[] = ["tpo", "revision", "bon"];
+
+/** "sim" for the simulated world, in process or behind `tpo sim-server` (whose model is tpo-sim). */
+function backendOf(models: Record<string, string>): string {
+  if (models.backend) return models.backend;
+  return models.model?.startsWith("tpo-sim") ? "sim" : "openai";
+}
+
+function mean(values: number[]): number | null {
+  return values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+function summarizeMode(mode: TpoMode, records: BatchRecord[]): ModeSummary {
+  const ok = records.filter(isSuccess);
+  const depth = Math.max(-1, ...ok.map((r) => r.history.length - 1));
+  const iterations: IterationSummary[] = [];
+  for (let k = 0; k <= depth; k++) {
+    const at = ok.map((r) => r.history.find((h) => h.iteration === k)).filter((h) => h !== undefined);
+    iterations.push({
+      iteration: k,
+      queries: at.length,
+      meanBest: mean(at.flatMap((h) => (h.bestSoFar === null ? [] : [h.bestSoFar]))),
+      meanNew: mean(at.flatMap((h) => (h.scores ? [h.scores.mean] : []))),
+    });
+  }
+  const settings = ok[0]?.settings;
+  return {
+    mode,
+    queries: ok.length,
+    failed: records.length - ok.length,
+    width: settings?.width ?? null,
+    depth: settings ? (mode === "bon" ? 0 : settings.depth) : null,
+    iterations,
+    meanFinalBest: mean(ok.map((r) => r.best.score)),
+    requestsPerQuery: mean(ok.map((r) => r.usage.modelRequests)),
+    tokensPerQuery: mean(ok.map((r) => r.usage.promptTokens + r.usage.completionTokens)),
+    secondsPerQuery: mean(ok.map((r) => r.elapsedMs / 1000)),
+  };
+}
+
+/** Per mode and iteration: the mean best reward and the mean reward of that iteration's new candidates. */
+export function summarize(records: Iterable<BatchRecord>): BatchSummary {
+  const byMode = new Map<TpoMode, BatchRecord[]>();
+  let inputErrors = 0;
+  const backends = new Set<string>();
+  for (const record of records) {
+    if (record.mode === null) {
+      inputErrors++;
+      continue;
+    }
+    if (record.models) backends.add(backendOf(record.models));
+    byMode.set(record.mode, [...(byMode.get(record.mode) ?? []), record]);
+  }
+  const modes = [...byMode.keys()].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b));
+  return { modes: modes.map((m) => summarizeMode(m, byMode.get(m)!)), inputErrors, backends: [...backends] };
+}
+
+/** The summary as text tables: scores per mode and iteration, then cost per query. */
+export function formatSummary(summary: BatchSummary): string {
+  const scoreRows = summary.modes.flatMap((m) =>
+    m.iterations.map((it) => [
+      m.mode,
+      String(it.iteration),
+      String(it.queries),
+      fmt(it.meanBest),
+      fmt(it.meanNew),
+    ]),
+  );
+  const costRows = summary.modes.map((m) => [
+    m.mode,
+    `${m.width ?? "-"}`,
+    `${m.depth ?? "-"}`,
+    String(m.queries),
+    String(m.failed),
+    fmt(m.meanFinalBest),
+    fmt(m.requestsPerQuery, 1),
+    fmt(m.tokensPerQuery, 0),
+    m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000),
+  ]);
+  const parts = [
+    table(["mode", "iteration", "queries", "mean best", "mean new"], scoreRows),
+    "",
+    table(
+      ["mode", "N", "D", "queries", "failed", "final best", "requests/q", "tokens/q", "time/q"],
+      costRows,
+    ),
+  ];
+  if (summary.inputErrors > 0)
+    parts.push("", `${summary.inputErrors} input lines could not be read (records with mode null).`);
+  if (summary.backends.includes("sim")) {
+    parts.push(
+      "",
+      "Simulated world: these numbers show the mechanics of TPO, not the behaviour of real models.",
+    );
+  }
+  return parts.join("\n");
+}

@@ -1,0 +1,82 @@
+import { Command } from "commander";
+import { describeFailure } from "../failure.js";
+import {
+  addModelFlags,
+  addSettingFlags,
+  describeModels,
+  modelSettings,
+  parseSettings,
+  settingsInput,
+} from "../flags.js";
+import { buildGraph, executeQuery } from "../execute.js";
+import { messagesToJson } from "../messages.js";
+import { loadCliModels } from "../models.js";
+import { iterationLine } from "../progress-line.js";
+import { readQueryInput } from "../query-input.js";
+import { duration, fmt } from "../format.js";
+
+interface RunOptions extends Record<string, unknown> {
+  messages?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  const command = program
+    .command("run")
+    .description(
+      'Optimise the answer to one query: tpo run "<query>", tpo run - (standard input), or --messages file.json',
+    )
+    .argument("[query]", 'the query, or "-" to read it from standard input')
+    .option(
+      "--messages <file>",
+      'a conversation: JSON array of { "role", "content" } ending with a user turn',
+    )
+    .option("--json", "print the full output (best, history, pool, usage) as JSON")
+    .option("--quiet", "no progress lines on standard error");
+  addSettingFlags(command);
+  addModelFlags(command);
+  command.action(async (query: string | undefined, options: RunOptions) => {
+    const context = parseSettings(settingsInput(options));
+    const input = readQueryInput(query, options.messages);
+    const settings = modelSettings(options);
+    const progress = process.stderr.isTTY && !options.quiet;
+    const started = performance.now();
+    let execution;
+    try {
+      const graph = buildGraph(loadCliModels(settings));
+      execution = await executeQuery(graph, input, {
+        context,
+        onIteration: progress ? (record) => console.error(iterationLine(record, context.depth)) : undefined,
+      });
+    } catch (error) {
+      throw describeFailure(error, null, settings);
+    }
+    const { state } = execution;
+    const elapsedMs = performance.now() - started;
+    if (options.json) {
+      const output = {
+        query: state.query,
+        messages: messagesToJson(state.messages.slice(0, -1)),
+        mode: context.mode,
+        settings: context,
+        models: describeModels(settings),
+        best: state.best,
+        history: state.history,
+        pool: state.pool,
+        usage: state.usage,
+        elapsedMs,
+      };
+      process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${state.best!.text}\n`);
+    }
+    if (progress) {
+      const u = state.usage;
+      console.error(
+        `tpo: best ${fmt(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
+          `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}`,
+      );
+    }
+  });
+}

@@ -1,0 +1,108 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { createTpoGraphBuilder, TPO_RECURSION_LIMIT } from "../graph/builder.js";
+import type { TpoContext } from "../graph/context.js";
+import type { HistoryRecord, TpoStateType } from "../graph/state.js";
+import type { TpoModelSet } from "../models/env.js";
+import { CliRunError } from "./errors.js";
+import { StepTracker } from "./step-tracker.js";
+
+export type QueryInput = { query: string } | { messages: BaseMessage[] };
+
+export function buildGraph(models: TpoModelSet, checkpointer?: BaseCheckpointSaver) {
+  return createTpoGraphBuilder(models).compile({ name: "tpo", checkpointer });
+}
+
+export type CliGraph = ReturnType<typeof buildGraph>;
+
+export interface ExecuteOptions {
+  context: TpoContext;
+  /** With a checkpointer: the thread that holds this query's checkpoints. */
+  threadId?: string;
+  /** Continue the thread's unfinished run; otherwise the thread starts afresh. */
+  resume?: boolean;
+  /** Called once per iteration, when its best-so-far is known. */
+  onIteration?: (record: HistoryRecord) => void;
+}
+
+/** Where a resumed run picked up: the next node, and the model requests made before. */
+export interface ResumePoint {
+  next: string;
+  modelRequests: number;
+}
+
+export interface Execution {
+  state: TpoStateType;
+  resumedFrom: ResumePoint | null;
+}
+
+/** Thrown when a run fails: the node that failed (when known), and the original error. */
+export class StepFailedError extends Error {
+  constructor(
+    readonly step: string | null,
+    readonly original: unknown,
+  ) {
+    super(original instanceof Error ? original.message : String(original));
+    this.name = "StepFailedError";
+  }
+}
+
+async function startingPoint(
+  graph: CliGraph,
+  threadId: string,
+  resume: boolean,
+): Promise<{ done: TpoStateType | null; resumedFrom: ResumePoint | null }> {
+  const config = { configurable: { thread_id: threadId } };
+  const snapshot = await graph.getState(config);
+  const values = snapshot.values as Partial<TpoStateType>;
+  const exists = snapshot.createdAt !== undefined;
+  if (!exists) return { done: null, resumedFrom: null };
+  if (!resume) {
+    if (typeof graph.checkpointer === "object") await graph.checkpointer.deleteThread(threadId);
+    return { done: null, resumedFrom: null };
+  }
+  const modelRequests = values.usage?.modelRequests ?? 0;
+  if (snapshot.next.length === 0 && values.best) {
+    return { done: values as TpoStateType, resumedFrom: { next: "__end__", modelRequests } };
+  }
+  return { done: null, resumedFrom: { next: snapshot.next.join(",") || "__start__", modelRequests } };
+}
+
+/** Runs one query through the graph, resuming its thread's checkpoint when asked to. */
+export async function executeQuery(
+  graph: CliGraph,
+  input: QueryInput,
+  options: ExecuteOptions,
+): Promise<Execution> {
+  const tracker = new StepTracker();
+  const { threadId } = options;
+  let resumedFrom: ResumePoint | null = null;
+  if (threadId && graph.checkpointer) {
+    const start = await startingPoint(graph, threadId, options.resume ?? false);
+    if (start.done) return { state: start.done, resumedFrom: start.resumedFrom };
+    resumedFrom = start.resumedFrom;
+  }
+  const reported = new Set<number>();
+  let last: TpoStateType | null = null;
+  try {
+    const stream = await graph.stream(resumedFrom ? null : input, {
+      context: options.context,
+      recursionLimit: TPO_RECURSION_LIMIT,
+      callbacks: [tracker],
+      configurable: threadId ? { thread_id: threadId } : undefined,
+      streamMode: "values",
+    });
+    for await (const chunk of stream) {
+      last = chunk as TpoStateType;
+      for (const record of last.history ?? []) {
+        if (record.bestSoFar === null || reported.has(record.iteration)) continue;
+        reported.add(record.iteration);
+        options.onIteration?.(record);
+      }
+    }
+  } catch (error) {
+    throw new StepFailedError(tracker.failedNode, error);
+  }
+  if (!last?.best) throw new CliRunError("The graph ended without an answer.");
+  return { state: last, resumedFrom };
+}

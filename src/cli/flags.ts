@@ -1,0 +1,179 @@
+import { Option, type Command } from "commander";
+import { parseTpoContext, type TpoContext, type TpoContextInput } from "../graph/context.js";
+import { TpoConfigError, TpoSettingsError } from "../errors.js";
+import { modelSettingsFromEnv, type ModelSettings } from "../models/env.js";
+import { CliUsageError } from "./errors.js";
+
+type SettingField = keyof TpoContext;
+type ModelKey = keyof ModelSettings;
+
+function setting(flag: string, arg: string, field: SettingField, numeric: boolean, help: string) {
+  return { flag, arg, field, numeric, help };
+}
+
+function model(flag: string, arg: string, key: ModelKey, env: string, help: string, numeric = false) {
+  return { flag, arg, key, env, help, numeric };
+}
+
+/** Run-setting flags: flag, its value's name, context field, whether numeric, help. */
+const SETTING_FLAGS = [
+  setting("--width", "n", "width", true, "search width N: responses per sampling or update (default 5)"),
+  setting("--depth", "n", "depth", true, "search depth D: critique-gradient-update iterations (default 2)"),
+  setting("--mode", "mode", "mode", false, "tpo, revision or bon (default tpo)"),
+  setting(
+    "--temperature",
+    "x",
+    "temperature",
+    true,
+    "sampling temperature of generate and update (default 0.7)",
+  ),
+  setting("--top-p", "x", "topP", true, "top_p of generate and update (default 0.95)"),
+  setting("--max-tokens", "n", "maxTokens", true, "max tokens of each response (default 2048)"),
+  setting("--seed", "n", "seed", true, "sampling seed; sample i of a step uses seed + i"),
+  setting("--sampling", "method", "sampling", false, "auto, n or parallel (default auto)"),
+  setting(
+    "--critic-temperature",
+    "x",
+    "criticTemperature",
+    true,
+    "temperature of critique and gradient (default 0)",
+  ),
+  setting(
+    "--critic-max-tokens",
+    "n",
+    "criticMaxTokens",
+    true,
+    "max tokens of a critique or gradient (default 2048)",
+  ),
+];
+
+/** Model flags: each mirrors an environment variable, and wins over it. */
+const MODEL_FLAGS = [
+  model("--backend", "name", "backend", "TPO_BACKEND", '"sim" for the offline simulated world, or "openai"'),
+  model(
+    "--base-url",
+    "url",
+    "baseUrl",
+    "OPENAI_BASE_URL",
+    "an OpenAI-compatible server (vLLM, SGLang, Ollama, …)",
+  ),
+  model("--api-key", "key", "apiKey", "OPENAI_API_KEY", "API key of the policy server"),
+  model("--model", "name", "model", "TPO_MODEL", "policy model"),
+  model("--critic-model", "name", "criticModel", "TPO_CRITIC_MODEL", "critic model (default: the policy)"),
+  model("--reward-url", "url", "rewardUrl", "TPO_REWARD_URL", "reward-model server"),
+  model("--reward-kind", "kind", "rewardKind", "TPO_REWARD_KIND", "kind of reward server"),
+  model("--reward-model", "name", "rewardModel", "TPO_REWARD_MODEL", "reward model name"),
+  model("--reward-api-key", "key", "rewardApiKey", "TPO_REWARD_API_KEY", "API key of the reward server"),
+  model(
+    "--max-retries",
+    "n",
+    "maxRetries",
+    "TPO_MAX_RETRIES",
+    "retries of a failed policy or critic request (default 3)",
+    true,
+  ),
+  model("--timeout-ms", "ms", "timeoutMs", "TPO_TIMEOUT_MS", "timeout of one policy or critic request", true),
+];
+
+/** commander's property name of a flag: --top-p → topP. */
+function optionKey(flag: string): string {
+  return flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function addSettingFlags(command: Command): Command {
+  for (const { flag, arg, help } of SETTING_FLAGS) command.addOption(new Option(`${flag} <${arg}>`, help));
+  return command;
+}
+
+export function addModelFlags(command: Command): Command {
+  for (const { flag, arg, env, help } of MODEL_FLAGS) {
+    command.addOption(new Option(`${flag} <${arg}>`, `${help} [env ${env}]`));
+  }
+  return command;
+}
+
+export function flagOfField(field: string): string {
+  return SETTING_FLAGS.find((s) => s.field === field)?.flag ?? field;
+}
+
+/** The numeric value of a flag, or a usage error that names the flag. */
+export function numberFlag(flag: string, value: string): number {
+  const number = value.trim() === "" ? NaN : Number(value);
+  if (!Number.isFinite(number)) throw new CliUsageError(`${flag} must be a number, got "${value}".`);
+  return number;
+}
+
+/** The run-setting flags that were given, as a context input (unparsed). */
+export function settingsInput(options: Record<string, unknown>): TpoContextInput {
+  const input: Partial<Record<SettingField, unknown>> = {};
+  for (const { flag, field, numeric } of SETTING_FLAGS) {
+    const value = options[optionKey(flag)];
+    if (typeof value !== "string") continue;
+    input[field] = numeric ? numberFlag(flag, value) : value;
+  }
+  return input as TpoContextInput;
+}
+
+/** Parses settings with the graph's own schema; a bad value is a usage error naming its flag. */
+export function parseSettings(
+  input: TpoContextInput,
+  flagOf: (field: string) => string = flagOfField,
+): TpoContext {
+  try {
+    return parseTpoContext(input);
+  } catch (error) {
+    if (error instanceof TpoSettingsError) {
+      throw new CliUsageError(`${flagOf(error.field)}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): ModelSettings {
+  try {
+    return modelSettingsFromEnv(env);
+  } catch (error) {
+    if (error instanceof TpoConfigError) throw new CliUsageError(error.message);
+    throw error;
+  }
+}
+
+/** Model settings: the environment, with the flags that were given on top. */
+export function modelSettings(
+  options: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): ModelSettings {
+  const settings: ModelSettings = fromEnv(env);
+  for (const { flag, key, numeric } of MODEL_FLAGS) {
+    const value = options[optionKey(flag)];
+    if (typeof value !== "string" || !value.trim()) continue;
+    if (!numeric) {
+      (settings as Record<ModelKey, string | number | undefined>)[key] = value.trim();
+      continue;
+    }
+    const number = numberFlag(flag, value);
+    if (!Number.isInteger(number) || number < 0) {
+      throw new CliUsageError(`${flag} must be a whole number of 0 or more, got "${value}".`);
+    }
+    (settings as Record<ModelKey, string | number | undefined>)[key] = number;
+  }
+  return settings;
+}
+
+/** What a record may say about the models: never a key. */
+export function describeModels(settings: ModelSettings): Record<string, string> {
+  const described: Record<string, string> = {};
+  for (const key of [
+    "backend",
+    "baseUrl",
+    "model",
+    "criticModel",
+    "rewardUrl",
+    "rewardKind",
+    "rewardModel",
+  ] as const) {
+    const value = settings[key];
+    if (value) described[key] = value;
+  }
+  return described;
+}

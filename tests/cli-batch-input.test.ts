@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseBatchInput } from "../src/cli/batch/input.js";
+import { settingsPerMode } from "../src/cli/batch/modes.js";
+import { planJobs } from "../src/cli/batch/plan.js";
+import type { BatchRecord } from "../src/cli/batch/record.js";
+import { latestRecords } from "../src/cli/batch/results-file.js";
+import { inShard, parseShard } from "../src/cli/batch/shard.js";
+import { defaultSamplePromptsPath } from "../src/cli/paths.js";
+
+const sample = readFileSync(defaultSamplePromptsPath(), "utf8");
+
+describe("batch input", () => {
+  it("reads the reference sample file as it is, with stable content ids", () => {
+    const items = parseBatchInput(sample, "sample.json");
+    expect(items).toHaveLength(100);
+    expect(items.every((i) => i.input && !i.error)).toBe(true);
+    expect(new Set(items.map((i) => i.id)).size).toBe(100);
+    expect(parseBatchInput(sample, "sample.json").map((i) => i.id)).toEqual(items.map((i) => i.id));
+    expect(items[0].source).toBe("item 1");
+  });
+
+  it("reads JSONL of prompts and conversations; a malformed line becomes an error item with its number", () => {
+    const text = [
+      '{"id": 7, "prompt": "Hello?"}',
+      "{oops",
+      '{"prompt": ""}',
+      "",
+      '{"messages": [{"role": "user", "content": "Hi"}]}',
+      '{"messages": [{"role": "robot", "content": "Hi"}]}',
+      '"just a string"',
+    ].join("\n");
+    const items = parseBatchInput(text, "q.jsonl");
+    expect(items.map((i) => [i.source, i.error ?? "ok"])).toEqual([
+      ["line 1", "ok"],
+      ["line 2", expect.stringMatching(/^invalid JSON/)],
+      ["line 3", 'no "prompt" string and no "messages" array'],
+      ["line 5", "ok"],
+      ["line 6", expect.stringContaining('role "robot"')],
+      ["line 7", "ok"],
+    ]);
+    expect(items[0].id).toBe("7");
+    expect(items[1].id).toBe("line-2");
+  });
+
+  it("keeps ids unique: repeated content gets a suffix, a repeated explicit id is an error", () => {
+    const items = parseBatchInput('["same", "same"]', "a.json");
+    expect(items[1].id).toBe(`${items[0].id}-2`);
+    const dup = parseBatchInput('{"id": "x", "prompt": "a"}\n{"id": "x", "prompt": "b"}', "b.jsonl");
+    expect(dup[1].error).toBe('duplicate id "x"');
+  });
+});
+
+describe("--shard", () => {
+  it("partitions ids into disjoint slices that cover them all", () => {
+    const ids = parseBatchInput(sample, "sample.json").map((i) => i.id);
+    const shards = [0, 1, 2, 3].map((index) => ids.filter((id) => inShard(id, { index, count: 4 })));
+    expect(shards.flat().sort()).toEqual([...ids].sort());
+    expect(shards.every((s) => s.length > 0)).toBe(true);
+  });
+
+  it.each(["4/4", "1", "a/b", "0/0", "-1/2"])("rejects %s", (text) => {
+    expect(() => parseShard(text)).toThrow("--shard");
+  });
+});
+
+describe("what a resumed batch has left to do", () => {
+  const items = parseBatchInput('{"id": "a", "prompt": "A?"}\n{"id": "b", "prompt": "B?"}\n{oops', "q.jsonl");
+  const contexts = settingsPerMode({ width: 2, depth: 1 }, ["tpo", "bon"], true);
+  const record = (id: string, mode: "tpo" | "bon" | null, error = false): BatchRecord => ({
+    id,
+    mode,
+    query: null,
+    elapsedMs: 0,
+    finishedAt: "x",
+    ...(error ? { error: { message: "down" } } : {}),
+  });
+  const existing = latestRecords([
+    record("a", "tpo"),
+    record("b", "bon", true),
+    record("line-3", null, true),
+  ]);
+
+  it("skips every query and mode with a record, failed ones too", () => {
+    const plan = planJobs(items, contexts, existing, false);
+    expect(plan.jobs.map((j) => `${j.item.id}/${j.mode}`)).toEqual(["a/bon", "b/tpo"]);
+    expect(plan.unreadable).toEqual([]);
+  });
+
+  it("retries failed queries with --retry-failed, but not unreadable lines", () => {
+    const plan = planJobs(items, contexts, existing, true);
+    expect(plan.jobs.map((j) => `${j.item.id}/${j.mode}`)).toEqual(["a/bon", "b/tpo", "b/bon"]);
+    expect(plan.unreadable).toEqual([]);
+    expect(planJobs(items, contexts, new Map(), false).unreadable.map((i) => i.source)).toEqual(["line 3"]);
+  });
+});

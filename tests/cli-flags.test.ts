@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { CliUsageError } from "../src/cli/errors.js";
+import { describeModels, modelSettings, parseSettings, settingsInput } from "../src/cli/flags.js";
+import { parseModes, settingsPerMode } from "../src/cli/batch/modes.js";
+
+describe("run-setting flags", () => {
+  it("turn into a context the graph's schema accepts", () => {
+    const input = settingsInput({
+      width: "3",
+      depth: "4",
+      mode: "revision",
+      topP: "0.9",
+      seed: "7",
+      criticMaxTokens: "100",
+    });
+    expect(parseSettings(input)).toMatchObject({
+      width: 3,
+      depth: 4,
+      mode: "revision",
+      topP: 0.9,
+      seed: 7,
+      criticMaxTokens: 100,
+    });
+  });
+
+  it.each([
+    [{ width: "x" }, "--width must be a number"],
+    [{ topP: "0" }, '--top-p: Invalid TPO setting "topP"'],
+    [{ criticTemperature: "9" }, '--critic-temperature: Invalid TPO setting "criticTemperature"'],
+    [{ maxTokens: "2.5" }, '--max-tokens: Invalid TPO setting "maxTokens"'],
+    [{ sampling: "both" }, '--sampling: Invalid TPO setting "sampling"'],
+  ])("name the flag of a bad value: %j", (options, message) => {
+    expect(() => parseSettings(settingsInput(options))).toThrow(CliUsageError);
+    expect(() => parseSettings(settingsInput(options))).toThrow(message);
+  });
+});
+
+describe("model flags", () => {
+  it("fill the environment's settings, and win over it", () => {
+    const env = {
+      TPO_BACKEND: "openai",
+      TPO_MODEL: "from-env",
+      OPENAI_API_KEY: "secret",
+      TPO_REWARD_URL: "http://rm",
+    };
+    const settings = modelSettings(
+      { model: "from-flag", baseUrl: "http://127.0.0.1:8000/v1", rewardKind: "tei" },
+      env,
+    );
+    expect(settings).toMatchObject({
+      backend: "openai",
+      model: "from-flag",
+      apiKey: "secret",
+      baseUrl: "http://127.0.0.1:8000/v1",
+      rewardUrl: "http://rm",
+      rewardKind: "tei",
+    });
+    expect(describeModels(settings)).not.toHaveProperty("apiKey");
+    expect(JSON.stringify(describeModels(settings))).not.toContain("secret");
+  });
+});
+
+describe("--modes", () => {
+  it("gives best-of-N the same candidate budget: width N·(D+1)", () => {
+    const settings = settingsPerMode({ width: 5, depth: 2 }, parseModes("bon,revision,tpo"), true);
+    expect(settings.get("bon")).toMatchObject({ mode: "bon", width: 15 });
+    expect(settings.get("tpo")).toMatchObject({ mode: "tpo", width: 5, depth: 2 });
+    expect(settings.get("revision")).toMatchObject({ mode: "revision", width: 5, depth: 2 });
+  });
+
+  it("rejects unknown modes and budgets beyond the largest width", () => {
+    expect(() => parseModes("tpo,greedy")).toThrow("--modes");
+    expect(() => settingsPerMode({ width: 20, depth: 5 }, ["tpo", "bon"], true)).toThrow(
+      "--modes: bon at the same budget",
+    );
+  });
+});

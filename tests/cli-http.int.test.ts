@@ -1,0 +1,74 @@
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startSimServer, type SimServer } from "../src/sim/server.js";
+import { defaultSamplePromptsPath } from "../src/cli/paths.js";
+import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { readRecords } from "./helpers/records.js";
+
+let server: SimServer;
+
+beforeAll(async () => {
+  server = await startSimServer({ port: 0, host: "127.0.0.1" });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+afterEach(() => {
+  killChildren();
+  removeTempDirs();
+  server.setFaults([]);
+  server.stats.reset();
+});
+
+/** The models of the simulated server, as a user sets them: the policy over OpenAI's API, a TEI reward server. */
+function httpEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    TPO_BACKEND: undefined,
+    OPENAI_BASE_URL: `${server.url}/v1`,
+    TPO_MODEL: "tpo-sim",
+    TPO_REWARD_URL: server.url,
+    TPO_REWARD_KIND: "tei",
+    TPO_MAX_RETRIES: "0",
+    ...overrides,
+  };
+}
+
+describe("tpo over HTTP, against the simulated server", () => {
+  it("runs a batch whose records count every request the server saw", async () => {
+    const out = join(tempDir(), "out.jsonl");
+    const result = await runCli(
+      ["batch", defaultSamplePromptsPath(), "--out", out, "--limit", "20", "--concurrency", "4"],
+      { env: httpEnv() },
+    );
+    expect(result.code).toBe(0);
+    const records = readRecords(out);
+    expect(records).toHaveLength(20);
+    expect(records.every((r) => !r.error && r.history!.length === 3)).toBe(true);
+    expect(records[0].models).toEqual({
+      baseUrl: `${server.url}/v1`,
+      model: "tpo-sim",
+      rewardUrl: server.url,
+      rewardKind: "tei",
+    });
+    const requests = records.reduce((s, r) => s + r.usage!.modelRequests, 0);
+    expect(server.stats.count("/v1/chat/completions")).toBe(requests);
+    expect(result.stdout).toContain("Simulated world");
+  });
+
+  it("names the failing step and endpoint: the policy server", async () => {
+    server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
+    const result = await runCli(["run", "How do I brew green tea?"], { env: httpEnv() });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain(`the generate step failed (${server.url}/v1/chat/completions)`);
+  });
+
+  it("names the failing step and endpoint: the reward server", async () => {
+    server.setFaults([{ kind: "status", status: 400, path: "/predict", message: "bad request" }]);
+    const result = await runCli(["run", "How do I brew green tea?"], { env: httpEnv() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`the reward step failed (tei reward server at ${server.url}/predict)`);
+  });
+});

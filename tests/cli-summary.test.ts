@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+import type { HistoryRecord } from "../src/graph/state.js";
+import { officialEntries } from "../src/cli/batch/official.js";
+import { BatchProgress } from "../src/cli/batch/progress.js";
+import type { BatchRecord } from "../src/cli/batch/record.js";
+import { formatSummary, summarize } from "../src/cli/batch/summary.js";
+import { lineChartSvg } from "../src/cli/report/line-chart.js";
+import { reportHtml } from "../src/cli/report/html.js";
+
+function history(iteration: number, bestSoFar: number, newMean: number): HistoryRecord {
+  const usage = { modelRequests: 0, promptTokens: 0, completionTokens: 0, rewardRequests: 0, nodeMs: {} };
+  return {
+    iteration,
+    chosen: null,
+    rejected: null,
+    critique: null,
+    gradient: null,
+    candidates: 2,
+    scores: { min: newMean - 1, mean: newMean, max: newMean + 1 },
+    bestSoFar,
+    formatFallbacks: 0,
+    failures: 0,
+    sampling: "n",
+    elapsedMs: 1,
+    usage,
+  };
+}
+
+function record(id: string, mode: "tpo" | "bon", scores: [number, number][], requests: number): BatchRecord {
+  const best = scores.at(-1)![0];
+  return {
+    id,
+    mode,
+    query: `query ${id}`,
+    settings: {
+      width: 2,
+      depth: scores.length - 1,
+      mode,
+      temperature: 0.7,
+      topP: 0.95,
+      maxTokens: 10,
+      sampling: "auto",
+      criticTemperature: 0,
+      criticMaxTokens: 10,
+    },
+    models: { backend: "sim" },
+    best: { text: `answer ${id}`, score: best, iteration: scores.length - 1 },
+    history: scores.map(([b, n], i) => history(i, b, n)),
+    pool: [
+      { id: "1", text: `first ${id}`, score: 1, iteration: 0, origin: "sample" },
+      { id: "2", text: `updated ${id}`, score: best, iteration: scores.length - 1, origin: "update" },
+    ],
+    usage: { modelRequests: requests, promptTokens: 10, completionTokens: 20, rewardRequests: 1, nodeMs: {} },
+    elapsedMs: 2000,
+    finishedAt: "2026-01-01T00:00:00.000Z",
+  };
+}
+
+const records: BatchRecord[] = [
+  record(
+    "a",
+    "tpo",
+    [
+      [4, 3],
+      [6, 5],
+      [8, 7],
+    ],
+    7,
+  ),
+  record(
+    "b",
+    "tpo",
+    [
+      [2, 1],
+      [4, 3],
+      [6, 5],
+    ],
+    7,
+  ),
+  record("a", "bon", [[5, 3]], 1),
+  {
+    id: "c",
+    mode: "tpo",
+    query: "query c",
+    elapsedMs: 5,
+    error: { message: "the reward step failed" },
+    finishedAt: "x",
+  },
+  {
+    id: "line-9",
+    mode: null,
+    query: null,
+    elapsedMs: 0,
+    error: { message: "invalid JSON" },
+    finishedAt: "x",
+  },
+];
+
+describe("batch summary", () => {
+  it("averages the best and the new candidates' reward per mode and iteration", () => {
+    const summary = summarize(records);
+    expect(summary.modes.map((m) => m.mode)).toEqual(["tpo", "bon"]);
+    const tpo = summary.modes[0];
+    expect(tpo.iterations).toEqual([
+      { iteration: 0, queries: 2, meanBest: 3, meanNew: 2 },
+      { iteration: 1, queries: 2, meanBest: 5, meanNew: 4 },
+      { iteration: 2, queries: 2, meanBest: 7, meanNew: 6 },
+    ]);
+    expect(tpo).toMatchObject({
+      queries: 2,
+      failed: 1,
+      requestsPerQuery: 7,
+      tokensPerQuery: 30,
+      secondsPerQuery: 2,
+      meanFinalBest: 7,
+    });
+    expect(summary.inputErrors).toBe(1);
+    const text = formatSummary(summary);
+    expect(text).toMatch(/^tpo\s+2\s+2\s+7\.00\s+6\.00$/m);
+    expect(text).toMatch(/^bon\s+0\s+1\s+5\.00\s+3\.00$/m);
+    expect(text).toContain("Simulated world");
+  });
+
+  it("writes the reference implementation's keys: INDEX-1 for first samples, INDEX{k-1} for update k", () => {
+    const official = officialEntries(records);
+    expect(official).toHaveLength(3);
+    expect(official[0]).toEqual({
+      "INDEX-1<SEP>query a<SEP>first a": 1,
+      "INDEX1<SEP>query a<SEP>updated a": 8,
+    });
+  });
+});
+
+describe("report page", () => {
+  it("draws one line per iteration series and a dashed reference for best-of-N", () => {
+    const svg = lineChartSvg({
+      id: "c",
+      title: "T",
+      xLabel: "iteration",
+      yLabel: "reward",
+      series: [
+        {
+          name: "tpo",
+          points: [
+            [0, 1],
+            [1, 2],
+            [2, 3],
+          ],
+          color: "#000",
+        },
+        { name: "bon", points: [[0, 2]], color: "#111", flat: true },
+      ],
+    });
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(svg.match(/<circle/g)).toHaveLength(3);
+    expect(svg).toMatch(/data-series="bon"[^>]*stroke-dasharray/);
+    expect(svg).toContain('<text class="series-label" data-series="tpo"');
+  });
+
+  it("escapes what the data says", () => {
+    const html = reportHtml(summarize(records), "<results>.jsonl");
+    expect(html).toContain("&lt;results&gt;.jsonl");
+    expect(html).not.toContain("<results>");
+  });
+});
+
+describe("batch progress", () => {
+  it("shows done/total, failures, rate, ETA and mean best so far", () => {
+    const lines: string[] = [];
+    const progress = new BatchProgress(3, { tty: false, write: (t) => lines.push(t) });
+    progress.complete("tpo", 8);
+    progress.complete("tpo", 6);
+    progress.complete("tpo", null);
+    progress.stop();
+    expect(lines.at(-1)).toMatch(/^tpo batch: 3\/3 · 1 failed · [\d.]+\/s · ETA 0s · mean best tpo 7\.00\n$/);
+  });
+});

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const MAIN = join(ROOT, "src", "cli", "main.ts");
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const children = new Set<ChildProcess>();
+const tempDirs: string[] = [];
+
+/** The environment of a child: no model or tracing settings of the caller's, the simulated world unless told. */
+function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(TPO_|OPENAI_|LANGSMITH_|LANGCHAIN_)/.test(key)) continue;
+    clean[key] = value;
+  }
+  const merged: NodeJS.ProcessEnv = { ...clean, TPO_BACKEND: "sim", ...env };
+  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+  return merged;
+}
+
+/** Starts `tpo <args>` from the sources; `done` settles when it exits (killed after `timeoutMs`). */
+export function startCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    cwd: ROOT,
+    env: childEnv(options.env ?? {}),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  children.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  child.stdin!.end(options.input ?? "");
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 50_000);
+  const done = new Promise<CliResult>((resolvePromise) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, done };
+}
+
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return startCli(args, options).done;
+}
+
+/** Kills every child still running; for afterEach. */
+export function killChildren(): void {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+}
+
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "tpo-cli-"));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Waits until `check` holds, polling; fails after `timeoutMs`. Bounded, asserts nothing about time. */
+export async function waitUntil(
+  check: () => boolean,
+  timeoutMs = 30_000,
+  what = "a condition",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
