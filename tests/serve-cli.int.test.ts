@@ -84,7 +84,7 @@ describe("tpo serve", () => {
     let stderr = "";
     child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
     const [code] = await once(child, "exit");
-    expect(code).toBe(1);
+    expect(code).toBe(2); // a configuration problem is a usage error, as for run and batch
     expect(stderr).toMatch(/No model is configured.*TPO_BACKEND=sim/);
   });
 });

@@ -1,14 +1,20 @@
 import { CommanderError } from "commander";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
-import { TpoSettingsError } from "../errors.js";
+import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
 
-/** The exit code for an error that reached the top: 2 for usage, 1 for a failed run. */
+/** The exit code for an error that reached the top: 2 for usage and configuration, 1 for a failed run. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
-  if (error instanceof CliUsageError || error instanceof TpoSettingsError) return EXIT_USAGE;
+  if (
+    error instanceof CliUsageError ||
+    error instanceof TpoSettingsError ||
+    error instanceof TpoConfigError
+  ) {
+    return EXIT_USAGE;
+  }
   return EXIT_RUN_FAILED;
 }
 

@@ -1,3 +1,4 @@
+import { queryText } from "../graph/node-kit.js";
 import type { QueryInput } from "./execute.js";
 import { CliUsageError } from "./errors.js";
 import { messagesFromJson } from "./messages.js";
@@ -31,4 +32,9 @@ export function readQueryInput(query: string | undefined, messagesFile: string |
   const text = query === "-" ? readTextInput("-", "standard input") : query;
   if (!text.trim()) throw new CliUsageError("The query is empty.");
   return { query: text.trim() };
+}
+
+/** The query as records show it: the text, or a conversation's transcript. */
+export function queryTextOf(input: QueryInput): string {
+  return "query" in input ? input.query : queryText(input.messages);
 }

@@ -1,5 +1,5 @@
+import { queryTextOf } from "../query-input.js";
 import { Command } from "commander";
-import { queryText } from "../../graph/node-kit.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { buildGraph, executeQuery, type CliGraph } from "../execute.js";
 import { describeFailure } from "../failure.js";
@@ -49,8 +49,7 @@ function positiveInteger(flag: string, value: string): number {
 }
 
 function queryOf(item: BatchItem): string | null {
-  if (!item.input) return null;
-  return "query" in item.input ? item.input.query : queryText(item.input.messages);
+  return item.input ? queryTextOf(item.input) : null;
 }
 
 /** Reads what a previous run left; refuses to write over results unless asked to. */
@@ -100,7 +99,6 @@ async function runJob(
     });
     return {
       ...base,
-      query: state.query,
       best: state.best!,
       history: state.history,
       pool: state.pool,

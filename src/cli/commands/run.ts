@@ -12,7 +12,7 @@ import { buildGraph, executeQuery } from "../execute.js";
 import { messagesToJson } from "../messages.js";
 import { loadCliModels } from "../models.js";
 import { iterationLine } from "../progress-line.js";
-import { readQueryInput } from "../query-input.js";
+import { queryTextOf, readQueryInput } from "../query-input.js";
 import { duration, fmt } from "../format.js";
 
 interface RunOptions extends Record<string, unknown> {
@@ -56,7 +56,7 @@ export function registerRun(program: Command): void {
     const elapsedMs = performance.now() - started;
     if (options.json) {
       const output = {
-        query: state.query,
+        query: queryTextOf(input),
         messages: messagesToJson(state.messages.slice(0, -1)),
         mode: context.mode,
         settings: context,
