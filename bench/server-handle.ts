@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { MemoryJob, MemorySample } from "./memory-process.js";
 import type { ServerSnapshot } from "./server-process.js";
 
 const SCRIPT = fileURLToPath(new URL("./server-process.ts", import.meta.url));
@@ -98,4 +99,35 @@ export async function startServerProcess(fixedMs = 0): Promise<ServerHandle> {
       clearTimeout(timer);
     },
   };
+}
+
+const MEMORY_SCRIPT = fileURLToPath(new URL("./memory-process.ts", import.meta.url));
+const MEMORY_TIMEOUT_MS = 300_000;
+
+/** Runs one memory measurement in a fresh client process (see memory-process.ts). */
+export async function runMemoryProcess(job: MemoryJob): Promise<MemorySample> {
+  const child = fork(MEMORY_SCRIPT, [], {
+    execArgv: ["--expose-gc", "--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  children.add(child);
+  try {
+    return await new Promise<MemorySample>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error("the memory measurement timed out")),
+        MEMORY_TIMEOUT_MS,
+      );
+      child.once("error", reject);
+      child.once("exit", (code) => reject(new Error(`the memory process exited with code ${code}`)));
+      child.on("message", (message: { ok: boolean; sample?: MemorySample; error?: string }) => {
+        clearTimeout(timer);
+        if (message.ok && message.sample) resolve(message.sample);
+        else reject(new Error(`the memory measurement failed: ${message.error}`));
+      });
+      child.send(job);
+    });
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    children.delete(child);
+  }
 }
