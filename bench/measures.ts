@@ -1,5 +1,6 @@
 import type { TpoStateType } from "../src/graph/state.js";
 import { DEFAULT_PROMPTS, fillTemplate } from "../src/prompts/index.js";
+import { bareRequest, measureBreakdown } from "./breakdown.js";
 import { createBenchGraph, runPool, runQuery, type BenchRewardKind } from "./client.js";
 import type { BenchConfig } from "./config.js";
 import { runMemoryProcess, type ServerHandle } from "./server-handle.js";
@@ -41,7 +42,7 @@ function medianNodeMs(states: TpoStateType[]): Record<string, number> {
 
 /**
  * What a bare round trip costs beyond the injected latency against the same server process: one
- * fetch, no LangChain, no graph. Loopback HTTP, the server's own work and waking both processes
+ * node:http request, no LangChain, no graph. Loopback HTTP, the server's own work and waking both processes
  * are in it; what a TPO query adds beyond it per request is ours.
  */
 async function roundTripFloorMs(
@@ -50,14 +51,10 @@ async function roundTripFloorMs(
   path: string,
   body: unknown,
 ): Promise<number> {
+  const text = JSON.stringify(body);
   const once = async () => {
     const start = performance.now();
-    const response = await fetch(`${env.server.url}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    await response.text();
+    await bareRequest(`${env.server.url}${path}`, text);
     return performance.now() - start - latencyMs;
   };
   for (let i = 0; i < 3; i++) await once();
@@ -259,6 +256,14 @@ export async function measureOrchestration(env: BenchEnv) {
     });
     env.log(`  orchestration D=${depth}: ${perQuery.toFixed(2)} ms client CPU per query`);
   }
+  const rawBreakdown = await measureBreakdown(
+    env.server.url,
+    env.prompts[0],
+    width,
+    env.config.quick ? 10 : 200,
+  );
+  const breakdown = Object.fromEntries(Object.entries(rawBreakdown).map(([k, v]) => [k, round(v, 3)]));
+  env.log(`  breakdown: ${JSON.stringify(breakdown)}`);
   const first = cpuRows[0];
   const last = cpuRows[cpuRows.length - 1];
   const marginal = (last.clientCpuMsPerQuery - first.clientCpuMsPerQuery) / (last.depth - first.depth);
@@ -295,6 +300,7 @@ export async function measureOrchestration(env: BenchEnv) {
   const addedIterations = hi.depth - lo.depth;
   return {
     cpu: cpuRows,
+    breakdown: breakdown as typeof rawBreakdown,
     marginalCpuMsPerIteration: round(marginal, 2),
     cpuTargetMsPerIteration: CPU_PER_ITERATION_TARGET_MS,
     cpuMet: marginal <= CPU_PER_ITERATION_TARGET_MS,

@@ -228,8 +228,28 @@ function renderOrchestration(o: NonNullable<BenchResults["measures"]["orchestrat
       r.textCharsPerQuery,
     ]),
   );
+  const b = o.breakdown;
+  const layers = table(
+    ["one call of", "client CPU ms"],
+    [
+      ["a bare node:http request (the floor: no SDK, no parsing)", b.bareNodeHttpRequestMs],
+      ["a bare Node 20 fetch request", b.bareFetchRequestMs],
+      ["the OpenAI SDK, with Node's fetch", b.openaiSdkWithFetchMs],
+      ["the OpenAI SDK, with our node:http fetch", b.openaiSdkWithNodeHttpFetchMs],
+      ["our LangChain policy (`createOpenAIChatModel`), `generate` with n", b.langchainPolicyCallMs],
+      ["our TEI reward model, one batch", b.teiRewardCallMs],
+      ["LangGraph: invoke of a one-node no-op graph", b.langgraphInvokeOneStepMs],
+      ["LangGraph: each further no-op step", b.langgraphPerExtraStepMs],
+    ],
+  );
   return [
     cpu,
+    "",
+    "Where the client CPU goes, layer by layer (zero latency, one call at a time, the chat calls with the first prompt and n = N):",
+    "",
+    layers,
+    "",
+    "One iteration is three chat calls, one reward call and five graph steps (critique, gradient, update, reward, select).",
     "",
     `Client CPU of one more iteration (the slope between the two depths; it covers critique, gradient, update and reward, four requests and five graph steps): **${o.marginalCpuMsPerIteration} ms** (target ≤ ${o.cpuTargetMsPerIteration} ms: ${verdict(o.cpuMet)}). ` +
       "CPU is `process.cpuUsage()` of the client process (all its threads), queries run one at a time.",

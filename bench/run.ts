@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     out: { type: "string" },
     prompts: { type: "string", default: DEFAULT_PROMPTS },
     only: { type: "string" },
+    /** Re-renders RESULTS.md beside the given results.json (after editing bench/findings.md). */
+    render: { type: "string" },
   },
 });
 
@@ -49,6 +51,13 @@ function loadPrompts(path: string): string[] {
 }
 
 async function main(): Promise<void> {
+  if (args.render) {
+    const results = JSON.parse(readFileSync(args.render, "utf8")) as BenchResults;
+    const mdPath = join(dirname(resolve(args.render)), "RESULTS.md");
+    writeFileSync(mdPath, renderMarkdown(results));
+    console.log(`Wrote ${mdPath}.`);
+    return;
+  }
   const config = args.quick ? QUICK_CONFIG : FULL_CONFIG;
   const outDir = args.out
     ? resolve(args.out)
