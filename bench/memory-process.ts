@@ -32,7 +32,7 @@ async function measure(job: MemoryJob): Promise<MemorySample> {
   const graph = createBenchGraph(job.url, "tei");
   const queries = Array.from({ length: job.concurrency }, (_, i) => job.prompts[i % job.prompts.length]);
   // One query first, so that modules are loaded and compiled before the baseline.
-  await runPool(graph, queries.slice(0, 1), 1, () => ({ width: job.width, depth: job.depth, seed: 999 }));
+  await runPool(graph, queries.slice(0, 1), 1, () => ({ width: job.width, depth: job.depth }));
   collect();
   const baseRss = process.memoryUsage.rss();
   const baseHeap = process.memoryUsage().heapUsed;
@@ -47,10 +47,9 @@ async function measure(job: MemoryJob): Promise<MemorySample> {
       await sleep(20);
     }
   })();
-  const { states } = await runPool(graph, queries, job.concurrency, (i) => ({
+  const { states } = await runPool(graph, queries, job.concurrency, () => ({
     width: job.width,
     depth: job.depth,
-    seed: i,
   })).finally(() => {
     running = false;
   });

@@ -164,6 +164,7 @@ function renderThroughput(rows: NonNullable<BenchResults["measures"]["throughput
       "wall ÷ ideal",
       "queries/s",
       "requests per query",
+      "client CPU ÷ wall",
       "target",
       "",
     ],
@@ -175,6 +176,7 @@ function renderThroughput(rows: NonNullable<BenchResults["measures"]["throughput
       range(r.ratio, 4),
       r.queriesPerSecond,
       r.requestsPerQuery,
+      r.clientCpuShare,
       `≤ ${r.target}`,
       verdict(r.met),
     ]),
@@ -283,7 +285,8 @@ function renderGrowth(g: NonNullable<BenchResults["measures"]["growth"]>): strin
     "TEI requests",
   ];
   return [
-    `L = ${g.latencyMs} ms per request, sampling \`auto\` against an n-capable server, TEI reward.`,
+    `L = ${g.latencyMs} ms per request, sampling \`auto\` against an n-capable server, TEI reward, no seed (so every update writes new texts). ` +
+      "The limit is L times the requests the server counted: with `n` all of a query's requests are sequential.",
     "",
     "Depth:",
     "",
@@ -375,7 +378,8 @@ export function renderMarkdown(results: BenchResults): string {
       "## 2. Round trips per query",
       "",
       "Requests counted by the server. Formulas: chat 1 + 3·D with `n` (or N = 1), N + D·(2 + N) with `parallel`; reward D + 1 TEI batches, N·(D + 1) pooling requests when all candidates are distinct. " +
-        "When an update repeats a text already in the pool, the candidate is scored once: the reward count is then compared with the formula on the distinct candidates (pooling: their number; TEI: the reward steps that had a new candidate).",
+        "When an update repeats a text already in the pool, the candidate is scored once: the reward count is then compared with the formula on the distinct candidates (pooling: their number; TEI: the reward steps that had a new candidate). " +
+        "These runs set `seed: 0`, and that is where the duplicates at D = 5 come from: sample i of every update uses seed + i, so once the chosen and rejected responses stop changing, an iteration sends the same prompts with the same seeds as the one before and gets the same texts back (the other measures run without a seed).",
       "",
       renderRoundTrips(m.roundTrips),
       "",
