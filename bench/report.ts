@@ -259,6 +259,7 @@ function renderOrchestration(o: NonNullable<BenchResults["measures"]["orchestrat
     memory,
     "",
     "Each depth runs in a fresh client process with all queries in flight at once; peak RSS is the process's own maximum (`resourceUsage().maxRSS`), " +
+      "and the RSS before the queries is Node with tsx's TypeScript loader and the loaded modules; " +
       `the live heap is sampled every 20 ms after a full GC${o.memory.every((r) => r.gcExposed) ? "" : " (GC was not exposed: the heap figures include garbage)"}. ` +
       `One more iteration adds **${o.heapKbPerAddedIteration} KB** of live heap per query, while the texts it adds to the state (candidates, critique, gradient) are ${o.textKbPerAddedIteration} K characters.`,
   ].join("\n");
