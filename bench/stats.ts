@@ -14,10 +14,6 @@ export function spread(values: number[]): Spread {
   return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: values.length };
 }
 
-export function mapSpread(s: Spread, f: (value: number) => number): Spread {
-  return { median: f(s.median), min: f(s.min), max: f(s.max), runs: s.runs };
-}
-
 export function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
