@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { HttpRequestError } from "../errors.js";
+import { nodeHttpFetch } from "./transport.js";
 
 export interface RetryOptions {
   /** Attempts in all, the first included (default 4). */
@@ -88,7 +89,7 @@ export async function fetchWithRetry(
     let retryAfterMs: number | undefined;
     let cause: unknown;
     try {
-      const response = await fetch(url, {
+      const response = await nodeHttpFetch(url, {
         ...init,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });

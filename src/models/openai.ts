@@ -13,6 +13,7 @@ import {
 import { ModelRequestError } from "../errors.js";
 import type { ModelSettings } from "./env.js";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry.js";
+import { nodeHttpFetch } from "./transport.js";
 import type { SamplingCallOptions } from "./sampling.js";
 
 export type TpoChatOpenAICallOptions = ChatOpenAICallOptions & SamplingCallOptions;
@@ -115,7 +116,11 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
       "",
     );
     const endpoint = `${base}/chat/completions`;
-    const parentFields: ChatOpenAIFields = { ...fields, maxRetries: 0 };
+    const parentFields: ChatOpenAIFields = {
+      ...fields,
+      maxRetries: 0,
+      configuration: { fetch: nodeHttpFetch, ...fields.configuration },
+    };
     super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, endpoint) });
     this.endpoint = endpoint;
     this.tpoFields = fields;

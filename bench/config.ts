@@ -1,0 +1,70 @@
+import type { BenchRewardKind } from "./client.js";
+
+/** What each measure runs; the quick mode is a tiny version of the same shape. */
+export interface BenchConfig {
+  quick: boolean;
+  overhead: {
+    latenciesMs: number[];
+    depth: number;
+    width: number;
+    repetitions: number;
+    kinds: BenchRewardKind[];
+  };
+  roundTrips: {
+    depths: number[];
+    widths: number[];
+    samplings: ("n" | "parallel")[];
+    kinds: BenchRewardKind[];
+  };
+  throughput: {
+    latencyMs: number;
+    depth: number;
+    width: number;
+    concurrencies: number[];
+    /** How many prompts of the data set; all of them when unset. */
+    prompts?: number;
+    repetitions: number;
+  };
+  orchestration: { depths: number[]; width: number; sequentialQueries: number; concurrency: number };
+  growth: {
+    latencyMs: number;
+    depths: number[];
+    widths: number[];
+    baseDepth: number;
+    baseWidth: number;
+    repetitions: number;
+  };
+  promptSize: { depth: number; width: number };
+}
+
+export const FULL_CONFIG: BenchConfig = {
+  quick: false,
+  overhead: { latenciesMs: [50, 200], depth: 2, width: 5, repetitions: 7, kinds: ["tei", "vllm-pooling"] },
+  roundTrips: {
+    depths: [1, 2, 5],
+    widths: [1, 5, 20],
+    samplings: ["n", "parallel"],
+    kinds: ["tei", "vllm-pooling"],
+  },
+  throughput: { latencyMs: 100, depth: 2, width: 5, concurrencies: [1, 8, 32, 128], repetitions: 3 },
+  orchestration: { depths: [2, 10], width: 5, sequentialQueries: 30, concurrency: 128 },
+  growth: {
+    latencyMs: 50,
+    depths: [1, 2, 3, 5, 10],
+    widths: [1, 2, 5, 10, 20, 32],
+    baseDepth: 2,
+    baseWidth: 5,
+    repetitions: 3,
+  },
+  promptSize: { depth: 2, width: 5 },
+};
+
+export const QUICK_CONFIG: BenchConfig = {
+  quick: true,
+  overhead: { latenciesMs: [20], depth: 1, width: 2, repetitions: 2, kinds: ["tei", "vllm-pooling"] },
+  roundTrips: { depths: [1], widths: [1, 2], samplings: ["n", "parallel"], kinds: ["tei", "vllm-pooling"] },
+  throughput: { latencyMs: 10, depth: 1, width: 2, concurrencies: [1, 4], prompts: 6, repetitions: 1 },
+  orchestration: { depths: [1, 2], width: 2, sequentialQueries: 3, concurrency: 4 },
+  growth: { latencyMs: 10, depths: [1, 2], widths: [1, 2], baseDepth: 1, baseWidth: 2, repetitions: 1 },
+  promptSize: { depth: 1, width: 2 },
+};

@@ -1,0 +1,404 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BenchConfig } from "./config.js";
+import type {
+  measureGrowth,
+  measureOrchestration,
+  measureOverhead,
+  measurePromptSize,
+  measureRoundTrips,
+  measureThroughput,
+} from "./measures.js";
+import type { Spread } from "./stats.js";
+
+type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+
+export interface BenchResults {
+  machine: { cpu: string; cores: number; node: string; platform: string; date: string };
+  quick: boolean;
+  config: BenchConfig;
+  measures: {
+    overhead?: Result<typeof measureOverhead>;
+    roundTrips?: Result<typeof measureRoundTrips>;
+    throughput?: Result<typeof measureThroughput>;
+    orchestration?: Result<typeof measureOrchestration>;
+    growth?: Result<typeof measureGrowth>;
+    promptSize?: Result<typeof measurePromptSize>;
+  };
+  durationS: number;
+}
+
+/** Hand-written findings (what was profiled, what changed), kept beside the generated tables. */
+const FINDINGS = join(dirname(fileURLToPath(import.meta.url)), "findings.md");
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function range(s: Spread, digits: number): string {
+  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+}
+
+const verdict = (met: boolean | null) => (met === null ? "–" : met ? "met" : "**missed**");
+
+export function headline(
+  results: BenchResults,
+): { measure: string; figure: string; target: string; verdict: string }[] {
+  const m = results.measures;
+  const rows = [];
+  for (const r of (m.overhead ?? []).filter((r) => r.kind === "tei")) {
+    rows.push({
+      measure: `Single query D${r.depth}-N${r.width}, L = ${r.latencyMs} ms (wall ÷ critical path)`,
+      figure: r.ratio.median.toFixed(3),
+      target: r.target === null ? "–" : `≤ ${r.target}`,
+      verdict: verdict(r.met),
+    });
+  }
+  if (m.roundTrips) {
+    const ok = m.roundTrips.filter((r) => r.met).length;
+    rows.push({
+      measure: "Round trips equal to the formula",
+      figure: `${ok} / ${m.roundTrips.length} configurations`,
+      target: "all",
+      verdict: verdict(ok === m.roundTrips.length),
+    });
+  }
+  for (const r of m.throughput ?? []) {
+    rows.push({
+      measure: `${r.queries} prompts, concurrency ${r.concurrency} (wall ÷ ideal)`,
+      figure: r.ratio.median.toFixed(3),
+      target: `≤ ${r.target}`,
+      verdict: verdict(r.met),
+    });
+  }
+  if (m.orchestration) {
+    const o = m.orchestration;
+    rows.push({
+      measure: "Client CPU per iteration (zero latency; added by one more iteration)",
+      figure: `${o.marginalCpuMsPerIteration.toFixed(2)} ms`,
+      target: `≤ ${o.cpuTargetMsPerIteration} ms`,
+      verdict: verdict(o.cpuMet),
+    });
+    const last = o.memory[o.memory.length - 1];
+    rows.push({
+      measure: `Peak client RSS at concurrency ${last.concurrency} (D${last.depth})`,
+      figure: `${last.maxRssMb} MB`,
+      target: "–",
+      verdict: "–",
+    });
+  }
+  return rows;
+}
+
+function renderOverhead(rows: NonNullable<BenchResults["measures"]["overhead"]>): string {
+  return table(
+    [
+      "reward",
+      "L (ms)",
+      "critical path (ms)",
+      "wall ms: median (min–max)",
+      "wall ÷ limit",
+      "ms over the limit",
+      "of which bare round trips",
+      "of which ours",
+      "client CPU ms",
+      "target",
+      "",
+    ],
+    rows.map((r) => [
+      r.kind,
+      r.latencyMs,
+      r.criticalPathMs,
+      range(r.wallMs, 1),
+      range(r.ratio, 4),
+      r.overMs.toFixed(1),
+      r.floorMs.toFixed(1),
+      r.oursMs.toFixed(1),
+      r.clientCpuMs.median.toFixed(1),
+      r.target === null ? "–" : `≤ ${r.target}`,
+      verdict(r.met),
+    ]),
+  );
+}
+
+function renderRoundTrips(rows: NonNullable<BenchResults["measures"]["roundTrips"]>): string {
+  return table(
+    [
+      "reward",
+      "sampling",
+      "D",
+      "N",
+      "chat",
+      "formula",
+      "reward requests",
+      "formula (all distinct)",
+      "distinct candidates",
+      "formula on distinct",
+      "",
+    ],
+    rows.map((r) => [
+      r.kind,
+      r.sampling,
+      r.depth,
+      r.width,
+      r.chat,
+      r.chatFormula,
+      r.reward,
+      r.rewardFormula,
+      `${r.distinctCandidates} / ${r.width * (r.depth + 1)}`,
+      r.rewardOnDistinct,
+      r.met ? "equal" : "**differs**",
+    ]),
+  );
+}
+
+function renderThroughput(rows: NonNullable<BenchResults["measures"]["throughput"]>): string {
+  return table(
+    [
+      "concurrency",
+      "queries",
+      "ideal (ms)",
+      "wall ms: median (min–max)",
+      "wall ÷ ideal",
+      "queries/s",
+      "requests per query",
+      "client CPU ÷ wall",
+      "target",
+      "",
+    ],
+    rows.map((r) => [
+      r.concurrency,
+      r.queries,
+      r.idealMs,
+      range(r.wallMs, 0),
+      range(r.ratio, 4),
+      r.queriesPerSecond,
+      r.requestsPerQuery,
+      r.clientCpuShare,
+      `≤ ${r.target}`,
+      verdict(r.met),
+    ]),
+  );
+}
+
+function renderOrchestration(o: NonNullable<BenchResults["measures"]["orchestration"]>): string {
+  const cpu = table(
+    [
+      "D",
+      "N",
+      "queries",
+      "client CPU ms / query",
+      "client CPU ms / request",
+      "server CPU ms / query",
+      "wall ms / query",
+      "requests / query",
+    ],
+    o.cpu.map((r) => [
+      r.depth,
+      r.width,
+      r.queries,
+      r.clientCpuMsPerQuery,
+      r.clientCpuMsPerRequest,
+      r.serverCpuMsPerQuery,
+      r.wallMsPerQuery,
+      r.requestsPerQuery,
+    ]),
+  );
+  const memory = table(
+    [
+      "D",
+      "N",
+      "queries in flight",
+      "RSS before (MB)",
+      "peak RSS (MB)",
+      "live heap before (MB)",
+      "peak live heap (MB)",
+      "live heap KB / query",
+      "text chars held / query",
+    ],
+    o.memory.map((r) => [
+      r.depth,
+      r.width,
+      r.concurrency,
+      r.baseRssMb,
+      r.maxRssMb,
+      r.baseHeapMb,
+      r.peakLiveHeapMb,
+      r.liveHeapKbPerQuery,
+      r.textCharsPerQuery,
+    ]),
+  );
+  const b = o.breakdown;
+  const layers = table(
+    ["one call of", "client CPU ms"],
+    [
+      ["a bare node:http request (the floor: no SDK, no parsing)", b.bareNodeHttpRequestMs],
+      ["a bare Node 20 fetch request", b.bareFetchRequestMs],
+      ["the OpenAI SDK, with Node's fetch", b.openaiSdkWithFetchMs],
+      ["the OpenAI SDK, with our node:http fetch", b.openaiSdkWithNodeHttpFetchMs],
+      ["our LangChain policy (`createOpenAIChatModel`), `generate` with n", b.langchainPolicyCallMs],
+      ["our TEI reward model, one batch", b.teiRewardCallMs],
+      ["LangGraph: invoke of a one-node no-op graph", b.langgraphInvokeOneStepMs],
+      ["LangGraph: each further no-op step", b.langgraphPerExtraStepMs],
+    ],
+  );
+  return [
+    cpu,
+    "",
+    "Where the client CPU goes, layer by layer (zero latency, one call at a time, the chat calls with the first prompt and n = N):",
+    "",
+    layers,
+    "",
+    "One iteration is three chat calls, one reward call and five graph steps (critique, gradient, update, reward, select).",
+    "",
+    `Client CPU of one more iteration (the slope between the two depths; it covers critique, gradient, update and reward, four requests and five graph steps): **${o.marginalCpuMsPerIteration} ms** (target ≤ ${o.cpuTargetMsPerIteration} ms: ${verdict(o.cpuMet)}). ` +
+      "CPU is `process.cpuUsage()` of the client process (all its threads), queries run one at a time.",
+    "",
+    memory,
+    "",
+    "Each depth runs in a fresh client process with all queries in flight at once; peak RSS is the process's own maximum (`resourceUsage().maxRSS`), " +
+      "and the RSS before the queries is Node with tsx's TypeScript loader and the loaded modules; " +
+      `the live heap is sampled every 20 ms after a full GC${o.memory.every((r) => r.gcExposed) ? "" : " (GC was not exposed: the heap figures include garbage)"}. ` +
+      `One more iteration adds **${o.heapKbPerAddedIteration} KB** of live heap per query, while the texts it adds to the state (candidates, critique, gradient) are ${o.textKbPerAddedIteration} K characters.`,
+  ].join("\n");
+}
+
+function renderGrowth(g: NonNullable<BenchResults["measures"]["growth"]>): string {
+  const rows = (list: typeof g.byDepth) =>
+    list.map((r) => [
+      r.depth,
+      r.width,
+      range(r.wallMs, 1),
+      r.criticalPathMs,
+      r.ratio.toFixed(4),
+      r.chatRequests,
+      r.rewardRequests,
+    ]);
+  const header = [
+    "D",
+    "N",
+    "wall ms: median (min–max)",
+    "critical path (ms)",
+    "wall ÷ limit",
+    "chat requests",
+    "TEI requests",
+  ];
+  return [
+    `L = ${g.latencyMs} ms per request, sampling \`auto\` against an n-capable server, TEI reward, no seed (so every update writes new texts). ` +
+      "The limit is L times the requests the server counted: with `n` all of a query's requests are sequential.",
+    "",
+    "Depth:",
+    "",
+    table(header, rows(g.byDepth)),
+    "",
+    `Least-squares fit: **${g.depthFit.msPerIteration} ms per iteration** (ideal ${g.idealMsPerIteration}: four requests of L), intercept ${g.depthFit.interceptMs} ms, r² ${g.depthFit.r2}.`,
+    "",
+    "Width:",
+    "",
+    table(header, rows(g.byWidth)),
+    "",
+    `Slowest ÷ fastest wall time across widths: **${g.widthMaxOverMin}**.`,
+  ].join("\n");
+}
+
+function renderPromptSize(p: NonNullable<BenchResults["measures"]["promptSize"]>): string {
+  return [
+    `D${p.depth}-N${p.width}, the first data-set prompt (${p.queryChars} characters), seed 0, so every bench run sends the same chosen and rejected texts. ` +
+      `Characters are those of the messages' contents (system + user) as the server received them; the generate request sent ${p.generateChars}.`,
+    "",
+    table(
+      [
+        "iteration",
+        "critique prompt",
+        "gradient prompt",
+        "update prompt",
+        "total",
+        "JSON bytes",
+        "chosen",
+        "rejected",
+        "critique text",
+        "gradient text",
+      ],
+      p.iterations.map((r) => [
+        r.iteration,
+        r.critiqueChars,
+        r.gradientChars,
+        r.updateChars,
+        r.totalChars,
+        r.bodyBytes,
+        r.chosenChars,
+        r.rejectedChars,
+        r.critiqueTextChars,
+        r.gradientTextChars,
+      ]),
+    ),
+    "",
+    `The templates alone (placeholders empty): critique ${p.templateChars.critique}, gradient ${p.templateChars.gradient}, update ${p.templateChars.update} characters.`,
+  ].join("\n");
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine, measures: m } = results;
+  const parts = [
+    "# Benchmarks",
+    "",
+    "> Every figure here is about **our orchestration against a simulated server**: the simulated world " +
+      "over HTTP, with a fixed injected latency per request. The server answers instantly apart from that " +
+      "latency and has no capacity limit. Nothing here is a claim about real models or real model servers.",
+    "",
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, Node ${machine.node}. Date: ${machine.date}. ` +
+      `Run: \`npm run bench${results.quick ? " -- --quick" : ""}\` (${results.durationS} s). The server runs in a child process, so client CPU and memory are ours alone. ` +
+      "Policy: `createOpenAIChatModel` against the server; reward: `createHttpRewardModel` (`tei`, batch size 64, unless a table says `vllm-pooling`, concurrency 64).",
+    "",
+  ];
+  if (results.quick) parts.push("**Quick mode**: a tiny smoke version; its figures mean nothing.", "");
+  parts.push(
+    "## Summary",
+    "",
+    table(
+      ["measure", "figure", "target", ""],
+      headline(results).map((r) => [r.measure, r.figure, r.target, r.verdict]),
+    ),
+    "",
+  );
+  if (existsSync(FINDINGS) && !results.quick) parts.push(readFileSync(FINDINGS, "utf8").trim(), "");
+  if (m.overhead) {
+    parts.push(
+      "## 1. Single-query overhead",
+      "",
+      "Wall time of one query divided by its critical-path limit L·(2 + 4·D): generate, reward, then critique, gradient, update and reward per iteration, each one round trip. A warm-up query runs first and is not counted.",
+      "",
+      renderOverhead(m.overhead),
+      "",
+    );
+  }
+  if (m.roundTrips) {
+    parts.push(
+      "## 2. Round trips per query",
+      "",
+      "Requests counted by the server. Formulas: chat 1 + 3·D with `n` (or N = 1), N + D·(2 + N) with `parallel`; reward D + 1 TEI batches, N·(D + 1) pooling requests when all candidates are distinct. " +
+        "When an update repeats a text already in the pool, the candidate is scored once: the reward count is then compared with the formula on the distinct candidates (pooling: their number; TEI: the reward steps that had a new candidate). " +
+        "These runs set `seed: 0`, and that is where the duplicates at D = 5 come from: sample i of every update uses seed + i, so once the chosen and rejected responses stop changing, an iteration sends the same prompts with the same seeds as the one before and gets the same texts back (the other measures run without a seed).",
+      "",
+      renderRoundTrips(m.roundTrips),
+      "",
+    );
+  }
+  if (m.throughput) {
+    parts.push(
+      "## 3. Data-set throughput",
+      "",
+      `D${results.config.throughput.depth}-N${results.config.throughput.width}, L = ${results.config.throughput.latencyMs} ms, a worker pool keeping K queries in flight. Ideal: ⌈queries ÷ K⌉ × the critical path of one query.`,
+      "",
+      renderThroughput(m.throughput),
+      "",
+    );
+  }
+  if (m.orchestration)
+    parts.push("## 4. Orchestration cost (zero latency)", "", renderOrchestration(m.orchestration), "");
+  if (m.growth) parts.push("## 5. Growth", "", renderGrowth(m.growth), "");
+  if (m.promptSize) parts.push("## 6. Prompt size per iteration", "", renderPromptSize(m.promptSize), "");
+  return `${parts.join("\n")}\n`;
+}

@@ -1,0 +1,130 @@
+/**
+ * `npm run bench`: TPO against the simulated server (in a child process) with injected latency.
+ * Writes bench/results.json and bench/RESULTS.md; `--quick` (or BENCH_SMOKE=1) runs a tiny
+ * version and writes to a temporary folder (or --out) instead, leaving the recorded results alone.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { FULL_CONFIG, QUICK_CONFIG } from "./config.js";
+import {
+  measureGrowth,
+  measureOrchestration,
+  measureOverhead,
+  measurePromptSize,
+  measureRoundTrips,
+  measureThroughput,
+  type BenchEnv,
+} from "./measures.js";
+import { renderMarkdown, type BenchResults } from "./report.js";
+import { startServerProcess } from "./server-handle.js";
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const DEFAULT_PROMPTS = resolve(BENCH_DIR, "..", "..", "shared", "data", "tpo-sample-prompts.json");
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: process.env.BENCH_SMOKE === "1" },
+    out: { type: "string" },
+    prompts: { type: "string", default: DEFAULT_PROMPTS },
+    only: { type: "string" },
+    /** Re-renders RESULTS.md beside the given results.json (after editing bench/findings.md). */
+    render: { type: "string" },
+  },
+});
+
+function loadPrompts(path: string): string[] {
+  let prompts: unknown;
+  try {
+    prompts = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(
+      `Cannot read the prompts at ${path} (give another file with --prompts): ${String(error)}`,
+    );
+  }
+  if (!Array.isArray(prompts) || prompts.length === 0 || !prompts.every((p) => typeof p === "string")) {
+    throw new Error(`${path} must be a non-empty JSON array of strings.`);
+  }
+  return prompts;
+}
+
+async function main(): Promise<void> {
+  if (args.render) {
+    const results = JSON.parse(readFileSync(args.render, "utf8")) as BenchResults;
+    const mdPath = join(dirname(resolve(args.render)), "RESULTS.md");
+    writeFileSync(mdPath, renderMarkdown(results));
+    console.log(`Wrote ${mdPath}.`);
+    return;
+  }
+  const config = args.quick ? QUICK_CONFIG : FULL_CONFIG;
+  const outDir = args.out
+    ? resolve(args.out)
+    : args.quick
+      ? mkdtempSync(join(tmpdir(), "tpo-bench-"))
+      : BENCH_DIR;
+  mkdirSync(outDir, { recursive: true });
+  const only = args.only ? new Set(args.only.split(",")) : null;
+  const wanted = (name: string) => !only || only.has(name);
+  const prompts = loadPrompts(args.prompts);
+  const log = (line: string) => console.log(line);
+  log(`TPO benchmark${config.quick ? " (quick)" : ""} against the simulated server; results go to ${outDir}`);
+
+  const server = await startServerProcess(0);
+  try {
+    const env: BenchEnv = { server, config, prompts, log };
+    const started = Date.now();
+    const results: BenchResults = {
+      machine: {
+        cpu: cpus()[0]?.model ?? "unknown",
+        cores: cpus().length,
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        date: new Date().toISOString(),
+      },
+      quick: config.quick,
+      config,
+      measures: {},
+      durationS: 0,
+    };
+    // Orchestration first: its memory figures are cleanest before the longer runs.
+    if (wanted("orchestration")) {
+      log("4. orchestration cost");
+      results.measures.orchestration = await measureOrchestration(env);
+    }
+    if (wanted("overhead")) {
+      log("1. single-query overhead");
+      results.measures.overhead = await measureOverhead(env);
+    }
+    if (wanted("roundTrips")) {
+      log("2. round trips");
+      results.measures.roundTrips = await measureRoundTrips(env);
+    }
+    if (wanted("growth")) {
+      log("5. growth");
+      results.measures.growth = await measureGrowth(env);
+    }
+    if (wanted("promptSize")) {
+      log("6. prompt size");
+      results.measures.promptSize = await measurePromptSize(env);
+    }
+    if (wanted("throughput")) {
+      log("3. data-set throughput");
+      results.measures.throughput = await measureThroughput(env);
+    }
+    results.durationS = Math.round((Date.now() - started) / 1000);
+    const jsonPath = join(outDir, "results.json");
+    const mdPath = join(outDir, "RESULTS.md");
+    writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(mdPath, renderMarkdown(results));
+    log(`Wrote ${jsonPath} and ${mdPath} in ${results.durationS} s.`);
+  } finally {
+    await server.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,41 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const outDir = mkdtempSync(join(tmpdir(), "tpo-bench-smoke-"));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe("npm run bench -- --quick", () => {
+  it("runs every measure against the sim server process and writes results.json and RESULTS.md", async () => {
+    const recorded = join("bench", "results.json");
+    const recordedMtime = () => (existsSync(recorded) ? statSync(recorded).mtimeMs : null);
+    const before = recordedMtime();
+    // As a child process, like `npm run bench`: it forks the sim server and the memory client itself.
+    await run(
+      process.execPath,
+      ["--expose-gc", "--import", "tsx", "bench/run.ts", "--quick", "--out", outDir],
+      { timeout: 120_000, env: { ...process.env, BENCH_SMOKE: "1" } },
+    );
+    const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8"));
+    expect(results.quick).toBe(true);
+    expect(Object.keys(results.machine).sort()).toEqual(["cores", "cpu", "date", "node", "platform"]);
+    expect(Object.keys(results.measures).sort()).toEqual(
+      ["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"].sort(),
+    );
+    expect(results.measures.roundTrips.every((r: { met: boolean }) => r.met)).toBe(true);
+    expect(results.measures.overhead[0]).toMatchObject({ ratio: { median: expect.any(Number) } });
+    expect(results.measures.orchestration.memory[0].maxRssMb).toBeGreaterThan(0);
+    expect(results.measures.promptSize.iterations[0].critiqueChars).toBeGreaterThan(0);
+
+    const markdown = readFileSync(join(outDir, "RESULTS.md"), "utf8");
+    expect(markdown).toContain("## Summary");
+    expect(markdown).toContain("simulated server");
+    expect(markdown).toContain(results.machine.node);
+    // The quick run never touches the recorded results.
+    expect(recordedMtime()).toBe(before);
+  }, 150_000);
+});
