@@ -380,7 +380,7 @@ export function renderMarkdown(results: BenchResults): string {
       "",
       "Requests counted by the server. Formulas: chat 1 + 3·D with `n` (or N = 1), N + D·(2 + N) with `parallel`; reward D + 1 TEI batches, N·(D + 1) pooling requests when all candidates are distinct. " +
         "When an update repeats a text already in the pool, the candidate is scored once: the reward count is then compared with the formula on the distinct candidates (pooling: their number; TEI: the reward steps that had a new candidate). " +
-        "These runs set `seed: 0`, and that is where the duplicates at D = 5 come from: sample i of every update uses seed + i, so once the chosen and rejected responses stop changing, an iteration sends the same prompts with the same seeds as the one before and gets the same texts back (the other measures run without a seed).",
+        "These runs set `seed: 0`; sample i of iteration k uses seed + k·N + i, so an update whose prompt repeats the one before (the chosen and rejected responses did not change) still draws new texts.",
       "",
       renderRoundTrips(m.roundTrips),
       "",

@@ -239,3 +239,13 @@ describe("the graphs of langgraph.json", () => {
     expect(studioModels({ TPO_BACKEND: "sim" })).toEqual({});
   });
 });
+
+describe("seeds", () => {
+  it("give every iteration new seeds, so an update that repeats its prompt still draws new samples", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraph({ policy, rewardModel: new RecordingRewardModel() });
+    await graph.invoke({ query: "q" }, { context: { width: 3, depth: 2, seed: 10 } });
+    const sampled = policy.calls.filter((c) => c.options.n === 3).map((c) => c.options.seed);
+    expect(sampled).toEqual([10, 13, 16]);
+  });
+});

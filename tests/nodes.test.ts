@@ -163,7 +163,7 @@ describe("update", () => {
       temperature: 0.7,
       topP: 0.95,
       maxTokens: 2048,
-      seed: 1,
+      seed: 5, // seed + k·N for the update of iteration 1
     });
   });
 

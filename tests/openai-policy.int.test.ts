@@ -93,10 +93,17 @@ describe("the OpenAI-compatible policy over HTTP", () => {
     const result = await run(s, context);
     expect(s.stats.count(CHAT)).toBe(1 + 3 * 2);
     const bodies = chatBodies(s);
-    const sampling = { n: 5, temperature: 0.9, top_p: 0.8, max_tokens: 300, seed: 42 };
+    // Sample i of iteration k gets seed + k·N + i: the n request of iteration k carries seed + 5k.
+    const sampling = (k: number) => ({
+      n: 5,
+      temperature: 0.9,
+      top_p: 0.8,
+      max_tokens: 300,
+      seed: 42 + 5 * k,
+    });
     const critic = { n: 1, temperature: 0.1, max_tokens: 200, seed: 42 };
     // generate, then critique, gradient, update per iteration
-    [sampling, critic, critic, sampling, critic, critic, sampling].forEach((expected, i) =>
+    [sampling(0), critic, critic, sampling(1), critic, critic, sampling(2)].forEach((expected, i) =>
       expect(bodies[i]).toMatchObject(expected),
     );
     expect(result.history.map((r) => r.sampling)).toEqual(["n", "n", "n"]);
@@ -213,7 +220,8 @@ describe("faults over HTTP", () => {
         {
           kind: "status",
           status: 503,
-          when: (r) => isUpdate(r) && [seed + 1, seed + 3].includes((r.body as ChatBody).seed ?? -1),
+          // the update of iteration 1 draws seeds seed + 1·4 + i
+          when: (r) => isUpdate(r) && [seed + 4 + 1, seed + 4 + 3].includes((r.body as ChatBody).seed ?? -1),
         },
       ],
     });

@@ -29,7 +29,7 @@ const SETTING_FLAGS = [
   ),
   setting("--top-p", "x", "topP", true, "top_p of generate and update (default 0.95)"),
   setting("--max-tokens", "n", "maxTokens", true, "max tokens of each response (default 2048)"),
-  setting("--seed", "n", "seed", true, "sampling seed; sample i of a step uses seed + i"),
+  setting("--seed", "n", "seed", true, "sampling seed; sample i of iteration k uses seed + k·width + i"),
   setting("--sampling", "method", "sampling", false, "auto, n or parallel (default auto)"),
   setting(
     "--critic-temperature",

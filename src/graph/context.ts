@@ -57,7 +57,9 @@ export const TpoContextSchema = z.object({
     .number()
     .int()
     .optional()
-    .describe("Sampling seed; sample i of a step uses seed + i. Unset: the server's own randomness."),
+    .describe(
+      "Sampling seed; sample i of iteration k (0 = generate) uses seed + k·width + i. Unset: the server's own randomness.",
+    ),
   ...promptContextFields,
 });
 

@@ -4,6 +4,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { TpoInputError } from "../errors.js";
 import type { RewardModel } from "../models/reward.js";
+import type { SamplingSettings } from "../models/sampling.js";
 import { fillTemplate, type PromptTemplate, type TpoPrompts } from "../prompts/index.js";
 import type { TpoContext } from "./context.js";
 import type { Candidate, TpoStateType, TpoUpdate } from "./state.js";
@@ -107,6 +108,21 @@ export function stageConfig(
       tpo_width: ctx.width,
       tpo_depth: ctx.depth,
     },
+  };
+}
+
+/**
+ * The sampling settings of generate (iteration 0) and of the k-th update. With a seed, sample i of
+ * iteration k gets seed + k·N + i: an update whose prompt repeats an earlier one (the chosen
+ * response did not change) still draws new samples instead of the same texts again.
+ */
+export function samplingOf(ctx: TpoContext, iteration: number): SamplingSettings {
+  const { temperature, topP, maxTokens, seed } = ctx;
+  return {
+    temperature,
+    topP,
+    maxTokens,
+    seed: seed === undefined ? undefined : seed + iteration * ctx.width,
   };
 }
 

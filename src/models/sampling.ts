@@ -116,7 +116,7 @@ function modelName(model: BaseChatModel): string {
  * Samples `count` responses. "n" asks for all of them in one request; "parallel" sends one request
  * per sample; "auto" asks with `n` and tops up with parallel requests when the server returned
  * fewer choices than asked (servers that ignore `n`) or rejected `n` with a 400 or 422 (older
- * llama.cpp). Sample i always gets seed + i. A failed request fails the call, unless
+ * llama.cpp). Sample i always gets the settings' seed + i. A failed request fails the call, unless
  * `tolerateFailures` is set and some samples arrived.
  */
 export async function sampleResponses(

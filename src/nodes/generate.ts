@@ -1,7 +1,14 @@
 import { Overwrite } from "@langchain/langgraph";
 import { TpoError } from "../errors.js";
 import { ensureContext } from "../graph/context.js";
-import { conversationOf, nodeTime, stageConfig, type TpoModels, type TpoNode } from "../graph/node-kit.js";
+import {
+  conversationOf,
+  nodeTime,
+  samplingOf,
+  stageConfig,
+  type TpoModels,
+  type TpoNode,
+} from "../graph/node-kit.js";
 import { emptyUsage, mergeHistory, type TpoUpdate } from "../graph/state.js";
 import { sampleResponses } from "../models/sampling.js";
 import { newCandidates } from "./candidates.js";
@@ -19,7 +26,7 @@ export function makeGenerateNode({ policy }: Pick<TpoModels, "policy">): TpoNode
       policy,
       conversation,
       ctx.width,
-      ctx,
+      samplingOf(ctx, 0),
       ctx.sampling,
       stageConfig(runtime, "generate", 0, ctx),
     );

@@ -6,6 +6,7 @@ import {
   promptMessages,
   queryText,
   requireChosen,
+  samplingOf,
   stageConfig,
   type TpoModels,
   type TpoNode,
@@ -34,7 +35,7 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoModels, "critic" | "
       critic,
       messages,
       ctx.width,
-      ctx,
+      samplingOf(ctx, iteration),
       ctx.sampling,
       stageConfig(runtime, "update", iteration, ctx),
       // Some rewrites are enough to go on: the missing ones are recorded as failures.
