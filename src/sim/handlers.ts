@@ -6,6 +6,7 @@
  */
 import { SimChatModel } from "./chat-model.js";
 import { lastOfRole, parseLlama3, toLangChainMessages, wireText, type WireMessage } from "./chat-template.js";
+import { simJudge } from "./judge.js";
 import { simReward, wordCount } from "./world.js";
 
 export interface HandlerResult {
@@ -83,6 +84,7 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   const messages = body.messages;
   const model = typeof body.model === "string" ? body.model : "tpo-sim";
   if (model.toLowerCase().includes("reward")) return nimReward(model, messages, ctx);
+  if (asksForStructuredOutput(body)) return judgeChat(body, model, messages, ctx);
   const fields = {
     n: numberField(body, "n", (v) => Number.isInteger(v) && v >= 1 && v <= 128, "an integer from 1 to 128"),
     temperature: numberField(body, "temperature", (v) => v >= 0 && v <= 2, "between 0 and 2"),
@@ -135,6 +137,57 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
     };
   }
   return { status: 200, body: result, outputTokens: completionTokens };
+}
+
+/** A request for structured output (tools or a JSON schema): in the simulated world, an LLM judge's. */
+function asksForStructuredOutput(body: Body): boolean {
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  return (
+    (Array.isArray(body.tools) && body.tools.length > 0) ||
+    format === "json_schema" ||
+    format === "json_object"
+  );
+}
+
+/**
+ * Answers the LLM judge (`createJudgeRewardModel`) with a verdict that follows the simulated
+ * reward: as a call of the first tool when tools are offered, else as JSON content.
+ */
+function judgeChat(body: Body, model: string, messages: WireMessage[], ctx: HandlerContext): HandlerResult {
+  const verdict = simJudge(messages.map((m) => wireText(m.content)).join("\n\n"), ctx.seed);
+  if (!verdict) {
+    return openAIError(
+      400,
+      "the simulated world answers structured output only for judge prompts (<query>, <response>)",
+    );
+  }
+  const args = JSON.stringify(verdict);
+  const tool = (body.tools as { function?: { name?: string } }[] | undefined)?.[0]?.function?.name;
+  const message = tool
+    ? {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_sim_judge", type: "function", function: { name: tool, arguments: args } }],
+      }
+    : { role: "assistant", content: args };
+  const promptTokens = promptTokensOf(messages);
+  const completionTokens = wordCount(args);
+  return {
+    status: 200,
+    body: {
+      id: "chatcmpl-sim-judge",
+      object: "chat.completion",
+      created: created(),
+      model,
+      choices: [{ index: 0, message, finish_reason: tool ? "tool_calls" : "stop", logprobs: null }],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
+    },
+    outputTokens: completionTokens,
+  };
 }
 
 /** The chunks of a streamed completion: each choice's text in one delta, then its finish reason. */

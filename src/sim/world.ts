@@ -202,7 +202,7 @@ export function simReward(query: string, response: string, seed = 0): number {
   return (10 * covered) / total - SIM_PARAMS.lengthPenalty * overLength + noise;
 }
 
-function between(text: string, open: string, close: string): string | null {
+export function between(text: string, open: string, close: string): string | null {
   const start = text.indexOf(open);
   if (start < 0) return null;
   const end = text.indexOf(close, start + open.length);
