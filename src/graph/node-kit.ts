@@ -51,20 +51,16 @@ export function conversationOf(state: Pick<TpoStateType, "messages" | "query">):
   return conversation;
 }
 
-function textOf(message: BaseMessage): string {
-  return typeof message.content === "string" ? message.content : message.text;
-}
-
 /**
  * The query as prompts show it: the user's text for a single turn; for a longer conversation, a
  * transcript whose last "User:" turn is the one being answered.
  */
 export function queryText(conversation: BaseMessage[]): string {
-  if (conversation.length === 1) return textOf(conversation[0]);
+  if (conversation.length === 1) return conversation[0].text;
   return conversation
     .map(
       (m) =>
-        `${HumanMessage.isInstance(m) ? "User" : AIMessage.isInstance(m) ? "Assistant" : "System"}: ${textOf(m)}`,
+        `${HumanMessage.isInstance(m) ? "User" : AIMessage.isInstance(m) ? "Assistant" : "System"}: ${m.text}`,
     )
     .join("\n\n");
 }

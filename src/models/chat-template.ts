@@ -31,14 +31,10 @@ export const LLAMA3_CHAT_TEMPLATE: ChatTemplate = {
 
 const ROLE_BY_TYPE: Record<string, string> = { human: "user", ai: "assistant", system: "system" };
 
-function textOf(message: BaseMessage): string {
-  return typeof message.content === "string" ? message.content : message.text;
-}
-
 /** The conversation and the response as `{ role, content }` turns, the response last. */
 export function chatTurns(messages: BaseMessage[], response: string): ChatTurn[] {
   return [
-    ...messages.map((m) => ({ role: ROLE_BY_TYPE[m.getType()] ?? m.getType(), content: textOf(m) })),
+    ...messages.map((m) => ({ role: ROLE_BY_TYPE[m.getType()] ?? m.getType(), content: m.text })),
     { role: "assistant", content: response },
   ];
 }

@@ -13,10 +13,6 @@ export interface SimChatModelParams extends BaseChatModelParams {
 
 export type SimChatModelCallOptions = BaseChatModelCallOptions & SamplingCallOptions;
 
-function text(message: BaseMessage): string {
-  return typeof message.content === "string" ? message.content : message.text;
-}
-
 /**
  * The simulated policy and critic as a real chat model: it goes through exactly the node code
  * that real models do. Deterministic: the same prompt and seed give the same text.
@@ -38,8 +34,8 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
   /** The prompt as the simulated world reads it: a user query alone, or all messages of a TPO prompt. */
   static promptOf(messages: BaseMessage[]): string {
     const last = [...messages].reverse().find((m) => HumanMessage.isInstance(m));
-    const all = messages.map(text).join("\n\n");
-    return all.includes("<query>") ? all : text(last ?? messages[messages.length - 1]);
+    const all = messages.map((m) => m.text).join("\n\n");
+    return all.includes("<query>") ? all : (last ?? messages[messages.length - 1]).text;
   }
 
   /** The text of choice `index` of a request: what the simulated HTTP server also returns. */
@@ -54,7 +50,7 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
     const prompt = SimChatModel.promptOf(messages);
     const n = Math.max(1, options.n ?? 1);
     const seed = options.seed ?? this.seed * 1_000_003 + this.unseeded++ * 1009;
-    const promptTokens = wordCount(messages.map(text).join(" "));
+    const promptTokens = wordCount(messages.map((m) => m.text).join(" "));
     const generations = Array.from({ length: n }, (_, i) => {
       const output = SimChatModel.respond(prompt, seed, i, options.maxTokens);
       const outputTokens = wordCount(output);

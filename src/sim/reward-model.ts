@@ -4,8 +4,7 @@ import { simReward } from "./world.js";
 
 function lastUserText(messages: BaseMessage[]): string {
   const last = [...messages].reverse().find((m) => HumanMessage.isInstance(m));
-  if (!last) return "";
-  return typeof last.content === "string" ? last.content : last.text;
+  return last?.text ?? "";
 }
 
 /** The simulated reward model: aspect coverage of the query, a length penalty and seeded noise. */
