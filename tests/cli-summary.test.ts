@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HistoryRecord } from "../src/graph/state.js";
+import { mergeHistory, type HistoryRecord } from "../src/graph/state.js";
 import { officialEntries } from "../src/cli/batch/official.js";
 import { BatchProgress } from "../src/cli/batch/progress.js";
 import type { BatchRecord } from "../src/cli/batch/record.js";
@@ -8,22 +8,16 @@ import { lineChartSvg } from "../src/cli/report/line-chart.js";
 import { reportHtml } from "../src/cli/report/html.js";
 
 function history(iteration: number, bestSoFar: number, newMean: number): HistoryRecord {
-  const usage = { modelRequests: 0, promptTokens: 0, completionTokens: 0, rewardRequests: 0, nodeMs: {} };
-  return {
+  const scores = { min: newMean - 1, mean: newMean, max: newMean + 1 };
+  const patch = {
     iteration,
-    chosen: null,
-    rejected: null,
-    critique: null,
-    gradient: null,
     candidates: 2,
-    scores: { min: newMean - 1, mean: newMean, max: newMean + 1 },
+    scores,
     bestSoFar,
-    formatFallbacks: 0,
-    failures: 0,
     sampling: "n",
-    elapsedMs: 1,
-    usage,
+    usage: { nodeMs: { update: 1 } },
   };
+  return mergeHistory([], [patch])[0];
 }
 
 function record(id: string, mode: "tpo" | "bon", scores: [number, number][], requests: number): BatchRecord {
