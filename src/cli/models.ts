@@ -1,5 +1,3 @@
-import { TpoConfigError } from "../errors.js";
-import { CliUsageError } from "./errors.js";
 import { loadModels, type ModelSettings, type TpoModelSet } from "../models/env.js";
 import type { RewardModel } from "../models/reward.js";
 
@@ -21,19 +19,9 @@ function withTestHooks(model: RewardModel, delayMs: number, error: string | unde
   };
 }
 
-function loadOrExplain(settings: ModelSettings): TpoModelSet {
-  try {
-    return loadModels(settings);
-  } catch (error) {
-    // Models that are not configured, or configured inconsistently, are bad usage (exit 2).
-    if (error instanceof TpoConfigError) throw new CliUsageError(error.message);
-    throw error;
-  }
-}
-
 /** The models the settings describe, as the CLI uses them. */
 export function loadCliModels(settings: ModelSettings, env: NodeJS.ProcessEnv = process.env): TpoModelSet {
-  const models = loadOrExplain(settings);
+  const models = loadModels(settings);
   const delayMs = Number(env.TPO_TEST_REWARD_DELAY_MS ?? 0);
   const error = env.TPO_TEST_REWARD_ERROR || undefined;
   if (!(delayMs > 0) && !error) return models;
