@@ -1,3 +1,4 @@
+import { samplePromptsPath } from "./helpers/records.js";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +18,17 @@ describe("npm run bench -- --quick", () => {
     // As a child process, like `npm run bench`: it forks the sim server and the memory client itself.
     await run(
       process.execPath,
-      ["--expose-gc", "--import", "tsx", "bench/run.ts", "--quick", "--out", outDir],
+      [
+        "--expose-gc",
+        "--import",
+        "tsx",
+        "bench/run.ts",
+        "--quick",
+        "--out",
+        outDir,
+        "--prompts",
+        samplePromptsPath(),
+      ],
       { timeout: 120_000, env: { ...process.env, BENCH_SMOKE: "1" } },
     );
     const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8"));

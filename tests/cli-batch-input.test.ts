@@ -1,3 +1,4 @@
+import { samplePromptsPath } from "./helpers/records.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseBatchInput } from "../src/cli/batch/input.js";
@@ -6,9 +7,8 @@ import { planJobs } from "../src/cli/batch/plan.js";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import { latestRecords } from "../src/cli/batch/results-file.js";
 import { inShard, parseShard } from "../src/cli/batch/shard.js";
-import { defaultSamplePromptsPath } from "../src/cli/paths.js";
 
-const sample = readFileSync(defaultSamplePromptsPath(), "utf8");
+const sample = readFileSync(samplePromptsPath(), "utf8");
 
 describe("batch input", () => {
   it("reads the reference sample file as it is, with stable content ids", () => {

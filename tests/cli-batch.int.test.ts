@@ -1,9 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultSamplePromptsPath } from "../src/cli/paths.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
-import { readRecords, samplePrompts } from "./helpers/records.js";
+import { readRecords, samplePrompts, samplePromptsPath } from "./helpers/records.js";
 
 afterEach(() => {
   killChildren();
@@ -19,7 +18,7 @@ function promptsFile(dir: string, count: number): string {
 describe("tpo batch", () => {
   it("completes all 100 reference sample prompts, one record each, and summarises them", async () => {
     const out = join(tempDir(), "results.jsonl");
-    const result = await runCli(["batch", defaultSamplePromptsPath(), "--out", out, "--concurrency", "8"]);
+    const result = await runCli(["batch", samplePromptsPath(), "--out", out, "--concurrency", "8"]);
     expect(result.code).toBe(0);
     const records = readRecords(out);
     expect(records).toHaveLength(100);

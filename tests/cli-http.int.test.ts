@@ -1,9 +1,8 @@
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
-import { defaultSamplePromptsPath } from "../src/cli/paths.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
-import { readRecords } from "./helpers/records.js";
+import { readRecords, samplePromptsPath } from "./helpers/records.js";
 
 let server: SimServer;
 
@@ -39,7 +38,7 @@ describe("tpo over HTTP, against the simulated server", () => {
   it("runs a batch whose records count every request the server saw", async () => {
     const out = join(tempDir(), "out.jsonl");
     const result = await runCli(
-      ["batch", defaultSamplePromptsPath(), "--out", out, "--limit", "20", "--concurrency", "4"],
+      ["batch", samplePromptsPath(), "--out", out, "--limit", "20", "--concurrency", "4"],
       { env: httpEnv() },
     );
     expect(result.code).toBe(0);

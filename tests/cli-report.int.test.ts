@@ -1,8 +1,8 @@
+import { samplePromptsPath } from "./helpers/records.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultSamplePromptsPath } from "../src/cli/paths.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -41,7 +41,7 @@ async function batchAndReport(dir: string): Promise<string> {
   const out = join(dir, "results.jsonl");
   const batch = await runCli([
     "batch",
-    defaultSamplePromptsPath(),
+    samplePromptsPath(),
     "--out",
     out,
     "--limit",

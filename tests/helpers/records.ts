@@ -12,6 +12,17 @@ export function readRecords(path: string): BatchRecord[] {
     .map((line) => JSON.parse(line) as BatchRecord);
 }
 
+/**
+ * The reference sample prompts: the shared file beside the checkout (as CI lays it out), or the
+ * copy in tests/fixtures when the checkout stands alone.
+ */
+export function samplePromptsPath(): string {
+  const shared = defaultSamplePromptsPath();
+  return existsSync(shared)
+    ? shared
+    : new URL("../fixtures/tpo-sample-prompts.json", import.meta.url).pathname;
+}
+
 export function samplePrompts(): string[] {
-  return JSON.parse(readFileSync(defaultSamplePromptsPath(), "utf8")) as string[];
+  return JSON.parse(readFileSync(samplePromptsPath(), "utf8")) as string[];
 }
