@@ -50,6 +50,7 @@ function plainChatOpenAI(s: SimServer): ChatOpenAI {
 
 /** The values a ChatOpenAI and the completions client it delegates to read when building a request. */
 function samplingFieldsOf(model: ChatOpenAI) {
+  const completions = (model as unknown as { completions: ChatOpenAI }).completions;
   const pick = (m: { temperature?: number; topP?: number; maxTokens?: number; n?: number }) => ({
     temperature: m.temperature,
     topP: m.topP,
@@ -58,10 +59,10 @@ function samplingFieldsOf(model: ChatOpenAI) {
   });
   return {
     outer: pick(model),
-    completions: pick(model.completions),
+    completions: pick(completions),
     disableStreaming: model.disableStreaming,
     keys: Object.keys(model),
-    completionKeys: Object.keys(model.completions),
+    completionKeys: Object.keys(completions),
   };
 }
 

@@ -20,7 +20,13 @@ import type { SamplingCallOptions } from "./sampling.js";
 export type SamplingSetting = keyof SamplingCallOptions;
 
 /** Every sampling setting, by its call-option name. A model that lists them all in `callKeys` gets no view. */
-export const SAMPLING_CALL_KEYS: readonly SamplingSetting[] = ["temperature", "topP", "maxTokens", "seed", "n"];
+export const SAMPLING_CALL_KEYS: readonly SamplingSetting[] = [
+  "temperature",
+  "topP",
+  "maxTokens",
+  "seed",
+  "n",
+];
 
 /**
  * The fields that LangChain chat models keep each setting in: ChatOpenAI and AzureChatOpenAI
