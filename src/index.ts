@@ -66,6 +66,7 @@ export type { TpoChatOpenAIFields, TpoChatOpenAICallOptions } from "./models/ope
 export { DEFAULT_RETRY_POLICY } from "./models/retry.js";
 export type { RetryPolicy } from "./models/retry.js";
 export type { SamplingCallOptions, SamplingMethod, SampleResult, SampleOptions } from "./models/sampling.js";
+export { SAMPLING_CALL_KEYS, type SamplingSetting } from "./models/sampling-fields.js";
 export type { RewardItem, RewardModel } from "./models/reward.js";
 export { createHttpRewardModel } from "./models/http-reward.js";
 export type { HttpRewardModel, HttpRewardModelOptions } from "./models/http-reward.js";
