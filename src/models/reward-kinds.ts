@@ -106,6 +106,11 @@ function pooledValue(value: unknown, where: string, index: number | undefined): 
   return labelValue(value, where, index);
 }
 
+/**
+ * vLLM's chat form: the server applies the model's own chat template, BOS included, so
+ * `add_special_tokens: false` keeps the tokenizer from adding a second one (vLLM's
+ * tests/entrypoints/pooling/reward/test_token_reward_online.py counts one token more with it true).
+ */
 function vllmChatBody(items: RewardItem[], settings: KindSettings) {
   const [item] = items;
   return {
