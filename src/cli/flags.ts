@@ -215,9 +215,11 @@ export function describeModels(settings: ModelSettings): Record<string, string> 
     "rewardUrl",
     "rewardKind",
     "rewardModel",
+    "rewardTemplate",
   ] as const) {
     const value = settings[key];
     if (value) described[key] = value;
   }
+  if (settings.rewardLabel !== undefined) described.rewardLabel = String(settings.rewardLabel);
   return described;
 }
