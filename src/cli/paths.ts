@@ -5,9 +5,12 @@ import { fileURLToPath } from "node:url";
 /** The package's root folder, from src/cli or dist/cli alike. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** The reference sample prompts, in the shared folder beside the project's checkout. */
+/**
+ * The reference implementation's 100 sample prompts, shipped inside the package (`data/` is in
+ * `files`): found relative to this module, so a clone and an installed package alike have them.
+ */
 export function defaultSamplePromptsPath(): string {
-  return join(PACKAGE_ROOT, "..", "shared", "data", "tpo-sample-prompts.json");
+  return join(PACKAGE_ROOT, "data", "tpo-sample-prompts.json");
 }
 
 export function requireFile(path: string, flag: string): string {
