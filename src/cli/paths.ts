@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CliUsageError } from "./errors.js";
 
 /** The package's root folder, from src/cli or dist/cli alike. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -13,7 +14,8 @@ export function defaultSamplePromptsPath(): string {
   return join(PACKAGE_ROOT, "data", "tpo-sample-prompts.json");
 }
 
+/** The path, if a file is there; else a usage error (exit 2) that names the flag to give another. */
 export function requireFile(path: string, flag: string): string {
-  if (!existsSync(path)) throw new Error(`File not found: ${path} (give another one with ${flag}).`);
+  if (!existsSync(path)) throw new CliUsageError(`File not found: ${path} (give another one with ${flag}).`);
   return path;
 }
