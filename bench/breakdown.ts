@@ -4,7 +4,7 @@ import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import OpenAI from "openai";
 import { createHttpRewardModel } from "../src/models/http-reward.js";
 import { createOpenAIChatModel } from "../src/models/openai.js";
-import { nodeHttpFetch } from "../src/models/transport.js";
+import { nodeHttpFetch } from "../src/http/transport.js";
 import { cpuMs } from "./stats.js";
 
 /** Client CPU ms per call of `fn`, after a warm-up, with calls one at a time. */

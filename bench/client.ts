@@ -1,6 +1,6 @@
 import { createTpoGraph, type TpoGraph } from "../src/graph/builder.js";
-import type { TpoContextInput } from "../src/graph/context.js";
-import type { TpoStateType } from "../src/graph/state.js";
+import type { TpoContextInput } from "../src/state/settings.js";
+import type { TpoStateType } from "../src/state/state.js";
 import { createHttpRewardModel } from "../src/models/http-reward.js";
 import { createOpenAIChatModel } from "../src/models/openai.js";
 

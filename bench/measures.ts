@@ -1,4 +1,4 @@
-import type { TpoStateType } from "../src/graph/state.js";
+import type { TpoStateType } from "../src/state/state.js";
 import { DEFAULT_PROMPTS, fillTemplate } from "../src/prompts/index.js";
 import { bareRequest, measureBreakdown } from "./breakdown.js";
 import { createBenchGraph, runPool, runQuery, type BenchRewardKind } from "./client.js";

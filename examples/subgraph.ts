@@ -5,8 +5,8 @@
  */
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { tpoMetadataOf } from "../src/graph/answer.js";
-import { createTpoNode } from "../src/graph/subgraph.js";
+import { tpoMetadataOf } from "../src/embed/answer.js";
+import { createTpoNode } from "../src/embed/subgraph.js";
 import { createSimWorld } from "../src/sim/index.js";
 
 const parent = new StateGraph(MessagesAnnotation)

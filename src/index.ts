@@ -3,12 +3,12 @@
 // The graph: builder, state, run settings, routing, events.
 export { createTpoGraph, createTpoGraphBuilder, TPO_RECURSION_LIMIT } from "./graph/builder.js";
 export type { TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
-export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./graph/context.js";
-export type { TpoContext, TpoContextInput, TpoMode } from "./graph/context.js";
-export { promptsForRun, promptFieldName } from "./graph/context-prompts.js";
-export { preset, TPO_PRESETS, TPO_PRESET_NAMES, REFERENCE_SYSTEM_PROMPT } from "./graph/presets.js";
-export type { TpoPresetName } from "./graph/presets.js";
-export { TpoState, awaitsJudgement } from "./graph/state.js";
+export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./state/settings.js";
+export type { TpoContext, TpoContextInput, TpoMode } from "./state/settings.js";
+export { promptsForRun, promptFieldName } from "./state/settings-prompts.js";
+export { preset, TPO_PRESETS, TPO_PRESET_NAMES, REFERENCE_SYSTEM_PROMPT } from "./state/presets.js";
+export type { TpoPresetName } from "./state/presets.js";
+export { TpoState, awaitsJudgement } from "./state/state.js";
 export type {
   BestResponse,
   Candidate,
@@ -18,10 +18,11 @@ export type {
   TpoStateType,
   TpoUpdate,
   Usage,
-} from "./graph/state.js";
-export type { TpoModels, TpoNode, TpoNodeName, TpoStage } from "./graph/node-kit.js";
+} from "./state/state.js";
+export type { TpoNodeDeps, TpoNode, TpoNodeName, TpoStage } from "./nodes/contract.js";
+export type { TpoModels } from "./models/tpo-models.js";
 export { routeAfterSelect } from "./graph/routing.js";
-export { emit, isTpoEvent, TPO_EVENT_TYPES } from "./graph/events.js";
+export { emit, isTpoEvent, TPO_EVENT_TYPES } from "./state/events.js";
 export type {
   TpoEvent,
   TpoEventType,
@@ -29,8 +30,8 @@ export type {
   CandidatesScoredEvent,
   IterationFinishedEvent,
   RunFinishedEvent,
-} from "./graph/events.js";
-export { withProgressEvents } from "./graph/progress.js";
+} from "./state/events.js";
+export { withProgressEvents } from "./graph/progress-events.js";
 
 // The nodes, as factories to wrap or compose.
 export { makeGenerateNode } from "./nodes/generate.js";
@@ -59,8 +60,15 @@ export type { PromptTemplate, TpoPrompts, TpoPromptOverrides } from "./prompts/i
 export { JUDGE_PROMPT, JUDGE_CRITERIA } from "./prompts/judge.js";
 
 // Models: policy and critic, reward models, settings from the environment.
-export { loadModels, loadRewardModel, modelSettingsFromEnv, CONFIGURE_MODELS_HELP } from "./models/env.js";
-export type { ModelSettings, TpoModelSet } from "./models/env.js";
+export {
+  loadModels,
+  loadRewardModel,
+  modelSettingsFromEnv,
+  modelsFromEnv,
+  CONFIGURE_MODELS_HELP,
+} from "./config/models-from-env.js";
+export type { ModelSettings } from "./config/models-from-env.js";
+export type { OpenAIServerSettings } from "./models/openai.js";
 export { createOpenAIChatModel, TpoChatOpenAI } from "./models/openai.js";
 export type { TpoChatOpenAIFields, TpoChatOpenAICallOptions } from "./models/openai.js";
 export { DEFAULT_RETRY_POLICY } from "./models/retry.js";
@@ -87,12 +95,12 @@ export type { RewardFunction, FunctionRewardModelOptions } from "./models/functi
 export { traceRewardModel, REWARD_RUN_NAME } from "./models/traced-reward-model.js";
 
 // Embedding: as a subgraph node, as a chat model, as an OpenAI-compatible server.
-export { createTpoNode, tpoSettingsOf } from "./graph/subgraph.js";
-export type { TpoNodeOptions, TpoNodeState } from "./graph/subgraph.js";
-export { answerMessageOf, tpoMetadataOf } from "./graph/answer.js";
-export type { TpoResponseMetadata } from "./graph/answer.js";
-export { TpoChatModel } from "./models/tpo-chat-model.js";
-export type { TpoChatModelParams, TpoChatModelCallOptions } from "./models/tpo-chat-model.js";
+export { createTpoNode, tpoSettingsOf } from "./embed/subgraph.js";
+export type { TpoNodeOptions, TpoNodeState } from "./embed/subgraph.js";
+export { answerMessageOf, tpoMetadataOf } from "./embed/answer.js";
+export type { TpoResponseMetadata } from "./embed/answer.js";
+export { TpoChatModel } from "./embed/tpo-chat-model.js";
+export type { TpoChatModelParams, TpoChatModelCallOptions } from "./embed/tpo-chat-model.js";
 export { startTpoServer } from "./server/openai-server.js";
 export type { TpoServerOptions, TpoServerHandle } from "./server/openai-server.js";
 export type { TpoCompletionExtra } from "./server/completion.js";

@@ -4,7 +4,7 @@ import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 import { StepFailedError } from "../src/cli/execute.js";
 import { exitCodeOf } from "../src/cli/exit.js";
 import { describeFailure, endpointOf } from "../src/cli/failure.js";
-import { iterationLine } from "../src/cli/progress-line.js";
+import { iterationLine } from "../src/cli/iteration-line.js";
 
 const http = { baseUrl: "http://127.0.0.1:8000/v1", model: "policy-7b", criticModel: "critic-70b" };
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { mergeHistory, type HistoryRecord } from "../src/graph/state.js";
+import { mergeHistory, type HistoryRecord } from "../src/state/state.js";
 import { officialEntries } from "../src/cli/batch/official.js";
-import { BatchProgress } from "../src/cli/batch/progress.js";
+import { BatchProgress } from "../src/cli/batch/progress-bar.js";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import { formatSummary, summarize } from "../src/cli/batch/summary.js";
 import { lineChartSvg } from "../src/cli/report/line-chart.js";
 import { reportHtml } from "../src/cli/report/html.js";
-import { iterationLine } from "../src/cli/progress-line.js";
+import { iterationLine } from "../src/cli/iteration-line.js";
 
 function history(iteration: number, bestSoFar: number, newMean: number): HistoryRecord {
   const scores = { min: newMean - 1, mean: newMean, max: newMean + 1 };

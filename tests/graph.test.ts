@@ -9,6 +9,10 @@ import {
   createSimWorld,
   createTpoGraph,
   createTpoGraphBuilder,
+  modelsFromEnv,
+  SimChatModel,
+  SimRewardModel,
+  TpoChatOpenAI,
   TPO_RECURSION_LIMIT,
   type TpoNode,
 } from "../src/index.js";
@@ -223,30 +227,31 @@ describe("models from the environment", () => {
     }
   });
 
-  it("fails the first call with one message listing the three ways to configure a model", async () => {
+  it("fails with one message listing the three ways to configure a model", () => {
     for (const key of ["TPO_BACKEND", "TPO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL"])
       delete process.env[key];
-    const graph = createTpoGraph();
-    const run = graph.invoke({ query: "q" });
-    await expect(run).rejects.toThrow(TpoConfigError);
-    await expect(graph.invoke({ query: "q" })).rejects.toThrow(
-      /TPO_BACKEND=sim.*OPENAI_API_KEY.*OPENAI_BASE_URL/s,
-    );
+    expect(() => modelsFromEnv()).toThrow(TpoConfigError);
+    expect(() => modelsFromEnv()).toThrow(/TPO_BACKEND=sim.*OPENAI_API_KEY.*OPENAI_BASE_URL/s);
   });
 
   it("runs in the simulated world with TPO_BACKEND=sim", async () => {
     process.env.TPO_BACKEND = "sim";
-    const out = await createTpoGraph().invoke({ query: "q" }, { context: { width: 2, depth: 1 } });
+    const out = await createTpoGraph(modelsFromEnv()).invoke(
+      { query: "q" },
+      { context: { width: 2, depth: 1 } },
+    );
     expect(out.pool.length).toBeGreaterThan(1);
   });
 });
 
 describe("the graphs of langgraph.json", () => {
   it("use the simulated world without model settings, and the environment's models with them", async () => {
-    const { studioModels } = await import("../src/graph/studio.js");
-    expect(Object.keys(studioModels({}))).toEqual(["policy", "rewardModel"]);
-    expect(studioModels({ TPO_MODEL: "m", OPENAI_BASE_URL: "http://127.0.0.1:1/v1" })).toEqual({});
-    expect(studioModels({ TPO_BACKEND: "sim" })).toEqual({});
+    const { studioModels } = await import("../src/studio/tpo-graph.js");
+    expect(studioModels({}).policy).toBeInstanceOf(SimChatModel);
+    expect(studioModels({ TPO_MODEL: "m", OPENAI_BASE_URL: "http://127.0.0.1:1/v1" }).policy).toBeInstanceOf(
+      TpoChatOpenAI,
+    );
+    expect(studioModels({ TPO_BACKEND: "sim" }).rewardModel).toBeInstanceOf(SimRewardModel);
   });
 });
 

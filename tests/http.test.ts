@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mapWithConcurrency } from "../src/models/concurrency.js";
-import { parseRetryAfter, snippet } from "../src/models/http.js";
+import { parseRetryAfter, snippet } from "../src/http/fetch-with-retry.js";
 import { parseNimScores } from "../src/models/reward-kinds.js";
 
 describe("parseRetryAfter", () => {

@@ -1,8 +1,8 @@
 import { Command, MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { createSimWorld, createTpoGraph, type Candidate } from "../src/index.js";
-import type { TpoEvent } from "../src/graph/events.js";
-import { makeCandidate, mergePool } from "../src/graph/state.js";
+import type { TpoEvent } from "../src/state/events.js";
+import { makeCandidate, mergePool } from "../src/state/state.js";
 import { parseHumanJudgement, type HumanRewardRequest } from "../src/nodes/human-judgement.js";
 import { makeHumanRewardNode } from "../src/nodes/human-reward.js";
 

@@ -13,7 +13,7 @@ import {
   type TpoStateType,
   type TpoUpdate,
 } from "../src/index.js";
-import { makeCandidate, type HistoryPatch } from "../src/graph/state.js";
+import { makeCandidate, type HistoryPatch } from "../src/state/state.js";
 import { RecordingRewardModel, ScriptedChatModel } from "./helpers/fakes.js";
 
 function scored(text: string, score: number | null, iteration: number): Candidate {

@@ -3,14 +3,14 @@ import type { ChatResult } from "@langchain/core/outputs";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
-import type { TpoModelSet } from "../src/models/env.js";
+import type { TpoModels } from "../src/models/tpo-models.js";
 import type { TpoCompletionExtra } from "../src/server/completion.js";
 import { startTpoServer, type TpoServerHandle, type TpoServerOptions } from "../src/server/openai-server.js";
 import { createSimWorld, SimChatModel } from "../src/sim/index.js";
 
 const QUESTION = "How do I take care of a wooden table?";
 
-function simModels(): TpoModelSet {
+function simModels(): TpoModels {
   const world = createSimWorld();
   return { policy: world.policy, critic: world.policy, rewardModel: world.rewardModel };
 }
@@ -58,7 +58,7 @@ class SlowPolicy extends SimChatModel {
   }
 }
 
-function slowModels(policy: SlowPolicy): TpoModelSet {
+function slowModels(policy: SlowPolicy): TpoModels {
   return { policy, critic: policy, rewardModel: createSimWorld().rewardModel };
 }
 
@@ -335,7 +335,7 @@ describe("the OpenAI-compatible TPO server", () => {
   });
 
   it("reports a failed run as a 500, or as an error event once the stream has started", async () => {
-    const broken: TpoModelSet = {
+    const broken: TpoModels = {
       ...simModels(),
       rewardModel: { name: "broken", score: async () => [Number.NaN] },
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSimWorld, createTpoGraph, type TpoNode, type TpoStateType } from "../src/index.js";
-import { emit, isTpoEvent, type TpoEvent } from "../src/graph/events.js";
+import { emit, isTpoEvent, type TpoEvent } from "../src/state/events.js";
 
 const query = "How do I take care of a wooden table?";
 

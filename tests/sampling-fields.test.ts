@@ -117,7 +117,12 @@ describe("settings reach models through their fields", () => {
     const params = (target.model as AzureChatOpenAI).invocationParams({ seed: 5 } as never);
     expect(params).toMatchObject({ temperature: 0.3, top_p: 0.8, max_tokens: 77, n: 3, seed: 5 });
     const own = azure.invocationParams({} as never);
-    expect(own).toMatchObject({ temperature: undefined, top_p: undefined, max_tokens: undefined, n: undefined });
+    expect(own).toMatchObject({
+      temperature: undefined,
+      top_p: undefined,
+      max_tokens: undefined,
+      n: undefined,
+    });
   });
 
   it("leaves our own models, which read call options, as they are", () => {

@@ -1,3 +1,4 @@
+import { modelsFromEnv } from "../src/config/models-from-env.js";
 import { HumanMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -49,7 +50,10 @@ describe("the simulated server as an LLM judge", () => {
       delete process.env.TPO_REWARD_URL;
       process.env.OPENAI_BASE_URL = `${server.url}/v1`;
       process.env.TPO_MODEL = "tpo-sim";
-      const out = await createTpoGraph().invoke({ query: QUERY }, { context: { width: 3, depth: 1 } });
+      const out = await createTpoGraph(modelsFromEnv()).invoke(
+        { query: QUERY },
+        { context: { width: 3, depth: 1 } },
+      );
       expect(out.pool.every((c) => c.score !== null && c.score >= 1 && c.score <= 10)).toBe(true);
       expect(out.best?.score).toBe(Math.max(...out.pool.map((c) => c.score!)));
     } finally {

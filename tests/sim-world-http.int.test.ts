@@ -1,3 +1,4 @@
+import { modelsFromEnv } from "../src/config/models-from-env.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
 import { createHttpRewardModel } from "../src/models/http-reward.js";
@@ -55,14 +56,14 @@ describe("the whole graph over HTTP against the simulated server", () => {
     },
   );
 
-  it("runs from the environment alone: createTpoGraph() with no models", async () => {
+  it("runs from the environment alone: createTpoGraph(modelsFromEnv())", async () => {
     server = await startSimServer();
     vi.stubEnv("OPENAI_BASE_URL", `${server.url}/v1`);
     vi.stubEnv("TPO_MODEL", "tpo-sim");
     vi.stubEnv("TPO_REWARD_URL", server.url);
     vi.stubEnv("TPO_REWARD_KIND", "tei");
     vi.stubEnv("TPO_MAX_RETRIES", "1");
-    const result = await createTpoGraph().invoke({ query: QUERY }, { context: CONTEXT });
+    const result = await createTpoGraph(modelsFromEnv()).invoke({ query: QUERY }, { context: CONTEXT });
     const inProcess = await createTpoGraph(createSimWorld()).invoke({ query: QUERY }, { context: CONTEXT });
     expect(result.best).toEqual(inProcess.best);
     expect(server.stats.count("/predict")).toBe(CONTEXT.depth + 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeCandidate, mergeHistory, mergePool } from "../src/graph/state.js";
+import { makeCandidate, mergeHistory, mergePool } from "../src/state/state.js";
 
 describe("the pool reducer", () => {
   it("treats identical texts as one candidate and keeps the first score", () => {

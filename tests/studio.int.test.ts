@@ -1,7 +1,7 @@
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryRecord, TpoStateType } from "../src/index.js";
-import type { TpoEvent } from "../src/graph/events.js";
+import type { TpoEvent } from "../src/state/events.js";
 import type { HumanRewardRequest } from "../src/nodes/human-judgement.js";
 import { startDevServer, type DevServer } from "./helpers/dev-server.js";
 

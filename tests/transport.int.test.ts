@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { nodeHttpFetch } from "../src/models/transport.js";
+import { nodeHttpFetch } from "../src/http/transport.js";
 
 const servers: Server[] = [];
 afterEach(async () => {

@@ -1,15 +1,15 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { createTpoGraphBuilder, TPO_RECURSION_LIMIT } from "../graph/builder.js";
-import type { TpoContext } from "../graph/context.js";
-import type { HistoryRecord, TpoStateType } from "../graph/state.js";
-import type { TpoModelSet } from "../models/env.js";
+import type { TpoContext } from "../state/settings.js";
+import type { HistoryRecord, TpoStateType } from "../state/state.js";
+import type { TpoModels } from "../models/tpo-models.js";
 import { CliRunError } from "./errors.js";
 import { StepTracker } from "./step-tracker.js";
 
 export type QueryInput = { query: string } | { messages: BaseMessage[] };
 
-export function buildGraph(models: TpoModelSet, checkpointer?: BaseCheckpointSaver) {
+export function buildGraph(models: TpoModels, checkpointer?: BaseCheckpointSaver) {
   return createTpoGraphBuilder(models).compile({ name: "tpo", checkpointer });
 }
 

@@ -1,8 +1,8 @@
 import { Option, type Command } from "commander";
-import { parseTpoContext, type TpoContext, type TpoContextInput } from "../graph/context.js";
-import { preset, TPO_PRESET_NAMES } from "../graph/presets.js";
+import { parseTpoContext, type TpoContext, type TpoContextInput } from "../state/settings.js";
+import { preset, TPO_PRESET_NAMES } from "../state/presets.js";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
-import { modelSettingsFromEnv, type ModelSettings } from "../models/env.js";
+import { modelSettingsFromEnv, type ModelSettings } from "../config/models-from-env.js";
 import { CliUsageError } from "./errors.js";
 
 type SettingField = keyof TpoContext;

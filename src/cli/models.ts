@@ -1,4 +1,5 @@
-import { loadModels, type ModelSettings, type TpoModelSet } from "../models/env.js";
+import { loadModels, type ModelSettings } from "../config/models-from-env.js";
+import type { TpoModels } from "../models/tpo-models.js";
 import type { RewardModel } from "../models/reward.js";
 
 /**
@@ -20,7 +21,7 @@ function withTestHooks(model: RewardModel, delayMs: number, error: string | unde
 }
 
 /** The models the settings describe, as the CLI uses them. */
-export function loadCliModels(settings: ModelSettings, env: NodeJS.ProcessEnv = process.env): TpoModelSet {
+export function loadCliModels(settings: ModelSettings, env: NodeJS.ProcessEnv = process.env): TpoModels {
   const models = loadModels(settings);
   const delayMs = Number(env.TPO_TEST_REWARD_DELAY_MS ?? 0);
   const error = env.TPO_TEST_REWARD_ERROR || undefined;

@@ -1,4 +1,4 @@
-import { queryText } from "../graph/node-kit.js";
+import { queryText } from "../state/conversation.js";
 import type { QueryInput } from "./execute.js";
 import { CliUsageError } from "./errors.js";
 import { messagesFromJson } from "./messages.js";

@@ -1,8 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
-import { loadModels, loadRewardModel, modelSettingsFromEnv, type TpoModelSet } from "../models/env.js";
 import type { RewardModel } from "../models/reward.js";
 import { traceRewardModel } from "../models/traced-reward-model.js";
+import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
 import { makeCritiqueNode } from "../nodes/critique.js";
 import { makeFinalizeNode } from "../nodes/finalize.js";
 import { makeGenerateNode } from "../nodes/generate.js";
@@ -11,18 +11,17 @@ import { makeRewardNode } from "../nodes/reward.js";
 import { makeSelectNode } from "../nodes/select.js";
 import { makeUpdateNode } from "../nodes/update.js";
 import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
-import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "./context.js";
-import type { TpoNode, TpoNodeName } from "./node-kit.js";
-import { withProgressEvents } from "./progress.js";
+import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../state/settings.js";
+import { TpoState } from "../state/state.js";
+import { withProgressEvents } from "./progress-events.js";
 import { routeAfterSelect } from "./routing.js";
-import { TpoState } from "./state.js";
 
 export interface TpoGraphOptions {
-  /** The model that samples the first responses. Unset: from the environment (TPO_MODEL, …). */
-  policy?: BaseChatModel;
+  /** The model that samples the first responses. */
+  policy: BaseChatModel;
   /** The model that critiques, writes gradients and updates; defaults to the policy, as in the paper. */
   critic?: BaseChatModel;
-  rewardModel?: RewardModel;
+  rewardModel: RewardModel;
   /** Replaces built-in nodes; a replacement keeps the node's state contract. */
   nodes?: Partial<Record<TpoNodeName, TpoNode>>;
   /** Overrides parts of the prompt templates. */
@@ -35,39 +34,24 @@ const STEPS_PER_ITERATION = 5;
 /** A recursion limit that the deepest allowed run stays under: depth bounds the loop, not this. */
 export const TPO_RECURSION_LIMIT = STEPS_PER_ITERATION * MAX_DEPTH + 10;
 
-/** A node made on its first call, so that models from the environment load only when a run needs them. */
-function deferred(make: () => TpoNode): TpoNode {
-  let node: TpoNode | undefined;
-  return (state, runtime) => (node ??= make())(state, runtime);
-}
-
-/**
- * Models not given as options come from the environment (see `modelSettingsFromEnv`) when a run
- * first needs them; with nothing configured, that first call fails with one clear message.
- */
 function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
   const custom = options.nodes ?? {};
   const prompts = resolvePrompts(options.prompts);
-  let fromEnv: TpoModelSet | undefined;
-  const envModels = () => (fromEnv ??= loadModels(modelSettingsFromEnv()));
-  const policy = () => options.policy ?? envModels().policy;
-  const critic = () => options.critic ?? options.policy ?? envModels().critic;
-  const rewardModel = () =>
-    options.rewardModel ??
-    (options.policy ? loadRewardModel(modelSettingsFromEnv(), options.policy) : envModels().rewardModel);
+  const { policy, rewardModel } = options;
+  const critic = options.critic ?? policy;
   return {
-    generate: custom.generate ?? deferred(() => makeGenerateNode({ policy: policy() })),
-    reward: custom.reward ?? deferred(() => makeRewardNode({ rewardModel: traceRewardModel(rewardModel()) })),
+    generate: custom.generate ?? makeGenerateNode({ policy }),
+    reward: custom.reward ?? makeRewardNode({ rewardModel: traceRewardModel(rewardModel) }),
     select: custom.select ?? makeSelectNode(),
-    critique: custom.critique ?? deferred(() => makeCritiqueNode({ critic: critic(), prompts })),
-    gradient: custom.gradient ?? deferred(() => makeGradientNode({ critic: critic(), prompts })),
-    update: custom.update ?? deferred(() => makeUpdateNode({ critic: critic(), prompts })),
+    critique: custom.critique ?? makeCritiqueNode({ critic, prompts }),
+    gradient: custom.gradient ?? makeGradientNode({ critic, prompts }),
+    update: custom.update ?? makeUpdateNode({ critic, prompts }),
     finalize: custom.finalize ?? makeFinalizeNode(),
   };
 }
 
 /** The uncompiled graph, for callers who compile with their own checkpointer or store. */
-export function createTpoGraphBuilder(options: TpoGraphOptions = {}) {
+export function createTpoGraphBuilder(options: TpoGraphOptions) {
   const nodes = builtInNodes(options);
   for (const name of Object.keys(nodes) as TpoNodeName[]) nodes[name] = withProgressEvents(name, nodes[name]);
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
@@ -94,7 +78,7 @@ export type TpoGraphBuilder = ReturnType<typeof createTpoGraphBuilder>;
 type CompileOptions = Parameters<TpoGraphBuilder["compile"]>[0];
 
 /** The compiled graph, named "tpo", with a recursion limit that every allowed depth fits under. */
-export function createTpoGraph(options: TpoGraphOptions & CompileOptions = {}) {
+export function createTpoGraph(options: TpoGraphOptions & CompileOptions) {
   const { policy, critic, rewardModel, nodes, prompts, ...compileOptions } = options;
   const graph = createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts }).compile({
     name: "tpo",

@@ -1,5 +1,5 @@
-import { ensureContext } from "./context.js";
-import type { TpoStateType } from "./state.js";
+import { ensureContext } from "../state/settings.js";
+import type { TpoStateType } from "../state/state.js";
 
 /** After select: iterate again while updates remain, else finish. The depth bounds the loop. */
 export function routeAfterSelect(

@@ -2,7 +2,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { HttpRequestError, RewardLabelError, RewardRequestError, TpoConfigError } from "../errors.js";
 import { LLAMA3_BOS, LLAMA3_CHAT_TEMPLATE, type ChatTemplateOption } from "./chat-template.js";
 import { mapWithConcurrency } from "./concurrency.js";
-import { postJson, snippet, type RetryOptions } from "./http.js";
+import { postJson, snippet, type RetryOptions } from "../http/fetch-with-retry.js";
 import {
   HTTP_REWARD_KINDS,
   LabelChoiceError,

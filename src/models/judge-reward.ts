@@ -2,7 +2,8 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { z } from "zod";
 import { RewardModelError, TpoConfigError } from "../errors.js";
-import { promptMessages, queryText } from "../graph/node-kit.js";
+import { promptMessages } from "../prompts/messages.js";
+import { queryText } from "../state/conversation.js";
 import { JUDGE_CRITERIA, JUDGE_PROMPT } from "../prompts/judge.js";
 import type { PromptTemplate } from "../prompts/template.js";
 import { mapWithConcurrency } from "./concurrency.js";

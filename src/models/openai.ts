@@ -11,9 +11,8 @@ import {
   type OpenAIClient,
 } from "@langchain/openai";
 import { ModelRequestError } from "../errors.js";
-import type { ModelSettings } from "./env.js";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry.js";
-import { nodeHttpFetch } from "./transport.js";
+import { nodeHttpFetch } from "../http/transport.js";
 import type { SamplingCallOptions } from "./sampling.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-fields.js";
 
@@ -163,13 +162,24 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
   }
 }
 
+/** Where an OpenAI-compatible server is, and how to call it. */
+export interface OpenAIServerSettings {
+  /** The server's OpenAI base URL, ending in /v1; unset for OpenAI itself. */
+  baseUrl?: string;
+  apiKey?: string;
+  /** Retries of a failed request (default 3). */
+  maxRetries?: number;
+  /** Timeout of one attempt, in ms (default: the OpenAI SDK's 10 minutes). */
+  timeoutMs?: number;
+}
+
 function positive(value: number | undefined): number | undefined {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /** A chat model of an OpenAI-compatible server (OpenAI, vLLM, SGLang, Ollama, llama.cpp, …). */
 export function createOpenAIChatModel(
-  settings: ModelSettings,
+  settings: OpenAIServerSettings,
   model: string,
   overrides: Partial<TpoChatOpenAIFields> = {},
 ): TpoChatOpenAI {

@@ -1,6 +1,6 @@
 import { ModelRequestError } from "../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { backoff, parseRetryAfter } from "./http.js";
+import { backoff, parseRetryAfter } from "../http/fetch-with-retry.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt; 0 tries once. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { TpoConfigError } from "../errors.js";
-import { CHAT_TEMPLATES, type ChatTemplate, type ChatTemplateName } from "./chat-template.js";
+import { CHAT_TEMPLATES, type ChatTemplate, type ChatTemplateName } from "../models/chat-template.js";
 
 /** How the CLI and the environment name the reward template setting, for messages. */
 export const REWARD_TEMPLATE_SETTING = "--reward-template / TPO_REWARD_TEMPLATE";

@@ -4,7 +4,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { ModelRequestError } from "../errors.js";
-import type { Usage } from "../graph/state.js";
+import type { Usage } from "../state/state.js";
 import { modelWithSampling, warnIgnoredSettings } from "./sampling-fields.js";
 
 /**

@@ -1,4 +1,4 @@
-import { makeCandidate, type Candidate, type CandidateOrigin } from "../graph/state.js";
+import { makeCandidate, type Candidate, type CandidateOrigin } from "../state/state.js";
 
 /**
  * Turns sampled texts into new candidates: empty texts are failures, texts already in the pool or

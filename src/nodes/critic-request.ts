@@ -1,8 +1,10 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { TpoContext } from "../graph/context.js";
-import { criticSamplingOf, promptMessages, stageConfig } from "../graph/node-kit.js";
-import type { Usage } from "../graph/state.js";
+import type { TpoContext } from "../state/settings.js";
+import { criticSamplingOf } from "./sampling-settings.js";
+import { promptMessages } from "../prompts/messages.js";
+import { stageConfig } from "./run-config.js";
+import type { Usage } from "../state/state.js";
 import { completeOnce } from "../models/sampling.js";
 import type { PromptTemplate } from "../prompts/index.js";
 

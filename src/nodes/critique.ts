@@ -1,12 +1,14 @@
-import { ensureContext } from "../graph/context.js";
-import { criticPrompt, nodeTime, type TpoModels, type TpoNode } from "../graph/node-kit.js";
+import { ensureContext } from "../state/settings.js";
+import { criticPrompt } from "./critic-prompt.js";
+import { nodeTime } from "./run-config.js";
+import { type TpoNodeDeps, type TpoNode } from "./contract.js";
 import { askCritic } from "./critic-request.js";
 
 /**
  * Textual loss: the critic explains why the chosen response beats the rejected one. In mode
  * `revision`, or while there is no rejected response, it judges the chosen response alone.
  */
-export function makeCritiqueNode({ critic, prompts }: Pick<TpoModels, "critic" | "prompts">): TpoNode {
+export function makeCritiqueNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" | "prompts">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);

@@ -1,5 +1,6 @@
 import { AIMessage } from "@langchain/core/messages";
-import { nodeTime, type TpoNode } from "../graph/node-kit.js";
+import { nodeTime } from "./run-config.js";
+import { type TpoNode } from "./contract.js";
 import { requireBestAndWorst } from "./select.js";
 
 /** The answer: the best candidate of the whole pool, appended to the conversation. */

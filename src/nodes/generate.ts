@@ -1,16 +1,12 @@
 import { SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { Overwrite } from "@langchain/langgraph";
 import { TpoError } from "../errors.js";
-import { ensureContext } from "../graph/context.js";
-import {
-  conversationOf,
-  nodeTime,
-  samplingOf,
-  stageConfig,
-  type TpoModels,
-  type TpoNode,
-} from "../graph/node-kit.js";
-import { emptyUsage, mergeHistory, type TpoUpdate } from "../graph/state.js";
+import { ensureContext } from "../state/settings.js";
+import { conversationOf } from "../state/conversation.js";
+import { nodeTime, stageConfig } from "./run-config.js";
+import { samplingOf } from "./sampling-settings.js";
+import { type TpoNodeDeps, type TpoNode } from "./contract.js";
+import { emptyUsage, mergeHistory, type TpoUpdate } from "../state/state.js";
 import { sampleResponses } from "../models/sampling.js";
 import { newCandidates } from "./candidates.js";
 
@@ -27,7 +23,7 @@ export function policyMessages(conversation: BaseMessage[], systemPrompt: string
  * Samples N responses from the policy. It starts a fresh optimisation: a thread that is run again
  * (a new user turn) gets a new pool and history rather than the previous turn's.
  */
-export function makeGenerateNode({ policy }: Pick<TpoModels, "policy">): TpoNode {
+export function makeGenerateNode({ policy }: Pick<TpoNodeDeps, "policy">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);

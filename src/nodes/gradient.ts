@@ -1,12 +1,14 @@
-import { ensureContext } from "../graph/context.js";
-import { criticPrompt, nodeTime, type TpoModels, type TpoNode } from "../graph/node-kit.js";
+import { ensureContext } from "../state/settings.js";
+import { criticPrompt } from "./critic-prompt.js";
+import { nodeTime } from "./run-config.js";
+import { type TpoNodeDeps, type TpoNode } from "./contract.js";
 import { askCritic } from "./critic-request.js";
 
 /**
  * Textual gradient: the critic turns the critique into suggestions for the chosen response. In
  * mode `tpo` it sees the rejected response too; in mode `revision` the chosen one alone.
  */
-export function makeGradientNode({ critic, prompts }: Pick<TpoModels, "critic" | "prompts">): TpoNode {
+export function makeGradientNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" | "prompts">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);

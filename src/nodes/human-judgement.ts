@@ -1,4 +1,4 @@
-import type { Candidate } from "../graph/state.js";
+import type { Candidate } from "../state/state.js";
 
 /** What the human reward node asks, as the value of its interrupt. */
 export interface HumanRewardRequest {

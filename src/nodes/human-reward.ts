@@ -1,6 +1,8 @@
 import { interrupt } from "@langchain/langgraph";
-import { conversationOf, nodeTime, queryText, type TpoNode } from "../graph/node-kit.js";
-import { awaitsJudgement, type TpoStateType } from "../graph/state.js";
+import { conversationOf, queryText } from "../state/conversation.js";
+import { nodeTime } from "./run-config.js";
+import { type TpoNode } from "./contract.js";
+import { awaitsJudgement, type TpoStateType } from "../state/state.js";
 import {
   HUMAN_REWARD_INSTRUCTIONS,
   parseHumanJudgement,

@@ -1,6 +1,8 @@
-import { ensureContext } from "../graph/context.js";
-import { conversationOf, nodeTime, stageConfig, type TpoModels, type TpoNode } from "../graph/node-kit.js";
-import { awaitsJudgement, type ScoreStats } from "../graph/state.js";
+import { ensureContext } from "../state/settings.js";
+import { conversationOf } from "../state/conversation.js";
+import { nodeTime, stageConfig } from "./run-config.js";
+import { type TpoNodeDeps, type TpoNode } from "./contract.js";
+import { awaitsJudgement, type ScoreStats } from "../state/state.js";
 import { scoreChecked } from "../models/reward.js";
 
 export function scoreStats(scores: number[]): ScoreStats | null {
@@ -16,7 +18,7 @@ export function scoreStats(scores: number[]): ScoreStats | null {
  * Scores every candidate that has no score yet, in one call; scores are kept for good. The usage
  * counts the reward model's own request count (batches or single requests), else one per call.
  */
-export function makeRewardNode({ rewardModel }: Pick<TpoModels, "rewardModel">): TpoNode {
+export function makeRewardNode({ rewardModel }: Pick<TpoNodeDeps, "rewardModel">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const unscored = state.pool.filter(awaitsJudgement);

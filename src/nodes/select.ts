@@ -1,7 +1,8 @@
 import { TpoError } from "../errors.js";
-import { ensureContext } from "../graph/context.js";
-import { nodeTime, type TpoNode } from "../graph/node-kit.js";
-import type { Candidate, HistoryPatch, TpoStateType } from "../graph/state.js";
+import { ensureContext } from "../state/settings.js";
+import { nodeTime } from "./run-config.js";
+import { type TpoNode } from "./contract.js";
+import type { Candidate, HistoryPatch, TpoStateType } from "../state/state.js";
 
 type Scored = Candidate & { score: number };
 

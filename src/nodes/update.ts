@@ -1,14 +1,10 @@
-import { ensureContext } from "../graph/context.js";
-import {
-  criticPrompt,
-  nodeTime,
-  promptMessages,
-  samplingOf,
-  stageConfig,
-  type TpoModels,
-  type TpoNode,
-} from "../graph/node-kit.js";
-import type { TpoContext } from "../graph/context.js";
+import { ensureContext } from "../state/settings.js";
+import { criticPrompt } from "./critic-prompt.js";
+import { nodeTime, stageConfig } from "./run-config.js";
+import { promptMessages } from "../prompts/messages.js";
+import { samplingOf } from "./sampling-settings.js";
+import { type TpoNodeDeps, type TpoNode } from "./contract.js";
+import type { TpoContext } from "../state/settings.js";
 import { sampleResponses } from "../models/sampling.js";
 import { extractTaggedResponse } from "../prompts/index.js";
 import { newCandidates } from "./candidates.js";
@@ -40,7 +36,7 @@ export function responsesOfRewrites(
  * Variable update: the critic writes N improved versions of the chosen response, seeing the query,
  * the chosen response, the rejected one (mode `tpo`), the critique and the suggestions.
  */
-export function makeUpdateNode({ critic, prompts }: Pick<TpoModels, "critic" | "prompts">): TpoNode {
+export function makeUpdateNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" | "prompts">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);

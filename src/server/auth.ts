@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { ApiError } from "./http.js";
+import { ApiError } from "./http-io.js";
 
 function digest(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { TpoContext } from "../graph/context.js";
-import type { TpoStateType } from "../graph/state.js";
+import type { TpoContext } from "../state/settings.js";
+import type { TpoStateType } from "../state/state.js";
 
 /** What a response adds beside the standard fields: the run's answer provenance and history. */
 export interface TpoCompletionExtra {

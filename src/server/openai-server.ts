@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { TpoConfigError } from "../errors.js";
 import { createTpoGraph, type TpoGraph } from "../graph/builder.js";
-import { parseTpoContext, type TpoContextInput } from "../graph/context.js";
-import type { TpoModelSet } from "../models/env.js";
+import { parseTpoContext, type TpoContextInput } from "../state/settings.js";
+import type { TpoModels } from "../models/tpo-models.js";
 import { requireBearerToken } from "./auth.js";
 import { completionIds } from "./completion.js";
-import { ApiError, parseJson, readBody, sendError, sendJson } from "./http.js";
+import { ApiError, parseJson, readBody, sendError, sendJson } from "./http-io.js";
 import { parseChatCompletionRequest } from "./request.js";
 import { answerStreamed, answerWhole, SHUTDOWN_MESSAGE, toApiError } from "./run.js";
 
@@ -15,7 +15,7 @@ export interface TpoServerOptions {
   port: number;
   host?: string;
   /** The models of a request, given the request's `model` (undefined when the client sent none). */
-  models: (requestedModel?: string) => TpoModelSet | Promise<TpoModelSet>;
+  models: (requestedModel?: string) => TpoModels | Promise<TpoModels>;
   /** Run settings of every request; a request's sampling fields and `tpo` object override them. */
   defaults?: TpoContextInput;
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
@@ -71,11 +71,11 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   }
   const defaults = options.defaults ?? {};
   parseTpoContext(defaults); // a bad default fails at start, not on the first request
-  const graphs = new WeakMap<TpoModelSet, TpoGraph>();
+  const graphs = new WeakMap<TpoModels, TpoGraph>();
   const runs = new Set<Run>();
   let closing = false;
 
-  function graphFor(models: TpoModelSet): TpoGraph {
+  function graphFor(models: TpoModels): TpoGraph {
     let graph = graphs.get(models);
     if (!graph) {
       graph = createTpoGraph(models);

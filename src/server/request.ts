@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../graph/context.js";
-import { ApiError } from "./http.js";
+import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../state/settings.js";
+import { ApiError } from "./http-io.js";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const Content = z.union([z.string(), z.array(TextPart)], {

@@ -1,10 +1,10 @@
 import type { ServerResponse } from "node:http";
 import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
 import type { TpoGraph } from "../graph/builder.js";
-import type { TpoStateType, TpoUpdate } from "../graph/state.js";
+import type { TpoStateType, TpoUpdate } from "../state/state.js";
 import { chatCompletion, completionChunks, type CompletionIds } from "./completion.js";
-import { ApiError, sendJson } from "./http.js";
-import { progressLine } from "./progress.js";
+import { ApiError, sendJson } from "./http-io.js";
+import { progressLine } from "./progress-comments.js";
 import type { TpoRequest } from "./request.js";
 
 export const SHUTDOWN_MESSAGE = "the TPO server is shutting down";

@@ -12,7 +12,7 @@ import {
   toLangChainMessages,
   wireText,
   type WireMessage,
-} from "./chat-template.js";
+} from "./chat-template-parser.js";
 import { simJudge } from "./judge.js";
 import { simReward, wordCount } from "./world.js";
 

@@ -1,5 +1,5 @@
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
-import type { TpoMode } from "../../graph/context.js";
+import type { TpoMode } from "../../state/settings.js";
 
 /** LangGraph's SQLite checkpointer on a file: every finished node of every query is saved there. */
 export function openCheckpointer(path: string): SqliteSaver {

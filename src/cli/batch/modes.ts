@@ -3,7 +3,7 @@ import {
   type TpoContext,
   type TpoContextInput,
   type TpoMode,
-} from "../../graph/context.js";
+} from "../../state/settings.js";
 import { CliUsageError } from "../errors.js";
 import { flagOfField, parseSettings } from "../flags.js";
 

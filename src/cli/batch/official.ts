@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from "node:fs";
-import type { TpoMode } from "../../graph/context.js";
+import type { TpoMode } from "../../state/settings.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 
 /**

@@ -1,5 +1,5 @@
-import type { TpoContext, TpoMode } from "../../graph/context.js";
-import type { BestResponse, Candidate, HistoryRecord, Usage } from "../../graph/state.js";
+import type { TpoContext, TpoMode } from "../../state/settings.js";
+import type { BestResponse, Candidate, HistoryRecord, Usage } from "../../state/state.js";
 import type { ResumePoint } from "../execute.js";
 import type { TurnJson } from "../messages.js";
 

@@ -19,13 +19,13 @@ import { parseBatchInput, type BatchItem } from "../batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { officialPath, writeOfficial } from "../batch/official.js";
 import { runPool } from "../batch/pool.js";
-import { BatchProgress } from "../batch/progress.js";
+import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
 import type { BatchRecord } from "../batch/record.js";
 import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
-import type { ModelSettings } from "../../models/env.js";
+import type { ModelSettings } from "../../config/models-from-env.js";
 
 interface BatchOptions extends Record<string, unknown> {
   out: string;

@@ -11,7 +11,7 @@ import {
 import { buildGraph, executeQuery } from "../execute.js";
 import { messagesToJson } from "../messages.js";
 import { loadCliModels } from "../models.js";
-import { iterationLine } from "../progress-line.js";
+import { iterationLine } from "../iteration-line.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
 import { duration, fmt } from "../format.js";
 

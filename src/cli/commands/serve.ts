@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadModels, modelSettingsFromEnv } from "../../models/env.js";
+import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
 import { startTpoServer } from "../../server/openai-server.js";
 
 function positiveInt(flag: string, value: string): number {

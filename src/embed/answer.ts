@@ -1,6 +1,6 @@
 import { AIMessage, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
 import { TpoError } from "../errors.js";
-import type { HistoryRecord, TpoStateType, Usage } from "./state.js";
+import type { HistoryRecord, TpoStateType, Usage } from "../state/state.js";
 
 /** What a TPO answer carries in `response_metadata`, whichever way TPO was embedded. */
 export type TpoResponseMetadata = {

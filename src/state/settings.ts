@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TpoSettingsError } from "../errors.js";
-import { promptContextFields } from "./context-prompts.js";
+import { promptContextFields } from "./settings-prompts.js";
 
 /** The deepest run the schema accepts; the graph's recursion limit is derived from it. */
 export const MAX_DEPTH = 100;

@@ -1,11 +1,11 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { TpoConfigError } from "../errors.js";
-import type { ModelSettings } from "./env.js";
-import { createHttpRewardModel } from "./http-reward.js";
-import { createJudgeRewardModel } from "./judge-reward.js";
-import type { RewardModel } from "./reward.js";
-import { HTTP_REWARD_KINDS, type HttpRewardKind } from "./reward-kinds.js";
-import { resolveChatTemplate } from "./reward-template.js";
+import type { ModelSettings } from "./models-from-env.js";
+import { createHttpRewardModel } from "../models/http-reward.js";
+import { createJudgeRewardModel } from "../models/judge-reward.js";
+import type { RewardModel } from "../models/reward.js";
+import { HTTP_REWARD_KINDS, type HttpRewardKind } from "../models/reward-kinds.js";
+import { resolveChatTemplate } from "../models/reward-template.js";
 
 /** The reward model the settings describe: an HTTP reward server, or an LLM judge on the policy. */
 export function createRewardModelFromSettings(settings: ModelSettings, policy: BaseChatModel): RewardModel {

@@ -1,6 +1,6 @@
-import type { TpoContext } from "../graph/context.js";
+import type { TpoContext } from "../state/settings.js";
 import { Overwrite } from "@langchain/langgraph";
-import type { HistoryPatch, TpoUpdate } from "../graph/state.js";
+import type { HistoryPatch, TpoUpdate } from "../state/state.js";
 
 function fixed(value: number | null | undefined): string {
   return typeof value === "number" ? value.toFixed(3) : "-";

@@ -1,5 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { TpoMode } from "./context.js";
+import type { TpoMode } from "./settings.js";
 import type { BestResponse } from "./state.js";
 
 /**

@@ -1,6 +1,6 @@
 import { makeHumanRewardNode } from "../nodes/human-reward.js";
-import { createTpoGraph } from "./builder.js";
-import { studioModels } from "./studio.js";
+import { createTpoGraph } from "../graph/builder.js";
+import { studioModels } from "./tpo-graph.js";
 
 /**
  * The graph `tpo-human` of `langgraph.json`: TPO with a person as the reward model. Each reward

@@ -1,5 +1,5 @@
 import { TpoSettingsError } from "../errors.js";
-import type { TpoContextInput } from "./context.js";
+import type { TpoContextInput } from "./settings.js";
 
 /** The system prompt of the reference implementation's engine (TextGrad's VllmServer) on every request. */
 export const REFERENCE_SYSTEM_PROMPT = "You are a helpful, creative, and smart assistant.";

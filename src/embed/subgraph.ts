@@ -1,15 +1,19 @@
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { answerMessageOf } from "./answer.js";
-import { createTpoGraph, TPO_RECURSION_LIMIT, type TpoGraph, type TpoGraphOptions } from "./builder.js";
-import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "./context.js";
+import {
+  createTpoGraph,
+  TPO_RECURSION_LIMIT,
+  type TpoGraph,
+  type TpoGraphOptions,
+} from "../graph/builder.js";
+import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "../state/settings.js";
 
-export interface TpoNodeOptions extends TpoGraphOptions {
-  /** A compiled TPO graph to run; built from the other options when absent. */
-  graph?: TpoGraph;
+/** The models (and nodes, prompts) of a TPO graph to build, or a compiled TPO graph to run. */
+export type TpoNodeOptions = (TpoGraphOptions | { graph: TpoGraph }) & {
   /** Run settings of this node; a run's `context` overrides them field by field. */
   settings?: TpoContextInput;
-}
+};
 
 /** What the node reads from, and writes to, the parent's state (a `MessagesAnnotation` state fits). */
 export interface TpoNodeState {
@@ -39,10 +43,10 @@ export function tpoSettingsOf(context: unknown): TpoContextInput {
  * it sets the recursion limit that TPO's depth needs (a parent's limit, 25 by default, would
  * otherwise apply to the subgraph too).
  */
-export function createTpoNode(options: TpoNodeOptions = {}) {
-  const { graph: given, settings = {}, ...graphOptions } = options;
+export function createTpoNode(options: TpoNodeOptions) {
+  const { settings = {} } = options;
   parseTpoContext(settings); // a bad setting fails when the parent graph is built, not on its first run
-  const graph = given ?? createTpoGraph(graphOptions);
+  const graph = "graph" in options ? options.graph : createTpoGraph(options);
   return async (state: TpoNodeState, config: LangGraphRunnableConfig): Promise<{ messages: AIMessage[] }> => {
     const result = await graph.invoke(
       { messages: state.messages },

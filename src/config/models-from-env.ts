@@ -1,12 +1,14 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { OpenAIServerSettings } from "../models/openai.js";
+import type { TpoModels } from "../models/tpo-models.js";
 import { TpoConfigError } from "../errors.js";
 import { createSimWorld, SimRewardModel } from "../sim/index.js";
-import { createOpenAIChatModel } from "./openai.js";
-import type { RewardModel } from "./reward.js";
-import { createRewardModelFromSettings } from "./reward-env.js";
+import { createOpenAIChatModel } from "../models/openai.js";
+import type { RewardModel } from "../models/reward.js";
+import { createRewardModelFromSettings } from "./reward-model-from-settings.js";
 
 /** Where the models come from: the environment variables, or the CLI flags that mirror them. */
-export interface ModelSettings {
+export interface ModelSettings extends OpenAIServerSettings {
   /** TPO_BACKEND: "sim" for the in-process simulated world. */
   backend?: string;
   /** OPENAI_API_KEY */
@@ -30,12 +32,6 @@ export interface ModelSettings {
   maxRetries?: number;
   /** TPO_TIMEOUT_MS: timeout of one policy or critic request (default: the OpenAI SDK's 10 minutes). */
   timeoutMs?: number;
-}
-
-export interface TpoModelSet {
-  policy: BaseChatModel;
-  critic: BaseChatModel;
-  rewardModel: RewardModel;
 }
 
 export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelSettings {
@@ -77,7 +73,7 @@ export function loadRewardModel(settings: ModelSettings, policy: BaseChatModel):
 }
 
 /** The policy, critic and reward model that the settings describe. */
-export function loadModels(settings: ModelSettings): TpoModelSet {
+export function loadModels(settings: ModelSettings): TpoModels {
   if (settings.backend === "sim") {
     const world = createSimWorld();
     return { policy: world.policy, critic: world.policy, rewardModel: world.rewardModel };
@@ -91,4 +87,12 @@ export function loadModels(settings: ModelSettings): TpoModelSet {
   const policy = createOpenAIChatModel(settings, settings.model);
   const critic = settings.criticModel ? createOpenAIChatModel(settings, settings.criticModel) : policy;
   return { policy, critic, rewardModel: loadRewardModel(settings, policy) };
+}
+
+/**
+ * The models the environment describes (TPO_BACKEND, OPENAI_BASE_URL, TPO_MODEL, TPO_REWARD_URL,
+ * …): `createTpoGraph(modelsFromEnv())` is TPO configured from the environment.
+ */
+export function modelsFromEnv(env: NodeJS.ProcessEnv = process.env): TpoModels {
+  return loadModels(modelSettingsFromEnv(env));
 }

@@ -1,4 +1,4 @@
-import type { TpoMode } from "../../graph/context.js";
+import type { TpoMode } from "../../state/settings.js";
 import { duration, fmt } from "../format.js";
 
 export interface ProgressOptions {

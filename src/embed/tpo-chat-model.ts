@@ -11,15 +11,15 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import { TpoUnsupportedError } from "../errors.js";
-import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "../graph/answer.js";
+import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "./answer.js";
 import {
   createTpoGraph,
   TPO_RECURSION_LIMIT,
   type TpoGraph,
   type TpoGraphOptions,
 } from "../graph/builder.js";
-import { parseTpoContext, type TpoContextInput } from "../graph/context.js";
-import type { TpoStateType } from "../graph/state.js";
+import { parseTpoContext, type TpoContextInput } from "../state/settings.js";
+import type { TpoStateType } from "../state/state.js";
 
 export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
   /** Run settings (width, depth, mode, sampling, …); a call's `tpo` option overrides them. */

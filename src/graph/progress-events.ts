@@ -1,8 +1,8 @@
 import { bestAndWorst } from "../nodes/select.js";
-import { ensureContext } from "./context.js";
-import { emit } from "./events.js";
-import type { TpoNode, TpoNodeName } from "./node-kit.js";
-import { awaitsJudgement, type Candidate, type TpoUpdate } from "./state.js";
+import { ensureContext } from "../state/settings.js";
+import { emit } from "../state/events.js";
+import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
+import { awaitsJudgement, type Candidate, type TpoUpdate } from "../state/state.js";
 
 /** Candidates a node's update judged: the reward step's scores (or a human's pick). */
 function judgedIn(update: TpoUpdate): { id: string; score: number | null }[] {

@@ -1,4 +1,4 @@
-import type { HistoryRecord } from "../graph/state.js";
+import type { HistoryRecord } from "../state/state.js";
 import { fmt } from "./format.js";
 
 /** One line per iteration of `tpo run`: the new candidates' scores and the best so far. */

@@ -1,0 +1,19 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { TpoModels } from "../models/tpo-models.js";
+import type { TpoPrompts } from "../prompts/index.js";
+import type { TpoStateType, TpoUpdate } from "../state/state.js";
+
+/** What the built-in nodes are given at build time: the models and the prompt templates. */
+export interface TpoNodeDeps extends TpoModels {
+  prompts: TpoPrompts;
+}
+
+export type TpoNodeName = "generate" | "reward" | "select" | "critique" | "gradient" | "update" | "finalize";
+
+export type TpoStage = "generate" | "reward" | "critique" | "gradient" | "update";
+
+/** A node: reads state and run settings, returns a state update. */
+export type TpoNode = (
+  state: TpoStateType,
+  runtime: LangGraphRunnableConfig,
+) => TpoUpdate | Promise<TpoUpdate>;

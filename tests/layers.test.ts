@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "./helpers/cli.js";
+
+/**
+ * The layers of src/, bottom to top (architecture page §3): each folder imports only from the
+ * folders listed for it, so nothing imports upward and no two folders import each other.
+ */
+const ALLOWED: Record<string, string[]> = {
+  errors: [],
+  prompts: [],
+  http: ["errors"],
+  state: ["prompts", "errors"],
+  models: ["state", "prompts", "errors", "http"],
+  sim: ["models", "state", "prompts", "errors", "http"],
+  nodes: ["models", "state", "prompts", "errors"],
+  graph: ["nodes", "models", "state", "prompts", "errors"],
+  embed: ["graph", "models", "state", "prompts", "errors"],
+  config: ["models", "sim", "state", "prompts", "errors", "http"],
+  studio: ["config", "graph", "nodes", "sim", "models", "state", "prompts", "errors"],
+  server: ["embed", "config", "graph", "models", "state", "prompts", "errors", "http"],
+  cli: [
+    "server",
+    "studio",
+    "config",
+    "embed",
+    "graph",
+    "nodes",
+    "sim",
+    "models",
+    "state",
+    "prompts",
+    "errors",
+    "http",
+  ],
+};
+
+const SRC = join(ROOT, "src");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+/** The layer of a file: its top folder under src/, or the name of a top-level file (errors.ts). */
+function layerOf(path: string): string {
+  const [first] = relative(SRC, path).split("/");
+  return first.replace(/\.(ts|js)$/, "");
+}
+
+/** Relative imports of a file, static and dynamic, type-only included, as absolute paths. */
+function importsOf(path: string): string[] {
+  const text = readFileSync(path, "utf8");
+  const specifiers = [...text.matchAll(/(?:from|import\()\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]);
+  return specifiers.map((s) => resolve(dirname(path), s));
+}
+
+type Edge = { from: string; to: string; file: string };
+
+function wrongImports(list: Edge[]): string[] {
+  return list
+    .filter((e) => !ALLOWED[e.from]?.includes(e.to))
+    .map(
+      (e) =>
+        `${relative(ROOT, e.file)} imports ${e.to}/ (${e.from}/ may import ${ALLOWED[e.from]?.join(", ") || "nothing"})`,
+    );
+}
+
+function edges(): Edge[] {
+  return sourceFiles(SRC)
+    .filter((file) => layerOf(file) !== "index")
+    .flatMap((file) => importsOf(file).map((target) => ({ from: layerOf(file), to: layerOf(target), file })))
+    .filter((e) => e.from !== e.to);
+}
+
+describe("the layers of src/", () => {
+  it("every folder is a known layer", () => {
+    const layers = new Set(sourceFiles(SRC).map(layerOf));
+    layers.delete("index");
+    expect([...layers].filter((layer) => !(layer in ALLOWED))).toEqual([]);
+  });
+
+  it("no import runs upward or sideways", () => {
+    expect(wrongImports(edges())).toEqual([]);
+  });
+
+  it("the allowed imports form no cycle between folders", () => {
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const cycles: string[] = [];
+    const visit = (layer: string, path: string[]) => {
+      if (done.has(layer)) return;
+      if (visiting.has(layer)) {
+        cycles.push([...path, layer].join(" → "));
+        return;
+      }
+      visiting.add(layer);
+      for (const next of ALLOWED[layer] ?? []) visit(next, [...path, layer]);
+      visiting.delete(layer);
+      done.add(layer);
+    };
+    for (const layer of Object.keys(ALLOWED)) visit(layer, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it("reports an upward import and a sideways one", () => {
+    const file = join(SRC, "models", "x.ts");
+    expect(wrongImports([{ from: "models", to: "graph", file }])).toHaveLength(1);
+    expect(wrongImports([{ from: "sim", to: "nodes", file }])).toHaveLength(1);
+    expect(wrongImports([{ from: "graph", to: "nodes", file }])).toHaveLength(0);
+  });
+});
