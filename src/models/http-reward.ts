@@ -4,7 +4,7 @@ import { LLAMA3_CHAT_TEMPLATE, type ChatTemplateOption } from "./chat-template.j
 import { mapWithConcurrency } from "./concurrency.js";
 import { postJson, snippet, type RetryOptions } from "./http.js";
 import { HTTP_REWARD_KINDS, REWARD_KINDS, ResponseShapeError, type HttpRewardKind } from "./reward-kinds.js";
-import type { RewardItem, RewardModel } from "./reward.js";
+import { describeValue, type RewardItem, type RewardModel } from "./reward.js";
 
 export interface HttpRewardModelOptions extends Omit<RetryOptions, "signal"> {
   /** The server's root URL, e.g. http://localhost:8000 (for `nim`, a trailing /v1 is accepted too). */
@@ -139,7 +139,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
       if (!(error instanceof ResponseShapeError)) throw error;
       throw new RewardRequestError(
         `The ${where} answered HTTP 200 with a body of the wrong shape: ${error.message}. ` +
-          `It sent: ${snippet(JSON.stringify(json) ?? "")}. Check that TPO_REWARD_KIND matches the server.`,
+          `It sent: ${snippet(describeValue(json, Infinity))}. Check that TPO_REWARD_KIND matches the server.`,
         kind,
         endpoint,
         200,
