@@ -64,6 +64,28 @@ describe("select", () => {
     ]);
   });
 
+  it.each([
+    ["best first, worst last", [9, 4, 6, 2, 1], 0, 4],
+    ["worst first, best last", [-8, -3, -5, -1], 3, 0],
+    ["both inside, all negative", [-3, -7.5, -1, -7, -2], 2, 1],
+  ])(
+    "chooses the one best and rejects the one worst when scores are distinct (%s)",
+    async (_case, scores, best, worst) => {
+      const pool = scores.map((score, i) => scored(`text ${i}`, score, i % 3));
+      const update = await apply(makeSelectNode(), state({ pool, iteration: 2 }), { depth: 3 });
+      expect(update.chosen).toBe(pool[best].id);
+      expect(update.rejected).toBe(pool[worst].id);
+      expect(update.history).toEqual([
+        expect.objectContaining({ iteration: 2, bestSoFar: scores[best] }),
+        expect.objectContaining({
+          iteration: 3,
+          chosen: { id: pool[best].id, score: scores[best] },
+          rejected: { id: pool[worst].id, score: scores[worst] },
+        }),
+      ]);
+    },
+  );
+
   it("has no rejected response when the pool holds one score", async () => {
     const update = await apply(makeSelectNode(), state({ pool: [scored("only", 3, 0)] }), {});
     expect(update.rejected).toBeNull();
