@@ -31,6 +31,36 @@ describe("the TPO graph", () => {
     expect(out.iteration).toBe(3);
   });
 
+  it("holds, counts and scores a text once when a batch repeats it or repeats an earlier one", async () => {
+    const tagged = (text: string) => `<improved_response>${text}</improved_response>`;
+    const outputs = [
+      ["dup", "dup", " dup\n", "solo"], // generate: one text three times, once with spaces
+      ["new A", "new A", "dup", "new B"].map(tagged), // update 1: a repeat, and a text of iteration 0
+      ["new A", "new C", "new C", "solo"].map(tagged), // update 2: repeats within and across iterations
+    ];
+    // Generate and the updates ask for N samples (n = 4); the critique and the gradient for one.
+    const sampling: number[] = [];
+    const policy = new ScriptedChatModel((call, index, callNumber) => {
+      if ((call.options.n ?? 1) === 1) return "feedback";
+      if (!sampling.includes(callNumber)) sampling.push(callNumber);
+      return outputs[sampling.indexOf(callNumber)][index];
+    });
+    const rewardModel = new RecordingRewardModel((text) => text.length);
+    const graph = createTpoGraph({ policy, rewardModel });
+    const out = await graph.invoke({ query: "q" }, { context: { width: 4, depth: 2 } });
+
+    expect(out.pool.map((c) => c.text)).toEqual(["dup", "solo", "new A", "new B", "new C"]);
+    expect(new Set(out.pool.map((c) => c.id)).size).toBe(5);
+    expect(out.pool.map((c) => c.iteration)).toEqual([0, 0, 1, 1, 2]);
+    expect(out.history.map((r) => r.candidates)).toEqual([2, 2, 1]);
+    expect(out.history.map((r) => r.failures)).toEqual([0, 0, 0]);
+    expect(rewardModel.batches.map((b) => b.map((item) => item.response))).toEqual([
+      ["dup", "solo"],
+      ["new A", "new B"],
+      ["new C"],
+    ]);
+  });
+
   it("returns the best candidate of the whole pool and appends it to the messages", async () => {
     // Later candidates are worse: the answer must come from the first sampling.
     const rewardModel = new RecordingRewardModel((text) => (text.startsWith("sample") ? 10 : 1));
