@@ -110,6 +110,18 @@ describe("reward", () => {
     expect(update.history?.[0]).toMatchObject({ iteration: 1, scores: { min: 4, mean: 4, max: 4 } });
   });
 
+  it("gives each candidate the score of its own text", async () => {
+    const rewardModel = new RecordingRewardModel((text) => Number(text.slice(1)));
+    const pool = [scored("s7", 7, 0), scored("u3", null, 1), scored("u1", null, 1), scored("u2", null, 1)];
+    const update = await apply(makeRewardNode({ rewardModel }), state({ pool, iteration: 1 }), {});
+    expect(update.pool?.map((c) => [c.text, c.score])).toEqual([
+      ["u3", 3],
+      ["u1", 1],
+      ["u2", 2],
+    ]);
+    expect(update.history?.[0]).toMatchObject({ scores: { min: 1, mean: 2, max: 3 } });
+  });
+
   it("makes no call when every candidate has a score", async () => {
     const rewardModel = new RecordingRewardModel();
     expect(await apply(makeRewardNode({ rewardModel }), state({ pool: [scored("a", 1, 0)] }), {})).toEqual(
