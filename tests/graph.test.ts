@@ -61,6 +61,56 @@ describe("the TPO graph", () => {
     ]);
   });
 
+  it("chooses, at every iteration, the best and the worst of the whole pool so far", async () => {
+    // Sample k of iteration i is "s{i}.{k}"; its score comes from this table.
+    const scores = [
+      [5, 1, 3], // iteration 0: best s0.0, worst s0.1
+      [4, 2, 6], // iteration 1: a new best s1.2; the worst, s0.1, is older than the newest samples
+      [0.5, 6, 3], // iteration 2: a new worst; s2.1 ties the best s1.2, which came first and stays chosen
+      [2, 5.9, 0.2], // iteration 3: nothing better, so the answer is from iteration 1
+    ];
+    const sampling: number[] = [];
+    const feedback: string[] = [];
+    const policy = new ScriptedChatModel((call, index, callNumber) => {
+      if ((call.options.n ?? 1) === 1) {
+        feedback.push(call.prompt);
+        return "feedback";
+      }
+      if (!sampling.includes(callNumber)) sampling.push(callNumber);
+      const text = `s${sampling.indexOf(callNumber)}.${index}`;
+      return sampling.length === 1 ? text : `<improved_response>${text}</improved_response>`;
+    });
+    const rewardModel = new RecordingRewardModel((text) => {
+      const [iteration, k] = text.slice(1).split(".").map(Number);
+      return scores[iteration][k];
+    });
+    const graph = createTpoGraph({ policy, rewardModel });
+    const out = await graph.invoke({ query: "q" }, { context: { width: 3, depth: 3 } });
+
+    expect(out.pool).toHaveLength(12);
+    const textOf = (id: string | undefined) => out.pool.find((c) => c.id === id)?.text;
+    const pairs = out.history.slice(1).map((r) => [textOf(r.chosen?.id), textOf(r.rejected?.id)]);
+    expect(pairs).toEqual([
+      ["s0.0", "s0.1"],
+      ["s1.2", "s0.1"],
+      ["s1.2", "s2.0"],
+    ]);
+    expect(out.history.slice(1).map((r) => [r.chosen?.score, r.rejected?.score])).toEqual([
+      [5, 1],
+      [6, 1],
+      [6, 0.5],
+    ]);
+    expect(out.history.map((r) => r.bestSoFar)).toEqual([5, 6, 6, 6]);
+    // The critique of iteration k (every other single-sample request) shows that pair and no other candidate.
+    const critiques = feedback.filter((_, i) => i % 2 === 0);
+    expect(critiques).toHaveLength(3);
+    critiques.forEach((prompt, k) => {
+      const shown = out.pool.map((c) => c.text).filter((text) => prompt.includes(text));
+      expect(shown.sort()).toEqual([...pairs[k]].sort());
+    });
+    expect(out.best).toEqual({ text: "s1.2", score: 6, iteration: 1 });
+  });
+
   it("returns the best candidate of the whole pool and appends it to the messages", async () => {
     // Later candidates are worse: the answer must come from the first sampling.
     const rewardModel = new RecordingRewardModel((text) => (text.startsWith("sample") ? 10 : 1));
