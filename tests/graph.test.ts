@@ -306,8 +306,11 @@ describe("models from the environment", () => {
 
   it("runs in the simulated world with TPO_BACKEND=sim", async () => {
     process.env.TPO_BACKEND = "sim";
-    const out = await createTpoGraph().invoke({ query: "q" }, { context: { width: 2, depth: 1 } });
-    expect(out.pool.length).toBeGreaterThan(1);
+    const context = { width: 2, depth: 1, seed: 4 };
+    const out = await createTpoGraph().invoke({ query: "q" }, { context });
+    const simulated = await createTpoGraph(createSimWorld()).invoke({ query: "q" }, { context });
+    expect(out.pool).toEqual(simulated.pool);
+    expect(out.best).toEqual(simulated.best);
   });
 });
 

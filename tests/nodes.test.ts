@@ -1,4 +1,4 @@
-import { HumanMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_PROMPTS,
@@ -216,6 +216,10 @@ describe("finalize", () => {
     const pool = [scored("low", 1, 0), scored("high", 7, 2)];
     const update = await apply(makeFinalizeNode(), state({ pool, messages: [new HumanMessage("q")] }), {});
     expect(update.best).toEqual({ text: "high", score: 7, iteration: 2 });
-    expect(update.messages).toHaveLength(1);
+    const messages = update.messages as BaseMessage[];
+    expect(messages).toHaveLength(1);
+    expect(AIMessage.isInstance(messages[0])).toBe(true);
+    expect(messages[0].text).toBe("high");
+    expect(messages[0].response_metadata).toMatchObject({ tpo_score: 7, tpo_iteration: 2 });
   });
 });
