@@ -6,6 +6,8 @@ export type { TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder
 export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./graph/context.js";
 export type { TpoContext, TpoContextInput, TpoMode } from "./graph/context.js";
 export { promptsForRun, promptFieldName } from "./graph/context-prompts.js";
+export { preset, TPO_PRESETS, TPO_PRESET_NAMES, REFERENCE_SYSTEM_PROMPT } from "./graph/presets.js";
+export type { TpoPresetName } from "./graph/presets.js";
 export { TpoState, awaitsJudgement } from "./graph/state.js";
 export type {
   BestResponse,
@@ -48,7 +50,9 @@ export {
   CRITIQUE_PROMPT,
   REVISION_CRITIQUE_PROMPT,
   GRADIENT_PROMPT,
+  REVISION_GRADIENT_PROMPT,
   UPDATE_PROMPT,
+  REVISION_UPDATE_PROMPT,
   UPDATE_TAGS,
 } from "./prompts/index.js";
 export type { PromptTemplate, TpoPrompts, TpoPromptOverrides } from "./prompts/index.js";
@@ -62,6 +66,7 @@ export type { TpoChatOpenAIFields, TpoChatOpenAICallOptions } from "./models/ope
 export { DEFAULT_RETRY_POLICY } from "./models/retry.js";
 export type { RetryPolicy } from "./models/retry.js";
 export type { SamplingCallOptions, SamplingMethod, SampleResult, SampleOptions } from "./models/sampling.js";
+export { SAMPLING_CALL_KEYS, type SamplingSetting } from "./models/sampling-fields.js";
 export type { RewardItem, RewardModel } from "./models/reward.js";
 export { createHttpRewardModel } from "./models/http-reward.js";
 export type { HttpRewardModel, HttpRewardModelOptions } from "./models/http-reward.js";

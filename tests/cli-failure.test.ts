@@ -49,7 +49,7 @@ describe("the progress line of tpo run", () => {
         candidates: 5,
         scores: { min: 1, mean: 2.5, max: 4 },
         bestSoFar: 6,
-        formatFallbacks: 0,
+        untagged: 0,
         failures: 0,
         sampling: "n",
         elapsedMs: 1,

@@ -35,6 +35,44 @@ describe("run-setting flags", () => {
   });
 });
 
+describe("--preset", () => {
+  it("official: the reference run's settings, with explicit flags on top", () => {
+    const settings = parseSettings(settingsInput({ preset: "official", depth: "3", criticTopP: "0.5" }));
+    expect(settings).toEqual({
+      ...parseSettings({}),
+      mode: "tpo",
+      width: 5,
+      depth: 3,
+      temperature: 0.7,
+      topP: 0.95,
+      maxTokens: 2048,
+      seed: 7,
+      criticTemperature: 0.7,
+      criticTopP: 0.5,
+      criticMaxTokens: 8192,
+      systemPrompt: "You are a helpful, creative, and smart assistant.",
+      untaggedRewrites: "drop",
+    });
+  });
+
+  it("an unknown preset is a usage error that lists the presets", () => {
+    expect(() => settingsInput({ preset: "paper" })).toThrow(CliUsageError);
+    expect(() => settingsInput({ preset: "paper" })).toThrow(
+      '--preset: Unknown preset "paper"; the presets are: official',
+    );
+  });
+
+  it("takes the new critic and rewrite flags", () => {
+    const settings = parseSettings(
+      settingsInput({ criticTopP: "0.8", untaggedRewrites: "keep", systemPrompt: "Be brief." }),
+    );
+    expect(settings).toMatchObject({ criticTopP: 0.8, untaggedRewrites: "keep", systemPrompt: "Be brief." });
+    expect(() => parseSettings(settingsInput({ untaggedRewrites: "maybe" }))).toThrow(
+      '--untagged-rewrites: Invalid TPO setting "untaggedRewrites"',
+    );
+  });
+});
+
 describe("model flags", () => {
   it("fill the environment's settings, and win over it", () => {
     const env = {

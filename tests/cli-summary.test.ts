@@ -6,12 +6,15 @@ import type { BatchRecord } from "../src/cli/batch/record.js";
 import { formatSummary, summarize } from "../src/cli/batch/summary.js";
 import { lineChartSvg } from "../src/cli/report/line-chart.js";
 import { reportHtml } from "../src/cli/report/html.js";
+import { iterationLine } from "../src/cli/progress-line.js";
 
 function history(iteration: number, bestSoFar: number, newMean: number): HistoryRecord {
   const scores = { min: newMean - 1, mean: newMean, max: newMean + 1 };
   const patch = {
     iteration,
     candidates: 2,
+    // One update output of each update came without the response tags.
+    untagged: iteration > 0 ? 1 : 0,
     scores,
     bestSoFar,
     sampling: "n",
@@ -35,7 +38,9 @@ function record(id: string, mode: "tpo" | "bon", scores: [number, number][], req
       maxTokens: 10,
       sampling: "auto",
       criticTemperature: 0,
+      criticTopP: 0.99,
       criticMaxTokens: 10,
+      untaggedRewrites: "drop",
     },
     models: { backend: "sim" },
     best: { text: `answer ${id}`, score: best, iteration: scores.length - 1 },
@@ -104,6 +109,7 @@ describe("batch summary", () => {
       queries: 2,
       failed: 1,
       requestsPerQuery: 7,
+      untaggedPerQuery: 2,
       tokensPerQuery: 30,
       secondsPerQuery: 2,
       meanFinalBest: 7,
@@ -111,6 +117,8 @@ describe("batch summary", () => {
     expect(summary.inputErrors).toBe(1);
     const text = formatSummary(summary);
     expect(text).toMatch(/^tpo\s+2\s+2\s+7\.00\s+6\.00$/m);
+    expect(text).toMatch(/untagged\/q/);
+    expect(text).toMatch(/^tpo\s+2\s+2\s+2\s+1\s+7\.00\s+7\.0\s+2\.0\s/m);
     expect(text).toMatch(/^bon\s+0\s+1\s+5\.00\s+3\.00$/m);
     expect(text).toContain("Simulated world");
   });
@@ -167,5 +175,13 @@ describe("batch progress", () => {
     progress.complete("tpo", null);
     progress.stop();
     expect(lines.at(-1)).toMatch(/^tpo batch: 3\/3 · 1 failed · [\d.]+\/s · ETA 0s · mean best tpo 7\.00\n$/);
+  });
+});
+
+describe("tpo run's progress line", () => {
+  it("says how many rewrites of the iteration had no response tags", () => {
+    const record = { ...history(1, 5, 4), untagged: 3 };
+    expect(iterationLine(record, 2)).toContain("3 untagged rewrites");
+    expect(iterationLine(history(0, 5, 4), 2)).not.toContain("untagged");
   });
 });

@@ -178,17 +178,27 @@ describe("the TPO graph", () => {
     const updates = policy.callsWith("<suggestions>");
     expect(updates).toHaveLength(1);
     expect(updates[0].prompt).toContain("REPLACED GRADIENT");
-    expect(policy.callsWith("<critique>")).toHaveLength(0);
+    const gradientRequests = policy.calls.filter(
+      (c) => c.prompt.includes("<critique>") && !c.prompt.includes("<suggestions>"),
+    );
+    expect(gradientRequests).toHaveLength(0);
   });
 
-  it("sends prompt overrides to the model", async () => {
+  it("sends prompt overrides to the model, each in its mode", async () => {
     const policy = new ScriptedChatModel(uniqueResponder());
     const graph = createTpoGraph({
       policy,
-      rewardModel: new RecordingRewardModel(),
-      prompts: { gradient: { system: "CUSTOM GRADIENT SYSTEM for {query}" } },
+      // Distinct scores, so that mode tpo has a rejected response.
+      rewardModel: new RecordingRewardModel((text) => Number(text.at(-1))),
+      prompts: {
+        gradient: { system: "CUSTOM GRADIENT SYSTEM for {query}" },
+        revisionGradient: { system: "CUSTOM REVISION GRADIENT SYSTEM for {query}" },
+      },
     });
     await graph.invoke({ query: "my question" }, { context: { width: 2, depth: 1 } });
+    expect(policy.callsWith("CUSTOM GRADIENT SYSTEM for my question")).toHaveLength(1);
+    await graph.invoke({ query: "my question" }, { context: { width: 2, depth: 1, mode: "revision" } });
+    expect(policy.callsWith("CUSTOM REVISION GRADIENT SYSTEM for my question")).toHaveLength(1);
     expect(policy.callsWith("CUSTOM GRADIENT SYSTEM for my question")).toHaveLength(1);
   });
 

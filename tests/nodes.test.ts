@@ -153,14 +153,30 @@ describe("critique", () => {
     expect(critic.calls[0].prompt).not.toContain("REJECTED TEXT");
   });
 
-  it("sends the critic's own sampling settings", async () => {
+  it("sends the critic's own sampling settings, its seed moving on with the iteration", async () => {
     const critic = new ScriptedChatModel(() => "a critique");
-    await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
-      criticTemperature: 0.2,
-      criticMaxTokens: 99,
-      seed: 5,
+    const settings = { criticTemperature: 0.2, criticTopP: 0.5, criticMaxTokens: 99, seed: 5, width: 3 };
+    await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), settings);
+    await apply(
+      makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }),
+      state({ ...base, iteration: 1 }),
+      settings,
+    );
+    // Iteration k's critic requests use seed + k·N.
+    expect(critic.calls[0].options).toMatchObject({
+      temperature: 0.2,
+      topP: 0.5,
+      maxTokens: 99,
+      seed: 8,
+      n: 1,
     });
-    expect(critic.calls[0].options).toMatchObject({ temperature: 0.2, maxTokens: 99, seed: 5, n: 1 });
+    expect(critic.calls[1].options).toMatchObject({ seed: 11 });
+  });
+
+  it("samples like the reference by default: temperature 0.7, top_p 0.99", async () => {
+    const critic = new ScriptedChatModel(() => "a critique");
+    await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {});
+    expect(critic.calls[0].options).toMatchObject({ temperature: 0.7, topP: 0.99 });
   });
 });
 
@@ -168,7 +184,7 @@ describe("update", () => {
   const chosen = scored("CHOSEN", 9, 0);
   const base = { pool: [chosen], chosen: chosen.id, critiqueText: "crit", gradientText: "SUGGESTIONS" };
 
-  it("takes tagged text, falls back to the whole output without tags, and drops empty outputs", async () => {
+  it("takes tagged text, drops and counts outputs without tags, and counts empty outputs as failures", async () => {
     const outputs = [
       "<improved_response>\n tagged \n</improved_response>",
       "  untagged  ",
@@ -180,15 +196,15 @@ describe("update", () => {
       width: 4,
       seed: 1,
     });
-    expect(update.pool?.map((c) => c.text)).toEqual(["tagged", "untagged"]);
+    expect(update.pool?.map((c) => c.text)).toEqual(["tagged"]);
     expect(update.pool?.every((c) => c.iteration === 1 && c.origin === "update" && c.score === null)).toBe(
       true,
     );
     expect(update.iteration).toBe(1);
     expect(update.history?.[0]).toMatchObject({
       iteration: 1,
-      candidates: 2,
-      formatFallbacks: 1,
+      candidates: 1,
+      untagged: 1,
       failures: 2,
     });
     expect(critic.calls[0].prompt).toContain("SUGGESTIONS");
@@ -202,12 +218,32 @@ describe("update", () => {
   });
 
   it("does not add a rewrite identical to a candidate already in the pool", async () => {
-    const critic = new ScriptedChatModel(() => "CHOSEN");
+    const critic = new ScriptedChatModel(() => "<improved_response>CHOSEN</improved_response>");
     const update = await apply(makeUpdateNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
       width: 2,
     });
     expect(update.pool).toEqual([]);
-    expect(update.history?.[0]).toMatchObject({ candidates: 0, formatFallbacks: 2 });
+    expect(update.history?.[0]).toMatchObject({ candidates: 0, untagged: 0, failures: 0 });
+  });
+
+  it('keeps an untagged output whole with untaggedRewrites "keep"', async () => {
+    const outputs = ["<improved_response>tagged</improved_response>", "  untagged  "];
+    const critic = new ScriptedChatModel((_call, index) => outputs[index]);
+    const update = await apply(makeUpdateNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      width: 2,
+      untaggedRewrites: "keep",
+    });
+    expect(update.pool?.map((c) => c.text)).toEqual(["tagged", "untagged"]);
+    expect(update.history?.[0]).toMatchObject({ candidates: 2, untagged: 1, failures: 0 });
+  });
+
+  it("counts an output cut short before its close tag as tagged", async () => {
+    const critic = new ScriptedChatModel(() => "<improved_response>\ncut short by max tok");
+    const update = await apply(makeUpdateNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      width: 1,
+    });
+    expect(update.pool?.map((c) => c.text)).toEqual(["cut short by max tok"]);
+    expect(update.history?.[0]).toMatchObject({ candidates: 1, untagged: 0 });
   });
 });
 

@@ -101,10 +101,17 @@ describe("the OpenAI-compatible policy over HTTP", () => {
       max_tokens: 300,
       seed: 42 + 5 * k,
     });
-    const critic = { n: 1, temperature: 0.1, max_tokens: 200, seed: 42 };
+    // The critic's requests of iteration k carry seed + 5k too, and the critic's own top_p.
+    const critic = (k: number) => ({
+      n: 1,
+      temperature: 0.1,
+      top_p: 0.99,
+      max_tokens: 200,
+      seed: 42 + 5 * k,
+    });
     // generate, then critique, gradient, update per iteration
-    [sampling(0), critic, critic, sampling(1), critic, critic, sampling(2)].forEach((expected, i) =>
-      expect(bodies[i]).toMatchObject(expected),
+    [sampling(0), critic(1), critic(1), sampling(1), critic(2), critic(2), sampling(2)].forEach(
+      (expected, i) => expect(bodies[i]).toMatchObject(expected),
     );
     expect(result.history.map((r) => r.sampling)).toEqual(["n", "n", "n"]);
     expect(result.usage.modelRequests).toBe(7);

@@ -39,14 +39,14 @@ describe("the history reducer", () => {
         {
           iteration: 1,
           candidates: 2,
-          formatFallbacks: 1,
+          untagged: 1,
           usage: { modelRequests: 1, nodeMs: { update: 3 } },
         },
-        { iteration: 1, formatFallbacks: 1 },
+        { iteration: 1, untagged: 1 },
       ],
     );
     expect(history.map((r) => r.iteration)).toEqual([0, 1]);
-    expect(history[1]).toMatchObject({ critique: "c", candidates: 2, formatFallbacks: 2, elapsedMs: 8 });
+    expect(history[1]).toMatchObject({ critique: "c", candidates: 2, untagged: 2, elapsedMs: 8 });
     expect(history[1].usage).toMatchObject({ modelRequests: 2, nodeMs: { critique: 5, update: 3 } });
   });
 });

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { parseTpoContext, type TpoContext, type TpoContextInput } from "../graph/context.js";
+import { preset, TPO_PRESET_NAMES } from "../graph/presets.js";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { modelSettingsFromEnv, type ModelSettings } from "../models/env.js";
 import { CliUsageError } from "./errors.js";
@@ -36,14 +37,29 @@ const SETTING_FLAGS = [
     "x",
     "criticTemperature",
     true,
-    "temperature of critique and gradient (default 0)",
+    "temperature of critique and gradient (default 0.7)",
   ),
+  setting("--critic-top-p", "x", "criticTopP", true, "top_p of critique and gradient (default 0.99)"),
   setting(
     "--critic-max-tokens",
     "n",
     "criticMaxTokens",
     true,
     "max tokens of a critique or gradient (default 2048)",
+  ),
+  setting(
+    "--untagged-rewrites",
+    "policy",
+    "untaggedRewrites",
+    false,
+    "update outputs without the response tags: drop (default) or keep them whole",
+  ),
+  setting(
+    "--system-prompt",
+    "text",
+    "systemPrompt",
+    false,
+    "system prompt shown to the policy when it samples (default: none)",
   ),
 ];
 
@@ -81,6 +97,13 @@ function optionKey(flag: string): string {
 }
 
 export function addSettingFlags(command: Command): Command {
+  command.addOption(
+    new Option(
+      "--preset <name>",
+      `start from a named set of settings; other flags override it (${TPO_PRESET_NAMES.join(", ")}; ` +
+        "official: the reference implementation's example run)",
+    ),
+  );
   for (const { flag, arg, help } of SETTING_FLAGS) command.addOption(new Option(`${flag} <${arg}>`, help));
   return command;
 }
@@ -103,7 +126,7 @@ export function numberFlag(flag: string, value: string): number {
   return number;
 }
 
-/** The run-setting flags that were given, as a context input (unparsed). */
+/** The run-setting flags that were given, over the `--preset` when one was, as a context input (unparsed). */
 export function settingsInput(options: Record<string, unknown>): TpoContextInput {
   const input: Partial<Record<SettingField, unknown>> = {};
   for (const { flag, field, numeric } of SETTING_FLAGS) {
@@ -111,7 +134,13 @@ export function settingsInput(options: Record<string, unknown>): TpoContextInput
     if (typeof value !== "string") continue;
     input[field] = numeric ? numberFlag(flag, value) : value;
   }
-  return input as TpoContextInput;
+  if (typeof options.preset !== "string") return input as TpoContextInput;
+  try {
+    return preset(options.preset, input as TpoContextInput);
+  } catch (error) {
+    if (error instanceof TpoSettingsError) throw new CliUsageError(`--preset: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Parses settings with the graph's own schema; a bad value is a usage error naming its flag. */

@@ -8,5 +8,6 @@ export function iterationLine(record: HistoryRecord, depth: number): string {
   const scores = s
     ? `new ${fmt(s.mean)} (${fmt(s.min)}–${fmt(s.max)}, ${record.candidates} candidates)`
     : "no new candidates";
-  return `tpo: ${label.padEnd(12)} ${scores}  best so far ${fmt(record.bestSoFar)}`;
+  const untagged = record.untagged > 0 ? `, ${record.untagged} untagged rewrites` : "";
+  return `tpo: ${label.padEnd(12)} ${scores}${untagged}  best so far ${fmt(record.bestSoFar)}`;
 }

@@ -10,14 +10,18 @@ const PROMPT_NODES: Record<PromptKey, string> = {
   critique: "critique",
   revisionCritique: "critique",
   gradient: "gradient",
+  revisionGradient: "gradient",
   update: "update",
+  revisionUpdate: "update",
 };
 
 const PROMPT_LABELS: Record<PromptKey, string> = {
   critique: "critique (mode tpo: chosen vs rejected)",
   revisionCritique: "critique of the chosen response alone (mode revision, or no rejected response yet)",
-  gradient: "gradient",
-  update: "update",
+  gradient: "gradient (mode tpo: chosen, rejected and critique)",
+  revisionGradient: "gradient of the chosen response alone (mode revision, or no rejected response yet)",
+  update: "update (mode tpo: chosen, rejected, critique and suggestions)",
+  revisionUpdate: "update of the chosen response alone (mode revision, or no rejected response yet)",
 };
 
 /** The context field of one part of a prompt family, e.g. critiqueSystemPrompt. */
@@ -54,8 +58,12 @@ export const promptContextFields = {
   revisionCritiqueUserPrompt: promptField("revisionCritique", "user"),
   gradientSystemPrompt: promptField("gradient", "system"),
   gradientUserPrompt: promptField("gradient", "user"),
+  revisionGradientSystemPrompt: promptField("revisionGradient", "system"),
+  revisionGradientUserPrompt: promptField("revisionGradient", "user"),
   updateSystemPrompt: promptField("update", "system"),
   updateUserPrompt: promptField("update", "user"),
+  revisionUpdateSystemPrompt: promptField("revisionUpdate", "system"),
+  revisionUpdateUserPrompt: promptField("revisionUpdate", "user"),
 };
 
 /** The prompts of a run: the build-time prompts, with any prompt given in the run settings on top. */

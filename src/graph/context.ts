@@ -45,20 +45,39 @@ export const TpoContextSchema = z.object({
     .number()
     .min(0)
     .max(2)
-    .default(0)
-    .describe("Temperature of the critique and gradient requests."),
+    .default(0.7)
+    .describe("Temperature of the critique and gradient requests (the reference samples them at 0.7)."),
+  criticTopP: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.99)
+    .describe("Nucleus sampling top_p of the critique and gradient requests (the reference's 0.99)."),
   criticMaxTokens: z
     .number()
     .int()
     .min(1)
     .default(2048)
     .describe("Maximum tokens of a critique or a gradient."),
+  untaggedRewrites: z
+    .enum(["drop", "keep"])
+    .default("drop")
+    .describe(
+      "An update output without the response tags: drop it (never scored, never the answer; counted as untagged), or keep it whole as a candidate, for models that ignore formats.",
+    ),
+  systemPrompt: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "System prompt shown to the policy when it samples (generate); never to the reward model, and to the critic only where a prompt override uses {systemPrompt}. Unset: none.",
+    ),
   seed: z
     .number()
     .int()
     .optional()
     .describe(
-      "Sampling seed; sample i of iteration k (0 = generate) uses seed + k·width + i. Unset: the server's own randomness.",
+      "Sampling seed; sample i of iteration k (0 = generate) uses seed + k·width + i, the critic's requests of iteration k seed + k·width. Unset: the server's own randomness.",
     ),
   ...promptContextFields,
 });

@@ -7,6 +7,7 @@ import type { RewardModel } from "../models/reward.js";
 import type { SamplingSettings } from "../models/sampling.js";
 import { fillTemplate, type PromptTemplate, type TpoPrompts } from "../prompts/index.js";
 import type { TpoContext } from "./context.js";
+import { promptsForRun } from "./context-prompts.js";
 import type { Candidate, TpoStateType, TpoUpdate } from "./state.js";
 
 /** What the built-in nodes are given at build time. */
@@ -83,6 +84,41 @@ export function requireChosen(state: TpoStateType, node: TpoNodeName): Candidate
   return chosen;
 }
 
+export type CriticStep = "critique" | "gradient" | "update";
+
+const REVISION_PROMPT: Record<CriticStep, keyof TpoPrompts> = {
+  critique: "revisionCritique",
+  gradient: "revisionGradient",
+  update: "revisionUpdate",
+};
+
+/**
+ * The prompt of a critic step and the values it is filled with. Mode `tpo` with a rejected
+ * response uses the step's contrastive template (chosen and rejected side by side); mode
+ * `revision`, and any step while there is no rejected response, uses its revision template, and no
+ * value holds a rejected response.
+ */
+export function criticPrompt(
+  state: TpoStateType,
+  ctx: TpoContext,
+  prompts: TpoPrompts,
+  step: CriticStep,
+): { template: PromptTemplate; values: Record<string, string> } {
+  const rejected = ctx.mode === "tpo" ? candidateById(state, state.rejected) : null;
+  const active = promptsForRun(prompts, ctx);
+  return {
+    template: rejected ? active[step] : active[REVISION_PROMPT[step]],
+    values: {
+      query: queryText(conversationOf(state)),
+      chosen: requireChosen(state, step).text,
+      rejected: rejected?.text ?? "",
+      critique: state.critiqueText ?? "",
+      gradient: state.gradientText ?? "",
+      systemPrompt: ctx.systemPrompt ?? "",
+    },
+  };
+}
+
 /**
  * The config for a model call inside a node: the node's callbacks and signal, plus metadata and a
  * tag that say which TPO stage and iteration the call belongs to.
@@ -119,6 +155,20 @@ export function samplingOf(ctx: TpoContext, iteration: number): SamplingSettings
     topP,
     maxTokens,
     seed: seed === undefined ? undefined : seed + iteration * ctx.width,
+  };
+}
+
+/**
+ * The sampling settings of the critic's requests (critique and gradient) in iteration k: its own
+ * temperature, top_p and max tokens, and with a seed, seed + k·N, so that a chosen/rejected pair
+ * that repeats in a later iteration does not get a verbatim repeated critique.
+ */
+export function criticSamplingOf(ctx: TpoContext, iteration: number): SamplingSettings {
+  return {
+    temperature: ctx.criticTemperature,
+    topP: ctx.criticTopP,
+    maxTokens: ctx.criticMaxTokens,
+    seed: ctx.seed === undefined ? undefined : ctx.seed + iteration * ctx.width,
   };
 }
 

@@ -58,8 +58,11 @@ export interface HistoryRecord {
   scores: ScoreStats | null;
   /** Best score in the whole pool once this iteration's candidates were scored. */
   bestSoFar: number | null;
-  /** Update outputs without the response tags, taken whole. */
-  formatFallbacks: number;
+  /**
+   * Update outputs without the response tags: dropped (never scored, never the answer), or taken
+   * whole with the run setting `untaggedRewrites: "keep"`.
+   */
+  untagged: number;
   /** Samples that produced nothing usable (empty output, failed request). */
   failures: number;
   /** How the N samples were requested: one request with `n`, parallel requests, or both. */
@@ -138,7 +141,7 @@ function emptyRecord(iteration: number): HistoryRecord {
     candidates: 0,
     scores: null,
     bestSoFar: null,
-    formatFallbacks: 0,
+    untagged: 0,
     failures: 0,
     sampling: null,
     elapsedMs: 0,
@@ -160,7 +163,7 @@ export function mergeHistory(left: HistoryRecord[], right: HistoryPatch[]): Hist
       ...patch,
       iteration: base.iteration,
       candidates: base.candidates + (patch.candidates ?? 0),
-      formatFallbacks: base.formatFallbacks + (patch.formatFallbacks ?? 0),
+      untagged: base.untagged + (patch.untagged ?? 0),
       failures: base.failures + (patch.failures ?? 0),
       usage: addUsage(base.usage, patch.usage),
       elapsedMs: 0,

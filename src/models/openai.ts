@@ -15,6 +15,7 @@ import type { ModelSettings } from "./env.js";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry.js";
 import { nodeHttpFetch } from "./transport.js";
 import type { SamplingCallOptions } from "./sampling.js";
+import { SAMPLING_CALL_KEYS } from "./sampling-fields.js";
 
 export type TpoChatOpenAICallOptions = ChatOpenAICallOptions & SamplingCallOptions;
 
@@ -124,6 +125,11 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
     super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, endpoint) });
     this.endpoint = endpoint;
     this.tpoFields = fields;
+  }
+
+  /** It reads every sampling setting from call options (see TpoChatCompletions): none goes to fields. */
+  override get callKeys(): string[] {
+    return [...super.callKeys, ...SAMPLING_CALL_KEYS];
   }
 
   /** ChatOpenAI's own would rebuild a plain ChatOpenAI and lose the n handling above. */

@@ -5,8 +5,12 @@ import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { ModelRequestError } from "../errors.js";
 import type { Usage } from "../graph/state.js";
+import { modelWithSampling, warnIgnoredSettings } from "./sampling-fields.js";
 
-/** Sampling settings of one request, passed as call options; models that honour them read these keys. */
+/**
+ * Sampling settings of one request. They are sent as call options, and set as fields of a view of
+ * the model for models that read them from fields (see sampling-fields.ts).
+ */
 export interface SamplingCallOptions {
   temperature?: number;
   topP?: number;
@@ -80,13 +84,20 @@ function usageOf(result: LLMResult): Partial<Usage> {
   return { promptTokens, completionTokens };
 }
 
+/**
+ * One request with these settings, wherever the model reads them. A model that cannot take a
+ * setting is warned about once; `n` only when the caller does not top up missing choices itself.
+ */
 async function request(
   model: BaseChatModel,
   messages: BaseMessage[],
   options: SamplingCallOptions,
   config: RunnableConfig,
+  { topsUpN = false }: { topsUpN?: boolean } = {},
 ): Promise<{ texts: string[]; usage: Partial<Usage> }> {
-  const result = await model.generate([messages], { ...config, ...options } as never);
+  const target = modelWithSampling(model, options);
+  warnIgnoredSettings(model, topsUpN ? target.ignored.filter((s) => s !== "n") : target.ignored);
+  const result = await target.model.generate([messages], { ...config, ...options } as never);
   return { texts: (result.generations[0] as ChatGeneration[]).map(messageText), usage: usageOf(result) };
 }
 
@@ -134,7 +145,9 @@ export async function sampleResponses(
   let usedN = false;
   if (method !== "parallel" && count > 1) {
     try {
-      const first = await request(model, messages, callOptions(settings, count, 0), config);
+      const first = await request(model, messages, callOptions(settings, count, 0), config, {
+        topsUpN: method === "auto",
+      });
       texts.push(...first.texts.slice(0, count));
       usages.push(first.usage);
       usedN = true;

@@ -1,7 +1,7 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { TpoContext } from "../graph/context.js";
-import { promptMessages, stageConfig } from "../graph/node-kit.js";
+import { criticSamplingOf, promptMessages, stageConfig } from "../graph/node-kit.js";
 import type { Usage } from "../graph/state.js";
 import { completeOnce } from "../models/sampling.js";
 import type { PromptTemplate } from "../prompts/index.js";
@@ -18,11 +18,12 @@ export function askCritic(
     runtime: LangGraphRunnableConfig;
   },
 ): Promise<{ text: string; usage: Partial<Usage> }> {
-  const { ctx } = step;
+  const { ctx, iteration } = step;
+  const { temperature, topP, maxTokens, seed } = criticSamplingOf(ctx, iteration);
   return completeOnce(
     critic,
     promptMessages(template, values),
-    { temperature: ctx.criticTemperature, maxTokens: ctx.criticMaxTokens, seed: ctx.seed },
-    stageConfig(step.runtime, step.stage, step.iteration, ctx),
+    { temperature, topP, maxTokens, seed },
+    stageConfig(step.runtime, step.stage, iteration, ctx),
   );
 }

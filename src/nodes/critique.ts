@@ -1,14 +1,5 @@
 import { ensureContext } from "../graph/context.js";
-import { promptsForRun } from "../graph/context-prompts.js";
-import {
-  candidateById,
-  conversationOf,
-  nodeTime,
-  queryText,
-  requireChosen,
-  type TpoModels,
-  type TpoNode,
-} from "../graph/node-kit.js";
+import { criticPrompt, nodeTime, type TpoModels, type TpoNode } from "../graph/node-kit.js";
 import { askCritic } from "./critic-request.js";
 
 /**
@@ -19,19 +10,14 @@ export function makeCritiqueNode({ critic, prompts }: Pick<TpoModels, "critic" |
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);
-    const active = promptsForRun(prompts, ctx);
     const iteration = state.iteration + 1;
-    const rejected = ctx.mode === "tpo" ? candidateById(state, state.rejected) : null;
-    const { text, usage } = await askCritic(
-      critic,
-      rejected ? active.critique : active.revisionCritique,
-      {
-        query: queryText(conversationOf(state)),
-        chosen: requireChosen(state, "critique").text,
-        rejected: rejected?.text ?? "",
-      },
-      { stage: "critique", iteration, ctx, runtime },
-    );
+    const { template, values } = criticPrompt(state, ctx, prompts, "critique");
+    const { text, usage } = await askCritic(critic, template, values, {
+      stage: "critique",
+      iteration,
+      ctx,
+      runtime,
+    });
     const nodeUsage = { ...usage, ...nodeTime("critique", start) };
     return {
       critiqueText: text,

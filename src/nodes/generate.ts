@@ -1,3 +1,4 @@
+import { SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { Overwrite } from "@langchain/langgraph";
 import { TpoError } from "../errors.js";
 import { ensureContext } from "../graph/context.js";
@@ -14,6 +15,15 @@ import { sampleResponses } from "../models/sampling.js";
 import { newCandidates } from "./candidates.js";
 
 /**
+ * What the policy is shown: the conversation, after the run's system prompt when one is set and
+ * the conversation has no system message of its own. The reward model never sees it.
+ */
+export function policyMessages(conversation: BaseMessage[], systemPrompt: string | undefined): BaseMessage[] {
+  if (systemPrompt === undefined || SystemMessage.isInstance(conversation[0])) return conversation;
+  return [new SystemMessage(systemPrompt), ...conversation];
+}
+
+/**
  * Samples N responses from the policy. It starts a fresh optimisation: a thread that is run again
  * (a new user turn) gets a new pool and history rather than the previous turn's.
  */
@@ -24,7 +34,7 @@ export function makeGenerateNode({ policy }: Pick<TpoModels, "policy">): TpoNode
     const conversation = conversationOf(state);
     const sample = await sampleResponses(
       policy,
-      conversation,
+      policyMessages(conversation, ctx.systemPrompt),
       ctx.width,
       samplingOf(ctx, 0),
       ctx.sampling,

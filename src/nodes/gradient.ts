@@ -1,31 +1,23 @@
 import { ensureContext } from "../graph/context.js";
-import { promptsForRun } from "../graph/context-prompts.js";
-import {
-  conversationOf,
-  nodeTime,
-  queryText,
-  requireChosen,
-  type TpoModels,
-  type TpoNode,
-} from "../graph/node-kit.js";
+import { criticPrompt, nodeTime, type TpoModels, type TpoNode } from "../graph/node-kit.js";
 import { askCritic } from "./critic-request.js";
 
-/** Textual gradient: the critic turns the critique into suggestions for the chosen response. */
+/**
+ * Textual gradient: the critic turns the critique into suggestions for the chosen response. In
+ * mode `tpo` it sees the rejected response too; in mode `revision` the chosen one alone.
+ */
 export function makeGradientNode({ critic, prompts }: Pick<TpoModels, "critic" | "prompts">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);
     const iteration = state.iteration + 1;
-    const { text, usage } = await askCritic(
-      critic,
-      promptsForRun(prompts, ctx).gradient,
-      {
-        query: queryText(conversationOf(state)),
-        chosen: requireChosen(state, "gradient").text,
-        critique: state.critiqueText ?? "",
-      },
-      { stage: "gradient", iteration, ctx, runtime },
-    );
+    const { template, values } = criticPrompt(state, ctx, prompts, "gradient");
+    const { text, usage } = await askCritic(critic, template, values, {
+      stage: "gradient",
+      iteration,
+      ctx,
+      runtime,
+    });
     const nodeUsage = { ...usage, ...nodeTime("gradient", start) };
     return {
       gradientText: text,

@@ -1,39 +1,54 @@
 import { ensureContext } from "../graph/context.js";
-import { promptsForRun } from "../graph/context-prompts.js";
 import {
-  conversationOf,
+  criticPrompt,
   nodeTime,
   promptMessages,
-  queryText,
-  requireChosen,
   samplingOf,
   stageConfig,
   type TpoModels,
   type TpoNode,
 } from "../graph/node-kit.js";
+import type { TpoContext } from "../graph/context.js";
 import { sampleResponses } from "../models/sampling.js";
 import { extractTaggedResponse } from "../prompts/index.js";
 import { newCandidates } from "./candidates.js";
 
 /**
- * Variable update: the critic writes N improved versions of the chosen response. An output
- * without the response tags is taken whole (a format fallback); an empty one gives nothing.
+ * The responses in the critic's update outputs. An output without the response tags is not a
+ * response (a critique, a preamble): it is dropped, or with `untaggedRewrites: "keep"` taken whole.
+ * Either way it is counted as untagged. Empty outputs are left to count as failures.
+ */
+export function responsesOfRewrites(
+  outputs: string[],
+  policy: TpoContext["untaggedRewrites"],
+): { texts: string[]; untagged: number } {
+  const texts: string[] = [];
+  let untagged = 0;
+  for (const output of outputs) {
+    const tagged = extractTaggedResponse(output);
+    if (tagged !== null || !output.trim()) {
+      texts.push(tagged ?? "");
+      continue;
+    }
+    untagged++;
+    if (policy === "keep") texts.push(output);
+  }
+  return { texts, untagged };
+}
+
+/**
+ * Variable update: the critic writes N improved versions of the chosen response, seeing the query,
+ * the chosen response, the rejected one (mode `tpo`), the critique and the suggestions.
  */
 export function makeUpdateNode({ critic, prompts }: Pick<TpoModels, "critic" | "prompts">): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const ctx = ensureContext(runtime);
-    const active = promptsForRun(prompts, ctx);
     const iteration = state.iteration + 1;
-    const messages = promptMessages(active.update, {
-      query: queryText(conversationOf(state)),
-      chosen: requireChosen(state, "update").text,
-      critique: state.critiqueText ?? "",
-      gradient: state.gradientText ?? "",
-    });
+    const { template, values } = criticPrompt(state, ctx, prompts, "update");
     const sample = await sampleResponses(
       critic,
-      messages,
+      promptMessages(template, values),
       ctx.width,
       samplingOf(ctx, iteration),
       ctx.sampling,
@@ -41,13 +56,7 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoModels, "critic" | "
       // Some rewrites are enough to go on: the missing ones are recorded as failures.
       { tolerateFailures: true },
     );
-    let formatFallbacks = 0;
-    const texts = sample.texts.map((output) => {
-      const tagged = extractTaggedResponse(output);
-      if (tagged !== null) return tagged;
-      if (output.trim()) formatFallbacks++;
-      return output;
-    });
+    const { texts, untagged } = responsesOfRewrites(sample.texts, ctx.untaggedRewrites);
     const { candidates, failures } = newCandidates(texts, state.pool, iteration, "update");
     const usage = { ...sample.usage, ...nodeTime("update", start) };
     return {
@@ -58,7 +67,7 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoModels, "critic" | "
         {
           iteration,
           candidates: candidates.length,
-          formatFallbacks,
+          untagged,
           failures: failures + (ctx.width - sample.texts.length),
           sampling: sample.method,
           usage,

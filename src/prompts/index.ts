@@ -1,20 +1,29 @@
 import { CRITIQUE_PROMPT, REVISION_CRITIQUE_PROMPT } from "./critique.js";
-import { GRADIENT_PROMPT } from "./gradient.js";
-import { UPDATE_PROMPT } from "./update.js";
+import { GRADIENT_PROMPT, REVISION_GRADIENT_PROMPT } from "./gradient.js";
+import { REVISION_UPDATE_PROMPT, UPDATE_PROMPT } from "./update.js";
 import type { PromptTemplate } from "./template.js";
 
+/**
+ * The critic's prompt families. Mode `tpo` with a rejected response uses `critique`, `gradient` and
+ * `update`; mode `revision`, and any step while there is no rejected response, uses the `revision…`
+ * three, which never show a rejected response.
+ */
 export interface TpoPrompts {
   critique: PromptTemplate;
   revisionCritique: PromptTemplate;
   gradient: PromptTemplate;
+  revisionGradient: PromptTemplate;
   update: PromptTemplate;
+  revisionUpdate: PromptTemplate;
 }
 
 export const DEFAULT_PROMPTS: TpoPrompts = {
   critique: CRITIQUE_PROMPT,
   revisionCritique: REVISION_CRITIQUE_PROMPT,
   gradient: GRADIENT_PROMPT,
+  revisionGradient: REVISION_GRADIENT_PROMPT,
   update: UPDATE_PROMPT,
+  revisionUpdate: REVISION_UPDATE_PROMPT,
 };
 
 export type TpoPromptOverrides = { [K in keyof TpoPrompts]?: Partial<PromptTemplate> };
@@ -27,6 +36,13 @@ export function resolvePrompts(overrides: TpoPromptOverrides = {}): TpoPrompts {
   return resolved;
 }
 
-export { CRITIQUE_PROMPT, REVISION_CRITIQUE_PROMPT, GRADIENT_PROMPT, UPDATE_PROMPT };
+export {
+  CRITIQUE_PROMPT,
+  REVISION_CRITIQUE_PROMPT,
+  GRADIENT_PROMPT,
+  REVISION_GRADIENT_PROMPT,
+  UPDATE_PROMPT,
+  REVISION_UPDATE_PROMPT,
+};
 export { UPDATE_TAGS, extractTaggedResponse } from "./update.js";
 export { fillTemplate, type PromptTemplate } from "./template.js";

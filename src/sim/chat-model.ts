@@ -2,6 +2,7 @@ import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/languag
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import type { SamplingCallOptions } from "../models/sampling.js";
+import { SAMPLING_CALL_KEYS } from "../models/sampling-fields.js";
 import { hash32, rng } from "./random.js";
 import { simRespond, wordCount } from "./world.js";
 import type { BaseChatModelCallOptions } from "@langchain/core/language_models/chat_models";
@@ -29,6 +30,11 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
 
   _llmType(): string {
     return "tpo-sim";
+  }
+
+  /** It reads every sampling setting from call options. */
+  override get callKeys(): string[] {
+    return [...super.callKeys, ...SAMPLING_CALL_KEYS];
   }
 
   /** The prompt as the simulated world reads it: a user query alone, or all messages of a TPO prompt. */

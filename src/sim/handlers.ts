@@ -27,6 +27,8 @@ export interface HandlerContext {
   ignoreN: boolean;
   /** Answer with no choices at all. */
   emptyChoices: boolean;
+  /** Answer every choice with this text instead of the simulated world's. */
+  reply?: string;
   /** /pooling returns a per-token list whose last value is the score, rather than a number. */
   poolingPerToken: boolean;
 }
@@ -109,8 +111,8 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   const prompt = SimChatModel.promptOf(toLangChainMessages(messages));
   const count = ctx.emptyChoices ? 0 : ctx.ignoreN ? 1 : n;
   const choices = Array.from({ length: count }, (_, index) => {
-    const full = SimChatModel.respond(prompt, seed, index);
-    const content = SimChatModel.respond(prompt, seed, index, maxTokens);
+    const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index);
+    const content = ctx.reply ?? SimChatModel.respond(prompt, seed, index, maxTokens);
     return {
       index,
       message: { role: "assistant", content },

@@ -26,7 +26,9 @@ export type SimFault =
   /** Answer a chat completion with `choices: []`. */
   | { kind: "empty-choices" }
   /** Answer a chat completion with one choice whatever `n` asks. */
-  | { kind: "ignore-n" };
+  | { kind: "ignore-n" }
+  /** Answer a chat completion with this text in every choice (an update without its tags, say). */
+  | { kind: "reply"; content: string };
 
 export interface SimRequest {
   method: string;
@@ -236,6 +238,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       nextUnseeded: () => seed * 1_000_003 + unseeded++ * 1009,
       ignoreN: (options.ignoreN ?? false) || faults.some((f) => f.kind === "ignore-n"),
       emptyChoices: faults.some((f) => f.kind === "empty-choices"),
+      reply: faults.find((f) => f.kind === "reply")?.content,
       poolingPerToken: options.poolingPerToken ?? false,
     };
     const result = route(request, ctx);

@@ -3,6 +3,7 @@ import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import type { RewardItem, RewardModel } from "../../src/index.js";
 import type { SamplingCallOptions } from "../../src/models/sampling.js";
+import { SAMPLING_CALL_KEYS } from "../../src/models/sampling-fields.js";
 
 type Options = BaseChatModelCallOptions & SamplingCallOptions;
 
@@ -26,6 +27,10 @@ export class ScriptedChatModel extends BaseChatModel<Options> {
   }
   _llmType(): string {
     return "scripted";
+  }
+  /** It reads the sampling settings from call options. */
+  override get callKeys(): string[] {
+    return [...super.callKeys, ...SAMPLING_CALL_KEYS];
   }
   async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
     const call: RecordedCall = {

@@ -21,6 +21,8 @@ export interface ModeSummary {
   iterations: IterationSummary[];
   meanFinalBest: number | null;
   requestsPerQuery: number | null;
+  /** Mean over queries of the update outputs that had no response tags (dropped, or kept whole). */
+  untaggedPerQuery: number | null;
   tokensPerQuery: number | null;
   secondsPerQuery: number | null;
 }
@@ -67,6 +69,7 @@ function summarizeMode(mode: TpoMode, records: BatchRecord[]): ModeSummary {
     iterations,
     meanFinalBest: mean(ok.map((r) => r.best.score)),
     requestsPerQuery: mean(ok.map((r) => r.usage.modelRequests)),
+    untaggedPerQuery: mean(ok.map((r) => r.history.reduce((sum, h) => sum + (h.untagged ?? 0), 0))),
     tokensPerQuery: mean(ok.map((r) => r.usage.promptTokens + r.usage.completionTokens)),
     secondsPerQuery: mean(ok.map((r) => r.elapsedMs / 1000)),
   };
@@ -108,6 +111,7 @@ export function formatSummary(summary: BatchSummary): string {
     String(m.failed),
     fmt(m.meanFinalBest),
     fmt(m.requestsPerQuery, 1),
+    fmt(m.untaggedPerQuery, 1),
     fmt(m.tokensPerQuery, 0),
     m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000),
   ]);
@@ -115,7 +119,7 @@ export function formatSummary(summary: BatchSummary): string {
     table(["mode", "iteration", "queries", "mean best", "mean new"], scoreRows),
     "",
     table(
-      ["mode", "N", "D", "queries", "failed", "final best", "requests/q", "tokens/q", "time/q"],
+      ["mode", "N", "D", "queries", "failed", "final best", "requests/q", "untagged/q", "tokens/q", "time/q"],
       costRows,
     ),
   ];

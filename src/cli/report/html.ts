@@ -34,9 +34,9 @@ function costTable(modes: ModeSummary[]): string {
   const rows = modes.map(
     (m) =>
       `<tr><td>${m.mode}</td><td>${m.width ?? "-"}</td><td>${m.depth ?? "-"}</td><td>${m.queries}</td><td>${m.failed}</td><td>${fmt(m.meanFinalBest)}</td>` +
-      `<td>${fmt(m.requestsPerQuery, 1)}</td><td>${fmt(m.tokensPerQuery, 0)}</td><td>${m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000)}</td></tr>`,
+      `<td>${fmt(m.requestsPerQuery, 1)}</td><td>${fmt(m.untaggedPerQuery, 1)}</td><td>${fmt(m.tokensPerQuery, 0)}</td><td>${m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000)}</td></tr>`,
   );
-  return `<table id="costs"><thead><tr><th>mode</th><th>N</th><th>D</th><th>queries</th><th>failed</th><th>final best</th><th>requests / query</th><th>tokens / query</th><th>time / query</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<table id="costs"><thead><tr><th>mode</th><th>N</th><th>D</th><th>queries</th><th>failed</th><th>final best</th><th>requests / query</th><th title="update outputs without the response tags">untagged rewrites / query</th><th>tokens / query</th><th>time / query</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 const STYLE = `
