@@ -4,6 +4,7 @@ import {
   DEFAULT_PROMPTS,
   makeCritiqueNode,
   makeFinalizeNode,
+  makeGradientNode,
   makeRewardNode,
   makeSelectNode,
   makeUpdateNode,
@@ -14,7 +15,7 @@ import {
   type TpoUpdate,
 } from "../src/index.js";
 import { makeCandidate, type HistoryPatch } from "../src/graph/state.js";
-import { RecordingRewardModel, ScriptedChatModel } from "./helpers/fakes.js";
+import { RecordingRewardModel, ScriptedChatModel, type RecordedCall } from "./helpers/fakes.js";
 
 function scored(text: string, score: number | null, iteration: number): Candidate {
   return { ...makeCandidate(text, iteration, iteration === 0 ? "sample" : "update"), score };
@@ -31,6 +32,15 @@ function state(patch: Partial<TpoStateType>): TpoStateType {
 }
 
 const runtime = (context: object = {}) => ({ context }) as never;
+
+/** The user turn of a recorded model call. */
+const userPrompt = (call: RecordedCall) => call.messages[call.messages.length - 1].text;
+
+/** The text of a tagged section (`<tag>\n…\n</tag>`) of a prompt, or null when it has none. */
+function section(prompt: string, tag: string): string | null {
+  const match = new RegExp(`<${tag}>\\n([\\s\\S]*?)\\n</${tag}>`).exec(prompt);
+  return match ? match[1] : null;
+}
 
 /** A node's update, with the list-valued channels as plain lists (built-in nodes never overwrite them here). */
 interface PlainUpdate extends Omit<TpoUpdate, "pool" | "history"> {
@@ -135,22 +145,43 @@ describe("critique", () => {
   const pool = [scored("CHOSEN TEXT", 9, 0), scored("REJECTED TEXT", 1, 0)];
   const base = { pool, chosen: pool[0].id, rejected: pool[1].id };
 
-  it("puts the rejected response in the tpo prompt", async () => {
+  it("shows the query, the chosen and the rejected response each in its own section (mode tpo)", async () => {
     const critic = new ScriptedChatModel(() => "a critique");
     const update = await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
       mode: "tpo",
     });
-    expect(critic.calls[0].prompt).toContain("CHOSEN TEXT");
-    expect(critic.calls[0].prompt).toContain("REJECTED TEXT");
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "query")).toBe("the query");
+    expect(section(prompt, "chosen_response")).toBe("CHOSEN TEXT");
+    expect(section(prompt, "rejected_response")).toBe("REJECTED TEXT");
+    expect(section(prompt, "response")).toBeNull();
+    expect(critic.calls[0].messages[0].text).toBe(DEFAULT_PROMPTS.critique.system);
     expect(update.critiqueText).toBe("a critique");
     expect(update.history?.[0]).toMatchObject({ iteration: 1, critique: "a critique" });
   });
 
-  it("never shows the rejected response in revision mode", async () => {
+  it("shows the chosen response alone, as the response, in revision mode", async () => {
     const critic = new ScriptedChatModel(() => "a critique");
     await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), { mode: "revision" });
-    expect(critic.calls[0].prompt).toContain("CHOSEN TEXT");
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "query")).toBe("the query");
+    expect(section(prompt, "response")).toBe("CHOSEN TEXT");
     expect(critic.calls[0].prompt).not.toContain("REJECTED TEXT");
+    expect(critic.calls[0].prompt).not.toContain("<rejected_response>");
+  });
+
+  it("shows placeholders inside the query and the responses literally", async () => {
+    const tricky = [scored("Use {rejected} and {query}.", 9, 0), scored("Mine says {chosen}.", 1, 0)];
+    const critic = new ScriptedChatModel(() => "a critique");
+    await apply(
+      makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }),
+      state({ pool: tricky, chosen: tricky[0].id, rejected: tricky[1].id, query: "What is {chosen}?" }),
+      {},
+    );
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "query")).toBe("What is {chosen}?");
+    expect(section(prompt, "chosen_response")).toBe("Use {rejected} and {query}.");
+    expect(section(prompt, "rejected_response")).toBe("Mine says {chosen}.");
   });
 
   it("sends the critic's own sampling settings, its seed moving on with the iteration", async () => {
@@ -177,6 +208,59 @@ describe("critique", () => {
     const critic = new ScriptedChatModel(() => "a critique");
     await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {});
     expect(critic.calls[0].options).toMatchObject({ temperature: 0.7, topP: 0.99 });
+  });
+});
+
+describe("gradient", () => {
+  const pool = [scored("CHOSEN TEXT", 9, 0), scored("REJECTED TEXT", 1, 0)];
+  const base = {
+    pool,
+    chosen: pool[0].id,
+    rejected: pool[1].id,
+    critiqueText: "THE CRITIQUE",
+    gradientText: "THE PREVIOUS ITERATION'S SUGGESTIONS",
+  };
+
+  it("turns this iteration's critique of chosen against rejected into suggestions (mode tpo)", async () => {
+    const critic = new ScriptedChatModel(() => "the suggestions");
+    const update = await apply(makeGradientNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      mode: "tpo",
+      criticTemperature: 0.3,
+    });
+    expect(critic.calls).toHaveLength(1);
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "query")).toBe("the query");
+    expect(section(prompt, "chosen_response")).toBe("CHOSEN TEXT");
+    expect(section(prompt, "rejected_response")).toBe("REJECTED TEXT");
+    expect(section(prompt, "critique")).toBe("THE CRITIQUE");
+    expect(critic.calls[0].prompt).not.toContain("PREVIOUS ITERATION");
+    expect(critic.calls[0].messages[0].text).toBe(DEFAULT_PROMPTS.gradient.system);
+    expect(critic.calls[0].options).toMatchObject({ temperature: 0.3, n: 1 });
+    expect(update.gradientText).toBe("the suggestions");
+    expect(update.history).toEqual([expect.objectContaining({ iteration: 1, gradient: "the suggestions" })]);
+  });
+
+  it("sees the chosen response alone, with the critique, in revision mode", async () => {
+    const critic = new ScriptedChatModel(() => "the suggestions");
+    await apply(makeGradientNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), { mode: "revision" });
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "response")).toBe("CHOSEN TEXT");
+    expect(section(prompt, "critique")).toBe("THE CRITIQUE");
+    expect(critic.calls[0].prompt).not.toContain("REJECTED TEXT");
+    expect(critic.calls[0].messages[0].text).toBe(DEFAULT_PROMPTS.revisionGradient.system);
+  });
+
+  it("shows placeholders inside the response and the critique literally", async () => {
+    const tricky = scored("Print {critique} here.", 9, 0);
+    const critic = new ScriptedChatModel(() => "the suggestions");
+    await apply(
+      makeGradientNode({ critic, prompts: DEFAULT_PROMPTS }),
+      state({ pool: [tricky], chosen: tricky.id, critiqueText: "It lacks {chosen}." }),
+      {},
+    );
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "response")).toBe("Print {critique} here.");
+    expect(section(prompt, "critique")).toBe("It lacks {chosen}.");
   });
 });
 
