@@ -13,6 +13,7 @@ import {
   type TpoNode,
 } from "../src/index.js";
 import { RecordingRewardModel, ScriptedChatModel, uniqueResponder } from "./helpers/fakes.js";
+import { section } from "./helpers/sections.js";
 
 function uniqueGraph(rewardModel = new RecordingRewardModel()) {
   const policy = new ScriptedChatModel(uniqueResponder());
@@ -105,6 +106,7 @@ describe("the TPO graph", () => {
     const critiques = feedback.filter((_, i) => i % 2 === 0);
     expect(critiques).toHaveLength(3);
     critiques.forEach((prompt, k) => {
+      expect([section(prompt, "chosen_response"), section(prompt, "rejected_response")]).toEqual(pairs[k]);
       const shown = out.pool.map((c) => c.text).filter((text) => prompt.includes(text));
       expect(shown.sort()).toEqual([...pairs[k]].sort());
     });

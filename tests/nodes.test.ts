@@ -16,6 +16,7 @@ import {
 } from "../src/index.js";
 import { makeCandidate, type HistoryPatch } from "../src/graph/state.js";
 import { RecordingRewardModel, ScriptedChatModel, type RecordedCall } from "./helpers/fakes.js";
+import { section } from "./helpers/sections.js";
 
 function scored(text: string, score: number | null, iteration: number): Candidate {
   return { ...makeCandidate(text, iteration, iteration === 0 ? "sample" : "update"), score };
@@ -35,12 +36,6 @@ const runtime = (context: object = {}) => ({ context }) as never;
 
 /** The user turn of a recorded model call. */
 const userPrompt = (call: RecordedCall) => call.messages[call.messages.length - 1].text;
-
-/** The text of a tagged section (`<tag>\n…\n</tag>`) of a prompt, or null when it has none. */
-function section(prompt: string, tag: string): string | null {
-  const match = new RegExp(`<${tag}>\\n([\\s\\S]*?)\\n</${tag}>`).exec(prompt);
-  return match ? match[1] : null;
-}
 
 /** A node's update, with the list-valued channels as plain lists (built-in nodes never overwrite them here). */
 interface PlainUpdate extends Omit<TpoUpdate, "pool" | "history"> {
