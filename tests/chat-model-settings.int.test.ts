@@ -96,7 +96,7 @@ describe("settings reach a plain ChatOpenAI", () => {
     // update k draws seed + k·N
     expect(update).toMatchObject({ ...sampling, seed: 5 + 3 });
     for (const body of [critique, gradient]) {
-      expect(body).toMatchObject({ n: 1, temperature: 0.2, max_tokens: 99, seed: 5 });
+      expect(body).toMatchObject({ n: 1, temperature: 0.2, top_p: 0.99, max_tokens: 99, seed: 5 + 3 });
     }
     expect(result.history.map((r) => r.sampling)).toEqual(["n", "n"]);
     expect(warn).not.toHaveBeenCalled();
