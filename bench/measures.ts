@@ -125,10 +125,11 @@ export async function measureOverhead(env: BenchEnv) {
   return rows;
 }
 
+/** What the tei client sends: the Llama-3 template without <|begin_of_text|>, which TEI adds itself. */
 function teiText(query: string, response: string): string {
   const turn = (role: string, content: string) =>
     `<|start_header_id|>${role}<|end_header_id|>\n\n${content}<|eot_id|>`;
-  return `<|begin_of_text|>${turn("user", query)}${turn("assistant", response)}`;
+  return `${turn("user", query)}${turn("assistant", response)}`;
 }
 
 function expectedChat(sampling: "n" | "parallel", depth: number, width: number): number {

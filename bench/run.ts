@@ -8,6 +8,7 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { defaultSamplePromptsPath } from "../src/cli/paths.js";
 import { FULL_CONFIG, QUICK_CONFIG } from "./config.js";
 import {
   measureGrowth,
@@ -22,13 +23,12 @@ import { renderMarkdown, type BenchResults } from "./report.js";
 import { startServerProcess } from "./server-handle.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const DEFAULT_PROMPTS = resolve(BENCH_DIR, "..", "..", "shared", "data", "tpo-sample-prompts.json");
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: process.env.BENCH_SMOKE === "1" },
     out: { type: "string" },
-    prompts: { type: "string", default: DEFAULT_PROMPTS },
+    prompts: { type: "string", default: defaultSamplePromptsPath() },
     only: { type: "string" },
     /** Re-renders RESULTS.md beside the given results.json (after editing bench/findings.md). */
     render: { type: "string" },

@@ -54,6 +54,23 @@ export class RewardRequestError extends RewardModelError {
 }
 
 /**
+ * A reward server answered with several labels per item (a classifier's classes, a multi-head
+ * reward) and no label index was set, or with fewer labels than the index needs. A setting to fix,
+ * so a configuration error; the message names the setting.
+ */
+export class RewardLabelError extends TpoConfigError {
+  constructor(
+    message: string,
+    readonly kind: string,
+    readonly url: string,
+    /** Labels per item in the server's answer. */
+    readonly labels: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * A policy or critic request failed for good: retries ran out, or the failure was not worth
  * retrying. `endpoint` is the URL, `status` the last HTTP status (undefined for a timeout or a
  * connection error).

@@ -72,8 +72,14 @@ export { createHttpRewardModel } from "./models/http-reward.js";
 export type { HttpRewardModel, HttpRewardModelOptions } from "./models/http-reward.js";
 export { HTTP_REWARD_KINDS } from "./models/reward-kinds.js";
 export type { HttpRewardKind } from "./models/reward-kinds.js";
-export { LLAMA3_CHAT_TEMPLATE } from "./models/chat-template.js";
-export type { ChatTemplate, ChatTemplateOption, ChatTurn } from "./models/chat-template.js";
+export {
+  LLAMA3_CHAT_TEMPLATE,
+  TULU_CHAT_TEMPLATE,
+  CHATML_CHAT_TEMPLATE,
+  CHAT_TEMPLATES,
+} from "./models/chat-template.js";
+export type { ChatTemplate, ChatTemplateName, ChatTemplateOption, ChatTurn } from "./models/chat-template.js";
+export { resolveChatTemplate, parseChatTemplateJson } from "./models/reward-template.js";
 export { createJudgeRewardModel, JudgeVerdictSchema } from "./models/judge-reward.js";
 export type { JudgeRewardModelOptions, JudgeCriterion, JudgeVerdict } from "./models/judge-reward.js";
 export { createFunctionRewardModel } from "./models/function-reward.js";
@@ -112,6 +118,7 @@ export {
   TpoUnsupportedError,
   RewardModelError,
   RewardRequestError,
+  RewardLabelError,
   HttpRequestError,
   ModelRequestError,
 } from "./errors.js";

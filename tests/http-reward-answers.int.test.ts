@@ -1,6 +1,6 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
-import { RewardRequestError } from "../src/errors.js";
+import { RewardLabelError, RewardRequestError } from "../src/errors.js";
 import { createTpoGraph } from "../src/graph/builder.js";
 import { createHttpRewardModel, type HttpRewardModelOptions } from "../src/models/http-reward.js";
 import type { HttpRewardKind } from "../src/models/reward-kinds.js";
@@ -25,12 +25,14 @@ describe("a reward server's non-finite score", () => {
     [
       "vllm-pooling",
       '{"data":[{"index":0,"data":[[0.5],[1e999]]}]}',
-      'data[0].data should be a finite number, not Infinity. It sent: {"data":[{"index":0,"data":[[0.5],[Infinity]]}]}',
+      'should be a finite number, not Infinity. It sent: {"data":[{"index":0,"data":[[0.5],[Infinity]]}]}',
     ],
+    ["tei", '[[{"score":-1e999,"label":"LABEL_0"}]]', "should be a finite number, not -Infinity"],
+    // Two labels and none chosen: the error quotes the body, overflowed value included.
     [
-      "tei",
-      '[[{"score":-1e999,"label":"LABEL_0"}]]',
-      "[0][0].score should be a finite number, not -Infinity",
+      "vllm-classify",
+      '{"data":[{"index":0,"probs":[0.25,1e999]}]}',
+      'It sent: {"data":[{"index":0,"probs":[0.25,Infinity]}]}',
     ],
   ] as const)("from %s is named as it is, not as null", async (kind, raw, expected) => {
     const server = await stub(() => ({ raw }));
@@ -40,8 +42,9 @@ describe("a reward server's non-finite score", () => {
         () => new Error("no error"),
         (e: unknown) => e as Error,
       );
-    expect(error).toBeInstanceOf(RewardRequestError);
+    expect(error).toBeInstanceOf(kind === "vllm-classify" ? RewardLabelError : RewardRequestError);
     expect(error.message).toContain(expected);
+    expect(error.message).not.toContain("null");
   });
 });
 

@@ -1,7 +1,7 @@
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
-import { RewardRequestError, TpoConfigError } from "../src/errors.js";
-import { LLAMA3_CHAT_TEMPLATE } from "../src/models/chat-template.js";
+import { RewardLabelError, RewardRequestError, TpoConfigError } from "../src/errors.js";
+import { LLAMA3_CHAT_TEMPLATE, TULU_CHAT_TEMPLATE } from "../src/models/chat-template.js";
 import { createHttpRewardModel } from "../src/models/http-reward.js";
 import type { RewardItem } from "../src/models/reward.js";
 import { barrier, closedPort, startStub, type Stub, type StubHandler } from "./helpers/reward-stub.js";
@@ -29,13 +29,16 @@ function lastAssistant(body: unknown): string {
   return messages[messages.length - 1].content;
 }
 
+/** The Llama-3 text that TEI and SGLang get: without <|begin_of_text|>, which they add themselves. */
 function llama3(user: string, assistant: string): string {
   return (
-    "<|begin_of_text|>" +
     `<|start_header_id|>user<|end_header_id|>\n\n${user}<|eot_id|>` +
     `<|start_header_id|>assistant<|end_header_id|>\n\n${assistant}<|eot_id|>`
   );
 }
+
+const BOS = "<|begin_of_text|>";
+const bosCount = (text: string) => text.split(BOS).length - 1;
 
 describe("vllm-pooling", () => {
   it("sends one chat-form request per response and reads the last per-token value", async () => {
@@ -109,6 +112,79 @@ describe("vllm-pooling", () => {
     expect(server.requests[0].headers.authorization).toBe("Bearer sk-test");
     expect(server.requests[0].headers["x-team"]).toBe("tpo");
   });
+
+  it("reads a one-label list, per item and per token row", async () => {
+    const replies = [{ data: [2.5] }, { data: [[0.1], [0.2], [3.5]] }];
+    const server = await stub((_req, index) => ({ json: { data: [replies[index]] } }));
+    const model = createHttpRewardModel({ url: server.url, kind: "vllm-pooling", concurrency: 1 });
+    expect(await model.score(items("a", "b"))).toEqual([2.5, 3.5]);
+  });
+
+  it("takes the label that labelIndex names, per item and in the last token row", async () => {
+    const replies = [
+      { data: [0.3, -1.25] },
+      {
+        data: [
+          [9, 9],
+          [0.5, -2.5],
+        ],
+      },
+    ];
+    const server = await stub((_req, index) => ({ json: { data: [replies[index]] } }));
+    const model = createHttpRewardModel({
+      url: server.url,
+      kind: "vllm-pooling",
+      labelIndex: 1,
+      concurrency: 1,
+    });
+    expect(await model.score(items("a", "b"))).toEqual([-1.25, -2.5]);
+  });
+
+  it("fails with a RewardLabelError naming --reward-label when there are several labels and no index", async () => {
+    const server = await stub(() => ({
+      json: { data: [{ index: 0, object: "pooling", data: [0.3, 0.7] }] },
+    }));
+    const model = createHttpRewardModel({ url: server.url, kind: "vllm-pooling" });
+    const error = await model.score(items("a")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RewardLabelError);
+    expect(error).toBeInstanceOf(TpoConfigError);
+    const { kind, url, labels, message } = error as RewardLabelError;
+    expect({ kind, url, labels }).toEqual({ kind: "vllm-pooling", url: `${server.url}/pooling`, labels: 2 });
+    expect(message).toContain(
+      `The vllm-pooling reward server at ${server.url}/pooling returned 2 values per item`,
+    );
+    expect(message).toContain(
+      "set --reward-label / TPO_REWARD_LABEL (the labelIndex option) to the index of the reward label (0 to 1)",
+    );
+    const rows = await stub(() => ({
+      json: {
+        data: [
+          {
+            data: [
+              [1, 2, 3],
+              [4, 5, 6],
+            ],
+          },
+        ],
+      },
+    }));
+    const perToken = await createHttpRewardModel({ url: rows.url, kind: "vllm-pooling" })
+      .score(items("a"))
+      .catch((e: unknown) => e);
+    expect((perToken as RewardLabelError).labels).toBe(3);
+  });
+
+  it("fails with a RewardLabelError when labelIndex is past the last label", async () => {
+    const server = await stub(() => ({ json: { data: [{ data: [0.3, 0.7] }] } }));
+    const error = await createHttpRewardModel({ url: server.url, kind: "vllm-pooling", labelIndex: 2 })
+      .score(items("a"))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RewardLabelError);
+    expect((error as Error).message).toContain(
+      "--reward-label / TPO_REWARD_LABEL (the labelIndex option) is 2",
+    );
+    expect((error as Error).message).toContain("(0 to 1)");
+  });
 });
 
 describe("vllm-classify", () => {
@@ -133,15 +209,21 @@ describe("vllm-classify", () => {
     });
   });
 
-  it("fails clearly on a classifier with more than one label", async () => {
+  it("fails clearly on a classifier with more than one label and no label index", async () => {
     const server = await stub(() => ({ json: { data: [{ probs: [0.3, 0.7] }] } }));
     const model = createHttpRewardModel({ url: server.url, kind: "vllm-classify" });
     const error = await model.score(items("a")).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RewardRequestError);
+    expect(error).toBeInstanceOf(RewardLabelError);
     expect((error as Error).message).toMatch(
-      /vllm-classify reward server at http:\/\/127\.0\.0\.1:\d+\/classify/,
+      /vllm-classify reward server at http:\/\/127\.0\.0\.1:\d+\/classify returned 2 values per item/,
     );
-    expect((error as Error).message).toContain("2 labels");
+    expect((error as Error).message).toContain("set --reward-label / TPO_REWARD_LABEL");
+  });
+
+  it("takes the label that labelIndex names from a classifier's probs", async () => {
+    const server = await stub(() => ({ json: { data: [{ probs: [0.3, 0.7], num_classes: 2 }] } }));
+    const model = createHttpRewardModel({ url: server.url, kind: "vllm-classify", labelIndex: 0 });
+    expect(await model.score(items("a"))).toEqual([0.3]);
   });
 });
 
@@ -156,6 +238,9 @@ describe("tei", () => {
     const scores = await model.score(items(...responses));
 
     expect(scores).toEqual(responses.map((r) => llama3("What is 2+2?", r).length));
+    for (const body of server.requests.map((r) => r.body as { inputs: string[][] })) {
+      for (const [text] of body.inputs) expect(bosCount(text)).toBe(0);
+    }
     expect(server.requests).toHaveLength(3);
     expect(model.requestCount(5)).toBe(3);
     const bodies = server.requests.map((r) => r.body as { inputs: string[][] });
@@ -173,6 +258,34 @@ describe("tei", () => {
         truncate: true,
       },
       { inputs: [[llama3("What is 2+2?", "eeeee")]], raw_scores: true, truncate: true },
+    ]);
+  });
+
+  it("sends no <|begin_of_text|> of its own: TEI's tokenizer adds it, once", async () => {
+    const server = await stub((req) => ({
+      json: (req.body as { inputs: string[][] }).inputs.map(() => [{ score: 1, label: "LABEL_0" }]),
+    }));
+    await createHttpRewardModel({ url: server.url, kind: "tei" }).score(items("four"));
+    await createHttpRewardModel({ url: server.url, kind: "tei", chatTemplate: LLAMA3_CHAT_TEMPLATE }).score(
+      items("four"),
+    );
+    for (const request of server.requests) {
+      const [[text]] = (request.body as { inputs: string[][] }).inputs;
+      expect(text.startsWith("<|start_header_id|>user<|end_header_id|>")).toBe(true);
+      // The server adds one BOS in front; the text carries none, so the model sees exactly one.
+      expect(bosCount(BOS + text)).toBe(1);
+    }
+  });
+
+  it("renders the Tulu template that it is given", async () => {
+    const server = await stub((req) => ({
+      json: (req.body as { inputs: string[][] }).inputs.map(() => [{ score: 1, label: "LABEL_0" }]),
+    }));
+    await createHttpRewardModel({ url: server.url, kind: "tei", chatTemplate: TULU_CHAT_TEMPLATE }).score(
+      items("4"),
+    );
+    expect((server.requests[0].body as { inputs: string[][] }).inputs).toEqual([
+      ["<|user|>\nWhat is 2+2?\n<|assistant|>\n4<|end_of_text|>"],
     ]);
   });
 
@@ -229,6 +342,8 @@ describe("sglang", () => {
       model: "Skywork-Reward",
       text: ["a", "bb", "ccc"].map((r) => llama3("What is 2+2?", r)),
     });
+    // SGLang tokenizes `text` with the tokenizer's special tokens: no BOS from the client.
+    for (const text of (server.requests[0].body as { text: string[] }).text) expect(bosCount(text)).toBe(0);
   });
 
   it("fails clearly when an item has no embedding", async () => {
@@ -446,6 +561,44 @@ describe("options", () => {
     expect(() => createHttpRewardModel({ url: "localhost:8000", kind: "tei" })).toThrow(TpoConfigError);
     expect(() => createHttpRewardModel({ url: "http://x", kind: "tei", batchSize: 0 })).toThrow(/batchSize/);
     expect(() => createHttpRewardModel({ url: "http://x", kind: "tei", timeoutMs: -1 })).toThrow(/timeoutMs/);
+  });
+
+  it("refuses a label index that is not a whole number, or for a kind without labels", () => {
+    expect(() => createHttpRewardModel({ url: "http://x", kind: "vllm-pooling", labelIndex: -1 })).toThrow(
+      "--reward-label / TPO_REWARD_LABEL (the labelIndex option) must be a whole number of 0 or more, not -1.",
+    );
+    expect(() => createHttpRewardModel({ url: "http://x", kind: "vllm-pooling", labelIndex: 0.5 })).toThrow(
+      TpoConfigError,
+    );
+    expect(() => createHttpRewardModel({ url: "http://x", kind: "tei", labelIndex: 0 })).toThrow(
+      "applies to the vllm-pooling and vllm-classify kinds, not tei",
+    );
+  });
+
+  it("refuses a chat template for a kind whose server applies its own", () => {
+    for (const kind of ["vllm-pooling", "vllm-classify", "nim"] as const) {
+      expect(() =>
+        createHttpRewardModel({ url: "http://x", kind, model: "m", chatTemplate: TULU_CHAT_TEMPLATE }),
+      ).toThrow(
+        `--reward-template / TPO_REWARD_TEMPLATE, the chatTemplate option) applies to the tei and sglang kinds, not ${kind}`,
+      );
+    }
+  });
+
+  it("refuses a template whose begin holds the BOS for a server that adds it", () => {
+    const template = { begin: "<|begin_of_text|>", turn: "{role}: {content}\n" };
+    for (const kind of ["tei", "sglang"] as const) {
+      expect(() => createHttpRewardModel({ url: "http://x", kind, chatTemplate: template })).toThrow(
+        `starts with <|begin_of_text|>, which the ${kind} server's tokenizer adds itself`,
+      );
+    }
+    expect(() =>
+      createHttpRewardModel({
+        url: "http://x",
+        kind: "tei",
+        chatTemplate: { bos: "<s>", begin: "<s>", turn: "x" },
+      }),
+    ).toThrow("starts with <s>");
   });
 
   it("makes no request for no items", async () => {

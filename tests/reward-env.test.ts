@@ -5,6 +5,7 @@ import { loadModels, modelSettingsFromEnv } from "../src/models/env.js";
 import type { HttpRewardModel } from "../src/models/http-reward.js";
 import { createRewardModelFromSettings } from "../src/models/reward-env.js";
 import { SimChatModel } from "../src/sim/index.js";
+import { fileURLToPath } from "node:url";
 import { startStub } from "./helpers/reward-stub.js";
 
 const policy = new SimChatModel();
@@ -84,5 +85,59 @@ describe("createRewardModelFromSettings", () => {
     expect((models.rewardModel as HttpRewardModel).endpoint).toBe("http://127.0.0.1:2/predict");
     const judged = loadModels({ apiKey: "sk-test", model: "gpt-4o-mini" });
     expect(judged.rewardModel.name).toBe("judge openai");
+  });
+});
+
+describe("TPO_REWARD_TEMPLATE and TPO_REWARD_LABEL", () => {
+  const base = { TPO_REWARD_URL: "http://rm:9" };
+  const build = (env: Record<string, string>) =>
+    createRewardModelFromSettings(modelSettingsFromEnv({ ...base, ...env }), policy) as HttpRewardModel;
+
+  it("are read from the environment", () => {
+    expect(modelSettingsFromEnv({ TPO_REWARD_TEMPLATE: " tulu ", TPO_REWARD_LABEL: "2" })).toMatchObject({
+      rewardTemplate: "tulu",
+      rewardLabel: 2,
+    });
+    expect(modelSettingsFromEnv({})).toMatchObject({ rewardTemplate: undefined, rewardLabel: undefined });
+  });
+
+  it("build a reward model with a named template, a template file, or a label index", () => {
+    const file = fileURLToPath(new URL("./fixtures/reward-templates/chatml-bos.json", import.meta.url));
+    expect(build({ TPO_REWARD_KIND: "tei", TPO_REWARD_TEMPLATE: "chatml" }).kind).toBe("tei");
+    expect(build({ TPO_REWARD_KIND: "sglang", TPO_REWARD_TEMPLATE: file }).kind).toBe("sglang");
+    expect(build({ TPO_REWARD_KIND: "vllm-pooling", TPO_REWARD_LABEL: "0" }).kind).toBe("vllm-pooling");
+  });
+
+  it("reject a label that is not a whole number, naming the variable", () => {
+    for (const value of ["x", "-1", "1.5"]) {
+      expect(() => modelSettingsFromEnv({ TPO_REWARD_LABEL: value })).toThrow(TpoConfigError);
+      expect(() => modelSettingsFromEnv({ TPO_REWARD_LABEL: value })).toThrow(
+        `TPO_REWARD_LABEL must be a whole number of 0 or more, got "${value}".`,
+      );
+    }
+  });
+
+  it("reject an unknown template name, naming the flag and the variable", () => {
+    expect(() => build({ TPO_REWARD_KIND: "tei", TPO_REWARD_TEMPLATE: "llama-3" })).toThrow(
+      '--reward-template / TPO_REWARD_TEMPLATE is "llama-3", which is neither a template name (llama3, tulu, chatml) nor a readable template file (ENOENT).',
+    );
+  });
+
+  it("reject a template or a label for a kind that does not use it", () => {
+    expect(() => build({ TPO_REWARD_KIND: "vllm-pooling", TPO_REWARD_TEMPLATE: "tulu" })).toThrow(
+      /--reward-template \/ TPO_REWARD_TEMPLATE.*applies to the tei and sglang kinds, not vllm-pooling/,
+    );
+    expect(() => build({ TPO_REWARD_KIND: "tei", TPO_REWARD_LABEL: "1" })).toThrow(
+      /--reward-label \/ TPO_REWARD_LABEL.*applies to the vllm-pooling and vllm-classify kinds, not tei/,
+    );
+  });
+
+  it("reject either without a reward server", () => {
+    expect(() => createRewardModelFromSettings({ rewardTemplate: "tulu" }, policy)).toThrow(
+      "TPO_REWARD_TEMPLATE (--reward-template) set without TPO_REWARD_URL",
+    );
+    expect(() => createRewardModelFromSettings({ rewardTemplate: "tulu", rewardLabel: 0 }, policy)).toThrow(
+      "TPO_REWARD_TEMPLATE (--reward-template) and TPO_REWARD_LABEL (--reward-label) set without TPO_REWARD_URL",
+    );
   });
 });

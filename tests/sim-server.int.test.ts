@@ -3,7 +3,8 @@ import { once } from "node:events";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimChatModel } from "../src/sim/chat-model.js";
-import { llama3Template, parseLlama3 } from "../src/sim/chat-template.js";
+import { applyChatTemplate, CHATML_CHAT_TEMPLATE, TULU_CHAT_TEMPLATE } from "../src/models/chat-template.js";
+import { llama3Template, parseLlama3, parseTemplated } from "../src/sim/chat-template.js";
 import { startSimServer, type SimServer, type SimServerOptions } from "../src/sim/server.js";
 import { simReward } from "../src/sim/world.js";
 
@@ -141,7 +142,7 @@ describe("sim server endpoints", () => {
     expect(chunks.at(-1).usage.completion_tokens).toBeGreaterThan(0);
   });
 
-  it("scores /pooling in vLLM's chat form, as a number or a per-token list", async () => {
+  it("scores /pooling in vLLM's chat form, as a number or per-token rows of one label", async () => {
     await start({ seed: 3 });
     const body = {
       model: "rm",
@@ -159,8 +160,25 @@ describe("sim server endpoints", () => {
     await server!.close();
     await start({ seed: 3, poolingPerToken: true });
     const perToken = await call("/pooling", body);
-    expect(Array.isArray(perToken.json.data[0].data)).toBe(true);
-    expect(perToken.json.data[0].data.at(-1)).toBe(simReward(QUERY, RESPONSE, 3));
+    const rows = perToken.json.data[0].data as number[][];
+    expect(rows.length).toBeGreaterThan(1);
+    // vLLM's shape for a token-level reward model: (tokens, labels), here one label.
+    for (const row of rows) expect(row).toHaveLength(1);
+    expect(rows.at(-1)).toEqual([simReward(QUERY, RESPONSE, 3)]);
+  });
+
+  it("answers /pooling and vLLM's /classify with several labels, the reward at label 0", async () => {
+    await start({ seed: 3, labels: 3 });
+    const score = simReward(QUERY, RESPONSE, 3);
+    const pooled = await call("/pooling", { model: "rm", messages: CONVERSATION });
+    expect(pooled.json.data[0].data).toEqual([score, -score, -2 * score]);
+    const classified = await call("/classify", { model: "rm", messages: CONVERSATION });
+    expect(classified.json.data[0]).toMatchObject({ probs: [score, -score, -2 * score], num_classes: 3 });
+    await server!.close();
+    await start({ seed: 3, labels: 2, poolingPerToken: true });
+    const rows = (await call("/pooling", { model: "rm", messages: CONVERSATION })).json.data[0].data;
+    expect(rows.at(-1)).toEqual([score, -score]);
+    await expect(startSimServer({ labels: 0 })).rejects.toThrow("labels must be a positive integer");
   });
 
   it("scores /classify in vLLM's chat form and SGLang's text form", async () => {
@@ -210,9 +228,43 @@ describe("sim server endpoints", () => {
     expect(bad.status).toBe(422);
   });
 
-  it("parses the Llama-3 template back into messages", () => {
-    const messages = [{ role: "system", content: "S" }, ...CONVERSATION];
+  it("refuses a text that starts with <|begin_of_text|>, which TEI and SGLang add themselves", async () => {
+    await start();
+    const doubled = "<|begin_of_text|>" + llama3Template(CONVERSATION);
+    const tei = await call("/predict", { inputs: [[doubled]], raw_scores: true });
+    expect(tei.status).toBe(422);
+    expect(tei.json.error).toContain("batch item 0: input starts with <|begin_of_text|>");
+    expect(tei.json.error).toContain("double BOS");
+    const sglang = await call("/classify", { model: "rm", text: [llama3Template(CONVERSATION), doubled] });
+    expect(sglang.status).toBe(400);
+    expect(sglang.json.error).toContain("text 1 starts with <|begin_of_text|>");
+    const single = await call("/predict", { inputs: [[llama3Template(CONVERSATION)]] });
+    expect(single.status).toBe(200);
+  });
+
+  it("scores TEI and SGLang texts in the Tulu and ChatML templates", async () => {
+    await start();
+    const turns = [{ role: "system", content: "Be helpful." }, ...CONVERSATION];
+    const texts = [TULU_CHAT_TEMPLATE, CHATML_CHAT_TEMPLATE].map((t) => applyChatTemplate(t, turns));
+    const expected = [{ score: simReward(QUERY, RESPONSE, 0), label: "LABEL_0" }];
+    const tei = await call("/predict", { inputs: texts.map((t) => [t]) });
+    expect(tei.json).toEqual([expected, expected]);
+    const sglang = await call("/classify", { model: "rm", text: texts });
+    expect(sglang.json.map((item: { embedding: number[] }) => item.embedding[0])).toEqual([
+      expected[0].score,
+      expected[0].score,
+    ]);
+  });
+
+  it("parses the Llama-3, Tulu and ChatML templates back into messages", () => {
+    const messages = [{ role: "system", content: "S" }, ...CONVERSATION, { role: "user", content: "More?" }];
+    const withResponse = [...messages, { role: "assistant", content: "Yes.\nTwo lines." }];
     expect(parseLlama3(llama3Template(messages))).toEqual(messages);
+    expect(llama3Template(messages).startsWith("<|begin_of_text|>")).toBe(false);
+    expect(parseTemplated(llama3Template(withResponse))).toEqual(withResponse);
+    for (const template of [TULU_CHAT_TEMPLATE, CHATML_CHAT_TEMPLATE]) {
+      expect(parseTemplated(applyChatTemplate(template, withResponse))).toEqual(withResponse);
+    }
   });
 
   it("answers NIM reward chats with name:value pairs, helpfulness being the score", async () => {

@@ -81,6 +81,21 @@ const MODEL_FLAGS = [
   model("--reward-model", "name", "rewardModel", "TPO_REWARD_MODEL", "reward model name"),
   model("--reward-api-key", "key", "rewardApiKey", "TPO_REWARD_API_KEY", "API key of the reward server"),
   model(
+    "--reward-template",
+    "template",
+    "rewardTemplate",
+    "TPO_REWARD_TEMPLATE",
+    "chat template of a tei or sglang reward server: llama3 (default), tulu, chatml, or a JSON template file",
+  ),
+  model(
+    "--reward-label",
+    "index",
+    "rewardLabel",
+    "TPO_REWARD_LABEL",
+    "which label (from 0) is the reward when a vLLM reward server returns several per item",
+    true,
+  ),
+  model(
     "--max-retries",
     "n",
     "maxRetries",
@@ -200,9 +215,11 @@ export function describeModels(settings: ModelSettings): Record<string, string> 
     "rewardUrl",
     "rewardKind",
     "rewardModel",
+    "rewardTemplate",
   ] as const) {
     const value = settings[key];
     if (value) described[key] = value;
   }
+  if (settings.rewardLabel !== undefined) described.rewardLabel = String(settings.rewardLabel);
   return described;
 }

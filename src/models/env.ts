@@ -22,6 +22,10 @@ export interface ModelSettings {
   rewardKind?: string;
   rewardModel?: string;
   rewardApiKey?: string;
+  /** TPO_REWARD_TEMPLATE: the chat template of `tei` and `sglang`: llama3, tulu, chatml, or a JSON file. */
+  rewardTemplate?: string;
+  /** TPO_REWARD_LABEL: which label (from 0) is the reward when a vLLM reward server returns several. */
+  rewardLabel?: number;
   /** TPO_MAX_RETRIES: retries of a failed policy or critic request (default 3). */
   maxRetries?: number;
   /** TPO_TIMEOUT_MS: timeout of one policy or critic request (default: the OpenAI SDK's 10 minutes). */
@@ -53,6 +57,8 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
     rewardKind: value("TPO_REWARD_KIND"),
     rewardModel: value("TPO_REWARD_MODEL"),
     rewardApiKey: value("TPO_REWARD_API_KEY"),
+    rewardTemplate: value("TPO_REWARD_TEMPLATE"),
+    rewardLabel: count("TPO_REWARD_LABEL"),
     maxRetries: count("TPO_MAX_RETRIES"),
     timeoutMs: count("TPO_TIMEOUT_MS"),
   };

@@ -1,9 +1,17 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { HttpRequestError, RewardRequestError, TpoConfigError } from "../errors.js";
-import { LLAMA3_CHAT_TEMPLATE, type ChatTemplateOption } from "./chat-template.js";
+import { HttpRequestError, RewardLabelError, RewardRequestError, TpoConfigError } from "../errors.js";
+import { LLAMA3_BOS, LLAMA3_CHAT_TEMPLATE, type ChatTemplateOption } from "./chat-template.js";
 import { mapWithConcurrency } from "./concurrency.js";
 import { postJson, snippet, type RetryOptions } from "./http.js";
-import { HTTP_REWARD_KINDS, REWARD_KINDS, ResponseShapeError, type HttpRewardKind } from "./reward-kinds.js";
+import {
+  HTTP_REWARD_KINDS,
+  LabelChoiceError,
+  REWARD_KINDS,
+  ResponseShapeError,
+  type HttpRewardKind,
+  type RewardKindSpec,
+} from "./reward-kinds.js";
+import { REWARD_TEMPLATE_SETTING } from "./reward-template.js";
 import { describeValue, type RewardItem, type RewardModel } from "./reward.js";
 
 export interface HttpRewardModelOptions extends Omit<RetryOptions, "signal"> {
@@ -19,10 +27,19 @@ export interface HttpRewardModelOptions extends Omit<RetryOptions, "signal"> {
   batchSize?: number;
   /** Requests in flight at once (default 8). */
   concurrency?: number;
-  /** How `tei` and `sglang` turn a conversation into text (default: the Llama-3 template). */
+  /**
+   * How `tei` and `sglang` turn a conversation into text (default: the Llama-3 template). These
+   * servers add the begin-of-sequence token themselves, so the template's `bos` is left out.
+   */
   chatTemplate?: ChatTemplateOption;
   /** `nim`: the score dimension to use, e.g. "helpfulness" (default: the first one returned). */
   nimDimension?: string;
+  /**
+   * `vllm-pooling`, `vllm-classify`: which label (from 0) is the reward when the server returns
+   * several values per item. Without it, an answer with several labels fails with a
+   * RewardLabelError rather than guessing.
+   */
+  labelIndex?: number;
 }
 
 export interface HttpRewardModel extends RewardModel {
@@ -48,6 +65,44 @@ function positiveInteger(value: number | undefined, fallback: number, option: st
     throw new TpoConfigError(`createHttpRewardModel: ${option} must be a positive integer, not ${value}.`);
   }
   return value;
+}
+
+const LABEL_SETTING = "--reward-label / TPO_REWARD_LABEL (the labelIndex option)";
+
+function kindsWith(has: (spec: RewardKindSpec) => boolean): string {
+  return HTTP_REWARD_KINDS.filter((kind) => has(REWARD_KINDS[kind])).join(" and ");
+}
+
+function checkLabelIndex(kind: HttpRewardKind, index: number | undefined): void {
+  if (index === undefined) return;
+  if (!Number.isInteger(index) || index < 0) {
+    throw new TpoConfigError(`${LABEL_SETTING} must be a whole number of 0 or more, not ${index}.`);
+  }
+  if (!REWARD_KINDS[kind].labels) {
+    throw new TpoConfigError(
+      `${LABEL_SETTING} applies to the ${kindsWith((s) => s.labels === true)} kinds, not ${kind}; unset it.`,
+    );
+  }
+}
+
+function checkChatTemplate(kind: HttpRewardKind, template: ChatTemplateOption | undefined): void {
+  if (template === undefined) return;
+  const uses = REWARD_KINDS[kind].template;
+  if (!uses) {
+    throw new TpoConfigError(
+      `The reward template (${REWARD_TEMPLATE_SETTING}, the chatTemplate option) applies to the ` +
+        `${kindsWith((s) => s.template !== undefined)} kinds, not ${kind}, whose server applies the ` +
+        `model's own chat template; unset it.`,
+    );
+  }
+  if (!uses.serverAddsBos || typeof template !== "object") return;
+  const bos = [template.bos, LLAMA3_BOS].find((token) => token && template.begin?.startsWith(token));
+  if (bos) {
+    throw new TpoConfigError(
+      `The reward template's "begin" starts with ${bos}, which the ${kind} server's tokenizer adds ` +
+        `itself: the model would see it twice. Put it in "bos" instead (left out for servers that add it).`,
+    );
+  }
 }
 
 function endpointOf(url: string, kind: HttpRewardKind): string {
@@ -95,6 +150,8 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
       'The "nim" reward kind needs the model name (TPO_REWARD_MODEL), e.g. nvidia/nemotron-4-340b-reward.',
     );
   }
+  checkLabelIndex(kind, options.labelIndex);
+  checkChatTemplate(kind, options.chatTemplate);
   const spec = REWARD_KINDS[kind];
   const endpoint = endpointOf(options.url, kind);
   const batchSize = spec.batched ? positiveInteger(options.batchSize, 32, "batchSize") : 1;
@@ -104,6 +161,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     model: options.model,
     chatTemplate: options.chatTemplate ?? LLAMA3_CHAT_TEMPLATE,
     nimDimension: options.nimDimension,
+    labelIndex: options.labelIndex,
   };
   const headers = {
     ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
@@ -136,6 +194,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     try {
       return spec.parse(json, batch.length, settings);
     } catch (error) {
+      if (error instanceof LabelChoiceError) throw labelError(error, json);
       if (!(error instanceof ResponseShapeError)) throw error;
       throw new RewardRequestError(
         `The ${where} answered HTTP 200 with a body of the wrong shape: ${error.message}. ` +
@@ -145,6 +204,21 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
         200,
       );
     }
+  }
+
+  function labelError(error: LabelChoiceError, json: unknown): RewardLabelError {
+    const range = error.labels > 1 ? `0 to ${error.labels - 1}` : "0";
+    const what = `The ${where} returned ${error.labels} value${error.labels > 1 ? "s" : ""} per item (one per label)`;
+    const fix =
+      error.index === undefined
+        ? `set ${LABEL_SETTING} to the index of the reward label (${range})`
+        : `${LABEL_SETTING} is ${error.index}; set it to the index of the reward label (${range})`;
+    return new RewardLabelError(
+      `${what}; ${fix}. It sent: ${snippet(describeValue(json, Infinity))}.`,
+      kind,
+      endpoint,
+      error.labels,
+    );
   }
 
   return {

@@ -5,6 +5,7 @@ import { createHttpRewardModel } from "./http-reward.js";
 import { createJudgeRewardModel } from "./judge-reward.js";
 import type { RewardModel } from "./reward.js";
 import { HTTP_REWARD_KINDS, type HttpRewardKind } from "./reward-kinds.js";
+import { resolveChatTemplate } from "./reward-template.js";
 
 /** The reward model the settings describe: an HTTP reward server, or an LLM judge on the policy. */
 export function createRewardModelFromSettings(settings: ModelSettings, policy: BaseChatModel): RewardModel {
@@ -14,6 +15,17 @@ export function createRewardModelFromSettings(settings: ModelSettings, policy: B
       throw new TpoConfigError(
         `TPO_REWARD_KIND is "${settings.rewardKind}" but TPO_REWARD_URL is not set: set TPO_REWARD_URL to the ` +
           `reward server's URL, or unset TPO_REWARD_KIND to let the policy judge.`,
+      );
+    }
+    const stray = [
+      settings.rewardTemplate !== undefined && "TPO_REWARD_TEMPLATE (--reward-template)",
+      settings.rewardLabel !== undefined && "TPO_REWARD_LABEL (--reward-label)",
+    ].filter(Boolean);
+    if (stray.length > 0) {
+      throw new TpoConfigError(
+        `${stray.join(" and ")} set without TPO_REWARD_URL: only a reward server uses ` +
+          `${stray.length > 1 ? "them" : "it"}; set TPO_REWARD_URL and TPO_REWARD_KIND, or unset ` +
+          `${stray.length > 1 ? "them" : "it"}.`,
       );
     }
     return createJudgeRewardModel(policy);
@@ -31,5 +43,8 @@ export function createRewardModelFromSettings(settings: ModelSettings, policy: B
     kind: settings.rewardKind as HttpRewardKind,
     model: settings.rewardModel,
     apiKey: settings.rewardApiKey,
+    chatTemplate:
+      settings.rewardTemplate === undefined ? undefined : resolveChatTemplate(settings.rewardTemplate),
+    labelIndex: settings.rewardLabel,
   });
 }

@@ -5,7 +5,14 @@
  * in-process SimChatModel and SimRewardModel, so HTTP and in-process runs agree.
  */
 import { SimChatModel } from "./chat-model.js";
-import { lastOfRole, parseLlama3, toLangChainMessages, wireText, type WireMessage } from "./chat-template.js";
+import {
+  lastOfRole,
+  parseTemplated,
+  SIM_BOS,
+  toLangChainMessages,
+  wireText,
+  type WireMessage,
+} from "./chat-template.js";
 import { simJudge } from "./judge.js";
 import { simReward, wordCount } from "./world.js";
 
@@ -29,8 +36,13 @@ export interface HandlerContext {
   emptyChoices: boolean;
   /** Answer every choice with this text instead of the simulated world's. */
   reply?: string;
-  /** /pooling returns a per-token list whose last value is the score, rather than a number. */
+  /** /pooling returns one row per token (the last row scoring the sequence), rather than one item value. */
   poolingPerToken: boolean;
+  /**
+   * Values per item (or per token row) of vLLM's /pooling and /classify: label 0 is the reward,
+   * label i > 0 a distractor, -i·score, so that reading the wrong label shows.
+   */
+  labels: number;
 }
 
 type Body = Record<string, unknown>;
@@ -274,16 +286,29 @@ function scoreMessages(messages: WireMessage[], seed: number): Scored {
   };
 }
 
-/** Scores a Llama-3-templated conversation; null when the text has no assistant turn to score. */
+/** Scores a templated conversation (Llama-3, ChatML or Tülu); null when it has no assistant turn. */
 function scoreTemplated(text: string, seed: number): Scored | null {
-  const messages = parseLlama3(text);
+  const messages = parseTemplated(text);
   if (!messages.some((m) => m.role === "assistant")) return null;
   return scoreMessages(messages, seed);
 }
 
 const NOT_TEMPLATED =
-  "is not a Llama-3-templated conversation with an assistant turn " +
-  "(<|start_header_id|>assistant<|end_header_id|>\\n\\n…<|eot_id|>)";
+  "is not a templated conversation with an assistant turn (Llama-3: " +
+  "<|start_header_id|>assistant<|end_header_id|>\\n\\n…<|eot_id|>; ChatML; or Tülu)";
+
+/**
+ * Why a text sent to the simulated TEI or SGLang would be scored wrong, or null. Those servers
+ * tokenize with the tokenizer's special tokens, so they add the begin-of-text token themselves: a
+ * text that starts with it would reach the model with two. The real servers score such a text
+ * without a word (and with a shifted score); the simulated ones refuse it, so the mistake shows.
+ */
+function doubleBos(text: string): string | null {
+  return text.startsWith(SIM_BOS)
+    ? `starts with ${SIM_BOS}, which this server's tokenizer adds itself: the model would see it ` +
+        `twice (a double BOS); send the text without it`
+    : null;
+}
 
 /** vLLM's chat form ({ messages }) or its input form ({ input: text | texts }). */
 function scoreVllmRequest(body: Body, seed: number): Scored[] | HandlerResult {
@@ -311,10 +336,26 @@ function poolingUsage(scored: Scored[]) {
   return { prompt_tokens: tokens, total_tokens: tokens, completion_tokens: 0, prompt_tokens_details: null };
 }
 
-/** A per-token reward list whose last value is the sequence score. */
-function perToken(s: Scored): number[] {
+/** One value per label: the reward at label 0, distractors after it. */
+function labelValues(score: number, labels: number): number[] {
+  return Array.from({ length: labels }, (_, i) => (i === 0 ? score : -i * score));
+}
+
+/**
+ * A token-level reward as vLLM gives it for a reward model such as internlm2-1_8b-reward: one row
+ * per token of one value per label (shape (tokens, labels)), the last row scoring the sequence.
+ */
+function perToken(s: Scored, labels: number): number[][] {
   const length = Math.max(2, Math.min(s.tokens, 8));
-  return Array.from({ length }, (_, i) => (i === length - 1 ? s.score : (s.score * (i + 1)) / (2 * length)));
+  return Array.from({ length }, (_, i) =>
+    labelValues(i === length - 1 ? s.score : (s.score * (i + 1)) / (2 * length), labels),
+  );
+}
+
+/** An item's /pooling `data`: a number for one label, a list per label, or rows per token. */
+function pooledData(s: Scored, ctx: HandlerContext): number | number[] | number[][] {
+  if (ctx.poolingPerToken) return perToken(s, ctx.labels);
+  return ctx.labels === 1 ? s.score : labelValues(s.score, ctx.labels);
 }
 
 export function handlePooling(body: Body, ctx: HandlerContext): HandlerResult {
@@ -330,7 +371,7 @@ export function handlePooling(body: Body, ctx: HandlerContext): HandlerResult {
       data: scored.map((s, index) => ({
         index,
         object: "pooling",
-        data: ctx.poolingPerToken ? perToken(s) : s.score,
+        data: pooledData(s, ctx),
       })),
       usage: poolingUsage(scored),
     },
@@ -346,6 +387,8 @@ export function handleClassify(body: Body, ctx: HandlerContext): HandlerResult {
     }
     const items = [];
     for (const [index, text] of (texts as string[]).entries()) {
+      const twice = doubleBos(text);
+      if (twice) return { status: 400, body: { error: `text ${index} ${twice}` } };
       const s = scoreTemplated(text, ctx.seed);
       if (!s) return { status: 400, body: { error: `text ${index} ${NOT_TEMPLATED}` } };
       items.push({ embedding: [s.score], index, meta_info: { id: `sim-${index}`, prompt_tokens: s.tokens } });
@@ -361,7 +404,12 @@ export function handleClassify(body: Body, ctx: HandlerContext): HandlerResult {
       object: "list",
       created: created(),
       model: body.model ?? "tpo-sim-reward",
-      data: scored.map((s, index) => ({ index, label: "LABEL_0", probs: [s.score], num_classes: 1 })),
+      data: scored.map((s, index) => ({
+        index,
+        label: "LABEL_0",
+        probs: labelValues(s.score, ctx.labels),
+        num_classes: ctx.labels,
+      })),
       usage: poolingUsage(scored),
     },
   };
@@ -380,6 +428,8 @@ export function handlePredict(body: Body, ctx: HandlerContext): HandlerResult {
   const inputs = body.inputs;
   const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((t) => typeof t === "string");
   const scoreSequence = (sequence: string[]): { score: number; label: string }[] | string => {
+    const twice = doubleBos(sequence[0]);
+    if (twice) return `input ${twice}`;
     const s = scoreTemplated(sequence.join(""), ctx.seed);
     return s ? [{ score: s.score, label: "LABEL_0" }] : `input ${NOT_TEMPLATED}`;
   };

@@ -67,8 +67,13 @@ export interface SimServerOptions {
   faults?: SimFaultRule[];
   /** Answer every chat completion with one choice, as Ollama does. */
   ignoreN?: boolean;
-  /** /pooling returns a per-token list whose last value is the score. */
+  /** /pooling returns one row per token (as vLLM does for a token-level reward model), the last row scoring the sequence. */
   poolingPerToken?: boolean;
+  /**
+   * Values per item (or per token row) of vLLM's /pooling and /classify (default 1): label 0 is
+   * the reward and label i > 0 a distractor (-i·score), as a classifier with several classes answers.
+   */
+  labels?: number;
   /** Listed by GET /v1/models. */
   models?: string[];
 }
@@ -131,6 +136,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startSimServer(options: SimServerOptions = {}): Promise<SimServer> {
+  if (options.labels !== undefined && !(Number.isInteger(options.labels) && options.labels >= 1)) {
+    throw new RangeError(`startSimServer: labels must be a positive integer, not ${options.labels}.`);
+  }
   const host = options.host ?? "127.0.0.1";
   const seed = options.seed ?? 0;
   const models = options.models ?? ["tpo-sim", "tpo-sim-reward"];
@@ -240,6 +248,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       emptyChoices: faults.some((f) => f.kind === "empty-choices"),
       reply: faults.find((f) => f.kind === "reply")?.content,
       poolingPerToken: options.poolingPerToken ?? false,
+      labels: options.labels ?? 1,
     };
     const result = route(request, ctx);
     request.delayMs = (latency.fixedMs ?? 0) + (latency.perTokenMs ?? 0) * (result.outputTokens ?? 0);

@@ -12,15 +12,9 @@ export function readRecords(path: string): BatchRecord[] {
     .map((line) => JSON.parse(line) as BatchRecord);
 }
 
-/**
- * The reference sample prompts: the shared file beside the checkout (as CI lays it out), or the
- * copy in tests/fixtures when the checkout stands alone.
- */
+/** The reference sample prompts: the copy that ships in the package's data/ folder. */
 export function samplePromptsPath(): string {
-  const shared = defaultSamplePromptsPath();
-  return existsSync(shared)
-    ? shared
-    : new URL("../fixtures/tpo-sample-prompts.json", import.meta.url).pathname;
+  return defaultSamplePromptsPath();
 }
 
 export function samplePrompts(): string[] {

@@ -1,0 +1,130 @@
+/**
+ * The package as a user meets it: `npm pack` (which runs `prepare`, building dist/), the tarball
+ * installed into an empty project outside the checkout, then `npx tpo demo` and
+ * `import("langgraph-tpo")` there. Nothing of the checkout is on the empty project's path, so
+ * whatever the demo reads must ship in the tarball and be found relative to the installed module.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, removeTempDirs, tempDir } from "./helpers/cli.js";
+import { samplePrompts } from "./helpers/records.js";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (killed after `timeoutMs`); fails naming the command and its output. */
+function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`Cannot start \`${command}\`: ${error.message}`));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const shown = `\`${[command, ...args].join(" ")}\` in ${cwd}`;
+      const output = `--- stdout ---\n${stdout.slice(-3000)}\n--- stderr ---\n${stderr.slice(-3000)}`;
+      if (timedOut) reject(new Error(`${shown} did not finish within ${timeoutMs / 1000} s.\n${output}`));
+      else if (code !== 0) reject(new Error(`${shown} exited with ${code}.\n${output}`));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface PackedFile {
+  path: string;
+}
+
+let project: string;
+let packed: PackedFile[];
+
+beforeAll(async () => {
+  const dir = tempDir();
+  const pack = await run("npm", ["pack", "--json", "--pack-destination", dir], ROOT, 120_000);
+  const [tarball] = JSON.parse(pack.stdout) as { filename: string; files: PackedFile[] }[];
+  packed = tarball.files;
+  project = join(dir, "empty-project");
+  mkdirSync(project);
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "empty-project", version: "1.0.0", private: true }),
+  );
+  // --ignore-scripts: better-sqlite3 (for --checkpoint) would otherwise compile from source, a
+  // minute of both cores where no prebuilt binary can be downloaded; neither check opens SQLite.
+  await run(
+    "npm",
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--ignore-scripts",
+      join(dir, tarball.filename),
+    ],
+    project,
+    180_000,
+  );
+}, 330_000);
+
+afterAll(removeTempDirs);
+
+describe("the packed package, installed into an empty project", () => {
+  it("ships the sample prompts and their notes in data/", () => {
+    const paths = packed.map((file) => file.path);
+    expect(paths).toContain("data/tpo-sample-prompts.json");
+    expect(paths).toContain("data/README.md");
+    const installed = join(project, "node_modules", "langgraph-tpo", "data", "tpo-sample-prompts.json");
+    expect(readFileSync(installed, "utf8")).toBe(
+      readFileSync(join(ROOT, "data", "tpo-sample-prompts.json"), "utf8"),
+    );
+  });
+
+  it("runs `npx tpo demo` on the shipped sample prompts", async () => {
+    const demo = await run("npx", ["--no-install", "tpo", "demo", "--count", "1"], project, 60_000);
+    expect(demo.stdout).toContain("TPO in the simulated world");
+    expect(demo.stdout).toContain(`Query 1: ${samplePrompts()[0].split("\n")[0].slice(0, 100)}`);
+    expect(demo.stdout).toMatch(/best response \(score -?\d+\.\d\d, iteration \d\)/);
+  });
+
+  it("is importable as an ES module whose graph runs in the simulated world", async () => {
+    const script = `
+      const m = await import("langgraph-tpo");
+      const graph = m.createTpoGraph(m.createSimWorld(7));
+      const result = await graph.invoke({ query: "How do I brew green tea?" }, { context: { width: 2, depth: 1 } });
+      console.log(JSON.stringify({
+        exports: ["createTpoGraph", "createSimWorld", "createOpenAIChatModel", "createHttpRewardModel", "TpoChatModel"]
+          .filter((name) => typeof m[name] === "function"),
+        schema: typeof m.TpoContextSchema?.parse,
+        history: result.history.length,
+        best: typeof result.best?.text,
+      }));
+    `;
+    const imported = await run(process.execPath, ["--input-type=module", "-e", script], project, 60_000);
+    expect(JSON.parse(imported.stdout)).toEqual({
+      exports: [
+        "createTpoGraph",
+        "createSimWorld",
+        "createOpenAIChatModel",
+        "createHttpRewardModel",
+        "TpoChatModel",
+      ],
+      schema: "function",
+      history: 2,
+      best: "string",
+    });
+  });
+});
