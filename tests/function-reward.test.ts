@@ -57,3 +57,33 @@ describe("createFunctionRewardModel", () => {
     );
   });
 });
+
+describe("scoreChecked", () => {
+  const item = { messages: ask("q"), response: "r" };
+  const checked = (scores: unknown): Promise<Error> =>
+    scoreChecked({ name: "rm", score: async () => scores as number[] }, [item, item]).then(
+      () => new Error("no error"),
+      (e: unknown) => e as Error,
+    );
+
+  it.each([
+    [Number.NaN, "NaN"],
+    [Number.POSITIVE_INFINITY, "Infinity"],
+    [Number.NEGATIVE_INFINITY, "-Infinity"],
+  ])("prints a non-finite score %s as it is, not as null", async (bad, printed) => {
+    const error = await checked([1, bad]);
+    expect(error).toBeInstanceOf(RewardModelError);
+    expect(error.message).toBe(
+      `Reward model "rm" returned a non-finite score ${printed} for response 1; every score must be a finite number.`,
+    );
+  });
+
+  it("prints what it got instead of a list of scores, non-finite numbers and bigints included", async () => {
+    expect((await checked({ scores: [Number.NaN, -Infinity] })).message).toContain(
+      'returned {"scores":[NaN,-Infinity]} for 2 responses',
+    );
+    const error = await checked([1, 2n]);
+    expect(error).toBeInstanceOf(RewardModelError);
+    expect(error.message).toContain("non-finite score 2n for response 1");
+  });
+});

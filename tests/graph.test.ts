@@ -17,6 +17,7 @@ import {
   type TpoNode,
 } from "../src/index.js";
 import { RecordingRewardModel, ScriptedChatModel, uniqueResponder } from "./helpers/fakes.js";
+import { section } from "./helpers/sections.js";
 
 function uniqueGraph(rewardModel = new RecordingRewardModel()) {
   const policy = new ScriptedChatModel(uniqueResponder());
@@ -33,6 +34,87 @@ describe("the TPO graph", () => {
     expect(rewardModel.batches.map((b) => b.length)).toEqual([4, 4, 4, 4]);
     expect(out.pool.filter((c) => c.origin === "update")).toHaveLength(12);
     expect(out.iteration).toBe(3);
+  });
+
+  it("holds, counts and scores a text once when a batch repeats it or repeats an earlier one", async () => {
+    const tagged = (text: string) => `<improved_response>${text}</improved_response>`;
+    const outputs = [
+      ["dup", "dup", " dup\n", "solo"], // generate: one text three times, once with spaces
+      ["new A", "new A", "dup", "new B"].map(tagged), // update 1: a repeat, and a text of iteration 0
+      ["new A", "new C", "new C", "solo"].map(tagged), // update 2: repeats within and across iterations
+    ];
+    // Generate and the updates ask for N samples (n = 4); the critique and the gradient for one.
+    const sampling: number[] = [];
+    const policy = new ScriptedChatModel((call, index, callNumber) => {
+      if ((call.options.n ?? 1) === 1) return "feedback";
+      if (!sampling.includes(callNumber)) sampling.push(callNumber);
+      return outputs[sampling.indexOf(callNumber)][index];
+    });
+    const rewardModel = new RecordingRewardModel((text) => text.length);
+    const graph = createTpoGraph({ policy, rewardModel });
+    const out = await graph.invoke({ query: "q" }, { context: { width: 4, depth: 2 } });
+
+    expect(out.pool.map((c) => c.text)).toEqual(["dup", "solo", "new A", "new B", "new C"]);
+    expect(new Set(out.pool.map((c) => c.id)).size).toBe(5);
+    expect(out.pool.map((c) => c.iteration)).toEqual([0, 0, 1, 1, 2]);
+    expect(out.history.map((r) => r.candidates)).toEqual([2, 2, 1]);
+    expect(out.history.map((r) => r.failures)).toEqual([0, 0, 0]);
+    expect(rewardModel.batches.map((b) => b.map((item) => item.response))).toEqual([
+      ["dup", "solo"],
+      ["new A", "new B"],
+      ["new C"],
+    ]);
+  });
+
+  it("chooses, at every iteration, the best and the worst of the whole pool so far", async () => {
+    // Sample k of iteration i is "s{i}.{k}"; its score comes from this table.
+    const scores = [
+      [5, 1, 3], // iteration 0: best s0.0, worst s0.1
+      [4, 2, 6], // iteration 1: a new best s1.2; the worst, s0.1, is older than the newest samples
+      [0.5, 6, 3], // iteration 2: a new worst; s2.1 ties the best s1.2, which came first and stays chosen
+      [2, 5.9, 0.2], // iteration 3: nothing better, so the answer is from iteration 1
+    ];
+    const sampling: number[] = [];
+    const feedback: string[] = [];
+    const policy = new ScriptedChatModel((call, index, callNumber) => {
+      if ((call.options.n ?? 1) === 1) {
+        feedback.push(call.prompt);
+        return "feedback";
+      }
+      if (!sampling.includes(callNumber)) sampling.push(callNumber);
+      const text = `s${sampling.indexOf(callNumber)}.${index}`;
+      return sampling.length === 1 ? text : `<improved_response>${text}</improved_response>`;
+    });
+    const rewardModel = new RecordingRewardModel((text) => {
+      const [iteration, k] = text.slice(1).split(".").map(Number);
+      return scores[iteration][k];
+    });
+    const graph = createTpoGraph({ policy, rewardModel });
+    const out = await graph.invoke({ query: "q" }, { context: { width: 3, depth: 3 } });
+
+    expect(out.pool).toHaveLength(12);
+    const textOf = (id: string | undefined) => out.pool.find((c) => c.id === id)?.text;
+    const pairs = out.history.slice(1).map((r) => [textOf(r.chosen?.id), textOf(r.rejected?.id)]);
+    expect(pairs).toEqual([
+      ["s0.0", "s0.1"],
+      ["s1.2", "s0.1"],
+      ["s1.2", "s2.0"],
+    ]);
+    expect(out.history.slice(1).map((r) => [r.chosen?.score, r.rejected?.score])).toEqual([
+      [5, 1],
+      [6, 1],
+      [6, 0.5],
+    ]);
+    expect(out.history.map((r) => r.bestSoFar)).toEqual([5, 6, 6, 6]);
+    // The critique of iteration k (every other single-sample request) shows that pair and no other candidate.
+    const critiques = feedback.filter((_, i) => i % 2 === 0);
+    expect(critiques).toHaveLength(3);
+    critiques.forEach((prompt, k) => {
+      expect([section(prompt, "chosen_response"), section(prompt, "rejected_response")]).toEqual(pairs[k]);
+      const shown = out.pool.map((c) => c.text).filter((text) => prompt.includes(text));
+      expect(shown.sort()).toEqual([...pairs[k]].sort());
+    });
+    expect(out.best).toEqual({ text: "s1.2", score: 6, iteration: 1 });
   });
 
   it("returns the best candidate of the whole pool and appends it to the messages", async () => {
@@ -236,11 +318,11 @@ describe("models from the environment", () => {
 
   it("runs in the simulated world with TPO_BACKEND=sim", async () => {
     process.env.TPO_BACKEND = "sim";
-    const out = await createTpoGraph(modelsFromEnv()).invoke(
-      { query: "q" },
-      { context: { width: 2, depth: 1 } },
-    );
-    expect(out.pool.length).toBeGreaterThan(1);
+    const context = { width: 2, depth: 1, seed: 4 };
+    const out = await createTpoGraph(modelsFromEnv()).invoke({ query: "q" }, { context });
+    const simulated = await createTpoGraph(createSimWorld()).invoke({ query: "q" }, { context });
+    expect(out.pool).toEqual(simulated.pool);
+    expect(out.best).toEqual(simulated.best);
   });
 });
 

@@ -40,12 +40,15 @@ describe("parseNimScores", () => {
 });
 
 describe("mapWithConcurrency", () => {
-  it("keeps the order of the results", async () => {
-    const out = await mapWithConcurrency([3, 1, 2], 2, async (x) => {
-      await new Promise((resolve) => setImmediate(resolve));
+  it("keeps the order of the results when later calls finish first", async () => {
+    const finished: number[] = [];
+    const out = await mapWithConcurrency([3, 2, 1, 0], 4, async (x) => {
+      await new Promise((resolve) => setTimeout(resolve, 10 * x));
+      finished.push(x);
       return x * 10;
     });
-    expect(out).toEqual([30, 10, 20]);
+    expect(finished).toEqual([0, 1, 2, 3]); // the last item finished first
+    expect(out).toEqual([30, 20, 10, 0]);
   });
   it("aborts the calls in flight after the first failure and throws it", async () => {
     const aborted: number[] = [];

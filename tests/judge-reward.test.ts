@@ -121,6 +121,13 @@ describe("createJudgeRewardModel", () => {
     expect((error as Error).message).toContain("helpfulness");
   });
 
+  it("shows a non-finite criterion score in the verdict as it is, not as null", async () => {
+    const judge = createJudgeRewardModel(new ScriptedJudge(() => verdict(Number.POSITIVE_INFINITY, 5, 5, 5)));
+    const error = await judge.score([{ messages: query, response: "4" }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RewardModelError);
+    expect((error as Error).message).toContain('{"rationale":"ok","helpfulness":Infinity,"correctness":5');
+  });
+
   it("fails with a RewardModelError that says what to do when the model call fails", async () => {
     const judge = createJudgeRewardModel(
       new ScriptedJudge(() => {

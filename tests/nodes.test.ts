@@ -1,9 +1,10 @@
-import { HumanMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_PROMPTS,
   makeCritiqueNode,
   makeFinalizeNode,
+  makeGradientNode,
   makeRewardNode,
   makeSelectNode,
   makeUpdateNode,
@@ -14,7 +15,8 @@ import {
   type TpoUpdate,
 } from "../src/index.js";
 import { makeCandidate, type HistoryPatch } from "../src/state/state.js";
-import { RecordingRewardModel, ScriptedChatModel } from "./helpers/fakes.js";
+import { RecordingRewardModel, ScriptedChatModel, type RecordedCall } from "./helpers/fakes.js";
+import { section } from "./helpers/sections.js";
 
 function scored(text: string, score: number | null, iteration: number): Candidate {
   return { ...makeCandidate(text, iteration, iteration === 0 ? "sample" : "update"), score };
@@ -31,6 +33,9 @@ function state(patch: Partial<TpoStateType>): TpoStateType {
 }
 
 const runtime = (context: object = {}) => ({ context }) as never;
+
+/** The user turn of a recorded model call. */
+const userPrompt = (call: RecordedCall) => call.messages[call.messages.length - 1].text;
 
 /** A node's update, with the list-valued channels as plain lists (built-in nodes never overwrite them here). */
 interface PlainUpdate extends Omit<TpoUpdate, "pool" | "history"> {
@@ -64,6 +69,28 @@ describe("select", () => {
     ]);
   });
 
+  it.each([
+    ["best first, worst last", [9, 4, 6, 2, 1], 0, 4],
+    ["worst first, best last", [-8, -3, -5, -1], 3, 0],
+    ["both inside, all negative", [-3, -7.5, -1, -7, -2], 2, 1],
+  ])(
+    "chooses the one best and rejects the one worst when scores are distinct (%s)",
+    async (_case, scores, best, worst) => {
+      const pool = scores.map((score, i) => scored(`text ${i}`, score, i % 3));
+      const update = await apply(makeSelectNode(), state({ pool, iteration: 2 }), { depth: 3 });
+      expect(update.chosen).toBe(pool[best].id);
+      expect(update.rejected).toBe(pool[worst].id);
+      expect(update.history).toEqual([
+        expect.objectContaining({ iteration: 2, bestSoFar: scores[best] }),
+        expect.objectContaining({
+          iteration: 3,
+          chosen: { id: pool[best].id, score: scores[best] },
+          rejected: { id: pool[worst].id, score: scores[worst] },
+        }),
+      ]);
+    },
+  );
+
   it("has no rejected response when the pool holds one score", async () => {
     const update = await apply(makeSelectNode(), state({ pool: [scored("only", 3, 0)] }), {});
     expect(update.rejected).toBeNull();
@@ -88,6 +115,18 @@ describe("reward", () => {
     expect(update.history?.[0]).toMatchObject({ iteration: 1, scores: { min: 4, mean: 4, max: 4 } });
   });
 
+  it("gives each candidate the score of its own text", async () => {
+    const rewardModel = new RecordingRewardModel((text) => Number(text.slice(1)));
+    const pool = [scored("s7", 7, 0), scored("u3", null, 1), scored("u1", null, 1), scored("u2", null, 1)];
+    const update = await apply(makeRewardNode({ rewardModel }), state({ pool, iteration: 1 }), {});
+    expect(update.pool?.map((c) => [c.text, c.score])).toEqual([
+      ["u3", 3],
+      ["u1", 1],
+      ["u2", 2],
+    ]);
+    expect(update.history?.[0]).toMatchObject({ scores: { min: 1, mean: 2, max: 3 } });
+  });
+
   it("makes no call when every candidate has a score", async () => {
     const rewardModel = new RecordingRewardModel();
     expect(await apply(makeRewardNode({ rewardModel }), state({ pool: [scored("a", 1, 0)] }), {})).toEqual(
@@ -101,22 +140,43 @@ describe("critique", () => {
   const pool = [scored("CHOSEN TEXT", 9, 0), scored("REJECTED TEXT", 1, 0)];
   const base = { pool, chosen: pool[0].id, rejected: pool[1].id };
 
-  it("puts the rejected response in the tpo prompt", async () => {
+  it("shows the query, the chosen and the rejected response each in its own section (mode tpo)", async () => {
     const critic = new ScriptedChatModel(() => "a critique");
     const update = await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
       mode: "tpo",
     });
-    expect(critic.calls[0].prompt).toContain("CHOSEN TEXT");
-    expect(critic.calls[0].prompt).toContain("REJECTED TEXT");
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "query")).toBe("the query");
+    expect(section(prompt, "chosen_response")).toBe("CHOSEN TEXT");
+    expect(section(prompt, "rejected_response")).toBe("REJECTED TEXT");
+    expect(section(prompt, "response")).toBeNull();
+    expect(critic.calls[0].messages[0].text).toBe(DEFAULT_PROMPTS.critique.system);
     expect(update.critiqueText).toBe("a critique");
     expect(update.history?.[0]).toMatchObject({ iteration: 1, critique: "a critique" });
   });
 
-  it("never shows the rejected response in revision mode", async () => {
+  it("shows the chosen response alone, as the response, in revision mode", async () => {
     const critic = new ScriptedChatModel(() => "a critique");
     await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), { mode: "revision" });
-    expect(critic.calls[0].prompt).toContain("CHOSEN TEXT");
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "query")).toBe("the query");
+    expect(section(prompt, "response")).toBe("CHOSEN TEXT");
     expect(critic.calls[0].prompt).not.toContain("REJECTED TEXT");
+    expect(critic.calls[0].prompt).not.toContain("<rejected_response>");
+  });
+
+  it("shows placeholders inside the query and the responses literally", async () => {
+    const tricky = [scored("Use {rejected} and {query}.", 9, 0), scored("Mine says {chosen}.", 1, 0)];
+    const critic = new ScriptedChatModel(() => "a critique");
+    await apply(
+      makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }),
+      state({ pool: tricky, chosen: tricky[0].id, rejected: tricky[1].id, query: "What is {chosen}?" }),
+      {},
+    );
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "query")).toBe("What is {chosen}?");
+    expect(section(prompt, "chosen_response")).toBe("Use {rejected} and {query}.");
+    expect(section(prompt, "rejected_response")).toBe("Mine says {chosen}.");
   });
 
   it("sends the critic's own sampling settings, its seed moving on with the iteration", async () => {
@@ -143,6 +203,59 @@ describe("critique", () => {
     const critic = new ScriptedChatModel(() => "a critique");
     await apply(makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {});
     expect(critic.calls[0].options).toMatchObject({ temperature: 0.7, topP: 0.99 });
+  });
+});
+
+describe("gradient", () => {
+  const pool = [scored("CHOSEN TEXT", 9, 0), scored("REJECTED TEXT", 1, 0)];
+  const base = {
+    pool,
+    chosen: pool[0].id,
+    rejected: pool[1].id,
+    critiqueText: "THE CRITIQUE",
+    gradientText: "THE PREVIOUS ITERATION'S SUGGESTIONS",
+  };
+
+  it("turns this iteration's critique of chosen against rejected into suggestions (mode tpo)", async () => {
+    const critic = new ScriptedChatModel(() => "the suggestions");
+    const update = await apply(makeGradientNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      mode: "tpo",
+      criticTemperature: 0.3,
+    });
+    expect(critic.calls).toHaveLength(1);
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "query")).toBe("the query");
+    expect(section(prompt, "chosen_response")).toBe("CHOSEN TEXT");
+    expect(section(prompt, "rejected_response")).toBe("REJECTED TEXT");
+    expect(section(prompt, "critique")).toBe("THE CRITIQUE");
+    expect(critic.calls[0].prompt).not.toContain("PREVIOUS ITERATION");
+    expect(critic.calls[0].messages[0].text).toBe(DEFAULT_PROMPTS.gradient.system);
+    expect(critic.calls[0].options).toMatchObject({ temperature: 0.3, n: 1 });
+    expect(update.gradientText).toBe("the suggestions");
+    expect(update.history).toEqual([expect.objectContaining({ iteration: 1, gradient: "the suggestions" })]);
+  });
+
+  it("sees the chosen response alone, with the critique, in revision mode", async () => {
+    const critic = new ScriptedChatModel(() => "the suggestions");
+    await apply(makeGradientNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), { mode: "revision" });
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "response")).toBe("CHOSEN TEXT");
+    expect(section(prompt, "critique")).toBe("THE CRITIQUE");
+    expect(critic.calls[0].prompt).not.toContain("REJECTED TEXT");
+    expect(critic.calls[0].messages[0].text).toBe(DEFAULT_PROMPTS.revisionGradient.system);
+  });
+
+  it("shows placeholders inside the response and the critique literally", async () => {
+    const tricky = scored("Print {critique} here.", 9, 0);
+    const critic = new ScriptedChatModel(() => "the suggestions");
+    await apply(
+      makeGradientNode({ critic, prompts: DEFAULT_PROMPTS }),
+      state({ pool: [tricky], chosen: tricky.id, critiqueText: "It lacks {chosen}." }),
+      {},
+    );
+    const prompt = userPrompt(critic.calls[0]);
+    expect(section(prompt, "response")).toBe("Print {critique} here.");
+    expect(section(prompt, "critique")).toBe("It lacks {chosen}.");
   });
 });
 
@@ -218,6 +331,10 @@ describe("finalize", () => {
     const pool = [scored("low", 1, 0), scored("high", 7, 2)];
     const update = await apply(makeFinalizeNode(), state({ pool, messages: [new HumanMessage("q")] }), {});
     expect(update.best).toEqual({ text: "high", score: 7, iteration: 2 });
-    expect(update.messages).toHaveLength(1);
+    const messages = update.messages as BaseMessage[];
+    expect(messages).toHaveLength(1);
+    expect(AIMessage.isInstance(messages[0])).toBe(true);
+    expect(messages[0].text).toBe("high");
+    expect(messages[0].response_metadata).toMatchObject({ tpo_score: 7, tpo_iteration: 2 });
   });
 });

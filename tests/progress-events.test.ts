@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createSimWorld, createTpoGraph, type TpoNode, type TpoStateType } from "../src/index.js";
 import { emit, isTpoEvent, type TpoEvent } from "../src/state/events.js";
 
@@ -86,11 +86,27 @@ describe("progress events on the custom stream", () => {
 
   it("stays silent when the run does not stream custom events", async () => {
     const graph = createTpoGraph(createSimWorld());
-    const result = await graph.invoke({ query }, { context: { width: 2, depth: 1 } });
-    expect(result.best?.score).toEqual(expect.any(Number));
-    expect(() =>
-      emit(undefined, { type: "tpo.run.finished", best: result.best!, iterations: 1 }),
-    ).not.toThrow();
-    expect(() => emit({}, { type: "tpo.run.finished", best: result.best!, iterations: 1 })).not.toThrow();
+    const context = { width: 2, depth: 1 };
+    const printed = [
+      vi.spyOn(process.stdout, "write"),
+      vi.spyOn(process.stderr, "write"),
+      ...(["log", "info", "warn", "error", "debug"] as const).map((method) => vi.spyOn(console, method)),
+    ];
+    try {
+      const result = await graph.invoke({ query }, { context });
+      expect(result.best?.score).toEqual(expect.any(Number));
+      // Other stream modes carry no TPO event either.
+      const chunks: unknown[] = [];
+      for await (const chunk of await graph.stream({ query }, { streamMode: ["updates", "values"], context }))
+        chunks.push(chunk);
+      expect(chunks.length).toBeGreaterThan(0);
+      expect(JSON.stringify(chunks)).not.toMatch(/"type":"tpo\./);
+      // The event helper writes nothing without a writer.
+      emit(undefined, { type: "tpo.run.finished", best: result.best!, iterations: 1 });
+      emit({}, { type: "tpo.run.finished", best: result.best!, iterations: 1 });
+      for (const spy of printed) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of printed) spy.mockRestore();
+    }
   });
 });

@@ -10,6 +10,14 @@ describe("the pool reducer", () => {
     expect(pool).toEqual([{ ...a, score: 1 }]);
   });
 
+  it("holds a repeated text once, whether the repeat comes in the same update or a later one", () => {
+    const [a, b, c] = ["a", "b", "c"].map((t) => makeCandidate(t, 0, "sample"));
+    const first = mergePool([], [a, b, { ...a }]);
+    expect(first).toEqual([a, b]);
+    const later = mergePool(first, [makeCandidate("a", 1, "update"), c, makeCandidate("c", 1, "update")]);
+    expect(later).toEqual([a, b, c]);
+  });
+
   it("fills a missing score in place, keeping the order of first appearance", () => {
     const a = makeCandidate("a", 0, "sample");
     const b = makeCandidate("b", 0, "sample");

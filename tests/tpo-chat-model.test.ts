@@ -6,6 +6,7 @@ import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langch
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TpoSettingsError, TpoUnsupportedError } from "../src/errors.js";
+import { createTpoGraph } from "../src/graph/builder.js";
 import { TpoChatModel } from "../src/embed/tpo-chat-model.js";
 import { SimChatModel, createSimWorld } from "../src/sim/index.js";
 
@@ -43,12 +44,15 @@ describe("TpoChatModel", () => {
     });
     const answer = await model.invoke([new HumanMessage(QUESTION)]);
     expect(AIMessage.isInstance(answer)).toBe(true);
-    expect(typeof answer.content).toBe("string");
-    expect(answer.content.length).toBeGreaterThan(0);
+    // The same run as a graph: the answer is its best response.
+    const direct = await createTpoGraph(createSimWorld()).invoke(
+      { messages: [new HumanMessage(QUESTION)] },
+      { context: { width: 3, depth: 2, seed: 1 } },
+    );
+    expect(answer.content).toBe(direct.best?.text);
     const meta = tpoMetadataOf(answer)!;
-    expect(typeof meta.tpo_score).toBe("number");
-    expect(meta.tpo_iteration).toBeGreaterThanOrEqual(0);
-    expect(meta.tpo_iteration).toBeLessThanOrEqual(2);
+    expect(meta.tpo_score).toBe(direct.best?.score);
+    expect(meta.tpo_iteration).toBe(direct.best?.iteration);
     expect(meta.tpo_history.map((r) => r.iteration)).toEqual([0, 1, 2]);
     const best = Math.max(...meta.tpo_history.map((r) => r.bestSoFar ?? -Infinity));
     expect(meta.tpo_score).toBe(best);
@@ -64,12 +68,17 @@ describe("TpoChatModel", () => {
 
   it("lets a call override the run settings", async () => {
     const answer = await simModel().invoke(QUESTION, { tpo: { mode: "bon", width: 2 } });
-    expect(tpoMetadataOf(answer)?.tpo_history).toHaveLength(1);
+    const history = tpoMetadataOf(answer)!.tpo_history;
+    expect(history).toHaveLength(1);
+    expect(history[0].candidates + history[0].failures).toBe(2);
     expect(tpoMetadataOf(answer)?.tpo_iteration).toBe(0);
   });
 
   it("refuses a bad per-call setting before any model call", async () => {
-    await expect(simModel().invoke(QUESTION, { tpo: { depth: 101 } })).rejects.toThrow(TpoSettingsError);
+    const policy = new CountingPolicy();
+    const model = new TpoChatModel({ policy, rewardModel: createSimWorld().rewardModel });
+    await expect(model.invoke(QUESTION, { tpo: { depth: 101 } })).rejects.toThrow(TpoSettingsError);
+    expect(policy.requests).toBe(0);
   });
 
   it("fails fast on a bad setting, naming the field", () => {

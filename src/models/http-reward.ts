@@ -12,7 +12,7 @@ import {
   type RewardKindSpec,
 } from "./reward-kinds.js";
 import { REWARD_TEMPLATE_SETTING } from "./reward-template.js";
-import type { RewardItem, RewardModel } from "./reward.js";
+import { describeValue, type RewardItem, type RewardModel } from "./reward.js";
 
 export interface HttpRewardModelOptions extends Omit<RetryOptions, "signal"> {
   /** The server's root URL, e.g. http://localhost:8000 (for `nim`, a trailing /v1 is accepted too). */
@@ -198,7 +198,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
       if (!(error instanceof ResponseShapeError)) throw error;
       throw new RewardRequestError(
         `The ${where} answered HTTP 200 with a body of the wrong shape: ${error.message}. ` +
-          `It sent: ${snippet(JSON.stringify(json) ?? "")}. Check that TPO_REWARD_KIND matches the server.`,
+          `It sent: ${snippet(describeValue(json, Infinity))}. Check that TPO_REWARD_KIND matches the server.`,
         kind,
         endpoint,
         200,
@@ -214,7 +214,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
         ? `set ${LABEL_SETTING} to the index of the reward label (${range})`
         : `${LABEL_SETTING} is ${error.index}; set it to the index of the reward label (${range})`;
     return new RewardLabelError(
-      `${what}; ${fix}. It sent: ${snippet(JSON.stringify(json) ?? "")}.`,
+      `${what}; ${fix}. It sent: ${snippet(describeValue(json, Infinity))}.`,
       kind,
       endpoint,
       error.labels,

@@ -7,7 +7,7 @@ import { queryText } from "../state/conversation.js";
 import { JUDGE_CRITERIA, JUDGE_PROMPT } from "../prompts/judge.js";
 import type { PromptTemplate } from "../prompts/template.js";
 import { mapWithConcurrency } from "./concurrency.js";
-import type { RewardItem, RewardModel } from "./reward.js";
+import { describeValue, type RewardItem, type RewardModel } from "./reward.js";
 
 export type JudgeCriterion = (typeof JUDGE_CRITERIA)[number];
 
@@ -110,7 +110,7 @@ export function createJudgeRewardModel(
     if (!verdict.success) {
       throw new RewardModelError(
         `The LLM judge "${name}" gave response ${index} a verdict without the rubric's scores: ` +
-          `${JSON.stringify(raw)?.slice(0, 200)} (${verdict.error.issues[0]?.path.join(".")}: ${verdict.error.issues[0]?.message}).`,
+          `${describeValue(raw)} (${verdict.error.issues[0]?.path.join(".")}: ${verdict.error.issues[0]?.message}).`,
       );
     }
     return verdictScore(verdict.data, options.weights);

@@ -1,5 +1,5 @@
 import { applyChatTemplate, chatTurns, type ChatTemplateOption } from "./chat-template.js";
-import type { RewardItem } from "./reward.js";
+import { describeValue, type RewardItem } from "./reward.js";
 
 export const HTTP_REWARD_KINDS = ["vllm-pooling", "vllm-classify", "tei", "sglang", "nim"] as const;
 export type HttpRewardKind = (typeof HTTP_REWARD_KINDS)[number];
@@ -58,7 +58,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function finite(value: unknown, where: string): number {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ResponseShapeError(`${where} should be a finite number, not ${JSON.stringify(value)}`);
+    throw new ResponseShapeError(`${where} should be a finite number, not ${describeValue(value)}`);
   }
   return value;
 }
