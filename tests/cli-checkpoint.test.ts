@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isPostgresUrl, openCheckpointer, redactUrl } from "../src/cli/batch/checkpoint.js";
-import { CliUsageError } from "../src/cli/errors.js";
+import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -84,5 +84,18 @@ describe("--checkpoint targets", () => {
     expect((error as Error).message).toMatch(
       /^--checkpoint \/no\/such\/dir\/run\.sqlite: cannot open it as a SQLite file/,
     );
+  });
+});
+
+describe("--checkpoint postgres:// without a server", () => {
+  it("fails naming the URL and the refused connection", async () => {
+    const error = await openCheckpointer("postgres://tpo:s3cret@localhost:1/runs").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliRunError);
+    const message = (error as Error).message;
+    expect(message).toContain(
+      "--checkpoint postgres://tpo:***@localhost:1/runs: cannot set up the checkpoint tables",
+    );
+    expect(message).toMatch(/ECONNREFUSED (127\.0\.0\.1|::1):1/);
+    expect(message).not.toContain("s3cret");
   });
 });

@@ -38,6 +38,15 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** An error's message; a connection refused on every address of a host (an AggregateError) lists each. */
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map((e: unknown) => reasonOf(e)))].join("; ");
+  }
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
 function isModuleNotFound(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
@@ -66,7 +75,7 @@ async function openSqlite(path: string, load: ImportModule): Promise<BatchCheckp
   try {
     saver = SqliteSaver.fromConnString(path);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = reasonOf(error);
     throw new CliUsageError(`--checkpoint ${path}: cannot open it as a SQLite file: ${reason}`);
   }
   return {
@@ -108,16 +117,15 @@ async function openPostgres(url: string, load: ImportModule): Promise<BatchCheck
   try {
     saver = PostgresSaver.fromConnString(url);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = reasonOf(error);
     throw new CliUsageError(`--checkpoint ${where} is not a PostgreSQL connection URL: ${reason}`);
   }
   try {
     await setUpWithRetry(saver);
   } catch (error) {
     await saver.end().catch(() => {});
-    const reason = error instanceof Error ? error.message || String(error) : String(error);
     throw new CliRunError(
-      `--checkpoint ${where}: cannot set up the checkpoint tables in PostgreSQL: ${reason}. ` +
+      `--checkpoint ${where}: cannot set up the checkpoint tables in PostgreSQL: ${reasonOf(error)}. ` +
         "Check that the server runs, that the database exists and that the user may create tables in it.",
       { cause: error },
     );
