@@ -99,3 +99,14 @@ describe("--checkpoint postgres:// without a server", () => {
     expect(message).not.toContain("s3cret");
   });
 });
+
+describe("a saver whose own dependency is missing", () => {
+  it("names what is missing rather than the saver", async () => {
+    const error = await openCheckpointer("run.sqlite", {
+      importModule: () => missing("better-sqlite3"),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliUsageError);
+    expect((error as Error).message).toContain("@langchain/langgraph-checkpoint-sqlite cannot load");
+    expect((error as Error).message).toContain("Cannot find package 'better-sqlite3'");
+  });
+});

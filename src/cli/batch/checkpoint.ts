@@ -57,7 +57,14 @@ async function loadSaverPackage<T>(name: string, flag: string, load: ImportModul
     return (await load(name)) as T;
   } catch (error) {
     if (!isModuleNotFound(error)) throw error;
-    const detail = error instanceof Error ? ` (${error.message.split("\n")[0]})` : "";
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    if (!message.includes(`'${name}'`)) {
+      // The saver is there but something it needs is not (better-sqlite3, pg).
+      throw new CliUsageError(
+        `${flag}: ${name} cannot load: ${message}. Reinstall it: \`npm install ${name}\`.`,
+      );
+    }
+    const detail = ` (${message})`;
     throw new CliUsageError(
       `${flag} needs the package ${name}, an optional dependency of langgraph-tpo that is not installed: ` +
         `run \`npm install ${name}\` where langgraph-tpo is installed${detail}.`,
