@@ -1,9 +1,156 @@
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { TpoMode } from "../../state/settings.js";
+import { CliRunError, CliUsageError } from "../errors.js";
 
-/** LangGraph's SQLite checkpointer on a file: every finished node of every query is saved there. */
-export function openCheckpointer(path: string): SqliteSaver {
-  return SqliteSaver.fromConnString(path);
+/**
+ * Where `tpo batch --checkpoint` saves every finished node of every query: a SQLite file, or a
+ * PostgreSQL database. Both savers are optional peer dependencies, loaded only when asked for.
+ */
+export interface BatchCheckpointer {
+  saver: BaseCheckpointSaver;
+  /** What the checkpoints are in, for messages: the file path, or the URL without its password. */
+  where: string;
+  /** Closes the file or the connection pool; the batch calls it once, when it ends. */
+  close(): Promise<void>;
+}
+
+const SQLITE_PACKAGE = "@langchain/langgraph-checkpoint-sqlite";
+const POSTGRES_PACKAGE = "@langchain/langgraph-checkpoint-postgres";
+
+/** Loads a module by name; a parameter so that a test can stand in for a missing package. */
+export type ImportModule = (name: string) => Promise<unknown>;
+
+const importModule: ImportModule = (name) => import(name);
+
+/** Whether `--checkpoint` names a PostgreSQL database rather than a SQLite file. */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** The URL as it may be printed: any password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
+  }
+}
+
+/** An error's message; a connection refused on every address of a host (an AggregateError) lists each. */
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map((e: unknown) => reasonOf(e)))].join("; ");
+  }
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
+}
+
+async function loadSaverPackage<T>(name: string, flag: string, load: ImportModule): Promise<T> {
+  try {
+    return (await load(name)) as T;
+  } catch (error) {
+    if (!isModuleNotFound(error)) throw error;
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    if (!message.includes(`'${name}'`)) {
+      // The saver is there but something it needs is not (better-sqlite3, pg).
+      throw new CliUsageError(
+        `${flag}: ${name} cannot load: ${message}. Reinstall it: \`npm install ${name}\`.`,
+      );
+    }
+    const detail = ` (${message})`;
+    throw new CliUsageError(
+      `${flag} needs the package ${name}, an optional dependency of langgraph-tpo that is not installed: ` +
+        `run \`npm install ${name}\` where langgraph-tpo is installed${detail}.`,
+    );
+  }
+}
+
+async function openSqlite(path: string, load: ImportModule): Promise<BatchCheckpointer> {
+  const { SqliteSaver } = await loadSaverPackage<typeof import("@langchain/langgraph-checkpoint-sqlite")>(
+    SQLITE_PACKAGE,
+    `--checkpoint ${path}`,
+    load,
+  );
+  let saver;
+  try {
+    saver = SqliteSaver.fromConnString(path);
+  } catch (error) {
+    const reason = reasonOf(error);
+    throw new CliUsageError(`--checkpoint ${path}: cannot open it as a SQLite file: ${reason}`);
+  }
+  return {
+    saver,
+    where: path,
+    close: async () => {
+      saver.db.close();
+    },
+  };
+}
+
+/**
+ * Creates the checkpoint tables when they are missing. Shards of one batch may start against the
+ * same fresh database at once; the saver's migrations then collide, and a second try finds them done.
+ */
+async function setUpWithRetry(saver: { setup(): Promise<void> }, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await saver.setup();
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      // 23505 unique_violation, 42P07 duplicate_table, 42710 duplicate_object: a concurrent setup won.
+      const collided = code === "23505" || code === "42P07" || code === "42710";
+      if (!collided || attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+async function openPostgres(url: string, load: ImportModule): Promise<BatchCheckpointer> {
+  const where = redactUrl(url);
+  const { PostgresSaver } = await loadSaverPackage<typeof import("@langchain/langgraph-checkpoint-postgres")>(
+    POSTGRES_PACKAGE,
+    `--checkpoint ${where}`,
+    load,
+  );
+  let saver;
+  try {
+    saver = PostgresSaver.fromConnString(url);
+  } catch (error) {
+    const reason = reasonOf(error);
+    throw new CliUsageError(`--checkpoint ${where} is not a PostgreSQL connection URL: ${reason}`);
+  }
+  try {
+    await setUpWithRetry(saver);
+  } catch (error) {
+    await saver.end().catch(() => {});
+    throw new CliRunError(
+      `--checkpoint ${where}: cannot set up the checkpoint tables in PostgreSQL: ${reasonOf(error)}. ` +
+        "Check that the server runs, that the database exists and that the user may create tables in it.",
+      { cause: error },
+    );
+  }
+  return { saver, where, close: () => saver.end() };
+}
+
+/**
+ * Opens LangGraph's checkpointer for `--checkpoint <target>`: a `postgres://` or `postgresql://`
+ * URL opens the Postgres saver (its tables are created on first use), anything else is a SQLite
+ * file. The saver's package is imported only here, so a user who never checkpoints never needs it.
+ */
+export async function openCheckpointer(
+  target: string,
+  options: { importModule?: ImportModule } = {},
+): Promise<BatchCheckpointer> {
+  const load = options.importModule ?? importModule;
+  return isPostgresUrl(target) ? openPostgres(target, load) : openSqlite(target, load);
 }
 
 /** One thread per query and mode, so that a query resumes its own run and no other. */

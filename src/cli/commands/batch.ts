@@ -138,8 +138,8 @@ export function registerBatch(program: Command): void {
       "comma-separated modes to run each query under, at the same candidate budget (bon gets width N·(D+1))",
     )
     .option(
-      "--checkpoint <file.sqlite>",
-      "save every finished step in SQLite, so an interrupted query resumes where it stopped",
+      "--checkpoint <file|postgres://url>",
+      "save every finished step in a SQLite file or a PostgreSQL database, so an interrupted query resumes where it stopped",
     )
     .option(
       "--format <format>",
@@ -168,9 +168,11 @@ export function registerBatch(program: Command): void {
 
     const existing = prepareResults(options);
     const settings = modelSettings(options);
-    const checkpointer = options.checkpoint ? openCheckpointer(options.checkpoint) : undefined;
-    const graph = buildGraph(loadCliModels(settings), checkpointer);
+    const models = loadCliModels(settings);
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
+    // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
+    const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
+    const graph = buildGraph(models, checkpointer?.saver);
 
     const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
     let failed = unreadable.length;
@@ -207,7 +209,7 @@ export function registerBatch(program: Command): void {
     } finally {
       if (!options.quiet) progress.stop();
       writer.close();
-      checkpointer?.db.close();
+      await checkpointer?.close();
     }
 
     const records = [...latestRecords(readResults(options.out).records).values()];

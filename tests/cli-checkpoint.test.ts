@@ -1,0 +1,112 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { isPostgresUrl, openCheckpointer, redactUrl } from "../src/cli/batch/checkpoint.js";
+import { CliRunError, CliUsageError } from "../src/cli/errors.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An import that fails as Node's does for a package that is not installed. */
+function missing(name: string): Promise<never> {
+  const error = new Error(`Cannot find package '${name}' imported from /somewhere/checkpoint.js`);
+  Object.assign(error, { code: "ERR_MODULE_NOT_FOUND" });
+  return Promise.reject(error);
+}
+
+describe("--checkpoint targets", () => {
+  it("takes postgres:// and postgresql:// URLs for PostgreSQL, anything else for a SQLite file", () => {
+    expect(isPostgresUrl("postgres://u@host/db")).toBe(true);
+    expect(isPostgresUrl("postgresql://u:p@host:5433/db?sslmode=require")).toBe(true);
+    expect(isPostgresUrl("POSTGRES://host/db")).toBe(true);
+    expect(isPostgresUrl("checkpoints.sqlite")).toBe(false);
+    expect(isPostgresUrl("./postgres/checkpoints.sqlite")).toBe(false);
+  });
+
+  it("never shows a URL's password", () => {
+    expect(redactUrl("postgres://tpo:s3cret@db.example:5432/runs")).toBe(
+      "postgres://tpo:***@db.example:5432/runs",
+    );
+    expect(redactUrl("postgres://tpo@db.example/runs")).toBe("postgres://tpo@db.example/runs");
+  });
+
+  it("opens and closes a SQLite file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tpo-checkpoint-"));
+    dirs.push(dir);
+    const path = join(dir, "checkpoints.sqlite");
+    const checkpointer = await openCheckpointer(path);
+    expect(checkpointer.where).toBe(path);
+    expect(await checkpointer.saver.getTuple({ configurable: { thread_id: "t" } })).toBeUndefined();
+    await checkpointer.close();
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it("names the package to install when the SQLite saver is missing", async () => {
+    const error = await openCheckpointer("run.sqlite", { importModule: missing }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliUsageError);
+    expect((error as Error).message).toContain(
+      "--checkpoint run.sqlite needs the package @langchain/langgraph-checkpoint-sqlite",
+    );
+    expect((error as Error).message).toContain("npm install @langchain/langgraph-checkpoint-sqlite");
+  });
+
+  it("names the package to install when the Postgres saver is missing, without the URL's password", async () => {
+    const error = await openCheckpointer("postgres://tpo:s3cret@db/runs", { importModule: missing }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CliUsageError);
+    const message = (error as Error).message;
+    expect(message).toContain("npm install @langchain/langgraph-checkpoint-postgres");
+    expect(message).toContain("postgres://tpo:***@db/runs");
+    expect(message).not.toContain("s3cret");
+  });
+
+  it("loads a saver's package only when a checkpoint asks for it, and only that one", async () => {
+    const loaded: string[] = [];
+    const record = (name: string) => {
+      loaded.push(name);
+      return missing(name);
+    };
+    await openCheckpointer("a.sqlite", { importModule: record }).catch(() => {});
+    await openCheckpointer("postgres://db/runs", { importModule: record }).catch(() => {});
+    expect(loaded).toEqual([
+      "@langchain/langgraph-checkpoint-sqlite",
+      "@langchain/langgraph-checkpoint-postgres",
+    ]);
+  });
+
+  it("says what is wrong with a SQLite path it cannot open", async () => {
+    const error = await openCheckpointer("/no/such/dir/run.sqlite").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliUsageError);
+    expect((error as Error).message).toMatch(
+      /^--checkpoint \/no\/such\/dir\/run\.sqlite: cannot open it as a SQLite file/,
+    );
+  });
+});
+
+describe("--checkpoint postgres:// without a server", () => {
+  it("fails naming the URL and the refused connection", async () => {
+    const error = await openCheckpointer("postgres://tpo:s3cret@localhost:1/runs").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliRunError);
+    const message = (error as Error).message;
+    expect(message).toContain(
+      "--checkpoint postgres://tpo:***@localhost:1/runs: cannot set up the checkpoint tables",
+    );
+    expect(message).toMatch(/ECONNREFUSED (127\.0\.0\.1|::1):1/);
+    expect(message).not.toContain("s3cret");
+  });
+});
+
+describe("a saver whose own dependency is missing", () => {
+  it("names what is missing rather than the saver", async () => {
+    const error = await openCheckpointer("run.sqlite", {
+      importModule: () => missing("better-sqlite3"),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliUsageError);
+    expect((error as Error).message).toContain("@langchain/langgraph-checkpoint-sqlite cannot load");
+    expect((error as Error).message).toContain("Cannot find package 'better-sqlite3'");
+  });
+});

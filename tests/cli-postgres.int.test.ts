@@ -1,0 +1,151 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { openCheckpointer } from "../src/cli/batch/checkpoint.js";
+import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
+import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { readRecords, samplePrompts } from "./helpers/records.js";
+
+// A real PostgreSQL server from Debian's packages, started here on a free port of 127.0.0.1.
+// Where it cannot start the tests skip and say why; under CI (.ci/run installs it) they must run.
+let server: PostgresServer | null = null;
+let unavailable = "";
+
+beforeAll(async () => {
+  const started = await startPostgres();
+  if ("unavailable" in started) {
+    if (process.env.CI)
+      throw new Error(
+        `PostgreSQL tests cannot run under CI, where .ci/run installs postgresql: ${started.unavailable}`,
+      );
+    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
+    process.stderr.write(`${unavailable}\n`);
+    return;
+  }
+  server = started;
+}, 120_000);
+
+afterAll(() => server?.stop());
+
+afterEach(() => {
+  killChildren();
+  removeTempDirs();
+});
+
+function needServer(ctx: TestContext): PostgresServer {
+  if (!server) ctx.skip(unavailable);
+  return server!;
+}
+
+/** Query ids whose thread has got past its first model calls: at least `steps` checkpoints saved. */
+function checkpointedIds(pg: PostgresServer, database: string, steps: number): string[] {
+  try {
+    const out = pg.query(
+      database,
+      `SELECT thread_id FROM checkpoints GROUP BY thread_id HAVING COUNT(*) >= ${steps}`,
+    );
+    return out
+      .split("\n")
+      .filter((line) => line.trim())
+      .map((threadId) => threadId.split(":").slice(2).join(":"));
+  } catch {
+    return []; // the batch has not created the tables yet
+  }
+}
+
+describe("tpo batch --checkpoint postgres://", () => {
+  it("resumes a batch killed with SIGKILL from its checkpoints: queries caught half done continue, none restarts", async (ctx) => {
+    const pg = needServer(ctx);
+    pg.createDatabase("killed_batch");
+    const url = pg.url("killed_batch");
+    const dir = tempDir();
+    const input = join(dir, "prompts.json");
+    writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 8)));
+    const out = join(dir, "out.jsonl");
+    const args = [
+      "batch",
+      input,
+      "--out",
+      out,
+      "--checkpoint",
+      url,
+      "--concurrency",
+      "2",
+      "--depth",
+      "3",
+      "--quiet",
+    ];
+
+    // Each reward call waits, so the process is caught with queries half done.
+    const { child, done } = startCli(args, { env: { TPO_TEST_REWARD_DELAY_MS: "300" } });
+    await waitUntil(
+      () => {
+        const finished = new Set(readRecords(out).map((r) => r.id));
+        return finished.size >= 2 && checkpointedIds(pg, "killed_batch", 4).some((id) => !finished.has(id));
+      },
+      40_000,
+      "two records and a query in progress",
+    );
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    const beforeResume = readRecords(out);
+    expect(beforeResume.length).toBeGreaterThanOrEqual(2);
+    expect(beforeResume.length).toBeLessThan(8);
+    const finishedBefore = new Set(beforeResume.map((r) => r.id));
+    const halfDone = checkpointedIds(pg, "killed_batch", 4).filter((id) => !finishedBefore.has(id));
+    expect(halfDone.length).toBeGreaterThan(0);
+
+    const resumed = await runCli([...args, "--resume"]);
+    expect(resumed.stderr).toBe("");
+    expect(resumed.code).toBe(0);
+    const records = readRecords(out);
+    const ids = records.map((r) => r.id);
+    expect(ids).toHaveLength(8);
+    expect(new Set(ids).size).toBe(8);
+    expect(records.every((r) => !r.error && r.history!.length === 4)).toBe(true);
+
+    // Every query the kill caught after its first steps continued from its checkpoint, with the
+    // model requests made before the kill counted, instead of starting again.
+    const afterKill = new Map(records.slice(beforeResume.length).map((r) => [r.id, r]));
+    for (const id of halfDone) {
+      const record = afterKill.get(id)!;
+      expect(record.resumedFrom, id).toBeDefined();
+      expect(record.resumedFrom!.modelRequests, id).toBeGreaterThan(0);
+      expect(record.usage!.modelRequests).toBeGreaterThan(record.resumedFrom!.modelRequests);
+    }
+  });
+
+  it("sets up a fresh database from several batches at once, as shards started together do", async (ctx) => {
+    const pg = needServer(ctx);
+    pg.createDatabase("shards_at_once");
+    const opened = await Promise.all(
+      Array.from({ length: 4 }, () => openCheckpointer(pg.url("shards_at_once"))),
+    );
+    try {
+      expect(pg.query("shards_at_once", "SELECT COUNT(*) FROM checkpoints").trim()).toBe("0");
+    } finally {
+      await Promise.all(opened.map((c) => c.close()));
+    }
+  });
+
+  it("names the database and the problem when it cannot set up, without the password", async (ctx) => {
+    const pg = needServer(ctx);
+    const dir = tempDir();
+    const input = join(dir, "prompts.json");
+    writeFileSync(input, JSON.stringify(["one prompt"]));
+    const url = `postgres://tpo:s3cret@127.0.0.1:${pg.port}/no_such_database`;
+    const result = await runCli([
+      "batch",
+      input,
+      "--out",
+      join(dir, "out.jsonl"),
+      "--checkpoint",
+      url,
+      "--quiet",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--checkpoint postgres://tpo:***@127.0.0.1");
+    expect(result.stderr).toContain('database "no_such_database" does not exist');
+    expect(result.stderr).not.toContain("s3cret");
+  });
+});
