@@ -8,11 +8,12 @@ export type { TpoContext, TpoContextInput, TpoMode } from "./state/settings.js";
 export { promptsForRun, promptFieldName } from "./state/settings-prompts.js";
 export { preset, TPO_PRESETS, TPO_PRESET_NAMES, REFERENCE_SYSTEM_PROMPT } from "./state/presets.js";
 export type { TpoPresetName } from "./state/presets.js";
-export { TpoState, awaitsJudgement } from "./state/state.js";
+export { TpoState, awaitsJudgement, makeCandidate } from "./state/state.js";
 export type {
   BestResponse,
   Candidate,
   CandidateOrigin,
+  HistoryPatch,
   HistoryRecord,
   ScoreStats,
   TpoStateType,
@@ -32,6 +33,7 @@ export type {
   RunFinishedEvent,
 } from "./state/events.js";
 export { withProgressEvents } from "./graph/progress-events.js";
+export { withNodeRecords } from "./graph/node-records.js";
 
 // The nodes, as factories to wrap or compose.
 export { makeGenerateNode } from "./nodes/generate.js";

@@ -190,6 +190,48 @@ describe("the TPO graph", () => {
     expect(gradientRequests).toHaveLength(0);
   });
 
+  it("records a replaced critique's and gradient's text, time and usage as it does the built-in ones'", async () => {
+    // Replacements return their own output only: no history patch, no timing.
+    const critique: TpoNode = () => ({
+      critiqueText: "C",
+      usage: { modelRequests: 1, promptTokens: 1000, completionTokens: 2000 },
+    });
+    const gradient: TpoNode = () => ({ gradientText: "X" });
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraph({
+      policy,
+      rewardModel: new RecordingRewardModel(),
+      nodes: { critique, gradient },
+    });
+    const out = await graph.invoke({ query: "q" }, { context: { width: 2, depth: 2 } });
+
+    expect(out.history.map((r) => [r.critique, r.gradient])).toEqual([
+      [null, null],
+      ["C", "X"],
+      ["C", "X"],
+    ]);
+    for (const record of out.history.slice(1)) {
+      expect(Object.keys(record.usage.nodeMs).sort()).toEqual([
+        "critique",
+        "gradient",
+        "reward",
+        "select",
+        "update",
+      ]);
+      expect(record.elapsedMs).toBeCloseTo(
+        Object.values(record.usage.nodeMs).reduce((sum, ms) => sum + ms, 0),
+        6,
+      );
+      // The critique's usage, and the update's request to the policy.
+      expect(record.usage).toMatchObject({ modelRequests: 2, promptTokens: 1000, completionTokens: 2000 });
+      expect(record.chosen?.id).toEqual(expect.any(String));
+      expect(record.candidates).toBe(2);
+    }
+    expect(out.usage).toMatchObject({ modelRequests: 5, promptTokens: 2000, completionTokens: 4000 });
+    expect(out.usage.nodeMs).toMatchObject({ critique: expect.any(Number), gradient: expect.any(Number) });
+    expect(policy.callsWith("<suggestions>\nX")).toHaveLength(2);
+  });
+
   it("sends prompt overrides to the model, each in its mode", async () => {
     const policy = new ScriptedChatModel(uniqueResponder());
     const graph = createTpoGraph({

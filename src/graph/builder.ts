@@ -13,6 +13,7 @@ import { makeUpdateNode } from "../nodes/update.js";
 import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
 import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../state/settings.js";
 import { TpoState } from "../state/state.js";
+import { withNodeRecords } from "./node-records.js";
 import { withProgressEvents } from "./progress-events.js";
 import { routeAfterSelect } from "./routing.js";
 
@@ -53,7 +54,10 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
 /** The uncompiled graph, for callers who compile with their own checkpointer or store. */
 export function createTpoGraphBuilder(options: TpoGraphOptions) {
   const nodes = builtInNodes(options);
-  for (const name of Object.keys(nodes) as TpoNodeName[]) nodes[name] = withProgressEvents(name, nodes[name]);
+  // Around every node, built-in or replaced: the history, timing and usage records, then the
+  // progress events.
+  for (const name of Object.keys(nodes) as TpoNodeName[])
+    nodes[name] = withProgressEvents(name, withNodeRecords(name, nodes[name]));
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
   return new StateGraph(TpoState, TpoContextSchema as unknown as AnnotationRoot<StateDefinition>)
