@@ -8,7 +8,7 @@ export type { TpoContext, TpoContextInput, TpoMode } from "./state/settings.js";
 export { promptsForRun, promptFieldName } from "./state/settings-prompts.js";
 export { preset, TPO_PRESETS, TPO_PRESET_NAMES, REFERENCE_SYSTEM_PROMPT } from "./state/presets.js";
 export type { TpoPresetName } from "./state/presets.js";
-export { TpoState, awaitsJudgement, makeCandidate } from "./state/state.js";
+export { TpoState, TpoInputSchema, awaitsJudgement, makeCandidate } from "./state/state.js";
 export type {
   BestResponse,
   Candidate,
@@ -16,6 +16,7 @@ export type {
   HistoryPatch,
   HistoryRecord,
   ScoreStats,
+  TpoInput,
   TpoStateType,
   TpoUpdate,
   Usage,

@@ -12,7 +12,7 @@ import { makeSelectNode } from "../nodes/select.js";
 import { makeUpdateNode } from "../nodes/update.js";
 import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
 import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../state/settings.js";
-import { TpoState } from "../state/state.js";
+import { TpoInputSchema, TpoState } from "../state/state.js";
 import { withNodeRecords } from "./node-records.js";
 import { withProgressEvents } from "./progress-events.js";
 import { routeAfterSelect } from "./routing.js";
@@ -60,7 +60,10 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
     nodes[name] = withProgressEvents(name, withNodeRecords(name, nodes[name]));
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
-  return new StateGraph(TpoState, TpoContextSchema as unknown as AnnotationRoot<StateDefinition>)
+  return new StateGraph(TpoState, {
+    input: TpoInputSchema,
+    context: TpoContextSchema as unknown as AnnotationRoot<StateDefinition>,
+  })
     .addNode("generate", nodes.generate)
     .addNode("reward", nodes.reward)
     .addNode("select", nodes.select)
