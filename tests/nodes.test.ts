@@ -15,6 +15,7 @@ import {
   type TpoNode,
   type TpoStateType,
   type TpoUpdate,
+  type TpoContextInput,
   type HistoryRecord,
   type Usage,
 } from "../src/index.js";
@@ -36,7 +37,7 @@ function state(patch: Partial<TpoStateType>): TpoStateType {
   return { ...defaults, query: "the query", ...patch } as TpoStateType;
 }
 
-const runtime = (context: object = {}) => ({ context }) as never;
+const runtime = (context: TpoContextInput = {}) => ({ context });
 
 /** The user turn of a recorded model call. */
 const userPrompt = (call: RecordedCall) => call.messages[call.messages.length - 1].text;
@@ -47,7 +48,11 @@ interface PlainUpdate extends Omit<TpoUpdate, "pool" | "history"> {
   history?: HistoryPatch[];
 }
 
-async function apply(node: TpoNode, current: TpoStateType, context: object = {}): Promise<PlainUpdate> {
+async function apply(
+  node: TpoNode,
+  current: TpoStateType,
+  context: TpoContextInput = {},
+): Promise<PlainUpdate> {
   return (await node(current, runtime(context))) as PlainUpdate;
 }
 
