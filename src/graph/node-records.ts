@@ -17,7 +17,7 @@ import {
   type Usage,
 } from "../state/state.js";
 
-export function scoreStats(scores: number[]): ScoreStats | null {
+function scoreStats(scores: number[]): ScoreStats | null {
   if (scores.length === 0) return null;
   return {
     min: Math.min(...scores),
@@ -42,11 +42,6 @@ function ref(state: TpoStateType, id: string | null): ScoredRef | null {
   return candidate && candidate.score !== null ? { id: candidate.id, score: candidate.score } : null;
 }
 
-/** A text field of the record, when the node returned that text. */
-function text<K extends "critique" | "gradient">(key: K, value: unknown): Partial<Record<K, string>> {
-  return typeof value === "string" ? ({ [key]: value } as Record<K, string>) : {};
-}
-
 type Recorder = (state: TpoStateType, output: TpoUpdate) => HistoryPatch;
 
 /**
@@ -59,9 +54,9 @@ const RECORDERS: Partial<Record<TpoNodeName, Recorder>> = {
   reward: (state, output) => {
     if (output.pool === undefined) return { iteration: state.iteration };
     const waiting = new Set(state.pool.filter(awaitsJudgement).map((c) => c.id));
-    const scores = (plain(output.pool) ?? [])
-      .filter((c) => waiting.has(c.id) && c.iteration === state.iteration && c.score !== null)
-      .map((c) => c.score as number);
+    const scores = (plain(output.pool) ?? []).flatMap((c) =>
+      waiting.has(c.id) && c.iteration === state.iteration && c.score !== null ? [c.score] : [],
+    );
     return { iteration: state.iteration, scores: scoreStats(scores) };
   },
   select: (state) => ({
@@ -72,9 +67,12 @@ const RECORDERS: Partial<Record<TpoNodeName, Recorder>> = {
     iteration: state.iteration + 1,
     chosen: ref(state, state.chosen),
     rejected: ref(state, state.rejected),
-    ...text("critique", output.critiqueText),
+    ...(typeof output.critiqueText === "string" && { critique: output.critiqueText }),
   }),
-  gradient: (state, output) => ({ iteration: state.iteration + 1, ...text("gradient", output.gradientText) }),
+  gradient: (state, output) => ({
+    iteration: state.iteration + 1,
+    ...(typeof output.gradientText === "string" && { gradient: output.gradientText }),
+  }),
   update: (state, output) => ({
     iteration: state.iteration + 1,
     candidates: newCandidates(output, state.pool).length,
