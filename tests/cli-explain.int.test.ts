@@ -91,3 +91,18 @@ describe("tpo run --explain", () => {
     expect(result.stdout).toBe("");
   });
 });
+
+describe("tpo demo", () => {
+  it("explains its first prompt only, unless told not to", async () => {
+    const shown = await runCli(["demo", "--count", "2", "--depth", "1", "--width", "3"], { env: PLAIN_ENV });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout.match(/^iteration 1 of 1$/gm)).toHaveLength(1);
+    expect(shown.stdout.indexOf("iteration 1 of 1")).toBeLessThan(shown.stdout.indexOf("Query 2:"));
+    expect(shown.stdout).toMatch(/^ {2}critique {2}\S/m);
+    expect(shown.stdout).not.toMatch(ANSI);
+    const quiet = await runCli(["demo", "--count", "2", "--depth", "1", "--width", "3", "--no-explain"]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).not.toContain("iteration 1 of 1");
+    expect(quiet.stdout).toContain("Query 2:");
+  });
+});
