@@ -1,5 +1,4 @@
-import { AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/messages";
-import type { ChatResult } from "@langchain/core/outputs";
+import { AIMessageChunk, HumanMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { TpoSettingsError } from "../src/errors.js";
@@ -14,7 +13,8 @@ import {
 import { TpoChatModel } from "../src/embed/tpo-chat-model.js";
 import { parseTpoContext } from "../src/state/settings.js";
 import { emptyUsage, type HistoryRecord } from "../src/state/state.js";
-import { createSimWorld, SimChatModel } from "../src/sim/index.js";
+import { createSimWorld } from "../src/sim/index.js";
+import { GatedCritic } from "./helpers/gated-critic.js";
 
 const QUESTION = "How do I take care of a wooden table?";
 const SETTINGS = { width: 3, depth: 2, seed: 1 };
@@ -39,23 +39,6 @@ function record(fields: Partial<HistoryRecord> & { iteration: number }): History
     usage: emptyUsage(),
     ...fields,
   };
-}
-
-/** A simulated critic that waits, from its first request on, until the test lets it go. */
-class GatedCritic extends SimChatModel {
-  private release!: () => void;
-  private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
-  requests = 0;
-
-  open(): void {
-    this.release();
-  }
-
-  override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
-    this.requests++;
-    await this.gate;
-    return super._generate(messages, options);
-  }
 }
 
 describe("progress as reasoning: the text", () => {
