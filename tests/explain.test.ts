@@ -130,13 +130,13 @@ describe("explaining an iteration", () => {
 });
 
 describe("colour", () => {
-  it("is on for a terminal, off with NO_COLOR, forced on with FORCE_COLOR", () => {
+  it("is on for a terminal, off with NO_COLOR, and as FORCE_COLOR says otherwise", () => {
     expect(wantsColour({ isTTY: true }, {})).toBe(true);
     expect(wantsColour({ isTTY: false }, {})).toBe(false);
     expect(wantsColour({}, {})).toBe(false);
     expect(wantsColour({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
     expect(wantsColour({ isTTY: false }, { FORCE_COLOR: "1" })).toBe(true);
-    expect(wantsColour({ isTTY: true }, { FORCE_COLOR: "0" })).toBe(true);
+    expect(wantsColour({ isTTY: true }, { FORCE_COLOR: "0" })).toBe(false);
     expect(wantsColour({ isTTY: false }, { FORCE_COLOR: "0" })).toBe(false);
     expect(wantsColour({ isTTY: false }, { FORCE_COLOR: "1", NO_COLOR: "1" })).toBe(false);
     expect(wantsColour({ isTTY: true }, { NO_COLOR: "" })).toBe(true);

@@ -12,11 +12,11 @@ export interface Style {
 
 /**
  * Colour only on a terminal, and never with NO_COLOR set (https://no-color.org); FORCE_COLOR
- * (other than 0) turns it on elsewhere, as Node's own tools do.
+ * decides otherwise, as in Node's own tools: 0 turns colour off, any other value on.
  */
 export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true;
+  if (env.FORCE_COLOR) return env.FORCE_COLOR !== "0";
   return stream.isTTY === true;
 }
 
