@@ -1,22 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mapWithConcurrency } from "../src/models/concurrency.js";
-import { parseRetryAfter, snippet } from "../src/http/fetch-with-retry.js";
+import { snippet } from "../src/http/fetch-with-retry.js";
 import { parseNimScores } from "../src/models/reward-kinds.js";
-
-describe("parseRetryAfter", () => {
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  it("reads delay-seconds and HTTP dates", () => {
-    expect(parseRetryAfter("3", now)).toBe(3000);
-    expect(parseRetryAfter("0.5", now)).toBe(500);
-    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:10 GMT", now)).toBe(10_000);
-    expect(parseRetryAfter("Wed, 31 Dec 2025 23:59:00 GMT", now)).toBe(0);
-  });
-  it("ignores what it cannot read", () => {
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-    expect(parseRetryAfter("", now)).toBeUndefined();
-    expect(parseRetryAfter("soon", now)).toBeUndefined();
-  });
-});
 
 describe("snippet", () => {
   it("puts a body on one line and cuts it", () => {
