@@ -9,7 +9,6 @@ import {
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import { TpoUnsupportedError } from "../errors.js";
 import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "./answer.js";
 import {
@@ -24,7 +23,10 @@ import type { TpoStateType } from "../state/state.js";
 export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
   /** Run settings (width, depth, mode, sampling, …); a call's `tpo` option overrides them. */
   settings?: TpoContextInput;
-  /** The most TPO runs this model makes at once, across invoke, batch and stream. Default: no cap. */
+  /**
+   * The most TPO runs this model makes at once, across invoke, batch and stream. Default: no cap.
+   * (LangChain's own chat-model setting, honoured through the model's `caller`.)
+   */
   maxConcurrency?: number;
 }
 
@@ -79,20 +81,18 @@ function childCallbacks(runManager: CallbackManagerForLLMRun): CallbackManager {
 export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessageChunk> {
   readonly settings: TpoContextInput;
   private readonly graph: TpoGraph;
-  private readonly runs: AsyncCaller;
 
   static override lc_name(): string {
     return "TpoChatModel";
   }
 
   constructor(params: TpoChatModelParams) {
-    const { policy, critic, rewardModel, nodes, prompts, settings = {}, maxConcurrency, ...base } = params;
-    super(base);
+    const { policy, critic, rewardModel, nodes, prompts, settings = {}, ...base } = params;
+    // TPO runs are not retried: the models inside retry their own requests.
+    super({ ...base, maxRetries: 0 });
     parseTpoContext(settings); // fail at construction, naming the bad field
     this.settings = settings;
     this.graph = createTpoGraph({ policy, critic, rewardModel, nodes, prompts });
-    // TPO runs are not retried: the models inside retry their own requests.
-    this.runs = new AsyncCaller({ maxConcurrency: maxConcurrency ?? Infinity, maxRetries: 0 });
   }
 
   override _llmType(): string {
@@ -126,7 +126,7 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     };
     // Run with only this config in scope: LangGraph would otherwise pick up a calling graph's
     // config from async-local storage and nest the run (checkpoints, streams) inside that graph.
-    return this.runs.call(() =>
+    return this.caller.call(() =>
       AsyncLocalStorageProviderSingleton.runWithConfig(
         { callbacks: config.callbacks },
         () => this.graph.invoke({ messages }, config),

@@ -18,7 +18,6 @@ import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
 import { parseBatchInput, type BatchItem } from "../batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { officialPath, writeOfficial } from "../batch/official.js";
-import { runPool } from "../batch/pool.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
 import type { BatchRecord } from "../batch/record.js";
@@ -26,6 +25,7 @@ import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
 import type { ModelSettings } from "../../config/models-from-env.js";
+import { mapWithConcurrency } from "../../models/concurrency.js";
 
 interface BatchOptions extends Record<string, unknown> {
   out: string;
@@ -191,7 +191,9 @@ export function registerBatch(program: Command): void {
     const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
     if (!options.quiet) progress.start();
     try {
-      await runPool(jobs, concurrency, async (job) => {
+      // A failed query is a record, not a throw: only a failure to write one stops the batch, and
+      // then no new query starts and those in flight finish before the error is reported.
+      await mapWithConcurrency(jobs, concurrency, async (job) => {
         const record = await runJob(job, graph, settings, {
           checkpointed: checkpointer !== undefined,
           resume: options.resume ?? false,
