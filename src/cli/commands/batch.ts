@@ -11,7 +11,6 @@ import {
   numberFlag,
   settingsInput,
 } from "../flags.js";
-import { messagesToJson } from "../messages.js";
 import { loadCliModels } from "../models.js";
 import { readTextInput } from "../read-input.js";
 import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
@@ -25,6 +24,7 @@ import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
 import type { ModelSettings } from "../../config/models-from-env.js";
+import { turnsOf } from "../../state/conversation.js";
 import { mapWithConcurrency } from "../../models/concurrency.js";
 
 interface BatchOptions extends Record<string, unknown> {
@@ -87,7 +87,7 @@ async function runJob(
     id: item.id,
     mode,
     query: queryOf(item),
-    ...(item.input && "messages" in item.input ? { messages: messagesToJson(item.input.messages) } : {}),
+    ...(item.input && "messages" in item.input ? { messages: turnsOf(item.input.messages) } : {}),
     settings: context,
     models: describeModels(settings),
   };

@@ -9,7 +9,7 @@ import {
   settingsInput,
 } from "../flags.js";
 import { buildGraph, executeQuery } from "../execute.js";
-import { messagesToJson } from "../messages.js";
+import { turnsOf } from "../../state/conversation.js";
 import { loadCliModels } from "../models.js";
 import { iterationLine } from "../iteration-line.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
@@ -57,7 +57,7 @@ export function registerRun(program: Command): void {
     if (options.json) {
       const output = {
         query: queryTextOf(input),
-        messages: messagesToJson(state.messages.slice(0, -1)),
+        messages: turnsOf(state.messages.slice(0, -1)),
         mode: context.mode,
         settings: context,
         models: describeModels(settings),
