@@ -41,13 +41,6 @@ interface BatchOptions extends Record<string, unknown> {
   quiet?: boolean;
 }
 
-function positiveInteger(flag: string, value: string): number {
-  const number = numberFlag(flag, value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new CliUsageError(`${flag} must be a whole number of at least 1, got "${value}".`);
-  return number;
-}
-
 function queryOf(item: BatchItem): string | null {
   return item.input ? queryTextOf(item.input) : null;
 }
@@ -154,7 +147,7 @@ export function registerBatch(program: Command): void {
     const base = settingsInput(options);
     const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
     const contexts = settingsPerMode(base, modes, options.modes !== undefined);
-    const concurrency = positiveInteger("--concurrency", options.concurrency);
+    const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
     if (options.format !== "jsonl" && options.format !== "official") {
       throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
     }
@@ -164,7 +157,8 @@ export function registerBatch(program: Command): void {
     const shard = options.shard ? parseShard(options.shard) : null;
     let items = parseBatchInput(readTextInput(input, "<input>"), input);
     if (shard) items = items.filter((item) => inShard(item.id, shard));
-    if (options.limit) items = items.slice(0, positiveInteger("--limit", options.limit));
+    if (options.limit)
+      items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
 
     const existing = prepareResults(options);
     const settings = modelSettings(options);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { createTpoGraph } from "../../graph/builder.js";
 import { createSimWorld } from "../../sim/index.js";
+import { numberFlag } from "../flags.js";
 import { defaultSamplePromptsPath, requireFile } from "../paths.js";
 
 function fixed(value: number | undefined): string {
@@ -22,19 +23,23 @@ export function registerDemo(program: Command): void {
         const prompts = JSON.parse(
           readFileSync(requireFile(options.prompts, "--prompts"), "utf8"),
         ) as string[];
-        const graph = createTpoGraph(createSimWorld(Number(options.seed)));
+        const seed = numberFlag("--seed", options.seed, { integer: true });
+        const count = numberFlag("--count", options.count, { integer: true, min: 0 });
+        const width = numberFlag("--width", options.width);
+        const depth = numberFlag("--depth", options.depth);
+        const graph = createTpoGraph(createSimWorld(seed));
         console.log(
           "TPO in the simulated world: a demonstration of the mechanics, not a result about real models.\n",
         );
-        for (const [index, query] of prompts.slice(0, Number(options.count)).entries()) {
+        for (const [index, query] of prompts.slice(0, count).entries()) {
           console.log(`Query ${index + 1}: ${query.split("\n")[0].slice(0, 100)}`);
           const result = await graph.invoke(
             { query },
             {
               context: {
-                width: Number(options.width),
-                depth: Number(options.depth),
-                seed: Number(options.seed) + index,
+                width,
+                depth,
+                seed: seed + index,
               },
             },
           );

@@ -1,12 +1,9 @@
 import type { Command } from "commander";
 import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
 import { startTpoServer } from "../../server/openai-server.js";
+import { numberFlag } from "../flags.js";
 
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number, got "${value}".`);
-  return n;
-}
+const WHOLE = { integer: true, min: 0 };
 
 export function registerServe(program: Command): void {
   program
@@ -27,9 +24,12 @@ export function registerServe(program: Command): void {
       loadModels(settings); // fail now, with the set-up help, rather than on the first request
       const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
       const server = await startTpoServer({
-        port: positiveInt("--port", options.port),
+        port: numberFlag("--port", options.port, WHOLE),
         host: options.host,
-        maxConcurrentRuns: Math.max(1, positiveInt("--max-concurrent-runs", options.maxConcurrentRuns)),
+        maxConcurrentRuns: numberFlag("--max-concurrent-runs", options.maxConcurrentRuns, {
+          integer: true,
+          min: 1,
+        }),
         apiKey,
         modelIds: [settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo")],
         // The request's model picks the upstream policy model (ignored by the simulated world).
@@ -40,7 +40,7 @@ export function registerServe(program: Command): void {
       if (settings.backend === "sim") {
         console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
       }
-      const graceMs = positiveInt("--grace", options.grace) * 1000;
+      const graceMs = numberFlag("--grace", options.grace, WHOLE) * 1000;
       const stop = (signal: string) => {
         console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
         void server.close({ graceMs }).then(() => console.log("TPO server closed."));
