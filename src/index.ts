@@ -1,8 +1,13 @@
 // The public API of langgraph-tpo, and nothing else.
 
 // The graph: builder, state, run settings, routing, events.
-export { createTpoGraph, createTpoGraphBuilder, TPO_RECURSION_LIMIT } from "./graph/builder.js";
-export type { TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
+export {
+  compileTpoGraph,
+  createTpoGraph,
+  createTpoGraphBuilder,
+  TPO_RECURSION_LIMIT,
+} from "./graph/builder.js";
+export type { TpoCompileOptions, TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
 export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./state/settings.js";
 export type { TpoContext, TpoContextInput, TpoMode } from "./state/settings.js";
 export { promptsForRun, promptFieldName } from "./state/settings-prompts.js";

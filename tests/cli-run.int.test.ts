@@ -27,6 +27,12 @@ describe("tpo run", () => {
     expect(output.usage.modelRequests).toBe(4);
   });
 
+  it("runs depths beyond LangGraph's default recursion limit", async () => {
+    const deep = await runCli(["run", QUERY, "--width", "1", "--depth", "6", "--json"]);
+    expect(deep.code).toBe(0);
+    expect(JSON.parse(deep.stdout).history).toHaveLength(7);
+  });
+
   it("reads the query from standard input with -, and a conversation with --messages", async () => {
     const fromStdin = await runCli(["run", "-", "--width", "2", "--depth", "0", "--json"], {
       input: `${QUERY}\n`,

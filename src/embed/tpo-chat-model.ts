@@ -11,12 +11,7 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { TpoUnsupportedError } from "../errors.js";
 import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "./answer.js";
-import {
-  createTpoGraph,
-  TPO_RECURSION_LIMIT,
-  type TpoGraph,
-  type TpoGraphOptions,
-} from "../graph/builder.js";
+import { createTpoGraph, type TpoGraph, type TpoGraphOptions } from "../graph/builder.js";
 import { parseTpoContext, type TpoContextInput } from "../state/settings.js";
 import type { TpoStateType } from "../state/state.js";
 
@@ -122,7 +117,6 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
       signal: options.signal,
       callbacks: runManager && childCallbacks(runManager),
       tags: [NO_STREAM_TAG],
-      recursionLimit: TPO_RECURSION_LIMIT,
     };
     // Run with only this config in scope: LangGraph would otherwise pick up a calling graph's
     // config from async-local storage and nest the run (checkpoints, streams) inside that graph.

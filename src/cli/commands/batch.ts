@@ -1,7 +1,8 @@
 import { queryTextOf } from "../query-input.js";
 import { Command } from "commander";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { buildGraph, executeQuery, type CliGraph } from "../execute.js";
+import { executeQuery } from "../execute.js";
+import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import {
   addModelFlags,
@@ -70,7 +71,7 @@ function prepareResults(options: BatchOptions): Map<string, BatchRecord> {
 
 async function runJob(
   job: Job,
-  graph: CliGraph,
+  graph: TpoGraph,
   settings: ModelSettings,
   options: { checkpointed: boolean; resume: boolean },
 ): Promise<BatchRecord> {
@@ -166,7 +167,7 @@ export function registerBatch(program: Command): void {
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
     // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
     const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
-    const graph = buildGraph(models, checkpointer?.saver);
+    const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
     const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
     let failed = unreadable.length;

@@ -8,7 +8,8 @@ import {
   parseSettings,
   settingsInput,
 } from "../flags.js";
-import { buildGraph, executeQuery } from "../execute.js";
+import { executeQuery } from "../execute.js";
+import { createTpoGraph } from "../../graph/builder.js";
 import { turnsOf } from "../../state/conversation.js";
 import { loadCliModels } from "../models.js";
 import { iterationLine } from "../iteration-line.js";
@@ -44,7 +45,7 @@ export function registerRun(program: Command): void {
     const started = performance.now();
     let execution;
     try {
-      const graph = buildGraph(loadCliModels(settings));
+      const graph = createTpoGraph(loadCliModels(settings));
       execution = await executeQuery(graph, input, {
         context,
         onIteration: progress ? (record) => console.error(iterationLine(record, context.depth)) : undefined,
