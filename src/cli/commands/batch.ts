@@ -1,7 +1,7 @@
 import { queryTextOf } from "../query-input.js";
 import { Command } from "commander";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { executeQuery } from "../execute.js";
+import { executeQuery, StepFailedError } from "../execute.js";
 import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import {
@@ -12,7 +12,6 @@ import {
   numberFlag,
   settingsInput,
 } from "../flags.js";
-import { loadCliModels } from "../models.js";
 import { readTextInput } from "../read-input.js";
 import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
 import { parseBatchInput, type BatchItem } from "../batch/input.js";
@@ -24,7 +23,7 @@ import type { BatchRecord } from "../batch/record.js";
 import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
-import type { ModelSettings } from "../../config/models-from-env.js";
+import { loadModels, type ModelSettings } from "../../config/models-from-env.js";
 import { turnsOf } from "../../state/conversation.js";
 import { mapWithConcurrency } from "../../models/concurrency.js";
 
@@ -103,7 +102,7 @@ async function runJob(
     };
   } catch (error) {
     const failure = describeFailure(error, null, settings);
-    const step = /^the (\w+) step failed/.exec(failure.message)?.[1];
+    const step = error instanceof StepFailedError ? error.step : null;
     return {
       ...base,
       elapsedMs: performance.now() - started,
@@ -163,7 +162,7 @@ export function registerBatch(program: Command): void {
 
     const existing = prepareResults(options);
     const settings = modelSettings(options);
-    const models = loadCliModels(settings);
+    const models = loadModels(settings);
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
     // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
     const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
@@ -223,7 +222,7 @@ export function registerBatch(program: Command): void {
     }
     if (failed > 0) {
       throw new CliRunError(
-        `${failed} of ${jobs.length + failed} queries failed; their records in ${options.out} carry the error ` +
+        `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
           `(run again with --resume --retry-failed to retry them).`,
       );
     }

@@ -10,8 +10,8 @@ import {
 } from "../flags.js";
 import { executeQuery } from "../execute.js";
 import { createTpoGraph } from "../../graph/builder.js";
+import { loadModels } from "../../config/models-from-env.js";
 import { turnsOf } from "../../state/conversation.js";
-import { loadCliModels } from "../models.js";
 import { iterationLine } from "../iteration-line.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
 import { duration, fmt } from "../format.js";
@@ -45,7 +45,7 @@ export function registerRun(program: Command): void {
     const started = performance.now();
     let execution;
     try {
-      const graph = createTpoGraph(loadCliModels(settings));
+      const graph = createTpoGraph(loadModels(settings));
       execution = await executeQuery(graph, input, {
         context,
         onIteration: progress ? (record) => console.error(iterationLine(record, context.depth)) : undefined,
