@@ -106,6 +106,8 @@ export { answerMessageOf, tpoMetadataOf } from "./embed/answer.js";
 export type { TpoResponseMetadata } from "./embed/answer.js";
 export { TpoChatModel } from "./embed/tpo-chat-model.js";
 export type { TpoChatModelParams, TpoChatModelCallOptions } from "./embed/tpo-chat-model.js";
+export { TPO_PROGRESS_MODES } from "./embed/progress-reasoning.js";
+export type { TpoProgressMode, TpoCallSettings } from "./embed/progress-reasoning.js";
 export { startTpoServer } from "./server/openai-server.js";
 export type { TpoServerOptions, TpoServerHandle } from "./server/openai-server.js";
 export type { TpoCompletionExtra } from "./server/completion.js";

@@ -13,8 +13,8 @@ export interface ExecuteOptions {
   threadId?: string;
   /** Continue the thread's unfinished run; otherwise the thread starts afresh. */
   resume?: boolean;
-  /** Called once per iteration, when its best-so-far is known. */
-  onIteration?: (record: HistoryRecord) => void;
+  /** Called once per iteration, when its best-so-far is known, with the state at that point. */
+  onIteration?: (record: HistoryRecord, state: TpoStateType) => void;
 }
 
 /** Where a resumed run picked up: the next node, and the model requests made before. */
@@ -88,7 +88,7 @@ export async function executeQuery(
       for (const record of last.history ?? []) {
         if (record.bestSoFar === null || reported.has(record.iteration)) continue;
         reported.add(record.iteration);
-        options.onIteration?.(record);
+        options.onIteration?.(record, last);
       }
     }
   } catch (error) {

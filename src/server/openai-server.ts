@@ -4,6 +4,7 @@ import { TpoConfigError } from "../errors.js";
 import { createTpoGraph, type TpoGraph } from "../graph/builder.js";
 import { parseTpoContext, type TpoContextInput } from "../state/settings.js";
 import type { TpoModels } from "../models/tpo-models.js";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
 import { requireBearerToken } from "./auth.js";
 import { completionIds } from "./completion.js";
 import { ApiError, parseJson, readBody, sendError, sendJson } from "./http-io.js";
@@ -32,6 +33,12 @@ export interface TpoServerOptions {
   defaultModelName?: string;
   /** How often a streaming response sends a keep-alive comment while a step runs. Default 10 s. */
   heartbeatMs?: number;
+  /**
+   * How responses show the run's progress when a request's `tpo.progress` does not say:
+   * "reasoning" sends it as `reasoning_content` (streamed per iteration, or whole in the message)
+   * before the answer; "off" (the default) sends the answer alone.
+   */
+  progress?: TpoProgressMode;
 }
 
 export interface TpoServerHandle {
@@ -68,6 +75,12 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     if (!Number.isInteger(value) || value < 1) {
       throw new TpoConfigError(`startTpoServer: ${name} must be a positive whole number, got ${value}.`);
     }
+  }
+  const progress = options.progress ?? "off";
+  if (!TPO_PROGRESS_MODES.includes(progress)) {
+    throw new TpoConfigError(
+      `startTpoServer: progress must be ${TPO_PROGRESS_MODES.map((m) => `"${m}"`).join(" or ")}, got ${JSON.stringify(progress)}.`,
+    );
   }
   const defaults = options.defaults ?? {};
   parseTpoContext(defaults); // a bad default fails at start, not on the first request
@@ -118,6 +131,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
         res,
         signal: controller.signal,
         ids: completionIds(request.model ?? defaultModelName),
+        progress: request.progress ?? progress,
       };
       if (request.stream) await answerStreamed(target, heartbeatMs, () => closing);
       else await answerWhole(target);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { messagesFromTurns } from "../state/conversation.js";
 import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../state/settings.js";
 import { ApiError } from "./http-io.js";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const Content = z.union([z.string(), z.array(TextPart)], {
@@ -52,6 +53,8 @@ export interface TpoRequest {
   stream: boolean;
   includeUsage: boolean;
   settings: TpoContext;
+  /** `tpo.progress` of the request; undefined when it sent none, and the server's default applies. */
+  progress: TpoProgressMode | undefined;
 }
 
 /** `messages[0].content` for the path ["messages", 0, "content"]. */
@@ -102,7 +105,7 @@ function settingsError(error: z.ZodError, body: ChatCompletionBody): ApiError {
     const key = issue.keys[0];
     return new ApiError(
       400,
-      `Unknown TPO setting 'tpo.${key}': the settings are ${Object.keys(TpoContextSchema.shape).join(", ")}.`,
+      `Unknown TPO setting 'tpo.${key}': the settings are ${[...Object.keys(TpoContextSchema.shape), "progress"].join(", ")}.`,
       "invalid_request_error",
       `tpo.${key}`,
       "invalid_value",
@@ -120,6 +123,19 @@ function settingsError(error: z.ZodError, body: ChatCompletionBody): ApiError {
   return invalid(error, ["tpo"]);
 }
 
+/** `tpo.progress`: how a streamed answer shows the run's progress. */
+function progressOf(value: unknown): TpoProgressMode | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (TPO_PROGRESS_MODES.includes(value as TpoProgressMode)) return value as TpoProgressMode;
+  throw new ApiError(
+    400,
+    `Invalid value for 'tpo.progress': expected ${TPO_PROGRESS_MODES.map((m) => `"${m}"`).join(" or ")}, got ${JSON.stringify(value)}.`,
+    "invalid_request_error",
+    "tpo.progress",
+    "invalid_value",
+  );
+}
+
 /** Validates a chat completion request and turns it into a TPO run; a bad field is a 400 naming it. */
 export function parseChatCompletionRequest(json: unknown, defaults: TpoContextInput = {}): TpoRequest {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
@@ -135,7 +151,8 @@ export function parseChatCompletionRequest(json: unknown, defaults: TpoContextIn
   if (!parsed.success) throw invalid(parsed.error);
   const body = parsed.data;
   const sampling = samplingSettings(body);
-  const requested = { ...sampling, ...body.tpo };
+  const { progress, ...tpo } = body.tpo ?? {};
+  const requested = { ...sampling, ...tpo };
   const checked = StrictSettings.safeParse({ ...defaults, ...requested });
   if (!checked.success) throw settingsError(checked.error, body);
   return {
@@ -144,5 +161,6 @@ export function parseChatCompletionRequest(json: unknown, defaults: TpoContextIn
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     settings: checked.data,
+    progress: progressOf(progress),
   };
 }

@@ -2,6 +2,21 @@ import type { Command } from "commander";
 import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
 import { startTpoServer } from "../../server/openai-server.js";
 import { numberFlag } from "../flags.js";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../../embed/progress-reasoning.js";
+import { CliUsageError } from "../errors.js";
+
+interface ServeOptions {
+  port: string;
+  host: string;
+  maxConcurrentRuns: string;
+  grace: string;
+  progress: string;
+}
+
+function progressMode(value: string): TpoProgressMode {
+  if (TPO_PROGRESS_MODES.includes(value as TpoProgressMode)) return value as TpoProgressMode;
+  throw new CliUsageError(`--progress must be ${TPO_PROGRESS_MODES.join(" or ")}, got "${value}".`);
+}
 
 const WHOLE = { integer: true, min: 0 };
 
@@ -19,7 +34,14 @@ export function registerServe(program: Command): void {
       "on SIGTERM/SIGINT, how long runs in flight may finish before they are cancelled",
       "10",
     )
-    .action(async (options: { port: string; host: string; maxConcurrentRuns: string; grace: string }) => {
+    .option(
+      "--progress <mode>",
+      "reasoning: answers carry the run's progress as reasoning_content (streamed per iteration, " +
+        'shown as "thinking" by chat UIs) before the answer; off: the answer alone. ' +
+        'A request\'s "tpo": { "progress" } overrides it',
+      "off",
+    )
+    .action(async (options: ServeOptions) => {
       const settings = modelSettingsFromEnv();
       loadModels(settings); // fail now, with the set-up help, rather than on the first request
       const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
@@ -31,6 +53,7 @@ export function registerServe(program: Command): void {
           min: 1,
         }),
         apiKey,
+        progress: progressMode(options.progress),
         modelIds: [settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo")],
         // The request's model picks the upstream policy model (ignored by the simulated world).
         models: (model) => loadModels({ ...settings, model: model ?? settings.model }),
