@@ -1,8 +1,13 @@
 // The public API of langgraph-tpo, and nothing else.
 
 // The graph: builder, state, run settings, routing, events.
-export { createTpoGraph, createTpoGraphBuilder, TPO_RECURSION_LIMIT } from "./graph/builder.js";
-export type { TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
+export {
+  compileTpoGraph,
+  createTpoGraph,
+  createTpoGraphBuilder,
+  TPO_RECURSION_LIMIT,
+} from "./graph/builder.js";
+export type { TpoCompileOptions, TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
 export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./state/settings.js";
 export type { TpoContext, TpoContextInput, TpoMode } from "./state/settings.js";
 export { promptsForRun, promptFieldName } from "./state/settings-prompts.js";
@@ -74,8 +79,8 @@ export type { ModelSettings } from "./config/models-from-env.js";
 export type { OpenAIServerSettings } from "./models/openai.js";
 export { createOpenAIChatModel, TpoChatOpenAI } from "./models/openai.js";
 export type { TpoChatOpenAIFields, TpoChatOpenAICallOptions } from "./models/openai.js";
-export { DEFAULT_RETRY_POLICY } from "./models/retry.js";
-export type { RetryPolicy } from "./models/retry.js";
+export { DEFAULT_RETRY_POLICY } from "./http/retry.js";
+export type { RetryPolicy } from "./http/retry.js";
 export type { SamplingCallOptions, SamplingMethod, SampleResult, SampleOptions } from "./models/sampling.js";
 export { SAMPLING_CALL_KEYS, type SamplingSetting } from "./models/sampling-fields.js";
 export type { RewardItem, RewardModel } from "./models/reward.js";

@@ -6,6 +6,7 @@ import {
   TpoConfigError,
   TpoInputError,
   TpoSettingsError,
+  compileTpoGraph,
   createSimWorld,
   createTpoGraph,
   createTpoGraphBuilder,
@@ -174,6 +175,20 @@ describe("the TPO graph", () => {
     const out = await graph.invoke({ query: "q" }, { context: { width: 1, depth: 20 } });
     expect(out.iteration).toBe(20);
     expect(out.history).toHaveLength(21);
+  });
+
+  it("compiles a builder the one way, with a checkpointer: settings checked, depth 20 within the limit", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const builder = createTpoGraphBuilder({ policy, rewardModel: new RecordingRewardModel() });
+    const graph = compileTpoGraph(builder, { checkpointer: new MemorySaver() });
+    const thread = { configurable: { thread_id: "deep" } };
+    await expect(graph.invoke({ query: "q" }, { ...thread, context: { width: 0 } })).rejects.toThrow(
+      TpoSettingsError,
+    );
+    expect(policy.calls).toHaveLength(0);
+    const out = await graph.invoke({ query: "q" }, { ...thread, context: { width: 1, depth: 20 } });
+    expect(out.history).toHaveLength(21);
+    expect(graph.name).toBe("tpo");
   });
 
   it("runs a replaced node instead of the built-in one", async () => {

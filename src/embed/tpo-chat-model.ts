@@ -9,15 +9,9 @@ import {
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import { TpoUnsupportedError } from "../errors.js";
 import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "./answer.js";
-import {
-  createTpoGraph,
-  TPO_RECURSION_LIMIT,
-  type TpoGraph,
-  type TpoGraphOptions,
-} from "../graph/builder.js";
+import { createTpoGraph, type TpoGraph, type TpoGraphOptions } from "../graph/builder.js";
 import { parseTpoContext } from "../state/settings.js";
 import type { HistoryRecord, TpoStateType } from "../state/state.js";
 import {
@@ -34,7 +28,10 @@ export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions
    * overrides them. `progress: "reasoning"` streams each iteration as `reasoning_content`.
    */
   settings?: TpoCallSettings;
-  /** The most TPO runs this model makes at once, across invoke, batch and stream. Default: no cap. */
+  /**
+   * The most TPO runs this model makes at once, across invoke, batch and stream. Default: no cap.
+   * (LangChain's own chat-model setting, honoured through the model's `caller`.)
+   */
   maxConcurrency?: number;
 }
 
@@ -89,21 +86,19 @@ function childCallbacks(runManager: CallbackManagerForLLMRun): CallbackManager {
 export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessageChunk> {
   readonly settings: TpoCallSettings;
   private readonly graph: TpoGraph;
-  private readonly runs: AsyncCaller;
 
   static override lc_name(): string {
     return "TpoChatModel";
   }
 
   constructor(params: TpoChatModelParams) {
-    const { policy, critic, rewardModel, nodes, prompts, settings = {}, maxConcurrency, ...base } = params;
-    super(base);
+    const { policy, critic, rewardModel, nodes, prompts, settings = {}, ...base } = params;
+    // TPO runs are not retried: the models inside retry their own requests.
+    super({ ...base, maxRetries: 0 });
     parseTpoContext(settings); // fail at construction, naming the bad field
     parseProgressMode(settings.progress);
     this.settings = settings;
     this.graph = createTpoGraph({ policy, critic, rewardModel, nodes, prompts });
-    // TPO runs are not retried: the models inside retry their own requests.
-    this.runs = new AsyncCaller({ maxConcurrency: maxConcurrency ?? Infinity, maxRetries: 0 });
   }
 
   override _llmType(): string {
@@ -144,11 +139,10 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
       signal: options.signal,
       callbacks: runManager && childCallbacks(runManager),
       tags: [NO_STREAM_TAG],
-      recursionLimit: TPO_RECURSION_LIMIT,
     };
     // Run with only this config in scope: LangGraph would otherwise pick up a calling graph's
     // config from async-local storage and nest the run (checkpoints, streams) inside that graph.
-    return this.runs.call(() =>
+    return this.caller.call(() =>
       AsyncLocalStorageProviderSingleton.runWithConfig(
         { callbacks: config.callbacks },
         () => invokeWatching(this.graph, { messages }, config, onIteration),

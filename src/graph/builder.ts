@@ -51,7 +51,7 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
   };
 }
 
-/** The uncompiled graph, for callers who compile with their own checkpointer or store. */
+/** The uncompiled graph, to change before compiling it with `compileTpoGraph`. */
 export function createTpoGraphBuilder(options: TpoGraphOptions) {
   const nodes = builtInNodes(options);
   // Around every node, built-in or replaced: the history, timing and usage records, then the
@@ -82,15 +82,15 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
 }
 
 export type TpoGraphBuilder = ReturnType<typeof createTpoGraphBuilder>;
-type CompileOptions = Parameters<TpoGraphBuilder["compile"]>[0];
+export type TpoCompileOptions = NonNullable<Parameters<TpoGraphBuilder["compile"]>[0]>;
 
-/** The compiled graph, named "tpo", with a recursion limit that every allowed depth fits under. */
-export function createTpoGraph(options: TpoGraphOptions & CompileOptions) {
-  const { policy, critic, rewardModel, nodes, prompts, ...compileOptions } = options;
-  const graph = createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts }).compile({
-    name: "tpo",
-    ...compileOptions,
-  });
+/**
+ * The one way a TPO graph is compiled: named "tpo", with the recursion limit that every allowed
+ * depth fits under (callers need not set it), and the run settings checked before a run starts.
+ * `options` are LangGraph's compile options: a checkpointer, a store, interrupts.
+ */
+export function compileTpoGraph(builder: TpoGraphBuilder, options: TpoCompileOptions = {}) {
+  const graph = builder.compile({ name: "tpo", ...options });
   const configured = graph.withConfig({ recursionLimit: TPO_RECURSION_LIMIT });
   // LangGraph checks the context against the schema and throws a raw ZodError; parse it ourselves
   // first so that a bad setting fails with a TpoSettingsError that names the field.
@@ -104,4 +104,13 @@ export function createTpoGraph(options: TpoGraphOptions & CompileOptions) {
   return configured;
 }
 
-export type TpoGraph = ReturnType<typeof createTpoGraph>;
+/** The compiled graph of these models (see `compileTpoGraph`), with LangGraph's compile options. */
+export function createTpoGraph(options: TpoGraphOptions & TpoCompileOptions) {
+  const { policy, critic, rewardModel, nodes, prompts, ...compileOptions } = options;
+  return compileTpoGraph(
+    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts }),
+    compileOptions,
+  );
+}
+
+export type TpoGraph = ReturnType<typeof compileTpoGraph>;

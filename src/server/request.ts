@@ -1,5 +1,6 @@
-import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import type { BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
+import { messagesFromTurns } from "../state/conversation.js";
 import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../state/settings.js";
 import { ApiError } from "./http-io.js";
 import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
@@ -74,18 +75,6 @@ function invalid(error: z.ZodError, prefix: PropertyKey[] = []): ApiError {
     param,
     "invalid_value",
   );
-}
-
-function textOf(content: z.output<typeof Content> | null | undefined): string {
-  if (content === null || content === undefined) return "";
-  return typeof content === "string" ? content : content.map((part) => part.text).join("\n");
-}
-
-function toMessage(message: z.output<typeof Message>): BaseMessage {
-  const content = textOf(message.content);
-  if (message.role === "user") return new HumanMessage(content);
-  if (message.role === "assistant") return new AIMessage(content);
-  return new SystemMessage(content);
 }
 
 /** OpenAI's sampling fields, as TPO settings; the `tpo` object overrides them. */
@@ -168,7 +157,7 @@ export function parseChatCompletionRequest(json: unknown, defaults: TpoContextIn
   if (!checked.success) throw settingsError(checked.error, body);
   return {
     model: body.model,
-    messages: body.messages.map(toMessage),
+    messages: messagesFromTurns(body.messages.map((m) => ({ role: m.role, content: m.content ?? "" }))),
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     settings: checked.data,

@@ -5,15 +5,9 @@
  * in-process SimChatModel and SimRewardModel, so HTTP and in-process runs agree.
  */
 import { SimChatModel } from "./chat-model.js";
-import {
-  lastOfRole,
-  parseTemplated,
-  SIM_BOS,
-  toLangChainMessages,
-  wireText,
-  type WireMessage,
-} from "./chat-template-parser.js";
+import { lastOfRole, parseTemplated, SIM_BOS, type WireMessage } from "./chat-template-parser.js";
 import { simJudge } from "./judge.js";
+import { contentText, messagesFromTurns } from "../state/conversation.js";
 import { simReward, wordCount } from "./world.js";
 
 export interface HandlerResult {
@@ -78,7 +72,7 @@ function created(): number {
 }
 
 function promptTokensOf(messages: WireMessage[]): number {
-  return wordCount(messages.map((m) => wireText(m.content)).join(" "));
+  return wordCount(messages.map((m) => contentText(m.content)).join(" "));
 }
 
 export function handleModels(models: string[]): HandlerResult {
@@ -120,7 +114,13 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   const seed = (fields.seed as number | undefined) ?? ctx.nextUnseeded();
   // Temperature and top_p are validated but do not change the texts: the in-process SimChatModel
   // ignores them too, and HTTP and in-process runs must give the same texts.
-  const prompt = SimChatModel.promptOf(toLangChainMessages(messages));
+  let conversation;
+  try {
+    conversation = messagesFromTurns(messages);
+  } catch (error) {
+    return openAIError(400, (error as Error).message, "messages");
+  }
+  const prompt = SimChatModel.promptOf(conversation);
   const count = ctx.emptyChoices ? 0 : ctx.ignoreN ? 1 : n;
   const choices = Array.from({ length: count }, (_, index) => {
     const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index);
@@ -168,7 +168,7 @@ function asksForStructuredOutput(body: Body): boolean {
  * reward: as a call of the first tool when tools are offered, else as JSON content.
  */
 function judgeChat(body: Body, model: string, messages: WireMessage[], ctx: HandlerContext): HandlerResult {
-  const verdict = simJudge(messages.map((m) => wireText(m.content)).join("\n\n"), ctx.seed);
+  const verdict = simJudge(messages.map((m) => contentText(m.content)).join("\n\n"), ctx.seed);
   if (!verdict) {
     return openAIError(
       400,

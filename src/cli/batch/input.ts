@@ -1,6 +1,6 @@
 import type { QueryInput } from "../execute.js";
 import { CliUsageError } from "../errors.js";
-import { messagesFromJson } from "../messages.js";
+import { messagesFromTurns } from "../../state/conversation.js";
 import { contentId } from "./ids.js";
 
 /** One query of a batch, or the reason its line could not be read. */
@@ -45,7 +45,7 @@ function itemOf(
       return {
         source,
         givenId,
-        input: { messages: messagesFromJson(entry.messages) },
+        input: { messages: messagesFromTurns(entry.messages) },
         content: entry.messages,
       };
     } catch (error) {

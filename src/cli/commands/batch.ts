@@ -1,7 +1,8 @@
 import { queryTextOf } from "../query-input.js";
 import { Command } from "commander";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { buildGraph, executeQuery, type CliGraph } from "../execute.js";
+import { executeQuery, StepFailedError } from "../execute.js";
+import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import {
   addModelFlags,
@@ -11,21 +12,20 @@ import {
   numberFlag,
   settingsInput,
 } from "../flags.js";
-import { messagesToJson } from "../messages.js";
-import { loadCliModels } from "../models.js";
 import { readTextInput } from "../read-input.js";
 import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
 import { parseBatchInput, type BatchItem } from "../batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { officialPath, writeOfficial } from "../batch/official.js";
-import { runPool } from "../batch/pool.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
 import type { BatchRecord } from "../batch/record.js";
 import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
-import type { ModelSettings } from "../../config/models-from-env.js";
+import { loadModels, type ModelSettings } from "../../config/models-from-env.js";
+import { turnsOf } from "../../state/conversation.js";
+import { mapWithConcurrency } from "../../models/concurrency.js";
 
 interface BatchOptions extends Record<string, unknown> {
   out: string;
@@ -39,13 +39,6 @@ interface BatchOptions extends Record<string, unknown> {
   format: string;
   limit?: string;
   quiet?: boolean;
-}
-
-function positiveInteger(flag: string, value: string): number {
-  const number = numberFlag(flag, value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new CliUsageError(`${flag} must be a whole number of at least 1, got "${value}".`);
-  return number;
 }
 
 function queryOf(item: BatchItem): string | null {
@@ -77,7 +70,7 @@ function prepareResults(options: BatchOptions): Map<string, BatchRecord> {
 
 async function runJob(
   job: Job,
-  graph: CliGraph,
+  graph: TpoGraph,
   settings: ModelSettings,
   options: { checkpointed: boolean; resume: boolean },
 ): Promise<BatchRecord> {
@@ -87,7 +80,7 @@ async function runJob(
     id: item.id,
     mode,
     query: queryOf(item),
-    ...(item.input && "messages" in item.input ? { messages: messagesToJson(item.input.messages) } : {}),
+    ...(item.input && "messages" in item.input ? { messages: turnsOf(item.input.messages) } : {}),
     settings: context,
     models: describeModels(settings),
   };
@@ -109,7 +102,7 @@ async function runJob(
     };
   } catch (error) {
     const failure = describeFailure(error, null, settings);
-    const step = /^the (\w+) step failed/.exec(failure.message)?.[1];
+    const step = error instanceof StepFailedError ? error.step : null;
     return {
       ...base,
       elapsedMs: performance.now() - started,
@@ -154,7 +147,7 @@ export function registerBatch(program: Command): void {
     const base = settingsInput(options);
     const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
     const contexts = settingsPerMode(base, modes, options.modes !== undefined);
-    const concurrency = positiveInteger("--concurrency", options.concurrency);
+    const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
     if (options.format !== "jsonl" && options.format !== "official") {
       throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
     }
@@ -164,15 +157,16 @@ export function registerBatch(program: Command): void {
     const shard = options.shard ? parseShard(options.shard) : null;
     let items = parseBatchInput(readTextInput(input, "<input>"), input);
     if (shard) items = items.filter((item) => inShard(item.id, shard));
-    if (options.limit) items = items.slice(0, positiveInteger("--limit", options.limit));
+    if (options.limit)
+      items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
 
     const existing = prepareResults(options);
     const settings = modelSettings(options);
-    const models = loadCliModels(settings);
+    const models = loadModels(settings);
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
     // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
     const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
-    const graph = buildGraph(models, checkpointer?.saver);
+    const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
     const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
     let failed = unreadable.length;
@@ -191,7 +185,9 @@ export function registerBatch(program: Command): void {
     const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
     if (!options.quiet) progress.start();
     try {
-      await runPool(jobs, concurrency, async (job) => {
+      // A failed query is a record, not a throw: only a failure to write one stops the batch, and
+      // then no new query starts and those in flight finish before the error is reported.
+      await mapWithConcurrency(jobs, concurrency, async (job) => {
         const record = await runJob(job, graph, settings, {
           checkpointed: checkpointer !== undefined,
           resume: options.resume ?? false,
@@ -226,7 +222,7 @@ export function registerBatch(program: Command): void {
     }
     if (failed > 0) {
       throw new CliRunError(
-        `${failed} of ${jobs.length + failed} queries failed; their records in ${options.out} carry the error ` +
+        `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
           `(run again with --resume --retry-failed to retry them).`,
       );
     }

@@ -2,9 +2,11 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { createSimWorld } from "../../sim/index.js";
 import { parseTpoContext } from "../../state/settings.js";
-import { buildGraph, executeQuery } from "../execute.js";
+import { createTpoGraph } from "../../graph/builder.js";
+import { executeQuery } from "../execute.js";
 import { explainIteration } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
+import { numberFlag } from "../flags.js";
 import { defaultSamplePromptsPath, requireFile } from "../paths.js";
 
 function fixed(value: number | undefined): string {
@@ -33,19 +35,19 @@ export function registerDemo(program: Command): void {
         const prompts = JSON.parse(
           readFileSync(requireFile(options.prompts, "--prompts"), "utf8"),
         ) as string[];
-        const world = createSimWorld(Number(options.seed));
-        const graph = buildGraph({ ...world, critic: world.policy });
+        const seed = numberFlag("--seed", options.seed, { integer: true });
+        const count = numberFlag("--count", options.count, { integer: true, min: 0 });
+        const width = numberFlag("--width", options.width);
+        const depth = numberFlag("--depth", options.depth);
+        const world = createSimWorld(seed);
+        const graph = createTpoGraph({ ...world, critic: world.policy });
         const style = styleFor(wantsColour(process.stdout));
         console.log(
           "TPO in the simulated world: a demonstration of the mechanics, not a result about real models.\n",
         );
-        for (const [index, query] of prompts.slice(0, Number(options.count)).entries()) {
+        for (const [index, query] of prompts.slice(0, count).entries()) {
           console.log(`Query ${index + 1}: ${query.split("\n")[0].slice(0, 100)}`);
-          const context = parseTpoContext({
-            width: Number(options.width),
-            depth: Number(options.depth),
-            seed: Number(options.seed) + index,
-          });
+          const context = parseTpoContext({ width, depth, seed: seed + index });
           // The first prompt shows its work, iteration by iteration, as it happens.
           const explain = options.explain && index === 0;
           if (explain) console.log("");

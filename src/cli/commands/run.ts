@@ -8,9 +8,10 @@ import {
   parseSettings,
   settingsInput,
 } from "../flags.js";
-import { buildGraph, executeQuery } from "../execute.js";
-import { messagesToJson } from "../messages.js";
-import { loadCliModels } from "../models.js";
+import { executeQuery } from "../execute.js";
+import { createTpoGraph } from "../../graph/builder.js";
+import { loadModels } from "../../config/models-from-env.js";
+import { turnsOf } from "../../state/conversation.js";
 import { iterationLine } from "../iteration-line.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
 import { duration, fmt } from "../format.js";
@@ -70,7 +71,7 @@ export function registerRun(program: Command): void {
     const started = performance.now();
     let execution;
     try {
-      const graph = buildGraph(loadCliModels(settings));
+      const graph = createTpoGraph(loadModels(settings));
       execution = await executeQuery(graph, input, {
         context,
         onIteration: iterationReporter(level, progress, context),
@@ -83,7 +84,7 @@ export function registerRun(program: Command): void {
     if (options.json) {
       const output = {
         query: queryTextOf(input),
-        messages: messagesToJson(state.messages.slice(0, -1)),
+        messages: turnsOf(state.messages.slice(0, -1)),
         mode: context.mode,
         settings: context,
         models: describeModels(settings),

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
 import { startTpoServer } from "../../server/openai-server.js";
+import { numberFlag } from "../flags.js";
 import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../../embed/progress-reasoning.js";
 import { CliUsageError } from "../errors.js";
 
@@ -17,11 +18,7 @@ function progressMode(value: string): TpoProgressMode {
   throw new CliUsageError(`--progress must be ${TPO_PROGRESS_MODES.join(" or ")}, got "${value}".`);
 }
 
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number, got "${value}".`);
-  return n;
-}
+const WHOLE = { integer: true, min: 0 };
 
 export function registerServe(program: Command): void {
   program
@@ -49,9 +46,12 @@ export function registerServe(program: Command): void {
       loadModels(settings); // fail now, with the set-up help, rather than on the first request
       const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
       const server = await startTpoServer({
-        port: positiveInt("--port", options.port),
+        port: numberFlag("--port", options.port, WHOLE),
         host: options.host,
-        maxConcurrentRuns: Math.max(1, positiveInt("--max-concurrent-runs", options.maxConcurrentRuns)),
+        maxConcurrentRuns: numberFlag("--max-concurrent-runs", options.maxConcurrentRuns, {
+          integer: true,
+          min: 1,
+        }),
         apiKey,
         progress: progressMode(options.progress),
         modelIds: [settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo")],
@@ -63,7 +63,7 @@ export function registerServe(program: Command): void {
       if (settings.backend === "sim") {
         console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
       }
-      const graceMs = positiveInt("--grace", options.grace) * 1000;
+      const graceMs = numberFlag("--grace", options.grace, WHOLE) * 1000;
       const stop = (signal: string) => {
         console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
         void server.close({ graceMs }).then(() => console.log("TPO server closed."));
