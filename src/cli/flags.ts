@@ -141,6 +141,14 @@ export function numberFlag(flag: string, value: string): number {
   return number;
 }
 
+/** The value of a flag that counts something (--concurrency, --limit): a whole number of at least 1. */
+export function positiveInteger(flag: string, value: string): number {
+  const number = numberFlag(flag, value);
+  if (!Number.isInteger(number) || number < 1)
+    throw new CliUsageError(`${flag} must be a whole number of at least 1, got "${value}".`);
+  return number;
+}
+
 /** The run-setting flags that were given, over the `--preset` when one was, as a context input (unparsed). */
 export function settingsInput(options: Record<string, unknown>): TpoContextInput {
   const input: Partial<Record<SettingField, unknown>> = {};
