@@ -7,7 +7,8 @@ import {
 import { CliUsageError } from "../errors.js";
 import { flagOfField, parseSettings } from "../flags.js";
 
-const MODES: readonly TpoMode[] = ["tpo", "revision", "bon"];
+/** The modes a batch runs, in the order tables show them. */
+export const MODES: readonly TpoMode[] = ["tpo", "revision", "bon"];
 
 export function parseModes(text: string): TpoMode[] {
   const modes = text

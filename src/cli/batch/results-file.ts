@@ -44,6 +44,22 @@ export function readResults<T extends { id: string } = BatchRecord>(path: string
   return { records, badLines, torn };
 }
 
+/**
+ * The latest record of each query and mode of a results file that a command reads (`tpo report`,
+ * `tpo compare`, `tpo export`): a torn last line and lines that are not records are reported and
+ * left out; a missing file, or one without records, is a usage error naming `what` (the argument).
+ */
+export function readLatestRecords(path: string, what: string, command: string): BatchRecord[] {
+  if (!existsSync(path)) throw new CliUsageError(`${what}: file not found: ${path}`);
+  const read = readResults(path);
+  if (read.torn !== null) console.error(`${command}: ignoring the cut-short last line of ${path}.`);
+  for (const line of read.badLines)
+    console.error(`${command}: ${path} line ${line} is not a record; ignored.`);
+  const records = [...latestRecords(read.records).values()];
+  if (records.length === 0) throw new CliUsageError(`${what}: ${path} has no records.`);
+  return records;
+}
+
 /** Moves a torn last line to `<path>.torn` and cuts it from the file; returns where it went. */
 export function setAsideTornLine(path: string, torn: string): string {
   const aside = `${path}.torn`;

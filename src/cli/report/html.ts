@@ -1,5 +1,6 @@
 import type { BatchSummary, ModeSummary } from "../batch/summary.js";
 import { duration, fmt } from "../format.js";
+import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
 import { escapeHtml } from "./escape.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 
@@ -50,7 +51,11 @@ th:first-child, td:first-child { text-align: left; }
 .meta { color: #555; font-size: .9rem; }`;
 
 /** One self-contained page: the test-time training figure and the summary tables; no external resources. */
-export function reportHtml(summary: BatchSummary, source: string): string {
+export function reportHtml(
+  summary: BatchSummary,
+  source: string,
+  comparisons: readonly ReportComparison[] = [],
+): string {
   const simulated = summary.backends.includes("sim");
   const total = summary.modes.reduce((s, m) => s + m.queries, 0);
   const best = lineChartSvg({
@@ -83,6 +88,7 @@ ${simulated ? `<p class="note" id="simulated">Simulated world: these numbers sho
 ${best}
 ${fresh}
 </div>
+${compareSectionHtml(comparisons)}
 <h2>Rewards per mode and iteration</h2>
 ${scoreTable(summary.modes)}
 <h2>Cost per query</h2>
