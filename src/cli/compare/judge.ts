@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { z } from "zod";
 import { ModelRequestError } from "../../errors.js";
 import { describeValue } from "../../models/reward.js";
@@ -56,7 +57,11 @@ function reasonOf(error: unknown): string {
  * times; a failed request (the client has retried it already) fails at once.
  */
 export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJudgeOptions): PairwiseJudge {
-  const bind = () => chatModel.withStructuredOutput(PairwiseVerdictSchema, { name: "pairwise_verdict" });
+  // As JSON schema rather than zod: then no client validates the verdict inside its request (the
+  // OpenAI SDK does, for zod), where an invalid verdict would look like a failed request. It is
+  // validated here, and asked again.
+  const schema = toJsonSchema(PairwiseVerdictSchema) as Record<string, unknown>;
+  const bind = () => chatModel.withStructuredOutput(schema, { name: "pairwise_verdict" });
   let structured: ReturnType<typeof bind>;
   try {
     structured = bind();
