@@ -95,8 +95,7 @@ export function registerExport(program: Command): void {
       } else {
         writeWhole(options.out, officialJson(ofMode));
       }
-      console.log(
-        `Wrote ${answers.size} ${sideLabel(side)} answers to ${options.out} (${format}, model ${name}).`,
-      );
+      const named = format === "official" ? "" : `, model ${name}`;
+      console.log(`Wrote ${answers.size} ${sideLabel(side)} answers to ${options.out} (${format}${named}).`);
     });
 }
