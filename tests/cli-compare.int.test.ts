@@ -7,6 +7,7 @@ import type { CompareSummary } from "../src/cli/compare/summary.js";
 import type { Judgment } from "../src/cli/compare/judgment.js";
 import { startSimServer, type SimServer } from "../src/index.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { expectConsistent, expectMirrored } from "./helpers/compare.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 
 const QUERIES = 12;
@@ -52,6 +53,11 @@ afterEach(() => {
   server.stats.reset();
 });
 
+/** `tpo compare <results> --a a --b b --out out …more`. */
+function compare(a: string, b: string, out: string, ...more: string[]) {
+  return runCli(["compare", results, "--a", a, "--b", b, "--out", out, ...more]);
+}
+
 const httpJudge = () => ["--judge-base-url", `${server.url}/v1`, "--judge-model", "tpo-sim"];
 
 function answers(mode: "tpo" | "bon"): Map<string, BatchRecord> {
@@ -80,28 +86,10 @@ function shownPairs(): [string, string][] {
   });
 }
 
-function expectConsistent(summary: CompareSummary): void {
-  expect(summary.wins + summary.losses + summary.ties).toBe(summary.n);
-  expect(summary.winRate).toBeCloseTo((summary.wins + summary.ties / 2) / summary.n, 12);
-  expect(summary.ci95[0]).toBeLessThanOrEqual(summary.winRate);
-  expect(summary.ci95[1]).toBeGreaterThanOrEqual(summary.winRate);
-}
-
 describe("tpo compare in the simulated world", () => {
   it("judges every pair in both orders over HTTP, and tpo beats best-of-N at the same budget", async () => {
     const out = join(tempDir(), "compare.jsonl");
-    const result = await runCli([
-      "compare",
-      results,
-      "--a",
-      "tpo",
-      "--b",
-      "bon",
-      "--out",
-      out,
-      "--json",
-      ...httpJudge(),
-    ]);
+    const result = await compare("tpo", "bon", out, "--json", ...httpJudge());
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as CompareSummary;
     expect(Object.keys(summary).sort()).toEqual(
@@ -136,34 +124,12 @@ describe("tpo compare in the simulated world", () => {
   it("mirrors exactly when --a and --b swap, and tpo beats its own first sample (judge in process)", async () => {
     const run = async (a: string, b: string) => {
       const out = join(tempDir(), `${a}-${b}.jsonl`);
-      const result = await runCli([
-        "compare",
-        results,
-        "--a",
-        a,
-        "--b",
-        b,
-        "--out",
-        out,
-        "--json",
-        "--quiet",
-      ]);
+      const result = await compare(a, b, out, "--json", "--quiet");
       expect(result.code, result.stderr).toBe(0);
       return JSON.parse(result.stdout) as CompareSummary;
     };
     const [ab, ba, first] = await Promise.all([run("tpo", "bon"), run("bon", "tpo"), run("tpo", "first")]);
-    expect([ba.a, ba.b, ba.n, ba.wins, ba.losses, ba.ties]).toEqual([
-      ab.b,
-      ab.a,
-      ab.n,
-      ab.losses,
-      ab.wins,
-      ab.ties,
-    ]);
-    expect(ba.winRate).toBeCloseTo(1 - ab.winRate, 12);
-    expect(ba.ci95[0]).toBeCloseTo(1 - ab.ci95[1], 12);
-    expect(ba.ci95[1]).toBeCloseTo(1 - ab.ci95[0], 12);
-    expect(ba.lengths).toEqual({ a: ab.lengths.b, b: ab.lengths.a });
+    expectMirrored(ab, ba);
     expectConsistent(ab);
     expect(ab.ci95[0]).toBeGreaterThan(0.5);
 
@@ -175,18 +141,7 @@ describe("tpo compare in the simulated world", () => {
   it("resumes: pairs already judged are not asked again, and the result is the same", async () => {
     const work = tempDir();
     const full = join(work, "full.jsonl");
-    const whole = await runCli([
-      "compare",
-      results,
-      "--a",
-      "tpo",
-      "--b",
-      "bon",
-      "--out",
-      full,
-      "--json",
-      ...httpJudge(),
-    ]);
+    const whole = await compare("tpo", "bon", full, "--json", ...httpJudge());
     expect(whole.code, whole.stderr).toBe(0);
 
     // A run that judged 5 pairs and crashed while writing the sixth.
@@ -194,34 +149,12 @@ describe("tpo compare in the simulated world", () => {
     const partial = join(work, "partial.jsonl");
     writeFileSync(partial, `${lines.slice(0, 5).join("\n")}\n${lines[5].slice(0, 40)}`);
 
-    const refused = await runCli([
-      "compare",
-      results,
-      "--a",
-      "tpo",
-      "--b",
-      "bon",
-      "--out",
-      partial,
-      ...httpJudge(),
-    ]);
+    const refused = await compare("tpo", "bon", partial, ...httpJudge());
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/already has 5 records: pass --resume/);
 
     server.stats.reset();
-    const resumed = await runCli([
-      "compare",
-      results,
-      "--a",
-      "tpo",
-      "--b",
-      "bon",
-      "--out",
-      partial,
-      "--resume",
-      "--json",
-      ...httpJudge(),
-    ]);
+    const resumed = await compare("tpo", "bon", partial, "--resume", "--json", ...httpJudge());
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/cut short by a crash/);
     expect(server.stats.count("/v1/chat/completions")).toBe(2 * (QUERIES - 5));
@@ -285,32 +218,20 @@ describe("tpo compare in the simulated world", () => {
     const disjoint = join(work, "disjoint.jsonl");
     writeFileSync(disjoint, records.map((r) => `${JSON.stringify({ ...r, id: `y-${r.id}` })}\n`).join(""));
     const fresh = join(work, "fresh.jsonl");
-    const none = await runCli(["compare", results, disjoint, "--a", "tpo", "--b", "tpo", "--out", fresh]);
+    const [none, noMode, badSide, otherSides] = await Promise.all([
+      runCli(["compare", results, disjoint, "--a", "tpo", "--b", "tpo", "--out", fresh]),
+      compare("tpo", "revision", fresh),
+      compare("tpo", "best", fresh),
+      runCli(["compare", results, other, "--a", "bon", "--b", "tpo", "--out", out, "--resume"]),
+    ]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/tpo: No query has an answer on both sides/);
-
-    const noMode = await runCli(["compare", results, "--a", "tpo", "--b", "revision", "--out", fresh]);
     expect(noMode.code).toBe(2);
     expect(noMode.stderr).toMatch(
       /--b revision: .*results\.jsonl has no records of mode revision \(it has tpo, bon\)/,
     );
-
-    const badSide = await runCli(["compare", results, "--a", "tpo", "--b", "best", "--out", fresh]);
     expect(badSide.code).toBe(2);
     expect(badSide.stderr).toMatch(/--b must be a mode \(tpo, revision, bon\) or first/);
-
-    const otherSides = await runCli([
-      "compare",
-      results,
-      other,
-      "--a",
-      "bon",
-      "--b",
-      "tpo",
-      "--out",
-      out,
-      "--resume",
-    ]);
     expect(otherSides.code).toBe(2);
     expect(otherSides.stderr).toMatch(/holds a comparison of tpo@.* vs bon@.*, not of bon@/);
     expect(existsSync(fresh)).toBe(false);
@@ -318,23 +239,13 @@ describe("tpo compare in the simulated world", () => {
 
   it("shows in tpo report", async () => {
     const work = tempDir();
-    const compare = join(work, "compare.jsonl");
-    const judged = await runCli([
-      "compare",
-      results,
-      "--a",
-      "tpo",
-      "--b",
-      "first",
-      "--out",
-      compare,
-      "--quiet",
-    ]);
+    const file = join(work, "compare.jsonl");
+    const judged = await compare("tpo", "first", file, "--quiet");
     expect(judged.code, judged.stderr).toBe(0);
     expect(judged.stdout).toMatch(/^tpo\s+first:tpo\s+12\s/m);
     expect(judged.stdout).toMatch(/Simulated world/);
     const html = join(work, "report.html");
-    const report = await runCli(["report", results, "--compare", compare, "--out", html]);
+    const report = await runCli(["report", results, "--compare", file, "--out", html]);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/^tpo\s+first:tpo\s+12\s/m);
     const page = readFileSync(html, "utf8");

@@ -53,30 +53,40 @@ export function judgedInSimulation(judgments: readonly Judgment[]): boolean {
 
 const percent = (x: number) => `${fmt(100 * x, 1)}%`;
 
-/** The summary as table rows: one comparison per row. */
-export function compareRows(summaries: readonly CompareSummary[]): { header: string[]; rows: string[][] } {
-  return {
-    header: ["a", "b", "pairs", "wins", "losses", "ties", "win rate", "95% CI", "length a", "length b"],
-    rows: summaries.map((s) => [
-      s.a,
-      s.b,
-      String(s.n),
-      String(s.wins),
-      String(s.losses),
-      String(s.ties),
-      percent(s.winRate),
-      `${percent(s.ci95[0])} – ${percent(s.ci95[1])}`,
-      fmt(s.lengths.a, 0),
-      fmt(s.lengths.b, 0),
-    ]),
-  };
+/** The columns of a comparison's row, in tables and in the report. */
+export const COMPARE_COLUMNS = [
+  "a",
+  "b",
+  "pairs",
+  "wins",
+  "losses",
+  "ties",
+  "win rate",
+  "95% CI",
+  "length a",
+  "length b",
+];
+
+/** A comparison's row: sides, counts, win rate, interval, mean lengths. */
+export function compareCells(s: CompareSummary): string[] {
+  return [
+    s.a,
+    s.b,
+    String(s.n),
+    String(s.wins),
+    String(s.losses),
+    String(s.ties),
+    percent(s.winRate),
+    `${percent(s.ci95[0])} – ${percent(s.ci95[1])}`,
+    fmt(s.lengths.a, 0),
+    fmt(s.lengths.b, 0),
+  ];
 }
 
 /** The comparison as text: the table, how to read it, and the simulation note when the judge was simulated. */
 export function formatCompare(summary: CompareSummary, notes: { judge: string; simulated: boolean }): string {
-  const { header, rows } = compareRows([summary]);
   const lines = [
-    table(header, rows),
+    table(COMPARE_COLUMNS, [compareCells(summary)]),
     "",
     `Win rate of a over b, a tie counting half; 95% bootstrap interval. Each pair was judged in both orders, ` +
       `verdicts that disagree counting as a tie. Lengths are mean characters. Judge: ${notes.judge}, ` +

@@ -1,5 +1,4 @@
-import type { CompareSummary } from "../compare/summary.js";
-import { fmt } from "../format.js";
+import { COMPARE_COLUMNS, compareCells, type CompareSummary } from "../compare/summary.js";
 import { escapeHtml } from "./escape.js";
 
 /** A comparison as the report shows it: the summary of a compare file, its judge and where it came from. */
@@ -9,8 +8,6 @@ export interface ReportComparison {
   simulated: boolean;
   source: string;
 }
-
-const percent = (x: number) => `${fmt(100 * x, 1)}%`;
 
 /** Wins, ties and losses of a as one stacked bar, the win rate marked with its interval. */
 function outcomeBar(s: CompareSummary): string {
@@ -33,16 +30,7 @@ function outcomeBar(s: CompareSummary): string {
 function row(c: ReportComparison): string {
   const s = c.summary;
   const cells = [
-    escapeHtml(s.a),
-    escapeHtml(s.b),
-    String(s.n),
-    String(s.wins),
-    String(s.losses),
-    String(s.ties),
-    percent(s.winRate),
-    `${percent(s.ci95[0])} – ${percent(s.ci95[1])}`,
-    fmt(s.lengths.a, 0),
-    fmt(s.lengths.b, 0),
+    ...compareCells(s).map(escapeHtml),
     outcomeBar(s),
     `${escapeHtml(c.judge)}<br><span class="meta">${escapeHtml(c.source)}, ${s.judgeRequests} requests</span>`,
   ];
@@ -56,5 +44,5 @@ export function compareSectionHtml(comparisons: readonly ReportComparison[]): st
   return `<h2>Pairwise comparison</h2>
 <p class="meta">Win rate of a over b as an LLM judge saw them, a tie counting half, with its 95% bootstrap interval. Each pair was judged in both orders; verdicts that disagree count as a tie. Lengths are mean characters. Bar: <span style="color:#1f5fbf">a wins</span>, ties, <span style="color:#e07b00">b wins</span>; the mark is the win rate, the line its interval.</p>
 ${simulated ? `<p class="note" id="compare-simulated">Simulated judge: its verdicts follow the simulated world's hidden quality; they show the mechanics, not the behaviour of real models.</p>` : ""}
-<table id="compare"><thead><tr><th>a</th><th>b</th><th>pairs</th><th>wins</th><th>losses</th><th>ties</th><th>win rate</th><th>95% interval</th><th>length a</th><th>length b</th><th>outcomes</th><th>judge</th></tr></thead><tbody>${comparisons.map(row).join("")}</tbody></table>`;
+<table id="compare"><thead><tr>${[...COMPARE_COLUMNS, "outcomes", "judge"].map((c) => `<th>${c}</th>`).join("")}</tr></thead><tbody>${comparisons.map(row).join("")}</tbody></table>`;
 }
