@@ -8,7 +8,7 @@ export const BOOTSTRAP = { resamples: 2000, seed: 1 };
  * points (2 a win, 1 a tie, 0 a loss), in a fixed order (by query id). Each resample draws n pairs
  * with replacement through a seeded generator, so the draws depend on n alone: the same indices
  * serve a comparison and its mirror, whose points are 2 − p. Sums are integers and the interval's
- * ends are order statistics (the 50th from each end of 2000), so swapping the sides swaps and
+ * ends are order statistics (the 51st from each end of 2000), so swapping the sides swaps and
  * mirrors the ends exactly.
  */
 export function bootstrapInterval(
