@@ -144,10 +144,15 @@ describe("tpo compare in the simulated world", () => {
     const whole = await compare("tpo", "bon", full, "--json", ...httpJudge());
     expect(whole.code, whole.stderr).toBe(0);
 
-    // A run that judged 5 pairs and crashed while writing the sixth.
+    // A run that judged 5 pairs and crashed while writing the sixth; the answers of one of the
+    // five have changed since (the batch was run again), so that pair is judged again too.
     const lines = readFileSync(full, "utf8").split("\n");
+    const stale = { ...(JSON.parse(lines[4]) as Judgment), answers: { a: "0000000000000000", b: "x" } };
     const partial = join(work, "partial.jsonl");
-    writeFileSync(partial, `${lines.slice(0, 5).join("\n")}\n${lines[5].slice(0, 40)}`);
+    writeFileSync(
+      partial,
+      `${[...lines.slice(0, 4), JSON.stringify(stale)].join("\n")}\n${lines[5].slice(0, 40)}`,
+    );
 
     const refused = await compare("tpo", "bon", partial, ...httpJudge());
     expect(refused.code).toBe(2);
@@ -157,10 +162,11 @@ describe("tpo compare in the simulated world", () => {
     const resumed = await compare("tpo", "bon", partial, "--resume", "--json", ...httpJudge());
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/cut short by a crash/);
-    expect(server.stats.count("/v1/chat/completions")).toBe(2 * (QUERIES - 5));
+    expect(resumed.stderr).toMatch(/1 pairs of .* have other answers now; judging them again/);
+    expect(server.stats.count("/v1/chat/completions")).toBe(2 * (QUERIES - 4));
     const judged = readJudgments(partial).map((j) => j.id);
     expect(new Set(judged).size).toBe(QUERIES);
-    expect(judged).toHaveLength(QUERIES);
+    expect(judged).toHaveLength(QUERIES + 1);
     expect(JSON.parse(resumed.stdout)).toEqual(JSON.parse(whole.stdout));
   });
 

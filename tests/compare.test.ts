@@ -30,6 +30,7 @@ function judgments(outcomes: Outcome[], a = "tpo", b = "bon"): Judgment[] {
       { shownFirst: "b", verdict: "tie", winner: outcome, rationale: "" },
     ],
     lengths: { a: 100 + i, b: 50 },
+    answers: { a: `a${i}`, b: `b${i}` },
     judgeRequests: 2,
     judge: { model: "tpo-sim", backend: "sim" },
     finishedAt: "2025-01-01T00:00:00.000Z",
@@ -45,6 +46,7 @@ function mirrored(list: Judgment[]): Judgment[] {
     b: j.a,
     outcome: MIRROR[j.outcome],
     lengths: { a: j.lengths.b, b: j.lengths.a },
+    answers: { a: j.answers.b, b: j.answers.a },
   }));
 }
 

@@ -7,7 +7,7 @@ import type { BatchRecord } from "../batch/record.js";
 import { readLatestRecords, ResultsWriter } from "../batch/results-file.js";
 import { createPairwiseJudge } from "../compare/judge.js";
 import { describeJudge, judgeChatModel, judgeSettings, addJudgeFlags } from "../compare/judge-settings.js";
-import { judgePair, type Judgment, type Outcome } from "../compare/judgment.js";
+import { judgePair, judgesPair, type Judgment, type Outcome } from "../compare/judgment.js";
 import { previousJudgments } from "../compare/judgments-file.js";
 import { matchPairs, type Matching } from "../compare/pairs.js";
 import { answersOf, modesOf, parseSide, resolveSide, sideLabel, type Side } from "../compare/sides.js";
@@ -103,7 +103,16 @@ export function registerCompare(program: Command): void {
     }
     const sides = { a: a.label, b: b.label };
     const done = previousJudgments(options.out, options, sides);
-    const todo = matching.pairs.filter((pair) => !done.has(pair.id));
+    const todo = matching.pairs.filter((pair) => {
+      const judged = done.get(pair.id);
+      return judged === undefined || !judgesPair(judged, pair);
+    });
+    const changed = todo.filter((pair) => done.has(pair.id)).length;
+    if (changed > 0) {
+      console.error(
+        `tpo compare: ${changed} pairs of ${options.out} have other answers now; judging them again.`,
+      );
+    }
     const settings = judgeSettings(options, a.records.find((r) => r.models)?.models);
     const judge = describeJudge(settings);
     const pairwise = createPairwiseJudge(judgeChatModel(settings), {

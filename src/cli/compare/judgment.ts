@@ -1,3 +1,4 @@
+import { candidateId } from "../../state/state.js";
 import type { PairwiseAnswer, PairwiseJudge, PositionalVerdict } from "./judge.js";
 import type { Pair } from "./pairs.js";
 
@@ -31,6 +32,8 @@ export interface Judgment {
   games: [Game, Game];
   /** Characters of each side's answer. */
   lengths: { a: number; b: number };
+  /** Each answer's candidate id (a hash of its text): a resumed comparison judges again a pair whose answers changed. */
+  answers: { a: string; b: string };
   judgeRequests: number;
   judge: JudgeDescription;
   finishedAt: string;
@@ -57,6 +60,17 @@ function gameOf(shownFirst: "a" | "b", answer: PairwiseAnswer): Game {
   };
 }
 
+/** The candidate ids of a pair's answers, as the pool names them. */
+export function answerIds(pair: Pair): { a: string; b: string } {
+  return { a: candidateId(pair.a), b: candidateId(pair.b) };
+}
+
+/** Whether a judgment is of these very answers (the results may have been run again since). */
+export function judgesPair(judgment: Judgment, pair: Pair): boolean {
+  const ids = answerIds(pair);
+  return judgment.answers?.a === ids.a && judgment.answers?.b === ids.b;
+}
+
 /** Judges a pair in both orders, a shown first and then b shown first, to cancel position bias. */
 export async function judgePair(
   judge: PairwiseJudge,
@@ -73,6 +87,7 @@ export async function judgePair(
     outcome: outcomeOf(games),
     games,
     lengths: { a: pair.a.length, b: pair.b.length },
+    answers: answerIds(pair),
     judgeRequests: aFirst.requests + bFirst.requests,
     judge: sides.judge,
     finishedAt: new Date().toISOString(),
