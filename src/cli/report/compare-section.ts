@@ -11,7 +11,7 @@ export interface ReportComparison {
 
 /** Wins, ties and losses of a as one stacked bar, the win rate marked with its interval. */
 function outcomeBar(s: CompareSummary): string {
-  const width = 240;
+  const width = 160;
   const x = (share: number) => (share * width).toFixed(1);
   const win = s.wins / s.n;
   const tie = s.ties / s.n;
@@ -29,12 +29,14 @@ function outcomeBar(s: CompareSummary): string {
 
 function row(c: ReportComparison): string {
   const s = c.summary;
-  const cells = [
-    ...compareCells(s).map(escapeHtml),
-    outcomeBar(s),
-    `${escapeHtml(c.judge)}<br><span class="meta">${escapeHtml(c.source)}, ${s.judgeRequests} requests</span>`,
-  ];
+  const cells = [...compareCells(s).map(escapeHtml), outcomeBar(s)];
   return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
+}
+
+/** Who judged a comparison, and where its judgments are. */
+function judgeItem(c: ReportComparison): string {
+  const s = c.summary;
+  return `<li>${escapeHtml(s.a)} vs ${escapeHtml(s.b)}: judged by ${escapeHtml(c.judge)}, ${s.judgeRequests} requests (${escapeHtml(c.source)})</li>`;
 }
 
 /** The report's section for `--compare` files: one row per comparison. */
@@ -44,5 +46,6 @@ export function compareSectionHtml(comparisons: readonly ReportComparison[]): st
   return `<h2>Pairwise comparison</h2>
 <p class="meta">Win rate of a over b as an LLM judge saw them, a tie counting half, with its 95% bootstrap interval. Each pair was judged in both orders; verdicts that disagree count as a tie. Lengths are mean characters. Bar: <span style="color:#1f5fbf">a wins</span>, ties, <span style="color:#e07b00">b wins</span>; the mark is the win rate, the line its interval.</p>
 ${simulated ? `<p class="note" id="compare-simulated">Simulated judge: its verdicts follow the simulated world's hidden quality; they show the mechanics, not the behaviour of real models.</p>` : ""}
-<table id="compare"><thead><tr>${[...COMPARE_COLUMNS, "outcomes", "judge"].map((c) => `<th>${c}</th>`).join("")}</tr></thead><tbody>${comparisons.map(row).join("")}</tbody></table>`;
+<table id="compare"><thead><tr>${[...COMPARE_COLUMNS, "outcomes"].map((c) => `<th>${c}</th>`).join("")}</tr></thead><tbody>${comparisons.map(row).join("")}</tbody></table>
+<ul class="meta" id="judges">${comparisons.map(judgeItem).join("")}</ul>`;
 }

@@ -48,7 +48,9 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: .3rem .7rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-.meta { color: #555; font-size: .9rem; }`;
+.meta { color: #555; font-size: .9rem; }
+#compare td { white-space: nowrap; }
+#compare th:nth-child(2), #compare td:nth-child(2) { text-align: left; }`;
 
 /** One self-contained page: the test-time training figure and the summary tables; no external resources. */
 export function reportHtml(
