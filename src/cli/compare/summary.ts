@@ -88,14 +88,15 @@ export function formatCompare(summary: CompareSummary, notes: { judge: string; s
   const lines = [
     table(COMPARE_COLUMNS, [compareCells(summary)]),
     "",
-    `Win rate of a over b, a tie counting half; 95% bootstrap interval. Each pair was judged in both orders, ` +
-      `verdicts that disagree counting as a tie. Lengths are mean characters. Judge: ${notes.judge}, ` +
-      `${summary.judgeRequests} requests.`,
+    "Win rate of a over b, a tie counting half, with its 95% bootstrap interval; each pair judged in both",
+    "orders, verdicts that disagree counting as a tie; lengths in characters.",
+    `Judge: ${notes.judge}, ${summary.judgeRequests} requests.`,
   ];
   if (notes.simulated) {
     lines.push(
       "",
-      "Simulated world: the judge follows the simulation's hidden quality; these numbers show the mechanics, not the behaviour of real models.",
+      "Simulated world: the judge follows the simulation's hidden quality; these numbers show the",
+      "mechanics, not the behaviour of real models.",
     );
   }
   return lines.join("\n");
