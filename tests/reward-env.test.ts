@@ -5,6 +5,7 @@ import type { HttpRewardModel } from "../src/models/http-reward.js";
 import { createRewardModelFromSettings } from "../src/config/reward-model-from-settings.js";
 import { SimChatModel } from "../src/sim/index.js";
 import { fileURLToPath } from "node:url";
+import { ScriptedChatModel } from "./helpers/fakes.js";
 
 const policy = new SimChatModel();
 
@@ -56,9 +57,11 @@ describe("createRewardModelFromSettings", () => {
   });
 
   it("falls back to an LLM judge on the policy without a URL, which needs structured output", () => {
-    expect(() => createRewardModelFromSettings({}, policy)).toThrow(TpoConfigError);
-    expect(() => createRewardModelFromSettings({}, policy)).toThrow(
-      /The LLM judge needs a chat model with structured output, and "tpo-sim" has none/,
+    expect(createRewardModelFromSettings({}, policy).name).toBe("judge tpo-sim");
+    const withoutTools = new ScriptedChatModel(() => "");
+    expect(() => createRewardModelFromSettings({}, withoutTools)).toThrow(TpoConfigError);
+    expect(() => createRewardModelFromSettings({}, withoutTools)).toThrow(
+      /The LLM judge needs a chat model with structured output, and "scripted" has none/,
     );
   });
 

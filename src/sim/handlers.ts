@@ -6,7 +6,7 @@
  */
 import { SimChatModel } from "./chat-model.js";
 import { lastOfRole, parseTemplated, SIM_BOS, type WireMessage } from "./chat-template-parser.js";
-import { simJudge } from "./judge.js";
+import { simStructuredAnswer } from "./judge.js";
 import { contentText, messagesFromTurns } from "../state/conversation.js";
 import { simReward, wordCount } from "./world.js";
 
@@ -164,18 +164,20 @@ function asksForStructuredOutput(body: Body): boolean {
 }
 
 /**
- * Answers the LLM judge (`createJudgeRewardModel`) with a verdict that follows the simulated
- * reward: as a call of the first tool when tools are offered, else as JSON content.
+ * Answers an LLM judge with a verdict that follows the simulated reward: the pointwise judge
+ * (`createJudgeRewardModel`) and the pairwise one (`tpo compare`). As a call of the first tool
+ * when tools are offered, else as JSON content; a `reply` fault's text stands in for the verdict.
  */
 function judgeChat(body: Body, model: string, messages: WireMessage[], ctx: HandlerContext): HandlerResult {
-  const verdict = simJudge(messages.map((m) => contentText(m.content)).join("\n\n"), ctx.seed);
+  const verdict = simStructuredAnswer(messages.map((m) => contentText(m.content)).join("\n\n"), ctx.seed);
   if (!verdict) {
     return openAIError(
       400,
-      "the simulated world answers structured output only for judge prompts (<query>, <response>)",
+      "the simulated world answers structured output only for judge prompts " +
+        "(<query> and <response>, or <query>, <response_a> and <response_b>)",
     );
   }
-  const args = JSON.stringify(verdict);
+  const args = ctx.reply ?? JSON.stringify(verdict);
   const tool = (body.tools as { function?: { name?: string } }[] | undefined)?.[0]?.function?.name;
   const message = tool
     ? {

@@ -28,7 +28,10 @@ export type SimFault =
   | { kind: "empty-choices" }
   /** Answer a chat completion with one choice whatever `n` asks. */
   | { kind: "ignore-n" }
-  /** Answer a chat completion with this text in every choice (an update without its tags, say). */
+  /**
+   * Answer a chat completion with this text in every choice (an update without its tags, say); a
+   * judge's structured-output request gets it as its verdict (a verdict that does not parse, say).
+   */
   | { kind: "reply"; content: string };
 
 export interface SimRequest {

@@ -8,10 +8,12 @@ import {
   truncateSync,
   writeSync,
 } from "node:fs";
+import { CliUsageError } from "../errors.js";
 import { recordKey, type BatchRecord } from "./record.js";
 
-export interface ResultsRead {
-  records: BatchRecord[];
+/** What a JSONL results file holds: `tpo batch`'s records, or any other records with an id (`tpo compare`'s). */
+export interface ResultsRead<T = BatchRecord> {
+  records: T[];
   /** Complete lines that were not records (reported, ignored). */
   badLines: number[];
   /** A last line without its newline: a write that a crash cut short. */
@@ -19,12 +21,12 @@ export interface ResultsRead {
 }
 
 /** Reads a results file; a torn last line is returned apart, never parsed as a record. */
-export function readResults(path: string): ResultsRead {
+export function readResults<T extends { id: string } = BatchRecord>(path: string): ResultsRead<T> {
   if (!existsSync(path)) return { records: [], badLines: [], torn: null };
   const text = readFileSync(path, "utf8");
   const end = text.lastIndexOf("\n") + 1;
   const torn = end < text.length ? text.slice(end) : null;
-  const records: BatchRecord[] = [];
+  const records: T[] = [];
   const badLines: number[] = [];
   text
     .slice(0, end)
@@ -32,7 +34,7 @@ export function readResults(path: string): ResultsRead {
     .forEach((line, i) => {
       if (!line.trim()) return;
       try {
-        const value = JSON.parse(line) as BatchRecord;
+        const value = JSON.parse(line) as T;
         if (typeof value?.id !== "string") throw new Error("no id");
         records.push(value);
       } catch {
@@ -40,6 +42,22 @@ export function readResults(path: string): ResultsRead {
       }
     });
   return { records, badLines, torn };
+}
+
+/**
+ * The latest record of each query and mode of a results file that a command reads (`tpo report`,
+ * `tpo compare`, `tpo export`): a torn last line and lines that are not records are reported and
+ * left out; a missing file, or one without records, is a usage error naming `what` (the argument).
+ */
+export function readLatestRecords(path: string, what: string, command: string): BatchRecord[] {
+  if (!existsSync(path)) throw new CliUsageError(`${what}: file not found: ${path}`);
+  const read = readResults(path);
+  if (read.torn !== null) console.error(`${command}: ignoring the cut-short last line of ${path}.`);
+  for (const line of read.badLines)
+    console.error(`${command}: ${path} line ${line} is not a record; ignored.`);
+  const records = [...latestRecords(read.records).values()];
+  if (records.length === 0) throw new CliUsageError(`${what}: ${path} has no records.`);
+  return records;
 }
 
 /** Moves a torn last line to `<path>.torn` and cuts it from the file; returns where it went. */
@@ -58,15 +76,44 @@ export function latestRecords(records: BatchRecord[]): Map<string, BatchRecord> 
   return latest;
 }
 
+/**
+ * What a previous run left in `path`, for a command that appends to it (`tpo batch`, `tpo compare`):
+ * nothing with `overwrite`; with `resume` its records, a torn last line set aside and lines that are
+ * not records reported; without either, a usage error when it has any record.
+ */
+export function previousResults<T extends { id: string } = BatchRecord>(
+  path: string,
+  options: { resume?: boolean; overwrite?: boolean },
+  command: string,
+): T[] {
+  const previous = readResults<T>(path);
+  if (options.overwrite) return [];
+  if (!options.resume) {
+    if (previous.records.length > 0 || previous.torn !== null) {
+      throw new CliUsageError(
+        `--out ${path} already has ${previous.records.length} records: pass --resume to continue it, or --overwrite to start again.`,
+      );
+    }
+    return [];
+  }
+  if (previous.torn !== null) {
+    const aside = setAsideTornLine(path, previous.torn);
+    console.error(`${command}: the last line of ${path} was cut short by a crash; moved it to ${aside}.`);
+  }
+  for (const line of previous.badLines)
+    console.error(`${command}: ${path} line ${line} is not a record; ignored.`);
+  return previous.records;
+}
+
 /** Appends records, each as one write of its whole line, flushed to disk before the next. */
-export class ResultsWriter {
+export class ResultsWriter<T = BatchRecord> {
   private readonly fd: number;
 
   constructor(path: string, { truncate = false } = {}) {
     this.fd = openSync(path, truncate ? "w" : "a");
   }
 
-  append(record: BatchRecord): void {
+  append(record: T): void {
     writeSync(this.fd, `${JSON.stringify(record)}\n`);
     fsyncSync(this.fd);
   }

@@ -20,7 +20,7 @@ import { officialPath, writeOfficial } from "../batch/official.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
 import type { BatchRecord } from "../batch/record.js";
-import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../batch/results-file.js";
+import { latestRecords, previousResults, readResults, ResultsWriter } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
 import { loadModels, type ModelSettings } from "../../config/models-from-env.js";
@@ -43,29 +43,6 @@ interface BatchOptions extends Record<string, unknown> {
 
 function queryOf(item: BatchItem): string | null {
   return item.input ? queryTextOf(item.input) : null;
-}
-
-/** Reads what a previous run left; refuses to write over results unless asked to. */
-function prepareResults(options: BatchOptions): Map<string, BatchRecord> {
-  const previous = readResults(options.out);
-  if (options.overwrite) return new Map();
-  if (!options.resume) {
-    if (previous.records.length > 0 || previous.torn !== null) {
-      throw new CliUsageError(
-        `--out ${options.out} already has ${previous.records.length} records: pass --resume to continue it, or --overwrite to start again.`,
-      );
-    }
-    return new Map();
-  }
-  if (previous.torn !== null) {
-    const aside = setAsideTornLine(options.out, previous.torn);
-    console.error(
-      `tpo batch: the last line of ${options.out} was cut short by a crash; moved it to ${aside}.`,
-    );
-  }
-  for (const line of previous.badLines)
-    console.error(`tpo batch: ${options.out} line ${line} is not a record; ignored.`);
-  return latestRecords(previous.records);
 }
 
 async function runJob(
@@ -160,7 +137,7 @@ export function registerBatch(program: Command): void {
     if (options.limit)
       items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
 
-    const existing = prepareResults(options);
+    const existing = latestRecords(previousResults(options.out, options, "tpo batch"));
     const settings = modelSettings(options);
     const models = loadModels(settings);
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
