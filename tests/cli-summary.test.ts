@@ -123,6 +123,21 @@ describe("batch summary", () => {
     expect(text).toContain("Simulated world");
   });
 
+  it("counts the queries per stop reason and where they stopped, in the text and on the page", () => {
+    const stopped: BatchRecord[] = [
+      { ...records[0], stopReason: "patience", stoppedAt: 1 },
+      { ...records[1], stopReason: "patience", stoppedAt: 2 },
+      { ...records[2], stopReason: "depth", stoppedAt: 0 },
+    ];
+    const summary = summarize(stopped);
+    expect(summary.modes.map((m) => m.stops)).toEqual([
+      [{ reason: "patience", queries: 2, meanStoppedAt: 1.5 }],
+      [{ reason: "depth", queries: 1, meanStoppedAt: 0 }],
+    ]);
+    expect(formatSummary(summary)).toMatch(/^tpo\s+patience\s+2\s+1\.5$/m);
+    expect(reportHtml(summary, "x")).toContain("<td>tpo</td><td>patience</td><td>2</td><td>1.5</td>");
+  });
+
   it("writes the reference implementation's keys: INDEX-1 for first samples, INDEX{k-1} for update k", () => {
     const official = officialEntries(records);
     expect(official).toHaveLength(3);

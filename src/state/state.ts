@@ -177,6 +177,12 @@ export function mergeHistory(left: HistoryRecord[], right: HistoryPatch[]): Hist
   return records.sort((a, b) => a.iteration - b.iteration);
 }
 
+/**
+ * Why a run stopped: it reached its depth (or ran in mode bon), its best score reached the target,
+ * it ran out of patience, or one more iteration would have passed its budget.
+ */
+export type StopReason = "depth" | "target" | "patience" | "budget";
+
 export interface BestResponse {
   text: string;
   score: number;
@@ -201,6 +207,10 @@ export const TpoState = Annotation.Root({
   history: Annotation<HistoryRecord[], HistoryPatch[]>({ reducer: mergeHistory, default: () => [] }),
   usage: Annotation<Usage, Partial<Usage>>({ reducer: addUsage, default: emptyUsage }),
   best: Annotation<BestResponse | null>({ reducer: (_left, right) => right, default: () => null }),
+  /** Why no further iteration started; null while the run goes on. */
+  stopReason: Annotation<StopReason | null>({ reducer: (_left, right) => right, default: () => null }),
+  /** The iteration the run stopped at (0: right after the first sampling); null while it goes on. */
+  stoppedAt: Annotation<number | null>({ reducer: (_left, right) => right, default: () => null }),
 });
 
 export type TpoStateType = typeof TpoState.State;

@@ -21,7 +21,7 @@ import { officialPath, writeOfficial } from "../batch/official.js";
 import { runPool } from "../batch/pool.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
-import type { BatchRecord } from "../batch/record.js";
+import { stopOf, type BatchRecord } from "../batch/record.js";
 import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
@@ -103,6 +103,7 @@ async function runJob(
       history: state.history,
       pool: state.pool,
       usage: state.usage,
+      ...stopOf(state),
       elapsedMs: performance.now() - started,
       ...(resumedFrom ? { resumedFrom } : {}),
       finishedAt: new Date().toISOString(),

@@ -11,7 +11,8 @@ import {
 import { buildGraph, executeQuery } from "../execute.js";
 import { messagesToJson } from "../messages.js";
 import { loadCliModels } from "../models.js";
-import { iterationLine } from "../iteration-line.js";
+import { iterationLine, stopNote } from "../iteration-line.js";
+import { stopOf } from "../batch/record.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
 import { duration, fmt } from "../format.js";
 import { explainIteration, explainOption, type ExplainLevel } from "../explain/explain.js";
@@ -91,6 +92,7 @@ export function registerRun(program: Command): void {
         history: state.history,
         pool: state.pool,
         usage: state.usage,
+        ...stopOf(state),
         elapsedMs,
       };
       process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
@@ -101,7 +103,7 @@ export function registerRun(program: Command): void {
       const u = state.usage;
       console.error(
         `tpo: best ${fmt(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
-          `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}`,
+          `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
       );
     }
   });
