@@ -49,7 +49,14 @@ function record(id: string, mode: "tpo" | "bon", scores: [number, number][], req
       { id: "1", text: `first ${id}`, score: 1, iteration: 0, origin: "sample" },
       { id: "2", text: `updated ${id}`, score: best, iteration: scores.length - 1, origin: "update" },
     ],
-    usage: { modelRequests: requests, promptTokens: 10, completionTokens: 20, rewardRequests: 1, nodeMs: {} },
+    usage: {
+      modelRequests: requests,
+      promptTokens: 10,
+      cachedPromptTokens: 0,
+      completionTokens: 20,
+      rewardRequests: 1,
+      nodeMs: {},
+    },
     elapsedMs: 2000,
     finishedAt: "2026-01-01T00:00:00.000Z",
   };

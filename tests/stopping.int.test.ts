@@ -7,6 +7,7 @@ import { parseTpoContext, type TpoContextInput } from "../src/state/settings.js"
 import type { TpoEvent } from "../src/state/events.js";
 import type { TpoStateType } from "../src/state/state.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
+import { createSimWorld } from "../src/sim/index.js";
 import { runCli } from "./helpers/cli.js";
 
 /**
@@ -149,5 +150,35 @@ describe("bad stopping settings", () => {
     const result = await runCli(["run", "--patience", "-1", "a query"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--patience");
+  });
+});
+
+describe("cached prompt tokens", () => {
+  it("are counted from the server's usage, per iteration and per query, the same over HTTP and in process", async () => {
+    const context: TpoContextInput = { width: 3, depth: 2, seed: 4, sampling: "parallel" };
+    server = await startSimServer({ answerChars: 1500 });
+    const policy = createOpenAIChatModel({ baseUrl: `${server.url}/v1` }, "tpo-sim");
+    const rewardModel = createHttpRewardModel({
+      url: server.url,
+      kind: "vllm-pooling",
+      model: "tpo-sim-reward",
+    });
+    const http = await createTpoGraph({ policy, rewardModel }).invoke({ query: QUERY }, { context });
+    const local = await createTpoGraph(createSimWorld(0, { answerChars: 1500 })).invoke(
+      { query: QUERY },
+      { context },
+    );
+    // Parallel sampling sends the same prompt N times: all but the first are read from the cache.
+    expect(http.history[0].usage.cachedPromptTokens).toBe((2 / 3) * http.history[0].usage.promptTokens);
+    expect(http.usage.cachedPromptTokens).toBe(
+      http.history.reduce((sum, r) => sum + r.usage.cachedPromptTokens, 0),
+    );
+    expect(http.usage.cachedPromptTokens).toBeLessThan(http.usage.promptTokens);
+    expect(local.usage).toMatchObject({
+      promptTokens: http.usage.promptTokens,
+      cachedPromptTokens: http.usage.cachedPromptTokens,
+      completionTokens: http.usage.completionTokens,
+    });
+    expect(http.best!.text.length).toBeGreaterThan(1400);
   });
 });

@@ -14,6 +14,7 @@ import {
   type WireMessage,
 } from "./chat-template-parser.js";
 import { simJudge } from "./judge.js";
+import type { SimPrefixCache } from "./prefix-cache.js";
 import { simReward, wordCount } from "./world.js";
 
 export interface HandlerResult {
@@ -43,6 +44,10 @@ export interface HandlerContext {
    * label i > 0 a distractor, -i·score, so that reading the wrong label shows.
    */
   labels: number;
+  /** The server's prefix cache: chat completions report cached prompt tokens. Unset: none reported. */
+  prefixCache?: SimPrefixCache;
+  /** Answers (first samples and rewrites) of about this many characters. Unset: short answers. */
+  answerChars?: number;
 }
 
 type Body = Record<string, unknown>;
@@ -123,8 +128,8 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   const prompt = SimChatModel.promptOf(toLangChainMessages(messages));
   const count = ctx.emptyChoices ? 0 : ctx.ignoreN ? 1 : n;
   const choices = Array.from({ length: count }, (_, index) => {
-    const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index);
-    const content = ctx.reply ?? SimChatModel.respond(prompt, seed, index, maxTokens);
+    const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index, undefined, ctx.answerChars);
+    const content = ctx.reply ?? SimChatModel.respond(prompt, seed, index, maxTokens, ctx.answerChars);
     return {
       index,
       message: { role: "assistant", content },
@@ -134,10 +139,12 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   });
   const promptTokens = promptTokensOf(messages);
   const completionTokens = choices.reduce((sum, c) => sum + wordCount(c.message.content), 0);
+  const cached = ctx.prefixCache?.lookup(messages.map((m) => ({ role: m.role, text: wireText(m.content) })));
   const usage = {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
+    ...(cached === undefined ? {} : { prompt_tokens_details: { cached_tokens: cached } }),
   };
   const id = `chatcmpl-sim-${seed}`;
   const result = { id, object: "chat.completion", created: created(), model, choices, usage };

@@ -26,6 +26,11 @@ export interface Candidate {
 export interface Usage {
   modelRequests: number;
   promptTokens: number;
+  /**
+   * The part of `promptTokens` that the server read from its prefix cache (OpenAI's and vLLM's
+   * `usage.prompt_tokens_details.cached_tokens`); 0 when the server does not say.
+   */
+  cachedPromptTokens: number;
   completionTokens: number;
   rewardRequests: number;
   /** Milliseconds spent in each node, by node name. */
@@ -80,7 +85,14 @@ export type HistoryPatch = Partial<Omit<HistoryRecord, "iteration" | "usage">> &
 };
 
 export function emptyUsage(): Usage {
-  return { modelRequests: 0, promptTokens: 0, completionTokens: 0, rewardRequests: 0, nodeMs: {} };
+  return {
+    modelRequests: 0,
+    promptTokens: 0,
+    cachedPromptTokens: 0,
+    completionTokens: 0,
+    rewardRequests: 0,
+    nodeMs: {},
+  };
 }
 
 export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
@@ -90,6 +102,7 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
   return {
     modelRequests: a.modelRequests + (b.modelRequests ?? 0),
     promptTokens: a.promptTokens + (b.promptTokens ?? 0),
+    cachedPromptTokens: (a.cachedPromptTokens ?? 0) + (b.cachedPromptTokens ?? 0),
     completionTokens: a.completionTokens + (b.completionTokens ?? 0),
     rewardRequests: a.rewardRequests + (b.rewardRequests ?? 0),
     nodeMs,
