@@ -1,10 +1,17 @@
 import { z } from "zod";
 
 /**
- * Stopping rules: settings that end a run before its depth when more iterations stop paying.
- * Unset (the default), a run goes to its depth, as it always did. The `decide` node reads them.
+ * Settings that spend less compute. Stopping rules end a run before its depth when more
+ * iterations stop paying (unset, the default, a run goes to its depth, as it always did; the
+ * `decide` node reads them); the critic layout lets a server's prefix cache re-use the critic's prompts.
  */
-export const stoppingContextFields = {
+export const computeContextFields = {
+  criticLayout: z
+    .enum(["separate", "conversation"])
+    .default("separate")
+    .describe(
+      "separate: critique, gradient and update are three independent requests (the paper's); conversation: successive turns of one conversation (one system message and one context message shared by all three, each answer appended), so a server's prefix cache re-uses the earlier steps' prompts.",
+    ),
   targetScore: z
     .number()
     .optional()
