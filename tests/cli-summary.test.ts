@@ -41,6 +41,7 @@ function record(id: string, mode: "tpo" | "bon", scores: [number, number][], req
       criticTopP: 0.99,
       criticMaxTokens: 10,
       untaggedRewrites: "drop",
+      criticLayout: "separate",
     },
     models: { backend: "sim" },
     best: { text: `answer ${id}`, score: best, iteration: scores.length - 1 },
