@@ -35,6 +35,10 @@ export interface BenchConfig {
     repetitions: number;
   };
   promptSize: { depth: number; width: number };
+  /** 7. Separate vs conversation critic layout against the simulated prefix cache. */
+  prefixCache: { runs: { depth: number; width: number }[]; queries: number; answerChars: number };
+  /** 8. Stopping rules against best-of-N in the simulated world. */
+  stopping: { depth: number; width: number; queries: number; bonWidths: number[]; answerChars: number };
 }
 
 export const FULL_CONFIG: BenchConfig = {
@@ -57,6 +61,15 @@ export const FULL_CONFIG: BenchConfig = {
     repetitions: 3,
   },
   promptSize: { depth: 2, width: 5 },
+  prefixCache: {
+    runs: [
+      { depth: 2, width: 5 },
+      { depth: 5, width: 5 },
+    ],
+    queries: 20,
+    answerChars: 1500,
+  },
+  stopping: { depth: 5, width: 5, queries: 100, bonWidths: [5, 10, 20, 30, 45, 64], answerChars: 1500 },
 };
 
 export const QUICK_CONFIG: BenchConfig = {
@@ -67,4 +80,6 @@ export const QUICK_CONFIG: BenchConfig = {
   orchestration: { depths: [1, 2], width: 2, sequentialQueries: 3, concurrency: 4 },
   growth: { latencyMs: 10, depths: [1, 2], widths: [1, 2], baseDepth: 1, baseWidth: 2, repetitions: 1 },
   promptSize: { depth: 1, width: 2 },
+  prefixCache: { runs: [{ depth: 1, width: 2 }], queries: 2, answerChars: 1500 },
+  stopping: { depth: 2, width: 2, queries: 3, bonWidths: [2, 6], answerChars: 1500 },
 };

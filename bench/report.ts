@@ -11,6 +11,7 @@ import type {
   measureThroughput,
 } from "./measures.js";
 import type { Spread } from "./stats.js";
+import type { measurePrefixCache, measureStopping } from "./compute.js";
 
 type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
@@ -25,6 +26,8 @@ export interface BenchResults {
     orchestration?: Result<typeof measureOrchestration>;
     growth?: Result<typeof measureGrowth>;
     promptSize?: Result<typeof measurePromptSize>;
+    prefixCache?: Result<typeof measurePrefixCache>;
+    stopping?: Result<typeof measureStopping>;
   };
   durationS: number;
 }
@@ -339,6 +342,77 @@ function renderPromptSize(p: NonNullable<BenchResults["measures"]["promptSize"]>
   ].join("\n");
 }
 
+const pct = (share: number) => `${(100 * share).toFixed(1)} %`;
+
+function renderPrefixCache(p: NonNullable<BenchResults["measures"]["prefixCache"]>): string {
+  return [
+    `**Simulated**: the simulated server over HTTP with its prefix cache (the longest common token prefix with earlier requests, reported as \`cached_tokens\`) and answers of about ${p.answerChars} characters; tokens are the simulated world's words. ` +
+      "Means per query over the first data-set prompts, `sampling: n`, seed = the prompt's index, a fresh server (empty cache) per row. " +
+      '"critic prefix (chars)": of the critique, gradient and update prompts\' characters (role markers and contents), the share that begins like a prompt the server had already received.',
+    "",
+    table(
+      [
+        "run",
+        "layout",
+        "queries",
+        "prompt tokens",
+        "cached",
+        "cached share",
+        "completion tokens",
+        "requests",
+        "critic cached share",
+        "critic prefix (chars)",
+        "answer chars",
+        "mean best",
+      ],
+      p.rows.map((r) => [
+        `D${r.depth}-N${r.width}`,
+        r.criticLayout,
+        r.queries,
+        r.promptTokens,
+        r.cachedPromptTokens,
+        pct(r.cachedShare),
+        r.completionTokens,
+        r.requests,
+        pct(r.criticCachedShare),
+        pct(r.criticPrefixCharShare),
+        r.meanAnswerChars,
+        r.meanBest,
+      ]),
+    ),
+    "",
+    "Target: with `conversation`, at least half of the critic's prompt characters are a prefix already seen by the server.",
+  ].join("\n");
+}
+
+function renderStopping(s: NonNullable<BenchResults["measures"]["stopping"]>): string {
+  return [
+    `**Simulated**: the in-process simulated world, answers of about ${s.answerChars} characters, \`sampling: n\`, seed = the prompt's index; means per query. ` +
+      "Tokens are prompt + completion (the simulated world's words); reward requests are not counted. Best-of-N at several widths gives the reward a token budget buys without iterating.",
+    "",
+    table(
+      [
+        "run",
+        "queries",
+        "mean best reward",
+        "tokens / query",
+        "requests / query",
+        "mean stopped at",
+        "stopped early",
+      ],
+      s.rows.map((r) => [
+        r.label,
+        r.queries,
+        r.meanBest,
+        r.tokens,
+        r.requests,
+        r.meanStoppedAt,
+        r.stoppedEarly,
+      ]),
+    ),
+  ].join("\n");
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const { machine, measures: m } = results;
   const parts = [
@@ -400,5 +474,14 @@ export function renderMarkdown(results: BenchResults): string {
     parts.push("## 4. Orchestration cost (zero latency)", "", renderOrchestration(m.orchestration), "");
   if (m.growth) parts.push("## 5. Growth", "", renderGrowth(m.growth), "");
   if (m.promptSize) parts.push("## 6. Prompt size per iteration", "", renderPromptSize(m.promptSize), "");
+  if (m.prefixCache)
+    parts.push(
+      "## 7. Prefix cache: the critic's layout (simulated)",
+      "",
+      renderPrefixCache(m.prefixCache),
+      "",
+    );
+  if (m.stopping)
+    parts.push("## 8. Stopping rules: reward against tokens (simulated)", "", renderStopping(m.stopping), "");
   return `${parts.join("\n")}\n`;
 }

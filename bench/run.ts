@@ -3,7 +3,7 @@
  * Writes bench/results.json and bench/RESULTS.md; `--quick` (or BENCH_SMOKE=1) runs a tiny
  * version and writes to a temporary folder (or --out) instead, leaving the recorded results alone.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,7 @@ import {
   type BenchEnv,
 } from "./measures.js";
 import { renderMarkdown, type BenchResults } from "./report.js";
+import { measurePrefixCache, measureStopping } from "./compute.js";
 import { startServerProcess } from "./server-handle.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -109,6 +110,14 @@ async function main(): Promise<void> {
       log("6. prompt size");
       results.measures.promptSize = await measurePromptSize(env);
     }
+    if (wanted("prefixCache")) {
+      log("7. prefix cache: critic layouts");
+      results.measures.prefixCache = await measurePrefixCache(env);
+    }
+    if (wanted("stopping")) {
+      log("8. stopping rules");
+      results.measures.stopping = await measureStopping(env);
+    }
     if (wanted("throughput")) {
       log("3. data-set throughput");
       results.measures.throughput = await measureThroughput(env);
@@ -116,6 +125,11 @@ async function main(): Promise<void> {
     results.durationS = Math.round((Date.now() - started) / 1000);
     const jsonPath = join(outDir, "results.json");
     const mdPath = join(outDir, "RESULTS.md");
+    // With --only, the other measures keep their recorded figures.
+    if (only && existsSync(jsonPath)) {
+      const recorded = JSON.parse(readFileSync(jsonPath, "utf8")) as BenchResults;
+      if (recorded.quick === results.quick) results.measures = { ...recorded.measures, ...results.measures };
+    }
     writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(mdPath, renderMarkdown(results));
     log(`Wrote ${jsonPath} and ${mdPath} in ${results.durationS} s.`);

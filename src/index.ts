@@ -21,6 +21,7 @@ export type {
   HistoryPatch,
   HistoryRecord,
   ScoreStats,
+  StopReason,
   TpoInput,
   TpoStateType,
   TpoUpdate,
@@ -28,7 +29,7 @@ export type {
 } from "./state/state.js";
 export type { TpoNodeDeps, TpoNode, TpoNodeName, TpoStage } from "./nodes/contract.js";
 export type { TpoModels } from "./models/tpo-models.js";
-export { routeAfterSelect } from "./graph/routing.js";
+export { routeAfterDecide } from "./graph/routing.js";
 export { emit, isTpoEvent, TPO_EVENT_TYPES } from "./state/events.js";
 export type {
   TpoEvent,
@@ -37,6 +38,7 @@ export type {
   CandidatesScoredEvent,
   IterationFinishedEvent,
   RunFinishedEvent,
+  RunStoppedEvent,
 } from "./state/events.js";
 export { withProgressEvents } from "./graph/progress-events.js";
 export { withNodeRecords } from "./graph/node-records.js";
@@ -45,6 +47,7 @@ export { withNodeRecords } from "./graph/node-records.js";
 export { makeGenerateNode } from "./nodes/generate.js";
 export { makeRewardNode } from "./nodes/reward.js";
 export { makeSelectNode } from "./nodes/select.js";
+export { makeDecideNode, stopReasonOf } from "./nodes/decide.js";
 export { makeCritiqueNode } from "./nodes/critique.js";
 export { makeGradientNode } from "./nodes/gradient.js";
 export { makeUpdateNode } from "./nodes/update.js";

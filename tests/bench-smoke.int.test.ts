@@ -35,8 +35,22 @@ describe("npm run bench -- --quick", () => {
     expect(results.quick).toBe(true);
     expect(Object.keys(results.machine).sort()).toEqual(["cores", "cpu", "date", "node", "platform"]);
     expect(Object.keys(results.measures).sort()).toEqual(
-      ["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"].sort(),
+      [
+        "growth",
+        "orchestration",
+        "overhead",
+        "promptSize",
+        "roundTrips",
+        "throughput",
+        "prefixCache",
+        "stopping",
+      ].sort(),
     );
+    expect(results.measures.prefixCache.rows.map((r: { criticLayout: string }) => r.criticLayout)).toEqual([
+      "separate",
+      "conversation",
+    ]);
+    expect(results.measures.stopping.rows[0].tokens).toBeGreaterThan(0);
     expect(results.measures.roundTrips.every((r: { met: boolean }) => r.met)).toBe(true);
     expect(results.measures.overhead[0]).toMatchObject({ ratio: { median: expect.any(Number) } });
     expect(results.measures.orchestration.memory[0].maxRssMb).toBeGreaterThan(0);
@@ -45,6 +59,7 @@ describe("npm run bench -- --quick", () => {
     const markdown = readFileSync(join(outDir, "RESULTS.md"), "utf8");
     expect(markdown).toContain("## Summary");
     expect(markdown).toContain("simulated server");
+    expect(markdown).toContain("## 7. Prefix cache");
     expect(markdown).toContain(results.machine.node);
     // The quick run never touches the recorded results.
     expect(recordedMtime()).toBe(before);

@@ -38,7 +38,14 @@ describe("a failed run", () => {
 
 describe("the progress line of tpo run", () => {
   it("shows the new candidates' scores and the best so far", () => {
-    const usage = { modelRequests: 0, promptTokens: 0, completionTokens: 0, rewardRequests: 0, nodeMs: {} };
+    const usage = {
+      modelRequests: 0,
+      promptTokens: 0,
+      cachedPromptTokens: 0,
+      completionTokens: 0,
+      rewardRequests: 0,
+      nodeMs: {},
+    };
     const line = iterationLine(
       {
         iteration: 1,

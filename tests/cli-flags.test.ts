@@ -29,6 +29,10 @@ describe("run-setting flags", () => {
     [{ criticTemperature: "9" }, '--critic-temperature: Invalid TPO setting "criticTemperature"'],
     [{ maxTokens: "2.5" }, '--max-tokens: Invalid TPO setting "maxTokens"'],
     [{ sampling: "both" }, '--sampling: Invalid TPO setting "sampling"'],
+    [{ patience: "-1" }, '--patience: Invalid TPO setting "patience"'],
+    [{ budgetTokens: "-10" }, '--budget-tokens: Invalid TPO setting "budgetTokens"'],
+    [{ budgetRequests: "2.5" }, '--budget-requests: Invalid TPO setting "budgetRequests"'],
+    [{ targetScore: "high" }, "--target-score must be a number"],
   ])("name the flag of a bad value: %j", (options, message) => {
     expect(() => parseSettings(settingsInput(options))).toThrow(CliUsageError);
     expect(() => parseSettings(settingsInput(options))).toThrow(message);
@@ -55,6 +59,23 @@ describe("numeric flags", () => {
   ])("refuse %j under %j, naming the flag and what it takes", (value, rule, message) => {
     expect(() => numberFlag("--n", value, rule)).toThrow(CliUsageError);
     expect(() => numberFlag("--n", value, rule)).toThrow(message);
+  });
+});
+
+describe("stopping-rule flags", () => {
+  it("set the target, patience and budgets", () => {
+    const input = settingsInput({
+      targetScore: "0.8",
+      patience: "2",
+      budgetTokens: "5000",
+      budgetRequests: "9",
+    });
+    expect(parseSettings(input)).toMatchObject({
+      targetScore: 0.8,
+      patience: 2,
+      budgetTokens: 5000,
+      budgetRequests: 9,
+    });
   });
 });
 

@@ -41,6 +41,7 @@ function record(id: string, mode: "tpo" | "bon", scores: [number, number][], req
       criticTopP: 0.99,
       criticMaxTokens: 10,
       untaggedRewrites: "drop",
+      criticLayout: "separate",
     },
     models: { backend: "sim" },
     best: { text: `answer ${id}`, score: best, iteration: scores.length - 1 },
@@ -49,7 +50,14 @@ function record(id: string, mode: "tpo" | "bon", scores: [number, number][], req
       { id: "1", text: `first ${id}`, score: 1, iteration: 0, origin: "sample" },
       { id: "2", text: `updated ${id}`, score: best, iteration: scores.length - 1, origin: "update" },
     ],
-    usage: { modelRequests: requests, promptTokens: 10, completionTokens: 20, rewardRequests: 1, nodeMs: {} },
+    usage: {
+      modelRequests: requests,
+      promptTokens: 10,
+      cachedPromptTokens: 0,
+      completionTokens: 20,
+      rewardRequests: 1,
+      nodeMs: {},
+    },
     elapsedMs: 2000,
     finishedAt: "2026-01-01T00:00:00.000Z",
   };
@@ -121,6 +129,21 @@ describe("batch summary", () => {
     expect(text).toMatch(/^tpo\s+2\s+2\s+2\s+1\s+7\.00\s+7\.0\s+2\.0\s/m);
     expect(text).toMatch(/^bon\s+0\s+1\s+5\.00\s+3\.00$/m);
     expect(text).toContain("Simulated world");
+  });
+
+  it("counts the queries per stop reason and where they stopped, in the text and on the page", () => {
+    const stopped: BatchRecord[] = [
+      { ...records[0], stopReason: "patience", stoppedAt: 1 },
+      { ...records[1], stopReason: "patience", stoppedAt: 2 },
+      { ...records[2], stopReason: "depth", stoppedAt: 0 },
+    ];
+    const summary = summarize(stopped);
+    expect(summary.modes.map((m) => m.stops)).toEqual([
+      [{ reason: "patience", queries: 2, meanStoppedAt: 1.5 }],
+      [{ reason: "depth", queries: 1, meanStoppedAt: 0 }],
+    ]);
+    expect(formatSummary(summary)).toMatch(/^tpo\s+patience\s+2\s+1\.5$/m);
+    expect(reportHtml(summary, "x")).toContain("<td>tpo</td><td>patience</td><td>2</td><td>1.5</td>");
   });
 
   it("writes the reference implementation's keys: INDEX-1 for first samples, INDEX{k-1} for update k", () => {

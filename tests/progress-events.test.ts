@@ -36,6 +36,7 @@ describe("progress events on the custom stream", () => {
       "tpo.iteration.started:2",
       "tpo.candidates.scored:2",
       "tpo.iteration.finished:2",
+      "tpo.run.stopped:2",
       "tpo.run.finished:",
     ]);
 
@@ -53,6 +54,8 @@ describe("progress events on the custom stream", () => {
       } else if (event.type === "tpo.iteration.finished") {
         expect(event.bestSoFar).toBe(final.history[event.iteration].bestSoFar);
         expect(scoreOf.get(event.bestId)).toBe(event.bestSoFar);
+      } else if (event.type === "tpo.run.stopped") {
+        expect(event).toMatchObject({ reason: "depth", bestSoFar: final.best!.score });
       } else {
         expect(event.best).toEqual(final.best);
         expect(event.iterations).toBe(2);
@@ -66,6 +69,7 @@ describe("progress events on the custom stream", () => {
       "tpo.iteration.started",
       "tpo.candidates.scored",
       "tpo.iteration.finished",
+      "tpo.run.stopped",
       "tpo.run.finished",
     ]);
   });

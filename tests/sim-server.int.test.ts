@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimChatModel } from "../src/sim/chat-model.js";
 import { applyChatTemplate, CHATML_CHAT_TEMPLATE, TULU_CHAT_TEMPLATE } from "../src/models/chat-template.js";
@@ -77,15 +77,67 @@ describe("sim server endpoints", () => {
     expect(inProcess.generations[0].map((g) => g.text)).toEqual(expected);
     const usages = inProcess.generations[0].map(
       (g) =>
-        (g as unknown as { message: { usage_metadata: { input_tokens: number; output_tokens: number } } })
-          .message.usage_metadata,
+        (
+          g as unknown as {
+            message: {
+              usage_metadata: {
+                input_tokens: number;
+                output_tokens: number;
+                input_token_details: { cache_read: number };
+              };
+            };
+          }
+        ).message.usage_metadata,
     );
     const completion = usages.reduce((sum, u) => sum + u.output_tokens, 0);
     expect(json.usage).toEqual({
       prompt_tokens: usages[0].input_tokens,
       completion_tokens: completion,
       total_tokens: usages[0].input_tokens + completion,
+      prompt_tokens_details: { cached_tokens: usages[0].input_token_details.cache_read },
     });
+  });
+
+  it("models a prefix cache: cached tokens are the longest prompt prefix an earlier request shared, as in process", async () => {
+    await start();
+    const system = { role: "system", content: "You critique responses with care." };
+    const context = { role: "user", content: `<query>\n${QUERY}\n</query>` };
+    const ask = async (messages: { role: string; content: string }[]) => {
+      const response = await fetch(`${server!.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "tpo-sim", messages, seed: 1 }),
+      });
+      return (
+        (await response.json()) as {
+          usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+        }
+      ).usage;
+    };
+    const first = await ask([system, context]);
+    expect(first.prompt_tokens_details.cached_tokens).toBe(0);
+    const again = await ask([system, context]);
+    expect(again.prompt_tokens_details.cached_tokens).toBe(again.prompt_tokens);
+    const turn = { role: "user", content: "Now write suggestions." };
+    const longer = await ask([system, context, { role: "assistant", content: "It lacks a summary." }, turn]);
+    expect(longer.prompt_tokens_details.cached_tokens).toBe(first.prompt_tokens);
+    const other = await ask([{ role: "system", content: "You critique other things." }, context]);
+    expect(other.prompt_tokens_details.cached_tokens).toBe(2);
+
+    const model = new SimChatModel();
+    const cachedOf = async (messages: BaseMessage[]) => {
+      const result = await model.generate([messages]);
+      const message = result.generations[0][0] as unknown as {
+        message: { usage_metadata: { input_token_details: { cache_read: number } } };
+      };
+      return message.message.usage_metadata.input_token_details.cache_read;
+    };
+    const lc = [new SystemMessage(system.content), new HumanMessage(context.content)];
+    expect(await cachedOf(lc)).toBe(0);
+    expect(await cachedOf(lc)).toBe(first.prompt_tokens);
+    expect(
+      await cachedOf([...lc, new AIMessage("It lacks a summary."), new HumanMessage(turn.content)]),
+    ).toBe(first.prompt_tokens);
   });
 
   it("reads TPO prompts (system and user turns) as the in-process model does", async () => {

@@ -6,7 +6,7 @@ import type { HumanRewardRequest } from "../src/nodes/human-judgement.js";
 import { startDevServer, type DevServer } from "./helpers/dev-server.js";
 
 const query = "How do I take care of a wooden table?";
-const ITERATION = ["critique", "gradient", "update", "reward", "select"];
+const ITERATION = ["critique", "gradient", "update", "reward", "select", "decide"];
 
 let server: DevServer | undefined;
 let client: Client;
@@ -89,7 +89,7 @@ describe("LangGraph Studio (langgraphjs dev)", () => {
       if (chunk.event === "updates") nodes.push(...Object.keys(chunk.data as object));
       if (chunk.event === "custom") events.push(chunk.data as TpoEvent);
     }
-    expect(nodes).toEqual(["generate", "reward", "select", ...ITERATION, ...ITERATION, "finalize"]);
+    expect(nodes).toEqual(["generate", "reward", "select", "decide", ...ITERATION, ...ITERATION, "finalize"]);
     expect(events.filter((e) => e.type === "tpo.iteration.finished").map((e) => e.iteration)).toEqual([
       0, 1, 2,
     ]);

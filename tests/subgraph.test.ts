@@ -46,7 +46,7 @@ describe("TPO inside a parent graph", () => {
     );
     const nodes: string[] = [];
     for await (const [, update] of stream) nodes.push(...Object.keys(update));
-    expect(nodes).toEqual(["generate", "reward", "select", "finalize", "tpo"]);
+    expect(nodes).toEqual(["generate", "reward", "select", "decide", "finalize", "tpo"]);
   });
 
   it("streams the TPO nodes under the parent's namespace with subgraphs: true", async () => {
@@ -64,11 +64,13 @@ describe("TPO inside a parent graph", () => {
       "generate",
       "reward",
       "select",
+      "decide",
       "critique",
       "gradient",
       "update",
       "reward",
       "select",
+      "decide",
       "finalize",
     ]);
     for (const s of inner) expect(s.namespace[0]).toMatch(/^tpo:/);

@@ -55,6 +55,17 @@ const SETTING_FLAGS = [
     "update outputs without the response tags: drop (default) or keep them whole",
   ),
   setting(
+    "--critic-layout",
+    "layout",
+    "criticLayout",
+    false,
+    "separate (default) or conversation: the critic's steps as one conversation, for prefix caching",
+  ),
+  setting("--target-score", "x", "targetScore", true, "stop once the best score reaches x (default: none)"),
+  setting("--patience", "k", "patience", true, "stop after k iterations in a row without a better score"),
+  setting("--budget-tokens", "t", "budgetTokens", true, "start no iteration that would pass t tokens"),
+  setting("--budget-requests", "r", "budgetRequests", true, "start no iteration that would pass r requests"),
+  setting(
     "--system-prompt",
     "text",
     "systemPrompt",

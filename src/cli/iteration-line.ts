@@ -1,4 +1,4 @@
-import type { HistoryRecord } from "../state/state.js";
+import type { HistoryRecord, StopReason } from "../state/state.js";
 import { fmt } from "./format.js";
 
 /** One line per iteration of `tpo run`: the new candidates' scores and the best so far. */
@@ -10,4 +10,17 @@ export function iterationLine(record: HistoryRecord, depth: number): string {
     : "no new candidates";
   const untagged = record.untagged > 0 ? `, ${record.untagged} untagged rewrites` : "";
   return `tpo: ${label.padEnd(12)} ${scores}${untagged}  best so far ${fmt(record.bestSoFar)}`;
+}
+
+const STOP_WORDS: Record<StopReason, string> = {
+  depth: "reached the depth",
+  target: "reached the target score",
+  patience: "ran out of patience",
+  budget: "one more iteration would pass the budget",
+};
+
+/** The end of `tpo run`'s summary line: where and why the run stopped. */
+export function stopNote(state: { stopReason: StopReason | null; stoppedAt: number | null }): string {
+  if (state.stopReason === null) return "";
+  return ` · stopped at iteration ${state.stoppedAt ?? "?"}: ${STOP_WORDS[state.stopReason]}`;
 }

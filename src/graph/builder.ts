@@ -4,6 +4,7 @@ import type { RewardModel } from "../models/reward.js";
 import { traceRewardModel } from "../models/traced-reward-model.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
 import { makeCritiqueNode } from "../nodes/critique.js";
+import { makeDecideNode } from "../nodes/decide.js";
 import { makeFinalizeNode } from "../nodes/finalize.js";
 import { makeGenerateNode } from "../nodes/generate.js";
 import { makeGradientNode } from "../nodes/gradient.js";
@@ -15,7 +16,7 @@ import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../state/settings.
 import { TpoInputSchema, TpoState } from "../state/state.js";
 import { withNodeRecords } from "./node-records.js";
 import { withProgressEvents } from "./progress-events.js";
-import { routeAfterSelect } from "./routing.js";
+import { routeAfterDecide } from "./routing.js";
 
 export interface TpoGraphOptions {
   /** The model that samples the first responses. */
@@ -29,8 +30,8 @@ export interface TpoGraphOptions {
   prompts?: TpoPromptOverrides;
 }
 
-/** Supersteps one iteration takes: critique, gradient, update, reward, select. */
-const STEPS_PER_ITERATION = 5;
+/** Supersteps one iteration takes: critique, gradient, update, reward, select, decide. */
+const STEPS_PER_ITERATION = 6;
 
 /** A recursion limit that the deepest allowed run stays under: depth bounds the loop, not this. */
 export const TPO_RECURSION_LIMIT = STEPS_PER_ITERATION * MAX_DEPTH + 10;
@@ -44,6 +45,7 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
     generate: custom.generate ?? makeGenerateNode({ policy }),
     reward: custom.reward ?? makeRewardNode({ rewardModel: traceRewardModel(rewardModel) }),
     select: custom.select ?? makeSelectNode(),
+    decide: custom.decide ?? makeDecideNode(),
     critique: custom.critique ?? makeCritiqueNode({ critic, prompts }),
     gradient: custom.gradient ?? makeGradientNode({ critic, prompts }),
     update: custom.update ?? makeUpdateNode({ critic, prompts }),
@@ -67,6 +69,7 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
     .addNode("generate", nodes.generate)
     .addNode("reward", nodes.reward)
     .addNode("select", nodes.select)
+    .addNode("decide", nodes.decide)
     .addNode("critique", nodes.critique)
     .addNode("gradient", nodes.gradient)
     .addNode("update", nodes.update)
@@ -74,7 +77,8 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
     .addEdge(START, "generate")
     .addEdge("generate", "reward")
     .addEdge("reward", "select")
-    .addConditionalEdges("select", routeAfterSelect, ["critique", "finalize"])
+    .addEdge("select", "decide")
+    .addConditionalEdges("decide", routeAfterDecide, ["critique", "finalize"])
     .addEdge("critique", "gradient")
     .addEdge("gradient", "update")
     .addEdge("update", "reward")

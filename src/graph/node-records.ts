@@ -94,6 +94,8 @@ function freshStart(state: TpoStateType, output: TpoUpdate, history: HistoryPatc
     critiqueText: null,
     gradientText: null,
     best: null,
+    stopReason: null,
+    stoppedAt: null,
     pool: new Overwrite(mergePool([], plain(output.pool) ?? [])),
     history: new Overwrite(mergeHistory([], history)),
     usage: new Overwrite(addUsage(emptyUsage(), usage)),

@@ -44,6 +44,13 @@ export function withProgressEvents(name: TpoNodeName, node: TpoNode): TpoNode {
           bestSoFar: pair.best.score,
         });
       }
+    } else if (name === "decide" && typeof update.stopReason === "string") {
+      emit(runtime, {
+        type: "tpo.run.stopped",
+        reason: update.stopReason,
+        iteration: state.iteration,
+        bestSoFar: bestAndWorst(state.pool)?.best.score ?? null,
+      });
     } else if (name === "finalize" && update.best && "text" in update.best) {
       emit(runtime, { type: "tpo.run.finished", best: update.best, iterations: state.iteration });
     }

@@ -1,11 +1,14 @@
 import { ensureContext } from "../state/settings.js";
 import type { TpoStateType } from "../state/state.js";
 
-/** After select: iterate again while updates remain, else finish. The depth bounds the loop. */
-export function routeAfterSelect(
+/**
+ * After decide: finish once it recorded a stop reason, else iterate again. The depth bounds the
+ * loop here too, so that a replaced decide node that never stops still ends at the depth.
+ */
+export function routeAfterDecide(
   state: TpoStateType,
   runtime?: { context?: unknown },
 ): "critique" | "finalize" {
   const { mode, depth } = ensureContext(runtime);
-  return mode !== "bon" && state.iteration < depth ? "critique" : "finalize";
+  return state.stopReason === null && mode !== "bon" && state.iteration < depth ? "critique" : "finalize";
 }

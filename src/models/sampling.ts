@@ -57,23 +57,55 @@ function callOptions(settings: SamplingSettings, n: number, offset: number): Sam
   };
 }
 
+interface UsageMetadata {
+  input_tokens: number;
+  output_tokens: number;
+  input_token_details?: { cache_read?: number };
+}
+
+/**
+ * Prompt tokens the server read from its prefix cache: LangChain puts OpenAI's and vLLM's
+ * `usage.prompt_tokens_details.cached_tokens` in each choice's `usage_metadata.input_token_details.cache_read`
+ * (one request's prompt, so the largest, not the sum).
+ */
+function cachedTokensOf(result: LLMResult): number {
+  let cached = 0;
+  for (const generation of result.generations.flat() as ChatGeneration[]) {
+    const message = generation.message as
+      | {
+          usage_metadata?: UsageMetadata;
+          response_metadata?: { usage?: { prompt_tokens_details?: { cached_tokens?: number } } };
+        }
+      | undefined;
+    const read =
+      message?.usage_metadata?.input_token_details?.cache_read ??
+      message?.response_metadata?.usage?.prompt_tokens_details?.cached_tokens;
+    if (typeof read === "number") cached = Math.max(cached, read);
+  }
+  return cached;
+}
+
 function usageOf(result: LLMResult): Partial<Usage> {
+  const cachedPromptTokens = cachedTokensOf(result);
   const tokenUsage = result.llmOutput?.tokenUsage as
     { promptTokens?: number; completionTokens?: number } | undefined;
   if (tokenUsage) {
-    return { promptTokens: tokenUsage.promptTokens ?? 0, completionTokens: tokenUsage.completionTokens ?? 0 };
+    return {
+      promptTokens: tokenUsage.promptTokens ?? 0,
+      cachedPromptTokens,
+      completionTokens: tokenUsage.completionTokens ?? 0,
+    };
   }
   let promptTokens = 0;
   let completionTokens = 0;
   for (const generation of result.generations.flat() as ChatGeneration[]) {
-    const usage = (generation.message as { usage_metadata?: { input_tokens: number; output_tokens: number } })
-      ?.usage_metadata;
+    const usage = (generation.message as { usage_metadata?: UsageMetadata })?.usage_metadata;
     if (usage) {
       promptTokens = Math.max(promptTokens, usage.input_tokens);
       completionTokens += usage.output_tokens;
     }
   }
-  return { promptTokens, completionTokens };
+  return { promptTokens, cachedPromptTokens, completionTokens };
 }
 
 /**
@@ -100,6 +132,7 @@ function sumUsage(parts: Partial<Usage>[]): Partial<Usage> {
   return {
     modelRequests: parts.length,
     promptTokens: parts.reduce((s, u) => s + (u.promptTokens ?? 0), 0),
+    cachedPromptTokens: parts.reduce((s, u) => s + (u.cachedPromptTokens ?? 0), 0),
     completionTokens: parts.reduce((s, u) => s + (u.completionTokens ?? 0), 0),
   };
 }

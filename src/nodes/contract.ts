@@ -9,7 +9,8 @@ export interface TpoNodeDeps extends TpoModels {
   prompts: TpoPrompts;
 }
 
-export type TpoNodeName = "generate" | "reward" | "select" | "critique" | "gradient" | "update" | "finalize";
+export type TpoNodeName =
+  "generate" | "reward" | "select" | "decide" | "critique" | "gradient" | "update" | "finalize";
 
 export type TpoStage = "generate" | "reward" | "critique" | "gradient" | "update";
 

@@ -1,9 +1,21 @@
-import type { PromptTemplate, TpoPrompts } from "../prompts/index.js";
+import type { BaseMessage } from "@langchain/core/messages";
+import {
+  CONVERSATION_PROMPT,
+  REVISION_CONVERSATION_PROMPT,
+  type PromptTemplate,
+  type TpoPrompts,
+} from "../prompts/index.js";
+import { conversationMessages, promptMessages } from "../prompts/messages.js";
 import { conversationOf, queryText } from "../state/conversation.js";
 import type { TpoContext } from "../state/settings.js";
 import { promptsForRun } from "../state/settings-prompts.js";
 import type { TpoStateType } from "../state/state.js";
 import { candidateById, requireChosen } from "./pool-lookup.js";
+
+/** The rejected response the critic is shown: in mode tpo only, and only while there is one. */
+function rejectedOf(state: TpoStateType, ctx: TpoContext) {
+  return ctx.mode === "tpo" ? candidateById(state, state.rejected) : null;
+}
 
 export type CriticStep = "critique" | "gradient" | "update";
 
@@ -25,7 +37,7 @@ export function criticPrompt(
   prompts: TpoPrompts,
   step: CriticStep,
 ): { template: PromptTemplate; values: Record<string, string> } {
-  const rejected = ctx.mode === "tpo" ? candidateById(state, state.rejected) : null;
+  const rejected = rejectedOf(state, ctx);
   const active = promptsForRun(prompts, ctx);
   return {
     template: rejected ? active[step] : active[REVISION_PROMPT[step]],
@@ -38,4 +50,21 @@ export function criticPrompt(
       systemPrompt: ctx.systemPrompt ?? "",
     },
   };
+}
+
+/**
+ * The messages of a critic step's request. Layout `separate`: the step's own prompt, a system and
+ * a user message. Layout `conversation`: the steps as turns of one conversation, each request
+ * extending the one before (see `conversationMessages`); the values shown are the same.
+ */
+export function criticMessages(
+  state: TpoStateType,
+  ctx: TpoContext,
+  prompts: TpoPrompts,
+  step: CriticStep,
+): BaseMessage[] {
+  const { template, values } = criticPrompt(state, ctx, prompts, step);
+  if (ctx.criticLayout === "separate") return promptMessages(template, values);
+  const conversation = rejectedOf(state, ctx) ? CONVERSATION_PROMPT : REVISION_CONVERSATION_PROMPT;
+  return conversationMessages(conversation, values, step);
 }

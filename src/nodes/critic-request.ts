@@ -2,17 +2,15 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { TpoContext } from "../state/settings.js";
 import { criticSamplingOf } from "./sampling-settings.js";
-import { promptMessages } from "../prompts/messages.js";
+import type { BaseMessage } from "@langchain/core/messages";
 import { stageConfig } from "./run-config.js";
 import type { Usage } from "../state/state.js";
 import { completeOnce } from "../models/sampling.js";
-import type { PromptTemplate } from "../prompts/index.js";
 
 /** One request of the critique or gradient step, with the critic's own sampling settings. */
 export function askCritic(
   critic: BaseChatModel,
-  template: PromptTemplate,
-  values: Record<string, string>,
+  messages: BaseMessage[],
   step: {
     stage: "critique" | "gradient";
     iteration: number;
@@ -24,7 +22,7 @@ export function askCritic(
   const { temperature, topP, maxTokens, seed } = criticSamplingOf(ctx, iteration);
   return completeOnce(
     critic,
-    promptMessages(template, values),
+    messages,
     { temperature, topP, maxTokens, seed },
     stageConfig(step.runtime, step.stage, iteration, ctx),
   );

@@ -1,5 +1,5 @@
 import { ensureContext } from "../state/settings.js";
-import { criticPrompt } from "./critic-prompt.js";
+import { criticMessages } from "./critic-prompt.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
 import { askCritic } from "./critic-request.js";
 
@@ -11,8 +11,8 @@ export function makeGradientNode({ critic, prompts }: Pick<TpoNodeDeps, "critic"
   return async (state, runtime) => {
     const ctx = ensureContext(runtime);
     const iteration = state.iteration + 1;
-    const { template, values } = criticPrompt(state, ctx, prompts, "gradient");
-    const { text, usage } = await askCritic(critic, template, values, {
+    const messages = criticMessages(state, ctx, prompts, "gradient");
+    const { text, usage } = await askCritic(critic, messages, {
       stage: "gradient",
       iteration,
       ctx,

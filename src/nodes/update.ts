@@ -1,7 +1,6 @@
 import { ensureContext } from "../state/settings.js";
-import { criticPrompt } from "./critic-prompt.js";
+import { criticMessages } from "./critic-prompt.js";
 import { stageConfig } from "./run-config.js";
-import { promptMessages } from "../prompts/messages.js";
 import { samplingOf } from "./sampling-settings.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
 import type { TpoContext } from "../state/settings.js";
@@ -40,10 +39,10 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" |
   return async (state, runtime) => {
     const ctx = ensureContext(runtime);
     const iteration = state.iteration + 1;
-    const { template, values } = criticPrompt(state, ctx, prompts, "update");
+    const messages = criticMessages(state, ctx, prompts, "update");
     const sample = await sampleResponses(
       critic,
-      promptMessages(template, values),
+      messages,
       ctx.width,
       samplingOf(ctx, iteration),
       ctx.sampling,

@@ -46,3 +46,8 @@ export {
 };
 export { UPDATE_TAGS, extractTaggedResponse } from "./update.js";
 export { fillTemplate, type PromptTemplate } from "./template.js";
+export {
+  CONVERSATION_PROMPT,
+  REVISION_CONVERSATION_PROMPT,
+  type ConversationTemplate,
+} from "./conversation.js";

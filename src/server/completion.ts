@@ -26,11 +26,12 @@ export function completionIds(model: string): CompletionIds {
 }
 
 export function usageOf(state: TpoStateType) {
-  const { promptTokens, completionTokens } = state.usage;
+  const { promptTokens, completionTokens, cachedPromptTokens } = state.usage;
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: cachedPromptTokens ?? 0 },
   };
 }
 

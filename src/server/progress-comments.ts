@@ -24,6 +24,10 @@ export function progressLine(node: string, update: TpoUpdate, settings: TpoConte
     }
     case "select":
       return `tpo select: best so far ${fixed(patches[0]?.bestSoFar)} (${of})`;
+    case "decide":
+      return typeof update.stopReason === "string"
+        ? `tpo stop: ${update.stopReason} (${of})`
+        : `tpo decide: one more iteration (${of})`;
     case "finalize":
       return "tpo finalize: answer chosen";
     default:

@@ -1,5 +1,11 @@
 import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/language_models/chat_models";
-import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import {
+  AIMessage,
+  AIMessageChunk,
+  HumanMessage,
+  SystemMessage,
+  type BaseMessage,
+} from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import type { SamplingCallOptions } from "../models/sampling.js";
 import { SAMPLING_CALL_KEYS } from "../models/sampling-fields.js";
@@ -7,10 +13,28 @@ import { hash32, rng } from "./random.js";
 import { simRespond, wordCount } from "./world.js";
 import type { BaseChatModelCallOptions, BindToolsInput } from "@langchain/core/language_models/chat_models";
 import { simStructuredAnswer } from "./judge.js";
+import { SimPrefixCache, type CacheMessage } from "./prefix-cache.js";
 
 export interface SimChatModelParams extends BaseChatModelParams {
   /** Seed of the world's randomness for requests that carry no seed of their own. */
   seed?: number;
+  /** Answers (first samples and rewrites) of about this many characters, as long as real ones. Unset: short answers. */
+  answerChars?: number;
+}
+
+/** What the critic's turns are, in order, in a conversation-layout prompt (see `promptOf`). */
+const CONVERSATION_TURNS = ["critique", "suggestions"];
+
+/** A message's role on the wire: system, user or assistant. */
+export function wireRole(message: BaseMessage): string {
+  if (SystemMessage.isInstance(message)) return "system";
+  if (AIMessage.isInstance(message) || AIMessageChunk.isInstance(message)) return "assistant";
+  return HumanMessage.isInstance(message) ? "user" : message.getType();
+}
+
+/** The messages as the prefix cache reads them. */
+export function cacheMessages(messages: BaseMessage[]): CacheMessage[] {
+  return messages.map((m) => ({ role: wireRole(m), text: m.text }));
 }
 
 export type SimChatModelCallOptions = BaseChatModelCallOptions &
@@ -32,12 +56,16 @@ function toolName(tool: BindToolsInput): string {
  */
 export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
   private readonly seed: number;
+  private readonly answerChars?: number;
+  /** Its own prefix cache, as one server's: the usage reports cached prompt tokens as the HTTP server does. */
+  private readonly prefixCache = new SimPrefixCache();
   /** Requests without a seed draw from this counter, so that repeated calls differ. */
   private unseeded = 0;
 
   constructor(params: SimChatModelParams = {}) {
     super(params);
     this.seed = params.seed ?? 0;
+    this.answerChars = params.answerChars;
   }
 
   _llmType(): string {
@@ -49,16 +77,34 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
     return [...super.callKeys, ...SAMPLING_CALL_KEYS];
   }
 
-  /** The prompt as the simulated world reads it: a user query alone, or all messages of a TPO prompt. */
+  /**
+   * The prompt as the simulated world reads it: a user query alone, or all messages of a TPO
+   * prompt. In a critic conversation (layout `conversation`) the critic's own earlier turns are
+   * the critique and then the suggestions: the world reads them as those sections.
+   */
   static promptOf(messages: BaseMessage[]): string {
     const last = [...messages].reverse().find((m) => HumanMessage.isInstance(m));
-    const all = messages.map((m) => m.text).join("\n\n");
-    return all.includes("<query>") ? all : (last ?? messages[messages.length - 1]).text;
+    if (!messages.some((m) => m.text.includes("<query>")))
+      return (last ?? messages[messages.length - 1]).text;
+    let turn = 0;
+    return messages
+      .map((m) => {
+        if (wireRole(m) !== "assistant" || turn >= CONVERSATION_TURNS.length) return m.text;
+        const tag = CONVERSATION_TURNS[turn++];
+        return `<${tag}>\n${m.text}\n</${tag}>`;
+      })
+      .join("\n\n");
   }
 
   /** The text of choice `index` of a request: what the simulated HTTP server also returns. */
-  static respond(prompt: string, seed: number, index: number, maxTokens?: number): string {
-    const output = simRespond(prompt, rng(hash32(prompt, (seed + index) >>> 0)));
+  static respond(
+    prompt: string,
+    seed: number,
+    index: number,
+    maxTokens?: number,
+    answerChars?: number,
+  ): string {
+    const output = simRespond(prompt, rng(hash32(prompt, (seed + index) >>> 0)), answerChars);
     if (maxTokens === undefined) return output;
     const words = output.split(/\s+/);
     return words.length > maxTokens ? words.slice(0, maxTokens).join(" ") : output;
@@ -105,8 +151,9 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
     const n = Math.max(1, options.n ?? 1);
     const seed = options.seed ?? this.seed * 1_000_003 + this.unseeded++ * 1009;
     const promptTokens = wordCount(messages.map((m) => m.text).join(" "));
+    const cachedTokens = this.prefixCache.lookup(cacheMessages(messages));
     const generations = Array.from({ length: n }, (_, i) => {
-      const output = SimChatModel.respond(prompt, seed, i, options.maxTokens);
+      const output = SimChatModel.respond(prompt, seed, i, options.maxTokens, this.answerChars);
       const outputTokens = wordCount(output);
       const message = new AIMessage({
         content: output,
@@ -114,6 +161,7 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
           input_tokens: promptTokens,
           output_tokens: outputTokens,
           total_tokens: promptTokens + outputTokens,
+          input_token_details: { cache_read: cachedTokens },
         },
       });
       return { text: output, message };

@@ -8,6 +8,7 @@ import { SimChatModel } from "./chat-model.js";
 import { lastOfRole, parseTemplated, SIM_BOS, type WireMessage } from "./chat-template-parser.js";
 import { simStructuredAnswer } from "./judge.js";
 import { contentText, messagesFromTurns } from "../state/conversation.js";
+import type { SimPrefixCache } from "./prefix-cache.js";
 import { simReward, wordCount } from "./world.js";
 
 export interface HandlerResult {
@@ -37,6 +38,10 @@ export interface HandlerContext {
    * label i > 0 a distractor, -i·score, so that reading the wrong label shows.
    */
   labels: number;
+  /** The server's prefix cache: chat completions report cached prompt tokens. Unset: none reported. */
+  prefixCache?: SimPrefixCache;
+  /** Answers (first samples and rewrites) of about this many characters. Unset: short answers. */
+  answerChars?: number;
 }
 
 type Body = Record<string, unknown>;
@@ -123,8 +128,8 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   const prompt = SimChatModel.promptOf(conversation);
   const count = ctx.emptyChoices ? 0 : ctx.ignoreN ? 1 : n;
   const choices = Array.from({ length: count }, (_, index) => {
-    const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index);
-    const content = ctx.reply ?? SimChatModel.respond(prompt, seed, index, maxTokens);
+    const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index, undefined, ctx.answerChars);
+    const content = ctx.reply ?? SimChatModel.respond(prompt, seed, index, maxTokens, ctx.answerChars);
     return {
       index,
       message: { role: "assistant", content },
@@ -134,10 +139,14 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   });
   const promptTokens = promptTokensOf(messages);
   const completionTokens = choices.reduce((sum, c) => sum + wordCount(c.message.content), 0);
+  const cached = ctx.prefixCache?.lookup(
+    messages.map((m) => ({ role: m.role, text: contentText(m.content) })),
+  );
   const usage = {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
+    ...(cached === undefined ? {} : { prompt_tokens_details: { cached_tokens: cached } }),
   };
   const id = `chatcmpl-sim-${seed}`;
   const result = { id, object: "chat.completion", created: created(), model, choices, usage };

@@ -2,6 +2,7 @@
  * The simulated world over HTTP: an OpenAI-, vLLM-, SGLang-, TEI- and NIM-compatible server on
  * 127.0.0.1, with latency and fault injection, that records what clients sent.
  */
+import { SimPrefixCache } from "./prefix-cache.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -80,6 +81,14 @@ export interface SimServerOptions {
   labels?: number;
   /** Listed by GET /v1/models. */
   models?: string[];
+  /**
+   * Model a prefix cache, as vLLM's and SGLang's automatic prefix caching: each chat completion
+   * reports, in usage.prompt_tokens_details.cached_tokens, the prompt tokens of the longest prefix
+   * an earlier request shared (default true).
+   */
+  prefixCache?: boolean;
+  /** Answers (first samples and rewrites) of about this many characters, as long as real ones. Unset: short answers. */
+  answerChars?: number;
 }
 
 /** Requests per path and their parsed bodies, so tests can assert what clients sent. */
@@ -133,6 +142,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   const seed = options.seed ?? 0;
   const models = options.models ?? ["tpo-sim", "tpo-sim-reward"];
   const stats = new SimServerStats();
+  const prefixCache = options.prefixCache === false ? undefined : new SimPrefixCache();
   let latency: SimLatency = { ...options.latency };
   let rules: ActiveRule[] = [];
   let unseeded = 0;
@@ -239,6 +249,8 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       reply: faults.find((f) => f.kind === "reply")?.content,
       poolingPerToken: options.poolingPerToken ?? false,
       labels: options.labels ?? 1,
+      prefixCache,
+      answerChars: options.answerChars,
     };
     const result = route(request, ctx);
     request.delayMs = (latency.fixedMs ?? 0) + (latency.perTokenMs ?? 0) * (result.outputTokens ?? 0);

@@ -82,6 +82,32 @@ const FILLERS = [
   "Most people manage this without trouble.",
 ];
 
+/** Sentences that lengthen an answer without covering any aspect: the bulk of a long answer. */
+const PADDING = [
+  "Each part of this can be done on its own schedule, and none of it needs special equipment.",
+  "It helps to read the whole plan once before starting, so that nothing comes as a surprise.",
+  "Small differences in circumstances change the details, but the overall shape stays the same.",
+  "If something is unclear, it is usually worth slowing down rather than guessing.",
+  "Many people find that writing the steps down makes them easier to follow later.",
+  "The same approach works again next time, with a little less effort each round.",
+];
+
+/**
+ * An answer lengthened to about `chars` characters with sentences that cover no aspect, as long as
+ * real answers are; unchanged when `chars` is unset or the answer is already that long.
+ */
+export function lengthen(text: string, chars: number | undefined, random: () => number): string {
+  if (chars === undefined) return text;
+  const sentences = [text];
+  let length = text.length;
+  while (length < chars) {
+    const sentence = pick(PADDING, random);
+    sentences.push(sentence);
+    length += sentence.length + 1;
+  }
+  return sentences.join(" ");
+}
+
 /** The text of the user turn a query is about: the last "User:" turn of a transcript, or all of it. */
 export function queryKey(query: string): string {
   const marker = query.lastIndexOf("User: ");
@@ -176,6 +202,7 @@ export function simUpdate(
   response: string,
   suggestions: string,
   random: () => number,
+  answerChars?: number,
 ): string {
   const has = mentionedPhrases(response);
   const suggested = mentionedPhrases(suggestions).filter((p) => !has.includes(p));
@@ -187,8 +214,10 @@ export function simUpdate(
     ...suggested.filter(() => random() < SIM_PARAMS.followSuggestion),
     ...others.filter(() => random() < SIM_PARAMS.spontaneousCoverage),
   ];
-  const text = composeResponse(phrases, random);
-  return random() < SIM_PARAMS.useTags ? `${UPDATE_TAGS.open}\n${text}\n${UPDATE_TAGS.close}` : text;
+  const composed = composeResponse(phrases, random);
+  const tagged = random() < SIM_PARAMS.useTags;
+  const text = lengthen(composed, answerChars, random);
+  return tagged ? `${UPDATE_TAGS.open}\n${text}\n${UPDATE_TAGS.close}` : text;
 }
 
 /** Aspect coverage (0 to 10), less a length penalty, plus noise seeded by the text. */
@@ -213,16 +242,16 @@ export function between(text: string, open: string, close: string): string | nul
  * Answers one prompt of the simulated world. It recognises the tagged sections of the built-in
  * prompt templates (query, response, critique, suggestions); any other prompt is a user query.
  */
-export function simRespond(prompt: string, random: () => number): string {
+export function simRespond(prompt: string, random: () => number, answerChars?: number): string {
   const query = between(prompt, "<query>", "</query>");
-  if (query === null) return simSample(prompt, random);
+  if (query === null) return lengthen(simSample(prompt, random), answerChars, random);
   const suggestions = between(prompt, "<suggestions>", "</suggestions>");
   const critique = between(prompt, "<critique>", "</critique>");
   const response =
     between(prompt, "<chosen_response>", "</chosen_response>") ??
     between(prompt, "<response>", "</response>") ??
     "";
-  if (suggestions !== null) return simUpdate(query, response, suggestions, random);
+  if (suggestions !== null) return simUpdate(query, response, suggestions, random, answerChars);
   if (critique !== null) return simGradient(response, critique);
   return simCritique(query, response, between(prompt, "<rejected_response>", "</rejected_response>"), random);
 }

@@ -1,6 +1,6 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { TpoMode } from "./settings.js";
-import type { BestResponse } from "./state.js";
+import type { BestResponse, StopReason } from "./state.js";
 
 /**
  * Progress events, written to LangGraph's custom stream (`streamMode: "custom"`). Iteration 0 is
@@ -32,6 +32,15 @@ export interface IterationFinishedEvent {
   bestSoFar: number;
 }
 
+/** No further iteration starts: why, and at which iteration (0: right after the first sampling). */
+export interface RunStoppedEvent {
+  type: "tpo.run.stopped";
+  reason: StopReason;
+  iteration: number;
+  /** The best score in the pool when the run stopped; null when nothing was scored. */
+  bestSoFar: number | null;
+}
+
 export interface RunFinishedEvent {
   type: "tpo.run.finished";
   best: BestResponse;
@@ -40,7 +49,7 @@ export interface RunFinishedEvent {
 }
 
 export type TpoEvent =
-  IterationStartedEvent | CandidatesScoredEvent | IterationFinishedEvent | RunFinishedEvent;
+  IterationStartedEvent | CandidatesScoredEvent | IterationFinishedEvent | RunStoppedEvent | RunFinishedEvent;
 
 export type TpoEventType = TpoEvent["type"];
 
@@ -48,6 +57,7 @@ export const TPO_EVENT_TYPES: readonly TpoEventType[] = [
   "tpo.iteration.started",
   "tpo.candidates.scored",
   "tpo.iteration.finished",
+  "tpo.run.stopped",
   "tpo.run.finished",
 ];
 

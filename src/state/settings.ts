@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TpoSettingsError } from "../errors.js";
 import { promptContextFields } from "./settings-prompts.js";
+import { computeContextFields } from "./settings-compute.js";
 
 /** The deepest run the schema accepts; the graph's recursion limit is derived from it. */
 export const MAX_DEPTH = 100;
@@ -79,6 +80,7 @@ export const TpoContextSchema = z.object({
     .describe(
       "Sampling seed; sample i of iteration k (0 = generate) uses seed + k·width + i, the critic's requests of iteration k seed + k·width. Unset: the server's own randomness.",
     ),
+  ...computeContextFields,
   ...promptContextFields,
 });
 

@@ -26,6 +26,11 @@ export interface Candidate {
 export interface Usage {
   modelRequests: number;
   promptTokens: number;
+  /**
+   * The part of `promptTokens` that the server read from its prefix cache (OpenAI's and vLLM's
+   * `usage.prompt_tokens_details.cached_tokens`); 0 when the server does not say.
+   */
+  cachedPromptTokens: number;
   completionTokens: number;
   rewardRequests: number;
   /** Milliseconds spent in each node, by node name. */
@@ -80,7 +85,14 @@ export type HistoryPatch = Partial<Omit<HistoryRecord, "iteration" | "usage">> &
 };
 
 export function emptyUsage(): Usage {
-  return { modelRequests: 0, promptTokens: 0, completionTokens: 0, rewardRequests: 0, nodeMs: {} };
+  return {
+    modelRequests: 0,
+    promptTokens: 0,
+    cachedPromptTokens: 0,
+    completionTokens: 0,
+    rewardRequests: 0,
+    nodeMs: {},
+  };
 }
 
 export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
@@ -90,6 +102,7 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
   return {
     modelRequests: a.modelRequests + (b.modelRequests ?? 0),
     promptTokens: a.promptTokens + (b.promptTokens ?? 0),
+    cachedPromptTokens: (a.cachedPromptTokens ?? 0) + (b.cachedPromptTokens ?? 0),
     completionTokens: a.completionTokens + (b.completionTokens ?? 0),
     rewardRequests: a.rewardRequests + (b.rewardRequests ?? 0),
     nodeMs,
@@ -177,6 +190,12 @@ export function mergeHistory(left: HistoryRecord[], right: HistoryPatch[]): Hist
   return records.sort((a, b) => a.iteration - b.iteration);
 }
 
+/**
+ * Why a run stopped: it reached its depth (or ran in mode bon), its best score reached the target,
+ * it ran out of patience, or one more iteration would have passed its budget.
+ */
+export type StopReason = "depth" | "target" | "patience" | "budget";
+
 export interface BestResponse {
   text: string;
   score: number;
@@ -201,6 +220,10 @@ export const TpoState = Annotation.Root({
   history: Annotation<HistoryRecord[], HistoryPatch[]>({ reducer: mergeHistory, default: () => [] }),
   usage: Annotation<Usage, Partial<Usage>>({ reducer: addUsage, default: emptyUsage }),
   best: Annotation<BestResponse | null>({ reducer: (_left, right) => right, default: () => null }),
+  /** Why no further iteration started; null while the run goes on. */
+  stopReason: Annotation<StopReason | null>({ reducer: (_left, right) => right, default: () => null }),
+  /** The iteration the run stopped at (0: right after the first sampling); null while it goes on. */
+  stoppedAt: Annotation<number | null>({ reducer: (_left, right) => right, default: () => null }),
 });
 
 export type TpoStateType = typeof TpoState.State;

@@ -1,5 +1,5 @@
 import type { TpoContext, TpoMode } from "../../state/settings.js";
-import type { BestResponse, Candidate, HistoryRecord, Usage } from "../../state/state.js";
+import type { BestResponse, Candidate, HistoryRecord, StopReason, Usage } from "../../state/state.js";
 import type { ResumePoint } from "../execute.js";
 import type { ChatTurn } from "../../state/conversation.js";
 
@@ -20,6 +20,9 @@ export interface BatchRecord {
   pool?: Candidate[];
   /** Everything the query cost, the part before a resume included. */
   usage?: Usage;
+  /** Why no further iteration started (a stopping rule, or the depth), and at which iteration. */
+  stopReason?: StopReason;
+  stoppedAt?: number;
   /** Time this process spent on the query. */
   elapsedMs: number;
   /** Set when the query continued from a checkpoint. */
@@ -36,4 +39,14 @@ export function isSuccess(
   record: BatchRecord,
 ): record is BatchRecord & Required<Pick<BatchRecord, "best" | "history" | "usage" | "settings">> {
   return !record.error && record.best !== undefined && record.history !== undefined;
+}
+
+/** The stop reason and iteration of a final state, for a record; nothing when the run did not say. */
+export function stopOf(state: {
+  stopReason: StopReason | null;
+  stoppedAt: number | null;
+}): Pick<BatchRecord, "stopReason" | "stoppedAt"> {
+  return state.stopReason === null
+    ? {}
+    : { stopReason: state.stopReason, ...(state.stoppedAt === null ? {} : { stoppedAt: state.stoppedAt }) };
 }

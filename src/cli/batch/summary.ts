@@ -1,4 +1,5 @@
 import type { TpoMode } from "../../state/settings.js";
+import type { StopReason } from "../../state/state.js";
 import { duration, fmt, table } from "../format.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 
@@ -25,6 +26,14 @@ export interface ModeSummary {
   untaggedPerQuery: number | null;
   tokensPerQuery: number | null;
   secondsPerQuery: number | null;
+  /** Queries per stop reason (records that carry one), and the mean iteration they stopped at. */
+  stops: StopSummary[];
+}
+
+export interface StopSummary {
+  reason: StopReason;
+  queries: number;
+  meanStoppedAt: number | null;
 }
 
 export interface BatchSummary {
@@ -44,6 +53,18 @@ function backendOf(models: Record<string, string>): string {
 
 function mean(values: number[]): number | null {
   return values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+function stopsOf(records: BatchRecord[]): StopSummary[] {
+  const reasons = [...new Set(records.flatMap((r) => (r.stopReason ? [r.stopReason] : [])))].sort();
+  return reasons.map((reason) => {
+    const stopped = records.filter((r) => r.stopReason === reason);
+    return {
+      reason,
+      queries: stopped.length,
+      meanStoppedAt: mean(stopped.flatMap((r) => (r.stoppedAt === undefined ? [] : [r.stoppedAt]))),
+    };
+  });
 }
 
 function summarizeMode(mode: TpoMode, records: BatchRecord[]): ModeSummary {
@@ -72,6 +93,7 @@ function summarizeMode(mode: TpoMode, records: BatchRecord[]): ModeSummary {
     untaggedPerQuery: mean(ok.map((r) => r.history.reduce((sum, h) => sum + (h.untagged ?? 0), 0))),
     tokensPerQuery: mean(ok.map((r) => r.usage.promptTokens + r.usage.completionTokens)),
     secondsPerQuery: mean(ok.map((r) => r.elapsedMs / 1000)),
+    stops: stopsOf(ok),
   };
 }
 
@@ -123,6 +145,11 @@ export function formatSummary(summary: BatchSummary): string {
       costRows,
     ),
   ];
+  const stopRows = summary.modes.flatMap((m) =>
+    m.stops.map((s) => [m.mode, s.reason, String(s.queries), fmt(s.meanStoppedAt, 1)]),
+  );
+  if (stopRows.length > 0)
+    parts.push("", table(["mode", "stopped by", "queries", "mean stopped at"], stopRows));
   if (summary.inputErrors > 0)
     parts.push("", `${summary.inputErrors} input lines could not be read (records with mode null).`);
   if (summary.backends.includes("sim")) {

@@ -19,7 +19,7 @@ import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { officialPath, writeOfficial } from "../batch/official.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
-import type { BatchRecord } from "../batch/record.js";
+import { stopOf, type BatchRecord } from "../batch/record.js";
 import { latestRecords, previousResults, readResults, ResultsWriter } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
@@ -73,6 +73,7 @@ async function runJob(
       history: state.history,
       pool: state.pool,
       usage: state.usage,
+      ...stopOf(state),
       elapsedMs: performance.now() - started,
       ...(resumedFrom ? { resumedFrom } : {}),
       finishedAt: new Date().toISOString(),

@@ -12,7 +12,8 @@ import { executeQuery } from "../execute.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../config/models-from-env.js";
 import { turnsOf } from "../../state/conversation.js";
-import { iterationLine } from "../iteration-line.js";
+import { iterationLine, stopNote } from "../iteration-line.js";
+import { stopOf } from "../batch/record.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
 import { duration, fmt } from "../format.js";
 import { explainIteration, explainOption, type ExplainLevel } from "../explain/explain.js";
@@ -92,6 +93,7 @@ export function registerRun(program: Command): void {
         history: state.history,
         pool: state.pool,
         usage: state.usage,
+        ...stopOf(state),
         elapsedMs,
       };
       process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
@@ -102,7 +104,7 @@ export function registerRun(program: Command): void {
       const u = state.usage;
       console.error(
         `tpo: best ${fmt(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
-          `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}`,
+          `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
       );
     }
   });

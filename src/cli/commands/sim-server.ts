@@ -18,6 +18,8 @@ export function registerSimServer(program: Command): void {
     .option("--per-token-ms <ms>", "milliseconds added per output token of a chat completion", "0")
     .option("--seed <n>", "seed of the reward noise and of chat requests without a seed", "0")
     .option("--ignore-n", "answer every chat completion with one choice, as Ollama does")
+    .option("--answer-chars <n>", "make answers about n characters long, as real ones (default: short)")
+    .option("--no-prefix-cache", "report no cached prompt tokens (default: a simulated prefix cache)")
     .action(
       async (options: {
         port: string;
@@ -26,6 +28,8 @@ export function registerSimServer(program: Command): void {
         perTokenMs: string;
         seed: string;
         ignoreN?: boolean;
+        answerChars?: string;
+        prefixCache: boolean;
       }) => {
         const server = await startSimServer({
           port: numberFlag("--port", options.port, WHOLE),
@@ -36,6 +40,10 @@ export function registerSimServer(program: Command): void {
             perTokenMs: numberFlag("--per-token-ms", options.perTokenMs, DURATION),
           },
           ignoreN: options.ignoreN ?? false,
+          prefixCache: options.prefixCache,
+          ...(options.answerChars === undefined
+            ? {}
+            : { answerChars: numberFlag("--answer-chars", options.answerChars, { integer: true, min: 1 }) }),
         });
         console.log(`Simulated world listening on ${server.url}`);
         console.log(`  policy:  OPENAI_BASE_URL=${server.url}/v1 TPO_MODEL=tpo-sim`);

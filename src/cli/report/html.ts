@@ -40,6 +40,18 @@ function costTable(modes: ModeSummary[]): string {
   return `<table id="costs"><thead><tr><th>mode</th><th>N</th><th>D</th><th>queries</th><th>failed</th><th>final best</th><th>requests / query</th><th title="update outputs without the response tags">untagged rewrites / query</th><th>tokens / query</th><th>time / query</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
+function stopTable(modes: ModeSummary[]): string {
+  const rows = modes.flatMap((m) =>
+    m.stops.map(
+      (s) =>
+        `<tr><td>${m.mode}</td><td>${s.reason}</td><td>${s.queries}</td><td>${fmt(s.meanStoppedAt, 1)}</td></tr>`,
+    ),
+  );
+  if (rows.length === 0) return "";
+  return `<h2>Why runs stopped</h2>
+<table id="stops"><thead><tr><th>mode</th><th title="depth, target, patience or budget">stopped by</th><th>queries</th><th>mean iteration stopped at</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
 const STYLE = `
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 980px; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
@@ -95,6 +107,7 @@ ${compareSectionHtml(comparisons)}
 ${scoreTable(summary.modes)}
 <h2>Cost per query</h2>
 ${costTable(summary.modes)}
+${stopTable(summary.modes)}
 </body>
 </html>
 `;
