@@ -5,7 +5,7 @@ import type { TpoContext } from "../state/settings.js";
 import type { HistoryRecord, TpoStateType } from "../state/state.js";
 import type { TpoModels } from "../models/tpo-models.js";
 import { CliRunError } from "./errors.js";
-import { StepTracker } from "./step-tracker.js";
+import { StepTracker } from "../graph/step-tracker.js";
 
 export type QueryInput = { query: string } | { messages: BaseMessage[] };
 

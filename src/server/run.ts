@@ -1,23 +1,30 @@
 import type { ServerResponse } from "node:http";
+import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
 import type { TpoGraph } from "../graph/builder.js";
 import type { TpoStateType, TpoUpdate } from "../state/state.js";
 import { chatCompletion, completionChunks, type CompletionIds } from "./completion.js";
+import { safeMessage, upstreamApiError } from "./failure.js";
 import { ApiError, sendJson } from "./http-io.js";
 import { progressLine } from "./progress-comments.js";
 import type { TpoRequest } from "./request.js";
 
 export const SHUTDOWN_MESSAGE = "the TPO server is shutting down";
 
-/** The status and body for an error thrown while a request was served. */
-export function toApiError(error: unknown): ApiError {
+/**
+ * The status and body for an error thrown while a request was served (in `step`, when known): an
+ * upstream failure is a 502 without the upstream's address or body.
+ */
+export function toApiError(error: unknown, step: string | null = null): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof TpoSettingsError) {
     return new ApiError(400, error.message, "invalid_request_error", `tpo.${error.field}`, "invalid_value");
   }
   if (error instanceof TpoInputError)
     return new ApiError(400, error.message, "invalid_request_error", "messages");
-  const message = error instanceof Error ? error.message : String(error);
+  const upstream = upstreamApiError(error, step);
+  if (upstream) return upstream;
+  const message = safeMessage(error);
   const prefix =
     error instanceof TpoConfigError ? "The server's models are not configured: " : "The TPO run failed: ";
   return new ApiError(500, `${prefix}${message}`, "server_error");
@@ -29,13 +36,17 @@ export interface RunTarget {
   res: ServerResponse;
   signal: AbortSignal;
   ids: CompletionIds;
+  /** Callbacks of the run (the tracker of the failing step). */
+  callbacks?: BaseCallbackHandler[];
+  /** The answer to a failed run; default toApiError. */
+  fail?: (error: unknown) => ApiError;
 }
 
 /** Runs TPO and answers with one chat completion. */
-export async function answerWhole({ graph, request, res, signal, ids }: RunTarget): Promise<void> {
+export async function answerWhole({ graph, request, res, signal, ids, callbacks }: RunTarget): Promise<void> {
   const state = (await graph.invoke(
     { messages: request.messages },
-    { context: request.settings, signal },
+    { context: request.settings, signal, callbacks },
   )) as TpoStateType;
   sendJson(res, 200, chatCompletion(ids, state, request.settings));
 }
@@ -49,7 +60,7 @@ function write(res: ServerResponse, text: string): void {
  * heartbeat comment while a step takes long), then the answer as chat.completion.chunk events.
  */
 export async function answerStreamed(
-  { graph, request, res, signal, ids }: RunTarget,
+  { graph, request, res, signal, ids, callbacks, fail = toApiError }: RunTarget,
   heartbeatMs: number,
   shuttingDown: () => boolean,
 ): Promise<void> {
@@ -70,7 +81,7 @@ export async function answerStreamed(
     let state: TpoStateType | undefined;
     const stream = await graph.stream(
       { messages: request.messages },
-      { context: settings, signal, streamMode: ["updates", "values"] },
+      { context: settings, signal, callbacks, streamMode: ["updates", "values"] },
     );
     for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
       if (mode === "values") state = chunk as TpoStateType;
@@ -88,7 +99,7 @@ export async function answerStreamed(
   } catch (error) {
     // The status line is sent: OpenAI's clients read an error event and raise it.
     const apiError = !signal.aborted
-      ? toApiError(error)
+      ? fail(error)
       : shuttingDown()
         ? new ApiError(503, SHUTDOWN_MESSAGE, "server_error")
         : undefined;

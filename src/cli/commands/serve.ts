@@ -1,51 +1,54 @@
 import type { Command } from "commander";
 import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
+import { redactUrls } from "../../http/redact.js";
 import { startTpoServer } from "../../server/openai-server.js";
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number, got "${value}".`);
-  return n;
-}
+import { addServeFlags, parseServeFlags, type ServeFlags } from "../serve-options.js";
 
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command("serve")
     .description(
       "Serve TPO as an OpenAI-compatible API: POST /v1/chat/completions runs TPO on the messages, GET /v1/models",
-    )
-    .option("--port <n>", "port to listen on (0: any free port)", "8080")
-    .option("--host <host>", "address to bind; 0.0.0.0 exposes the server to the network", "127.0.0.1")
-    .option("--max-concurrent-runs <n>", "TPO runs at once; more get 429", "4")
-    .option(
-      "--grace <seconds>",
-      "on SIGTERM/SIGINT, how long runs in flight may finish before they are cancelled",
-      "10",
-    )
-    .action(async (options: { port: string; host: string; maxConcurrentRuns: string; grace: string }) => {
-      const settings = modelSettingsFromEnv();
-      loadModels(settings); // fail now, with the set-up help, rather than on the first request
-      const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
-      const server = await startTpoServer({
-        port: positiveInt("--port", options.port),
-        host: options.host,
-        maxConcurrentRuns: Math.max(1, positiveInt("--max-concurrent-runs", options.maxConcurrentRuns)),
-        apiKey,
-        modelIds: [settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo")],
-        // The request's model picks the upstream policy model (ignored by the simulated world).
-        models: (model) => loadModels({ ...settings, model: model ?? settings.model }),
-      });
-      console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
-      if (!apiKey) console.log("No TPO_SERVER_API_KEY set: requests are not authenticated.");
-      if (settings.backend === "sim") {
-        console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
-      }
-      const graceMs = positiveInt("--grace", options.grace) * 1000;
-      const stop = (signal: string) => {
-        console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
-        void server.close({ graceMs }).then(() => console.log("TPO server closed."));
-      };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
+    );
+  addServeFlags(command).action(async (flags: ServeFlags) => {
+    const options = parseServeFlags(flags); // every flag is checked before the server listens
+    const settings = modelSettingsFromEnv();
+    loadModels(settings); // fail now, with the set-up help, rather than on the first request
+    const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
+    const configured = settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo");
+    const modelIds = [...new Set([configured, ...options.models])];
+    const server = await startTpoServer({
+      port: options.port,
+      host: options.host,
+      maxConcurrentRuns: options.maxConcurrentRuns,
+      apiKey,
+      modelIds,
+      // The request's model, one of modelIds, is the upstream policy model (the simulated world ignores it).
+      models: (model) => loadModels({ ...settings, model: model ?? settings.model }),
+      caps: options.caps,
+      corsOrigins: options.corsOrigins,
+      allowedHosts: options.allowedHosts,
+      maxConnections: options.maxConnections,
+      requestTimeoutMs: options.requestTimeoutMs,
+      onError: (error, answer) => {
+        const detail = error instanceof Error ? error.message : String(error);
+        console.error(redactUrls(`tpo serve: answered ${answer.status}: ${detail}`));
+      },
     });
+    console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
+    const { maxWidth, maxDepth, maxTokens } = options.caps;
+    console.log(
+      `Models: ${modelIds.join(", ")}; per request at most width ${maxWidth}, depth ${maxDepth}, ${maxTokens} tokens.`,
+    );
+    if (!apiKey) console.log("No TPO_SERVER_API_KEY set: requests are not authenticated.");
+    if (settings.backend === "sim") {
+      console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
+    }
+    const stop = (signal: string) => {
+      console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
+      void server.close({ graceMs: options.graceMs }).then(() => console.log("TPO server closed."));
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
 }
