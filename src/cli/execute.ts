@@ -23,6 +23,8 @@ export interface ExecuteOptions {
   resume?: boolean;
   /** Called once per iteration, when its best-so-far is known. */
   onIteration?: (record: HistoryRecord) => void;
+  /** Stops the run (its model requests too). */
+  signal?: AbortSignal;
 }
 
 /** Where a resumed run picked up: the next node, and the model requests made before. */
@@ -91,6 +93,7 @@ export async function executeQuery(
       callbacks: [tracker],
       configurable: threadId ? { thread_id: threadId } : undefined,
       streamMode: "values",
+      signal: options.signal,
     });
     for await (const chunk of stream) {
       last = chunk as TpoStateType;

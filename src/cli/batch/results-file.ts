@@ -18,6 +18,18 @@ export interface ResultsRead {
   torn: string | null;
 }
 
+const MODES = new Set(["tpo", "revision", "bon"]);
+
+/** A record as tpo batch writes it: an id, a mode (null for an unreadable input line), a finish time. */
+function looksLikeRecord(value: unknown): value is BatchRecord {
+  const record = value as Partial<BatchRecord> | null;
+  return (
+    typeof record?.id === "string" &&
+    (record.mode === null || MODES.has(record.mode as string)) &&
+    typeof record.finishedAt === "string"
+  );
+}
+
 /** Reads a results file; a torn last line is returned apart, never parsed as a record. */
 export function readResults(path: string): ResultsRead {
   if (!existsSync(path)) return { records: [], badLines: [], torn: null };
@@ -33,7 +45,7 @@ export function readResults(path: string): ResultsRead {
       if (!line.trim()) return;
       try {
         const value = JSON.parse(line) as BatchRecord;
-        if (typeof value?.id !== "string") throw new Error("no id");
+        if (!looksLikeRecord(value)) throw new Error("not a record");
         records.push(value);
       } catch {
         badLines.push(i + 1);
@@ -67,7 +79,11 @@ export class ResultsWriter {
   }
 
   append(record: BatchRecord): void {
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    // A write may take part of the line (a disk filling up): the rest follows, or the error does.
+    for (let written = 0; written < line.length;) {
+      written += writeSync(this.fd, line, written, line.length - written);
+    }
     fsyncSync(this.fd);
   }
 

@@ -25,12 +25,17 @@ import type { BatchRecord } from "../batch/record.js";
 import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
+import { lockResults } from "../batch/lock.js";
+import { checkOutPath, checkResultsFile } from "../batch/out-file.js";
+import { settingsDifferences } from "../batch/settings-check.js";
+import { escapeControl } from "../escape.js";
 import type { ModelSettings } from "../../config/models-from-env.js";
 
 interface BatchOptions extends Record<string, unknown> {
   out: string;
   resume?: boolean;
   overwrite?: boolean;
+  allowMixed?: boolean;
   retryFailed?: boolean;
   concurrency: string;
   shard?: string;
@@ -55,6 +60,7 @@ function queryOf(item: BatchItem): string | null {
 /** Reads what a previous run left; refuses to write over results unless asked to. */
 function prepareResults(options: BatchOptions): Map<string, BatchRecord> {
   const previous = readResults(options.out);
+  checkResultsFile(options.out, previous);
   if (options.overwrite) return new Map();
   if (!options.resume) {
     if (previous.records.length > 0 || previous.torn !== null) {
@@ -79,7 +85,7 @@ async function runJob(
   job: Job,
   graph: CliGraph,
   settings: ModelSettings,
-  options: { checkpointed: boolean; resume: boolean },
+  options: { checkpointed: boolean; resume: boolean; signal: AbortSignal },
 ): Promise<BatchRecord> {
   const { item, mode, context } = job;
   const started = performance.now();
@@ -96,6 +102,7 @@ async function runJob(
       context,
       threadId: options.checkpointed ? threadIdOf(item.id, mode) : undefined,
       resume: options.resume,
+      signal: options.signal,
     });
     return {
       ...base,
@@ -131,6 +138,10 @@ export function registerBatch(program: Command): void {
     .option("--resume", "continue: skip queries that already have a record in --out")
     .option("--retry-failed", "with --resume, run again the queries whose record is an error")
     .option("--overwrite", "start --out afresh, discarding its records")
+    .option(
+      "--allow-mixed",
+      "with --resume, continue --out even when its records were made with other settings (the summary keeps them apart)",
+    )
     .option("--concurrency <k>", "queries in flight at once", "4")
     .option("--shard <i/n>", "run only shard i of n (0 <= i < n), chosen by a hash of each query id")
     .option(
@@ -162,12 +173,31 @@ export function registerBatch(program: Command): void {
     if (options.overwrite && options.resume)
       throw new CliUsageError("--resume and --overwrite exclude each other.");
     const shard = options.shard ? parseShard(options.shard) : null;
+    checkOutPath(options.out, input, options.checkpoint);
     let items = parseBatchInput(readTextInput(input, "<input>"), input);
     if (shard) items = items.filter((item) => inShard(item.id, shard));
     if (options.limit) items = items.slice(0, positiveInteger("--limit", options.limit));
+    if (items.length === 0) {
+      console.error(
+        escapeControl(
+          `tpo batch: ${shard ? `shard ${options.shard} of ` : ""}${input} holds no queries: nothing to run.`,
+        ),
+      );
+      return;
+    }
 
-    const existing = prepareResults(options);
     const settings = modelSettings(options);
+    const release = lockResults(options.out); // before reading --out: one writer at a time
+    const existing = prepareResults(options);
+    const differences = options.resume
+      ? settingsDifferences(existing.values(), contexts, describeModels(settings))
+      : [];
+    if (differences.length > 0 && !options.allowMixed) {
+      throw new CliUsageError(
+        `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
+          "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
+      );
+    }
     const models = loadCliModels(settings);
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
     // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
@@ -175,9 +205,14 @@ export function registerBatch(program: Command): void {
     const graph = buildGraph(models, checkpointer?.saver);
 
     const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+    if (jobs.length === 0 && unreadable.length === 0) {
+      console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
+    }
     let failed = unreadable.length;
     for (const item of unreadable) {
-      console.error(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`);
+      console.error(
+        escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`),
+      );
       writer.append({
         id: item.id,
         mode: null,
@@ -190,18 +225,31 @@ export function registerBatch(program: Command): void {
 
     const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
     if (!options.quiet) progress.start();
+    // Once a record cannot be written, no worker starts a query, and those in flight stop: their
+    // records could not be kept, and a real API would bill them.
+    const halt = new AbortController();
+    let writeError: unknown;
     try {
       await runPool(jobs, concurrency, async (job) => {
+        if (halt.signal.aborted) return;
         const record = await runJob(job, graph, settings, {
           checkpointed: checkpointer !== undefined,
           resume: options.resume ?? false,
+          signal: halt.signal,
         });
-        writer.append(record);
+        if (halt.signal.aborted) return;
+        try {
+          writer.append(record);
+        } catch (error) {
+          writeError = error;
+          halt.abort(error);
+          return;
+        }
         if (record.error) {
           failed++;
           if (!options.quiet)
             console.error(
-              `${process.stderr.isTTY ? "\r\x1b[2K" : ""}tpo batch: ${record.id} (${record.mode}): ${record.error.message}`,
+              `${process.stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error.message}`)}`,
             );
         }
         progress.complete(record.mode, record.best?.score ?? null);
@@ -210,6 +258,15 @@ export function registerBatch(program: Command): void {
       if (!options.quiet) progress.stop();
       writer.close();
       await checkpointer?.close();
+      release();
+    }
+    if (writeError !== undefined) {
+      throw new CliRunError(
+        `writing ${options.out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
+          "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
+          "the records written so far are kept.",
+        { cause: writeError },
+      );
     }
 
     const records = [...latestRecords(readResults(options.out).records).values()];
@@ -226,7 +283,7 @@ export function registerBatch(program: Command): void {
     }
     if (failed > 0) {
       throw new CliRunError(
-        `${failed} of ${jobs.length + failed} queries failed; their records in ${options.out} carry the error ` +
+        `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
           `(run again with --resume --retry-failed to retry them).`,
       );
     }
