@@ -1,6 +1,7 @@
 import { ModelRequestError } from "../errors.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { backoff, parseRetryAfter } from "../http/fetch-with-retry.js";
+import { zodIssues } from "./zod-issues.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt; 0 tries once. */
@@ -99,6 +100,10 @@ function classify(error: unknown, timeoutMs: number | undefined): Failure {
       detail: `the response body is not valid JSON (${message})`,
       hint: "Is this an OpenAI-compatible server?",
     };
+  }
+  const schema = zodIssues(error);
+  if (schema !== null) {
+    return { retryable: false, detail: `the answer does not fit the expected schema (${schema})`, hint: "" };
   }
   return { retryable: false, detail: message, hint: "" };
 }
