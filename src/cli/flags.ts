@@ -103,7 +103,22 @@ const MODEL_FLAGS = [
     "retries of a failed policy or critic request (default 3)",
     true,
   ),
-  model("--timeout-ms", "ms", "timeoutMs", "TPO_TIMEOUT_MS", "timeout of one policy or critic request", true),
+  model(
+    "--timeout-ms",
+    "ms",
+    "timeoutMs",
+    "TPO_TIMEOUT_MS",
+    "timeout of one attempt of a policy, critic or reward request",
+    true,
+  ),
+  model(
+    "--reward-timeout-ms",
+    "ms",
+    "rewardTimeoutMs",
+    "TPO_REWARD_TIMEOUT_MS",
+    "timeout of one attempt of a reward-server request (default: --timeout-ms, else 60 s)",
+    true,
+  ),
 ];
 
 /** commander's property name of a flag: --top-p → topP. */
