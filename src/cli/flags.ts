@@ -3,6 +3,7 @@ import { parseTpoContext, type TpoContext, type TpoContextInput } from "../state
 import { preset, TPO_PRESET_NAMES } from "../state/presets.js";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { modelSettingsFromEnv, type ModelSettings } from "../config/models-from-env.js";
+import { redactUrls } from "../http/redact.js";
 import { CliUsageError } from "./errors.js";
 
 type SettingField = keyof TpoContext;
@@ -219,7 +220,7 @@ export function modelSettings(
   return settings;
 }
 
-/** What a record may say about the models: never a key. */
+/** What a record may say about the models: never a key, nor the credentials of a URL. */
 export function describeModels(settings: ModelSettings): Record<string, string> {
   const described: Record<string, string> = {};
   for (const key of [
@@ -233,7 +234,7 @@ export function describeModels(settings: ModelSettings): Record<string, string> 
     "rewardTemplate",
   ] as const) {
     const value = settings[key];
-    if (value) described[key] = value;
+    if (value) described[key] = redactUrls(value);
   }
   if (settings.rewardLabel !== undefined) described.rewardLabel = String(settings.rewardLabel);
   return described;

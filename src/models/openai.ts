@@ -13,6 +13,7 @@ import {
 import { ModelRequestError } from "../errors.js";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry.js";
 import { nodeHttpFetch } from "../http/transport.js";
+import { redactUrls } from "../http/redact.js";
 import type { SamplingCallOptions } from "./sampling.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-fields.js";
 
@@ -115,7 +116,8 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
       /\/+$/,
       "",
     );
-    const endpoint = `${base}/chat/completions`;
+    // As errors name it: without the credentials a URL may hold.
+    const endpoint = redactUrls(`${base}/chat/completions`);
     const parentFields: ChatOpenAIFields = {
       ...fields,
       maxRetries: 0,
