@@ -15,6 +15,7 @@ import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../state/settings.
 import { TpoState } from "../state/state.js";
 import { withProgressEvents } from "./progress-events.js";
 import { routeAfterSelect } from "./routing.js";
+import { routeWithRunSettings, withRunSettings } from "./run-settings.js";
 
 export interface TpoGraphOptions {
   /** The model that samples the first responses. */
@@ -53,7 +54,9 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
 /** The uncompiled graph, for callers who compile with their own checkpointer or store. */
 export function createTpoGraphBuilder(options: TpoGraphOptions) {
   const nodes = builtInNodes(options);
-  for (const name of Object.keys(nodes) as TpoNodeName[]) nodes[name] = withProgressEvents(name, nodes[name]);
+  for (const name of Object.keys(nodes) as TpoNodeName[]) {
+    nodes[name] = withRunSettings(name, withProgressEvents(name, nodes[name]));
+  }
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
   return new StateGraph(TpoState, TpoContextSchema as unknown as AnnotationRoot<StateDefinition>)
@@ -67,7 +70,7 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
     .addEdge(START, "generate")
     .addEdge("generate", "reward")
     .addEdge("reward", "select")
-    .addConditionalEdges("select", routeAfterSelect, ["critique", "finalize"])
+    .addConditionalEdges("select", routeWithRunSettings(routeAfterSelect), ["critique", "finalize"])
     .addEdge("critique", "gradient")
     .addEdge("gradient", "update")
     .addEdge("update", "reward")

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { BaseMessage } from "@langchain/core/messages";
 import { Annotation, messagesStateReducer } from "@langchain/langgraph";
+import type { TpoContext } from "./settings.js";
 
 export type CandidateOrigin = "sample" | "update";
 
@@ -199,6 +200,11 @@ export const TpoState = Annotation.Root({
   history: Annotation<HistoryRecord[], HistoryPatch[]>({ reducer: mergeHistory, default: () => [] }),
   usage: Annotation<Usage, Partial<Usage>>({ reducer: addUsage, default: emptyUsage }),
   best: Annotation<BestResponse | null>({ reducer: (_left, right) => right, default: () => null }),
+  /**
+   * The run settings the run started with, or was last given explicitly: a run resumed without a
+   * context (after a human judgement, say) goes on with them rather than with the defaults.
+   */
+  settings: Annotation<TpoContext | null>({ reducer: (_left, right) => right, default: () => null }),
 });
 
 export type TpoStateType = typeof TpoState.State;
