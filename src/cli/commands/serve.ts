@@ -41,6 +41,11 @@ export function registerServe(program: Command): void {
       `Models: ${modelIds.join(", ")}; per request at most width ${maxWidth}, depth ${maxDepth}, ${maxTokens} tokens.`,
     );
     if (!apiKey) console.log("No TPO_SERVER_API_KEY set: requests are not authenticated.");
+    if (!apiKey && !["127.0.0.1", "localhost", "::1"].includes(options.host)) {
+      console.log(
+        `Bound to ${options.host} without an API key: anyone who reaches it can run TPO at your cost.`,
+      );
+    }
     if (settings.backend === "sim") {
       console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
     }
