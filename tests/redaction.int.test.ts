@@ -64,12 +64,11 @@ describe("credentials in a URL", () => {
     expect(result.code).toBe(1);
     const records = readRecords(out);
     expect(records).toHaveLength(2);
-    const masked = server.url.replace("http://", "http://***@");
+    const masked = server.url.replace("http://", "http://tpo-user:***@");
     expect(records[0].models).toMatchObject({ baseUrl: `${masked}/v1`, rewardUrl: masked });
     expect(records.find((r) => r.id === "bad")?.error?.message).toContain(`${masked}/v1/chat/completions`);
     for (const text of [readFileSync(out, "utf8"), result.stdout, result.stderr]) {
       expect(text).not.toContain("s3cr3t-pw");
-      expect(text).not.toContain("tpo-user");
     }
 
     server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
@@ -90,11 +89,11 @@ describe("credentials in a URL", () => {
       .score([{ messages: [new HumanMessage("q")], response: "a" }])
       .catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toContain("***@");
+    expect((error as Error).message).toContain("tpo-user:***@");
     expect((error as Error).message).not.toContain("s3cr3t-pw");
     expect(describeModels({ baseUrl: `${withCredentials}/v1`, rewardUrl: withCredentials })).toEqual({
-      baseUrl: `${server.url.replace("http://", "http://***@")}/v1`,
-      rewardUrl: server.url.replace("http://", "http://***@"),
+      baseUrl: `${server.url.replace("http://", "http://tpo-user:***@")}/v1`,
+      rewardUrl: server.url.replace("http://", "http://tpo-user:***@"),
     });
   });
 });
