@@ -2,6 +2,7 @@ import { createTpoGraph, type TpoGraph } from "../src/graph/builder.js";
 import type { TpoContextInput } from "../src/state/settings.js";
 import type { TpoStateType } from "../src/state/state.js";
 import { createHttpRewardModel } from "../src/models/http-reward.js";
+import { mapWithConcurrency } from "../src/models/concurrency.js";
 import { createOpenAIChatModel } from "../src/models/openai.js";
 
 export type BenchRewardKind = "tei" | "vllm-pooling";
@@ -38,16 +39,12 @@ export async function runPool(
   concurrency: number,
   context: (index: number) => TpoContextInput,
 ): Promise<{ wallMs: number; states: TpoStateType[] }> {
-  const states = new Array<TpoStateType>(queries.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < queries.length) {
-      const index = next++;
-      states[index] = (await runQuery(graph, queries[index], context(index))).state;
-    }
-  };
   const start = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, queries.length) }, worker));
+  const states = await mapWithConcurrency(
+    queries,
+    concurrency,
+    async (query, index) => (await runQuery(graph, query, context(index))).state,
+  );
   return { wallMs: performance.now() - start, states };
 }
 

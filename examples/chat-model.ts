@@ -4,9 +4,7 @@
  * (Simulated models show the mechanics of TPO; their scores say nothing about real models.)
  */
 import { ChatPromptTemplate } from "@langchain/core/prompts";
-import { tpoMetadataOf } from "../src/embed/answer.js";
-import { TpoChatModel } from "../src/embed/tpo-chat-model.js";
-import { createSimWorld } from "../src/sim/index.js";
+import { TpoChatModel, createSimWorld, tpoMetadataOf } from "langgraph-tpo";
 
 const model = new TpoChatModel({ ...createSimWorld(), settings: { width: 4, depth: 2 } });
 

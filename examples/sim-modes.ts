@@ -1,7 +1,7 @@
 // Mean best reward per mode over 50 simulated queries, at the same candidate budget (20).
 // Run: npx tsx examples/sim-modes.ts
 // The simulated world shows the mechanics of TPO; these numbers say nothing about real models.
-import { createSimWorld, createTpoGraph, type TpoNode } from "../src/index.js";
+import { createSimWorld, createTpoGraph, type TpoNode } from "langgraph-tpo";
 
 const queries = Array.from(
   { length: 50 },
@@ -26,5 +26,5 @@ for (const run of runs) {
   for (const [i, query] of queries.entries()) {
     total += (await graph.invoke({ query }, { context: { seed: 100 + i, ...run.context } })).best!.score;
   }
-  console.log(`${run.label.padEnd(48)} mean best reward ${(total / queries.length).toFixed(2)}`);
+  console.log(`${run.label.padEnd(48)} simulated mean best reward ${(total / queries.length).toFixed(2)}`);
 }

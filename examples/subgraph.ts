@@ -5,9 +5,7 @@
  */
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { tpoMetadataOf } from "../src/embed/answer.js";
-import { createTpoNode } from "../src/embed/subgraph.js";
-import { createSimWorld } from "../src/sim/index.js";
+import { createSimWorld, createTpoNode, tpoMetadataOf } from "langgraph-tpo";
 
 const parent = new StateGraph(MessagesAnnotation)
   .addNode("answer", createTpoNode({ ...createSimWorld(), settings: { width: 4, depth: 2 } }))

@@ -1,20 +1,27 @@
 // The public API of langgraph-tpo, and nothing else.
 
 // The graph: builder, state, run settings, routing, events.
-export { createTpoGraph, createTpoGraphBuilder, TPO_RECURSION_LIMIT } from "./graph/builder.js";
-export type { TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
+export {
+  compileTpoGraph,
+  createTpoGraph,
+  createTpoGraphBuilder,
+  TPO_RECURSION_LIMIT,
+} from "./graph/builder.js";
+export type { TpoCompileOptions, TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
 export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./state/settings.js";
 export type { TpoContext, TpoContextInput, TpoMode } from "./state/settings.js";
 export { promptsForRun, promptFieldName } from "./state/settings-prompts.js";
 export { preset, TPO_PRESETS, TPO_PRESET_NAMES, REFERENCE_SYSTEM_PROMPT } from "./state/presets.js";
 export type { TpoPresetName } from "./state/presets.js";
-export { TpoState, awaitsJudgement } from "./state/state.js";
+export { TpoState, TpoInputSchema, awaitsJudgement, makeCandidate } from "./state/state.js";
 export type {
   BestResponse,
   Candidate,
   CandidateOrigin,
+  HistoryPatch,
   HistoryRecord,
   ScoreStats,
+  TpoInput,
   TpoStateType,
   TpoUpdate,
   Usage,
@@ -32,6 +39,7 @@ export type {
   RunFinishedEvent,
 } from "./state/events.js";
 export { withProgressEvents } from "./graph/progress-events.js";
+export { withNodeRecords } from "./graph/node-records.js";
 
 // The nodes, as factories to wrap or compose.
 export { makeGenerateNode } from "./nodes/generate.js";
@@ -71,8 +79,8 @@ export type { ModelSettings } from "./config/models-from-env.js";
 export type { OpenAIServerSettings } from "./models/openai.js";
 export { createOpenAIChatModel, TpoChatOpenAI } from "./models/openai.js";
 export type { TpoChatOpenAIFields, TpoChatOpenAICallOptions } from "./models/openai.js";
-export { DEFAULT_RETRY_POLICY } from "./models/retry.js";
-export type { RetryPolicy } from "./models/retry.js";
+export { DEFAULT_RETRY_POLICY } from "./http/retry.js";
+export type { RetryPolicy } from "./http/retry.js";
 export type { SamplingCallOptions, SamplingMethod, SampleResult, SampleOptions } from "./models/sampling.js";
 export { SAMPLING_CALL_KEYS, type SamplingSetting } from "./models/sampling-fields.js";
 export type { RewardItem, RewardModel } from "./models/reward.js";
@@ -101,6 +109,8 @@ export { answerMessageOf, tpoMetadataOf } from "./embed/answer.js";
 export type { TpoResponseMetadata } from "./embed/answer.js";
 export { TpoChatModel } from "./embed/tpo-chat-model.js";
 export type { TpoChatModelParams, TpoChatModelCallOptions } from "./embed/tpo-chat-model.js";
+export { TPO_PROGRESS_MODES } from "./embed/progress-reasoning.js";
+export type { TpoProgressMode, TpoCallSettings } from "./embed/progress-reasoning.js";
 export { startTpoServer } from "./server/openai-server.js";
 export type { TpoServerOptions, TpoServerHandle } from "./server/openai-server.js";
 export type { TpoCompletionExtra } from "./server/completion.js";

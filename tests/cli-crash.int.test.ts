@@ -1,13 +1,25 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
+import { simServerEnv } from "./helpers/sim-http.js";
+
+// The batch runs against the simulated world over HTTP, as against real servers.
+let server: SimServer;
+
+beforeAll(async () => {
+  server = await startSimServer();
+});
+
+afterAll(() => server.close());
 
 afterEach(() => {
   killChildren();
   removeTempDirs();
+  server.setLatency({});
 });
 
 /** Query ids whose thread has got past its first model calls: at least `steps` checkpoints in the SQLite file. */
@@ -47,8 +59,10 @@ describe("a batch killed with SIGKILL", () => {
       "--quiet",
     ];
 
-    // Each reward call waits, so the process is caught with queries half done.
-    const { child, done } = startCli(args, { env: { TPO_TEST_REWARD_DELAY_MS: "300" } });
+    const env = simServerEnv(server);
+    // Every request waits, so the process is caught with queries half done.
+    server.setLatency({ fixedMs: 100 });
+    const { child, done } = startCli(args, { env });
     await waitUntil(
       () => {
         const finished = new Set(readRecords(out).map((r) => r.id));
@@ -64,7 +78,8 @@ describe("a batch killed with SIGKILL", () => {
     expect(beforeResume.length).toBeGreaterThanOrEqual(2);
     expect(beforeResume.length).toBeLessThan(8);
 
-    const resumed = await runCli([...args, "--resume"]);
+    server.setLatency({});
+    const resumed = await runCli([...args, "--resume"], { env });
     expect(resumed.code).toBe(0);
     const records = readRecords(out);
     const ids = records.map((r) => r.id);
@@ -83,7 +98,7 @@ describe("a batch killed with SIGKILL", () => {
     );
 
     const freshOut = join(dir, "fresh.jsonl");
-    const fresh = await runCli(["batch", input, "--out", freshOut, "--depth", "3", "--quiet"]);
+    const fresh = await runCli(["batch", input, "--out", freshOut, "--depth", "3", "--quiet"], { env });
     expect(fresh.code).toBe(0);
     const requestsOfFresh = readRecords(freshOut).reduce((s, r) => s + r.usage!.modelRequests, 0);
     expect(requestsOfResume).toBeLessThan(requestsOfFresh);

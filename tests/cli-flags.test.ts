@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CliUsageError } from "../src/cli/errors.js";
-import { describeModels, modelSettings, parseSettings, settingsInput } from "../src/cli/flags.js";
+import { describeModels, modelSettings, numberFlag, parseSettings, settingsInput } from "../src/cli/flags.js";
 import { parseModes, settingsPerMode } from "../src/cli/batch/modes.js";
 
 describe("run-setting flags", () => {
@@ -32,6 +32,29 @@ describe("run-setting flags", () => {
   ])("name the flag of a bad value: %j", (options, message) => {
     expect(() => parseSettings(settingsInput(options))).toThrow(CliUsageError);
     expect(() => parseSettings(settingsInput(options))).toThrow(message);
+  });
+});
+
+describe("numeric flags", () => {
+  it.each([
+    ["3", {}, 3],
+    ["-0.5", {}, -0.5],
+    ["0", { integer: true, min: 0 }, 0],
+    ["4", { integer: true, min: 1 }, 4],
+  ])("read %s under %j as %d", (value, rule, expected) => {
+    expect(numberFlag("--n", value, rule)).toBe(expected);
+  });
+
+  it.each([
+    ["", {}, '--n must be a number, got "".'],
+    ["1e999", {}, '--n must be a number, got "1e999".'],
+    ["1.5", { integer: true }, '--n must be a whole number, got "1.5".'],
+    ["-1", { integer: true, min: 0 }, '--n must be a whole number of 0 or more, got "-1".'],
+    ["0", { integer: true, min: 1 }, '--n must be a whole number of at least 1, got "0".'],
+    ["-2", { min: 0 }, '--n must be a number of 0 or more, got "-2".'],
+  ])("refuse %j under %j, naming the flag and what it takes", (value, rule, message) => {
+    expect(() => numberFlag("--n", value, rule)).toThrow(CliUsageError);
+    expect(() => numberFlag("--n", value, rule)).toThrow(message);
   });
 });
 

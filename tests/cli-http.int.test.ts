@@ -1,8 +1,10 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 import { readRecords, samplePromptsPath } from "./helpers/records.js";
+import { mentions, simServerEnv } from "./helpers/sim-http.js";
 
 let server: SimServer;
 
@@ -23,15 +25,7 @@ afterEach(() => {
 
 /** The models of the simulated server, as a user sets them: the policy over OpenAI's API, a TEI reward server. */
 function httpEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
-  return {
-    TPO_BACKEND: undefined,
-    OPENAI_BASE_URL: `${server.url}/v1`,
-    TPO_MODEL: "tpo-sim",
-    TPO_REWARD_URL: server.url,
-    TPO_REWARD_KIND: "tei",
-    TPO_MAX_RETRIES: "0",
-    ...overrides,
-  };
+  return simServerEnv(server, { TPO_REWARD_KIND: "tei", TPO_MAX_RETRIES: "0", ...overrides });
 }
 
 describe("tpo over HTTP, against the simulated server", () => {
@@ -69,5 +63,30 @@ describe("tpo over HTTP, against the simulated server", () => {
     const result = await runCli(["run", "How do I brew green tea?"], { env: httpEnv() });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`the reward step failed (tei reward server at ${server.url}/predict)`);
+  });
+
+  it("records a query whose reward requests fail, with the step that failed, and goes on with the others", async () => {
+    const dir = tempDir();
+    const input = join(dir, "prompts.json");
+    const doomed = "Why is the sky blue? (doomed)";
+    writeFileSync(input, JSON.stringify(["How do I brew green tea?", doomed, "How do tides work?"]));
+    server.setFaults([
+      { kind: "status", status: 400, path: "/predict", message: "bad request", when: mentions("(doomed)") },
+    ]);
+    const out = join(dir, "out.jsonl");
+    const result = await runCli(["batch", input, "--out", out, "--depth", "1", "--quiet"], {
+      env: httpEnv(),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("1 of 3 queries failed");
+    const records = readRecords(out);
+    expect(records).toHaveLength(3);
+    const failed = records.filter((r) => r.error);
+    expect(failed.map((r) => r.query)).toEqual([doomed]);
+    expect(failed[0].error).toMatchObject({ step: "reward" });
+    expect(failed[0].error!.message).toContain(
+      `the reward step failed (tei reward server at ${server.url}/predict)`,
+    );
+    expect(records.filter((r) => !r.error).every((r) => r.history!.length === 2)).toBe(true);
   });
 });

@@ -2,16 +2,21 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { openCheckpointer } from "../src/cli/batch/checkpoint.js";
+import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
+import { simServerEnv } from "./helpers/sim-http.js";
 
 // A real PostgreSQL server from Debian's packages, started here on a free port of 127.0.0.1.
 // Where it cannot start the tests skip and say why; under CI (.ci/run installs it) they must run.
 let server: PostgresServer | null = null;
 let unavailable = "";
+// The batch runs against the simulated world over HTTP, as against real servers.
+let sim: SimServer;
 
 beforeAll(async () => {
+  sim = await startSimServer();
   const started = await startPostgres();
   if ("unavailable" in started) {
     if (process.env.CI)
@@ -25,11 +30,15 @@ beforeAll(async () => {
   server = started;
 }, 120_000);
 
-afterAll(() => server?.stop());
+afterAll(async () => {
+  server?.stop();
+  await sim.close();
+});
 
 afterEach(() => {
   killChildren();
   removeTempDirs();
+  sim.setLatency({});
 });
 
 function needServer(ctx: TestContext): PostgresServer {
@@ -76,8 +85,10 @@ describe("tpo batch --checkpoint postgres://", () => {
       "--quiet",
     ];
 
-    // Each reward call waits, so the process is caught with queries half done.
-    const { child, done } = startCli(args, { env: { TPO_TEST_REWARD_DELAY_MS: "300" } });
+    const env = simServerEnv(sim);
+    // Every request waits, so the process is caught with queries half done.
+    sim.setLatency({ fixedMs: 100 });
+    const { child, done } = startCli(args, { env });
     await waitUntil(
       () => {
         const finished = new Set(readRecords(out).map((r) => r.id));
@@ -95,7 +106,8 @@ describe("tpo batch --checkpoint postgres://", () => {
     const halfDone = checkpointedIds(pg, "killed_batch", 4).filter((id) => !finishedBefore.has(id));
     expect(halfDone.length).toBeGreaterThan(0);
 
-    const resumed = await runCli([...args, "--resume"]);
+    sim.setLatency({});
+    const resumed = await runCli([...args, "--resume"], { env });
     expect(resumed.stderr).toBe("");
     expect(resumed.code).toBe(0);
     const records = readRecords(out);

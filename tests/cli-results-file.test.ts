@@ -8,7 +8,6 @@ import {
   ResultsWriter,
   setAsideTornLine,
 } from "../src/cli/batch/results-file.js";
-import { runPool } from "../src/cli/batch/pool.js";
 import { removeTempDirs, tempDir } from "./helpers/cli.js";
 
 afterEach(removeTempDirs);
@@ -53,37 +52,5 @@ describe("results file", () => {
     const latest = latestRecords([record("a", { error: { message: "down" } }), record("b"), record("a")]);
     expect(latest.size).toBe(2);
     expect([...latest.values()].every((r) => !r.error)).toBe(true);
-  });
-});
-
-describe("the worker pool", () => {
-  it("keeps K jobs in flight and starts the next as soon as one finishes, with no chunk barrier", async () => {
-    const releases = new Map<number, () => void>();
-    const started: number[] = [];
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const pool = runPool([0, 1, 2, 3, 4], 2, async (job) => {
-      started.push(job);
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise<void>((resolve) => releases.set(job, resolve));
-      inFlight--;
-    });
-    const tick = () => new Promise((r) => setImmediate(r));
-    await tick();
-    expect(started).toEqual([0, 1]);
-    // Job 0 is slow; jobs 1, 2, 3 finish one after the other while it runs.
-    releases.get(1)!();
-    await tick();
-    expect(started).toEqual([0, 1, 2]);
-    releases.get(2)!();
-    await tick();
-    releases.get(3)!();
-    await tick();
-    expect(started).toEqual([0, 1, 2, 3, 4]);
-    releases.get(0)!();
-    releases.get(4)!();
-    await pool;
-    expect(maxInFlight).toBe(2);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CliUsageError } from "../src/cli/errors.js";
 import { exitCodeOf } from "../src/cli/exit.js";
 import { modelSettings } from "../src/cli/flags.js";
-import { loadCliModels } from "../src/cli/models.js";
+import { loadModels } from "../src/config/models-from-env.js";
 import { TpoConfigError } from "../src/errors.js";
 import type { HttpRewardModel } from "../src/models/http-reward.js";
 
@@ -38,7 +38,7 @@ describe("--reward-template and --reward-label", () => {
     const settings = modelSettings({ ...server, rewardKind: "tei", rewardTemplate: "tulu3" }, {});
     const error = (() => {
       try {
-        loadCliModels(settings, {});
+        loadModels(settings);
       } catch (e) {
         return e;
       }
@@ -50,7 +50,7 @@ describe("--reward-template and --reward-label", () => {
 
   it("are accepted by the reward model the CLI loads", () => {
     const settings = modelSettings({ ...server, rewardKind: "sglang", rewardTemplate: "chatml" }, {});
-    expect((loadCliModels(settings, {}).rewardModel as HttpRewardModel).endpoint).toBe(
+    expect((loadModels(settings).rewardModel as HttpRewardModel).endpoint).toBe(
       "http://127.0.0.1:2/classify",
     );
   });

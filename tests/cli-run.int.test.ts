@@ -1,7 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startSimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { simServerEnv } from "./helpers/sim-http.js";
 
 afterEach(() => {
   killChildren();
@@ -25,6 +27,12 @@ describe("tpo run", () => {
     expect(output.history.map((h: { iteration: number }) => h.iteration)).toEqual([0, 1]);
     expect(output.settings).toMatchObject({ depth: 1, seed: 3, width: 5, mode: "tpo" });
     expect(output.usage.modelRequests).toBe(4);
+  });
+
+  it("runs depths beyond LangGraph's default recursion limit", async () => {
+    const deep = await runCli(["run", QUERY, "--width", "1", "--depth", "6", "--json"]);
+    expect(deep.code).toBe(0);
+    expect(JSON.parse(deep.stdout).history).toHaveLength(7);
   });
 
   it("reads the query from standard input with -, and a conversation with --messages", async () => {
@@ -84,10 +92,21 @@ describe("tpo run", () => {
   });
 
   it("exits 1 on a failed run, naming the step that failed", async () => {
-    const result = await runCli(["run", "please fail here"], { env: { TPO_TEST_REWARD_ERROR: "fail here" } });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe("");
-    expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toMatch(/the reward step failed \(the simulated world\): fail here/);
+    const server = await startSimServer({
+      faults: [{ kind: "status", status: 400, path: "/pooling", message: "fail here" }],
+    });
+    try {
+      const result = await runCli(["run", QUERY], { env: simServerEnv(server) });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toContain(
+        `the reward step failed (vllm-pooling reward server at ${server.url}/pooling): `,
+      );
+      expect(result.stderr).toContain("HTTP 400");
+      expect(result.stderr).toContain("fail here");
+    } finally {
+      await server.close();
+    }
   });
 });

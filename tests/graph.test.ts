@@ -6,6 +6,7 @@ import {
   TpoConfigError,
   TpoInputError,
   TpoSettingsError,
+  compileTpoGraph,
   createSimWorld,
   createTpoGraph,
   createTpoGraphBuilder,
@@ -176,6 +177,20 @@ describe("the TPO graph", () => {
     expect(out.history).toHaveLength(21);
   });
 
+  it("compiles a builder the one way, with a checkpointer: settings checked, depth 20 within the limit", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const builder = createTpoGraphBuilder({ policy, rewardModel: new RecordingRewardModel() });
+    const graph = compileTpoGraph(builder, { checkpointer: new MemorySaver() });
+    const thread = { configurable: { thread_id: "deep" } };
+    await expect(graph.invoke({ query: "q" }, { ...thread, context: { width: 0 } })).rejects.toThrow(
+      TpoSettingsError,
+    );
+    expect(policy.calls).toHaveLength(0);
+    const out = await graph.invoke({ query: "q" }, { ...thread, context: { width: 1, depth: 20 } });
+    expect(out.history).toHaveLength(21);
+    expect(graph.name).toBe("tpo");
+  });
+
   it("runs a replaced node instead of the built-in one", async () => {
     const gradient: TpoNode = () => ({ gradientText: "REPLACED GRADIENT" });
     const policy = new ScriptedChatModel(uniqueResponder());
@@ -188,6 +203,48 @@ describe("the TPO graph", () => {
       (c) => c.prompt.includes("<critique>") && !c.prompt.includes("<suggestions>"),
     );
     expect(gradientRequests).toHaveLength(0);
+  });
+
+  it("records a replaced critique's and gradient's text, time and usage as it does the built-in ones'", async () => {
+    // Replacements return their own output only: no history patch, no timing.
+    const critique: TpoNode = () => ({
+      critiqueText: "C",
+      usage: { modelRequests: 1, promptTokens: 1000, completionTokens: 2000 },
+    });
+    const gradient: TpoNode = () => ({ gradientText: "X" });
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const graph = createTpoGraph({
+      policy,
+      rewardModel: new RecordingRewardModel(),
+      nodes: { critique, gradient },
+    });
+    const out = await graph.invoke({ query: "q" }, { context: { width: 2, depth: 2 } });
+
+    expect(out.history.map((r) => [r.critique, r.gradient])).toEqual([
+      [null, null],
+      ["C", "X"],
+      ["C", "X"],
+    ]);
+    for (const record of out.history.slice(1)) {
+      expect(Object.keys(record.usage.nodeMs).sort()).toEqual([
+        "critique",
+        "gradient",
+        "reward",
+        "select",
+        "update",
+      ]);
+      expect(record.elapsedMs).toBeCloseTo(
+        Object.values(record.usage.nodeMs).reduce((sum, ms) => sum + ms, 0),
+        6,
+      );
+      // The critique's usage, and the update's request to the policy.
+      expect(record.usage).toMatchObject({ modelRequests: 2, promptTokens: 1000, completionTokens: 2000 });
+      expect(record.chosen?.id).toEqual(expect.any(String));
+      expect(record.candidates).toBe(2);
+    }
+    expect(out.usage).toMatchObject({ modelRequests: 5, promptTokens: 2000, completionTokens: 4000 });
+    expect(out.usage.nodeMs).toMatchObject({ critique: expect.any(Number), gradient: expect.any(Number) });
+    expect(policy.callsWith("<suggestions>\nX")).toHaveLength(2);
   });
 
   it("sends prompt overrides to the model, each in its mode", async () => {

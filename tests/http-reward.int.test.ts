@@ -412,8 +412,7 @@ describe("faults", () => {
     const model = createHttpRewardModel({
       url: server.url,
       kind: "vllm-pooling",
-      baseDelayMs: 60_000,
-      maxDelayMs: 60_000,
+      retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
     });
     expect(await model.score(items("a"))).toEqual([7]);
     expect(server.requests).toHaveLength(2);
@@ -428,8 +427,7 @@ describe("faults", () => {
     const model = createHttpRewardModel({
       url: server.url,
       kind: "tei",
-      baseDelayMs: 60_000,
-      maxDelayMs: 60_000,
+      retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
     });
     expect(await model.score(items("a"))).toEqual([3]);
     expect(server.requests).toHaveLength(3);
@@ -437,7 +435,7 @@ describe("faults", () => {
 
   it("gives up at once when Retry-After asks for longer than maxDelayMs", async () => {
     const server = await stub(() => ({ status: 429, raw: "quota", headers: { "retry-after": "120" } }));
-    const model = createHttpRewardModel({ url: server.url, kind: "vllm-pooling", ...fast });
+    const model = createHttpRewardModel({ url: server.url, kind: "vllm-pooling", retry: fast });
     const error = await model.score(items("a")).catch((e: unknown) => e);
     expect(server.requests).toHaveLength(1);
     expect((error as Error).message).toContain("asked to retry after 120 s");
@@ -445,7 +443,11 @@ describe("faults", () => {
 
   it("retries 5xx until the attempts run out, then names kind, URL, status and body", async () => {
     const server = await stub(() => ({ status: 503, raw: '{"error":"model is loading"}' }));
-    const model = createHttpRewardModel({ url: server.url, kind: "vllm-pooling", maxAttempts: 3, ...fast });
+    const model = createHttpRewardModel({
+      url: server.url,
+      kind: "vllm-pooling",
+      retry: { ...fast, maxRetries: 2 },
+    });
     const error = await model.score(items("a")).catch((e: unknown) => e);
     expect(server.requests).toHaveLength(3);
     expect(error).toBeInstanceOf(RewardRequestError);
@@ -461,7 +463,7 @@ describe("faults", () => {
 
   it("does not retry a 4xx, and hints at the setting to check", async () => {
     const server = await stub(() => ({ status: 404, raw: '{"detail":"Not Found"}' }));
-    const model = createHttpRewardModel({ url: server.url, kind: "sglang", ...fast });
+    const model = createHttpRewardModel({ url: server.url, kind: "sglang", retry: fast });
     const error = await model.score(items("a")).catch((e: unknown) => e);
     expect(server.requests).toHaveLength(1);
     expect((error as Error).message).toContain('HTTP 404: {"detail":"Not Found"}');
@@ -470,7 +472,7 @@ describe("faults", () => {
 
   it("fails clearly on a body that is not JSON", async () => {
     const server = await stub(() => ({ raw: "<html>gateway</html>" }));
-    const error = await createHttpRewardModel({ url: server.url, kind: "tei", ...fast })
+    const error = await createHttpRewardModel({ url: server.url, kind: "tei", retry: fast })
       .score(items("a"))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RewardRequestError);
@@ -480,7 +482,7 @@ describe("faults", () => {
 
   it("fails clearly on JSON of the wrong shape", async () => {
     const server = await stub(() => ({ json: { embeddings: [1] } }));
-    const error = await createHttpRewardModel({ url: server.url, kind: "vllm-pooling", ...fast })
+    const error = await createHttpRewardModel({ url: server.url, kind: "vllm-pooling", retry: fast })
       .score(items("a"))
       .catch((e: unknown) => e);
     expect((error as Error).message).toContain("wrong shape");
@@ -498,8 +500,7 @@ describe("faults", () => {
       url: server.url,
       kind: "vllm-pooling",
       timeoutMs: 50,
-      maxAttempts: 2,
-      ...fast,
+      retry: { ...fast, maxRetries: 1 },
     });
     const error = await model.score(items("a")).catch((e: unknown) => e);
     release();
@@ -515,8 +516,7 @@ describe("faults", () => {
       url: `http://127.0.0.1:${port}`,
       kind: "nim",
       model: "m",
-      maxAttempts: 2,
-      ...fast,
+      retry: { ...fast, maxRetries: 1 },
     });
     const error = await model.score(items("a")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RewardRequestError);
@@ -535,7 +535,7 @@ describe("faults", () => {
       await never;
       return { json: { data: [{ data: 1 }] } };
     });
-    const model = createHttpRewardModel({ url: server.url, kind: "vllm-pooling", ...fast });
+    const model = createHttpRewardModel({ url: server.url, kind: "vllm-pooling", retry: fast });
     const error = await model.score(items("a", "b"), { signal: controller.signal }).catch((e: unknown) => e);
     release();
     expect((error as Error).message).toBe("cancelled by the caller");
@@ -546,7 +546,12 @@ describe("faults", () => {
     const server = await stub((_req, index) =>
       index === 0 ? { status: 400, raw: "bad" } : { json: { data: [{ data: 1 }] } },
     );
-    const model = createHttpRewardModel({ url: server.url, kind: "vllm-pooling", concurrency: 1, ...fast });
+    const model = createHttpRewardModel({
+      url: server.url,
+      kind: "vllm-pooling",
+      concurrency: 1,
+      retry: fast,
+    });
     await expect(model.score(items("a", "b", "c", "d"))).rejects.toThrow(RewardRequestError);
     expect(server.requests).toHaveLength(1);
     expect(server.inFlight()).toBe(0);
@@ -561,6 +566,9 @@ describe("options", () => {
     expect(() => createHttpRewardModel({ url: "localhost:8000", kind: "tei" })).toThrow(TpoConfigError);
     expect(() => createHttpRewardModel({ url: "http://x", kind: "tei", batchSize: 0 })).toThrow(/batchSize/);
     expect(() => createHttpRewardModel({ url: "http://x", kind: "tei", timeoutMs: -1 })).toThrow(/timeoutMs/);
+    expect(() => createHttpRewardModel({ url: "http://x", kind: "tei", retry: { maxRetries: 0.5 } })).toThrow(
+      "retry.maxRetries must be a whole number of 0 or more, not 0.5.",
+    );
   });
 
   it("refuses a label index that is not a whole number, or for a kind without labels", () => {

@@ -1,22 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mapWithConcurrency } from "../src/models/concurrency.js";
-import { parseRetryAfter, snippet } from "../src/http/fetch-with-retry.js";
+import { snippet } from "../src/http/fetch-with-retry.js";
 import { parseNimScores } from "../src/models/reward-kinds.js";
-
-describe("parseRetryAfter", () => {
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  it("reads delay-seconds and HTTP dates", () => {
-    expect(parseRetryAfter("3", now)).toBe(3000);
-    expect(parseRetryAfter("0.5", now)).toBe(500);
-    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:10 GMT", now)).toBe(10_000);
-    expect(parseRetryAfter("Wed, 31 Dec 2025 23:59:00 GMT", now)).toBe(0);
-  });
-  it("ignores what it cannot read", () => {
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-    expect(parseRetryAfter("", now)).toBeUndefined();
-    expect(parseRetryAfter("soon", now)).toBeUndefined();
-  });
-});
 
 describe("snippet", () => {
   it("puts a body on one line and cuts it", () => {
@@ -36,33 +20,5 @@ describe("parseNimScores", () => {
   it("rejects content without pairs", () => {
     expect(() => parseNimScores("I think it is good")).toThrow(/not a name:value pair/);
     expect(() => parseNimScores("helpfulness:")).toThrow(/not a name:value pair/);
-  });
-});
-
-describe("mapWithConcurrency", () => {
-  it("keeps the order of the results when later calls finish first", async () => {
-    const finished: number[] = [];
-    const out = await mapWithConcurrency([3, 2, 1, 0], 4, async (x) => {
-      await new Promise((resolve) => setTimeout(resolve, 10 * x));
-      finished.push(x);
-      return x * 10;
-    });
-    expect(finished).toEqual([0, 1, 2, 3]); // the last item finished first
-    expect(out).toEqual([30, 20, 10, 0]);
-  });
-  it("aborts the calls in flight after the first failure and throws it", async () => {
-    const aborted: number[] = [];
-    const error = await mapWithConcurrency([0, 1, 2, 3], 2, (x, _i, signal) =>
-      x === 0
-        ? Promise.reject(new Error("first"))
-        : new Promise<number>((_resolve, reject) =>
-            signal.addEventListener("abort", () => {
-              aborted.push(x);
-              reject(new Error("aborted"));
-            }),
-          ),
-    ).catch((e: unknown) => e);
-    expect((error as Error).message).toBe("first");
-    expect(aborted).toEqual([1]);
   });
 });

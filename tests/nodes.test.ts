@@ -1,4 +1,5 @@
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { Overwrite } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_PROMPTS,
@@ -9,12 +10,16 @@ import {
   makeSelectNode,
   makeUpdateNode,
   TpoState,
+  withNodeRecords,
   type Candidate,
   type TpoNode,
   type TpoStateType,
   type TpoUpdate,
+  type TpoContextInput,
+  type HistoryRecord,
+  type Usage,
 } from "../src/index.js";
-import { makeCandidate, type HistoryPatch } from "../src/state/state.js";
+import { emptyUsage, makeCandidate, mergeHistory, type HistoryPatch } from "../src/state/state.js";
 import { RecordingRewardModel, ScriptedChatModel, type RecordedCall } from "./helpers/fakes.js";
 import { section } from "./helpers/sections.js";
 
@@ -32,7 +37,7 @@ function state(patch: Partial<TpoStateType>): TpoStateType {
   return { ...defaults, query: "the query", ...patch } as TpoStateType;
 }
 
-const runtime = (context: object = {}) => ({ context }) as never;
+const runtime = (context: TpoContextInput = {}) => ({ context });
 
 /** The user turn of a recorded model call. */
 const userPrompt = (call: RecordedCall) => call.messages[call.messages.length - 1].text;
@@ -43,7 +48,11 @@ interface PlainUpdate extends Omit<TpoUpdate, "pool" | "history"> {
   history?: HistoryPatch[];
 }
 
-async function apply(node: TpoNode, current: TpoStateType, context: object = {}): Promise<PlainUpdate> {
+async function apply(
+  node: TpoNode,
+  current: TpoStateType,
+  context: TpoContextInput = {},
+): Promise<PlainUpdate> {
   return (await node(current, runtime(context))) as PlainUpdate;
 }
 
@@ -57,16 +66,7 @@ describe("select", () => {
       scored("e", 1, 2),
     ];
     const update = await apply(makeSelectNode(), state({ pool, iteration: 2 }), { depth: 3 });
-    expect(update.chosen).toBe(pool[2].id);
-    expect(update.rejected).toBe(pool[1].id);
-    expect(update.history).toEqual([
-      expect.objectContaining({ iteration: 2, bestSoFar: 9 }),
-      expect.objectContaining({
-        iteration: 3,
-        chosen: { id: pool[2].id, score: 9 },
-        rejected: { id: pool[1].id, score: 1 },
-      }),
-    ]);
+    expect(update).toEqual({ chosen: pool[2].id, rejected: pool[1].id });
   });
 
   it.each([
@@ -78,16 +78,7 @@ describe("select", () => {
     async (_case, scores, best, worst) => {
       const pool = scores.map((score, i) => scored(`text ${i}`, score, i % 3));
       const update = await apply(makeSelectNode(), state({ pool, iteration: 2 }), { depth: 3 });
-      expect(update.chosen).toBe(pool[best].id);
-      expect(update.rejected).toBe(pool[worst].id);
-      expect(update.history).toEqual([
-        expect.objectContaining({ iteration: 2, bestSoFar: scores[best] }),
-        expect.objectContaining({
-          iteration: 3,
-          chosen: { id: pool[best].id, score: scores[best] },
-          rejected: { id: pool[worst].id, score: scores[worst] },
-        }),
-      ]);
+      expect(update).toEqual({ chosen: pool[best].id, rejected: pool[worst].id });
     },
   );
 
@@ -111,8 +102,7 @@ describe("reward", () => {
     expect(rewardModel.batches).toHaveLength(1);
     expect(rewardModel.batches[0].map((i) => i.response)).toEqual(["new one"]);
     expect(rewardModel.batches[0][0].messages[0].content).toBe("the query");
-    expect(update.pool).toEqual([{ ...pool[1], score: 4 }]);
-    expect(update.history?.[0]).toMatchObject({ iteration: 1, scores: { min: 4, mean: 4, max: 4 } });
+    expect(update).toEqual({ pool: [{ ...pool[1], score: 4 }], usage: { rewardRequests: 1 } });
   });
 
   it("gives each candidate the score of its own text", async () => {
@@ -124,7 +114,6 @@ describe("reward", () => {
       ["u1", 1],
       ["u2", 2],
     ]);
-    expect(update.history?.[0]).toMatchObject({ scores: { min: 1, mean: 2, max: 3 } });
   });
 
   it("makes no call when every candidate has a score", async () => {
@@ -151,8 +140,10 @@ describe("critique", () => {
     expect(section(prompt, "rejected_response")).toBe("REJECTED TEXT");
     expect(section(prompt, "response")).toBeNull();
     expect(critic.calls[0].messages[0].text).toBe(DEFAULT_PROMPTS.critique.system);
-    expect(update.critiqueText).toBe("a critique");
-    expect(update.history?.[0]).toMatchObject({ iteration: 1, critique: "a critique" });
+    expect(update).toEqual({
+      critiqueText: "a critique",
+      usage: expect.objectContaining({ modelRequests: 1 }),
+    });
   });
 
   it("shows the chosen response alone, as the response, in revision mode", async () => {
@@ -231,8 +222,10 @@ describe("gradient", () => {
     expect(critic.calls[0].prompt).not.toContain("PREVIOUS ITERATION");
     expect(critic.calls[0].messages[0].text).toBe(DEFAULT_PROMPTS.gradient.system);
     expect(critic.calls[0].options).toMatchObject({ temperature: 0.3, n: 1 });
-    expect(update.gradientText).toBe("the suggestions");
-    expect(update.history).toEqual([expect.objectContaining({ iteration: 1, gradient: "the suggestions" })]);
+    expect(update).toEqual({
+      gradientText: "the suggestions",
+      usage: expect.objectContaining({ modelRequests: 1 }),
+    });
   });
 
   it("sees the chosen response alone, with the critique, in revision mode", async () => {
@@ -279,13 +272,7 @@ describe("update", () => {
     expect(update.pool?.every((c) => c.iteration === 1 && c.origin === "update" && c.score === null)).toBe(
       true,
     );
-    expect(update.iteration).toBe(1);
-    expect(update.history?.[0]).toMatchObject({
-      iteration: 1,
-      candidates: 1,
-      untagged: 1,
-      failures: 2,
-    });
+    expect(update.history).toEqual([{ iteration: 1, untagged: 1, failures: 2, sampling: "n" }]);
     expect(critic.calls[0].prompt).toContain("SUGGESTIONS");
     expect(critic.calls[0].options).toMatchObject({
       n: 4,
@@ -302,7 +289,7 @@ describe("update", () => {
       width: 2,
     });
     expect(update.pool).toEqual([]);
-    expect(update.history?.[0]).toMatchObject({ candidates: 0, untagged: 0, failures: 0 });
+    expect(update.history?.[0]).toMatchObject({ untagged: 0, failures: 0 });
   });
 
   it('keeps an untagged output whole with untaggedRewrites "keep"', async () => {
@@ -313,7 +300,7 @@ describe("update", () => {
       untaggedRewrites: "keep",
     });
     expect(update.pool?.map((c) => c.text)).toEqual(["tagged", "untagged"]);
-    expect(update.history?.[0]).toMatchObject({ candidates: 2, untagged: 1, failures: 0 });
+    expect(update.history?.[0]).toMatchObject({ untagged: 1, failures: 0 });
   });
 
   it("counts an output cut short before its close tag as tagged", async () => {
@@ -322,7 +309,7 @@ describe("update", () => {
       width: 1,
     });
     expect(update.pool?.map((c) => c.text)).toEqual(["cut short by max tok"]);
-    expect(update.history?.[0]).toMatchObject({ candidates: 1, untagged: 0 });
+    expect(update.history?.[0]).toMatchObject({ untagged: 0 });
   });
 });
 
@@ -336,5 +323,100 @@ describe("finalize", () => {
     expect(AIMessage.isInstance(messages[0])).toBe(true);
     expect(messages[0].text).toBe("high");
     expect(messages[0].response_metadata).toMatchObject({ tpo_score: 7, tpo_iteration: 2 });
+  });
+});
+
+describe("what the graph records around a node", () => {
+  const timed = (node: string) => expect.objectContaining({ nodeMs: { [node]: expect.any(Number) } });
+
+  it("records select's best so far in its iteration, and the pair in the next record when the critique starts", async () => {
+    const pool = [scored("a", 5, 0), scored("b", 1, 0), scored("c", 9, 1)];
+    const before = state({ pool, iteration: 1 });
+    const selected = await apply(withNodeRecords("select", makeSelectNode()), before, { depth: 3 });
+    expect(selected).toMatchObject({ chosen: pool[2].id, rejected: pool[1].id });
+    expect(selected.history).toEqual([{ iteration: 1, bestSoFar: 9, usage: timed("select") }]);
+
+    const critique: TpoNode = () => ({ critiqueText: "a critique" });
+    const critiqued = await apply(withNodeRecords("critique", critique), {
+      ...before,
+      chosen: pool[2].id,
+      rejected: pool[1].id,
+    });
+    expect(critiqued.history).toEqual([
+      {
+        iteration: 2,
+        chosen: { id: pool[2].id, score: 9 },
+        rejected: { id: pool[1].id, score: 1 },
+        critique: "a critique",
+        usage: timed("critique"),
+      },
+    ]);
+  });
+
+  it("records the scores of the newest candidates a reward node judged, and its usage", async () => {
+    const rewardModel = new RecordingRewardModel((text) => Number(text.slice(1)));
+    const pool = [scored("s7", 7, 0), scored("u3", null, 1), scored("u1", null, 1), scored("u2", null, 1)];
+    const update = await apply(
+      withNodeRecords("reward", makeRewardNode({ rewardModel })),
+      state({ pool, iteration: 1 }),
+    );
+    expect(update.history).toEqual([
+      {
+        iteration: 1,
+        scores: { min: 1, mean: 2, max: 3 },
+        usage: { rewardRequests: 1, nodeMs: { reward: expect.any(Number) } },
+      },
+    ]);
+    expect(update.usage).toEqual(update.history?.[0].usage);
+  });
+
+  it("counts an update's new candidates beside the node's own counters, and moves the iteration on", async () => {
+    const chosen = scored("CHOSEN", 9, 0);
+    const rewrite = (text: string) => makeCandidate(text, 1, "update");
+    const update: TpoNode = () => ({
+      pool: [rewrite("CHOSEN"), rewrite("new"), rewrite("new"), rewrite("other")],
+      usage: { modelRequests: 1, completionTokens: 30 },
+      history: [{ iteration: 1, untagged: 2, sampling: "n" }],
+    });
+    const out = await apply(withNodeRecords("update", update), state({ pool: [chosen], chosen: chosen.id }));
+    expect(out.iteration).toBe(1);
+    const [record] = mergeHistory([], out.history ?? []);
+    expect(record).toMatchObject({ iteration: 1, candidates: 2, untagged: 2, sampling: "n" });
+    expect(record.usage).toMatchObject({
+      modelRequests: 1,
+      completionTokens: 30,
+      nodeMs: { update: expect.any(Number) },
+    });
+    expect(record.elapsedMs).toBe(record.usage.nodeMs.update);
+  });
+
+  it("starts a fresh optimisation around generate: a new pool, history and usage, the query as a user turn", async () => {
+    const generate: TpoNode = () => ({ pool: ["x", "y", "x"].map((t) => makeCandidate(t, 0, "sample")) });
+    const earlier = state({
+      query: "again?",
+      messages: [new HumanMessage("first?"), new AIMessage("answer")],
+      pool: [scored("old", 3, 0)],
+      iteration: 2,
+      chosen: "old",
+      critiqueText: "old critique",
+      history: mergeHistory([], [{ iteration: 0, candidates: 1 }]),
+      usage: { ...emptyUsage(), modelRequests: 9 },
+      best: { text: "old", score: 3, iteration: 0 },
+    });
+    const out = await withNodeRecords("generate", generate)(earlier, runtime());
+    expect(out).toMatchObject({
+      query: "",
+      iteration: 0,
+      chosen: null,
+      rejected: null,
+      critiqueText: null,
+      best: null,
+    });
+    expect((out.pool as Overwrite<Candidate[]>).value.map((c) => c.text)).toEqual(["x", "y"]);
+    const [record, ...more] = (out.history as Overwrite<HistoryRecord[]>).value;
+    expect(more).toEqual([]);
+    expect(record).toMatchObject({ iteration: 0, candidates: 2, usage: timed("generate") });
+    expect((out.usage as Overwrite<Usage>).value).toEqual({ ...emptyUsage(), nodeMs: record.usage.nodeMs });
+    expect((out.messages as BaseMessage[]).map((m) => [m.getType(), m.text])).toEqual([["human", "again?"]]);
   });
 });

@@ -5,7 +5,7 @@
  * whatever the demo reads must ship in the tarball and be found relative to the installed module.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, removeTempDirs, tempDir } from "./helpers/cli.js";
@@ -91,6 +91,15 @@ describe("the packed package, installed into an empty project", () => {
     expect(readFileSync(installed, "utf8")).toBe(
       readFileSync(join(ROOT, "data", "tpo-sample-prompts.json"), "utf8"),
     );
+  });
+
+  it("ships the manual that README.md links into: docs/", () => {
+    const paths = packed.map((file) => file.path);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const linked = [...readme.matchAll(/\]\((docs\/[^)#\s]+)/g)].map(([, path]) => path);
+    expect(linked).toContain("docs/cli.md");
+    expect(paths).toContain("README.md");
+    expect(linked.filter((path) => existsSync(join(ROOT, path)) && !paths.includes(path))).toEqual([]);
   });
 
   it("runs `npx tpo demo` on the shipped sample prompts", async () => {

@@ -81,7 +81,7 @@ describe("credentials in a URL", () => {
   it("are redacted in the library's clients' names and errors", async () => {
     const policy = createOpenAIChatModel({ baseUrl: `${withCredentials}/v1`, maxRetries: 0 }, "tpo-sim");
     expect(policy.endpoint).not.toContain("s3cr3t-pw");
-    const reward = createHttpRewardModel({ url: withCredentials, kind: "tei", maxAttempts: 1 });
+    const reward = createHttpRewardModel({ url: withCredentials, kind: "tei", retry: { maxRetries: 0 } });
     expect(reward.name).not.toContain("s3cr3t-pw");
     server.setFaults([{ kind: "status", status: 400, path: "/predict", message: "bad request" }]);
     const { HumanMessage } = await import("@langchain/core/messages");

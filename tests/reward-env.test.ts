@@ -1,4 +1,3 @@
-import { HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { TpoConfigError } from "../src/errors.js";
 import { loadModels, modelSettingsFromEnv } from "../src/config/models-from-env.js";
@@ -6,12 +5,12 @@ import type { HttpRewardModel } from "../src/models/http-reward.js";
 import { createRewardModelFromSettings } from "../src/config/reward-model-from-settings.js";
 import { SimChatModel } from "../src/sim/index.js";
 import { fileURLToPath } from "node:url";
-import { startStub } from "./helpers/reward-stub.js";
+import { ScriptedChatModel } from "./helpers/fakes.js";
 
 const policy = new SimChatModel();
 
 describe("createRewardModelFromSettings", () => {
-  it("builds an HTTP reward model from TPO_REWARD_URL, TPO_REWARD_KIND and TPO_REWARD_MODEL", async () => {
+  it("builds an HTTP reward model from TPO_REWARD_URL, TPO_REWARD_KIND and TPO_REWARD_MODEL", () => {
     const settings = modelSettingsFromEnv({
       TPO_REWARD_URL: "http://localhost:8000/",
       TPO_REWARD_KIND: "vllm-pooling",
@@ -22,17 +21,6 @@ describe("createRewardModelFromSettings", () => {
     expect(model.kind).toBe("vllm-pooling");
     expect(model.endpoint).toBe("http://localhost:8000/pooling");
     expect(model.name).toBe("vllm-pooling http://localhost:8000/pooling");
-
-    // The model name and the API key go out with each request.
-    const server = await startStub(() => ({ json: { data: [{ index: 0, data: 2.5 }] } }));
-    try {
-      const served = createRewardModelFromSettings({ ...settings, rewardUrl: server.url }, policy);
-      expect(await served.score([{ messages: [new HumanMessage("q")], response: "r" }])).toEqual([2.5]);
-      expect(server.requests[0].body).toMatchObject({ model: "Ray2333/GRM-Llama3.2-3B-rewardmodel-ft" });
-      expect(server.requests[0].headers.authorization).toBe("Bearer secret");
-    } finally {
-      await server.close();
-    }
   });
 
   it("maps every kind to its endpoint", () => {
@@ -69,9 +57,11 @@ describe("createRewardModelFromSettings", () => {
   });
 
   it("falls back to an LLM judge on the policy without a URL, which needs structured output", () => {
-    expect(() => createRewardModelFromSettings({}, policy)).toThrow(TpoConfigError);
-    expect(() => createRewardModelFromSettings({}, policy)).toThrow(
-      /The LLM judge needs a chat model with structured output, and "tpo-sim" has none/,
+    expect(createRewardModelFromSettings({}, policy).name).toBe("judge tpo-sim");
+    const withoutTools = new ScriptedChatModel(() => "");
+    expect(() => createRewardModelFromSettings({}, withoutTools)).toThrow(TpoConfigError);
+    expect(() => createRewardModelFromSettings({}, withoutTools)).toThrow(
+      /The LLM judge needs a chat model with structured output, and "scripted" has none/,
     );
   });
 

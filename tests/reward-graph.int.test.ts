@@ -87,7 +87,11 @@ describe("the TPO graph with an HTTP reward model", () => {
     stubs.push(server);
     const graph = createTpoGraph({
       policy: new SimChatModel(),
-      rewardModel: createHttpRewardModel({ url: server.url, kind: "tei", maxAttempts: 2, baseDelayMs: 1 }),
+      rewardModel: createHttpRewardModel({
+        url: server.url,
+        kind: "tei",
+        retry: { maxRetries: 1, baseDelayMs: 1 },
+      }),
     });
     await expect(graph.invoke(query, run)).rejects.toThrow(
       /tei reward server at .* HTTP 500: CUDA out of memory/,

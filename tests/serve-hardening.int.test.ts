@@ -172,6 +172,7 @@ describe("tpo serve and what a client may spend", () => {
     expect((await post({})).status).toBe(200);
     expect((await post({ model: "tpo-sim" })).status).toBe(200);
     expect((await post({ model: "tpo-big" })).status).toBe(200);
+    expect((await post({ model: "tpo" })).status).toBe(200); // an alias of the configured model
     const other = await post({ model: "gpt-4o" });
     expect(other.status).toBe(400);
     expect(errorOf(other.text)).toMatchObject({ param: "model", code: "model_not_found" });
@@ -180,6 +181,7 @@ describe("tpo serve and what a client may spend", () => {
     expect((JSON.parse(listed.text) as { data: { id: string }[] }).data.map((m) => m.id)).toEqual([
       "tpo-sim",
       "tpo-big",
+      "tpo",
     ]);
 
     const wide = await post({ tpo: { width: 4 } });

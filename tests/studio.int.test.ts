@@ -62,6 +62,20 @@ describe("LangGraph Studio (langgraphjs dev)", () => {
     });
   });
 
+  it("gives graphs tpo and tpo-human an input schema: a query or a conversation", async () => {
+    for (const graphId of ["tpo", "tpo-human"]) {
+      const [assistant] = await client.assistants.search({ graphId, limit: 1 });
+      const schemas = await client.assistants.getSchemas(assistant.assistant_id);
+      const input = schemas.input_schema as { properties: Record<string, Record<string, unknown>> } | null;
+      expect(input?.properties, `${graphId}: ${JSON.stringify(schemas.input_schema)}`).toBeDefined();
+      expect(Object.keys(input!.properties).sort()).toEqual(["messages", "query"]);
+      expect(input!.properties.query).toMatchObject({ type: "string", description: expect.any(String) });
+      expect(input!.properties.messages).toMatchObject({ langgraph_type: "messages" });
+      // The run settings' form stays beside it.
+      expect(Object.keys((schemas.context_schema as { properties: object }).properties)).toContain("width");
+    }
+  });
+
   it("streams every node of every iteration and the progress events, and keeps the checkpoints", async () => {
     const thread = await client.threads.create();
     const nodes: string[] = [];

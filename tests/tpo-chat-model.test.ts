@@ -125,6 +125,17 @@ describe("TpoChatModel", () => {
     expect(policy.peak).toBe(1);
   });
 
+  it("runs depths beyond LangGraph's default recursion limit, from a parent graph's node too", async () => {
+    const model = simModel({ width: 1, depth: 6, seed: 1 });
+    const parent = new StateGraph(MessagesAnnotation)
+      .addNode("chat", async (state) => ({ messages: [await model.invoke(state.messages)] }))
+      .addEdge(START, "chat")
+      .addEdge("chat", END)
+      .compile();
+    const result = await parent.invoke({ messages: [new HumanMessage(QUESTION)] });
+    expect(tpoMetadataOf(result.messages[1])?.tpo_history).toHaveLength(7);
+  });
+
   it("streams the final answer only, as one chunk", async () => {
     const model = simModel();
     const chunks: AIMessageChunk[] = [];

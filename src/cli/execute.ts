@@ -1,19 +1,11 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { createTpoGraphBuilder, TPO_RECURSION_LIMIT } from "../graph/builder.js";
+import type { TpoGraph } from "../graph/builder.js";
 import type { TpoContext } from "../state/settings.js";
 import type { HistoryRecord, TpoStateType } from "../state/state.js";
-import type { TpoModels } from "../models/tpo-models.js";
 import { CliRunError } from "./errors.js";
 import { StepTracker } from "../graph/step-tracker.js";
 
 export type QueryInput = { query: string } | { messages: BaseMessage[] };
-
-export function buildGraph(models: TpoModels, checkpointer?: BaseCheckpointSaver) {
-  return createTpoGraphBuilder(models).compile({ name: "tpo", checkpointer });
-}
-
-export type CliGraph = ReturnType<typeof buildGraph>;
 
 export interface ExecuteOptions {
   context: TpoContext;
@@ -21,8 +13,8 @@ export interface ExecuteOptions {
   threadId?: string;
   /** Continue the thread's unfinished run; otherwise the thread starts afresh. */
   resume?: boolean;
-  /** Called once per iteration, when its best-so-far is known. */
-  onIteration?: (record: HistoryRecord) => void;
+  /** Called once per iteration, when its best-so-far is known, with the state at that point. */
+  onIteration?: (record: HistoryRecord, state: TpoStateType) => void;
   /** Stops the run (its model requests too). */
   signal?: AbortSignal;
 }
@@ -50,7 +42,7 @@ export class StepFailedError extends Error {
 }
 
 async function startingPoint(
-  graph: CliGraph,
+  graph: TpoGraph,
   threadId: string,
   resume: boolean,
 ): Promise<{ done: TpoStateType | null; resumedFrom: ResumePoint | null }> {
@@ -72,7 +64,7 @@ async function startingPoint(
 
 /** Runs one query through the graph, resuming its thread's checkpoint when asked to. */
 export async function executeQuery(
-  graph: CliGraph,
+  graph: TpoGraph,
   input: QueryInput,
   options: ExecuteOptions,
 ): Promise<Execution> {
@@ -89,7 +81,6 @@ export async function executeQuery(
   try {
     const stream = await graph.stream(resumedFrom ? null : input, {
       context: options.context,
-      recursionLimit: TPO_RECURSION_LIMIT,
       callbacks: [tracker],
       configurable: threadId ? { thread_id: threadId } : undefined,
       streamMode: "values",
@@ -100,7 +91,7 @@ export async function executeQuery(
       for (const record of last.history ?? []) {
         if (record.bestSoFar === null || reported.has(record.iteration)) continue;
         reported.add(record.iteration);
-        options.onIteration?.(record);
+        options.onIteration?.(record, last);
       }
     }
   } catch (error) {

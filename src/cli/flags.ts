@@ -150,10 +150,22 @@ export function flagOfField(field: string): string {
   return SETTING_FLAGS.find((s) => s.field === field)?.flag ?? field;
 }
 
-/** The numeric value of a flag, or a usage error that names the flag. */
-export function numberFlag(flag: string, value: string): number {
+/** What a numeric flag accepts beyond a finite number. */
+export interface NumberRule {
+  integer?: boolean;
+  min?: number;
+}
+
+/** The numeric value of a flag, or a usage error that names the flag and what it takes. */
+export function numberFlag(flag: string, value: string, { integer = false, min }: NumberRule = {}): number {
   const number = value.trim() === "" ? NaN : Number(value);
   if (!Number.isFinite(number)) throw new CliUsageError(`${flag} must be a number, got "${value}".`);
+  if ((integer && !Number.isInteger(number)) || (min !== undefined && number < min)) {
+    const bound = min === undefined ? "" : min === 0 ? " of 0 or more" : ` of at least ${min}`;
+    throw new CliUsageError(
+      `${flag} must be ${integer ? "a whole number" : "a number"}${bound}, got "${value}".`,
+    );
+  }
   return number;
 }
 
@@ -211,11 +223,10 @@ export function modelSettings(
       (settings as Record<ModelKey, string | number | undefined>)[key] = value.trim();
       continue;
     }
-    const number = numberFlag(flag, value);
-    if (!Number.isInteger(number) || number < 0) {
-      throw new CliUsageError(`${flag} must be a whole number of 0 or more, got "${value}".`);
-    }
-    (settings as Record<ModelKey, string | number | undefined>)[key] = number;
+    (settings as Record<ModelKey, string | number | undefined>)[key] = numberFlag(flag, value, {
+      integer: true,
+      min: 0,
+    });
   }
   return settings;
 }

@@ -2,6 +2,8 @@
 import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerBatch } from "./commands/batch.js";
+import { registerCompare } from "./commands/compare.js";
+import { registerExport } from "./commands/export.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
@@ -17,6 +19,8 @@ registerDemo(program);
 registerRun(program);
 registerBatch(program);
 registerReport(program);
+registerCompare(program);
+registerExport(program);
 registerSimServer(program);
 registerServe(program);
 // More commands register here, one file each in ./commands.

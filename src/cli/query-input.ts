@@ -1,7 +1,6 @@
-import { queryText } from "../state/conversation.js";
+import { messagesFromTurns, queryText } from "../state/conversation.js";
 import type { QueryInput } from "./execute.js";
 import { CliUsageError } from "./errors.js";
-import { messagesFromJson } from "./messages.js";
 import { readTextInput } from "./read-input.js";
 
 /** The query of `tpo run`: the argument, standard input for "-", or a conversation file. */
@@ -19,7 +18,7 @@ export function readQueryInput(query: string | undefined, messagesFile: string |
     }
     const turns = Array.isArray(json) ? json : (json as { messages?: unknown })?.messages;
     try {
-      return { messages: messagesFromJson(turns) };
+      return { messages: messagesFromTurns(turns) };
     } catch (error) {
       throw new CliUsageError(`--messages: ${(error as Error).message}.`);
     }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
 import { MAX_DEPTH, TpoContextSchema } from "../state/settings.js";
 import { normalOrigin } from "../server/guard.js";
 import { DEFAULT_SERVER_CAPS, type ServerCaps } from "../server/limits.js";
@@ -11,6 +12,7 @@ export interface ServeFlags {
   host: string;
   maxConcurrentRuns: string;
   grace: string;
+  progress: string;
   models?: string;
   maxWidth: string;
   maxDepth: string;
@@ -27,6 +29,7 @@ export interface ServeOptions {
   host: string;
   maxConcurrentRuns: number;
   graceMs: number;
+  progress: TpoProgressMode;
   models: string[];
   caps: ServerCaps;
   corsOrigins: string[];
@@ -44,6 +47,13 @@ export function addServeFlags(command: Command): Command {
       "--grace <seconds>",
       "on SIGTERM/SIGINT, how long runs in flight may finish before they are cancelled",
       "10",
+    )
+    .option(
+      "--progress <mode>",
+      "reasoning: answers carry the run's progress as reasoning_content (streamed per iteration, " +
+        'shown as "thinking" by chat UIs) before the answer; off: the answer alone. ' +
+        'A request\'s "tpo": { "progress" } overrides it',
+      "off",
     )
     .option(
       "--models <list>",
@@ -73,12 +83,15 @@ export function addServeFlags(command: Command): Command {
 }
 
 function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = numberFlag(flag, value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw new CliUsageError(`${flag} must be a whole number ${range}, got "${value}".`);
-  }
+  const n = numberFlag(flag, value, { integer: true, min });
+  if (n > max)
+    throw new CliUsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
   return n;
+}
+
+function progressMode(value: string): TpoProgressMode {
+  if (TPO_PROGRESS_MODES.includes(value as TpoProgressMode)) return value as TpoProgressMode;
+  throw new CliUsageError(`--progress must be ${TPO_PROGRESS_MODES.join(" or ")}, got "${value}".`);
 }
 
 function seconds(flag: string, value: string, { zero }: { zero: boolean }): number {
@@ -124,6 +137,7 @@ export function parseServeFlags(flags: ServeFlags): ServeOptions {
     host: flags.host.trim(),
     maxConcurrentRuns: whole("--max-concurrent-runs", flags.maxConcurrentRuns, 1),
     graceMs: seconds("--grace", flags.grace, { zero: true }),
+    progress: progressMode(flags.progress),
     models: list(flags.models),
     caps: {
       maxWidth: whole("--max-width", flags.maxWidth, 1, largest("width")),

@@ -1,12 +1,7 @@
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { answerMessageOf } from "./answer.js";
-import {
-  createTpoGraph,
-  TPO_RECURSION_LIMIT,
-  type TpoGraph,
-  type TpoGraphOptions,
-} from "../graph/builder.js";
+import { createTpoGraph, type TpoGraph, type TpoGraphOptions } from "../graph/builder.js";
 import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "../state/settings.js";
 
 /** The models (and nodes, prompts) of a TPO graph to build, or a compiled TPO graph to run. */
@@ -39,22 +34,19 @@ export function tpoSettingsOf(context: unknown): TpoContextInput {
  * (score, iteration, history, usage) and `usage_metadata` as `TpoChatModel`'s answers.
  *
  * It calls the compiled TPO graph with the node's own config, so that the TPO nodes stream under
- * the parent's namespace (`subgraphs: true`), share its callbacks, signal and checkpointer, and
- * it sets the recursion limit that TPO's depth needs (a parent's limit, 25 by default, would
- * otherwise apply to the subgraph too).
+ * the parent's namespace (`subgraphs: true`), share its callbacks, signal and checkpointer. The
+ * parent's recursion limit (25 by default) is left out, so that the limit the TPO graph was
+ * compiled with, which every allowed depth fits under, applies.
  */
 export function createTpoNode(options: TpoNodeOptions) {
   const { settings = {} } = options;
   parseTpoContext(settings); // a bad setting fails when the parent graph is built, not on its first run
   const graph = "graph" in options ? options.graph : createTpoGraph(options);
   return async (state: TpoNodeState, config: LangGraphRunnableConfig): Promise<{ messages: AIMessage[] }> => {
+    const { recursionLimit: _parentLimit, ...inherited } = config;
     const result = await graph.invoke(
       { messages: state.messages },
-      {
-        ...config,
-        context: { ...settings, ...tpoSettingsOf(config.context) },
-        recursionLimit: TPO_RECURSION_LIMIT,
-      },
+      { ...inherited, context: { ...settings, ...tpoSettingsOf(config.context) } },
     );
     // The finalize node's message, under the same id, with the run's metadata and usage added.
     return { messages: [answerMessageOf(result, result.messages.at(-1)?.id)] };

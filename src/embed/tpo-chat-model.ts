@@ -9,28 +9,35 @@ import {
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import { TpoUnsupportedError } from "../errors.js";
 import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "./answer.js";
+import { createTpoGraph, type TpoGraph, type TpoGraphOptions } from "../graph/builder.js";
+import { parseTpoContext } from "../state/settings.js";
+import type { HistoryRecord, TpoStateType } from "../state/state.js";
 import {
-  createTpoGraph,
-  TPO_RECURSION_LIMIT,
-  type TpoGraph,
-  type TpoGraphOptions,
-} from "../graph/builder.js";
-import { parseTpoContext, type TpoContextInput } from "../state/settings.js";
-import type { TpoStateType } from "../state/state.js";
+  parseProgressMode,
+  progressReasoning,
+  runSettingsOf,
+  type TpoCallSettings,
+} from "./progress-reasoning.js";
+import { invokeWatching, reasoningStream } from "./reasoning-stream.js";
 
 export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
-  /** Run settings (width, depth, mode, sampling, …); a call's `tpo` option overrides them. */
-  settings?: TpoContextInput;
-  /** The most TPO runs this model makes at once, across invoke, batch and stream. Default: no cap. */
+  /**
+   * Run settings (width, depth, mode, sampling, …) and `progress`; a call's `tpo` option
+   * overrides them. `progress: "reasoning"` streams each iteration as `reasoning_content`.
+   */
+  settings?: TpoCallSettings;
+  /**
+   * The most TPO runs this model makes at once, across invoke, batch and stream. Default: no cap.
+   * (LangChain's own chat-model setting, honoured through the model's `caller`.)
+   */
   maxConcurrency?: number;
 }
 
 export interface TpoChatModelCallOptions extends BaseChatModelCallOptions {
-  /** Run settings for this call, merged over the model's `settings`. */
-  tpo?: TpoContextInput;
+  /** Run settings (and `progress`) for this call, merged over the model's `settings`. */
+  tpo?: TpoCallSettings;
   /** Refused: present so that a caller who passes tools gets a clear error rather than silence. */
   tools?: unknown[];
 }
@@ -77,22 +84,21 @@ function childCallbacks(runManager: CallbackManagerForLLMRun): CallbackManager {
  * answer. Use `createTpoNode` instead to see TPO's steps inside a parent graph.
  */
 export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessageChunk> {
-  readonly settings: TpoContextInput;
+  readonly settings: TpoCallSettings;
   private readonly graph: TpoGraph;
-  private readonly runs: AsyncCaller;
 
   static override lc_name(): string {
     return "TpoChatModel";
   }
 
   constructor(params: TpoChatModelParams) {
-    const { policy, critic, rewardModel, nodes, prompts, settings = {}, maxConcurrency, ...base } = params;
-    super(base);
+    const { policy, critic, rewardModel, nodes, prompts, settings = {}, ...base } = params;
+    // TPO runs are not retried: the models inside retry their own requests.
+    super({ ...base, maxRetries: 0 });
     parseTpoContext(settings); // fail at construction, naming the bad field
+    parseProgressMode(settings.progress);
     this.settings = settings;
     this.graph = createTpoGraph({ policy, critic, rewardModel, nodes, prompts });
-    // TPO runs are not retried: the models inside retry their own requests.
-    this.runs = new AsyncCaller({ maxConcurrency: maxConcurrency ?? Infinity, maxRetries: 0 });
   }
 
   override _llmType(): string {
@@ -107,29 +113,39 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     throw new TpoUnsupportedError(TOOLS_REFUSED);
   }
 
-  /** Runs TPO on the conversation and returns its final state (pool, history, usage, best). */
+  /** The settings of a call: the model's, then the call's `tpo` option, checked. */
+  private callSettings(options: this["ParsedCallOptions"]) {
+    const merged: TpoCallSettings = { ...this.settings, ...options.tpo };
+    const progress = parseProgressMode(merged.progress) ?? "off";
+    return { context: parseTpoContext(runSettingsOf(merged)), progress };
+  }
+
+  /**
+   * Runs TPO on the conversation and returns its final state (pool, history, usage, best);
+   * `onIteration` hears of each iteration as it finishes.
+   */
   async optimise(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
+    onIteration?: (record: HistoryRecord) => void,
   ): Promise<TpoStateType> {
     if (options.tools?.length || options.tool_choice !== undefined)
       throw new TpoUnsupportedError(TOOLS_REFUSED);
-    const context = { ...this.settings, ...options.tpo };
+    const context = runSettingsOf({ ...this.settings, ...options.tpo });
     parseTpoContext(context);
     const config = {
       context,
       signal: options.signal,
       callbacks: runManager && childCallbacks(runManager),
       tags: [NO_STREAM_TAG],
-      recursionLimit: TPO_RECURSION_LIMIT,
     };
     // Run with only this config in scope: LangGraph would otherwise pick up a calling graph's
     // config from async-local storage and nest the run (checkpoints, streams) inside that graph.
-    return this.runs.call(() =>
+    return this.caller.call(() =>
       AsyncLocalStorageProviderSingleton.runWithConfig(
         { callbacks: config.callbacks },
-        () => this.graph.invoke({ messages }, config),
+        () => invokeWatching(this.graph, { messages }, config, onIteration),
         true,
       ),
     );
@@ -140,8 +156,12 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
+    const { context, progress } = this.callSettings(options);
     const state = await this.optimise(messages, options, runManager);
     const message = answerMessageOf(state);
+    if (progress === "reasoning") {
+      message.additional_kwargs.reasoning_content = progressReasoning(state.history, context);
+    }
     return {
       generations: [{ text: message.text, message }],
       llmOutput: {
@@ -154,13 +174,31 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     };
   }
 
-  /** Streams the final answer as one chunk, once the run has chosen it: nothing partial is shown. */
+  /**
+   * Streams the final answer as one chunk, once the run has chosen it: nothing partial is shown.
+   * With `progress: "reasoning"`, chunks of `additional_kwargs.reasoning_content` come first, one
+   * per iteration as it finishes.
+   */
   override async *_streamResponseChunks(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const state = await this.optimise(messages, options, runManager);
+    const { context, progress } = this.callSettings(options);
+    let state: TpoStateType;
+    if (progress === "reasoning") {
+      const run = reasoningStream(context, (onIteration) =>
+        this.optimise(messages, options, runManager, onIteration),
+      );
+      for await (const text of run.reasoning) {
+        const chunk = reasoningChunk(text);
+        await runManager?.handleLLMNewToken("", undefined, undefined, undefined, undefined, { chunk });
+        yield chunk;
+      }
+      state = await run.state;
+    } else {
+      state = await this.optimise(messages, options, runManager);
+    }
     const text = answerMessageOf(state).text;
     const chunk = new ChatGenerationChunk({
       text,
@@ -173,4 +211,12 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     await runManager?.handleLLMNewToken(text, undefined, undefined, undefined, undefined, { chunk });
     yield chunk;
   }
+}
+
+/** A chunk of reasoning, as @langchain/openai reads `reasoning_content` deltas from vLLM or DeepSeek. */
+function reasoningChunk(text: string): ChatGenerationChunk {
+  return new ChatGenerationChunk({
+    text: "",
+    message: new AIMessageChunk({ content: "", additional_kwargs: { reasoning_content: text } }),
+  });
 }

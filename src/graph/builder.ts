@@ -12,7 +12,8 @@ import { makeSelectNode } from "../nodes/select.js";
 import { makeUpdateNode } from "../nodes/update.js";
 import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
 import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../state/settings.js";
-import { TpoState } from "../state/state.js";
+import { TpoInputSchema, TpoState } from "../state/state.js";
+import { withNodeRecords } from "./node-records.js";
 import { withProgressEvents } from "./progress-events.js";
 import { routeAfterSelect } from "./routing.js";
 import { routeWithRunSettings, withRunSettings } from "./run-settings.js";
@@ -51,15 +52,20 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
   };
 }
 
-/** The uncompiled graph, for callers who compile with their own checkpointer or store. */
+/** The uncompiled graph, to change before compiling it with `compileTpoGraph`. */
 export function createTpoGraphBuilder(options: TpoGraphOptions) {
   const nodes = builtInNodes(options);
+  // Around every node, built-in or replaced: the history, timing and usage records, then the
+  // progress events, then the run's settings (kept in the state, for a resume without a context).
   for (const name of Object.keys(nodes) as TpoNodeName[]) {
-    nodes[name] = withRunSettings(name, withProgressEvents(name, nodes[name]));
+    nodes[name] = withRunSettings(name, withProgressEvents(name, withNodeRecords(name, nodes[name])));
   }
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
-  return new StateGraph(TpoState, TpoContextSchema as unknown as AnnotationRoot<StateDefinition>)
+  return new StateGraph(TpoState, {
+    input: TpoInputSchema,
+    context: TpoContextSchema as unknown as AnnotationRoot<StateDefinition>,
+  })
     .addNode("generate", nodes.generate)
     .addNode("reward", nodes.reward)
     .addNode("select", nodes.select)
@@ -78,15 +84,15 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
 }
 
 export type TpoGraphBuilder = ReturnType<typeof createTpoGraphBuilder>;
-type CompileOptions = Parameters<TpoGraphBuilder["compile"]>[0];
+export type TpoCompileOptions = NonNullable<Parameters<TpoGraphBuilder["compile"]>[0]>;
 
-/** The compiled graph, named "tpo", with a recursion limit that every allowed depth fits under. */
-export function createTpoGraph(options: TpoGraphOptions & CompileOptions) {
-  const { policy, critic, rewardModel, nodes, prompts, ...compileOptions } = options;
-  const graph = createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts }).compile({
-    name: "tpo",
-    ...compileOptions,
-  });
+/**
+ * The one way a TPO graph is compiled: named "tpo", with the recursion limit that every allowed
+ * depth fits under (callers need not set it), and the run settings checked before a run starts.
+ * `options` are LangGraph's compile options: a checkpointer, a store, interrupts.
+ */
+export function compileTpoGraph(builder: TpoGraphBuilder, options: TpoCompileOptions = {}) {
+  const graph = builder.compile({ name: "tpo", ...options });
   const configured = graph.withConfig({ recursionLimit: TPO_RECURSION_LIMIT });
   // LangGraph checks the context against the schema and throws a raw ZodError; parse it ourselves
   // first so that a bad setting fails with a TpoSettingsError that names the field.
@@ -100,4 +106,13 @@ export function createTpoGraph(options: TpoGraphOptions & CompileOptions) {
   return configured;
 }
 
-export type TpoGraph = ReturnType<typeof createTpoGraph>;
+/** The compiled graph of these models (see `compileTpoGraph`), with LangGraph's compile options. */
+export function createTpoGraph(options: TpoGraphOptions & TpoCompileOptions) {
+  const { policy, critic, rewardModel, nodes, prompts, ...compileOptions } = options;
+  return compileTpoGraph(
+    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts }),
+    compileOptions,
+  );
+}
+
+export type TpoGraph = ReturnType<typeof compileTpoGraph>;

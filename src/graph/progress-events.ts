@@ -2,13 +2,12 @@ import { bestAndWorst } from "../nodes/select.js";
 import { ensureContext } from "../state/settings.js";
 import { emit } from "../state/events.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
-import { awaitsJudgement, type Candidate, type TpoUpdate } from "../state/state.js";
+import { awaitsJudgement, type TpoUpdate } from "../state/state.js";
 
 /** Candidates a node's update judged: the reward step's scores (or a human's pick). */
-function judgedIn(update: TpoUpdate): { id: string; score: number | null }[] {
-  const pool: unknown = update.pool;
+function judgedIn({ pool }: TpoUpdate): { id: string; score: number | null }[] {
   if (!Array.isArray(pool)) return [];
-  return (pool as Candidate[]).filter((c) => !awaitsJudgement(c)).map((c) => ({ id: c.id, score: c.score }));
+  return pool.filter((c) => !awaitsJudgement(c)).map((c) => ({ id: c.id, score: c.score }));
 }
 
 /**

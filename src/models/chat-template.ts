@@ -1,11 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { fillTemplate } from "../prompts/template.js";
+import { turnsOf, type ChatTurn } from "../state/conversation.js";
 
-/** A chat turn as reward servers take it. */
-export interface ChatTurn {
-  role: string;
-  content: string;
-}
+export type { ChatTurn };
 
 /**
  * How a conversation becomes the one text that TEI and SGLang score: `bos` (only for servers that
@@ -71,14 +68,9 @@ export const CHAT_TEMPLATES = {
 
 export type ChatTemplateName = keyof typeof CHAT_TEMPLATES;
 
-const ROLE_BY_TYPE: Record<string, string> = { human: "user", ai: "assistant", system: "system" };
-
 /** The conversation and the response as `{ role, content }` turns, the response last. */
 export function chatTurns(messages: BaseMessage[], response: string): ChatTurn[] {
-  return [
-    ...messages.map((m) => ({ role: ROLE_BY_TYPE[m.getType()] ?? m.getType(), content: m.text })),
-    { role: "assistant", content: response },
-  ];
+  return [...turnsOf(messages), { role: "assistant", content: response }];
 }
 
 /** A template object, a `turn` string alone, or a function of the turns. */

@@ -2,7 +2,8 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { HttpRequestError, RewardLabelError, RewardRequestError, TpoConfigError } from "../errors.js";
 import { LLAMA3_BOS, LLAMA3_CHAT_TEMPLATE, type ChatTemplateOption } from "./chat-template.js";
 import { mapWithConcurrency } from "./concurrency.js";
-import { postJson, snippet, type RetryOptions } from "../http/fetch-with-retry.js";
+import { postJson, snippet } from "../http/fetch-with-retry.js";
+import { retryPolicy, type RetryPolicy } from "../http/retry.js";
 import {
   HTTP_REWARD_KINDS,
   LabelChoiceError,
@@ -15,7 +16,7 @@ import { REWARD_TEMPLATE_SETTING } from "./reward-template.js";
 import { redactUrls } from "../http/redact.js";
 import { describeValue, type RewardItem, type RewardModel } from "./reward.js";
 
-export interface HttpRewardModelOptions extends Omit<RetryOptions, "signal"> {
+export interface HttpRewardModelOptions {
   /** The server's root URL, e.g. http://localhost:8000 (for `nim`, a trailing /v1 is accepted too). */
   url: string;
   kind: HttpRewardKind;
@@ -41,6 +42,10 @@ export interface HttpRewardModelOptions extends Omit<RetryOptions, "signal"> {
    * RewardLabelError rather than guessing.
    */
   labelIndex?: number;
+  /** Timeout of each attempt, response body included, in ms (default 60 000). */
+  timeoutMs?: number;
+  /** Retries of failed requests, over DEFAULT_RETRY_POLICY (3 retries, so 4 attempts). */
+  retry?: Partial<RetryPolicy>;
 }
 
 export interface HttpRewardModel extends RewardModel {
@@ -67,6 +72,9 @@ function positiveInteger(value: number | undefined, fallback: number, option: st
   }
   return value;
 }
+
+/** Reward servers answer in seconds; a minute without an answer is a fault worth a retry. */
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 const LABEL_SETTING = "--reward-label / TPO_REWARD_LABEL (the labelIndex option)";
 
@@ -137,9 +145,10 @@ function endpointOf(url: string, kind: HttpRewardKind): string {
  * models with `--task reward`. Both vLLM kinds and `nim` send one conversation per request, up to
  * `concurrency` at once; `tei` and `sglang` send batches of up to `batchSize` templated texts.
  *
- * Requests are retried on 429, 408, 5xx, timeouts and connection errors, with exponential backoff
- * and jitter, honouring Retry-After, up to `maxAttempts`. Failures are RewardRequestErrors that name
- * the kind, the URL, the status and a snippet of what came back.
+ * Requests are retried on 408, 409, 429, 5xx, timeouts and connection errors, with exponential
+ * backoff and jitter, honouring Retry-After, as the `retry` policy says (the same policy, defaults
+ * and statuses as the policy model's). Failures are RewardRequestErrors that name the kind, the
+ * URL, the status and a snippet of what came back.
  */
 export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewardModel {
   const { kind } = options;
@@ -159,7 +168,6 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
   const endpoint = endpointOf(options.url, kind);
   const batchSize = spec.batched ? positiveInteger(options.batchSize, 32, "batchSize") : 1;
   const concurrency = positiveInteger(options.concurrency, 8, "concurrency");
-  const maxAttempts = positiveInteger(options.maxAttempts, 4, "maxAttempts");
   const settings = {
     model: options.model,
     chatTemplate: options.chatTemplate ?? LLAMA3_CHAT_TEMPLATE,
@@ -171,11 +179,8 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     ...options.headers,
   };
   const retry = {
-    maxAttempts,
-    timeoutMs:
-      options.timeoutMs === undefined ? undefined : positiveInteger(options.timeoutMs, 0, "timeoutMs"),
-    baseDelayMs: options.baseDelayMs,
-    maxDelayMs: options.maxDelayMs,
+    policy: retryPolicy(options.retry),
+    timeoutMs: positiveInteger(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
   };
   // What messages, names and traces show: the endpoint without the credentials a URL may hold.
   const shown = redactUrls(endpoint);

@@ -11,16 +11,20 @@ import {
   type OpenAIClient,
 } from "@langchain/openai";
 import { ModelRequestError } from "../errors.js";
-import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry.js";
+import { retryPolicy, withRetries, type RetryPolicy } from "../http/retry.js";
 import { nodeHttpFetch } from "../http/transport.js";
 import { redactUrls } from "../http/redact.js";
+import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
 import type { SamplingCallOptions } from "./sampling.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-fields.js";
 
 export type TpoChatOpenAICallOptions = ChatOpenAICallOptions & SamplingCallOptions;
 
 export interface TpoChatOpenAIFields extends Omit<ChatOpenAIFields, "completions" | "maxRetries"> {
-  /** Retries of 429, 5xx, timeouts and connection errors (the SDK's and LangChain's own are off). */
+  /**
+   * Retries of 408, 409, 429, 5xx, timeouts and connection errors, over DEFAULT_RETRY_POLICY (the
+   * SDK's and LangChain's own retries are off).
+   */
   retry?: Partial<RetryPolicy>;
 }
 
@@ -74,10 +78,11 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
         ...requestOptions,
         maxRetries: 0,
       });
-    return withRetries(once, this.retry, {
-      endpoint: this.endpoint,
-      timeoutMs: this.timeout,
+    return withRetries(once, {
+      policy: this.retry,
       signal: requestOptions?.signal ?? undefined,
+      classify: (error) => classifyModelFailure(error, this.timeout),
+      giveUp: (outcome) => modelRequestError(this.endpoint, outcome),
     });
   }
 
@@ -111,7 +116,7 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
   private readonly tpoFields: TpoChatOpenAIFields;
 
   constructor(fields: TpoChatOpenAIFields) {
-    const retry = { ...DEFAULT_RETRY_POLICY, ...fields.retry };
+    const retry = retryPolicy(fields.retry);
     const base = (fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL).replace(
       /\/+$/,
       "",

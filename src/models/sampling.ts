@@ -57,14 +57,6 @@ function callOptions(settings: SamplingSettings, n: number, offset: number): Sam
   };
 }
 
-function messageText(generation: ChatGeneration): string {
-  const content = generation.message?.content ?? generation.text;
-  if (typeof content === "string") return content;
-  return content
-    .map((part) => (typeof part === "string" ? part : "text" in part ? String(part.text) : ""))
-    .join("");
-}
-
 function usageOf(result: LLMResult): Partial<Usage> {
   const tokenUsage = result.llmOutput?.tokenUsage as
     { promptTokens?: number; completionTokens?: number } | undefined;
@@ -98,7 +90,10 @@ async function request(
   const target = modelWithSampling(model, options);
   warnIgnoredSettings(model, topsUpN ? target.ignored.filter((s) => s !== "n") : target.ignored);
   const result = await target.model.generate([messages], { ...config, ...options } as never);
-  return { texts: (result.generations[0] as ChatGeneration[]).map(messageText), usage: usageOf(result) };
+  return {
+    texts: (result.generations[0] as ChatGeneration[]).map((generation) => generation.message.text),
+    usage: usageOf(result),
+  };
 }
 
 function sumUsage(parts: Partial<Usage>[]): Partial<Usage> {

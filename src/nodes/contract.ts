@@ -1,6 +1,7 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { TpoModels } from "../models/tpo-models.js";
 import type { TpoPrompts } from "../prompts/index.js";
+import type { TpoContextInput } from "../state/settings.js";
 import type { TpoStateType, TpoUpdate } from "../state/state.js";
 
 /** What the built-in nodes are given at build time: the models and the prompt templates. */
@@ -12,8 +13,12 @@ export type TpoNodeName = "generate" | "reward" | "select" | "critique" | "gradi
 
 export type TpoStage = "generate" | "reward" | "critique" | "gradient" | "update";
 
-/** A node: reads state and run settings, returns a state update. */
+/**
+ * A node: reads state and run settings, returns a state update. The run settings arrive as the
+ * caller gave them (LangGraph checks them but passes them on unparsed): `ensureContext(runtime)`
+ * fills the defaults.
+ */
 export type TpoNode = (
   state: TpoStateType,
-  runtime: LangGraphRunnableConfig,
+  runtime: LangGraphRunnableConfig<TpoContextInput>,
 ) => TpoUpdate | Promise<TpoUpdate>;

@@ -1,12 +1,10 @@
 import { AIMessage } from "@langchain/core/messages";
-import { nodeTime } from "./run-config.js";
 import { type TpoNode } from "./contract.js";
 import { requireBestAndWorst } from "./select.js";
 
 /** The answer: the best candidate of the whole pool, appended to the conversation. */
 export function makeFinalizeNode(): TpoNode {
   return (state) => {
-    const start = performance.now();
     const { best } = requireBestAndWorst(state);
     const message = new AIMessage({
       content: best.text,
@@ -15,7 +13,6 @@ export function makeFinalizeNode(): TpoNode {
     return {
       best: { text: best.text, score: best.score, iteration: best.iteration },
       messages: [message],
-      usage: nodeTime("finalize", start),
     };
   };
 }

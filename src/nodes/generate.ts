@@ -1,12 +1,10 @@
 import { SystemMessage, type BaseMessage } from "@langchain/core/messages";
-import { Overwrite } from "@langchain/langgraph";
 import { TpoError } from "../errors.js";
 import { ensureContext } from "../state/settings.js";
 import { conversationOf } from "../state/conversation.js";
-import { nodeTime, stageConfig } from "./run-config.js";
+import { stageConfig } from "./run-config.js";
 import { samplingOf } from "./sampling-settings.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
-import { emptyUsage, mergeHistory, type TpoUpdate } from "../state/state.js";
 import { sampleResponses } from "../models/sampling.js";
 import { newCandidates } from "./candidates.js";
 
@@ -20,12 +18,11 @@ export function policyMessages(conversation: BaseMessage[], systemPrompt: string
 }
 
 /**
- * Samples N responses from the policy. It starts a fresh optimisation: a thread that is run again
- * (a new user turn) gets a new pool and history rather than the previous turn's.
+ * Samples N responses from the policy: the candidates of iteration 0. (The graph starts the fresh
+ * optimisation around it: a thread that is run again gets a new pool, history and usage.)
  */
 export function makeGenerateNode({ policy }: Pick<TpoNodeDeps, "policy">): TpoNode {
   return async (state, runtime) => {
-    const start = performance.now();
     const ctx = ensureContext(runtime);
     const conversation = conversationOf(state);
     const sample = await sampleResponses(
@@ -42,21 +39,10 @@ export function makeGenerateNode({ policy }: Pick<TpoNodeDeps, "policy">): TpoNo
         `The policy returned no usable response: all ${sample.texts.length} samples were empty.`,
       );
     }
-    const usage = { ...sample.usage, ...nodeTime("generate", start) };
-    const record = { iteration: 0, candidates: candidates.length, failures, sampling: sample.method, usage };
-    const update: TpoUpdate = {
-      query: "",
-      pool: new Overwrite(candidates),
-      iteration: 0,
-      chosen: null,
-      rejected: null,
-      critiqueText: null,
-      gradientText: null,
-      best: null,
-      history: new Overwrite(mergeHistory([], [record])),
-      usage: new Overwrite({ ...emptyUsage(), ...usage }),
+    return {
+      pool: candidates,
+      usage: sample.usage,
+      history: [{ iteration: 0, failures, sampling: sample.method }],
     };
-    if (state.query.trim()) update.messages = [conversation[conversation.length - 1]];
-    return update;
   };
 }

@@ -1,6 +1,5 @@
 import { ensureContext } from "../state/settings.js";
 import { criticPrompt } from "./critic-prompt.js";
-import { nodeTime } from "./run-config.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
 import { askCritic } from "./critic-request.js";
 
@@ -10,7 +9,6 @@ import { askCritic } from "./critic-request.js";
  */
 export function makeGradientNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" | "prompts">): TpoNode {
   return async (state, runtime) => {
-    const start = performance.now();
     const ctx = ensureContext(runtime);
     const iteration = state.iteration + 1;
     const { template, values } = criticPrompt(state, ctx, prompts, "gradient");
@@ -20,11 +18,6 @@ export function makeGradientNode({ critic, prompts }: Pick<TpoNodeDeps, "critic"
       ctx,
       runtime,
     });
-    const nodeUsage = { ...usage, ...nodeTime("gradient", start) };
-    return {
-      gradientText: text,
-      usage: nodeUsage,
-      history: [{ iteration, gradient: text, usage: nodeUsage }],
-    };
+    return { gradientText: text, usage };
   };
 }

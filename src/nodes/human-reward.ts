@@ -1,6 +1,5 @@
 import { interrupt } from "@langchain/langgraph";
 import { conversationOf, queryText } from "../state/conversation.js";
-import { nodeTime } from "./run-config.js";
 import { type TpoNode } from "./contract.js";
 import { awaitsJudgement, type TpoStateType } from "../state/state.js";
 import {
@@ -9,7 +8,6 @@ import {
   type HumanJudgement,
   type HumanRewardRequest,
 } from "./human-judgement.js";
-import { scoreStats } from "./reward.js";
 import { bestAndWorst } from "./select.js";
 
 function request(state: TpoStateType, error: string | null): HumanRewardRequest {
@@ -33,7 +31,6 @@ function request(state: TpoStateType, error: string | null): HumanRewardRequest 
  */
 export function makeHumanRewardNode(): TpoNode {
   return (state) => {
-    const start = performance.now();
     const pending = state.pool.filter(awaitsJudgement);
     if (pending.length === 0) return {};
     let error: string | null = null;
@@ -46,15 +43,7 @@ export function makeHumanRewardNode(): TpoNode {
         error = result.error;
         continue;
       }
-      const usage = nodeTime("reward", start);
-      const newest = result.judged.filter((c) => c.iteration === state.iteration && c.score !== null);
-      return {
-        pool: result.judged,
-        usage,
-        history: [
-          { iteration: state.iteration, scores: scoreStats(newest.map((c) => c.score as number)), usage },
-        ],
-      };
+      return { pool: result.judged };
     }
   };
 }

@@ -1,18 +1,9 @@
 import { ensureContext } from "../state/settings.js";
 import { conversationOf } from "../state/conversation.js";
-import { nodeTime, stageConfig } from "./run-config.js";
+import { stageConfig } from "./run-config.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
-import { awaitsJudgement, type ScoreStats } from "../state/state.js";
+import { awaitsJudgement } from "../state/state.js";
 import { scoreChecked } from "../models/reward.js";
-
-export function scoreStats(scores: number[]): ScoreStats | null {
-  if (scores.length === 0) return null;
-  return {
-    min: Math.min(...scores),
-    mean: scores.reduce((sum, s) => sum + s, 0) / scores.length,
-    max: Math.max(...scores),
-  };
-}
 
 /**
  * Scores every candidate that has no score yet, in one call; scores are kept for good. The usage
@@ -20,7 +11,6 @@ export function scoreStats(scores: number[]): ScoreStats | null {
  */
 export function makeRewardNode({ rewardModel }: Pick<TpoNodeDeps, "rewardModel">): TpoNode {
   return async (state, runtime) => {
-    const start = performance.now();
     const unscored = state.pool.filter(awaitsJudgement);
     if (unscored.length === 0) return {};
     const ctx = ensureContext(runtime);
@@ -30,16 +20,9 @@ export function makeRewardNode({ rewardModel }: Pick<TpoNodeDeps, "rewardModel">
       unscored.map((c) => ({ messages: conversation, response: c.text })),
       stageConfig(runtime, "reward", state.iteration, ctx),
     );
-    const scored = unscored.map((c, i) => ({ ...c, score: scores[i] }));
-    const usage = {
-      rewardRequests: rewardModel.requestCount?.(unscored.length) ?? 1,
-      ...nodeTime("reward", start),
-    };
-    const newest = scored.filter((c) => c.iteration === state.iteration).map((c) => c.score);
     return {
-      pool: scored,
-      usage,
-      history: [{ iteration: state.iteration, scores: scoreStats(newest), usage }],
+      pool: unscored.map((c, i) => ({ ...c, score: scores[i] })),
+      usage: { rewardRequests: rewardModel.requestCount?.(unscored.length) ?? 1 },
     };
   };
 }

@@ -1,7 +1,7 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { TpoContext } from "../state/settings.js";
-import type { TpoNodeName, TpoStage } from "./contract.js";
+import type { TpoStage } from "./contract.js";
 
 /**
  * The config for a model call inside a node: the node's callbacks and signal, plus metadata and a
@@ -25,9 +25,4 @@ export function stageConfig(
       tpo_depth: ctx.depth,
     },
   };
-}
-
-/** Milliseconds since `start`, as a usage entry for `node`. */
-export function nodeTime(node: TpoNodeName, start: number): { nodeMs: Record<string, number> } {
-  return { nodeMs: { [node]: performance.now() - start } };
 }

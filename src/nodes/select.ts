@@ -1,8 +1,6 @@
 import { TpoError } from "../errors.js";
-import { ensureContext } from "../state/settings.js";
-import { nodeTime } from "./run-config.js";
 import { type TpoNode } from "./contract.js";
-import type { Candidate, HistoryPatch, TpoStateType } from "../state/state.js";
+import type { Candidate, TpoStateType } from "../state/state.js";
 
 type Scored = Candidate & { score: number };
 
@@ -30,20 +28,8 @@ export function requireBestAndWorst(state: TpoStateType): { best: Scored; worst:
  * score there is no rejected response, and the critique judges the chosen one alone.
  */
 export function makeSelectNode(): TpoNode {
-  return (state, runtime) => {
-    const start = performance.now();
-    const ctx = ensureContext(runtime);
+  return (state) => {
     const { best, worst } = requireBestAndWorst(state);
-    const rejected = worst.id === best.id ? null : worst;
-    const usage = nodeTime("select", start);
-    const history: HistoryPatch[] = [{ iteration: state.iteration, bestSoFar: best.score, usage }];
-    if (ctx.mode !== "bon" && state.iteration < ctx.depth) {
-      history.push({
-        iteration: state.iteration + 1,
-        chosen: { id: best.id, score: best.score },
-        rejected: rejected && { id: rejected.id, score: rejected.score },
-      });
-    }
-    return { chosen: best.id, rejected: rejected?.id ?? null, usage, history };
+    return { chosen: best.id, rejected: worst.id === best.id ? null : worst.id };
   };
 }

@@ -1,6 +1,6 @@
 import { ensureContext } from "../state/settings.js";
 import { criticPrompt } from "./critic-prompt.js";
-import { nodeTime, stageConfig } from "./run-config.js";
+import { stageConfig } from "./run-config.js";
 import { promptMessages } from "../prompts/messages.js";
 import { samplingOf } from "./sampling-settings.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
@@ -38,7 +38,6 @@ export function responsesOfRewrites(
  */
 export function makeUpdateNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" | "prompts">): TpoNode {
   return async (state, runtime) => {
-    const start = performance.now();
     const ctx = ensureContext(runtime);
     const iteration = state.iteration + 1;
     const { template, values } = criticPrompt(state, ctx, prompts, "update");
@@ -54,19 +53,15 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" |
     );
     const { texts, untagged } = responsesOfRewrites(sample.texts, ctx.untaggedRewrites);
     const { candidates, failures } = newCandidates(texts, state.pool, iteration, "update");
-    const usage = { ...sample.usage, ...nodeTime("update", start) };
     return {
       pool: candidates,
-      iteration,
-      usage,
+      usage: sample.usage,
       history: [
         {
           iteration,
-          candidates: candidates.length,
           untagged,
           failures: failures + (ctx.width - sample.texts.length),
           sampling: sample.method,
-          usage,
         },
       ],
     };

@@ -44,8 +44,17 @@ export function tpoExtra(state: TpoStateType, settings: TpoContext): TpoCompleti
   };
 }
 
-/** A standard `chat.completion`, with the TPO run under `tpo`. */
-export function chatCompletion(ids: CompletionIds, state: TpoStateType, settings: TpoContext) {
+/**
+ * A standard `chat.completion`, with the TPO run under `tpo`; with `reasoning`, the message
+ * carries it as `reasoning_content`, as vLLM and DeepSeek answer.
+ */
+export function chatCompletion(
+  ids: CompletionIds,
+  state: TpoStateType,
+  settings: TpoContext,
+  reasoning?: string,
+) {
+  const message = { role: "assistant", content: state.best!.text, refusal: null };
   return {
     id: ids.id,
     object: "chat.completion",
@@ -54,7 +63,7 @@ export function chatCompletion(ids: CompletionIds, state: TpoStateType, settings
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: state.best!.text, refusal: null },
+        message: reasoning === undefined ? message : { ...message, reasoning_content: reasoning },
         logprobs: null,
         finish_reason: "stop",
       },
@@ -76,18 +85,30 @@ function chunk(ids: CompletionIds, delta: Record<string, unknown>, finishReason:
   };
 }
 
+/** The first chunk of a stream: the role, and no content yet. */
+export function roleChunk(ids: CompletionIds) {
+  return chunk(ids, { role: "assistant", content: "", refusal: null }, null);
+}
+
+/** A paragraph of the run's progress as a `reasoning_content` delta, as vLLM and DeepSeek stream reasoning. */
+export function reasoningChunk(ids: CompletionIds, text: string) {
+  return chunk(ids, { reasoning_content: text }, null);
+}
+
 /**
- * The final answer as `chat.completion.chunk`s: the role, the content, the finish (with the TPO
- * run under `tpo`) and, when the client asked with `stream_options.include_usage`, the usage.
+ * The final answer as `chat.completion.chunk`s: the role (unless `roleSent`: the reasoning went
+ * first), the content, the finish (with the TPO run under `tpo`) and, when the client asked with
+ * `stream_options.include_usage`, the usage.
  */
 export function completionChunks(
   ids: CompletionIds,
   state: TpoStateType,
   settings: TpoContext,
   includeUsage: boolean,
+  roleSent = false,
 ) {
   const chunks: unknown[] = [
-    chunk(ids, { role: "assistant", content: "", refusal: null }, null),
+    ...(roleSent ? [] : [roleChunk(ids)]),
     chunk(ids, { content: state.best!.text }, null),
     { ...chunk(ids, {}, "stop"), tpo: tpoExtra(state, settings) },
   ];

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readRequestBody, RequestBodyTooLargeError } from "../http/request-body.js";
 
 /** OpenAI's error types, as clients switch on them. */
 export type ApiErrorType =
@@ -43,37 +44,20 @@ export function sendError(res: ServerResponse, error: ApiError): void {
   sendJson(res, error.status, error.toJSON(), error.headers);
 }
 
-function tooLarge(limit: number): ApiError {
-  return new ApiError(
-    413,
-    `The request body is larger than the server's limit of ${limit} bytes; send fewer or shorter messages.`,
-    "invalid_request_error",
-    null,
-    "request_too_large",
-  );
-}
-
-/**
- * Reads the body up to `limit` bytes. Past it, the rest is drained unread (so that the client
- * can finish sending and read the 413) while the error is answered at once.
- */
+/** The request's body, up to `limit` bytes; past it, a 413 in OpenAI's format. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    throw tooLarge(limit);
+  try {
+    return await readRequestBody(req, limit);
+  } catch (error) {
+    if (!(error instanceof RequestBodyTooLargeError)) throw error;
+    throw new ApiError(
+      413,
+      `The request body is larger than the server's limit of ${limit} bytes; send fewer or shorter messages.`,
+      "invalid_request_error",
+      null,
+      "request_too_large",
+    );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge(limit);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 export function parseJson(body: Buffer): unknown {

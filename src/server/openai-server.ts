@@ -5,6 +5,7 @@ import { createTpoGraph, type TpoGraph } from "../graph/builder.js";
 import { StepTracker } from "../graph/step-tracker.js";
 import { parseTpoContext, type TpoContextInput } from "../state/settings.js";
 import type { TpoModels } from "../models/tpo-models.js";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
 import { requireBearerToken } from "./auth.js";
 import { completionIds } from "./completion.js";
 import { browserGuard, guardBrowser, requireJson } from "./guard.js";
@@ -59,6 +60,12 @@ export interface TpoServerOptions {
    * client's answer leaves out upstream addresses and bodies, a log should keep them.
    */
   onError?: (error: unknown, answer: ApiError) => void;
+  /**
+   * How responses show the run's progress when a request's `tpo.progress` does not say:
+   * "reasoning" sends it as `reasoning_content` (streamed per iteration, or whole in the message)
+   * before the answer; "off" (the default) sends the answer alone.
+   */
+  progress?: TpoProgressMode;
 }
 
 export interface TpoServerHandle {
@@ -109,6 +116,12 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     if (!Number.isInteger(value) || value < 1) {
       throw new TpoConfigError(`startTpoServer: ${name} must be a positive whole number, got ${value}.`);
     }
+  }
+  const progress = options.progress ?? "off";
+  if (!TPO_PROGRESS_MODES.includes(progress)) {
+    throw new TpoConfigError(
+      `startTpoServer: progress must be ${TPO_PROGRESS_MODES.map((m) => `"${m}"`).join(" or ")}, got ${JSON.stringify(progress)}.`,
+    );
   }
   if (!Number.isInteger(caps.maxDepth) || caps.maxDepth < 0) {
     throw new TpoConfigError(`startTpoServer: caps.maxDepth must be a whole number, got ${caps.maxDepth}.`);
@@ -190,6 +203,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
         res,
         signal: controller.signal,
         ids: completionIds(request.model ?? defaultModelName),
+        progress: request.progress ?? progress,
         callbacks: [tracker],
         fail,
       };

@@ -1,7 +1,9 @@
-import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import type { BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
+import { messagesFromTurns } from "../state/conversation.js";
 import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../state/settings.js";
 import { ApiError } from "./http-io.js";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
 import type { RequestSettingsSchema } from "./limits.js";
 import { refuseUnsupported } from "./unsupported.js";
 
@@ -53,6 +55,8 @@ export interface TpoRequest {
   stream: boolean;
   includeUsage: boolean;
   settings: TpoContext;
+  /** `tpo.progress` of the request; undefined when it sent none, and the server's default applies. */
+  progress: TpoProgressMode | undefined;
 }
 
 /** `messages[0].content` for the path ["messages", 0, "content"]. */
@@ -73,18 +77,6 @@ function invalid(error: z.ZodError, prefix: PropertyKey[] = []): ApiError {
     param,
     "invalid_value",
   );
-}
-
-function textOf(content: z.output<typeof Content> | null | undefined): string {
-  if (content === null || content === undefined) return "";
-  return typeof content === "string" ? content : content.map((part) => part.text).join("\n");
-}
-
-function toMessage(message: z.output<typeof Message>): BaseMessage {
-  const content = textOf(message.content);
-  if (message.role === "user") return new HumanMessage(content);
-  if (message.role === "assistant") return new AIMessage(content);
-  return new SystemMessage(content);
 }
 
 /** OpenAI's sampling fields, as TPO settings; the `tpo` object overrides them. */
@@ -115,7 +107,7 @@ function settingsError(error: z.ZodError, body: ChatCompletionBody): ApiError {
     const key = issue.keys[0];
     return new ApiError(
       400,
-      `Unknown TPO setting 'tpo.${key}': the settings are ${Object.keys(TpoContextSchema.shape).join(", ")}.`,
+      `Unknown TPO setting 'tpo.${key}': the settings are ${[...Object.keys(TpoContextSchema.shape), "progress"].join(", ")}.`,
       "invalid_request_error",
       `tpo.${key}`,
       "invalid_value",
@@ -131,6 +123,19 @@ function settingsError(error: z.ZodError, body: ChatCompletionBody): ApiError {
     return invalid(new z.ZodError([{ ...issue, path: [] }]), [field]);
   }
   return invalid(error, ["tpo"]);
+}
+
+/** `tpo.progress`: how a streamed answer shows the run's progress. */
+function progressOf(value: unknown): TpoProgressMode | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (TPO_PROGRESS_MODES.includes(value as TpoProgressMode)) return value as TpoProgressMode;
+  throw new ApiError(
+    400,
+    `Invalid value for 'tpo.progress': expected ${TPO_PROGRESS_MODES.map((m) => `"${m}"`).join(" or ")}, got ${JSON.stringify(value)}.`,
+    "invalid_request_error",
+    "tpo.progress",
+    "invalid_value",
+  );
 }
 
 /**
@@ -156,14 +161,16 @@ export function parseChatCompletionRequest(
   if (!parsed.success) throw invalid(parsed.error);
   const body = parsed.data;
   const sampling = samplingSettings(body);
-  const requested = { ...sampling, ...body.tpo };
+  const { progress, ...tpo } = body.tpo ?? {};
+  const requested = { ...sampling, ...tpo };
   const checked = settingsSchema.safeParse({ ...defaults, ...requested });
   if (!checked.success) throw settingsError(checked.error, body);
   return {
     model: body.model,
-    messages: body.messages.map(toMessage),
+    messages: messagesFromTurns(body.messages.map((m) => ({ role: m.role, content: m.content ?? "" }))),
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     settings: checked.data,
+    progress: progressOf(progress),
   };
 }

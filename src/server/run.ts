@@ -3,7 +3,20 @@ import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
 import type { TpoGraph } from "../graph/builder.js";
 import type { TpoStateType, TpoUpdate } from "../state/state.js";
-import { chatCompletion, completionChunks, type CompletionIds } from "./completion.js";
+import {
+  IterationWatch,
+  progressParagraph,
+  progressReasoning,
+  progressStart,
+  type TpoProgressMode,
+} from "../embed/progress-reasoning.js";
+import {
+  chatCompletion,
+  completionChunks,
+  reasoningChunk,
+  roleChunk,
+  type CompletionIds,
+} from "./completion.js";
 import { safeMessage, upstreamApiError } from "./failure.js";
 import { ApiError, sendJson } from "./http-io.js";
 import { progressLine } from "./progress-comments.js";
@@ -36,6 +49,8 @@ export interface RunTarget {
   res: ServerResponse;
   signal: AbortSignal;
   ids: CompletionIds;
+  /** "reasoning": the run's progress goes to the client as `reasoning_content` before the answer. */
+  progress: TpoProgressMode;
   /** Callbacks of the run (the tracker of the failing step). */
   callbacks?: BaseCallbackHandler[];
   /** The answer to a failed run; default toApiError. */
@@ -43,24 +58,39 @@ export interface RunTarget {
 }
 
 /** Runs TPO and answers with one chat completion. */
-export async function answerWhole({ graph, request, res, signal, ids, callbacks }: RunTarget): Promise<void> {
+export async function answerWhole({
+  graph,
+  request,
+  res,
+  signal,
+  ids,
+  progress,
+  callbacks,
+}: RunTarget): Promise<void> {
   const state = (await graph.invoke(
     { messages: request.messages },
     { context: request.settings, signal, callbacks },
   )) as TpoStateType;
-  sendJson(res, 200, chatCompletion(ids, state, request.settings));
+  const reasoning = progress === "reasoning" ? progressReasoning(state.history, request.settings) : undefined;
+  sendJson(res, 200, chatCompletion(ids, state, request.settings, reasoning));
 }
 
 function write(res: ServerResponse, text: string): void {
   if (!res.writableEnded && !res.destroyed) res.write(text);
 }
 
+function writeChunk(res: ServerResponse, chunk: unknown): void {
+  write(res, `data: ${JSON.stringify(chunk)}\n\n`);
+}
+
 /**
  * Runs TPO and answers as server-sent events: progress as comments while it runs (and a
  * heartbeat comment while a step takes long), then the answer as chat.completion.chunk events.
+ * With progress "reasoning", each finished iteration is also a `reasoning_content` delta, sent
+ * as it happens, before the answer's `content`.
  */
 export async function answerStreamed(
-  { graph, request, res, signal, ids, callbacks, fail = toApiError }: RunTarget,
+  { graph, request, res, signal, ids, progress, callbacks, fail = toApiError }: RunTarget,
   heartbeatMs: number,
   shuttingDown: () => boolean,
 ): Promise<void> {
@@ -75,6 +105,12 @@ export async function answerStreamed(
     res,
     `: tpo run started (width ${settings.width}, depth ${settings.depth}, mode ${settings.mode})\n\n`,
   );
+  const reasoning = progress === "reasoning";
+  const watch = new IterationWatch();
+  if (reasoning) {
+    writeChunk(res, roleChunk(ids));
+    writeChunk(res, reasoningChunk(ids, progressStart(settings)));
+  }
   const heartbeat = setInterval(() => write(res, ": tpo working\n\n"), heartbeatMs);
   heartbeat.unref();
   try {
@@ -84,16 +120,21 @@ export async function answerStreamed(
       { context: settings, signal, callbacks, streamMode: ["updates", "values"] },
     );
     for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-      if (mode === "values") state = chunk as TpoStateType;
-      else {
+      if (mode === "values") {
+        state = chunk as TpoStateType;
+        if (!reasoning) continue;
+        for (const record of watch.newlyFinished(state.history)) {
+          writeChunk(res, reasoningChunk(ids, progressParagraph(record, settings)));
+        }
+      } else {
         for (const [node, update] of Object.entries(chunk as Record<string, TpoUpdate>)) {
           write(res, `: ${progressLine(node, update ?? {}, settings)}\n\n`);
         }
       }
     }
     if (!state?.best) throw new Error("the run ended without a best response");
-    for (const part of completionChunks(ids, state, settings, request.includeUsage)) {
-      write(res, `data: ${JSON.stringify(part)}\n\n`);
+    for (const part of completionChunks(ids, state, settings, request.includeUsage, reasoning)) {
+      writeChunk(res, part);
     }
     write(res, "data: [DONE]\n\n");
   } catch (error) {
@@ -103,7 +144,7 @@ export async function answerStreamed(
       : shuttingDown()
         ? new ApiError(503, SHUTDOWN_MESSAGE, "server_error")
         : undefined;
-    if (apiError) write(res, `data: ${JSON.stringify(apiError.toJSON())}\n\n`);
+    if (apiError) writeChunk(res, apiError.toJSON());
   } finally {
     clearInterval(heartbeat);
     if (!res.writableEnded) res.end();

@@ -1,18 +1,30 @@
 import { BaseChatModel, type BaseChatModelParams } from "@langchain/core/language_models/chat_models";
-import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import type { SamplingCallOptions } from "../models/sampling.js";
 import { SAMPLING_CALL_KEYS } from "../models/sampling-fields.js";
 import { hash32, rng } from "./random.js";
 import { simRespond, wordCount } from "./world.js";
-import type { BaseChatModelCallOptions } from "@langchain/core/language_models/chat_models";
+import type { BaseChatModelCallOptions, BindToolsInput } from "@langchain/core/language_models/chat_models";
+import { simStructuredAnswer } from "./judge.js";
 
 export interface SimChatModelParams extends BaseChatModelParams {
   /** Seed of the world's randomness for requests that carry no seed of their own. */
   seed?: number;
 }
 
-export type SimChatModelCallOptions = BaseChatModelCallOptions & SamplingCallOptions;
+export type SimChatModelCallOptions = BaseChatModelCallOptions &
+  SamplingCallOptions & {
+    /** Tools bound by `bindTools`: `withStructuredOutput` asks for a verdict through the first one. */
+    tools?: BindToolsInput[];
+  };
+
+/** The name of a bound tool, in OpenAI's form ({ function: { name } }) or LangChain's ({ name }). */
+function toolName(tool: BindToolsInput): string {
+  const named = tool as { name?: unknown; function?: { name?: unknown } };
+  const name = named.function?.name ?? named.name;
+  return typeof name === "string" ? name : "extract";
+}
 
 /**
  * The simulated policy and critic as a real chat model: it goes through exactly the node code
@@ -52,7 +64,43 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
     return words.length > maxTokens ? words.slice(0, maxTokens).join(" ") : output;
   }
 
+  /**
+   * Tools make the model answer an LLM judge's prompt (pointwise or pairwise) as the simulated
+   * server does: with a call of the first tool whose arguments are the verdict. That is what
+   * `withStructuredOutput` asks for, so the judges run in process too.
+   */
+  override bindTools(tools: BindToolsInput[], kwargs?: Partial<SimChatModelCallOptions>) {
+    return this.withConfig({ ...kwargs, tools } as Partial<SimChatModelCallOptions>);
+  }
+
+  /** The verdict for a judge's prompt, as a tool call; an error for any other prompt. */
+  private judgeAnswer(messages: BaseMessage[], tool: BindToolsInput): ChatResult {
+    const prompt = messages.map((m) => m.text).join("\n\n");
+    const verdict = simStructuredAnswer(prompt, this.seed);
+    if (!verdict) {
+      throw new Error(
+        "The simulated world answers structured output only for judge prompts " +
+          "(<query> and <response>, or <query>, <response_a> and <response_b>).",
+      );
+    }
+    const promptTokens = wordCount(prompt);
+    const outputTokens = wordCount(JSON.stringify(verdict));
+    // A chunk, as streaming models return: the base withStructuredOutput reads only chunks.
+    const message = new AIMessageChunk({
+      content: "",
+      tool_calls: [{ id: "call_sim_judge", name: toolName(tool), args: { ...verdict }, type: "tool_call" }],
+      usage_metadata: {
+        input_tokens: promptTokens,
+        output_tokens: outputTokens,
+        total_tokens: promptTokens + outputTokens,
+      },
+    });
+    return { generations: [{ text: "", message }] };
+  }
+
   async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
+    const tool = options.tools?.[0];
+    if (tool !== undefined) return this.judgeAnswer(messages, tool);
     const prompt = SimChatModel.promptOf(messages);
     const n = Math.max(1, options.n ?? 1);
     const seed = options.seed ?? this.seed * 1_000_003 + this.unseeded++ * 1009;

@@ -1,4 +1,4 @@
-import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import { contentText } from "../state/conversation.js";
 
 /** A chat message as OpenAI-compatible servers receive it. */
 export interface WireMessage {
@@ -6,35 +6,10 @@ export interface WireMessage {
   content?: unknown;
 }
 
-/** The text of an OpenAI message content: a string, or the text parts of a content array. */
-export function wireText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .map((part) =>
-      typeof part === "string"
-        ? part
-        : part && typeof part === "object" && "text" in part
-          ? String((part as { text: unknown }).text)
-          : "",
-    )
-    .join("");
-}
-
-/** OpenAI message JSON as LangChain messages, so the sim server reads prompts as SimChatModel does. */
-export function toLangChainMessages(messages: WireMessage[]): BaseMessage[] {
-  return messages.map((m) => {
-    const text = wireText(m.content);
-    if (m.role === "system" || m.role === "developer") return new SystemMessage(text);
-    if (m.role === "assistant") return new AIMessage(text);
-    return new HumanMessage(text);
-  });
-}
-
 /** The last message of `role`, or "" when there is none. */
 export function lastOfRole(messages: WireMessage[], role: string): string {
   const found = [...messages].reverse().find((m) => m.role === role);
-  return found ? wireText(found.content) : "";
+  return found ? contentText(found.content) : "";
 }
 
 /**
@@ -54,7 +29,7 @@ const TULU_EOS = "<|end_of_text|>";
  */
 export function llama3Template(messages: WireMessage[]): string {
   return messages
-    .map((m) => `<|start_header_id|>${m.role}<|end_header_id|>\n\n${wireText(m.content)}<|eot_id|>`)
+    .map((m) => `<|start_header_id|>${m.role}<|end_header_id|>\n\n${contentText(m.content)}<|eot_id|>`)
     .join("");
 }
 

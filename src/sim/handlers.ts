@@ -5,15 +5,9 @@
  * in-process SimChatModel and SimRewardModel, so HTTP and in-process runs agree.
  */
 import { SimChatModel } from "./chat-model.js";
-import {
-  lastOfRole,
-  parseTemplated,
-  SIM_BOS,
-  toLangChainMessages,
-  wireText,
-  type WireMessage,
-} from "./chat-template-parser.js";
-import { simJudge } from "./judge.js";
+import { lastOfRole, parseTemplated, SIM_BOS, type WireMessage } from "./chat-template-parser.js";
+import { simStructuredAnswer } from "./judge.js";
+import { contentText, messagesFromTurns } from "../state/conversation.js";
 import { simReward, wordCount } from "./world.js";
 
 export interface HandlerResult {
@@ -78,7 +72,7 @@ function created(): number {
 }
 
 function promptTokensOf(messages: WireMessage[]): number {
-  return wordCount(messages.map((m) => wireText(m.content)).join(" "));
+  return wordCount(messages.map((m) => contentText(m.content)).join(" "));
 }
 
 export function handleModels(models: string[]): HandlerResult {
@@ -120,7 +114,13 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   const seed = (fields.seed as number | undefined) ?? ctx.nextUnseeded();
   // Temperature and top_p are validated but do not change the texts: the in-process SimChatModel
   // ignores them too, and HTTP and in-process runs must give the same texts.
-  const prompt = SimChatModel.promptOf(toLangChainMessages(messages));
+  let conversation;
+  try {
+    conversation = messagesFromTurns(messages);
+  } catch (error) {
+    return openAIError(400, (error as Error).message, "messages");
+  }
+  const prompt = SimChatModel.promptOf(conversation);
   const count = ctx.emptyChoices ? 0 : ctx.ignoreN ? 1 : n;
   const choices = Array.from({ length: count }, (_, index) => {
     const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index);
@@ -164,18 +164,20 @@ function asksForStructuredOutput(body: Body): boolean {
 }
 
 /**
- * Answers the LLM judge (`createJudgeRewardModel`) with a verdict that follows the simulated
- * reward: as a call of the first tool when tools are offered, else as JSON content.
+ * Answers an LLM judge with a verdict that follows the simulated reward: the pointwise judge
+ * (`createJudgeRewardModel`) and the pairwise one (`tpo compare`). As a call of the first tool
+ * when tools are offered, else as JSON content; a `reply` fault's text stands in for the verdict.
  */
 function judgeChat(body: Body, model: string, messages: WireMessage[], ctx: HandlerContext): HandlerResult {
-  const verdict = simJudge(messages.map((m) => wireText(m.content)).join("\n\n"), ctx.seed);
+  const verdict = simStructuredAnswer(messages.map((m) => contentText(m.content)).join("\n\n"), ctx.seed);
   if (!verdict) {
     return openAIError(
       400,
-      "the simulated world answers structured output only for judge prompts (<query>, <response>)",
+      "the simulated world answers structured output only for judge prompts " +
+        "(<query> and <response>, or <query>, <response_a> and <response_b>)",
     );
   }
-  const args = JSON.stringify(verdict);
+  const args = ctx.reply ?? JSON.stringify(verdict);
   const tool = (body.tools as { function?: { name?: string } }[] | undefined)?.[0]?.function?.name;
   const message = tool
     ? {

@@ -28,3 +28,45 @@ export function simJudge(prompt: string, seed: number): SimVerdict | null {
     clarity: rating,
   };
 }
+
+/** The simulated pairwise judge's verdict: the position shown first (A), second (B), or a tie. */
+export interface SimPairwiseVerdict {
+  rationale: string;
+  verdict: "A" | "B" | "tie";
+}
+
+/**
+ * How the simulated pairwise judge decides. Reward gaps below `tieBelow` are ties; gaps below
+ * `positionBiasBelow` go to the response shown first whichever it is (the position bias of real
+ * LLM judges, which judging both orders cancels: such a pair's two verdicts disagree); larger gaps
+ * go to the response with the higher hidden quality.
+ */
+export const SIM_PAIRWISE = { tieBelow: 0.3, positionBiasBelow: 1 };
+
+/**
+ * Answers a pairwise prompt (`PAIRWISE_PROMPT`: a `<query>`, a `<response_a>` and a
+ * `<response_b>`) by the hidden quality of the simulated world, `simReward`; null when the prompt
+ * is not a pairwise one.
+ */
+export function simPairwiseJudge(prompt: string, seed: number): SimPairwiseVerdict | null {
+  const query = between(prompt, "<query>", "</query>");
+  const first = between(prompt, "<response_a>", "</response_a>");
+  const second = between(prompt, "<response_b>", "</response_b>");
+  if (query === null || first === null || second === null) return null;
+  const gap = simReward(query, first, seed) - simReward(query, second, seed);
+  const verdict =
+    Math.abs(gap) < SIM_PAIRWISE.tieBelow
+      ? "tie"
+      : Math.abs(gap) < SIM_PAIRWISE.positionBiasBelow || gap > 0
+        ? "A"
+        : "B";
+  return {
+    rationale: `Simulated judgement: response A earns ${gap >= 0 ? "+" : ""}${gap.toFixed(2)} against response B in the simulated world.`,
+    verdict,
+  };
+}
+
+/** The simulated world's answer to a structured-output request: a pointwise or a pairwise verdict. */
+export function simStructuredAnswer(prompt: string, seed: number): SimVerdict | SimPairwiseVerdict | null {
+  return simPairwiseJudge(prompt, seed) ?? simJudge(prompt, seed);
+}

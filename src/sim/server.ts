@@ -14,6 +14,7 @@ import {
   type HandlerContext,
   type HandlerResult,
 } from "./handlers.js";
+import { readRequestBody } from "../http/request-body.js";
 
 /** What a fault does to a request it matches. */
 export type SimFault =
@@ -27,7 +28,10 @@ export type SimFault =
   | { kind: "empty-choices" }
   /** Answer a chat completion with one choice whatever `n` asks. */
   | { kind: "ignore-n" }
-  /** Answer a chat completion with this text in every choice (an update without its tags, say). */
+  /**
+   * Answer a chat completion with this text in every choice (an update without its tags, say); a
+   * judge's structured-output request gets it as its verdict (a verdict that does not parse, say).
+   */
   | { kind: "reply"; content: string };
 
 export interface SimRequest {
@@ -121,20 +125,6 @@ interface ActiveRule {
   left: number;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new Error("body too large"));
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
 export async function startSimServer(options: SimServerOptions = {}): Promise<SimServer> {
   if (options.labels !== undefined && !(Number.isInteger(options.labels) && options.labels >= 1)) {
     throw new RangeError(`startSimServer: labels must be a positive integer, not ${options.labels}.`);
@@ -214,7 +204,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://sim").pathname;
-    const raw = req.method === "POST" ? await readBody(req) : "";
+    const raw = req.method === "POST" ? (await readRequestBody(req, MAX_BODY_BYTES)).toString("utf8") : "";
     let body: unknown;
     try {
       body = raw ? JSON.parse(raw) : undefined;

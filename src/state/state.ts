@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
-import type { BaseMessage } from "@langchain/core/messages";
+import type { BaseMessage, BaseMessageLike } from "@langchain/core/messages";
 import { Annotation, messagesStateReducer } from "@langchain/langgraph";
+import { registry } from "@langchain/langgraph/zod";
+import { z } from "zod";
 import type { TpoContext } from "./settings.js";
 
 export type CandidateOrigin = "sample" | "update";
@@ -209,3 +211,26 @@ export const TpoState = Annotation.Root({
 
 export type TpoStateType = typeof TpoState.State;
 export type TpoUpdate = typeof TpoState.Update;
+
+// Any value: messages reach the messages reducer as they are (class instances, or message-like
+// objects from an HTTP client), and the reducer converts them. Studio shows the field as a chat.
+const messageInput: z.ZodType<BaseMessageLike | BaseMessageLike[]> = z.any();
+const conversationInput = messageInput
+  .optional()
+  .describe("The conversation: messages ending with the user turn to answer.");
+registry.add(conversationInput, { jsonSchemaExtra: { langgraph_type: "messages" } });
+
+/**
+ * What a run takes: a query, or a conversation. LangGraph Studio draws its input form from it.
+ * (The state itself stays an Annotation: a StateSchema would hide the run settings' form, which
+ * the LangGraph API server does not read from a graph whose state is a StateSchema.)
+ */
+export const TpoInputSchema = z.object({
+  query: z
+    .string()
+    .optional()
+    .describe("The user query; on a thread that already has an answer, a new user turn."),
+  messages: conversationInput,
+});
+
+export type TpoInput = z.input<typeof TpoInputSchema>;

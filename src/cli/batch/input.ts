@@ -1,7 +1,7 @@
 import type { QueryInput } from "../execute.js";
 import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
-import { messagesFromJson } from "../messages.js";
+import { messagesFromTurns } from "../../state/conversation.js";
 import { contentId } from "./ids.js";
 
 /** One query of a batch, or the reason its line could not be read. */
@@ -46,7 +46,7 @@ function itemOf(
       return {
         source,
         givenId,
-        input: { messages: messagesFromJson(entry.messages) },
+        input: { messages: messagesFromTurns(entry.messages) },
         content: entry.messages,
       };
     } catch (error) {

@@ -7,7 +7,8 @@ import {
 import { CliUsageError } from "../errors.js";
 import { flagOfField, parseSettings } from "../flags.js";
 
-const MODES: readonly TpoMode[] = ["tpo", "revision", "bon"];
+/** The modes, as the settings schema lists them (the order tables show them in). */
+export const MODES: readonly TpoMode[] = TpoContextSchema.shape.mode.unwrap().options;
 
 export function parseModes(text: string): TpoMode[] {
   const modes = text

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from "node:fs";
+import { writeWhole } from "../write-whole.js";
 import type { TpoMode } from "../../state/settings.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 
@@ -25,7 +25,10 @@ export function officialPath(outPath: string, mode: TpoMode): string {
 
 /** Writes the file whole (through a temporary file), so a crash never leaves half of one. */
 export function writeOfficial(path: string, records: BatchRecord[]): void {
-  const temporary = `${path}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(officialEntries(records), null, 2)}\n`);
-  renameSync(temporary, path);
+  writeWhole(path, officialJson(records));
+}
+
+/** The reference implementation's file: a JSON list, indented as its `json.dump(results, indent=4)` writes it. */
+export function officialJson(records: BatchRecord[]): string {
+  return `${JSON.stringify(officialEntries(records), null, 4)}\n`;
 }

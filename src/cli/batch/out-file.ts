@@ -42,13 +42,13 @@ export function checkOutPath(out: string, input: string, checkpoint?: string): v
  * Refuses an `--out` that holds something other than records (an input file, notes): resuming would
  * append to it, and overwriting would destroy it.
  */
-export function checkResultsFile(out: string, read: ResultsRead): void {
+export function checkResultsFile(out: string, read: ResultsRead<unknown>, command = "tpo batch"): void {
   if (read.records.length > 0) return;
   const firstBad = read.badLines[0];
   // A record cut short by a crash during the first write is still the start of a results file.
   if (firstBad === undefined && (read.torn === null || read.torn.startsWith('{"id":'))) return;
   throw new CliUsageError(
-    `--out ${out} is not a results file of tpo batch (${
+    `--out ${out} is not a results file of ${command} (${
       firstBad !== undefined ? `line ${firstBad} is not a record` : "it holds one line that is not a record"
     }); name a new file, or move this one away.`,
   );

@@ -1,7 +1,7 @@
 import type { TpoContext, TpoMode } from "../../state/settings.js";
 import type { BestResponse, Candidate, HistoryRecord, Usage } from "../../state/state.js";
 import type { ResumePoint } from "../execute.js";
-import type { TurnJson } from "../messages.js";
+import type { ChatTurn } from "../../state/conversation.js";
 
 /** One line of a batch's output: a query's result under one mode, or why it has none. */
 export interface BatchRecord {
@@ -11,7 +11,7 @@ export interface BatchRecord {
   /** The query as the prompts show it; null when the input line could not be read. */
   query: string | null;
   /** The conversation, when the input gave one. */
-  messages?: TurnJson[];
+  messages?: ChatTurn[];
   settings?: TpoContext;
   /** The models, as settings describe them (never a key). */
   models?: Record<string, string>;

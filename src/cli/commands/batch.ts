@@ -1,7 +1,8 @@
 import { queryTextOf } from "../query-input.js";
 import { Command } from "commander";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { buildGraph, executeQuery, type CliGraph } from "../execute.js";
+import { executeQuery, StepFailedError } from "../execute.js";
+import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import {
   addModelFlags,
@@ -11,25 +12,30 @@ import {
   numberFlag,
   settingsInput,
 } from "../flags.js";
-import { messagesToJson } from "../messages.js";
-import { loadCliModels } from "../models.js";
 import { readTextInput } from "../read-input.js";
 import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
 import { parseBatchInput, type BatchItem } from "../batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { officialPath, writeOfficial } from "../batch/official.js";
-import { runPool } from "../batch/pool.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
 import type { BatchRecord } from "../batch/record.js";
-import { latestRecords, readResults, ResultsWriter, setAsideTornLine } from "../batch/results-file.js";
+import {
+  latestRecords,
+  looksLikeBatchRecord,
+  previousResults,
+  readResults,
+  ResultsWriter,
+} from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
 import { lockResults } from "../batch/lock.js";
-import { checkOutPath, checkResultsFile } from "../batch/out-file.js";
+import { checkOutPath } from "../batch/out-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
 import { escapeControl } from "../escape.js";
-import type { ModelSettings } from "../../config/models-from-env.js";
+import { loadModels, type ModelSettings } from "../../config/models-from-env.js";
+import { turnsOf } from "../../state/conversation.js";
+import { mapWithConcurrency } from "../../models/concurrency.js";
 
 interface BatchOptions extends Record<string, unknown> {
   out: string;
@@ -46,44 +52,13 @@ interface BatchOptions extends Record<string, unknown> {
   quiet?: boolean;
 }
 
-function positiveInteger(flag: string, value: string): number {
-  const number = numberFlag(flag, value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new CliUsageError(`${flag} must be a whole number of at least 1, got "${value}".`);
-  return number;
-}
-
 function queryOf(item: BatchItem): string | null {
   return item.input ? queryTextOf(item.input) : null;
 }
 
-/** Reads what a previous run left; refuses to write over results unless asked to. */
-function prepareResults(options: BatchOptions): Map<string, BatchRecord> {
-  const previous = readResults(options.out);
-  checkResultsFile(options.out, previous);
-  if (options.overwrite) return new Map();
-  if (!options.resume) {
-    if (previous.records.length > 0 || previous.torn !== null) {
-      throw new CliUsageError(
-        `--out ${options.out} already has ${previous.records.length} records: pass --resume to continue it, or --overwrite to start again.`,
-      );
-    }
-    return new Map();
-  }
-  if (previous.torn !== null) {
-    const aside = setAsideTornLine(options.out, previous.torn);
-    console.error(
-      `tpo batch: the last line of ${options.out} was cut short by a crash; moved it to ${aside}.`,
-    );
-  }
-  for (const line of previous.badLines)
-    console.error(`tpo batch: ${options.out} line ${line} is not a record; ignored.`);
-  return latestRecords(previous.records);
-}
-
 async function runJob(
   job: Job,
-  graph: CliGraph,
+  graph: TpoGraph,
   settings: ModelSettings,
   options: { checkpointed: boolean; resume: boolean; signal: AbortSignal },
 ): Promise<BatchRecord> {
@@ -93,7 +68,7 @@ async function runJob(
     id: item.id,
     mode,
     query: queryOf(item),
-    ...(item.input && "messages" in item.input ? { messages: messagesToJson(item.input.messages) } : {}),
+    ...(item.input && "messages" in item.input ? { messages: turnsOf(item.input.messages) } : {}),
     settings: context,
     models: describeModels(settings),
   };
@@ -116,7 +91,7 @@ async function runJob(
     };
   } catch (error) {
     const failure = describeFailure(error, null, settings);
-    const step = /^the (\w+) step failed/.exec(failure.message)?.[1];
+    const step = error instanceof StepFailedError ? error.step : null;
     return {
       ...base,
       elapsedMs: performance.now() - started,
@@ -165,7 +140,7 @@ export function registerBatch(program: Command): void {
     const base = settingsInput(options);
     const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
     const contexts = settingsPerMode(base, modes, options.modes !== undefined);
-    const concurrency = positiveInteger("--concurrency", options.concurrency);
+    const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
     if (options.format !== "jsonl" && options.format !== "official") {
       throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
     }
@@ -176,7 +151,8 @@ export function registerBatch(program: Command): void {
     checkOutPath(options.out, input, options.checkpoint);
     let items = parseBatchInput(readTextInput(input, "<input>"), input);
     if (shard) items = items.filter((item) => inShard(item.id, shard));
-    if (options.limit) items = items.slice(0, positiveInteger("--limit", options.limit));
+    if (options.limit)
+      items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
     if (items.length === 0) {
       console.error(
         escapeControl(
@@ -188,7 +164,7 @@ export function registerBatch(program: Command): void {
 
     const settings = modelSettings(options);
     const release = lockResults(options.out); // before reading --out: one writer at a time
-    const existing = prepareResults(options);
+    const existing = latestRecords(previousResults(options.out, options, "tpo batch", looksLikeBatchRecord));
     const differences = options.resume
       ? settingsDifferences(existing.values(), contexts, describeModels(settings))
       : [];
@@ -198,11 +174,11 @@ export function registerBatch(program: Command): void {
           "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
       );
     }
-    const models = loadCliModels(settings);
+    const models = loadModels(settings);
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
     // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
     const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
-    const graph = buildGraph(models, checkpointer?.saver);
+    const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
     const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
     if (jobs.length === 0 && unreadable.length === 0) {
@@ -225,25 +201,23 @@ export function registerBatch(program: Command): void {
 
     const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
     if (!options.quiet) progress.start();
-    // Once a record cannot be written, no worker starts a query, and those in flight stop: their
-    // records could not be kept, and a real API would bill them.
-    const halt = new AbortController();
+    // Once a record cannot be written, no worker starts a query and those in flight are stopped:
+    // their records could not be kept, and a real API would bill them.
     let writeError: unknown;
     try {
-      await runPool(jobs, concurrency, async (job) => {
-        if (halt.signal.aborted) return;
+      // A failed query is a record, not a throw: only a failure to write one stops the batch.
+      await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
         const record = await runJob(job, graph, settings, {
           checkpointed: checkpointer !== undefined,
           resume: options.resume ?? false,
-          signal: halt.signal,
+          signal,
         });
-        if (halt.signal.aborted) return;
+        if (signal.aborted) return; // the batch is stopping: this record could not be kept
         try {
           writer.append(record);
         } catch (error) {
           writeError = error;
-          halt.abort(error);
-          return;
+          throw error;
         }
         if (record.error) {
           failed++;
@@ -254,6 +228,8 @@ export function registerBatch(program: Command): void {
         }
         progress.complete(record.mode, record.best?.score ?? null);
       });
+    } catch (error) {
+      if (writeError === undefined) throw error;
     } finally {
       if (!options.quiet) progress.stop();
       writer.close();
@@ -269,7 +245,7 @@ export function registerBatch(program: Command): void {
       );
     }
 
-    const records = [...latestRecords(readResults(options.out).records).values()];
+    const records = [...latestRecords(readResults(options.out, looksLikeBatchRecord).records).values()];
     console.log(formatSummary(summarize(records)));
     if (options.format === "official") {
       for (const mode of modes) {

@@ -1,10 +1,23 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
-import { CliUsageError } from "../errors.js";
-import { latestRecords, readResults } from "../batch/results-file.js";
+import { readLatestRecords } from "../batch/results-file.js";
 import { formatSummary, summarize } from "../batch/summary.js";
+import { readJudgments } from "../compare/judgments-file.js";
+import { formatCompare, judgedInSimulation, judgeName, summarizeJudgments } from "../compare/summary.js";
+import type { ReportComparison } from "../report/compare-section.js";
 import { reportHtml } from "../report/html.js";
+
+/** A compare file as the report shows it. */
+function comparisonOf(path: string): ReportComparison {
+  const judgments = readJudgments(path, "--compare");
+  return {
+    summary: summarizeJudgments(judgments),
+    judge: judgeName(judgments[0]),
+    simulated: judgedInSimulation(judgments),
+    source: basename(path),
+  };
+}
 
 export function registerReport(program: Command): void {
   program
@@ -14,17 +27,22 @@ export function registerReport(program: Command): void {
     )
     .argument("<results>", "results file written by tpo batch (JSONL)")
     .requiredOption("--out <file.html>", "where to write the HTML page")
-    .action((results: string, options: { out: string }) => {
-      if (!existsSync(results)) throw new CliUsageError(`<results>: file not found: ${results}`);
-      const read = readResults(results);
-      if (read.torn !== null) console.error(`tpo report: ignoring the cut-short last line of ${results}.`);
-      for (const line of read.badLines)
-        console.error(`tpo report: ${results} line ${line} is not a record; ignored.`);
-      const records = [...latestRecords(read.records).values()];
-      if (records.length === 0) throw new CliUsageError(`<results>: ${results} has no records.`);
+    .option(
+      "--compare <file>",
+      "a compare file written by tpo compare, shown as a pairwise comparison (repeat for several)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .action((results: string, options: { out: string; compare: string[] }) => {
+      const records = readLatestRecords(results, "<results>", "tpo report");
+      const comparisons = options.compare.map(comparisonOf);
       const summary = summarize(records);
-      writeFileSync(options.out, reportHtml(summary, basename(results)));
+      writeFileSync(options.out, reportHtml(summary, basename(results), comparisons));
       console.log(formatSummary(summary));
+      for (const c of comparisons) {
+        console.log("");
+        console.log(formatCompare(c.summary, { judge: c.judge, simulated: c.simulated }));
+      }
       console.log(`Wrote ${options.out}`);
     });
 }

@@ -8,17 +8,37 @@ import {
   parseSettings,
   settingsInput,
 } from "../flags.js";
-import { buildGraph, executeQuery } from "../execute.js";
-import { messagesToJson } from "../messages.js";
-import { loadCliModels } from "../models.js";
+import { executeQuery } from "../execute.js";
+import { createTpoGraph } from "../../graph/builder.js";
+import { loadModels } from "../../config/models-from-env.js";
+import { turnsOf } from "../../state/conversation.js";
 import { iterationLine } from "../iteration-line.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
 import { duration, fmt } from "../format.js";
+import { explainIteration, explainOption, type ExplainLevel } from "../explain/explain.js";
+import { styleFor, wantsColour } from "../explain/style.js";
+import type { TpoContext } from "../../state/settings.js";
+import type { HistoryRecord, TpoStateType } from "../../state/state.js";
 
 interface RunOptions extends Record<string, unknown> {
   messages?: string;
   json?: boolean;
   quiet?: boolean;
+  explain?: string | boolean;
+}
+
+/** What `tpo run` prints per iteration on standard error: an explanation, a progress line, or nothing. */
+function iterationReporter(
+  level: ExplainLevel | null,
+  progress: boolean,
+  context: TpoContext,
+): ((record: HistoryRecord, state: TpoStateType) => void) | undefined {
+  if (level) {
+    const style = styleFor(wantsColour(process.stderr));
+    const options = { level, depth: context.depth, mode: context.mode, style };
+    return (record, state) => process.stderr.write(`${explainIteration(record, state.pool, options)}\n`);
+  }
+  return progress ? (record) => console.error(iterationLine(record, context.depth)) : undefined;
 }
 
 export function registerRun(program: Command): void {
@@ -33,10 +53,17 @@ export function registerRun(program: Command): void {
       'a conversation: JSON array of { "role", "content" } ending with a user turn',
     )
     .option("--json", "print the full output (best, history, pool, usage) as JSON")
-    .option("--quiet", "no progress lines on standard error");
+    .option("--quiet", "no progress lines on standard error")
+    .option(
+      "--explain [level]",
+      "watch TPO work: per iteration, on standard error (the answer stays alone on standard output), " +
+        "the chosen and rejected responses, the critique, the gradient and a word diff of the new best; " +
+        "--explain=full prints the texts whole; in colour on a terminal unless NO_COLOR is set",
+    );
   addSettingFlags(command);
   addModelFlags(command);
-  command.action(async (query: string | undefined, options: RunOptions) => {
+  command.action(async (queryArgument: string | undefined, options: RunOptions) => {
+    const { level, query } = explainOption(options.explain, queryArgument);
     const context = parseSettings(settingsInput(options));
     const input = readQueryInput(query, options.messages);
     const settings = modelSettings(options);
@@ -44,10 +71,10 @@ export function registerRun(program: Command): void {
     const started = performance.now();
     let execution;
     try {
-      const graph = buildGraph(loadCliModels(settings));
+      const graph = createTpoGraph(loadModels(settings));
       execution = await executeQuery(graph, input, {
         context,
-        onIteration: progress ? (record) => console.error(iterationLine(record, context.depth)) : undefined,
+        onIteration: iterationReporter(level, progress, context),
       });
     } catch (error) {
       throw describeFailure(error, null, settings);
@@ -57,7 +84,7 @@ export function registerRun(program: Command): void {
     if (options.json) {
       const output = {
         query: queryTextOf(input),
-        messages: messagesToJson(state.messages.slice(0, -1)),
+        messages: turnsOf(state.messages.slice(0, -1)),
         mode: context.mode,
         settings: context,
         models: describeModels(settings),

@@ -16,15 +16,18 @@ export function registerServe(program: Command): void {
     loadModels(settings); // fail now, with the set-up help, rather than on the first request
     const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
     const configured = settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo");
-    const modelIds = [...new Set([configured, ...options.models])];
+    // "tpo" names the configured model too, for clients (and examples) that need some name.
+    const modelIds = [...new Set([configured, ...options.models, "tpo"])];
     const server = await startTpoServer({
       port: options.port,
       host: options.host,
       maxConcurrentRuns: options.maxConcurrentRuns,
       apiKey,
+      progress: options.progress,
       modelIds,
       // The request's model, one of modelIds, is the upstream policy model (the simulated world ignores it).
-      models: (model) => loadModels({ ...settings, model: model ?? settings.model }),
+      models: (model) =>
+        loadModels({ ...settings, model: model === undefined || model === "tpo" ? settings.model : model }),
       caps: options.caps,
       corsOrigins: options.corsOrigins,
       allowedHosts: options.allowedHosts,

@@ -1,11 +1,9 @@
 import type { Command } from "commander";
 import { startSimServer } from "../../sim/server.js";
+import { numberFlag } from "../flags.js";
 
-function count(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} must be a number of 0 or more, got "${value}".`);
-  return n;
-}
+const WHOLE = { integer: true, min: 0 };
+const DURATION = { min: 0 };
 
 export function registerSimServer(program: Command): void {
   program
@@ -30,12 +28,12 @@ export function registerSimServer(program: Command): void {
         ignoreN?: boolean;
       }) => {
         const server = await startSimServer({
-          port: count(options.port, "--port"),
+          port: numberFlag("--port", options.port, WHOLE),
           host: options.host,
-          seed: Math.trunc(count(options.seed, "--seed")),
+          seed: numberFlag("--seed", options.seed, WHOLE),
           latency: {
-            fixedMs: count(options.latencyMs, "--latency-ms"),
-            perTokenMs: count(options.perTokenMs, "--per-token-ms"),
+            fixedMs: numberFlag("--latency-ms", options.latencyMs, DURATION),
+            perTokenMs: numberFlag("--per-token-ms", options.perTokenMs, DURATION),
           },
           ignoreN: options.ignoreN ?? false,
         });

@@ -1,5 +1,6 @@
 import type { BatchSummary, ModeSummary } from "../batch/summary.js";
 import { duration, fmt } from "../format.js";
+import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
 import { escapeHtml } from "./escape.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 
@@ -47,10 +48,16 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: .3rem .7rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-.meta { color: #555; font-size: .9rem; }`;
+.meta { color: #555; font-size: .9rem; }
+#compare td { white-space: nowrap; }
+#compare th:nth-child(2), #compare td:nth-child(2) { text-align: left; }`;
 
 /** One self-contained page: the test-time training figure and the summary tables; no external resources. */
-export function reportHtml(summary: BatchSummary, source: string): string {
+export function reportHtml(
+  summary: BatchSummary,
+  source: string,
+  comparisons: readonly ReportComparison[] = [],
+): string {
   const simulated = summary.backends.includes("sim");
   const total = summary.modes.reduce((s, m) => s + m.queries, 0);
   const best = lineChartSvg({
@@ -83,6 +90,7 @@ ${simulated ? `<p class="note" id="simulated">Simulated world: these numbers sho
 ${best}
 ${fresh}
 </div>
+${compareSectionHtml(comparisons)}
 <h2>Rewards per mode and iteration</h2>
 ${scoreTable(summary.modes)}
 <h2>Cost per query</h2>

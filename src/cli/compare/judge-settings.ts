@@ -1,0 +1,117 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { Option, type Command } from "commander";
+import type { ModelSettings } from "../../config/models-from-env.js";
+import { createOpenAIChatModel } from "../../models/openai.js";
+import { SimChatModel } from "../../sim/index.js";
+import { CliUsageError } from "../errors.js";
+import { modelSettings } from "../flags.js";
+import type { JudgeDescription } from "./judgment.js";
+
+/** The judge's own flags, each mirroring an environment variable and winning over it. */
+const JUDGE_FLAGS = [
+  { flag: "--judge-model <name>", key: "judgeModel", env: "TPO_JUDGE_MODEL", help: "the judge model" },
+  {
+    flag: "--judge-base-url <url>",
+    key: "judgeBaseUrl",
+    env: "TPO_JUDGE_BASE_URL",
+    help: "the judge's OpenAI-compatible server (default: the policy's)",
+  },
+  {
+    flag: "--judge-api-key <key>",
+    key: "judgeApiKey",
+    env: "TPO_JUDGE_API_KEY",
+    help: "API key of the judge's server (default: OPENAI_API_KEY when the judge uses the policy's server)",
+  },
+] as const;
+
+/**
+ * The policy flags that the judge falls back to, as `tpo batch` reads them (same names, same
+ * variables). Compare needs no reward model, so the reward flags are left out.
+ */
+const POLICY_FLAGS = [
+  ["--backend <name>", '"sim" for the offline simulated world, or "openai" [env TPO_BACKEND]'],
+  ["--base-url <url>", "the policy's OpenAI-compatible server [env OPENAI_BASE_URL]"],
+  ["--api-key <key>", "API key of the policy's server [env OPENAI_API_KEY]"],
+  ["--model <name>", "the policy model [env TPO_MODEL]"],
+  [
+    "--max-retries <n>",
+    "retries of a failed judge request, and of an invalid verdict (default 3) [env TPO_MAX_RETRIES]",
+  ],
+  ["--timeout-ms <ms>", "timeout of one judge request [env TPO_TIMEOUT_MS]"],
+] as const;
+
+export function addJudgeFlags(command: Command): Command {
+  for (const { flag, env, help } of JUDGE_FLAGS) command.addOption(new Option(flag, `${help} [env ${env}]`));
+  for (const [flag, help] of POLICY_FLAGS) command.addOption(new Option(flag, help));
+  return command;
+}
+
+/** Where the judge is: the simulated world in process, or a model on an OpenAI-compatible server. */
+export type JudgeSettings =
+  | { backend: "sim"; maxRetries?: number }
+  | {
+      backend: "openai";
+      model: string;
+      baseUrl?: string;
+      apiKey?: string;
+      maxRetries?: number;
+      timeoutMs?: number;
+    };
+
+function given(options: Record<string, unknown>, env: NodeJS.ProcessEnv, key: string, name: string) {
+  const flag = options[key];
+  if (typeof flag === "string" && flag.trim()) return flag.trim();
+  return env[name]?.trim() || undefined;
+}
+
+/**
+ * The judge: the --judge-* flags and TPO_JUDGE_* variables; what they leave open comes from the
+ * policy settings (flags and variables, as `tpo batch` reads them), and when those name no model,
+ * from the models that the results record. With neither a judge model nor a judge server given,
+ * a policy in the simulated world makes the simulated world judge.
+ */
+export function judgeSettings(
+  options: Record<string, unknown>,
+  recorded: Record<string, string> | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): JudgeSettings {
+  const policy: ModelSettings = modelSettings(options, env);
+  const model = given(options, env, "judgeModel", "TPO_JUDGE_MODEL");
+  const baseUrl = given(options, env, "judgeBaseUrl", "TPO_JUDGE_BASE_URL");
+  const apiKey = given(options, env, "judgeApiKey", "TPO_JUDGE_API_KEY");
+  const retries = { maxRetries: policy.maxRetries, timeoutMs: policy.timeoutMs };
+  if (model === undefined && baseUrl === undefined) {
+    const configured =
+      policy.backend !== undefined || policy.model !== undefined || policy.baseUrl !== undefined;
+    const backend = configured ? policy.backend : recorded?.backend;
+    if (backend === "sim") return { backend: "sim", maxRetries: policy.maxRetries };
+    if (backend !== undefined && backend !== "openai") {
+      throw new CliUsageError(`Unknown backend "${backend}" for the judge: use "sim" or "openai".`);
+    }
+  }
+  const fromPolicy = policy.model !== undefined || policy.baseUrl !== undefined;
+  const judgeModel = model ?? policy.model ?? (fromPolicy ? undefined : recorded?.model);
+  const judgeUrl = baseUrl ?? policy.baseUrl ?? (fromPolicy ? undefined : recorded?.baseUrl);
+  if (judgeModel === undefined) {
+    throw new CliUsageError(
+      "No judge is configured: give --judge-model (and --judge-base-url for a server other than OpenAI), " +
+        "or TPO_JUDGE_MODEL and TPO_JUDGE_BASE_URL; the judge defaults to the policy (TPO_MODEL, OPENAI_BASE_URL), " +
+        "and TPO_BACKEND=sim judges in the simulated world.",
+    );
+  }
+  // The policy's key goes only to the policy's own server.
+  const key = apiKey ?? (baseUrl === undefined ? policy.apiKey : undefined);
+  return { backend: "openai", model: judgeModel, baseUrl: judgeUrl, apiKey: key, ...retries };
+}
+
+/** The judge's chat model: the simulated world's, or an OpenAI-compatible client. */
+export function judgeChatModel(settings: JudgeSettings): BaseChatModel {
+  if (settings.backend === "sim") return new SimChatModel();
+  return createOpenAIChatModel(settings, settings.model);
+}
+
+/** The judge as a compare file records it: no key. */
+export function describeJudge(settings: JudgeSettings): JudgeDescription {
+  if (settings.backend === "sim") return { model: "tpo-sim", backend: "sim" };
+  return settings.baseUrl ? { model: settings.model, baseUrl: settings.baseUrl } : { model: settings.model };
+}

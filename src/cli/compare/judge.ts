@@ -1,0 +1,103 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { toJsonSchema } from "@langchain/core/utils/json_schema";
+import { z } from "zod";
+import { ModelRequestError } from "../../errors.js";
+import { describeValue } from "../../models/reward.js";
+import { DEFAULT_RETRY_POLICY } from "../../http/retry.js";
+import { promptMessages } from "../../prompts/messages.js";
+import { PAIRWISE_PROMPT, PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
+import { CliRunError, CliUsageError } from "../errors.js";
+
+/** The pairwise verdict as structured output. The verdict names a position: A is the response shown first. */
+export const PairwiseVerdictSchema = z
+  .object({
+    rationale: z.string().describe("Two or three sentences comparing the two responses."),
+    verdict: z
+      .enum(PAIRWISE_VERDICTS)
+      .describe(
+        '"A" if Response A is better, "B" if Response B is better, "tie" if neither is clearly better.',
+      ),
+  })
+  .describe("A verdict on two responses to one query: a short rationale, then which response is better.");
+
+export type PositionalVerdict = z.infer<typeof PairwiseVerdictSchema>["verdict"];
+
+export interface PairwiseAnswer {
+  verdict: PositionalVerdict;
+  rationale: string;
+  /** Requests it took: 1, plus one for each invalid verdict asked again. */
+  requests: number;
+}
+
+/** A judge that compares two responses to a query, shown in the order given. */
+export interface PairwiseJudge {
+  judge(query: string, shownFirst: string, shownSecond: string): Promise<PairwiseAnswer>;
+}
+
+/** A judge whose verdicts stayed invalid after its retries: the run failed (exit 1). */
+export class InvalidVerdictError extends CliRunError {}
+
+export interface PairwiseJudgeOptions {
+  /** How often an invalid verdict is asked again (default 3: four attempts in all). */
+  maxRetries?: number;
+  /** Temperature of the judge's requests (default 0), as a call option. */
+  temperature?: number;
+  /** What errors call the judge. */
+  name: string;
+}
+
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0].replace(/\.+$/, "");
+}
+
+/**
+ * A pairwise LLM judge through structured output, as `createJudgeRewardModel` is a pointwise one.
+ * A verdict that does not parse, or is none of A, B and tie, is asked again up to `maxRetries`
+ * times; a failed request (the client has retried it already) fails at once.
+ */
+export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJudgeOptions): PairwiseJudge {
+  // As JSON schema rather than zod: then no client validates the verdict inside its request (the
+  // OpenAI SDK does, for zod), where an invalid verdict would look like a failed request. It is
+  // validated here, and asked again.
+  const schema = toJsonSchema(PairwiseVerdictSchema) as Record<string, unknown>;
+  const bind = () => chatModel.withStructuredOutput(schema, { name: "pairwise_verdict" });
+  let structured: ReturnType<typeof bind>;
+  try {
+    structured = bind();
+  } catch (error) {
+    throw new CliUsageError(
+      `The judge needs a chat model with structured output (tool calling or JSON schema), and "${options.name}" has none: ${reasonOf(error)}.`,
+    );
+  }
+  const attempts = 1 + (options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries);
+  const config = { temperature: options.temperature ?? 0, tags: ["tpo:pairwise-judge"] } as RunnableConfig;
+
+  return {
+    async judge(query, shownFirst, shownSecond) {
+      const messages = promptMessages(PAIRWISE_PROMPT, {
+        query,
+        response_a: shownFirst,
+        response_b: shownSecond,
+      });
+      let reason = "";
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        let raw: unknown;
+        try {
+          raw = await structured.invoke(messages, config);
+        } catch (error) {
+          if (error instanceof ModelRequestError) throw error;
+          reason = reasonOf(error);
+          continue;
+        }
+        const parsed = PairwiseVerdictSchema.safeParse(raw);
+        if (parsed.success) return { ...parsed.data, requests: attempt };
+        const issue = parsed.error.issues[0];
+        reason = `${describeValue(raw)} (${issue?.path.join(".") || "verdict"}: ${issue?.message})`;
+      }
+      throw new InvalidVerdictError(
+        `the judge ${options.name} gave no valid verdict (A, B or tie) in ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,
+      );
+    },
+  };
+}

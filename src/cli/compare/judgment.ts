@@ -1,0 +1,95 @@
+import { candidateId } from "../../state/state.js";
+import type { PairwiseAnswer, PairwiseJudge, PositionalVerdict } from "./judge.js";
+import type { Pair } from "./pairs.js";
+
+/** Which side a verdict favours: a, b, or neither. */
+export type Outcome = "a" | "b" | "tie";
+
+/** One order of a pair: which side was shown first (as Response A), what the judge said, and for whom. */
+export interface Game {
+  shownFirst: "a" | "b";
+  verdict: PositionalVerdict;
+  winner: Outcome;
+  rationale: string;
+}
+
+/** Who judged, as a compare file records it (never a key). */
+export interface JudgeDescription {
+  model: string;
+  baseUrl?: string;
+  /** "sim" for the simulated world in process. */
+  backend?: string;
+}
+
+/** One line of a compare file: a pair judged in both orders. */
+export interface Judgment {
+  id: string;
+  /** The sides, as labels: `tpo`, `first:tpo`, or with two files `tpo@run1.jsonl`. */
+  a: string;
+  b: string;
+  /** a or b when both orders agree, else tie. */
+  outcome: Outcome;
+  games: [Game, Game];
+  /** Characters of each side's answer. */
+  lengths: { a: number; b: number };
+  /** Each answer's candidate id (a hash of its text): a resumed comparison judges again a pair whose answers changed. */
+  answers: { a: string; b: string };
+  judgeRequests: number;
+  judge: JudgeDescription;
+  finishedAt: string;
+}
+
+/** The side a positional verdict favours, given which side was shown first. */
+export function winnerOf(shownFirst: "a" | "b", verdict: PositionalVerdict): Outcome {
+  if (verdict === "tie") return "tie";
+  const shownSecond = shownFirst === "a" ? "b" : "a";
+  return verdict === "A" ? shownFirst : shownSecond;
+}
+
+/** Both orders agree: that side (or a tie); they disagree: a tie. */
+export function outcomeOf(games: readonly Game[]): Outcome {
+  return games.every((g) => g.winner === games[0].winner) ? games[0].winner : "tie";
+}
+
+function gameOf(shownFirst: "a" | "b", answer: PairwiseAnswer): Game {
+  return {
+    shownFirst,
+    verdict: answer.verdict,
+    winner: winnerOf(shownFirst, answer.verdict),
+    rationale: answer.rationale,
+  };
+}
+
+/** The candidate ids of a pair's answers, as the pool names them. */
+export function answerIds(pair: Pair): { a: string; b: string } {
+  return { a: candidateId(pair.a), b: candidateId(pair.b) };
+}
+
+/** Whether a judgment is of these very answers (the results may have been run again since). */
+export function judgesPair(judgment: Judgment, pair: Pair): boolean {
+  const ids = answerIds(pair);
+  return judgment.answers?.a === ids.a && judgment.answers?.b === ids.b;
+}
+
+/** Judges a pair in both orders, a shown first and then b shown first, to cancel position bias. */
+export async function judgePair(
+  judge: PairwiseJudge,
+  pair: Pair,
+  sides: { a: string; b: string; judge: JudgeDescription },
+): Promise<Judgment> {
+  const aFirst = await judge.judge(pair.query, pair.a, pair.b);
+  const bFirst = await judge.judge(pair.query, pair.b, pair.a);
+  const games: [Game, Game] = [gameOf("a", aFirst), gameOf("b", bFirst)];
+  return {
+    id: pair.id,
+    a: sides.a,
+    b: sides.b,
+    outcome: outcomeOf(games),
+    games,
+    lengths: { a: pair.a.length, b: pair.b.length },
+    answers: answerIds(pair),
+    judgeRequests: aFirst.requests + bFirst.requests,
+    judge: sides.judge,
+    finishedAt: new Date().toISOString(),
+  };
+}

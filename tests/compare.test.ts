@@ -1,0 +1,367 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { describe, expect, it } from "vitest";
+import type { BatchRecord } from "../src/cli/batch/record.js";
+import { bootstrapInterval } from "../src/cli/compare/bootstrap.js";
+import { createPairwiseJudge, InvalidVerdictError } from "../src/cli/compare/judge.js";
+import { judgeSettings } from "../src/cli/compare/judge-settings.js";
+import { outcomeOf, winnerOf, type Judgment, type Outcome } from "../src/cli/compare/judgment.js";
+import { matchPairs } from "../src/cli/compare/pairs.js";
+import { answersOf, firstSample, parseSide, resolveSide } from "../src/cli/compare/sides.js";
+import { summarizeJudgments } from "../src/cli/compare/summary.js";
+import { CliUsageError } from "../src/cli/errors.js";
+import { ModelRequestError } from "../src/errors.js";
+import { promptMessages } from "../src/prompts/messages.js";
+import { PAIRWISE_PROMPT } from "../src/prompts/pairwise.js";
+import { SimChatModel } from "../src/sim/index.js";
+import { expectConsistent, expectMirrored } from "./helpers/compare.js";
+import { SIM_PAIRWISE, simPairwiseJudge } from "../src/sim/judge.js";
+import { aspectsOf, simReward, wordCount } from "../src/sim/world.js";
+import { PairwiseVerdictSchema } from "../src/cli/compare/judge.js";
+
+/** Judgments with the given outcomes, ids p00, p01, … */
+function judgments(outcomes: Outcome[], a = "tpo", b = "bon"): Judgment[] {
+  return outcomes.map((outcome, i) => ({
+    id: `p${String(i).padStart(2, "0")}`,
+    a,
+    b,
+    outcome,
+    games: [
+      { shownFirst: "a", verdict: "tie", winner: outcome, rationale: "" },
+      { shownFirst: "b", verdict: "tie", winner: outcome, rationale: "" },
+    ],
+    lengths: { a: 100 + i, b: 50 },
+    answers: { a: `a${i}`, b: `b${i}` },
+    judgeRequests: 2,
+    judge: { model: "tpo-sim", backend: "sim" },
+    finishedAt: "2025-01-01T00:00:00.000Z",
+  }));
+}
+
+const MIRROR: Record<Outcome, Outcome> = { a: "b", b: "a", tie: "tie" };
+
+function mirrored(list: Judgment[]): Judgment[] {
+  return list.map((j) => ({
+    ...j,
+    a: j.b,
+    b: j.a,
+    outcome: MIRROR[j.outcome],
+    lengths: { a: j.lengths.b, b: j.lengths.a },
+    answers: { a: j.answers.b, b: j.answers.a },
+  }));
+}
+
+/** Outcomes drawn from a fixed sequence: mostly a, some ties and losses. */
+function someOutcomes(n: number): Outcome[] {
+  return Array.from({ length: n }, (_, i) => (i % 7 === 3 ? "b" : i % 4 === 1 ? "tie" : "a"));
+}
+
+describe("a pair's outcome", () => {
+  it("maps a positional verdict to the side shown in that position", () => {
+    expect(winnerOf("a", "A")).toBe("a");
+    expect(winnerOf("a", "B")).toBe("b");
+    expect(winnerOf("b", "A")).toBe("b");
+    expect(winnerOf("b", "B")).toBe("a");
+    expect(winnerOf("b", "tie")).toBe("tie");
+  });
+
+  it("is the side both orders agree on, and a tie when they disagree", () => {
+    const game = (shownFirst: "a" | "b", winner: Outcome) => ({
+      shownFirst,
+      verdict: "A" as const,
+      winner,
+      rationale: "",
+    });
+    expect(outcomeOf([game("a", "a"), game("b", "a")])).toBe("a");
+    expect(outcomeOf([game("a", "b"), game("b", "b")])).toBe("b");
+    // Position bias: each order favours the response shown first.
+    expect(outcomeOf([game("a", "a"), game("b", "b")])).toBe("tie");
+    expect(outcomeOf([game("a", "a"), game("b", "tie")])).toBe("tie");
+  });
+});
+
+describe("the win rate and its bootstrap interval", () => {
+  it("counts wins, losses and ties, a tie as half a win", () => {
+    const summary = summarizeJudgments(judgments(["a", "a", "a", "b", "tie"]));
+    expect(summary).toMatchObject({
+      a: "tpo",
+      b: "bon",
+      n: 5,
+      wins: 3,
+      losses: 1,
+      ties: 1,
+      judgeRequests: 10,
+    });
+    expect(summary.winRate).toBeCloseTo(3.5 / 5, 12);
+    expect(summary.lengths).toEqual({ a: 102, b: 50 });
+  });
+
+  it("holds the estimate, and is the same every time (seeded)", () => {
+    for (const n of [1, 2, 5, 30, 200]) {
+      const summary = summarizeJudgments(judgments(someOutcomes(n)));
+      expectConsistent(summary);
+      expect(summarizeJudgments(judgments(someOutcomes(n))).ci95).toEqual(summary.ci95);
+    }
+    const wide = summarizeJudgments(judgments(someOutcomes(30))).ci95;
+    const narrow = summarizeJudgments(judgments(someOutcomes(200))).ci95;
+    expect(narrow[1] - narrow[0]).toBeLessThan(wide[1] - wide[0]);
+  });
+
+  it("mirrors exactly when the sides swap: wins and losses trade, the interval flips", () => {
+    for (const n of [3, 17, 64]) {
+      const list = judgments(someOutcomes(n));
+      const ab = summarizeJudgments(list);
+      const ba = summarizeJudgments(mirrored(list));
+      expectMirrored(ab, ba);
+      // The ends are order statistics of integer sums: their half points mirror exactly.
+      expect(ba.ci95[0] * 2 * n).toBe(2 * n - ab.ci95[1] * 2 * n);
+      expect(ba.ci95[1] * 2 * n).toBe(2 * n - ab.ci95[0] * 2 * n);
+    }
+  });
+
+  it("does not depend on the order in which the judgments finished", () => {
+    const list = judgments(someOutcomes(25));
+    expect(summarizeJudgments([...list].reverse())).toEqual(summarizeJudgments(list));
+  });
+
+  it("resamples the same indices for the same number of pairs", () => {
+    const points = [2, 0, 1, 2, 2, 0, 1];
+    const flipped = points.map((p) => 2 - p);
+    const [lo, hi] = bootstrapInterval(points);
+    const [mlo, mhi] = bootstrapInterval(flipped);
+    expect(mlo).toBeCloseTo(1 - hi, 12);
+    expect(mhi).toBeCloseTo(1 - lo, 12);
+  });
+});
+
+function record(
+  id: string,
+  mode: "tpo" | "bon",
+  query: string,
+  best: string,
+  pool: [string, number][],
+): BatchRecord {
+  return {
+    id,
+    mode,
+    query,
+    best: { text: best, score: 1, iteration: 0 },
+    history: [],
+    pool: pool.map(([text, iteration], i) => ({
+      id: `${id}-${i}`,
+      text,
+      score: 0,
+      iteration,
+      origin: iteration === 0 ? "sample" : "update",
+    })),
+    usage: { modelRequests: 1, promptTokens: 0, completionTokens: 0, rewardRequests: 1, nodeMs: {} },
+    settings: {} as BatchRecord["settings"],
+    elapsedMs: 1,
+    finishedAt: "2025-01-01T00:00:00.000Z",
+  };
+}
+
+describe("the sides of a comparison", () => {
+  it("reads a mode, first, and first:<mode>", () => {
+    expect(parseSide("--a", "bon")).toEqual({ mode: "bon", first: false });
+    expect(parseSide("--a", "first")).toEqual({ mode: null, first: true });
+    expect(parseSide("--a", "first:revision")).toEqual({ mode: "revision", first: true });
+    expect(() => parseSide("--b", "best")).toThrow(/--b must be a mode \(tpo, revision, bon\) or first/);
+  });
+
+  it("gives bare first the other side's mode (its own first sample), else the file's only mode", () => {
+    const where = { flag: "--b", file: "r.jsonl" };
+    const first = parseSide("--b", "first");
+    expect(resolveSide(first, parseSide("--a", "bon"), ["tpo", "bon"], where)).toEqual({
+      mode: "bon",
+      first: true,
+    });
+    expect(resolveSide(first, first, ["tpo"], where)).toEqual({ mode: "tpo", first: true });
+    expect(() => resolveSide(first, first, ["tpo", "bon"], where)).toThrow(
+      /--b first: say whose first sample, first:tpo or first:bon \(r.jsonl has tpo, bon\)/,
+    );
+    expect(() => resolveSide(parseSide("--b", "revision"), first, ["tpo", "bon"], where)).toThrow(
+      /r.jsonl has no records of mode revision \(it has tpo, bon\)/,
+    );
+  });
+
+  it("takes as first sample the first candidate of iteration 0 in pool order", () => {
+    const r = record("q1", "tpo", "Q", "best", [
+      ["update text", 1],
+      ["sample one", 0],
+      ["sample two", 0],
+    ]);
+    expect(firstSample(r)).toBe("sample one");
+    const answers = answersOf([r], { mode: "tpo", first: true });
+    expect(answers.get("q1")?.text).toBe("sample one");
+    expect(answersOf([r], { mode: "tpo", first: false }).get("q1")?.text).toBe("best");
+  });
+
+  it("pairs answers by query id and reports the ids on one side only", () => {
+    const tpo = [
+      record("b", "tpo", "QB", "tb", []),
+      record("a", "tpo", "QA", "ta", []),
+      record("c", "tpo", "QC", "tc", []),
+    ];
+    const bon = [
+      record("a", "bon", "QA", "ba", []),
+      record("b", "bon", "QB", "bb", []),
+      record("d", "bon", "QD", "bd", []),
+    ];
+    const matching = matchPairs(
+      answersOf(tpo, { mode: "tpo", first: false }),
+      answersOf(bon, { mode: "bon", first: false }),
+    );
+    expect(matching.pairs).toEqual([
+      { id: "a", query: "QA", a: "ta", b: "ba" },
+      { id: "b", query: "QB", a: "tb", b: "bb" },
+    ]);
+    expect(matching.onlyA).toEqual(["c"]);
+    expect(matching.onlyB).toEqual(["d"]);
+  });
+});
+
+describe("the judge's settings", () => {
+  const recorded = { backend: "sim" };
+
+  it("defaults to the policy's settings, and to the simulated world when the results are simulated", () => {
+    expect(judgeSettings({}, recorded, {})).toEqual({ backend: "sim" });
+    expect(judgeSettings({}, undefined, { TPO_BACKEND: "sim" })).toEqual({ backend: "sim" });
+    expect(
+      judgeSettings({}, recorded, {
+        OPENAI_BASE_URL: "http://vllm/v1",
+        TPO_MODEL: "llama",
+        OPENAI_API_KEY: "k",
+      }),
+    ).toMatchObject({ backend: "openai", model: "llama", baseUrl: "http://vllm/v1", apiKey: "k" });
+    expect(judgeSettings({}, { model: "llama", baseUrl: "http://vllm/v1" }, {})).toMatchObject({
+      backend: "openai",
+      model: "llama",
+      baseUrl: "http://vllm/v1",
+    });
+  });
+
+  it("takes --judge-* flags over TPO_JUDGE_* variables over the policy, and keeps the policy's key at home", () => {
+    const env = {
+      TPO_JUDGE_MODEL: "env-judge",
+      OPENAI_BASE_URL: "http://policy/v1",
+      OPENAI_API_KEY: "policy-key",
+    };
+    expect(judgeSettings({}, recorded, env)).toMatchObject({
+      model: "env-judge",
+      baseUrl: "http://policy/v1",
+      apiKey: "policy-key",
+    });
+    const flags = { judgeModel: "gpt-4o", judgeBaseUrl: "https://api.openai.com/v1" };
+    const settings = judgeSettings(flags, recorded, env);
+    expect(settings).toMatchObject({
+      backend: "openai",
+      model: "gpt-4o",
+      baseUrl: "https://api.openai.com/v1",
+    });
+    expect(settings).not.toHaveProperty("apiKey", "policy-key");
+    expect(judgeSettings({ ...flags, judgeApiKey: "judge-key" }, recorded, env)).toMatchObject({
+      apiKey: "judge-key",
+    });
+  });
+
+  it("says how to configure a judge when nothing names one", () => {
+    expect(() => judgeSettings({}, {}, {})).toThrow(CliUsageError);
+    expect(() => judgeSettings({}, {}, {})).toThrow(/--judge-model/);
+  });
+});
+
+/** A chat model whose structured output answers from a list, recording each request. */
+function scriptedJudge(answers: unknown[]): { model: BaseChatModel; requests: number } {
+  const state = { requests: 0 };
+  const model = {
+    withStructuredOutput: () => ({
+      invoke: async () => {
+        state.requests++;
+        const answer = answers.shift();
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    }),
+  } as unknown as BaseChatModel;
+  return {
+    model,
+    get requests() {
+      return state.requests;
+    },
+  };
+}
+
+describe("the pairwise judge", () => {
+  it("asks again after an invalid verdict, and counts its requests", async () => {
+    const fake = scriptedJudge([
+      { rationale: "r", verdict: "C" },
+      new Error("No tool calls found"),
+      { rationale: "r", verdict: "B" },
+    ]);
+    const judge = createPairwiseJudge(fake.model, { name: "fake", maxRetries: 3 });
+    expect(await judge.judge("q", "x", "y")).toEqual({ rationale: "r", verdict: "B", requests: 3 });
+  });
+
+  it("fails with the last reason once its retries are spent", async () => {
+    const fake = scriptedJudge([{ verdict: "C" }, { verdict: "C" }, { rationale: "r", verdict: "better" }]);
+    const judge = createPairwiseJudge(fake.model, { name: "fake", maxRetries: 2 });
+    const failure = judge.judge("q", "x", "y");
+    await expect(failure).rejects.toBeInstanceOf(InvalidVerdictError);
+    await expect(failure).rejects.toThrow(
+      /the judge fake gave no valid verdict \(A, B or tie\) in 3 attempts: .*better/,
+    );
+    expect(fake.requests).toBe(3);
+  });
+
+  it("does not ask again after a failed request: the client has retried it", async () => {
+    const fake = scriptedJudge([
+      new ModelRequestError("Model request to x failed after 4 attempts", "x", 503, 4),
+    ]);
+    const judge = createPairwiseJudge(fake.model, { name: "fake", maxRetries: 3 });
+    await expect(judge.judge("q", "x", "y")).rejects.toBeInstanceOf(ModelRequestError);
+    expect(fake.requests).toBe(1);
+  });
+});
+
+describe("the simulated pairwise judge", () => {
+  const query = "How do I take care of a wooden table?";
+  const aspects = aspectsOf(query).map((a) => a.phrase);
+  const poor = "A plain answer.";
+  const good = aspects.slice(0, 4).join(". ");
+
+  const verdict = (first: string, second: string) =>
+    simPairwiseJudge(
+      promptMessages(PAIRWISE_PROMPT, { query, response_a: first, response_b: second })
+        .map((m) => m.text)
+        .join("\n\n"),
+      0,
+    );
+
+  it("prefers the response of higher hidden quality, in either position", () => {
+    expect(simReward(query, good) - simReward(query, poor)).toBeGreaterThan(SIM_PAIRWISE.positionBiasBelow);
+    expect(verdict(good, poor)?.verdict).toBe("A");
+    expect(verdict(poor, good)?.verdict).toBe("B");
+    expect(verdict(good, good)?.verdict).toBe("tie");
+  });
+
+  it("favours the response shown first in close calls, so that the two orders disagree", () => {
+    // 30 words past the length budget: a small penalty.
+    const padded = `${good} ${Array.from({ length: 110 - wordCount(good) + 30 }, () => "more").join(" ")}`;
+    const close = [good, padded];
+    const gap = Math.abs(simReward(query, close[0]) - simReward(query, close[1]));
+    expect(gap).toBeGreaterThanOrEqual(SIM_PAIRWISE.tieBelow);
+    expect(gap).toBeLessThan(SIM_PAIRWISE.positionBiasBelow);
+    expect(verdict(close[0], close[1])?.verdict).toBe("A");
+    expect(verdict(close[1], close[0])?.verdict).toBe("A");
+  });
+
+  it("answers in process through structured output, as the simulated server does over HTTP", async () => {
+    const structured = new SimChatModel().withStructuredOutput(PairwiseVerdictSchema, {
+      name: "pairwise_verdict",
+    });
+    const answer = await structured.invoke(
+      promptMessages(PAIRWISE_PROMPT, { query, response_a: poor, response_b: good }),
+    );
+    expect(answer.verdict).toBe("B");
+  });
+});
