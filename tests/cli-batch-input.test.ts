@@ -51,6 +51,32 @@ describe("batch input", () => {
   });
 });
 
+describe("batch input from a careless user", () => {
+  it("takes a byte-order mark in JSONL and in a JSON array", () => {
+    const jsonl = parseBatchInput(
+      '\uFEFF{"id": "a", "prompt": "Hi"}\n{"id": "b", "prompt": "Yo"}',
+      "q.jsonl",
+    );
+    expect(jsonl.map((i) => [i.id, i.error])).toEqual([
+      ["a", undefined],
+      ["b", undefined],
+    ]);
+    expect(parseBatchInput('\uFEFF["Hi"]', "q.json")[0].error).toBeUndefined();
+  });
+
+  it("refuses a file that is not JSON line after line, and escapes control characters it echoes", () => {
+    const garbage = Array.from({ length: 12 }, (_, i) => `\u0001\u001b[2J garbage ${i}`).join("\n");
+    expect(() => parseBatchInput(garbage, "x.bin")).toThrow(
+      /x\.bin does not look like JSONL or a JSON array/,
+    );
+    expect(() => parseBatchInput("\u0000\u0001", "y.bin")).toThrow(/does not look like JSONL/);
+    const items = parseBatchInput('{"prompt": "Hi"}\n\u001b[31m', "q.jsonl");
+    expect(items[1].error).toMatch(/^invalid JSON/);
+    // eslint-disable-next-line no-control-regex
+    expect(items[1].error).not.toMatch(/[\u0000-\u001f]/);
+  });
+});
+
 describe("--shard", () => {
   it("partitions ids into disjoint slices that cover them all", () => {
     const ids = parseBatchInput(sample, "sample.json").map((i) => i.id);

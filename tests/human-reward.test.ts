@@ -122,6 +122,49 @@ describe("a human as the reward model", () => {
   });
 });
 
+describe("a human-judged run's settings", () => {
+  it("survive the interrupt: a resume without context keeps the width and depth the run started with", async () => {
+    const graph = createTpoGraph({
+      ...createSimWorld(),
+      nodes: { reward: makeHumanRewardNode() },
+      checkpointer: new MemorySaver(),
+    });
+    const thread = { configurable: { thread_id: "human-settings" } };
+    const started = question(
+      (await graph.invoke({ query }, { ...thread, context: { width: 3, depth: 1 } })) as Result,
+    );
+    expect(started.candidates).toHaveLength(3);
+    // Resumed as Studio and the server API resume: a Command, and no context at all.
+    const next = question((await graph.invoke(new Command({ resume: [1, 2, 3] }), thread)) as Result);
+    expect(next.iteration).toBe(1);
+    expect(next.candidates).toHaveLength(3);
+    const done = (await graph.invoke(new Command({ resume: [3, 2, 1] }), thread)) as Result;
+    expect(done.__interrupt__).toBeUndefined();
+    expect(done.history.map((r) => r.iteration)).toEqual([0, 1]);
+  });
+
+  it("give way to settings the resume passes explicitly", async () => {
+    const graph = createTpoGraph({
+      ...createSimWorld(),
+      nodes: { reward: makeHumanRewardNode() },
+      checkpointer: new MemorySaver(),
+    });
+    const thread = { configurable: { thread_id: "human-settings-2" } };
+    question((await graph.invoke({ query }, { ...thread, context: { width: 3, depth: 1 } })) as Result);
+    const next = question(
+      (await graph.invoke(new Command({ resume: [1, 2, 3] }), {
+        ...thread,
+        context: { width: 2, depth: 2 },
+      })) as Result,
+    );
+    expect(next.candidates).toHaveLength(2);
+    // And the new settings are the run's from then on.
+    const third = question((await graph.invoke(new Command({ resume: [1, 2] }), thread)) as Result);
+    expect(third.iteration).toBe(2);
+    expect(third.candidates).toHaveLength(2);
+  });
+});
+
 describe("parseHumanJudgement", () => {
   const pending = ["a", "b", "c"].map((t) => makeCandidate(t, 0, "sample"));
   const ids = pending.map((c) => c.id);

@@ -1,7 +1,9 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, describe, expect, it } from "vitest";
+import { RewardModelError } from "../src/errors.js";
 import { createJudgeRewardModel } from "../src/models/judge-reward.js";
+import { createOpenAIChatModel } from "../src/models/openai.js";
 import { startStub, type Stub } from "./helpers/reward-stub.js";
 
 let server: Stub | undefined;
@@ -63,5 +65,20 @@ describe("the LLM judge on ChatOpenAI over HTTP", () => {
     expect(await createJudgeRewardModel(chat, { method: "functionCalling" }).score(items)).toEqual([7]);
     const body = server.requests[0].body as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(body.tools[0].function.name).toBe("judge_verdict");
+  });
+
+  it("says in one line which rubric fields a verdict that fails validation got wrong", async () => {
+    const bad = JSON.stringify({ rationale: "ok", helpfulness: "high", correctness: 6, harmlessness: 10 });
+    server = await startStub(() => ({ json: completion(bad) }));
+    const chat = createOpenAIChatModel({ baseUrl: `${server.url}/v1`, maxRetries: 0 }, "m");
+    const error = await createJudgeRewardModel(chat)
+      .score(items)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RewardModelError);
+    const message = (error as Error).message;
+    expect(message).not.toContain("\n");
+    expect(message).toMatch(/verdict that does not fit the rubric/);
+    expect(message).toMatch(/helpfulness: expected number, received string/);
+    expect(message).toMatch(/clarity: expected number, received undefined/);
   });
 });

@@ -29,7 +29,13 @@ function simModels(critic?: SimChatModel): TpoModels {
 }
 
 async function start(options: Partial<TpoServerOptions> = {}) {
-  const server = await startTpoServer({ port: 0, models: () => simModels(), ...options });
+  // The server serves the model its requests name (it refuses any other).
+  const server = await startTpoServer({
+    port: 0,
+    models: () => simModels(),
+    modelIds: ["tpo-sim"],
+    ...options,
+  });
   servers.push(server);
   const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
   return { server, client };

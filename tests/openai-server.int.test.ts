@@ -78,6 +78,8 @@ async function start(options: Partial<TpoServerOptions> = {}) {
   const requested: (string | undefined)[] = [];
   const server = await startTpoServer({
     port: 0,
+    // The model names the tests' requests use: the server refuses any other.
+    modelIds: ["tpo-sim", "my-policy"],
     models: (model) => {
       requested.push(model);
       return simModels();
@@ -237,7 +239,7 @@ describe("the OpenAI-compatible TPO server", () => {
     const completion = await client("s3cret-key").chat.completions.create(request);
     expect(completion.choices[0].message.content).toEqual(expect.any(String));
     const models = await client("s3cret-key").models.list();
-    expect(models.data.map((m) => m.id)).toEqual(["tpo"]);
+    expect(models.data.map((m) => m.id)).toEqual(["tpo-sim", "my-policy"]);
   });
 
   it("refuses an oversized body with a 413", async () => {

@@ -167,4 +167,25 @@ describe("LangGraph Studio (langgraphjs dev)", () => {
     })) as TpoStateType;
     expect(done.best).toMatchObject({ score: 3, iteration: 1 });
   });
+
+  it("keeps a tpo-human run's settings when it is resumed without a context", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "tpo-human", {
+      input: { query },
+      context: { width: 3, depth: 1 },
+    });
+    const asked = async (): Promise<HumanRewardRequest> =>
+      (await client.threads.getState(thread.thread_id)).tasks[0].interrupts[0].value as HumanRewardRequest;
+    expect((await asked()).candidates).toHaveLength(3);
+    // As a client of the API resumes: the command alone.
+    await client.runs.wait(thread.thread_id, "tpo-human", { command: { resume: [1, 2, 3] } });
+    const second = await asked();
+    expect(second.iteration).toBe(1);
+    expect(second.candidates).toHaveLength(3);
+    const done = (await client.runs.wait(thread.thread_id, "tpo-human", {
+      command: { resume: [3, 2, 1] },
+    })) as TpoStateType;
+    expect(done.history.map((r) => r.iteration)).toEqual([0, 1]);
+    expect((await client.threads.get(thread.thread_id)).status).toBe("idle");
+  });
 });

@@ -3,7 +3,7 @@ import type { TpoGraph } from "../graph/builder.js";
 import type { TpoContext } from "../state/settings.js";
 import type { HistoryRecord, TpoStateType } from "../state/state.js";
 import { CliRunError } from "./errors.js";
-import { StepTracker } from "./step-tracker.js";
+import { StepTracker } from "../graph/step-tracker.js";
 
 export type QueryInput = { query: string } | { messages: BaseMessage[] };
 
@@ -15,6 +15,8 @@ export interface ExecuteOptions {
   resume?: boolean;
   /** Called once per iteration, when its best-so-far is known, with the state at that point. */
   onIteration?: (record: HistoryRecord, state: TpoStateType) => void;
+  /** Stops the run (its model requests too). */
+  signal?: AbortSignal;
 }
 
 /** Where a resumed run picked up: the next node, and the model requests made before. */
@@ -82,6 +84,7 @@ export async function executeQuery(
       callbacks: [tracker],
       configurable: threadId ? { thread_id: threadId } : undefined,
       streamMode: "values",
+      signal: options.signal,
     });
     for await (const chunk of stream) {
       last = chunk as TpoStateType;

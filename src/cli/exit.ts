@@ -1,7 +1,9 @@
 import { CommanderError } from "commander";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
+import { redactUrls } from "../http/redact.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
+import { escapeControl } from "./escape.js";
 
 /** The exit code for an error that reached the top: 2 for usage and configuration, 1 for a failed run. */
 export function exitCodeOf(error: unknown): number {
@@ -18,11 +20,14 @@ export function exitCodeOf(error: unknown): number {
   return EXIT_RUN_FAILED;
 }
 
-/** One line on stderr for an error; commander has already printed its own. */
+/**
+ * One line on stderr for an error; commander has already printed its own. Credentials in URLs and
+ * control characters (which may come from input) are never printed as they are.
+ */
 export function reportError(error: unknown): void {
   if (error instanceof CommanderError) return;
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`tpo: ${message.split("\n")[0]}`);
+  console.error(`tpo: ${escapeControl(redactUrls(message.split("\n")[0]))}`);
 }
 
 function tracingOn(env: NodeJS.ProcessEnv): boolean {

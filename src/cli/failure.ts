@@ -8,6 +8,7 @@ import {
 import type { ModelSettings } from "../config/models-from-env.js";
 import { CliRunError, CliUsageError } from "./errors.js";
 import { StepFailedError } from "./execute.js";
+import { redactUrls } from "../http/redact.js";
 
 /** Where a step's requests went, as a person would look for it. */
 export function endpointOf(step: string, settings: ModelSettings): string {
@@ -41,7 +42,7 @@ export function describeFailure(error: unknown, step: string | null, settings: M
     error instanceof TpoSettingsError ||
     error instanceof TpoConfigError
   ) {
-    return new CliUsageError(messageOf(error));
+    return new CliUsageError(redactUrls(messageOf(error)));
   }
   // The clients' errors know the URL they called; the settings only say where it should have been.
   const endpoint =
@@ -51,5 +52,5 @@ export function describeFailure(error: unknown, step: string | null, settings: M
         ? `${error.kind} reward server at ${error.url}`
         : step && endpointOf(step, settings);
   const where = step ? `the ${step} step failed (${endpoint})` : "the run failed";
-  return new CliRunError(`${where}: ${messageOf(error).split("\n")[0]}`, { cause: error });
+  return new CliRunError(redactUrls(`${where}: ${messageOf(error).split("\n")[0]}`), { cause: error });
 }

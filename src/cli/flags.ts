@@ -3,6 +3,7 @@ import { parseTpoContext, type TpoContext, type TpoContextInput } from "../state
 import { preset, TPO_PRESET_NAMES } from "../state/presets.js";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { modelSettingsFromEnv, type ModelSettings } from "../config/models-from-env.js";
+import { redactUrls } from "../http/redact.js";
 import { CliUsageError } from "./errors.js";
 
 type SettingField = keyof TpoContext;
@@ -114,7 +115,22 @@ const MODEL_FLAGS = [
     "retries of a failed policy or critic request (default 3)",
     true,
   ),
-  model("--timeout-ms", "ms", "timeoutMs", "TPO_TIMEOUT_MS", "timeout of one policy or critic request", true),
+  model(
+    "--timeout-ms",
+    "ms",
+    "timeoutMs",
+    "TPO_TIMEOUT_MS",
+    "timeout of one attempt of a policy, critic or reward request",
+    true,
+  ),
+  model(
+    "--reward-timeout-ms",
+    "ms",
+    "rewardTimeoutMs",
+    "TPO_REWARD_TIMEOUT_MS",
+    "timeout of one attempt of a reward-server request (default: --timeout-ms, else 60 s)",
+    true,
+  ),
 ];
 
 /** commander's property name of a flag: --top-p → topP. */
@@ -226,7 +242,7 @@ export function modelSettings(
   return settings;
 }
 
-/** What a record may say about the models: never a key. */
+/** What a record may say about the models: never a key, nor the credentials of a URL. */
 export function describeModels(settings: ModelSettings): Record<string, string> {
   const described: Record<string, string> = {};
   for (const key of [
@@ -240,7 +256,7 @@ export function describeModels(settings: ModelSettings): Record<string, string> 
     "rewardTemplate",
   ] as const) {
     const value = settings[key];
-    if (value) described[key] = value;
+    if (value) described[key] = redactUrls(value);
   }
   if (settings.rewardLabel !== undefined) described.rewardLabel = String(settings.rewardLabel);
   return described;

@@ -30,8 +30,13 @@ export interface ModelSettings extends OpenAIServerSettings {
   rewardLabel?: number;
   /** TPO_MAX_RETRIES: retries of a failed policy or critic request (default 3). */
   maxRetries?: number;
-  /** TPO_TIMEOUT_MS: timeout of one policy or critic request (default: the OpenAI SDK's 10 minutes). */
+  /**
+   * TPO_TIMEOUT_MS: timeout of one attempt of a policy, critic or reward request (default: the
+   * OpenAI SDK's 10 minutes for the policy and critic, 60 s for a reward server).
+   */
   timeoutMs?: number;
+  /** TPO_REWARD_TIMEOUT_MS: timeout of one attempt of a reward-server request; wins over TPO_TIMEOUT_MS. */
+  rewardTimeoutMs?: number;
 }
 
 export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelSettings {
@@ -57,6 +62,7 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
     rewardLabel: count("TPO_REWARD_LABEL"),
     maxRetries: count("TPO_MAX_RETRIES"),
     timeoutMs: count("TPO_TIMEOUT_MS"),
+    rewardTimeoutMs: count("TPO_REWARD_TIMEOUT_MS"),
   };
 }
 

@@ -46,5 +46,7 @@ export function createRewardModelFromSettings(settings: ModelSettings, policy: B
     chatTemplate:
       settings.rewardTemplate === undefined ? undefined : resolveChatTemplate(settings.rewardTemplate),
     labelIndex: settings.rewardLabel,
+    // 0 means "no timeout of ours", as for the policy: the client's own default then applies.
+    timeoutMs: (settings.rewardTimeoutMs ?? settings.timeoutMs) || undefined,
   });
 }

@@ -17,6 +17,7 @@ import { TpoInputSchema, TpoState } from "../state/state.js";
 import { withNodeRecords } from "./node-records.js";
 import { withProgressEvents } from "./progress-events.js";
 import { routeAfterDecide } from "./routing.js";
+import { routeWithRunSettings, withRunSettings } from "./run-settings.js";
 
 export interface TpoGraphOptions {
   /** The model that samples the first responses. */
@@ -57,9 +58,10 @@ function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
 export function createTpoGraphBuilder(options: TpoGraphOptions) {
   const nodes = builtInNodes(options);
   // Around every node, built-in or replaced: the history, timing and usage records, then the
-  // progress events.
-  for (const name of Object.keys(nodes) as TpoNodeName[])
-    nodes[name] = withProgressEvents(name, withNodeRecords(name, nodes[name]));
+  // progress events, then the run's settings (kept in the state, for a resume without a context).
+  for (const name of Object.keys(nodes) as TpoNodeName[]) {
+    nodes[name] = withRunSettings(name, withProgressEvents(name, withNodeRecords(name, nodes[name])));
+  }
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
   return new StateGraph(TpoState, {
@@ -78,7 +80,7 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
     .addEdge("generate", "reward")
     .addEdge("reward", "select")
     .addEdge("select", "decide")
-    .addConditionalEdges("decide", routeAfterDecide, ["critique", "finalize"])
+    .addConditionalEdges("decide", routeWithRunSettings(routeAfterDecide), ["critique", "finalize"])
     .addEdge("critique", "gradient")
     .addEdge("gradient", "update")
     .addEdge("update", "reward")

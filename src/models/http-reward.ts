@@ -13,6 +13,7 @@ import {
   type RewardKindSpec,
 } from "./reward-kinds.js";
 import { REWARD_TEMPLATE_SETTING } from "./reward-template.js";
+import { redactUrls } from "../http/redact.js";
 import { describeValue, type RewardItem, type RewardModel } from "./reward.js";
 
 export interface HttpRewardModelOptions {
@@ -50,7 +51,7 @@ export interface HttpRewardModelOptions {
 export interface HttpRewardModel extends RewardModel {
   readonly name: string;
   readonly kind: HttpRewardKind;
-  /** The endpoint the requests go to. */
+  /** The endpoint the requests go to (credentials in its URL hidden, as messages show it). */
   readonly endpoint: string;
   requestCount(items: number): number;
 }
@@ -119,11 +120,13 @@ function endpointOf(url: string, kind: HttpRewardKind): string {
     parsed = new URL(url);
   } catch {
     throw new TpoConfigError(
-      `The reward server URL "${url}" is not a URL; set TPO_REWARD_URL to e.g. http://localhost:8000.`,
+      `The reward server URL "${redactUrls(url)}" is not a URL; set TPO_REWARD_URL to e.g. http://localhost:8000.`,
     );
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new TpoConfigError(`The reward server URL "${url}" must start with http:// or https://.`);
+    throw new TpoConfigError(
+      `The reward server URL "${redactUrls(url)}" must start with http:// or https://.`,
+    );
   }
   let root = url.replace(/\/+$/, "");
   const path = REWARD_KINDS[kind].path;
@@ -179,7 +182,9 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     policy: retryPolicy(options.retry),
     timeoutMs: positiveInteger(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
   };
-  const where = `${kind} reward server at ${endpoint}`;
+  // What messages, names and traces show: the endpoint without the credentials a URL may hold.
+  const shown = redactUrls(endpoint);
+  const where = `${kind} reward server at ${shown}`;
 
   async function request(batch: RewardItem[], signal: AbortSignal): Promise<number[]> {
     let json: unknown;
@@ -191,7 +196,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
       throw new RewardRequestError(
         `The ${where} failed: ${error.detail}.${hint ? ` Hint: ${hint}.` : ""}`,
         kind,
-        endpoint,
+        shown,
         error.status,
         { cause: error },
       );
@@ -205,7 +210,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
         `The ${where} answered HTTP 200 with a body of the wrong shape: ${error.message}. ` +
           `It sent: ${snippet(describeValue(json, Infinity))}. Check that TPO_REWARD_KIND matches the server.`,
         kind,
-        endpoint,
+        shown,
         200,
       );
     }
@@ -221,15 +226,15 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     return new RewardLabelError(
       `${what}; ${fix}. It sent: ${snippet(describeValue(json, Infinity))}.`,
       kind,
-      endpoint,
+      shown,
       error.labels,
     );
   }
 
   return {
-    name: `${kind} ${endpoint}`,
+    name: `${kind} ${shown}`,
     kind,
-    endpoint,
+    endpoint: shown,
     requestCount: (items) => Math.ceil(items / batchSize),
     async score(items: RewardItem[], config?: RunnableConfig): Promise<number[]> {
       const batches: RewardItem[][] = [];

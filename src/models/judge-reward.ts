@@ -7,6 +7,7 @@ import { queryText } from "../state/conversation.js";
 import { JUDGE_CRITERIA, JUDGE_PROMPT } from "../prompts/judge.js";
 import type { PromptTemplate } from "../prompts/template.js";
 import { mapWithConcurrency } from "./concurrency.js";
+import { zodIssues } from "./zod-issues.js";
 import { describeValue, type RewardItem, type RewardModel } from "./reward.js";
 
 export type JudgeCriterion = (typeof JUDGE_CRITERIA)[number];
@@ -100,6 +101,14 @@ export function createJudgeRewardModel(
       raw = await judge.invoke(messages, { ...config, temperature } as RunnableConfig);
     } catch (error) {
       if (config.signal?.aborted) throw error;
+      const schema = zodIssues(error);
+      if (schema !== null) {
+        throw new RewardModelError(
+          `The LLM judge "${name}" gave response ${index} a verdict that does not fit the rubric (${schema}). ` +
+            `A model that follows structured output poorly may do better with the judge's method option, or use a reward-model server (TPO_REWARD_URL).`,
+          { cause: error },
+        );
+      }
       throw new RewardModelError(
         `The LLM judge "${name}" failed on response ${index}: ${reasonOf(error)}. ` +
           `If the model cannot produce structured output, set the judge's method option or use a reward-model server (TPO_REWARD_URL).`,

@@ -1,5 +1,6 @@
 import { ModelRequestError } from "../errors.js";
 import { afterAttempts, isRetryableStatus, retryAfterOf, type GaveUp } from "../http/retry.js";
+import { zodIssues } from "./zod-issues.js";
 
 /** A failed request of the OpenAI SDK, as the retry loop and the error message read it. */
 export interface ModelFailure {
@@ -63,6 +64,10 @@ export function classifyModelFailure(error: unknown, timeoutMs: number | undefin
       detail: `the response body is not valid JSON (${message})`,
       hint: "Is this an OpenAI-compatible server?",
     };
+  }
+  const schema = zodIssues(error);
+  if (schema !== null) {
+    return { retryable: false, detail: `the answer does not fit the expected schema (${schema})`, hint: "" };
   }
   return { retryable: false, detail: message, hint: "" };
 }

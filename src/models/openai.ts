@@ -13,6 +13,7 @@ import {
 import { ModelRequestError } from "../errors.js";
 import { retryPolicy, withRetries, type RetryPolicy } from "../http/retry.js";
 import { nodeHttpFetch } from "../http/transport.js";
+import { redactUrls } from "../http/redact.js";
 import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
 import type { SamplingCallOptions } from "./sampling.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-fields.js";
@@ -120,7 +121,8 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
       /\/+$/,
       "",
     );
-    const endpoint = `${base}/chat/completions`;
+    // As errors name it: without the credentials a URL may hold.
+    const endpoint = redactUrls(`${base}/chat/completions`);
     const parentFields: ChatOpenAIFields = {
       ...fields,
       maxRetries: 0,

@@ -26,6 +26,7 @@ export function requireBearerToken(req: IncomingMessage, apiKey: string | undefi
     "authentication_error",
     null,
     "invalid_api_key",
-    { "www-authenticate": "Bearer" },
+    // Closed at once: an unauthenticated client may not hold the connection open with a slow body.
+    { "www-authenticate": "Bearer", connection: "close" },
   );
 }

@@ -2,12 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { TpoConfigError } from "../errors.js";
 import { createTpoGraph, type TpoGraph } from "../graph/builder.js";
+import { StepTracker } from "../graph/step-tracker.js";
 import { parseTpoContext, type TpoContextInput } from "../state/settings.js";
 import type { TpoModels } from "../models/tpo-models.js";
 import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
 import { requireBearerToken } from "./auth.js";
 import { completionIds } from "./completion.js";
+import { browserGuard, guardBrowser, requireJson } from "./guard.js";
 import { ApiError, parseJson, readBody, sendError, sendJson } from "./http-io.js";
+import { cappedDefaults, DEFAULT_SERVER_CAPS, requestSettingsSchema, type ServerCaps } from "./limits.js";
 import { parseChatCompletionRequest } from "./request.js";
 import { answerStreamed, answerWhole, SHUTDOWN_MESSAGE, toApiError } from "./run.js";
 
@@ -33,6 +36,30 @@ export interface TpoServerOptions {
   defaultModelName?: string;
   /** How often a streaming response sends a keep-alive comment while a step runs. Default 10 s. */
   heartbeatMs?: number;
+  /**
+   * What one request may ask for: width, depth and tokens; more is a 400 naming the cap. Default
+   * {@link DEFAULT_SERVER_CAPS}. The request's `model` must be one of `modelIds` (or absent).
+   */
+  caps?: Partial<ServerCaps>;
+  /**
+   * Host names (besides loopback names and the bound address) accepted in the `Host` header; others
+   * get a 403, against DNS rebinding. A server bound to 0.0.0.0 or :: accepts any Host unless this
+   * is given.
+   */
+  allowedHosts?: string[];
+  /** Origins that browsers may call the server from (CORS), e.g. https://app.example; "*" for any. Default none. */
+  corsOrigins?: string[];
+  /** Open connections at most; more are closed at once. Default 64. */
+  maxConnections?: number;
+  /** Time a client has to send a whole request, headers and body. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Time a client has to send the request's headers (at most requestTimeoutMs). Default 10 s. */
+  headersTimeoutMs?: number;
+  /**
+   * Told about every run that failed on the server's side (a 5xx), with the whole error: the
+   * client's answer leaves out upstream addresses and bodies, a log should keep them.
+   */
+  onError?: (error: unknown, answer: ApiError) => void;
   /**
    * How responses show the run's progress when a request's `tpo.progress` does not say:
    * "reasoning" sends it as `reasoning_content` (streamed per iteration, or whole in the message)
@@ -71,7 +98,21 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   const modelIds = options.modelIds ?? ["tpo"];
   const defaultModelName = options.defaultModelName ?? modelIds[0] ?? "tpo";
   const heartbeatMs = options.heartbeatMs ?? 10_000;
-  for (const [name, value] of Object.entries({ maxBodyBytes, maxConcurrentRuns, heartbeatMs })) {
+  const caps = { ...DEFAULT_SERVER_CAPS, ...options.caps };
+  const maxConnections = options.maxConnections ?? 64;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const headersTimeoutMs = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeoutMs);
+  const numbers = {
+    maxBodyBytes,
+    maxConcurrentRuns,
+    heartbeatMs,
+    maxConnections,
+    requestTimeoutMs,
+    headersTimeoutMs,
+    maxWidth: caps.maxWidth,
+    maxTokens: caps.maxTokens,
+  };
+  for (const [name, value] of Object.entries(numbers)) {
     if (!Number.isInteger(value) || value < 1) {
       throw new TpoConfigError(`startTpoServer: ${name} must be a positive whole number, got ${value}.`);
     }
@@ -82,8 +123,18 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
       `startTpoServer: progress must be ${TPO_PROGRESS_MODES.map((m) => `"${m}"`).join(" or ")}, got ${JSON.stringify(progress)}.`,
     );
   }
-  const defaults = options.defaults ?? {};
+  if (!Number.isInteger(caps.maxDepth) || caps.maxDepth < 0) {
+    throw new TpoConfigError(`startTpoServer: caps.maxDepth must be a whole number, got ${caps.maxDepth}.`);
+  }
+  const defaults = cappedDefaults(options.defaults ?? {}, caps);
   parseTpoContext(defaults); // a bad default fails at start, not on the first request
+  const settingsSchema = requestSettingsSchema(caps);
+  let guard: ReturnType<typeof browserGuard>;
+  try {
+    guard = browserGuard(host, options.allowedHosts, options.corsOrigins);
+  } catch (error) {
+    throw new TpoConfigError(`startTpoServer: corsOrigins: ${(error as Error).message}.`);
+  }
   const graphs = new WeakMap<TpoModels, TpoGraph>();
   const runs = new Set<Run>();
   let closing = false;
@@ -98,7 +149,22 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   }
 
   async function complete(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const request = parseChatCompletionRequest(parseJson(await readBody(req, maxBodyBytes)), defaults);
+    requireJson(req);
+    const request = parseChatCompletionRequest(
+      parseJson(await readBody(req, maxBodyBytes)),
+      defaults,
+      settingsSchema,
+    );
+    if (request.model !== undefined && !modelIds.includes(request.model)) {
+      throw new ApiError(
+        400,
+        `The model '${request.model}' is not served here: this server runs TPO with ${modelIds.join(", ")}; ` +
+          "name one of them or leave 'model' out (an operator adds names with tpo serve --models).",
+        "invalid_request_error",
+        "model",
+        "model_not_found",
+      );
+    }
     if (runs.size >= maxConcurrentRuns) {
       throw new ApiError(
         429,
@@ -122,6 +188,12 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
       if (!res.writableFinished) controller.abort(new Error("the client disconnected"));
     };
     res.on("close", onClose);
+    const tracker = new StepTracker();
+    const fail = (error: unknown) => {
+      const answer = toApiError(error, tracker.failedNode);
+      if (answer.status >= 500) options.onError?.(error, answer);
+      return answer;
+    };
     try {
       const models = await options.models(request.model);
       const graph = graphFor(models);
@@ -132,6 +204,8 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
         signal: controller.signal,
         ids: completionIds(request.model ?? defaultModelName),
         progress: request.progress ?? progress,
+        callbacks: [tracker],
+        fail,
       };
       if (request.stream) await answerStreamed(target, heartbeatMs, () => closing);
       else await answerWhole(target);
@@ -139,7 +213,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
       if (!res.headersSent && !res.destroyed) {
         const cancelled = closing && controller.signal.aborted;
         if (cancelled) res.setHeader("connection", "close");
-        sendError(res, cancelled ? new ApiError(503, SHUTDOWN_MESSAGE, "server_error") : toApiError(error));
+        sendError(res, cancelled ? new ApiError(503, SHUTDOWN_MESSAGE, "server_error") : fail(error));
       }
     } finally {
       res.off("close", onClose);
@@ -150,6 +224,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (guardBrowser(req, res, guard)) return; // a CORS preflight of an allowed origin, answered
     const path = new URL(req.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "");
     const route = `${req.method} ${path}`;
     if (route !== "POST /v1/chat/completions" && route !== "GET /v1/models") {
@@ -180,11 +255,20 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     await complete(req, res);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent && !res.destroyed) sendError(res, toApiError(error));
-    });
-  });
+  const server = createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      // How often Node checks the two timeouts above (its default, 30 s, would let a slow client stay that long).
+      connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent && !res.destroyed) sendError(res, toApiError(error));
+      });
+    },
+  );
+  server.maxConnections = maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, host, () => {

@@ -4,6 +4,8 @@ import { messagesFromTurns } from "../state/conversation.js";
 import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../state/settings.js";
 import { ApiError } from "./http-io.js";
 import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
+import type { RequestSettingsSchema } from "./limits.js";
+import { refuseUnsupported } from "./unsupported.js";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const Content = z.union([z.string(), z.array(TextPart)], {
@@ -136,8 +138,15 @@ function progressOf(value: unknown): TpoProgressMode | undefined {
   );
 }
 
-/** Validates a chat completion request and turns it into a TPO run; a bad field is a 400 naming it. */
-export function parseChatCompletionRequest(json: unknown, defaults: TpoContextInput = {}): TpoRequest {
+/**
+ * Validates a chat completion request and turns it into a TPO run; a bad field is a 400 naming it.
+ * `settingsSchema` checks the run settings (default: the schema, unknown keys refused).
+ */
+export function parseChatCompletionRequest(
+  json: unknown,
+  defaults: TpoContextInput = {},
+  settingsSchema: RequestSettingsSchema = StrictSettings,
+): TpoRequest {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new ApiError(
       400,
@@ -147,13 +156,14 @@ export function parseChatCompletionRequest(json: unknown, defaults: TpoContextIn
       "invalid_value",
     );
   }
+  refuseUnsupported(json as Record<string, unknown>);
   const parsed = ChatCompletionRequest.safeParse(json);
   if (!parsed.success) throw invalid(parsed.error);
   const body = parsed.data;
   const sampling = samplingSettings(body);
   const { progress, ...tpo } = body.tpo ?? {};
   const requested = { ...sampling, ...tpo };
-  const checked = StrictSettings.safeParse({ ...defaults, ...requested });
+  const checked = settingsSchema.safeParse({ ...defaults, ...requested });
   if (!checked.success) throw settingsError(checked.error, body);
   return {
     model: body.model,

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
 import type { TpoGraph } from "../graph/builder.js";
 import type { TpoStateType, TpoUpdate } from "../state/state.js";
@@ -16,21 +17,27 @@ import {
   roleChunk,
   type CompletionIds,
 } from "./completion.js";
+import { safeMessage, upstreamApiError } from "./failure.js";
 import { ApiError, sendJson } from "./http-io.js";
 import { progressLine } from "./progress-comments.js";
 import type { TpoRequest } from "./request.js";
 
 export const SHUTDOWN_MESSAGE = "the TPO server is shutting down";
 
-/** The status and body for an error thrown while a request was served. */
-export function toApiError(error: unknown): ApiError {
+/**
+ * The status and body for an error thrown while a request was served (in `step`, when known): an
+ * upstream failure is a 502 without the upstream's address or body.
+ */
+export function toApiError(error: unknown, step: string | null = null): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof TpoSettingsError) {
     return new ApiError(400, error.message, "invalid_request_error", `tpo.${error.field}`, "invalid_value");
   }
   if (error instanceof TpoInputError)
     return new ApiError(400, error.message, "invalid_request_error", "messages");
-  const message = error instanceof Error ? error.message : String(error);
+  const upstream = upstreamApiError(error, step);
+  if (upstream) return upstream;
+  const message = safeMessage(error);
   const prefix =
     error instanceof TpoConfigError ? "The server's models are not configured: " : "The TPO run failed: ";
   return new ApiError(500, `${prefix}${message}`, "server_error");
@@ -44,13 +51,25 @@ export interface RunTarget {
   ids: CompletionIds;
   /** "reasoning": the run's progress goes to the client as `reasoning_content` before the answer. */
   progress: TpoProgressMode;
+  /** Callbacks of the run (the tracker of the failing step). */
+  callbacks?: BaseCallbackHandler[];
+  /** The answer to a failed run; default toApiError. */
+  fail?: (error: unknown) => ApiError;
 }
 
 /** Runs TPO and answers with one chat completion. */
-export async function answerWhole({ graph, request, res, signal, ids, progress }: RunTarget): Promise<void> {
+export async function answerWhole({
+  graph,
+  request,
+  res,
+  signal,
+  ids,
+  progress,
+  callbacks,
+}: RunTarget): Promise<void> {
   const state = (await graph.invoke(
     { messages: request.messages },
-    { context: request.settings, signal },
+    { context: request.settings, signal, callbacks },
   )) as TpoStateType;
   const reasoning = progress === "reasoning" ? progressReasoning(state.history, request.settings) : undefined;
   sendJson(res, 200, chatCompletion(ids, state, request.settings, reasoning));
@@ -71,7 +90,7 @@ function writeChunk(res: ServerResponse, chunk: unknown): void {
  * as it happens, before the answer's `content`.
  */
 export async function answerStreamed(
-  { graph, request, res, signal, ids, progress }: RunTarget,
+  { graph, request, res, signal, ids, progress, callbacks, fail = toApiError }: RunTarget,
   heartbeatMs: number,
   shuttingDown: () => boolean,
 ): Promise<void> {
@@ -98,7 +117,7 @@ export async function answerStreamed(
     let state: TpoStateType | undefined;
     const stream = await graph.stream(
       { messages: request.messages },
-      { context: settings, signal, streamMode: ["updates", "values"] },
+      { context: settings, signal, callbacks, streamMode: ["updates", "values"] },
     );
     for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
       if (mode === "values") {
@@ -121,7 +140,7 @@ export async function answerStreamed(
   } catch (error) {
     // The status line is sent: OpenAI's clients read an error event and raise it.
     const apiError = !signal.aborted
-      ? toApiError(error)
+      ? fail(error)
       : shuttingDown()
         ? new ApiError(503, SHUTDOWN_MESSAGE, "server_error")
         : undefined;

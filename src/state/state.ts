@@ -3,6 +3,7 @@ import type { BaseMessage, BaseMessageLike } from "@langchain/core/messages";
 import { Annotation, messagesStateReducer } from "@langchain/langgraph";
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
+import type { TpoContext } from "./settings.js";
 
 export type CandidateOrigin = "sample" | "update";
 
@@ -224,6 +225,11 @@ export const TpoState = Annotation.Root({
   stopReason: Annotation<StopReason | null>({ reducer: (_left, right) => right, default: () => null }),
   /** The iteration the run stopped at (0: right after the first sampling); null while it goes on. */
   stoppedAt: Annotation<number | null>({ reducer: (_left, right) => right, default: () => null }),
+  /**
+   * The run settings the run started with, or was last given explicitly: a run resumed without a
+   * context (after a human judgement, say) goes on with them rather than with the defaults.
+   */
+  settings: Annotation<TpoContext | null>({ reducer: (_left, right) => right, default: () => null }),
 });
 
 export type TpoStateType = typeof TpoState.State;

@@ -33,7 +33,7 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
 export function startCli(
   args: string[],
   options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
-): { child: ChildProcess; done: Promise<CliResult> } {
+): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
     cwd: ROOT,
     env: childEnv(options.env ?? {}),
@@ -53,7 +53,7 @@ export function startCli(
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
-  return { child, done };
+  return { child, done, output: () => stdout + stderr };
 }
 
 export function runCli(

@@ -1,5 +1,6 @@
 import type { QueryInput } from "../execute.js";
 import { CliUsageError } from "../errors.js";
+import { escapeControl } from "../escape.js";
 import { messagesFromTurns } from "../../state/conversation.js";
 import { contentId } from "./ids.js";
 
@@ -55,11 +56,28 @@ function itemOf(
   return { source, givenId, input: null, error: 'no "prompt" string and no "messages" array' };
 }
 
+/** Lines that are not JSON, at the start of a file or in all, that make it not JSONL at all. */
+const UNREADABLE_START = 10;
+const UNREADABLE_TOTAL = 100;
+
+function notJsonl(path: string, why: string): CliUsageError {
+  return new CliUsageError(
+    `${path} does not look like JSONL or a JSON array: ${why}. Give a JSON array of prompts, or one JSON object per line.`,
+  );
+}
+
 /**
- * Reads a batch: a JSON array (the reference implementation's format) or JSONL. A malformed line
- * becomes an item with an error, so that it gets an error record instead of stopping the batch.
+ * Reads a batch: a JSON array (the reference implementation's format) or JSONL, with or without a
+ * byte-order mark. A malformed line becomes an item with an error, so that it gets an error record
+ * instead of stopping the batch; a file whose first lines, or a hundred lines, are not JSON (a
+ * binary file, say) is a usage error. Errors echo input with control characters escaped.
  */
 export function parseBatchInput(text: string, path: string): BatchItem[] {
+  const items = parseItems(text.replace(/^\uFEFF/, ""), path);
+  return items.map((item) => (item.error ? { ...item, error: escapeControl(item.error) } : item));
+}
+
+function parseItems(text: string, path: string): BatchItem[] {
   const trimmed = text.trimStart();
   let raw: { value?: unknown; parseError?: string; source: string }[];
   if (trimmed.startsWith("[")) {
@@ -68,20 +86,30 @@ export function parseBatchInput(text: string, path: string): BatchItem[] {
       array = JSON.parse(trimmed);
     } catch (error) {
       throw new CliUsageError(
-        `${path} starts like a JSON array but is not valid JSON: ${(error as Error).message}`,
+        `${path} starts like a JSON array but is not valid JSON: ${escapeControl((error as Error).message)}`,
       );
     }
     raw = (array as unknown[]).map((value, i) => ({ value, source: `item ${i + 1}` }));
   } else {
     raw = [];
+    let unreadable = 0;
     text.split("\n").forEach((line, i) => {
       if (!line.trim()) return;
       try {
         raw.push({ value: JSON.parse(line), source: `line ${i + 1}` });
       } catch (error) {
         raw.push({ parseError: `invalid JSON: ${(error as Error).message}`, source: `line ${i + 1}` });
+        unreadable++;
+        if (unreadable === raw.length && unreadable >= UNREADABLE_START) {
+          throw notJsonl(path, `its first ${UNREADABLE_START} lines are not JSON`);
+        }
+        if (unreadable >= UNREADABLE_TOTAL)
+          throw notJsonl(path, `${UNREADABLE_TOTAL} of its lines are not JSON`);
       }
     });
+    if (unreadable > 0 && unreadable === raw.length) {
+      throw notJsonl(path, `none of its ${unreadable} line${unreadable > 1 ? "s is" : " is"} JSON`);
+    }
   }
   const seen = new Map<string, number>();
   return raw.map(({ value, parseError, source }) => {

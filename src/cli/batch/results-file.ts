@@ -9,6 +9,7 @@ import {
   writeSync,
 } from "node:fs";
 import { CliUsageError } from "../errors.js";
+import { checkResultsFile } from "./out-file.js";
 import { recordKey, type BatchRecord } from "./record.js";
 
 /** What a JSONL results file holds: `tpo batch`'s records, or any other records with an id (`tpo compare`'s). */
@@ -20,8 +21,26 @@ export interface ResultsRead<T = BatchRecord> {
   torn: string | null;
 }
 
-/** Reads a results file; a torn last line is returned apart, never parsed as a record. */
-export function readResults<T extends { id: string } = BatchRecord>(path: string): ResultsRead<T> {
+const MODES = new Set(["tpo", "revision", "bon"]);
+
+/** A record as tpo batch writes it: an id, a mode (null for an unreadable input line), a finish time. */
+export function looksLikeBatchRecord(value: unknown): value is BatchRecord {
+  const record = value as Partial<BatchRecord> | null;
+  return (
+    typeof record?.id === "string" &&
+    (record.mode === null || MODES.has(record.mode as string)) &&
+    typeof record.finishedAt === "string"
+  );
+}
+
+/**
+ * Reads a results file; a torn last line is returned apart, never parsed as a record. A line is a
+ * record when `isRecord` says so (default: it has a string id; `tpo batch` checks its own shape).
+ */
+export function readResults<T extends { id: string } = BatchRecord>(
+  path: string,
+  isRecord: (value: unknown) => boolean = (value) => typeof (value as { id?: unknown })?.id === "string",
+): ResultsRead<T> {
   if (!existsSync(path)) return { records: [], badLines: [], torn: null };
   const text = readFileSync(path, "utf8");
   const end = text.lastIndexOf("\n") + 1;
@@ -35,7 +54,7 @@ export function readResults<T extends { id: string } = BatchRecord>(path: string
       if (!line.trim()) return;
       try {
         const value = JSON.parse(line) as T;
-        if (typeof value?.id !== "string") throw new Error("no id");
+        if (!isRecord(value)) throw new Error("not a record");
         records.push(value);
       } catch {
         badLines.push(i + 1);
@@ -85,8 +104,12 @@ export function previousResults<T extends { id: string } = BatchRecord>(
   path: string,
   options: { resume?: boolean; overwrite?: boolean },
   command: string,
+  isRecord?: (value: unknown) => boolean,
 ): T[] {
-  const previous = readResults<T>(path);
+  const previous = isRecord ? readResults<T>(path, isRecord) : readResults<T>(path);
+  // With a record shape to check: a file of something else (an input file, notes) is refused, even
+  // with overwrite, rather than appended to or destroyed.
+  if (isRecord) checkResultsFile(path, previous, command);
   if (options.overwrite) return [];
   if (!options.resume) {
     if (previous.records.length > 0 || previous.torn !== null) {
@@ -114,7 +137,11 @@ export class ResultsWriter<T = BatchRecord> {
   }
 
   append(record: T): void {
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    // A write may take part of the line (a disk filling up): the rest follows, or the error does.
+    for (let written = 0; written < line.length;) {
+      written += writeSync(this.fd, line, written, line.length - written);
+    }
     fsyncSync(this.fd);
   }
 

@@ -2,6 +2,7 @@ import type { TpoMode } from "../../state/settings.js";
 import type { StopReason } from "../../state/state.js";
 import { duration, fmt, table } from "../format.js";
 import { isSuccess, type BatchRecord } from "./record.js";
+import { groupBySettings } from "./settings-check.js";
 
 export interface IterationSummary {
   iteration: number;
@@ -15,6 +16,8 @@ export interface IterationSummary {
 
 export interface ModeSummary {
   mode: TpoMode;
+  /** The mode, and the settings that tell it apart when a file holds records of several settings. */
+  label: string;
   queries: number;
   failed: number;
   width: number | null;
@@ -67,7 +70,7 @@ function stopsOf(records: BatchRecord[]): StopSummary[] {
   });
 }
 
-function summarizeMode(mode: TpoMode, records: BatchRecord[]): ModeSummary {
+function summarizeMode(mode: TpoMode, label: string, records: BatchRecord[]): ModeSummary {
   const ok = records.filter(isSuccess);
   const depth = Math.max(-1, ...ok.map((r) => r.history.length - 1));
   const iterations: IterationSummary[] = [];
@@ -83,6 +86,7 @@ function summarizeMode(mode: TpoMode, records: BatchRecord[]): ModeSummary {
   const settings = ok[0]?.settings;
   return {
     mode,
+    label,
     queries: ok.length,
     failed: records.length - ok.length,
     width: settings?.width ?? null,
@@ -111,14 +115,17 @@ export function summarize(records: Iterable<BatchRecord>): BatchSummary {
     byMode.set(record.mode, [...(byMode.get(record.mode) ?? []), record]);
   }
   const modes = [...byMode.keys()].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b));
-  return { modes: modes.map((m) => summarizeMode(m, byMode.get(m)!)), inputErrors, backends: [...backends] };
+  const summaries = modes.flatMap((m) =>
+    groupBySettings(m, byMode.get(m)!).map((group) => summarizeMode(m, group.label, group.records)),
+  );
+  return { modes: summaries, inputErrors, backends: [...backends] };
 }
 
 /** The summary as text tables: scores per mode and iteration, then cost per query. */
 export function formatSummary(summary: BatchSummary): string {
   const scoreRows = summary.modes.flatMap((m) =>
     m.iterations.map((it) => [
-      m.mode,
+      m.label,
       String(it.iteration),
       String(it.queries),
       fmt(it.meanBest),
@@ -126,7 +133,7 @@ export function formatSummary(summary: BatchSummary): string {
     ]),
   );
   const costRows = summary.modes.map((m) => [
-    m.mode,
+    m.label,
     `${m.width ?? "-"}`,
     `${m.depth ?? "-"}`,
     String(m.queries),

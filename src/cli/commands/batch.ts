@@ -20,9 +20,19 @@ import { officialPath, writeOfficial } from "../batch/official.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
 import { stopOf, type BatchRecord } from "../batch/record.js";
-import { latestRecords, previousResults, readResults, ResultsWriter } from "../batch/results-file.js";
+import {
+  latestRecords,
+  looksLikeBatchRecord,
+  previousResults,
+  readResults,
+  ResultsWriter,
+} from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
+import { lockResults } from "../batch/lock.js";
+import { checkOutPath } from "../batch/out-file.js";
+import { settingsDifferences } from "../batch/settings-check.js";
+import { escapeControl } from "../escape.js";
 import { loadModels, type ModelSettings } from "../../config/models-from-env.js";
 import { turnsOf } from "../../state/conversation.js";
 import { mapWithConcurrency } from "../../models/concurrency.js";
@@ -31,6 +41,7 @@ interface BatchOptions extends Record<string, unknown> {
   out: string;
   resume?: boolean;
   overwrite?: boolean;
+  allowMixed?: boolean;
   retryFailed?: boolean;
   concurrency: string;
   shard?: string;
@@ -49,7 +60,7 @@ async function runJob(
   job: Job,
   graph: TpoGraph,
   settings: ModelSettings,
-  options: { checkpointed: boolean; resume: boolean },
+  options: { checkpointed: boolean; resume: boolean; signal: AbortSignal },
 ): Promise<BatchRecord> {
   const { item, mode, context } = job;
   const started = performance.now();
@@ -66,6 +77,7 @@ async function runJob(
       context,
       threadId: options.checkpointed ? threadIdOf(item.id, mode) : undefined,
       resume: options.resume,
+      signal: options.signal,
     });
     return {
       ...base,
@@ -102,6 +114,10 @@ export function registerBatch(program: Command): void {
     .option("--resume", "continue: skip queries that already have a record in --out")
     .option("--retry-failed", "with --resume, run again the queries whose record is an error")
     .option("--overwrite", "start --out afresh, discarding its records")
+    .option(
+      "--allow-mixed",
+      "with --resume, continue --out even when its records were made with other settings (the summary keeps them apart)",
+    )
     .option("--concurrency <k>", "queries in flight at once", "4")
     .option("--shard <i/n>", "run only shard i of n (0 <= i < n), chosen by a hash of each query id")
     .option(
@@ -133,13 +149,32 @@ export function registerBatch(program: Command): void {
     if (options.overwrite && options.resume)
       throw new CliUsageError("--resume and --overwrite exclude each other.");
     const shard = options.shard ? parseShard(options.shard) : null;
+    checkOutPath(options.out, input, options.checkpoint);
     let items = parseBatchInput(readTextInput(input, "<input>"), input);
     if (shard) items = items.filter((item) => inShard(item.id, shard));
     if (options.limit)
       items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
+    if (items.length === 0) {
+      console.error(
+        escapeControl(
+          `tpo batch: ${shard ? `shard ${options.shard} of ` : ""}${input} holds no queries: nothing to run.`,
+        ),
+      );
+      return;
+    }
 
-    const existing = latestRecords(previousResults(options.out, options, "tpo batch"));
     const settings = modelSettings(options);
+    const release = lockResults(options.out); // before reading --out: one writer at a time
+    const existing = latestRecords(previousResults(options.out, options, "tpo batch", looksLikeBatchRecord));
+    const differences = options.resume
+      ? settingsDifferences(existing.values(), contexts, describeModels(settings))
+      : [];
+    if (differences.length > 0 && !options.allowMixed) {
+      throw new CliUsageError(
+        `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
+          "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
+      );
+    }
     const models = loadModels(settings);
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
     // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
@@ -147,9 +182,14 @@ export function registerBatch(program: Command): void {
     const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
     const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+    if (jobs.length === 0 && unreadable.length === 0) {
+      console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
+    }
     let failed = unreadable.length;
     for (const item of unreadable) {
-      console.error(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`);
+      console.error(
+        escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`),
+      );
       writer.append({
         id: item.id,
         mode: null,
@@ -162,31 +202,51 @@ export function registerBatch(program: Command): void {
 
     const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
     if (!options.quiet) progress.start();
+    // Once a record cannot be written, no worker starts a query and those in flight are stopped:
+    // their records could not be kept, and a real API would bill them.
+    let writeError: unknown;
     try {
-      // A failed query is a record, not a throw: only a failure to write one stops the batch, and
-      // then no new query starts and those in flight finish before the error is reported.
-      await mapWithConcurrency(jobs, concurrency, async (job) => {
+      // A failed query is a record, not a throw: only a failure to write one stops the batch.
+      await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
         const record = await runJob(job, graph, settings, {
           checkpointed: checkpointer !== undefined,
           resume: options.resume ?? false,
+          signal,
         });
-        writer.append(record);
+        if (signal.aborted) return; // the batch is stopping: this record could not be kept
+        try {
+          writer.append(record);
+        } catch (error) {
+          writeError = error;
+          throw error;
+        }
         if (record.error) {
           failed++;
           if (!options.quiet)
             console.error(
-              `${process.stderr.isTTY ? "\r\x1b[2K" : ""}tpo batch: ${record.id} (${record.mode}): ${record.error.message}`,
+              `${process.stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error.message}`)}`,
             );
         }
         progress.complete(record.mode, record.best?.score ?? null);
       });
+    } catch (error) {
+      if (writeError === undefined) throw error;
     } finally {
       if (!options.quiet) progress.stop();
       writer.close();
       await checkpointer?.close();
+      release();
+    }
+    if (writeError !== undefined) {
+      throw new CliRunError(
+        `writing ${options.out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
+          "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
+          "the records written so far are kept.",
+        { cause: writeError },
+      );
     }
 
-    const records = [...latestRecords(readResults(options.out).records).values()];
+    const records = [...latestRecords(readResults(options.out, looksLikeBatchRecord).records).values()];
     console.log(formatSummary(summarize(records)));
     if (options.format === "official") {
       for (const mode of modes) {

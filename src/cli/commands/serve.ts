@@ -1,74 +1,62 @@
 import type { Command } from "commander";
 import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
+import { redactUrls } from "../../http/redact.js";
 import { startTpoServer } from "../../server/openai-server.js";
-import { numberFlag } from "../flags.js";
-import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../../embed/progress-reasoning.js";
-import { CliUsageError } from "../errors.js";
-
-interface ServeOptions {
-  port: string;
-  host: string;
-  maxConcurrentRuns: string;
-  grace: string;
-  progress: string;
-}
-
-function progressMode(value: string): TpoProgressMode {
-  if (TPO_PROGRESS_MODES.includes(value as TpoProgressMode)) return value as TpoProgressMode;
-  throw new CliUsageError(`--progress must be ${TPO_PROGRESS_MODES.join(" or ")}, got "${value}".`);
-}
-
-const WHOLE = { integer: true, min: 0 };
+import { addServeFlags, parseServeFlags, type ServeFlags } from "../serve-options.js";
 
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command("serve")
     .description(
       "Serve TPO as an OpenAI-compatible API: POST /v1/chat/completions runs TPO on the messages, GET /v1/models",
-    )
-    .option("--port <n>", "port to listen on (0: any free port)", "8080")
-    .option("--host <host>", "address to bind; 0.0.0.0 exposes the server to the network", "127.0.0.1")
-    .option("--max-concurrent-runs <n>", "TPO runs at once; more get 429", "4")
-    .option(
-      "--grace <seconds>",
-      "on SIGTERM/SIGINT, how long runs in flight may finish before they are cancelled",
-      "10",
-    )
-    .option(
-      "--progress <mode>",
-      "reasoning: answers carry the run's progress as reasoning_content (streamed per iteration, " +
-        'shown as "thinking" by chat UIs) before the answer; off: the answer alone. ' +
-        'A request\'s "tpo": { "progress" } overrides it',
-      "off",
-    )
-    .action(async (options: ServeOptions) => {
-      const settings = modelSettingsFromEnv();
-      loadModels(settings); // fail now, with the set-up help, rather than on the first request
-      const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
-      const server = await startTpoServer({
-        port: numberFlag("--port", options.port, WHOLE),
-        host: options.host,
-        maxConcurrentRuns: numberFlag("--max-concurrent-runs", options.maxConcurrentRuns, {
-          integer: true,
-          min: 1,
-        }),
-        apiKey,
-        progress: progressMode(options.progress),
-        modelIds: [settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo")],
-        // The request's model picks the upstream policy model (ignored by the simulated world).
-        models: (model) => loadModels({ ...settings, model: model ?? settings.model }),
-      });
-      console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
-      if (!apiKey) console.log("No TPO_SERVER_API_KEY set: requests are not authenticated.");
-      if (settings.backend === "sim") {
-        console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
-      }
-      const graceMs = numberFlag("--grace", options.grace, WHOLE) * 1000;
-      const stop = (signal: string) => {
-        console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
-        void server.close({ graceMs }).then(() => console.log("TPO server closed."));
-      };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
+    );
+  addServeFlags(command).action(async (flags: ServeFlags) => {
+    const options = parseServeFlags(flags); // every flag is checked before the server listens
+    const settings = modelSettingsFromEnv();
+    loadModels(settings); // fail now, with the set-up help, rather than on the first request
+    const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
+    const configured = settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo");
+    // "tpo" names the configured model too, for clients (and examples) that need some name.
+    const modelIds = [...new Set([configured, ...options.models, "tpo"])];
+    const server = await startTpoServer({
+      port: options.port,
+      host: options.host,
+      maxConcurrentRuns: options.maxConcurrentRuns,
+      apiKey,
+      progress: options.progress,
+      modelIds,
+      // The request's model, one of modelIds, is the upstream policy model (the simulated world ignores it).
+      models: (model) =>
+        loadModels({ ...settings, model: model === undefined || model === "tpo" ? settings.model : model }),
+      caps: options.caps,
+      corsOrigins: options.corsOrigins,
+      allowedHosts: options.allowedHosts,
+      maxConnections: options.maxConnections,
+      requestTimeoutMs: options.requestTimeoutMs,
+      onError: (error, answer) => {
+        const detail = error instanceof Error ? error.message : String(error);
+        console.error(redactUrls(`tpo serve: answered ${answer.status}: ${detail}`));
+      },
     });
+    console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
+    const { maxWidth, maxDepth, maxTokens } = options.caps;
+    console.log(
+      `Models: ${modelIds.join(", ")}; per request at most width ${maxWidth}, depth ${maxDepth}, ${maxTokens} tokens.`,
+    );
+    if (!apiKey) console.log("No TPO_SERVER_API_KEY set: requests are not authenticated.");
+    if (!apiKey && !["127.0.0.1", "localhost", "::1"].includes(options.host)) {
+      console.log(
+        `Bound to ${options.host} without an API key: anyone who reaches it can run TPO at your cost.`,
+      );
+    }
+    if (settings.backend === "sim") {
+      console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
+    }
+    const stop = (signal: string) => {
+      console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
+      void server.close({ graceMs: options.graceMs }).then(() => console.log("TPO server closed."));
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
 }

@@ -13,7 +13,7 @@ function seriesOf(summary: BatchSummary, value: "meanBest" | "meanNew"): ChartSe
     );
     const flat = m.mode === "bon";
     return {
-      name: flat ? `bon (N=${m.width ?? "?"})` : m.mode,
+      name: flat ? `bon (N=${m.width ?? "?"})` : m.label,
       points,
       color: COLORS[m.mode] ?? "#555",
       flat,
@@ -25,7 +25,7 @@ function scoreTable(modes: ModeSummary[]): string {
   const rows = modes.flatMap((m) =>
     m.iterations.map(
       (it) =>
-        `<tr><td>${m.mode}</td><td>${it.iteration}</td><td>${it.queries}</td><td>${fmt(it.meanBest)}</td><td>${fmt(it.meanNew)}</td></tr>`,
+        `<tr><td>${escapeHtml(m.label)}</td><td>${it.iteration}</td><td>${it.queries}</td><td>${fmt(it.meanBest)}</td><td>${fmt(it.meanNew)}</td></tr>`,
     ),
   );
   return `<table id="scores"><thead><tr><th>mode</th><th>iteration</th><th>queries</th><th>mean best reward</th><th>mean reward of new candidates</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
@@ -34,7 +34,7 @@ function scoreTable(modes: ModeSummary[]): string {
 function costTable(modes: ModeSummary[]): string {
   const rows = modes.map(
     (m) =>
-      `<tr><td>${m.mode}</td><td>${m.width ?? "-"}</td><td>${m.depth ?? "-"}</td><td>${m.queries}</td><td>${m.failed}</td><td>${fmt(m.meanFinalBest)}</td>` +
+      `<tr><td>${escapeHtml(m.label)}</td><td>${m.width ?? "-"}</td><td>${m.depth ?? "-"}</td><td>${m.queries}</td><td>${m.failed}</td><td>${fmt(m.meanFinalBest)}</td>` +
       `<td>${fmt(m.requestsPerQuery, 1)}</td><td>${fmt(m.untaggedPerQuery, 1)}</td><td>${fmt(m.tokensPerQuery, 0)}</td><td>${m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000)}</td></tr>`,
   );
   return `<table id="costs"><thead><tr><th>mode</th><th>N</th><th>D</th><th>queries</th><th>failed</th><th>final best</th><th>requests / query</th><th title="update outputs without the response tags">untagged rewrites / query</th><th>tokens / query</th><th>time / query</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;

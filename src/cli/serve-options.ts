@@ -1,0 +1,152 @@
+import type { Command } from "commander";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
+import { MAX_DEPTH, TpoContextSchema } from "../state/settings.js";
+import { normalOrigin } from "../server/guard.js";
+import { DEFAULT_SERVER_CAPS, type ServerCaps } from "../server/limits.js";
+import { CliUsageError } from "./errors.js";
+import { numberFlag } from "./flags.js";
+
+/** The flags of `tpo serve`, as commander hands them over. */
+export interface ServeFlags {
+  port: string;
+  host: string;
+  maxConcurrentRuns: string;
+  grace: string;
+  progress: string;
+  models?: string;
+  maxWidth: string;
+  maxDepth: string;
+  maxTokens: string;
+  corsOrigin?: string;
+  allowedHosts?: string;
+  maxConnections: string;
+  requestTimeout: string;
+}
+
+/** The flags, checked: every one is valid before the server listens. */
+export interface ServeOptions {
+  port: number;
+  host: string;
+  maxConcurrentRuns: number;
+  graceMs: number;
+  progress: TpoProgressMode;
+  models: string[];
+  caps: ServerCaps;
+  corsOrigins: string[];
+  allowedHosts: string[] | undefined;
+  maxConnections: number;
+  requestTimeoutMs: number;
+}
+
+export function addServeFlags(command: Command): Command {
+  return command
+    .option("--port <n>", "port to listen on (0: any free port)", "8080")
+    .option("--host <host>", "address to bind; 0.0.0.0 exposes the server to the network", "127.0.0.1")
+    .option("--max-concurrent-runs <n>", "TPO runs at once; more get 429", "4")
+    .option(
+      "--grace <seconds>",
+      "on SIGTERM/SIGINT, how long runs in flight may finish before they are cancelled",
+      "10",
+    )
+    .option(
+      "--progress <mode>",
+      "reasoning: answers carry the run's progress as reasoning_content (streamed per iteration, " +
+        'shown as "thinking" by chat UIs) before the answer; off: the answer alone. ' +
+        'A request\'s "tpo": { "progress" } overrides it',
+      "off",
+    )
+    .option(
+      "--models <list>",
+      "comma-separated model names clients may ask for besides the configured one (each is sent upstream as the policy model)",
+    )
+    .option("--max-width <n>", "largest width a request may ask for", String(DEFAULT_SERVER_CAPS.maxWidth))
+    .option("--max-depth <n>", "largest depth a request may ask for", String(DEFAULT_SERVER_CAPS.maxDepth))
+    .option(
+      "--max-tokens <n>",
+      "largest max_tokens (and tpo.maxTokens, tpo.criticMaxTokens) a request may ask for",
+      String(DEFAULT_SERVER_CAPS.maxTokens),
+    )
+    .option(
+      "--cors-origin <list>",
+      'comma-separated origins whose web pages may call the server (e.g. https://app.example; "*" for any); default none',
+    )
+    .option(
+      "--allowed-hosts <list>",
+      "comma-separated host names accepted in the Host header besides localhost and the bound address (e.g. a proxy's name)",
+    )
+    .option("--max-connections <n>", "open connections at most; more are closed at once", "64")
+    .option(
+      "--request-timeout <seconds>",
+      "time a client has to send a whole request (headers: 10 s at most)",
+      "30",
+    );
+}
+
+function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = numberFlag(flag, value, { integer: true, min });
+  if (n > max)
+    throw new CliUsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
+  return n;
+}
+
+function progressMode(value: string): TpoProgressMode {
+  if (TPO_PROGRESS_MODES.includes(value as TpoProgressMode)) return value as TpoProgressMode;
+  throw new CliUsageError(`--progress must be ${TPO_PROGRESS_MODES.join(" or ")}, got "${value}".`);
+}
+
+function seconds(flag: string, value: string, { zero }: { zero: boolean }): number {
+  const n = numberFlag(flag, value);
+  if (n < 0 || (!zero && n === 0)) {
+    throw new CliUsageError(
+      `${flag} must be a number of seconds ${zero ? "of 0 or more" : "above 0"}, got "${value}".`,
+    );
+  }
+  return Math.round(n * 1000);
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+const largest = (field: "width" | "maxTokens") => {
+  const check = TpoContextSchema.shape[field].unwrap();
+  return check.maxValue ?? Number.MAX_SAFE_INTEGER;
+};
+
+/** Checks every flag of `tpo serve`; a bad one is a usage error (exit 2) naming it. */
+export function parseServeFlags(flags: ServeFlags): ServeOptions {
+  if (!flags.host.trim()) throw new CliUsageError("--host must name an address, e.g. 127.0.0.1.");
+  const corsOrigins = list(flags.corsOrigin).map((origin) => {
+    try {
+      return normalOrigin(origin);
+    } catch (error) {
+      throw new CliUsageError(`--cors-origin: ${(error as Error).message}.`);
+    }
+  });
+  const allowedHosts = flags.allowedHosts === undefined ? undefined : list(flags.allowedHosts);
+  if (allowedHosts?.some((name) => /[\s/@]/.test(name))) {
+    throw new CliUsageError(
+      `--allowed-hosts takes host names such as tpo.example, got "${flags.allowedHosts}".`,
+    );
+  }
+  return {
+    port: whole("--port", flags.port, 0, 65_535),
+    host: flags.host.trim(),
+    maxConcurrentRuns: whole("--max-concurrent-runs", flags.maxConcurrentRuns, 1),
+    graceMs: seconds("--grace", flags.grace, { zero: true }),
+    progress: progressMode(flags.progress),
+    models: list(flags.models),
+    caps: {
+      maxWidth: whole("--max-width", flags.maxWidth, 1, largest("width")),
+      maxDepth: whole("--max-depth", flags.maxDepth, 0, MAX_DEPTH),
+      maxTokens: whole("--max-tokens", flags.maxTokens, 1, largest("maxTokens")),
+    },
+    corsOrigins,
+    allowedHosts,
+    maxConnections: whole("--max-connections", flags.maxConnections, 1),
+    requestTimeoutMs: seconds("--request-timeout", flags.requestTimeout, { zero: false }),
+  };
+}

@@ -1,0 +1,64 @@
+import type { z } from "zod";
+import { TpoConfigError } from "../errors.js";
+import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "../state/settings.js";
+
+/**
+ * What one request may spend, set by the operator: a client cannot raise them. The defaults let
+ * the paper's largest setting (D5-N20) through and bound a request's cost at about
+ * 20 × (5 + 1) = 120 responses of at most 4096 tokens each, and 2 × 5 critic requests of as many.
+ */
+export interface ServerCaps {
+  /** Largest `tpo.width` (default 20). */
+  maxWidth: number;
+  /** Largest `tpo.depth` (default 5). */
+  maxDepth: number;
+  /** Largest max_tokens, max_completion_tokens, `tpo.maxTokens` and `tpo.criticMaxTokens` (default 4096). */
+  maxTokens: number;
+}
+
+export const DEFAULT_SERVER_CAPS: ServerCaps = { maxWidth: 20, maxDepth: 5, maxTokens: 4096 };
+
+const CAPPED = [
+  ["width", "maxWidth", "--max-width"],
+  ["depth", "maxDepth", "--max-depth"],
+  ["maxTokens", "maxTokens", "--max-tokens"],
+  ["criticMaxTokens", "maxTokens", "--max-tokens"],
+] as const;
+
+/** The settings a request may ask for: unknown keys refused, capped fields at most their cap. */
+export function requestSettingsSchema(caps: ServerCaps) {
+  return TpoContextSchema.strict().superRefine((settings, ctx) => {
+    for (const [field, cap, flag] of CAPPED) {
+      const value = settings[field];
+      if (value > caps[cap]) {
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          input: value,
+          message: `${value} is more than this server allows: at most ${caps[cap]} (tpo serve ${flag})`,
+        });
+      }
+    }
+  });
+}
+
+export type RequestSettingsSchema = z.ZodType<z.output<typeof TpoContextSchema>>;
+
+/**
+ * The server's defaults under its caps: a setting the caller left to the schema's default (width
+ * 5, say) comes down to a lower cap; one the caller set above its cap is an error.
+ */
+export function cappedDefaults(defaults: TpoContextInput, caps: ServerCaps): TpoContextInput {
+  const schemaDefaults = parseTpoContext({});
+  const capped: TpoContextInput = { ...defaults };
+  for (const [field, cap, flag] of CAPPED) {
+    const given = defaults[field];
+    if (given !== undefined && given > caps[cap]) {
+      throw new TpoConfigError(
+        `startTpoServer: the default ${field} ${given} is above the cap of ${caps[cap]} (tpo serve ${flag}).`,
+      );
+    }
+    if (given === undefined && schemaDefaults[field] > caps[cap]) capped[field] = caps[cap];
+  }
+  return capped;
+}

@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describeModels } from "../src/cli/flags.js";
+import { createOpenAIChatModel } from "../src/models/openai.js";
+import { createHttpRewardModel } from "../src/models/http-reward.js";
+import { startSimServer, type SimServer } from "../src/sim/server.js";
+import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { readRecords } from "./helpers/records.js";
+
+/** Credentials inside a URL (`http://user:secret@host`) are echoed nowhere: records, errors, logs. */
+let server: SimServer;
+let withCredentials: string;
+
+beforeAll(async () => {
+  server = await startSimServer({ port: 0, host: "127.0.0.1" });
+  withCredentials = server.url.replace("http://", "http://tpo-user:s3cr3t-pw@");
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+afterEach(() => {
+  killChildren();
+  removeTempDirs();
+  server.setFaults([]);
+});
+
+function env(): Record<string, string | undefined> {
+  return {
+    TPO_BACKEND: undefined,
+    OPENAI_BASE_URL: `${withCredentials}/v1`,
+    TPO_MODEL: "tpo-sim",
+    TPO_REWARD_URL: withCredentials,
+    TPO_REWARD_KIND: "tei",
+    TPO_MAX_RETRIES: "0",
+  };
+}
+
+describe("credentials in a URL", () => {
+  it("are redacted in batch records, their errors and what the CLI prints", async () => {
+    server.setFaults([
+      {
+        kind: "status",
+        status: 400,
+        message: "bad request",
+        when: (request) => JSON.stringify(request.body).includes("FAILME"),
+      },
+    ]);
+    const dir = tempDir();
+    const input = join(dir, "queries.jsonl");
+    writeFileSync(
+      input,
+      [
+        JSON.stringify({ id: "ok", prompt: "How do I brew green tea?" }),
+        JSON.stringify({ id: "bad", prompt: "FAILME please" }),
+      ].join("\n"),
+    );
+    const out = join(dir, "out.jsonl");
+    const result = await runCli(["batch", input, "--out", out, "--depth", "0", "--width", "2"], {
+      env: env(),
+    });
+    expect(result.code).toBe(1);
+    const records = readRecords(out);
+    expect(records).toHaveLength(2);
+    const masked = server.url.replace("http://", "http://tpo-user:***@");
+    expect(records[0].models).toMatchObject({ baseUrl: `${masked}/v1`, rewardUrl: masked });
+    expect(records.find((r) => r.id === "bad")?.error?.message).toContain(`${masked}/v1/chat/completions`);
+    for (const text of [readFileSync(out, "utf8"), result.stdout, result.stderr]) {
+      expect(text).not.toContain("s3cr3t-pw");
+    }
+
+    server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
+    const run = await runCli(["run", "How do I brew green tea?"], { env: env() });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(masked);
+    expect(run.stderr + run.stdout).not.toContain("s3cr3t-pw");
+  });
+
+  it("are redacted in the library's clients' names and errors", async () => {
+    const policy = createOpenAIChatModel({ baseUrl: `${withCredentials}/v1`, maxRetries: 0 }, "tpo-sim");
+    expect(policy.endpoint).not.toContain("s3cr3t-pw");
+    const reward = createHttpRewardModel({ url: withCredentials, kind: "tei", retry: { maxRetries: 0 } });
+    expect(reward.name).not.toContain("s3cr3t-pw");
+    server.setFaults([{ kind: "status", status: 400, path: "/predict", message: "bad request" }]);
+    const { HumanMessage } = await import("@langchain/core/messages");
+    const error = await reward
+      .score([{ messages: [new HumanMessage("q")], response: "a" }])
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain("tpo-user:***@");
+    expect((error as Error).message).not.toContain("s3cr3t-pw");
+    expect(describeModels({ baseUrl: `${withCredentials}/v1`, rewardUrl: withCredentials })).toEqual({
+      baseUrl: `${server.url.replace("http://", "http://tpo-user:***@")}/v1`,
+      rewardUrl: server.url.replace("http://", "http://tpo-user:***@"),
+    });
+  });
+});
