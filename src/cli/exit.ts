@@ -1,5 +1,4 @@
 import { CommanderError } from "commander";
-import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
 
@@ -31,5 +30,7 @@ function tracingOn(env: NodeJS.ProcessEnv): boolean {
 
 /** Sends pending LangSmith traces before the process exits. */
 export async function flushTraces(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (tracingOn(env)) await awaitAllCallbacks();
+  if (!tracingOn(env)) return;
+  const { awaitAllCallbacks } = await import("@langchain/core/callbacks/promises");
+  await awaitAllCallbacks();
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { registerDemo } from "./commands/demo.js";
-import { registerBatch } from "./commands/batch.js";
-import { registerReport } from "./commands/report.js";
-import { registerRun } from "./commands/run.js";
-import { registerServe } from "./commands/serve.js";
-import { registerSimServer } from "./commands/sim-server.js";
+import { declareDemo } from "./declare/demo.js";
+import { declareBatch } from "./declare/batch.js";
+import { declareReport } from "./declare/report.js";
+import { declareRun } from "./declare/run.js";
+import { declareServe } from "./declare/serve.js";
+import { declareSimServer } from "./declare/sim-server.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit.js";
 
 const program = new Command("tpo")
@@ -13,13 +13,14 @@ const program = new Command("tpo")
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`tpo: ${text.replace(/^error: /, "")}`) });
 
-registerDemo(program);
-registerRun(program);
-registerBatch(program);
-registerReport(program);
-registerSimServer(program);
-registerServe(program);
-// More commands register here, one file each in ./commands.
+declareDemo(program);
+declareRun(program);
+declareBatch(program);
+declareReport(program);
+declareSimServer(program);
+declareServe(program);
+// More commands register here: declared in ./declare (commander and the flag tables only, so that
+// `--help` loads no LangChain, LangGraph or zod), their work in ./commands, loaded by the action.
 
 try {
   await program.parseAsync();
