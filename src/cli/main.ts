@@ -28,5 +28,6 @@ try {
   reportError(error);
   process.exitCode = exitCodeOf(error);
 } finally {
-  await flushTraces();
+  // LangSmith's client would retry an unreachable endpoint for minutes: exit once the bounded flush gives up.
+  if (!(await flushTraces())) process.exit();
 }
