@@ -10,10 +10,22 @@ function boundOf(env: NodeJS.ProcessEnv): number {
   return env.TPO_TRACE_FLUSH_MS?.trim() && Number.isFinite(value) && value >= 0 ? value : TRACE_FLUSH_MS;
 }
 
-/** Settles with a reason when nothing listens at the endpoint (refused, unknown host); never otherwise. */
+/** A flush with nothing pending takes a few milliseconds; only a slower one probes the endpoint. */
+const PROBE_AFTER_MS = 250;
+
+/**
+ * Settles with a reason when nothing listens at the endpoint (refused, unknown host), probed once
+ * after PROBE_AFTER_MS; never otherwise.
+ */
 function unreachable(endpoint: string): { reason: Promise<string>; stop: () => void } {
-  let stop = () => {};
-  const reason = new Promise<string>((resolve) => {
+  let stopped = false;
+  let stop = () => {
+    stopped = true;
+  };
+  const reason = new Promise<string>((resolve) =>
+    setTimeout(() => !stopped && probe(resolve), PROBE_AFTER_MS).unref(),
+  );
+  function probe(resolve: (reason: string) => void): void {
     let url: URL;
     try {
       url = new URL(endpoint);
@@ -32,7 +44,7 @@ function unreachable(endpoint: string): { reason: Promise<string>; stop: () => v
         resolve(error.code === "ECONNREFUSED" ? "connection refused" : `unreachable (${error.code})`);
       }
     });
-  });
+  }
   return { reason, stop };
 }
 
