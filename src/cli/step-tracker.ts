@@ -1,39 +1,33 @@
-import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { Serialized } from "@langchain/core/load/serializable";
-import type { ChainValues } from "@langchain/core/utils/types";
+/** A chunk of LangGraph's "tasks" stream: a node's task starting, or its result (or error). */
+export interface TaskChunk {
+  id: string;
+  name: string;
+  error?: unknown;
+  result?: unknown;
+}
 
-/** Remembers which graph node failed, so that a failed run can name its step. */
-export class StepTracker extends BaseCallbackHandler {
-  name = "tpo-step-tracker";
-  private readonly nodeRuns = new Map<string, string>();
-  failedNode: string | null = null;
+/**
+ * Remembers which graph node failed, so that a failed run can name its step. It reads the graph's
+ * "tasks" stream rather than listening as a LangChain callback: a callback handler makes every
+ * runnable in the run (each node, model call and channel write) build and await callback runs.
+ */
+export class StepTracker {
+  private readonly running = new Map<string, string>();
+  private failed: string | null = null;
 
-  constructor() {
-    super();
-    // The node must be known by the time the error reaches the caller.
-    this.awaitHandlers = true;
+  observe(chunk: TaskChunk): void {
+    if (!("result" in chunk) && !("error" in chunk)) {
+      this.running.set(chunk.id, chunk.name);
+      return;
+    }
+    this.running.delete(chunk.id);
+    if (chunk.error && this.failed === null) this.failed = chunk.name;
   }
 
-  override handleChainStart(
-    _chain: Serialized,
-    _inputs: ChainValues,
-    runId: string,
-    _parentRunId?: string,
-    tags?: string[],
-    metadata?: Record<string, unknown>,
-  ): void {
-    // A node's own run carries a "graph:step:N" tag; the runs nested in it carry the node's metadata too.
-    const node = metadata?.langgraph_node;
-    const isNodeRun = tags?.some((tag) => tag.startsWith("graph:step:")) ?? false;
-    if (typeof node === "string" && isNodeRun) this.nodeRuns.set(runId, node);
-  }
-
-  override handleChainEnd(_outputs: ChainValues, runId: string): void {
-    this.nodeRuns.delete(runId);
-  }
-
-  override handleChainError(_error: Error, runId: string): void {
-    const node = this.nodeRuns.get(runId);
-    if (node && this.failedNode === null) this.failedNode = node;
+  /** The node whose task failed: the one the error names (LangGraph tags it with the task id), else the first reported. */
+  failedNode(error: unknown): string | null {
+    const taskId = (error as { pregelTaskId?: unknown } | null)?.pregelTaskId;
+    if (typeof taskId === "string" && this.running.has(taskId)) return this.running.get(taskId)!;
+    return this.failed ?? (this.running.size === 1 ? [...this.running.values()][0] : null);
   }
 }
