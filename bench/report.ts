@@ -11,11 +11,23 @@ import type {
   measureThroughput,
 } from "./measures.js";
 import type { Spread } from "./stats.js";
+import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
 
 type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
 export interface BenchResults {
-  machine: { cpu: string; cores: number; node: string; platform: string; date: string };
+  machine: {
+    cpu: string;
+    cores: number;
+    node: string;
+    platform: string;
+    date: string;
+    /** 1, 5 and 15 minute load averages when the run started and ended (the machine may be shared). */
+    load?: number[];
+    loadAfter?: number[];
+  };
+  /** Set by a partial run (--only): the measures it re-ran; the others are from previousDate. */
+  partial?: { rerun: string[]; previousDate: string };
   quick: boolean;
   config: BenchConfig;
   measures: {
@@ -25,7 +37,7 @@ export interface BenchResults {
     orchestration?: Result<typeof measureOrchestration>;
     growth?: Result<typeof measureGrowth>;
     promptSize?: Result<typeof measurePromptSize>;
-  };
+  } & CliMeasures;
   durationS: number;
 }
 
@@ -89,7 +101,7 @@ export function headline(
       verdict: "–",
     });
   }
-  return rows;
+  return [...rows, ...cliHeadline(results)];
 }
 
 function renderOverhead(rows: NonNullable<BenchResults["measures"]["overhead"]>): string {
@@ -353,6 +365,19 @@ export function renderMarkdown(results: BenchResults): string {
       "Policy: `createOpenAIChatModel` against the server; reward: `createHttpRewardModel` (`tei`, batch size 64, unless a table says `vllm-pooling`, concurrency 64).",
     "",
   ];
+  if (machine.load) {
+    parts.push(
+      `Load average (1, 5, 15 min) at the start: ${machine.load.join(", ")}; at the end: ${machine.loadAfter?.join(", ") ?? "?"} ` +
+        `(${machine.cores} cores; above ${machine.cores} other work was competing for them, and timing figures are inflated).`,
+      "",
+    );
+  }
+  if (results.partial) {
+    parts.push(
+      `Partial run (\`--only\`): ${results.partial.rerun.join(", ")} measured on the date above; the other sections are from the run of ${results.partial.previousDate}.`,
+      "",
+    );
+  }
   if (results.quick) parts.push("**Quick mode**: a tiny smoke version; its figures mean nothing.", "");
   parts.push(
     "## Summary",
@@ -400,5 +425,7 @@ export function renderMarkdown(results: BenchResults): string {
     parts.push("## 4. Orchestration cost (zero latency)", "", renderOrchestration(m.orchestration), "");
   if (m.growth) parts.push("## 5. Growth", "", renderGrowth(m.growth), "");
   if (m.promptSize) parts.push("## 6. Prompt size per iteration", "", renderPromptSize(m.promptSize), "");
+  const cli = renderCli(results);
+  if (cli) parts.push(cli, "");
   return `${parts.join("\n")}\n`;
 }

@@ -3,12 +3,13 @@
  * Writes bench/results.json and bench/RESULTS.md; `--quick` (or BENCH_SMOKE=1) runs a tiny
  * version and writes to a temporary folder (or --out) instead, leaving the recorded results alone.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { defaultSamplePromptsPath } from "../src/cli/paths.js";
+import { buildCli, measureBatch, measureColdQuery, measureStartup } from "./cli-measures.js";
 import { FULL_CONFIG, QUICK_CONFIG } from "./config.js";
 import {
   measureGrowth,
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
         node: process.version,
         platform: `${process.platform} ${process.arch}`,
         date: new Date().toISOString(),
+        load: loadavg().map((l) => Math.round(l * 100) / 100),
       },
       quick: config.quick,
       config,
@@ -113,9 +115,37 @@ async function main(): Promise<void> {
       log("3. data-set throughput");
       results.measures.throughput = await measureThroughput(env);
     }
+    if (wanted("throughput128") && !wanted("throughput")) {
+      log("3. data-set throughput at concurrency 128 only");
+      const throughput = { ...config.throughput, concurrencies: [128] };
+      results.measures.throughput = await measureThroughput({ ...env, config: { ...config, throughput } });
+    }
+    if (["startup", "coldQuery", "batch"].some(wanted)) buildCli(env);
+    if (wanted("startup")) {
+      log("7a. CLI start-up");
+      results.measures.startup = await measureStartup(env);
+    }
+    if (wanted("coldQuery")) {
+      log("7b. one cold query");
+      results.measures.coldQuery = await measureColdQuery(env);
+    }
+    if (wanted("batch")) {
+      log("7c. tpo batch of the data set");
+      results.measures.batch = await measureBatch(env);
+    }
+    results.machine.loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
     results.durationS = Math.round((Date.now() - started) / 1000);
     const jsonPath = join(outDir, "results.json");
     const mdPath = join(outDir, "RESULTS.md");
+    if (only && !config.quick && existsSync(jsonPath)) {
+      // A partial run (--only) replaces its measures in the recorded results and keeps the others.
+      const previous = JSON.parse(readFileSync(jsonPath, "utf8")) as BenchResults;
+      results.partial = {
+        rerun: Object.keys(results.measures),
+        previousDate: previous.partial?.previousDate ?? previous.machine.date,
+      };
+      results.measures = { ...previous.measures, ...results.measures };
+    }
     writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(mdPath, renderMarkdown(results));
     log(`Wrote ${jsonPath} and ${mdPath} in ${results.durationS} s.`);
