@@ -33,10 +33,18 @@ describe("npm run bench -- --quick", () => {
     );
     const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8"));
     expect(results.quick).toBe(true);
-    expect(Object.keys(results.machine).sort()).toEqual(["cores", "cpu", "date", "node", "platform"]);
-    expect(Object.keys(results.measures).sort()).toEqual(
-      ["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"].sort(),
+    expect(Object.keys(results.machine).sort()).toEqual(
+      ["cores", "cpu", "date", "load", "loadAfter", "node", "platform"].sort(),
     );
+    expect(Object.keys(results.measures).sort()).toEqual(
+      [
+        ...["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"],
+        ...["startup", "coldQuery", "batch"],
+      ].sort(),
+    );
+    // The CLI measures: one cold query makes the formula's requests; tracing to a closed port says so once.
+    expect(results.measures.coldQuery.requests).toBe(8);
+    expect(results.measures.coldQuery.tracingUnreachable.stderrLines).toHaveLength(1);
     expect(results.measures.roundTrips.every((r: { met: boolean }) => r.met)).toBe(true);
     expect(results.measures.overhead[0]).toMatchObject({ ratio: { median: expect.any(Number) } });
     expect(results.measures.orchestration.memory[0].maxRssMb).toBeGreaterThan(0);
