@@ -368,7 +368,7 @@ export function renderMarkdown(results: BenchResults): string {
   if (machine.load) {
     parts.push(
       `Load average (1, 5, 15 min) at the start: ${machine.load.join(", ")}; at the end: ${machine.loadAfter?.join(", ") ?? "?"} ` +
-        `(${machine.cores} cores; above ${machine.cores} other work was competing for them, and timing figures are inflated).`,
+        `(${machine.cores} cores: a load above ${machine.cores} means other work competed for them and the timing figures are inflated).`,
       "",
     );
   }
