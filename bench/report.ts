@@ -27,7 +27,7 @@ export interface BenchResults {
     loadAfter?: number[];
   };
   /** Set by a partial run (--only): the measures it re-ran; the others are from previousDate. */
-  partial?: { rerun: string[]; previousDate: string };
+  partial?: { rerun: string[]; previousDate: string; previousMachine?: string };
   quick: boolean;
   config: BenchConfig;
   measures: {
@@ -374,7 +374,7 @@ export function renderMarkdown(results: BenchResults): string {
   }
   if (results.partial) {
     parts.push(
-      `Partial run (\`--only\`): ${results.partial.rerun.join(", ")} measured on the date above; the other sections are from the run of ${results.partial.previousDate}.`,
+      `Partial run (\`--only\`): ${results.partial.rerun.join(", ")} measured on the date above; the other sections are from the run of ${results.partial.previousDate}${results.partial.previousMachine ? ` (${results.partial.previousMachine})` : ""}: compare figures across the two with care.`,
       "",
     );
   }

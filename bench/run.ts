@@ -143,6 +143,9 @@ async function main(): Promise<void> {
       results.partial = {
         rerun: Object.keys(results.measures),
         previousDate: previous.partial?.previousDate ?? previous.machine.date,
+        previousMachine:
+          previous.partial?.previousMachine ??
+          `${previous.machine.cpu}, ${previous.machine.cores} cores, Node ${previous.machine.node}`,
       };
       const fresh = results.measures.throughput;
       if (fresh && !wanted("throughput") && previous.measures.throughput) {
