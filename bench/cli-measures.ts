@@ -275,7 +275,14 @@ export async function measureBatch(env: BenchEnv) {
   await env.server.setLatency(latencyMs);
   const rows: { wallMs: number; spanMs: number; userMs: number; systemMs: number; maxRssMb: number }[] = [];
   let requests = 0;
+  let startupCpuMs = NaN;
   try {
+    // The same command on an empty data set: what loading the modules, starting and exiting cost.
+    const empty = join(dir, "empty.json");
+    writeFileSync(empty, "[]");
+    const idle = [...cliArgs(env), "batch", empty, "--out", join(dir, "empty.jsonl"), "--quiet"];
+    const emptyRun = mustSucceed(await runProcess(idle, serverEnv(env.server.url)), "tpo batch of nothing");
+    startupCpuMs = emptyRun.userMs + emptyRun.systemMs;
     for (let rep = 0; rep < repetitions; rep++) {
       await env.server.reset();
       const out = join(dir, `out-${rep}.jsonl`);
@@ -300,9 +307,10 @@ export async function measureBatch(env: BenchEnv) {
   const ratio = spread(rows.map((r) => r.wallMs / idealMs));
   const user = spread(rows.map((r) => r.userMs));
   const cpuPerQuery = spread(rows.map((r) => (r.userMs + r.systemMs) / prompts.length));
+  const marginal = spread(rows.map((r) => (r.userMs + r.systemMs - startupCpuMs) / prompts.length));
   env.log(
     `  batch of ${prompts.length}: ${wall.median.toFixed(0)} ms = ${ratio.median.toFixed(3)} × ${idealMs} ms; ` +
-      `user CPU ${user.median.toFixed(0)} ms; ${cpuPerQuery.median.toFixed(1)} ms CPU per query`,
+      `user CPU ${user.median.toFixed(0)} ms; ${cpuPerQuery.median.toFixed(1)} ms CPU per query (${marginal.median.toFixed(1)} beyond start-up)`,
   );
   return {
     queries: prompts.length,
@@ -318,6 +326,9 @@ export async function measureBatch(env: BenchEnv) {
     userCpuMs: roundSpread(user, 1),
     systemCpuMs: roundSpread(spread(rows.map((r) => r.systemMs)), 1),
     cpuPerQueryMs: roundSpread(cpuPerQuery, 2),
+    /** The CPU of the same command on an empty data set (start-up and exit), and per query beyond it. */
+    startupCpuMs: round(startupCpuMs, 1),
+    cpuPerQueryBeyondStartupMs: roundSpread(marginal, 2),
     maxRssMb: round(Math.max(...rows.map((r) => r.maxRssMb)), 1),
     target: CLI_TARGETS.batchRatio,
     met: ratio.median <= CLI_TARGETS.batchRatio,

@@ -56,8 +56,10 @@ export function cliHeadline(results: BenchResults) {
       verdict: verdict(b.met),
     });
     rows.push({
-      measure: `Client CPU per D${b.depth}-N${b.width} query in that batch (user + system ÷ queries, start-up included)`,
-      figure: `${b.cpuPerQueryMs.median.toFixed(1)} ms`,
+      measure: `Client CPU per D${b.depth}-N${b.width} query in that batch (user + system ÷ queries, start-up included; beyond start-up)`,
+      figure:
+        `${b.cpuPerQueryMs.median.toFixed(1)} ms` +
+        (b.cpuPerQueryBeyondStartupMs ? ` (${b.cpuPerQueryBeyondStartupMs.median.toFixed(1)} ms)` : ""),
       target: `≤ ${b.cpuTarget} ms`,
       verdict: verdict(b.cpuMet),
     });
@@ -132,6 +134,13 @@ export function renderCli(results: BenchResults): string | null {
       "| --- | --- | --- | --- | --- | --- | --- |",
       `| ${range(b.wallMs, 0)} | ${range(b.ratio, 3)} | ${range(b.serverSpanMs, 0)} | ${range(b.userCpuMs, 0)} | ${range(b.systemCpuMs, 0)} | ${range(b.cpuPerQueryMs, 1)} | ${b.maxRssMb} |`,
       "",
+      ...(b.startupCpuMs === undefined
+        ? []
+        : [
+            `The same command on an empty data set (loading the modules, starting, exiting) takes ${b.startupCpuMs.toFixed(0)} ms of CPU; ` +
+              `beyond it, each query costs ${range(b.cpuPerQueryBeyondStartupMs, 1)} ms. The target is judged on the figure with start-up included, as the issue measured it.`,
+            "",
+          ]),
     );
   }
   return parts.join("\n");
