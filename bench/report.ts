@@ -12,11 +12,23 @@ import type {
 } from "./measures.js";
 import type { Spread } from "./stats.js";
 import type { measurePrefixCache, measureStopping } from "./compute.js";
+import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
 
 type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
 export interface BenchResults {
-  machine: { cpu: string; cores: number; node: string; platform: string; date: string };
+  machine: {
+    cpu: string;
+    cores: number;
+    node: string;
+    platform: string;
+    date: string;
+    /** 1, 5 and 15 minute load averages when the run started and ended (the machine may be shared). */
+    load?: number[];
+    loadAfter?: number[];
+  };
+  /** Set by a partial run (--only): the measures it re-ran; the others are from previousDate. */
+  partial?: { rerun: string[]; previousDate: string; previousMachine?: string };
   quick: boolean;
   config: BenchConfig;
   measures: {
@@ -28,7 +40,7 @@ export interface BenchResults {
     promptSize?: Result<typeof measurePromptSize>;
     prefixCache?: Result<typeof measurePrefixCache>;
     stopping?: Result<typeof measureStopping>;
-  };
+  } & CliMeasures;
   durationS: number;
 }
 
@@ -92,7 +104,7 @@ export function headline(
       verdict: "–",
     });
   }
-  return rows;
+  return [...rows, ...cliHeadline(results)];
 }
 
 function renderOverhead(rows: NonNullable<BenchResults["measures"]["overhead"]>): string {
@@ -427,6 +439,19 @@ export function renderMarkdown(results: BenchResults): string {
       "Policy: `createOpenAIChatModel` against the server; reward: `createHttpRewardModel` (`tei`, batch size 64, unless a table says `vllm-pooling`, concurrency 64).",
     "",
   ];
+  if (machine.load) {
+    parts.push(
+      `Load average (1, 5, 15 min) at the start: ${machine.load.join(", ")}; at the end: ${machine.loadAfter?.join(", ") ?? "?"} ` +
+        `(${machine.cores} cores: a load above ${machine.cores} means other work competed for them and the timing figures are inflated).`,
+      "",
+    );
+  }
+  if (results.partial) {
+    parts.push(
+      `Partial run (\`--only\`): ${results.partial.rerun.join(", ")} measured on the date above; the other sections are from the run of ${results.partial.previousDate}${results.partial.previousMachine ? ` (${results.partial.previousMachine})` : ""}: compare figures across the two with care.`,
+      "",
+    );
+  }
   if (results.quick) parts.push("**Quick mode**: a tiny smoke version; its figures mean nothing.", "");
   parts.push(
     "## Summary",
@@ -483,5 +508,7 @@ export function renderMarkdown(results: BenchResults): string {
     );
   if (m.stopping)
     parts.push("## 8. Stopping rules: reward against tokens (simulated)", "", renderStopping(m.stopping), "");
+  const cli = renderCli(results);
+  if (cli) parts.push(cli, "");
   return `${parts.join("\n")}\n`;
 }

@@ -4,11 +4,12 @@
  * version and writes to a temporary folder (or --out) instead, leaving the recorded results alone.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { defaultSamplePromptsPath } from "../src/cli/paths.js";
+import { buildCli, measureBatch, measureColdQuery, measureStartup } from "./cli-measures.js";
 import { FULL_CONFIG, QUICK_CONFIG } from "./config.js";
 import {
   measureGrowth,
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
         node: process.version,
         platform: `${process.platform} ${process.arch}`,
         date: new Date().toISOString(),
+        load: loadavg().map((l) => Math.round(l * 100) / 100),
       },
       quick: config.quick,
       config,
@@ -122,13 +124,51 @@ async function main(): Promise<void> {
       log("3. data-set throughput");
       results.measures.throughput = await measureThroughput(env);
     }
+    if (wanted("throughput128") && !wanted("throughput")) {
+      log("3. data-set throughput at concurrency 128 only");
+      const throughput = { ...config.throughput, concurrencies: [128] };
+      results.measures.throughput = await measureThroughput({ ...env, config: { ...config, throughput } });
+    }
+    if (["startup", "coldQuery", "batch"].some(wanted)) buildCli(env);
+    if (wanted("startup")) {
+      log("9a. CLI start-up");
+      results.measures.startup = await measureStartup(env);
+    }
+    if (wanted("coldQuery")) {
+      log("9b. one cold query");
+      results.measures.coldQuery = await measureColdQuery(env);
+    }
+    if (wanted("batch")) {
+      log("9c. tpo batch of the data set");
+      results.measures.batch = await measureBatch(env);
+    }
+    results.machine.loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
     results.durationS = Math.round((Date.now() - started) / 1000);
     const jsonPath = join(outDir, "results.json");
     const mdPath = join(outDir, "RESULTS.md");
-    // With --only, the other measures keep their recorded figures.
-    if (only && existsSync(jsonPath)) {
-      const recorded = JSON.parse(readFileSync(jsonPath, "utf8")) as BenchResults;
-      if (recorded.quick === results.quick) results.measures = { ...recorded.measures, ...results.measures };
+    // With --only, the other measures keep their recorded figures (of a run of the same kind, quick or full).
+    const previous =
+      only && existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, "utf8")) as BenchResults) : null;
+    if (previous && previous.quick === results.quick) {
+      results.partial = {
+        rerun: Object.keys(results.measures),
+        previousDate: previous.partial?.previousDate ?? previous.machine.date,
+        previousMachine:
+          previous.partial?.previousMachine ??
+          `${previous.machine.cpu}, ${previous.machine.cores} cores, Node ${previous.machine.node}`,
+      };
+      const fresh = results.measures.throughput;
+      if (fresh && !wanted("throughput") && previous.measures.throughput) {
+        // throughput128 re-ran one concurrency: the recorded rows of the others stay.
+        results.measures.throughput = [
+          ...previous.measures.throughput.filter((r) => !fresh.some((f) => f.concurrency === r.concurrency)),
+          ...fresh,
+        ].sort((a, b) => a.concurrency - b.concurrency);
+        results.partial.rerun = results.partial.rerun.map((name) =>
+          name === "throughput" ? "throughput (concurrency 128)" : name,
+        );
+      }
+      results.measures = { ...previous.measures, ...results.measures };
     }
     writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(mdPath, renderMarkdown(results));

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { MemoryJob, MemorySample } from "./memory-process.js";
-import type { ServerSnapshot } from "./server-process.js";
+import type { LoggedRequest, ServerSnapshot } from "./server-process.js";
 
 const SCRIPT = fileURLToPath(new URL("./server-process.ts", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -13,6 +13,8 @@ export interface ServerHandle {
   setLatency(fixedMs: number): Promise<void>;
   reset(): Promise<void>;
   stats(options?: { bodies?: boolean }): Promise<ServerSnapshot>;
+  /** Every request since the last reset, with its arrival and answer times. */
+  log(): Promise<LoggedRequest[]>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startServerProcess(fixedMs = 0): Promise<ServerHandle> {
     setLatency: (ms) => command("latency", { fixedMs: ms }),
     reset: () => command("reset"),
     stats: (options = {}) => command<ServerSnapshot>("stats", { bodies: options.bodies ?? false }),
+    log: () => command<LoggedRequest[]>("log"),
     close: async () => {
       if (exited) return;
       const done = new Promise<void>((resolve) => child.once("exit", () => resolve()));

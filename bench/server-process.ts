@@ -8,7 +8,16 @@ import { startSimServer } from "../src/sim/server.js";
 export type ServerCommand =
   | { id: number; op: "latency"; fixedMs: number }
   | { id: number; op: "reset" }
-  | { id: number; op: "stats"; bodies?: boolean };
+  | { id: number; op: "stats"; bodies?: boolean }
+  | { id: number; op: "log" };
+
+/** One request of the log: its path, status, and when it arrived and was answered (epoch ms). */
+export interface LoggedRequest {
+  path: string;
+  status?: number;
+  arrivedAt?: number;
+  finishedAt?: number;
+}
 
 export interface ServerSnapshot {
   requests: Record<string, number>;
@@ -37,6 +46,15 @@ process.on("message", (command: ServerCommand) => {
     case "reset":
       server.stats.reset();
       return reply({ id: command.id, ok: true });
+    case "log": {
+      const log: LoggedRequest[] = server.stats.log.map(({ path, status, arrivedAt, finishedAt }) => ({
+        path,
+        status,
+        arrivedAt,
+        finishedAt,
+      }));
+      return reply({ id: command.id, ok: true, data: log });
+    }
     case "stats": {
       const snapshot: ServerSnapshot = {
         requests: { ...server.stats.requests },

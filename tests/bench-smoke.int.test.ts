@@ -33,17 +33,14 @@ describe("npm run bench -- --quick", () => {
     );
     const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8"));
     expect(results.quick).toBe(true);
-    expect(Object.keys(results.machine).sort()).toEqual(["cores", "cpu", "date", "node", "platform"]);
+    expect(Object.keys(results.machine).sort()).toEqual(
+      ["cores", "cpu", "date", "load", "loadAfter", "node", "platform"].sort(),
+    );
     expect(Object.keys(results.measures).sort()).toEqual(
       [
-        "growth",
-        "orchestration",
-        "overhead",
-        "promptSize",
-        "roundTrips",
-        "throughput",
-        "prefixCache",
-        "stopping",
+        ...["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"],
+        ...["prefixCache", "stopping"],
+        ...["startup", "coldQuery", "batch"],
       ].sort(),
     );
     expect(results.measures.prefixCache.rows.map((r: { criticLayout: string }) => r.criticLayout)).toEqual([
@@ -51,6 +48,9 @@ describe("npm run bench -- --quick", () => {
       "conversation",
     ]);
     expect(results.measures.stopping.rows[0].tokens).toBeGreaterThan(0);
+    // The CLI measures: one cold query makes the formula's requests; tracing to a closed port says so once.
+    expect(results.measures.coldQuery.requests).toBe(8);
+    expect(results.measures.coldQuery.tracingUnreachable.stderrLines).toHaveLength(1);
     expect(results.measures.roundTrips.every((r: { met: boolean }) => r.met)).toBe(true);
     expect(results.measures.overhead[0]).toMatchObject({ ratio: { median: expect.any(Number) } });
     expect(results.measures.orchestration.memory[0].maxRssMb).toBeGreaterThan(0);
@@ -60,6 +60,7 @@ describe("npm run bench -- --quick", () => {
     expect(markdown).toContain("## Summary");
     expect(markdown).toContain("simulated server");
     expect(markdown).toContain("## 7. Prefix cache");
+    expect(markdown).toContain("## 9. The CLI as a user meets it");
     expect(markdown).toContain(results.machine.node);
     // The quick run never touches the recorded results.
     expect(recordedMtime()).toBe(before);

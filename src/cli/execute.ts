@@ -3,7 +3,7 @@ import type { TpoGraph } from "../graph/builder.js";
 import type { TpoContext } from "../state/settings.js";
 import type { HistoryRecord, TpoStateType } from "../state/state.js";
 import { CliRunError } from "./errors.js";
-import { StepTracker } from "../graph/step-tracker.js";
+import { TaskTracker, type TaskChunk } from "../graph/task-tracker.js";
 
 export type QueryInput = { query: string } | { messages: BaseMessage[] };
 
@@ -68,7 +68,7 @@ export async function executeQuery(
   input: QueryInput,
   options: ExecuteOptions,
 ): Promise<Execution> {
-  const tracker = new StepTracker();
+  const tracker = new TaskTracker();
   const { threadId } = options;
   let resumedFrom: ResumePoint | null = null;
   if (threadId && graph.checkpointer) {
@@ -79,14 +79,18 @@ export async function executeQuery(
   const reported = new Set<number>();
   let last: TpoStateType | null = null;
   try {
+    // Values (the state after each step) feed onIteration and the answer; tasks name a failed step.
     const stream = await graph.stream(resumedFrom ? null : input, {
       context: options.context,
-      callbacks: [tracker],
       configurable: threadId ? { thread_id: threadId } : undefined,
-      streamMode: "values",
+      streamMode: ["values", "tasks"],
       signal: options.signal,
     });
-    for await (const chunk of stream) {
+    for await (const [mode, chunk] of stream) {
+      if (mode === "tasks") {
+        tracker.observe(chunk as TaskChunk);
+        continue;
+      }
       last = chunk as TpoStateType;
       for (const record of last.history ?? []) {
         if (record.bestSoFar === null || reported.has(record.iteration)) continue;
@@ -95,7 +99,7 @@ export async function executeQuery(
       }
     }
   } catch (error) {
-    throw new StepFailedError(tracker.failedNode, error);
+    throw new StepFailedError(tracker.failedNode(error), error);
   }
   if (!last?.best) throw new CliRunError("The graph ended without an answer.");
   return { state: last, resumedFrom };

@@ -1,5 +1,4 @@
 import { CommanderError } from "commander";
-import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { redactUrls } from "../http/redact.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
@@ -34,7 +33,16 @@ function tracingOn(env: NodeJS.ProcessEnv): boolean {
   return [env.LANGSMITH_TRACING, env.LANGCHAIN_TRACING_V2, env.LANGCHAIN_TRACING].some((v) => v === "true");
 }
 
-/** Sends pending LangSmith traces before the process exits. */
-export async function flushTraces(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (tracingOn(env)) await awaitAllCallbacks();
+/**
+ * Sends pending LangSmith traces before the process exits, for a few seconds at most; when they
+ * cannot be sent, says so in one line and returns false: the caller should exit then, since
+ * LangSmith's retries would hold the process for minutes.
+ */
+export async function flushTraces(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  if (!tracingOn(env)) return true;
+  const { flushTracesWithin } = await import("./trace-flush.js");
+  const outcome = await flushTracesWithin(env);
+  if (outcome.sent) return true;
+  console.error(`tpo: LangSmith traces not sent to ${outcome.endpoint} (${outcome.reason}); dropped them.`);
+  return false;
 }

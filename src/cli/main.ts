@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { registerDemo } from "./commands/demo.js";
-import { registerBatch } from "./commands/batch.js";
-import { registerCompare } from "./commands/compare.js";
-import { registerExport } from "./commands/export.js";
-import { registerReport } from "./commands/report.js";
-import { registerRun } from "./commands/run.js";
-import { registerServe } from "./commands/serve.js";
-import { registerSimServer } from "./commands/sim-server.js";
+import { declareDemo } from "./declare/demo.js";
+import { declareBatch } from "./declare/batch.js";
+import { declareCompare } from "./declare/compare.js";
+import { declareExport } from "./declare/export.js";
+import { declareReport } from "./declare/report.js";
+import { declareRun } from "./declare/run.js";
+import { declareServe } from "./declare/serve.js";
+import { declareSimServer } from "./declare/sim-server.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit.js";
 
 const program = new Command("tpo")
@@ -15,15 +15,16 @@ const program = new Command("tpo")
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`tpo: ${text.replace(/^error: /, "")}`) });
 
-registerDemo(program);
-registerRun(program);
-registerBatch(program);
-registerReport(program);
-registerCompare(program);
-registerExport(program);
-registerSimServer(program);
-registerServe(program);
-// More commands register here, one file each in ./commands.
+declareDemo(program);
+declareRun(program);
+declareBatch(program);
+declareReport(program);
+declareCompare(program);
+declareExport(program);
+declareSimServer(program);
+declareServe(program);
+// More commands register here: declared in ./declare (commander and the flag tables only, so that
+// `--help` loads no LangChain, LangGraph or zod), their work in ./commands, loaded by the action.
 
 try {
   await program.parseAsync();
@@ -31,5 +32,6 @@ try {
   reportError(error);
   process.exitCode = exitCodeOf(error);
 } finally {
-  await flushTraces();
+  // LangSmith's client would retry an unreachable endpoint for minutes: exit once the bounded flush gives up.
+  if (!(await flushTraces())) process.exit();
 }

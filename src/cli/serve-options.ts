@@ -1,8 +1,7 @@
-import type { Command } from "commander";
 import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
 import { MAX_DEPTH, TpoContextSchema } from "../state/settings.js";
 import { normalOrigin } from "../server/guard.js";
-import { DEFAULT_SERVER_CAPS, type ServerCaps } from "../server/limits.js";
+import type { ServerCaps } from "../server/limits.js";
 import { CliUsageError } from "./errors.js";
 import { numberFlag } from "./flags.js";
 
@@ -36,50 +35,6 @@ export interface ServeOptions {
   allowedHosts: string[] | undefined;
   maxConnections: number;
   requestTimeoutMs: number;
-}
-
-export function addServeFlags(command: Command): Command {
-  return command
-    .option("--port <n>", "port to listen on (0: any free port)", "8080")
-    .option("--host <host>", "address to bind; 0.0.0.0 exposes the server to the network", "127.0.0.1")
-    .option("--max-concurrent-runs <n>", "TPO runs at once; more get 429", "4")
-    .option(
-      "--grace <seconds>",
-      "on SIGTERM/SIGINT, how long runs in flight may finish before they are cancelled",
-      "10",
-    )
-    .option(
-      "--progress <mode>",
-      "reasoning: answers carry the run's progress as reasoning_content (streamed per iteration, " +
-        'shown as "thinking" by chat UIs) before the answer; off: the answer alone. ' +
-        'A request\'s "tpo": { "progress" } overrides it',
-      "off",
-    )
-    .option(
-      "--models <list>",
-      "comma-separated model names clients may ask for besides the configured one (each is sent upstream as the policy model)",
-    )
-    .option("--max-width <n>", "largest width a request may ask for", String(DEFAULT_SERVER_CAPS.maxWidth))
-    .option("--max-depth <n>", "largest depth a request may ask for", String(DEFAULT_SERVER_CAPS.maxDepth))
-    .option(
-      "--max-tokens <n>",
-      "largest max_tokens (and tpo.maxTokens, tpo.criticMaxTokens) a request may ask for",
-      String(DEFAULT_SERVER_CAPS.maxTokens),
-    )
-    .option(
-      "--cors-origin <list>",
-      'comma-separated origins whose web pages may call the server (e.g. https://app.example; "*" for any); default none',
-    )
-    .option(
-      "--allowed-hosts <list>",
-      "comma-separated host names accepted in the Host header besides localhost and the bound address (e.g. a proxy's name)",
-    )
-    .option("--max-connections <n>", "open connections at most; more are closed at once", "64")
-    .option(
-      "--request-timeout <seconds>",
-      "time a client has to send a whole request (headers: 10 s at most)",
-      "30",
-    );
 }
 
 function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

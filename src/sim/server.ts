@@ -44,6 +44,9 @@ export interface SimRequest {
   status?: number;
   /** The latency added to this request (fixed plus per output token), faults' delays apart. */
   delayMs?: number;
+  /** When the request arrived and when its answer was written (ms since the epoch, sub-millisecond). */
+  arrivedAt?: number;
+  finishedAt?: number;
 }
 
 export type SimFaultRule = SimFault & {
@@ -213,6 +216,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const arrivedAt = performance.timeOrigin + performance.now();
     const path = new URL(req.url ?? "/", "http://sim").pathname;
     const raw = req.method === "POST" ? (await readRequestBody(req, MAX_BODY_BYTES)).toString("utf8") : "";
     let body: unknown;
@@ -221,7 +225,8 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     } catch {
       body = undefined;
     }
-    const request: SimRequest = { method: req.method ?? "GET", path, body };
+    const request: SimRequest = { method: req.method ?? "GET", path, body, arrivedAt };
+    res.once("finish", () => (request.finishedAt = performance.timeOrigin + performance.now()));
     stats.record(request);
     const faults = faultsFor(request);
     for (const fault of faults) if (fault.kind === "delay") await sleep(fault.ms);

@@ -1,17 +1,9 @@
 import { queryTextOf } from "../query-input.js";
-import { Command } from "commander";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { executeQuery, StepFailedError } from "../execute.js";
 import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
-import {
-  addModelFlags,
-  addSettingFlags,
-  describeModels,
-  modelSettings,
-  numberFlag,
-  settingsInput,
-} from "../flags.js";
+import { describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
 import { readTextInput } from "../read-input.js";
 import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
 import { parseBatchInput, type BatchItem } from "../batch/input.js";
@@ -37,7 +29,7 @@ import { loadModels, type ModelSettings } from "../../config/models-from-env.js"
 import { turnsOf } from "../../state/conversation.js";
 import { mapWithConcurrency } from "../../models/concurrency.js";
 
-interface BatchOptions extends Record<string, unknown> {
+export interface BatchOptions extends Record<string, unknown> {
   out: string;
   resume?: boolean;
   overwrite?: boolean;
@@ -102,167 +94,129 @@ async function runJob(
   }
 }
 
-export function registerBatch(program: Command): void {
-  const command = program
-    .command("batch")
-    .description("Run TPO over a data set, one JSONL record per query and mode, crash-safe and resumable")
-    .argument(
-      "<input>",
-      'JSON array of prompt strings, or JSONL of { "id"?, "prompt" } / { "id"?, "messages" }; "-" for standard input',
-    )
-    .requiredOption("--out <file>", "results file (JSONL): one record appended per finished query")
-    .option("--resume", "continue: skip queries that already have a record in --out")
-    .option("--retry-failed", "with --resume, run again the queries whose record is an error")
-    .option("--overwrite", "start --out afresh, discarding its records")
-    .option(
-      "--allow-mixed",
-      "with --resume, continue --out even when its records were made with other settings (the summary keeps them apart)",
-    )
-    .option("--concurrency <k>", "queries in flight at once", "4")
-    .option("--shard <i/n>", "run only shard i of n (0 <= i < n), chosen by a hash of each query id")
-    .option(
-      "--modes <list>",
-      "comma-separated modes to run each query under, at the same candidate budget (bon gets width N·(D+1))",
-    )
-    .option(
-      "--checkpoint <file|postgres://url>",
-      "save every finished step in a SQLite file or a PostgreSQL database, so an interrupted query resumes where it stopped",
-    )
-    .option(
-      "--format <format>",
-      '"jsonl", or "official" to also write the reference implementation\'s JSON beside --out',
-      "jsonl",
-    )
-    .option("--limit <n>", "run only the first n queries of the input")
-    .option("--quiet", "no progress on standard error");
-  addSettingFlags(command);
-  addModelFlags(command);
-  command.action(async (input: string, options: BatchOptions) => {
-    const base = settingsInput(options);
-    const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
-    const contexts = settingsPerMode(base, modes, options.modes !== undefined);
-    const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
-    if (options.format !== "jsonl" && options.format !== "official") {
-      throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
-    }
-    if (options.retryFailed && !options.resume) throw new CliUsageError("--retry-failed needs --resume.");
-    if (options.overwrite && options.resume)
-      throw new CliUsageError("--resume and --overwrite exclude each other.");
-    const shard = options.shard ? parseShard(options.shard) : null;
-    checkOutPath(options.out, input, options.checkpoint);
-    let items = parseBatchInput(readTextInput(input, "<input>"), input);
-    if (shard) items = items.filter((item) => inShard(item.id, shard));
-    if (options.limit)
-      items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
-    if (items.length === 0) {
-      console.error(
-        escapeControl(
-          `tpo batch: ${shard ? `shard ${options.shard} of ` : ""}${input} holds no queries: nothing to run.`,
-        ),
-      );
-      return;
-    }
+/** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
+export async function batchAction(input: string, options: BatchOptions): Promise<void> {
+  const base = settingsInput(options);
+  const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
+  const contexts = settingsPerMode(base, modes, options.modes !== undefined);
+  const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
+  if (options.format !== "jsonl" && options.format !== "official") {
+    throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
+  }
+  if (options.retryFailed && !options.resume) throw new CliUsageError("--retry-failed needs --resume.");
+  if (options.overwrite && options.resume)
+    throw new CliUsageError("--resume and --overwrite exclude each other.");
+  const shard = options.shard ? parseShard(options.shard) : null;
+  checkOutPath(options.out, input, options.checkpoint);
+  let items = parseBatchInput(readTextInput(input, "<input>"), input);
+  if (shard) items = items.filter((item) => inShard(item.id, shard));
+  if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
+  if (items.length === 0) {
+    console.error(
+      escapeControl(
+        `tpo batch: ${shard ? `shard ${options.shard} of ` : ""}${input} holds no queries: nothing to run.`,
+      ),
+    );
+    return;
+  }
 
-    const settings = modelSettings(options);
-    const release = lockResults(options.out); // before reading --out: one writer at a time
-    const existing = latestRecords(previousResults(options.out, options, "tpo batch", looksLikeBatchRecord));
-    const differences = options.resume
-      ? settingsDifferences(existing.values(), contexts, describeModels(settings))
-      : [];
-    if (differences.length > 0 && !options.allowMixed) {
-      throw new CliUsageError(
-        `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
-          "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
-      );
-    }
-    const models = loadModels(settings);
-    const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
-    // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
-    const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
-    const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
+  const settings = modelSettings(options);
+  const release = lockResults(options.out); // before reading --out: one writer at a time
+  const existing = latestRecords(previousResults(options.out, options, "tpo batch", looksLikeBatchRecord));
+  const differences = options.resume
+    ? settingsDifferences(existing.values(), contexts, describeModels(settings))
+    : [];
+  if (differences.length > 0 && !options.allowMixed) {
+    throw new CliUsageError(
+      `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
+        "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
+    );
+  }
+  const models = loadModels(settings);
+  const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
+  // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
+  const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
+  const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
-    const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
-    if (jobs.length === 0 && unreadable.length === 0) {
-      console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
-    }
-    let failed = unreadable.length;
-    for (const item of unreadable) {
-      console.error(
-        escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`),
-      );
-      writer.append({
-        id: item.id,
-        mode: null,
-        query: null,
-        elapsedMs: 0,
-        error: { message: item.error!, source: item.source },
-        finishedAt: new Date().toISOString(),
+  const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+  if (jobs.length === 0 && unreadable.length === 0) {
+    console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
+  }
+  let failed = unreadable.length;
+  for (const item of unreadable) {
+    console.error(escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`));
+    writer.append({
+      id: item.id,
+      mode: null,
+      query: null,
+      elapsedMs: 0,
+      error: { message: item.error!, source: item.source },
+      finishedAt: new Date().toISOString(),
+    });
+  }
+
+  const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
+  if (!options.quiet) progress.start();
+  // Once a record cannot be written, no worker starts a query and those in flight are stopped:
+  // their records could not be kept, and a real API would bill them.
+  let writeError: unknown;
+  try {
+    // A failed query is a record, not a throw: only a failure to write one stops the batch.
+    await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
+      const record = await runJob(job, graph, settings, {
+        checkpointed: checkpointer !== undefined,
+        resume: options.resume ?? false,
+        signal,
       });
-    }
-
-    const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
-    if (!options.quiet) progress.start();
-    // Once a record cannot be written, no worker starts a query and those in flight are stopped:
-    // their records could not be kept, and a real API would bill them.
-    let writeError: unknown;
-    try {
-      // A failed query is a record, not a throw: only a failure to write one stops the batch.
-      await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
-        const record = await runJob(job, graph, settings, {
-          checkpointed: checkpointer !== undefined,
-          resume: options.resume ?? false,
-          signal,
-        });
-        if (signal.aborted) return; // the batch is stopping: this record could not be kept
-        try {
-          writer.append(record);
-        } catch (error) {
-          writeError = error;
-          throw error;
-        }
-        if (record.error) {
-          failed++;
-          if (!options.quiet)
-            console.error(
-              `${process.stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error.message}`)}`,
-            );
-        }
-        progress.complete(record.mode, record.best?.score ?? null);
-      });
-    } catch (error) {
-      if (writeError === undefined) throw error;
-    } finally {
-      if (!options.quiet) progress.stop();
-      writer.close();
-      await checkpointer?.close();
-      release();
-    }
-    if (writeError !== undefined) {
-      throw new CliRunError(
-        `writing ${options.out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
-          "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
-          "the records written so far are kept.",
-        { cause: writeError },
-      );
-    }
-
-    const records = [...latestRecords(readResults(options.out, looksLikeBatchRecord).records).values()];
-    console.log(formatSummary(summarize(records)));
-    if (options.format === "official") {
-      for (const mode of modes) {
-        const path = officialPath(options.out, mode);
-        writeOfficial(
-          path,
-          records.filter((r) => r.mode === mode),
-        );
-        console.log(`Wrote ${path}`);
+      if (signal.aborted) return; // the batch is stopping: this record could not be kept
+      try {
+        writer.append(record);
+      } catch (error) {
+        writeError = error;
+        throw error;
       }
-    }
-    if (failed > 0) {
-      throw new CliRunError(
-        `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
-          `(run again with --resume --retry-failed to retry them).`,
+      if (record.error) {
+        failed++;
+        if (!options.quiet)
+          console.error(
+            `${process.stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error.message}`)}`,
+          );
+      }
+      progress.complete(record.mode, record.best?.score ?? null);
+    });
+  } catch (error) {
+    if (writeError === undefined) throw error;
+  } finally {
+    if (!options.quiet) progress.stop();
+    writer.close();
+    await checkpointer?.close();
+    release();
+  }
+  if (writeError !== undefined) {
+    throw new CliRunError(
+      `writing ${options.out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
+        "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
+        "the records written so far are kept.",
+      { cause: writeError },
+    );
+  }
+
+  const records = [...latestRecords(readResults(options.out, looksLikeBatchRecord).records).values()];
+  console.log(formatSummary(summarize(records)));
+  if (options.format === "official") {
+    for (const mode of modes) {
+      const path = officialPath(options.out, mode);
+      writeOfficial(
+        path,
+        records.filter((r) => r.mode === mode),
       );
+      console.log(`Wrote ${path}`);
     }
-  });
+  }
+  if (failed > 0) {
+    throw new CliRunError(
+      `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
+        `(run again with --resume --retry-failed to retry them).`,
+    );
+  }
 }

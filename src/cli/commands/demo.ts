@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import type { Command } from "commander";
 import { createSimWorld } from "../../sim/index.js";
 import { parseTpoContext } from "../../state/settings.js";
 import { createTpoGraph } from "../../graph/builder.js";
@@ -7,80 +6,68 @@ import { executeQuery } from "../execute.js";
 import { explainIteration } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
 import { numberFlag } from "../flags.js";
-import { defaultSamplePromptsPath, requireFile } from "../paths.js";
+import { requireFile } from "../paths.js";
 
 function fixed(value: number | undefined): string {
   return value === undefined ? "   -  " : value.toFixed(2).padStart(6);
 }
 
-export function registerDemo(program: Command): void {
-  program
-    .command("demo")
-    .description("Run TPO in the simulated world on a few sample prompts and show every iteration")
-    .option("--prompts <file>", "JSON array of prompts", defaultSamplePromptsPath())
-    .option("--count <n>", "how many prompts to run", "3")
-    .option("--width <n>", "search width N", "5")
-    .option("--depth <n>", "search depth D", "2")
-    .option("--seed <n>", "seed of the simulated world", "7")
-    .option("--no-explain", "do not explain the first prompt's iterations (chosen, rejected, critique, diff)")
-    .action(
-      async (options: {
-        prompts: string;
-        count: string;
-        width: string;
-        depth: string;
-        seed: string;
-        explain: boolean;
-      }) => {
-        const prompts = JSON.parse(
-          readFileSync(requireFile(options.prompts, "--prompts"), "utf8"),
-        ) as string[];
-        const seed = numberFlag("--seed", options.seed, { integer: true });
-        const count = numberFlag("--count", options.count, { integer: true, min: 0 });
-        const width = numberFlag("--width", options.width);
-        const depth = numberFlag("--depth", options.depth);
-        const world = createSimWorld(seed);
-        const graph = createTpoGraph({ ...world, critic: world.policy });
-        const style = styleFor(wantsColour(process.stdout));
-        console.log(
-          "TPO in the simulated world: a demonstration of the mechanics, not a result about real models.\n",
-        );
-        for (const [index, query] of prompts.slice(0, count).entries()) {
-          console.log(`Query ${index + 1}: ${query.split("\n")[0].slice(0, 100)}`);
-          const context = parseTpoContext({ width, depth, seed: seed + index });
-          // The first prompt shows its work, iteration by iteration, as it happens.
-          const explain = options.explain && index === 0;
-          if (explain) console.log("");
-          const { state: result } = await executeQuery(
-            graph,
-            { query },
-            {
-              context,
-              onIteration: explain
-                ? (record, state) =>
-                    console.log(
-                      explainIteration(record, state.pool, {
-                        level: "short",
-                        depth: context.depth,
-                        mode: context.mode,
-                        style,
-                      }),
-                    )
-                : undefined,
-            },
-          );
-          console.log("  iteration    best    mean   worst   best so far");
-          for (const record of result.history) {
-            const s = record.scores;
-            console.log(
-              `  ${String(record.iteration).padStart(9)}  ${fixed(s?.max)}  ${fixed(s?.mean)}  ${fixed(s?.min)}  ${fixed(record.bestSoFar ?? undefined)}`,
-            );
-          }
-          console.log(
-            `  best response (score ${result.best?.score.toFixed(2)}, iteration ${result.best?.iteration}):`,
-          );
-          console.log(`  ${result.best?.text}\n`);
-        }
+export interface DemoOptions {
+  prompts: string;
+  count: string;
+  width: string;
+  depth: string;
+  seed: string;
+  explain: boolean;
+}
+
+/** `tpo demo`'s work; ../declare/demo.ts declares the command and loads this on demand. */
+export async function demoAction(options: DemoOptions): Promise<void> {
+  const prompts = JSON.parse(readFileSync(requireFile(options.prompts, "--prompts"), "utf8")) as string[];
+  const seed = numberFlag("--seed", options.seed, { integer: true });
+  const count = numberFlag("--count", options.count, { integer: true, min: 0 });
+  const width = numberFlag("--width", options.width);
+  const depth = numberFlag("--depth", options.depth);
+  const world = createSimWorld(seed);
+  const graph = createTpoGraph({ ...world, critic: world.policy });
+  const style = styleFor(wantsColour(process.stdout));
+  console.log(
+    "TPO in the simulated world: a demonstration of the mechanics, not a result about real models.\n",
+  );
+  for (const [index, query] of prompts.slice(0, count).entries()) {
+    console.log(`Query ${index + 1}: ${query.split("\n")[0].slice(0, 100)}`);
+    const context = parseTpoContext({ width, depth, seed: seed + index });
+    // The first prompt shows its work, iteration by iteration, as it happens.
+    const explain = options.explain && index === 0;
+    if (explain) console.log("");
+    const { state: result } = await executeQuery(
+      graph,
+      { query },
+      {
+        context,
+        onIteration: explain
+          ? (record, state) =>
+              console.log(
+                explainIteration(record, state.pool, {
+                  level: "short",
+                  depth: context.depth,
+                  mode: context.mode,
+                  style,
+                }),
+              )
+          : undefined,
       },
     );
+    console.log("  iteration    best    mean   worst   best so far");
+    for (const record of result.history) {
+      const s = record.scores;
+      console.log(
+        `  ${String(record.iteration).padStart(9)}  ${fixed(s?.max)}  ${fixed(s?.mean)}  ${fixed(s?.min)}  ${fixed(record.bestSoFar ?? undefined)}`,
+      );
+    }
+    console.log(
+      `  best response (score ${result.best?.score.toFixed(2)}, iteration ${result.best?.iteration}):`,
+    );
+    console.log(`  ${result.best?.text}\n`);
+  }
 }

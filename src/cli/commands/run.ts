@@ -1,13 +1,5 @@
-import { Command } from "commander";
 import { describeFailure } from "../failure.js";
-import {
-  addModelFlags,
-  addSettingFlags,
-  describeModels,
-  modelSettings,
-  parseSettings,
-  settingsInput,
-} from "../flags.js";
+import { describeModels, modelSettings, parseSettings, settingsInput } from "../flags.js";
 import { executeQuery } from "../execute.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../config/models-from-env.js";
@@ -21,7 +13,7 @@ import { styleFor, wantsColour } from "../explain/style.js";
 import type { TpoContext } from "../../state/settings.js";
 import type { HistoryRecord, TpoStateType } from "../../state/state.js";
 
-interface RunOptions extends Record<string, unknown> {
+export interface RunOptions extends Record<string, unknown> {
   messages?: string;
   json?: boolean;
   quiet?: boolean;
@@ -42,70 +34,49 @@ function iterationReporter(
   return progress ? (record) => console.error(iterationLine(record, context.depth)) : undefined;
 }
 
-export function registerRun(program: Command): void {
-  const command = program
-    .command("run")
-    .description(
-      'Optimise the answer to one query: tpo run "<query>", tpo run - (standard input), or --messages file.json',
-    )
-    .argument("[query]", 'the query, or "-" to read it from standard input')
-    .option(
-      "--messages <file>",
-      'a conversation: JSON array of { "role", "content" } ending with a user turn',
-    )
-    .option("--json", "print the full output (best, history, pool, usage) as JSON")
-    .option("--quiet", "no progress lines on standard error")
-    .option(
-      "--explain [level]",
-      "watch TPO work: per iteration, on standard error (the answer stays alone on standard output), " +
-        "the chosen and rejected responses, the critique, the gradient and a word diff of the new best; " +
-        "--explain=full prints the texts whole; in colour on a terminal unless NO_COLOR is set",
+/** `tpo run`'s work; ../declare/run.ts declares the command and loads this on demand. */
+export async function runAction(queryArgument: string | undefined, options: RunOptions): Promise<void> {
+  const { level, query } = explainOption(options.explain, queryArgument);
+  const context = parseSettings(settingsInput(options));
+  const input = readQueryInput(query, options.messages);
+  const settings = modelSettings(options);
+  const progress = process.stderr.isTTY && !options.quiet;
+  const started = performance.now();
+  let execution;
+  try {
+    const graph = createTpoGraph(loadModels(settings));
+    execution = await executeQuery(graph, input, {
+      context,
+      onIteration: iterationReporter(level, progress, context),
+    });
+  } catch (error) {
+    throw describeFailure(error, null, settings);
+  }
+  const { state } = execution;
+  const elapsedMs = performance.now() - started;
+  if (options.json) {
+    const output = {
+      query: queryTextOf(input),
+      messages: turnsOf(state.messages.slice(0, -1)),
+      mode: context.mode,
+      settings: context,
+      models: describeModels(settings),
+      best: state.best,
+      history: state.history,
+      pool: state.pool,
+      usage: state.usage,
+      ...stopOf(state),
+      elapsedMs,
+    };
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${state.best!.text}\n`);
+  }
+  if (progress) {
+    const u = state.usage;
+    console.error(
+      `tpo: best ${fmt(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
+        `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
     );
-  addSettingFlags(command);
-  addModelFlags(command);
-  command.action(async (queryArgument: string | undefined, options: RunOptions) => {
-    const { level, query } = explainOption(options.explain, queryArgument);
-    const context = parseSettings(settingsInput(options));
-    const input = readQueryInput(query, options.messages);
-    const settings = modelSettings(options);
-    const progress = process.stderr.isTTY && !options.quiet;
-    const started = performance.now();
-    let execution;
-    try {
-      const graph = createTpoGraph(loadModels(settings));
-      execution = await executeQuery(graph, input, {
-        context,
-        onIteration: iterationReporter(level, progress, context),
-      });
-    } catch (error) {
-      throw describeFailure(error, null, settings);
-    }
-    const { state } = execution;
-    const elapsedMs = performance.now() - started;
-    if (options.json) {
-      const output = {
-        query: queryTextOf(input),
-        messages: turnsOf(state.messages.slice(0, -1)),
-        mode: context.mode,
-        settings: context,
-        models: describeModels(settings),
-        best: state.best,
-        history: state.history,
-        pool: state.pool,
-        usage: state.usage,
-        ...stopOf(state),
-        elapsedMs,
-      };
-      process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-    } else {
-      process.stdout.write(`${state.best!.text}\n`);
-    }
-    if (progress) {
-      const u = state.usage;
-      console.error(
-        `tpo: best ${fmt(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
-          `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
-      );
-    }
-  });
+  }
 }

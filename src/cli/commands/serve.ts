@@ -1,62 +1,55 @@
-import type { Command } from "commander";
 import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startTpoServer } from "../../server/openai-server.js";
-import { addServeFlags, parseServeFlags, type ServeFlags } from "../serve-options.js";
+import { parseServeFlags, type ServeFlags } from "../serve-options.js";
 
-export function registerServe(program: Command): void {
-  const command = program
-    .command("serve")
-    .description(
-      "Serve TPO as an OpenAI-compatible API: POST /v1/chat/completions runs TPO on the messages, GET /v1/models",
-    );
-  addServeFlags(command).action(async (flags: ServeFlags) => {
-    const options = parseServeFlags(flags); // every flag is checked before the server listens
-    const settings = modelSettingsFromEnv();
-    loadModels(settings); // fail now, with the set-up help, rather than on the first request
-    const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
-    const configured = settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo");
-    // "tpo" names the configured model too, for clients (and examples) that need some name.
-    const modelIds = [...new Set([configured, ...options.models, "tpo"])];
-    const server = await startTpoServer({
-      port: options.port,
-      host: options.host,
-      maxConcurrentRuns: options.maxConcurrentRuns,
-      apiKey,
-      progress: options.progress,
-      modelIds,
-      // The request's model, one of modelIds, is the upstream policy model (the simulated world ignores it).
-      models: (model) =>
-        loadModels({ ...settings, model: model === undefined || model === "tpo" ? settings.model : model }),
-      caps: options.caps,
-      corsOrigins: options.corsOrigins,
-      allowedHosts: options.allowedHosts,
-      maxConnections: options.maxConnections,
-      requestTimeoutMs: options.requestTimeoutMs,
-      onError: (error, answer) => {
-        const detail = error instanceof Error ? error.message : String(error);
-        console.error(redactUrls(`tpo serve: answered ${answer.status}: ${detail}`));
-      },
-    });
-    console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
-    const { maxWidth, maxDepth, maxTokens } = options.caps;
-    console.log(
-      `Models: ${modelIds.join(", ")}; per request at most width ${maxWidth}, depth ${maxDepth}, ${maxTokens} tokens.`,
-    );
-    if (!apiKey) console.log("No TPO_SERVER_API_KEY set: requests are not authenticated.");
-    if (!apiKey && !["127.0.0.1", "localhost", "::1"].includes(options.host)) {
-      console.log(
-        `Bound to ${options.host} without an API key: anyone who reaches it can run TPO at your cost.`,
-      );
-    }
-    if (settings.backend === "sim") {
-      console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
-    }
-    const stop = (signal: string) => {
-      console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
-      void server.close({ graceMs: options.graceMs }).then(() => console.log("TPO server closed."));
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+/** `tpo serve`'s work; ../declare/serve.ts declares the command and loads this on demand. */
+export async function serveAction(flags: ServeFlags): Promise<void> {
+  const options = parseServeFlags(flags); // every flag is checked before the server listens
+  const settings = modelSettingsFromEnv();
+  loadModels(settings); // fail now, with the set-up help, rather than on the first request
+  const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
+  const configured = settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo");
+  // "tpo" names the configured model too, for clients (and examples) that need some name.
+  const modelIds = [...new Set([configured, ...options.models, "tpo"])];
+  const server = await startTpoServer({
+    port: options.port,
+    host: options.host,
+    maxConcurrentRuns: options.maxConcurrentRuns,
+    apiKey,
+    progress: options.progress,
+    modelIds,
+    // The request's model, one of modelIds, is the upstream policy model (the simulated world ignores it).
+    models: (model) =>
+      loadModels({ ...settings, model: model === undefined || model === "tpo" ? settings.model : model }),
+    caps: options.caps,
+    corsOrigins: options.corsOrigins,
+    allowedHosts: options.allowedHosts,
+    maxConnections: options.maxConnections,
+    requestTimeoutMs: options.requestTimeoutMs,
+    onError: (error, answer) => {
+      const detail = error instanceof Error ? error.message : String(error);
+      console.error(redactUrls(`tpo serve: answered ${answer.status}: ${detail}`));
+    },
   });
+  console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
+  const { maxWidth, maxDepth, maxTokens } = options.caps;
+  console.log(
+    `Models: ${modelIds.join(", ")}; per request at most width ${maxWidth}, depth ${maxDepth}, ${maxTokens} tokens.`,
+  );
+  if (!apiKey) console.log("No TPO_SERVER_API_KEY set: requests are not authenticated.");
+  if (!apiKey && !["127.0.0.1", "localhost", "::1"].includes(options.host)) {
+    console.log(
+      `Bound to ${options.host} without an API key: anyone who reaches it can run TPO at your cost.`,
+    );
+  }
+  if (settings.backend === "sim") {
+    console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
+  }
+  const stop = (signal: string) => {
+    console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
+    void server.close({ graceMs: options.graceMs }).then(() => console.log("TPO server closed."));
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
 }

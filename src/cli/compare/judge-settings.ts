@@ -1,50 +1,10 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { Option, type Command } from "commander";
 import type { ModelSettings } from "../../config/models-from-env.js";
 import { createOpenAIChatModel } from "../../models/openai.js";
 import { SimChatModel } from "../../sim/index.js";
 import { CliUsageError } from "../errors.js";
 import { modelSettings } from "../flags.js";
 import type { JudgeDescription } from "./judgment.js";
-
-/** The judge's own flags, each mirroring an environment variable and winning over it. */
-const JUDGE_FLAGS = [
-  { flag: "--judge-model <name>", key: "judgeModel", env: "TPO_JUDGE_MODEL", help: "the judge model" },
-  {
-    flag: "--judge-base-url <url>",
-    key: "judgeBaseUrl",
-    env: "TPO_JUDGE_BASE_URL",
-    help: "the judge's OpenAI-compatible server (default: the policy's)",
-  },
-  {
-    flag: "--judge-api-key <key>",
-    key: "judgeApiKey",
-    env: "TPO_JUDGE_API_KEY",
-    help: "API key of the judge's server (default: OPENAI_API_KEY when the judge uses the policy's server)",
-  },
-] as const;
-
-/**
- * The policy flags that the judge falls back to, as `tpo batch` reads them (same names, same
- * variables). Compare needs no reward model, so the reward flags are left out.
- */
-const POLICY_FLAGS = [
-  ["--backend <name>", '"sim" for the offline simulated world, or "openai" [env TPO_BACKEND]'],
-  ["--base-url <url>", "the policy's OpenAI-compatible server [env OPENAI_BASE_URL]"],
-  ["--api-key <key>", "API key of the policy's server [env OPENAI_API_KEY]"],
-  ["--model <name>", "the policy model [env TPO_MODEL]"],
-  [
-    "--max-retries <n>",
-    "retries of a failed judge request, and of an invalid verdict (default 3) [env TPO_MAX_RETRIES]",
-  ],
-  ["--timeout-ms <ms>", "timeout of one judge request [env TPO_TIMEOUT_MS]"],
-] as const;
-
-export function addJudgeFlags(command: Command): Command {
-  for (const { flag, env, help } of JUDGE_FLAGS) command.addOption(new Option(flag, `${help} [env ${env}]`));
-  for (const [flag, help] of POLICY_FLAGS) command.addOption(new Option(flag, help));
-  return command;
-}
 
 /** Where the judge is: the simulated world in process, or a model on an OpenAI-compatible server. */
 export type JudgeSettings =

@@ -1,0 +1,45 @@
+import type { Command } from "commander";
+import type { BatchOptions } from "../commands/batch.js";
+import { addModelFlags, addSettingFlags } from "../flag-tables.js";
+
+/** `tpo batch`: declared here (light, for `--help`); ../commands/batch.ts does the work. */
+export function declareBatch(program: Command): void {
+  const command = program
+    .command("batch")
+    .description("Run TPO over a data set, one JSONL record per query and mode, crash-safe and resumable")
+    .argument(
+      "<input>",
+      'JSON array of prompt strings, or JSONL of { "id"?, "prompt" } / { "id"?, "messages" }; "-" for standard input',
+    )
+    .requiredOption("--out <file>", "results file (JSONL): one record appended per finished query")
+    .option("--resume", "continue: skip queries that already have a record in --out")
+    .option("--retry-failed", "with --resume, run again the queries whose record is an error")
+    .option("--overwrite", "start --out afresh, discarding its records")
+    .option(
+      "--allow-mixed",
+      "with --resume, continue --out even when its records were made with other settings (the summary keeps them apart)",
+    )
+    .option("--concurrency <k>", "queries in flight at once", "4")
+    .option("--shard <i/n>", "run only shard i of n (0 <= i < n), chosen by a hash of each query id")
+    .option(
+      "--modes <list>",
+      "comma-separated modes to run each query under, at the same candidate budget (bon gets width N·(D+1))",
+    )
+    .option(
+      "--checkpoint <file|postgres://url>",
+      "save every finished step in a SQLite file or a PostgreSQL database, so an interrupted query resumes where it stopped",
+    )
+    .option(
+      "--format <format>",
+      '"jsonl", or "official" to also write the reference implementation\'s JSON beside --out',
+      "jsonl",
+    )
+    .option("--limit <n>", "run only the first n queries of the input")
+    .option("--quiet", "no progress on standard error");
+  addSettingFlags(command);
+  addModelFlags(command);
+  command.action(async (input: string, options: BatchOptions) => {
+    const { batchAction } = await import("../commands/batch.js");
+    await batchAction(input, options);
+  });
+}

@@ -1,0 +1,16 @@
+import type { Command } from "commander";
+import { addServeFlags } from "../flag-tables.js";
+import type { ServeFlags } from "../serve-options.js";
+
+/** `tpo serve`: declared here (light, for `--help`); ../commands/serve.ts does the work. */
+export function declareServe(program: Command): void {
+  const command = program
+    .command("serve")
+    .description(
+      "Serve TPO as an OpenAI-compatible API: POST /v1/chat/completions runs TPO on the messages, GET /v1/models",
+    );
+  addServeFlags(command).action(async (flags: ServeFlags) => {
+    const { serveAction } = await import("../commands/serve.js");
+    await serveAction(flags);
+  });
+}

@@ -1,0 +1,272 @@
+/**
+ * The CLI's flag tables as data, and the parts of flag handling that `--help` needs: declaring the
+ * options on a commander command, and reading one number. Loaded by every command's declaration,
+ * so it imports nothing heavy (no zod, no LangChain): the parsing lives in ./flags.ts.
+ */
+import { Option, type Command } from "commander";
+import { TPO_PRESET_NAMES } from "../state/presets.js";
+import type { TpoContext } from "../state/settings.js";
+import type { ModelSettings } from "../config/models-from-env.js";
+import { DEFAULT_SERVER_CAPS } from "../server/caps.js";
+import { CliUsageError } from "./errors.js";
+
+export type SettingField = keyof TpoContext;
+export type ModelKey = keyof ModelSettings;
+
+function setting(flag: string, arg: string, field: SettingField, numeric: boolean, help: string) {
+  return { flag, arg, field, numeric, help };
+}
+
+function model(flag: string, arg: string, key: ModelKey, env: string, help: string, numeric = false) {
+  return { flag, arg, key, env, help, numeric };
+}
+
+/** Run-setting flags: flag, its value's name, context field, whether numeric, help. */
+export const SETTING_FLAGS = [
+  setting("--width", "n", "width", true, "search width N: responses per sampling or update (default 5)"),
+  setting("--depth", "n", "depth", true, "search depth D: critique-gradient-update iterations (default 2)"),
+  setting("--mode", "mode", "mode", false, "tpo, revision or bon (default tpo)"),
+  setting(
+    "--temperature",
+    "x",
+    "temperature",
+    true,
+    "sampling temperature of generate and update (default 0.7)",
+  ),
+  setting("--top-p", "x", "topP", true, "top_p of generate and update (default 0.95)"),
+  setting("--max-tokens", "n", "maxTokens", true, "max tokens of each response (default 2048)"),
+  setting("--seed", "n", "seed", true, "sampling seed; sample i of iteration k uses seed + k·width + i"),
+  setting("--sampling", "method", "sampling", false, "auto, n or parallel (default auto)"),
+  setting(
+    "--critic-temperature",
+    "x",
+    "criticTemperature",
+    true,
+    "temperature of critique and gradient (default 0.7)",
+  ),
+  setting("--critic-top-p", "x", "criticTopP", true, "top_p of critique and gradient (default 0.99)"),
+  setting(
+    "--critic-max-tokens",
+    "n",
+    "criticMaxTokens",
+    true,
+    "max tokens of a critique or gradient (default 2048)",
+  ),
+  setting(
+    "--untagged-rewrites",
+    "policy",
+    "untaggedRewrites",
+    false,
+    "update outputs without the response tags: drop (default) or keep them whole",
+  ),
+  setting(
+    "--critic-layout",
+    "layout",
+    "criticLayout",
+    false,
+    "separate (default) or conversation: the critic's steps as one conversation, for prefix caching",
+  ),
+  setting("--target-score", "x", "targetScore", true, "stop once the best score reaches x (default: none)"),
+  setting("--patience", "k", "patience", true, "stop after k iterations in a row without a better score"),
+  setting("--budget-tokens", "t", "budgetTokens", true, "start no iteration that would pass t tokens"),
+  setting("--budget-requests", "r", "budgetRequests", true, "start no iteration that would pass r requests"),
+  setting(
+    "--system-prompt",
+    "text",
+    "systemPrompt",
+    false,
+    "system prompt shown to the policy when it samples (default: none)",
+  ),
+];
+
+/** Model flags: each mirrors an environment variable, and wins over it. */
+export const MODEL_FLAGS = [
+  model("--backend", "name", "backend", "TPO_BACKEND", '"sim" for the offline simulated world, or "openai"'),
+  model(
+    "--base-url",
+    "url",
+    "baseUrl",
+    "OPENAI_BASE_URL",
+    "an OpenAI-compatible server (vLLM, SGLang, Ollama, …)",
+  ),
+  model("--api-key", "key", "apiKey", "OPENAI_API_KEY", "API key of the policy server"),
+  model("--model", "name", "model", "TPO_MODEL", "policy model"),
+  model("--critic-model", "name", "criticModel", "TPO_CRITIC_MODEL", "critic model (default: the policy)"),
+  model("--reward-url", "url", "rewardUrl", "TPO_REWARD_URL", "reward-model server"),
+  model("--reward-kind", "kind", "rewardKind", "TPO_REWARD_KIND", "kind of reward server"),
+  model("--reward-model", "name", "rewardModel", "TPO_REWARD_MODEL", "reward model name"),
+  model("--reward-api-key", "key", "rewardApiKey", "TPO_REWARD_API_KEY", "API key of the reward server"),
+  model(
+    "--reward-template",
+    "template",
+    "rewardTemplate",
+    "TPO_REWARD_TEMPLATE",
+    "chat template of a tei or sglang reward server: llama3 (default), tulu, chatml, or a JSON template file",
+  ),
+  model(
+    "--reward-label",
+    "index",
+    "rewardLabel",
+    "TPO_REWARD_LABEL",
+    "which label (from 0) is the reward when a vLLM reward server returns several per item",
+    true,
+  ),
+  model(
+    "--max-retries",
+    "n",
+    "maxRetries",
+    "TPO_MAX_RETRIES",
+    "retries of a failed policy or critic request (default 3)",
+    true,
+  ),
+  model(
+    "--timeout-ms",
+    "ms",
+    "timeoutMs",
+    "TPO_TIMEOUT_MS",
+    "timeout of one attempt of a policy, critic or reward request",
+    true,
+  ),
+  model(
+    "--reward-timeout-ms",
+    "ms",
+    "rewardTimeoutMs",
+    "TPO_REWARD_TIMEOUT_MS",
+    "timeout of one attempt of a reward-server request (default: --timeout-ms, else 60 s)",
+    true,
+  ),
+];
+
+/** commander's property name of a flag: --top-p → topP. */
+export function optionKey(flag: string): string {
+  return flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function addSettingFlags(command: Command): Command {
+  command.addOption(
+    new Option(
+      "--preset <name>",
+      `start from a named set of settings; other flags override it (${TPO_PRESET_NAMES.join(", ")}; ` +
+        "official: the reference implementation's example run)",
+    ),
+  );
+  for (const { flag, arg, help } of SETTING_FLAGS) command.addOption(new Option(`${flag} <${arg}>`, help));
+  return command;
+}
+
+export function addModelFlags(command: Command): Command {
+  for (const { flag, arg, env, help } of MODEL_FLAGS) {
+    command.addOption(new Option(`${flag} <${arg}>`, `${help} [env ${env}]`));
+  }
+  return command;
+}
+
+/** The flags of `tpo serve` (checked by ./serve-options.ts): flag and value, help, default. */
+export const SERVE_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
+  ["--port <n>", "port to listen on (0: any free port)", "8080"],
+  ["--host <host>", "address to bind; 0.0.0.0 exposes the server to the network", "127.0.0.1"],
+  ["--max-concurrent-runs <n>", "TPO runs at once; more get 429", "4"],
+  [
+    "--grace <seconds>",
+    "on SIGTERM/SIGINT, how long runs in flight may finish before they are cancelled",
+    "10",
+  ],
+  [
+    "--progress <mode>",
+    "reasoning: answers carry the run's progress as reasoning_content (streamed per iteration, " +
+      'shown as "thinking" by chat UIs) before the answer; off: the answer alone. ' +
+      'A request\'s "tpo": { "progress" } overrides it',
+    "off",
+  ],
+  [
+    "--models <list>",
+    "comma-separated model names clients may ask for besides the configured one (each is sent upstream as the policy model)",
+  ],
+  ["--max-width <n>", "largest width a request may ask for", String(DEFAULT_SERVER_CAPS.maxWidth)],
+  ["--max-depth <n>", "largest depth a request may ask for", String(DEFAULT_SERVER_CAPS.maxDepth)],
+  [
+    "--max-tokens <n>",
+    "largest max_tokens (and tpo.maxTokens, tpo.criticMaxTokens) a request may ask for",
+    String(DEFAULT_SERVER_CAPS.maxTokens),
+  ],
+  [
+    "--cors-origin <list>",
+    'comma-separated origins whose web pages may call the server (e.g. https://app.example; "*" for any); default none',
+  ],
+  [
+    "--allowed-hosts <list>",
+    "comma-separated host names accepted in the Host header besides localhost and the bound address (e.g. a proxy's name)",
+  ],
+  ["--max-connections <n>", "open connections at most; more are closed at once", "64"],
+  ["--request-timeout <seconds>", "time a client has to send a whole request (headers: 10 s at most)", "30"],
+];
+
+export function addServeFlags(command: Command): Command {
+  for (const [flag, help, fallback] of SERVE_FLAGS) command.option(flag, help, fallback);
+  return command;
+}
+
+/**
+ * The judge's own flags (`tpo compare`, read by ./compare/judge-settings.ts), each mirroring an
+ * environment variable and winning over it.
+ */
+export const JUDGE_FLAGS = [
+  { flag: "--judge-model <name>", key: "judgeModel", env: "TPO_JUDGE_MODEL", help: "the judge model" },
+  {
+    flag: "--judge-base-url <url>",
+    key: "judgeBaseUrl",
+    env: "TPO_JUDGE_BASE_URL",
+    help: "the judge's OpenAI-compatible server (default: the policy's)",
+  },
+  {
+    flag: "--judge-api-key <key>",
+    key: "judgeApiKey",
+    env: "TPO_JUDGE_API_KEY",
+    help: "API key of the judge's server (default: OPENAI_API_KEY when the judge uses the policy's server)",
+  },
+] as const;
+
+/**
+ * The policy flags that the judge falls back to, as `tpo batch` reads them (same names, same
+ * variables). Compare needs no reward model, so the reward flags are left out.
+ */
+export const JUDGE_POLICY_FLAGS = [
+  ["--backend <name>", '"sim" for the offline simulated world, or "openai" [env TPO_BACKEND]'],
+  ["--base-url <url>", "the policy's OpenAI-compatible server [env OPENAI_BASE_URL]"],
+  ["--api-key <key>", "API key of the policy's server [env OPENAI_API_KEY]"],
+  ["--model <name>", "the policy model [env TPO_MODEL]"],
+  [
+    "--max-retries <n>",
+    "retries of a failed judge request, and of an invalid verdict (default 3) [env TPO_MAX_RETRIES]",
+  ],
+  ["--timeout-ms <ms>", "timeout of one judge request [env TPO_TIMEOUT_MS]"],
+] as const;
+
+export function addJudgeFlags(command: Command): Command {
+  for (const { flag, env, help } of JUDGE_FLAGS) command.addOption(new Option(flag, `${help} [env ${env}]`));
+  for (const [flag, help] of JUDGE_POLICY_FLAGS) command.addOption(new Option(flag, help));
+  return command;
+}
+
+export function flagOfField(field: string): string {
+  return SETTING_FLAGS.find((s) => s.field === field)?.flag ?? field;
+}
+
+/** What a numeric flag accepts beyond a finite number. */
+export interface NumberRule {
+  integer?: boolean;
+  min?: number;
+}
+
+/** The numeric value of a flag, or a usage error that names the flag and what it takes. */
+export function numberFlag(flag: string, value: string, { integer = false, min }: NumberRule = {}): number {
+  const number = value.trim() === "" ? NaN : Number(value);
+  if (!Number.isFinite(number)) throw new CliUsageError(`${flag} must be a number, got "${value}".`);
+  if ((integer && !Number.isInteger(number)) || (min !== undefined && number < min)) {
+    const bound = min === undefined ? "" : min === 0 ? " of 0 or more" : ` of at least ${min}`;
+    throw new CliUsageError(
+      `${flag} must be ${integer ? "a whole number" : "a number"}${bound}, got "${value}".`,
+    );
+  }
+  return number;
+}

@@ -1,0 +1,33 @@
+/** A chunk of LangGraph's "tasks" stream: a node's task starting, or its result (or error). */
+export interface TaskChunk {
+  id: string;
+  name: string;
+  error?: unknown;
+  result?: unknown;
+}
+
+/**
+ * Remembers which graph node failed, so that a failed run can name its step. It reads the graph's
+ * "tasks" stream rather than listening as a LangChain callback: a callback handler makes every
+ * runnable in the run (each node, model call and channel write) build and await callback runs.
+ */
+export class TaskTracker {
+  private readonly running = new Map<string, string>();
+  private failed: string | null = null;
+
+  observe(chunk: TaskChunk): void {
+    if (!("result" in chunk) && !("error" in chunk)) {
+      this.running.set(chunk.id, chunk.name);
+      return;
+    }
+    this.running.delete(chunk.id);
+    if (chunk.error && this.failed === null) this.failed = chunk.name;
+  }
+
+  /** The node whose task failed: the one the error names (LangGraph tags it with the task id), else the first reported. */
+  failedNode(error: unknown): string | null {
+    const taskId = (error as { pregelTaskId?: unknown } | null)?.pregelTaskId;
+    if (typeof taskId === "string" && this.running.has(taskId)) return this.running.get(taskId)!;
+    return this.failed ?? (this.running.size === 1 ? [...this.running.values()][0] : null);
+  }
+}
