@@ -77,25 +77,14 @@ const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 export function lockResults(out: string): () => void {
   const path = `${out}.lock`;
   const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-  for (let attempt = 0; !create(path, me); attempt++) {
-    const holder = holderOf(path);
-    const stale = holder !== null && holder.host === me.host && !alive(holder.pid);
-    if (attempt >= 2 || (holder !== null && !stale)) {
-      throw new CliUsageError(
-        holder
-          ? `--out ${out} is being written by another tpo batch (PID ${holder.pid} on ${holder.host}, since ` +
-              `${holder.startedAt}); wait for it to finish, or delete ${path} if that process is gone.`
-          : `--out ${out} is locked by ${path}, which cannot be read; delete it if no tpo batch is writing ${out}.`,
-      );
-    }
-    if (stale) removeStale(path, holder); // its process is gone: a crash, or SIGKILL
-  }
-  let held = true;
+  let held = false;
+  let listening = true;
   const release = () => {
-    if (!held) return;
-    held = false;
+    if (!listening) return;
+    listening = false;
     process.off("exit", release);
     for (const signal of SIGNALS) process.off(signal, onSignal);
+    if (!held) return;
     try {
       if (holderOf(path)?.pid === me.pid) unlinkSync(path);
     } catch {
@@ -106,7 +95,27 @@ export function lockResults(out: string): () => void {
     release();
     process.kill(process.pid, signal); // the default action, now that no handler is left
   };
+  // Listen before the lock file exists: a signal that comes the moment it is written (another
+  // process can read it at once) must find the handler that removes it.
   process.on("exit", release);
   for (const signal of SIGNALS) process.once(signal, onSignal);
+  try {
+    for (let attempt = 0; !(held = create(path, me)); attempt++) {
+      const holder = holderOf(path);
+      const stale = holder !== null && holder.host === me.host && !alive(holder.pid);
+      if (attempt >= 2 || (holder !== null && !stale)) {
+        throw new CliUsageError(
+          holder
+            ? `--out ${out} is being written by another tpo batch (PID ${holder.pid} on ${holder.host}, since ` +
+                `${holder.startedAt}); wait for it to finish, or delete ${path} if that process is gone.`
+            : `--out ${out} is locked by ${path}, which cannot be read; delete it if no tpo batch is writing ${out}.`,
+        );
+      }
+      if (stale) removeStale(path, holder); // its process is gone: a crash, or SIGKILL
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
   return release;
 }
