@@ -112,12 +112,14 @@ describe("the packed package, installed into an empty project", () => {
   it("is importable as an ES module whose graph runs in the simulated world", async () => {
     const script = `
       const m = await import("langgraph-tpo");
+      const core = await import("langgraph-tpo/core");
       const graph = m.createTpoGraph(m.createSimWorld(7));
       const result = await graph.invoke({ query: "How do I brew green tea?" }, { context: { width: 2, depth: 1 } });
       console.log(JSON.stringify({
         exports: ["createTpoGraph", "createSimWorld", "createOpenAIChatModel", "createHttpRewardModel", "TpoChatModel"]
           .filter((name) => typeof m[name] === "function"),
         schema: typeof m.TpoContextSchema?.parse,
+        core: typeof core.createTpoGraph,
         history: result.history.length,
         best: typeof result.best?.text,
       }));
@@ -132,6 +134,7 @@ describe("the packed package, installed into an empty project", () => {
         "TpoChatModel",
       ],
       schema: "function",
+      core: "function",
       history: 2,
       best: "string",
     });
