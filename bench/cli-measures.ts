@@ -12,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchEnv } from "./measures.js";
 import type { LoggedRequest } from "./server-process.js";
-import { spread, type Spread } from "./stats.js";
+import { round, roundSpread, spread } from "./stats.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CPU_REPORT = join(ROOT, "bench", "cpu-report.mjs");
@@ -35,20 +35,6 @@ interface ProcessRun {
   userMs: number;
   systemMs: number;
   maxRssMb: number;
-}
-
-function round(value: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-function roundSpread(s: Spread, digits = 3): Spread {
-  return {
-    median: round(s.median, digits),
-    min: round(s.min, digits),
-    max: round(s.max, digits),
-    runs: s.runs,
-  };
 }
 
 /**

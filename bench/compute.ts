@@ -12,16 +12,12 @@ import { startSimServer } from "../src/sim/server.js";
 import type { TpoContextInput } from "../src/state/settings.js";
 import type { TpoStateType } from "../src/state/state.js";
 import type { BenchEnv } from "./measures.js";
+import { round } from "./stats.js";
 
 const CHAT = "/v1/chat/completions";
 
 interface ChatBody {
   messages: { role: string; content: string }[];
-}
-
-function round(value: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);

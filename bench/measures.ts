@@ -4,7 +4,7 @@ import { bareRequest, measureBreakdown } from "./breakdown.js";
 import { createBenchGraph, runPool, runQuery, type BenchRewardKind } from "./client.js";
 import type { BenchConfig } from "./config.js";
 import { runMemoryProcess, type ServerHandle } from "./server-handle.js";
-import { cpuMs, criticalPathRequests, spread, type Spread } from "./stats.js";
+import { cpuMs, criticalPathRequests, round, roundSpread, spread } from "./stats.js";
 
 const CHAT = "/v1/chat/completions";
 const REWARD_PATH: Record<BenchRewardKind, string> = { tei: "/predict", "vllm-pooling": "/pooling" };
@@ -17,20 +17,6 @@ export interface BenchEnv {
   config: BenchConfig;
   prompts: string[];
   log: (line: string) => void;
-}
-
-function round(value: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-function roundSpread(s: Spread, digits = 3): Spread {
-  return {
-    median: round(s.median, digits),
-    min: round(s.min, digits),
-    max: round(s.max, digits),
-    runs: s.runs,
-  };
 }
 
 function medianNodeMs(states: TpoStateType[]): Record<string, number> {

@@ -14,6 +14,20 @@ export function spread(values: number[]): Spread {
   return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: values.length };
 }
 
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function roundSpread(s: Spread, digits = 3): Spread {
+  return {
+    median: round(s.median, digits),
+    min: round(s.min, digits),
+    max: round(s.max, digits),
+    runs: s.runs,
+  };
+}
+
 export function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;

@@ -2,28 +2,14 @@ import { describe, expect, it } from "vitest";
 import { cut, explainIteration, explainOption, type ExplainOptions } from "../src/cli/explain/explain.js";
 import { styleFor, wantsColour } from "../src/cli/explain/style.js";
 import { CliUsageError } from "../src/cli/errors.js";
-import { emptyUsage, makeCandidate, type Candidate, type HistoryRecord } from "../src/state/state.js";
+import { emptyRecord, makeCandidate, type Candidate, type HistoryRecord } from "../src/state/state.js";
 
 function scored(text: string, score: number, iteration: number): Candidate {
   return { ...makeCandidate(text, iteration, iteration === 0 ? "sample" : "update"), score };
 }
 
 function record(fields: Partial<HistoryRecord> & { iteration: number }): HistoryRecord {
-  return {
-    chosen: null,
-    rejected: null,
-    critique: null,
-    gradient: null,
-    candidates: 0,
-    scores: null,
-    bestSoFar: null,
-    untagged: 0,
-    failures: 0,
-    sampling: null,
-    elapsedMs: 0,
-    usage: emptyUsage(),
-    ...fields,
-  };
+  return { ...emptyRecord(fields.iteration), ...fields };
 }
 
 const ESC = String.fromCharCode(27);

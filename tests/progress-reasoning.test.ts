@@ -12,7 +12,7 @@ import {
 } from "../src/embed/progress-reasoning.js";
 import { TpoChatModel } from "../src/embed/tpo-chat-model.js";
 import { parseTpoContext } from "../src/state/settings.js";
-import { emptyUsage, type HistoryRecord } from "../src/state/state.js";
+import { emptyRecord, type HistoryRecord } from "../src/state/state.js";
 import { createSimWorld } from "../src/sim/index.js";
 import { GatedCritic } from "./helpers/gated-critic.js";
 
@@ -24,21 +24,7 @@ function reasoningOf(message: { additional_kwargs: Record<string, unknown> }): u
 }
 
 function record(fields: Partial<HistoryRecord> & { iteration: number }): HistoryRecord {
-  return {
-    chosen: null,
-    rejected: null,
-    critique: null,
-    gradient: null,
-    candidates: 0,
-    scores: null,
-    bestSoFar: null,
-    untagged: 0,
-    failures: 0,
-    sampling: null,
-    elapsedMs: 0,
-    usage: emptyUsage(),
-    ...fields,
-  };
+  return { ...emptyRecord(fields.iteration), ...fields };
 }
 
 describe("progress as reasoning: the text", () => {

@@ -147,7 +147,8 @@ export function mergePool(left: Candidate[], right: Candidate[]): Candidate[] {
   return merged;
 }
 
-function emptyRecord(iteration: number): HistoryRecord {
+/** A record of `iteration` with nothing in it yet. */
+export function emptyRecord(iteration: number): HistoryRecord {
   return {
     iteration,
     chosen: null,
