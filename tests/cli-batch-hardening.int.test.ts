@@ -1,3 +1,4 @@
+import { oneFailingQuery } from "./helpers/sim-http.js";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -272,23 +273,8 @@ describe("tpo batch input", () => {
 
 describe("tpo batch failures", () => {
   it("counts failed queries out of the queries it ran", async () => {
-    server.setFaults([
-      {
-        kind: "status",
-        status: 400,
-        message: "bad request",
-        when: (request) => JSON.stringify(request.body).includes("FAILME"),
-      },
-    ]);
     const dir = tempDir();
-    const input = join(dir, "queries.jsonl");
-    writeFileSync(
-      input,
-      [
-        JSON.stringify({ id: "ok", prompt: "How do I brew green tea?" }),
-        JSON.stringify({ id: "bad", prompt: "FAILME please" }),
-      ].join("\n"),
-    );
+    const input = oneFailingQuery(server, dir);
     const result = await runCli(["batch", input, "--out", join(dir, "out.jsonl"), "--depth", "0"], {
       env: httpEnv(),
     });

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { oneFailingQuery } from "./helpers/sim-http.js";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeModels } from "../src/cli/flags.js";
@@ -40,23 +41,8 @@ function env(): Record<string, string | undefined> {
 
 describe("credentials in a URL", () => {
   it("are redacted in batch records, their errors and what the CLI prints", async () => {
-    server.setFaults([
-      {
-        kind: "status",
-        status: 400,
-        message: "bad request",
-        when: (request) => JSON.stringify(request.body).includes("FAILME"),
-      },
-    ]);
     const dir = tempDir();
-    const input = join(dir, "queries.jsonl");
-    writeFileSync(
-      input,
-      [
-        JSON.stringify({ id: "ok", prompt: "How do I brew green tea?" }),
-        JSON.stringify({ id: "bad", prompt: "FAILME please" }),
-      ].join("\n"),
-    );
+    const input = oneFailingQuery(server, dir);
     const out = join(dir, "out.jsonl");
     const result = await runCli(["batch", input, "--out", out, "--depth", "0", "--width", "2"], {
       env: env(),
