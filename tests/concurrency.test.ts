@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { mapWithConcurrency } from "../src/models/concurrency.js";
 
@@ -75,5 +76,51 @@ describe("mapWithConcurrency", () => {
     releases.get(4)!();
     await pool;
     expect(maxInFlight).toBe(2);
+  });
+
+  it("gives each call its own signal: listeners a call leaves behind neither pile up nor warn", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    const outer = new AbortController();
+    const signals = new Set<AbortSignal>();
+    try {
+      await mapWithConcurrency(
+        Array.from({ length: 100 }, (_, i) => i),
+        32,
+        async (_x, _i, signal) => {
+          signals.add(signal);
+          signal.addEventListener("abort", () => {}); // never removed, as LangGraph's stream does
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        },
+        outer.signal,
+      );
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(signals.size).toBe(100);
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    expect(getEventListeners(outer.signal, "abort")).toHaveLength(0);
+  });
+
+  it("aborts every call's signal when the caller's signal aborts", async () => {
+    const outer = new AbortController();
+    const aborted: number[] = [];
+    const pending = mapWithConcurrency(
+      [0, 1, 2],
+      3,
+      (x, _i, signal) =>
+        new Promise<void>((resolve) =>
+          signal.addEventListener("abort", () => {
+            aborted.push(x);
+            resolve();
+          }),
+        ),
+      outer.signal,
+    );
+    outer.abort(new Error("stop"));
+    await pending;
+    expect(aborted.sort()).toEqual([0, 1, 2]);
   });
 });
