@@ -1,13 +1,31 @@
 import { defineConfig } from "vitest/config";
+import { BIN_CLI } from "./tests/helpers/bin-build.js";
 
 export default defineConfig({
   test: {
-    // tests/*.int.test.ts start servers, subprocesses or Chromium; `npm run test:unit` leaves them
-    // out for a fast loop, `npm test` (CI) runs everything.
-    include: ["tests/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // CI also writes a JSON report, from which .ci/run prints a plain "N passed, N failed" line.
     reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
+    projects: [
+      {
+        extends: true,
+        // tests/*.int.test.ts start servers, subprocesses or Chromium; `npm run test:unit` leaves
+        // them out for a fast loop, `npm test` (CI) runs everything.
+        test: { name: "src", include: ["tests/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        // The CLI tests once more, against the bundle that `tpo` runs when installed.
+        test: {
+          name: "bin",
+          include: ["tests/cli-*.int.test.ts", "tests/serve-hardening.int.test.ts"],
+          // It counts the modules of the sources; the bundle has none of its own.
+          exclude: ["tests/cli-help-modules.int.test.ts"],
+          globalSetup: ["tests/helpers/bin-build.ts"],
+          env: { TPO_TEST_CLI: BIN_CLI },
+        },
+      },
+    ],
   },
 });

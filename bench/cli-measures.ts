@@ -39,21 +39,21 @@ interface ProcessRun {
 
 /**
  * How `tpo` is started: the built CLI, or the sources through tsx in quick mode. TPO_BENCH_CLI
- * names another built main.js (say, of an older commit) to compare with, and skips the build.
+ * names another built CLI (dist/bin/tpo.js, or dist/cli/main.js of a commit before the bundle) to
+ * compare with, and skips the build.
  */
 function cliArgs(env: BenchEnv): string[] {
   if (process.env.TPO_BENCH_CLI) return [resolve(process.env.TPO_BENCH_CLI)];
   return env.config.quick
     ? ["--import", "tsx", join(ROOT, "src", "cli", "main.ts")]
-    : [join(ROOT, "dist", "cli", "main.js")];
+    : [join(ROOT, "dist", "bin", "tpo.js")];
 }
 
-/** Builds dist/ as `npm run build` does, so that the figures are the installed CLI's. */
+/** Builds dist/ with `npm run build` (tsc, then the CLI bundle), so that the figures are the installed CLI's. */
 export function buildCli(env: BenchEnv): void {
   if (env.config.quick || process.env.TPO_BENCH_CLI) return;
-  env.log("  building the CLI (tsc -p tsconfig.json)");
-  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
+  env.log("  building the CLI (npm run build)");
+  const result = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`the build failed:\n${result.stdout}${result.stderr}`);
 }
 

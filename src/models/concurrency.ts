@@ -57,4 +57,3 @@ export async function mapWithConcurrency<T, R>(
   if (failed) throw firstError;
   return results;
 }
-

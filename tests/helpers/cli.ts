@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const MAIN = join(ROOT, "src", "cli", "main.ts");
+/** How `tpo` starts: from the sources, or the bundle that TPO_TEST_CLI names (the "bin" project). */
+const CLI = process.env.TPO_TEST_CLI ? [resolve(ROOT, process.env.TPO_TEST_CLI)] : ["--import", "tsx", MAIN];
 
 export interface CliResult {
   code: number | null;
@@ -34,7 +36,7 @@ export function startCli(
   args: string[],
   options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
 ): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+  const child = spawn(process.execPath, [...CLI, ...args], {
     cwd: ROOT,
     env: childEnv(options.env ?? {}),
     stdio: ["pipe", "pipe", "pipe"],
