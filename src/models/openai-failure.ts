@@ -2,7 +2,7 @@ import { ModelRequestError } from "../errors.js";
 import { afterAttempts, isRetryableStatus, retryAfterOf, type GaveUp } from "../http/retry.js";
 import { zodIssues } from "./zod-issues.js";
 
-/** A failed request of the OpenAI SDK, as the retry loop and the error message read it. */
+/** A failed chat completion request, as the retry loop and the error message read it. */
 export interface ModelFailure {
   status?: number;
   retryable: boolean;
@@ -22,7 +22,10 @@ function hintOfStatus(status: number): string {
   return "Check the request settings.";
 }
 
-/** Reads an error of the OpenAI SDK: its status, whether retrying can help, and a hint. */
+/**
+ * Reads an error of a chat completion request, from the OpenAI SDK or from `postChatCompletion`:
+ * its status, whether retrying can help, and a hint.
+ */
 export function classifyModelFailure(error: unknown, timeoutMs: number | undefined): ModelFailure {
   const e = error as {
     status?: unknown;
@@ -50,7 +53,11 @@ export function classifyModelFailure(error: unknown, timeoutMs: number | undefin
       hint: "Raise TPO_TIMEOUT_MS, lower maxTokens, or check that the server is not overloaded.",
     };
   }
-  if (e?.constructor?.name === "APIConnectionError") {
+  // The SDK's connection error, or fetch's (a request sent without the SDK, see chat-completion-post).
+  if (
+    e?.constructor?.name === "APIConnectionError" ||
+    (error instanceof TypeError && message === "fetch failed")
+  ) {
     const cause = (error as { cause?: { message?: string; code?: string } }).cause;
     return {
       retryable: true,

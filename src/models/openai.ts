@@ -14,6 +14,7 @@ import { ModelRequestError } from "../errors.js";
 import { retryPolicy, withRetries, type RetryPolicy } from "../http/retry.js";
 import { nodeHttpFetch } from "../http/transport.js";
 import { redactUrls } from "../http/redact.js";
+import { postChatCompletion } from "./chat-completion-post.js";
 import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
 import type { SamplingCallOptions } from "./sampling.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-fields.js";
@@ -40,8 +41,42 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     fields: ChatOpenAIFields,
     private readonly retry: RetryPolicy,
     readonly endpoint: string,
+    /** The chat completions URL as requested (credentials included, unlike `endpoint`). */
+    private readonly url: string,
   ) {
     super(fields);
+  }
+
+  /**
+   * The headers of a request that we can send ourselves, as the SDK would (key, organization,
+   * project, the configuration's headers); undefined when only the SDK can send it: the caller's
+   * own fetch, query parameters or SDK request options, a stream, or a structured-output format
+   * that the SDK parses.
+   */
+  private directHeaders(
+    request: OpenAIClient.Chat.ChatCompletionCreateParams,
+    requestOptions: OpenAIClient.RequestOptions | undefined,
+  ): Record<string, string> | undefined {
+    const config = this.clientConfig;
+    if (config.fetch !== nodeHttpFetch || config.defaultQuery || config.fetchOptions) return undefined;
+    if (request.stream || request.response_format?.type === "json_schema") return undefined;
+    for (const [key, value] of Object.entries(requestOptions ?? {})) {
+      if (value !== undefined && key !== "signal" && key !== "maxRetries") return undefined;
+    }
+    const extra = config.defaultHeaders ?? {};
+    if (typeof extra !== "object" || Array.isArray(extra) || extra instanceof Headers) return undefined;
+    const apiKey = this.apiKey ?? config.apiKey ?? "";
+    if (typeof apiKey !== "string") return undefined; // a key function: the SDK calls it
+    const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
+    const organization = config.organization ?? process.env.OPENAI_ORG_ID;
+    const project = config.project ?? process.env.OPENAI_PROJECT_ID;
+    if (organization) headers["openai-organization"] = organization;
+    if (project) headers["openai-project"] = project;
+    for (const [name, value] of Object.entries(extra)) {
+      if (typeof value === "string") headers[name.toLowerCase()] = value;
+      else if (value !== null && value !== undefined) return undefined;
+    }
+    return headers;
   }
 
   override invocationParams(
@@ -73,14 +108,15 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     request: OpenAIClient.Chat.ChatCompletionCreateParams,
     requestOptions?: OpenAIClient.RequestOptions,
   ): Promise<unknown> {
-    const once = () =>
-      super.completionWithRetry(request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming, {
-        ...requestOptions,
-        maxRetries: 0,
-      });
+    const nonStreaming = request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming;
+    const headers = this.directHeaders(request, requestOptions);
+    const signal = requestOptions?.signal ?? undefined;
+    const once = headers
+      ? () => postChatCompletion(nonStreaming, { url: this.url, headers, timeoutMs: this.timeout, signal })
+      : () => super.completionWithRetry(nonStreaming, { ...requestOptions, maxRetries: 0 });
     return withRetries(once, {
       policy: this.retry,
-      signal: requestOptions?.signal ?? undefined,
+      signal,
       classify: (error) => classifyModelFailure(error, this.timeout),
       giveUp: (outcome) => modelRequestError(this.endpoint, outcome),
     });
@@ -121,14 +157,15 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
       /\/+$/,
       "",
     );
+    const url = `${base}/chat/completions`;
     // As errors name it: without the credentials a URL may hold.
-    const endpoint = redactUrls(`${base}/chat/completions`);
+    const endpoint = redactUrls(url);
     const parentFields: ChatOpenAIFields = {
       ...fields,
       maxRetries: 0,
       configuration: { fetch: nodeHttpFetch, ...fields.configuration },
     };
-    super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, endpoint) });
+    super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, endpoint, url) });
     this.endpoint = endpoint;
     this.tpoFields = fields;
   }
