@@ -59,7 +59,11 @@ describe("TpoChatOpenAI's own chat completion request", () => {
       "x-team": "tpo",
       "content-type": "application/json",
     });
-    expect(request.body).toMatchObject({ model: "m", stream: false, messages: [{ role: "user", content: "Hi" }] });
+    expect(request.body).toMatchObject({
+      model: "m",
+      stream: false,
+      messages: [{ role: "user", content: "Hi" }],
+    });
     expect(sdkClientOf(model)).toBeUndefined();
   });
 
