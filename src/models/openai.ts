@@ -64,7 +64,8 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
       if (value !== undefined && key !== "signal" && key !== "maxRetries") return undefined;
     }
     const extra = config.defaultHeaders ?? {};
-    if (typeof extra !== "object" || Array.isArray(extra) || extra instanceof Headers) return undefined;
+    // A plain object only (a Headers or an array the SDK merges itself).
+    if (typeof extra !== "object" || Object.getPrototypeOf(extra) !== Object.prototype) return undefined;
     const apiKey = this.apiKey ?? config.apiKey ?? "";
     if (typeof apiKey !== "string") return undefined; // a key function: the SDK calls it
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
