@@ -24,6 +24,12 @@ export interface BenchConfig {
     /** How many prompts of the data set; all of them when unset. */
     prompts?: number;
     repetitions: number;
+    /**
+     * Untimed passes of the data set (at concurrency 32) before the first timed one. The full
+     * section needs none: its lower concurrencies run first. A run of concurrency 128 alone
+     * (`--only throughput128`) takes one, so that it measures the same warm client.
+     */
+    warmUpPasses?: number;
   };
   orchestration: { depths: number[]; width: number; sequentialQueries: number; concurrency: number };
   growth: {

@@ -178,6 +178,9 @@ export async function measureThroughput(env: BenchEnv) {
   await env.server.setLatency(latencyMs);
   const graph = createBenchGraph(env.server.url, "tei");
   await runQuery(graph, queries[0], { width, depth }); // warm-up
+  for (let pass = 0; pass < (env.config.throughput.warmUpPasses ?? 0); pass++) {
+    await runPool(graph, queries, 32, () => ({ width, depth }));
+  }
   const perQueryMs = latencyMs * criticalPathRequests(depth);
   const rows = [];
   for (const concurrency of concurrencies) {

@@ -30,7 +30,7 @@ async function start(reply: () => StubReply = () => ({ json: COMPLETION })): Pro
 
 /** Whether the model's OpenAI SDK client was ever created (LangChain makes it on first use). */
 function sdkClientOf(model: TpoChatOpenAI): unknown {
-  return (model.completions as unknown as { client?: unknown }).client;
+  return (model as unknown as { completions: { client?: unknown } }).completions.client;
 }
 
 describe("TpoChatOpenAI's own chat completion request", () => {
