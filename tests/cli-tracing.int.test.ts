@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { killChildren, runCli } from "./helpers/cli.js";
+import { killChildren, runCli, startCli, waitUntil } from "./helpers/cli.js";
 import { LangSmithCapture } from "./helpers/langsmith-capture.js";
 
 const API_KEY = "lsv2_pt_fake_cli_0123456789abcdef_do_not_send";
@@ -14,6 +14,29 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** `tpo serve` tracing to `endpoint`, once it listens, after it has answered one TPO request. */
+async function serveOneRequest(endpoint: string) {
+  const cli = startCli(["serve", "--port", "0"], {
+    env: { LANGSMITH_TRACING: "true", LANGSMITH_ENDPOINT: endpoint, LANGSMITH_API_KEY: API_KEY },
+  });
+  let url: string | undefined;
+  await waitUntil(
+    () => (url = /listening on (http:\/\/[^\s]+) /.exec(cli.output())?.[1]) !== undefined,
+    30_000,
+    "tpo serve to listen",
+  );
+  const answer = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      messages: [{ role: "user", content: "How do I take care of a wooden table?" }],
+      tpo: { width: 2, depth: 1 },
+    }),
+  });
+  expect(answer.status).toBe(200);
+  return cli;
 }
 
 let capture: LangSmithCapture | undefined;
@@ -70,5 +93,28 @@ describe("tpo run with LangSmith tracing", () => {
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stderr.split("\n").filter((line) => line.trim() !== "");
     expect(lines).toEqual([expect.stringContaining(`LangSmith traces not sent to ${endpoint} (no answer`)]);
+  });
+
+  it("tpo serve sends the traces of its last request when it closes on SIGTERM", async () => {
+    capture = new LangSmithCapture("multipart");
+    const cli = await serveOneRequest(await capture.start());
+    cli.child.kill("SIGTERM"); // at once: the traces of that request may still be queued
+    const result = await cli.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain("LangSmith");
+    expect([...capture.runs().values()].map((run) => run.name)).toContain("tpo");
+  });
+
+  it("tpo serve closes at once on SIGTERM with one warning when LangSmith refuses connections", async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const cli = await serveOneRequest(endpoint);
+    const stopped = Date.now();
+    cli.child.kill("SIGTERM");
+    const result = await cli.done;
+    // A hang guard only (LangSmith's own retries took 50 s and more): the benchmark measures time.
+    expect(Date.now() - stopped).toBeLessThan(20_000);
+    expect(result.code, result.stderr).toBe(0);
+    const warnings = result.stderr.split("\n").filter((line) => line.includes("LangSmith"));
+    expect(warnings).toEqual([expect.stringContaining(`LangSmith traces not sent to ${endpoint}`)]);
   });
 });

@@ -1,6 +1,7 @@
 import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startTpoServer } from "../../server/openai-server.js";
+import { flushTraces } from "../exit.js";
 import { parseServeFlags, type ServeFlags } from "../serve-options.js";
 
 /** `tpo serve`'s work; ../declare/serve.ts declares the command and loads this on demand. */
@@ -48,7 +49,12 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
   }
   const stop = (signal: string) => {
     console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
-    void server.close({ graceMs: options.graceMs }).then(() => console.log("TPO server closed."));
+    void server.close({ graceMs: options.graceMs }).then(async () => {
+      console.log("TPO server closed.");
+      // The last runs' traces get the same bounded flush as any command's exit: LangSmith's client
+      // would otherwise retry an unreachable endpoint for minutes before the process could end.
+      if (!(await flushTraces())) process.exit();
+    });
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
