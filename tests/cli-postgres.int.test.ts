@@ -160,4 +160,43 @@ describe("tpo batch --checkpoint postgres://", () => {
     expect(result.stderr).toContain('database "no_such_database" does not exist');
     expect(result.stderr).not.toContain("s3cret");
   });
+
+  it("goes on when PostgreSQL drops its connections mid-batch: one warning, no crash, every query recorded", async (ctx) => {
+    const pg = needServer(ctx);
+    pg.createDatabase("dropped_connections");
+    const dir = tempDir();
+    const input = join(dir, "prompts.json");
+    writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 6)));
+    const out = join(dir, "out.jsonl");
+    const args = ["batch", input, "--out", out, "--checkpoint", pg.url("dropped_connections")];
+    sim.setLatency({ fixedMs: 100 }); // the pool's connections sit idle while the model answers
+    const { done } = startCli([...args, "--concurrency", "2", "--depth", "2", "--quiet"], {
+      env: simServerEnv(sim),
+    });
+    await waitUntil(() => readRecords(out).length >= 1, 40_000, "a first record");
+    // As a restarted server or an administrator would: end the batch's idle connections (those the
+    // pool holds between checkpoints), until at least one has been ended.
+    await waitUntil(
+      () =>
+        pg
+          .query(
+            "postgres",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity " +
+              "WHERE datname = 'dropped_connections' AND state = 'idle'",
+          )
+          .includes("t"),
+      20_000,
+      "an idle connection of the batch to end",
+    );
+    const result = await done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/Unhandled 'error' event|at .*node_modules/);
+    const warnings = result.stderr.split("\n").filter((line) => /PostgreSQL connection/.test(line));
+    expect(warnings).toEqual([expect.stringContaining("--checkpoint postgres://tpo@127.0.0.1")]);
+    expect(
+      readRecords(out)
+        .map((r) => r.id)
+        .sort(),
+    ).toHaveLength(6);
+  });
 });

@@ -113,6 +113,24 @@ async function setUpWithRetry(saver: { setup(): Promise<void> }, attempts = 5): 
   }
 }
 
+/**
+ * An idle connection of the saver's pool that the server ends (a restart, an administrator, a
+ * network cut) makes the pool emit "error"; unheard, that would crash the batch. The pool drops the
+ * connection and opens a new one for the next checkpoint, so a warning is enough: once per batch.
+ */
+function warnOnLostConnections(saver: object, where: string): void {
+  const pool = (saver as { pool?: { on(event: "error", listener: (error: Error) => void): void } }).pool;
+  let warned = false;
+  pool?.on("error", (error) => {
+    if (warned) return;
+    warned = true;
+    console.error(
+      `tpo batch: a PostgreSQL connection of --checkpoint ${where} was lost (${reasonOf(error)}); ` +
+        "later checkpoints open a new one.",
+    );
+  });
+}
+
 async function openPostgres(url: string, load: ImportModule): Promise<BatchCheckpointer> {
   const where = redactUrl(url);
   const { PostgresSaver } = await loadSaverPackage<typeof import("@langchain/langgraph-checkpoint-postgres")>(
@@ -127,6 +145,7 @@ async function openPostgres(url: string, load: ImportModule): Promise<BatchCheck
     const reason = reasonOf(error);
     throw new CliUsageError(`--checkpoint ${where} is not a PostgreSQL connection URL: ${reason}`);
   }
+  warnOnLostConnections(saver, where);
   try {
     await setUpWithRetry(saver);
   } catch (error) {
