@@ -94,4 +94,13 @@ describe("TpoChatOpenAI's own chat completion request", () => {
     expect(error.message).toMatch(/status 400 \(400 n must be 1\)/);
     expect(s.requests).toHaveLength(1);
   });
+
+  it("quotes the start of a body that is not JSON, not all of it", async () => {
+    const page = `<html><body>${"Bad gateway. ".repeat(400)}</body></html>`;
+    const s = await start(() => ({ status: 400, raw: page }));
+    const model = createOpenAIChatModel({ baseUrl: `${s.url}/v1` }, "m");
+    const error = (await model.invoke([new HumanMessage("Hi")]).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain("400 <html><body>Bad gateway.");
+    expect(error.message.length).toBeLessThan(page.length);
+  });
 });

@@ -1,4 +1,5 @@
 import type { OpenAIClient } from "@langchain/openai";
+import { snippet } from "../http/fetch-with-retry.js";
 import { nodeHttpFetch } from "../http/transport.js";
 
 /** The OpenAI SDK's default timeout of one request: ten minutes. */
@@ -18,8 +19,8 @@ export class ChatCompletionStatusError extends Error {
     body: string,
   ) {
     const error = errorOf(body);
-    const detail =
-      typeof error?.message === "string" ? error.message : body.trim() || "status code (no body)";
+    // The server's message, else the start of the body (an HTML error page can be long).
+    const detail = typeof error?.message === "string" ? error.message : snippet(body);
     super(`${status} ${detail}`);
     this.name = "ChatCompletionStatusError";
     this.code = typeof error?.code === "string" ? error.code : undefined;
