@@ -32,6 +32,32 @@ export interface TpoChatOpenAIFields extends Omit<ChatOpenAIFields, "completions
 const OPENAI_BASE_URL = "https://api.openai.com/v1";
 
 /**
+ * The headers the OpenAI SDK would send for this configuration, when we can send its requests
+ * without it; null when only the SDK can: its own fetch, query parameters, fetch options, headers
+ * it must merge itself (a Headers or an array), or a key function.
+ */
+function headersWithoutSdk(
+  config: ChatOpenAICompletions["clientConfig"],
+  fieldKey: unknown,
+): Record<string, string> | null {
+  if (config.fetch !== nodeHttpFetch || config.defaultQuery || config.fetchOptions) return null;
+  const extra = config.defaultHeaders ?? {};
+  if (typeof extra !== "object" || Object.getPrototypeOf(extra) !== Object.prototype) return null;
+  const apiKey = fieldKey ?? config.apiKey ?? "";
+  if (typeof apiKey !== "string") return null;
+  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
+  const organization = config.organization ?? process.env.OPENAI_ORG_ID;
+  const project = config.project ?? process.env.OPENAI_PROJECT_ID;
+  if (organization) headers["openai-organization"] = organization;
+  if (project) headers["openai-project"] = project;
+  for (const [name, value] of Object.entries(extra)) {
+    if (typeof value === "string") headers[name.toLowerCase()] = value;
+    else if (value !== null && value !== undefined) return null;
+  }
+  return headers;
+}
+
+/**
  * Chat completions that put our per-call sampling options (temperature, topP, maxTokens, seed, n)
  * into the request, and retry with our policy. ChatOpenAI delegates every request to an instance
  * of this class, so this is where the request body is built.
@@ -47,37 +73,25 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     super(fields);
   }
 
+  /** What `ownRequestHeaders` found: the headers, null when the configuration needs the SDK. */
+  private configuredHeaders: Record<string, string> | null | undefined;
+
   /**
    * The headers of a request that we can send ourselves, as the SDK would (key, organization,
    * project, the configuration's headers); undefined when only the SDK can send it: the caller's
    * own fetch, query parameters or SDK request options, a stream, or a structured-output format
-   * that the SDK parses.
+   * that the SDK parses. What depends on the configuration alone is worked out once.
    */
-  private directHeaders(
+  private ownRequestHeaders(
     request: OpenAIClient.Chat.ChatCompletionCreateParams,
     requestOptions: OpenAIClient.RequestOptions | undefined,
   ): Record<string, string> | undefined {
-    const config = this.clientConfig;
-    if (config.fetch !== nodeHttpFetch || config.defaultQuery || config.fetchOptions) return undefined;
     if (request.stream || request.response_format?.type === "json_schema") return undefined;
     for (const [key, value] of Object.entries(requestOptions ?? {})) {
       if (value !== undefined && key !== "signal" && key !== "maxRetries") return undefined;
     }
-    const extra = config.defaultHeaders ?? {};
-    // A plain object only (a Headers or an array the SDK merges itself).
-    if (typeof extra !== "object" || Object.getPrototypeOf(extra) !== Object.prototype) return undefined;
-    const apiKey = this.apiKey ?? config.apiKey ?? "";
-    if (typeof apiKey !== "string") return undefined; // a key function: the SDK calls it
-    const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
-    const organization = config.organization ?? process.env.OPENAI_ORG_ID;
-    const project = config.project ?? process.env.OPENAI_PROJECT_ID;
-    if (organization) headers["openai-organization"] = organization;
-    if (project) headers["openai-project"] = project;
-    for (const [name, value] of Object.entries(extra)) {
-      if (typeof value === "string") headers[name.toLowerCase()] = value;
-      else if (value !== null && value !== undefined) return undefined;
-    }
-    return headers;
+    this.configuredHeaders ??= headersWithoutSdk(this.clientConfig, this.apiKey);
+    return this.configuredHeaders ?? undefined;
   }
 
   override invocationParams(
@@ -110,7 +124,7 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     requestOptions?: OpenAIClient.RequestOptions,
   ): Promise<unknown> {
     const nonStreaming = request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming;
-    const headers = this.directHeaders(request, requestOptions);
+    const headers = this.ownRequestHeaders(request, requestOptions);
     const signal = requestOptions?.signal ?? undefined;
     const once = headers
       ? () => postChatCompletion(nonStreaming, { url: this.url, headers, timeoutMs: this.timeout, signal })
