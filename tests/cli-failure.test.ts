@@ -5,6 +5,7 @@ import { StepFailedError } from "../src/cli/execute.js";
 import { exitCodeOf } from "../src/cli/exit.js";
 import { describeFailure, endpointOf } from "../src/cli/failure.js";
 import { iterationLine } from "../src/cli/iteration-line.js";
+import { emptyUsage } from "../src/state/state.js";
 
 const http = { baseUrl: "http://127.0.0.1:8000/v1", model: "policy-7b", criticModel: "critic-70b" };
 
@@ -38,14 +39,7 @@ describe("a failed run", () => {
 
 describe("the progress line of tpo run", () => {
   it("shows the new candidates' scores and the best so far", () => {
-    const usage = {
-      modelRequests: 0,
-      promptTokens: 0,
-      cachedPromptTokens: 0,
-      completionTokens: 0,
-      rewardRequests: 0,
-      nodeMs: {},
-    };
+    const usage = emptyUsage();
     const line = iterationLine(
       {
         iteration: 1,
