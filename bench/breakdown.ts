@@ -2,8 +2,8 @@ import http from "node:http";
 import { HumanMessage } from "@langchain/core/messages";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import OpenAI from "openai";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { nodeHttpFetch } from "../src/http/transport.js";
 import { cpuMs } from "./stats.js";
 

@@ -1,9 +1,9 @@
 import { createTpoGraph, type TpoGraph } from "../src/graph/builder.js";
-import type { TpoContextInput } from "../src/state/settings.js";
+import type { TpoContextInput } from "../src/settings/run-settings.js";
 import type { TpoStateType } from "../src/state/state.js";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
-import { mapWithConcurrency } from "../src/models/concurrency.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
+import { mapWithConcurrency } from "../src/util/map-with-concurrency.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 
 export type BenchRewardKind = "tei" | "vllm-pooling";
 

@@ -5,11 +5,11 @@
  * without `patience: 1` and best-of-N at several widths. Simulated: the mechanics, not real models.
  */
 import { createTpoGraph } from "../src/graph/builder.js";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { createSimWorld } from "../src/sim/index.js";
 import { startSimServer } from "../src/sim/server.js";
-import type { TpoContextInput } from "../src/state/settings.js";
+import type { TpoContextInput } from "../src/settings/run-settings.js";
 import type { TpoStateType } from "../src/state/state.js";
 import type { BenchEnv } from "./measures.js";
 import { round } from "./stats.js";

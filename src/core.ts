@@ -9,11 +9,11 @@ export {
   TPO_RECURSION_LIMIT,
 } from "./graph/builder.js";
 export type { TpoCompileOptions, TpoGraph, TpoGraphBuilder, TpoGraphOptions } from "./graph/builder.js";
-export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./state/settings.js";
-export type { TpoContext, TpoContextInput, TpoMode } from "./state/settings.js";
-export { promptsForRun, promptFieldName } from "./state/settings-prompts.js";
-export { preset, TPO_PRESETS, TPO_PRESET_NAMES, REFERENCE_SYSTEM_PROMPT } from "./state/presets.js";
-export type { TpoPresetName } from "./state/presets.js";
+export { TpoContextSchema, ensureContext, parseTpoContext, MAX_DEPTH } from "./settings/run-settings.js";
+export type { TpoContext, TpoContextInput, TpoMode } from "./settings/run-settings.js";
+export { promptsForRun, promptFieldName } from "./settings/prompt-fields.js";
+export { preset, TPO_PRESETS, TPO_PRESET_NAMES, REFERENCE_SYSTEM_PROMPT } from "./settings/presets.js";
+export type { TpoPresetName } from "./settings/presets.js";
 export { TpoState, TpoInputSchema, awaitsJudgement, makeCandidate } from "./state/state.js";
 export type {
   BestResponse,
@@ -74,36 +74,36 @@ export { JUDGE_PROMPT, JUDGE_CRITERIA } from "./prompts/judge.js";
 // Models: policy and critic, reward models, settings from the environment.
 export { DEFAULT_RETRY_POLICY } from "./http/retry.js";
 export type { RetryPolicy } from "./http/retry.js";
-export type { SamplingCallOptions, SamplingMethod, SampleResult, SampleOptions } from "./models/sampling.js";
-export { SAMPLING_CALL_KEYS, type SamplingSetting } from "./models/sampling-fields.js";
-export type { RewardItem, RewardModel } from "./models/reward.js";
-export { createHttpRewardModel } from "./models/http-reward.js";
-export type { HttpRewardModel, HttpRewardModelOptions } from "./models/http-reward.js";
-export { HTTP_REWARD_KINDS } from "./models/reward-kinds.js";
-export type { HttpRewardKind } from "./models/reward-kinds.js";
+export type { SamplingCallOptions, SamplingMethod, SampleResult, SampleOptions } from "./models/chat/sample-responses.js";
+export { SAMPLING_CALL_KEYS, type SamplingSetting } from "./models/chat/sampling-call-options.js";
+export type { RewardItem, RewardModel } from "./models/reward/reward-model.js";
+export { createHttpRewardModel } from "./models/reward/http-reward.js";
+export type { HttpRewardModel, HttpRewardModelOptions } from "./models/reward/http-reward.js";
+export { HTTP_REWARD_KINDS } from "./models/reward/reward-kinds.js";
+export type { HttpRewardKind } from "./models/reward/reward-kinds.js";
 export {
   LLAMA3_CHAT_TEMPLATE,
   TULU_CHAT_TEMPLATE,
   CHATML_CHAT_TEMPLATE,
   CHAT_TEMPLATES,
-} from "./models/chat-template.js";
-export type { ChatTemplate, ChatTemplateName, ChatTemplateOption, ChatTurn } from "./models/chat-template.js";
-export { resolveChatTemplate, parseChatTemplateJson } from "./models/reward-template.js";
-export { createJudgeRewardModel, JudgeVerdictSchema } from "./models/judge-reward.js";
-export type { JudgeRewardModelOptions, JudgeCriterion, JudgeVerdict } from "./models/judge-reward.js";
-export { createFunctionRewardModel } from "./models/function-reward.js";
-export type { RewardFunction, FunctionRewardModelOptions } from "./models/function-reward.js";
-export { traceRewardModel, REWARD_RUN_NAME } from "./models/traced-reward-model.js";
+} from "./models/reward/chat-template.js";
+export type { ChatTemplate, ChatTemplateName, ChatTemplateOption, ChatTurn } from "./models/reward/chat-template.js";
+export { resolveChatTemplate, parseChatTemplateJson } from "./models/reward/reward-template.js";
+export { createJudgeRewardModel, JudgeVerdictSchema } from "./models/reward/judge-reward.js";
+export type { JudgeRewardModelOptions, JudgeCriterion, JudgeVerdict } from "./models/reward/judge-reward.js";
+export { createFunctionRewardModel } from "./models/reward/function-reward.js";
+export type { RewardFunction, FunctionRewardModelOptions } from "./models/reward/function-reward.js";
+export { traceRewardModel, REWARD_RUN_NAME } from "./models/reward/traced-reward-model.js";
 
 // Embedding: as a subgraph node, as a chat model, as an OpenAI-compatible server.
-export { createTpoNode, tpoSettingsOf } from "./embed/subgraph.js";
-export type { TpoNodeOptions, TpoNodeState } from "./embed/subgraph.js";
-export { answerMessageOf, tpoMetadataOf } from "./embed/answer.js";
-export type { TpoResponseMetadata } from "./embed/answer.js";
-export { TpoChatModel } from "./embed/tpo-chat-model.js";
-export type { TpoChatModelParams, TpoChatModelCallOptions } from "./embed/tpo-chat-model.js";
-export { TPO_PROGRESS_MODES } from "./embed/progress-reasoning.js";
-export type { TpoProgressMode, TpoCallSettings } from "./embed/progress-reasoning.js";
+export { createTpoNode, tpoSettingsOf } from "./adapters/subgraph.js";
+export type { TpoNodeOptions, TpoNodeState } from "./adapters/subgraph.js";
+export { answerMessageOf, tpoMetadataOf } from "./adapters/answer.js";
+export type { TpoResponseMetadata } from "./adapters/answer.js";
+export { TpoChatModel } from "./adapters/tpo-chat-model.js";
+export type { TpoChatModelParams, TpoChatModelCallOptions } from "./adapters/tpo-chat-model.js";
+export { TPO_PROGRESS_MODES } from "./adapters/progress-reasoning.js";
+export type { TpoProgressMode, TpoCallSettings } from "./adapters/progress-reasoning.js";
 
 // Errors.
 export {

@@ -9,11 +9,11 @@ export {
   modelSettingsFromEnv,
   modelsFromEnv,
   CONFIGURE_MODELS_HELP,
-} from "./config/models-from-env.js";
-export type { ModelSettings } from "./config/models-from-env.js";
-export type { OpenAIServerSettings } from "./models/openai.js";
-export { createOpenAIChatModel, TpoChatOpenAI } from "./models/openai.js";
-export type { TpoChatOpenAIFields, TpoChatOpenAICallOptions } from "./models/openai.js";
+} from "./from-env/models-from-env.js";
+export type { ModelSettings } from "./from-env/models-from-env.js";
+export type { OpenAIServerSettings } from "./models/chat/openai.js";
+export { createOpenAIChatModel, TpoChatOpenAI } from "./models/chat/openai.js";
+export type { TpoChatOpenAIFields, TpoChatOpenAICallOptions } from "./models/chat/openai.js";
 
 // Embedding as an OpenAI-compatible server.
 export { startTpoServer } from "./server/openai-server.js";

@@ -4,7 +4,7 @@
  */
 import { HumanMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
-import { createOpenAIChatModel, TpoChatOpenAI } from "../src/models/openai.js";
+import { createOpenAIChatModel, TpoChatOpenAI } from "../src/models/chat/openai.js";
 import { startStub, type Stub, type StubReply } from "./helpers/reward-stub.js";
 
 const COMPLETION = {

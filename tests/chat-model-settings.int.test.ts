@@ -2,7 +2,7 @@ import { HumanMessage } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { completeOnce } from "../src/models/sampling.js";
+import { completeOnce } from "../src/models/chat/sample-responses.js";
 import { SimRewardModel } from "../src/sim/index.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
 

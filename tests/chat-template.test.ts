@@ -10,8 +10,8 @@ import {
   chatTurns,
   LLAMA3_CHAT_TEMPLATE,
   TULU_CHAT_TEMPLATE,
-} from "../src/models/chat-template.js";
-import { parseChatTemplateJson, resolveChatTemplate } from "../src/models/reward-template.js";
+} from "../src/models/reward/chat-template.js";
+import { parseChatTemplateJson, resolveChatTemplate } from "../src/models/reward/reward-template.js";
 
 const TEMPLATES = fileURLToPath(new URL("./fixtures/reward-templates/", import.meta.url));
 const fixture = (name: string) => resolve(TEMPLATES, name);

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { executeQuery, StepFailedError } from "../src/cli/execute.js";
 import { createSimWorld, createTpoGraph } from "../src/index.js";
-import { parseTpoContext } from "../src/state/settings.js";
+import { parseTpoContext } from "../src/settings/run-settings.js";
 
 const context = parseTpoContext({ width: 3, depth: 2 });
 const query = "How do I take care of a wooden table?";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TpoConfigError, TpoInputError } from "../src/errors.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 import { StepFailedError } from "../src/cli/execute.js";
-import { exitCodeOf } from "../src/cli/exit.js";
+import { exitCodeOf } from "../src/cli/exit-on-error.js";
 import { describeFailure, endpointOf } from "../src/cli/failure.js";
 import { iterationLine } from "../src/cli/iteration-line.js";
 import { emptyUsage } from "../src/state/state.js";

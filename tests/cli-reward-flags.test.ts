@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CliUsageError } from "../src/cli/errors.js";
-import { exitCodeOf } from "../src/cli/exit.js";
+import { exitCodeOf } from "../src/cli/exit-on-error.js";
 import { modelSettings } from "../src/cli/flags.js";
-import { loadModels } from "../src/config/models-from-env.js";
+import { loadModels } from "../src/from-env/models-from-env.js";
 import { TpoConfigError } from "../src/errors.js";
-import type { HttpRewardModel } from "../src/models/http-reward.js";
+import type { HttpRewardModel } from "../src/models/reward/http-reward.js";
 
 const server = { baseUrl: "http://127.0.0.1:1/v1", model: "policy", rewardUrl: "http://127.0.0.1:2" };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergeHistory, type HistoryRecord } from "../src/state/state.js";
-import { officialEntries } from "../src/cli/batch/official.js";
+import { officialEntries } from "../src/cli/batch/reference-format.js";
 import { BatchProgress } from "../src/cli/batch/progress-bar.js";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import { formatSummary, summarize } from "../src/cli/batch/summary.js";

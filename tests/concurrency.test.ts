@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { mapWithConcurrency } from "../src/models/concurrency.js";
+import { mapWithConcurrency } from "../src/util/map-with-concurrency.js";
 
 describe("mapWithConcurrency", () => {
   it("keeps the order of the results when later calls finish first", async () => {

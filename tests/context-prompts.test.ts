@@ -11,7 +11,7 @@ import {
   createTpoGraph,
   parseTpoContext,
 } from "../src/index.js";
-import { promptsForRun } from "../src/state/settings-prompts.js";
+import { promptsForRun } from "../src/settings/prompt-fields.js";
 
 /** The system prompt of every model call, by TPO stage. */
 function recordSystemPrompts() {

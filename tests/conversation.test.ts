@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { TpoInputError } from "../src/errors.js";
-import { contentText, messagesFromTurns, turnsOf } from "../src/state/conversation.js";
+import { contentText, messagesFromTurns, turnsOf } from "../src/messages/conversation.js";
 
 describe("{ role, content } turns and messages", () => {
   it("turns OpenAI's roles into messages, developer as system, text parts as one text", () => {

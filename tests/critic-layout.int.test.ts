@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
-import type { TpoContextInput } from "../src/state/settings.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
+import type { TpoContextInput } from "../src/settings/run-settings.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
 
 /**

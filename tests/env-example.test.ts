@@ -12,8 +12,8 @@ const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
 /** The variable names that src/config quotes: those it reads from the environment. */
 function configVariables(): string[] {
   const names = new Set<string>();
-  for (const file of readdirSync(join(ROOT, "src", "config"))) {
-    for (const [, name] of read(join("src", "config", file)).matchAll(/"((?:TPO|OPENAI)_[A-Z0-9_]+)"/g)) {
+  for (const file of readdirSync(join(ROOT, "src", "from-env"))) {
+    for (const [, name] of read(join("src", "from-env", file)).matchAll(/"((?:TPO|OPENAI)_[A-Z0-9_]+)"/g)) {
       names.add(name);
     }
   }

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { preset, REFERENCE_SYSTEM_PROMPT } from "../src/state/presets.js";
-import type { TpoContextInput } from "../src/state/settings.js";
+import { preset, REFERENCE_SYSTEM_PROMPT } from "../src/settings/presets.js";
+import type { TpoContextInput } from "../src/settings/run-settings.js";
 import type { Candidate } from "../src/state/state.js";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { startSimServer, type SimFaultRule, type SimServer } from "../src/sim/server.js";
 
 /**

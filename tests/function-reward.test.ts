@@ -1,8 +1,8 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { RewardModelError } from "../src/errors.js";
-import { createFunctionRewardModel } from "../src/models/function-reward.js";
-import { scoreChecked } from "../src/models/reward.js";
+import { createFunctionRewardModel } from "../src/models/reward/function-reward.js";
+import { scoreChecked } from "../src/models/reward/reward-model.js";
 
 const ask = (question: string) => [new HumanMessage(question)];
 

@@ -2,8 +2,8 @@ import { HumanMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import { RewardLabelError, RewardRequestError } from "../src/errors.js";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { createHttpRewardModel, type HttpRewardModelOptions } from "../src/models/http-reward.js";
-import type { HttpRewardKind } from "../src/models/reward-kinds.js";
+import { createHttpRewardModel, type HttpRewardModelOptions } from "../src/models/reward/http-reward.js";
+import type { HttpRewardKind } from "../src/models/reward/reward-kinds.js";
 import { ScriptedChatModel, uniqueResponder } from "./helpers/fakes.js";
 import { startStub, type Stub, type StubHandler, type StubRequest } from "./helpers/reward-stub.js";
 

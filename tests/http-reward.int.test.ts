@@ -1,9 +1,9 @@
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import { RewardLabelError, RewardRequestError, TpoConfigError } from "../src/errors.js";
-import { LLAMA3_CHAT_TEMPLATE, TULU_CHAT_TEMPLATE } from "../src/models/chat-template.js";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
-import type { RewardItem } from "../src/models/reward.js";
+import { LLAMA3_CHAT_TEMPLATE, TULU_CHAT_TEMPLATE } from "../src/models/reward/chat-template.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
+import type { RewardItem } from "../src/models/reward/reward-model.js";
 import { barrier, closedPort, startStub, type Stub, type StubHandler } from "./helpers/reward-stub.js";
 
 const stubs: Stub[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { snippet } from "../src/http/fetch-with-retry.js";
-import { parseNimScores } from "../src/models/reward-kinds.js";
+import { parseNimScores } from "../src/models/reward/reward-kinds.js";
 
 describe("snippet", () => {
   it("puts a body on one line and cuts it", () => {

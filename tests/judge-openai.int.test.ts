@@ -2,8 +2,8 @@ import { HumanMessage } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { RewardModelError } from "../src/errors.js";
-import { createJudgeRewardModel } from "../src/models/judge-reward.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
+import { createJudgeRewardModel } from "../src/models/reward/judge-reward.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { startStub, type Stub } from "./helpers/reward-stub.js";
 
 let server: Stub | undefined;

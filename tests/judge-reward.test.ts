@@ -3,7 +3,7 @@ import { AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/
 import type { ChatResult } from "@langchain/core/outputs";
 import { describe, expect, it } from "vitest";
 import { RewardModelError } from "../src/errors.js";
-import { createJudgeRewardModel, verdictScore } from "../src/models/judge-reward.js";
+import { createJudgeRewardModel, verdictScore } from "../src/models/reward/judge-reward.js";
 import { JUDGE_PROMPT } from "../src/prompts/judge.js";
 import { barrier } from "./helpers/reward-stub.js";
 

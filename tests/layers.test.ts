@@ -4,35 +4,62 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "./helpers/cli.js";
 
 /**
- * The layers of src/, bottom to top (architecture page §3): each folder imports only from the
- * folders listed for it, so nothing imports upward and no two folders import each other.
+ * The layers of src/, bottom to top (docs/source-layout.md, architecture page §3): each folder
+ * imports only from the folders listed for it, so nothing imports upward and no two folders
+ * import each other.
  */
+const BASE = ["errors", "util"];
 const ALLOWED: Record<string, string[]> = {
   errors: [],
+  util: [],
   prompts: [],
-  http: ["errors"],
-  state: ["prompts", "errors"],
-  models: ["state", "prompts", "errors", "http"],
-  sim: ["models", "state", "prompts", "errors", "http"],
-  nodes: ["models", "state", "prompts", "errors"],
-  graph: ["nodes", "models", "state", "prompts", "errors"],
-  embed: ["graph", "models", "state", "prompts", "errors"],
-  config: ["models", "sim", "state", "prompts", "errors", "http"],
-  studio: ["config", "graph", "nodes", "sim", "models", "state", "prompts", "errors"],
-  server: ["embed", "config", "graph", "models", "state", "prompts", "errors", "http"],
+  messages: [...BASE],
+  http: [...BASE],
+  compat: [...BASE],
+  settings: ["prompts", ...BASE],
+  state: ["settings", "messages", "prompts", ...BASE],
+  models: ["compat", "http", "settings", "messages", "prompts", ...BASE],
+  sim: ["models", "state", "settings", "messages", "prompts", "http", ...BASE],
+  nodes: ["models", "state", "settings", "messages", "prompts", ...BASE],
+  graph: ["nodes", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
+  run: ["graph", "compat", "models", "state", "settings", "messages", ...BASE],
+  adapters: ["run", "graph", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
+  "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
+  studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
+  server: [
+    "adapters",
+    "run",
+    "from-env",
+    "graph",
+    "models",
+    "state",
+    "settings",
+    "messages",
+    "prompts",
+    "http",
+    ...BASE,
+  ],
+  queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
+  mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "mcp",
+    "queue",
     "server",
     "studio",
-    "config",
-    "embed",
+    "from-env",
+    "adapters",
+    "run",
     "graph",
     "nodes",
     "sim",
     "models",
-    "state",
-    "prompts",
-    "errors",
+    "compat",
     "http",
+    "state",
+    "settings",
+    "messages",
+    "prompts",
+    ...BASE,
   ],
 };
 

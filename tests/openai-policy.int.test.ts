@@ -2,9 +2,9 @@ import { HumanMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import { ModelRequestError } from "../src/errors.js";
 import { createTpoGraph } from "../src/graph/builder.js";
-import type { TpoContextInput } from "../src/state/settings.js";
-import { modelSettingsFromEnv } from "../src/config/models-from-env.js";
-import { createOpenAIChatModel, TpoChatOpenAI, type TpoChatOpenAIFields } from "../src/models/openai.js";
+import type { TpoContextInput } from "../src/settings/run-settings.js";
+import { modelSettingsFromEnv } from "../src/from-env/models-from-env.js";
+import { createOpenAIChatModel, TpoChatOpenAI, type TpoChatOpenAIFields } from "../src/models/chat/openai.js";
 import { createSimWorld, SimRewardModel } from "../src/sim/index.js";
 import { startSimServer, type SimRequest, type SimServer, type SimServerOptions } from "../src/sim/server.js";
 

@@ -2,16 +2,16 @@ import { AIMessageChunk, HumanMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { TpoSettingsError } from "../src/errors.js";
-import { tpoMetadataOf } from "../src/embed/answer.js";
+import { tpoMetadataOf } from "../src/adapters/answer.js";
 import {
   critiqueSummary,
   IterationWatch,
   parseProgressMode,
   progressParagraph,
   progressReasoning,
-} from "../src/embed/progress-reasoning.js";
-import { TpoChatModel } from "../src/embed/tpo-chat-model.js";
-import { parseTpoContext } from "../src/state/settings.js";
+} from "../src/adapters/progress-reasoning.js";
+import { TpoChatModel } from "../src/adapters/tpo-chat-model.js";
+import { parseTpoContext } from "../src/settings/run-settings.js";
 import { emptyRecord, type HistoryRecord } from "../src/state/state.js";
 import { createSimWorld } from "../src/sim/index.js";
 import { GatedCritic } from "./helpers/gated-critic.js";

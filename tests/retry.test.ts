@@ -9,7 +9,7 @@ import {
   withRetries,
   type RetryPolicy,
 } from "../src/http/retry.js";
-import { classifyModelFailure, modelRequestError } from "../src/models/openai-failure.js";
+import { classifyModelFailure, modelRequestError } from "../src/models/chat/openai-failure.js";
 
 const FAST = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 };
 const ENDPOINT = "http://127.0.0.1:1/v1/chat/completions";

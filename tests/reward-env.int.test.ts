@@ -1,7 +1,7 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { modelSettingsFromEnv } from "../src/config/models-from-env.js";
-import { createRewardModelFromSettings } from "../src/config/reward-model-from-settings.js";
+import { modelSettingsFromEnv } from "../src/from-env/models-from-env.js";
+import { createRewardModelFromSettings } from "../src/from-env/reward-model-from-settings.js";
 import { SimChatModel } from "../src/sim/index.js";
 import { startStub } from "./helpers/reward-stub.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { TpoConfigError } from "../src/errors.js";
-import { loadModels, modelSettingsFromEnv } from "../src/config/models-from-env.js";
-import type { HttpRewardModel } from "../src/models/http-reward.js";
-import { createRewardModelFromSettings } from "../src/config/reward-model-from-settings.js";
+import { loadModels, modelSettingsFromEnv } from "../src/from-env/models-from-env.js";
+import type { HttpRewardModel } from "../src/models/reward/http-reward.js";
+import { createRewardModelFromSettings } from "../src/from-env/reward-model-from-settings.js";
 import { SimChatModel } from "../src/sim/index.js";
 import { fileURLToPath } from "node:url";
 import { ScriptedChatModel } from "./helpers/fakes.js";

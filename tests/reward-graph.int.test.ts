@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { createFunctionRewardModel } from "../src/models/function-reward.js";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
+import { createFunctionRewardModel } from "../src/models/reward/function-reward.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
 import { SimChatModel } from "../src/sim/index.js";
 import { startStub, type Stub } from "./helpers/reward-stub.js";
 

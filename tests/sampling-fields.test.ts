@@ -4,9 +4,9 @@ import type { ChatResult } from "@langchain/core/outputs";
 import { AzureChatOpenAI } from "@langchain/openai";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
-import { modelWithSampling } from "../src/models/sampling-fields.js";
-import { completeOnce, sampleResponses } from "../src/models/sampling.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
+import { modelWithSampling } from "../src/models/chat/sampling-call-options.js";
+import { completeOnce, sampleResponses } from "../src/models/chat/sample-responses.js";
 import { SimChatModel } from "../src/sim/index.js";
 import { RecordingRewardModel } from "./helpers/fakes.js";
 

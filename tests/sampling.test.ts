@@ -1,6 +1,6 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { sampleResponses } from "../src/models/sampling.js";
+import { sampleResponses } from "../src/models/chat/sample-responses.js";
 import { ScriptedChatModel } from "./helpers/fakes.js";
 
 const settings = { temperature: 0.7, topP: 0.95, maxTokens: 100, seed: 10 };

@@ -1,4 +1,4 @@
-import { modelsFromEnv } from "../src/config/models-from-env.js";
+import { modelsFromEnv } from "../src/from-env/models-from-env.js";
 import { HumanMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import {

@@ -1,9 +1,9 @@
-import { modelsFromEnv } from "../src/config/models-from-env.js";
+import { modelsFromEnv } from "../src/from-env/models-from-env.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
-import type { HttpRewardKind } from "../src/models/reward-kinds.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
+import type { HttpRewardKind } from "../src/models/reward/reward-kinds.js";
 import { createSimWorld } from "../src/sim/index.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { createHttpRewardModel } from "../src/models/http-reward.js";
-import { createOpenAIChatModel } from "../src/models/openai.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
+import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { TpoSettingsError } from "../src/errors.js";
-import { parseTpoContext, type TpoContextInput } from "../src/state/settings.js";
+import { parseTpoContext, type TpoContextInput } from "../src/settings/run-settings.js";
 import type { TpoEvent } from "../src/state/events.js";
 import type { TpoStateType } from "../src/state/state.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";

@@ -3,8 +3,8 @@ import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langch
 import { describe, expect, it } from "vitest";
 import { TpoSettingsError } from "../src/errors.js";
 import { createTpoGraph, TPO_RECURSION_LIMIT } from "../src/graph/builder.js";
-import { tpoMetadataOf } from "../src/embed/answer.js";
-import { createTpoNode } from "../src/embed/subgraph.js";
+import { tpoMetadataOf } from "../src/adapters/answer.js";
+import { createTpoNode } from "../src/adapters/subgraph.js";
 import { createSimWorld } from "../src/sim/index.js";
 
 const QUESTION = "How do I take care of a wooden table?";

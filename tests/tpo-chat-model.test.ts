@@ -1,4 +1,4 @@
-import { tpoMetadataOf } from "../src/embed/answer.js";
+import { tpoMetadataOf } from "../src/adapters/answer.js";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TpoSettingsError, TpoUnsupportedError } from "../src/errors.js";
 import { createTpoGraph } from "../src/graph/builder.js";
-import { TpoChatModel } from "../src/embed/tpo-chat-model.js";
+import { TpoChatModel } from "../src/adapters/tpo-chat-model.js";
 import { SimChatModel, createSimWorld } from "../src/sim/index.js";
 
 const QUESTION = "How do I take care of a wooden table?";

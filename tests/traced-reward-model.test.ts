@@ -1,7 +1,7 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { describe, expect, it } from "vitest";
 import type { RewardItem, RewardModel } from "../src/index.js";
-import { REWARD_RUN_NAME, traceRewardModel } from "../src/models/traced-reward-model.js";
+import { REWARD_RUN_NAME, traceRewardModel } from "../src/models/reward/traced-reward-model.js";
 
 class CountingRewardModel implements RewardModel {
   #batch = 2;

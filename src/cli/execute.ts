@@ -1,6 +1,6 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { TpoGraph } from "../graph/builder.js";
-import type { TpoContext } from "../state/settings.js";
+import type { TpoContext } from "../settings/run-settings.js";
 import type { HistoryRecord, TpoStateType } from "../state/state.js";
 import { CliRunError } from "./errors.js";
 import { TaskTracker, type TaskChunk } from "../graph/task-tracker.js";

@@ -5,7 +5,7 @@ import {
   TpoInputError,
   TpoSettingsError,
 } from "../errors.js";
-import type { ModelSettings } from "../config/models-from-env.js";
+import type { ModelSettings } from "../from-env/models-from-env.js";
 import { CliRunError, CliUsageError } from "./errors.js";
 import { StepFailedError } from "./execute.js";
 import { redactUrls } from "../http/redact.js";

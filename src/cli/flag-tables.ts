@@ -4,9 +4,9 @@
  * so it imports nothing heavy (no zod, no LangChain): the parsing lives in ./flags.ts.
  */
 import { Option, type Command } from "commander";
-import { TPO_PRESET_NAMES } from "../state/presets.js";
-import type { TpoContext } from "../state/settings.js";
-import type { ModelSettings } from "../config/models-from-env.js";
+import { TPO_PRESET_NAMES } from "../settings/presets.js";
+import type { TpoContext } from "../settings/run-settings.js";
+import type { ModelSettings } from "../from-env/models-from-env.js";
 import { DEFAULT_SERVER_CAPS } from "../server/caps.js";
 import { CliUsageError } from "./errors.js";
 

@@ -1,7 +1,7 @@
-import { parseTpoContext, type TpoContext, type TpoContextInput } from "../state/settings.js";
-import { preset } from "../state/presets.js";
+import { parseTpoContext, type TpoContext, type TpoContextInput } from "../settings/run-settings.js";
+import { preset } from "../settings/presets.js";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
-import { modelSettingsFromEnv, type ModelSettings } from "../config/models-from-env.js";
+import { modelSettingsFromEnv, type ModelSettings } from "../from-env/models-from-env.js";
 import { redactUrls } from "../http/redact.js";
 import { CliUsageError } from "./errors.js";
 import {

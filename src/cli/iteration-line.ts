@@ -1,15 +1,15 @@
 import type { HistoryRecord, StopReason } from "../state/state.js";
-import { fmt } from "./format.js";
+import { formatNumber } from "./number-format.js";
 
 /** One line per iteration of `tpo run`: the new candidates' scores and the best so far. */
 export function iterationLine(record: HistoryRecord, depth: number): string {
   const s = record.scores;
   const label = record.iteration === 0 ? "sampled" : `update ${record.iteration}/${depth}`;
   const scores = s
-    ? `new ${fmt(s.mean)} (${fmt(s.min)}–${fmt(s.max)}, ${record.candidates} candidates)`
+    ? `new ${formatNumber(s.mean)} (${formatNumber(s.min)}–${formatNumber(s.max)}, ${record.candidates} candidates)`
     : "no new candidates";
   const untagged = record.untagged > 0 ? `, ${record.untagged} untagged rewrites` : "";
-  return `tpo: ${label.padEnd(12)} ${scores}${untagged}  best so far ${fmt(record.bestSoFar)}`;
+  return `tpo: ${label.padEnd(12)} ${scores}${untagged}  best so far ${formatNumber(record.bestSoFar)}`;
 }
 
 const STOP_WORDS: Record<StopReason, string> = {

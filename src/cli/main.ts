@@ -8,7 +8,7 @@ import { declareReport } from "./declare/report.js";
 import { declareRun } from "./declare/run.js";
 import { declareServe } from "./declare/serve.js";
 import { declareSimServer } from "./declare/sim-server.js";
-import { exitCodeOf, flushTraces, reportError } from "./exit.js";
+import { exitCodeOf, flushTraces, reportError } from "./exit-on-error.js";
 
 const program = new Command("tpo")
   .description("Test-Time Preference Optimization on LangGraph.js")

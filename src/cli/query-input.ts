@@ -1,4 +1,4 @@
-import { messagesFromTurns, queryText } from "../state/conversation.js";
+import { messagesFromTurns, queryText } from "../messages/conversation.js";
 import type { QueryInput } from "./execute.js";
 import { CliUsageError } from "./errors.js";
 import { readTextInput } from "./read-input.js";

@@ -1,5 +1,5 @@
-import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
-import { MAX_DEPTH, TpoContextSchema } from "../state/settings.js";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../adapters/progress-reasoning.js";
+import { MAX_DEPTH, TpoContextSchema } from "../settings/run-settings.js";
 import { normalOrigin } from "../server/guard.js";
 import type { ServerCaps } from "../server/limits.js";
 import { CliUsageError } from "./errors.js";

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
-import type { RewardModel } from "../models/reward.js";
-import { traceRewardModel } from "../models/traced-reward-model.js";
+import type { RewardModel } from "../models/reward/reward-model.js";
+import { traceRewardModel } from "../models/reward/traced-reward-model.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
 import { makeCritiqueNode } from "../nodes/critique.js";
 import { makeDecideNode } from "../nodes/decide.js";
@@ -12,12 +12,12 @@ import { makeRewardNode } from "../nodes/reward.js";
 import { makeSelectNode } from "../nodes/select.js";
 import { makeUpdateNode } from "../nodes/update.js";
 import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
-import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../state/settings.js";
+import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../settings/run-settings.js";
 import { TpoInputSchema, TpoState } from "../state/state.js";
 import { withNodeRecords } from "./node-records.js";
 import { withProgressEvents } from "./progress-events.js";
 import { routeAfterDecide } from "./routing.js";
-import { routeWithRunSettings, withRunSettings } from "./run-settings.js";
+import { routeWithRunSettings, withRunSettings } from "./with-run-settings.js";
 
 export interface TpoGraphOptions {
   /** The model that samples the first responses. */

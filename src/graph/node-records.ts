@@ -27,14 +27,14 @@ function scoreStats(scores: number[]): ScoreStats | null {
 }
 
 /** A reducer channel's value as a node wrote it: the value itself, also inside an Overwrite. */
-function plain<T, U>(value: U | OverwriteValue<T> | undefined): T | U | undefined {
+function unwrapOverwrite<T, U>(value: U | OverwriteValue<T> | undefined): T | U | undefined {
   return Overwrite.isInstance<T>(value) ? value.value : (value as U | undefined);
 }
 
 /** The candidates of a node's output that the pool does not hold yet, each once. */
-function newCandidates(output: TpoUpdate, pool: Candidate[]): Candidate[] {
+function addedCandidates(output: TpoUpdate, pool: Candidate[]): Candidate[] {
   const known = new Set(pool.map((c) => c.id));
-  return mergePool([], plain(output.pool) ?? []).filter((c) => !known.has(c.id));
+  return mergePool([], unwrapOverwrite(output.pool) ?? []).filter((c) => !known.has(c.id));
 }
 
 function ref(state: TpoStateType, id: string | null): ScoredRef | null {
@@ -50,11 +50,11 @@ type Recorder = (state: TpoStateType, output: TpoUpdate) => HistoryPatch;
  * the next one for critique, gradient and update. Finalize writes no record.
  */
 const RECORDERS: Partial<Record<TpoNodeName, Recorder>> = {
-  generate: (_state, output) => ({ iteration: 0, candidates: newCandidates(output, []).length }),
+  generate: (_state, output) => ({ iteration: 0, candidates: addedCandidates(output, []).length }),
   reward: (state, output) => {
     if (output.pool === undefined) return { iteration: state.iteration };
     const waiting = new Set(state.pool.filter(awaitsJudgement).map((c) => c.id));
-    const scores = (plain(output.pool) ?? []).flatMap((c) =>
+    const scores = (unwrapOverwrite(output.pool) ?? []).flatMap((c) =>
       waiting.has(c.id) && c.iteration === state.iteration && c.score !== null ? [c.score] : [],
     );
     return { iteration: state.iteration, scores: scoreStats(scores) };
@@ -75,7 +75,7 @@ const RECORDERS: Partial<Record<TpoNodeName, Recorder>> = {
   }),
   update: (state, output) => ({
     iteration: state.iteration + 1,
-    candidates: newCandidates(output, state.pool).length,
+    candidates: addedCandidates(output, state.pool).length,
   }),
 };
 
@@ -96,12 +96,12 @@ function freshStart(state: TpoStateType, output: TpoUpdate, history: HistoryPatc
     best: null,
     stopReason: null,
     stoppedAt: null,
-    pool: new Overwrite(mergePool([], plain(output.pool) ?? [])),
+    pool: new Overwrite(mergePool([], unwrapOverwrite(output.pool) ?? [])),
     history: new Overwrite(mergeHistory([], history)),
     usage: new Overwrite(addUsage(emptyUsage(), usage)),
   };
   if (state.query.trim()) {
-    const own = plain(output.messages) ?? [];
+    const own = unwrapOverwrite(output.messages) ?? [];
     update.messages = [new HumanMessage(state.query), ...(Array.isArray(own) ? own : [own])];
   }
   return update;
@@ -121,9 +121,9 @@ export function withNodeRecords(name: TpoNodeName, node: TpoNode): TpoNode {
   return async (state, runtime) => {
     const start = performance.now();
     const output = await node(state, runtime);
-    const own = plain(output.usage) ?? {};
+    const own = unwrapOverwrite(output.usage) ?? {};
     const usage = { ...own, nodeMs: { ...own.nodeMs, [name]: performance.now() - start } };
-    const history: HistoryPatch[] = [...(plain(output.history) ?? [])];
+    const history: HistoryPatch[] = [...(unwrapOverwrite(output.history) ?? [])];
     if (record) history.push({ ...record(state, output), usage });
     if (name === "generate") return freshStart(state, output, history, usage);
     const update: TpoUpdate = { ...output, usage, history };

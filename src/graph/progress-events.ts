@@ -1,5 +1,5 @@
 import { bestAndWorst } from "../nodes/select.js";
-import { ensureContext } from "../state/settings.js";
+import { ensureContext } from "../settings/run-settings.js";
 import { emit } from "../state/events.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
 import { awaitsJudgement, type TpoUpdate } from "../state/state.js";

@@ -1,4 +1,4 @@
-import { ensureContext } from "../state/settings.js";
+import { ensureContext } from "../settings/run-settings.js";
 import type { TpoStateType } from "../state/state.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { RewardModel } from "./reward.js";
+import type { RewardModel } from "./reward/reward-model.js";
 
 /** The models a TPO run uses: the policy samples, the critic critiques and rewrites, the reward model scores. */
 export interface TpoModels {

@@ -1,7 +1,7 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { TpoModels } from "../models/tpo-models.js";
 import type { TpoPrompts } from "../prompts/index.js";
-import type { TpoContextInput } from "../state/settings.js";
+import type { TpoContextInput } from "../settings/run-settings.js";
 import type { TpoStateType, TpoUpdate } from "../state/state.js";
 
 /** What the built-in nodes are given at build time: the models and the prompt templates. */

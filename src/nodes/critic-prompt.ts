@@ -6,9 +6,9 @@ import {
   type TpoPrompts,
 } from "../prompts/index.js";
 import { conversationMessages, promptMessages } from "../prompts/messages.js";
-import { conversationOf, queryText } from "../state/conversation.js";
-import type { TpoContext } from "../state/settings.js";
-import { promptsForRun } from "../state/settings-prompts.js";
+import { conversationOf, queryText } from "../messages/conversation.js";
+import type { TpoContext } from "../settings/run-settings.js";
+import { promptsForRun } from "../settings/prompt-fields.js";
 import type { TpoStateType } from "../state/state.js";
 import { candidateById, requireChosen } from "./pool-lookup.js";
 

@@ -1,11 +1,11 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { TpoContext } from "../state/settings.js";
-import { criticSamplingOf } from "./sampling-settings.js";
+import type { TpoContext } from "../settings/run-settings.js";
+import { criticSamplingOf } from "../settings/step-sampling.js";
 import type { BaseMessage } from "@langchain/core/messages";
-import { stageConfig } from "./run-config.js";
+import { stageConfig } from "./stage-config.js";
 import type { Usage } from "../state/state.js";
-import { completeOnce } from "../models/sampling.js";
+import { completeOnce } from "../models/chat/sample-responses.js";
 
 /** One request of the critique or gradient step, with the critic's own sampling settings. */
 export function askCritic(

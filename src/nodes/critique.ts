@@ -1,4 +1,4 @@
-import { ensureContext } from "../state/settings.js";
+import { ensureContext } from "../settings/run-settings.js";
 import { criticMessages } from "./critic-prompt.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
 import { askCritic } from "./critic-request.js";

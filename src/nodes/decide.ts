@@ -1,4 +1,4 @@
-import { ensureContext, type TpoContext } from "../state/settings.js";
+import { ensureContext, type TpoContext } from "../settings/run-settings.js";
 import type { HistoryRecord, StopReason, TpoStateType, Usage } from "../state/state.js";
 import { type TpoNode } from "./contract.js";
 import { bestAndWorst } from "./select.js";

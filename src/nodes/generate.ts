@@ -1,11 +1,11 @@
 import { SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { TpoError } from "../errors.js";
-import { ensureContext } from "../state/settings.js";
-import { conversationOf } from "../state/conversation.js";
-import { stageConfig } from "./run-config.js";
-import { samplingOf } from "./sampling-settings.js";
+import { ensureContext } from "../settings/run-settings.js";
+import { conversationOf } from "../messages/conversation.js";
+import { stageConfig } from "./stage-config.js";
+import { samplingOf } from "../settings/step-sampling.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
-import { sampleResponses } from "../models/sampling.js";
+import { sampleResponses } from "../models/chat/sample-responses.js";
 import { newCandidates } from "./candidates.js";
 
 /**

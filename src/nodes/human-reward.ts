@@ -1,5 +1,5 @@
 import { interrupt } from "@langchain/langgraph";
-import { conversationOf, queryText } from "../state/conversation.js";
+import { conversationOf, queryText } from "../messages/conversation.js";
 import { type TpoNode } from "./contract.js";
 import { awaitsJudgement, type TpoStateType } from "../state/state.js";
 import {

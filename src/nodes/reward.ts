@@ -1,9 +1,9 @@
-import { ensureContext } from "../state/settings.js";
-import { conversationOf } from "../state/conversation.js";
-import { stageConfig } from "./run-config.js";
+import { ensureContext } from "../settings/run-settings.js";
+import { conversationOf } from "../messages/conversation.js";
+import { stageConfig } from "./stage-config.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
 import { awaitsJudgement } from "../state/state.js";
-import { scoreChecked } from "../models/reward.js";
+import { scoreChecked } from "../models/reward/reward-model.js";
 
 /**
  * Scores every candidate that has no score yet, in one call; scores are kept for good. The usage

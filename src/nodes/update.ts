@@ -1,10 +1,10 @@
-import { ensureContext } from "../state/settings.js";
+import { ensureContext } from "../settings/run-settings.js";
 import { criticMessages } from "./critic-prompt.js";
-import { stageConfig } from "./run-config.js";
-import { samplingOf } from "./sampling-settings.js";
+import { stageConfig } from "./stage-config.js";
+import { samplingOf } from "../settings/step-sampling.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
-import type { TpoContext } from "../state/settings.js";
-import { sampleResponses } from "../models/sampling.js";
+import type { TpoContext } from "../settings/run-settings.js";
+import { sampleResponses } from "../models/chat/sample-responses.js";
 import { extractTaggedResponse } from "../prompts/index.js";
 import { newCandidates } from "./candidates.js";
 

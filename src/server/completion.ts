@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TpoContext } from "../state/settings.js";
+import type { TpoContext } from "../settings/run-settings.js";
 import type { TpoStateType } from "../state/state.js";
 
 /** What a response adds beside the standard fields: the run's answer provenance and history. */

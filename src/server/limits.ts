@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { TpoConfigError } from "../errors.js";
-import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "../state/settings.js";
+import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "../settings/run-settings.js";
 import type { ServerCaps } from "./caps.js";
 
 export { DEFAULT_SERVER_CAPS, type ServerCaps } from "./caps.js";

@@ -1,4 +1,4 @@
-import type { TpoContext } from "../state/settings.js";
+import type { TpoContext } from "../settings/run-settings.js";
 import { Overwrite } from "@langchain/langgraph";
 import type { HistoryPatch, TpoUpdate } from "../state/state.js";
 

@@ -1,9 +1,9 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { messagesFromTurns } from "../state/conversation.js";
-import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../state/settings.js";
+import { messagesFromTurns } from "../messages/conversation.js";
+import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../settings/run-settings.js";
 import { ApiError } from "./http-io.js";
-import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../embed/progress-reasoning.js";
+import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../adapters/progress-reasoning.js";
 import type { RequestSettingsSchema } from "./limits.js";
 import { refuseUnsupported } from "./unsupported.js";
 

@@ -9,7 +9,7 @@ import {
   progressReasoning,
   progressStart,
   type TpoProgressMode,
-} from "../embed/progress-reasoning.js";
+} from "../adapters/progress-reasoning.js";
 import {
   chatCompletion,
   completionChunks,

@@ -7,8 +7,8 @@ import {
   type BaseMessage,
 } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
-import type { SamplingCallOptions } from "../models/sampling.js";
-import { SAMPLING_CALL_KEYS } from "../models/sampling-fields.js";
+import type { SamplingCallOptions } from "../models/chat/sample-responses.js";
+import { SAMPLING_CALL_KEYS } from "../models/chat/sampling-call-options.js";
 import { hash32, rng } from "./random.js";
 import { simRespond, wordCount } from "./world.js";
 import type { BaseChatModelCallOptions, BindToolsInput } from "@langchain/core/language_models/chat_models";

@@ -1,4 +1,4 @@
-import { contentText } from "../state/conversation.js";
+import { contentText } from "../messages/conversation.js";
 
 /** A chat message as OpenAI-compatible servers receive it. */
 export interface WireMessage {

@@ -7,7 +7,7 @@
 import { SimChatModel } from "./chat-model.js";
 import { lastOfRole, parseTemplated, SIM_BOS, type WireMessage } from "./chat-template-parser.js";
 import { simStructuredAnswer } from "./judge.js";
-import { contentText, messagesFromTurns } from "../state/conversation.js";
+import { contentText, messagesFromTurns } from "../messages/conversation.js";
 import type { SimPrefixCache } from "./prefix-cache.js";
 import { simReward, wordCount } from "./world.js";
 

@@ -1,5 +1,5 @@
 import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
-import type { RewardItem, RewardModel } from "../models/reward.js";
+import type { RewardItem, RewardModel } from "../models/reward/reward-model.js";
 import { simReward } from "./world.js";
 
 function lastUserText(messages: BaseMessage[]): string {

@@ -1,5 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { TpoMode } from "./settings.js";
+import type { TpoMode } from "../settings/run-settings.js";
 import type { BestResponse, StopReason } from "./state.js";
 
 /**

@@ -3,7 +3,7 @@ import type { BaseMessage, BaseMessageLike } from "@langchain/core/messages";
 import { Annotation, messagesStateReducer } from "@langchain/langgraph";
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
-import type { TpoContext } from "./settings.js";
+import type { TpoContext } from "../settings/run-settings.js";
 
 export type CandidateOrigin = "sample" | "update";
 

@@ -1,4 +1,4 @@
-import { loadModels, modelSettingsFromEnv } from "../config/models-from-env.js";
+import { loadModels, modelSettingsFromEnv } from "../from-env/models-from-env.js";
 import { createTpoGraph } from "../graph/builder.js";
 import type { TpoModels } from "../models/tpo-models.js";
 import { createSimWorld } from "../sim/index.js";

@@ -2,8 +2,8 @@ import { BaseChatModel, type BaseChatModelCallOptions } from "@langchain/core/la
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import type { RewardItem, RewardModel } from "../../src/index.js";
-import type { SamplingCallOptions } from "../../src/models/sampling.js";
-import { SAMPLING_CALL_KEYS } from "../../src/models/sampling-fields.js";
+import type { SamplingCallOptions } from "../../src/models/chat/sample-responses.js";
+import { SAMPLING_CALL_KEYS } from "../../src/models/chat/sampling-call-options.js";
 
 type Options = BaseChatModelCallOptions & SamplingCallOptions;
 

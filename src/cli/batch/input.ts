@@ -1,7 +1,7 @@
 import type { QueryInput } from "../execute.js";
 import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
-import { messagesFromTurns } from "../../state/conversation.js";
+import { messagesFromTurns } from "../../messages/conversation.js";
 import { contentId } from "./ids.js";
 
 /** One query of a batch, or the reason its line could not be read. */

@@ -3,7 +3,7 @@ import {
   type TpoContext,
   type TpoContextInput,
   type TpoMode,
-} from "../../state/settings.js";
+} from "../../settings/run-settings.js";
 import { CliUsageError } from "../errors.js";
 import { flagOfField, parseSettings } from "../flags.js";
 

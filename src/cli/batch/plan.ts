@@ -1,4 +1,4 @@
-import type { TpoContext, TpoMode } from "../../state/settings.js";
+import type { TpoContext, TpoMode } from "../../settings/run-settings.js";
 import type { BatchItem } from "./input.js";
 import { recordKey, type BatchRecord } from "./record.js";
 

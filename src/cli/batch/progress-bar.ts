@@ -1,5 +1,5 @@
-import type { TpoMode } from "../../state/settings.js";
-import { duration, fmt } from "../format.js";
+import type { TpoMode } from "../../settings/run-settings.js";
+import { duration, formatNumber } from "../number-format.js";
 
 export interface ProgressOptions {
   /** Draw a bar redrawn in place (a terminal) or print plain lines. */
@@ -112,7 +112,7 @@ export class BatchProgress {
   }
 
   private meanBest(): string {
-    const means = [...this.best].map(([mode, { sum, n }]) => `${mode} ${fmt(sum / n)}`).join(", ");
+    const means = [...this.best].map(([mode, { sum, n }]) => `${mode} ${formatNumber(sum / n)}`).join(", ");
     return `mean best ${means || "-"}`;
   }
 }

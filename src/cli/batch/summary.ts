@@ -1,6 +1,6 @@
-import type { TpoMode } from "../../state/settings.js";
+import type { TpoMode } from "../../settings/run-settings.js";
 import type { StopReason } from "../../state/state.js";
-import { duration, fmt, table } from "../format.js";
+import { duration, formatNumber, table } from "../number-format.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 import { groupBySettings } from "./settings-check.js";
 
@@ -128,8 +128,8 @@ export function formatSummary(summary: BatchSummary): string {
       m.label,
       String(it.iteration),
       String(it.queries),
-      fmt(it.meanBest),
-      fmt(it.meanNew),
+      formatNumber(it.meanBest),
+      formatNumber(it.meanNew),
     ]),
   );
   const costRows = summary.modes.map((m) => [
@@ -138,10 +138,10 @@ export function formatSummary(summary: BatchSummary): string {
     `${m.depth ?? "-"}`,
     String(m.queries),
     String(m.failed),
-    fmt(m.meanFinalBest),
-    fmt(m.requestsPerQuery, 1),
-    fmt(m.untaggedPerQuery, 1),
-    fmt(m.tokensPerQuery, 0),
+    formatNumber(m.meanFinalBest),
+    formatNumber(m.requestsPerQuery, 1),
+    formatNumber(m.untaggedPerQuery, 1),
+    formatNumber(m.tokensPerQuery, 0),
     m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000),
   ]);
   const parts = [
@@ -153,7 +153,7 @@ export function formatSummary(summary: BatchSummary): string {
     ),
   ];
   const stopRows = summary.modes.flatMap((m) =>
-    m.stops.map((s) => [m.mode, s.reason, String(s.queries), fmt(s.meanStoppedAt, 1)]),
+    m.stops.map((s) => [m.mode, s.reason, String(s.queries), formatNumber(s.meanStoppedAt, 1)]),
   );
   if (stopRows.length > 0)
     parts.push("", table(["mode", "stopped by", "queries", "mean stopped at"], stopRows));

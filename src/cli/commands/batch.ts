@@ -8,7 +8,7 @@ import { readTextInput } from "../read-input.js";
 import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
 import { parseBatchInput, type BatchItem } from "../batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
-import { officialPath, writeOfficial } from "../batch/official.js";
+import { officialPath, writeOfficial } from "../batch/reference-format.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
 import { stopOf, type BatchRecord } from "../batch/record.js";
@@ -25,9 +25,9 @@ import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
 import { escapeControl } from "../escape.js";
-import { loadModels, type ModelSettings } from "../../config/models-from-env.js";
-import { turnsOf } from "../../state/conversation.js";
-import { mapWithConcurrency } from "../../models/concurrency.js";
+import { loadModels, type ModelSettings } from "../../from-env/models-from-env.js";
+import { turnsOf } from "../../messages/conversation.js";
+import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 
 export interface BatchOptions extends Record<string, unknown> {
   out: string;

@@ -1,6 +1,6 @@
 import { CliRunError, CliUsageError } from "../errors.js";
 import { numberFlag } from "../flags.js";
-import { mapWithConcurrency } from "../../models/concurrency.js";
+import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { ProgressBar } from "../batch/progress-bar.js";
 import type { BatchRecord } from "../batch/record.js";
 import { readLatestRecords, ResultsWriter } from "../batch/results-file.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createSimWorld } from "../../sim/index.js";
-import { parseTpoContext } from "../../state/settings.js";
+import { parseTpoContext } from "../../settings/run-settings.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { executeQuery } from "../execute.js";
 import { explainIteration } from "../explain/explain.js";

@@ -1,12 +1,12 @@
 import { basename } from "node:path";
-import { officialJson } from "../batch/official.js";
+import { officialJson } from "../batch/reference-format.js";
 import type { BatchRecord } from "../batch/record.js";
 import { readLatestRecords } from "../batch/results-file.js";
 import { answersOf, modesOf, parseSide, resolveSide, sideLabel, type Side } from "../compare/sides.js";
 import { CliUsageError } from "../errors.js";
 import { alpacaEvalEntries, alpacaEvalJson } from "../export/alpaca-eval.js";
 import { arenaHardAnswers, arenaHardJsonl } from "../export/arena-hard.js";
-import { writeWhole } from "../write-whole.js";
+import { writeAtomically } from "../atomic-write.js";
 
 const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -59,19 +59,19 @@ export function exportAction(results: string, options: ExportOptions): void {
     throw new CliUsageError(`<results>: ${results} has no answers of ${sideLabel(side)}.`);
   const name = options.modelName?.trim() || defaultModelName(records, side);
   if (format === "alpaca-eval") {
-    writeWhole(
+    writeAtomically(
       options.out,
       alpacaEvalJson(alpacaEvalEntries(answers.values(), { generator: name, dataset: options.dataset })),
     );
   } else if (format === "arena-hard") {
-    writeWhole(options.out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name })));
+    writeAtomically(options.out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name })));
     if (basename(options.out) !== `${name}.jsonl`) {
       console.error(
         `tpo export: Arena-Hard names a model after its answer file: save it as data/<bench>/model_answer/${name}.jsonl.`,
       );
     }
   } else {
-    writeWhole(options.out, officialJson(ofMode));
+    writeAtomically(options.out, officialJson(ofMode));
   }
   const named = format === "official" ? "" : `, model ${name}`;
   console.log(`Wrote ${answers.size} ${sideLabel(side)} answers to ${options.out} (${format}${named}).`);

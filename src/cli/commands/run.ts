@@ -2,15 +2,15 @@ import { describeFailure } from "../failure.js";
 import { describeModels, modelSettings, parseSettings, settingsInput } from "../flags.js";
 import { executeQuery } from "../execute.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { loadModels } from "../../config/models-from-env.js";
-import { turnsOf } from "../../state/conversation.js";
+import { loadModels } from "../../from-env/models-from-env.js";
+import { turnsOf } from "../../messages/conversation.js";
 import { iterationLine, stopNote } from "../iteration-line.js";
 import { stopOf } from "../batch/record.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
-import { duration, fmt } from "../format.js";
+import { duration, formatNumber } from "../number-format.js";
 import { explainIteration, explainOption, type ExplainLevel } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
-import type { TpoContext } from "../../state/settings.js";
+import type { TpoContext } from "../../settings/run-settings.js";
 import type { HistoryRecord, TpoStateType } from "../../state/state.js";
 
 export interface RunOptions extends Record<string, unknown> {
@@ -75,7 +75,7 @@ export async function runAction(queryArgument: string | undefined, options: RunO
   if (progress) {
     const u = state.usage;
     console.error(
-      `tpo: best ${fmt(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
+      `tpo: best ${formatNumber(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
         `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
     );
   }

@@ -1,7 +1,7 @@
-import { loadModels, modelSettingsFromEnv } from "../../config/models-from-env.js";
+import { loadModels, modelSettingsFromEnv } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startTpoServer } from "../../server/openai-server.js";
-import { flushTraces } from "../exit.js";
+import { flushTraces } from "../exit-on-error.js";
 import { parseServeFlags, type ServeFlags } from "../serve-options.js";
 
 /** `tpo serve`'s work; ../declare/serve.ts declares the command and loads this on demand. */

@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { ModelSettings } from "../../config/models-from-env.js";
-import { createOpenAIChatModel } from "../../models/openai.js";
+import type { ModelSettings } from "../../from-env/models-from-env.js";
+import { createOpenAIChatModel } from "../../models/chat/openai.js";
 import { SimChatModel } from "../../sim/index.js";
 import { CliUsageError } from "../errors.js";
 import { modelSettings } from "../flags.js";

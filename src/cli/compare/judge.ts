@@ -3,7 +3,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { z } from "zod";
 import { ModelRequestError } from "../../errors.js";
-import { describeValue } from "../../models/reward.js";
+import { describeValue } from "../../models/reward/reward-model.js";
 import { DEFAULT_RETRY_POLICY } from "../../http/retry.js";
 import { promptMessages } from "../../prompts/messages.js";
 import { PAIRWISE_PROMPT, PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";

@@ -1,4 +1,4 @@
-import type { TpoMode } from "../../state/settings.js";
+import type { TpoMode } from "../../settings/run-settings.js";
 import { MODES } from "../batch/modes.js";
 import { isSuccess, type BatchRecord } from "../batch/record.js";
 import { CliUsageError } from "../errors.js";

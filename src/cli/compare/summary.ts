@@ -1,4 +1,4 @@
-import { fmt, table } from "../format.js";
+import { formatNumber, table } from "../number-format.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import type { Judgment } from "./judgment.js";
 
@@ -51,7 +51,7 @@ export function judgedInSimulation(judgments: readonly Judgment[]): boolean {
   return judgments.some((j) => j.judge.backend === "sim" || j.judge.model.startsWith("tpo-sim"));
 }
 
-const percent = (x: number) => `${fmt(100 * x, 1)}%`;
+const percent = (x: number) => `${formatNumber(100 * x, 1)}%`;
 
 /** The columns of a comparison's row, in tables and in the report. */
 export const COMPARE_COLUMNS = [
@@ -78,8 +78,8 @@ export function compareCells(s: CompareSummary): string[] {
     String(s.ties),
     percent(s.winRate),
     `${percent(s.ci95[0])} – ${percent(s.ci95[1])}`,
-    fmt(s.lengths.a, 0),
-    fmt(s.lengths.b, 0),
+    formatNumber(s.lengths.a, 0),
+    formatNumber(s.lengths.b, 0),
   ];
 }
 

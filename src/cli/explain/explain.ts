@@ -1,8 +1,8 @@
 import { bestAndWorst } from "../../nodes/select.js";
-import type { TpoMode } from "../../state/settings.js";
+import type { TpoMode } from "../../settings/run-settings.js";
 import type { Candidate, HistoryRecord, ScoredRef } from "../../state/state.js";
 import { CliUsageError } from "../errors.js";
-import { fmt } from "../format.js";
+import { formatNumber } from "../number-format.js";
 import type { Style } from "./style.js";
 import { diffWords, renderDiff, type DiffPart } from "./word-diff.js";
 
@@ -83,7 +83,7 @@ function response(ref: ScoredRef, pool: Candidate[], options: ExplainOptions): s
     text === undefined
       ? options.style.dim("(not in the pool)")
       : firstLine(text, options.level, options.style);
-  return `${fmt(ref.score)}  ${line}`;
+  return `${formatNumber(ref.score)}  ${line}`;
 }
 
 /** The best candidate once iteration `iteration` was scored: the pool as it stood then. */
@@ -91,10 +91,10 @@ function bestAt(pool: Candidate[], iteration: number): (Candidate & { score: num
   return bestAndWorst(pool.filter((c) => c.iteration <= iteration))?.best ?? null;
 }
 
-function newCandidates(record: HistoryRecord): string {
+function newCandidatesLine(record: HistoryRecord): string {
   const s = record.scores;
   const parts = [
-    s ? `${plural(record.candidates, "candidate")} scored ${fmt(s.min)}–${fmt(s.max)}` : "no new candidates",
+    s ? `${plural(record.candidates, "candidate")} scored ${formatNumber(s.min)}–${formatNumber(s.max)}` : "no new candidates",
   ];
   if (record.untagged > 0) parts.push(`${plural(record.untagged, "rewrite")} without the response tags`);
   if (record.failures > 0) parts.push(`${plural(record.failures, "failed sample")}`);
@@ -137,7 +137,7 @@ function diffLines(before: string, after: string, options: ExplainOptions): stri
 
 function explainSampling(record: HistoryRecord, pool: Candidate[], options: ExplainOptions): string[] {
   const { style } = options;
-  const lines = [style.bold(`iteration 0: first samples`), ...field("new", [newCandidates(record)], style)];
+  const lines = [style.bold(`iteration 0: first samples`), ...field("new", [newCandidatesLine(record)], style)];
   const best = bestAt(pool, 0);
   if (best) lines.push(...field("best", [response(best, pool, options)], style, style.good));
   return lines;
@@ -157,7 +157,7 @@ function explainStep(record: HistoryRecord, pool: Candidate[], options: ExplainO
     ),
     ...field("critique", textLines(record.critique, options, "critique"), style),
     ...field("gradient", textLines(record.gradient, options, "gradient"), style),
-    ...field("new", [newCandidates(record)], style),
+    ...field("new", [newCandidatesLine(record)], style),
   );
   const before = record.chosen
     ? pool.find((c) => c.id === record.chosen!.id)
@@ -165,17 +165,17 @@ function explainStep(record: HistoryRecord, pool: Candidate[], options: ExplainO
   const after = bestAt(pool, record.iteration);
   if (!after) return lines;
   if (!before || before.id === after.id) {
-    lines.push(...field("best", [`${fmt(after.score)}  unchanged: no new candidate beat it`], style));
+    lines.push(...field("best", [`${formatNumber(after.score)}  unchanged: no new candidate beat it`], style));
     return lines;
   }
   const gain =
     before.score === null
       ? ""
-      : ` (${after.score >= before.score ? "+" : ""}${fmt(after.score - before.score)} over ${fmt(before.score)})`;
+      : ` (${after.score >= before.score ? "+" : ""}${formatNumber(after.score - before.score)} over ${formatNumber(before.score)})`;
   lines.push(
     ...field(
       "new best",
-      [`${fmt(after.score)}${gain}, written in iteration ${after.iteration}`],
+      [`${formatNumber(after.score)}${gain}, written in iteration ${after.iteration}`],
       style,
       style.good,
     ),

@@ -1,5 +1,5 @@
 import { contentId } from "../batch/ids.js";
-import type { ChatTurn } from "../../state/conversation.js";
+import type { ChatTurn } from "../../messages/conversation.js";
 import type { Answer } from "../compare/sides.js";
 
 /**

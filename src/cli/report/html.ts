@@ -1,5 +1,5 @@
 import type { BatchSummary, ModeSummary } from "../batch/summary.js";
-import { duration, fmt } from "../format.js";
+import { duration, formatNumber } from "../number-format.js";
 import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
 import { escapeHtml } from "./escape.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
@@ -25,7 +25,7 @@ function scoreTable(modes: ModeSummary[]): string {
   const rows = modes.flatMap((m) =>
     m.iterations.map(
       (it) =>
-        `<tr><td>${escapeHtml(m.label)}</td><td>${it.iteration}</td><td>${it.queries}</td><td>${fmt(it.meanBest)}</td><td>${fmt(it.meanNew)}</td></tr>`,
+        `<tr><td>${escapeHtml(m.label)}</td><td>${it.iteration}</td><td>${it.queries}</td><td>${formatNumber(it.meanBest)}</td><td>${formatNumber(it.meanNew)}</td></tr>`,
     ),
   );
   return `<table id="scores"><thead><tr><th>mode</th><th>iteration</th><th>queries</th><th>mean best reward</th><th>mean reward of new candidates</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
@@ -34,8 +34,8 @@ function scoreTable(modes: ModeSummary[]): string {
 function costTable(modes: ModeSummary[]): string {
   const rows = modes.map(
     (m) =>
-      `<tr><td>${escapeHtml(m.label)}</td><td>${m.width ?? "-"}</td><td>${m.depth ?? "-"}</td><td>${m.queries}</td><td>${m.failed}</td><td>${fmt(m.meanFinalBest)}</td>` +
-      `<td>${fmt(m.requestsPerQuery, 1)}</td><td>${fmt(m.untaggedPerQuery, 1)}</td><td>${fmt(m.tokensPerQuery, 0)}</td><td>${m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000)}</td></tr>`,
+      `<tr><td>${escapeHtml(m.label)}</td><td>${m.width ?? "-"}</td><td>${m.depth ?? "-"}</td><td>${m.queries}</td><td>${m.failed}</td><td>${formatNumber(m.meanFinalBest)}</td>` +
+      `<td>${formatNumber(m.requestsPerQuery, 1)}</td><td>${formatNumber(m.untaggedPerQuery, 1)}</td><td>${formatNumber(m.tokensPerQuery, 0)}</td><td>${m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000)}</td></tr>`,
   );
   return `<table id="costs"><thead><tr><th>mode</th><th>N</th><th>D</th><th>queries</th><th>failed</th><th>final best</th><th>requests / query</th><th title="update outputs without the response tags">untagged rewrites / query</th><th>tokens / query</th><th>time / query</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
@@ -44,7 +44,7 @@ function stopTable(modes: ModeSummary[]): string {
   const rows = modes.flatMap((m) =>
     m.stops.map(
       (s) =>
-        `<tr><td>${m.mode}</td><td>${s.reason}</td><td>${s.queries}</td><td>${fmt(s.meanStoppedAt, 1)}</td></tr>`,
+        `<tr><td>${m.mode}</td><td>${s.reason}</td><td>${s.queries}</td><td>${formatNumber(s.meanStoppedAt, 1)}</td></tr>`,
     ),
   );
   if (rows.length === 0) return "";

@@ -1,0 +1,34 @@
+import { writeAtomically } from "../atomic-write.js";
+import type { TpoMode } from "../../settings/run-settings.js";
+import { isSuccess, type BatchRecord } from "./record.js";
+
+/**
+ * The reference implementation's output: one object per query whose keys are
+ * `INDEX{i}<SEP>{query}<SEP>{answer}` and values the scores, with i = -1 for the first samples and
+ * i = k-1 for the candidates of the k-th update.
+ */
+export function officialEntries(records: BatchRecord[]): Record<string, number>[] {
+  return records.filter(isSuccess).map((record) => {
+    const entry: Record<string, number> = {};
+    for (const candidate of record.pool ?? []) {
+      if (candidate.score === null) continue;
+      entry[`INDEX${candidate.iteration - 1}<SEP>${record.query}<SEP>${candidate.text}`] = candidate.score;
+    }
+    return entry;
+  });
+}
+
+/** `results.jsonl` → `results.tpo.official.json`, beside it. */
+export function officialPath(outPath: string, mode: TpoMode): string {
+  return `${outPath.replace(/\.jsonl?$/, "")}.${mode}.official.json`;
+}
+
+/** Writes the file whole (through a temporary file), so a crash never leaves half of one. */
+export function writeOfficial(path: string, records: BatchRecord[]): void {
+  writeAtomically(path, officialJson(records));
+}
+
+/** The reference implementation's file: a JSON list, indented as its `json.dump(results, indent=4)` writes it. */
+export function officialJson(records: BatchRecord[]): string {
+  return `${JSON.stringify(officialEntries(records), null, 4)}\n`;
+}

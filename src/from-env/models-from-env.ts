@@ -1,0 +1,104 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { OpenAIServerSettings } from "../models/chat/openai.js";
+import type { TpoModels } from "../models/tpo-models.js";
+import { TpoConfigError } from "../errors.js";
+import { createSimWorld, SimRewardModel } from "../sim/index.js";
+import { createOpenAIChatModel } from "../models/chat/openai.js";
+import type { RewardModel } from "../models/reward/reward-model.js";
+import { createRewardModelFromSettings } from "./reward-model-from-settings.js";
+
+/** Where the models come from: the environment variables, or the CLI flags that mirror them. */
+export interface ModelSettings extends OpenAIServerSettings {
+  /** TPO_BACKEND: "sim" for the in-process simulated world. */
+  backend?: string;
+  /** OPENAI_API_KEY */
+  apiKey?: string;
+  /** OPENAI_BASE_URL: an OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp, …). */
+  baseUrl?: string;
+  /** TPO_MODEL: the policy model. */
+  model?: string;
+  /** TPO_CRITIC_MODEL: the critic model; defaults to the policy. */
+  criticModel?: string;
+  /** TPO_REWARD_URL, TPO_REWARD_KIND, TPO_REWARD_MODEL, TPO_REWARD_API_KEY */
+  rewardUrl?: string;
+  rewardKind?: string;
+  rewardModel?: string;
+  rewardApiKey?: string;
+  /** TPO_REWARD_TEMPLATE: the chat template of `tei` and `sglang`: llama3, tulu, chatml, or a JSON file. */
+  rewardTemplate?: string;
+  /** TPO_REWARD_LABEL: which label (from 0) is the reward when a vLLM reward server returns several. */
+  rewardLabel?: number;
+  /** TPO_MAX_RETRIES: retries of a failed policy or critic request (default 3). */
+  maxRetries?: number;
+  /**
+   * TPO_TIMEOUT_MS: timeout of one attempt of a policy, critic or reward request (default: the
+   * OpenAI SDK's 10 minutes for the policy and critic, 60 s for a reward server).
+   */
+  timeoutMs?: number;
+  /** TPO_REWARD_TIMEOUT_MS: timeout of one attempt of a reward-server request; wins over TPO_TIMEOUT_MS. */
+  rewardTimeoutMs?: number;
+}
+
+export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelSettings {
+  const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const count = (name: string) => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text))
+      throw new TpoConfigError(`${name} must be a whole number of 0 or more, got "${text}".`);
+    return Number(text);
+  };
+  return {
+    backend: value("TPO_BACKEND"),
+    apiKey: value("OPENAI_API_KEY"),
+    baseUrl: value("OPENAI_BASE_URL"),
+    model: value("TPO_MODEL"),
+    criticModel: value("TPO_CRITIC_MODEL"),
+    rewardUrl: value("TPO_REWARD_URL"),
+    rewardKind: value("TPO_REWARD_KIND"),
+    rewardModel: value("TPO_REWARD_MODEL"),
+    rewardApiKey: value("TPO_REWARD_API_KEY"),
+    rewardTemplate: value("TPO_REWARD_TEMPLATE"),
+    rewardLabel: count("TPO_REWARD_LABEL"),
+    maxRetries: count("TPO_MAX_RETRIES"),
+    timeoutMs: count("TPO_TIMEOUT_MS"),
+    rewardTimeoutMs: count("TPO_REWARD_TIMEOUT_MS"),
+  };
+}
+
+export const CONFIGURE_MODELS_HELP =
+  "Configure a model in one of three ways: " +
+  "(1) TPO_BACKEND=sim for the offline simulated world; " +
+  "(2) OPENAI_API_KEY and TPO_MODEL for OpenAI; " +
+  "(3) OPENAI_BASE_URL and TPO_MODEL for an OpenAI-compatible server such as vLLM, SGLang or Ollama. " +
+  "A reward-model server is set with TPO_REWARD_URL and TPO_REWARD_KIND; without one, the policy judges.";
+
+/** The reward model the settings describe, for a given policy (an LLM judge uses it). */
+export function loadRewardModel(settings: ModelSettings, policy: BaseChatModel): RewardModel {
+  return settings.backend === "sim" ? new SimRewardModel() : createRewardModelFromSettings(settings, policy);
+}
+
+/** The policy, critic and reward model that the settings describe. */
+export function loadModels(settings: ModelSettings): TpoModels {
+  if (settings.backend === "sim") {
+    const world = createSimWorld();
+    return { policy: world.policy, critic: world.policy, rewardModel: world.rewardModel };
+  }
+  if (settings.backend !== undefined && settings.backend !== "openai") {
+    throw new TpoConfigError(`Unknown TPO_BACKEND "${settings.backend}": use "sim" or "openai".`);
+  }
+  if (!settings.model || (!settings.apiKey && !settings.baseUrl)) {
+    throw new TpoConfigError(`No model is configured. ${CONFIGURE_MODELS_HELP}`);
+  }
+  const policy = createOpenAIChatModel(settings, settings.model);
+  const critic = settings.criticModel ? createOpenAIChatModel(settings, settings.criticModel) : policy;
+  return { policy, critic, rewardModel: loadRewardModel(settings, policy) };
+}
+
+/**
+ * The models the environment describes (TPO_BACKEND, OPENAI_BASE_URL, TPO_MODEL, TPO_REWARD_URL,
+ * …): `createTpoGraph(modelsFromEnv())` is TPO configured from the environment.
+ */
+export function modelsFromEnv(env: NodeJS.ProcessEnv = process.env): TpoModels {
+  return loadModels(modelSettingsFromEnv(env));
+}

@@ -1,0 +1,239 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { ModelRequestError } from "../../errors.js";
+import type { SamplingSettings } from "../../settings/step-sampling.js";
+import { modelWithSampling, warnIgnoredSettings } from "./sampling-call-options.js";
+
+/**
+ * Sampling settings of one request. They are sent as call options, and set as fields of a view of
+ * the model for models that read them from fields (see sampling-fields.ts).
+ */
+export interface SamplingCallOptions {
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  seed?: number;
+  /** How many choices one request should return. */
+  n?: number;
+}
+
+export type { SamplingSettings };
+
+/** What model requests cost, as the state's `usage` counts it. */
+export interface RequestUsage {
+  modelRequests: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
+}
+
+export type SamplingMethod = "auto" | "n" | "parallel";
+
+export interface SampleResult {
+  /** One entry per sample that arrived, in order; empty strings included. */
+  texts: string[];
+  usage: Partial<RequestUsage>;
+  /** What was actually used: "n", "parallel", or "n+parallel" when a server returned too few choices. */
+  method: "n" | "parallel" | "n+parallel";
+  /** Requests that failed for good (after their retries), when the caller tolerates failures. */
+  errors: unknown[];
+}
+
+export interface SampleOptions {
+  /**
+   * Keep the samples that arrived when some requests fail (update does; generate does not). When
+   * none arrived, the first failure is thrown anyway.
+   */
+  tolerateFailures?: boolean;
+}
+
+function callOptions(settings: SamplingSettings, n: number, offset: number): SamplingCallOptions {
+  return {
+    temperature: settings.temperature,
+    topP: settings.topP,
+    maxTokens: settings.maxTokens,
+    seed: settings.seed === undefined ? undefined : settings.seed + offset,
+    n,
+  };
+}
+
+interface UsageMetadata {
+  input_tokens: number;
+  output_tokens: number;
+  input_token_details?: { cache_read?: number };
+}
+
+/**
+ * Prompt tokens the server read from its prefix cache: LangChain puts OpenAI's and vLLM's
+ * `usage.prompt_tokens_details.cached_tokens` in each choice's `usage_metadata.input_token_details.cache_read`
+ * (one request's prompt, so the largest, not the sum).
+ */
+function cachedTokensOf(result: LLMResult): number {
+  let cached = 0;
+  for (const generation of result.generations.flat() as ChatGeneration[]) {
+    const message = generation.message as
+      | {
+          usage_metadata?: UsageMetadata;
+          response_metadata?: { usage?: { prompt_tokens_details?: { cached_tokens?: number } } };
+        }
+      | undefined;
+    const read =
+      message?.usage_metadata?.input_token_details?.cache_read ??
+      message?.response_metadata?.usage?.prompt_tokens_details?.cached_tokens;
+    if (typeof read === "number") cached = Math.max(cached, read);
+  }
+  return cached;
+}
+
+function usageOf(result: LLMResult): Partial<RequestUsage> {
+  const cachedPromptTokens = cachedTokensOf(result);
+  const tokenUsage = result.llmOutput?.tokenUsage as
+    { promptTokens?: number; completionTokens?: number } | undefined;
+  if (tokenUsage) {
+    return {
+      promptTokens: tokenUsage.promptTokens ?? 0,
+      cachedPromptTokens,
+      completionTokens: tokenUsage.completionTokens ?? 0,
+    };
+  }
+  let promptTokens = 0;
+  let completionTokens = 0;
+  for (const generation of result.generations.flat() as ChatGeneration[]) {
+    const usage = (generation.message as { usage_metadata?: UsageMetadata })?.usage_metadata;
+    if (usage) {
+      promptTokens = Math.max(promptTokens, usage.input_tokens);
+      completionTokens += usage.output_tokens;
+    }
+  }
+  return { promptTokens, cachedPromptTokens, completionTokens };
+}
+
+/**
+ * One request with these settings, wherever the model reads them. A model that cannot take a
+ * setting is warned about once; `n` only when the caller does not top up missing choices itself.
+ */
+async function request(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  options: SamplingCallOptions,
+  config: RunnableConfig,
+  { topsUpN = false }: { topsUpN?: boolean } = {},
+): Promise<{ texts: string[]; usage: Partial<RequestUsage> }> {
+  const target = modelWithSampling(model, options);
+  warnIgnoredSettings(model, topsUpN ? target.ignored.filter((s) => s !== "n") : target.ignored);
+  const result = await target.model.generate([messages], { ...config, ...options } as never);
+  return {
+    texts: (result.generations[0] as ChatGeneration[]).map((generation) => generation.message.text),
+    usage: usageOf(result),
+  };
+}
+
+function sumUsage(parts: Partial<RequestUsage>[]): Partial<RequestUsage> {
+  return {
+    modelRequests: parts.length,
+    promptTokens: parts.reduce((s, u) => s + (u.promptTokens ?? 0), 0),
+    cachedPromptTokens: parts.reduce((s, u) => s + (u.cachedPromptTokens ?? 0), 0),
+    completionTokens: parts.reduce((s, u) => s + (u.completionTokens ?? 0), 0),
+  };
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
+function isAbort(error: unknown, config: RunnableConfig): boolean {
+  return config.signal?.aborted === true || (error as { name?: unknown } | null)?.name === "AbortError";
+}
+
+/** Shown in errors about models that are not ours (ours name their endpoint themselves). */
+function modelName(model: BaseChatModel): string {
+  return (model as { endpoint?: string }).endpoint ?? model.getName();
+}
+
+/**
+ * Samples `count` responses. "n" asks for all of them in one request; "parallel" sends one request
+ * per sample; "auto" asks with `n` and tops up with parallel requests when the server returned
+ * fewer choices than asked (servers that ignore `n`) or rejected `n` with a 400 or 422 (older
+ * llama.cpp). Sample i always gets the settings' seed + i. A failed request fails the call, unless
+ * `tolerateFailures` is set and some samples arrived.
+ */
+export async function sampleResponses(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  count: number,
+  settings: SamplingSettings,
+  method: SamplingMethod,
+  config: RunnableConfig = {},
+  options: SampleOptions = {},
+): Promise<SampleResult> {
+  const texts: string[] = [];
+  const usages: Partial<RequestUsage>[] = [];
+  const errors: unknown[] = [];
+  let usedN = false;
+  if (method !== "parallel" && count > 1) {
+    try {
+      const first = await request(model, messages, callOptions(settings, count, 0), config, {
+        topsUpN: method === "auto",
+      });
+      texts.push(...first.texts.slice(0, count));
+      usages.push(first.usage);
+      usedN = true;
+    } catch (error) {
+      const rejectedN = method === "auto" && (statusOf(error) === 400 || statusOf(error) === 422);
+      if (!rejectedN || isAbort(error, config)) throw error;
+    }
+    if (method === "n") {
+      if (texts.length === 0) {
+        throw new ModelRequestError(
+          `${modelName(model)} returned no choices for a request with n=${count}. ` +
+            'Use the sampling setting "auto" or "parallel" for servers that do not honour n.',
+          modelName(model),
+        );
+      }
+      return { texts, usage: sumUsage(usages), method: "n", errors };
+    }
+  }
+  const missing = count - texts.length;
+  if (missing > 0) {
+    const offsets = Array.from({ length: missing }, (_, i) => texts.length + i);
+    if (config.signal) {
+      // Each request in flight (SDK, LangChain's caller, our retry) listens on the run's signal:
+      // parallel samples are expected listeners, not the leak Node warns about past 10.
+      setMaxListeners(Math.max(getMaxListeners(config.signal), 10 + 4 * missing), config.signal);
+    }
+    const singles = await Promise.allSettled(
+      offsets.map((offset) => request(model, messages, callOptions(settings, 1, offset), config)),
+    );
+    for (const single of singles) {
+      if (single.status === "rejected") {
+        errors.push(single.reason);
+        continue;
+      }
+      texts.push(single.value.texts[0] ?? "");
+      usages.push(single.value.usage);
+    }
+    const fatal = errors.find((error) => isAbort(error, config));
+    if (fatal !== undefined) throw fatal;
+    if (errors.length > 0 && (!options.tolerateFailures || texts.length === 0)) throw errors[0];
+  }
+  const method_ = usedN ? (missing > 0 ? "n+parallel" : "n") : "parallel";
+  return { texts, usage: sumUsage(usages), method: method_, errors };
+}
+
+/** One request, one response: for the critique and gradient steps. */
+export async function completeOnce(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  options: Omit<SamplingCallOptions, "n">,
+  config: RunnableConfig = {},
+): Promise<{ text: string; usage: Partial<RequestUsage> }> {
+  const result = await request(model, messages, { ...options, n: 1 }, config);
+  if (result.texts.length === 0) {
+    throw new ModelRequestError(`${modelName(model)} returned no response.`, modelName(model));
+  }
+  return { text: result.texts[0], usage: { ...result.usage, modelRequests: 1 } };
+}

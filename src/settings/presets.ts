@@ -1,0 +1,44 @@
+import { TpoSettingsError } from "../errors.js";
+import type { TpoContextInput } from "./run-settings.js";
+
+/** The system prompt of the reference implementation's engine (TextGrad's VllmServer) on every request. */
+export const REFERENCE_SYSTEM_PROMPT = "You are a helpful, creative, and smart assistant.";
+
+/**
+ * Named sets of run settings. `official` is the reference implementation's published example run
+ * (yafuly/TPO, README and run.py): `--sample_size 5 --max_iterations 2 --seed 7
+ * --max_tokens_response 2048 --max_tokens_all 8192`, sampling at temperature 0.7 and top_p 0.95
+ * (run.py); the critic's loss and gradient requests use its engine's defaults, temperature 0.7,
+ * top_p 0.99 and max tokens min(8192, max_tokens_all) (textgrad/engine/openai.py, VllmServer).
+ */
+export const TPO_PRESETS = {
+  official: {
+    mode: "tpo",
+    width: 5,
+    depth: 2,
+    temperature: 0.7,
+    topP: 0.95,
+    maxTokens: 2048,
+    seed: 7,
+    criticTemperature: 0.7,
+    criticTopP: 0.99,
+    criticMaxTokens: 8192,
+    systemPrompt: REFERENCE_SYSTEM_PROMPT,
+    untaggedRewrites: "drop",
+  },
+} satisfies Record<string, TpoContextInput>;
+
+export type TpoPresetName = keyof typeof TPO_PRESETS;
+
+export const TPO_PRESET_NAMES = Object.keys(TPO_PRESETS) as TpoPresetName[];
+
+/** The settings of a preset, with `overrides` on top: explicit settings win over the preset's. */
+export function preset(name: string, overrides: TpoContextInput = {}): TpoContextInput {
+  if (!Object.prototype.hasOwnProperty.call(TPO_PRESETS, name)) {
+    throw new TpoSettingsError(
+      "preset",
+      `Unknown preset "${name}"; the presets are: ${TPO_PRESET_NAMES.join(", ")}.`,
+    );
+  }
+  return { ...TPO_PRESETS[name as TpoPresetName], ...overrides };
+}

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { TpoSettingsError } from "../errors.js";
+import { promptContextFields } from "./prompt-fields.js";
+import { computeContextFields } from "./stopping-rules.js";
+
+/** The deepest run the schema accepts; the graph's recursion limit is derived from it. */
+export const MAX_DEPTH = 100;
+
+/** Run settings: LangGraph `context`, shown as a form in LangGraph Studio. */
+export const TpoContextSchema = z.object({
+  width: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(5)
+    .describe("Search width N: responses sampled at the start and written by each update."),
+  depth: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_DEPTH)
+    .default(2)
+    .describe("Search depth D: how many critique-gradient-update iterations to run. 0 is best-of-N."),
+  mode: z
+    .enum(["tpo", "revision", "bon"])
+    .default("tpo")
+    .describe(
+      "tpo: critique the best response against the worst; revision: critique the best alone; bon: best-of-N, no iterations.",
+    ),
+  temperature: z.number().min(0).max(2).default(0.7).describe("Sampling temperature of generate and update."),
+  topP: z.number().gt(0).max(1).default(0.95).describe("Nucleus sampling top_p of generate and update."),
+  maxTokens: z
+    .number()
+    .int()
+    .min(1)
+    .default(2048)
+    .describe("Maximum tokens of each sampled or updated response."),
+  sampling: z
+    .enum(["auto", "n", "parallel"])
+    .default("auto")
+    .describe(
+      "How N samples are requested: n asks for all in one request, parallel sends one request each, auto uses n and tops up with parallel requests when the server returns fewer.",
+    ),
+  criticTemperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .default(0.7)
+    .describe("Temperature of the critique and gradient requests (the reference samples them at 0.7)."),
+  criticTopP: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.99)
+    .describe("Nucleus sampling top_p of the critique and gradient requests (the reference's 0.99)."),
+  criticMaxTokens: z
+    .number()
+    .int()
+    .min(1)
+    .default(2048)
+    .describe("Maximum tokens of a critique or a gradient."),
+  untaggedRewrites: z
+    .enum(["drop", "keep"])
+    .default("drop")
+    .describe(
+      "An update output without the response tags: drop it (never scored, never the answer; counted as untagged), or keep it whole as a candidate, for models that ignore formats.",
+    ),
+  systemPrompt: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "System prompt shown to the policy when it samples (generate); never to the reward model, and to the critic only where a prompt override uses {systemPrompt}. Unset: none.",
+    ),
+  seed: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "Sampling seed; sample i of iteration k (0 = generate) uses seed + k·width + i, the critic's requests of iteration k seed + k·width. Unset: the server's own randomness.",
+    ),
+  ...computeContextFields,
+  ...promptContextFields,
+});
+
+export type TpoContext = z.output<typeof TpoContextSchema>;
+export type TpoContextInput = z.input<typeof TpoContextSchema>;
+export type TpoMode = TpoContext["mode"];
+
+/** Parses run settings and fills defaults; a bad value throws a TpoSettingsError naming its field. */
+export function parseTpoContext(context: unknown): TpoContext {
+  const result = TpoContextSchema.safeParse(context ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.map(String).join(".") || "context";
+  throw new TpoSettingsError(field, `Invalid TPO setting "${field}": ${issue.message}.`);
+}
+
+/** The one way nodes read run settings. */
+export function ensureContext(runtime: { context?: unknown } | undefined): TpoContext {
+  return parseTpoContext(runtime?.context);
+}
