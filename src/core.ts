@@ -74,7 +74,12 @@ export { JUDGE_PROMPT, JUDGE_CRITERIA } from "./prompts/judge.js";
 // Models: policy and critic, reward models, settings from the environment.
 export { DEFAULT_RETRY_POLICY } from "./http/retry.js";
 export type { RetryPolicy } from "./http/retry.js";
-export type { SamplingCallOptions, SamplingMethod, SampleResult, SampleOptions } from "./models/chat/sample-responses.js";
+export type {
+  SamplingCallOptions,
+  SamplingMethod,
+  SampleResult,
+  SampleOptions,
+} from "./models/chat/sample-responses.js";
 export { SAMPLING_CALL_KEYS, type SamplingSetting } from "./models/chat/sampling-call-options.js";
 export type { RewardItem, RewardModel } from "./models/reward/reward-model.js";
 export { createHttpRewardModel } from "./models/reward/http-reward.js";
@@ -87,7 +92,12 @@ export {
   CHATML_CHAT_TEMPLATE,
   CHAT_TEMPLATES,
 } from "./models/reward/chat-template.js";
-export type { ChatTemplate, ChatTemplateName, ChatTemplateOption, ChatTurn } from "./models/reward/chat-template.js";
+export type {
+  ChatTemplate,
+  ChatTemplateName,
+  ChatTemplateOption,
+  ChatTurn,
+} from "./models/reward/chat-template.js";
 export { resolveChatTemplate, parseChatTemplateJson } from "./models/reward/reward-template.js";
 export { createJudgeRewardModel, JudgeVerdictSchema } from "./models/reward/judge-reward.js";
 export type { JudgeRewardModelOptions, JudgeCriterion, JudgeVerdict } from "./models/reward/judge-reward.js";

@@ -3,7 +3,11 @@ import { once } from "node:events";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimChatModel } from "../src/sim/chat-model.js";
-import { applyChatTemplate, CHATML_CHAT_TEMPLATE, TULU_CHAT_TEMPLATE } from "../src/models/reward/chat-template.js";
+import {
+  applyChatTemplate,
+  CHATML_CHAT_TEMPLATE,
+  TULU_CHAT_TEMPLATE,
+} from "../src/models/reward/chat-template.js";
 import { llama3Template, parseLlama3, parseTemplated } from "../src/sim/chat-template-parser.js";
 import { startSimServer, type SimServer, type SimServerOptions } from "../src/sim/server.js";
 import { simReward } from "../src/sim/world.js";

@@ -1,4 +1,9 @@
-import { parseTpoContext, TpoContextSchema, type TpoContext, type TpoMode } from "../../settings/run-settings.js";
+import {
+  parseTpoContext,
+  TpoContextSchema,
+  type TpoContext,
+  type TpoMode,
+} from "../../settings/run-settings.js";
 import type { BatchRecord } from "./record.js";
 
 /** The models' fields that make a record another experiment: which models, not where they were reached. */

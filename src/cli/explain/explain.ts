@@ -94,7 +94,9 @@ function bestAt(pool: Candidate[], iteration: number): (Candidate & { score: num
 function newCandidatesLine(record: HistoryRecord): string {
   const s = record.scores;
   const parts = [
-    s ? `${plural(record.candidates, "candidate")} scored ${formatNumber(s.min)}–${formatNumber(s.max)}` : "no new candidates",
+    s
+      ? `${plural(record.candidates, "candidate")} scored ${formatNumber(s.min)}–${formatNumber(s.max)}`
+      : "no new candidates",
   ];
   if (record.untagged > 0) parts.push(`${plural(record.untagged, "rewrite")} without the response tags`);
   if (record.failures > 0) parts.push(`${plural(record.failures, "failed sample")}`);
@@ -137,7 +139,10 @@ function diffLines(before: string, after: string, options: ExplainOptions): stri
 
 function explainSampling(record: HistoryRecord, pool: Candidate[], options: ExplainOptions): string[] {
   const { style } = options;
-  const lines = [style.bold(`iteration 0: first samples`), ...field("new", [newCandidatesLine(record)], style)];
+  const lines = [
+    style.bold(`iteration 0: first samples`),
+    ...field("new", [newCandidatesLine(record)], style),
+  ];
   const best = bestAt(pool, 0);
   if (best) lines.push(...field("best", [response(best, pool, options)], style, style.good));
   return lines;
@@ -165,7 +170,9 @@ function explainStep(record: HistoryRecord, pool: Candidate[], options: ExplainO
   const after = bestAt(pool, record.iteration);
   if (!after) return lines;
   if (!before || before.id === after.id) {
-    lines.push(...field("best", [`${formatNumber(after.score)}  unchanged: no new candidate beat it`], style));
+    lines.push(
+      ...field("best", [`${formatNumber(after.score)}  unchanged: no new candidate beat it`], style),
+    );
     return lines;
   }
   const gain =
