@@ -16,7 +16,7 @@ export function endpointOf(step: string, settings: ModelSettings): string {
   const server = settings.baseUrl ?? "the OpenAI API";
   if (step === "generate") return `policy ${settings.model ?? "?"} at ${server}`;
   if (step === "critique" || step === "gradient" || step === "update") {
-    return `critic ${settings.criticModel ?? settings.model ?? "?"} at ${server}`;
+    return `critic ${settings.criticModel ?? settings.model ?? "?"} at ${settings.criticBaseUrl ?? server}`;
   }
   if (step === "reward") {
     return settings.rewardUrl

@@ -86,6 +86,7 @@ export function describeModels(settings: ModelSettings): Record<string, string> 
     "baseUrl",
     "model",
     "criticModel",
+    "criticBaseUrl",
     "rewardUrl",
     "rewardKind",
     "rewardModel",

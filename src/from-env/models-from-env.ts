@@ -3,9 +3,11 @@ import type { OpenAIServerSettings } from "../models/chat/openai.js";
 import type { TpoModels } from "../models/tpo-models.js";
 import { TpoConfigError } from "../errors.js";
 import { createSimWorld, SimRewardModel } from "../sim/index.js";
-import { createOpenAIChatModel } from "../models/chat/openai.js";
+import { createOpenAIChatModel, type TpoChatOpenAI } from "../models/chat/openai.js";
+import type { ChatPoolOptions } from "../models/chat/chat-pool.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
 import { createRewardModelFromSettings } from "./reward-model-from-settings.js";
+import { affinityOf } from "./affinity.js";
 
 /** Where the models come from: the environment variables, or the CLI flags that mirror them. */
 export interface ModelSettings extends OpenAIServerSettings {
@@ -13,12 +15,19 @@ export interface ModelSettings extends OpenAIServerSettings {
   backend?: string;
   /** OPENAI_API_KEY */
   apiKey?: string;
-  /** OPENAI_BASE_URL: an OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp, …). */
+  /**
+   * OPENAI_BASE_URL: an OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp, …), or several
+   * servers of the same model separated by commas.
+   */
   baseUrl?: string;
   /** TPO_MODEL: the policy model. */
   model?: string;
   /** TPO_CRITIC_MODEL: the critic model; defaults to the policy. */
   criticModel?: string;
+  /** TPO_CRITIC_BASE_URL: the critic's own server(s); default: the policy's. */
+  criticBaseUrl?: string;
+  /** TPO_CRITIC_API_KEY: the key of the critic's own server; default: OPENAI_API_KEY when it uses the policy's. */
+  criticApiKey?: string;
   /** TPO_REWARD_URL, TPO_REWARD_KIND, TPO_REWARD_MODEL, TPO_REWARD_API_KEY */
   rewardUrl?: string;
   rewardKind?: string;
@@ -37,6 +46,13 @@ export interface ModelSettings extends OpenAIServerSettings {
   timeoutMs?: number;
   /** TPO_REWARD_TIMEOUT_MS: timeout of one attempt of a reward-server request; wins over TPO_TIMEOUT_MS. */
   rewardTimeoutMs?: number;
+  /**
+   * TPO_AFFINITY: "on" (default) keeps each query on one server of a role and sends its routing
+   * key; "off" sends no key and spreads requests over the servers in turn.
+   */
+  affinity?: string;
+  /** TPO_COOL_OFF_MS: how long a failed server of a list gets no traffic before it is probed (default 10 000). */
+  coolOffMs?: number;
 }
 
 export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelSettings {
@@ -54,6 +70,8 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
     baseUrl: value("OPENAI_BASE_URL"),
     model: value("TPO_MODEL"),
     criticModel: value("TPO_CRITIC_MODEL"),
+    criticBaseUrl: value("TPO_CRITIC_BASE_URL"),
+    criticApiKey: value("TPO_CRITIC_API_KEY"),
     rewardUrl: value("TPO_REWARD_URL"),
     rewardKind: value("TPO_REWARD_KIND"),
     rewardModel: value("TPO_REWARD_MODEL"),
@@ -63,6 +81,8 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
     maxRetries: count("TPO_MAX_RETRIES"),
     timeoutMs: count("TPO_TIMEOUT_MS"),
     rewardTimeoutMs: count("TPO_REWARD_TIMEOUT_MS"),
+    affinity: value("TPO_AFFINITY"),
+    coolOffMs: count("TPO_COOL_OFF_MS"),
   };
 }
 
@@ -78,6 +98,27 @@ export function loadRewardModel(settings: ModelSettings, policy: BaseChatModel):
   return settings.backend === "sim" ? new SimRewardModel() : createRewardModelFromSettings(settings, policy);
 }
 
+/** How a chat client of the settings spreads its requests when it has several servers. */
+function poolOptions(settings: ModelSettings, role: string, setting: string): ChatPoolOptions {
+  return { role, affinity: affinityOf(settings), coolOffMs: settings.coolOffMs, setting };
+}
+
+/** The critic's own client, when it has its own model or servers; otherwise the policy is the critic. */
+function loadCritic(settings: ModelSettings, policy: TpoChatOpenAI): TpoChatOpenAI {
+  if (!settings.criticModel && !settings.criticBaseUrl) return policy;
+  const ownServer = settings.criticBaseUrl !== undefined;
+  // The policy's key goes only to the policy's own servers.
+  const server = {
+    ...settings,
+    baseUrl: settings.criticBaseUrl ?? settings.baseUrl,
+    apiKey: settings.criticApiKey ?? (ownServer ? undefined : settings.apiKey),
+  };
+  const setting = ownServer ? "TPO_CRITIC_BASE_URL (--critic-base-url)" : "OPENAI_BASE_URL (--base-url)";
+  return createOpenAIChatModel(server, settings.criticModel ?? settings.model!, {
+    pool: poolOptions(settings, "critic", setting),
+  });
+}
+
 /** The policy, critic and reward model that the settings describe. */
 export function loadModels(settings: ModelSettings): TpoModels {
   if (settings.backend === "sim") {
@@ -90,8 +131,10 @@ export function loadModels(settings: ModelSettings): TpoModels {
   if (!settings.model || (!settings.apiKey && !settings.baseUrl)) {
     throw new TpoConfigError(`No model is configured. ${CONFIGURE_MODELS_HELP}`);
   }
-  const policy = createOpenAIChatModel(settings, settings.model);
-  const critic = settings.criticModel ? createOpenAIChatModel(settings, settings.criticModel) : policy;
+  const policy = createOpenAIChatModel(settings, settings.model, {
+    pool: poolOptions(settings, "policy", "OPENAI_BASE_URL (--base-url)"),
+  });
+  const critic = loadCritic(settings, policy);
   return { policy, critic, rewardModel: loadRewardModel(settings, policy) };
 }
 

@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { TpoConfigError } from "../errors.js";
 import type { ModelSettings } from "./models-from-env.js";
+import { affinityOf } from "./affinity.js";
 import { createHttpRewardModel } from "../models/reward/http-reward.js";
 import { createJudgeRewardModel } from "../models/reward/judge-reward.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
@@ -48,5 +49,7 @@ export function createRewardModelFromSettings(settings: ModelSettings, policy: B
     labelIndex: settings.rewardLabel,
     // 0 means "no timeout of ours", as for the policy: the client's own default then applies.
     timeoutMs: (settings.rewardTimeoutMs ?? settings.timeoutMs) || undefined,
+    affinity: affinityOf(settings),
+    coolOffMs: settings.coolOffMs,
   });
 }

@@ -16,6 +16,8 @@ export function askCritic(
     iteration: number;
     ctx: TpoContext;
     runtime: LangGraphRunnableConfig;
+    /** The conversation the query belongs to: its routing key. */
+    conversation: readonly BaseMessage[];
   },
 ): Promise<{ text: string; usage: Partial<Usage> }> {
   const { ctx, iteration } = step;
@@ -24,6 +26,6 @@ export function askCritic(
     critic,
     messages,
     { temperature, topP, maxTokens, seed },
-    stageConfig(step.runtime, step.stage, iteration, ctx),
+    stageConfig(step.runtime, step.stage, iteration, ctx, step.conversation),
   );
 }

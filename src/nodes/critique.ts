@@ -1,4 +1,5 @@
 import { ensureContext } from "../settings/run-settings.js";
+import { conversationOf } from "../messages/conversation.js";
 import { criticMessages } from "./critic-prompt.js";
 import { type TpoNodeDeps, type TpoNode } from "./contract.js";
 import { askCritic } from "./critic-request.js";
@@ -17,6 +18,7 @@ export function makeCritiqueNode({ critic, prompts }: Pick<TpoNodeDeps, "critic"
       iteration,
       ctx,
       runtime,
+      conversation: conversationOf(state),
     });
     return { critiqueText: text, usage };
   };

@@ -31,7 +31,7 @@ export function makeGenerateNode({ policy }: Pick<TpoNodeDeps, "policy">): TpoNo
       ctx.width,
       samplingOf(ctx, 0),
       ctx.sampling,
-      stageConfig(runtime, "generate", 0, ctx),
+      stageConfig(runtime, "generate", 0, ctx, conversation),
     );
     const { candidates, failures } = newCandidates(sample.texts, [], 0, "sample");
     if (candidates.length === 0) {

@@ -1,4 +1,5 @@
 import { ensureContext } from "../settings/run-settings.js";
+import { conversationOf } from "../messages/conversation.js";
 import { criticMessages } from "./critic-prompt.js";
 import { stageConfig } from "./stage-config.js";
 import { samplingOf } from "../settings/step-sampling.js";
@@ -46,7 +47,7 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" |
       ctx.width,
       samplingOf(ctx, iteration),
       ctx.sampling,
-      stageConfig(runtime, "update", iteration, ctx),
+      stageConfig(runtime, "update", iteration, ctx, conversationOf(state)),
       // Some rewrites are enough to go on: the missing ones are recorded as failures.
       { tolerateFailures: true },
     );

@@ -44,8 +44,12 @@ export interface SimRequest {
   status?: number;
   /** The latency added to this request (fixed plus per output token), faults' delays apart. */
   delayMs?: number;
+  /** Its headers, names in lower case (several values of one name joined by ", "). */
+  headers?: Record<string, string>;
   /** When the request arrived and when its answer was written (ms since the epoch, sub-millisecond). */
   arrivedAt?: number;
+  /** When it left the server's queue and began to be served (with `maxInFlight`; else on arrival). */
+  startedAt?: number;
   finishedAt?: number;
 }
 
@@ -92,6 +96,12 @@ export interface SimServerOptions {
   prefixCache?: boolean;
   /** Answers (first samples and rewrites) of about this many characters, as long as real ones. Unset: short answers. */
   answerChars?: number;
+  /**
+   * A capacity, as a GPU server has one: at most this many model requests (POSTs) are served at
+   * once, each for its latency; the others wait in a queue, first come first served. GETs (models,
+   * health) are answered at once. Unset: no limit.
+   */
+  maxInFlight?: number;
 }
 
 /** Requests per path and their parsed bodies, so tests can assert what clients sent. */
@@ -100,6 +110,8 @@ export class SimServerStats {
   bodies: Record<string, unknown[]> = {};
   /** Every request in arrival order. */
   log: SimRequest[] = [];
+  /** The most model requests that were being served at once. */
+  peakInFlight = 0;
 
   record(request: SimRequest): void {
     this.requests[request.path] = (this.requests[request.path] ?? 0) + 1;
@@ -115,6 +127,7 @@ export class SimServerStats {
     this.requests = {};
     this.bodies = {};
     this.log = [];
+    this.peakInFlight = 0;
   }
 }
 
@@ -132,6 +145,14 @@ export interface SimServer {
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
 interface ActiveRule {
   rule: SimFaultRule;
   left: number;
@@ -140,6 +161,10 @@ interface ActiveRule {
 export async function startSimServer(options: SimServerOptions = {}): Promise<SimServer> {
   if (options.labels !== undefined && !(Number.isInteger(options.labels) && options.labels >= 1)) {
     throw new RangeError(`startSimServer: labels must be a positive integer, not ${options.labels}.`);
+  }
+  const capacity = options.maxInFlight ?? Infinity;
+  if (!(capacity >= 1 && (capacity === Infinity || Number.isInteger(capacity)))) {
+    throw new RangeError(`startSimServer: maxInFlight must be a positive integer, not ${options.maxInFlight}.`);
   }
   const host = options.host ?? "127.0.0.1";
   const seed = options.seed ?? 0;
@@ -151,6 +176,21 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   let unseeded = 0;
   let closed = false;
   const sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  // The capacity: requests being served, and those waiting for a place, in order.
+  let serving = 0;
+  const queue: (() => void)[] = [];
+  const takePlace = (): Promise<void> => {
+    if (serving < capacity || closed) {
+      serving++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => queue.push(resolve));
+  };
+  const leavePlace = () => {
+    const next = queue.shift();
+    if (next) next();
+    else serving--;
+  };
 
   const setFaults = (faults: SimFaultRule[]) => {
     rules = faults.map((rule) => ({ rule, left: rule.times ?? Infinity }));
@@ -225,9 +265,21 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     } catch {
       body = undefined;
     }
-    const request: SimRequest = { method: req.method ?? "GET", path, body, arrivedAt };
+    const request: SimRequest = { method: req.method ?? "GET", path, body, headers: headersOf(req), arrivedAt };
     res.once("finish", () => (request.finishedAt = performance.timeOrigin + performance.now()));
     stats.record(request);
+    if (request.method !== "POST") return serve(request, res);
+    await takePlace();
+    try {
+      stats.peakInFlight = Math.max(stats.peakInFlight, serving);
+      await serve(request, res);
+    } finally {
+      leavePlace();
+    }
+  };
+
+  const serve = async (request: SimRequest, res: ServerResponse) => {
+    request.startedAt = performance.timeOrigin + performance.now();
     const faults = faultsFor(request);
     for (const fault of faults) if (fault.kind === "delay") await sleep(fault.ms);
     if (closed) return;
@@ -297,6 +349,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     close: async () => {
       if (closed) return;
       closed = true;
+      for (const waiting of queue.splice(0)) waiting();
       for (const sleeper of sleepers) {
         clearTimeout(sleeper.timer);
         sleeper.resolve();

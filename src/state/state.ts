@@ -36,6 +36,41 @@ export interface Usage {
   rewardRequests: number;
   /** Milliseconds spent in each node, by node name. */
   nodeMs: Record<string, number>;
+  /**
+   * Per server, when a role has several (a comma-separated list of URLs): by role ("policy",
+   * "critic", "reward", …), then by server URL (credentials hidden). Absent with one server per role.
+   */
+  replicas?: ReplicaUsage;
+}
+
+/** What one server of a role did: requests it answered, requests that failed on it, prompt tokens. */
+export interface ReplicaCounts {
+  requests: number;
+  failures: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
+}
+
+export type ReplicaUsage = Record<string, Record<string, ReplicaCounts>>;
+
+/** Two per-server usages added up, server by server. */
+export function addReplicaUsage(a: ReplicaUsage | undefined, b: ReplicaUsage | undefined): ReplicaUsage | undefined {
+  if (!b) return a;
+  if (!a) return structuredClone(b);
+  const sum: ReplicaUsage = structuredClone(a);
+  for (const [role, servers] of Object.entries(b)) {
+    const into = (sum[role] ??= {});
+    for (const [server, counts] of Object.entries(servers)) {
+      const base = into[server] ?? { requests: 0, failures: 0, promptTokens: 0, cachedPromptTokens: 0 };
+      into[server] = {
+        requests: base.requests + counts.requests,
+        failures: base.failures + counts.failures,
+        promptTokens: base.promptTokens + counts.promptTokens,
+        cachedPromptTokens: base.cachedPromptTokens + counts.cachedPromptTokens,
+      };
+    }
+  }
+  return sum;
 }
 
 export interface ScoreStats {
@@ -100,6 +135,7 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
   if (!b) return a;
   const nodeMs = { ...a.nodeMs };
   for (const [node, ms] of Object.entries(b.nodeMs ?? {})) nodeMs[node] = (nodeMs[node] ?? 0) + ms;
+  const replicas = addReplicaUsage(a.replicas, b.replicas);
   return {
     modelRequests: a.modelRequests + (b.modelRequests ?? 0),
     promptTokens: a.promptTokens + (b.promptTokens ?? 0),
@@ -107,6 +143,7 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
     completionTokens: a.completionTokens + (b.completionTokens ?? 0),
     rewardRequests: a.rewardRequests + (b.rewardRequests ?? 0),
     nodeMs,
+    ...(replicas ? { replicas } : {}),
   };
 }
 

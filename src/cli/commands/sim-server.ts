@@ -13,6 +13,7 @@ export interface SimServerOptions {
   ignoreN?: boolean;
   answerChars?: string;
   prefixCache: boolean;
+  maxInFlight?: string;
 }
 
 /** `tpo sim-server`'s work; ../declare/sim-server.ts declares the command and loads this on demand. */
@@ -30,6 +31,9 @@ export async function simServerAction(options: SimServerOptions): Promise<void> 
     ...(options.answerChars === undefined
       ? {}
       : { answerChars: numberFlag("--answer-chars", options.answerChars, { integer: true, min: 1 }) }),
+    ...(options.maxInFlight === undefined
+      ? {}
+      : { maxInFlight: numberFlag("--max-in-flight", options.maxInFlight, { integer: true, min: 1 }) }),
   });
   console.log(`Simulated world listening on ${server.url}`);
   console.log(`  policy:  OPENAI_BASE_URL=${server.url}/v1 TPO_MODEL=tpo-sim`);

@@ -16,6 +16,8 @@ export type JudgeSettings =
       apiKey?: string;
       maxRetries?: number;
       timeoutMs?: number;
+      /** How long a failed server of a list gets no traffic (TPO_COOL_OFF_MS). */
+      coolOffMs?: number;
     };
 
 function given(options: Record<string, unknown>, env: NodeJS.ProcessEnv, key: string, name: string) {
@@ -39,7 +41,7 @@ export function judgeSettings(
   const model = given(options, env, "judgeModel", "TPO_JUDGE_MODEL");
   const baseUrl = given(options, env, "judgeBaseUrl", "TPO_JUDGE_BASE_URL");
   const apiKey = given(options, env, "judgeApiKey", "TPO_JUDGE_API_KEY");
-  const retries = { maxRetries: policy.maxRetries, timeoutMs: policy.timeoutMs };
+  const retries = { maxRetries: policy.maxRetries, timeoutMs: policy.timeoutMs, coolOffMs: policy.coolOffMs };
   if (model === undefined && baseUrl === undefined) {
     const configured =
       policy.backend !== undefined || policy.model !== undefined || policy.baseUrl !== undefined;
@@ -67,7 +69,13 @@ export function judgeSettings(
 /** The judge's chat model: the simulated world's, or an OpenAI-compatible client. */
 export function judgeChatModel(settings: JudgeSettings): BaseChatModel {
   if (settings.backend === "sim") return new SimChatModel();
-  return createOpenAIChatModel(settings, settings.model);
+  return createOpenAIChatModel(settings, settings.model, {
+    pool: {
+      role: "judge",
+      coolOffMs: settings.coolOffMs,
+      setting: "TPO_JUDGE_BASE_URL (--judge-base-url), else OPENAI_BASE_URL",
+    },
+  });
 }
 
 /** The judge as a compare file records it: no key. */

@@ -17,6 +17,10 @@ export function declareSimServer(program: Command): void {
     .option("--ignore-n", "answer every chat completion with one choice, as Ollama does")
     .option("--answer-chars <n>", "make answers about n characters long, as real ones (default: short)")
     .option("--no-prefix-cache", "report no cached prompt tokens (default: a simulated prefix cache)")
+    .option(
+      "--max-in-flight <k>",
+      "serve at most k model requests at once, queueing the others, as a GPU server (default: no limit)",
+    )
     .action(async (options: SimServerOptions) => {
       const { simServerAction } = await import("../commands/sim-server.js");
       await simServerAction(options);

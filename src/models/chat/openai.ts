@@ -15,11 +15,22 @@ import { retryPolicy, withRetries, type RetryPolicy } from "../../http/retry.js"
 import { nodeHttpFetch } from "../../http/transport.js";
 import { redactUrls } from "../../http/redact.js";
 import { postChatCompletion } from "./chat-completion-post.js";
+import { baseUrlsOf, completionTokens, createChatPool, type ChatPoolOptions } from "./chat-pool.js";
+import type { ReplicaPool } from "../pool/replica-pool.js";
+import { isOpenAIApi, routingHeaders } from "../pool/routing-key.js";
 import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
 import type { SamplingCallOptions } from "./sample-responses.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-call-options.js";
 
-export type TpoChatOpenAICallOptions = ChatOpenAICallOptions & SamplingCallOptions;
+export type TpoChatOpenAICallOptions = ChatOpenAICallOptions &
+  SamplingCallOptions & {
+    /** The query's routing key: its requests stay on one server of a pool, and carry it (see ChatPoolOptions). */
+    routingKey?: string;
+  };
+
+/** Where a request's routing key travels from its call options to the request it is sent with. */
+const ROUTING_KEY = Symbol("tpo.routingKey");
+type Routed = { [ROUTING_KEY]?: string };
 
 export interface TpoChatOpenAIFields extends Omit<ChatOpenAIFields, "completions" | "maxRetries"> {
   /**
@@ -27,6 +38,8 @@ export interface TpoChatOpenAIFields extends Omit<ChatOpenAIFields, "completions
    * SDK's and LangChain's own retries are off).
    */
   retry?: Partial<RetryPolicy>;
+  /** Several servers (a comma-separated `configuration.baseURL`): affinity, failover, the role's name. */
+  pool?: ChatPoolOptions;
 }
 
 const OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -66,11 +79,17 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
   constructor(
     fields: ChatOpenAIFields,
     private readonly retry: RetryPolicy,
-    readonly endpoint: string,
-    /** The chat completions URL as requested (credentials included, unlike `endpoint`). */
-    private readonly url: string,
+    /** The servers: the chat completions URLs as requested (credentials included). */
+    private readonly pool: ReplicaPool,
+    /** Send routing keys: headers, and `prompt_cache_key` to OpenAI's own API (`openAI`). */
+    private readonly routing: { affinity: boolean; openAI: boolean },
   ) {
     super(fields);
+  }
+
+  /** The chat completions URLs, as errors name them (without credentials). */
+  get endpoint(): string {
+    return this.pool.replicas.map((replica) => replica.shown).join(", ");
   }
 
   /** What `ownRequestHeaders` found: the headers, null when the configuration needs the SDK. */
@@ -103,6 +122,10 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     if (options?.topP !== undefined) params.top_p = options.topP;
     if (options?.n !== undefined) params.n = options.n;
     if (options?.seed !== undefined) params.seed = options.seed;
+    if (options?.routingKey !== undefined && this.routing.affinity) {
+      (params as Routed)[ROUTING_KEY] = options.routingKey;
+      if (this.routing.openAI) params.prompt_cache_key ??= options.routingKey;
+    }
     if (options?.maxTokens !== undefined) {
       // Reasoning models take max_completion_tokens; the parent chose the key for this model.
       if ("max_completion_tokens" in params) params.max_completion_tokens = options.maxTokens;
@@ -123,17 +146,46 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     request: OpenAIClient.Chat.ChatCompletionCreateParams,
     requestOptions?: OpenAIClient.RequestOptions,
   ): Promise<unknown> {
+    const key = (request as Routed)[ROUTING_KEY];
+    const signal = requestOptions?.signal ?? undefined;
+    return this.pool.send(key, (replica) => this.sendTo(replica.url, request, requestOptions, key), {
+      signal,
+      tokensOf: completionTokens,
+    });
+  }
+
+  /** One request to one server, retried there with our policy. */
+  private sendTo(
+    url: string,
+    request: OpenAIClient.Chat.ChatCompletionCreateParams,
+    requestOptions: OpenAIClient.RequestOptions | undefined,
+    key: string | undefined,
+  ): Promise<unknown> {
     const nonStreaming = request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming;
     const headers = this.ownRequestHeaders(request, requestOptions);
     const signal = requestOptions?.signal ?? undefined;
+    const routing = key === undefined ? undefined : routingHeaders(key);
+    // Through the SDK, another server of the pool is an absolute path; routing keys are headers.
+    const sdkOptions = {
+      ...requestOptions,
+      maxRetries: 0,
+      ...(this.pool.size > 1 ? { path: url } : {}),
+      ...(routing && requestOptions?.headers === undefined ? { headers: routing } : {}),
+    };
     const once = headers
-      ? () => postChatCompletion(nonStreaming, { url: this.url, headers, timeoutMs: this.timeout, signal })
-      : () => super.completionWithRetry(nonStreaming, { ...requestOptions, maxRetries: 0 });
+      ? () =>
+          postChatCompletion(nonStreaming, {
+            url,
+            headers: routing ? { ...headers, ...routing } : headers,
+            timeoutMs: this.timeout,
+            signal,
+          })
+      : () => super.completionWithRetry(nonStreaming, sdkOptions);
     return withRetries(once, {
       policy: this.retry,
       signal,
       classify: (error) => classifyModelFailure(error, this.timeout),
-      giveUp: (outcome) => modelRequestError(this.endpoint, outcome),
+      giveUp: (outcome) => modelRequestError(redactUrls(url), outcome),
     });
   }
 
@@ -168,26 +220,28 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
 
   constructor(fields: TpoChatOpenAIFields) {
     const retry = retryPolicy(fields.retry);
-    const base = (fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL).replace(
-      /\/+$/,
-      "",
-    );
-    const url = `${base}/chat/completions`;
-    // As errors name it: without the credentials a URL may hold.
-    const endpoint = redactUrls(url);
+    const bases = baseUrlsOf(fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL);
+    const pool = createChatPool(bases, { ...fields.pool, timeoutMs: fields.timeout });
+    const routing = { affinity: fields.pool?.affinity ?? true, openAI: isOpenAIApi(bases[0]) };
     const parentFields: ChatOpenAIFields = {
       ...fields,
       maxRetries: 0,
-      configuration: { fetch: nodeHttpFetch, ...fields.configuration },
+      // The SDK takes one base URL: the first server's, when there are several.
+      configuration: {
+        fetch: nodeHttpFetch,
+        ...fields.configuration,
+        ...(bases.length > 1 ? { baseURL: bases[0] } : {}),
+      },
     };
-    super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, endpoint, url) });
-    this.endpoint = endpoint;
+    super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, pool, routing) });
+    // As errors name it: without the credentials a URL may hold.
+    this.endpoint = pool.replicas.map((replica) => replica.shown).join(", ");
     this.tpoFields = fields;
   }
 
   /** It reads every sampling setting from call options (see TpoChatCompletions): none goes to fields. */
   override get callKeys(): string[] {
-    return [...super.callKeys, ...SAMPLING_CALL_KEYS];
+    return [...super.callKeys, ...SAMPLING_CALL_KEYS, "routingKey"];
   }
 
   /** ChatOpenAI's own would rebuild a plain ChatOpenAI and lose the n handling above. */

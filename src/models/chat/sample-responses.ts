@@ -6,6 +6,8 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { ModelRequestError } from "../../errors.js";
 import type { SamplingSettings } from "../../settings/step-sampling.js";
 import { modelWithSampling, warnIgnoredSettings } from "./sampling-call-options.js";
+import { routingKeyOf } from "../pool/routing-key.js";
+import { countReplicaUsage, type ReplicaUsage } from "../pool/replica-usage.js";
 
 /**
  * Sampling settings of one request. They are sent as call options, and set as fields of a view of
@@ -28,6 +30,8 @@ export interface RequestUsage {
   promptTokens: number;
   cachedPromptTokens: number;
   completionTokens: number;
+  /** Per server, for clients with several servers of a model (see src/models/pool). */
+  replicas?: ReplicaUsage;
 }
 
 export type SamplingMethod = "auto" | "n" | "parallel";
@@ -124,7 +128,10 @@ async function request(
 ): Promise<{ texts: string[]; usage: Partial<RequestUsage> }> {
   const target = modelWithSampling(model, options);
   warnIgnoredSettings(model, topsUpN ? target.ignored.filter((s) => s !== "n") : target.ignored);
-  const result = await target.model.generate([messages], { ...config, ...options } as never);
+  // Only to models that take it (ours): others would send an unknown option on, or warn.
+  const key = routingKeyOf(config);
+  const routing = key !== undefined && target.model.callKeys.includes("routingKey") ? { routingKey: key } : {};
+  const result = await target.model.generate([messages], { ...config, ...options, ...routing } as never);
   return {
     texts: (result.generations[0] as ChatGeneration[]).map((generation) => generation.message.text),
     usage: usageOf(result),
@@ -169,6 +176,21 @@ export async function sampleResponses(
   method: SamplingMethod,
   config: RunnableConfig = {},
   options: SampleOptions = {},
+): Promise<SampleResult> {
+  const { value, replicas } = await countReplicaUsage(() =>
+    sampleAll(model, messages, count, settings, method, config, options),
+  );
+  return replicas ? { ...value, usage: { ...value.usage, replicas } } : value;
+}
+
+async function sampleAll(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  count: number,
+  settings: SamplingSettings,
+  method: SamplingMethod,
+  config: RunnableConfig,
+  options: SampleOptions,
 ): Promise<SampleResult> {
   const texts: string[] = [];
   const usages: Partial<RequestUsage>[] = [];
@@ -231,9 +253,11 @@ export async function completeOnce(
   options: Omit<SamplingCallOptions, "n">,
   config: RunnableConfig = {},
 ): Promise<{ text: string; usage: Partial<RequestUsage> }> {
-  const result = await request(model, messages, { ...options, n: 1 }, config);
+  const { value: result, replicas } = await countReplicaUsage(() =>
+    request(model, messages, { ...options, n: 1 }, config),
+  );
   if (result.texts.length === 0) {
     throw new ModelRequestError(`${modelName(model)} returned no response.`, modelName(model));
   }
-  return { text: result.texts[0], usage: { ...result.usage, modelRequests: 1 } };
+  return { text: result.texts[0], usage: { ...result.usage, modelRequests: 1, ...(replicas ? { replicas } : {}) } };
 }

@@ -15,9 +15,14 @@ import {
 import { REWARD_TEMPLATE_SETTING } from "./reward-template.js";
 import { redactUrls } from "../../http/redact.js";
 import { describeValue, type RewardItem, type RewardModel } from "./reward-model.js";
+import { ReplicaPool, type Replica } from "../pool/replica-pool.js";
+import { routingHeaders, routingKeyOf } from "../pool/routing-key.js";
 
 export interface HttpRewardModelOptions {
-  /** The server's root URL, e.g. http://localhost:8000 (for `nim`, a trailing /v1 is accepted too). */
+  /**
+   * The server's root URL, e.g. http://localhost:8000 (for `nim`, a trailing /v1 is accepted too);
+   * several servers of the same model separated by commas (see `affinity`).
+   */
   url: string;
   kind: HttpRewardKind;
   /** The served model's name; sent as `model` (required by `nim`, ignored by `tei`). */
@@ -46,6 +51,14 @@ export interface HttpRewardModelOptions {
   timeoutMs?: number;
   /** Retries of failed requests, over DEFAULT_RETRY_POLICY (3 retries, so 4 attempts). */
   retry?: Partial<RetryPolicy>;
+  /**
+   * With several servers: keep each query on one of them (by its routing key) and send the key
+   * as headers (X-Session-ID, X-SMG-Routing-Key, x-litellm-session-id). Off: no key is hashed or
+   * sent, and requests go to the servers in turn. Default on.
+   */
+  affinity?: boolean;
+  /** With several servers: how long a failed one gets no traffic before it is probed (default 10 s). */
+  coolOffMs?: number;
 }
 
 export interface HttpRewardModel extends RewardModel {
@@ -128,10 +141,31 @@ function endpointOf(url: string, kind: HttpRewardKind): string {
       `The reward server URL "${redactUrls(url)}" must start with http:// or https://.`,
     );
   }
-  let root = url.replace(/\/+$/, "");
-  const path = REWARD_KINDS[kind].path;
-  if (kind === "nim" && root.endsWith("/v1")) root = root.slice(0, -3);
-  return root + path;
+  return rootOf(url, kind) + REWARD_KINDS[kind].path;
+}
+
+function rootOf(url: string, kind: HttpRewardKind): string {
+  const root = url.replace(/\/+$/, "");
+  return kind === "nim" && root.endsWith("/v1") ? root.slice(0, -3) : root;
+}
+
+/** The route that says a server is up: NIM's readiness route, the others' /health. */
+function healthUrlOf(url: string, kind: HttpRewardKind): string {
+  return `${rootOf(url, kind)}${kind === "nim" ? "/v1/health/ready" : "/health"}`;
+}
+
+/** The servers of the url option: one URL as it is, or a comma-separated list of them. */
+function serverUrls(url: string): string[] {
+  const urls = url
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+  if (urls.length <= 1) return [url];
+  const twice = urls.find((part, i) => urls.indexOf(part) !== i);
+  if (twice !== undefined) {
+    throw new TpoConfigError(`TPO_REWARD_URL lists ${redactUrls(twice)} twice: give each server once.`);
+  }
+  return urls;
 }
 
 /**
@@ -165,7 +199,9 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
   checkLabelIndex(kind, options.labelIndex);
   checkChatTemplate(kind, options.chatTemplate);
   const spec = REWARD_KINDS[kind];
-  const endpoint = endpointOf(options.url, kind);
+  const urls = serverUrls(options.url);
+  const endpoints = urls.map((url) => endpointOf(url, kind));
+  const affinity = options.affinity ?? true;
   const batchSize = spec.batched ? positiveInteger(options.batchSize, 32, "batchSize") : 1;
   const concurrency = positiveInteger(options.concurrency, 8, "concurrency");
   const settings = {
@@ -182,41 +218,71 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     policy: retryPolicy(options.retry),
     timeoutMs: positiveInteger(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
   };
-  // What messages, names and traces show: the endpoint without the credentials a URL may hold.
-  const shown = redactUrls(endpoint);
-  const where = `${kind} reward server at ${shown}`;
+  // What messages, names and traces show: the endpoints without the credentials a URL may hold.
+  const shown = endpoints.map((endpoint) => redactUrls(endpoint)).join(", ");
+  const pool = new ReplicaPool(
+    endpoints.map((endpoint, i) => ({ url: endpoint, probeUrl: healthUrlOf(urls[i], kind) })),
+    {
+      role: "reward",
+      affinity,
+      coolOffMs: options.coolOffMs,
+      classify: (error) =>
+        error instanceof HttpRequestError
+          ? { failsOver: error.status === undefined || error.status >= 500, reason: error.detail }
+          : { failsOver: false, reason: String(error) },
+      allDown: (message, lastError) =>
+        new RewardRequestError(
+          `${message} Start one of them, or check TPO_REWARD_URL.`,
+          kind,
+          shown,
+          lastError instanceof HttpRequestError ? lastError.status : undefined,
+          { cause: lastError },
+        ),
+    },
+  );
 
-  async function request(batch: RewardItem[], signal: AbortSignal): Promise<number[]> {
+  async function request(batch: RewardItem[], signal: AbortSignal, key: string | undefined): Promise<number[]> {
+    const sent = key === undefined ? headers : { ...headers, ...routingHeaders(key) };
+    const body = spec.body(batch, settings);
     let json: unknown;
+    let answered: Replica;
     try {
-      ({ json } = await postJson(endpoint, spec.body(batch, settings), { ...retry, headers, signal }));
+      ({ json, answered } = await pool.send(
+        key,
+        async (replica) => ({
+          json: (await postJson(replica.url, body, { ...retry, headers: sent, signal })).json,
+          answered: replica,
+        }),
+        { signal },
+      ));
     } catch (error) {
       if (!(error instanceof HttpRequestError)) throw error;
       const hint = error.status !== undefined ? HINTS[error.status] : undefined;
       throw new RewardRequestError(
-        `The ${where} failed: ${error.detail}.${hint ? ` Hint: ${hint}.` : ""}`,
+        `The ${kind} reward server at ${redactUrls(error.url)} failed: ${error.detail}.${hint ? ` Hint: ${hint}.` : ""}`,
         kind,
-        shown,
+        redactUrls(error.url),
         error.status,
         { cause: error },
       );
     }
+    const where = `${kind} reward server at ${answered.shown}`;
     try {
       return spec.parse(json, batch.length, settings);
     } catch (error) {
-      if (error instanceof LabelChoiceError) throw labelError(error, json);
+      if (error instanceof LabelChoiceError) throw labelError(error, json, where, answered.shown);
       if (!(error instanceof ResponseShapeError)) throw error;
       throw new RewardRequestError(
         `The ${where} answered HTTP 200 with a body of the wrong shape: ${error.message}. ` +
           `It sent: ${snippet(describeValue(json, Infinity))}. Check that TPO_REWARD_KIND matches the server.`,
         kind,
-        shown,
+        answered.shown,
         200,
       );
     }
   }
 
-  function labelError(error: LabelChoiceError, json: unknown): RewardLabelError {
+  function labelError(error: LabelChoiceError, json: unknown, where: string, url: string): RewardLabelError {
     const range = error.labels > 1 ? `0 to ${error.labels - 1}` : "0";
     const what = `The ${where} returned ${error.labels} value${error.labels > 1 ? "s" : ""} per item (one per label)`;
     const fix =
@@ -226,7 +292,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     return new RewardLabelError(
       `${what}; ${fix}. It sent: ${snippet(describeValue(json, Infinity))}.`,
       kind,
-      shown,
+      url,
       error.labels,
     );
   }
@@ -239,10 +305,11 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     async score(items: RewardItem[], config?: RunnableConfig): Promise<number[]> {
       const batches: RewardItem[][] = [];
       for (let i = 0; i < items.length; i += batchSize) batches.push(items.slice(i, i + batchSize));
+      const key = affinity ? routingKeyOf(config) : undefined;
       const scores = await mapWithConcurrency(
         batches,
         concurrency,
-        (batch, _index, signal) => request(batch, signal),
+        (batch, _index, signal) => request(batch, signal, key),
         config?.signal,
       );
       return scores.flat();

@@ -9,6 +9,7 @@ import type { PromptTemplate } from "../../prompts/template.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { zodIssues } from "../../util/zod-issues.js";
 import { describeValue, type RewardItem, type RewardModel } from "./reward-model.js";
+import { routingKeyOf } from "../pool/routing-key.js";
 
 export type JudgeCriterion = (typeof JUDGE_CRITERIA)[number];
 
@@ -93,12 +94,16 @@ export function createJudgeRewardModel(
     );
   }
   const temperature = options.temperature ?? 0;
+  const takesRoutingKey = chatModel.callKeys.includes("routingKey");
 
   async function judgeOne(item: RewardItem, index: number, config: RunnableConfig): Promise<number> {
     const messages = promptMessages(template, { query: queryText(item.messages), response: item.response });
     let raw: unknown;
     try {
-      raw = await judge.invoke(messages, { ...config, temperature } as RunnableConfig);
+      const key = takesRoutingKey ? routingKeyOf(config) : undefined;
+      const options: Record<string, unknown> = { ...config, temperature };
+      if (key !== undefined) options.routingKey = key;
+      raw = await judge.invoke(messages, options as RunnableConfig);
     } catch (error) {
       if (config.signal?.aborted) throw error;
       const schema = zodIssues(error);
