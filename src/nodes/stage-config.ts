@@ -11,7 +11,10 @@ import type { TpoStage } from "./contract.js";
  * one, else the conversation up to its first user turn, so that the later turns of a conversation
  * go where its first ones went (that server's prefix cache holds them).
  */
-export function routingKeyOfRun(runtime: LangGraphRunnableConfig, conversation: readonly BaseMessage[]): string {
+export function routingKeyOfRun(
+  runtime: LangGraphRunnableConfig,
+  conversation: readonly BaseMessage[],
+): string {
   const thread = runtime.configurable?.thread_id;
   if (typeof thread === "string" || typeof thread === "number") return routingKeyFor(`thread\u0000${thread}`);
   const first = conversation.findIndex((message) => message.getType() === "human");

@@ -164,7 +164,9 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   }
   const capacity = options.maxInFlight ?? Infinity;
   if (!(capacity >= 1 && (capacity === Infinity || Number.isInteger(capacity)))) {
-    throw new RangeError(`startSimServer: maxInFlight must be a positive integer, not ${options.maxInFlight}.`);
+    throw new RangeError(
+      `startSimServer: maxInFlight must be a positive integer, not ${options.maxInFlight}.`,
+    );
   }
   const host = options.host ?? "127.0.0.1";
   const seed = options.seed ?? 0;
@@ -265,7 +267,13 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     } catch {
       body = undefined;
     }
-    const request: SimRequest = { method: req.method ?? "GET", path, body, headers: headersOf(req), arrivedAt };
+    const request: SimRequest = {
+      method: req.method ?? "GET",
+      path,
+      body,
+      headers: headersOf(req),
+      arrivedAt,
+    };
     res.once("finish", () => (request.finishedAt = performance.timeOrigin + performance.now()));
     stats.record(request);
     if (request.method !== "POST") return serve(request, res);

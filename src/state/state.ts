@@ -54,7 +54,10 @@ export interface ReplicaCounts {
 export type ReplicaUsage = Record<string, Record<string, ReplicaCounts>>;
 
 /** Two per-server usages added up, server by server. */
-export function addReplicaUsage(a: ReplicaUsage | undefined, b: ReplicaUsage | undefined): ReplicaUsage | undefined {
+export function addReplicaUsage(
+  a: ReplicaUsage | undefined,
+  b: ReplicaUsage | undefined,
+): ReplicaUsage | undefined {
   if (!b) return a;
   if (!a) return structuredClone(b);
   const sum: ReplicaUsage = structuredClone(a);

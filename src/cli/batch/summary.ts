@@ -1,5 +1,5 @@
 import type { TpoMode } from "../../settings/run-settings.js";
-import type { StopReason } from "../../state/state.js";
+import { addReplicaUsage, type ReplicaUsage, type StopReason } from "../../state/state.js";
 import { duration, formatNumber, table } from "../number-format.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 import { groupBySettings } from "./settings-check.js";
@@ -39,11 +39,23 @@ export interface StopSummary {
   meanStoppedAt: number | null;
 }
 
+/** What one server of a role did over the whole batch (roles with several servers only). */
+export interface ServerSummary {
+  role: string;
+  server: string;
+  requests: number;
+  failures: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
+}
+
 export interface BatchSummary {
   modes: ModeSummary[];
   /** Records of input lines that could not be read. */
   inputErrors: number;
   backends: string[];
+  /** Per server, over the records that finished, when a role has several servers. */
+  servers: ServerSummary[];
 }
 
 const MODE_ORDER: TpoMode[] = ["tpo", "revision", "bon"];
@@ -106,19 +118,29 @@ export function summarize(records: Iterable<BatchRecord>): BatchSummary {
   const byMode = new Map<TpoMode, BatchRecord[]>();
   let inputErrors = 0;
   const backends = new Set<string>();
+  let replicas: ReplicaUsage | undefined;
   for (const record of records) {
     if (record.mode === null) {
       inputErrors++;
       continue;
     }
     if (record.models) backends.add(backendOf(record.models));
+    if (isSuccess(record)) replicas = addReplicaUsage(replicas, record.usage.replicas);
     byMode.set(record.mode, [...(byMode.get(record.mode) ?? []), record]);
   }
   const modes = [...byMode.keys()].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b));
   const summaries = modes.flatMap((m) =>
     groupBySettings(m, byMode.get(m)!).map((group) => summarizeMode(m, group.label, group.records)),
   );
-  return { modes: summaries, inputErrors, backends: [...backends] };
+  return { modes: summaries, inputErrors, backends: [...backends], servers: serversOf(replicas) };
+}
+
+function serversOf(replicas: ReplicaUsage | undefined): ServerSummary[] {
+  return Object.entries(replicas ?? {}).flatMap(([role, servers]) =>
+    Object.entries(servers)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([server, counts]) => ({ role, server, ...counts })),
+  );
 }
 
 /** The summary as text tables: scores per mode and iteration, then cost per query. */
@@ -152,6 +174,16 @@ export function formatSummary(summary: BatchSummary): string {
       costRows,
     ),
   ];
+  if (summary.servers.length > 0) {
+    const serverRows = summary.servers.map((s) => [
+      s.role,
+      s.server,
+      String(s.requests),
+      String(s.failures),
+      s.promptTokens > 0 ? formatNumber(s.cachedPromptTokens / s.promptTokens, 2) : "-",
+    ]);
+    parts.push("", table(["role", "server", "requests", "failures", "cached share"], serverRows));
+  }
   const stopRows = summary.modes.flatMap((m) =>
     m.stops.map((s) => [m.mode, s.reason, String(s.queries), formatNumber(s.meanStoppedAt, 1)]),
   );

@@ -37,7 +37,10 @@ export function baseUrlsOf(setting: string): string[] {
  * `GET /models`. A request fails over on a connection failure, a timeout or a 5xx that its
  * retries did not cure; when every server failed, a ModelRequestError names them all.
  */
-export function createChatPool(bases: string[], options: ChatPoolOptions & { timeoutMs?: number }): ReplicaPool {
+export function createChatPool(
+  bases: string[],
+  options: ChatPoolOptions & { timeoutMs?: number },
+): ReplicaPool {
   const role = options.role ?? "chat";
   return new ReplicaPool(
     bases.map((base) => ({ url: `${base}/chat/completions`, probeUrl: `${base}/models` })),

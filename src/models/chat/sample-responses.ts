@@ -130,7 +130,8 @@ async function request(
   warnIgnoredSettings(model, topsUpN ? target.ignored.filter((s) => s !== "n") : target.ignored);
   // Only to models that take it (ours): others would send an unknown option on, or warn.
   const key = routingKeyOf(config);
-  const routing = key !== undefined && target.model.callKeys.includes("routingKey") ? { routingKey: key } : {};
+  const routing =
+    key !== undefined && target.model.callKeys.includes("routingKey") ? { routingKey: key } : {};
   const result = await target.model.generate([messages], { ...config, ...options, ...routing } as never);
   return {
     texts: (result.generations[0] as ChatGeneration[]).map((generation) => generation.message.text),
@@ -259,5 +260,8 @@ export async function completeOnce(
   if (result.texts.length === 0) {
     throw new ModelRequestError(`${modelName(model)} returned no response.`, modelName(model));
   }
-  return { text: result.texts[0], usage: { ...result.usage, modelRequests: 1, ...(replicas ? { replicas } : {}) } };
+  return {
+    text: result.texts[0],
+    usage: { ...result.usage, modelRequests: 1, ...(replicas ? { replicas } : {}) },
+  };
 }

@@ -241,7 +241,11 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
     },
   );
 
-  async function request(batch: RewardItem[], signal: AbortSignal, key: string | undefined): Promise<number[]> {
+  async function request(
+    batch: RewardItem[],
+    signal: AbortSignal,
+    key: string | undefined,
+  ): Promise<number[]> {
     const sent = key === undefined ? headers : { ...headers, ...routingHeaders(key) };
     const body = spec.body(batch, settings);
     let json: unknown;
