@@ -45,6 +45,23 @@ export interface BenchConfig {
   prefixCache: { runs: { depth: number; width: number }[]; queries: number; answerChars: number };
   /** 8. Stopping rules against best-of-N in the simulated world. */
   stopping: { depth: number; width: number; queries: number; bonWidths: number[]; answerChars: number };
+  /** 10. Pools of simulated servers with a capacity: throughput and prefix-cache hits per server count. */
+  pools: {
+    queries: number;
+    concurrency: number;
+    depth: number;
+    width: number;
+    criticLayout: "separate" | "conversation";
+    /** Requests each server serves at once; the others wait in its queue. */
+    maxInFlight: number;
+    latency: { fixedMs: number; perTokenMs: number };
+    /** Servers, and affinity on or off (round robin); the first run, one server, is the reference. */
+    runs: { servers: number; affinity: boolean }[];
+    /** Throughput relative to one server: the goal at each server count. */
+    speedupTargets: Record<number, number>;
+    /** With affinity, the critic's cached share relative to one server's: the goal. */
+    shareTarget: number;
+  };
 }
 
 export const FULL_CONFIG: BenchConfig = {
@@ -76,6 +93,24 @@ export const FULL_CONFIG: BenchConfig = {
     answerChars: 1500,
   },
   stopping: { depth: 5, width: 5, queries: 100, bonWidths: [5, 10, 20, 30, 45, 64], answerChars: 1500 },
+  pools: {
+    queries: 200,
+    concurrency: 64,
+    depth: 2,
+    width: 5,
+    criticLayout: "conversation",
+    maxInFlight: 4,
+    latency: { fixedMs: 50, perTokenMs: 0.2 },
+    runs: [
+      { servers: 1, affinity: true },
+      { servers: 2, affinity: true },
+      { servers: 4, affinity: true },
+      { servers: 2, affinity: false },
+      { servers: 4, affinity: false },
+    ],
+    speedupTargets: { 2: 1.8, 4: 3.4 },
+    shareTarget: 0.9,
+  },
 };
 
 export const QUICK_CONFIG: BenchConfig = {
@@ -88,4 +123,20 @@ export const QUICK_CONFIG: BenchConfig = {
   promptSize: { depth: 1, width: 2 },
   prefixCache: { runs: [{ depth: 1, width: 2 }], queries: 2, answerChars: 1500 },
   stopping: { depth: 2, width: 2, queries: 3, bonWidths: [2, 6], answerChars: 1500 },
+  pools: {
+    queries: 8,
+    concurrency: 4,
+    depth: 1,
+    width: 2,
+    criticLayout: "conversation",
+    maxInFlight: 2,
+    latency: { fixedMs: 5, perTokenMs: 0 },
+    runs: [
+      { servers: 1, affinity: true },
+      { servers: 2, affinity: true },
+      { servers: 2, affinity: false },
+    ],
+    speedupTargets: { 2: 1.8 },
+    shareTarget: 0.9,
+  },
 };

@@ -12,6 +12,7 @@ import type {
 } from "./measures.js";
 import type { Spread } from "./stats.js";
 import type { measurePrefixCache, measureStopping } from "./compute.js";
+import type { measurePools } from "./pools.js";
 import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
 
 type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
@@ -40,6 +41,7 @@ export interface BenchResults {
     promptSize?: Result<typeof measurePromptSize>;
     prefixCache?: Result<typeof measurePrefixCache>;
     stopping?: Result<typeof measureStopping>;
+    pools?: Result<typeof measurePools>;
   } & CliMeasures;
   durationS: number;
 }
@@ -104,7 +106,77 @@ export function headline(
       verdict: "–",
     });
   }
-  return [...rows, ...cliHeadline(results)];
+  return [...rows, ...poolsHeadline(m.pools), ...cliHeadline(results)];
+}
+
+type Pools = NonNullable<BenchResults["measures"]["pools"]>;
+
+function poolsHeadline(
+  p: Pools | undefined,
+): { measure: string; figure: string; target: string; verdict: string }[] {
+  if (!p) return [];
+  const rows = [];
+  for (const r of p.rows.filter((r) => r.affinity === "on" && r.servers > 1)) {
+    const target = p.speedupTargets[r.servers];
+    rows.push({
+      measure: `Pool of ${r.servers} simulated servers, ${r.queries} queries at concurrency ${p.concurrency} (throughput ÷ 1 server)`,
+      figure: `${r.speedup}`,
+      target: target === undefined ? "–" : `≥ ${target}`,
+      verdict: verdict(target === undefined || r.speedup === null ? null : r.speedup >= target),
+    });
+    rows.push({
+      measure: `Critic prompt tokens in the answering server's prefix cache, ${r.servers} servers with affinity (÷ 1 server)`,
+      figure: `${r.shareOfOneServer}`,
+      target: `≥ ${p.shareTarget}`,
+      verdict: verdict(r.shareOfOneServer === null ? null : r.shareOfOneServer >= p.shareTarget),
+    });
+  }
+  return rows;
+}
+
+function renderPools(p: Pools): string {
+  return [
+    `**Simulated servers** (one process of their own), each serving at most ${p.maxInFlight} requests at once (the others wait in its queue), ` +
+      `each request taking ${p.latency.fixedMs} ms plus ${p.latency.perTokenMs} ms per generated token, each with its own prefix cache. ` +
+      `${p.queries} distinct queries, D${p.depth}-N${p.width}, \`sampling: n\`, critic layout \`${p.criticLayout}\`, ${p.concurrency} in flight; ` +
+      "the policy and a TEI reward model on every server of the pool. With affinity each query's requests go to the server its key hashes to; " +
+      'round robin (`--affinity off`) sends each request to the next server. "critic cached": of the critique, gradient and update prompt tokens, ' +
+      "the share the answering server reported as cached. The servers' capacity, not the client, bounds the throughput here: the figures show the " +
+      "mechanics of a pool, not real model servers.",
+    "",
+    table(
+      [
+        "servers",
+        "routing",
+        "queries",
+        "wall (s)",
+        "queries/s",
+        "× 1 server",
+        "requests per server",
+        "peak in flight",
+        "client CPU (s)",
+        "critic cached",
+        "÷ 1 server",
+      ],
+      p.rows.map((r) => [
+        r.servers,
+        r.affinity,
+        r.queries,
+        r.wallS,
+        r.queriesPerS,
+        r.speedup ?? "–",
+        r.requestsPerServer.join(", "),
+        r.peakInFlight,
+        r.clientCpuS,
+        pct(r.criticCachedShare),
+        r.shareOfOneServer ?? "–",
+      ]),
+    ),
+    "",
+    `Goals: throughput ≥ ${Object.entries(p.speedupTargets)
+      .map(([n, t]) => `${t} × at ${n} servers`)
+      .join(", ")}; with affinity, a critic cached share ≥ ${p.shareTarget} × the one-server share.`,
+  ].join("\n");
 }
 
 function renderOverhead(rows: NonNullable<BenchResults["measures"]["overhead"]>): string {
@@ -508,6 +580,7 @@ export function renderMarkdown(results: BenchResults): string {
     );
   if (m.stopping)
     parts.push("## 8. Stopping rules: reward against tokens (simulated)", "", renderStopping(m.stopping), "");
+  if (m.pools) parts.push("## 10. Pools of servers (simulated)", "", renderPools(m.pools), "");
   const cli = renderCli(results);
   if (cli) parts.push(cli, "");
   return `${parts.join("\n")}\n`;

@@ -22,6 +22,7 @@ import {
 } from "./measures.js";
 import { renderMarkdown, type BenchResults } from "./report.js";
 import { measurePrefixCache, measureStopping } from "./compute.js";
+import { measurePools } from "./pools.js";
 import { startServerProcess } from "./server-handle.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -128,6 +129,10 @@ async function main(): Promise<void> {
       log("3. data-set throughput at concurrency 128 only, after an untimed pass of the data set");
       const throughput = { ...config.throughput, concurrencies: [128], warmUpPasses: 1 };
       results.measures.throughput = await measureThroughput({ ...env, config: { ...config, throughput } });
+    }
+    if (wanted("pools")) {
+      log("10. pools of servers with a capacity");
+      results.measures.pools = await measurePools(env);
     }
     if (["startup", "coldQuery", "batch"].some(wanted)) buildCli(env);
     if (wanted("startup")) {

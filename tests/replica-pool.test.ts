@@ -85,9 +85,14 @@ function fakePool(
   return { pool, urls, probes };
 }
 
-/** The first key (of many) whose order starts with server `index`. */
+/** The first keys (of many) whose rendezvous ranking starts with server `index`. */
+function keysFor(pool: ReplicaPool, index: number, count: number): string[] {
+  const ids = pool.replicas.map((r) => r.shown);
+  return KEYS.filter((key) => rendezvousOrder(key, ids, (id) => id)[0] === ids[index]).slice(0, count);
+}
+
 function keyFor(pool: ReplicaPool, index: number): string {
-  return KEYS.find((key) => pool.order(key)[0] === pool.replicas[index])!;
+  return keysFor(pool, index, 1)[0];
 }
 
 describe("a pool of servers", () => {
@@ -113,19 +118,19 @@ describe("a pool of servers", () => {
     expect(sent).toEqual([...urls, ...urls]);
   });
 
-  it("moves a query to the next server when its own fails, and keeps the failed one out for the cool-off", async () => {
+  it("moves a query to the next server when its own fails, where it stays; the failed one is out for the cool-off", async () => {
     let now = 0;
-    const { pool, urls, probes } = fakePool("failover", 3, { now: () => now });
-    const key = keyFor(pool, 0);
+    const { pool, probes } = fakePool("failover", 3, { now: () => now });
+    const [key, later, afterCoolOff] = keysFor(pool, 0, 3);
     const [first, second] = pool.order(key);
     const sent: string[] = [];
-    const send = () =>
-      pool.send(key, async (replica) => {
+    const send = (k: string) =>
+      pool.send(k, async (replica) => {
         sent.push(replica.url);
         if (replica === first && now < 500) throw new ServerDown("connection failed (ECONNREFUSED)");
         return replica.url;
       });
-    const { value, replicas } = await countReplicaUsage(send);
+    const { value, replicas } = await countReplicaUsage(() => send(key));
     expect(value).toBe(second.url);
     expect(sent).toEqual([first.url, second.url]);
     // The figures name the servers without their credentials.
@@ -133,45 +138,72 @@ describe("a pool of servers", () => {
     expect(replicas?.policy[second.shown]).toMatchObject({ requests: 1, failures: 0 });
     expect(JSON.stringify(replicas)).not.toContain("secret");
 
-    // Cooling off: the query stays on its next server, no request and no probe to the failed one.
+    // Cooling off: no request and no probe to the failed server, for this query or a new one.
     now = 999;
     sent.length = 0;
-    expect(await send()).toBe(second.url);
-    expect(sent).toEqual([second.url]);
+    expect(await send(key)).toBe(second.url);
+    expect(await send(later)).not.toBe(first.url);
+    expect(sent).not.toContain(first.url);
     expect(probes).toEqual([]);
 
-    // After the cool-off, a probe first; it answers, and the query is back on its own server.
+    // After the cool-off, a probe first; it answers, and the server gets new queries again. The
+    // query that moved stays where its prompts now are.
     now = 1001;
     sent.length = 0;
-    expect(await send()).toBe(first.url);
+    expect(await send(afterCoolOff)).toBe(first.url);
     expect(probes).toEqual([first.url]);
     expect(sent).toEqual([first.url]);
-    expect(urls).toContain(first.url);
+    expect(await send(key)).toBe(second.url);
   });
 
   it("keeps a server that does not answer its probe out for another cool-off", async () => {
     let now = 0;
     let up = false;
     const { pool, probes } = fakePool("probe", 2, { now: () => now, probe: async () => up });
-    const key = keyFor(pool, 0);
-    const [first, second] = pool.order(key);
-    const send = () =>
-      pool.send(key, async (replica) => {
+    const keys = keysFor(pool, 0, 4);
+    const [first, second] = pool.order(keys[0]);
+    const send = (k: string) =>
+      pool.send(k, async (replica) => {
         if (replica === first && !up) throw new ServerDown("status 503");
         return replica.url;
       });
-    expect(await send()).toBe(second.url);
+    expect(await send(keys[0])).toBe(second.url);
     now = 1500;
-    expect(await send()).toBe(second.url);
+    expect(await send(keys[1])).toBe(second.url);
     expect(probes).toEqual([first.url]);
     // Probed at 1500 and still down: out until 2500, without another probe before then.
     now = 2400;
     up = true;
-    expect(await send()).toBe(second.url);
+    expect(await send(keys[2])).toBe(second.url);
     expect(probes).toEqual([first.url]);
     now = 2600;
-    expect(await send()).toBe(first.url);
+    expect(await send(keys[3])).toBe(first.url);
     expect(probes).toEqual([first.url, first.url]);
+  });
+
+  it("sends a new query to its next server while its first has more than its share in flight", async () => {
+    const { pool } = fakePool("bounded", 2);
+    const release: (() => void)[] = [];
+    const hold = (replica: Replica) =>
+      new Promise<string>((resolve) => release.push(() => resolve(replica.url)));
+    // Ten new queries at once, all ranking server 0 first: it takes its share, the rest go to server 1.
+    const keys = keysFor(pool, 0, 10);
+    const answers = Promise.all(keys.map((k) => pool.send(k, hold)));
+    release.forEach((go) => go());
+    const servers = await answers;
+    const onFirst = servers.filter((url) => url === pool.replicas[0].url).length;
+    expect(onFirst).toBeGreaterThanOrEqual(5);
+    expect(onFirst).toBeLessThanOrEqual(7);
+    // A query's requests in flight together go to one server, and it stays there.
+    const again = keys.map((k) => pool.send(k, hold));
+    release.splice(0).forEach((go) => go());
+    expect(await Promise.all(again)).toEqual(servers);
+    // Several requests of one new query at once (a reward batch in parallel): all on one server.
+    const fresh = keysFor(pool, 0, 11)[10];
+    const together = Array.from({ length: 6 }, () => pool.send(fresh, hold));
+    release.splice(0).forEach((go) => go());
+    expect(new Set(await Promise.all(together)).size).toBe(1);
+    for (const [i, k] of keys.entries()) expect(await pool.send(k, async (r) => r.url)).toBe(servers[i]);
   });
 
   it("throws an error that does not fail over at once, and keeps the server up", async () => {

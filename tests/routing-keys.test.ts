@@ -116,6 +116,16 @@ describe("what a chat request carries", () => {
     }
   });
 
+  it("is a call option of the chat model, for calls outside the graph", async () => {
+    const sent: Sent[] = [];
+    await modelAt("http://vllm.test:8000/v1", sent).invoke(ask, { routingKey: "session-42" });
+    expect(ROUTING_HEADERS.map((h) => sent[0].headers[h])).toEqual([
+      "session-42",
+      "session-42",
+      "session-42",
+    ]);
+  });
+
   it("goes, through the SDK too, to the server that the key ranks first", async () => {
     const sent: Sent[] = [];
     const bases = ["http://gpu1.test/v1", "http://gpu2.test/v1", "http://gpu3.test/v1"];

@@ -43,6 +43,16 @@ export interface ReplicaPoolOptions {
 
 export const DEFAULT_COOL_OFF_MS = 10_000;
 
+/**
+ * A new query skips a server that already has more than this many times its share of the pool's
+ * requests in flight ("consistent hashing with bounded loads"): with a few hundred queries, plain
+ * rendezvous hashing leaves one server of four with about a sixth more queries than the mean.
+ */
+const LOAD_BOUND = 1.25;
+
+/** Queries remembered with the server that answered them (the oldest are forgotten first). */
+const REMEMBERED_KEYS = 10_000;
+
 /** What an answer tells about its tokens, for the usage figures per server. */
 export type TokensOf<T> = (value: T) => Pick<Partial<ReplicaCounts>, "promptTokens" | "cachedPromptTokens">;
 
@@ -51,13 +61,15 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
 }
 
 /**
- * Several servers of the same model behind one client. Each request goes to the server its routing
- * key hashes to (the same server for every request of a query, so its prefix cache holds the
- * query's prompts), or in turn without affinity. A server that fails (connection, timeout or 5xx,
- * after the client's retries) is marked down for a cool-off, and the request goes on to the next
- * server in the key's order; after the cool-off a probe decides whether it gets traffic again.
- * Only when no server can answer does the request fail, with one error naming the role and every
- * server. A pool of one server sends to it and nothing else: no hashing, no marking, no probing.
+ * Several servers of the same model behind one client. A query's first request goes to the first
+ * server of its key's rendezvous ranking (or the next one, while that one has more than its share
+ * of requests in flight), and every later request of the query to the server that answered it, so
+ * that its prefix cache holds the query's prompts; without affinity, requests go in turn. A server
+ * that fails (connection, timeout or 5xx, after the client's retries) is marked down for a
+ * cool-off, and the request goes on to the next server of the ranking, where the query then stays;
+ * after the cool-off a probe decides whether the server gets traffic again. Only when no server
+ * can answer does the request fail, with one error naming the role and every server. A pool of one
+ * server sends to it and nothing else: no hashing, no marking, no probing.
  */
 export class ReplicaPool {
   readonly replicas: readonly Replica[];
@@ -65,6 +77,10 @@ export class ReplicaPool {
   private readonly coolOffMs: number;
   private readonly now: () => number;
   private turn = 0;
+  /** The server each query's requests go to: the one that answered its last request. */
+  private readonly assigned = new Map<string, Replica>();
+  /** Requests of this pool in flight, per server. */
+  private readonly inFlight = new Map<Replica, number>();
 
   constructor(
     replicas: readonly Omit<Replica, "shown">[],
@@ -80,11 +96,38 @@ export class ReplicaPool {
     return this.replicas.length;
   }
 
-  /** The servers in the order a request with this key tries them. */
+  /**
+   * The servers in the order a request with this key tries them: the query's own server first (the
+   * one that answered it before; for a new query, the first of its ranking that is not overloaded),
+   * then the rest of its rendezvous ranking.
+   */
   order(key: string | undefined): Replica[] {
-    if (this.affinity && key !== undefined) return rendezvousOrder(key, this.replicas, (r) => r.shown);
-    const start = this.turn++ % this.replicas.length;
-    return [...this.replicas.slice(start), ...this.replicas.slice(0, start)];
+    if (!this.affinity || key === undefined) {
+      const start = this.turn++ % this.replicas.length;
+      return [...this.replicas.slice(start), ...this.replicas.slice(0, start)];
+    }
+    const ranking = rendezvousOrder(key, this.replicas, (r) => r.shown);
+    let own = this.assigned.get(key);
+    if (own === undefined) {
+      // Chosen once, before its first answer: its requests in flight meanwhile go there too.
+      own = this.leastOverloaded(ranking);
+      this.assign(key, own);
+    }
+    return [own, ...ranking.filter((replica) => replica !== own)];
+  }
+
+  /** The first server of a ranking whose requests in flight stay within the bound. */
+  private leastOverloaded(ranking: Replica[]): Replica {
+    const total = [...this.inFlight.values()].reduce((sum, n) => sum + n, 0);
+    const bound = Math.ceil((LOAD_BOUND * (total + 1)) / this.replicas.length);
+    return ranking.find((replica) => (this.inFlight.get(replica) ?? 0) < bound) ?? ranking[0];
+  }
+
+  /** Remembers the server that answered a query, forgetting the oldest queries past the limit. */
+  private assign(key: string, replica: Replica): void {
+    this.assigned.delete(key);
+    this.assigned.set(key, replica);
+    if (this.assigned.size > REMEMBERED_KEYS) this.assigned.delete(this.assigned.keys().next().value!);
   }
 
   /**
@@ -101,9 +144,11 @@ export class ReplicaPool {
     const skipped: Replica[] = [];
     let lastError: unknown;
     const tryOn = async (replica: Replica): Promise<{ value: T } | null> => {
+      this.inFlight.set(replica, (this.inFlight.get(replica) ?? 0) + 1);
       try {
         const value = await attempt(replica);
         markUp(replica.url);
+        if (this.affinity && key !== undefined) this.assign(key, replica);
         this.record(replica, { requests: 1, ...tokensOf?.(value) });
         return { value };
       } catch (error) {
@@ -115,10 +160,14 @@ export class ReplicaPool {
         failed.push({ replica, reason: failure.reason });
         lastError = error;
         return null;
+      } finally {
+        this.inFlight.set(replica, this.inFlight.get(replica)! - 1);
       }
     };
     for (const replica of this.order(key)) {
-      if (!(await this.ready(replica))) {
+      // Synchronous while the server is up: a burst of new queries sees each other's requests in flight.
+      const ready = this.ready(replica);
+      if (!(ready === true || (ready !== false && (await ready)))) {
         skipped.push(replica);
         continue;
       }
@@ -139,7 +188,7 @@ export class ReplicaPool {
   }
 
   /** Whether a server may take a request now: up, or due a probe that it answers. */
-  private async ready(replica: Replica): Promise<boolean> {
+  private ready(replica: Replica): boolean | Promise<boolean> {
     const state = healthState(replica.url, this.now());
     if (state === "up") return true;
     if (state !== "due") return false;
