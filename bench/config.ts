@@ -100,7 +100,7 @@ export const FULL_CONFIG: BenchConfig = {
     width: 5,
     criticLayout: "conversation",
     maxInFlight: 4,
-    latency: { fixedMs: 50, perTokenMs: 0.2 },
+    latency: { fixedMs: 100, perTokenMs: 0.4 },
     runs: [
       { servers: 1, affinity: true },
       { servers: 2, affinity: true },

@@ -14,6 +14,12 @@ export interface PoolServerStats {
   url: string;
   requests: number;
   peakInFlight: number;
+  /** Mean time a request waited in the server's queue before it was served. */
+  meanQueueMs: number;
+  /** Milliseconds spent serving requests (their latencies), summed. */
+  servingMs: number;
+  /** CPU time of the servers' process so far (all the servers of the pool). */
+  cpuS: number;
 }
 
 if (!process.send) throw new Error("bench/pool-servers-process.ts runs as a forked child of bench/pools.ts.");
@@ -27,11 +33,19 @@ const servers = await Promise.all(
 
 process.on("message", (command: { id: number; op: "stats" }) => {
   if (command.op !== "stats") return;
-  const data: PoolServerStats[] = servers.map((s) => ({
-    url: s.url,
-    requests: s.stats.log.filter((r) => r.method === "POST").length,
-    peakInFlight: s.stats.peakInFlight,
-  }));
+  const { user, system } = process.cpuUsage();
+  const data: PoolServerStats[] = servers.map((s) => {
+    const posts = s.stats.log.filter((r) => r.method === "POST" && r.startedAt !== undefined);
+    const queued = posts.reduce((sum, r) => sum + (r.startedAt! - r.arrivedAt!), 0);
+    return {
+      url: s.url,
+      requests: posts.length,
+      peakInFlight: s.stats.peakInFlight,
+      meanQueueMs: posts.length === 0 ? 0 : queued / posts.length,
+      servingMs: posts.reduce((sum, r) => sum + (r.delayMs ?? 0), 0),
+      cpuS: (user + system) / 1e6,
+    };
+  });
   process.send?.({ id: command.id, data });
 });
 

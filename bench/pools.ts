@@ -102,6 +102,7 @@ export async function measurePools(env: BenchEnv) {
         affinity,
       });
       const graph = createTpoGraph({ policy, rewardModel });
+      const before = await pool.stats();
       const cpu = process.cpuUsage();
       const { wallMs, states } = await runPool(graph, queries, c.concurrency, (i) => ({
         depth: c.depth,
@@ -120,6 +121,13 @@ export async function measurePools(env: BenchEnv) {
         queriesPerS: round(states.length / (wallMs / 1000), 2),
         requestsPerServer: stats.map((s) => s.requests),
         peakInFlight: Math.max(...stats.map((s) => s.peakInFlight)),
+        meanQueueMs: round(
+          stats.reduce((sum, s) => sum + s.meanQueueMs * s.requests, 0) / sum(stats.map((s) => s.requests)),
+          0,
+        ),
+        serverCpuS: round((stats[0]?.cpuS ?? 0) - (before[0]?.cpuS ?? 0), 1),
+        // Of the servers' places (maxInFlight each) over the run, the share that served a request.
+        serversBusy: round(sum(stats.map((s) => s.servingMs)) / (count * c.maxInFlight * wallMs), 3),
         clientCpuS: round((used.user + used.system) / 1e6, 1),
         criticCachedShare: round(criticCachedShare(states), 3),
       };

@@ -141,8 +141,8 @@ function renderPools(p: Pools): string {
       `${p.queries} distinct queries, D${p.depth}-N${p.width}, \`sampling: n\`, critic layout \`${p.criticLayout}\`, ${p.concurrency} in flight; ` +
       "the policy and a TEI reward model on every server of the pool. With affinity each query's requests go to the server its key hashes to; " +
       'round robin (`--affinity off`) sends each request to the next server. "critic cached": of the critique, gradient and update prompt tokens, ' +
-      "the share the answering server reported as cached. The servers' capacity, not the client, bounds the throughput here: the figures show the " +
-      "mechanics of a pool, not real model servers.",
+      'the share the answering server reported as cached. "servers busy": of the servers\' places over the run, the share that was serving ' +
+      "a request (near 100 %: the servers, not the client, bound the throughput). Simulated servers: the figures show the mechanics of a pool, not real model servers.",
     "",
     table(
       [
@@ -154,7 +154,10 @@ function renderPools(p: Pools): string {
         "× 1 server",
         "requests per server",
         "peak in flight",
+        "mean wait in queue (ms)",
+        "servers busy",
         "client CPU (s)",
+        "servers' CPU (s)",
         "critic cached",
         "÷ 1 server",
       ],
@@ -167,7 +170,10 @@ function renderPools(p: Pools): string {
         r.speedup ?? "–",
         r.requestsPerServer.join(", "),
         r.peakInFlight,
+        r.meanQueueMs,
+        pct(r.serversBusy),
         r.clientCpuS,
+        r.serverCpuS,
         pct(r.criticCachedShare),
         r.shareOfOneServer ?? "–",
       ]),

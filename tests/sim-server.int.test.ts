@@ -478,3 +478,29 @@ describe("tpo sim-server", () => {
     expect(output).toContain("stopped");
   });
 });
+
+describe("sim server capacity", () => {
+  it("serves at most maxInFlight model requests at once, queueing the others, and answers GETs at once", async () => {
+    const s = await start({ maxInFlight: 2, latency: { fixedMs: 40 } });
+    const answers = await Promise.all([
+      ...Array.from({ length: 6 }, () => chat({ seed: 1 })),
+      call("/health"),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+    expect(s.stats.peakInFlight).toBe(2);
+    const posts = s.stats.log.filter((r) => r.method === "POST");
+    // First come, first served.
+    const order = [...posts].sort((a, b) => a.startedAt! - b.startedAt!);
+    expect(order.map((r) => r.arrivedAt)).toEqual([...posts].map((r) => r.arrivedAt).sort((a, b) => a! - b!));
+    // Not queued: answered before the last wave of model requests began.
+    const health = s.stats.log.find((r) => r.path === "/health")!;
+    expect(health.finishedAt!).toBeLessThan(order[4].startedAt!);
+  });
+
+  it("without a capacity serves every request at once, and records each request's headers", async () => {
+    const s = await start({ latency: { fixedMs: 300 } });
+    await Promise.all(Array.from({ length: 6 }, () => chat({ seed: 1 })));
+    expect(s.stats.peakInFlight).toBe(6);
+    expect(s.stats.log[0].headers!["content-type"]).toBe("application/json");
+  });
+});
