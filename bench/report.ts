@@ -510,7 +510,8 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     "> Every figure here is about **our orchestration against a simulated server**: the simulated world " +
       "over HTTP, with a fixed injected latency per request. The server answers instantly apart from that " +
-      "latency and has no capacity limit. Nothing here is a claim about real models or real model servers.",
+      "latency and has no capacity limit (but in section 10, whose servers have one). Nothing here is a claim " +
+      "about real models or real model servers.",
     "",
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, Node ${machine.node}. Date: ${machine.date}. ` +
       `Run: \`npm run bench${results.quick ? " -- --quick" : ""}\` (${results.durationS} s). The server runs in a child process, so client CPU and memory are ours alone. ` +
@@ -586,8 +587,8 @@ export function renderMarkdown(results: BenchResults): string {
     );
   if (m.stopping)
     parts.push("## 8. Stopping rules: reward against tokens (simulated)", "", renderStopping(m.stopping), "");
-  if (m.pools) parts.push("## 10. Pools of servers (simulated)", "", renderPools(m.pools), "");
   const cli = renderCli(results);
   if (cli) parts.push(cli, "");
+  if (m.pools) parts.push("## 10. Pools of servers (simulated)", "", renderPools(m.pools), "");
   return `${parts.join("\n")}\n`;
 }

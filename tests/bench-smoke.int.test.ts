@@ -39,7 +39,7 @@ describe("npm run bench -- --quick", () => {
     expect(Object.keys(results.measures).sort()).toEqual(
       [
         ...["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"],
-        ...["prefixCache", "stopping"],
+        ...["prefixCache", "stopping", "pools"],
         ...["startup", "coldQuery", "batch"],
       ].sort(),
     );
@@ -48,6 +48,11 @@ describe("npm run bench -- --quick", () => {
       "conversation",
     ]);
     expect(results.measures.stopping.rows[0].tokens).toBeGreaterThan(0);
+    expect(
+      results.measures.pools.rows.map(
+        (r: { servers: number; affinity: string }) => `${r.servers} ${r.affinity}`,
+      ),
+    ).toEqual(["1 on", "2 on", "2 round robin"]);
     // The CLI measures: one cold query makes the formula's requests; tracing to a closed port says so once.
     expect(results.measures.coldQuery.requests).toBe(8);
     expect(results.measures.coldQuery.tracingUnreachable.stderrLines).toHaveLength(1);
