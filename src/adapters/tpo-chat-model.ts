@@ -22,6 +22,7 @@ import {
 } from "./progress-reasoning.js";
 import { reasoningStream } from "./reasoning-stream.js";
 import { runTpoToEnd, whenIterationRecorded } from "../run/index.js";
+import { CALLER_STREAM_HANDLERS, NO_STREAM_TAG } from "./isolated-run.js";
 
 export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
   /**
@@ -42,19 +43,6 @@ export interface TpoChatModelCallOptions extends BaseChatModelCallOptions {
   /** Refused: present so that a caller who passes tools gets a clear error rather than silence. */
   tools?: unknown[];
 }
-
-/** The tag LangGraph's "messages" stream mode skips: the model calls inside TPO are not the answer. */
-const NO_STREAM_TAG = "langsmith:nostream";
-
-/**
- * A calling graph's stream-mode handlers: they would show the inner graph's node outputs (the
- * finalize node's message, say) as the caller's own, so they do not reach the runs inside TPO.
- */
-const CALLER_STREAM_HANDLERS = new Set([
-  "StreamMessagesHandler",
-  "StreamProtocolMessagesHandler",
-  "StreamToolsHandler",
-]);
 
 const TOOLS_REFUSED =
   "TpoChatModel optimises text answers and cannot call tools or return structured output. " +

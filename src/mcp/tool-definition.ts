@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tpoToolDescription } from "../adapters/tool-description.js";
 import { parseTpoContext, type TpoContextInput } from "../settings/run-settings.js";
 import { toolInputSchema, type McpCaps } from "./settings.js";
 
@@ -42,29 +43,17 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
   return rest as { type: "object"; [key: string]: unknown };
 }
 
-/** Responses one call asks the models for, at most: width per sampling and update, 2 critic steps per iteration. */
-function responsesOf(width: number, depth: number): number {
-  return width * (depth + 1) + 2 * depth;
-}
-
 /**
- * What the tool tells an agent: what it does, what it costs at this server's defaults and caps,
- * and when it is worth that cost.
+ * What the tool tells an agent: what it does, what it costs at this server's defaults, when it is
+ * worth that cost, and the caps.
  */
 export function toolDescription(caps: McpCaps, defaults: TpoContextInput): string {
   const { width, depth } = parseTpoContext(defaults);
-  return [
-    "Optimises an answer at inference time with Test-Time Preference Optimization (TPO): a policy model",
-    `samples \`width\` answers, a reward model scores them, and for \`depth\` rounds a critic compares the best`,
-    "with the worst and rewrites the best; the highest-scoring answer comes back with its score.",
-    `Cost: about width × (depth + 1) + 2 × depth model responses (by default width ${width}, depth ${depth}:`,
-    `up to ${responsesOf(width, depth)} responses) and several times the time of one answer.`,
-    "Worth it for an answer that matters and that a reward model can judge: a final reply to a person, an",
-    "explanation, advice, a summary, careful writing. Not worth it for quick facts, lookups, intermediate steps,",
-    "plans for tool calls, or anything a test or a source can check. Cheaper: depth 0 (best-of-N) or a smaller",
-    "width; targetScore, patience and budgetRequests stop a run early.",
-    `This server allows at most width ${caps.maxWidth}, depth ${caps.maxDepth}, maxTokens ${caps.maxTokens}.`,
-  ].join(" ");
+  return (
+    `${tpoToolDescription(width, depth)} The answer comes with its score and the run's cost; targetScore, ` +
+    "patience and budgetRequests stop a run early. " +
+    `This server allows at most width ${caps.maxWidth}, depth ${caps.maxDepth}, maxTokens ${caps.maxTokens}.`
+  );
 }
 
 /** The tool as tools/list shows it. */
