@@ -1,14 +1,16 @@
-import {
-  BaseChatModel,
-  type BaseChatModelCallOptions,
-} from "@langchain/core/language_models/chat_models";
+import { BaseChatModel, type BaseChatModelCallOptions } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { RunCollectorCallbackHandler } from "@langchain/core/tracers/run_collector";
-import type { Run } from "@langchain/core/tracers/base";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
-import { createSimWorld, createTpoGraph, createTpoTool, TpoConfigError, TpoSettingsError } from "../src/index.js";
+import {
+  createSimWorld,
+  createTpoGraph,
+  createTpoTool,
+  TpoConfigError,
+  TpoSettingsError,
+} from "../src/index.js";
 import { GatedCritic } from "./helpers/gated-critic.js";
 
 const QUERY = "How do I take care of a wooden table?";
@@ -38,6 +40,8 @@ class ToolCallingAgentModel extends BaseChatModel<BaseChatModelCallOptions> {
   }
 }
 
+type Run = RunCollectorCallbackHandler["tracedRuns"][number];
+
 function flatten(run: Run): Run[] {
   return [run, ...(run.child_runs ?? []).flatMap(flatten)];
 }
@@ -62,7 +66,12 @@ describe("createTpoTool", () => {
     })) as ToolMessage;
     expect(ToolMessage.isInstance(message)).toBe(true);
     expect(message.tool_call_id).toBe("call_9");
-    const artifact = message.artifact as { score: number; iterations: number; settings: unknown; cost: { modelRequests: number } };
+    const artifact = message.artifact as {
+      score: number;
+      iterations: number;
+      settings: unknown;
+      cost: { modelRequests: number };
+    };
     expect(message.text).toBe((artifact as unknown as { answer: string }).answer);
     expect(artifact.settings).toEqual({ width: 2, depth: 1, mode: "tpo" });
     expect(artifact.iterations).toBe(1);
@@ -71,9 +80,10 @@ describe("createTpoTool", () => {
   });
 
   it("refuses a width or depth above its caps, and bad settings when it is built", async () => {
-    const tool = createTpoTool({ ...createSimWorld(), maxWidth: 4, maxDepth: 2 });
+    const tool = createTpoTool({ ...createSimWorld(), maxWidth: 4, maxDepth: 1 });
+    expect(tool.description).toMatch(/by default width 4, depth 1/); // the defaults, down to the caps
     await expect(tool.invoke({ query: QUERY, width: 5 })).rejects.toThrow(/width/);
-    await expect(tool.invoke({ query: QUERY, depth: 3 })).rejects.toThrow(/depth/);
+    await expect(tool.invoke({ query: QUERY, depth: 2 })).rejects.toThrow(/depth/);
     expect(() => createTpoTool({ ...createSimWorld(), settings: { width: 0 } })).toThrow(TpoSettingsError);
     expect(() => createTpoTool({ ...createSimWorld(), settings: { depth: 4 }, maxDepth: 2 })).toThrow(
       TpoConfigError,

@@ -49,16 +49,24 @@ function cap(name: string, value: number | undefined, fallback: number, max: num
  * agent's "messages" stream.
  */
 export function createTpoTool(options: TpoToolOptions) {
-  const settings = options.settings ?? {};
-  const defaults = parseTpoContext(settings); // a bad setting fails now, naming the field
   const maxWidth = cap("maxWidth", options.maxWidth, 20, TpoContextSchema.shape.width.unwrap().maxValue!);
   const maxDepth = cap("maxDepth", options.maxDepth, 5, MAX_DEPTH);
-  if (defaults.width > maxWidth || defaults.depth > maxDepth) {
+  const given = options.settings ?? {};
+  parseTpoContext(given); // a bad setting fails now, naming the field
+  if ((given.width ?? 0) > maxWidth || (given.depth ?? 0) > maxDepth) {
     throw new TpoConfigError(
-      `createTpoTool: settings width ${defaults.width} and depth ${defaults.depth} must be at most ` +
+      `createTpoTool: settings width ${given.width ?? "-"} and depth ${given.depth ?? "-"} must be at most ` +
         `maxWidth ${maxWidth} and maxDepth ${maxDepth}.`,
     );
   }
+  // A width or depth left to the schema's default comes down to a lower cap.
+  const schemaDefaults = parseTpoContext({});
+  const settings: TpoContextInput = {
+    ...given,
+    width: given.width ?? Math.min(schemaDefaults.width, maxWidth),
+    depth: given.depth ?? Math.min(schemaDefaults.depth, maxDepth),
+  };
+  const defaults = parseTpoContext(settings);
   const graph = "graph" in options ? options.graph : createTpoGraph(options);
   const schema = z.object({
     query: z.string().min(1).describe("The question or task to answer, with what the answer needs."),
