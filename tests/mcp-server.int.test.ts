@@ -22,7 +22,8 @@ afterEach(async () => {
   sim.setLatency({});
   if (mcp) {
     const { transport } = mcp;
-    await mcp.close();
+    // Closing standard input ends the server, and the process with it.
+    expect(await mcp.close()).toBe(0);
     // Whatever the test did, standard output carried protocol messages and nothing else.
     expect(transport.nonProtocolOutput()).toEqual([]);
   }
