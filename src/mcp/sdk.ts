@@ -55,7 +55,7 @@ export async function loadMcpSdk(load: ImportModule = importModule): Promise<Mcp
     if (!isModuleNotFound(error)) throw error;
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new TpoConfigError(
-      `tpo mcp needs the package ${MCP_SDK_PACKAGE}, an optional dependency of langgraph-tpo that is not ` +
+      `the MCP server (tpo mcp) needs the package ${MCP_SDK_PACKAGE}, an optional dependency of langgraph-tpo that is not ` +
         `installed: run \`npm install ${MCP_SDK_PACKAGE}\` where langgraph-tpo is installed (${message}).`,
       { cause: error },
     );
