@@ -71,6 +71,9 @@ export async function mcpAction(flags: McpFlags & Record<string, unknown>): Prom
   });
   console.error(`tpo mcp: listening on ${server.url}/mcp (streamable HTTP; ${limits}).`);
   if (!apiKey) log("no TPO_SERVER_API_KEY set: requests are not authenticated.");
+  if (!apiKey && !["127.0.0.1", "localhost", "::1"].includes(options.host)) {
+    log(`bound to ${options.host} without an API key: anyone who reaches it can run TPO at your cost.`);
+  }
   if (simulated) log("simulated world: answers show the mechanics of TPO, not real models.");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
