@@ -38,9 +38,6 @@ export class RunSlots {
   release(): void {
     this.active = Math.max(0, this.active - 1);
   }
-  get running(): number {
-    return this.active;
-  }
 }
 
 export interface OptimizeToolOptions {
