@@ -25,6 +25,7 @@ export interface JobOutcome {
 }
 
 export type WorkerEvent =
+  | { type: "job.started"; job: ClaimedJob }
   | { type: "job.done"; job: ClaimedJob; kept: boolean }
   | { type: "job.retrying"; job: ClaimedJob; error: { message: string } }
   | { type: "job.failed"; job: ClaimedJob; error: { message: string } }
@@ -191,6 +192,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
       finishing: false,
     };
     inFlight.set(job.id, entry);
+    emit({ type: "job.started", job });
     entry.settled = (async () => {
       let outcome: JobOutcome;
       if (!data) {

@@ -118,16 +118,17 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
         })),
       );
       const enqueued = await enqueueJobs(queue, queueJobs, policy, { retryFailed: options.retryFailed });
-      console.error(
-        escapeControl(
-          `tpo batch: ${enqueued.added} new job${enqueued.added === 1 ? "" : "s"} on ${queue.where} (data set "${dataset}")` +
-            (enqueued.pending > 0 ? `, ${enqueued.pending} queued or running already` : "") +
-            (enqueued.finished > 0 ? `, ${enqueued.finished} finished already` : "") +
-            (enqueued.requeued > 0 ? `, ${enqueued.requeued} failed ones put back` : "") +
-            (jobs.length === 0 ? `; every query of ${input} has a record in ${options.out}` : "") +
-            ".",
-        ),
-      );
+      if (!options.quiet || options.detach)
+        console.error(
+          escapeControl(
+            `tpo batch: ${enqueued.added} new job${enqueued.added === 1 ? "" : "s"} on ${queue.where} (data set "${dataset}")` +
+              (enqueued.pending > 0 ? `, ${enqueued.pending} queued or running already` : "") +
+              (enqueued.finished > 0 ? `, ${enqueued.finished} finished already` : "") +
+              (enqueued.requeued > 0 ? `, ${enqueued.requeued} failed ones put back` : "") +
+              (jobs.length === 0 ? `; every query of ${input} has a record in ${options.out}` : "") +
+              ".",
+          ),
+        );
       if (options.detach) {
         console.error(
           "tpo batch: detached. Start `tpo worker <url>` on the machines that run the queries; this same command " +

@@ -26,6 +26,8 @@ function named(job: ClaimedJob): string {
 
 function describe(event: WorkerEvent, quiet: boolean): string | null {
   switch (event.type) {
+    case "job.started":
+      return quiet ? null : `took ${named(event.job)}`;
     case "job.done":
       return quiet
         ? null
