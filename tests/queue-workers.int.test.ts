@@ -156,4 +156,114 @@ describe("tpo worker and tpo batch --queue", () => {
     },
     180_000,
   );
+
+  it(
+    "SIGTERM: the worker takes no more jobs, hands back at once those that cannot finish within --grace " +
+      "(not counted as an attempt), and another worker completes them from their checkpoints",
+    async (ctx) => {
+      const pg = needServer(ctx);
+      pg.createDatabase("sigterm");
+      const url = pg.url("sigterm");
+      const dir = tempDir();
+      const input = join(dir, "prompts.json");
+      writeFileSync(input, JSON.stringify(samplePrompts().slice(60, 66)));
+      const out = join(dir, "out.jsonl");
+      const settings = ["--depth", "3", "--width", "2", "--seed", "5"];
+      const batchArgs = ["batch", input, "--queue", url, "--out", out, ...settings, "--quiet"];
+      const env = simServerEnv(sim);
+      const enqueued = await runCli([...batchArgs, "--detach"], { env });
+      expect(enqueued.code).toBe(0);
+      sim.setLatency({ fixedMs: 150 });
+
+      const first = startWorker(url, ["--concurrency", "3", "--grace", "0.5"]);
+      await waitUntil(
+        throttled(() => {
+          const held = heldIds(first.output());
+          const checkpoints = checkpointsPerId(pg, "sigterm");
+          return held.length === 3 && held.some((id) => (checkpoints.get(id) ?? 0) >= 3);
+        }),
+        90_000,
+        "the worker to hold three queries with steps done",
+      );
+      first.child.kill("SIGTERM");
+      const stopped = await first.done;
+      expect(stopped.code).toBe(0);
+      expect(stopped.stderr).toContain("SIGTERM: taking no more jobs");
+      const afterSignal = stopped.stderr.slice(stopped.stderr.indexOf("SIGTERM:"));
+      expect(afterSignal).not.toMatch(/^tpo worker: took /m);
+      const handedBack = [...afterSignal.matchAll(/^tpo worker: handed back (\S+) /gm)].map((m) => m[1]);
+      expect(handedBack.length).toBeGreaterThan(0);
+      expect(stopped.stderr).toMatch(
+        new RegExp(`stopped: \\d+ jobs? done, 0 failed attempts, ${handedBack.length} handed back`),
+      );
+
+      // Back in the queue at once, as never started: the next worker's run is attempt 1.
+      const states = rows(
+        pg,
+        "sigterm",
+        "SELECT data->>'id', state, retry_count, start_after <= now() FROM tpo_pgboss.job WHERE state <> 'completed'",
+      );
+      for (const id of handedBack)
+        expect(states.find(([jobId]) => jobId === id)).toEqual([id, "created", "0", "t"]);
+
+      const second = startWorker(url);
+      const waited = await runCli(batchArgs, { env, timeoutMs: 120_000 });
+      expect(waited.stderr).toBe("");
+      expect(waited.code).toBe(0);
+      second.child.kill("SIGTERM");
+      expect((await second.done).code).toBe(0);
+      const records = readRecords(out);
+      expect(records.map((r) => r.id).sort()).toEqual([...new Set(records.map((r) => r.id))].sort());
+      expect(records).toHaveLength(6);
+      expect(records.filter((r) => r.error)).toEqual([]);
+      const attempts = new Map(
+        rows(
+          pg,
+          "sigterm",
+          "SELECT j.item_id, r.attempt FROM tpo_queue.results r JOIN tpo_queue.jobs j USING (key)",
+        ).map(([id, attempt]) => [id, attempt]),
+      );
+      for (const id of handedBack) {
+        expect(records.find((r) => r.id === id)!.resumedFrom, id).toBeDefined();
+        expect(attempts.get(id), id).toBe("1");
+        expect(
+          repeatedSteps(sim.stats.log, records.find((r) => r.id === id)!.query!),
+          id,
+        ).toBeLessThanOrEqual(1);
+      }
+    },
+    180_000,
+  );
+
+  it("a second SIGTERM stops the jobs in flight at once, whatever --grace says, and hands them back", async (ctx) => {
+    const pg = needServer(ctx);
+    pg.createDatabase("second_signal");
+    const url = pg.url("second_signal");
+    const dir = tempDir();
+    const input = join(dir, "prompts.json");
+    writeFileSync(input, JSON.stringify(samplePrompts().slice(70, 72)));
+    const env = simServerEnv(sim);
+    const out = join(dir, "out.jsonl");
+    expect(
+      (await runCli(["batch", input, "--queue", url, "--out", out, "--depth", "4", "--detach"], { env }))
+        .code,
+    ).toBe(0);
+    sim.setLatency({ fixedMs: 300 });
+    // Ten minutes of grace: only the second signal can make it stop within this test.
+    const worker = startWorker(url, ["--grace", "600"]);
+    await waitUntil(() => heldIds(worker.output()).length === 2, 60_000, "the worker to take both queries");
+    worker.child.kill("SIGTERM");
+    await waitUntil(
+      () => worker.output().includes("taking no more jobs"),
+      30_000,
+      "the first signal's notice",
+    );
+    worker.child.kill("SIGTERM");
+    const stopped = await worker.done;
+    expect(stopped.code).toBe(0);
+    expect(stopped.stderr).toContain("SIGTERM again: stopping the jobs in flight now");
+    expect([...stopped.stderr.matchAll(/^tpo worker: handed back /gm)]).toHaveLength(2);
+    const states = rows(pg, "second_signal", "SELECT state FROM tpo_pgboss.job");
+    expect(states.map(([state]) => state)).toEqual(["created", "created"]);
+  }, 120_000);
 });

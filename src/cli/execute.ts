@@ -85,6 +85,10 @@ export async function executeQuery(
       configurable: threadId ? { thread_id: threadId } : undefined,
       streamMode: ["values", "tasks"],
       signal: options.signal,
+      // A step's checkpoint is saved before the next step starts, so that a process killed
+      // mid-query repeats at most the step in flight when it resumes (LangGraph's default saves
+      // it while the next step runs, and a kill then loses it).
+      ...(threadId ? { durability: "sync" as const } : {}),
     });
     for await (const [mode, chunk] of stream) {
       if (mode === "tasks") {

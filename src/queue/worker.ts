@@ -87,7 +87,8 @@ interface FetchedJob {
   retryLimit: number;
 }
 
-const SETTLE_AFTER_ABORT_MS = 5000;
+/** How long stopped runs get to end (their last step saved) before their jobs are handed back. */
+const SETTLE_AFTER_ABORT_MS = 10_000;
 
 function delay(ms: number): { promise: Promise<void>; cancel(): void } {
   let timer: NodeJS.Timeout;
@@ -331,21 +332,28 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
         entry.taken = "stop";
         entry.controller.abort(new Error("the worker is stopping; the job goes back to the queue"));
       }
-      // The runs stop at their next step; wait for them (boundedly) so that no step of theirs
-      // overlaps the next worker's.
+      // The runs stop at their next step (each step saved before the next starts); wait for them,
+      // boundedly, so that no step of theirs overlaps the next worker's.
       const settle = delay(SETTLE_AFTER_ABORT_MS);
       await Promise.race([Promise.all(left.map((e) => e.settled)), settle.promise]);
       settle.cancel();
+      // A run that has not ended may still be saving a step: its job is left to its lease.
+      const ended = left.filter((e) => !inFlight.has(e.job.id));
+      if (ended.length < left.length) {
+        warn(
+          `${left.length - ended.length} job(s) did not stop in time; they go back to the queue when their lease lapses.`,
+        );
+      }
       try {
         summary.handedBack += await handBack(
           db,
-          left.map((e) => e.held),
+          ended.map((e) => e.held),
           INITIAL_LEASE_SECONDS,
         );
-        for (const entry of left) emit({ type: "job.handed-back", job: entry.job });
+        for (const entry of ended) emit({ type: "job.handed-back", job: entry.job });
       } catch (error) {
         warn(
-          `handing back ${left.length} job(s) failed (${reasonOf(error)}); they return when their lease lapses.`,
+          `handing back ${ended.length} job(s) failed (${reasonOf(error)}); they go back when their lease lapses.`,
         );
       }
       // Jobs finishing their record were not handed back: let them end.
