@@ -2,7 +2,7 @@ import { MemorySaver } from "@langchain/langgraph";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { executeQuery } from "../src/cli/execute.js";
+import { runTpoToEnd } from "../src/run/index.js";
 import { createTpoGraph } from "../src/graph/builder.js";
 import { SimChatModel, SimRewardModel } from "../src/sim/index.js";
 import type { RewardItem } from "../src/models/reward/reward-model.js";
@@ -41,7 +41,7 @@ describe("a checkpointed run", () => {
     }
     const policy = new Policy({ seed: 1 });
     const graph = createTpoGraph({ policy, critic: policy, rewardModel: new Reward(1), checkpointer: saver });
-    const { state } = await executeQuery(
+    const { state } = await runTpoToEnd(
       graph,
       { query: "How do I take care of a wooden table?" },
       { context: parseTpoContext({ width: 2, depth: 2 }), threadId: "t1" },

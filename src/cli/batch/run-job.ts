@@ -1,5 +1,6 @@
 import { queryTextOf } from "../query-input.js";
-import { executeQuery, StepFailedError } from "../execute.js";
+import { TpoStepError } from "../../errors.js";
+import { runTpoToEnd } from "../../run/index.js";
 import type { TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import { describeModels } from "../flags.js";
@@ -43,7 +44,7 @@ export async function runJob(
   const started = performance.now();
   const base = recordBase(job, settings);
   try {
-    const { state, resumedFrom } = await executeQuery(graph, item.input!, {
+    const { state, resumedFrom } = await runTpoToEnd(graph, item.input!, {
       context,
       threadId: options.threadId,
       resume: options.resume,
@@ -62,7 +63,7 @@ export async function runJob(
     };
   } catch (error) {
     const failure = describeFailure(error, null, settings);
-    const step = error instanceof StepFailedError ? error.step : null;
+    const step = error instanceof TpoStepError ? error.step : null;
     return {
       ...base,
       elapsedMs: performance.now() - started,
