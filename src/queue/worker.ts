@@ -141,6 +141,13 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
     connectionDown = false;
   };
 
+  /** The worker's row, with its counts: after each job, and with each heartbeat. */
+  const touch = () =>
+    db.query(
+      `UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), state = $2, active = $3, done = $4, failed = $5 WHERE id = $1`,
+      [id, state, inFlight.size, summary.done, summary.failed],
+    );
+
   const finish = async (entry: InFlight, outcome: JobOutcome) => {
     const { job } = entry;
     entry.finishing = true;
@@ -156,25 +163,26 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
         await queue.boss.complete(QUEUE_NAME, job.id);
         summary.done++;
         emit({ type: "job.done", job, kept });
-        return;
+      } else {
+        summary.failed++;
+        const last = job.attempt >= job.maxAttempts;
+        if (last) {
+          await saveResult(db, {
+            key: job.data.key,
+            ok: false,
+            record: outcome.record,
+            worker: id,
+            attempt: job.attempt,
+          });
+        }
+        await queue.boss.fail(QUEUE_NAME, job.id, outcome.error);
+        emit({ type: last ? "job.failed" : "job.retrying", job, error: outcome.error });
       }
-      summary.failed++;
-      const last = job.attempt >= job.maxAttempts;
-      if (last) {
-        await saveResult(db, {
-          key: job.data.key,
-          ok: false,
-          record: outcome.record,
-          worker: id,
-          attempt: job.attempt,
-        });
-      }
-      await queue.boss.fail(QUEUE_NAME, job.id, outcome.error);
-      emit({ type: last ? "job.failed" : "job.retrying", job, error: outcome.error });
     } catch (error) {
       // Unsaved, the job's lease lapses and another worker takes it: it resumes from its checkpoint.
       dbFailed(`keeping the result of ${job.data.key}`, error);
     }
+    await touch().catch(() => {});
   };
 
   const start = (fetched: FetchedJob) => {
@@ -236,10 +244,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
         entry.controller.abort(new Error("another worker took this job: its lease lapsed"));
         emit({ type: "job.lost", job: entry.job });
       }
-      await db.query(
-        `UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), state = $2, active = $3, done = $4, failed = $5 WHERE id = $1`,
-        [id, state, inFlight.size, summary.done, summary.failed],
-      );
+      await touch();
       for (const failure of await unrecordedFailures(db, 20)) {
         const data = jobDataOf(failure.data);
         if (!data) continue;
