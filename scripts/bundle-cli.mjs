@@ -35,10 +35,14 @@ await build({
   banner: {
     js: "import { createRequire as __tpoCreateRequire } from 'node:module'; const require = __tpoCreateRequire(import.meta.url);",
   },
+  // pg-boss (the job queue of `tpo batch --queue`, `tpo worker`, `tpo queue`) too, and the pg it
+  // brings, which the queue loads from pg-boss's folder.
   external: [
     "@langchain/langgraph-checkpoint-sqlite",
     "@langchain/langgraph-checkpoint-postgres",
     "@modelcontextprotocol/sdk",
+    "pg-boss",
+    "pg",
   ],
   logLevel: "warning",
 });

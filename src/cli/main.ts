@@ -9,6 +9,8 @@ import { declareRun } from "./declare/run.js";
 import { declareServe } from "./declare/serve.js";
 import { declareMcp } from "./declare/mcp.js";
 import { declareSimServer } from "./declare/sim-server.js";
+import { declareWorker } from "./declare/worker.js";
+import { declareQueue } from "./declare/queue.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit-on-error.js";
 
 const program = new Command("tpo")
@@ -25,6 +27,8 @@ declareExport(program);
 declareSimServer(program);
 declareServe(program);
 declareMcp(program);
+declareWorker(program);
+declareQueue(program);
 // More commands register here: declared in ./declare (commander and the flag tables only, so that
 // `--help` loads no LangChain, LangGraph or zod), their work in ./commands, loaded by the action.
 

@@ -36,12 +36,20 @@ export function cliCommand(args: string[]): { command: string; args: string[] } 
   return { command: process.execPath, args: [...CLI, ...args] };
 }
 
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+  /** Node's own flags, before the CLI's script (an --import of a loader hook, say). */
+  nodeArgs?: string[];
+}
+
 /** Starts `tpo <args>` from the sources; `done` settles when it exits (killed after `timeoutMs`). */
 export function startCli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+  options: CliOptions = {},
 ): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
-  const child = spawn(process.execPath, [...CLI, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...CLI, ...args], {
     cwd: ROOT,
     env: childEnv(options.env ?? {}),
     stdio: ["pipe", "pipe", "pipe"],
@@ -63,10 +71,7 @@ export function startCli(
   return { child, done, output: () => stdout + stderr };
 }
 
-export function runCli(
-  args: string[],
-  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
 

@@ -1,33 +1,26 @@
-import { queryTextOf } from "../query-input.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { TpoStepError } from "../../errors.js";
-import { runTpoToEnd } from "../../run/index.js";
-import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
-import { describeFailure } from "../failure.js";
+import { createTpoGraph } from "../../graph/builder.js";
 import { describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
+import { runJob } from "../batch/run-job.js";
 import { readTextInput } from "../read-input.js";
 import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
-import { parseBatchInput, type BatchItem } from "../batch/input.js";
+import { parseBatchInput } from "../batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
-import { officialPath, writeOfficial } from "../batch/reference-format.js";
+import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import { planJobs, type Job } from "../batch/plan.js";
-import { stopOf, type BatchRecord } from "../batch/record.js";
+import { planJobs } from "../batch/plan.js";
 import {
   latestRecords,
   looksLikeBatchRecord,
   previousResults,
-  readResults,
   ResultsWriter,
 } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
-import { formatSummary, summarize } from "../batch/summary.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
 import { escapeControl } from "../escape.js";
-import { loadModels, type ModelSettings } from "../../from-env/models-from-env.js";
-import { turnsOf } from "../../messages/conversation.js";
+import { loadModels } from "../../from-env/models-from-env.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 
 export interface BatchOptions extends Record<string, unknown> {
@@ -43,60 +36,31 @@ export interface BatchOptions extends Record<string, unknown> {
   format: string;
   limit?: string;
   quiet?: boolean;
-}
-
-function queryOf(item: BatchItem): string | null {
-  return item.input ? queryTextOf(item.input) : null;
-}
-
-async function runJob(
-  job: Job,
-  graph: TpoGraph,
-  settings: ModelSettings,
-  options: { checkpointed: boolean; resume: boolean; signal: AbortSignal },
-): Promise<BatchRecord> {
-  const { item, mode, context } = job;
-  const started = performance.now();
-  const base = {
-    id: item.id,
-    mode,
-    query: queryOf(item),
-    ...(item.input && "messages" in item.input ? { messages: turnsOf(item.input.messages) } : {}),
-    settings: context,
-    models: describeModels(settings),
-  };
-  try {
-    const { state, resumedFrom } = await runTpoToEnd(graph, item.input!, {
-      context,
-      threadId: options.checkpointed ? threadIdOf(item.id, mode) : undefined,
-      resume: options.resume,
-      signal: options.signal,
-    });
-    return {
-      ...base,
-      best: state.best!,
-      history: state.history,
-      pool: state.pool,
-      usage: state.usage,
-      ...stopOf(state),
-      elapsedMs: performance.now() - started,
-      ...(resumedFrom ? { resumedFrom } : {}),
-      finishedAt: new Date().toISOString(),
-    };
-  } catch (error) {
-    const failure = describeFailure(error, null, settings);
-    const step = error instanceof TpoStepError ? error.step : null;
-    return {
-      ...base,
-      elapsedMs: performance.now() - started,
-      error: { message: failure.message, ...(step ? { step } : {}), source: item.source },
-      finishedAt: new Date().toISOString(),
-    };
-  }
+  /** The job queue's PostgreSQL URL: workers run the queries (./batch-queue.ts). */
+  queue?: string;
+  maxAttempts?: string;
+  retryDelay?: string;
+  dataset?: string;
+  detach?: boolean;
+  /** Whether --concurrency was given, rather than its default (--queue refuses it). */
+  concurrencyGiven?: boolean;
 }
 
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
 export async function batchAction(input: string, options: BatchOptions): Promise<void> {
+  if (options.queue !== undefined) {
+    const { batchOnQueue } = await import("./batch-queue.js");
+    return batchOnQueue(input, options);
+  }
+  for (const [flag, given] of [
+    ["--max-attempts", options.maxAttempts],
+    ["--retry-delay", options.retryDelay],
+    ["--dataset", options.dataset],
+    ["--detach", options.detach],
+  ] as const) {
+    if (given !== undefined)
+      throw new CliUsageError(`${flag} goes with --queue (it is about the job queue's jobs).`);
+  }
   const base = settingsInput(options);
   const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
   const contexts = settingsPerMode(base, modes, options.modes !== undefined);
@@ -144,17 +108,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
   }
   let failed = unreadable.length;
-  for (const item of unreadable) {
-    console.error(escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`));
-    writer.append({
-      id: item.id,
-      mode: null,
-      query: null,
-      elapsedMs: 0,
-      error: { message: item.error!, source: item.source },
-      finishedAt: new Date().toISOString(),
-    });
-  }
+  recordUnreadable(writer, unreadable, input);
 
   const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
   if (!options.quiet) progress.start();
@@ -165,7 +119,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     // A failed query is a record, not a throw: only a failure to write one stops the batch.
     await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
       const record = await runJob(job, graph, settings, {
-        checkpointed: checkpointer !== undefined,
+        threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
         resume: options.resume ?? false,
         signal,
       });
@@ -178,10 +132,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
       }
       if (record.error) {
         failed++;
-        if (!options.quiet)
-          console.error(
-            `${process.stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error.message}`)}`,
-          );
+        if (!options.quiet) reportFailedRecord(record);
       }
       progress.complete(record.mode, record.best?.score ?? null);
     });
@@ -202,18 +153,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     );
   }
 
-  const records = [...latestRecords(readResults(options.out, looksLikeBatchRecord).records).values()];
-  console.log(formatSummary(summarize(records)));
-  if (options.format === "official") {
-    for (const mode of modes) {
-      const path = officialPath(options.out, mode);
-      writeOfficial(
-        path,
-        records.filter((r) => r.mode === mode),
-      );
-      console.log(`Wrote ${path}`);
-    }
-  }
+  summarizeResults(options.out, modes, options.format);
   if (failed > 0) {
     throw new CliRunError(
       `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +

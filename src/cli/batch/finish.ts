@@ -1,0 +1,45 @@
+import type { TpoMode } from "../../settings/run-settings.js";
+import { escapeControl } from "../escape.js";
+import type { BatchItem } from "./input.js";
+import type { BatchRecord } from "./record.js";
+import { officialPath, writeOfficial } from "./reference-format.js";
+import { latestRecords, looksLikeBatchRecord, readResults, type ResultsWriter } from "./results-file.js";
+import { formatSummary, summarize } from "./summary.js";
+
+/** Records the input lines that could not be read, each as an error record, and says so. */
+export function recordUnreadable(writer: ResultsWriter, unreadable: BatchItem[], input: string): void {
+  for (const item of unreadable) {
+    console.error(escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`));
+    writer.append({
+      id: item.id,
+      mode: null,
+      query: null,
+      elapsedMs: 0,
+      error: { message: item.error!, source: item.source },
+      finishedAt: new Date().toISOString(),
+    });
+  }
+}
+
+/** The line a failed query gets on standard error (over the progress bar, on a terminal). */
+export function reportFailedRecord(record: BatchRecord): void {
+  console.error(
+    `${process.stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error?.message}`)}`,
+  );
+}
+
+/** The summary of `out`'s records on standard output, and the reference format's files when asked for. */
+export function summarizeResults(out: string, modes: TpoMode[], format: string): void {
+  const records = [...latestRecords(readResults(out, looksLikeBatchRecord).records).values()];
+  console.log(formatSummary(summarize(records)));
+  if (format === "official") {
+    for (const mode of modes) {
+      const path = officialPath(out, mode);
+      writeOfficial(
+        path,
+        records.filter((r) => r.mode === mode),
+      );
+      console.log(`Wrote ${path}`);
+    }
+  }
+}
