@@ -4,23 +4,21 @@ import { executeQuery, StepFailedError } from "../execute.js";
 import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import { describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
-import { readTextInput } from "../read-input.js";
-import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
-import { parseBatchInput, type BatchItem } from "../batch/input.js";
+import {
+  checkCheckpointFile,
+  openCheckpointer,
+  threadIdOf,
+  type BatchCheckpointer,
+} from "../batch/checkpoint.js";
+import { readBatchInput, type BatchItem } from "../batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { officialPath, writeOfficial } from "../batch/reference-format.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs, type Job } from "../batch/plan.js";
 import { stopOf, type BatchRecord } from "../batch/record.js";
-import {
-  latestRecords,
-  looksLikeBatchRecord,
-  previousResults,
-  readResults,
-  ResultsWriter,
-} from "../batch/results-file.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter, scanResults } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
-import { formatSummary, summarize } from "../batch/summary.js";
+import { formatSummary, summarize, summaryView } from "../batch/summary.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
@@ -42,6 +40,7 @@ export interface BatchOptions extends Record<string, unknown> {
   format: string;
   limit?: string;
   quiet?: boolean;
+  keepCheckpoints?: boolean;
 }
 
 function queryOf(item: BatchItem): string | null {
@@ -94,6 +93,32 @@ async function runJob(
   }
 }
 
+/** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
+function planView(record: BatchRecord): BatchRecord {
+  const { id, mode, settings, models, error, elapsedMs, finishedAt } = record;
+  return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
+}
+
+let forgetFailed = false;
+
+/**
+ * Deletes a query's checkpoints once its record is written: the record holds the run's result,
+ * and checkpoints take many times its size. A failure to delete them costs space, not results:
+ * said once.
+ */
+async function forgetCheckpoints(checkpointer: BatchCheckpointer, threadId: string): Promise<void> {
+  try {
+    await checkpointer.saver.deleteThread(threadId);
+  } catch (error) {
+    if (forgetFailed) return;
+    forgetFailed = true;
+    console.error(
+      `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} ` +
+        `(${(error as Error).message ?? String(error)}); they stay there.`,
+    );
+  }
+}
+
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
 export async function batchAction(input: string, options: BatchOptions): Promise<void> {
   const base = settingsInput(options);
@@ -108,7 +133,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     throw new CliUsageError("--resume and --overwrite exclude each other.");
   const shard = options.shard ? parseShard(options.shard) : null;
   checkOutPath(options.out, input, options.checkpoint);
-  let items = parseBatchInput(readTextInput(input, "<input>"), input);
+  if (options.checkpoint) checkCheckpointFile(options.checkpoint);
+  let items = readBatchInput(input);
   if (shard) items = items.filter((item) => inShard(item.id, shard));
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
@@ -121,8 +147,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   }
 
   const settings = modelSettings(options);
-  const release = lockResults(options.out); // before reading --out: one writer at a time
-  const existing = latestRecords(previousResults(options.out, options, "tpo batch", looksLikeBatchRecord));
+  const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
+  const existing = previousResults(options.out, options, "tpo batch", { ...BATCH_RECORDS, view: planView });
   const differences = options.resume
     ? settingsDifferences(existing.values(), contexts, describeModels(settings))
     : [];
@@ -175,6 +201,9 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         writeError = error;
         throw error;
       }
+      if (checkpointer && !record.error && !options.keepCheckpoints) {
+        await forgetCheckpoints(checkpointer, threadIdOf(record.id, record.mode!));
+      }
       if (record.error) {
         failed++;
         if (!options.quiet)
@@ -201,7 +230,11 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     );
   }
 
-  const records = [...latestRecords(readResults(options.out, looksLikeBatchRecord).records).values()];
+  // The official files need whole records; the summary only what it reads of them.
+  const keep = options.format === "official" ? (record: BatchRecord) => record : summaryView;
+  const latest = new Map<string, BatchRecord>();
+  scanResults(options.out, BATCH_RECORDS.schema, (r) => latest.set(BATCH_RECORDS.key(r), keep(r)));
+  const records = [...latest.values()];
   console.log(formatSummary(summarize(records)));
   if (options.format === "official") {
     for (const mode of modes) {
