@@ -129,7 +129,9 @@ export function summarize(records: Iterable<BatchRecord>): BatchSummary {
       continue;
     }
     if (record.models) backends.add(backendOf(record.models));
-    byMode.set(record.mode, [...(byMode.get(record.mode) ?? []), record]);
+    const list = byMode.get(record.mode);
+    if (list) list.push(record);
+    else byMode.set(record.mode, [record]);
   }
   const modes = [...byMode.keys()].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b));
   const summaries = modes.flatMap((m) =>

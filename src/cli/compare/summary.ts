@@ -59,7 +59,9 @@ export function judgmentsByJudge(judgments: readonly Judgment[]): Judgment[][] {
   for (const judgment of judgments) {
     const { model, baseUrl, backend } = judgment.judge;
     const key = JSON.stringify([model, baseUrl ?? "", backend ?? ""]);
-    groups.set(key, [...(groups.get(key) ?? []), judgment]);
+    const group = groups.get(key);
+    if (group) group.push(judgment);
+    else groups.set(key, [judgment]);
   }
   const first = (group: Judgment[]) =>
     group.reduce((m, j) => (j.finishedAt < m ? j.finishedAt : m), "\uffff");
