@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import type { Judgment } from "../src/cli/compare/judgment.js";
 import type { CompareSummary } from "../src/cli/compare/summary.js";
-import { startSimServer, type SimServer } from "../src/index.js";
+import { startSimServer } from "../src/index.js";
+import type { SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 

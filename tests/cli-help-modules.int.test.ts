@@ -42,6 +42,7 @@ describe("tpo --help", () => {
     "report --help",
     "compare --help",
     "export --help",
+    "mcp --help",
   ])("`tpo %s` loads commander and the command declarations, no LangChain, LangGraph or zod", (args) => {
     const modules = modulesLoadedBy(args.split(" "));
     expect(modules.filter((m) => HEAVY.test(m))).toEqual([]);

@@ -20,7 +20,9 @@ import {
   runSettingsOf,
   type TpoCallSettings,
 } from "./progress-reasoning.js";
-import { invokeWatching, reasoningStream } from "./reasoning-stream.js";
+import { reasoningStream } from "./reasoning-stream.js";
+import { runTpoToEnd, whenIterationRecorded } from "../run/index.js";
+import { CALLER_STREAM_HANDLERS, NO_STREAM_TAG } from "./isolated-run.js";
 
 export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
   /**
@@ -41,19 +43,6 @@ export interface TpoChatModelCallOptions extends BaseChatModelCallOptions {
   /** Refused: present so that a caller who passes tools gets a clear error rather than silence. */
   tools?: unknown[];
 }
-
-/** The tag LangGraph's "messages" stream mode skips: the model calls inside TPO are not the answer. */
-const NO_STREAM_TAG = "langsmith:nostream";
-
-/**
- * A calling graph's stream-mode handlers: they would show the inner graph's node outputs (the
- * finalize node's message, say) as the caller's own, so they do not reach the runs inside TPO.
- */
-const CALLER_STREAM_HANDLERS = new Set([
-  "StreamMessagesHandler",
-  "StreamProtocolMessagesHandler",
-  "StreamToolsHandler",
-]);
 
 const TOOLS_REFUSED =
   "TpoChatModel optimises text answers and cannot call tools or return structured output. " +
@@ -133,22 +122,25 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     if (options.tools?.length || options.tool_choice !== undefined)
       throw new TpoUnsupportedError(TOOLS_REFUSED);
     const context = runSettingsOf({ ...this.settings, ...options.tpo });
-    parseTpoContext(context);
-    const config = {
-      context,
-      signal: options.signal,
-      callbacks: runManager && childCallbacks(runManager),
-      tags: [NO_STREAM_TAG],
-    };
+    const callbacks = runManager && childCallbacks(runManager);
     // Run with only this config in scope: LangGraph would otherwise pick up a calling graph's
     // config from async-local storage and nest the run (checkpoints, streams) inside that graph.
-    return this.caller.call(() =>
-      AsyncLocalStorageProviderSingleton.runWithConfig(
-        { callbacks: config.callbacks },
-        () => invokeWatching(this.graph, { messages }, config, onIteration),
-        true,
-      ),
+    const run = () =>
+      runTpoToEnd(
+        this.graph,
+        { messages },
+        {
+          context: parseTpoContext(context),
+          signal: options.signal,
+          callbacks,
+          tags: [NO_STREAM_TAG],
+          onEvent: whenIterationRecorded(onIteration),
+        },
+      );
+    const { state } = await this.caller.call(() =>
+      AsyncLocalStorageProviderSingleton.runWithConfig({ callbacks }, run, true),
     );
+    return state;
   }
 
   async _generate(

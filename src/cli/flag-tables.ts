@@ -206,6 +206,28 @@ export function addServeFlags(command: Command): Command {
   return command;
 }
 
+/** The flags of `tpo mcp` (checked by ./mcp-options.ts): flag and value, help, default. */
+export const MCP_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
+  ["--max-width <n>", "largest width a call may ask for", String(DEFAULT_SERVER_CAPS.maxWidth)],
+  ["--max-depth <n>", "largest depth a call may ask for", String(DEFAULT_SERVER_CAPS.maxDepth)],
+  ["--max-tokens <n>", "largest maxTokens a call may ask for", String(DEFAULT_SERVER_CAPS.maxTokens)],
+  ["--max-concurrent-runs <n>", "TPO runs at once; a call beyond them gets a tool error", "4"],
+  [
+    "--http <port>",
+    "serve over streamable HTTP (POST/GET/DELETE /mcp) on this port instead of standard input and output (0: any free port)",
+  ],
+  ["--host <host>", "with --http: address to bind; 0.0.0.0 exposes the server to the network", "127.0.0.1"],
+  [
+    "--allowed-hosts <list>",
+    "with --http: comma-separated host names accepted in the Host header besides localhost and the bound address",
+  ],
+];
+
+export function addMcpFlags(command: Command): Command {
+  for (const [flag, help, fallback] of MCP_FLAGS) command.option(flag, help, fallback);
+  return command;
+}
+
 /**
  * The judge's own flags (`tpo compare`, read by ./compare/judge-settings.ts), each mirroring an
  * environment variable and winning over it.

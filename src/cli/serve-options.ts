@@ -37,7 +37,7 @@ export interface ServeOptions {
   requestTimeoutMs: number;
 }
 
-function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = numberFlag(flag, value, { integer: true, min });
   if (n > max)
     throw new CliUsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
@@ -59,14 +59,14 @@ function seconds(flag: string, value: string, { zero }: { zero: boolean }): numb
   return Math.round(n * 1000);
 }
 
-function list(text: string | undefined): string[] {
+export function list(text: string | undefined): string[] {
   return (text ?? "")
     .split(",")
     .map((item) => item.trim())
     .filter(Boolean);
 }
 
-const largest = (field: "width" | "maxTokens") => {
+export const largest = (field: "width" | "maxTokens") => {
   const check = TpoContextSchema.shape[field].unwrap();
   return check.maxValue ?? Number.MAX_SAFE_INTEGER;
 };

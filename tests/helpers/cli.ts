@@ -20,7 +20,7 @@ const children = new Set<ChildProcess>();
 const tempDirs: string[] = [];
 
 /** The environment of a child: no model or tracing settings of the caller's, the simulated world unless told. */
-function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+export function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(TPO_|OPENAI_|LANGSMITH_|LANGCHAIN_)/.test(key)) continue;
@@ -29,6 +29,11 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...clean, TPO_BACKEND: "sim", ...env };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   return merged;
+}
+
+/** The command line of `tpo <args>`: node, then its arguments (the sources through tsx, or the bundle). */
+export function cliCommand(args: string[]): { command: string; args: string[] } {
+  return { command: process.execPath, args: [...CLI, ...args] };
 }
 
 /** Starts `tpo <args>` from the sources; `done` settles when it exits (killed after `timeoutMs`). */

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import type { QueryInput } from "../execute.js";
+import type { TpoRunInput as QueryInput } from "../../run/index.js";
 import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
 import { maxLineBytes, readLines } from "../read-lines.js";

@@ -8,7 +8,7 @@ import {
   UsageSchema,
 } from "../../state/record-schemas.js";
 import type { BestResponse, Candidate, HistoryRecord, StopReason, Usage } from "../../state/state.js";
-import type { ResumePoint } from "../execute.js";
+import type { ResumePoint } from "../../run/index.js";
 import type { ChatTurn } from "../../messages/conversation.js";
 
 /** One line of a batch's output: a query's result under one mode, or why it has none. */
