@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { postgresSaverPool } from "../../compat/postgres-saver-pool.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 
@@ -172,7 +173,7 @@ async function setUpWithRetry(saver: { setup(): Promise<void> }, attempts = 5): 
  * connection and opens a new one for the next checkpoint, so a warning is enough: once per batch.
  */
 function warnOnLostConnections(saver: object, where: string): void {
-  const pool = (saver as { pool?: { on(event: "error", listener: (error: Error) => void): void } }).pool;
+  const pool = postgresSaverPool(saver);
   let warned = false;
   pool?.on("error", (error) => {
     if (warned) return;

@@ -1,21 +1,24 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { AIMessageChunk, BaseMessage, BaseMessageLike } from "@langchain/core/messages";
-import type { ChatResult, LLMResult } from "@langchain/core/outputs";
-import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import type { ChatGenerationChunk, ChatResult, LLMResult } from "@langchain/core/outputs";
+import type { Runnable } from "@langchain/core/runnables";
+import type { Callbacks } from "@langchain/core/callbacks/manager";
 import {
   ChatOpenAI,
   ChatOpenAICompletions,
   type ChatOpenAICallOptions,
   type ChatOpenAIFields,
-  type OpenAIClient,
 } from "@langchain/openai";
+import { withBoundOptions } from "../../compat/chat-openai-default-options.js";
+import { viewWithFields } from "../../compat/chat-model-view.js";
+import { errorThrownByFetch } from "../../compat/openai-fetch-error.js";
 import { ModelRequestError } from "../../errors.js";
-import { retryPolicy, withRetries, type RetryPolicy } from "../../http/retry.js";
+import { retryPolicy, type RetryPolicy } from "../../http/retry.js";
 import { nodeHttpFetch } from "../../http/transport.js";
 import { redactUrls } from "../../http/redact.js";
-import { postChatCompletion } from "./chat-completion-post.js";
 import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
+import { ChatRequestGaveUp, retriedRequestBoundMs, retryingChatFetch } from "./retrying-fetch.js";
 import type { SamplingCallOptions } from "./sample-responses.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-call-options.js";
 
@@ -31,67 +34,22 @@ export interface TpoChatOpenAIFields extends Omit<ChatOpenAIFields, "completions
 
 const OPENAI_BASE_URL = "https://api.openai.com/v1";
 
-/**
- * The headers the OpenAI SDK would send for this configuration, when we can send its requests
- * without it; null when only the SDK can: its own fetch, query parameters, fetch options, headers
- * it must merge itself (a Headers or an array), or a key function.
- */
-function headersWithoutSdk(
-  config: ChatOpenAICompletions["clientConfig"],
-  fieldKey: unknown,
-): Record<string, string> | null {
-  if (config.fetch !== nodeHttpFetch || config.defaultQuery || config.fetchOptions) return null;
-  const extra = config.defaultHeaders ?? {};
-  if (typeof extra !== "object" || Object.getPrototypeOf(extra) !== Object.prototype) return null;
-  const apiKey = fieldKey ?? config.apiKey ?? "";
-  if (typeof apiKey !== "string") return null;
-  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
-  const organization = config.organization ?? process.env.OPENAI_ORG_ID;
-  const project = config.project ?? process.env.OPENAI_PROJECT_ID;
-  if (organization) headers["openai-organization"] = organization;
-  if (project) headers["openai-project"] = project;
-  for (const [name, value] of Object.entries(extra)) {
-    if (typeof value === "string") headers[name.toLowerCase()] = value;
-    else if (value !== null && value !== undefined) return null;
-  }
-  return headers;
-}
+const isGaveUp = (error: unknown): error is ChatRequestGaveUp => error instanceof ChatRequestGaveUp;
 
 /**
  * Chat completions that put our per-call sampling options (temperature, topP, maxTokens, seed, n)
- * into the request, and retry with our policy. ChatOpenAI delegates every request to an instance
- * of this class, so this is where the request body is built.
+ * into the request and report a failed request as a ModelRequestError. ChatOpenAI hands every
+ * request to an instance of this class (its `completions` field), so this is where the request
+ * body is built and where the SDK's errors come out.
  */
 class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions> {
   constructor(
     fields: ChatOpenAIFields,
-    private readonly retry: RetryPolicy,
     readonly endpoint: string,
-    /** The chat completions URL as requested (credentials included, unlike `endpoint`). */
-    private readonly url: string,
+    /** Timeout of one attempt, as errors name it. */
+    private readonly attemptTimeoutMs: number | undefined,
   ) {
     super(fields);
-  }
-
-  /** What `ownRequestHeaders` found: the headers, null when the configuration needs the SDK. */
-  private configuredHeaders: Record<string, string> | null | undefined;
-
-  /**
-   * The headers of a request that we can send ourselves, as the SDK would (key, organization,
-   * project, the configuration's headers); undefined when only the SDK can send it: the caller's
-   * own fetch, query parameters or SDK request options, a stream, or a structured-output format
-   * that the SDK parses. What depends on the configuration alone is worked out once.
-   */
-  private ownRequestHeaders(
-    request: OpenAIClient.Chat.ChatCompletionCreateParams,
-    requestOptions: OpenAIClient.RequestOptions | undefined,
-  ): Record<string, string> | undefined {
-    if (request.stream || request.response_format?.type === "json_schema") return undefined;
-    for (const [key, value] of Object.entries(requestOptions ?? {})) {
-      if (value !== undefined && key !== "signal" && key !== "maxRetries") return undefined;
-    }
-    this.configuredHeaders ??= headersWithoutSdk(this.clientConfig, this.apiKey);
-    return this.configuredHeaders ?? undefined;
   }
 
   override invocationParams(
@@ -111,30 +69,19 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     return params;
   }
 
-  override completionWithRetry(
-    request: OpenAIClient.Chat.ChatCompletionCreateParamsStreaming,
-    requestOptions?: OpenAIClient.RequestOptions,
-  ): Promise<AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChunk>>;
-  override completionWithRetry(
-    request: OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming,
-    requestOptions?: OpenAIClient.RequestOptions,
-  ): Promise<OpenAIClient.Chat.Completions.ChatCompletion>;
-  override completionWithRetry(
-    request: OpenAIClient.Chat.ChatCompletionCreateParams,
-    requestOptions?: OpenAIClient.RequestOptions,
-  ): Promise<unknown> {
-    const nonStreaming = request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming;
-    const headers = this.ownRequestHeaders(request, requestOptions);
-    const signal = requestOptions?.signal ?? undefined;
-    const once = headers
-      ? () => postChatCompletion(nonStreaming, { url: this.url, headers, timeoutMs: this.timeout, signal })
-      : () => super.completionWithRetry(nonStreaming, { ...requestOptions, maxRetries: 0 });
-    return withRetries(once, {
-      policy: this.retry,
-      signal,
-      classify: (error) => classifyModelFailure(error, this.timeout),
-      giveUp: (outcome) => modelRequestError(this.endpoint, outcome),
-    });
+  /**
+   * The error to throw for a failed request: the retrying fetch's ModelRequestError; a body that
+   * is not JSON as one too; an abort as the caller's signal's reason; anything else as it is.
+   */
+  private failure(error: unknown, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted) return signal.reason ?? error;
+    const gaveUp = errorThrownByFetch(error, isGaveUp);
+    if (gaveUp) return gaveUp.error;
+    if (error instanceof SyntaxError) {
+      const failure = classifyModelFailure(error, this.attemptTimeoutMs);
+      return modelRequestError(this.endpoint, { failure, error, attempts: 1 });
+    }
+    return error;
   }
 
   override async _generate(
@@ -142,7 +89,12 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    const result = await super._generate(messages, options, runManager);
+    let result: ChatResult;
+    try {
+      result = await super._generate(messages, options, runManager);
+    } catch (error) {
+      throw this.failure(error, options.signal);
+    }
     // With n > 1 the sampler tops up missing choices itself; a single request must return one.
     if (result.generations.length === 0 && (options.n ?? 1) <= 1) {
       throw new ModelRequestError(
@@ -153,12 +105,24 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     }
     return result;
   }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    try {
+      yield* super._streamResponseChunks(messages, options, runManager);
+    } catch (error) {
+      throw this.failure(error, options.signal);
+    }
+  }
 }
 
 /**
  * ChatOpenAI for TPO: honours the per-call SamplingCallOptions, requests n choices in one call
  * (never streamed, since LangChain's streaming path would merge the choices into one message), and
- * retries with exponential backoff, jitter and Retry-After.
+ * retries with exponential backoff, jitter and Retry-After (in the fetch it gives the OpenAI SDK).
  */
 export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
   /** The chat completions URL, as errors name it. */
@@ -172,15 +136,22 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
       /\/+$/,
       "",
     );
-    const url = `${base}/chat/completions`;
     // As errors name it: without the credentials a URL may hold.
-    const endpoint = redactUrls(url);
+    const endpoint = redactUrls(`${base}/chat/completions`);
+    const fetch = retryingChatFetch({
+      fetch: fields.configuration?.fetch ?? nodeHttpFetch,
+      policy: retry,
+      endpoint,
+      timeoutMs: fields.timeout,
+    });
     const parentFields: ChatOpenAIFields = {
       ...fields,
       maxRetries: 0,
-      configuration: { fetch: nodeHttpFetch, ...fields.configuration },
+      // Each attempt has its own timeout in the fetch; the SDK's bounds the whole retried request.
+      timeout: retriedRequestBoundMs(retry, fields.timeout),
+      configuration: { ...fields.configuration, fetch },
     };
-    super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, endpoint, url) });
+    super({ ...parentFields, completions: new TpoChatCompletions(parentFields, endpoint, fields.timeout) });
     this.endpoint = endpoint;
     this.tpoFields = fields;
   }
@@ -190,34 +161,33 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
     return [...super.callKeys, ...SAMPLING_CALL_KEYS];
   }
 
-  /** ChatOpenAI's own would rebuild a plain ChatOpenAI and lose the n handling above. */
+  /** ChatOpenAI's own would build a plain ChatOpenAI: this one stays a TpoChatOpenAI. */
   override withConfig(
     config: Partial<TpoChatOpenAICallOptions>,
   ): Runnable<BaseLanguageModelInput, AIMessageChunk, TpoChatOpenAICallOptions> {
-    const model = new TpoChatOpenAI(this.tpoFields);
-    model.defaultOptions = { ...this.defaultOptions, ...config };
-    return model;
+    return withBoundOptions(new TpoChatOpenAI(this.tpoFields), this, config);
   }
 
-  override async _generateUncached(
+  /**
+   * A request for n > 1 choices goes to a view of the model with streaming disabled: BaseChatModel
+   * streams whenever a streaming callback (LangGraph's "messages" mode, Studio) listens, and
+   * concatenates every chunk into one message, so n choices would become one text.
+   */
+  override async generate(
     messages: BaseMessageLike[][],
-    parsedOptions: this["ParsedCallOptions"],
-    handledOptions: RunnableConfig,
-    startedRunManagers?: CallbackManagerForLLMRun[],
+    options?: string[] | Partial<TpoChatOpenAICallOptions>,
+    callbacks?: Callbacks,
   ): Promise<LLMResult> {
-    if ((parsedOptions.n ?? 1) > 1 && !this.disableStreaming) {
-      // BaseChatModel streams whenever a streaming callback (LangGraph's "messages" mode, Studio)
-      // listens, and concatenates every chunk into one message: n choices would become one text.
-      const nonStreaming = Object.create(this, { disableStreaming: { value: true } }) as this;
-      return super._generateUncached.call(
-        nonStreaming,
+    const n = Array.isArray(options) ? undefined : options?.n;
+    if ((n ?? 1) > 1 && !this.disableStreaming) {
+      return super.generate.call(
+        viewWithFields(this, { disableStreaming: true }),
         messages,
-        parsedOptions,
-        handledOptions,
-        startedRunManagers,
+        options,
+        callbacks,
       );
     }
-    return super._generateUncached(messages, parsedOptions, handledOptions, startedRunManagers);
+    return super.generate(messages, options, callbacks);
   }
 }
 

@@ -9,7 +9,7 @@ import { modelWithSampling, warnIgnoredSettings } from "./sampling-call-options.
 
 /**
  * Sampling settings of one request. They are sent as call options, and set as fields of a view of
- * the model for models that read them from fields (see sampling-fields.ts).
+ * the model for models that read them from fields (see sampling-call-options.ts).
  */
 export interface SamplingCallOptions {
   temperature?: number;
