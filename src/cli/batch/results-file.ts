@@ -40,9 +40,6 @@ export interface ResultsRead<T = BatchRecord> extends Omit<ResultsScan, "records
 const BAD_LINES_KEPT = 100;
 const BAD_LINES_SHOWN = 10;
 
-/** Any record: an object with a string id. */
-export const ANY_RECORD = z.looseObject({ id: z.string() });
-
 /** Why a value is not a record: the first field that does not fit, e.g. `best.text: expected string, received number`. */
 function whyNot(error: z.ZodError): string {
   const issue = error.issues[0];
