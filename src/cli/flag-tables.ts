@@ -246,6 +246,12 @@ export const JUDGE_FLAGS = [
     env: "TPO_JUDGE_API_KEY",
     help: "API key of the judge's server (default: OPENAI_API_KEY when the judge uses the policy's server)",
   },
+  {
+    flag: "--judge-max-tokens <n>",
+    key: "judgeMaxTokens",
+    env: "TPO_JUDGE_MAX_TOKENS",
+    help: "tokens the judge may write per verdict (max_tokens; default 1024)",
+  },
 ] as const;
 
 /**

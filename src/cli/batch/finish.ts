@@ -3,8 +3,8 @@ import { escapeControl } from "../escape.js";
 import type { BatchItem } from "./input.js";
 import type { BatchRecord } from "./record.js";
 import { officialPath, writeOfficial } from "./reference-format.js";
-import { latestRecords, looksLikeBatchRecord, readResults, type ResultsWriter } from "./results-file.js";
-import { formatSummary, summarize } from "./summary.js";
+import { BATCH_RECORDS, scanResults, type ResultsWriter } from "./results-file.js";
+import { formatSummary, summarize, summaryView } from "./summary.js";
 
 /** Records the input lines that could not be read, each as an error record, and says so. */
 export function recordUnreadable(writer: ResultsWriter, unreadable: BatchItem[], input: string): void {
@@ -30,7 +30,11 @@ export function reportFailedRecord(record: BatchRecord): void {
 
 /** The summary of `out`'s records on standard output, and the reference format's files when asked for. */
 export function summarizeResults(out: string, modes: TpoMode[], format: string): void {
-  const records = [...latestRecords(readResults(out, looksLikeBatchRecord).records).values()];
+  // The official files need whole records; the summary only what it reads of them.
+  const keep = format === "official" ? (record: BatchRecord) => record : summaryView;
+  const latest = new Map<string, BatchRecord>();
+  scanResults(out, BATCH_RECORDS.schema, (r) => latest.set(BATCH_RECORDS.key(r), keep(r)));
+  const records = [...latest.values()];
   console.log(formatSummary(summarize(records)));
   if (format === "official") {
     for (const mode of modes) {

@@ -100,7 +100,9 @@ export function groupBySettings(
       continue;
     }
     const key = settingsKey(record);
-    groups.set(key, [...(groups.get(key) ?? []), record]);
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
   }
   const lists = [...groups.values()];
   if (lists.length === 0) return [{ label: mode, records: unset }];

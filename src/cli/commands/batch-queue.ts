@@ -3,21 +3,15 @@ import { CliRunError, CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
 import { MODEL_FLAGS, optionKey } from "../flag-tables.js";
 import { numberFlag, settingsInput } from "../flags.js";
-import { readTextInput } from "../read-input.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
-import { parseBatchInput } from "../batch/input.js";
+import { readBatchInput } from "../batch/input.js";
 import { lockResults } from "../batch/lock.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { checkOutPath } from "../batch/out-file.js";
 import { planJobs } from "../batch/plan.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import type { BatchRecord } from "../batch/record.js";
-import {
-  latestRecords,
-  looksLikeBatchRecord,
-  previousResults,
-  ResultsWriter,
-} from "../batch/results-file.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
 import { datasetName, queueJobOf } from "../queue/job-data.js";
 import { openQueueForCli } from "../queue/open.js";
@@ -67,7 +61,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
   };
   const dataset = datasetName(input, options.dataset);
   checkOutPath(options.out, input);
-  let items = parseBatchInput(readTextInput(input, "<input>"), input);
+  let items = readBatchInput(input);
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
     console.error(escapeControl(`tpo batch: ${input} holds no queries: nothing to enqueue.`));
@@ -78,13 +72,12 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
   const failed: BatchRecord[] = [];
   let total = 0;
   try {
-    const previous = previousResults(
+    const existing = previousResults(
       options.out,
       { resume: true, overwrite: options.overwrite },
       "tpo batch",
-      looksLikeBatchRecord,
+      BATCH_RECORDS,
     );
-    const existing = latestRecords(previous);
     const differences = settingsDifferences(existing.values(), contexts, null);
     if (differences.length > 0 && !options.allowMixed) {
       throw new CliUsageError(

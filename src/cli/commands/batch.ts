@@ -2,19 +2,19 @@ import { CliRunError, CliUsageError } from "../errors.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
 import { runJob } from "../batch/run-job.js";
-import { readTextInput } from "../read-input.js";
-import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
-import { parseBatchInput } from "../batch/input.js";
+import {
+  checkCheckpointFile,
+  openCheckpointer,
+  threadIdOf,
+  type BatchCheckpointer,
+} from "../batch/checkpoint.js";
+import { readBatchInput } from "../batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs } from "../batch/plan.js";
-import {
-  latestRecords,
-  looksLikeBatchRecord,
-  previousResults,
-  ResultsWriter,
-} from "../batch/results-file.js";
+import type { BatchRecord } from "../batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
@@ -44,6 +44,33 @@ export interface BatchOptions extends Record<string, unknown> {
   detach?: boolean;
   /** Whether --concurrency was given, rather than its default (--queue refuses it). */
   concurrencyGiven?: boolean;
+  keepCheckpoints?: boolean;
+}
+
+/** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
+function planView(record: BatchRecord): BatchRecord {
+  const { id, mode, settings, models, error, elapsedMs, finishedAt } = record;
+  return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
+}
+
+let forgetFailed = false;
+
+/**
+ * Deletes a query's checkpoints once its record is written: the record holds the run's result,
+ * and checkpoints take many times its size. A failure to delete them costs space, not results:
+ * said once.
+ */
+async function forgetCheckpoints(checkpointer: BatchCheckpointer, threadId: string): Promise<void> {
+  try {
+    await checkpointer.saver.deleteThread(threadId);
+  } catch (error) {
+    if (forgetFailed) return;
+    forgetFailed = true;
+    console.error(
+      `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} ` +
+        `(${(error as Error).message ?? String(error)}); they stay there.`,
+    );
+  }
 }
 
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
@@ -73,7 +100,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     throw new CliUsageError("--resume and --overwrite exclude each other.");
   const shard = options.shard ? parseShard(options.shard) : null;
   checkOutPath(options.out, input, options.checkpoint);
-  let items = parseBatchInput(readTextInput(input, "<input>"), input);
+  if (options.checkpoint) checkCheckpointFile(options.checkpoint);
+  let items = readBatchInput(input);
   if (shard) items = items.filter((item) => inShard(item.id, shard));
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
@@ -86,8 +114,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   }
 
   const settings = modelSettings(options);
-  const release = lockResults(options.out); // before reading --out: one writer at a time
-  const existing = latestRecords(previousResults(options.out, options, "tpo batch", looksLikeBatchRecord));
+  const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
+  const existing = previousResults(options.out, options, "tpo batch", { ...BATCH_RECORDS, view: planView });
   const differences = options.resume
     ? settingsDifferences(existing.values(), contexts, describeModels(settings))
     : [];
@@ -129,6 +157,9 @@ export async function batchAction(input: string, options: BatchOptions): Promise
       } catch (error) {
         writeError = error;
         throw error;
+      }
+      if (checkpointer && !record.error && !options.keepCheckpoints) {
+        await forgetCheckpoints(checkpointer, threadIdOf(record.id, record.mode!));
       }
       if (record.error) {
         failed++;

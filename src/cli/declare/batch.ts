@@ -30,6 +30,10 @@ export function declareBatch(program: Command): void {
       "save every finished step in a SQLite file or a PostgreSQL database, so an interrupted query resumes where it stopped",
     )
     .option(
+      "--keep-checkpoints",
+      "with --checkpoint, keep a query's checkpoints once its record is written (they are deleted by default)",
+    )
+    .option(
       "--format <format>",
       '"jsonl", or "official" to also write the reference implementation\'s JSON beside --out',
       "jsonl",
