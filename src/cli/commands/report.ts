@@ -5,6 +5,7 @@ import { formatSummary, summarize } from "../batch/summary.js";
 import { readJudgments } from "../compare/judgments-file.js";
 import { formatCompare, judgedInSimulation, judgeName, summarizeJudgments } from "../compare/summary.js";
 import type { ReportComparison } from "../report/compare-section.js";
+import { comparisonDataOf, reportDataOf } from "../report/drilldown-data.js";
 import { reportHtml } from "../report/html.js";
 
 export interface ReportOptions {
@@ -20,6 +21,7 @@ function comparisonOf(path: string): ReportComparison {
     judge: judgeName(judgments[0]),
     simulated: judgedInSimulation(judgments),
     source: basename(path),
+    judgments,
   };
 }
 
@@ -28,7 +30,11 @@ export function reportAction(results: string, options: ReportOptions): void {
   const records = readLatestRecords(results, "<results>", "tpo report");
   const comparisons = options.compare.map(comparisonOf);
   const summary = summarize(records);
-  writeFileSync(options.out, reportHtml(summary, basename(results), comparisons));
+  const data = reportDataOf(
+    records,
+    comparisons.map((c) => comparisonDataOf(c.judgments, { judge: c.judge, source: c.source })),
+  );
+  writeFileSync(options.out, reportHtml(summary, basename(results), comparisons, data));
   console.log(formatSummary(summary));
   for (const c of comparisons) {
     console.log("");
