@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { deflateRawSync } from "node:zlib";
 
 const ENTITIES: Record<string, string> = {
   "&": "&amp;",
@@ -59,6 +60,17 @@ export function jsonBlock(id: string, data: unknown): Html {
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
   return markup`<script type="application/json" id="${id}">${trusted(json)}</script>`;
+}
+
+/**
+ * Texts compressed (raw deflate) each on its own, in base64, one a line, in a data block: about a
+ * tenth of the bytes for simulated answers, a third for real ones; the browser inflates a chunk
+ * with a DecompressionStream when it needs it. Base64 has no `<` or `&`: nothing in it can end the
+ * block.
+ */
+export function compressedBlock(id: string, chunks: readonly string[]): Html {
+  const lines = chunks.map((chunk) => deflateRawSync(chunk, { level: 6 }).toString("base64"));
+  return markup`<script type="application/octet-stream" id="${id}" data-encoding="deflate-raw base64 lines">${trusted(lines.join("\n"))}</script>`;
 }
 
 /** The CSP source of an inline script or style: its SHA-256, as the browser computes it. */

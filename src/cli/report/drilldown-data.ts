@@ -6,8 +6,9 @@ import type {
   GameData,
   IterationData,
   JudgmentData,
-  QueryData,
-  ReportData,
+  QueryDetail,
+  QueryRow,
+  ReportRows,
 } from "../../web/report-data.js";
 import type { BatchRecord } from "../batch/record.js";
 import type { Judgment } from "../compare/judgment.js";
@@ -80,7 +81,7 @@ function settingsOf(value: unknown): [string, string][] {
   ) as [string, string][];
 }
 
-function messagesOf(value: unknown): QueryData["messages"] {
+function messagesOf(value: unknown): QueryDetail["messages"] {
   if (!Array.isArray(value)) return null;
   return value.map((turn) => {
     const t = obj(turn);
@@ -88,8 +89,27 @@ function messagesOf(value: unknown): QueryData["messages"] {
   });
 }
 
-/** A record as the report's table and query page show it. */
-export function queryDataOf(record: BatchRecord): QueryData {
+/** Settings shared by index: a batch has a few sets of settings for thousands of records. */
+class SettingsTable {
+  readonly sets: [string, string][][] = [];
+  private readonly index = new Map<string, number>();
+
+  add(settings: [string, string][]): number {
+    const key = JSON.stringify(settings);
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.sets.push(settings) - 1;
+      this.index.set(key, i);
+    }
+    return i;
+  }
+}
+
+/** A record as the report's table row and its query page show it. */
+export function queryDataOf(
+  record: BatchRecord,
+  settingsTable = new SettingsTable(),
+): { row: QueryRow; detail: QueryDetail } {
   const r = obj(record);
   const pool = list(r.pool).flatMap((c) => candidateOf(c) ?? []);
   const history = list(r.history)
@@ -97,40 +117,45 @@ export function queryDataOf(record: BatchRecord): QueryData {
     .sort((x, y) => x.iteration - y.iteration);
   const best = obj(r.best);
   const answerText = text(best.text);
-  const answer: CandidateData | null =
+  const score = num(best.score);
+  const iteration = num(best.iteration);
+  const inPool = answerText === null ? -1 : pool.findIndex((c) => c.text === answerText);
+  const answer: QueryDetail["answer"] =
     answerText === null
       ? null
-      : {
-          id: pool.find((c) => c.text === answerText)?.id ?? "",
-          text: answerText,
-          score: num(best.score),
-          iteration: num(best.iteration) ?? 0,
-          origin: "",
-        };
+      : inPool >= 0
+        ? { pool: inPool, score, iteration }
+        : { text: answerText, score, iteration };
   const first = history.find((h) => h.iteration === 0)?.bestSoFar ?? null;
   const settings = obj(r.settings);
   const error = obj(r.error);
   const errorText = text(error.message);
   const step = text(error.step);
+  const messages = messagesOf(r.messages);
+  const lastTurn = messages?.filter((m) => m.role === "user").at(-1)?.content ?? null;
+  const usage = usageFigures(r.usage);
   return {
-    id: text(r.id) ?? "",
-    mode: text(r.mode) ?? "-",
-    query: text(r.query),
-    messages: messagesOf(r.messages),
-    first,
-    best: answer?.score ?? null,
-    gain: first !== null && answer?.score != null ? answer.score - first : null,
-    bestIteration: answer?.iteration ?? null,
-    stopReason: text(r.stopReason),
-    stoppedAt: num(r.stoppedAt),
-    ...usageFigures(r.usage),
-    ms: num(r.elapsedMs),
-    error: errorText === null ? null : step ? `${errorText} (step ${step})` : errorText,
-    settings: settingsOf(settings),
-    untaggedRewrites: text(settings.untaggedRewrites),
-    answer,
-    history,
-    pool,
+    row: {
+      id: text(r.id) ?? "",
+      mode: text(r.mode) ?? "-",
+      query: text(r.query) ?? lastTurn,
+      first,
+      best: answerText === null ? null : score,
+      gain: first !== null && answerText !== null && score !== null ? score - first : null,
+      bestIteration: answerText === null ? null : iteration,
+      stopReason: text(r.stopReason),
+      ...usage,
+      error: errorText === null ? null : step ? `${errorText} (step ${step})` : errorText,
+    },
+    detail: {
+      messages,
+      settings: settingsTable.add(settingsOf(settings)),
+      stoppedAt: num(r.stoppedAt),
+      ms: num(r.elapsedMs),
+      answer,
+      history,
+      pool,
+    },
   };
 }
 
@@ -166,7 +191,24 @@ export function comparisonDataOf(
   };
 }
 
-/** Everything the page's script shows: the table's rows and each query's story. */
-export function reportDataOf(records: readonly BatchRecord[], comparisons: ComparisonData[]): ReportData {
-  return { queries: records.map(queryDataOf), comparisons };
+/** Stories per compressed chunk: a chunk of simulated stories is about 1 MB, inflated in a blink. */
+export const STORIES_PER_CHUNK = 200;
+
+/** Everything the page's script shows: the table's rows, and each query's story. */
+export function reportDataOf(
+  records: readonly BatchRecord[],
+  comparisons: ComparisonData[],
+): { rows: ReportRows; stories: QueryDetail[] } {
+  const settings = new SettingsTable();
+  const rows: QueryRow[] = [];
+  const stories: QueryDetail[] = [];
+  for (const record of records) {
+    const { row, detail } = queryDataOf(record, settings);
+    rows.push(row);
+    stories.push(detail);
+  }
+  return {
+    rows: { queries: rows, comparisons, settings: settings.sets, storiesPerChunk: STORIES_PER_CHUNK },
+    stories,
+  };
 }

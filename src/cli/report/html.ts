@@ -1,6 +1,20 @@
-import { inlineScript, inlineStyle, jsonBlock, markup, offlinePolicy, type Html } from "../../web/html.js";
+import {
+  compressedBlock,
+  inlineScript,
+  inlineStyle,
+  jsonBlock,
+  markup,
+  offlinePolicy,
+  type Html,
+} from "../../web/html.js";
 import { REPORT_PAGE_SCRIPT } from "../../web/page-scripts.generated.js";
-import { REPORT_DATA_ID, type ReportData } from "../../web/report-data.js";
+import {
+  REPORT_DETAILS_ID,
+  REPORT_ROWS_ID,
+  storyChunks,
+  type QueryDetail,
+  type ReportRows,
+} from "../../web/report-data.js";
 import type { BatchSummary, ModeSummary } from "../batch/summary.js";
 import { duration, formatNumber } from "../number-format.js";
 import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
@@ -70,14 +84,19 @@ function stopTable(modes: ModeSummary[]): Html {
 /**
  * One self-contained page: the test-time training figure, the summary tables, and every query's
  * iterations (the page's script draws the queries table and a page per query from the data,
- * embedded once as JSON). No external resource; a Content-Security-Policy lets only the page's
+ * embedded once: the table's rows as JSON before the script, so that the table works at once; the
+ * queries' stories after it, compressed in chunks, of which the page inflates the one a query's
+ * page needs). No external resource; a Content-Security-Policy lets only the page's
  * own script and style run, and no request leave.
  */
 export function reportHtml(
   summary: BatchSummary,
   source: string,
   comparisons: readonly ReportComparison[] = [],
-  data: ReportData = { queries: [], comparisons: [] },
+  data: { rows: ReportRows; stories: QueryDetail[] } = {
+    rows: { queries: [], comparisons: [], settings: [], storiesPerChunk: 1 },
+    stories: [],
+  },
 ): string {
   const simulated = summary.backends.includes("sim");
   const total = summary.modes.reduce((s, m) => s + m.queries, 0);
@@ -126,8 +145,9 @@ ${stopTable(summary.modes)}
 <div id="queries"><p class="meta">The queries table needs JavaScript.</p></div>
 </div>
 <main id="query-page" hidden></main>
-${jsonBlock(REPORT_DATA_ID, data)}
+${jsonBlock(REPORT_ROWS_ID, data.rows)}
 ${inlineScript(REPORT_PAGE_SCRIPT)}
+${compressedBlock(REPORT_DETAILS_ID, storyChunks(data.stories, data.rows.storiesPerChunk))}
 </body>
 </html>
 `.markup;

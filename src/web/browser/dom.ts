@@ -1,6 +1,6 @@
 // The pages' one way to put anything on screen: elements built here, text always as text nodes.
 // Nothing in the pages' scripts assigns markup (innerHTML, outerHTML, insertAdjacentHTML,
-// document.write); tests/web-pages.test.ts checks the bundles for it.
+// document.write); tests/web-html.test.ts checks the sources and bundles for it.
 
 /** Attributes the pages set; a value from data is only ever text (never a URL, a handler or a style). */
 const ATTRIBUTES = new Set([

@@ -1,4 +1,4 @@
-import type { QueryData } from "../../report-data.js";
+import type { QueryRow } from "../../report-data.js";
 import { el, hashLink, replaceChildren } from "../dom.js";
 import { count, firstLine, fixed, signed } from "../format.js";
 
@@ -8,8 +8,8 @@ interface Column {
   label: string;
   title?: string;
   numeric: boolean;
-  value: (q: QueryData) => string | number | null;
-  cell: (q: QueryData, index: number) => Node | string;
+  value: (q: QueryRow) => string | number | null;
+  cell: (q: QueryRow, index: number) => Node | string;
 }
 
 const COLUMNS: Column[] = [
@@ -24,8 +24,8 @@ const COLUMNS: Column[] = [
     key: "query",
     label: "query",
     numeric: false,
-    value: (q) => q.query ?? q.messages?.at(-1)?.content ?? "",
-    cell: (q) => firstLine(q.query ?? q.messages?.at(-1)?.content ?? "", 90),
+    value: (q) => q.query ?? "",
+    cell: (q) => firstLine(q.query ?? "", 90),
   },
   { key: "mode", label: "mode", numeric: false, value: (q) => q.mode, cell: (q) => q.mode },
   {
@@ -79,6 +79,8 @@ const COLUMNS: Column[] = [
 
 const PAGE_SIZE = 50;
 
+const collator = new Intl.Collator("en", { numeric: true });
+
 /** What the table shows: the sort, the search, the page; kept while a query's page is open. */
 interface TableState {
   sort: string | null;
@@ -91,7 +93,7 @@ interface TableState {
  * The table of every query result: sortable by each column, searchable by text (id, query, mode,
  * stop reason, error), paged so that only one page of rows is ever in the document.
  */
-export function queriesTable(queries: readonly QueryData[], container: HTMLElement): void {
+export function queriesTable(queries: readonly QueryRow[], container: HTMLElement): void {
   const state: TableState = { sort: null, descending: false, search: "", page: 0 };
   let haystacks: string[] | null = null;
   let order: number[] = queries.map((_, i) => i);
@@ -140,16 +142,7 @@ export function queriesTable(queries: readonly QueryData[], container: HTMLEleme
     const all = queries.map((_, i) => i);
     if (needle === "") return all;
     haystacks ??= queries.map((q) =>
-      [
-        q.id,
-        q.query ?? "",
-        ...(q.messages ?? []).map((m) => m.content),
-        q.mode,
-        q.stopReason ?? "",
-        q.error ?? "",
-      ]
-        .join("\n")
-        .toLowerCase(),
+      [q.id, q.query ?? "", q.mode, q.stopReason ?? "", q.error ?? ""].join("\n").toLowerCase(),
     );
     return all.filter((i) => haystacks![i].includes(needle));
   }
@@ -158,12 +151,13 @@ export function queriesTable(queries: readonly QueryData[], container: HTMLEleme
     const column = COLUMNS.find((c) => c.key === state.sort);
     if (!column) return indices;
     const sign = state.descending ? -1 : 1;
-    const values = new Map(indices.map((i) => [i, column.value(queries[i])]));
+    const values = queries.map(column.value);
     return indices.sort((x, y) => {
-      const a = values.get(x) ?? null;
-      const b = values.get(y) ?? null;
+      const a = values[x];
+      const b = values[y];
       if (a === null || b === null) return a === b ? x - y : a === null ? 1 : -1; // none last
-      const cmp = typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
+      const cmp =
+        typeof a === "number" && typeof b === "number" ? a - b : collator.compare(String(a), String(b));
       return cmp === 0 ? x - y : sign * cmp;
     });
   }
