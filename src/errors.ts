@@ -87,5 +87,18 @@ export class ModelRequestError extends TpoError {
   }
 }
 
+/**
+ * A step of a run failed: `step` names the graph node (null when unknown), `cause` holds the
+ * original error (a model request that failed for good, a bad reward, an abort).
+ */
+export class TpoStepError extends TpoError {
+  constructor(
+    readonly step: string | null,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
 /** A feature TPO does not offer, such as tool calling on TpoChatModel; the message says what to use instead. */
 export class TpoUnsupportedError extends TpoError {}

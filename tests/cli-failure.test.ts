@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TpoConfigError, TpoInputError } from "../src/errors.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
-import { StepFailedError } from "../src/cli/execute.js";
+import { TpoStepError } from "../src/errors.js";
 import { exitCodeOf } from "../src/cli/exit-on-error.js";
 import { describeFailure, endpointOf } from "../src/cli/failure.js";
 import { iterationLine } from "../src/cli/iteration-line.js";
@@ -17,7 +17,7 @@ describe("a failed run", () => {
       "reward model (tei) at http://127.0.0.1:8080",
     );
     const failure = describeFailure(
-      new StepFailedError("update", new Error("Connection refused\nstack")),
+      new TpoStepError("update", new Error("Connection refused\nstack")),
       null,
       http,
     );
@@ -29,7 +29,7 @@ describe("a failed run", () => {
   });
 
   it("is bad usage when the input or the configuration is at fault", () => {
-    const input = describeFailure(new StepFailedError("generate", new TpoInputError("No query")), null, http);
+    const input = describeFailure(new TpoStepError("generate", new TpoInputError("No query")), null, http);
     expect(input).toBeInstanceOf(CliUsageError);
     expect(exitCodeOf(input)).toBe(2);
     const config = describeFailure(new TpoConfigError("No model is configured."), null, http);

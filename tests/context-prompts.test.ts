@@ -1,12 +1,10 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { getConfigTypeSchema } from "@langchain/langgraph/zod/schema";
 import { describe, expect, it } from "vitest";
+import { CRITIQUE_PROMPT, GRADIENT_PROMPT, UPDATE_PROMPT } from "../src/prompts/index.js";
 import {
-  CRITIQUE_PROMPT,
   DEFAULT_PROMPTS,
-  GRADIENT_PROMPT,
   TpoSettingsError,
-  UPDATE_PROMPT,
   createSimWorld,
   createTpoGraph,
   parseTpoContext,

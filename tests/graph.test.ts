@@ -11,12 +11,11 @@ import {
   createTpoGraph,
   createTpoGraphBuilder,
   modelsFromEnv,
-  SimChatModel,
-  SimRewardModel,
   TpoChatOpenAI,
-  TPO_RECURSION_LIMIT,
   type TpoNode,
 } from "../src/index.js";
+import { TPO_RECURSION_LIMIT } from "../src/graph/builder.js";
+import { SimChatModel, SimRewardModel } from "../src/sim/index.js";
 import { RecordingRewardModel, ScriptedChatModel, uniqueResponder } from "./helpers/fakes.js";
 import { section } from "./helpers/sections.js";
 

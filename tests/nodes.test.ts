@@ -10,16 +10,21 @@ import {
   makeSelectNode,
   makeUpdateNode,
   TpoState,
-  withNodeRecords,
   type Candidate,
   type TpoNode,
   type TpoStateType,
-  type TpoUpdate,
   type TpoContextInput,
   type HistoryRecord,
-  type Usage,
 } from "../src/index.js";
-import { emptyUsage, makeCandidate, mergeHistory, type HistoryPatch } from "../src/state/state.js";
+import { withNodeRecords } from "../src/graph/node-records.js";
+import {
+  emptyUsage,
+  makeCandidate,
+  mergeHistory,
+  type HistoryPatch,
+  type TpoUpdate,
+  type Usage,
+} from "../src/state/state.js";
 import { RecordingRewardModel, ScriptedChatModel, type RecordedCall } from "./helpers/fakes.js";
 import { section } from "./helpers/sections.js";
 

@@ -5,12 +5,12 @@ import { TpoSettingsError } from "../src/errors.js";
 import { tpoMetadataOf } from "../src/adapters/answer.js";
 import {
   critiqueSummary,
-  IterationWatch,
   parseProgressMode,
   progressParagraph,
   progressReasoning,
 } from "../src/adapters/progress-reasoning.js";
 import { TpoChatModel } from "../src/adapters/tpo-chat-model.js";
+import { IterationWatch } from "../src/run/iteration-watch.js";
 import { parseTpoContext } from "../src/settings/run-settings.js";
 import { emptyRecord, type HistoryRecord } from "../src/state/state.js";
 import { createSimWorld } from "../src/sim/index.js";

@@ -6,8 +6,8 @@ import {
   createOpenAIChatModel,
   createTpoGraph,
   startSimServer,
-  type SimServer,
 } from "../src/index.js";
+import type { SimServer } from "../src/sim/server.js";
 import { aspectsOf, simReward } from "../src/sim/world.js";
 
 let server: SimServer | undefined;

@@ -1,6 +1,7 @@
 import { TpoSettingsError } from "../errors.js";
 import type { TpoContext, TpoContextInput } from "../settings/run-settings.js";
 import type { HistoryRecord } from "../state/state.js";
+import { isRecordComplete } from "../run/iteration-watch.js";
 
 /**
  * How a streaming caller sees a run's progress besides the answer: `"reasoning"` sends one
@@ -85,31 +86,12 @@ export function progressParagraph(
   return `Iteration ${record.iteration} of ${depth}: ${best}.${critique ? ` Critique: ${critique}` : ""}\n\n`;
 }
 
-/** Whether an iteration is finished: its candidates are scored and the best so far is known. */
-function finished(record: HistoryRecord): boolean {
-  return record.bestSoFar !== null;
-}
-
-/**
- * Reports each iteration once, when it finishes: give it the history of every state a run
- * streams, and it returns the records not reported before.
- */
-export class IterationWatch {
-  private readonly reported = new Set<number>();
-
-  newlyFinished(history: readonly HistoryRecord[] | undefined): HistoryRecord[] {
-    const fresh = (history ?? []).filter((r) => finished(r) && !this.reported.has(r.iteration));
-    for (const record of fresh) this.reported.add(record.iteration);
-    return fresh;
-  }
-}
-
 /** The whole reasoning of a finished run: what a stream with progress "reasoning" sent, in one text. */
 export function progressReasoning(history: readonly HistoryRecord[], settings: TpoContext): string {
   return (
     progressStart(settings) +
     history
-      .filter(finished)
+      .filter(isRecordComplete)
       .map((record) => progressParagraph(record, settings))
       .join("")
   );

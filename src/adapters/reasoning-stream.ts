@@ -1,31 +1,6 @@
-import type { RunnableConfig } from "@langchain/core/runnables";
-import type { TpoGraph } from "../graph/builder.js";
 import type { TpoContext } from "../settings/run-settings.js";
 import type { HistoryRecord, TpoStateType } from "../state/state.js";
-import { IterationWatch, progressParagraph, progressStart } from "./progress-reasoning.js";
-
-type GraphInput = Parameters<TpoGraph["invoke"]>[0];
-
-/**
- * `graph.invoke`, or, with `onIteration`, the same run streamed as values so that each iteration
- * is reported as it finishes. The final state is the same either way.
- */
-export async function invokeWatching(
-  graph: TpoGraph,
-  input: GraphInput,
-  config: RunnableConfig & { context?: unknown },
-  onIteration?: (record: HistoryRecord) => void,
-): Promise<TpoStateType> {
-  if (!onIteration) return (await graph.invoke(input, config as never)) as TpoStateType;
-  const watch = new IterationWatch();
-  let last: TpoStateType | undefined;
-  const stream = await graph.stream(input, { ...(config as object), streamMode: "values" } as never);
-  for await (const chunk of stream as AsyncIterable<TpoStateType>) {
-    last = chunk;
-    for (const record of watch.newlyFinished(chunk.history)) onIteration(record);
-  }
-  return last as TpoStateType;
-}
+import { progressParagraph, progressStart } from "./progress-reasoning.js";
 
 export interface ReasoningRun {
   /** The paragraphs of reasoning, as the run makes progress; it ends when the run does. */

@@ -20,7 +20,8 @@ import {
   runSettingsOf,
   type TpoCallSettings,
 } from "./progress-reasoning.js";
-import { invokeWatching, reasoningStream } from "./reasoning-stream.js";
+import { reasoningStream } from "./reasoning-stream.js";
+import { runTpoToEnd, whenIterationRecorded } from "../run/index.js";
 
 export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
   /**
@@ -133,22 +134,25 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
     if (options.tools?.length || options.tool_choice !== undefined)
       throw new TpoUnsupportedError(TOOLS_REFUSED);
     const context = runSettingsOf({ ...this.settings, ...options.tpo });
-    parseTpoContext(context);
-    const config = {
-      context,
-      signal: options.signal,
-      callbacks: runManager && childCallbacks(runManager),
-      tags: [NO_STREAM_TAG],
-    };
+    const callbacks = runManager && childCallbacks(runManager);
     // Run with only this config in scope: LangGraph would otherwise pick up a calling graph's
     // config from async-local storage and nest the run (checkpoints, streams) inside that graph.
-    return this.caller.call(() =>
-      AsyncLocalStorageProviderSingleton.runWithConfig(
-        { callbacks: config.callbacks },
-        () => invokeWatching(this.graph, { messages }, config, onIteration),
-        true,
-      ),
+    const run = () =>
+      runTpoToEnd(
+        this.graph,
+        { messages },
+        {
+          context: parseTpoContext(context),
+          signal: options.signal,
+          callbacks,
+          tags: [NO_STREAM_TAG],
+          onEvent: whenIterationRecorded(onIteration),
+        },
+      );
+    const { state } = await this.caller.call(() =>
+      AsyncLocalStorageProviderSingleton.runWithConfig({ callbacks }, run, true),
     );
+    return state;
   }
 
   async _generate(

@@ -4,10 +4,10 @@ import {
   TpoConfigError,
   TpoInputError,
   TpoSettingsError,
+  TpoStepError,
 } from "../errors.js";
 import type { ModelSettings } from "../from-env/models-from-env.js";
 import { CliRunError, CliUsageError } from "./errors.js";
-import { StepFailedError } from "./execute.js";
 import { redactUrls } from "../http/redact.js";
 
 /** Where a step's requests went, as a person would look for it. */
@@ -35,7 +35,7 @@ function messageOf(error: unknown): string {
  * else names the step that failed and the endpoint it was talking to.
  */
 export function describeFailure(error: unknown, step: string | null, settings: ModelSettings): Error {
-  if (error instanceof StepFailedError) return describeFailure(error.original, error.step ?? step, settings);
+  if (error instanceof TpoStepError) return describeFailure(error.cause, error.step ?? step, settings);
   if (error instanceof CliUsageError || error instanceof CliRunError) return error;
   if (
     error instanceof TpoInputError ||

@@ -1,5 +1,5 @@
 import { messagesFromTurns, queryText } from "../messages/conversation.js";
-import type { QueryInput } from "./execute.js";
+import type { TpoRunInput as QueryInput } from "../run/index.js";
 import { CliUsageError } from "./errors.js";
 import { readTextInput } from "./read-input.js";
 

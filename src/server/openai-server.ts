@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { TpoConfigError } from "../errors.js";
 import { createTpoGraph, type TpoGraph } from "../graph/builder.js";
-import { StepTracker } from "../graph/step-tracker.js";
 import { parseTpoContext, type TpoContextInput } from "../settings/run-settings.js";
 import type { TpoModels } from "../models/tpo-models.js";
 import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../adapters/progress-reasoning.js";
@@ -188,9 +187,8 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
       if (!res.writableFinished) controller.abort(new Error("the client disconnected"));
     };
     res.on("close", onClose);
-    const tracker = new StepTracker();
     const fail = (error: unknown) => {
-      const answer = toApiError(error, tracker.failedNode);
+      const answer = toApiError(error);
       if (answer.status >= 500) options.onError?.(error, answer);
       return answer;
     };
@@ -204,7 +202,6 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
         signal: controller.signal,
         ids: completionIds(request.model ?? defaultModelName),
         progress: request.progress ?? progress,
-        callbacks: [tracker],
         fail,
       };
       if (request.stream) await answerStreamed(target, heartbeatMs, () => closing);

@@ -1,5 +1,4 @@
 import type { TpoContext } from "../settings/run-settings.js";
-import { Overwrite } from "@langchain/langgraph";
 import type { HistoryPatch, TpoUpdate } from "../state/state.js";
 
 function fixed(value: number | null | undefined): string {
@@ -8,10 +7,7 @@ function fixed(value: number | null | undefined): string {
 
 /** One line of progress for a node's state update, sent to streaming clients as an SSE comment. */
 export function progressLine(node: string, update: TpoUpdate, settings: TpoContext): string {
-  // generate replaces the history (an Overwrite); the other nodes send patches.
-  const raw: unknown = update.history;
-  const list = Overwrite.isInstance(raw) ? raw.value : raw;
-  const patches = (Array.isArray(list) ? list : []) as HistoryPatch[];
+  const patches = (Array.isArray(update.history) ? update.history : []) as HistoryPatch[];
   const iteration =
     patches[0]?.iteration ?? (typeof update.iteration === "number" ? update.iteration : undefined);
   const of = `iteration ${iteration ?? "?"} of ${settings.mode === "bon" ? 0 : settings.depth}`;

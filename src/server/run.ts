@@ -1,10 +1,8 @@
 import type { ServerResponse } from "node:http";
-import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
+import { TpoConfigError, TpoInputError, TpoSettingsError, TpoStepError } from "../errors.js";
 import type { TpoGraph } from "../graph/builder.js";
-import type { TpoStateType, TpoUpdate } from "../state/state.js";
+import { runTpo, runTpoToEnd } from "../run/index.js";
 import {
-  IterationWatch,
   progressParagraph,
   progressReasoning,
   progressStart,
@@ -29,6 +27,7 @@ export const SHUTDOWN_MESSAGE = "the TPO server is shutting down";
  * upstream failure is a 502 without the upstream's address or body.
  */
 export function toApiError(error: unknown, step: string | null = null): ApiError {
+  if (error instanceof TpoStepError) return toApiError(error.cause, error.step ?? step);
   if (error instanceof ApiError) return error;
   if (error instanceof TpoSettingsError) {
     return new ApiError(400, error.message, "invalid_request_error", `tpo.${error.field}`, "invalid_value");
@@ -51,26 +50,17 @@ export interface RunTarget {
   ids: CompletionIds;
   /** "reasoning": the run's progress goes to the client as `reasoning_content` before the answer. */
   progress: TpoProgressMode;
-  /** Callbacks of the run (the tracker of the failing step). */
-  callbacks?: BaseCallbackHandler[];
   /** The answer to a failed run; default toApiError. */
   fail?: (error: unknown) => ApiError;
 }
 
 /** Runs TPO and answers with one chat completion. */
-export async function answerWhole({
-  graph,
-  request,
-  res,
-  signal,
-  ids,
-  progress,
-  callbacks,
-}: RunTarget): Promise<void> {
-  const state = (await graph.invoke(
+export async function answerWhole({ graph, request, res, signal, ids, progress }: RunTarget): Promise<void> {
+  const { state } = await runTpoToEnd(
+    graph,
     { messages: request.messages },
-    { context: request.settings, signal, callbacks },
-  )) as TpoStateType;
+    { context: request.settings, signal },
+  );
   const reasoning = progress === "reasoning" ? progressReasoning(state.history, request.settings) : undefined;
   sendJson(res, 200, chatCompletion(ids, state, request.settings, reasoning));
 }
@@ -90,7 +80,7 @@ function writeChunk(res: ServerResponse, chunk: unknown): void {
  * as it happens, before the answer's `content`.
  */
 export async function answerStreamed(
-  { graph, request, res, signal, ids, progress, callbacks, fail = toApiError }: RunTarget,
+  { graph, request, res, signal, ids, progress, fail = toApiError }: RunTarget,
   heartbeatMs: number,
   shuttingDown: () => boolean,
 ): Promise<void> {
@@ -106,7 +96,6 @@ export async function answerStreamed(
     `: tpo run started (width ${settings.width}, depth ${settings.depth}, mode ${settings.mode})\n\n`,
   );
   const reasoning = progress === "reasoning";
-  const watch = new IterationWatch();
   if (reasoning) {
     writeChunk(res, roleChunk(ids));
     writeChunk(res, reasoningChunk(ids, progressStart(settings)));
@@ -114,25 +103,15 @@ export async function answerStreamed(
   const heartbeat = setInterval(() => write(res, ": tpo working\n\n"), heartbeatMs);
   heartbeat.unref();
   try {
-    let state: TpoStateType | undefined;
-    const stream = await graph.stream(
-      { messages: request.messages },
-      { context: settings, signal, callbacks, streamMode: ["updates", "values"] },
-    );
-    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-      if (mode === "values") {
-        state = chunk as TpoStateType;
-        if (!reasoning) continue;
-        for (const record of watch.newlyFinished(state.history)) {
-          writeChunk(res, reasoningChunk(ids, progressParagraph(record, settings)));
-        }
-      } else {
-        for (const [node, update] of Object.entries(chunk as Record<string, TpoUpdate>)) {
-          write(res, `: ${progressLine(node, update ?? {}, settings)}\n\n`);
-        }
+    const run = runTpo(graph, { messages: request.messages }, { context: settings, signal });
+    for await (const event of run) {
+      if (event.type === "tpo.node.finished") {
+        write(res, `: ${progressLine(event.node, event.update, settings)}\n\n`);
+      } else if (event.type === "tpo.iteration.recorded" && reasoning) {
+        writeChunk(res, reasoningChunk(ids, progressParagraph(event.record, settings)));
       }
     }
-    if (!state?.best) throw new Error("the run ended without a best response");
+    const { state } = await run.result;
     for (const part of completionChunks(ids, state, settings, request.includeUsage, reasoning)) {
       writeChunk(res, part);
     }

@@ -1,4 +1,4 @@
-import type { QueryInput } from "../execute.js";
+import type { TpoRunInput as QueryInput } from "../../run/index.js";
 import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
 import { messagesFromTurns } from "../../messages/conversation.js";

@@ -1,6 +1,6 @@
 import type { TpoContext, TpoMode } from "../../settings/run-settings.js";
 import type { BestResponse, Candidate, HistoryRecord, StopReason, Usage } from "../../state/state.js";
-import type { ResumePoint } from "../execute.js";
+import type { ResumePoint } from "../../run/index.js";
 import type { ChatTurn } from "../../messages/conversation.js";
 
 /** One line of a batch's output: a query's result under one mode, or why it has none. */

@@ -1,6 +1,7 @@
 import { queryTextOf } from "../query-input.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { executeQuery, StepFailedError } from "../execute.js";
+import { TpoStepError } from "../../errors.js";
+import { runTpoToEnd } from "../../run/index.js";
 import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import { describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
@@ -65,7 +66,7 @@ async function runJob(
     models: describeModels(settings),
   };
   try {
-    const { state, resumedFrom } = await executeQuery(graph, item.input!, {
+    const { state, resumedFrom } = await runTpoToEnd(graph, item.input!, {
       context,
       threadId: options.checkpointed ? threadIdOf(item.id, mode) : undefined,
       resume: options.resume,
@@ -84,7 +85,7 @@ async function runJob(
     };
   } catch (error) {
     const failure = describeFailure(error, null, settings);
-    const step = error instanceof StepFailedError ? error.step : null;
+    const step = error instanceof TpoStepError ? error.step : null;
     return {
       ...base,
       elapsedMs: performance.now() - started,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createSimWorld } from "../../sim/index.js";
 import { parseTpoContext } from "../../settings/run-settings.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { executeQuery } from "../execute.js";
+import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
 import { explainIteration } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
 import { numberFlag } from "../flags.js";
@@ -40,22 +40,24 @@ export async function demoAction(options: DemoOptions): Promise<void> {
     // The first prompt shows its work, iteration by iteration, as it happens.
     const explain = options.explain && index === 0;
     if (explain) console.log("");
-    const { state: result } = await executeQuery(
+    const { state: result } = await runTpoToEnd(
       graph,
       { query },
       {
         context,
-        onIteration: explain
-          ? (record, state) =>
-              console.log(
-                explainIteration(record, state.pool, {
-                  level: "short",
-                  depth: context.depth,
-                  mode: context.mode,
-                  style,
-                }),
-              )
-          : undefined,
+        onEvent: whenIterationRecorded(
+          explain
+            ? (record, state) =>
+                console.log(
+                  explainIteration(record, state.pool, {
+                    level: "short",
+                    depth: context.depth,
+                    mode: context.mode,
+                    style,
+                  }),
+                )
+            : undefined,
+        ),
       },
     );
     console.log("  iteration    best    mean   worst   best so far");

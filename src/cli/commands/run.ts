@@ -1,6 +1,6 @@
 import { describeFailure } from "../failure.js";
 import { describeModels, modelSettings, parseSettings, settingsInput } from "../flags.js";
-import { executeQuery } from "../execute.js";
+import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { turnsOf } from "../../messages/conversation.js";
@@ -45,9 +45,9 @@ export async function runAction(queryArgument: string | undefined, options: RunO
   let execution;
   try {
     const graph = createTpoGraph(loadModels(settings));
-    execution = await executeQuery(graph, input, {
+    execution = await runTpoToEnd(graph, input, {
       context,
-      onIteration: iterationReporter(level, progress, context),
+      onEvent: whenIterationRecorded(iterationReporter(level, progress, context)),
     });
   } catch (error) {
     throw describeFailure(error, null, settings);

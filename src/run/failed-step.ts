@@ -6,17 +6,22 @@ export interface TaskChunk {
   result?: unknown;
 }
 
+/** Whether a tasks-stream chunk reports a task's end (its result or error) rather than its start. */
+export function isTaskEnd(chunk: TaskChunk): boolean {
+  return "result" in chunk || "error" in chunk;
+}
+
 /**
  * Remembers which graph node failed, so that a failed run can name its step. It reads the graph's
  * "tasks" stream rather than listening as a LangChain callback: a callback handler makes every
  * runnable in the run (each node, model call and channel write) build and await callback runs.
  */
-export class TaskTracker {
+export class FailedStepTracker {
   private readonly running = new Map<string, string>();
   private failed: string | null = null;
 
   observe(chunk: TaskChunk): void {
-    if (!("result" in chunk) && !("error" in chunk)) {
+    if (!isTaskEnd(chunk)) {
       this.running.set(chunk.id, chunk.name);
       return;
     }

@@ -1,0 +1,99 @@
+/**
+ * The public API is a curated list: every name exported is a promise kept across releases, so a
+ * change to it must be a deliberate, reviewed change of this list (and a CHANGELOG line).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "./helpers/cli.js";
+
+const CORE_VALUES = [
+  "DEFAULT_PROMPTS",
+  "ModelRequestError",
+  "RewardModelError",
+  "RewardRequestError",
+  "TpoChatModel",
+  "TpoConfigError",
+  "TpoError",
+  "TpoInputError",
+  "TpoSettingsError",
+  "TpoState",
+  "TpoStepError",
+  "compileTpoGraph",
+  "createFunctionRewardModel",
+  "createHttpRewardModel",
+  "createJudgeRewardModel",
+  "createTpoGraph",
+  "createTpoGraphBuilder",
+  "createTpoNode",
+  "ensureContext",
+  "makeCritiqueNode",
+  "makeDecideNode",
+  "makeFinalizeNode",
+  "makeGenerateNode",
+  "makeGradientNode",
+  "makeHumanRewardNode",
+  "makeRewardNode",
+  "makeSelectNode",
+  "makeUpdateNode",
+  "parseTpoContext",
+  "preset",
+  "runTpo",
+  "runTpoToEnd",
+  "stopReasonOf",
+  "tpoMetadataOf",
+];
+
+const MAIN_ONLY_VALUES = [
+  "TpoChatOpenAI",
+  "createOpenAIChatModel",
+  "createSimWorld",
+  "modelsFromEnv",
+  "startSimServer",
+  "startTpoServer",
+];
+
+const TYPES = [
+  "Candidate",
+  "HistoryRecord",
+  "HumanRewardRequest",
+  "RewardItem",
+  "RewardModel",
+  "RunEvent",
+  "TpoContext",
+  "TpoContextInput",
+  "TpoGraph",
+  "TpoGraphOptions",
+  "TpoNode",
+  "TpoNodeName",
+  "TpoPromptOverrides",
+  "TpoRunOptions",
+  "TpoRunResult",
+  "TpoStateType",
+];
+
+/** The type-only names an entry file exports: `export type { A, B } from …`. */
+function exportedTypes(file: string): string[] {
+  const text = readFileSync(join(ROOT, "src", file), "utf8");
+  return [...text.matchAll(/export type \{([^}]*)\}/g)]
+    .flatMap((m) => m[1].split(","))
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
+describe("the public API", () => {
+  it("langgraph-tpo/core exports exactly the curated names", async () => {
+    const core = await import("../src/core.js");
+    expect(Object.keys(core).sort()).toEqual([...CORE_VALUES].sort());
+  });
+
+  it("langgraph-tpo exports the core and the parts that load more, nothing else", async () => {
+    const main = await import("../src/index.js");
+    expect(Object.keys(main).sort()).toEqual([...CORE_VALUES, ...MAIN_ONLY_VALUES].sort());
+  });
+
+  it("exports the curated types, and about 60 names in all", () => {
+    expect([...exportedTypes("core.ts"), ...exportedTypes("index.ts")].sort()).toEqual([...TYPES].sort());
+    expect(CORE_VALUES.length + MAIN_ONLY_VALUES.length + TYPES.length).toBeLessThanOrEqual(60);
+  });
+});
