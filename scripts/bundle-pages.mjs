@@ -18,6 +18,7 @@ const OUT = join(ROOT, "src", "web", "page-scripts.generated.ts");
 
 const PAGES = {
   REPORT_PAGE_SCRIPT: join(BROWSER, "report", "main.ts"),
+  PLAYGROUND_PAGE_SCRIPT: join(BROWSER, "playground", "main.ts"),
 };
 
 /** The generated module's text. */

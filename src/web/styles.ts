@@ -37,3 +37,25 @@ export const ITERATION_STYLE = `
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; font-size: .9rem; }
 .facts dt { color: #555; } .facts dd { margin: 0; overflow-wrap: anywhere; }
 .turn .role { font-size: .8rem; color: #555; }`;
+
+/** The playground's style sheet: inline, allowed by its hash in the page's policy. */
+export const PLAYGROUND_STYLE = `${BASE_STYLE}
+form { display: grid; gap: .6rem; }
+textarea { font: inherit; width: 100%; box-sizing: border-box; padding: .5rem; }
+#prompt { min-height: 6rem; }
+.settings { display: flex; flex-wrap: wrap; gap: .6rem 1.2rem; align-items: end; }
+.settings label { display: grid; gap: .15rem; font-size: .85rem; color: #444; }
+.settings input, .settings select { font: inherit; padding: .2rem .3rem; }
+.settings input[type="number"] { width: 6rem; }
+.more .settings label { max-width: 100%; }
+.more textarea { min-height: 3rem; }
+.actions { display: flex; gap: .6rem; align-items: center; }
+.actions button { padding: .4rem 1.1rem; border-radius: 4px; border: 1px solid #888; background: #f4f4f4; }
+#run { background: #1f5fbf; color: #fff; border-color: #1f5fbf; }
+button:disabled { opacity: .5; cursor: default; }
+#status { color: #444; }
+.conversation .turn { margin: .4rem 0; }
+.costs { display: flex; gap: 1.5rem; font-size: .9rem; }
+.costs b { font-variant-numeric: tabular-nums; }
+.pending { color: #777; font-style: italic; }
+${ITERATION_STYLE}`;
