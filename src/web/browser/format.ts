@@ -17,6 +17,7 @@ export function count(value: number | null | undefined): string {
 /** Milliseconds as seconds or minutes. */
 export function duration(ms: number | null | undefined): string {
   if (typeof ms !== "number" || !Number.isFinite(ms)) return "–";
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} min`;

@@ -153,7 +153,7 @@ export function iterationView(it: IterationData, ctx: IterationContext): HTMLEle
   const cost =
     it.requests === null && it.ms === null
       ? null
-      : `${count(it.requests)} requests, ${count(it.tokens)} tokens, ${duration(it.ms)}`;
+      : `${count(it.requests)} request${it.requests === 1 ? "" : "s"}, ${count(it.tokens)} tokens, ${duration(it.ms)}`;
   const parts: Child[] = [el("h3", {}, title, cost ? el("span", { class: "cost" }, ` · ${cost}`) : null)];
   if (it.iteration > 0) {
     const chosen = it.chosen === null ? undefined : ctx.pool.get(it.chosen);
