@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { browserGuard, guardBrowser } from "../src/server/guard.js";
 import { cappedDefaults, DEFAULT_SERVER_CAPS } from "../src/server/limits.js";
@@ -8,10 +7,13 @@ import { parseChatCompletionRequest } from "../src/server/request.js";
 import type { RunEvent } from "../src/run/index.js";
 import { emptyRecord, makeCandidate, type TpoStateType } from "../src/state/state.js";
 
-function request(headers: Record<string, string>): IncomingMessage {
-  return { headers, method: "POST" } as unknown as IncomingMessage;
+type Request = Parameters<typeof guardBrowser>[0];
+type Response = Parameters<typeof guardBrowser>[1];
+
+function request(headers: Record<string, string>): Request {
+  return { headers, method: "POST" } as unknown as Request;
 }
-const response = { setHeader: () => {} } as unknown as ServerResponse;
+const response = { setHeader: () => {} } as unknown as Response;
 
 describe("the playground's own origin", () => {
   it("is accepted under the server's host names only with the playground on", () => {
