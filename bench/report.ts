@@ -13,6 +13,7 @@ import type {
 import type { Spread } from "./stats.js";
 import type { measurePrefixCache, measureStopping } from "./compute.js";
 import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
+import { renderReportPage, reportPageHeadline, type ReportPageMeasure } from "./report-page.js";
 
 type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
@@ -40,6 +41,7 @@ export interface BenchResults {
     promptSize?: Result<typeof measurePromptSize>;
     prefixCache?: Result<typeof measurePrefixCache>;
     stopping?: Result<typeof measureStopping>;
+    reportPage?: ReportPageMeasure;
   } & CliMeasures;
   durationS: number;
 }
@@ -104,6 +106,7 @@ export function headline(
       verdict: "–",
     });
   }
+  if (m.reportPage) rows.push(reportPageHeadline(m.reportPage));
   return [...rows, ...cliHeadline(results)];
 }
 
@@ -510,5 +513,13 @@ export function renderMarkdown(results: BenchResults): string {
     parts.push("## 8. Stopping rules: reward against tokens (simulated)", "", renderStopping(m.stopping), "");
   const cli = renderCli(results);
   if (cli) parts.push(cli, "");
+  if (m.reportPage) {
+    parts.push(
+      "## 10. `tpo report`'s page of a large batch (issue 22)",
+      "",
+      renderReportPage(m.reportPage),
+      "",
+    );
+  }
   return `${parts.join("\n")}\n`;
 }

@@ -22,6 +22,7 @@ import {
 } from "./measures.js";
 import { renderMarkdown, type BenchResults } from "./report.js";
 import { measurePrefixCache, measureStopping } from "./compute.js";
+import { measureReportPage } from "./report-page.js";
 import { startServerProcess } from "./server-handle.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -141,6 +142,10 @@ async function main(): Promise<void> {
     if (wanted("batch")) {
       log("9c. tpo batch of the data set");
       results.measures.batch = await measureBatch(env);
+    }
+    if (wanted("reportPage")) {
+      log("10. tpo report's page of a large batch, in headless Chromium");
+      results.measures.reportPage = await measureReportPage(env);
     }
     results.machine.loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
     results.durationS = Math.round((Date.now() - started) / 1000);

@@ -199,6 +199,10 @@ export const SERVE_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
   ],
   ["--max-connections <n>", "open connections at most; more are closed at once", "64"],
   ["--request-timeout <seconds>", "time a client has to send a whole request (headers: 10 s at most)", "30"],
+  [
+    "--ui",
+    "serve the playground page at /: run a prompt and watch each iteration in the browser (same token, Host and caps as the API)",
+  ],
 ];
 
 export function addServeFlags(command: Command): Command {

@@ -20,6 +20,7 @@ export interface ServeFlags {
   allowedHosts?: string;
   maxConnections: string;
   requestTimeout: string;
+  ui?: boolean;
 }
 
 /** The flags, checked: every one is valid before the server listens. */
@@ -35,6 +36,8 @@ export interface ServeOptions {
   allowedHosts: string[] | undefined;
   maxConnections: number;
   requestTimeoutMs: number;
+  /** Serve the playground page at `/`. */
+  ui: boolean;
 }
 
 export function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -103,5 +106,6 @@ export function parseServeFlags(flags: ServeFlags): ServeOptions {
     allowedHosts,
     maxConnections: whole("--max-connections", flags.maxConnections, 1),
     requestTimeoutMs: seconds("--request-timeout", flags.requestTimeout, { zero: false }),
+    ui: flags.ui === true,
   };
 }

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { writeWhole } from "../atomic-write.js";
 import { refuseInputAsOut } from "../batch/out-file.js";
 import { readLatestRecords } from "../batch/results-file.js";
-import { formatSummary, summarize, summaryView } from "../batch/summary.js";
+import { formatSummary, summarize } from "../batch/summary.js";
 import { readJudgments } from "../compare/judgments-file.js";
 import {
   formatCompare,
@@ -11,6 +11,7 @@ import {
   summarizeJudgments,
 } from "../compare/summary.js";
 import type { ReportComparison } from "../report/compare-section.js";
+import { comparisonDataOf, reportDataOf } from "../report/drilldown-data.js";
 import { reportHtml } from "../report/html.js";
 
 export interface ReportOptions {
@@ -27,6 +28,7 @@ function comparisonsOf(path: string): ReportComparison[] {
       judge: summary.judge,
       simulated: judgedInSimulation(judgments),
       source: basename(path),
+      judgments,
     };
   });
 }
@@ -37,11 +39,15 @@ export function reportAction(results: string, options: ReportOptions): void {
     { path: results, what: "<results>" },
     ...options.compare.map((path) => ({ path, what: "--compare" })),
   ]);
-  // The page and the summary read the records' numbers, not their texts: only that is kept.
-  const records = readLatestRecords(results, "<results>", "tpo report", summaryView);
+  // The page shows every query's texts (its drill-down), so whole records are kept.
+  const records = readLatestRecords(results, "<results>", "tpo report");
   const comparisons = options.compare.flatMap(comparisonsOf);
   const summary = summarize(records);
-  writeWhole(options.out, reportHtml(summary, basename(results), comparisons));
+  const data = reportDataOf(
+    records,
+    comparisons.map((c) => comparisonDataOf(c.judgments, { judge: c.judge, source: c.source })),
+  );
+  writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data));
   console.log(formatSummary(summary));
   for (const c of comparisons) {
     console.log("");

@@ -44,7 +44,8 @@ export function summarizeJudgments(judgments: readonly Judgment[]): CompareSumma
     ties: count("tie"),
     winRate: points.reduce((s, p) => s + p, 0) / (2 * n),
     ci95: bootstrapInterval(points),
-    judgeRequests: sorted.reduce((s, j) => s + j.judgeRequests, 0),
+    // A count read from a file: anything but a number (a crafted string) adds nothing.
+    judgeRequests: sorted.reduce((s, j) => s + (Number.isFinite(j.judgeRequests) ? j.judgeRequests : 0), 0),
     lengths: { a: mean(sorted.map((j) => j.lengths.a)), b: mean(sorted.map((j) => j.lengths.b)) },
     judge: sorted[0] ? judgeName(sorted[0]) : "",
   };

@@ -5,7 +5,7 @@ import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
 import { formatNumber } from "../number-format.js";
 import type { Style } from "./style.js";
-import { diffWords, renderDiff, type DiffPart } from "./word-diff.js";
+import { diffWords, renderDiff, type DiffPart } from "../../util/word-diff.js";
 
 /** `--explain` shortens long texts; `--explain=full` prints them whole. */
 export type ExplainLevel = "short" | "full";
