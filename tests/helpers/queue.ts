@@ -48,8 +48,6 @@ export function repeatedSteps(log: SimRequest[], query: string): number {
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   const repeated = [...seen].filter(([, n]) => n > 1).map(([key]) => key);
-  if (process.env.DEBUG_REPEATS && repeated.length > 0)
-    console.log(repeated.map((k) => `${seen.get(k)}x ${k.slice(0, 160)} … ${k.slice(-200)}`).join("\n"));
   const chat = repeated.filter((key) => key.startsWith("/v1/chat/completions ")).length;
   return chat + (repeated.length > chat ? 1 : 0);
 }
