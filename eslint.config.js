@@ -2,7 +2,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".langgraph_api/", "bench/out/"] },
+  {
+    ignores: ["dist/", "node_modules/", ".langgraph_api/", "bench/out/", "src/web/page-scripts.generated.ts"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

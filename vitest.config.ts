@@ -10,13 +10,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // tests/*.int.test.ts start servers, subprocesses or Chromium; `npm run test:unit` leaves
-        // them out for a fast loop, `npm test` (CI) runs everything.
+        // Every test file, against the sources. tests/*.int.test.ts start servers, subprocesses or
+        // Chromium: `npm run test:unit` runs this project without them (--project src --exclude),
+        // for a fast loop; `npm test` (CI) runs every project. tests/test-split.test.ts checks both.
         test: { name: "src", include: ["tests/**/*.test.ts"] },
       },
       {
         extends: true,
-        // The CLI tests once more, against the bundle that `tpo` runs when installed.
+        // The CLI tests once more, against the bundle that `tpo` runs when installed (its global
+        // setup builds the bundle first). Its own include list: a CLI --exclude does not reach it.
         test: {
           name: "bin",
           include: ["tests/cli-*.int.test.ts", "tests/serve-hardening.int.test.ts"],

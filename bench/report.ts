@@ -14,6 +14,7 @@ import type { Spread } from "./stats.js";
 import type { measurePrefixCache, measureStopping } from "./compute.js";
 import type { measurePools } from "./pools.js";
 import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
+import { renderReportPage, reportPageHeadline, type ReportPageMeasure } from "./report-page.js";
 
 type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
@@ -42,6 +43,7 @@ export interface BenchResults {
     prefixCache?: Result<typeof measurePrefixCache>;
     stopping?: Result<typeof measureStopping>;
     pools?: Result<typeof measurePools>;
+    reportPage?: ReportPageMeasure;
   } & CliMeasures;
   durationS: number;
 }
@@ -106,6 +108,7 @@ export function headline(
       verdict: "–",
     });
   }
+  if (m.reportPage) rows.push(reportPageHeadline(m.reportPage));
   return [...rows, ...poolsHeadline(m.pools), ...cliHeadline(results)];
 }
 
@@ -510,7 +513,7 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     "> Every figure here is about **our orchestration against a simulated server**: the simulated world " +
       "over HTTP, with a fixed injected latency per request. The server answers instantly apart from that " +
-      "latency and has no capacity limit (but in section 10, whose servers have one). Nothing here is a claim " +
+      "latency and has no capacity limit (but in section 11, whose servers have one). Nothing here is a claim " +
       "about real models or real model servers.",
     "",
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.platform}, Node ${machine.node}. Date: ${machine.date}. ` +
@@ -589,6 +592,14 @@ export function renderMarkdown(results: BenchResults): string {
     parts.push("## 8. Stopping rules: reward against tokens (simulated)", "", renderStopping(m.stopping), "");
   const cli = renderCli(results);
   if (cli) parts.push(cli, "");
-  if (m.pools) parts.push("## 10. Pools of servers (simulated)", "", renderPools(m.pools), "");
+  if (m.reportPage) {
+    parts.push(
+      "## 10. `tpo report`'s page of a large batch (issue 22)",
+      "",
+      renderReportPage(m.reportPage),
+      "",
+    );
+  }
+  if (m.pools) parts.push("## 11. Pools of servers (simulated)", "", renderPools(m.pools), "");
   return `${parts.join("\n")}\n`;
 }

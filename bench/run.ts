@@ -23,6 +23,7 @@ import {
 import { renderMarkdown, type BenchResults } from "./report.js";
 import { measurePrefixCache, measureStopping } from "./compute.js";
 import { measurePools } from "./pools.js";
+import { measureReportPage } from "./report-page.js";
 import { startServerProcess } from "./server-handle.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
       results.measures.throughput = await measureThroughput({ ...env, config: { ...config, throughput } });
     }
     if (wanted("pools")) {
-      log("10. pools of servers with a capacity");
+      log("11. pools of servers with a capacity");
       results.measures.pools = await measurePools(env);
     }
     if (["startup", "coldQuery", "batch"].some(wanted)) buildCli(env);
@@ -146,6 +147,10 @@ async function main(): Promise<void> {
     if (wanted("batch")) {
       log("9c. tpo batch of the data set");
       results.measures.batch = await measureBatch(env);
+    }
+    if (wanted("reportPage")) {
+      log("10. tpo report's page of a large batch, in headless Chromium");
+      results.measures.reportPage = await measureReportPage(env);
     }
     results.machine.loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
     results.durationS = Math.round((Date.now() - started) / 1000);

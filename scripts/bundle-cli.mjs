@@ -5,7 +5,7 @@
  * The library entries (dist/index.js, dist/core.js) stay unbundled and use the user's packages.
  *
  * dist/bin sits two folders below the package root, as dist/cli does, so the CLI finds data/
- * the same way. The optional checkpoint savers stay outside: they are imported by name at run
+ * the same way. The optional checkpoint savers and the MCP SDK stay outside: they are imported by name at run
  * time, from the user's node_modules. Usage: node scripts/bundle-cli.mjs [dist folder]
  */
 import { build } from "esbuild";
@@ -35,6 +35,14 @@ await build({
   banner: {
     js: "import { createRequire as __tpoCreateRequire } from 'node:module'; const require = __tpoCreateRequire(import.meta.url);",
   },
-  external: ["@langchain/langgraph-checkpoint-sqlite", "@langchain/langgraph-checkpoint-postgres"],
+  // pg-boss (the job queue of `tpo batch --queue`, `tpo worker`, `tpo queue`) too, and the pg it
+  // brings, which the queue loads from pg-boss's folder.
+  external: [
+    "@langchain/langgraph-checkpoint-sqlite",
+    "@langchain/langgraph-checkpoint-postgres",
+    "@modelcontextprotocol/sdk",
+    "pg-boss",
+    "pg",
+  ],
   logLevel: "warning",
 });

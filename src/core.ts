@@ -36,9 +36,10 @@ export { createHttpRewardModel } from "./models/reward/http-reward.js";
 export { createJudgeRewardModel } from "./models/reward/judge-reward.js";
 export { createFunctionRewardModel } from "./models/reward/function-reward.js";
 
-// TPO inside other code: as a node of a parent graph, as a chat model.
+// TPO inside other code: as a node of a parent graph, as a chat model, as an agent's tool.
 export { createTpoNode } from "./adapters/subgraph.js";
 export { TpoChatModel } from "./adapters/tpo-chat-model.js";
+export { createTpoTool } from "./adapters/tpo-tool.js";
 export { tpoMetadataOf } from "./adapters/answer.js";
 
 // Errors.

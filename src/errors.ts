@@ -102,3 +102,20 @@ export class TpoStepError extends TpoError {
 
 /** A feature TPO does not offer, such as tool calling on TpoChatModel; the message says what to use instead. */
 export class TpoUnsupportedError extends TpoError {}
+
+/**
+ * The job queue's database cannot be used. `reason` says why, so that a front end can tell a
+ * setting to fix from a server that is down: `package` (pg-boss is not installed), `url` (not a
+ * PostgreSQL URL), `auth` (user or password refused), `database` (no such database), `rights` (the
+ * user may not create or use the queue's tables), `connect` (no server answered), `schema` (the
+ * tables were made by a newer version, or setting them up failed). Messages never carry a password.
+ */
+export class TpoQueueError extends TpoError {
+  constructor(
+    message: string,
+    readonly reason: "package" | "url" | "auth" | "database" | "rights" | "connect" | "schema",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,43 +1,24 @@
-import { oneFailingQuery } from "./helpers/sim-http.js";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
+import { afterEach, describe, expect, it } from "vitest";
 import { killChildren, removeTempDirs, ROOT, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
+import { oneFailingQuery, simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
 /** `tpo batch` as a careless user meets it: every test runs the real CLI. */
 
-let server: SimServer;
-
-beforeAll(async () => {
-  server = await startSimServer({ port: 0, host: "127.0.0.1" });
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const sim = useSimServer();
 
 afterEach(() => {
   killChildren();
   removeTempDirs();
-  server.setFaults([]);
-  server.setLatency({});
-  server.stats.reset();
 });
 
 /** The simulated world over HTTP, so that a test can slow it down, break it and count its requests. */
 function httpEnv(): Record<string, string | undefined> {
-  return {
-    TPO_BACKEND: undefined,
-    OPENAI_BASE_URL: `${server.url}/v1`,
-    TPO_MODEL: "tpo-sim",
-    TPO_REWARD_URL: server.url,
-    TPO_REWARD_KIND: "tei",
-    TPO_MAX_RETRIES: "0",
-  };
+  return simServerEnv(sim.server, { TPO_REWARD_KIND: "tei", TPO_MAX_RETRIES: "0" });
 }
 
 function promptsFile(dir: string, count: number, name = "prompts.json"): string {
@@ -49,7 +30,7 @@ function promptsFile(dir: string, count: number, name = "prompts.json"): string 
 /** The distinct user questions the simulated server was asked to answer (first samples only). */
 function queriesSeen(): Set<string> {
   const asked = new Set<string>();
-  for (const body of server.stats.bodies["/v1/chat/completions"] ?? []) {
+  for (const body of sim.server.stats.bodies["/v1/chat/completions"] ?? []) {
     const messages = (body as { messages?: { role: string; content: string }[] }).messages ?? [];
     const user = messages.find((m) => m.role === "user")?.content ?? "";
     for (const prompt of samplePrompts()) if (user.includes(prompt)) asked.add(prompt);
@@ -132,7 +113,7 @@ describe("tpo batch --resume with other settings", () => {
 
 describe("tpo batch and its --out file", () => {
   it("lets one process write it at a time: a second is refused naming the holder, a dead holder's lock is taken over, a signal releases it", async () => {
-    server.setLatency({ fixedMs: 50 });
+    sim.server.setLatency({ fixedMs: 50 });
     const dir = tempDir();
     const input = promptsFile(dir, 30);
     const out = join(dir, "out.jsonl");
@@ -165,7 +146,7 @@ describe("tpo batch and its --out file", () => {
     expect(stopped.signal ?? stopped.code).toBeTruthy();
     expect(existsSync(lock)).toBe(false);
 
-    server.setLatency({});
+    sim.server.setLatency({});
     const last = await runCli([...args, "--resume"], { env: httpEnv() });
     expect(last.code, last.stderr).toBe(0);
     expect(readRecords(out)).toHaveLength(30);
@@ -205,7 +186,7 @@ describe("tpo batch and its --out file", () => {
         expect(result.stderr).toMatch(pattern);
         expect(result.stderr).not.toMatch(/padEnd/);
       }
-      expect(server.stats.count("/v1/chat/completions")).toBe(0);
+      expect(sim.server.stats.count("/v1/chat/completions")).toBe(0);
       if (before !== null) expect(readFileSync(out, "utf8")).toBe(before);
     },
   );
@@ -274,7 +255,7 @@ describe("tpo batch input", () => {
 describe("tpo batch failures", () => {
   it("counts failed queries out of the queries it ran", async () => {
     const dir = tempDir();
-    const input = oneFailingQuery(server, dir);
+    const input = oneFailingQuery(sim.server, dir);
     const result = await runCli(["batch", input, "--out", join(dir, "out.jsonl"), "--depth", "0"], {
       env: httpEnv(),
     });
@@ -288,7 +269,7 @@ describe("tpo batch failures", () => {
     const input = join(dir, "prompts.json");
     writeFileSync(input, JSON.stringify([fast, slow, ...samplePrompts().slice(2, 6)]));
     // The second query's requests are slow: it is in flight when the first one's record is written.
-    server.setFaults([
+    sim.server.setFaults([
       { kind: "delay", ms: 1_500, when: (request) => JSON.stringify(request.body).includes(slow) },
     ]);
     const out = join(dir, "out.jsonl");
@@ -331,7 +312,7 @@ describe("tpo batch failures", () => {
     expect(stderr).toMatch(/writing .*out\.jsonl failed/);
     expect(stderr).toMatch(/--resume/);
     // The slow query was stopped in its first step (it takes 7 requests in all), and no other started.
-    const slowRequests = (server.stats.bodies["/v1/chat/completions"] ?? []).filter((body) =>
+    const slowRequests = (sim.server.stats.bodies["/v1/chat/completions"] ?? []).filter((body) =>
       JSON.stringify(body).includes(slow),
     );
     expect(slowRequests.length).toBeLessThanOrEqual(2);

@@ -1,8 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { isPostgresUrl, openCheckpointer, redactUrl } from "../src/cli/batch/checkpoint.js";
+import {
+  checkCheckpointFile,
+  isPostgresUrl,
+  openCheckpointer,
+  redactUrl,
+} from "../src/cli/batch/checkpoint.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 
 const dirs: string[] = [];
@@ -31,6 +36,24 @@ describe("--checkpoint targets", () => {
       "postgres://tpo:***@db.example:5432/runs",
     );
     expect(redactUrl("postgres://tpo@db.example/runs")).toBe("postgres://tpo@db.example/runs");
+  });
+
+  it("never shows a password that breaks the URL (a / in it), and says how to write it", async () => {
+    for (const url of [
+      "postgres://user:se/cret@host/db",
+      "postgres://user:1234/cret@host/db",
+      "postgresql://user:a?b#c@host:5432/db",
+    ]) {
+      expect(redactUrl(url)).not.toMatch(/cret|a\?b/);
+      expect(redactUrl(url)).toMatch(/^postgres(ql)?:\/\/user:\*\*\*@host/);
+      const error = await openCheckpointer(url, { importModule: missing }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CliUsageError);
+      const message = (error as Error).message;
+      expect(message).not.toMatch(/cret|a\?b/);
+      expect(message).toMatch(/percent-encode/);
+      expect(message).toMatch(/%2F/);
+      expect(message).not.toMatch(/server runs/);
+    }
   });
 
   it("opens and closes a SQLite file", async () => {
@@ -84,6 +107,23 @@ describe("--checkpoint targets", () => {
     expect((error as Error).message).toMatch(
       /^--checkpoint \/no\/such\/dir\/run\.sqlite: cannot open it as a SQLite file/,
     );
+  });
+});
+
+describe("a --checkpoint file that is not SQLite", () => {
+  it("is a usage error before the saver opens it; an empty or new file is fine", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tpo-checkpoint-"));
+    dirs.push(dir);
+    const notes = join(dir, "notes.txt");
+    writeFileSync(notes, "my notes\n");
+    expect(() => checkCheckpointFile(notes)).toThrow(CliUsageError);
+    expect(() => checkCheckpointFile(notes)).toThrow(/--checkpoint .*notes\.txt is not a SQLite file/);
+    expect(() => checkCheckpointFile(dir)).toThrow(/is a directory/);
+    const empty = join(dir, "empty.sqlite");
+    writeFileSync(empty, "");
+    expect(() => checkCheckpointFile(empty)).not.toThrow();
+    expect(() => checkCheckpointFile(join(dir, "new.sqlite"))).not.toThrow();
+    expect(() => checkCheckpointFile("postgres://u@host/db")).not.toThrow();
   });
 });
 

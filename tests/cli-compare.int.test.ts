@@ -94,7 +94,19 @@ describe("tpo compare in the simulated world", () => {
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as CompareSummary;
     expect(Object.keys(summary).sort()).toEqual(
-      ["a", "b", "n", "wins", "losses", "ties", "winRate", "ci95", "judgeRequests", "lengths"].sort(),
+      [
+        "a",
+        "b",
+        "n",
+        "wins",
+        "losses",
+        "ties",
+        "winRate",
+        "ci95",
+        "judgeRequests",
+        "lengths",
+        "judge",
+      ].sort(),
     );
     expect(summary).toMatchObject({ a: "tpo", b: "bon", n: QUERIES, judgeRequests: 2 * QUERIES });
     expectConsistent(summary);

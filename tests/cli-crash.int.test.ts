@@ -1,25 +1,17 @@
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
-import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
-import { readRecords, samplePrompts } from "./helpers/records.js";
-import { simServerEnv } from "./helpers/sim-http.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { KILLED_BATCH, killMidBatchAndResume } from "./helpers/kill-mid-batch.js";
+import { readRecords } from "./helpers/records.js";
+import { useSimServer } from "./helpers/sim-http.js";
 
 // The batch runs against the simulated world over HTTP, as against real servers.
-let server: SimServer;
-
-beforeAll(async () => {
-  server = await startSimServer();
-});
-
-afterAll(() => server.close());
+const sim = useSimServer();
 
 afterEach(() => {
   killChildren();
   removeTempDirs();
-  server.setLatency({});
 });
 
 /** Query ids whose thread has got past its first model calls: at least `steps` checkpoints in the SQLite file. */
@@ -40,52 +32,12 @@ function checkpointedIds(path: string, steps: number): string[] {
 
 describe("a batch killed with SIGKILL", () => {
   it("resumes from its checkpoints: every query once, and fewer model requests than a fresh run", async () => {
-    const dir = tempDir();
-    const input = join(dir, "prompts.json");
-    writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 8)));
-    const out = join(dir, "out.jsonl");
-    const checkpoint = join(dir, "checkpoints.sqlite");
-    const args = [
-      "batch",
-      input,
-      "--out",
-      out,
-      "--checkpoint",
+    const checkpoint = join(tempDir(), "checkpoints.sqlite");
+    const { input, env, beforeResume, records, dir } = await killMidBatchAndResume(
+      sim.server,
       checkpoint,
-      "--concurrency",
-      "2",
-      "--depth",
-      "3",
-      "--quiet",
-    ];
-
-    const env = simServerEnv(server);
-    // Every request waits, so the process is caught with queries half done.
-    server.setLatency({ fixedMs: 100 });
-    const { child, done } = startCli(args, { env });
-    await waitUntil(
-      () => {
-        const finished = new Set(readRecords(out).map((r) => r.id));
-        return finished.size >= 2 && checkpointedIds(checkpoint, 4).some((id) => !finished.has(id));
-      },
-      40_000,
-      "two records and a query in progress",
+      (steps) => checkpointedIds(checkpoint, steps),
     );
-    child.kill("SIGKILL");
-    const killed = await done;
-    expect(killed.signal).toBe("SIGKILL");
-    const beforeResume = readRecords(out);
-    expect(beforeResume.length).toBeGreaterThanOrEqual(2);
-    expect(beforeResume.length).toBeLessThan(8);
-
-    server.setLatency({});
-    const resumed = await runCli([...args, "--resume"], { env });
-    expect(resumed.code).toBe(0);
-    const records = readRecords(out);
-    const ids = records.map((r) => r.id);
-    expect(ids).toHaveLength(8);
-    expect(new Set(ids).size).toBe(8);
-    expect(records.every((r) => !r.error && r.history!.length === 4)).toBe(true);
 
     const afterKill = records.slice(beforeResume.length);
     const continued = afterKill.filter((r) => r.resumedFrom);
@@ -98,7 +50,8 @@ describe("a batch killed with SIGKILL", () => {
     );
 
     const freshOut = join(dir, "fresh.jsonl");
-    const fresh = await runCli(["batch", input, "--out", freshOut, "--depth", "3", "--quiet"], { env });
+    const depth = String(KILLED_BATCH.depth);
+    const fresh = await runCli(["batch", input, "--out", freshOut, "--depth", depth, "--quiet"], { env });
     expect(fresh.code).toBe(0);
     const requestsOfFresh = readRecords(freshOut).reduce((s, r) => s + r.usage!.modelRequests, 0);
     expect(requestsOfResume).toBeLessThan(requestsOfFresh);

@@ -1,31 +1,20 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
+import { afterEach, describe, expect, it } from "vitest";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 import { readRecords, samplePromptsPath } from "./helpers/records.js";
-import { mentions, simServerEnv } from "./helpers/sim-http.js";
+import { mentions, simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
-let server: SimServer;
-
-beforeAll(async () => {
-  server = await startSimServer({ port: 0, host: "127.0.0.1" });
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const sim = useSimServer();
 
 afterEach(() => {
   killChildren();
   removeTempDirs();
-  server.setFaults([]);
-  server.stats.reset();
 });
 
 /** The models of the simulated server, as a user sets them: the policy over OpenAI's API, a TEI reward server. */
 function httpEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
-  return simServerEnv(server, { TPO_REWARD_KIND: "tei", TPO_MAX_RETRIES: "0", ...overrides });
+  return simServerEnv(sim.server, { TPO_REWARD_KIND: "tei", TPO_MAX_RETRIES: "0", ...overrides });
 }
 
 describe("tpo over HTTP, against the simulated server", () => {
@@ -40,29 +29,31 @@ describe("tpo over HTTP, against the simulated server", () => {
     expect(records).toHaveLength(20);
     expect(records.every((r) => !r.error && r.history!.length === 3)).toBe(true);
     expect(records[0].models).toEqual({
-      baseUrl: `${server.url}/v1`,
+      baseUrl: `${sim.server.url}/v1`,
       model: "tpo-sim",
-      rewardUrl: server.url,
+      rewardUrl: sim.server.url,
       rewardKind: "tei",
     });
     const requests = records.reduce((s, r) => s + r.usage!.modelRequests, 0);
-    expect(server.stats.count("/v1/chat/completions")).toBe(requests);
+    expect(sim.server.stats.count("/v1/chat/completions")).toBe(requests);
     expect(result.stdout).toContain("Simulated world");
   });
 
   it("names the failing step and endpoint: the policy server", async () => {
-    server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
+    sim.server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
     const result = await runCli(["run", "How do I brew green tea?"], { env: httpEnv() });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toContain(`the generate step failed (${server.url}/v1/chat/completions)`);
+    expect(result.stderr).toContain(`the generate step failed (${sim.server.url}/v1/chat/completions)`);
   });
 
   it("names the failing step and endpoint: the reward server", async () => {
-    server.setFaults([{ kind: "status", status: 400, path: "/predict", message: "bad request" }]);
+    sim.server.setFaults([{ kind: "status", status: 400, path: "/predict", message: "bad request" }]);
     const result = await runCli(["run", "How do I brew green tea?"], { env: httpEnv() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`the reward step failed (tei reward server at ${server.url}/predict)`);
+    expect(result.stderr).toContain(
+      `the reward step failed (tei reward server at ${sim.server.url}/predict)`,
+    );
   });
 
   it("records a query whose reward requests fail, with the step that failed, and goes on with the others", async () => {
@@ -70,7 +61,7 @@ describe("tpo over HTTP, against the simulated server", () => {
     const input = join(dir, "prompts.json");
     const doomed = "Why is the sky blue? (doomed)";
     writeFileSync(input, JSON.stringify(["How do I brew green tea?", doomed, "How do tides work?"]));
-    server.setFaults([
+    sim.server.setFaults([
       { kind: "status", status: 400, path: "/predict", message: "bad request", when: mentions("(doomed)") },
     ]);
     const out = join(dir, "out.jsonl");
@@ -85,7 +76,7 @@ describe("tpo over HTTP, against the simulated server", () => {
     expect(failed.map((r) => r.query)).toEqual([doomed]);
     expect(failed[0].error).toMatchObject({ step: "reward" });
     expect(failed[0].error!.message).toContain(
-      `the reward step failed (tei reward server at ${server.url}/predict)`,
+      `the reward step failed (tei reward server at ${sim.server.url}/predict)`,
     );
     expect(records.filter((r) => !r.error).every((r) => r.history!.length === 2)).toBe(true);
   });

@@ -2,21 +2,20 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { openCheckpointer } from "../src/cli/batch/checkpoint.js";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
+import { killMidBatchAndResume } from "./helpers/kill-mid-batch.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
-import { simServerEnv } from "./helpers/sim-http.js";
+import { simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
 // A real PostgreSQL server from Debian's packages, started here on a free port of 127.0.0.1.
 // Where it cannot start the tests skip and say why; under CI (.ci/run installs it) they must run.
 let server: PostgresServer | null = null;
 let unavailable = "";
 // The batch runs against the simulated world over HTTP, as against real servers.
-let sim: SimServer;
+const simulated = useSimServer();
 
 beforeAll(async () => {
-  sim = await startSimServer();
   const started = await startPostgres();
   if ("unavailable" in started) {
     if (process.env.CI)
@@ -30,15 +29,13 @@ beforeAll(async () => {
   server = started;
 }, 120_000);
 
-afterAll(async () => {
+afterAll(() => {
   server?.stop();
-  await sim.close();
 });
 
 afterEach(() => {
   killChildren();
   removeTempDirs();
-  sim.setLatency({});
 });
 
 function needServer(ctx: TestContext): PostgresServer {
@@ -66,55 +63,12 @@ describe("tpo batch --checkpoint postgres://", () => {
   it("resumes a batch killed with SIGKILL from its checkpoints: queries caught half done continue, none restarts", async (ctx) => {
     const pg = needServer(ctx);
     pg.createDatabase("killed_batch");
-    const url = pg.url("killed_batch");
-    const dir = tempDir();
-    const input = join(dir, "prompts.json");
-    writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 8)));
-    const out = join(dir, "out.jsonl");
-    const args = [
-      "batch",
-      input,
-      "--out",
-      out,
-      "--checkpoint",
-      url,
-      "--concurrency",
-      "2",
-      "--depth",
-      "3",
-      "--quiet",
-    ];
-
-    const env = simServerEnv(sim);
-    // Every request waits, so the process is caught with queries half done.
-    sim.setLatency({ fixedMs: 100 });
-    const { child, done } = startCli(args, { env });
-    await waitUntil(
-      () => {
-        const finished = new Set(readRecords(out).map((r) => r.id));
-        return finished.size >= 2 && checkpointedIds(pg, "killed_batch", 4).some((id) => !finished.has(id));
-      },
-      40_000,
-      "two records and a query in progress",
+    const { beforeResume, halfDone, resumed, records } = await killMidBatchAndResume(
+      simulated.server,
+      pg.url("killed_batch"),
+      (steps) => checkpointedIds(pg, "killed_batch", steps),
     );
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
-    const beforeResume = readRecords(out);
-    expect(beforeResume.length).toBeGreaterThanOrEqual(2);
-    expect(beforeResume.length).toBeLessThan(8);
-    const finishedBefore = new Set(beforeResume.map((r) => r.id));
-    const halfDone = checkpointedIds(pg, "killed_batch", 4).filter((id) => !finishedBefore.has(id));
-    expect(halfDone.length).toBeGreaterThan(0);
-
-    sim.setLatency({});
-    const resumed = await runCli([...args, "--resume"], { env });
     expect(resumed.stderr).toBe("");
-    expect(resumed.code).toBe(0);
-    const records = readRecords(out);
-    const ids = records.map((r) => r.id);
-    expect(ids).toHaveLength(8);
-    expect(new Set(ids).size).toBe(8);
-    expect(records.every((r) => !r.error && r.history!.length === 4)).toBe(true);
 
     // Every query the kill caught after its first steps continued from its checkpoint, with the
     // model requests made before the kill counted, instead of starting again.
@@ -169,6 +123,7 @@ describe("tpo batch --checkpoint postgres://", () => {
     writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 6)));
     const out = join(dir, "out.jsonl");
     const args = ["batch", input, "--out", out, "--checkpoint", pg.url("dropped_connections")];
+    const sim = simulated.server;
     sim.setLatency({ fixedMs: 100 }); // the pool's connections sit idle while the model answers
     const { done } = startCli([...args, "--concurrency", "2", "--depth", "2", "--quiet"], {
       env: simServerEnv(sim),

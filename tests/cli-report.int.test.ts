@@ -61,7 +61,9 @@ async function batchAndReport(dir: string): Promise<string> {
 describe("tpo report", () => {
   it("writes one self-contained page with the charts and the summary", async () => {
     const html = readFileSync(await batchAndReport(tempDir()), "utf8");
-    expect(html).not.toMatch(/<script|<link|src="http|href="http|@import|url\(/);
+    // Self-contained: no external script, style sheet, image or font (its own inline script only).
+    expect(html).not.toMatch(/<script[^>]* src=|<link|src="http|href="http|@import|url\(/);
+    expect(html).toContain('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;');
     expect(html.match(/<polyline class="series"/g)).toHaveLength(6);
     expect(html).toContain('id="simulated"');
     expect(html).toMatch(/<table id="scores">/);

@@ -175,7 +175,7 @@ describe("report page", () => {
         },
         { name: "bon", points: [[0, 2]], color: "#111", flat: true },
       ],
-    });
+    }).markup;
     expect(svg.match(/<polyline/g)).toHaveLength(2);
     expect(svg.match(/<circle/g)).toHaveLength(3);
     expect(svg).toMatch(/data-series="bon"[^>]*stroke-dasharray/);

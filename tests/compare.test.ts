@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import { bootstrapInterval } from "../src/cli/compare/bootstrap.js";
 import { createPairwiseJudge, InvalidVerdictError } from "../src/cli/compare/judge.js";
-import { judgeSettings } from "../src/cli/compare/judge-settings.js";
+import { describeJudge, judgeSettings } from "../src/cli/compare/judge-settings.js";
 import { outcomeOf, winnerOf, type Judgment, type Outcome } from "../src/cli/compare/judgment.js";
 import { matchPairs } from "../src/cli/compare/pairs.js";
 import { answersOf, firstSample, parseSide, resolveSide } from "../src/cli/compare/sides.js";
@@ -231,8 +231,8 @@ describe("the judge's settings", () => {
   const recorded = { backend: "sim" };
 
   it("defaults to the policy's settings, and to the simulated world when the results are simulated", () => {
-    expect(judgeSettings({}, recorded, {})).toEqual({ backend: "sim" });
-    expect(judgeSettings({}, undefined, { TPO_BACKEND: "sim" })).toEqual({ backend: "sim" });
+    expect(judgeSettings({}, recorded, {})).toEqual({ backend: "sim", maxTokens: 1024 });
+    expect(judgeSettings({}, undefined, { TPO_BACKEND: "sim" })).toEqual({ backend: "sim", maxTokens: 1024 });
     expect(
       judgeSettings({}, recorded, {
         OPENAI_BASE_URL: "http://vllm/v1",
@@ -240,11 +240,37 @@ describe("the judge's settings", () => {
         OPENAI_API_KEY: "k",
       }),
     ).toMatchObject({ backend: "openai", model: "llama", baseUrl: "http://vllm/v1", apiKey: "k" });
-    expect(judgeSettings({}, { model: "llama", baseUrl: "http://vllm/v1" }, {})).toMatchObject({
-      backend: "openai",
-      model: "llama",
-      baseUrl: "http://vllm/v1",
-    });
+    // A server the user named takes the model that the results record.
+    expect(
+      judgeSettings({ judgeBaseUrl: "http://vllm/v1" }, { model: "llama", baseUrl: "http://vllm/v1" }, {}),
+    ).toMatchObject({ backend: "openai", model: "llama", baseUrl: "http://vllm/v1" });
+  });
+
+  it("never takes the judge's server from the results: a file alone names none, whatever the environment holds", () => {
+    const file = { backend: "openai", model: "llama", baseUrl: "http://collector.example/v1" };
+    for (const env of [{}, { OPENAI_API_KEY: "k" }, { TPO_BACKEND: "openai", OPENAI_API_KEY: "k" }]) {
+      expect(() => judgeSettings({}, file, env, "results.jsonl")).toThrow(CliUsageError);
+      expect(() => judgeSettings({}, file, env, "results.jsonl")).toThrow(
+        /never sends requests to a server named in a file: results\.jsonl was made with llama at http:\/\/collector\.example\/v1; .*--judge-base-url/,
+      );
+      expect(() => judgeSettings({}, { model: "gpt-4o" }, env)).toThrow(/--judge-base-url/);
+    }
+  });
+
+  it("bounds the judge's output: 1024 tokens unless --judge-max-tokens says otherwise", () => {
+    const env = { TPO_JUDGE_MODEL: "m", TPO_JUDGE_BASE_URL: "http://judge/v1" };
+    expect(judgeSettings({}, undefined, env)).toMatchObject({ maxTokens: 1024 });
+    expect(judgeSettings({ judgeMaxTokens: "300" }, undefined, env)).toMatchObject({ maxTokens: 300 });
+    expect(() => judgeSettings({ judgeMaxTokens: "0" }, undefined, env)).toThrow(/--judge-max-tokens/);
+  });
+
+  it("records the judge's server without its credentials", () => {
+    const settings = judgeSettings(
+      { judgeModel: "m", judgeBaseUrl: "http://u:secret@judge/v1" },
+      undefined,
+      {},
+    );
+    expect(describeJudge(settings)).toEqual({ model: "m", baseUrl: "http://u:***@judge/v1" });
   });
 
   it("takes --judge-* flags over TPO_JUDGE_* variables over the policy, and keeps the policy's key at home", () => {
@@ -318,6 +344,19 @@ describe("the pairwise judge", () => {
       /the judge fake gave no valid verdict \(A, B or tie\) in 3 attempts: .*better/,
     );
     expect(fake.requests).toBe(3);
+  });
+
+  it("asks again after an answer whose body is not JSON, as after an invalid verdict", async () => {
+    const unreadable = new ModelRequestError(
+      "Model request to x failed after 1 attempt: the response body is not valid JSON (Unexpected end of JSON input).",
+      "x",
+      undefined,
+      1,
+      { cause: new SyntaxError("Unexpected end of JSON input") },
+    );
+    const fake = scriptedJudge([unreadable, { rationale: "r", verdict: "A" }]);
+    const judge = createPairwiseJudge(fake.model, { name: "fake", maxRetries: 3 });
+    expect(await judge.judge("q", "x", "y")).toEqual({ rationale: "r", verdict: "A", requests: 2 });
   });
 
   it("does not ask again after a failed request: the client has retried it", async () => {

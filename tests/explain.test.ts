@@ -138,6 +138,39 @@ describe("the --explain flag", () => {
     expect(() => explainOption("loud", "q")).toThrow(CliUsageError);
   });
 
+  it("writes control characters of a model's texts as escapes, at every level, and never cuts one in half", () => {
+    const hostile = `Oil it.${ESC}]0;pwned\u0007${ESC}[2J\rGone`;
+    const chosen = scored(hostile, 5, 0);
+    const next = scored(`${hostile} twice`, 7, 1);
+    for (const level of ["short", "full"] as const) {
+      const text = explainIteration(
+        record({
+          iteration: 1,
+          chosen: { id: chosen.id, score: 5 },
+          rejected: null,
+          critique: `Fine.${ESC}[31m red\r`,
+          gradient: `${ESC}]52;c;ZXZpbA==\u0007`,
+          candidates: 1,
+          scores: { min: 7, mean: 7, max: 7 },
+          bestSoFar: 7,
+        }),
+        [chosen, next],
+        { ...OPTIONS, level },
+      );
+      // eslint-disable-next-line no-control-regex
+      expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      expect(text).toContain("Oil it.\\u001b]0;pwned\\u0007");
+      expect(text).toContain("\\u001b]52;c;ZXZpbA==");
+    }
+    // Cut where an escape or a surrogate pair would be split: the cut falls before it.
+    for (let pad = 85; pad <= 96; pad++) {
+      const shown = cut(`${"a".repeat(pad)}\\u001b[31m ${"b".repeat(20)}`, 96);
+      expect(shown.endsWith("…")).toBe(true);
+      expect(shown.slice(0, -1)).not.toMatch(/\\(u[0-9a-f]{0,3})?$/);
+    }
+    expect(cut(`${"a".repeat(94)}😀 more words`, 96)).toBe(`${"a".repeat(94)}…`);
+  });
+
   it("cuts text at a word boundary", () => {
     expect(cut("short", 10)).toBe("short");
     expect(cut("one two three four five", 16)).toBe("one two three…");

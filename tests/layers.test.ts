@@ -13,6 +13,8 @@ const ALLOWED: Record<string, string[]> = {
   errors: [],
   util: [],
   prompts: [],
+  // The pages' markup helpers, data shapes and browser scripts (the report, the playground).
+  web: [...BASE],
   messages: [...BASE],
   http: [...BASE],
   compat: [...BASE],
@@ -27,6 +29,7 @@ const ALLOWED: Record<string, string[]> = {
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
+    "web",
     "adapters",
     "run",
     "from-env",
@@ -42,6 +45,7 @@ const ALLOWED: Record<string, string[]> = {
   queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "web",
     "mcp",
     "queue",
     "server",

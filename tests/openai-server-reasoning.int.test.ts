@@ -145,7 +145,7 @@ describe("tpo serve: progress as reasoning_content", () => {
     );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error!.param).toBe("tpo.progress");
-    expect(error!.message).toContain('expected "off" or "reasoning", got "thinking"');
+    expect(error!.message).toContain('expected "off", "reasoning" or "events", got "thinking"');
   });
 
   it("sends each iteration as it finishes, while the run goes on", async () => {

@@ -26,6 +26,7 @@ const CORE_VALUES = [
   "createTpoGraph",
   "createTpoGraphBuilder",
   "createTpoNode",
+  "createTpoTool",
   "ensureContext",
   "makeCritiqueNode",
   "makeDecideNode",

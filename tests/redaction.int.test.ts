@@ -1,31 +1,24 @@
-import { oneFailingQuery } from "./helpers/sim-http.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeModels } from "../src/cli/flags.js";
 import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 import { readRecords } from "./helpers/records.js";
+import { oneFailingQuery, useSimServer } from "./helpers/sim-http.js";
 
 /** Credentials inside a URL (`http://user:secret@host`) are echoed nowhere: records, errors, logs. */
-let server: SimServer;
+const sim = useSimServer();
 let withCredentials: string;
 
-beforeAll(async () => {
-  server = await startSimServer({ port: 0, host: "127.0.0.1" });
-  withCredentials = server.url.replace("http://", "http://tpo-user:s3cr3t-pw@");
-});
-
-afterAll(async () => {
-  await server.close();
+beforeAll(() => {
+  withCredentials = sim.server.url.replace("http://", "http://tpo-user:s3cr3t-pw@");
 });
 
 afterEach(() => {
   killChildren();
   removeTempDirs();
-  server.setFaults([]);
 });
 
 function env(): Record<string, string | undefined> {
@@ -42,7 +35,7 @@ function env(): Record<string, string | undefined> {
 describe("credentials in a URL", () => {
   it("are redacted in batch records, their errors and what the CLI prints", async () => {
     const dir = tempDir();
-    const input = oneFailingQuery(server, dir);
+    const input = oneFailingQuery(sim.server, dir);
     const out = join(dir, "out.jsonl");
     const result = await runCli(["batch", input, "--out", out, "--depth", "0", "--width", "2"], {
       env: env(),
@@ -50,14 +43,14 @@ describe("credentials in a URL", () => {
     expect(result.code).toBe(1);
     const records = readRecords(out);
     expect(records).toHaveLength(2);
-    const masked = server.url.replace("http://", "http://tpo-user:***@");
+    const masked = sim.server.url.replace("http://", "http://tpo-user:***@");
     expect(records[0].models).toMatchObject({ baseUrl: `${masked}/v1`, rewardUrl: masked });
     expect(records.find((r) => r.id === "bad")?.error?.message).toContain(`${masked}/v1/chat/completions`);
     for (const text of [readFileSync(out, "utf8"), result.stdout, result.stderr]) {
       expect(text).not.toContain("s3cr3t-pw");
     }
 
-    server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
+    sim.server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
     const run = await runCli(["run", "How do I brew green tea?"], { env: env() });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(masked);
@@ -69,7 +62,7 @@ describe("credentials in a URL", () => {
     expect(policy.endpoint).not.toContain("s3cr3t-pw");
     const reward = createHttpRewardModel({ url: withCredentials, kind: "tei", retry: { maxRetries: 0 } });
     expect(reward.name).not.toContain("s3cr3t-pw");
-    server.setFaults([{ kind: "status", status: 400, path: "/predict", message: "bad request" }]);
+    sim.server.setFaults([{ kind: "status", status: 400, path: "/predict", message: "bad request" }]);
     const { HumanMessage } = await import("@langchain/core/messages");
     const error = await reward
       .score([{ messages: [new HumanMessage("q")], response: "a" }])
@@ -78,8 +71,8 @@ describe("credentials in a URL", () => {
     expect((error as Error).message).toContain("tpo-user:***@");
     expect((error as Error).message).not.toContain("s3cr3t-pw");
     expect(describeModels({ baseUrl: `${withCredentials}/v1`, rewardUrl: withCredentials })).toEqual({
-      baseUrl: `${server.url.replace("http://", "http://tpo-user:***@")}/v1`,
-      rewardUrl: server.url.replace("http://", "http://tpo-user:***@"),
+      baseUrl: `${sim.server.url.replace("http://", "http://tpo-user:***@")}/v1`,
+      rewardUrl: sim.server.url.replace("http://", "http://tpo-user:***@"),
     });
   });
 });

@@ -138,4 +138,29 @@ describe("what a chat request carries", () => {
       expect(sent.map((s) => s.url)).toEqual(Array(2).fill(rendezvousOrder(key, urls, (u) => u)[0]));
     }
   });
+
+  it("goes to the key's server when streamed too, the stream handed on as the server sent it", async () => {
+    const urls: string[] = [];
+    const chunk = (delta: object, finish: string | null) =>
+      `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const streaming: typeof fetch = async (input) => {
+      urls.push(String(input));
+      const body = `${chunk({ role: "assistant", content: "str" }, null)}${chunk({ content: "eamed" }, "stop")}data: [DONE]\n\n`;
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    };
+    const bases = ["http://gpu1.test/v1", "http://gpu2.test/v1", "http://gpu3.test/v1"];
+    const model = createOpenAIChatModel({ apiKey: "sk-test" }, "m", {
+      configuration: { baseURL: bases.join(","), fetch: streaming },
+      pool: { role: "policy" },
+    });
+    let text = "";
+    for await (const part of await model.stream(ask, { routingKey: "tpo-s" })) text += part.text;
+    expect(text).toBe("streamed");
+    const first = rendezvousOrder(
+      "tpo-s",
+      bases.map((b) => `${b}/chat/completions`),
+      (u) => u,
+    )[0];
+    expect(urls).toEqual([first]);
+  });
 });

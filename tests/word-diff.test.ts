@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffWords, renderDiff, wordTokens, type DiffPart } from "../src/cli/explain/word-diff.js";
+import { diffWords, renderDiff, wordTokens, type DiffPart } from "../src/util/word-diff.js";
 
 function side(parts: DiffPart[], keep: "removed" | "added"): string {
   return parts

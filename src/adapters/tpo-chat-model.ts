@@ -1,5 +1,4 @@
-import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import { CallbackManager, type CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type { CallbackManager, CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import {
   BaseChatModel,
   type BaseChatModelCallOptions,
@@ -9,6 +8,7 @@ import {
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import { llmRunChildCallbacks } from "../compat/llm-run-child-callbacks.js";
 import { TpoUnsupportedError } from "../errors.js";
 import { answerMessageOf, responseMetadataOf, usageMetadataOf } from "./answer.js";
 import { createTpoGraph, type TpoGraph, type TpoGraphOptions } from "../graph/builder.js";
@@ -22,6 +22,7 @@ import {
 } from "./progress-reasoning.js";
 import { reasoningStream } from "./reasoning-stream.js";
 import { runTpoToEnd, whenIterationRecorded } from "../run/index.js";
+import { CALLER_STREAM_HANDLERS, NO_STREAM_TAG } from "./isolated-run.js";
 
 export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
   /**
@@ -43,37 +44,13 @@ export interface TpoChatModelCallOptions extends BaseChatModelCallOptions {
   tools?: unknown[];
 }
 
-/** The tag LangGraph's "messages" stream mode skips: the model calls inside TPO are not the answer. */
-const NO_STREAM_TAG = "langsmith:nostream";
-
-/**
- * A calling graph's stream-mode handlers: they would show the inner graph's node outputs (the
- * finalize node's message, say) as the caller's own, so they do not reach the runs inside TPO.
- */
-const CALLER_STREAM_HANDLERS = new Set([
-  "StreamMessagesHandler",
-  "StreamProtocolMessagesHandler",
-  "StreamToolsHandler",
-]);
-
 const TOOLS_REFUSED =
   "TpoChatModel optimises text answers and cannot call tools or return structured output. " +
   "Bind tools to the policy model itself, or parse TPO's text answer in a later step.";
 
 /** Callbacks for the runs inside TPO, traced as children of the TpoChatModel run. */
 function childCallbacks(runManager: CallbackManagerForLLMRun): CallbackManager {
-  // The same as a chain run's getChild(), which LLM run managers lack; these fields are protected.
-  const parent = runManager as unknown as {
-    inheritableHandlers: BaseCallbackHandler[];
-    inheritableTags: string[];
-    inheritableMetadata: Record<string, unknown>;
-  };
-  const manager = new CallbackManager(runManager.runId);
-  manager.setHandlers(parent.inheritableHandlers.filter((h) => !CALLER_STREAM_HANDLERS.has(h.name)));
-  manager.addTags(parent.inheritableTags);
-  manager.addMetadata(parent.inheritableMetadata);
-  manager.addTags([NO_STREAM_TAG]);
-  return manager;
+  return llmRunChildCallbacks(runManager, { dropHandlers: CALLER_STREAM_HANDLERS, tags: [NO_STREAM_TAG] });
 }
 
 /**

@@ -9,3 +9,12 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
 export function escapeControl(text: string): string {
   return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/**
+ * Text for a stream: on a terminal, with line ends as "\n" and other control characters as
+ * escapes (a model's answer must not drive the terminal); anywhere else byte-exact, since it is
+ * data for another program.
+ */
+export function forStream(text: string, stream: { isTTY?: boolean }): string {
+  return stream.isTTY === true ? escapeControl(text.replace(/\r\n/g, "\n")) : text;
+}

@@ -234,10 +234,36 @@ export const SERVE_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
   ],
   ["--max-connections <n>", "open connections at most; more are closed at once", "64"],
   ["--request-timeout <seconds>", "time a client has to send a whole request (headers: 10 s at most)", "30"],
+  [
+    "--ui",
+    "serve the playground page at /: run a prompt and watch each iteration in the browser (same token, Host and caps as the API)",
+  ],
 ];
 
 export function addServeFlags(command: Command): Command {
   for (const [flag, help, fallback] of SERVE_FLAGS) command.option(flag, help, fallback);
+  return command;
+}
+
+/** The flags of `tpo mcp` (checked by ./mcp-options.ts): flag and value, help, default. */
+export const MCP_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
+  ["--max-width <n>", "largest width a call may ask for", String(DEFAULT_SERVER_CAPS.maxWidth)],
+  ["--max-depth <n>", "largest depth a call may ask for", String(DEFAULT_SERVER_CAPS.maxDepth)],
+  ["--max-tokens <n>", "largest maxTokens a call may ask for", String(DEFAULT_SERVER_CAPS.maxTokens)],
+  ["--max-concurrent-runs <n>", "TPO runs at once; a call beyond them gets a tool error", "4"],
+  [
+    "--http <port>",
+    "serve over streamable HTTP (POST/GET/DELETE /mcp) on this port instead of standard input and output (0: any free port)",
+  ],
+  ["--host <host>", "with --http: address to bind; 0.0.0.0 exposes the server to the network", "127.0.0.1"],
+  [
+    "--allowed-hosts <list>",
+    "with --http: comma-separated host names accepted in the Host header besides localhost and the bound address",
+  ],
+];
+
+export function addMcpFlags(command: Command): Command {
+  for (const [flag, help, fallback] of MCP_FLAGS) command.option(flag, help, fallback);
   return command;
 }
 
@@ -258,6 +284,12 @@ export const JUDGE_FLAGS = [
     key: "judgeApiKey",
     env: "TPO_JUDGE_API_KEY",
     help: "API key of the judge's server (default: OPENAI_API_KEY when the judge uses the policy's server)",
+  },
+  {
+    flag: "--judge-max-tokens <n>",
+    key: "judgeMaxTokens",
+    env: "TPO_JUDGE_MAX_TOKENS",
+    help: "tokens the judge may write per verdict (max_tokens; default 1024)",
   },
 ] as const;
 

@@ -7,7 +7,10 @@ import { declareExport } from "./declare/export.js";
 import { declareReport } from "./declare/report.js";
 import { declareRun } from "./declare/run.js";
 import { declareServe } from "./declare/serve.js";
+import { declareMcp } from "./declare/mcp.js";
 import { declareSimServer } from "./declare/sim-server.js";
+import { declareWorker } from "./declare/worker.js";
+import { declareQueue } from "./declare/queue.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit-on-error.js";
 
 const program = new Command("tpo")
@@ -23,6 +26,9 @@ declareCompare(program);
 declareExport(program);
 declareSimServer(program);
 declareServe(program);
+declareMcp(program);
+declareWorker(program);
+declareQueue(program);
 // More commands register here: declared in ./declare (commander and the flag tables only, so that
 // `--help` loads no LangChain, LangGraph or zod), their work in ./commands, loaded by the action.
 

@@ -20,6 +20,7 @@ export interface ServeFlags {
   allowedHosts?: string;
   maxConnections: string;
   requestTimeout: string;
+  ui?: boolean;
 }
 
 /** The flags, checked: every one is valid before the server listens. */
@@ -35,9 +36,11 @@ export interface ServeOptions {
   allowedHosts: string[] | undefined;
   maxConnections: number;
   requestTimeoutMs: number;
+  /** Serve the playground page at `/`. */
+  ui: boolean;
 }
 
-function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function whole(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = numberFlag(flag, value, { integer: true, min });
   if (n > max)
     throw new CliUsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
@@ -59,14 +62,14 @@ function seconds(flag: string, value: string, { zero }: { zero: boolean }): numb
   return Math.round(n * 1000);
 }
 
-function list(text: string | undefined): string[] {
+export function list(text: string | undefined): string[] {
   return (text ?? "")
     .split(",")
     .map((item) => item.trim())
     .filter(Boolean);
 }
 
-const largest = (field: "width" | "maxTokens") => {
+export const largest = (field: "width" | "maxTokens") => {
   const check = TpoContextSchema.shape[field].unwrap();
   return check.maxValue ?? Number.MAX_SAFE_INTEGER;
 };
@@ -103,5 +106,6 @@ export function parseServeFlags(flags: ServeFlags): ServeOptions {
     allowedHosts,
     maxConnections: whole("--max-connections", flags.maxConnections, 1),
     requestTimeoutMs: seconds("--request-timeout", flags.requestTimeout, { zero: false }),
+    ui: flags.ui === true,
   };
 }

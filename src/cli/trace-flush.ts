@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { langSmithEndpointOf } from "../compat/langsmith-endpoint.js";
 
 /** How long the CLI waits at exit for LangSmith to take the traces (TPO_TRACE_FLUSH_MS overrides). */
 export const TRACE_FLUSH_MS = 3000;
@@ -58,7 +59,7 @@ export async function flushTracesWithin(env: NodeJS.ProcessEnv): Promise<FlushOu
     import("@langchain/core/callbacks/promises"),
     import("@langchain/core/tracers/tracer_langchain"),
   ]);
-  const endpoint = (new LangChainTracer().client as { apiUrl?: string }).apiUrl ?? "the LangSmith endpoint";
+  const endpoint = langSmithEndpointOf(new LangChainTracer()) ?? "the LangSmith endpoint";
   const bound = boundOf(env);
   const probe = unreachable(endpoint);
   let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
+import { checkContextFirst } from "../compat/validate-context.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
 import { traceRewardModel } from "../models/reward/traced-reward-model.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
@@ -100,14 +101,7 @@ export function compileTpoGraph(builder: TpoGraphBuilder, options: TpoCompileOpt
   const configured = graph.withConfig({ recursionLimit: TPO_RECURSION_LIMIT });
   // LangGraph checks the context against the schema and throws a raw ZodError; parse it ourselves
   // first so that a bad setting fails with a TpoSettingsError that names the field.
-  // (`_validateContext` is LangGraph's protected hook for that check; a test pins this behaviour.)
-  const hook = configured as unknown as { _validateContext(context: unknown): Promise<unknown> };
-  const validate = hook._validateContext.bind(configured);
-  hook._validateContext = async (context) => {
-    parseTpoContext(context);
-    return validate(context);
-  };
-  return configured;
+  return checkContextFirst(configured, parseTpoContext);
 }
 
 /** The compiled graph of these models (see `compileTpoGraph`), with LangGraph's compile options. */

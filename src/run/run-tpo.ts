@@ -71,6 +71,10 @@ async function drive(
       configurable: threadId ? { thread_id: threadId } : undefined,
       streamMode: ["custom", "tasks", "values"],
       signal: options.signal,
+      // A step's checkpoint is saved before the next step starts, so that a process killed
+      // mid-query repeats at most the step in flight when it resumes (LangGraph's default saves
+      // it while the next step runs, and a kill then loses it).
+      ...(threadId ? { durability: "sync" as const } : {}),
       callbacks: options.callbacks,
       tags: options.tags,
       metadata: options.metadata,

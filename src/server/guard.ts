@@ -12,6 +12,12 @@ export interface BrowserGuard {
   hosts: Set<string> | null;
   /** Origins that may call the server from a browser, e.g. https://app.example; "*" for any. */
   origins: Set<string>;
+  /**
+   * Whether the server's own pages (the playground) may call it: a request whose Origin is the
+   * server itself, under a host name of `hosts` (never with `hosts` null, where DNS rebinding
+   * would make any site "the server itself").
+   */
+  sameOrigin: boolean;
 }
 
 const LOOPBACK = ["localhost", "127.0.0.1", "::1"];
@@ -49,13 +55,24 @@ export function normalOrigin(origin: string): string {
 }
 
 /** The guard of a server bound to `bindHost`: loopback names and the bound address, plus `hosts`. */
-export function browserGuard(bindHost: string, hosts?: string[], origins: string[] = []): BrowserGuard {
+export function browserGuard(
+  bindHost: string,
+  hosts?: string[],
+  origins: string[] = [],
+  sameOrigin = false,
+): BrowserGuard {
   const wildcard = WILDCARD.includes(normalHost(bindHost));
   const accepted =
     wildcard && (hosts === undefined || hosts.length === 0)
       ? null
       : new Set([...LOOPBACK, normalHost(bindHost), ...(hosts ?? []).map(normalHost)]);
-  return { hosts: accepted, origins: new Set(origins.map(normalOrigin)) };
+  return { hosts: accepted, origins: new Set(origins.map(normalOrigin)), sameOrigin };
+}
+
+/** Whether `origin` is the server as the request names it in Host (its own page calling it). */
+function isSameOrigin(origin: string, host: string, guard: BrowserGuard): boolean {
+  if (!guard.sameOrigin || guard.hosts === null || !guard.hosts.has(hostOf(host))) return false;
+  return origin === `http://${host}` || origin === `https://${host}`;
 }
 
 function refused(message: string, code: string): ApiError {
@@ -77,10 +94,15 @@ export function guardBrowser(req: IncomingMessage, res: ServerResponse, guard: B
   }
   const origin = req.headers.origin;
   if (origin === undefined) return false;
+  if (isSameOrigin(origin, host, guard)) return false; // the playground, on this server
   if (!guard.origins.has("*") && !guard.origins.has(origin)) {
+    const own = guard.sameOrigin && guard.hosts === null && origin.endsWith(`//${host}`);
     throw refused(
-      `Origin ${origin} may not call this server: browsers on other sites are refused; allow the site with ` +
-        "tpo serve --cors-origin.",
+      own
+        ? `Origin ${origin}: a server bound to every address takes its own pages' requests only under the ` +
+            "names given with tpo serve --allowed-hosts (against DNS rebinding); open the playground by one of them."
+        : `Origin ${origin} may not call this server: browsers on other sites are refused; allow the site with ` +
+            "tpo serve --cors-origin.",
       "origin_not_allowed",
     );
   }

@@ -10,6 +10,7 @@ import { completionIds } from "./completion.js";
 import { browserGuard, guardBrowser, requireJson } from "./guard.js";
 import { ApiError, parseJson, readBody, sendError, sendJson } from "./http-io.js";
 import { cappedDefaults, DEFAULT_SERVER_CAPS, requestSettingsSchema, type ServerCaps } from "./limits.js";
+import { playgroundHeaders, playgroundHtml, settingFields } from "./playground-page.js";
 import { parseChatCompletionRequest } from "./request.js";
 import { answerStreamed, answerWhole, SHUTDOWN_MESSAGE, toApiError } from "./run.js";
 
@@ -65,6 +66,12 @@ export interface TpoServerOptions {
    * before the answer; "off" (the default) sends the answer alone.
    */
   progress?: TpoProgressMode;
+  /**
+   * Serve the playground page at `/`: a prompt, the run settings within the caps, the run drawn
+   * as it happens, Stop. Its requests go through the same checks as any (token, Host, caps); its
+   * own Origin is accepted. Off by default. `note` is shown at the top of the page.
+   */
+  ui?: boolean | { note?: string };
 }
 
 export interface TpoServerHandle {
@@ -130,10 +137,18 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   const settingsSchema = requestSettingsSchema(caps);
   let guard: ReturnType<typeof browserGuard>;
   try {
-    guard = browserGuard(host, options.allowedHosts, options.corsOrigins);
+    guard = browserGuard(host, options.allowedHosts, options.corsOrigins, Boolean(options.ui));
   } catch (error) {
     throw new TpoConfigError(`startTpoServer: corsOrigins: ${(error as Error).message}.`);
   }
+  const playground = options.ui
+    ? playgroundHtml({
+        models: modelIds,
+        tokenRequired: options.apiKey !== undefined,
+        note: typeof options.ui === "object" ? (options.ui.note ?? null) : null,
+        fields: settingFields(defaults, caps),
+      })
+    : null;
   const graphs = new WeakMap<TpoModels, TpoGraph>();
   const runs = new Set<Run>();
   let closing = false;
@@ -224,13 +239,24 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     if (guardBrowser(req, res, guard)) return; // a CORS preflight of an allowed origin, answered
     const path = new URL(req.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "");
     const route = `${req.method} ${path}`;
+    if (playground !== null && route === "GET ") {
+      // The page holds no secret: it asks for the token and sends it with each run.
+      res.writeHead(200, { ...playgroundHeaders(), "content-length": Buffer.byteLength(playground) });
+      res.end(playground);
+      return;
+    }
     if (route !== "POST /v1/chat/completions" && route !== "GET /v1/models") {
       const known = path === "/v1/chat/completions" || path === "/v1/models";
       throw new ApiError(
         known ? 405 : 404,
         known
           ? `${req.method} is not allowed on ${path}.`
-          : `Unknown route ${req.method} ${path}: this server offers POST /v1/chat/completions and GET /v1/models.`,
+          : `Unknown route ${req.method} ${path || "/"}: this server offers POST /v1/chat/completions and GET /v1/models` +
+              (playground !== null
+                ? ", and its playground at GET /."
+                : path === ""
+                  ? " (the playground page at / is served with tpo serve --ui)."
+                  : "."),
         "invalid_request_error",
         null,
         known ? "method_not_allowed" : "unknown_url",

@@ -56,7 +56,7 @@ export interface TpoRequest {
   includeUsage: boolean;
   settings: TpoContext;
   /** `tpo.progress` of the request; undefined when it sent none, and the server's default applies. */
-  progress: TpoProgressMode | undefined;
+  progress: RequestProgress | undefined;
 }
 
 /** `messages[0].content` for the path ["messages", 0, "content"]. */
@@ -125,13 +125,30 @@ function settingsError(error: z.ZodError, body: ChatCompletionBody): ApiError {
   return invalid(error, ["tpo"]);
 }
 
+/**
+ * How a request's answer shows the run's progress: a server-wide mode, or "events" (a streamed
+ * request only): the run's events as SSE events named `tpo`, which the playground page draws.
+ */
+export type RequestProgress = TpoProgressMode | "events";
+
+const REQUEST_PROGRESS: readonly RequestProgress[] = [...TPO_PROGRESS_MODES, "events"];
+
 /** `tpo.progress`: how a streamed answer shows the run's progress. */
-function progressOf(value: unknown): TpoProgressMode | undefined {
+function progressOf(value: unknown, stream: boolean): RequestProgress | undefined {
   if (value === undefined || value === null) return undefined;
-  if (TPO_PROGRESS_MODES.includes(value as TpoProgressMode)) return value as TpoProgressMode;
+  if (value === "events" && !stream) {
+    throw new ApiError(
+      400,
+      "Invalid value for 'tpo.progress': \"events\" streams the run's events, so it needs stream: true.",
+      "invalid_request_error",
+      "tpo.progress",
+      "invalid_value",
+    );
+  }
+  if (REQUEST_PROGRESS.includes(value as RequestProgress)) return value as RequestProgress;
   throw new ApiError(
     400,
-    `Invalid value for 'tpo.progress': expected ${TPO_PROGRESS_MODES.map((m) => `"${m}"`).join(" or ")}, got ${JSON.stringify(value)}.`,
+    `Invalid value for 'tpo.progress': expected "off", "reasoning" or "events", got ${JSON.stringify(value)}.`,
     "invalid_request_error",
     "tpo.progress",
     "invalid_value",
@@ -171,6 +188,6 @@ export function parseChatCompletionRequest(
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
     settings: checked.data,
-    progress: progressOf(progress),
+    progress: progressOf(progress, body.stream === true),
   };
 }

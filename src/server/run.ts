@@ -2,12 +2,7 @@ import type { ServerResponse } from "node:http";
 import { TpoConfigError, TpoInputError, TpoSettingsError, TpoStepError } from "../errors.js";
 import type { TpoGraph } from "../graph/builder.js";
 import { runTpo, runTpoToEnd } from "../run/index.js";
-import {
-  progressParagraph,
-  progressReasoning,
-  progressStart,
-  type TpoProgressMode,
-} from "../adapters/progress-reasoning.js";
+import { progressParagraph, progressReasoning, progressStart } from "../adapters/progress-reasoning.js";
 import {
   chatCompletion,
   completionChunks,
@@ -17,8 +12,10 @@ import {
 } from "./completion.js";
 import { safeMessage, upstreamApiError } from "./failure.js";
 import { ApiError, sendJson } from "./http-io.js";
+import { PlaygroundEvents } from "./playground-events.js";
 import { progressLine } from "./progress-comments.js";
-import type { TpoRequest } from "./request.js";
+import type { RequestProgress, TpoRequest } from "./request.js";
+import { PLAYGROUND_EVENT } from "../web/playground-data.js";
 
 export const SHUTDOWN_MESSAGE = "the TPO server is shutting down";
 
@@ -48,8 +45,11 @@ export interface RunTarget {
   res: ServerResponse;
   signal: AbortSignal;
   ids: CompletionIds;
-  /** "reasoning": the run's progress goes to the client as `reasoning_content` before the answer. */
-  progress: TpoProgressMode;
+  /**
+   * "reasoning": the run's progress goes to the client as `reasoning_content` before the answer;
+   * "events" (streamed only): as SSE events named `tpo`, which the playground page draws.
+   */
+  progress: RequestProgress;
   /** The answer to a failed run; default toApiError. */
   fail?: (error: unknown) => ApiError;
 }
@@ -77,7 +77,8 @@ function writeChunk(res: ServerResponse, chunk: unknown): void {
  * Runs TPO and answers as server-sent events: progress as comments while it runs (and a
  * heartbeat comment while a step takes long), then the answer as chat.completion.chunk events.
  * With progress "reasoning", each finished iteration is also a `reasoning_content` delta, sent
- * as it happens, before the answer's `content`.
+ * as it happens, before the answer's `content`; with "events", the run's events are SSE events
+ * named `tpo` (see PlaygroundEvent).
  */
 export async function answerStreamed(
   { graph, request, res, signal, ids, progress, fail = toApiError }: RunTarget,
@@ -96,6 +97,7 @@ export async function answerStreamed(
     `: tpo run started (width ${settings.width}, depth ${settings.depth}, mode ${settings.mode})\n\n`,
   );
   const reasoning = progress === "reasoning";
+  const playground = progress === "events" ? new PlaygroundEvents() : null;
   if (reasoning) {
     writeChunk(res, roleChunk(ids));
     writeChunk(res, reasoningChunk(ids, progressStart(settings)));
@@ -105,6 +107,8 @@ export async function answerStreamed(
   try {
     const run = runTpo(graph, { messages: request.messages }, { context: settings, signal });
     for await (const event of run) {
+      const shown = playground?.of(event);
+      if (shown) write(res, `event: ${PLAYGROUND_EVENT}\ndata: ${JSON.stringify(shown)}\n\n`);
       if (event.type === "tpo.node.finished") {
         write(res, `: ${progressLine(event.node, event.update, settings)}\n\n`);
       } else if (event.type === "tpo.iteration.recorded" && reasoning) {

@@ -20,7 +20,7 @@ const children = new Set<ChildProcess>();
 const tempDirs: string[] = [];
 
 /** The environment of a child: no model or tracing settings of the caller's, the simulated world unless told. */
-function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+export function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(TPO_|OPENAI_|LANGSMITH_|LANGCHAIN_)/.test(key)) continue;
@@ -31,12 +31,25 @@ function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return merged;
 }
 
+/** The command line of `tpo <args>`: node, then its arguments (the sources through tsx, or the bundle). */
+export function cliCommand(args: string[]): { command: string; args: string[] } {
+  return { command: process.execPath, args: [...CLI, ...args] };
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+  /** Node's own flags, before the CLI's script (an --import of a loader hook, say). */
+  nodeArgs?: string[];
+}
+
 /** Starts `tpo <args>` from the sources; `done` settles when it exits (killed after `timeoutMs`). */
 export function startCli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+  options: CliOptions = {},
 ): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
-  const child = spawn(process.execPath, [...CLI, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...CLI, ...args], {
     cwd: ROOT,
     env: childEnv(options.env ?? {}),
     stdio: ["pipe", "pipe", "pipe"],
@@ -58,10 +71,7 @@ export function startCli(
   return { child, done, output: () => stdout + stderr };
 }
 
-export function runCli(
-  args: string[],
-  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
 

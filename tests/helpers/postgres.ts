@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -17,6 +25,11 @@ export interface PostgresServer {
   /** Runs SQL through psql and returns its unaligned, tuples-only output. */
   query(database: string, sql: string): string;
   createDatabase(name: string): void;
+  /**
+   * Adds a login role that must give `password` over TCP (the others keep trust authentication):
+   * for tests of a refused login.
+   */
+  addPasswordUser(user: string, password: string): void;
   stop(): void;
 }
 
@@ -169,11 +182,20 @@ export async function startPostgres(): Promise<PostgresServer | { unavailable: s
       ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 },
     );
+  const addPasswordUser = (user: string, password: string) => {
+    query("postgres", `CREATE ROLE "${user}" LOGIN PASSWORD '${password}'`);
+    const hba = join(data, "pg_hba.conf");
+    const rules = readFileSync(hba, "utf8");
+    // The first matching line wins: this one goes before the trust lines.
+    writeFileSync(hba, `host all ${user} 127.0.0.1/32 scram-sha-256\n${rules}`);
+    query("postgres", "SELECT pg_reload_conf()");
+  };
   return {
     port,
     url: (database) => `postgres://${USER}@127.0.0.1:${port}/${database}`,
     query,
     createDatabase: (name) => void query("postgres", `CREATE DATABASE "${name}"`),
+    addPasswordUser,
     stop: () => {
       runServerProgram(binDir, asPostgres, "pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
       cleanUp();

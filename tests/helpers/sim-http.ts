@@ -1,6 +1,33 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SimServer } from "../../src/sim/server.js";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { startSimServer, type SimServer, type SimServerOptions } from "../../src/sim/server.js";
+
+/**
+ * One simulated server for the tests of a file, on a free port of 127.0.0.1: started before the
+ * first test, closed after the last, and after each test back to its options' faults and latency,
+ * with no requests counted. Read `.server` inside a test or hook, not at the file's top level.
+ */
+export function useSimServer(options: SimServerOptions = {}): { readonly server: SimServer } {
+  let server: SimServer | undefined;
+  beforeAll(async () => {
+    server = await startSimServer({ port: 0, host: "127.0.0.1", ...options });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  afterEach(() => {
+    server?.setFaults(options.faults ?? []);
+    server?.setLatency(options.latency ?? {});
+    server?.stats.reset();
+  });
+  return {
+    get server(): SimServer {
+      if (!server) throw new Error("useSimServer's server is there inside tests and hooks only.");
+      return server;
+    },
+  };
+}
 
 /**
  * The environment that points the CLI at a simulated server over HTTP, as a user points it at real

@@ -1,4 +1,6 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { postgresSaverPool } from "../../compat/postgres-saver-pool.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 
@@ -27,14 +29,65 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
-/** The URL as it may be printed: any password replaced. */
+/**
+ * The URL as it may be printed: any password replaced. Everything up to the last "@" counts as
+ * the user's part, so that a password which breaks the URL (a "/" in it) is hidden too.
+ */
 export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i, (_match, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(":");
+    return colon >= 0 ? `${scheme}${userinfo.slice(0, colon)}:***@` : `${scheme}${userinfo}@`;
+  });
+}
+
+/**
+ * Refuses a PostgreSQL URL that does not parse as one, up front: a user name or password with
+ * "/", "?" or "#" ends the URL's host part early, and the driver would then try another host.
+ */
+function checkPostgresUrl(url: string): void {
+  const where = redactUrl(url);
+  const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  const at = rest.lastIndexOf("@");
+  const hint =
+    'percent-encode the user name and password ("/" is %2F, "?" %3F, "#" %23, "@" %40; encodeURIComponent does it)';
+  if (at >= 0 && /[/?#]/.test(rest.slice(0, at))) {
+    throw new CliUsageError(
+      `--checkpoint ${where} is not a valid URL: its user name or password holds "/", "?" or "#"; ${hint}.`,
+    );
+  }
   try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
+    new URL(url);
   } catch {
-    return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
+    throw new CliUsageError(
+      `--checkpoint ${where} is not a valid URL (postgres://user:password@host:5432/database); ${hint}.`,
+    );
+  }
+}
+
+const SQLITE_HEADER = "SQLite format 3\u0000";
+
+/**
+ * Checks `--checkpoint <file>` before anything runs: a SQLite file, an empty file, or a new one.
+ * Anything else (notes, a results file, a folder) is one usage error, rather than a failure of
+ * every query against it.
+ */
+export function checkCheckpointFile(target: string): void {
+  if (isPostgresUrl(target) || !existsSync(target)) return;
+  const stat = statSync(target);
+  if (stat.isDirectory())
+    throw new CliUsageError(`--checkpoint ${target} is a directory; name a SQLite file.`);
+  if (stat.size === 0) return;
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(target, "r");
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString("latin1") !== SQLITE_HEADER) {
+    throw new CliUsageError(
+      `--checkpoint ${target} is not a SQLite file; name a new file (or a checkpoint file of an earlier batch).`,
+    );
   }
 }
 
@@ -73,6 +126,7 @@ async function loadSaverPackage<T>(name: string, flag: string, load: ImportModul
 }
 
 async function openSqlite(path: string, load: ImportModule): Promise<BatchCheckpointer> {
+  checkCheckpointFile(path);
   const { SqliteSaver } = await loadSaverPackage<typeof import("@langchain/langgraph-checkpoint-sqlite")>(
     SQLITE_PACKAGE,
     `--checkpoint ${path}`,
@@ -119,7 +173,7 @@ async function setUpWithRetry(saver: { setup(): Promise<void> }, attempts = 5): 
  * connection and opens a new one for the next checkpoint, so a warning is enough: once per batch.
  */
 function warnOnLostConnections(saver: object, where: string): void {
-  const pool = (saver as { pool?: { on(event: "error", listener: (error: Error) => void): void } }).pool;
+  const pool = postgresSaverPool(saver);
   let warned = false;
   pool?.on("error", (error) => {
     if (warned) return;
@@ -132,6 +186,7 @@ function warnOnLostConnections(saver: object, where: string): void {
 }
 
 async function openPostgres(url: string, load: ImportModule): Promise<BatchCheckpointer> {
+  checkPostgresUrl(url);
   const where = redactUrl(url);
   const { PostgresSaver } = await loadSaverPackage<typeof import("@langchain/langgraph-checkpoint-postgres")>(
     POSTGRES_PACKAGE,

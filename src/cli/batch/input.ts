@@ -1,6 +1,8 @@
+import { existsSync, statSync } from "node:fs";
 import type { TpoRunInput as QueryInput } from "../../run/index.js";
 import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
+import { maxLineBytes, readLines } from "../read-lines.js";
 import { messagesFromTurns } from "../../messages/conversation.js";
 import { contentId } from "./ids.js";
 
@@ -66,6 +68,12 @@ function notJsonl(path: string, why: string): CliUsageError {
   );
 }
 
+/** A line of input: its number (from 1) and its text. */
+interface InputLine {
+  number: number;
+  text: string;
+}
+
 /**
  * Reads a batch: a JSON array (the reference implementation's format) or JSONL, with or without a
  * byte-order mark. A malformed line becomes an item with an error, so that it gets an error record
@@ -73,43 +81,87 @@ function notJsonl(path: string, why: string): CliUsageError {
  * binary file, say) is a usage error. Errors echo input with control characters escaped.
  */
 export function parseBatchInput(text: string, path: string): BatchItem[] {
-  const items = parseItems(text.replace(/^\uFEFF/, ""), path);
+  return parseLines(
+    text.split("\n").map((line, i) => ({ number: i + 1, text: line })),
+    path,
+    Number.POSITIVE_INFINITY,
+  );
+}
+
+/**
+ * Reads a batch from a file, or standard input for "-", as `parseBatchInput` does, a line at a
+ * time: JSONL of any size takes the memory of its queries, and a line longer than the limit (a
+ * device that never ends) is a usage error naming it. A JSON array is one value, read whole up to
+ * the same limit.
+ */
+export function readBatchInput(path: string): BatchItem[] {
+  if (path !== "-" && !existsSync(path)) throw new CliUsageError(`<input>: file not found: ${path}`);
+  if (path !== "-" && statSync(path).isDirectory())
+    throw new CliUsageError(`<input>: ${path} is a directory.`);
+  return parseLines(readLines(path), path, maxLineBytes());
+}
+
+function parseLines(lines: Iterable<InputLine>, path: string, maxArrayBytes: number): BatchItem[] {
+  const items = parseItems(lines, path, maxArrayBytes);
   return items.map((item) => (item.error ? { ...item, error: escapeControl(item.error) } : item));
 }
 
-function parseItems(text: string, path: string): BatchItem[] {
-  const trimmed = text.trimStart();
-  let raw: { value?: unknown; parseError?: string; source: string }[];
-  if (trimmed.startsWith("[")) {
-    let array: unknown;
-    try {
-      array = JSON.parse(trimmed);
-    } catch (error) {
+type RawItem = { value?: unknown; parseError?: string; source: string };
+
+/** The whole of a JSON array, from its first line on. */
+function readArray(first: string, rest: Iterator<InputLine>, path: string, maxBytes: number): RawItem[] {
+  const parts = [first];
+  let bytes = Buffer.byteLength(first);
+  for (let next = rest.next(); !next.done; next = rest.next()) {
+    bytes += Buffer.byteLength(next.value.text) + 1;
+    if (bytes > maxBytes) {
       throw new CliUsageError(
-        `${path} starts like a JSON array but is not valid JSON: ${escapeControl((error as Error).message)}`,
+        `${path} is a JSON array longer than ${Math.floor(maxBytes / 2 ** 20)} MiB, which is read whole: ` +
+          "give the queries as JSONL (one a line), which is read a line at a time (or raise TPO_MAX_LINE_MB).",
       );
     }
-    raw = (array as unknown[]).map((value, i) => ({ value, source: `item ${i + 1}` }));
-  } else {
-    raw = [];
-    let unreadable = 0;
-    text.split("\n").forEach((line, i) => {
-      if (!line.trim()) return;
-      try {
-        raw.push({ value: JSON.parse(line), source: `line ${i + 1}` });
-      } catch (error) {
-        raw.push({ parseError: `invalid JSON: ${(error as Error).message}`, source: `line ${i + 1}` });
-        unreadable++;
-        if (unreadable === raw.length && unreadable >= UNREADABLE_START) {
-          throw notJsonl(path, `its first ${UNREADABLE_START} lines are not JSON`);
-        }
-        if (unreadable >= UNREADABLE_TOTAL)
-          throw notJsonl(path, `${UNREADABLE_TOTAL} of its lines are not JSON`);
-      }
-    });
-    if (unreadable > 0 && unreadable === raw.length) {
-      throw notJsonl(path, `none of its ${unreadable} line${unreadable > 1 ? "s is" : " is"} JSON`);
+    parts.push(next.value.text);
+  }
+  let array: unknown;
+  try {
+    array = JSON.parse(parts.join("\n"));
+  } catch (error) {
+    throw new CliUsageError(
+      `${path} starts like a JSON array but is not valid JSON: ${escapeControl((error as Error).message)}`,
+    );
+  }
+  if (!Array.isArray(array)) throw new CliUsageError(`${path} starts like a JSON array but is not one.`);
+  return array.map((value, i) => ({ value, source: `item ${i + 1}` }));
+}
+
+function parseItems(lines: Iterable<InputLine>, path: string, maxArrayBytes: number): BatchItem[] {
+  const raw: RawItem[] = [];
+  const iterator = lines[Symbol.iterator]();
+  let unreadable = 0;
+  let first = true;
+  for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    const { number } = next.value;
+    const line = first ? next.value.text.replace(/^\uFEFF/, "") : next.value.text;
+    if (!line.trim()) continue;
+    if (first && line.trimStart().startsWith("[")) {
+      for (const item of readArray(line.trimStart(), iterator, path, maxArrayBytes)) raw.push(item);
+      break;
     }
+    first = false;
+    try {
+      raw.push({ value: JSON.parse(line), source: `line ${number}` });
+    } catch (error) {
+      raw.push({ parseError: `invalid JSON: ${(error as Error).message}`, source: `line ${number}` });
+      unreadable++;
+      if (unreadable === raw.length && unreadable >= UNREADABLE_START) {
+        throw notJsonl(path, `its first ${UNREADABLE_START} lines are not JSON`);
+      }
+      if (unreadable >= UNREADABLE_TOTAL)
+        throw notJsonl(path, `${UNREADABLE_TOTAL} of its lines are not JSON`);
+    }
+  }
+  if (unreadable > 0 && unreadable === raw.length) {
+    throw notJsonl(path, `none of its ${unreadable} line${unreadable > 1 ? "s is" : " is"} JSON`);
   }
   const seen = new Map<string, number>();
   return raw.map(({ value, parseError, source }) => {

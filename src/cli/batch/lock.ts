@@ -1,18 +1,26 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { CliUsageError } from "../errors.js";
+import { realPath } from "./out-file.js";
 
 interface LockHolder {
   pid: number;
   host: string;
   startedAt: string;
+  /** The command that holds it: "tpo batch", "tpo compare". */
+  command?: string;
 }
 
 function holderOf(path: string): LockHolder | null {
   try {
     const value = JSON.parse(readFileSync(path, "utf8")) as Partial<LockHolder>;
     if (typeof value.pid !== "number" || typeof value.host !== "string") return null;
-    return { pid: value.pid, host: value.host, startedAt: String(value.startedAt ?? "?") };
+    return {
+      pid: value.pid,
+      host: value.host,
+      startedAt: String(value.startedAt ?? "?"),
+      ...(typeof value.command === "string" ? { command: value.command } : {}),
+    };
   } catch {
     return null; // gone meanwhile, or written half by a process that died at once
   }
@@ -69,14 +77,20 @@ function removeStale(path: string, stale: LockHolder): void {
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
- * Takes `<out>.lock` for this process, so that two batches never write (and pay for) the same
- * results: the lock file holds the PID and host of its holder. A lock whose process is gone (on
- * this host) is taken over; a live holder's is a usage error naming it. The lock is released when
- * the process exits, and on SIGINT, SIGTERM and SIGHUP; the returned function releases it at once.
+ * Takes `<out>.lock` for this process, so that two runs never write (and pay for) the same
+ * results: the lock file holds the PID and host of its holder. It sits beside the real file
+ * (symlinks resolved), so that two paths of one file share one lock. A lock whose process is gone
+ * (on this host) is taken over; a live holder's is a usage error naming it. The lock is released
+ * when the process exits, and on SIGINT, SIGTERM and SIGHUP; the returned function releases it at once.
  */
-export function lockResults(out: string): () => void {
-  const path = `${out}.lock`;
-  const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+export function lockResults(out: string, command = "tpo batch"): () => void {
+  const path = `${realPath(out)}.lock`;
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    command,
+  };
   let held = false;
   let listening = true;
   const release = () => {
@@ -106,9 +120,9 @@ export function lockResults(out: string): () => void {
       if (attempt >= 2 || (holder !== null && !stale)) {
         throw new CliUsageError(
           holder
-            ? `--out ${out} is being written by another tpo batch (PID ${holder.pid} on ${holder.host}, since ` +
+            ? `--out ${out} is being written by another ${holder.command ?? "tpo process"} (PID ${holder.pid} on ${holder.host}, since ` +
                 `${holder.startedAt}); wait for it to finish, or delete ${path} if that process is gone.`
-            : `--out ${out} is locked by ${path}, which cannot be read; delete it if no tpo batch is writing ${out}.`,
+            : `--out ${out} is locked by ${path}, which cannot be read; delete it if no tpo process is writing ${out}.`,
         );
       }
       if (stale) removeStale(path, holder); // its process is gone: a crash, or SIGKILL

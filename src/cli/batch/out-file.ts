@@ -1,39 +1,81 @@
-import { existsSync, realpathSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { CliUsageError } from "../errors.js";
-import type { ResultsRead } from "./results-file.js";
+import type { ResultsScan } from "./results-file.js";
 
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
+/**
+ * The path with every symlink resolved: the file's real path, or for a file that does not exist
+ * yet (or a symlink to one) where it would be created. Two paths of one file compare equal.
+ */
+export function realPath(path: string): string {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return realpathSync(current);
+    } catch {
+      // Not there (yet): a dangling symlink points on; a missing file is resolved through its folder.
+    }
+    let link: string | null = null;
+    try {
+      if (lstatSync(current).isSymbolicLink()) link = readlinkSync(current);
+    } catch {
+      link = null;
+    }
+    if (link === null) {
+      const folder = dirname(current);
+      return resolve(folder === current ? folder : realPath(folder), basename(current));
+    }
+    current = resolve(dirname(current), link);
   }
+  return current;
 }
 
 /**
- * Checks `--out` before anything runs: a regular file (or a new one in a folder that exists),
- * neither the input nor the checkpoint file. A usage error names `--out` and what is wrong.
+ * Checks an output file before anything runs: a regular file, or a new one in a folder that
+ * exists. A usage error names the flag and what is wrong.
  */
-export function checkOutPath(out: string, input: string, checkpoint?: string): void {
-  if (!out.trim()) throw new CliUsageError("--out must name a file.");
+export function checkOutTarget(out: string, flag = "--out"): void {
+  if (!out.trim()) throw new CliUsageError(`${flag} must name a file.`);
   if (existsSync(out)) {
     const stat = statSync(out);
-    if (stat.isDirectory()) throw new CliUsageError(`--out ${out} is a directory; name a file in it.`);
+    if (stat.isDirectory()) throw new CliUsageError(`${flag} ${out} is a directory; name a file in it.`);
     if (!stat.isFile()) {
-      throw new CliUsageError(`--out ${out} is not a regular file (a device or a pipe); name a file.`);
+      throw new CliUsageError(`${flag} ${out} is not a regular file (a device or a pipe); name a file.`);
     }
   } else {
     const folder = dirname(resolve(out));
     if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-      throw new CliUsageError(`--out ${out}: the folder ${folder} does not exist; create it first.`);
+      throw new CliUsageError(`${flag} ${out}: the folder ${folder} does not exist; create it first.`);
     }
   }
+}
+
+/** Refuses an output file that is one of the command's inputs (the same file, symlinks resolved): writing it would destroy it. */
+export function refuseInputAsOut(
+  out: string,
+  inputs: { path: string; what: string }[],
+  flag = "--out",
+): void {
+  const target = realPath(out);
+  for (const input of inputs) {
+    if (input.path === "-" || realPath(input.path) !== target) continue;
+    throw new CliUsageError(
+      `${flag} ${out} is ${input.what} (${input.path}): writing it would destroy it; name another file.`,
+    );
+  }
+}
+
+/**
+ * Checks `--out` of `tpo batch` before anything runs: a regular file (or a new one in a folder that
+ * exists), neither the input nor the checkpoint file. A usage error names `--out` and what is wrong.
+ */
+export function checkOutPath(out: string, input: string, checkpoint?: string): void {
+  checkOutTarget(out);
   const target = realPath(out);
   if (input !== "-" && target === realPath(input)) {
     throw new CliUsageError(`--out ${out} is the input file; the results need a file of their own.`);
   }
-  if (checkpoint && !/^postgres(ql)?:\/\//.test(checkpoint) && target === realPath(checkpoint)) {
+  if (checkpoint && !/^postgres(ql)?:\/\//i.test(checkpoint) && target === realPath(checkpoint)) {
     throw new CliUsageError(`--out ${out} is the --checkpoint file; the results need a file of their own.`);
   }
 }
@@ -42,14 +84,20 @@ export function checkOutPath(out: string, input: string, checkpoint?: string): v
  * Refuses an `--out` that holds something other than records (an input file, notes): resuming would
  * append to it, and overwriting would destroy it.
  */
-export function checkResultsFile(out: string, read: ResultsRead<unknown>, command = "tpo batch"): void {
-  if (read.records.length > 0) return;
-  const firstBad = read.badLines[0];
+export function checkResultsFile(
+  out: string,
+  scan: Pick<ResultsScan, "records" | "badLines" | "torn">,
+  command = "tpo batch",
+): void {
+  if (scan.records > 0) return;
+  const firstBad = scan.badLines[0];
   // A record cut short by a crash during the first write is still the start of a results file.
-  if (firstBad === undefined && (read.torn === null || read.torn.startsWith('{"id":'))) return;
+  if (firstBad === undefined && (scan.torn === null || scan.torn.startsWith('{"id":'))) return;
   throw new CliUsageError(
     `--out ${out} is not a results file of ${command} (${
-      firstBad !== undefined ? `line ${firstBad} is not a record` : "it holds one line that is not a record"
+      firstBad !== undefined
+        ? `line ${firstBad.line} is not a record`
+        : "it holds one line that is not a record"
     }); name a new file, or move this one away.`,
   );
 }

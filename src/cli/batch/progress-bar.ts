@@ -87,8 +87,10 @@ export class BatchProgress {
   private readonly best = new Map<TpoMode, { sum: number; n: number }>();
   private readonly bar: ProgressBar;
 
-  constructor(total: number, options: ProgressOptions) {
-    this.bar = new ProgressBar(total, { ...options, label: "tpo batch", detail: () => this.meanBest() });
+  /** `more` adds to the line after the mean best (`tpo batch --queue`: the workers active). */
+  constructor(total: number, options: ProgressOptions, more?: () => string) {
+    const detail = () => [this.meanBest(), more?.()].filter(Boolean).join(" · ");
+    this.bar = new ProgressBar(total, { ...options, label: "tpo batch", detail });
   }
 
   start(): void {

@@ -1,4 +1,12 @@
+import { z } from "zod";
 import type { TpoContext, TpoMode } from "../../settings/run-settings.js";
+import {
+  BestResponseSchema,
+  CandidateSchema,
+  HistoryRecordSchema,
+  StopReasonSchema,
+  UsageSchema,
+} from "../../state/record-schemas.js";
 import type { BestResponse, Candidate, HistoryRecord, StopReason, Usage } from "../../state/state.js";
 import type { ResumePoint } from "../../run/index.js";
 import type { ChatTurn } from "../../messages/conversation.js";
@@ -30,6 +38,46 @@ export interface BatchRecord {
   error?: { message: string; step?: string; source?: string };
   finishedAt: string;
 }
+
+const MODE = z.enum(["tpo", "revision", "bon"]);
+
+/**
+ * A record's settings: the fields the commands read are checked, the rest kept as they are (a
+ * record of an older or newer version may have other run settings).
+ */
+const RecordSettingsSchema = z.looseObject({
+  width: z.number().int().min(1),
+  depth: z.number().int().min(0),
+  mode: MODE,
+  systemPrompt: z.string().optional(),
+}) as unknown as z.ZodType<TpoContext>;
+
+/** What `tpo batch` writes, checked where a command reads it back (`tpo report`, `compare`, `export`, `batch --resume`). */
+export const BatchRecordSchema = z.object({
+  id: z.string(),
+  mode: MODE.nullable(),
+  query: z.string().nullable(),
+  messages: z.array(z.object({ role: z.string(), content: z.string() })).optional(),
+  settings: RecordSettingsSchema.optional(),
+  models: z.record(z.string(), z.string()).optional(),
+  best: BestResponseSchema.optional(),
+  history: z.array(HistoryRecordSchema).optional(),
+  pool: z.array(CandidateSchema).optional(),
+  usage: UsageSchema.optional(),
+  stopReason: StopReasonSchema.optional(),
+  stoppedAt: z.number().int().min(0).optional(),
+  elapsedMs: z.number(),
+  resumedFrom: z.object({ next: z.string(), modelRequests: z.number() }).optional(),
+  error: z
+    .object({ message: z.string(), step: z.string().optional(), source: z.string().optional() })
+    .optional(),
+  finishedAt: z.string(),
+});
+
+// The schema checks what the interface declares: a field added to one only fails to compile here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type BatchRecordSchemaMatches = Assert<Same<z.output<typeof BatchRecordSchema>, BatchRecord>>;
 
 export function recordKey(id: string, mode: TpoMode | null): string {
   return `${mode ?? "-"}\u0000${id}`;

@@ -4,128 +4,200 @@ import {
   existsSync,
   fsyncSync,
   openSync,
-  readFileSync,
+  statSync,
   truncateSync,
   writeSync,
 } from "node:fs";
+import { z } from "zod";
 import { CliUsageError } from "../errors.js";
+import { escapeControl } from "../escape.js";
+import { readLines } from "../read-lines.js";
 import { checkResultsFile } from "./out-file.js";
-import { recordKey, type BatchRecord } from "./record.js";
+import { BatchRecordSchema, recordKey, type BatchRecord } from "./record.js";
 
-/** What a JSONL results file holds: `tpo batch`'s records, or any other records with an id (`tpo compare`'s). */
-export interface ResultsRead<T = BatchRecord> {
-  records: T[];
-  /** Complete lines that were not records (reported, ignored). */
-  badLines: number[];
+/** A complete line that is not a record, and why. */
+export interface BadLine {
+  line: number;
+  reason: string;
+}
+
+/** What a pass over a results file found besides its records. */
+export interface ResultsScan {
+  /** How many lines were records. */
+  records: number;
+  /** The first lines that were not records (up to BAD_LINES_KEPT), and how many there were in all. */
+  badLines: BadLine[];
+  badCount: number;
   /** A last line without its newline: a write that a crash cut short. */
   torn: string | null;
 }
 
-const MODES = new Set(["tpo", "revision", "bon"]);
+/** What a JSONL results file holds: `tpo batch`'s records, or any other records with an id (`tpo compare`'s). */
+export interface ResultsRead<T = BatchRecord> extends Omit<ResultsScan, "records"> {
+  records: T[];
+}
 
-/** A record as tpo batch writes it: an id, a mode (null for an unreadable input line), a finish time. */
-export function looksLikeBatchRecord(value: unknown): value is BatchRecord {
-  const record = value as Partial<BatchRecord> | null;
-  return (
-    typeof record?.id === "string" &&
-    (record.mode === null || MODES.has(record.mode as string)) &&
-    typeof record.finishedAt === "string"
-  );
+const BAD_LINES_KEPT = 100;
+const BAD_LINES_SHOWN = 10;
+
+/** Why a value is not a record: the first field that does not fit, e.g. `best.text: expected string, received number`. */
+function whyNot(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = issue?.path.map(String).join(".") ?? "";
+  const message = (issue?.message ?? "invalid").replace(/^Invalid input: /, "");
+  return path ? `${path}: ${message}` : message;
 }
 
 /**
- * Reads a results file; a torn last line is returned apart, never parsed as a record. A line is a
- * record when `isRecord` says so (default: it has a string id; `tpo batch` checks its own shape).
+ * Reads a results file line by line, handing each record that fits `schema` to `onRecord`, as it
+ * comes: memory holds what the caller keeps, not the file. A torn last line is returned apart,
+ * never parsed as a record; a line that is not JSON, or not a record, is counted with its reason.
  */
-export function readResults<T extends { id: string } = BatchRecord>(
+export function scanResults<T>(
   path: string,
-  isRecord: (value: unknown) => boolean = (value) => typeof (value as { id?: unknown })?.id === "string",
+  schema: z.ZodType<T>,
+  onRecord: (record: T) => void,
+): ResultsScan {
+  const scan: ResultsScan = { records: 0, badLines: [], badCount: 0, torn: null };
+  if (!existsSync(path)) return scan;
+  const bad = (line: number, reason: string) => {
+    scan.badCount++;
+    if (scan.badLines.length < BAD_LINES_KEPT) scan.badLines.push({ line, reason: escapeControl(reason) });
+  };
+  for (const line of readLines(path)) {
+    if (!line.complete) {
+      scan.torn = line.text;
+      break;
+    }
+    if (!line.text.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line.text);
+    } catch (error) {
+      bad(line.number, `not JSON (${(error as Error).message.slice(0, 80)})`);
+      continue;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      bad(line.number, whyNot(parsed.error));
+      continue;
+    }
+    scan.records++;
+    onRecord(parsed.data);
+  }
+  return scan;
+}
+
+/** Reads a whole results file (a test's, or a small one): every record, in order. */
+export function readResults<T = BatchRecord>(
+  path: string,
+  schema: z.ZodType<T> = BatchRecordSchema as unknown as z.ZodType<T>,
 ): ResultsRead<T> {
-  if (!existsSync(path)) return { records: [], badLines: [], torn: null };
-  const text = readFileSync(path, "utf8");
-  const end = text.lastIndexOf("\n") + 1;
-  const torn = end < text.length ? text.slice(end) : null;
   const records: T[] = [];
-  const badLines: number[] = [];
-  text
-    .slice(0, end)
-    .split("\n")
-    .forEach((line, i) => {
-      if (!line.trim()) return;
-      try {
-        const value = JSON.parse(line) as T;
-        if (!isRecord(value)) throw new Error("not a record");
-        records.push(value);
-      } catch {
-        badLines.push(i + 1);
-      }
-    });
-  return { records, badLines, torn };
+  const { badLines, badCount, torn } = scanResults(path, schema, (record) => records.push(record));
+  return { records, badLines, badCount, torn };
+}
+
+/** One line on standard error per line that is not a record (the first few), naming the file, the line and the field. */
+export function reportBadLines(
+  command: string,
+  path: string,
+  scan: Pick<ResultsScan, "badLines" | "badCount">,
+): void {
+  for (const { line, reason } of scan.badLines.slice(0, BAD_LINES_SHOWN)) {
+    console.error(escapeControl(`${command}: ${path} line ${line}: ${reason}; left out.`));
+  }
+  const more = scan.badCount - Math.min(scan.badLines.length, BAD_LINES_SHOWN);
+  if (more > 0)
+    console.error(escapeControl(`${command}: ${path}: ${more} more lines are not records; left out.`));
 }
 
 /**
  * The latest record of each query and mode of a results file that a command reads (`tpo report`,
- * `tpo compare`, `tpo export`): a torn last line and lines that are not records are reported and
- * left out; a missing file, or one without records, is a usage error naming `what` (the argument).
+ * `tpo compare`, `tpo export`), each as `view` keeps it (what the command needs of it): a torn
+ * last line and lines that are not records are reported and left out; a missing file, or one
+ * without records, is a usage error naming `what` (the argument).
  */
-export function readLatestRecords(path: string, what: string, command: string): BatchRecord[] {
+export function readLatestRecords(
+  path: string,
+  what: string,
+  command: string,
+  view: (record: BatchRecord) => BatchRecord = (record) => record,
+): BatchRecord[] {
   if (!existsSync(path)) throw new CliUsageError(`${what}: file not found: ${path}`);
-  const read = readResults(path);
-  if (read.torn !== null) console.error(`${command}: ignoring the cut-short last line of ${path}.`);
-  for (const line of read.badLines)
-    console.error(`${command}: ${path} line ${line} is not a record; ignored.`);
-  const records = [...latestRecords(read.records).values()];
-  if (records.length === 0) throw new CliUsageError(`${what}: ${path} has no records.`);
-  return records;
+  if (statSync(path).isDirectory())
+    throw new CliUsageError(`${what}: ${path} is a directory, not a results file.`);
+  const latest = new Map<string, BatchRecord>();
+  const scan = scanResults(path, BatchRecordSchema, (record) =>
+    latest.set(recordKey(record.id, record.mode), view(record)),
+  );
+  if (scan.torn !== null) console.error(`${command}: ignoring the cut-short last line of ${path}.`);
+  reportBadLines(command, path, scan);
+  if (latest.size === 0) throw new CliUsageError(`${what}: ${path} has no records.`);
+  return [...latest.values()];
 }
 
 /** Moves a torn last line to `<path>.torn` and cuts it from the file; returns where it went. */
 export function setAsideTornLine(path: string, torn: string): string {
   const aside = `${path}.torn`;
   appendFileSync(aside, `${torn}\n`);
-  const size = readFileSync(path).length;
+  const size = statSync(path).size;
   truncateSync(path, size - Buffer.byteLength(torn));
   return aside;
 }
 
 /** The last record of each (id, mode): a retry's record replaces an earlier error. */
-export function latestRecords(records: BatchRecord[]): Map<string, BatchRecord> {
+export function latestRecords(records: Iterable<BatchRecord>): Map<string, BatchRecord> {
   const latest = new Map<string, BatchRecord>();
   for (const record of records) latest.set(recordKey(record.id, record.mode), record);
   return latest;
 }
 
+/** How a command that appends to a results file reads what is there: its records' shape, their key, what it keeps of each. */
+export interface RecordsOf<T> {
+  schema: z.ZodType<T>;
+  key: (record: T) => string;
+  view?: (record: T) => T;
+}
+
+/** `tpo batch`'s records, by query and mode. */
+export const BATCH_RECORDS: RecordsOf<BatchRecord> = {
+  schema: BatchRecordSchema,
+  key: (record) => recordKey(record.id, record.mode),
+};
+
 /**
- * What a previous run left in `path`, for a command that appends to it (`tpo batch`, `tpo compare`):
- * nothing with `overwrite`; with `resume` its records, a torn last line set aside and lines that are
- * not records reported; without either, a usage error when it has any record.
+ * What a previous run left in `path`, for a command that appends to it (`tpo batch`, `tpo compare`),
+ * as the latest record of each key: nothing with `overwrite`; with `resume` its records, a torn
+ * last line set aside and lines that are not records reported; without either, a usage error when
+ * it has any record. A file of something else (an input file, notes) is refused, even with
+ * overwrite, rather than appended to or destroyed.
  */
-export function previousResults<T extends { id: string } = BatchRecord>(
+export function previousResults<T>(
   path: string,
   options: { resume?: boolean; overwrite?: boolean },
   command: string,
-  isRecord?: (value: unknown) => boolean,
-): T[] {
-  const previous = isRecord ? readResults<T>(path, isRecord) : readResults<T>(path);
-  // With a record shape to check: a file of something else (an input file, notes) is refused, even
-  // with overwrite, rather than appended to or destroyed.
-  if (isRecord) checkResultsFile(path, previous, command);
-  if (options.overwrite) return [];
+  of: RecordsOf<T>,
+): Map<string, T> {
+  const latest = new Map<string, T>();
+  const view = of.view ?? ((record: T) => record);
+  const scan = scanResults(path, of.schema, (record) => latest.set(of.key(record), view(record)));
+  checkResultsFile(path, scan, command);
+  if (options.overwrite) return new Map();
   if (!options.resume) {
-    if (previous.records.length > 0 || previous.torn !== null) {
+    if (scan.records > 0 || scan.torn !== null) {
       throw new CliUsageError(
-        `--out ${path} already has ${previous.records.length} records: pass --resume to continue it, or --overwrite to start again.`,
+        `--out ${path} already has ${scan.records} records: pass --resume to continue it, or --overwrite to start again.`,
       );
     }
-    return [];
+    return latest;
   }
-  if (previous.torn !== null) {
-    const aside = setAsideTornLine(path, previous.torn);
+  if (scan.torn !== null) {
+    const aside = setAsideTornLine(path, scan.torn);
     console.error(`${command}: the last line of ${path} was cut short by a crash; moved it to ${aside}.`);
   }
-  for (const line of previous.badLines)
-    console.error(`${command}: ${path} line ${line} is not a record; ignored.`);
-  return previous.records;
+  reportBadLines(command, path, scan);
+  return latest;
 }
 
 /** Appends records, each as one write of its whole line, flushed to disk before the next. */

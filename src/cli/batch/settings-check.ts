@@ -36,12 +36,14 @@ function shown(value: unknown): string {
 /**
  * What differs between the records a resume continues and the settings it would run with: every
  * run setting (mode, width, depth, sampling, critic, prompts, untaggedRewrites, systemPrompt, seed)
- * and the models. One line per setting and mode, e.g. `tpo: width: 2 in the records, 5 now`.
+ * and the models (unless `models` is null: the models are not this process's to choose, as with
+ * `--queue`, whose workers bring their own). One line per setting and mode, e.g.
+ * `tpo: width: 2 in the records, 5 now`.
  */
 export function settingsDifferences(
   records: Iterable<BatchRecord>,
   contexts: Map<TpoMode, TpoContext>,
-  models: Record<string, string>,
+  models: Record<string, string> | null,
 ): string[] {
   const differences = new Set<string>();
   const fields = Object.keys(TpoContextSchema.shape);
@@ -58,7 +60,7 @@ export function settingsDifferences(
         }
       }
     }
-    if (context && record.models) {
+    if (context && record.models && models) {
       for (const field of MODEL_FIELDS) {
         if (record.models[field] !== models[field]) {
           differences.add(
@@ -98,7 +100,9 @@ export function groupBySettings(
       continue;
     }
     const key = settingsKey(record);
-    groups.set(key, [...(groups.get(key) ?? []), record]);
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
   }
   const lists = [...groups.values()];
   if (lists.length === 0) return [{ label: mode, records: unset }];

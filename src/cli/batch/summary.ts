@@ -1,5 +1,6 @@
 import type { TpoMode } from "../../settings/run-settings.js";
 import { addReplicaUsage, type ReplicaUsage, type StopReason } from "../../state/state.js";
+import { escapeControl } from "../escape.js";
 import { duration, formatNumber, table } from "../number-format.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 import { groupBySettings } from "./settings-check.js";
@@ -113,6 +114,22 @@ function summarizeMode(mode: TpoMode, label: string, records: BatchRecord[]): Mo
   };
 }
 
+/**
+ * What the summary reads of a record, for a command that keeps many: the record without its pool,
+ * its conversation, and the texts of its answer and history (the bulk of a record).
+ */
+export function summaryView(record: BatchRecord): BatchRecord {
+  const { pool: _pool, messages: _messages, ...rest } = record;
+  return {
+    ...rest,
+    query: null,
+    ...(record.best ? { best: { ...record.best, text: "" } } : {}),
+    ...(record.history
+      ? { history: record.history.map((h) => ({ ...h, critique: null, gradient: null })) }
+      : {}),
+  };
+}
+
 /** Per mode and iteration: the mean best reward and the mean reward of that iteration's new candidates. */
 export function summarize(records: Iterable<BatchRecord>): BatchSummary {
   const byMode = new Map<TpoMode, BatchRecord[]>();
@@ -126,7 +143,9 @@ export function summarize(records: Iterable<BatchRecord>): BatchSummary {
     }
     if (record.models) backends.add(backendOf(record.models));
     if (isSuccess(record)) replicas = addReplicaUsage(replicas, record.usage.replicas);
-    byMode.set(record.mode, [...(byMode.get(record.mode) ?? []), record]);
+    const list = byMode.get(record.mode);
+    if (list) list.push(record);
+    else byMode.set(record.mode, [record]);
   }
   const modes = [...byMode.keys()].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b));
   const summaries = modes.flatMap((m) =>
@@ -143,7 +162,10 @@ function serversOf(replicas: ReplicaUsage | undefined): ServerSummary[] {
   );
 }
 
-/** The summary as text tables: scores per mode and iteration, then cost per query. */
+/**
+ * The summary as text tables: scores per mode and iteration, then cost per query. Labels come from
+ * the records' settings, so control characters in them are written as escapes.
+ */
 export function formatSummary(summary: BatchSummary): string {
   const scoreRows = summary.modes.flatMap((m) =>
     m.iterations.map((it) => [
@@ -197,5 +219,5 @@ export function formatSummary(summary: BatchSummary): string {
       "Simulated world: these numbers show the mechanics of TPO, not the behaviour of real models.",
     );
   }
-  return parts.join("\n");
+  return escapeControl(parts.join("\n"));
 }

@@ -1,33 +1,26 @@
-import { queryTextOf } from "../query-input.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { TpoStepError } from "../../errors.js";
-import { runTpoToEnd } from "../../run/index.js";
-import { createTpoGraph, type TpoGraph } from "../../graph/builder.js";
-import { describeFailure } from "../failure.js";
+import { createTpoGraph } from "../../graph/builder.js";
 import { describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
-import { readTextInput } from "../read-input.js";
-import { openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
-import { parseBatchInput, type BatchItem } from "../batch/input.js";
-import { parseModes, settingsPerMode } from "../batch/modes.js";
-import { officialPath, writeOfficial } from "../batch/reference-format.js";
-import { BatchProgress } from "../batch/progress-bar.js";
-import { planJobs, type Job } from "../batch/plan.js";
-import { stopOf, type BatchRecord } from "../batch/record.js";
+import { runJob } from "../batch/run-job.js";
 import {
-  latestRecords,
-  looksLikeBatchRecord,
-  previousResults,
-  readResults,
-  ResultsWriter,
-} from "../batch/results-file.js";
+  checkCheckpointFile,
+  openCheckpointer,
+  threadIdOf,
+  type BatchCheckpointer,
+} from "../batch/checkpoint.js";
+import { readBatchInput } from "../batch/input.js";
+import { parseModes, settingsPerMode } from "../batch/modes.js";
+import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
+import { BatchProgress } from "../batch/progress-bar.js";
+import { planJobs } from "../batch/plan.js";
+import type { BatchRecord } from "../batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
 import { inShard, parseShard } from "../batch/shard.js";
-import { formatSummary, summarize } from "../batch/summary.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
 import { escapeControl } from "../escape.js";
-import { loadModels, type ModelSettings } from "../../from-env/models-from-env.js";
-import { turnsOf } from "../../messages/conversation.js";
+import { loadModels } from "../../from-env/models-from-env.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 
 export interface BatchOptions extends Record<string, unknown> {
@@ -43,60 +36,58 @@ export interface BatchOptions extends Record<string, unknown> {
   format: string;
   limit?: string;
   quiet?: boolean;
+  /** The job queue's PostgreSQL URL: workers run the queries (./batch-queue.ts). */
+  queue?: string;
+  maxAttempts?: string;
+  retryDelay?: string;
+  dataset?: string;
+  detach?: boolean;
+  /** Whether --concurrency was given, rather than its default (--queue refuses it). */
+  concurrencyGiven?: boolean;
+  keepCheckpoints?: boolean;
 }
 
-function queryOf(item: BatchItem): string | null {
-  return item.input ? queryTextOf(item.input) : null;
+/** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
+function planView(record: BatchRecord): BatchRecord {
+  const { id, mode, settings, models, error, elapsedMs, finishedAt } = record;
+  return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
 }
 
-async function runJob(
-  job: Job,
-  graph: TpoGraph,
-  settings: ModelSettings,
-  options: { checkpointed: boolean; resume: boolean; signal: AbortSignal },
-): Promise<BatchRecord> {
-  const { item, mode, context } = job;
-  const started = performance.now();
-  const base = {
-    id: item.id,
-    mode,
-    query: queryOf(item),
-    ...(item.input && "messages" in item.input ? { messages: turnsOf(item.input.messages) } : {}),
-    settings: context,
-    models: describeModels(settings),
-  };
+let forgetFailed = false;
+
+/**
+ * Deletes a query's checkpoints once its record is written: the record holds the run's result,
+ * and checkpoints take many times its size. A failure to delete them costs space, not results:
+ * said once.
+ */
+async function forgetCheckpoints(checkpointer: BatchCheckpointer, threadId: string): Promise<void> {
   try {
-    const { state, resumedFrom } = await runTpoToEnd(graph, item.input!, {
-      context,
-      threadId: options.checkpointed ? threadIdOf(item.id, mode) : undefined,
-      resume: options.resume,
-      signal: options.signal,
-    });
-    return {
-      ...base,
-      best: state.best!,
-      history: state.history,
-      pool: state.pool,
-      usage: state.usage,
-      ...stopOf(state),
-      elapsedMs: performance.now() - started,
-      ...(resumedFrom ? { resumedFrom } : {}),
-      finishedAt: new Date().toISOString(),
-    };
+    await checkpointer.saver.deleteThread(threadId);
   } catch (error) {
-    const failure = describeFailure(error, null, settings);
-    const step = error instanceof TpoStepError ? error.step : null;
-    return {
-      ...base,
-      elapsedMs: performance.now() - started,
-      error: { message: failure.message, ...(step ? { step } : {}), source: item.source },
-      finishedAt: new Date().toISOString(),
-    };
+    if (forgetFailed) return;
+    forgetFailed = true;
+    console.error(
+      `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} ` +
+        `(${(error as Error).message ?? String(error)}); they stay there.`,
+    );
   }
 }
 
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
 export async function batchAction(input: string, options: BatchOptions): Promise<void> {
+  if (options.queue !== undefined) {
+    const { batchOnQueue } = await import("./batch-queue.js");
+    return batchOnQueue(input, options);
+  }
+  for (const [flag, given] of [
+    ["--max-attempts", options.maxAttempts],
+    ["--retry-delay", options.retryDelay],
+    ["--dataset", options.dataset],
+    ["--detach", options.detach],
+  ] as const) {
+    if (given !== undefined)
+      throw new CliUsageError(`${flag} goes with --queue (it is about the job queue's jobs).`);
+  }
   const base = settingsInput(options);
   const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
   const contexts = settingsPerMode(base, modes, options.modes !== undefined);
@@ -109,7 +100,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     throw new CliUsageError("--resume and --overwrite exclude each other.");
   const shard = options.shard ? parseShard(options.shard) : null;
   checkOutPath(options.out, input, options.checkpoint);
-  let items = parseBatchInput(readTextInput(input, "<input>"), input);
+  if (options.checkpoint) checkCheckpointFile(options.checkpoint);
+  let items = readBatchInput(input);
   if (shard) items = items.filter((item) => inShard(item.id, shard));
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
@@ -122,8 +114,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   }
 
   const settings = modelSettings(options);
-  const release = lockResults(options.out); // before reading --out: one writer at a time
-  const existing = latestRecords(previousResults(options.out, options, "tpo batch", looksLikeBatchRecord));
+  const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
+  const existing = previousResults(options.out, options, "tpo batch", { ...BATCH_RECORDS, view: planView });
   const differences = options.resume
     ? settingsDifferences(existing.values(), contexts, describeModels(settings))
     : [];
@@ -144,17 +136,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
   }
   let failed = unreadable.length;
-  for (const item of unreadable) {
-    console.error(escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`));
-    writer.append({
-      id: item.id,
-      mode: null,
-      query: null,
-      elapsedMs: 0,
-      error: { message: item.error!, source: item.source },
-      finishedAt: new Date().toISOString(),
-    });
-  }
+  recordUnreadable(writer, unreadable, input);
 
   const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
   if (!options.quiet) progress.start();
@@ -165,7 +147,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     // A failed query is a record, not a throw: only a failure to write one stops the batch.
     await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
       const record = await runJob(job, graph, settings, {
-        checkpointed: checkpointer !== undefined,
+        threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
         resume: options.resume ?? false,
         signal,
       });
@@ -176,12 +158,12 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         writeError = error;
         throw error;
       }
+      if (checkpointer && !record.error && !options.keepCheckpoints) {
+        await forgetCheckpoints(checkpointer, threadIdOf(record.id, record.mode!));
+      }
       if (record.error) {
         failed++;
-        if (!options.quiet)
-          console.error(
-            `${process.stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error.message}`)}`,
-          );
+        if (!options.quiet) reportFailedRecord(record);
       }
       progress.complete(record.mode, record.best?.score ?? null);
     });
@@ -202,18 +184,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     );
   }
 
-  const records = [...latestRecords(readResults(options.out, looksLikeBatchRecord).records).values()];
-  console.log(formatSummary(summarize(records)));
-  if (options.format === "official") {
-    for (const mode of modes) {
-      const path = officialPath(options.out, mode);
-      writeOfficial(
-        path,
-        records.filter((r) => r.mode === mode),
-      );
-      console.log(`Wrote ${path}`);
-    }
-  }
+  summarizeResults(options.out, modes, options.format);
   if (failed > 0) {
     throw new CliRunError(
       `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +

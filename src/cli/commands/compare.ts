@@ -1,6 +1,10 @@
+import { basename, dirname, join } from "node:path";
 import { CliRunError, CliUsageError } from "../errors.js";
+import { escapeControl } from "../escape.js";
 import { numberFlag } from "../flags.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
+import { lockResults } from "../batch/lock.js";
+import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { ProgressBar } from "../batch/progress-bar.js";
 import type { BatchRecord } from "../batch/record.js";
 import { readLatestRecords, ResultsWriter } from "../batch/results-file.js";
@@ -9,15 +13,29 @@ import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-s
 import { judgePair, judgesPair, type Judgment, type Outcome } from "../compare/judgment.js";
 import { previousJudgments } from "../compare/judgments-file.js";
 import { matchPairs, type Matching } from "../compare/pairs.js";
-import { answersOf, modesOf, parseSide, resolveSide, sideLabel, type Side } from "../compare/sides.js";
-import { formatCompare, judgedInSimulation, judgeName, summarizeJudgments } from "../compare/summary.js";
+import {
+  answersOf,
+  answerView,
+  modesOf,
+  parseSide,
+  resolveSide,
+  sideLabel,
+  type Side,
+} from "../compare/sides.js";
+import {
+  formatCompare,
+  judgedInSimulation,
+  judgmentsByJudge,
+  summarizeJudgments,
+} from "../compare/summary.js";
 
 export interface CompareOptions extends Record<string, unknown> {
   a: string;
   b: string;
-  out: string;
+  out?: string;
   resume?: boolean;
   overwrite?: boolean;
+  allowMixedJudges?: boolean;
   concurrency: string;
   json?: boolean;
   quiet?: boolean;
@@ -34,8 +52,9 @@ interface SideInput {
 function sidesOf(first: string, second: string | undefined, options: CompareOptions): [SideInput, SideInput] {
   const specA = parseSide("--a", options.a);
   const specB = parseSide("--b", options.b);
-  const recordsA = readLatestRecords(first, "<results>", "tpo compare");
-  const recordsB = second === undefined ? recordsA : readLatestRecords(second, "<other>", "tpo compare");
+  const recordsA = readLatestRecords(first, "<results>", "tpo compare", answerView);
+  const recordsB =
+    second === undefined ? recordsA : readLatestRecords(second, "<other>", "tpo compare", answerView);
   const fileB = second ?? first;
   const sideA = resolveSide(specA, specB, modesOf(recordsA), { flag: "--a", file: first });
   const sideB = resolveSide(specB, specA, modesOf(recordsB), { flag: "--b", file: fileB });
@@ -51,14 +70,23 @@ function sidesOf(first: string, second: string | undefined, options: CompareOpti
   ];
 }
 
+const stem = (file: string) => basename(file).replace(/\.jsonl?$/, "");
+
+/** The compare file when --out is not given: `<results>.<a>-vs-<b>.jsonl` beside the (first) results file. */
+function defaultOut(a: SideInput, b: SideInput, twoFiles: boolean): string {
+  const part = (s: SideInput) =>
+    `${sideLabel(s.side).replace(":", "-")}${twoFiles ? `@${stem(s.file)}` : ""}`.replace(/[^\w.@-]+/g, "_");
+  return join(dirname(a.file), `${stem(a.file)}.${part(a)}-vs-${part(b)}.jsonl`);
+}
+
 function listIds(ids: string[]): string {
   return ids.length <= 5 ? ids.join(", ") : `${ids.slice(0, 5).join(", ")}, … (${ids.length - 5} more)`;
 }
 
-/** Ids that could not be paired, on standard error: reported, never guessed. */
+/** Ids that could not be paired, on standard error: reported, never guessed (and escaped: they come from a file). */
 function reportUnmatched(matching: Matching, a: SideInput, b: SideInput): void {
   const report = (ids: string[], what: string) => {
-    if (ids.length > 0) console.error(`tpo compare: ${ids.length} ${what}: ${listIds(ids)}`);
+    if (ids.length > 0) console.error(escapeControl(`tpo compare: ${ids.length} ${what}: ${listIds(ids)}`));
   };
   report(matching.onlyA, `ids have an answer on side a (${a.label}) only, left out`);
   report(matching.onlyB, `ids have an answer on side b (${b.label}) only, left out`);
@@ -70,6 +98,9 @@ function tally(): { counts: Record<Outcome, number>; text: () => string } {
   return { counts, text: () => `a ${counts.a} · b ${counts.b} · tie ${counts.tie}` };
 }
 
+const reasonOf = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split("\n")[0].replace(/\.+$/, "");
+
 /** `tpo compare`'s work; ../declare/compare.ts declares the command and loads this on demand. */
 export async function compareAction(
   first: string,
@@ -78,8 +109,19 @@ export async function compareAction(
 ): Promise<void> {
   if (options.overwrite && options.resume)
     throw new CliUsageError("--resume and --overwrite exclude each other.");
+  if (options.allowMixedJudges && !options.resume) {
+    throw new CliUsageError("--allow-mixed-judges needs --resume.");
+  }
   const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
   const [a, b] = sidesOf(first, second, options);
+  const out = options.out ?? defaultOut(a, b, second !== undefined);
+  if (options.out === undefined)
+    console.error(`tpo compare: judgments go to ${out} (--out names another file).`);
+  checkOutTarget(out);
+  refuseInputAsOut(out, [
+    { path: first, what: "<results>" },
+    ...(second === undefined ? [] : [{ path: second, what: "<other>" }]),
+  ]);
   const matching = matchPairs(answersOf(a.records, a.side), answersOf(b.records, b.side));
   reportUnmatched(matching, a, b);
   if (matching.pairs.length === 0) {
@@ -88,26 +130,59 @@ export async function compareAction(
         `queries, ${b.label} ${matching.onlyB.length + matching.differentQueries.length}, and no id is on both with the same query.`,
     );
   }
+  const settings = judgeSettings(options, a.records.find((r) => r.models)?.models, process.env, first);
+  const judge = describeJudge(settings);
   const sides = { a: a.label, b: b.label };
-  const done = previousJudgments(options.out, options, sides);
+
+  const release = lockResults(out, "tpo compare"); // before reading --out: one writer at a time
+  let judgments: Judgment[];
+  try {
+    judgments = await judgeAll(matching, { out, sides, options, concurrency, settings, judge });
+  } finally {
+    release();
+  }
+
+  const groups = judgmentsByJudge(judgments);
+  if (options.json) {
+    for (const group of groups) console.log(JSON.stringify(summarizeJudgments(group)));
+    return;
+  }
+  const text = groups.map((group) => {
+    const summary = summarizeJudgments(group);
+    return formatCompare(summary, { judge: summary.judge, simulated: judgedInSimulation(group) });
+  });
+  console.log(text.join("\n\n"));
+}
+
+/** Judges the pairs that --out has no judgment of (of these answers), appending each as it finishes; returns every pair's judgment. */
+async function judgeAll(
+  matching: Matching,
+  run: {
+    out: string;
+    sides: { a: string; b: string };
+    options: CompareOptions;
+    concurrency: number;
+    settings: ReturnType<typeof judgeSettings>;
+    judge: ReturnType<typeof describeJudge>;
+  },
+): Promise<Judgment[]> {
+  const { out, sides, options, settings, judge } = run;
+  const done = previousJudgments(out, options, sides, judge);
   const todo = matching.pairs.filter((pair) => {
     const judged = done.get(pair.id);
     return judged === undefined || !judgesPair(judged, pair);
   });
   const changed = todo.filter((pair) => done.has(pair.id)).length;
   if (changed > 0) {
-    console.error(
-      `tpo compare: ${changed} pairs of ${options.out} have other answers now; judging them again.`,
-    );
+    console.error(`tpo compare: ${changed} pairs of ${out} have other answers now; judging them again.`);
   }
-  const settings = judgeSettings(options, a.records.find((r) => r.models)?.models);
-  const judge = describeJudge(settings);
   const pairwise = createPairwiseJudge(judgeChatModel(settings), {
     name: judge.model,
     maxRetries: settings.maxRetries,
+    maxTokens: settings.maxTokens,
   });
 
-  const writer = new ResultsWriter<Judgment>(options.out, { truncate: options.overwrite });
+  const writer = new ResultsWriter<Judgment>(out, { truncate: options.overwrite });
   const outcomes = tally();
   const progress = new ProgressBar(todo.length, {
     label: "tpo compare",
@@ -115,46 +190,49 @@ export async function compareAction(
     detail: outcomes.text,
   });
   let failure: { id: string; error: unknown } | null = null;
+  let writeError: unknown;
   if (!options.quiet) progress.start();
   try {
     // After a failure no new pair starts; the pairs in flight finish and are kept.
-    await mapWithConcurrency(todo, concurrency, async (pair) => {
-      if (failure) return;
+    await mapWithConcurrency(todo, run.concurrency, async (pair) => {
+      if (failure || writeError !== undefined) return;
+      let judgment: Judgment;
       try {
-        const judgment = await judgePair(pairwise, pair, { ...sides, judge });
-        writer.append(judgment);
-        done.set(judgment.id, judgment);
-        outcomes.counts[judgment.outcome]++;
-        progress.tick();
+        judgment = await judgePair(pairwise, pair, { ...sides, judge });
       } catch (error) {
         failure ??= { id: pair.id, error };
         progress.tick(true);
+        return;
       }
+      try {
+        writer.append(judgment);
+      } catch (error) {
+        writeError ??= error;
+        return;
+      }
+      done.set(judgment.id, judgment);
+      outcomes.counts[judgment.outcome]++;
+      progress.tick();
     });
   } finally {
     if (!options.quiet) progress.stop();
     writer.close();
   }
+  const kept = () => matching.pairs.filter((p) => done.has(p.id)).length;
+  if (writeError !== undefined) {
+    throw new CliRunError(
+      `writing ${out} failed (${reasonOf(writeError)}), so no more pairs were judged; ${kept()} of ` +
+        `${matching.pairs.length} pairs are judged in it. Make room (or fix the file), then run again with --resume.`,
+      { cause: writeError },
+    );
+  }
   if (failure !== null) {
     const { id, error } = failure as { id: string; error: unknown };
-    const reason = (error instanceof Error ? error.message : String(error))
-      .split("\n")[0]
-      .replace(/\.+$/, "");
-    const kept = matching.pairs.filter((p) => done.has(p.id)).length;
     throw new CliRunError(
-      `pair ${id}: ${reason}. ${kept} of ${matching.pairs.length} pairs are judged in ${options.out}; ` +
+      `pair ${id}: ${reasonOf(error)}. ${kept()} of ${matching.pairs.length} pairs are judged in ${out}; ` +
         "run again with --resume to judge the rest.",
       { cause: error },
     );
   }
-
-  const judgments = matching.pairs.map((pair) => done.get(pair.id)!);
-  const summary = summarizeJudgments(judgments);
-  if (options.json) {
-    console.log(JSON.stringify(summary));
-    return;
-  }
-  console.log(
-    formatCompare(summary, { judge: judgeName(judgments[0]), simulated: judgedInSimulation(judgments) }),
-  );
+  return matching.pairs.map((pair) => done.get(pair.id)!);
 }

@@ -1,12 +1,14 @@
-import { readFileSync } from "node:fs";
 import { createSimWorld } from "../../sim/index.js";
 import { parseTpoContext } from "../../settings/run-settings.js";
 import { createTpoGraph } from "../../graph/builder.js";
+import { escapeControl } from "../escape.js";
 import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
 import { explainIteration } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
 import { numberFlag } from "../flags.js";
 import { requireFile } from "../paths.js";
+import { readTextInput } from "../read-input.js";
+import { CliUsageError } from "../errors.js";
 
 function fixed(value: number | undefined): string {
   return value === undefined ? "   -  " : value.toFixed(2).padStart(6);
@@ -21,9 +23,24 @@ export interface DemoOptions {
   explain: boolean;
 }
 
+/** The prompts of --prompts: a JSON array of strings, as data/tpo-sample-prompts.json. */
+function readPrompts(path: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(readTextInput(path, "--prompts"));
+  } catch (error) {
+    if (error instanceof CliUsageError) throw error;
+    throw new CliUsageError(escapeControl(`--prompts ${path} is not JSON: ${(error as Error).message}`));
+  }
+  if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {
+    throw new CliUsageError(`--prompts ${path} must be a JSON array of prompt strings.`);
+  }
+  return value as string[];
+}
+
 /** `tpo demo`'s work; ../declare/demo.ts declares the command and loads this on demand. */
 export async function demoAction(options: DemoOptions): Promise<void> {
-  const prompts = JSON.parse(readFileSync(requireFile(options.prompts, "--prompts"), "utf8")) as string[];
+  const prompts = readPrompts(requireFile(options.prompts, "--prompts"));
   const seed = numberFlag("--seed", options.seed, { integer: true });
   const count = numberFlag("--count", options.count, { integer: true, min: 0 });
   const width = numberFlag("--width", options.width);
@@ -35,7 +52,8 @@ export async function demoAction(options: DemoOptions): Promise<void> {
     "TPO in the simulated world: a demonstration of the mechanics, not a result about real models.\n",
   );
   for (const [index, query] of prompts.slice(0, count).entries()) {
-    console.log(`Query ${index + 1}: ${query.split("\n")[0].slice(0, 100)}`);
+    // The prompts file may hold anything: its control characters are printed as escapes.
+    console.log(escapeControl(`Query ${index + 1}: ${query.split("\n")[0].slice(0, 100)}`));
     const context = parseTpoContext({ width, depth, seed: seed + index });
     // The first prompt shows its work, iteration by iteration, as it happens.
     const explain = options.explain && index === 0;
@@ -70,6 +88,6 @@ export async function demoAction(options: DemoOptions): Promise<void> {
     console.log(
       `  best response (score ${result.best?.score.toFixed(2)}, iteration ${result.best?.iteration}):`,
     );
-    console.log(`  ${result.best?.text}\n`);
+    console.log(`  ${escapeControl(result.best?.text ?? "")}\n`);
   }
 }

@@ -1,9 +1,20 @@
+import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { officialJson } from "../batch/reference-format.js";
+import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import type { BatchRecord } from "../batch/record.js";
 import { readLatestRecords } from "../batch/results-file.js";
-import { answersOf, modesOf, parseSide, resolveSide, sideLabel, type Side } from "../compare/sides.js";
+import {
+  answersOf,
+  answerView,
+  modesOf,
+  parseSide,
+  resolveSide,
+  sideLabel,
+  type Side,
+} from "../compare/sides.js";
 import { CliUsageError } from "../errors.js";
+import { escapeControl } from "../escape.js";
 import { alpacaEvalEntries, alpacaEvalJson } from "../export/alpaca-eval.js";
 import { arenaHardAnswers, arenaHardJsonl } from "../export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
@@ -17,6 +28,7 @@ export interface ExportOptions {
   out: string;
   modelName?: string;
   dataset?: string;
+  overwrite?: boolean;
 }
 
 /** The default model name: the policy's (its last path segment, as the reference's file names use it) and the side. */
@@ -31,11 +43,27 @@ function parseFormat(text: string): ExportFormat {
   throw new CliUsageError(`--format must be one of ${FORMATS.join(", ")}, got "${text}".`);
 }
 
+/** Checks --out before anything is read: a file (new, or replaced with --overwrite), never the results. */
+function checkOut(out: string, results: string, overwrite: boolean): void {
+  checkOutTarget(out);
+  refuseInputAsOut(out, [{ path: results, what: "<results>" }]);
+  if (existsSync(out) && !overwrite) {
+    throw new CliUsageError(`--out ${out} exists: pass --overwrite to replace it, or name another file.`);
+  }
+}
+
 /** `tpo export`'s work; ../declare/export.ts declares the command and loads this on demand. */
 export function exportAction(results: string, options: ExportOptions): void {
   const format = parseFormat(options.format);
   const spec = parseSide("--mode", options.mode);
-  const records = readLatestRecords(results, "<results>", "tpo export");
+  checkOut(options.out, results, options.overwrite ?? false);
+  // The official format holds every scored candidate; the others need only the answers.
+  const records = readLatestRecords(
+    results,
+    "<results>",
+    "tpo export",
+    format === "official" ? undefined : answerView,
+  );
   const side = resolveSide(spec, spec, modesOf(records), { flag: "--mode", file: results });
   if (format === "official" && side.first) {
     throw new CliUsageError(
@@ -67,12 +95,17 @@ export function exportAction(results: string, options: ExportOptions): void {
     writeAtomically(options.out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name })));
     if (basename(options.out) !== `${name}.jsonl`) {
       console.error(
-        `tpo export: Arena-Hard names a model after its answer file: save it as data/<bench>/model_answer/${name}.jsonl.`,
+        escapeControl(
+          `tpo export: Arena-Hard names a model after its answer file: save it as data/<bench>/model_answer/${name}.jsonl.`,
+        ),
       );
     }
   } else {
     writeAtomically(options.out, officialJson(ofMode));
   }
+  // The name may come from the results file: on a terminal, its control characters are escapes.
   const named = format === "official" ? "" : `, model ${name}`;
-  console.log(`Wrote ${answers.size} ${sideLabel(side)} answers to ${options.out} (${format}${named}).`);
+  console.log(
+    escapeControl(`Wrote ${answers.size} ${sideLabel(side)} answers to ${options.out} (${format}${named}).`),
+  );
 }

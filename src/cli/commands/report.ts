@@ -1,10 +1,17 @@
-import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
+import { writeWhole } from "../atomic-write.js";
+import { refuseInputAsOut } from "../batch/out-file.js";
 import { readLatestRecords } from "../batch/results-file.js";
 import { formatSummary, summarize } from "../batch/summary.js";
 import { readJudgments } from "../compare/judgments-file.js";
-import { formatCompare, judgedInSimulation, judgeName, summarizeJudgments } from "../compare/summary.js";
+import {
+  formatCompare,
+  judgedInSimulation,
+  judgmentsByJudge,
+  summarizeJudgments,
+} from "../compare/summary.js";
 import type { ReportComparison } from "../report/compare-section.js";
+import { comparisonDataOf, reportDataOf } from "../report/drilldown-data.js";
 import { reportHtml } from "../report/html.js";
 
 export interface ReportOptions {
@@ -12,23 +19,35 @@ export interface ReportOptions {
   compare: string[];
 }
 
-/** A compare file as the report shows it. */
-function comparisonOf(path: string): ReportComparison {
-  const judgments = readJudgments(path, "--compare");
-  return {
-    summary: summarizeJudgments(judgments),
-    judge: judgeName(judgments[0]),
-    simulated: judgedInSimulation(judgments),
-    source: basename(path),
-  };
+/** A compare file as the report shows it: one comparison per judge (a file resumed with another judge has two). */
+function comparisonsOf(path: string): ReportComparison[] {
+  return judgmentsByJudge(readJudgments(path, "--compare")).map((judgments) => {
+    const summary = summarizeJudgments(judgments);
+    return {
+      summary,
+      judge: summary.judge,
+      simulated: judgedInSimulation(judgments),
+      source: basename(path),
+      judgments,
+    };
+  });
 }
 
 /** `tpo report`'s work; ../declare/report.ts declares the command and loads this on demand. */
 export function reportAction(results: string, options: ReportOptions): void {
+  refuseInputAsOut(options.out, [
+    { path: results, what: "<results>" },
+    ...options.compare.map((path) => ({ path, what: "--compare" })),
+  ]);
+  // The page shows every query's texts (its drill-down), so whole records are kept.
   const records = readLatestRecords(results, "<results>", "tpo report");
-  const comparisons = options.compare.map(comparisonOf);
+  const comparisons = options.compare.flatMap(comparisonsOf);
   const summary = summarize(records);
-  writeFileSync(options.out, reportHtml(summary, basename(results), comparisons));
+  const data = reportDataOf(
+    records,
+    comparisons.map((c) => comparisonDataOf(c.judgments, { judge: c.judge, source: c.source })),
+  );
+  writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data));
   console.log(formatSummary(summary));
   for (const c of comparisons) {
     console.log("");

@@ -1,3 +1,4 @@
+import { forStream } from "../escape.js";
 import { describeFailure } from "../failure.js";
 import { describeModels, modelSettings, parseSettings, settingsInput } from "../flags.js";
 import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
@@ -68,9 +69,9 @@ export async function runAction(queryArgument: string | undefined, options: RunO
       ...stopOf(state),
       elapsedMs,
     };
-    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    process.stdout.write(forStream(`${JSON.stringify(output, null, 2)}\n`, process.stdout));
   } else {
-    process.stdout.write(`${state.best!.text}\n`);
+    process.stdout.write(forStream(`${state.best!.text}\n`, process.stdout));
   }
   if (progress) {
     const u = state.usage;

@@ -28,12 +28,24 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
     allowedHosts: options.allowedHosts,
     maxConnections: options.maxConnections,
     requestTimeoutMs: options.requestTimeoutMs,
+    ui: options.ui && {
+      // The simulated world in process, or behind `tpo sim-server` (whose model is tpo-sim).
+      note:
+        settings.backend === "sim" || configured.startsWith("tpo-sim")
+          ? "Simulated world: the answers and scores show the mechanics of TPO, not the behaviour of real models."
+          : undefined,
+    },
     onError: (error, answer) => {
       const detail = error instanceof Error ? error.message : String(error);
       console.error(redactUrls(`tpo serve: answered ${answer.status}: ${detail}`));
     },
   });
   console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
+  if (options.ui) {
+    console.log(
+      `Playground: ${server.url}/${apiKey ? " (it asks for TPO_SERVER_API_KEY)" : ""}; runs from the page share the caps below.`,
+    );
+  }
   const { maxWidth, maxDepth, maxTokens } = options.caps;
   console.log(
     `Models: ${modelIds.join(", ")}; per request at most width ${maxWidth}, depth ${maxDepth}, ${maxTokens} tokens.`,

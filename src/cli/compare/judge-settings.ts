@@ -1,14 +1,18 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { ModelSettings } from "../../from-env/models-from-env.js";
+import { redactUrls } from "../../http/redact.js";
 import { createOpenAIChatModel } from "../../models/chat/openai.js";
 import { SimChatModel } from "../../sim/index.js";
 import { CliUsageError } from "../errors.js";
-import { modelSettings } from "../flags.js";
+import { modelSettings, numberFlag } from "../flags.js";
 import type { JudgeDescription } from "./judgment.js";
+
+/** Tokens a judge may write per verdict unless `--judge-max-tokens` says otherwise: a rationale of a few sentences and the verdict fit many times over. */
+export const DEFAULT_JUDGE_MAX_TOKENS = 1024;
 
 /** Where the judge is: the simulated world in process, or a model on an OpenAI-compatible server. */
 export type JudgeSettings =
-  | { backend: "sim"; maxRetries?: number }
+  | { backend: "sim"; maxRetries?: number; maxTokens: number }
   | {
       backend: "openai";
       model: string;
@@ -16,6 +20,7 @@ export type JudgeSettings =
       apiKey?: string;
       maxRetries?: number;
       timeoutMs?: number;
+      maxTokens: number;
       /** How long a failed server of a list gets no traffic (TPO_COOL_OFF_MS). */
       coolOffMs?: number;
     };
@@ -28,32 +33,49 @@ function given(options: Record<string, unknown>, env: NodeJS.ProcessEnv, key: st
 
 /**
  * The judge: the --judge-* flags and TPO_JUDGE_* variables; what they leave open comes from the
- * policy settings (flags and variables, as `tpo batch` reads them), and when those name no model,
- * from the models that the results record. With neither a judge model nor a judge server given,
- * a policy in the simulated world makes the simulated world judge.
+ * policy settings (flags and variables, as `tpo batch` reads them). The user names the judge's
+ * server, never a file: the models that the results record may give the judge's model name once
+ * the user has named a server, and make the simulated world judge results made in it, but a URL
+ * read from a results file is never sent a request (nor a key). With neither a judge model nor a
+ * judge server given, a policy in the simulated world makes the simulated world judge.
  */
 export function judgeSettings(
   options: Record<string, unknown>,
   recorded: Record<string, string> | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  recordedIn = "the results file",
 ): JudgeSettings {
   const policy: ModelSettings = modelSettings(options, env);
   const model = given(options, env, "judgeModel", "TPO_JUDGE_MODEL");
   const baseUrl = given(options, env, "judgeBaseUrl", "TPO_JUDGE_BASE_URL");
   const apiKey = given(options, env, "judgeApiKey", "TPO_JUDGE_API_KEY");
+  const maxTokensFlag = given(options, env, "judgeMaxTokens", "TPO_JUDGE_MAX_TOKENS");
+  const maxTokens =
+    maxTokensFlag === undefined
+      ? DEFAULT_JUDGE_MAX_TOKENS
+      : numberFlag("--judge-max-tokens", maxTokensFlag, { integer: true, min: 1 });
   const retries = { maxRetries: policy.maxRetries, timeoutMs: policy.timeoutMs, coolOffMs: policy.coolOffMs };
   if (model === undefined && baseUrl === undefined) {
     const configured =
       policy.backend !== undefined || policy.model !== undefined || policy.baseUrl !== undefined;
     const backend = configured ? policy.backend : recorded?.backend;
-    if (backend === "sim") return { backend: "sim", maxRetries: policy.maxRetries };
+    if (backend === "sim") return { backend: "sim", maxRetries: policy.maxRetries, maxTokens };
     if (backend !== undefined && backend !== "openai") {
       throw new CliUsageError(`Unknown backend "${backend}" for the judge: use "sim" or "openai".`);
     }
   }
+  const judgeUrl = baseUrl ?? policy.baseUrl;
+  const named = model ?? policy.model;
+  if (judgeUrl === undefined && named === undefined && recorded?.backend !== "sim" && recorded?.model) {
+    // Only the file says where: its server would get the requests (and a key), and decide the verdicts.
+    throw new CliUsageError(
+      `No judge is configured, and tpo compare never sends requests to a server named in a file: ` +
+        `${recordedIn} was made with ${recorded.model}${recorded.baseUrl ? ` at ${recorded.baseUrl}` : ""}; ` +
+        "name the judge yourself with --judge-base-url <url> and --judge-model <name> (or TPO_JUDGE_BASE_URL and TPO_JUDGE_MODEL).",
+    );
+  }
   const fromPolicy = policy.model !== undefined || policy.baseUrl !== undefined;
-  const judgeModel = model ?? policy.model ?? (fromPolicy ? undefined : recorded?.model);
-  const judgeUrl = baseUrl ?? policy.baseUrl ?? (fromPolicy ? undefined : recorded?.baseUrl);
+  const judgeModel = named ?? (fromPolicy ? undefined : recorded?.model);
   if (judgeModel === undefined) {
     throw new CliUsageError(
       "No judge is configured: give --judge-model (and --judge-base-url for a server other than OpenAI), " +
@@ -63,7 +85,7 @@ export function judgeSettings(
   }
   // The policy's key goes only to the policy's own server.
   const key = apiKey ?? (baseUrl === undefined ? policy.apiKey : undefined);
-  return { backend: "openai", model: judgeModel, baseUrl: judgeUrl, apiKey: key, ...retries };
+  return { backend: "openai", model: judgeModel, baseUrl: judgeUrl, apiKey: key, maxTokens, ...retries };
 }
 
 /** The judge's chat model: the simulated world's, or an OpenAI-compatible client. */
@@ -81,5 +103,7 @@ export function judgeChatModel(settings: JudgeSettings): BaseChatModel {
 /** The judge as a compare file records it: no key. */
 export function describeJudge(settings: JudgeSettings): JudgeDescription {
   if (settings.backend === "sim") return { model: "tpo-sim", backend: "sim" };
-  return settings.baseUrl ? { model: settings.model, baseUrl: settings.baseUrl } : { model: settings.model };
+  return settings.baseUrl
+    ? { model: settings.model, baseUrl: redactUrls(settings.baseUrl) }
+    : { model: settings.model };
 }

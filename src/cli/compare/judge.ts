@@ -7,6 +7,7 @@ import { describeValue } from "../../models/reward/reward-model.js";
 import { DEFAULT_RETRY_POLICY } from "../../http/retry.js";
 import { promptMessages } from "../../prompts/messages.js";
 import { PAIRWISE_PROMPT, PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
+import { zodIssues } from "../../util/zod-issues.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 
 /** The pairwise verdict as structured output. The verdict names a position: A is the response shown first. */
@@ -43,8 +44,21 @@ export interface PairwiseJudgeOptions {
   maxRetries?: number;
   /** Temperature of the judge's requests (default 0), as a call option. */
   temperature?: number;
+  /** Tokens the judge may write per verdict (max_tokens), as a call option; unset: the server's default. */
+  maxTokens?: number;
   /** What errors call the judge. */
   name: string;
+}
+
+/**
+ * A request that got an answer which is no chat completion at all (a body that is not JSON, or
+ * not of the expected shape): retrying the request cannot help, but asking again may, as for an
+ * invalid verdict. Failed requests (statuses, timeouts, connections) carry a status or were
+ * retried by the client already.
+ */
+function isUnreadableAnswer(error: unknown): boolean {
+  if (!(error instanceof ModelRequestError) || error.status !== undefined) return false;
+  return error.cause instanceof SyntaxError || zodIssues(error.cause) !== null;
 }
 
 function reasonOf(error: unknown): string {
@@ -53,8 +67,9 @@ function reasonOf(error: unknown): string {
 
 /**
  * A pairwise LLM judge through structured output, as `createJudgeRewardModel` is a pointwise one.
- * A verdict that does not parse, or is none of A, B and tie, is asked again up to `maxRetries`
- * times; a failed request (the client has retried it already) fails at once.
+ * A verdict that does not parse, or is none of A, B and tie, or an answer that is not JSON at all,
+ * is asked again up to `maxRetries` times; a failed request (the client has retried it already)
+ * fails at once.
  */
 export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJudgeOptions): PairwiseJudge {
   // As JSON schema rather than zod: then no client validates the verdict inside its request (the
@@ -71,7 +86,11 @@ export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJ
     );
   }
   const attempts = 1 + (options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries);
-  const config = { temperature: options.temperature ?? 0, tags: ["tpo:pairwise-judge"] } as RunnableConfig;
+  const config = {
+    temperature: options.temperature ?? 0,
+    ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    tags: ["tpo:pairwise-judge"],
+  } as RunnableConfig;
 
   return {
     async judge(query, shownFirst, shownSecond) {
@@ -86,7 +105,7 @@ export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJ
         try {
           raw = await structured.invoke(messages, config);
         } catch (error) {
-          if (error instanceof ModelRequestError) throw error;
+          if (error instanceof ModelRequestError && !isUnreadableAnswer(error)) throw error;
           reason = reasonOf(error);
           continue;
         }

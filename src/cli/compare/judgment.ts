@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
 import { candidateId } from "../../state/state.js";
 import type { PairwiseAnswer, PairwiseJudge, PositionalVerdict } from "./judge.js";
 import type { Pair } from "./pairs.js";
@@ -39,6 +41,44 @@ export interface Judgment {
   finishedAt: string;
 }
 
+const OUTCOME = z.enum(["a", "b", "tie"]);
+const SIDE = z.enum(["a", "b"]);
+const GameSchema = z.object({
+  shownFirst: SIDE,
+  verdict: z.enum(PAIRWISE_VERDICTS),
+  winner: OUTCOME,
+  rationale: z.string(),
+});
+
+/** What `tpo compare` writes, checked where it is read back (`--resume`, `tpo report --compare`). */
+export const JudgmentSchema = z.object({
+  id: z.string(),
+  a: z.string(),
+  b: z.string(),
+  outcome: OUTCOME,
+  games: z.tuple([GameSchema, GameSchema]),
+  lengths: z.object({ a: z.number(), b: z.number() }),
+  answers: z.object({ a: z.string(), b: z.string() }),
+  judgeRequests: z.number().int().min(0),
+  judge: z.object({ model: z.string(), baseUrl: z.string().optional(), backend: z.string().optional() }),
+  finishedAt: z.string(),
+});
+
+// The schema checks what the interface declares: a field added to one only fails to compile here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type JudgmentSchemaMatches = Assert<Same<z.output<typeof JudgmentSchema>, Judgment>>;
+
+/** Characters of a rationale that a compare file keeps: a judge that rambles (or a hostile one) cannot grow the file without bound. */
+export const RATIONALE_MAX_CHARS = 4000;
+
+function storedRationale(text: string): string {
+  if (text.length <= RATIONALE_MAX_CHARS) return text;
+  let end = RATIONALE_MAX_CHARS - 1;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1])) end--; // never half of a surrogate pair
+  return `${text.slice(0, end)}…`;
+}
+
 /** The side a positional verdict favours, given which side was shown first. */
 export function winnerOf(shownFirst: "a" | "b", verdict: PositionalVerdict): Outcome {
   if (verdict === "tie") return "tie";
@@ -56,7 +96,7 @@ function gameOf(shownFirst: "a" | "b", answer: PairwiseAnswer): Game {
     shownFirst,
     verdict: answer.verdict,
     winner: winnerOf(shownFirst, answer.verdict),
-    rationale: answer.rationale,
+    rationale: storedRationale(answer.rationale),
   };
 }
 

@@ -89,6 +89,22 @@ export function firstSample(record: BatchRecord): string | null {
   return record.pool?.find((candidate) => candidate.iteration === 0)?.text ?? null;
 }
 
+/**
+ * What the answers of a side read of a record, for a command that keeps many: the record with its
+ * pool cut to the first sample and its history without the critiques and gradients (the bulk of a
+ * record).
+ */
+export function answerView(record: BatchRecord): BatchRecord {
+  const first = record.pool?.find((candidate) => candidate.iteration === 0);
+  return {
+    ...record,
+    ...(record.pool ? { pool: first ? [first] : [] } : {}),
+    ...(record.history
+      ? { history: record.history.map((h) => ({ ...h, critique: null, gradient: null })) }
+      : {}),
+  };
+}
+
 /** The answers of a side, by query id: the successful records of its mode, each one's best response or first sample. */
 export function answersOf(records: BatchRecord[], side: Side): Map<string, Answer> {
   const answers = new Map<string, Answer>();

@@ -1,3 +1,4 @@
+import { escapeControl } from "../escape.js";
 import { formatNumber, table } from "../number-format.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import type { Judgment } from "./judgment.js";
@@ -20,6 +21,8 @@ export interface CompareSummary {
   judgeRequests: number;
   /** Mean characters of each side's answers. */
   lengths: { a: number; b: number };
+  /** Who judged: the model, and where (`judgeName`). */
+  judge: string;
 }
 
 const POINTS = { a: 2, tie: 1, b: 0 } as const;
@@ -41,9 +44,29 @@ export function summarizeJudgments(judgments: readonly Judgment[]): CompareSumma
     ties: count("tie"),
     winRate: points.reduce((s, p) => s + p, 0) / (2 * n),
     ci95: bootstrapInterval(points),
-    judgeRequests: sorted.reduce((s, j) => s + j.judgeRequests, 0),
+    // A count read from a file: anything but a number (a crafted string) adds nothing.
+    judgeRequests: sorted.reduce((s, j) => s + (Number.isFinite(j.judgeRequests) ? j.judgeRequests : 0), 0),
     lengths: { a: mean(sorted.map((j) => j.lengths.a)), b: mean(sorted.map((j) => j.lengths.b)) },
+    judge: sorted[0] ? judgeName(sorted[0]) : "",
   };
+}
+
+/**
+ * The judgments split by judge (model and server), the earliest judge first: a comparison resumed
+ * with another judge (`--allow-mixed-judges`) gets one summary per judge, never a blend.
+ */
+export function judgmentsByJudge(judgments: readonly Judgment[]): Judgment[][] {
+  const groups = new Map<string, Judgment[]>();
+  for (const judgment of judgments) {
+    const { model, baseUrl, backend } = judgment.judge;
+    const key = JSON.stringify([model, baseUrl ?? "", backend ?? ""]);
+    const group = groups.get(key);
+    if (group) group.push(judgment);
+    else groups.set(key, [judgment]);
+  }
+  const first = (group: Judgment[]) =>
+    group.reduce((m, j) => (j.finishedAt < m ? j.finishedAt : m), "\uffff");
+  return [...groups.values()].sort((x, y) => (first(x) < first(y) ? -1 : first(x) > first(y) ? 1 : 0));
 }
 
 /** Whether a judge was the simulated world's (in process, or `tpo sim-server`, whose models are tpo-sim…). */
@@ -83,7 +106,10 @@ export function compareCells(s: CompareSummary): string[] {
   ];
 }
 
-/** The comparison as text: the table, how to read it, and the simulation note when the judge was simulated. */
+/**
+ * The comparison as text: the table, how to read it, and the simulation note when the judge was
+ * simulated. Sides and the judge come from a file, so control characters are written as escapes.
+ */
 export function formatCompare(summary: CompareSummary, notes: { judge: string; simulated: boolean }): string {
   const lines = [
     table(COMPARE_COLUMNS, [compareCells(summary)]),
@@ -99,11 +125,11 @@ export function formatCompare(summary: CompareSummary, notes: { judge: string; s
       "mechanics, not the behaviour of real models.",
     );
   }
-  return lines.join("\n");
+  return escapeControl(lines.join("\n"));
 }
 
 /** How a judge is named in tables. */
-export function judgeName(judgment: Judgment): string {
+export function judgeName(judgment: Pick<Judgment, "judge">): string {
   const { model, baseUrl, backend } = judgment.judge;
   if (backend === "sim") return `${model} (the simulated world, in process)`;
   return baseUrl ? `${model} at ${baseUrl}` : model;

@@ -30,16 +30,37 @@ export function declareBatch(program: Command): void {
       "save every finished step in a SQLite file or a PostgreSQL database, so an interrupted query resumes where it stopped",
     )
     .option(
+      "--keep-checkpoints",
+      "with --checkpoint, keep a query's checkpoints once its record is written (they are deleted by default)",
+    )
+    .option(
       "--format <format>",
       '"jsonl", or "official" to also write the reference implementation\'s JSON beside --out',
       "jsonl",
     )
     .option("--limit <n>", "run only the first n queries of the input")
-    .option("--quiet", "no progress on standard error");
+    .option("--quiet", "no progress on standard error")
+    .option(
+      "--queue <postgres://url>",
+      "run the queries on `tpo worker`s through a job queue in this PostgreSQL database: enqueue them, wait, write the records (docs/scale-out.md)",
+    )
+    .option("--max-attempts <n>", "with --queue: runs of a job before it ends failed (default 3)")
+    .option(
+      "--retry-delay <seconds>",
+      "with --queue: pause before a failed job's first retry, doubling with each (default 10)",
+    )
+    .option(
+      "--dataset <name>",
+      "with --queue: the data set's name in the job keys (default: the input file's name)",
+    )
+    .option("--detach", "with --queue: enqueue the jobs and exit without waiting");
   addSettingFlags(command);
   addModelFlags(command);
-  command.action(async (input: string, options: BatchOptions) => {
+  command.action(async (input: string, options: BatchOptions, self: Command) => {
     const { batchAction } = await import("../commands/batch.js");
-    await batchAction(input, options);
+    await batchAction(input, {
+      ...options,
+      concurrencyGiven: self.getOptionValueSource("concurrency") === "cli",
+    });
   });
 }

@@ -13,8 +13,15 @@ export function declareCompare(program: Command): void {
     .argument("[other]", "a second results file: --a picks from <results>, --b from this one")
     .requiredOption("--a <side>", "side a: tpo, revision, bon, or first (first:<mode>): a run's first sample")
     .requiredOption("--b <side>", "side b, as --a")
-    .requiredOption("--out <file>", "compare file (JSONL): one judgment appended per pair as it finishes")
+    .option(
+      "--out <file>",
+      "compare file (JSONL): one judgment appended per pair as it finishes (default: <results>.<a>-vs-<b>.jsonl beside <results>)",
+    )
     .option("--resume", "continue: skip the pairs that already have a judgment in --out")
+    .option(
+      "--allow-mixed-judges",
+      "with --resume, add verdicts of another judge (model or server) than the file's; the summary keeps the judges apart",
+    )
     .option("--overwrite", "start --out afresh, discarding its judgments")
     .option("--concurrency <k>", "pairs in flight at once", "4")
     .option("--json", "print the result as one JSON object on standard output")

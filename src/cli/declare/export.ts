@@ -24,6 +24,7 @@ export function declareExport(program: Command): void {
       "the model's name in the file (AlpacaEval's generator, Arena-Hard's model); default: the policy and the side",
     )
     .option("--dataset <name>", "alpaca-eval: the dataset field of every entry (e.g. helpful_base)")
+    .option("--overwrite", "replace --out when it exists")
     .action(async (results: string, options: ExportOptions) => {
       const { exportAction } = await import("../commands/export.js");
       exportAction(results, options);

@@ -2,9 +2,10 @@ import { bestAndWorst } from "../../nodes/select.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import type { Candidate, HistoryRecord, ScoredRef } from "../../state/state.js";
 import { CliUsageError } from "../errors.js";
+import { escapeControl } from "../escape.js";
 import { formatNumber } from "../number-format.js";
 import type { Style } from "./style.js";
-import { diffWords, renderDiff, type DiffPart } from "./word-diff.js";
+import { diffWords, renderDiff, type DiffPart } from "../../util/word-diff.js";
 
 /** `--explain` shortens long texts; `--explain=full` prints them whole. */
 export type ExplainLevel = "short" | "full";
@@ -31,12 +32,25 @@ const LABEL_WIDTH = 10;
 const INDENT = "  ";
 const CONTINUATION = " ".repeat(INDENT.length + LABEL_WIDTH);
 
-/** At most `max` characters, cut at a word boundary when one is near, with "…" for the rest. */
+/** A model's text as the explanation shows it: line ends as "\n", other control characters as escapes. */
+function printable(text: string): string {
+  return escapeControl(text.replace(/\r\n/g, "\n"));
+}
+
+/** An escape that `escapeControl` writes (`\u001b`), cut short at the end of a text. */
+const PARTIAL_ESCAPE = /\\(u[0-9a-f]{0,3})?$/;
+
+/**
+ * At most `max` characters, cut at a word boundary when one is near, with "…" for the rest; never
+ * inside an escape that stands for a control character, nor inside a surrogate pair.
+ */
 export function cut(text: string, max: number): string {
   if (text.length <= max) return text;
-  const head = text.slice(0, max - 1);
+  let head = text.slice(0, max - 1);
   const space = head.lastIndexOf(" ");
-  return `${(space > max * 0.7 ? head.slice(0, space) : head).trimEnd()}…`;
+  if (space > max * 0.7) head = head.slice(0, space);
+  head = head.replace(/[\uD800-\uDBFF]$/, "").replace(PARTIAL_ESCAPE, "");
+  return `${head.trimEnd()}…`;
 }
 
 function plural(n: number, word: string): string {
@@ -55,7 +69,7 @@ function field(label: string, lines: string[], style: Style, paint = style.dim):
 /** The lines of a critique or gradient: all of them, or the first few, each cut short. */
 function textLines(text: string | null, options: ExplainOptions, what: string): string[] {
   if (text === null || text.trim() === "") return [options.style.dim(`(no ${what})`)];
-  const lines = text
+  const lines = printable(text)
     .trim()
     .split("\n")
     .map((line) => line.trimEnd());
@@ -82,7 +96,7 @@ function response(ref: ScoredRef, pool: Candidate[], options: ExplainOptions): s
   const line =
     text === undefined
       ? options.style.dim("(not in the pool)")
-      : firstLine(text, options.level, options.style);
+      : firstLine(printable(text), options.level, options.style);
   return `${formatNumber(ref.score)}  ${line}`;
 }
 
@@ -123,7 +137,7 @@ function withinBudget(parts: DiffPart[], budget: number): { shown: DiffPart[]; h
 
 /** The word-level diff from the previous best to the new one, cut to the changes unless full. */
 function diffLines(before: string, after: string, options: ExplainOptions): string[] {
-  const parts = diffWords(before, after);
+  const parts = diffWords(printable(before), printable(after));
   const marks = options.style.diff;
   if (options.level === "full") return renderDiff(parts, { marks }).trim().split("\n");
   const { shown, hidden } = withinBudget(parts, DIFF_BUDGET);
@@ -193,7 +207,9 @@ function explainStep(record: HistoryRecord, pool: Candidate[], options: ExplainO
 
 /**
  * What happened in one iteration, for a person to read: the pair the critic compared, the
- * critique and the gradient, and how the best response changed (a word-level diff).
+ * critique and the gradient, and how the best response changed (a word-level diff). The texts
+ * come from models: their control characters are written as escapes, so that an answer cannot
+ * drive the terminal (only the style's own colours are raw sequences).
  */
 export function explainIteration(record: HistoryRecord, pool: Candidate[], options: ExplainOptions): string {
   const lines =

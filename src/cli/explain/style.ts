@@ -1,4 +1,4 @@
-import { PLAIN_DIFF_MARKS, type DiffMarks } from "./word-diff.js";
+import { PLAIN_DIFF_MARKS, type DiffMarks } from "../../util/word-diff.js";
 
 /** Text styles of the explanation: ANSI colours on a terminal, the identity otherwise. */
 export interface Style {

@@ -1,4 +1,4 @@
-import { escapeHtml } from "./escape.js";
+import { markup, type Html } from "../../web/html.js";
 
 export interface ChartSeries {
   name: string;
@@ -29,14 +29,19 @@ function niceStep(span: number, count: number): number {
 const f = (n: number) => n.toFixed(1);
 
 /** A self-contained SVG line chart: axes, grid, one polyline per series, labels at the line ends. */
-export function lineChartSvg(options: LineChartOptions): string {
+export function lineChartSvg(options: LineChartOptions): Html {
   const width = options.width ?? 720;
   const height = options.height ?? 400;
   const margin = { top: 40, right: 120, bottom: 50, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
-  const xs = options.series.flatMap((s) => s.points.map(([x]) => x));
-  const ys = options.series.flatMap((s) => s.points.map(([, y]) => y));
+  // Points come from results files: only finite numbers are drawn.
+  const series = options.series.map((s) => ({
+    ...s,
+    points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
+  }));
+  const xs = series.flatMap((s) => s.points.map(([x]) => x));
+  const ys = series.flatMap((s) => s.points.map(([, y]) => y));
   const xMax = Math.max(1, ...xs);
   const yLow = ys.length ? Math.min(...ys) : 0;
   const yHigh = ys.length ? Math.max(...ys) : 1;
@@ -47,53 +52,52 @@ export function lineChartSvg(options: LineChartOptions): string {
   const sx = (x: number) => margin.left + (x / xMax) * plotW;
   const sy = (y: number) => margin.top + plotH - ((y - yMin) / (yMax - yMin)) * plotH;
 
-  const parts: string[] = [];
-  parts.push(
-    `<svg id="${options.id}" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(options.title)}">`,
-    `<text class="chart-title" x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="600">${escapeHtml(options.title)}</text>`,
-  );
+  const parts: Html[] = [];
   for (let i = 0; yMin + i * step <= yMax + step / 1000; i++) {
     const y = yMin + i * step;
     parts.push(
-      `<line class="grid" x1="${margin.left}" x2="${margin.left + plotW}" y1="${f(sy(y))}" y2="${f(sy(y))}" stroke="#e3e3e3"/>`,
-      `<text class="tick" x="${margin.left - 8}" y="${f(sy(y) + 4)}" text-anchor="end" font-size="12">${Number(y.toFixed(2))}</text>`,
+      markup`<line class="grid" x1="${margin.left}" x2="${margin.left + plotW}" y1="${f(sy(y))}" y2="${f(sy(y))}" stroke="#e3e3e3"/>`,
+      markup`<text class="tick" x="${margin.left - 8}" y="${f(sy(y) + 4)}" text-anchor="end" font-size="12">${Number(y.toFixed(2))}</text>`,
     );
   }
   for (let x = 0; x <= xMax; x++) {
     parts.push(
-      `<text class="tick" x="${f(sx(x))}" y="${margin.top + plotH + 18}" text-anchor="middle" font-size="12">${x}</text>`,
+      markup`<text class="tick" x="${f(sx(x))}" y="${margin.top + plotH + 18}" text-anchor="middle" font-size="12">${x}</text>`,
     );
   }
   parts.push(
-    `<line class="axis" x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="#333"/>`,
-    `<line class="axis" x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#333"/>`,
-    `<text class="axis-label" x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle" font-size="13">${escapeHtml(options.xLabel)}</text>`,
-    `<text class="axis-label" transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="13">${escapeHtml(options.yLabel)}</text>`,
+    markup`<line class="axis" x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="#333"/>`,
+    markup`<line class="axis" x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#333"/>`,
+    markup`<text class="axis-label" x="${margin.left + plotW / 2}" y="${height - 10}" text-anchor="middle" font-size="13">${options.xLabel}</text>`,
+    markup`<text class="axis-label" transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="13">${options.yLabel}</text>`,
   );
-  for (const series of options.series) {
-    if (series.points.length === 0) continue;
-    const name = escapeHtml(series.name);
-    const points: [number, number][] = series.flat
+  for (const s of series) {
+    if (s.points.length === 0) continue;
+    const points: [number, number][] = s.flat
       ? [
-          [0, series.points[0][1]],
-          [xMax, series.points[0][1]],
+          [0, s.points[0][1]],
+          [xMax, s.points[0][1]],
         ]
-      : series.points;
+      : s.points;
     const coords = points.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(" ");
-    const dash = series.flat ? ` stroke-dasharray="6 4"` : "";
+    const dash = s.flat ? markup` stroke-dasharray="6 4"` : "";
     parts.push(
-      `<polyline class="series" data-series="${name}" points="${coords}" fill="none" stroke="${series.color}" stroke-width="2.5"${dash}/>`,
+      markup`<polyline class="series" data-series="${s.name}" points="${coords}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash}/>`,
     );
-    for (const [x, y] of series.flat ? [] : points) {
+    for (const [x, y] of s.flat ? [] : points) {
       parts.push(
-        `<circle class="point" data-series="${name}" cx="${f(sx(x))}" cy="${f(sy(y))}" r="4" fill="${series.color}"><title>${name}, iteration ${x}: ${y.toFixed(3)}</title></circle>`,
+        markup`<circle class="point" data-series="${s.name}" cx="${f(sx(x))}" cy="${f(sy(y))}" r="4" fill="${s.color}"><title>${s.name}, iteration ${x}: ${y.toFixed(3)}</title></circle>`,
       );
     }
     const [lastX, lastY] = points[points.length - 1];
     parts.push(
-      `<text class="series-label" data-series="${name}" x="${f(sx(lastX) + 8)}" y="${f(sy(lastY) + 4)}" font-size="13" fill="${series.color}">${name}</text>`,
+      markup`<text class="series-label" data-series="${s.name}" x="${f(sx(lastX) + 8)}" y="${f(sy(lastY) + 4)}" font-size="13" fill="${s.color}">${s.name}</text>`,
     );
   }
-  parts.push("</svg>");
-  return parts.join("\n");
+  return markup`<svg id="${options.id}" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${options.title}">
+<text class="chart-title" x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="600">${options.title}</text>
+${parts.map(
+  (p) => markup`${p}
+`,
+)}</svg>`;
 }

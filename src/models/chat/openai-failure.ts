@@ -23,8 +23,8 @@ function hintOfStatus(status: number): string {
 }
 
 /**
- * Reads an error of a chat completion request, from the OpenAI SDK or from `postChatCompletion`:
- * its status, whether retrying can help, and a hint.
+ * Reads an error of one attempt of a chat completion request (see retrying-fetch.ts) or of the
+ * OpenAI SDK: its status, whether retrying can help, and a hint.
  */
 export function classifyModelFailure(error: unknown, timeoutMs: number | undefined): ModelFailure {
   const e = error as {
@@ -53,7 +53,7 @@ export function classifyModelFailure(error: unknown, timeoutMs: number | undefin
       hint: "Raise TPO_TIMEOUT_MS, lower maxTokens, or check that the server is not overloaded.",
     };
   }
-  // The SDK's connection error, or fetch's (a request sent without the SDK, see chat-completion-post).
+  // The SDK's connection error, or fetch's (an attempt of the retrying fetch).
   if (
     e?.constructor?.name === "APIConnectionError" ||
     (error instanceof TypeError && message === "fetch failed")

@@ -1,8 +1,9 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { AIMessageChunk, BaseMessage, BaseMessageLike } from "@langchain/core/messages";
-import type { ChatResult, LLMResult } from "@langchain/core/outputs";
-import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import type { ChatGenerationChunk, ChatResult, LLMResult } from "@langchain/core/outputs";
+import type { Runnable } from "@langchain/core/runnables";
+import type { Callbacks } from "@langchain/core/callbacks/manager";
 import {
   ChatOpenAI,
   ChatOpenAICompletions,
@@ -10,15 +11,17 @@ import {
   type ChatOpenAIFields,
   type OpenAIClient,
 } from "@langchain/openai";
+import { withBoundOptions } from "../../compat/chat-openai-default-options.js";
+import { viewWithFields } from "../../compat/chat-model-view.js";
+import { errorThrownByFetch } from "../../compat/openai-fetch-error.js";
 import { ModelRequestError } from "../../errors.js";
-import { retryPolicy, withRetries, type RetryPolicy } from "../../http/retry.js";
+import { retryPolicy, type RetryPolicy } from "../../http/retry.js";
 import { nodeHttpFetch } from "../../http/transport.js";
 import { redactUrls } from "../../http/redact.js";
-import { postChatCompletion } from "./chat-completion-post.js";
-import { baseUrlsOf, completionTokens, createChatPool, type ChatPoolOptions } from "./chat-pool.js";
-import type { ReplicaPool } from "../pool/replica-pool.js";
 import { isOpenAIApi, routingHeaders } from "../pool/routing-key.js";
+import { baseUrlsOf, pooledChatFetch, type ChatPoolOptions } from "./chat-pool.js";
 import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
+import { ChatRequestGaveUp, retriedRequestBoundMs, retryingChatFetch } from "./retrying-fetch.js";
 import type { SamplingCallOptions } from "./sample-responses.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-call-options.js";
 
@@ -28,7 +31,7 @@ export type TpoChatOpenAICallOptions = ChatOpenAICallOptions &
     routingKey?: string;
   };
 
-/** Where a request's routing key travels from its call options to the request it is sent with. */
+/** Where a request's routing key travels from its call options to the request's headers. */
 const ROUTING_KEY = Symbol("tpo.routingKey");
 type Routed = { [ROUTING_KEY]?: string };
 
@@ -44,73 +47,24 @@ export interface TpoChatOpenAIFields extends Omit<ChatOpenAIFields, "completions
 
 const OPENAI_BASE_URL = "https://api.openai.com/v1";
 
-/**
- * The headers the OpenAI SDK would send for this configuration, when we can send its requests
- * without it; null when only the SDK can: its own fetch, query parameters, fetch options, headers
- * it must merge itself (a Headers or an array), or a key function.
- */
-function headersWithoutSdk(
-  config: ChatOpenAICompletions["clientConfig"],
-  fieldKey: unknown,
-): Record<string, string> | null {
-  if (config.fetch !== nodeHttpFetch || config.defaultQuery || config.fetchOptions) return null;
-  const extra = config.defaultHeaders ?? {};
-  if (typeof extra !== "object" || Object.getPrototypeOf(extra) !== Object.prototype) return null;
-  const apiKey = fieldKey ?? config.apiKey ?? "";
-  if (typeof apiKey !== "string") return null;
-  const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
-  const organization = config.organization ?? process.env.OPENAI_ORG_ID;
-  const project = config.project ?? process.env.OPENAI_PROJECT_ID;
-  if (organization) headers["openai-organization"] = organization;
-  if (project) headers["openai-project"] = project;
-  for (const [name, value] of Object.entries(extra)) {
-    if (typeof value === "string") headers[name.toLowerCase()] = value;
-    else if (value !== null && value !== undefined) return null;
-  }
-  return headers;
-}
+const isGaveUp = (error: unknown): error is ChatRequestGaveUp => error instanceof ChatRequestGaveUp;
 
 /**
  * Chat completions that put our per-call sampling options (temperature, topP, maxTokens, seed, n)
- * into the request, and retry with our policy. ChatOpenAI delegates every request to an instance
- * of this class, so this is where the request body is built.
+ * into the request and report a failed request as a ModelRequestError. ChatOpenAI hands every
+ * request to an instance of this class (its `completions` field), so this is where the request
+ * body is built and where the SDK's errors come out.
  */
 class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions> {
   constructor(
     fields: ChatOpenAIFields,
-    private readonly retry: RetryPolicy,
-    /** The servers: the chat completions URLs as requested (credentials included). */
-    private readonly pool: ReplicaPool,
+    readonly endpoint: string,
+    /** Timeout of one attempt, as errors name it. */
+    private readonly attemptTimeoutMs: number | undefined,
     /** Send routing keys: headers, and `prompt_cache_key` to OpenAI's own API (`openAI`). */
     private readonly routing: { affinity: boolean; openAI: boolean },
   ) {
     super(fields);
-  }
-
-  /** The chat completions URLs, as errors name them (without credentials). */
-  get endpoint(): string {
-    return this.pool.replicas.map((replica) => replica.shown).join(", ");
-  }
-
-  /** What `ownRequestHeaders` found: the headers, null when the configuration needs the SDK. */
-  private configuredHeaders: Record<string, string> | null | undefined;
-
-  /**
-   * The headers of a request that we can send ourselves, as the SDK would (key, organization,
-   * project, the configuration's headers); undefined when only the SDK can send it: the caller's
-   * own fetch, query parameters or SDK request options, a stream, or a structured-output format
-   * that the SDK parses. What depends on the configuration alone is worked out once.
-   */
-  private ownRequestHeaders(
-    request: OpenAIClient.Chat.ChatCompletionCreateParams,
-    requestOptions: OpenAIClient.RequestOptions | undefined,
-  ): Record<string, string> | undefined {
-    if (request.stream || request.response_format?.type === "json_schema") return undefined;
-    for (const [key, value] of Object.entries(requestOptions ?? {})) {
-      if (value !== undefined && key !== "signal" && key !== "maxRetries") return undefined;
-    }
-    this.configuredHeaders ??= headersWithoutSdk(this.clientConfig, this.apiKey);
-    return this.configuredHeaders ?? undefined;
   }
 
   override invocationParams(
@@ -134,6 +88,7 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     return params;
   }
 
+  /** A request with a routing key carries it in the headers that routers (and our pool's fetch) read. */
   override completionWithRetry(
     request: OpenAIClient.Chat.ChatCompletionCreateParamsStreaming,
     requestOptions?: OpenAIClient.RequestOptions,
@@ -147,46 +102,29 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     requestOptions?: OpenAIClient.RequestOptions,
   ): Promise<unknown> {
     const key = (request as Routed)[ROUTING_KEY];
-    const signal = requestOptions?.signal ?? undefined;
-    return this.pool.send(key, (replica) => this.sendTo(replica.url, request, requestOptions, key), {
-      signal,
-      tokensOf: completionTokens,
-    });
+    const options =
+      key === undefined
+        ? requestOptions
+        : { ...requestOptions, headers: { ...routingHeaders(key), ...(requestOptions?.headers as object) } };
+    return super.completionWithRetry(
+      request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming,
+      options,
+    );
   }
 
-  /** One request to one server, retried there with our policy. */
-  private sendTo(
-    url: string,
-    request: OpenAIClient.Chat.ChatCompletionCreateParams,
-    requestOptions: OpenAIClient.RequestOptions | undefined,
-    key: string | undefined,
-  ): Promise<unknown> {
-    const nonStreaming = request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming;
-    const headers = this.ownRequestHeaders(request, requestOptions);
-    const signal = requestOptions?.signal ?? undefined;
-    const routing = key === undefined ? undefined : routingHeaders(key);
-    // Through the SDK, another server of the pool is an absolute path; routing keys are headers.
-    const sdkOptions = {
-      ...requestOptions,
-      maxRetries: 0,
-      ...(this.pool.size > 1 ? { path: url } : {}),
-      ...(routing && requestOptions?.headers === undefined ? { headers: routing } : {}),
-    };
-    const once = headers
-      ? () =>
-          postChatCompletion(nonStreaming, {
-            url,
-            headers: routing ? { ...headers, ...routing } : headers,
-            timeoutMs: this.timeout,
-            signal,
-          })
-      : () => super.completionWithRetry(nonStreaming, sdkOptions);
-    return withRetries(once, {
-      policy: this.retry,
-      signal,
-      classify: (error) => classifyModelFailure(error, this.timeout),
-      giveUp: (outcome) => modelRequestError(redactUrls(url), outcome),
-    });
+  /**
+   * The error to throw for a failed request: the retrying fetch's ModelRequestError; a body that
+   * is not JSON as one too; an abort as the caller's signal's reason; anything else as it is.
+   */
+  private failure(error: unknown, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted) return signal.reason ?? error;
+    const gaveUp = errorThrownByFetch(error, isGaveUp);
+    if (gaveUp) return gaveUp.error;
+    if (error instanceof SyntaxError) {
+      const failure = classifyModelFailure(error, this.attemptTimeoutMs);
+      return modelRequestError(this.endpoint, { failure, error, attempts: 1 });
+    }
+    return error;
   }
 
   override async _generate(
@@ -194,7 +132,12 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    const result = await super._generate(messages, options, runManager);
+    let result: ChatResult;
+    try {
+      result = await super._generate(messages, options, runManager);
+    } catch (error) {
+      throw this.failure(error, options.signal);
+    }
     // With n > 1 the sampler tops up missing choices itself; a single request must return one.
     if (result.generations.length === 0 && (options.n ?? 1) <= 1) {
       throw new ModelRequestError(
@@ -205,12 +148,24 @@ class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions>
     }
     return result;
   }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    try {
+      yield* super._streamResponseChunks(messages, options, runManager);
+    } catch (error) {
+      throw this.failure(error, options.signal);
+    }
+  }
 }
 
 /**
  * ChatOpenAI for TPO: honours the per-call SamplingCallOptions, requests n choices in one call
  * (never streamed, since LangChain's streaming path would merge the choices into one message), and
- * retries with exponential backoff, jitter and Retry-After.
+ * retries with exponential backoff, jitter and Retry-After (in the fetch it gives the OpenAI SDK).
  */
 export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
   /** The chat completions URL, as errors name it. */
@@ -221,21 +176,34 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
   constructor(fields: TpoChatOpenAIFields) {
     const retry = retryPolicy(fields.retry);
     const bases = baseUrlsOf(fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL);
-    const pool = createChatPool(bases, { ...fields.pool, timeoutMs: fields.timeout });
-    const routing = { affinity: fields.pool?.affinity ?? true, openAI: isOpenAIApi(bases[0]) };
+    // As errors name it: without the credentials a URL may hold.
+    const endpoint = bases.map((base) => redactUrls(`${base}/chat/completions`)).join(", ");
+    const transport = fields.configuration?.fetch ?? nodeHttpFetch;
+    const fetch =
+      bases.length > 1
+        ? pooledChatFetch({
+            ...fields.pool,
+            bases,
+            fetch: transport,
+            policy: retry,
+            timeoutMs: fields.timeout,
+          })
+        : retryingChatFetch({ fetch: transport, policy: retry, endpoint, timeoutMs: fields.timeout });
     const parentFields: ChatOpenAIFields = {
       ...fields,
       maxRetries: 0,
+      // Each attempt has its own timeout in the fetch; the SDK's bounds the whole retried request,
+      // on every server of a pool.
+      timeout: Math.min(retriedRequestBoundMs(retry, fields.timeout) * bases.length, 2 ** 31 - 1),
       // The SDK takes one base URL: the first server's, when there are several.
-      configuration: {
-        fetch: nodeHttpFetch,
-        ...fields.configuration,
-        ...(bases.length > 1 ? { baseURL: bases[0] } : {}),
-      },
+      configuration: { ...fields.configuration, fetch, ...(bases.length > 1 ? { baseURL: bases[0] } : {}) },
     };
-    super({ ...parentFields, completions: new TpoChatCompletions(parentFields, retry, pool, routing) });
-    // As errors name it: without the credentials a URL may hold.
-    this.endpoint = pool.replicas.map((replica) => replica.shown).join(", ");
+    const routing = { affinity: fields.pool?.affinity ?? true, openAI: isOpenAIApi(bases[0]) };
+    super({
+      ...parentFields,
+      completions: new TpoChatCompletions(parentFields, endpoint, fields.timeout, routing),
+    });
+    this.endpoint = endpoint;
     this.tpoFields = fields;
   }
 
@@ -244,34 +212,33 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
     return [...super.callKeys, ...SAMPLING_CALL_KEYS, "routingKey"];
   }
 
-  /** ChatOpenAI's own would rebuild a plain ChatOpenAI and lose the n handling above. */
+  /** ChatOpenAI's own would build a plain ChatOpenAI: this one stays a TpoChatOpenAI. */
   override withConfig(
     config: Partial<TpoChatOpenAICallOptions>,
   ): Runnable<BaseLanguageModelInput, AIMessageChunk, TpoChatOpenAICallOptions> {
-    const model = new TpoChatOpenAI(this.tpoFields);
-    model.defaultOptions = { ...this.defaultOptions, ...config };
-    return model;
+    return withBoundOptions(new TpoChatOpenAI(this.tpoFields), this, config);
   }
 
-  override async _generateUncached(
+  /**
+   * A request for n > 1 choices goes to a view of the model with streaming disabled: BaseChatModel
+   * streams whenever a streaming callback (LangGraph's "messages" mode, Studio) listens, and
+   * concatenates every chunk into one message, so n choices would become one text.
+   */
+  override async generate(
     messages: BaseMessageLike[][],
-    parsedOptions: this["ParsedCallOptions"],
-    handledOptions: RunnableConfig,
-    startedRunManagers?: CallbackManagerForLLMRun[],
+    options?: string[] | Partial<TpoChatOpenAICallOptions>,
+    callbacks?: Callbacks,
   ): Promise<LLMResult> {
-    if ((parsedOptions.n ?? 1) > 1 && !this.disableStreaming) {
-      // BaseChatModel streams whenever a streaming callback (LangGraph's "messages" mode, Studio)
-      // listens, and concatenates every chunk into one message: n choices would become one text.
-      const nonStreaming = Object.create(this, { disableStreaming: { value: true } }) as this;
-      return super._generateUncached.call(
-        nonStreaming,
+    const n = Array.isArray(options) ? undefined : options?.n;
+    if ((n ?? 1) > 1 && !this.disableStreaming) {
+      return super.generate.call(
+        viewWithFields(this, { disableStreaming: true }),
         messages,
-        parsedOptions,
-        handledOptions,
-        startedRunManagers,
+        options,
+        callbacks,
       );
     }
-    return super._generateUncached(messages, parsedOptions, handledOptions, startedRunManagers);
+    return super.generate(messages, options, callbacks);
   }
 }
 

@@ -11,7 +11,7 @@ import { countReplicaUsage, type ReplicaUsage } from "../pool/replica-usage.js";
 
 /**
  * Sampling settings of one request. They are sent as call options, and set as fields of a view of
- * the model for models that read them from fields (see sampling-fields.ts).
+ * the model for models that read them from fields (see sampling-call-options.ts).
  */
 export interface SamplingCallOptions {
   temperature?: number;

@@ -1,4 +1,5 @@
-import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { innerChatModels, viewWithFields } from "../../compat/chat-model-view.js";
 import type { SamplingCallOptions } from "./sample-responses.js";
 
 /**
@@ -11,7 +12,7 @@ import type { SamplingCallOptions } from "./sample-responses.js";
  * prototype is the model and whose own properties hold the request's settings, so the model's
  * methods run unchanged and read the settings from `this`, while the model itself is never written
  * to. A model that delegates to inner chat models kept in its properties (ChatOpenAI's
- * `completions` and `responses`) gets views of those too.
+ * `completions` and `responses`) gets views of those too (src/compat/chat-model-view.ts makes them).
  *
  * Known limit: a model that copies its fields into a client at construction (e.g.
  * ChatGoogleGenerativeAI's generationConfig) is not reached this way, and cannot be told apart.
@@ -48,17 +49,6 @@ export interface SamplingTarget {
   ignored: SamplingSetting[];
 }
 
-function ownValue(value: unknown): PropertyDescriptor {
-  return { value, writable: true, enumerable: true, configurable: true };
-}
-
-/** The chat models a model keeps in its own properties and delegates requests to. */
-function innerChatModels(model: BaseChatModel): [string, BaseChatModel][] {
-  return Object.entries(model).filter(
-    (entry): entry is [string, BaseChatModel] => entry[1] instanceof BaseChatModel && entry[1] !== model,
-  );
-}
-
 /**
  * A view of `model` whose fields hold `settings`; the model itself when it needs none. Settings
  * that the model takes as call options are left to them, also for its inner models. Records in
@@ -72,7 +62,7 @@ function viewOf(
 ): BaseChatModel {
   seen.add(model);
   const callKeys = model.callKeys;
-  const fields: PropertyDescriptorMap = {};
+  const fields: Record<string, unknown> = {};
   const forInner: Partial<Record<SamplingSetting, number>> = {};
   for (const [setting, value] of Object.entries(settings) as [SamplingSetting, number][]) {
     if (callKeys.includes(setting)) {
@@ -81,7 +71,7 @@ function viewOf(
     }
     forInner[setting] = value;
     for (const field of SETTING_FIELDS[setting].filter((name) => name in model)) {
-      fields[field] = ownValue(value);
+      fields[field] = value;
       if (!taken.has(setting)) taken.set(setting, "field");
     }
   }
@@ -89,10 +79,10 @@ function viewOf(
     for (const [key, inner] of innerChatModels(model)) {
       if (seen.has(inner)) continue;
       const view = viewOf(inner, forInner, taken, seen);
-      if (view !== inner) fields[key] = ownValue(view);
+      if (view !== inner) fields[key] = view;
     }
   }
-  return Object.keys(fields).length === 0 ? model : (Object.create(model, fields) as BaseChatModel);
+  return Object.keys(fields).length === 0 ? model : viewWithFields(model, fields);
 }
 
 /**
@@ -111,7 +101,7 @@ export function modelWithSampling(model: BaseChatModel, options: SamplingCallOpt
   if ((options.n ?? 1) > 1 && taken.get("n") === "field" && !target.disableStreaming) {
     // A streaming callback (LangGraph's "messages" mode) makes BaseChatModel stream and join every
     // chunk into one message: the n choices would become one text.
-    target = Object.create(target, { disableStreaming: ownValue(true) }) as BaseChatModel;
+    target = viewWithFields(target, { disableStreaming: true });
   }
   const ignored = (Object.keys(settings) as SamplingSetting[]).filter(
     (setting) => !taken.has(setting) && !(setting === "n" && settings.n === 1),

@@ -92,10 +92,6 @@ export class ReplicaPool {
     this.now = options.now ?? Date.now;
   }
 
-  get size(): number {
-    return this.replicas.length;
-  }
-
   /**
    * The servers in the order a request with this key tries them: the query's own server first (the
    * one that answered it before; for a new query, the first of its ranking that is not overloaded),

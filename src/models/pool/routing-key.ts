@@ -18,12 +18,15 @@ export function routingKeyOf(config: RunnableConfig | undefined): string | undef
   return typeof key === "string" && key !== "" ? key : undefined;
 }
 
+/** The routing header a pool of our own reads a request's key from (see routingHeaders). */
+export const ROUTING_KEY_HEADER = "x-session-id";
+
 /**
  * The headers that keep one query on one replica behind routers we do not own: vLLM's router
  * (`X-Session-ID`), SGLang's model gateway (`X-SMG-Routing-Key`) and LiteLLM (`x-litellm-session-id`).
  */
 export function routingHeaders(key: string): Record<string, string> {
-  return { "x-session-id": key, "x-smg-routing-key": key, "x-litellm-session-id": key };
+  return { [ROUTING_KEY_HEADER]: key, "x-smg-routing-key": key, "x-litellm-session-id": key };
 }
 
 /** OpenAI's own API, which takes the key as the `prompt_cache_key` field of the request. */

@@ -1,11 +1,12 @@
 /**
- * TpoChatOpenAI sends a plain chat completion itself (src/models/chat-completion-post.ts), with
- * the headers the OpenAI SDK would send; whatever only the SDK can do still goes through it.
+ * TpoChatOpenAI's requests: the OpenAI SDK's, with our retries in the fetch it gives the SDK
+ * (src/models/chat/retrying-fetch.ts), over a caller's own fetch when there is one.
  */
 import { HumanMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
+import { ModelRequestError } from "../src/errors.js";
 import { createOpenAIChatModel, TpoChatOpenAI } from "../src/models/chat/openai.js";
-import { startStub, type Stub, type StubReply } from "./helpers/reward-stub.js";
+import { startStub, type Stub, type StubHandler, type StubReply } from "./helpers/reward-stub.js";
 
 const COMPLETION = {
   id: "c1",
@@ -23,18 +24,13 @@ afterEach(async () => {
   stub = undefined;
 });
 
-async function start(reply: () => StubReply = () => ({ json: COMPLETION })): Promise<Stub> {
+async function start(reply: StubHandler = () => ({ json: COMPLETION })): Promise<Stub> {
   stub = await startStub(reply);
   return stub;
 }
 
-/** Whether the model's OpenAI SDK client was ever created (LangChain makes it on first use). */
-function sdkClientOf(model: TpoChatOpenAI): unknown {
-  return (model as unknown as { completions: { client?: unknown } }).completions.client;
-}
-
-describe("TpoChatOpenAI's own chat completion request", () => {
-  it("sends the key, organization, project and configured headers as the SDK would, without the SDK", async () => {
+describe("TpoChatOpenAI's chat completion requests", () => {
+  it("sends the key, organization, project and configured headers", async () => {
     const s = await start();
     const model = new TpoChatOpenAI({
       model: "m",
@@ -64,11 +60,12 @@ describe("TpoChatOpenAI's own chat completion request", () => {
       stream: false,
       messages: [{ role: "user", content: "Hi" }],
     });
-    expect(sdkClientOf(model)).toBeUndefined();
   });
 
-  it("leaves the request to the SDK when the caller brings a fetch of their own", async () => {
-    const s = await start();
+  it("sends every attempt through the caller's own fetch, retries included", async () => {
+    const s = await start((_request, index) =>
+      index === 0 ? { status: 503, json: { error: { message: "busy" } } } : { json: COMPLETION },
+    );
     let calls = 0;
     const ownFetch: typeof fetch = (input, init) => {
       calls++;
@@ -78,10 +75,43 @@ describe("TpoChatOpenAI's own chat completion request", () => {
       model: "m",
       apiKey: "sk-test",
       configuration: { baseURL: `${s.url}/v1`, fetch: ownFetch },
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
     });
     expect((await model.invoke([new HumanMessage("Hi")])).content).toBe("Hello.");
-    expect(calls).toBe(1);
-    expect(sdkClientOf(model)).toBeDefined();
+    expect(calls).toBe(2);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it("ends with the ModelRequestError of its retries, on invoke and on stream", async () => {
+    const s = await start(() => ({ status: 502, json: { error: { message: "bad gateway" } } }));
+    const model = createOpenAIChatModel({ baseUrl: `${s.url}/v1` }, "m", {
+      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    const invoked = await model.invoke([new HumanMessage("Hi")]).catch((e: unknown) => e);
+    const streamed = await (async () => {
+      for await (const chunk of await model.stream([new HumanMessage("Hi")])) void chunk;
+    })().catch((e: unknown) => e);
+    for (const error of [invoked, streamed]) {
+      expect(error).toBeInstanceOf(ModelRequestError);
+      expect((error as ModelRequestError).message).toMatch(
+        /failed after 2 attempts: status 502 \(502 bad gateway\)/,
+      );
+      expect((error as ModelRequestError).attempts).toBe(2);
+    }
+    expect(s.requests).toHaveLength(4);
+  });
+
+  it("aborts at once with the caller's reason, during an attempt", async () => {
+    const s = await start(() => new Promise<StubReply>(() => {}));
+    const model = createOpenAIChatModel({ baseUrl: `${s.url}/v1` }, "m");
+    const controller = new AbortController();
+    const reason = new Error("stopped by the caller");
+    setTimeout(() => controller.abort(reason), 50);
+    const error = await model
+      .invoke([new HumanMessage("Hi")], { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(s.requests).toHaveLength(1);
   });
 
   it("names the server's status, code and message when it refuses, and retries none of a 400", async () => {

@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadModels } from "../../from-env/models-from-env.js";
+import { createTpoGraph } from "../../graph/builder.js";
+import { redactUrls } from "../../http/redact.js";
+import { createMcpHttpSessions } from "../../mcp/http-sessions.js";
+import { createOptimizeTool, RunSlots } from "../../mcp/optimize-tool.js";
+import { loadMcpSdk } from "../../mcp/sdk.js";
+import { createTpoMcpServer } from "../../mcp/server.js";
+import { serveOnStdio } from "../../mcp/stdio.js";
+import { startGuardedHttpServer } from "../../server/guarded-http.js";
+import { modelSettings } from "../flags.js";
+import { parseMcpFlags, type McpFlags } from "../mcp-options.js";
+import { PACKAGE_ROOT } from "../paths.js";
+
+function packageVersion(): string {
+  const text = readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8");
+  return (JSON.parse(text) as { version?: string }).version ?? "0.0.0";
+}
+
+/** Every line of this process goes to standard error: on stdio, standard output is the protocol's. */
+function logToStderr(): void {
+  for (const method of ["log", "info", "debug"] as const) console[method] = console.error;
+}
+
+const log = (line: string) => console.error(redactUrls(`tpo mcp: ${line}`));
+
+/** `tpo mcp`'s work; ../declare/mcp.ts declares the command and loads this on demand. */
+export async function mcpAction(flags: McpFlags & Record<string, unknown>): Promise<void> {
+  logToStderr();
+  const options = parseMcpFlags(flags); // every flag is checked before the server starts
+  const settings = modelSettings(flags);
+  const graph = createTpoGraph(loadModels(settings)); // fails now, with the set-up help
+  const sdk = await loadMcpSdk();
+  const tool = createOptimizeTool({
+    graph,
+    caps: options.caps,
+    slots: new RunSlots(options.maxConcurrentRuns),
+    onError: (error, line) => {
+      const detail =
+        error instanceof Error ? (error.cause instanceof Error ? error.cause : error).message : "";
+      log(`a call failed: ${line}${detail ? ` (${detail.split("\n")[0]})` : ""}`);
+    },
+  });
+  const info = { name: "langgraph-tpo", version: packageVersion() };
+  const newServer = () => createTpoMcpServer(sdk, tool, info);
+  const { maxWidth, maxDepth, maxTokens } = options.caps;
+  const limits = `per call at most width ${maxWidth}, depth ${maxDepth}, ${maxTokens} tokens; ${options.maxConcurrentRuns} runs at once`;
+  const simulated = settings.backend === "sim";
+
+  if (options.httpPort === undefined) {
+    const stdio = await serveOnStdio(sdk, newServer());
+    log(`serving tpo_optimize on standard input and output (${limits}).`);
+    if (simulated) log("simulated world: answers show the mechanics of TPO, not real models.");
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void stdio.close());
+    await stdio.closed;
+    return;
+  }
+
+  const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
+  const sessions = createMcpHttpSessions(sdk, newServer);
+  const server = await startGuardedHttpServer({
+    port: options.httpPort,
+    host: options.host,
+    apiKey,
+    allowedHosts: options.allowedHosts,
+    path: "/mcp",
+    methods: ["POST", "GET", "DELETE"],
+    handle: (req, res, body) => sessions.handle(req, res, body),
+    onError: (error) => log(`a request failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  console.error(`tpo mcp: listening on ${server.url}/mcp (streamable HTTP; ${limits}).`);
+  if (!apiKey) log("no TPO_SERVER_API_KEY set: requests are not authenticated.");
+  if (!apiKey && !["127.0.0.1", "localhost", "::1"].includes(options.host)) {
+    log(`bound to ${options.host} without an API key: anyone who reaches it can run TPO at your cost.`);
+  }
+  if (simulated) log("simulated world: answers show the mechanics of TPO, not real models.");
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log(`${signal}: closing the sessions and the server.`);
+      void sessions
+        .close()
+        .then(() => server.close())
+        .then(resolve);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+}

@@ -1,0 +1,135 @@
+import { createTpoGraph } from "../../graph/builder.js";
+import { loadModels } from "../../from-env/models-from-env.js";
+import { redactUrls } from "../../http/redact.js";
+import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
+import { openCheckpointer } from "../batch/checkpoint.js";
+import { runJob } from "../batch/run-job.js";
+import { escapeControl } from "../escape.js";
+import { modelSettings, numberFlag } from "../flags.js";
+import { failureRecordOf, jobOfQueueData } from "../queue/job-data.js";
+import { openQueueForCli } from "../queue/open.js";
+
+export interface WorkerFlags extends Record<string, unknown> {
+  concurrency: string;
+  grace: string;
+  lease: string;
+  quiet?: boolean;
+}
+
+function say(line: string): void {
+  console.error(escapeControl(redactUrls(`tpo worker: ${line}`)));
+}
+
+function named(job: ClaimedJob): string {
+  return `${job.data.id} (${job.data.mode}, data set ${job.data.dataset}, attempt ${job.attempt}/${job.maxAttempts})`;
+}
+
+function describe(event: WorkerEvent, quiet: boolean): string | null {
+  switch (event.type) {
+    case "job.started":
+      return quiet ? null : `took ${named(event.job)}`;
+    case "job.done":
+      return quiet
+        ? null
+        : `done ${named(event.job)}${event.kept ? "" : "; another run's record was first, kept that one"}`;
+    case "job.retrying":
+      return quiet ? null : `failed ${named(event.job)}, will retry: ${event.error.message}`;
+    case "job.failed":
+      return `failed for good ${named(event.job)}: ${event.error.message}`;
+    case "job.lost":
+      return `stopped ${named(event.job)}: its lease lapsed and another worker has it`;
+    case "job.handed-back":
+      return `handed back ${named(event.job)}`;
+    case "warning":
+      return event.message;
+    case "connection.back":
+      return "the connection to the queue is back.";
+  }
+}
+
+/**
+ * `tpo worker URL`: takes jobs from the queue and runs each as `tpo batch` runs a query, with the
+ * models of this machine's environment and flags and the PostgreSQL checkpointer of the same
+ * database (thread = job key, so that another worker resumes a job where this one stopped).
+ * SIGTERM or SIGINT: no more jobs, those in flight get --grace seconds, the rest go back; a second
+ * signal stops at once.
+ */
+export async function workerAction(url: string, flags: WorkerFlags): Promise<void> {
+  const concurrency = numberFlag("--concurrency", flags.concurrency, { integer: true, min: 1 });
+  const graceSeconds = numberFlag("--grace", flags.grace, { min: 0 });
+  const leaseSeconds = numberFlag("--lease", flags.lease, { integer: true, min: 3 });
+  const settings = modelSettings(flags);
+  const models = loadModels(settings); // fail now, with the set-up help, before taking a job
+  const queue = await openQueueForCli(url, {
+    what: "tpo worker",
+    poolSize: 4,
+    maintenanceSeconds: Math.max(1, Math.floor(leaseSeconds / 2)),
+    onLostConnection: (reason) =>
+      say(`a connection to the queue was lost (${reason}); later statements open a new one.`),
+  });
+  let checkpointer;
+  try {
+    checkpointer = await openCheckpointer(url);
+  } catch (error) {
+    await queue.close();
+    throw error;
+  }
+  const graph = createTpoGraph({ ...models, checkpointer: checkpointer.saver });
+  const worker = await startQueueWorker(queue, {
+    concurrency,
+    leaseSeconds,
+    run: async (job, signal) => {
+      const record = await runJob(jobOfQueueData(job.data), graph, settings, {
+        threadId: job.data.key,
+        resume: true,
+        signal,
+      });
+      return {
+        record: record as unknown as Record<string, unknown>,
+        error: record.error
+          ? { message: record.error.message, ...(record.error.step ? { step: record.error.step } : {}) }
+          : undefined,
+      };
+    },
+    failureRecord: (data, message) =>
+      failureRecordOf(data, message, settings) as unknown as Record<string, unknown>,
+    onEvent: (event) => {
+      const line = describe(event, flags.quiet === true);
+      if (line) say(line);
+    },
+  });
+  say(
+    `${worker.host} (PID ${process.pid}) takes jobs from ${queue.where}, ${concurrency} at once; ` +
+      "SIGTERM or Ctrl-C stops it.",
+  );
+  if (settings.backend === "sim")
+    say("simulated world: the records show the mechanics of TPO, not real models.");
+
+  const summary = await new Promise<Awaited<ReturnType<typeof worker.stop>>>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals === 1) {
+        say(
+          `${signal}: taking no more jobs; ${worker.active()} in flight get ${graceSeconds} s to finish, then go back ` +
+            "to the queue (a second signal: at once).",
+        );
+      } else {
+        say(`${signal} again: stopping the jobs in flight now; they go back to the queue.`);
+      }
+      void worker.stop(graceSeconds * 1000).then((result) => {
+        process.off("SIGTERM", onSignal);
+        process.off("SIGINT", onSignal);
+        resolve(result);
+      });
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+  await checkpointer.close().catch(() => {});
+  await queue.close();
+  say(
+    `stopped: ${summary.done} job${summary.done === 1 ? "" : "s"} done, ${summary.failed} failed attempt${summary.failed === 1 ? "" : "s"}, ` +
+      `${summary.handedBack} handed back.`,
+  );
+}

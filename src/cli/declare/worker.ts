@@ -1,0 +1,30 @@
+import type { Command } from "commander";
+import type { WorkerFlags } from "../commands/worker.js";
+import { addModelFlags } from "../flag-tables.js";
+
+/** `tpo worker`: declared here (light, for `--help`); ../commands/worker.ts does the work. */
+export function declareWorker(program: Command): void {
+  const command = program
+    .command("worker")
+    .description(
+      "Take jobs of `tpo batch --queue` from a PostgreSQL job queue and run them with this machine's models, until SIGTERM or Ctrl-C",
+    )
+    .argument("<url>", "the queue's database: postgres://user:password@host:5432/database")
+    .option("--concurrency <n>", "jobs run at once", "4")
+    .option(
+      "--grace <seconds>",
+      "on SIGTERM/SIGINT, how long jobs in flight may finish before they go back to the queue (a second signal: at once)",
+      "25",
+    )
+    .option(
+      "--lease <seconds>",
+      "a job whose worker sends no heartbeat for this long goes back to the queue (heartbeats every third of it)",
+      "30",
+    )
+    .option("--quiet", "no line per finished job on standard error");
+  addModelFlags(command);
+  command.action(async (url: string, flags: WorkerFlags) => {
+    const { workerAction } = await import("../commands/worker.js");
+    await workerAction(url, flags);
+  });
+}

@@ -1,0 +1,63 @@
+import { basename, extname } from "node:path";
+import type { ModelSettings } from "../../from-env/models-from-env.js";
+import { messagesFromTurns, turnsOf } from "../../messages/conversation.js";
+import { jobKeyOf, type QueueJobData } from "../../queue/job.js";
+import { parseTpoContext } from "../../settings/run-settings.js";
+import { CliUsageError } from "../errors.js";
+import type { Job } from "../batch/plan.js";
+import type { BatchRecord } from "../batch/record.js";
+import { recordBase } from "../batch/run-job.js";
+
+/** The data set's name in job keys: `--dataset`, else the input file's name without its extension. */
+export function datasetName(input: string, flag: string | undefined): string {
+  if (flag !== undefined) {
+    const name = flag.trim();
+    if (!name) throw new CliUsageError("--dataset must name the data set, e.g. --dataset arena-hard.");
+    return name;
+  }
+  if (input === "-") return "stdin";
+  return basename(input, extname(input)) || "dataset";
+}
+
+/** A batch's job as the queue carries it: the query, its mode and run settings, never a model or key. */
+export function queueJobOf(job: Job, dataset: string): QueueJobData {
+  const { item, mode, context } = job;
+  const input =
+    item.input && "messages" in item.input
+      ? { messages: turnsOf(item.input.messages) }
+      : { query: (item.input as { query: string }).query };
+  const data = { dataset, id: item.id, mode, input, settings: context };
+  return { v: 1, key: jobKeyOf(data), source: item.source, ...data };
+}
+
+/** A queue job as the batch's own job, to run it as `tpo batch` does. */
+export function jobOfQueueData(data: QueueJobData): Job {
+  return {
+    item: {
+      id: data.id,
+      source: data.source,
+      input: "messages" in data.input ? { messages: messagesFromTurns(data.input.messages) } : data.input,
+    },
+    mode: data.mode,
+    context: parseTpoContext(data.settings),
+  };
+}
+
+/** The record of a job that failed with no run to make one (its worker vanished on its last attempt). */
+export function failureRecordOf(data: QueueJobData, message: string, settings: ModelSettings): BatchRecord {
+  let base: Partial<BatchRecord> = { id: data.id, mode: data.mode, query: null, settings: data.settings };
+  try {
+    base = recordBase(jobOfQueueData(data), settings);
+  } catch {
+    // Settings of another version: the record keeps them as they came.
+  }
+  return {
+    ...base,
+    id: data.id,
+    mode: data.mode,
+    query: base.query ?? null,
+    elapsedMs: 0,
+    error: { message, source: data.source },
+    finishedAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,76 @@
+import type { QueueDb } from "../../queue/connection.js";
+import { reasonOf } from "../../queue/errors-of-pg.js";
+import type { QueueJobData } from "../../queue/job.js";
+import { resultsOf, resultsSince, type StoredResult } from "../../queue/results.js";
+import { workersOf } from "../../queue/status.js";
+import { escapeControl } from "../escape.js";
+
+export interface WaitOptions {
+  /** Called once per job, with its record, as the record appears. */
+  onResult(result: StoredResult, job: QueueJobData): void;
+  /** Workers sending heartbeats, whenever they are counted again. */
+  onWorkers?(active: number): void;
+  /** How often to look for new records (default 1000 ms). */
+  pollMs?: number;
+}
+
+/** A record written just before the last look but committed after it is still caught. */
+const LOOK_BACK_MS = 60_000;
+const COUNT_WORKERS_EVERY_MS = 5000;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until every one of `jobs` has its record in the queue, handing each to `onResult` once,
+ * as it appears. The records that exist already come first. A lost connection is reported once
+ * and waited out: the workers go on meanwhile, and their records are read when it is back.
+ */
+export async function waitForRecords(
+  queue: QueueDb,
+  jobs: QueueJobData[],
+  options: WaitOptions,
+): Promise<void> {
+  const pending = new Map(jobs.map((job) => [job.key, job]));
+  const take = (results: StoredResult[]) => {
+    for (const result of results) {
+      const job = pending.get(result.key);
+      if (!job) continue;
+      pending.delete(result.key);
+      options.onResult(result, job);
+    }
+  };
+  const db = queue.pool;
+  let since: Date | null = null;
+  let lastCount = 0;
+  let down = false;
+  const pollMs = options.pollMs ?? 1000;
+  while (pending.size > 0) {
+    try {
+      if (since === null) {
+        const { rows } = await db.query<{ now: Date }>("SELECT now() AS now");
+        take(await resultsOf(db, [...pending.keys()]));
+        since = rows[0].now;
+      } else {
+        const { results, now } = await resultsSince(db, new Date(since.getTime() - LOOK_BACK_MS));
+        take(results);
+        since = now;
+      }
+      if (options.onWorkers && Date.now() - lastCount >= COUNT_WORKERS_EVERY_MS) {
+        lastCount = Date.now();
+        options.onWorkers((await workersOf(db)).filter((w) => w.state === "running").length);
+      }
+      if (down) console.error(`tpo batch: the connection to ${queue.where} is back.`);
+      down = false;
+    } catch (error) {
+      if (!down) {
+        console.error(
+          escapeControl(
+            `tpo batch: reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
+          ),
+        );
+      }
+      down = true;
+    }
+    if (pending.size > 0) await pause(down ? pollMs * 5 : pollMs);
+  }
+}

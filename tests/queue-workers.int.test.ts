@@ -1,0 +1,269 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { startSimServer, type SimServer } from "../src/sim/server.js";
+import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
+import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import {
+  checkpointsPerId,
+  comparable,
+  doneCount,
+  heldIds,
+  repeatedSteps,
+  rows,
+  throttled,
+} from "./helpers/queue.js";
+import { readRecords, samplePrompts } from "./helpers/records.js";
+import { simServerEnv } from "./helpers/sim-http.js";
+
+// A real PostgreSQL server (Debian's packages, `.ci/run` installs them) on a free port of
+// 127.0.0.1, and the simulated world over HTTP; the workers and batches are `tpo` processes.
+let server: PostgresServer | null = null;
+let unavailable = "";
+let sim: SimServer;
+
+beforeAll(async () => {
+  sim = await startSimServer();
+  const started = await startPostgres();
+  if ("unavailable" in started) {
+    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
+    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
+    process.stderr.write(`${unavailable}\n`);
+    return;
+  }
+  server = started;
+}, 120_000);
+
+afterAll(async () => {
+  server?.stop();
+  await sim.close();
+});
+
+afterEach(() => {
+  killChildren();
+  removeTempDirs();
+  sim.setLatency({});
+  sim.stats.reset();
+});
+
+function needServer(ctx: TestContext): PostgresServer {
+  if (!server) ctx.skip(unavailable);
+  return server!;
+}
+
+/** A worker with a short lease, so that a killed one's jobs come back soon. */
+function startWorker(url: string, extra: string[] = []) {
+  return startCli(["worker", url, "--concurrency", "2", "--lease", "3", ...extra], {
+    env: simServerEnv(sim),
+    timeoutMs: 170_000,
+  });
+}
+
+const SETTINGS = ["--depth", "2", "--width", "2", "--seed", "5"];
+
+describe("tpo worker and tpo batch --queue", () => {
+  it(
+    "three workers and a waiting batch, one worker killed with SIGKILL mid-run: 60 records, once each, none failed, " +
+      "the killed worker's queries resumed from their checkpoints, the records those of a one-process batch",
+    async (ctx) => {
+      const pg = needServer(ctx);
+      pg.createDatabase("killed_worker");
+      const url = pg.url("killed_worker");
+      const dir = tempDir();
+      const input = join(dir, "prompts.json");
+      const prompts = samplePrompts().slice(0, 60);
+      writeFileSync(input, JSON.stringify(prompts));
+      const out = join(dir, "out.jsonl");
+      sim.setLatency({ fixedMs: 40 });
+
+      // All at once against a fresh database: they also set up its tables together.
+      const batch = startCli(["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"], {
+        env: simServerEnv(sim),
+        timeoutMs: 170_000,
+      });
+      const victim = startWorker(url);
+      const others = [startWorker(url), startWorker(url)];
+
+      // Kill it once it has finished a job and holds one with steps done (checkpoints saved).
+      let held: string[] = [];
+      await waitUntil(
+        throttled(() => {
+          const stderr = victim.output();
+          held = heldIds(stderr);
+          const checkpoints = checkpointsPerId(pg, "killed_worker");
+          return doneCount(stderr) >= 1 && held.some((id) => (checkpoints.get(id) ?? 0) >= 4);
+        }),
+        120_000,
+        "the victim to hold a query with steps done",
+      );
+      victim.child.kill("SIGKILL");
+      held = heldIds(victim.output()); // what it held when it died
+      expect((await victim.done).signal).toBe("SIGKILL");
+      expect(held.length).toBeGreaterThan(0);
+
+      const result = await batch.done;
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      for (const worker of others) worker.child.kill("SIGTERM");
+      for (const worker of others) expect((await worker.done).code).toBe(0);
+
+      const records = readRecords(out);
+      expect(records).toHaveLength(60);
+      expect(new Set(records.map((r) => r.id)).size).toBe(60);
+      expect(records.filter((r) => r.error)).toEqual([]);
+
+      // Its jobs went to the others when its lease lapsed, each resumed from its checkpoint: the
+      // steps finished before the kill were not asked again (at most the one in flight was). A
+      // job it finished the moment it died (its record saved, its line not printed) stays its own.
+      const byId = new Map(records.map((r) => [r.id, r]));
+      const [[victimId]] = rows(
+        pg,
+        "killed_worker",
+        `SELECT id FROM tpo_queue.workers WHERE pid = ${victim.child.pid}`,
+      );
+      const finishedBy = new Map(
+        rows(
+          pg,
+          "killed_worker",
+          "SELECT j.item_id, r.worker, r.attempt FROM tpo_queue.results r JOIN tpo_queue.jobs j USING (key)",
+        ).map(([id, worker, attempt]) => [id, { worker, attempt: Number(attempt) }]),
+      );
+      const takenOver = held.filter((id) => finishedBy.get(id)!.worker !== victimId);
+      expect(takenOver.length).toBeGreaterThan(0);
+      for (const id of takenOver) {
+        const record = byId.get(id)!;
+        expect(record.resumedFrom, id).toBeDefined();
+        expect(finishedBy.get(id)!.attempt, id).toBe(2);
+        expect(repeatedSteps(sim.stats.log, record.query!), id).toBeLessThanOrEqual(1);
+      }
+      expect(takenOver.some((id) => byId.get(id)!.resumedFrom!.modelRequests > 0)).toBe(true);
+      // Nobody else's query asked a model anything twice.
+      for (const record of records.filter((r) => !takenOver.includes(r.id))) {
+        expect(repeatedSteps(sim.stats.log, record.query!), record.id).toBe(0);
+      }
+
+      // The same records as one tpo batch process makes (the simulated world is deterministic).
+      sim.setLatency({});
+      const plain = join(dir, "plain.jsonl");
+      const one = await runCli(["batch", input, "--out", plain, ...SETTINGS, "--quiet"], {
+        env: simServerEnv(sim),
+        timeoutMs: 120_000,
+      });
+      expect(one.code).toBe(0);
+      const expected = new Map(readRecords(plain).map((r) => [r.id, r]));
+      expect([...byId.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [id, record] of byId) expect(comparable(record), id).toEqual(comparable(expected.get(id)!));
+    },
+    180_000,
+  );
+
+  it(
+    "SIGTERM: the worker takes no more jobs, hands back at once those that cannot finish within --grace " +
+      "(not counted as an attempt), and another worker completes them from their checkpoints",
+    async (ctx) => {
+      const pg = needServer(ctx);
+      pg.createDatabase("sigterm");
+      const url = pg.url("sigterm");
+      const dir = tempDir();
+      const input = join(dir, "prompts.json");
+      writeFileSync(input, JSON.stringify(samplePrompts().slice(60, 66)));
+      const out = join(dir, "out.jsonl");
+      const settings = ["--depth", "3", "--width", "2", "--seed", "5"];
+      const batchArgs = ["batch", input, "--queue", url, "--out", out, ...settings, "--quiet"];
+      const env = simServerEnv(sim);
+      const enqueued = await runCli([...batchArgs, "--detach"], { env });
+      expect(enqueued.code).toBe(0);
+      sim.setLatency({ fixedMs: 150 });
+
+      const first = startWorker(url, ["--concurrency", "3", "--grace", "0.5"]);
+      await waitUntil(
+        throttled(() => {
+          const held = heldIds(first.output());
+          const checkpoints = checkpointsPerId(pg, "sigterm");
+          return held.length === 3 && held.some((id) => (checkpoints.get(id) ?? 0) >= 3);
+        }),
+        90_000,
+        "the worker to hold three queries with steps done",
+      );
+      first.child.kill("SIGTERM");
+      const stopped = await first.done;
+      expect(stopped.code).toBe(0);
+      expect(stopped.stderr).toContain("SIGTERM: taking no more jobs");
+      const afterSignal = stopped.stderr.slice(stopped.stderr.indexOf("SIGTERM:"));
+      expect(afterSignal).not.toMatch(/^tpo worker: took /m);
+      const handedBack = [...afterSignal.matchAll(/^tpo worker: handed back (\S+) /gm)].map((m) => m[1]);
+      expect(handedBack.length).toBeGreaterThan(0);
+      expect(stopped.stderr).toMatch(
+        new RegExp(`stopped: \\d+ jobs? done, 0 failed attempts, ${handedBack.length} handed back`),
+      );
+
+      // Back in the queue at once, as never started: the next worker's run is attempt 1.
+      const states = rows(
+        pg,
+        "sigterm",
+        "SELECT data->>'id', state, retry_count, start_after <= now() FROM tpo_pgboss.job WHERE state <> 'completed'",
+      );
+      for (const id of handedBack)
+        expect(states.find(([jobId]) => jobId === id)).toEqual([id, "created", "0", "t"]);
+
+      const second = startWorker(url);
+      const waited = await runCli(batchArgs, { env, timeoutMs: 120_000 });
+      expect(waited.stderr).toBe("");
+      expect(waited.code).toBe(0);
+      second.child.kill("SIGTERM");
+      expect((await second.done).code).toBe(0);
+      const records = readRecords(out);
+      expect(records.map((r) => r.id).sort()).toEqual([...new Set(records.map((r) => r.id))].sort());
+      expect(records).toHaveLength(6);
+      expect(records.filter((r) => r.error)).toEqual([]);
+      const attempts = new Map(
+        rows(
+          pg,
+          "sigterm",
+          "SELECT j.item_id, r.attempt FROM tpo_queue.results r JOIN tpo_queue.jobs j USING (key)",
+        ).map(([id, attempt]) => [id, attempt]),
+      );
+      for (const id of handedBack) {
+        expect(records.find((r) => r.id === id)!.resumedFrom, id).toBeDefined();
+        expect(attempts.get(id), id).toBe("1");
+        expect(
+          repeatedSteps(sim.stats.log, records.find((r) => r.id === id)!.query!),
+          id,
+        ).toBeLessThanOrEqual(1);
+      }
+    },
+    180_000,
+  );
+
+  it("a second SIGTERM stops the jobs in flight at once, whatever --grace says, and hands them back", async (ctx) => {
+    const pg = needServer(ctx);
+    pg.createDatabase("second_signal");
+    const url = pg.url("second_signal");
+    const dir = tempDir();
+    const input = join(dir, "prompts.json");
+    writeFileSync(input, JSON.stringify(samplePrompts().slice(70, 72)));
+    const env = simServerEnv(sim);
+    const out = join(dir, "out.jsonl");
+    expect(
+      (await runCli(["batch", input, "--queue", url, "--out", out, "--depth", "4", "--detach"], { env }))
+        .code,
+    ).toBe(0);
+    sim.setLatency({ fixedMs: 300 });
+    // Ten minutes of grace: only the second signal can make it stop within this test.
+    const worker = startWorker(url, ["--grace", "600"]);
+    await waitUntil(() => heldIds(worker.output()).length === 2, 60_000, "the worker to take both queries");
+    worker.child.kill("SIGTERM");
+    await waitUntil(
+      () => worker.output().includes("taking no more jobs"),
+      30_000,
+      "the first signal's notice",
+    );
+    worker.child.kill("SIGTERM");
+    const stopped = await worker.done;
+    expect(stopped.code).toBe(0);
+    expect(stopped.stderr).toContain("SIGTERM again: stopping the jobs in flight now");
+    expect([...stopped.stderr.matchAll(/^tpo worker: handed back /gm)]).toHaveLength(2);
+    const states = rows(pg, "second_signal", "SELECT state FROM tpo_pgboss.job");
+    expect(states.map(([state]) => state)).toEqual(["created", "created"]);
+  }, 120_000);
+});
