@@ -30,7 +30,13 @@ export interface BenchResults {
     loadAfter?: number[];
   };
   /** Set by a partial run (--only): the measures it re-ran; the others are from previousDate. */
-  partial?: { rerun: string[]; previousDate: string; previousMachine?: string };
+  partial?: {
+    rerun: string[];
+    previousDate: string;
+    previousMachine?: string;
+    /** Measures that earlier partial runs re-ran since previousDate, each with its date. */
+    earlier?: { measures: string[]; date: string }[];
+  };
   quick: boolean;
   config: BenchConfig;
   measures: {
@@ -530,7 +536,9 @@ export function renderMarkdown(results: BenchResults): string {
   }
   if (results.partial) {
     parts.push(
-      `Partial run (\`--only\`): ${results.partial.rerun.join(", ")} measured on the date above; the other sections are from the run of ${results.partial.previousDate}${results.partial.previousMachine ? ` (${results.partial.previousMachine})` : ""}: compare figures across the two with care.`,
+      `Partial run (\`--only\`): ${results.partial.rerun.join(", ")} measured on the date above; ` +
+        (results.partial.earlier ?? []).map((e) => `${e.measures.join(", ")} on ${e.date}; `).join("") +
+        `the other sections are from the run of ${results.partial.previousDate}${results.partial.previousMachine ? ` (${results.partial.previousMachine})` : ""}: compare figures across the runs with care.`,
       "",
     );
   }

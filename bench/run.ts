@@ -167,6 +167,15 @@ async function main(): Promise<void> {
           previous.partial?.previousMachine ??
           `${previous.machine.cpu}, ${previous.machine.cores} cores, Node ${previous.machine.node}`,
       };
+      // What the previous partial runs measured keeps its own date, unless this run re-measured it.
+      const rerun = new Set(results.partial.rerun);
+      const earlier = [
+        ...(previous.partial ? [{ measures: previous.partial.rerun, date: previous.machine.date }] : []),
+        ...(previous.partial?.earlier ?? []),
+      ]
+        .map((e) => ({ ...e, measures: e.measures.filter((m) => !rerun.has(m)) }))
+        .filter((e) => e.measures.length > 0);
+      if (earlier.length > 0) results.partial.earlier = earlier;
       const fresh = results.measures.throughput;
       if (fresh && !wanted("throughput") && previous.measures.throughput) {
         // throughput128 re-ran one concurrency: the recorded rows of the others stay.
