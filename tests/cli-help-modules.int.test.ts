@@ -27,7 +27,7 @@ function modulesLoadedBy(args: string[]): string[] {
 const HEAVY = /^(@langchain\/|langsmith\/|zod\/|openai\/|uuid\/|better-sqlite3\/|pg\/)/;
 
 const LIGHT =
-  /^src\/(cli\/(main|flag-tables|exit|errors|escape|paths)\.ts|cli\/declare\/[\w-]+\.ts|errors\.ts|state\/presets\.ts|http\/redact\.ts|server\/caps\.ts)$/;
+  /^src\/(cli\/(main|flag-tables|exit-on-error|errors|escape|paths)\.ts|cli\/declare\/[\w-]+\.ts|errors\.ts|settings\/presets\.ts|http\/redact\.ts|server\/caps\.ts)$/;
 
 describe("tpo --help", () => {
   afterAll(removeTempDirs);
@@ -42,6 +42,9 @@ describe("tpo --help", () => {
     "report --help",
     "compare --help",
     "export --help",
+    "worker --help",
+    "queue --help",
+    "queue status --help",
   ])("`tpo %s` loads commander and the command declarations, no LangChain, LangGraph or zod", (args) => {
     const modules = modulesLoadedBy(args.split(" "));
     expect(modules.filter((m) => HEAVY.test(m))).toEqual([]);
