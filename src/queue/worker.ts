@@ -26,7 +26,7 @@ export interface JobOutcome {
 
 export type WorkerEvent =
   | { type: "job.started"; job: ClaimedJob }
-  | { type: "job.done"; job: ClaimedJob; kept: boolean }
+  | { type: "job.done"; job: ClaimedJob; outcome: JobOutcome; kept: boolean }
   | { type: "job.retrying"; job: ClaimedJob; error: { message: string } }
   | { type: "job.failed"; job: ClaimedJob; error: { message: string } }
   /** Its lease lapsed and the job was taken from this worker: the run was stopped. */
@@ -166,7 +166,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
         });
         await queue.boss.complete(QUEUE_NAME, job.id);
         summary.done++;
-        emit({ type: "job.done", job, kept });
+        emit({ type: "job.done", job, outcome, kept });
       } else {
         summary.failed++;
         const last = job.attempt >= job.maxAttempts;
