@@ -19,7 +19,7 @@ import {
   readResults,
   ResultsWriter,
 } from "../batch/results-file.js";
-import { inShard, parseShard } from "../batch/shard.js";
+import { itemsOfShard, parseShard } from "../batch/shard.js";
 import { formatSummary, summarize } from "../batch/summary.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
@@ -109,7 +109,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   const shard = options.shard ? parseShard(options.shard) : null;
   checkOutPath(options.out, input, options.checkpoint);
   let items = parseBatchInput(readTextInput(input, "<input>"), input);
-  if (shard) items = items.filter((item) => inShard(item.id, shard));
+  if (shard) items = itemsOfShard(items, shard);
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
     console.error(
