@@ -41,7 +41,10 @@ export type TpoPresetName = keyof typeof TPO_PRESETS;
 
 export const TPO_PRESET_NAMES = Object.keys(TPO_PRESETS) as TpoPresetName[];
 
-/** The settings of a preset, with `overrides` on top: explicit settings win over the preset's. */
+/**
+ * The settings of a preset, with `overrides` on top: explicit settings win over the preset's. Each
+ * call gets its own copy (lists included), so a caller that changes it changes no later run.
+ */
 export function preset(name: string, overrides: TpoContextInput = {}): TpoContextInput {
   if (!Object.prototype.hasOwnProperty.call(TPO_PRESETS, name)) {
     throw new TpoSettingsError(
@@ -49,5 +52,5 @@ export function preset(name: string, overrides: TpoContextInput = {}): TpoContex
       `Unknown preset "${name}"; the presets are: ${TPO_PRESET_NAMES.join(", ")}.`,
     );
   }
-  return { ...TPO_PRESETS[name as TpoPresetName], ...overrides };
+  return { ...structuredClone(TPO_PRESETS[name as TpoPresetName]), ...overrides };
 }
