@@ -1,8 +1,10 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { browserGuard, guardBrowser, normalOrigin, requireJson } from "../src/server/guard.js";
 import { ApiError } from "../src/server/http-io.js";
 import { parseChatCompletionRequest } from "../src/server/request.js";
+
+type IncomingMessage = Parameters<typeof guardBrowser>[0];
+type ServerResponse = Parameters<typeof guardBrowser>[1];
 
 /**
  * What `tpo serve` refuses, without a server: requests from web pages it was not told to serve
