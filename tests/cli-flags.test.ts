@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { CliUsageError } from "../src/cli/errors.js";
-import { describeModels, modelSettings, numberFlag, parseSettings, settingsInput } from "../src/cli/flags.js";
+import { Command } from "commander";
+import {
+  addSettingFlags,
+  describeModels,
+  modelSettings,
+  numberFlag,
+  parseSettings,
+  settingsInput,
+} from "../src/cli/flags.js";
 import { parseModes, settingsPerMode } from "../src/cli/batch/modes.js";
 
 describe("run-setting flags", () => {
@@ -91,6 +99,9 @@ describe("--preset", () => {
       topP: 0.95,
       maxTokens: 2048,
       seed: 7,
+      seedScheme: "reference",
+      stop: ["<|end_of_text|>", "<|eot_id|>", "<|im_end|>"],
+      criticStop: ["<|end_of_text|>", "<|eot_id|>", "<|im_end|>"],
       criticTemperature: 0.7,
       criticTopP: 0.5,
       criticMaxTokens: 8192,
@@ -114,6 +125,40 @@ describe("--preset", () => {
     expect(() => parseSettings(settingsInput({ untaggedRewrites: "maybe" }))).toThrow(
       '--untagged-rewrites: Invalid TPO setting "untaggedRewrites"',
     );
+  });
+});
+
+describe("list and seed-scheme flags", () => {
+  const parsed = (argv: string[]) => {
+    const command = addSettingFlags(new Command()).exitOverride();
+    command.parse(argv, { from: "user" });
+    return parseSettings(settingsInput(command.opts()));
+  };
+
+  it("collect a repeated --stop or --critic-stop into a list, one string per flag", () => {
+    const settings = parsed([
+      "--stop",
+      "</s>",
+      "--stop",
+      "a,b",
+      "--critic-stop",
+      "###",
+      "--seed-scheme",
+      "reference",
+    ]);
+    expect(settings).toMatchObject({ stop: ["</s>", "a,b"], criticStop: ["###"], seedScheme: "reference" });
+    expect(parsed([]).stop).toBeUndefined();
+  });
+
+  it("win over the preset's list as a whole", () => {
+    expect(parsed(["--preset", "official", "--stop", "END"]).stop).toEqual(["END"]);
+  });
+
+  it("name the flag of a bad value", () => {
+    expect(() => parsed(["--seed-scheme", "random"])).toThrow(
+      '--seed-scheme: Invalid TPO setting "seedScheme"',
+    );
+    expect(() => parsed(["--stop", ""])).toThrow('--stop: Invalid TPO setting "stop.0"');
   });
 });
 

@@ -43,6 +43,9 @@ describe("tpo --help", () => {
     "compare --help",
     "export --help",
     "mcp --help",
+    "worker --help",
+    "queue --help",
+    "queue status --help",
   ])("`tpo %s` loads commander and the command declarations, no LangChain, LangGraph or zod", (args) => {
     const modules = modulesLoadedBy(args.split(" "));
     expect(modules.filter((m) => HEAVY.test(m))).toEqual([]);

@@ -42,6 +42,7 @@ function record(id: string, mode: "tpo" | "bon", scores: [number, number][], req
       criticMaxTokens: 10,
       untaggedRewrites: "drop",
       criticLayout: "separate",
+      seedScheme: "spread",
     },
     models: { backend: "sim" },
     best: { text: `answer ${id}`, score: best, iteration: scores.length - 1 },

@@ -26,6 +26,7 @@ interface ChatBody {
   max_tokens?: number;
   seed?: number;
   n?: number;
+  stop?: string[];
 }
 type Stage = "generate" | "critique" | "gradient" | "update";
 
@@ -203,17 +204,17 @@ describe("the official preset", () => {
   it("sends the reference run's settings; an explicit setting overrides the preset", async () => {
     const { result, chats } = await run(preset("official", { depth: 1 }));
     expect(result.history).toHaveLength(2);
+    const stop = ["<|end_of_text|>", "<|eot_id|>", "<|im_end|>"];
     const [generate] = byStage(chats, "generate");
-    expect(generate).toMatchObject({ n: 5, temperature: 0.7, top_p: 0.95, max_tokens: 2048, seed: 7 });
+    expect(generate).toMatchObject({ n: 5, temperature: 0.7, top_p: 0.95, max_tokens: 2048, seed: 7, stop });
     expect(generate.messages[0]).toEqual({ role: "system", content: REFERENCE_SYSTEM_PROMPT });
     for (const stage of ["critique", "gradient"] as const) {
-      expect(byStage(chats, stage)[0]).toMatchObject({
-        temperature: 0.7,
-        top_p: 0.99,
-        max_tokens: 8192,
-        seed: 12,
-      });
+      const [critic] = byStage(chats, stage);
+      expect(critic).toMatchObject({ temperature: 0.7, top_p: 0.99, max_tokens: 8192, stop });
+      // The reference's loss and gradient requests carry no seed.
+      expect(critic).not.toHaveProperty("seed");
     }
-    expect(byStage(chats, "update")[0]).toMatchObject({ n: 5, temperature: 0.7, top_p: 0.95, seed: 12 });
+    // Its seed on every update request too, not moved on per iteration.
+    expect(byStage(chats, "update")[0]).toMatchObject({ n: 5, temperature: 0.7, top_p: 0.95, seed: 7, stop });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import { queryDataOf, reportDataOf } from "../src/cli/report/drilldown-data.js";
-import { storyChunks } from "../src/web/report-data.js";
+import { decodeRows, encodeRows, storyChunks } from "../src/web/report-data.js";
 
 const candidate = (id: string, score: number | null, iteration: number) => ({
   id,
@@ -90,5 +90,22 @@ describe("the report's data: each record as its row and its story", () => {
     const chunks = storyChunks(stories, 2);
     expect(chunks).toHaveLength(2);
     expect(chunks[0].split("\n").map((line) => JSON.parse(line))).toEqual(stories.slice(0, 2));
+  });
+});
+
+describe("the rows block", () => {
+  it("holds the rows as columns, each text once, and gives them back as they were", () => {
+    const failed = { id: "q9", mode: "tpo", query: "How?", error: { message: "boom" }, finishedAt: "x" };
+    const records = [record, { ...record, mode: "bon" } as BatchRecord, failed as unknown as BatchRecord];
+    const { rows } = reportDataOf(records, []);
+    const block = encodeRows(rows);
+    expect(block.texts.filter((t) => t === "How?")).toHaveLength(1);
+    expect(block.text.error).toEqual([-1, -1, block.texts.indexOf("boom")]);
+    expect(decodeRows(JSON.parse(JSON.stringify(block)))).toEqual(rows);
+  });
+
+  it("keeps scores to four decimals, and the gain from them", () => {
+    const precise = { ...record, best: { ...record.best, score: 9.123456789 } } as BatchRecord;
+    expect(queryDataOf(precise).row).toMatchObject({ best: 9.1235, gain: 4.1235 });
   });
 });

@@ -69,6 +69,9 @@ async function expectQuiet(watch: PageWatch): Promise<void> {
   expect(await watch.violations()).toEqual([]);
 }
 
+/** A score as the page shows it: kept to four decimals, shown with two. */
+const shown = (score: number) => (Math.round(score * 1e4) / 1e4).toFixed(2);
+
 const cellTexts = (page: Page, column: number) =>
   page.$$eval(`#queries-table tbody tr td:nth-child(${column})`, (cells) =>
     cells.map((c) => c.textContent ?? ""),
@@ -125,7 +128,7 @@ describe("tpo report: every query's story", () => {
       expect(scores.sort()).toEqual(
         record.pool
           .filter((c) => c.iteration === 0)
-          .map((c) => c.score!.toFixed(2))
+          .map((c) => shown(c.score!))
           .sort(),
       );
       expect(await page.textContent(".final-answer .text")).toBe(record.best.text);
@@ -142,7 +145,7 @@ describe("tpo report: every query's story", () => {
     const results = smallBatch(tempDir());
     const records = readRecords(results);
     const { page, watch } = await open(await report(results));
-    const best = records.map((r) => r.best!.score.toFixed(2));
+    const best = records.map((r) => shown(r.best!.score));
     const numbers = (texts: string[]) => texts.map(Number);
 
     await page.click('th button[data-key="best"]');

@@ -13,8 +13,20 @@ import { CliUsageError } from "./errors.js";
 export type SettingField = keyof TpoContext;
 export type ModelKey = keyof ModelSettings;
 
-function setting(flag: string, arg: string, field: SettingField, numeric: boolean, help: string) {
-  return { flag, arg, field, numeric, help };
+function setting(
+  flag: string,
+  arg: string,
+  field: SettingField,
+  numeric: boolean,
+  help: string,
+  list = false,
+) {
+  return { flag, arg, field, numeric, help, list };
+}
+
+/** A flag that may be given more than once, each value one more item of a list setting. */
+function listSetting(flag: string, arg: string, field: SettingField, help: string) {
+  return setting(flag, arg, field, false, `${help}; repeat the flag for more`, true);
 }
 
 function model(flag: string, arg: string, key: ModelKey, env: string, help: string, numeric = false) {
@@ -35,7 +47,15 @@ export const SETTING_FLAGS = [
   ),
   setting("--top-p", "x", "topP", true, "top_p of generate and update (default 0.95)"),
   setting("--max-tokens", "n", "maxTokens", true, "max tokens of each response (default 2048)"),
-  setting("--seed", "n", "seed", true, "sampling seed; sample i of iteration k uses seed + k·width + i"),
+  setting("--seed", "n", "seed", true, "sampling seed, used as --seed-scheme says (default: unset)"),
+  setting(
+    "--seed-scheme",
+    "scheme",
+    "seedScheme",
+    false,
+    "spread (default: seed + k·width + i) or reference (the seed on every generate and update request, none on the critic's)",
+  ),
+  listSetting("--stop", "text", "stop", "a stop string of generate and update requests"),
   setting("--sampling", "method", "sampling", false, "auto, n or parallel (default auto)"),
   setting(
     "--critic-temperature",
@@ -52,6 +72,7 @@ export const SETTING_FLAGS = [
     true,
     "max tokens of a critique or gradient (default 2048)",
   ),
+  listSetting("--critic-stop", "text", "criticStop", "a stop string of critique and gradient requests"),
   setting(
     "--untagged-rewrites",
     "policy",
@@ -185,7 +206,12 @@ export function addSettingFlags(command: Command): Command {
         "official: the reference implementation's example run)",
     ),
   );
-  for (const { flag, arg, help } of SETTING_FLAGS) command.addOption(new Option(`${flag} <${arg}>`, help));
+  for (const { flag, arg, help, list } of SETTING_FLAGS) {
+    const option = new Option(`${flag} <${arg}>`, help);
+    if (list)
+      option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    command.addOption(option);
+  }
   return command;
 }
 
@@ -316,7 +342,8 @@ export function addJudgeFlags(command: Command): Command {
 }
 
 export function flagOfField(field: string): string {
-  return SETTING_FLAGS.find((s) => s.field === field)?.flag ?? field;
+  const name = field.split(".")[0];
+  return SETTING_FLAGS.find((s) => s.field === name)?.flag ?? field;
 }
 
 /** What a numeric flag accepts beyond a finite number. */

@@ -21,6 +21,7 @@ export function settingsInput(options: Record<string, unknown>): TpoContextInput
   const input: Partial<Record<SettingField, unknown>> = {};
   for (const { flag, field, numeric } of SETTING_FLAGS) {
     const value = options[optionKey(flag)];
+    if (Array.isArray(value)) input[field] = value;
     if (typeof value !== "string") continue;
     input[field] = numeric ? numberFlag(flag, value) : value;
   }

@@ -1,6 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
+import { TpoSettingsError } from "../errors.js";
 import {
   CONVERSATION_PROMPT,
+  DEFAULT_PROMPTS,
   REVISION_CONVERSATION_PROMPT,
   type PromptTemplate,
   type TpoPrompts,
@@ -11,6 +13,23 @@ import type { TpoContext } from "../settings/run-settings.js";
 import { promptsForRun } from "../settings/prompt-fields.js";
 import type { TpoStateType } from "../state/state.js";
 import { candidateById, requireChosen } from "./pool-lookup.js";
+
+/**
+ * Layout `conversation` has its own template: prompts given to createTpoGraph would go unused, so
+ * a run with them is refused (prompts in the run settings are refused when they are parsed).
+ */
+function refuseOwnPrompts(prompts: TpoPrompts): void {
+  const own = (Object.keys(DEFAULT_PROMPTS) as (keyof TpoPrompts)[]).find(
+    (key) =>
+      prompts[key].system !== DEFAULT_PROMPTS[key].system || prompts[key].user !== DEFAULT_PROMPTS[key].user,
+  );
+  if (own === undefined) return;
+  throw new TpoSettingsError(
+    "criticLayout",
+    `The graph was built with its own "${own}" prompt, which criticLayout "conversation" does not use ` +
+      `(its steps share one conversation template): run it with criticLayout "separate".`,
+  );
+}
 
 /** The rejected response the critic is shown: in mode tpo only, and only while there is one. */
 function rejectedOf(state: TpoStateType, ctx: TpoContext) {
@@ -65,6 +84,7 @@ export function criticMessages(
 ): BaseMessage[] {
   const { template, values } = criticPrompt(state, ctx, prompts, step);
   if (ctx.criticLayout === "separate") return promptMessages(template, values);
+  refuseOwnPrompts(prompts);
   const conversation = rejectedOf(state, ctx) ? CONVERSATION_PROMPT : REVISION_CONVERSATION_PROMPT;
   return conversationMessages(conversation, values, step);
 }

@@ -21,11 +21,10 @@ export function askCritic(
   },
 ): Promise<{ text: string; usage: Partial<Usage> }> {
   const { ctx, iteration } = step;
-  const { temperature, topP, maxTokens, seed } = criticSamplingOf(ctx, iteration);
   return completeOnce(
     critic,
     messages,
-    { temperature, topP, maxTokens, seed },
+    criticSamplingOf(ctx, iteration),
     stageConfig(step.runtime, step.stage, iteration, ctx, step.conversation),
   );
 }

@@ -17,8 +17,11 @@ export interface EnqueueResult {
   requeued: number;
 }
 
-/** The lease a job starts with, until its worker's first heartbeat sets the worker's own. */
-export const INITIAL_LEASE_SECONDS = 60;
+/**
+ * The lease a job starts with: a worker's default (`tpo worker --lease`), so that a worker with
+ * the default lease need not set it when it takes the job.
+ */
+export const INITIAL_LEASE_SECONDS = 30;
 /** How long a queued job may wait for a worker before pg-boss would archive it unrun. */
 const KEEP_QUEUED_DAYS = 365;
 const CHUNK = 500;

@@ -26,7 +26,7 @@ export interface JobOutcome {
 
 export type WorkerEvent =
   | { type: "job.started"; job: ClaimedJob }
-  | { type: "job.done"; job: ClaimedJob; kept: boolean }
+  | { type: "job.done"; job: ClaimedJob; outcome: JobOutcome; kept: boolean }
   | { type: "job.retrying"; job: ClaimedJob; error: { message: string } }
   | { type: "job.failed"; job: ClaimedJob; error: { message: string } }
   /** Its lease lapsed and the job was taken from this worker: the run was stopped. */
@@ -85,6 +85,7 @@ interface FetchedJob {
   data: unknown;
   retryCount: number;
   retryLimit: number;
+  expireInSeconds: number | string;
 }
 
 /** How long stopped runs get to end (their last step saved) before their jobs are handed back. */
@@ -141,12 +142,15 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
     connectionDown = false;
   };
 
-  /** The worker's row, with its counts: after each job, and with each heartbeat. */
-  const touch = () =>
-    db.query(
+  /** The worker's row, with its counts: with each heartbeat, and after a job (at most once a second). */
+  let touched = 0;
+  const touch = () => {
+    touched = Date.now();
+    return db.query(
       `UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), state = $2, active = $3, done = $4, failed = $5 WHERE id = $1`,
       [id, state, inFlight.size, summary.done, summary.failed],
     );
+  };
 
   const finish = async (entry: InFlight, outcome: JobOutcome) => {
     const { job } = entry;
@@ -162,7 +166,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
         });
         await queue.boss.complete(QUEUE_NAME, job.id);
         summary.done++;
-        emit({ type: "job.done", job, kept });
+        emit({ type: "job.done", job, outcome, kept });
       } else {
         summary.failed++;
         const last = job.attempt >= job.maxAttempts;
@@ -182,7 +186,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
       // Unsaved, the job's lease lapses and another worker takes it: it resumes from its checkpoint.
       dbFailed(`keeping the result of ${job.data.key}`, error);
     }
-    await touch().catch(() => {});
+    if (Date.now() - touched >= 1000) await touch().catch(() => {});
   };
 
   const start = (fetched: FetchedJob) => {
@@ -274,12 +278,14 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
       batchSize: count,
       includeMetadata: true,
     })) as FetchedJob[];
-    if (jobs.length === 0) return jobs;
-    // Its lease is this worker's from now on, not the one it was enqueued with.
+    // Its lease is this worker's from now on, not the one it was enqueued with (or extended to by
+    // a worker that had it before).
+    const other = jobs.filter((j) => Number(j.expireInSeconds) !== options.leaseSeconds);
+    if (other.length === 0) return jobs;
     try {
       await renewLeases(
         db,
-        jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
+        other.map((j) => ({ id: j.id, retryCount: j.retryCount })),
         options.leaseSeconds,
       );
     } catch (error) {

@@ -2,6 +2,8 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { messagesFromTurns } from "../messages/conversation.js";
 import { TpoContextSchema, type TpoContext, type TpoContextInput } from "../settings/run-settings.js";
+import { TpoSettingsError } from "../errors.js";
+import { refusePromptsInConversation } from "../settings/prompt-fields.js";
 import { ApiError } from "./http-io.js";
 import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../adapters/progress-reasoning.js";
 import type { RequestSettingsSchema } from "./limits.js";
@@ -43,6 +45,7 @@ const ChatCompletionRequest = z.object({
   max_tokens: z.number().nullish(),
   max_completion_tokens: z.number().nullish(),
   seed: z.number().nullish(),
+  stop: z.union([z.string(), z.array(z.string())], "stop must be a string or an array of strings").nullish(),
   tools: z.array(z.unknown()).max(0, "TPO optimises text answers and takes no tools").nullish(),
   tpo: z.record(z.string(), z.unknown(), "tpo must be an object such as { width, depth, mode }").nullish(),
 });
@@ -87,6 +90,8 @@ function samplingSettings(body: ChatCompletionBody): TpoContextInput {
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens != null) settings.maxTokens = maxTokens;
   if (body.seed != null) settings.seed = body.seed;
+  // The answer is a sample or a rewrite: the stop strings go to generate and update.
+  if (body.stop != null) settings.stop = typeof body.stop === "string" ? [body.stop] : body.stop;
   return settings;
 }
 
@@ -98,6 +103,7 @@ const OPENAI_FIELDS: Record<string, string> = {
   topP: "top_p",
   maxTokens: "max_tokens",
   seed: "seed",
+  stop: "stop",
 };
 
 /** Names the field as the client sent it: `tpo.width`, or `top_p` for an OpenAI sampling field. */
@@ -123,6 +129,16 @@ function settingsError(error: z.ZodError, body: ChatCompletionBody): ApiError {
     return invalid(new z.ZodError([{ ...issue, path: [] }]), [field]);
   }
   return invalid(error, ["tpo"]);
+}
+
+/** Prompt settings with the conversation layout, which has no use for them: a 400 naming the prompt. */
+function refusePrompts(settings: TpoContext): void {
+  try {
+    refusePromptsInConversation(settings);
+  } catch (error) {
+    if (!(error instanceof TpoSettingsError)) throw error;
+    throw new ApiError(400, error.message, "invalid_request_error", `tpo.${error.field}`, "invalid_value");
+  }
 }
 
 /**
@@ -182,6 +198,7 @@ export function parseChatCompletionRequest(
   const requested = { ...sampling, ...tpo };
   const checked = settingsSchema.safeParse({ ...defaults, ...requested });
   if (!checked.success) throw settingsError(checked.error, body);
+  refusePrompts(checked.data);
   return {
     model: body.model,
     messages: messagesFromTurns(body.messages.map((m) => ({ role: m.role, content: m.content ?? "" }))),

@@ -1,5 +1,6 @@
 import { registry } from "@langchain/langgraph/zod";
 import { z } from "zod";
+import { TpoSettingsError } from "../errors.js";
 import { DEFAULT_PROMPTS, type PromptTemplate, type TpoPrompts } from "../prompts/index.js";
 
 type PromptKey = keyof TpoPrompts;
@@ -81,4 +82,25 @@ export function promptsForRun(prompts: TpoPrompts, context: object): TpoPrompts 
     }
   }
   return resolved;
+}
+
+/** The prompt settings that a run's settings set, by field name. */
+export function promptSettingsIn(context: object): string[] {
+  const settings = context as Record<string, unknown>;
+  return Object.keys(promptContextFields).filter((field) => typeof settings[field] === "string");
+}
+
+/**
+ * Layout `conversation` asks the critic with its own conversation template, which the per-step
+ * prompts do not fit: a prompt setting beside it is refused rather than silently ignored.
+ */
+export function refusePromptsInConversation<T extends { criticLayout: string }>(context: T): T {
+  if (context.criticLayout !== "conversation") return context;
+  const [field] = promptSettingsIn(context);
+  if (field === undefined) return context;
+  throw new TpoSettingsError(
+    field,
+    `The prompt setting "${field}" does not apply with criticLayout "conversation", whose steps share ` +
+      `one conversation template: unset it, or use criticLayout "separate".`,
+  );
 }

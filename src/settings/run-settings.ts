@@ -1,10 +1,24 @@
 import { z } from "zod";
 import { TpoSettingsError } from "../errors.js";
-import { promptContextFields } from "./prompt-fields.js";
+import { promptContextFields, refusePromptsInConversation } from "./prompt-fields.js";
 import { computeContextFields } from "./stopping-rules.js";
 
 /** The deepest run the schema accepts; the graph's recursion limit is derived from it. */
 export const MAX_DEPTH = 100;
+
+/** Stop strings one request may carry, and the longest one: vLLM and OpenAI take short lists. */
+export const MAX_STOP_STRINGS = 16;
+const MAX_STOP_LENGTH = 200;
+
+function stopField(requests: string) {
+  return z
+    .array(z.string().min(1).max(MAX_STOP_LENGTH))
+    .max(MAX_STOP_STRINGS)
+    .optional()
+    .describe(
+      `Stop strings of the ${requests}: the server ends an output before the first one it writes. Unset: none (the server's own end of turn).`,
+    );
+}
 
 /** Run settings: LangGraph `context`, shown as a form in LangGraph Studio. */
 export const TpoContextSchema = z.object({
@@ -77,9 +91,15 @@ export const TpoContextSchema = z.object({
     .number()
     .int()
     .optional()
+    .describe("Sampling seed; how requests use it is the seedScheme's. Unset: the server's own randomness."),
+  seedScheme: z
+    .enum(["spread", "reference"])
+    .default("spread")
     .describe(
-      "Sampling seed; sample i of iteration k (0 = generate) uses seed + k·width + i, the critic's requests of iteration k seed + k·width. Unset: the server's own randomness.",
+      "spread: sample i of iteration k (0 = generate) uses seed + k·width + i, the critic's requests of iteration k seed + k·width; reference: as the reference implementation, every generate and update request the seed itself (sample i of parallel requests seed + i), the critic's requests none.",
     ),
+  stop: stopField("generate and update requests (the policy's samples and the rewrites)"),
+  criticStop: stopField("critique and gradient requests"),
   ...computeContextFields,
   ...promptContextFields,
 });
@@ -91,7 +111,7 @@ export type TpoMode = TpoContext["mode"];
 /** Parses run settings and fills defaults; a bad value throws a TpoSettingsError naming its field. */
 export function parseTpoContext(context: unknown): TpoContext {
   const result = TpoContextSchema.safeParse(context ?? {});
-  if (result.success) return result.data;
+  if (result.success) return refusePromptsInConversation(result.data);
   const issue = result.error.issues[0];
   const field = issue.path.map(String).join(".") || "context";
   throw new TpoSettingsError(field, `Invalid TPO setting "${field}": ${issue.message}.`);

@@ -22,6 +22,16 @@ export interface SimChatModelParams extends BaseChatModelParams {
   answerChars?: number;
 }
 
+/** The text before the first stop string in it, as a server stops (the stop string is not returned). */
+export function cutAtStop(text: string, stop: readonly string[] | undefined): string {
+  let end = text.length;
+  for (const marker of stop ?? []) {
+    const at = text.indexOf(marker);
+    if (at >= 0 && at < end) end = at;
+  }
+  return text.slice(0, end);
+}
+
 /** What the critic's turns are, in order, in a conversation-layout prompt (see `promptOf`). */
 const CONVERSATION_TURNS = ["critique", "suggestions"];
 
@@ -103,8 +113,12 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
     index: number,
     maxTokens?: number,
     answerChars?: number,
+    stop?: readonly string[],
   ): string {
-    const output = simRespond(prompt, rng(hash32(prompt, (seed + index) >>> 0)), answerChars);
+    const output = cutAtStop(
+      simRespond(prompt, rng(hash32(prompt, (seed + index) >>> 0)), answerChars),
+      stop,
+    );
     if (maxTokens === undefined) return output;
     const words = output.split(/\s+/);
     return words.length > maxTokens ? words.slice(0, maxTokens).join(" ") : output;
@@ -153,7 +167,7 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
     const promptTokens = wordCount(messages.map((m) => m.text).join(" "));
     const cachedTokens = this.prefixCache.lookup(cacheMessages(messages));
     const generations = Array.from({ length: n }, (_, i) => {
-      const output = SimChatModel.respond(prompt, seed, i, options.maxTokens, this.answerChars);
+      const output = SimChatModel.respond(prompt, seed, i, options.maxTokens, this.answerChars, options.stop);
       const outputTokens = wordCount(output);
       const message = new AIMessage({
         content: output,

@@ -72,6 +72,13 @@ function numberField(
   return value;
 }
 
+/** OpenAI's `stop`: a string or a list of them; null when it is neither. */
+function stopField(value: unknown): string[] | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return [value];
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : null;
+}
+
 function created(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -114,6 +121,8 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value === "string") return openAIError(400, value, name);
   }
+  const stop = stopField(body.stop);
+  if (stop === null) return openAIError(400, '"stop" must be a string or an array of strings', "stop");
   const n = (fields.n as number | undefined) ?? 1;
   const maxTokens = (fields.max_tokens ?? fields.max_completion_tokens) as number | undefined;
   const seed = (fields.seed as number | undefined) ?? ctx.nextUnseeded();
@@ -128,8 +137,8 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
   const prompt = SimChatModel.promptOf(conversation);
   const count = ctx.emptyChoices ? 0 : ctx.ignoreN ? 1 : n;
   const choices = Array.from({ length: count }, (_, index) => {
-    const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index, undefined, ctx.answerChars);
-    const content = ctx.reply ?? SimChatModel.respond(prompt, seed, index, maxTokens, ctx.answerChars);
+    const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index, undefined, ctx.answerChars, stop);
+    const content = ctx.reply ?? SimChatModel.respond(prompt, seed, index, maxTokens, ctx.answerChars, stop);
     return {
       index,
       message: { role: "assistant", content },

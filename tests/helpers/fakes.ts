@@ -41,6 +41,7 @@ export class ScriptedChatModel extends BaseChatModel<Options> {
         maxTokens: options.maxTokens,
         seed: options.seed,
         n: options.n,
+        ...(options.stop === undefined ? {} : { stop: options.stop }),
       },
       prompt: messages.map((m) => m.text).join("\n"),
     };

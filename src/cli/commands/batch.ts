@@ -15,7 +15,7 @@ import { BatchProgress } from "../batch/progress-bar.js";
 import { planJobs } from "../batch/plan.js";
 import type { BatchRecord } from "../batch/record.js";
 import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
-import { inShard, parseShard } from "../batch/shard.js";
+import { itemsOfShard, parseShard } from "../batch/shard.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
@@ -102,7 +102,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   checkOutPath(options.out, input, options.checkpoint);
   if (options.checkpoint) checkCheckpointFile(options.checkpoint);
   let items = readBatchInput(input);
-  if (shard) items = items.filter((item) => inShard(item.id, shard));
+  if (shard) items = itemsOfShard(items, shard);
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
     console.error(

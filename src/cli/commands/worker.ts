@@ -4,6 +4,7 @@ import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
 import { openCheckpointer } from "../batch/checkpoint.js";
 import { runJob } from "../batch/run-job.js";
+import type { BatchRecord } from "../batch/record.js";
 import { escapeControl } from "../escape.js";
 import { modelSettings, numberFlag } from "../flags.js";
 import { failureRecordOf, jobOfQueueData } from "../queue/job-data.js";
@@ -28,10 +29,15 @@ function describe(event: WorkerEvent, quiet: boolean): string | null {
   switch (event.type) {
     case "job.started":
       return quiet ? null : `took ${named(event.job)}`;
-    case "job.done":
-      return quiet
-        ? null
-        : `done ${named(event.job)}${event.kept ? "" : "; another run's record was first, kept that one"}`;
+    case "job.done": {
+      if (quiet) return null;
+      const resumed = (event.outcome.record as Partial<BatchRecord>).resumedFrom;
+      return (
+        `done ${named(event.job)}` +
+        (resumed ? `, resumed at ${resumed.next} after ${resumed.modelRequests} model requests` : "") +
+        (event.kept ? "" : "; another run's record was first, kept that one")
+      );
+    }
     case "job.retrying":
       return quiet ? null : `failed ${named(event.job)}, will retry: ${event.error.message}`;
     case "job.failed":

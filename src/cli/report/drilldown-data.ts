@@ -19,6 +19,15 @@ import type { Judgment } from "../compare/judgment.js";
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
 const num = (value: unknown): number | null =>
   typeof value === "number" && Number.isFinite(value) ? value : null;
+/** A score, to four decimals: the page shows two, and sixteen random digits would not compress. */
+const score = (value: unknown): number | null => {
+  const n = num(value);
+  return n === null ? null : Math.round(n * 1e4) / 1e4;
+};
+const ms = (value: unknown): number | null => {
+  const n = num(value);
+  return n === null ? null : Math.round(n);
+};
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const obj = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -33,7 +42,7 @@ function candidateOf(value: unknown): CandidateData | null {
   return {
     id,
     text: body,
-    score: num(c.score),
+    score: score(c.score),
     iteration: num(c.iteration) ?? 0,
     origin: text(c.origin) ?? "",
   };
@@ -68,10 +77,10 @@ function iterationOf(value: unknown, pool: CandidateData[]): IterationData | nul
     candidates: num(h.candidates) ?? 0,
     untagged: num(h.untagged) ?? 0,
     failures: num(h.failures) ?? 0,
-    bestSoFar: num(h.bestSoFar),
+    bestSoFar: score(h.bestSoFar),
     bestId: bestIdAt(pool, iteration),
     ...usageFigures(h.usage),
-    ms: num(h.elapsedMs),
+    ms: ms(h.elapsedMs),
   };
 }
 
@@ -117,15 +126,15 @@ export function queryDataOf(
     .sort((x, y) => x.iteration - y.iteration);
   const best = obj(r.best);
   const answerText = text(best.text);
-  const score = num(best.score);
+  const answerScore = score(best.score);
   const iteration = num(best.iteration);
   const inPool = answerText === null ? -1 : pool.findIndex((c) => c.text === answerText);
   const answer: QueryDetail["answer"] =
     answerText === null
       ? null
       : inPool >= 0
-        ? { pool: inPool, score, iteration }
-        : { text: answerText, score, iteration };
+        ? { pool: inPool, score: answerScore, iteration }
+        : { text: answerText, score: answerScore, iteration };
   const first = history.find((h) => h.iteration === 0)?.bestSoFar ?? null;
   const settings = obj(r.settings);
   const error = obj(r.error);
@@ -140,8 +149,11 @@ export function queryDataOf(
       mode: text(r.mode) ?? "-",
       query: text(r.query) ?? lastTurn,
       first,
-      best: answerText === null ? null : score,
-      gain: first !== null && answerText !== null && score !== null ? score - first : null,
+      best: answerText === null ? null : answerScore,
+      gain:
+        first !== null && answerText !== null && answerScore !== null
+          ? Math.round((answerScore - first) * 1e4) / 1e4
+          : null,
       bestIteration: answerText === null ? null : iteration,
       stopReason: text(r.stopReason),
       ...usage,
@@ -151,7 +163,7 @@ export function queryDataOf(
       messages,
       settings: settingsTable.add(settingsOf(settings)),
       stoppedAt: num(r.stoppedAt),
-      ms: num(r.elapsedMs),
+      ms: ms(r.elapsedMs),
       answer,
       history,
       pool,

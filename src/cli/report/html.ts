@@ -11,6 +11,7 @@ import { REPORT_PAGE_SCRIPT } from "../../web/page-scripts.generated.js";
 import {
   REPORT_DETAILS_ID,
   REPORT_ROWS_ID,
+  encodeRows,
   storyChunks,
   type QueryDetail,
   type ReportRows,
@@ -145,7 +146,7 @@ ${stopTable(summary.modes)}
 <div id="queries"><p class="meta">The queries table needs JavaScript.</p></div>
 </div>
 <main id="query-page" hidden></main>
-${jsonBlock(REPORT_ROWS_ID, data.rows)}
+${jsonBlock(REPORT_ROWS_ID, encodeRows(data.rows))}
 ${inlineScript(REPORT_PAGE_SCRIPT)}
 ${compressedBlock(REPORT_DETAILS_ID, storyChunks(data.stories, data.rows.storiesPerChunk))}
 </body>

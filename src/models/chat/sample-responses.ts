@@ -20,6 +20,8 @@ export interface SamplingCallOptions {
   seed?: number;
   /** How many choices one request should return. */
   n?: number;
+  /** Stop strings: a call option of every LangChain chat model, never a field of a view. */
+  stop?: string[];
 }
 
 export type { SamplingSettings };
@@ -55,13 +57,21 @@ export interface SampleOptions {
 }
 
 function callOptions(settings: SamplingSettings, n: number, offset: number): SamplingCallOptions {
-  return {
-    temperature: settings.temperature,
-    topP: settings.topP,
-    maxTokens: settings.maxTokens,
-    seed: settings.seed === undefined ? undefined : settings.seed + offset,
-    n,
-  };
+  return withStop(
+    {
+      temperature: settings.temperature,
+      topP: settings.topP,
+      maxTokens: settings.maxTokens,
+      seed: settings.seed === undefined ? undefined : settings.seed + offset,
+      n,
+    },
+    settings.stop,
+  );
+}
+
+/** The options with the stop strings, when there are any: none leaves the model's own stop alone. */
+function withStop<T extends SamplingCallOptions>(options: T, stop: string[] | undefined): T {
+  return stop === undefined || stop.length === 0 ? options : { ...options, stop };
 }
 
 interface UsageMetadata {
@@ -254,8 +264,9 @@ export async function completeOnce(
   options: Omit<SamplingCallOptions, "n">,
   config: RunnableConfig = {},
 ): Promise<{ text: string; usage: Partial<RequestUsage> }> {
+  const { stop, ...sampling } = options;
   const { value: result, replicas } = await countReplicaUsage(() =>
-    request(model, messages, { ...options, n: 1 }, config),
+    request(model, messages, withStop({ ...sampling, n: 1 }, stop), config),
   );
   if (result.texts.length === 0) {
     throw new ModelRequestError(`${modelName(model)} returned no response.`, modelName(model));

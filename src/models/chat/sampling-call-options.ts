@@ -18,7 +18,8 @@ import type { SamplingCallOptions } from "./sample-responses.js";
  * ChatGoogleGenerativeAI's generationConfig) is not reached this way, and cannot be told apart.
  */
 
-export type SamplingSetting = keyof SamplingCallOptions;
+/** The numeric settings; `stop` is a call option of every LangChain chat model and needs no view. */
+export type SamplingSetting = Exclude<keyof SamplingCallOptions, "stop">;
 
 /** Every sampling setting, by its call-option name. A model that lists them all in `callKeys` gets no view. */
 export const SAMPLING_CALL_KEYS: readonly SamplingSetting[] = [

@@ -1,4 +1,10 @@
-import { REPORT_DETAILS_ID, REPORT_ROWS_ID, type ReportRows } from "../../report-data.js";
+import {
+  decodeRows,
+  REPORT_DETAILS_ID,
+  REPORT_ROWS_ID,
+  type ReportRows,
+  type RowsBlock,
+} from "../../report-data.js";
 import { el, replaceChildren } from "../dom.js";
 import { queryPage } from "./query-page.js";
 import { Stories } from "./stories.js";
@@ -6,13 +12,8 @@ import { queriesTable } from "./table.js";
 
 function readRows(): ReportRows {
   const text = document.getElementById(REPORT_ROWS_ID)?.textContent;
-  const rows = text ? (JSON.parse(text) as Partial<ReportRows>) : {};
-  return {
-    queries: rows.queries ?? [],
-    comparisons: rows.comparisons ?? [],
-    settings: rows.settings ?? [],
-    storiesPerChunk: rows.storiesPerChunk ?? 1,
-  };
+  if (!text) return { queries: [], comparisons: [], settings: [], storiesPerChunk: 1 };
+  return decodeRows(JSON.parse(text) as RowsBlock);
 }
 
 /**

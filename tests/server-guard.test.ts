@@ -1,0 +1,239 @@
+import { describe, expect, it } from "vitest";
+import { browserGuard, guardBrowser, normalOrigin, requireJson } from "../src/server/guard.js";
+import { ApiError } from "../src/server/http-io.js";
+import { parseChatCompletionRequest } from "../src/server/request.js";
+
+type IncomingMessage = Parameters<typeof guardBrowser>[0];
+type ServerResponse = Parameters<typeof guardBrowser>[1];
+
+/**
+ * What `tpo serve` refuses, without a server: requests from web pages it was not told to serve
+ * (Host, Origin, Content-Type), and fields of OpenAI's API that TPO cannot honour.
+ */
+
+interface Answer {
+  headers: Record<string, string>;
+  status?: number;
+  ended: boolean;
+}
+
+function exchange(headers: Record<string, string>, method = "POST") {
+  const answer: Answer = { headers: {}, ended: false };
+  const req = { headers, method } as unknown as IncomingMessage;
+  const res = {
+    setHeader(name: string, value: string) {
+      answer.headers[name] = value;
+    },
+    writeHead(status: number, extra: Record<string, string>) {
+      answer.status = status;
+      Object.assign(answer.headers, extra);
+    },
+    end() {
+      answer.ended = true;
+    },
+  } as unknown as ServerResponse;
+  return { req, res, answer };
+}
+
+function refusal(run: () => unknown): ApiError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error("expected an ApiError");
+}
+
+describe("the Origin check", () => {
+  it("refuses every Origin when no CORS origin is configured, and sets no CORS header", () => {
+    const guard = browserGuard("127.0.0.1");
+    for (const origin of ["https://evil.example", "http://127.0.0.1:8080", "http://localhost:8080", "null"]) {
+      const { req, res, answer } = exchange({ host: "127.0.0.1:8080", origin });
+      const error = refusal(() => guardBrowser(req, res, guard));
+      expect(error.status).toBe(403);
+      expect(error.code).toBe("origin_not_allowed");
+      expect(error.message).toContain(`Origin ${origin} may not call this server`);
+      expect(error.message).toContain("--cors-origin");
+      expect(error.headers).toEqual({ connection: "close" });
+      expect(answer.headers).toEqual({});
+    }
+  });
+
+  it("refuses a preflight too when no CORS origin is configured", () => {
+    const { req, res, answer } = exchange({ host: "localhost", origin: "https://app.example" }, "OPTIONS");
+    expect(refusal(() => guardBrowser(req, res, browserGuard("127.0.0.1"))).status).toBe(403);
+    expect(answer.ended).toBe(false);
+  });
+
+  it("lets a request without Origin through (curl, SDKs), with no CORS header", () => {
+    const { req, res, answer } = exchange({ host: "127.0.0.1:8080" });
+    expect(guardBrowser(req, res, browserGuard("127.0.0.1"))).toBe(false);
+    expect(answer.headers).toEqual({});
+  });
+
+  it("allows a configured origin only, and answers its preflight", () => {
+    const guard = browserGuard("127.0.0.1", [], ["https://app.example/"]);
+    const post = exchange({ host: "localhost:8080", origin: "https://app.example" });
+    expect(guardBrowser(post.req, post.res, guard)).toBe(false);
+    expect(post.answer.headers).toEqual({
+      "access-control-allow-origin": "https://app.example",
+      vary: "Origin",
+    });
+    expect(post.answer.status).toBeUndefined();
+
+    const preflight = exchange({ host: "localhost:8080", origin: "https://app.example" }, "OPTIONS");
+    expect(guardBrowser(preflight.req, preflight.res, guard)).toBe(true);
+    expect(preflight.answer).toMatchObject({ status: 204, ended: true });
+    expect(preflight.answer.headers).toMatchObject({
+      "access-control-allow-origin": "https://app.example",
+      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-headers": "authorization, content-type",
+      "content-length": "0",
+    });
+
+    const other = exchange({ host: "localhost:8080", origin: "https://app.example.evil" });
+    expect(refusal(() => guardBrowser(other.req, other.res, guard)).code).toBe("origin_not_allowed");
+  });
+
+  it('allows any origin with "*", echoing the caller\'s', () => {
+    const { req, res, answer } = exchange({ host: "localhost", origin: "https://anywhere.example" });
+    expect(guardBrowser(req, res, browserGuard("127.0.0.1", [], ["*"]))).toBe(false);
+    expect(answer.headers["access-control-allow-origin"]).toBe("https://anywhere.example");
+  });
+
+  it("reads configured origins as a browser sends them, and refuses what is not one", () => {
+    expect(normalOrigin("https://App.Example:443/path")).toBe("https://app.example");
+    expect(normalOrigin("http://localhost:3000")).toBe("http://localhost:3000");
+    expect(normalOrigin("*")).toBe("*");
+    expect(() => normalOrigin("app.example")).toThrow(
+      '"app.example" is not an origin such as https://app.example',
+    );
+    expect(() => normalOrigin("file:///etc")).toThrow('"file:///etc" is not an http:// or https:// origin');
+  });
+});
+
+describe("the Host check", () => {
+  it("accepts the loopback names and the bound address, with or without a port, in any case", () => {
+    const guard = browserGuard("127.0.0.1");
+    for (const host of [
+      "localhost",
+      "LOCALHOST:8080",
+      "127.0.0.1",
+      "127.0.0.1:1",
+      "[::1]:8080",
+      "[::1]",
+      "localhost.",
+    ]) {
+      const { req, res } = exchange({ host });
+      expect(guardBrowser(req, res, guard)).toBe(false);
+    }
+  });
+
+  it("refuses any other name (DNS rebinding), and a request without Host", () => {
+    const guard = browserGuard("127.0.0.1");
+    for (const [host, shown] of [
+      ["rebind.evil.example:8080", "rebind.evil.example"],
+      ["10.0.0.2", "10.0.0.2"],
+      ["", "(none)"],
+    ]) {
+      const { req, res } = exchange(host ? { host } : {});
+      const error = refusal(() => guardBrowser(req, res, guard));
+      expect(error.status).toBe(403);
+      expect(error.code).toBe("host_not_allowed");
+      expect(error.message).toMatch(
+        new RegExp(`^Host ${shown.replace(/[.()]/g, "\\$&")} is not a name of this server`),
+      );
+    }
+  });
+
+  it("adds the bound address and the allowed hosts, and accepts any host on a wildcard bind without a list", () => {
+    const named = browserGuard("10.1.2.3", ["Proxy.Example."]);
+    for (const host of ["10.1.2.3:8080", "proxy.example", "localhost"]) {
+      const { req, res } = exchange({ host });
+      expect(guardBrowser(req, res, named)).toBe(false);
+    }
+    expect(browserGuard("0.0.0.0").hosts).toBeNull();
+    expect(browserGuard("::").hosts).toBeNull();
+    expect(browserGuard("0.0.0.0", []).hosts).toBeNull();
+    const listed = browserGuard("0.0.0.0", ["api.example"]);
+    expect([...listed.hosts!].sort()).toEqual(["0.0.0.0", "127.0.0.1", "::1", "api.example", "localhost"]);
+    const { req, res } = exchange({ host: "other.example" });
+    expect(refusal(() => guardBrowser(req, res, listed)).code).toBe("host_not_allowed");
+  });
+});
+
+describe("the Content-Type check", () => {
+  it("takes JSON only, with parameters, in any case", () => {
+    for (const type of ["application/json", "Application/JSON; charset=utf-8"]) {
+      expect(() => requireJson(exchange({ "content-type": type }).req)).not.toThrow();
+    }
+  });
+
+  it("refuses the types a web page can send across sites, and none at all, with a 415", () => {
+    for (const [type, tail] of [
+      ["text/plain", ", not text/plain"],
+      ["application/x-www-form-urlencoded", ", not application/x-www-form-urlencoded"],
+      ["", ""],
+    ]) {
+      const error = refusal(() => requireJson(exchange(type ? { "content-type": type } : {}).req));
+      expect(error.status).toBe(415);
+      expect(error.code).toBe("unsupported_media_type");
+      expect(error.message).toBe(`The request body must be sent with Content-Type: application/json${tail}.`);
+    }
+  });
+});
+
+describe("fields the server refuses", () => {
+  const ask = (extra: Record<string, unknown>) =>
+    parseChatCompletionRequest({ messages: [{ role: "user", content: "q" }], ...extra });
+
+  it.each([
+    ["response_format", { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } }],
+    ["response_format", { type: "json_object" }],
+    ["functions", [{ name: "f", parameters: { type: "object" } }]],
+    ["function_call", "auto"],
+    ["function_call", { name: "f" }],
+    ["tool_choice", "auto"],
+    ["tool_choice", "required"],
+    ["logprobs", true],
+    ["top_logprobs", 3],
+    ["audio", { voice: "alloy", format: "wav" }],
+    ["modalities", ["text", "audio"]],
+  ])("refuses %s = %j with a 400 naming it", (field, value) => {
+    const error = refusal(() => ask({ [field]: value }));
+    expect(error.status).toBe(400);
+    expect(error.param).toBe(field);
+    expect(error.code).toBe("unsupported_parameter");
+    expect(error.message).toMatch(
+      new RegExp(`^'${field}' is not supported: .+\\. Leave it out of the request\\.$`),
+    );
+  });
+
+  it("refuses tools (structured output through a tool's schema), n above 1 and unknown tpo settings", () => {
+    const tools = refusal(() =>
+      ask({ tools: [{ type: "function", function: { name: "extract", parameters: { type: "object" } } }] }),
+    );
+    expect([tools.status, tools.param]).toEqual([400, "tools"]);
+    expect(refusal(() => ask({ n: 2 })).param).toBe("n");
+    const unknown = refusal(() => ask({ tpo: { response_format: { type: "json_object" } } }));
+    expect([unknown.status, unknown.param]).toEqual([400, "tpo.response_format"]);
+  });
+
+  it.each([
+    ["response_format", { type: "text" }],
+    ["response_format", null],
+    ["functions", []],
+    ["function_call", "none"],
+    ["tool_choice", "none"],
+    ["tool_choice", null],
+    ["logprobs", false],
+    ["top_logprobs", 0],
+    ["audio", null],
+    ["modalities", ["text"]],
+    ["tools", []],
+    ["n", 1],
+  ])("takes %s = %j, which asks for nothing TPO cannot do", (field, value) => {
+    expect(ask({ [field]: value }).messages).toHaveLength(1);
+  });
+});
