@@ -118,7 +118,7 @@ describe("the packed package, installed into an empty project", () => {
       console.log(JSON.stringify({
         exports: ["createTpoGraph", "createSimWorld", "createOpenAIChatModel", "createHttpRewardModel", "TpoChatModel"]
           .filter((name) => typeof m[name] === "function"),
-        schema: typeof m.TpoContextSchema?.parse,
+        settings: typeof m.parseTpoContext,
         core: typeof core.createTpoGraph,
         history: result.history.length,
         best: typeof result.best?.text,
@@ -133,7 +133,7 @@ describe("the packed package, installed into an empty project", () => {
         "createHttpRewardModel",
         "TpoChatModel",
       ],
-      schema: "function",
+      settings: "function",
       core: "function",
       history: 2,
       best: "string",

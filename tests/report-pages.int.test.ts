@@ -192,18 +192,21 @@ const PAYLOADS = [
 ];
 const ALL = PAYLOADS.join(" ");
 
-/** A real record, and a failed one, with hostile text in every field a page shows. */
+/**
+ * A real record, and a failed one, with hostile text in every free-text field a page shows. Fields
+ * with a fixed set of values (mode, stop reason, width) are checked when the file is read, and a
+ * record with hostile text there is left out with a line naming it (tests/cli-files-hardening.int.test.ts).
+ */
 function hostileRecords(record: Required<BatchRecord>): BatchRecord[] {
   const pool = record.pool.map((c, i) => ({ ...c, text: `${PAYLOADS[i % 4]} candidate ${i}` }));
   const best = pool.reduce((x, y) => ((y.score ?? -1) > (x.score ?? -1) ? y : x));
   const crafted = {
     ...record,
     id: `${PAYLOADS[1]}id`,
-    mode: PAYLOADS[2] as BatchRecord["mode"],
     query: ALL,
     messages: [{ role: PAYLOADS[0] as "user", content: ALL }],
-    settings: { ...record.settings, width: PAYLOADS[1] as unknown as number, mode: PAYLOADS[2] },
-    stopReason: PAYLOADS[0] as BatchRecord["stopReason"],
+    settings: { ...record.settings, systemPrompt: PAYLOADS[2] },
+    models: { policy: PAYLOADS[0] },
     pool,
     best: { ...record.best, text: best.text },
     history: record.history.map((h) => ({
@@ -239,7 +242,7 @@ function hostileJudgment(id: string): Judgment {
     games: [game("a"), game("b")],
     lengths: { a: 10, b: 12 },
     answers: { a: "x", b: "y" },
-    judgeRequests: PAYLOADS[0] as unknown as number,
+    judgeRequests: 2,
     judge: { model: PAYLOADS[3], baseUrl: PAYLOADS[1] },
     finishedAt: new Date().toISOString(),
   };
@@ -278,13 +281,13 @@ describe("tpo report: hostile text from files, models and judges is inert (issue
     expect(policy).toMatch(/default-src 'none'/);
     expect(policy).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
     expect(policy).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
-    // The summary tables show the crafted stop reason, mode and width as text, and no number for the width.
-    expect(html).toContain("<td>&lt;/script&gt;&lt;script&gt;document.title=&quot;pwned&quot;");
+    // The summary tables show the crafted names of the compared runs and of the judge as text.
+    expect(html).toContain("&lt;img src=x onerror=&quot;document.title=&#39;pwned&#39;;alert(2)&quot;&gt;");
   });
 
   it.skipIf(!haveChromium)(
     browserIt(
-      "shows ids, queries, answers, critiques, rationales, modes and stop reasons as text, with or without the policy",
+      "shows ids, queries, conversations, settings, answers, critiques, rationales and judges as text, with or without the policy",
     ),
     async () => {
       const dir = tempDir();
@@ -312,11 +315,10 @@ describe("tpo report: hostile text from files, models and judges is inert (issue
       ] as const) {
         const { page, watch } = await open(html);
         await expectInert(page, watch);
-        expect(await page.textContent("#stops")).toContain(PAYLOADS[0]);
         expect(await page.textContent("#compare")).toContain(PAYLOADS[1]);
         expect(await page.textContent("#judges")).toContain(PAYLOADS[3]);
         expect(await cellTexts(page, 1)).toEqual([`${PAYLOADS[1]}id`, PAYLOADS[3]]);
-        expect((await cellTexts(page, 3))[0]).toBe(PAYLOADS[2]);
+        expect((await cellTexts(page, 3))[0]).toBe("tpo");
 
         await page.fill("#query-search", "{{7*7}}");
         expect(await cellTexts(page, 1)).toHaveLength(2);

@@ -60,11 +60,15 @@ export function previousJudgments(
   return previous;
 }
 
-/** The judgments of a compare file, for `tpo report --compare`: one comparison, at least one pair. */
+/**
+ * The judgments of a compare file, for `tpo report --compare`: one comparison, at least one pair,
+ * with their rationales (each query's page shows them; a compare file keeps at most
+ * RATIONALE_MAX_CHARS of each).
+ */
 export function readJudgments(path: string, flag: string): Judgment[] {
   if (!existsSync(path)) throw new CliUsageError(`${flag}: file not found: ${path}`);
   const latest = new Map<string, Judgment>();
-  const scan = scanResults(path, JUDGMENTS.schema, (j) => latest.set(j.id, withoutRationales(j)));
+  const scan = scanResults(path, JUDGMENTS.schema, (j) => latest.set(j.id, j));
   if (scan.torn !== null) console.error(`tpo report: ignoring the cut-short last line of ${path}.`);
   reportBadLines("tpo report", path, scan);
   const judgments = [...latest.values()];
