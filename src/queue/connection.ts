@@ -40,6 +40,23 @@ export interface OpenQueueOptions {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
+ * Runs the first-use setup under a session-wide advisory lock, so that machines starting at once
+ * set up a fresh database one after another. pg-boss's own lock is taken inside its transaction,
+ * after it found no tables: a second process then creates the schema again from a stale catalog
+ * cache (PostgreSQL's "duplicate key … pg_namespace_nspname_index"), which pg-boss does not expect.
+ */
+async function whileSettingUp(pool: SqlPool, setUp: () => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SELECT pg_advisory_lock(hashtext('${PG_BOSS_SCHEMA}.first-use'))`);
+    await setUp();
+  } finally {
+    await client.query(`SELECT pg_advisory_unlock(hashtext('${PG_BOSS_SCHEMA}.first-use'))`).catch(() => {});
+    client.release();
+  }
+}
+
+/**
  * Opens the queue at `url`: checks the URL, connects, creates the tables on first use (the
  * queue's and pg-boss's, safely when several machines start at once) and the pg-boss queue.
  * Every failure is a TpoQueueError whose message names the URL without its password.
@@ -78,8 +95,10 @@ export async function openQueue(url: string, options: OpenQueueOptions): Promise
   });
   try {
     await pool.query("SELECT 1");
-    await ensureQueueSchema(pool);
-    await boss.start();
+    await whileSettingUp(pool, async () => {
+      await ensureQueueSchema(pool);
+      await boss.start();
+    });
     await checkPgBossSchema(boss);
     if (!(await boss.getQueue(QUEUE_NAME))) await boss.createQueue(QUEUE_NAME);
   } catch (error) {
