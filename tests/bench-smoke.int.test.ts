@@ -40,7 +40,7 @@ describe("npm run bench -- --quick", () => {
       [
         ...["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"],
         ...["prefixCache", "stopping", "pools"],
-        ...["startup", "coldQuery", "batch"],
+        ...["startup", "coldQuery", "batch", "reportPage"],
       ].sort(),
     );
     expect(results.measures.prefixCache.rows.map((r: { criticLayout: string }) => r.criticLayout)).toEqual([
