@@ -181,6 +181,37 @@ describe("tpo report: every query's story", () => {
     expect(await page.textContent("#query-title")).toContain(`Query ${firstId}`);
     await expectQuiet(watch);
   });
+
+  // How fast it opens is a benchmark (npm run bench -- --only reportPage); this checks that it works.
+  it.skipIf(!haveChromium)(
+    browserIt("opens a batch of 10,000 records: pages through them, sorts them, and opens the last one"),
+    async () => {
+      const dir = tempDir();
+      const records = readRecords(smallBatch(dir));
+      const results = join(dir, "large.jsonl");
+      const lines: string[] = [];
+      for (let i = 0; i < 10_000; i++) {
+        const record = records[i % records.length];
+        lines.push(JSON.stringify({ ...record, id: `q${String(i).padStart(5, "0")}` }));
+      }
+      writeFileSync(results, `${lines.join("\n")}\n`);
+      const { page, watch } = await open(await report(results));
+
+      expect(await page.textContent("#query-count")).toBe("10,000 query results");
+      expect(await page.textContent("#page-label")).toBe("page 1 of 200");
+      expect(await cellTexts(page, 1)).toHaveLength(50);
+      await page.click('th button[data-key="id"]');
+      await page.click('th button[data-key="id"]');
+      expect((await cellTexts(page, 1))[0]).toBe("q09999");
+      await page.click("#queries-table tbody tr:first-child td:first-child a");
+      await page.waitForSelector('#query-page[data-query="9999"]');
+      const last = records[9_999 % records.length];
+      expect(await page.textContent("#query-title")).toBe(`Query q09999 · ${last.mode}`);
+      expect(await page.locator(".iteration").count()).toBe(last.history!.length);
+      await expectQuiet(watch);
+    },
+    120_000,
+  );
 });
 
 // Script that would show itself by renaming the page, raising a dialog or setting a global.
