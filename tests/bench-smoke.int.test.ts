@@ -29,7 +29,7 @@ describe("npm run bench -- --quick", () => {
         "--prompts",
         samplePromptsPath(),
       ],
-      { timeout: 120_000, env: { ...process.env, BENCH_SMOKE: "1" } },
+      { timeout: 240_000, env: { ...process.env, BENCH_SMOKE: "1" } },
     );
     const results = JSON.parse(readFileSync(join(outDir, "results.json"), "utf8"));
     expect(results.quick).toBe(true);
@@ -40,7 +40,7 @@ describe("npm run bench -- --quick", () => {
       [
         ...["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"],
         ...["prefixCache", "stopping", "pools", "scaleout"],
-        ...["startup", "coldQuery", "batch"],
+        ...["startup", "coldQuery", "batch", "reportPage"],
       ].sort(),
     );
     expect(results.measures.prefixCache.rows.map((r: { criticLayout: string }) => r.criticLayout)).toEqual([
@@ -85,5 +85,5 @@ describe("npm run bench -- --quick", () => {
     expect(markdown).toContain(results.machine.node);
     // The quick run never touches the recorded results.
     expect(recordedMtime()).toBe(before);
-  }, 150_000);
+  }, 270_000);
 });
