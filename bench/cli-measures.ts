@@ -42,7 +42,7 @@ interface ProcessRun {
  * names another built CLI (dist/bin/tpo.js, or dist/cli/main.js of a commit before the bundle) to
  * compare with, and skips the build.
  */
-function cliArgs(env: BenchEnv): string[] {
+export function cliArgs(env: BenchEnv): string[] {
   if (process.env.TPO_BENCH_CLI) return [resolve(process.env.TPO_BENCH_CLI)];
   return env.config.quick
     ? ["--import", "tsx", join(ROOT, "src", "cli", "main.ts")]
@@ -58,7 +58,7 @@ export function buildCli(env: BenchEnv): void {
 }
 
 /** A child's environment: no model, tracing or TPO settings of the caller's. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(TPO_|OPENAI_|LANGSMITH_|LANGCHAIN_|NODE_OPTIONS$)/.test(key)) env[key] = value;
@@ -67,7 +67,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** The simulated server as a user's policy and vLLM pooling reward model. */
-function serverEnv(url: string): Record<string, string> {
+export function serverEnv(url: string): Record<string, string> {
   return {
     TPO_BACKEND: "openai",
     OPENAI_BASE_URL: `${url}/v1`,

@@ -62,6 +62,17 @@ export interface BenchConfig {
     /** With affinity, the critic's cached share relative to one server's: the goal. */
     shareTarget: number;
   };
+  /** 12. The PostgreSQL job queue: `tpo batch --queue` with 1, 2, 4 `tpo worker` processes (issue 20). */
+  scaleout: {
+    queries: number;
+    depth: number;
+    width: number;
+    /** Each request's latency at the simulated server (its only cost). */
+    latencyMs: number;
+    /** `--concurrency` of the plain batch and of each worker. */
+    concurrency: number;
+    workers: number[];
+  };
 }
 
 export const FULL_CONFIG: BenchConfig = {
@@ -112,6 +123,8 @@ export const FULL_CONFIG: BenchConfig = {
     speedupTargets: { 2: 1.8, 4: 3.4 },
     shareTarget: 0.9,
   },
+  // D1 keeps a configuration near a minute on 2 busy cores: 200 ÷ 4 × 1.2 s of latency for one worker.
+  scaleout: { queries: 200, depth: 1, width: 2, latencyMs: 200, concurrency: 4, workers: [1, 2, 4] },
 };
 
 export const QUICK_CONFIG: BenchConfig = {
@@ -140,4 +153,5 @@ export const QUICK_CONFIG: BenchConfig = {
     speedupTargets: { 2: 1.8 },
     shareTarget: 0.9,
   },
+  scaleout: { queries: 6, depth: 1, width: 2, latencyMs: 10, concurrency: 2, workers: [1, 2] },
 };

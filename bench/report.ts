@@ -13,6 +13,7 @@ import type {
 import type { Spread } from "./stats.js";
 import type { measurePrefixCache, measureStopping } from "./compute.js";
 import type { measurePools } from "./pools.js";
+import type { measureScaleout } from "./scaleout.js";
 import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
 import { renderReportPage, reportPageHeadline, type ReportPageMeasure } from "./report-page.js";
 
@@ -49,6 +50,7 @@ export interface BenchResults {
     prefixCache?: Result<typeof measurePrefixCache>;
     stopping?: Result<typeof measureStopping>;
     pools?: Result<typeof measurePools>;
+    scaleout?: Result<typeof measureScaleout>;
     reportPage?: ReportPageMeasure;
   } & CliMeasures;
   durationS: number;
@@ -115,7 +117,93 @@ export function headline(
     });
   }
   if (m.reportPage) rows.push(reportPageHeadline(m.reportPage));
-  return [...rows, ...poolsHeadline(m.pools), ...cliHeadline(results)];
+  return [...rows, ...poolsHeadline(m.pools), ...scaleoutHeadline(m.scaleout), ...cliHeadline(results)];
+}
+
+type Scaleout = NonNullable<BenchResults["measures"]["scaleout"]>;
+
+function scaleoutHeadline(
+  s: Scaleout | undefined,
+): { measure: string; figure: string; target: string; verdict: string }[] {
+  if (!s || !("rows" in s)) return [];
+  const rows = [];
+  const one = s.rows.find((r) => r.workers === 1);
+  if (one) {
+    rows.push({
+      measure: `Job queue, ${s.queries} queries D${s.depth}-N${s.width}: 1 worker's wall time ÷ plain \`tpo batch\` (both concurrency ${s.concurrency})`,
+      figure: `${one.wallVsPlain}`,
+      target: "–",
+      verdict: "–",
+    });
+    if (one.sqlPerJob) {
+      rows.push({
+        measure:
+          "Job queue: PostgreSQL's time per job, the queue's statements + LangGraph's checkpoints (1 worker)",
+        figure: `${one.sqlPerJob.queue.ms} + ${one.sqlPerJob.checkpoints.ms} ms`,
+        target: "–",
+        verdict: "–",
+      });
+    }
+  }
+  for (const r of s.rows.filter((r) => r.workers > 1)) {
+    rows.push({
+      measure: `Job queue: ${r.workers} worker processes on this machine (throughput ÷ 1 worker)`,
+      figure: `${r.throughputVsOneWorker}`,
+      target: "–",
+      verdict: "–",
+    });
+  }
+  return rows;
+}
+
+function renderScaleout(s: Scaleout): string {
+  if (!("rows" in s)) return `Not measured: ${s.unavailable}.`;
+  const sql = (r: Extract<Scaleout, { rows: unknown }>["rows"][number], part: "queue" | "checkpoints") =>
+    r.sqlPerJob ? `${r.sqlPerJob[part].ms} (${r.sqlPerJob[part].statements})` : "–";
+  return [
+    `${s.queries} distinct queries (the sample prompts, then again under new texts), D${s.depth}-N${s.width}, seed 1, against the simulated server ` +
+      `(its own process) with ${s.latencyMs} ms per request and no capacity limit: its requests cost latency, not CPU, so one query takes at least ` +
+      `${s.queryMs} ms. Every \`tpo\` is the built CLI (the sources through tsx in quick mode) in a process of its own; PostgreSQL is a throwaway server on 127.0.0.1 (fsync off), ` +
+      "each run against a fresh database. The plain batches run with `--concurrency " +
+      `${s.concurrency}\`; the queue's runs start N \`tpo worker --concurrency ${s.concurrency}\` processes, wait until they are registered ` +
+      "(their start-up and the tables' first-use setup are not timed), then time `tpo batch --queue` from its start (enqueuing included) to its exit " +
+      '(every record written). "ideal": ⌈queries ÷ in flight⌉ × one query\'s latency. "CPU per query": all the `tpo` processes of the run ' +
+      "(the batch and its workers), not PostgreSQL's. PostgreSQL's time: every statement's duration in the server's log " +
+      "(`log_min_duration_statement = 0`, parse and bind steps included), per job, split by connection: the queue's (pg-boss and the queue's tables, " +
+      "of the workers and the waiting batch, its polling included) and LangGraph's checkpointer's; in brackets the statements per job. " +
+      "The load average after each run says how busy the machine's two cores were: a load above 2 inflates the wall times.",
+    "",
+    table(
+      [
+        "run",
+        "in flight",
+        "wall (s)",
+        "ideal (s)",
+        "queries/s",
+        "× 1 worker",
+        "÷ plain batch (wall)",
+        "jobs per worker",
+        "CPU per query (ms)",
+        "PostgreSQL per job, queue (ms)",
+        "PostgreSQL per job, checkpoints (ms)",
+        "load after",
+      ],
+      s.rows.map((r) => [
+        r.run,
+        r.inFlight,
+        r.wallS,
+        r.idealS,
+        r.queriesPerS,
+        r.throughputVsOneWorker ?? "–",
+        r.wallVsPlain ?? "–",
+        r.jobsPerWorker.length > 0 ? r.jobsPerWorker.join(", ") : "–",
+        r.cpuPerQueryMs,
+        sql(r, "queue"),
+        sql(r, "checkpoints"),
+        r.loadAfter[0],
+      ]),
+    ),
+  ].join("\n");
 }
 
 type Pools = NonNullable<BenchResults["measures"]["pools"]>;
@@ -609,5 +697,13 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
   if (m.pools) parts.push("## 11. Pools of servers (simulated)", "", renderPools(m.pools), "");
+  if (m.scaleout) {
+    parts.push(
+      "## 12. The job queue: `tpo batch --queue` and `tpo worker` (issue 20, simulated)",
+      "",
+      renderScaleout(m.scaleout),
+      "",
+    );
+  }
   return `${parts.join("\n")}\n`;
 }

@@ -24,6 +24,7 @@ import { renderMarkdown, type BenchResults } from "./report.js";
 import { measurePrefixCache, measureStopping } from "./compute.js";
 import { measurePools } from "./pools.js";
 import { measureReportPage } from "./report-page.js";
+import { measureScaleout } from "./scaleout.js";
 import { startServerProcess } from "./server-handle.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
       log("11. pools of servers with a capacity");
       results.measures.pools = await measurePools(env);
     }
-    if (["startup", "coldQuery", "batch"].some(wanted)) buildCli(env);
+    if (["startup", "coldQuery", "batch", "scaleout"].some(wanted)) buildCli(env);
     if (wanted("startup")) {
       log("9a. CLI start-up");
       results.measures.startup = await measureStartup(env);
@@ -151,6 +152,10 @@ async function main(): Promise<void> {
     if (wanted("reportPage")) {
       log("10. tpo report's page of a large batch, in headless Chromium");
       results.measures.reportPage = await measureReportPage(env);
+    }
+    if (wanted("scaleout")) {
+      log("12. the PostgreSQL job queue: tpo batch --queue with 1, 2 and 4 tpo worker processes");
+      results.measures.scaleout = await measureScaleout(env);
     }
     results.machine.loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
     results.durationS = Math.round((Date.now() - started) / 1000);

@@ -20,6 +20,8 @@ import { delimiter, join } from "node:path";
  */
 export interface PostgresServer {
   port: number;
+  /** The server's log (what pg_ctl -l writes): for the statement durations of log_min_duration_statement. */
+  logFile: string;
   /** A `postgres://` URL of `database` on this server. */
   url(database: string): string;
   /** Runs SQL through psql and returns its unaligned, tuples-only output. */
@@ -192,6 +194,7 @@ export async function startPostgres(): Promise<PostgresServer | { unavailable: s
   };
   return {
     port,
+    logFile: log,
     url: (database) => `postgres://${USER}@127.0.0.1:${port}/${database}`,
     query,
     createDatabase: (name) => void query("postgres", `CREATE DATABASE "${name}"`),
