@@ -155,6 +155,35 @@ describe("the TPO graph", () => {
     expect(out.best?.score).toBe(Math.max(...out.pool.map((c) => c.score ?? -Infinity)));
   });
 
+  it("records iteration 0's failed samples and how they were sampled", async () => {
+    const respond = uniqueResponder();
+    // Parallel sampling: one request per sample; the second one comes back empty.
+    const policy = new ScriptedChatModel((call, index, callNumber) =>
+      callNumber === 1 ? "" : respond(call, index, callNumber),
+    );
+    const graph = createTpoGraph({ policy, rewardModel: new RecordingRewardModel() });
+    const out = await graph.invoke({ query: "q" }, { context: { width: 3, depth: 0, sampling: "parallel" } });
+    expect(out.history).toHaveLength(1);
+    expect(out.history[0]).toMatchObject({ iteration: 0, candidates: 2, failures: 1, sampling: "parallel" });
+  });
+
+  it("tags each model call with its iteration and its stage", async () => {
+    const { graph } = uniqueGraph();
+    const tags: string[][] = [];
+    const recordTags = {
+      handleChatModelStart: (...args: unknown[]) => {
+        tags.push(((args[5] as string[] | undefined) ?? []).filter((tag) => tag.startsWith("tpo:")));
+      },
+    };
+    await graph.invoke({ query: "q" }, { context: { width: 2, depth: 1 }, callbacks: [recordTags] });
+    expect(tags).toEqual([
+      ["tpo:iteration:0", "tpo:generate"],
+      ["tpo:iteration:1", "tpo:critique"],
+      ["tpo:iteration:1", "tpo:gradient"],
+      ["tpo:iteration:1", "tpo:update"],
+    ]);
+  });
+
   it("works at width 1: the first critique judges the chosen response alone", async () => {
     const { graph, policy } = uniqueGraph(
       new RecordingRewardModel((text) => (text.startsWith("update") ? 2 : 1)),

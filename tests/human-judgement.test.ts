@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { HUMAN_REWARD_INSTRUCTIONS, parseHumanJudgement } from "../src/nodes/human-judgement.js";
+import { describe, expect, it, vi } from "vitest";
+import { parseHumanJudgement } from "../src/nodes/human-judgement.js";
 import { makeCandidate, type Candidate } from "../src/state/state.js";
 
 /**
@@ -126,10 +126,16 @@ describe("an answer that is neither", () => {
 });
 
 describe("the instructions", () => {
-  it("explain both ways of answering", () => {
-    expect(HUMAN_REWARD_INSTRUCTIONS).toContain("an array of numbers in the order of");
-    expect(HUMAN_REWARD_INSTRUCTIONS).toContain("an object mapping each candidate id to its score");
-    expect(HUMAN_REWARD_INSTRUCTIONS).toContain('{ "best": id, "worst": id }');
-    expect(HUMAN_REWARD_INSTRUCTIONS).toContain("never chosen.");
+  it("explain the three forms of an answer and what a pick does", async () => {
+    // The text is built when the module loads: a fresh import builds it inside the test, where
+    // mutation testing sees it (an import at the top runs outside every test).
+    vi.resetModules();
+    const { HUMAN_REWARD_INSTRUCTIONS: text } = await import("../src/nodes/human-judgement.js");
+    expect(text).toContain("Resume with one score per candidate, higher is better");
+    expect(text).toContain("an array of numbers in the order of");
+    expect(text).toContain("an object mapping each candidate id to its score");
+    expect(text).toContain('{ "best": id, "worst": id }');
+    expect(text).toContain("the best then ranks above every response so far, the worst below");
+    expect(text).toContain("the others stay unscored and are never chosen.");
   });
 });

@@ -5,6 +5,7 @@ import type { TpoEvent } from "../src/state/events.js";
 import { makeCandidate, mergePool } from "../src/state/state.js";
 import { parseHumanJudgement, type HumanRewardRequest } from "../src/nodes/human-judgement.js";
 import { makeHumanRewardNode } from "../src/nodes/human-reward.js";
+import { RecordingRewardModel, ScriptedChatModel } from "./helpers/fakes.js";
 
 const query = "How do I take care of a wooden table?";
 
@@ -119,6 +120,30 @@ describe("a human as the reward model", () => {
       ]),
     );
     expect(events.at(-1)).toMatchObject({ type: "tpo.run.finished", best: { score: 1 } });
+  });
+
+  it("asks nothing when an iteration brings no new candidate", async () => {
+    // Every rewrite repeats the one sample: the update adds nothing to judge.
+    const policy = new ScriptedChatModel((call) =>
+      call.prompt.includes("<suggestions>")
+        ? "<improved_response>the only answer</improved_response>"
+        : call.prompt.includes("<query>")
+          ? "feedback"
+          : "the only answer",
+    );
+    const graph = createTpoGraph({
+      policy,
+      rewardModel: new RecordingRewardModel(),
+      nodes: { reward: makeHumanRewardNode() },
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: "human-same" }, context: { width: 1, depth: 1 } };
+    const first = question((await graph.invoke({ query }, config)) as Result);
+    expect(first.candidates.map((c) => c.text)).toEqual(["the only answer"]);
+    const done = (await graph.invoke(new Command({ resume: [4] }), config)) as Result;
+    expect(done.__interrupt__).toBeUndefined();
+    expect(done.best).toEqual({ text: "the only answer", score: 4, iteration: 0 });
+    expect(policy.callsWith("<suggestions>")).toHaveLength(1);
   });
 });
 

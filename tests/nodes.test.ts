@@ -5,18 +5,23 @@ import {
   DEFAULT_PROMPTS,
   makeCritiqueNode,
   makeFinalizeNode,
+  makeGenerateNode,
   makeGradientNode,
   makeRewardNode,
   makeSelectNode,
   makeUpdateNode,
+  TpoError,
+  TpoInputError,
   TpoState,
   type Candidate,
+  type RewardModel,
   type TpoNode,
   type TpoStateType,
   type TpoContextInput,
   type HistoryRecord,
 } from "../src/index.js";
 import { withNodeRecords } from "../src/graph/node-records.js";
+import { recordReplicaUsage } from "../src/models/pool/replica-usage.js";
 import {
   emptyUsage,
   makeCandidate,
@@ -97,6 +102,29 @@ describe("select", () => {
     const update = await apply(makeSelectNode(), state({ pool }), {});
     expect(update.chosen).toBe(pool[1].id);
   });
+
+  it("refuses a pool without a score: the reward node must run first", async () => {
+    const error = await apply(makeSelectNode(), state({ pool: [scored("a", null, 0)] }), {}).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(TpoError);
+    expect((error as Error).message).toBe(
+      "No scored candidate in the pool: the reward node must run before select.",
+    );
+  });
+});
+
+describe("generate", () => {
+  it("fails, naming how many samples came back, when every sample is empty", async () => {
+    const policy = new ScriptedChatModel(() => " \n ");
+    const error = await apply(makeGenerateNode({ policy }), state({}), { width: 3 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(TpoError);
+    expect((error as Error).message).toBe(
+      "The policy returned no usable response: all 3 samples were empty.",
+    );
+  });
 });
 
 describe("reward", () => {
@@ -127,6 +155,23 @@ describe("reward", () => {
       {},
     );
     expect(rewardModel.batches).toHaveLength(0);
+  });
+
+  it("adds what each server of a pool did for the scores to the usage", async () => {
+    const rewardModel: RewardModel = {
+      name: "pooled",
+      score: async (items) => {
+        recordReplicaUsage("reward", "http://a:1", { requests: 1, promptTokens: 5 });
+        return items.map(() => 1);
+      },
+    };
+    const update = await apply(makeRewardNode({ rewardModel }), state({ pool: [scored("u", null, 0)] }), {});
+    expect(update.usage).toEqual({
+      rewardRequests: 1,
+      replicas: {
+        reward: { "http://a:1": { requests: 1, failures: 0, promptTokens: 5, cachedPromptTokens: 0 } },
+      },
+    });
   });
 });
 
@@ -159,6 +204,30 @@ describe("critique", () => {
     expect(section(prompt, "response")).toBe("CHOSEN TEXT");
     expect(critic.calls[0].prompt).not.toContain("REJECTED TEXT");
     expect(critic.calls[0].prompt).not.toContain("<rejected_response>");
+  });
+
+  it("fills the placeholders of values the step does not have (yet) with nothing", async () => {
+    const critic = new ScriptedChatModel(() => "a critique");
+    const prompts = {
+      ...DEFAULT_PROMPTS,
+      revisionCritique: { system: "Judge.", user: "[{rejected}|{critique}|{gradient}]" },
+    };
+    await apply(makeCritiqueNode({ critic, prompts }), state(base), { mode: "revision" });
+    expect(userPrompt(critic.calls[0])).toBe("[||]");
+  });
+
+  it("refuses to run before select has chosen a candidate", async () => {
+    const critic = new ScriptedChatModel(() => "a critique");
+    const error = await apply(
+      makeCritiqueNode({ critic, prompts: DEFAULT_PROMPTS }),
+      state({ pool }),
+      {},
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TpoInputError);
+    expect((error as Error).message).toBe(
+      "The critique node needs a chosen candidate, but select has not chosen one.",
+    );
+    expect(critic.calls).toHaveLength(0);
   });
 
   it("shows placeholders inside the query and the responses literally", async () => {
@@ -315,6 +384,30 @@ describe("update", () => {
     });
     expect(update.pool?.map((c) => c.text)).toEqual(["cut short by max tok"]);
     expect(update.history?.[0]).toMatchObject({ untagged: 0 });
+  });
+
+  it("counts a whitespace-only output as a failure, not as an untagged rewrite", async () => {
+    const outputs = ["<improved_response>tagged</improved_response>", " \n\t "];
+    const critic = new ScriptedChatModel((_call, index) => outputs[index]);
+    const update = await apply(makeUpdateNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      width: 2,
+    });
+    expect(update.pool?.map((c) => c.text)).toEqual(["tagged"]);
+    expect(update.history?.[0]).toMatchObject({ untagged: 0, failures: 1 });
+  });
+
+  it("goes on with the rewrites that arrived when a request fails, counting the failed one", async () => {
+    const critic = new ScriptedChatModel((_call, _index, callNumber) => {
+      // A 400 is not retried: the request fails for good.
+      if (callNumber === 1) throw Object.assign(new Error("server down"), { status: 400 });
+      return `<improved_response>rewrite ${callNumber}</improved_response>`;
+    });
+    const update = await apply(makeUpdateNode({ critic, prompts: DEFAULT_PROMPTS }), state(base), {
+      width: 3,
+      sampling: "parallel",
+    });
+    expect(update.pool?.map((c) => c.text)).toEqual(["rewrite 0", "rewrite 2"]);
+    expect(update.history).toEqual([{ iteration: 1, untagged: 0, failures: 1, sampling: "parallel" }]);
   });
 });
 

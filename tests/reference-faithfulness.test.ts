@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { TpoSettingsError, createSimWorld, createTpoGraph, parseTpoContext, preset } from "../src/index.js";
+import {
+  DEFAULT_PROMPTS,
+  TpoSettingsError,
+  createSimWorld,
+  createTpoGraph,
+  parseTpoContext,
+  preset,
+} from "../src/index.js";
 import { cutAtStop, SimChatModel } from "../src/sim/chat-model.js";
 import { REFERENCE_STOP } from "../src/settings/presets.js";
 import { parseChatCompletionRequest } from "../src/server/request.js";
@@ -73,6 +80,22 @@ describe("the conversation layout and prompt settings", () => {
     // The separate layout uses them.
     await graph.invoke({ query: "q" }, { context: { width: 2, depth: 1 } });
     expect(policy.calls.filter((c) => c.messages[0].text === "MY UPDATE")).toHaveLength(1);
+  });
+
+  it("refuses a graph's own user prompt too, naming criticLayout; the default prompts run", async () => {
+    const policy = new ScriptedChatModel(uniqueResponder());
+    const rewardModel = new RecordingRewardModel((text) => text.charCodeAt(text.length - 1));
+    const context = { width: 2, depth: 1, criticLayout: "conversation" as const };
+    const own = createTpoGraph({ policy, rewardModel, prompts: { critique: { user: "Judge {chosen}." } } });
+    const error = await own.invoke({ query: "q" }, { context }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TpoSettingsError);
+    expect((error as TpoSettingsError).field).toBe("criticLayout");
+    expect((error as Error).message).toContain('own "critique" prompt');
+    // The default prompts, given or left out, are the conversation template's: the run goes on.
+    for (const prompts of [undefined, DEFAULT_PROMPTS]) {
+      const out = await createTpoGraph({ policy, rewardModel, prompts }).invoke({ query: "q" }, { context });
+      expect(out.history.map((record) => record.iteration)).toEqual([0, 1]);
+    }
   });
 
   it("is refused by the server as a 400 naming tpo.<prompt>", () => {

@@ -51,7 +51,7 @@ const ask = [new HumanMessage("hi")];
 const SAMPLING = { temperature: 0.7, topP: 0.95, maxTokens: 16 };
 
 describe("a query's routing key", () => {
-  const runtime = (thread?: string) =>
+  const runtime = (thread?: string | number) =>
     ({ configurable: thread === undefined ? {} : { thread_id: thread } }) as LangGraphRunnableConfig;
 
   it("is the thread's when the run has one, hashed", () => {
@@ -74,6 +74,32 @@ describe("a query's routing key", () => {
     expect(
       routingKeyOfRun(runtime(), [new SystemMessage("Be brief."), new HumanMessage("How do I brew tea?")]),
     ).not.toBe(first);
+  });
+
+  it("is a numeric thread id's too, one key per id", () => {
+    const seven = routingKeyOfRun(runtime(7), [new HumanMessage("one")]);
+    expect(routingKeyOfRun(runtime(7), [new HumanMessage("two")])).toBe(seven);
+    expect(routingKeyOfRun(runtime(8), [new HumanMessage("one")])).not.toBe(seven);
+    expect(routingKeyOfRun(runtime(), [new HumanMessage("one")])).not.toBe(seven);
+  });
+
+  it("tells apart queries under one system prompt, and conversations without a user turn", () => {
+    const brief = new SystemMessage("Be brief.");
+    const tea = routingKeyOfRun(runtime(), [brief, new HumanMessage("How do I brew tea?")]);
+    expect(routingKeyOfRun(runtime(), [brief, new HumanMessage("How do I brew coffee?")])).not.toBe(tea);
+    expect(routingKeyOfRun(runtime(), [new AIMessage("a")])).not.toBe(
+      routingKeyOfRun(runtime(), [new AIMessage("b")]),
+    );
+  });
+
+  it("keeps the turns apart: two system turns are not one that holds both texts", () => {
+    const two = routingKeyOfRun(runtime(), [
+      new SystemMessage("a"),
+      new SystemMessage("b"),
+      new HumanMessage("q"),
+    ]);
+    const one = routingKeyOfRun(runtime(), [new SystemMessage("asystem\u0000b"), new HumanMessage("q")]);
+    expect(one).not.toBe(two);
   });
 });
 
