@@ -84,20 +84,36 @@ describe("tpo worker and tpo batch --queue", () => {
       const victim = startWorker(url);
       const others = [startWorker(url), startWorker(url)];
 
-      // Kill it once it has finished a job and holds one with steps done (checkpoints saved).
+      // Kill it once it has finished a job and holds one with steps done (checkpoints saved) that it
+      // has not finished: frozen with SIGSTOP first, so that what it holds is read while it stands still.
+      const stepsDone = () => {
+        const checkpoints = checkpointsPerId(pg, "killed_worker");
+        return heldIds(victim.output()).some((id) => (checkpoints.get(id) ?? 0) >= 4);
+      };
       let held: string[] = [];
-      await waitUntil(
-        throttled(() => {
-          const stderr = victim.output();
-          held = heldIds(stderr);
-          const checkpoints = checkpointsPerId(pg, "killed_worker");
-          return doneCount(stderr) >= 1 && held.some((id) => (checkpoints.get(id) ?? 0) >= 4);
-        }),
-        120_000,
-        "the victim to hold a query with steps done",
-      );
+      for (let attempt = 0; ; attempt++) {
+        expect(attempt, "tries to catch the victim holding a query with steps done").toBeLessThan(20);
+        await waitUntil(
+          throttled(() => doneCount(victim.output()) >= 1 && stepsDone()),
+          120_000,
+          "the victim to hold a query with steps done",
+        );
+        victim.child.kill("SIGSTOP");
+        await new Promise((resolve) => setTimeout(resolve, 300)); // what it wrote reaches us
+        const saved = new Set(
+          rows(
+            pg,
+            "killed_worker",
+            `SELECT j.item_id FROM tpo_queue.results r JOIN tpo_queue.jobs j USING (key)
+               JOIN tpo_queue.workers w ON w.id = r.worker WHERE w.pid = ${victim.child.pid}`,
+          ).map(([id]) => id),
+        );
+        const checkpoints = checkpointsPerId(pg, "killed_worker");
+        held = heldIds(victim.output());
+        if (held.some((id) => !saved.has(id) && (checkpoints.get(id) ?? 0) >= 4)) break;
+        victim.child.kill("SIGCONT");
+      }
       victim.child.kill("SIGKILL");
-      held = heldIds(victim.output()); // what it held when it died
       expect((await victim.done).signal).toBe("SIGKILL");
       expect(held.length).toBeGreaterThan(0);
 
