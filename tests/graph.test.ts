@@ -16,6 +16,7 @@ import {
 } from "../src/index.js";
 import { TPO_RECURSION_LIMIT } from "../src/graph/builder.js";
 import { SimChatModel, SimRewardModel } from "../src/sim/index.js";
+import { studioModels } from "../src/studio/tpo-graph.js";
 import { RecordingRewardModel, ScriptedChatModel, uniqueResponder } from "./helpers/fakes.js";
 import { section } from "./helpers/sections.js";
 
@@ -219,6 +220,21 @@ describe("the TPO graph", () => {
     expect(graph.name).toBe("tpo");
   });
 
+  it("ends at the depth, and after the first sampling in mode bon, even with a decide node that never stops", async () => {
+    const decide: TpoNode = () => ({});
+    const graph = createTpoGraph({
+      policy: new ScriptedChatModel(uniqueResponder()),
+      rewardModel: new RecordingRewardModel(),
+      nodes: { decide },
+    });
+    const deep = await graph.invoke({ query: "q" }, { context: { width: 2, depth: 2 } });
+    expect(deep.history.map((r) => r.iteration)).toEqual([0, 1, 2]);
+    expect(deep.stopReason).toBeNull();
+    const bon = await graph.invoke({ query: "q" }, { context: { width: 2, depth: 2, mode: "bon" } });
+    expect(bon.history.map((r) => r.iteration)).toEqual([0]);
+    expect(bon.best).not.toBeNull();
+  });
+
   it("runs a replaced node instead of the built-in one", async () => {
     const gradient: TpoNode = () => ({ gradientText: "REPLACED GRADIENT" });
     const policy = new ScriptedChatModel(uniqueResponder());
@@ -412,8 +428,7 @@ describe("models from the environment", () => {
 });
 
 describe("the graphs of langgraph.json", () => {
-  it("use the simulated world without model settings, and the environment's models with them", async () => {
-    const { studioModels } = await import("../src/studio/tpo-graph.js");
+  it("use the simulated world without model settings, and the environment's models with them", () => {
     expect(studioModels({}).policy).toBeInstanceOf(SimChatModel);
     expect(studioModels({ TPO_MODEL: "m", OPENAI_BASE_URL: "http://127.0.0.1:1/v1" }).policy).toBeInstanceOf(
       TpoChatOpenAI,

@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
-import { parseHumanJudgement } from "../src/nodes/human-judgement.js";
+import { describe, expect, it } from "vitest";
+import { HUMAN_REWARD_INSTRUCTIONS, parseHumanJudgement } from "../src/nodes/human-judgement.js";
 import { makeCandidate, type Candidate } from "../src/state/state.js";
 
 /**
@@ -126,11 +126,8 @@ describe("an answer that is neither", () => {
 });
 
 describe("the instructions", () => {
-  it("explain the three forms of an answer and what a pick does", async () => {
-    // The text is built when the module loads: a fresh import builds it inside the test, where
-    // mutation testing sees it (an import at the top runs outside every test).
-    vi.resetModules();
-    const { HUMAN_REWARD_INSTRUCTIONS: text } = await import("../src/nodes/human-judgement.js");
+  it("explain the three forms of an answer and what a pick does", () => {
+    const text = HUMAN_REWARD_INSTRUCTIONS;
     expect(text).toContain("Resume with one score per candidate, higher is better");
     expect(text).toContain("an array of numbers in the order of");
     expect(text).toContain("an object mapping each candidate id to its score");

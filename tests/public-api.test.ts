@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import * as core from "../src/core.js";
+import * as main from "../src/index.js";
 import { ROOT } from "./helpers/cli.js";
 
 const CORE_VALUES = [
@@ -83,13 +85,11 @@ function exportedTypes(file: string): string[] {
 }
 
 describe("the public API", () => {
-  it("langgraph-tpo/core exports exactly the curated names", async () => {
-    const core = await import("../src/core.js");
+  it("langgraph-tpo/core exports exactly the curated names", () => {
     expect(Object.keys(core).sort()).toEqual([...CORE_VALUES].sort());
   });
 
-  it("langgraph-tpo exports the core and the parts that load more, nothing else", async () => {
-    const main = await import("../src/index.js");
+  it("langgraph-tpo exports the core and the parts that load more, nothing else", () => {
     expect(Object.keys(main).sort()).toEqual([...CORE_VALUES, ...MAIN_ONLY_VALUES].sort());
   });
 

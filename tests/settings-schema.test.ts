@@ -1,14 +1,21 @@
 import { getConfigTypeSchema } from "@langchain/langgraph/zod/schema";
 import { describe, expect, it } from "vitest";
-import { createTpoGraph } from "../src/graph/builder.js";
+import { createTpoGraph, TPO_RECURSION_LIMIT } from "../src/graph/builder.js";
 import { TpoSettingsError } from "../src/errors.js";
 import {
+  promptContextFields,
   promptFieldName,
   promptSettingsIn,
   refusePromptsInConversation,
 } from "../src/settings/prompt-fields.js";
 import { preset, TPO_PRESET_NAMES } from "../src/settings/presets.js";
-import { ensureContext, parseTpoContext, TpoContextSchema } from "../src/settings/run-settings.js";
+import {
+  ensureContext,
+  MAX_DEPTH,
+  MAX_STOP_STRINGS,
+  parseTpoContext,
+  TpoContextSchema,
+} from "../src/settings/run-settings.js";
 import { createSimWorld } from "../src/sim/index.js";
 import type { TpoPrompts } from "../src/prompts/index.js";
 
@@ -155,5 +162,98 @@ describe("presets", () => {
     const first = preset("official");
     first.stop!.push("mine");
     expect(preset("official").stop).toEqual(["<|end_of_text|>", "<|eot_id|>", "<|im_end|>"]);
+  });
+});
+
+describe("the bounds of each setting", () => {
+  const refusedField = (context: object): string | null => {
+    try {
+      parseTpoContext(context);
+      return null;
+    } catch (error) {
+      return (error as TpoSettingsError).field;
+    }
+  };
+  const long = (n: number) => "x".repeat(n);
+  const strings = (n: number) => Array.from({ length: n }, (_, i) => `<stop${i}>`);
+  const promptFields = Object.keys(promptContextFields);
+
+  it.each<[string, unknown[], unknown[]]>([
+    ["width", [1, 64], [0, 65, 2.5]],
+    ["depth", [0, MAX_DEPTH], [-1, MAX_DEPTH + 1, 1.5]],
+    ["temperature", [0, 2], [-0.01, 2.01]],
+    ["topP", [0.01, 1], [0, 1.01]],
+    ["maxTokens", [1, 100_000], [0, 1.5]],
+    ["criticTemperature", [0, 2], [-0.01, 2.01]],
+    ["criticTopP", [0.01, 1], [0, 1.01]],
+    ["criticMaxTokens", [1, 100_000], [0, 1.5]],
+    ["seed", [0, -3, 2 ** 31], [1.5]],
+    ["patience", [1, 10], [0, 1.5]],
+    ["budgetTokens", [0, 10 ** 9], [-1, 1.5]],
+    ["budgetRequests", [0, 10], [-1, 1.5]],
+    ["targetScore", [-1e6, 0, 3.5], ["3"]],
+    ["systemPrompt", ["x", long(10_000)], [""]],
+    [
+      "stop",
+      [[], ["x"], strings(MAX_STOP_STRINGS), [long(200)]],
+      [strings(MAX_STOP_STRINGS + 1), [long(201)], [""]],
+    ],
+    [
+      "criticStop",
+      [[], strings(MAX_STOP_STRINGS), [long(200)]],
+      [strings(MAX_STOP_STRINGS + 1), [long(201)], [""]],
+    ],
+  ])("%s: takes its bounds, refuses one step past them, naming the field", (field, taken, refused) => {
+    for (const value of taken) expect(refusedField({ [field]: value }), JSON.stringify(value)).toBeNull();
+    for (const value of refused) {
+      expect(refusedField({ [field]: value }), JSON.stringify(value)).toMatch(
+        new RegExp(`^${field}(\\.\\d+)?$`),
+      );
+    }
+  });
+
+  it("every prompt setting takes any text but none", () => {
+    expect(promptFields).toHaveLength(12);
+    for (const field of promptFields) {
+      expect(parseTpoContext({ [field]: "{query}" })).toMatchObject({ [field]: "{query}" });
+      expect(refusedField({ [field]: "" })).toBe(field);
+    }
+  });
+
+  it("the deepest run they allow ends within the graph's recursion limit", async () => {
+    const out = await createTpoGraph(createSimWorld()).invoke(
+      { query: "Name a prime number." },
+      { context: { width: 1, depth: MAX_DEPTH, mode: "revision" }, recursionLimit: TPO_RECURSION_LIMIT },
+    );
+    expect(out.iteration).toBe(MAX_DEPTH);
+    expect(out.stopReason).toBe("depth");
+  });
+});
+
+describe("the official preset", () => {
+  it("is the reference's published run: its sampling, seed, critic defaults, system prompt and stop strings", () => {
+    const stop = ["<|end_of_text|>", "<|eot_id|>", "<|im_end|>"];
+    expect(preset("official")).toEqual({
+      mode: "tpo",
+      width: 5,
+      depth: 2,
+      temperature: 0.7,
+      topP: 0.95,
+      maxTokens: 2048,
+      seed: 7,
+      seedScheme: "reference",
+      stop,
+      criticTemperature: 0.7,
+      criticTopP: 0.99,
+      criticMaxTokens: 8192,
+      criticStop: stop,
+      systemPrompt: "You are a helpful, creative, and smart assistant.",
+      untaggedRewrites: "drop",
+    });
+    expect(preset("official", { depth: 3, stop: ["END"] })).toMatchObject({
+      depth: 3,
+      stop: ["END"],
+      width: 5,
+    });
   });
 });
