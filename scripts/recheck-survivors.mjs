@@ -24,11 +24,17 @@ const reportPath = args[0] ?? "reports/mutation/mutation.json";
 const vitest = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
 
 const report = JSON.parse(readFileSync(reportPath, "utf8"));
-const mutants = Object.entries(report.files)
-  .filter(([file]) => file.startsWith(only))
-  .flatMap(([file, { mutants }]) =>
-    mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage").map((m) => ({ file, ...m })),
-  );
+const files = Object.entries(report.files).filter(([file]) => file.startsWith(only));
+const changed = files
+  .filter(([file, { source }]) => readFileSync(file, "utf8") !== source)
+  .map(([file]) => file);
+if (changed.length > 0) {
+  console.error(`Changed since the report, run it again: ${changed.join(", ")}`);
+  process.exit(2);
+}
+const mutants = files.flatMap(([file, { mutants }]) =>
+  mutants.filter((m) => m.status === "Survived" || m.status === "NoCoverage").map((m) => ({ file, ...m })),
+);
 
 /** The offset in `text` of a report location (lines and columns count from 1). */
 function offsetOf(text, { line, column }) {

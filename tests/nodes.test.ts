@@ -468,6 +468,36 @@ describe("what the graph records around a node", () => {
     expect(update.usage).toEqual(update.history?.[0].usage);
   });
 
+  it("records the scores of this iteration's candidates that the node judged now, none when it judged none", async () => {
+    const late = scored("late", null, 0);
+    const before = scored("before", 4, 1);
+    const fresh = [scored("u1", null, 1), scored("u2", null, 1)];
+    const rescoreAll: TpoNode = () => ({
+      pool: [{ ...late, score: 100 }, before, { ...fresh[0], score: 1 }, fresh[1]],
+    });
+    const current = state({ pool: [late, before, ...fresh], iteration: 1 });
+    const judged = await apply(withNodeRecords("reward", rescoreAll), current);
+    expect(judged.history).toEqual([
+      { iteration: 1, scores: { min: 1, mean: 1, max: 1 }, usage: timed("reward") },
+    ]);
+    const none = await apply(
+      withNodeRecords("reward", () => ({ pool: [] })),
+      current,
+    );
+    expect(none.history).toEqual([{ iteration: 1, scores: null, usage: timed("reward") }]);
+  });
+
+  it("times a node from its start to its end", async () => {
+    const slow: TpoNode = () =>
+      new Promise((resolve) => setTimeout(() => resolve({ critiqueText: "c" }), 30));
+    const start = performance.now();
+    const out = await apply(withNodeRecords("critique", slow), state({}));
+    const elapsed = performance.now() - start;
+    const nodeMs = (out.usage as Partial<Usage>).nodeMs!.critique!;
+    expect(nodeMs).toBeGreaterThanOrEqual(25);
+    expect(nodeMs).toBeLessThanOrEqual(elapsed);
+  });
+
   it("counts an update's new candidates beside the node's own counters, and moves the iteration on", async () => {
     const chosen = scored("CHOSEN", 9, 0);
     const rewrite = (text: string) => makeCandidate(text, 1, "update");
@@ -516,5 +546,22 @@ describe("what the graph records around a node", () => {
     expect(record).toMatchObject({ iteration: 0, candidates: 2, usage: timed("generate") });
     expect((out.usage as Overwrite<Usage>).value).toEqual({ ...emptyUsage(), nodeMs: record.usage.nodeMs });
     expect((out.messages as BaseMessage[]).map((m) => [m.getType(), m.text])).toEqual([["human", "again?"]]);
+  });
+
+  it("puts a generate node's own message after the user turn, and makes no user turn of a blank query", async () => {
+    const generate: TpoNode = () => ({
+      pool: [makeCandidate("x", 0, "sample")],
+      messages: new AIMessage("a note") as never,
+    });
+    const asked = await withNodeRecords("generate", generate)(state({ query: "why?" }), runtime());
+    expect((asked.messages as BaseMessage[]).map((m) => [m.getType(), m.text])).toEqual([
+      ["human", "why?"],
+      ["ai", "a note"],
+    ]);
+    const blank = await withNodeRecords("generate", generate)(
+      state({ query: "  ", messages: [new HumanMessage("hi")] }),
+      runtime(),
+    );
+    expect(AIMessage.isInstance(blank.messages)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createSimWorld, createTpoGraph, type TpoNode, type TpoStateType } from "../src/index.js";
+import { makeRewardNode } from "../src/nodes/reward.js";
 import { emit, isTpoEvent, type TpoEvent } from "../src/state/events.js";
 
 const query = "How do I take care of a wooden table?";
@@ -86,6 +87,30 @@ describe("progress events on the custom stream", () => {
       for (const { id, score } of event.scores)
         expect(score).toBe(final.pool.find((c) => c.id === id)!.text.length);
     }
+  });
+
+  it("reports no scores for an iteration whose reward node judged nothing", async () => {
+    const world = createSimWorld();
+    const firstOnly: TpoNode = (state, runtime) =>
+      state.iteration === 0 ? makeRewardNode(world)(state, runtime) : { pool: [] };
+    const graph = createTpoGraph({ ...world, nodes: { reward: firstOnly } });
+    const { events } = await streamEvents(graph, { width: 2, depth: 1 });
+    expect(events.filter((e) => e.type === "tpo.candidates.scored").map((e) => e.iteration)).toEqual([0]);
+  });
+
+  it("announces decide's stop and finalize's answer only: a replaced node that writes either field announces nothing", async () => {
+    const world = createSimWorld();
+    const gradient: TpoNode = (state) => ({
+      gradientText: "suggestions",
+      stopReason: "mine" as never,
+      best: { ...state.pool[0], text: "not the answer" } as never,
+    });
+    const graph = createTpoGraph({ ...world, nodes: { gradient } });
+    const { events } = await streamEvents(graph, { width: 2, depth: 1 });
+    expect(events.map((e) => e.type).slice(-2)).toEqual(["tpo.run.stopped", "tpo.run.finished"]);
+    expect(events.filter((e) => e.type === "tpo.run.stopped" || e.type === "tpo.run.finished")).toHaveLength(
+      2,
+    );
   });
 
   it("stays silent when the run does not stream custom events", async () => {
