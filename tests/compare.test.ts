@@ -4,7 +4,14 @@ import type { BatchRecord } from "../src/cli/batch/record.js";
 import { bootstrapInterval } from "../src/cli/compare/bootstrap.js";
 import { createPairwiseJudge, InvalidVerdictError } from "../src/cli/compare/judge.js";
 import { describeJudge, judgeSettings } from "../src/cli/compare/judge-settings.js";
-import { outcomeOf, winnerOf, type Judgment, type Outcome } from "../src/cli/compare/judgment.js";
+import {
+  judgePair,
+  outcomeOf,
+  RATIONALE_MAX_CHARS,
+  winnerOf,
+  type Judgment,
+  type Outcome,
+} from "../src/cli/compare/judgment.js";
 import { matchPairs } from "../src/cli/compare/pairs.js";
 import { answersOf, firstSample, parseSide, resolveSide } from "../src/cli/compare/sides.js";
 import { summarizeJudgments } from "../src/cli/compare/summary.js";
@@ -76,6 +83,34 @@ describe("a pair's outcome", () => {
     // Position bias: each order favours the response shown first.
     expect(outcomeOf([game("a", "a"), game("b", "b")])).toBe("tie");
     expect(outcomeOf([game("a", "a"), game("b", "tie")])).toBe("tie");
+  });
+});
+
+describe("a judged pair's rationales", () => {
+  async function storedRationales(...rationales: string[]): Promise<string[]> {
+    const judge = {
+      judge: async () => ({ rationale: rationales.shift()!, verdict: "A" as const, requests: 1 }),
+    };
+    const pair = { id: "p", query: "q", a: "x", b: "y" };
+    const judgment = await judgePair(judge, pair, { a: "A", b: "B", judge: { model: "j" } });
+    return judgment.games.map((g) => g.rationale);
+  }
+
+  it("keeps one of RATIONALE_MAX_CHARS characters whole and cuts a longer one to that many, its end marked", async () => {
+    const [whole, cut] = await storedRationales(
+      "w".repeat(RATIONALE_MAX_CHARS),
+      "c".repeat(RATIONALE_MAX_CHARS + 1),
+    );
+    expect(whole).toBe("w".repeat(RATIONALE_MAX_CHARS));
+    expect(cut).toBe(`${"c".repeat(RATIONALE_MAX_CHARS - 1)}…`);
+  });
+
+  it("never cuts between the two halves of a character outside the BMP", async () => {
+    const emojiAtCut = `${"a".repeat(RATIONALE_MAX_CHARS - 2)}😀tail`;
+    const emojiBefore = `${"a".repeat(RATIONALE_MAX_CHARS - 3)}😀tail`;
+    const [dropped, kept] = await storedRationales(emojiAtCut, emojiBefore);
+    expect(dropped).toBe(`${"a".repeat(RATIONALE_MAX_CHARS - 2)}…`);
+    expect(kept).toBe(`${"a".repeat(RATIONALE_MAX_CHARS - 3)}😀…`);
   });
 });
 
