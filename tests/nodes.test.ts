@@ -485,6 +485,11 @@ describe("what the graph records around a node", () => {
       current,
     );
     expect(none.history).toEqual([{ iteration: 1, scores: null, usage: timed("reward") }]);
+    const nothingToJudge = await apply(
+      withNodeRecords("reward", () => ({})),
+      current,
+    );
+    expect(nothingToJudge.history).toEqual([{ iteration: 1, usage: timed("reward") }]);
   });
 
   it("times a node from its start to its end", async () => {

@@ -1,3 +1,4 @@
+import { MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it, vi } from "vitest";
 import { createSimWorld, createTpoGraph, type TpoNode, type TpoStateType } from "../src/index.js";
 import { makeRewardNode } from "../src/nodes/reward.js";
@@ -111,6 +112,49 @@ describe("progress events on the custom stream", () => {
     expect(events.filter((e) => e.type === "tpo.run.stopped" || e.type === "tpo.run.finished")).toHaveLength(
       2,
     );
+  });
+
+  it("lists only the candidates a replaced reward node judged", async () => {
+    const firstOfEach: TpoNode = (state) => ({
+      pool: state.pool
+        .filter((c) => c.score === null)
+        .map((c, i) => (i === 0 ? { ...c, score: c.text.length } : c)),
+    });
+    const graph = createTpoGraph({ ...createSimWorld(), nodes: { reward: firstOfEach } });
+    const { events } = await streamEvents(graph, { width: 3, depth: 1 });
+    const scored = events.filter((e) => e.type === "tpo.candidates.scored");
+    expect(scored.map((e) => e.scores.length)).toEqual([1, 1]);
+    for (const event of scored) expect(event.scores[0].score).toEqual(expect.any(Number));
+  });
+
+  it("names no rejected response in mode revision, nor one from an earlier turn when a thread's run starts", async () => {
+    const { events } = await streamEvents(createTpoGraph(createSimWorld(3)), {
+      width: 3,
+      depth: 2,
+      mode: "revision",
+    });
+    const started = events.filter((e) => e.type === "tpo.iteration.started");
+    expect(started.map((e) => [e.chosen === null, e.rejected])).toEqual([
+      [true, null],
+      [false, null],
+      [false, null],
+    ]);
+
+    const graph = createTpoGraph({ ...createSimWorld(3), checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: "t" }, context: { width: 3, depth: 1 } };
+    await graph.invoke({ query }, config);
+    const again: TpoEvent[] = [];
+    for await (const chunk of await graph.stream(
+      { query: "And a metal one?" },
+      { ...config, streamMode: "custom" },
+    ))
+      again.push(chunk as TpoEvent);
+    expect(again[0]).toMatchObject({
+      type: "tpo.iteration.started",
+      iteration: 0,
+      chosen: null,
+      rejected: null,
+    });
   });
 
   it("stays silent when the run does not stream custom events", async () => {

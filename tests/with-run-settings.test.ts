@@ -16,7 +16,7 @@ describe("a step's run settings", () => {
   const call = (name: "select" | "generate", runtime: object) =>
     withRunSettings(name, node)(kept, runtime as LangGraphRunnableConfig);
 
-  it("are those the run keeps when the call sets none, the call's when it sets one, and generate's always the call's", async () => {
+  it("are those the run keeps when the call sets none, the call's when it sets one, and generate's always the call's; the state is written only when they change", async () => {
     widths.length = 0;
     expect(await call("select", {})).toEqual({});
     expect(await call("select", { context: {} })).toEqual({});
@@ -25,6 +25,7 @@ describe("a step's run settings", () => {
       settings: parseTpoContext({ width: 4 }),
     });
     expect(await call("generate", { context: {} })).toEqual({ settings: parseTpoContext({}) });
-    expect(widths).toEqual([3, 3, 3, 4, 5]);
+    expect(await call("generate", { context: { width: 3 } })).toEqual({});
+    expect(widths).toEqual([3, 3, 3, 4, 5, 3]);
   });
 });

@@ -38,7 +38,7 @@ function addedCandidates(output: TpoUpdate, pool: Candidate[]): Candidate[] {
 }
 
 function ref(state: TpoStateType, id: string | null): ScoredRef | null {
-  const candidate = id === null ? undefined : state.pool.find((c) => c.id === id);
+  const candidate = state.pool.find((c) => c.id === id);
   return candidate && candidate.score !== null ? { id: candidate.id, score: candidate.score } : null;
 }
 
