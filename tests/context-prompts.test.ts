@@ -113,8 +113,12 @@ describe("the context schema as LangGraph Studio reads it", () => {
       revisionCritiqueUserPrompt: ["critique", DEFAULT_PROMPTS.revisionCritique.user],
       gradientSystemPrompt: ["gradient", GRADIENT_PROMPT.system],
       gradientUserPrompt: ["gradient", GRADIENT_PROMPT.user],
+      revisionGradientSystemPrompt: ["gradient", DEFAULT_PROMPTS.revisionGradient.system],
+      revisionGradientUserPrompt: ["gradient", DEFAULT_PROMPTS.revisionGradient.user],
       updateSystemPrompt: ["update", UPDATE_PROMPT.system],
       updateUserPrompt: ["update", UPDATE_PROMPT.user],
+      revisionUpdateSystemPrompt: ["update", DEFAULT_PROMPTS.revisionUpdate.system],
+      revisionUpdateUserPrompt: ["update", DEFAULT_PROMPTS.revisionUpdate.user],
     };
     for (const [field, [node, template]] of Object.entries(nodes)) {
       expect(schema.properties[field]).toMatchObject({

@@ -62,6 +62,15 @@ describe("the run settings' defaults", () => {
 });
 
 describe("Studio's form", () => {
+  it("says which requests each list of stop strings is for", () => {
+    expect(studio.properties.stop.description).toMatch(
+      /^Stop strings of the generate and update requests \(the policy's samples and the rewrites\): /,
+    );
+    expect(studio.properties.criticStop.description).toMatch(
+      /^Stop strings of the critique and gradient requests: /,
+    );
+  });
+
   it("describes every setting", () => {
     for (const field of Object.keys(TpoContextSchema.shape)) {
       const description = studio.properties[field]?.description ?? "";
@@ -81,6 +90,11 @@ describe("Studio's form", () => {
           new RegExp(`^The ${part} message of the ${step} of the chosen response alone \\(mode revision`),
         );
       }
+    }
+    for (const field of Object.keys(promptContextFields)) {
+      expect(studio.properties[field].description, field).toMatch(
+        / prompt\. Unset: the graph's own template \(the default shown, or the prompts given to createTpoGraph\)\.$/,
+      );
     }
     expect(promptFieldName("revisionUpdate", "system")).toBe("revisionUpdateSystemPrompt");
     expect(promptFieldName("gradient", "user")).toBe("gradientUserPrompt");
