@@ -210,10 +210,10 @@ describe("critique", () => {
     const critic = new ScriptedChatModel(() => "a critique");
     const prompts = {
       ...DEFAULT_PROMPTS,
-      revisionCritique: { system: "Judge.", user: "[{rejected}|{critique}|{gradient}]" },
+      revisionCritique: { system: "Judge.", user: "[{rejected}|{critique}|{gradient}|{systemPrompt}]" },
     };
     await apply(makeCritiqueNode({ critic, prompts }), state(base), { mode: "revision" });
-    expect(userPrompt(critic.calls[0])).toBe("[||]");
+    expect(userPrompt(critic.calls[0])).toBe("[|||]");
   });
 
   it("refuses to run before select has chosen a candidate", async () => {

@@ -3,7 +3,7 @@ import type { Candidate, TpoStateType } from "../state/state.js";
 import type { TpoNodeName } from "./contract.js";
 
 export function candidateById(state: TpoStateType, id: string | null): Candidate | null {
-  return id === null ? null : (state.pool.find((c) => c.id === id) ?? null);
+  return state.pool.find((c) => c.id === id) ?? null;
 }
 
 export function requireChosen(state: TpoStateType, node: TpoNodeName): Candidate {
