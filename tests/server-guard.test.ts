@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { browserGuard, guardBrowser, normalOrigin, requireJson } from "../src/server/guard.js";
+import {
+  browserGuard,
+  guardBrowser,
+  normalOrigin,
+  requireJson,
+  type BrowserGuard,
+} from "../src/server/guard.js";
 import { ApiError } from "../src/server/http-io.js";
 import { parseChatCompletionRequest } from "../src/server/request.js";
 
@@ -235,5 +241,85 @@ describe("fields the server refuses", () => {
     ["n", 1],
   ])("takes %s = %j, which asks for nothing TPO cannot do", (field, value) => {
     expect(ask({ [field]: value }).messages).toHaveLength(1);
+  });
+});
+
+describe("the Host check, IPv6 and odd forms", () => {
+  it("takes a bracketed IPv6 address bound or named, with or without a port, and nothing around it", () => {
+    const guard = browserGuard("[FD00::5]");
+    for (const host of ["[fd00::5]:8080", "[fd00::5]", " [fd00::5]:8080 ", "[FD00::5]:"]) {
+      const { req, res } = exchange({ host });
+      expect(guardBrowser(req, res, guard), host).toBe(false);
+    }
+    for (const host of ["[fd00::6]:8080", "x[fd00::5]:8080", "[fd00::5]:80x", "[fd00::5]]"]) {
+      const { req, res } = exchange({ host });
+      expect(refusal(() => guardBrowser(req, res, guard)).code, host).toBe("host_not_allowed");
+    }
+  });
+
+  it("says in full why a name is refused, and closes the connection", () => {
+    const { req, res } = exchange({ host: "rebind.evil.example" });
+    const error = refusal(() => guardBrowser(req, res, browserGuard("127.0.0.1")));
+    expect(error.message).toBe(
+      "Host rebind.evil.example is not a name of this server, so the request may come from a web page through " +
+        "DNS rebinding; call it by its address, or add the name with tpo serve --allowed-hosts.",
+    );
+    expect(error.headers).toEqual({ connection: "close" });
+  });
+});
+
+describe("the server's own pages", () => {
+  it("may call it under a name of the server, over http or https, with no CORS header", () => {
+    const guard = browserGuard("127.0.0.1", undefined, [], true);
+    for (const [origin, host] of [
+      ["http://127.0.0.1:8080", "127.0.0.1:8080"],
+      ["https://localhost:8443", "localhost:8443"],
+    ]) {
+      const { req, res, answer } = exchange({ host, origin });
+      expect(guardBrowser(req, res, guard)).toBe(false);
+      expect(answer.headers).toEqual({});
+    }
+  });
+
+  it("are refused when not allowed, under another port or scheme, and on a wildcard bind without names", () => {
+    const cors = (origin: string) =>
+      `Origin ${origin} may not call this server: browsers on other sites are refused; allow the site with tpo serve --cors-origin.`;
+    const cases: [BrowserGuard, string, string, string][] = [
+      [browserGuard("127.0.0.1"), "http://127.0.0.1:8080", "127.0.0.1:8080", cors("http://127.0.0.1:8080")],
+      [
+        browserGuard("127.0.0.1", undefined, [], true),
+        "http://127.0.0.1:9",
+        "127.0.0.1:8080",
+        cors("http://127.0.0.1:9"),
+      ],
+      [
+        browserGuard("127.0.0.1", undefined, [], true),
+        "ftp://127.0.0.1:8080",
+        "127.0.0.1:8080",
+        cors("ftp://127.0.0.1:8080"),
+      ],
+      [
+        browserGuard("0.0.0.0", undefined, [], true),
+        "http://10.0.0.7:8080",
+        "10.0.0.7:8080",
+        "Origin http://10.0.0.7:8080: a server bound to every address takes its own pages' requests only under the " +
+          "names given with tpo serve --allowed-hosts (against DNS rebinding); open the playground by one of them.",
+      ],
+    ];
+    for (const [guard, origin, host, message] of cases) {
+      const { req, res } = exchange({ host, origin });
+      const error = refusal(() => guardBrowser(req, res, guard));
+      expect(error.code, origin).toBe("origin_not_allowed");
+      expect(error.message, origin).toBe(message);
+    }
+  });
+});
+
+describe("configured origins", () => {
+  it("must be http or https", () => {
+    for (const origin of ["ftp://app.example", "ws://app.example"]) {
+      expect(() => normalOrigin(origin)).toThrow(`"${origin}" is not an http:// or https:// origin`);
+    }
+    expect(normalOrigin("HTTP://App.Example:80")).toBe("http://app.example");
   });
 });
