@@ -95,6 +95,7 @@ describe("the Origin check", () => {
       "access-control-allow-origin": "https://app.example",
       "access-control-allow-methods": "GET, POST, OPTIONS",
       "access-control-allow-headers": "authorization, content-type",
+      "access-control-max-age": "600",
       "content-length": "0",
     });
 
@@ -321,5 +322,35 @@ describe("configured origins", () => {
       expect(() => normalOrigin(origin)).toThrow(`"${origin}" is not an http:// or https:// origin`);
     }
     expect(normalOrigin("HTTP://App.Example:80")).toBe("http://app.example");
+  });
+});
+
+describe("the guard's edges", () => {
+  it("trims allowed names, lists exactly the names it takes, and treats an empty bind address as every address", () => {
+    expect([...browserGuard("10.1.2.3").hosts!].sort()).toEqual([
+      "10.1.2.3",
+      "127.0.0.1",
+      "::1",
+      "localhost",
+    ]);
+    const { req, res } = exchange({ host: "api.example" });
+    expect(guardBrowser(req, res, browserGuard("127.0.0.1", [" Api.Example "]))).toBe(false);
+    expect(browserGuard("").hosts).toBeNull();
+  });
+
+  it("names the wildcard bind only for the server's own origin, not for another site's", () => {
+    const { req, res } = exchange({ host: "10.0.0.7:8080", origin: "http://evil.example" });
+    expect(
+      refusal(() => guardBrowser(req, res, browserGuard("0.0.0.0", undefined, [], true))).message,
+    ).toMatch(/^Origin http:\/\/evil\.example may not call this server/);
+  });
+
+  it("takes JSON with spaces before its parameters, and closes the connection of a refused body", () => {
+    expect(() =>
+      requireJson(exchange({ "content-type": "application/json ; charset=utf-8" }).req),
+    ).not.toThrow();
+    expect(refusal(() => requireJson(exchange({ "content-type": "text/plain" }).req)).headers).toEqual({
+      connection: "close",
+    });
   });
 });
