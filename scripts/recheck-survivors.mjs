@@ -51,7 +51,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-let real = 0;
+let unsettled = 0;
 for (const [i, m] of mutants.entries()) {
   const original = readFileSync(m.file, "utf8");
   const start = offsetOf(original, m.location.start);
@@ -69,13 +69,14 @@ for (const [i, m] of mutants.entries()) {
     restore();
     restore = null;
   }
-  const killed = run.status !== 0;
-  if (!killed) real++;
-  const output = stripVTControlCharacters(run.stdout + run.stderr);
-  const failed = /FAIL\s+(.+)/.exec(output)?.[1].trim() ?? "";
+  const output = stripVTControlCharacters(`${run.stdout}${run.stderr}`);
+  const failed = /FAIL\s+(.+)/.exec(output)?.[1].trim();
+  // Killed only when a test failed: vitest also exits non-zero when no test imports the file,
+  // when it cannot start, or when the run timed out.
+  const verdict = failed ? "killed" : run.status === 0 ? "SURVIVES" : "NO VERDICT";
+  if (verdict !== "killed") unsettled++;
   const where = `${m.file}:${m.location.start.line} ${m.mutatorName} → ${JSON.stringify(m.replacement)}`;
-  console.log(
-    `[${i + 1}/${mutants.length}] ${killed ? "killed" : "SURVIVES"} ${where}${killed ? `  (${failed})` : ""}`,
-  );
+  const why = failed ?? (run.status === 0 ? "" : (run.error?.message ?? output.trim().split("\n")[0]));
+  console.log(`[${i + 1}/${mutants.length}] ${verdict} ${where}${why ? `  (${why})` : ""}`);
 }
-console.log(`${real} of ${mutants.length} survive the re-run.`);
+console.log(`${unsettled} of ${mutants.length} survive the re-run or got no verdict.`);
