@@ -44,6 +44,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * set up a fresh database one after another. pg-boss's own lock is taken inside its transaction,
  * after it found no tables: a second process then creates the schema again from a stale catalog
  * cache (PostgreSQL's "duplicate key … pg_namespace_nspname_index"), which pg-boss does not expect.
+ * Creating the pg-boss queue must be inside too: pg-boss 10's `create_queue` takes no lock, and two
+ * at once deadlock (one inserts the queue's row and then locks the queue table for the partition's
+ * foreign key, while the other's insert of the same row waits for the first's transaction).
  */
 async function whileSettingUp(pool: SqlPool, setUp: () => Promise<void>): Promise<void> {
   const client = await pool.connect();
@@ -98,9 +101,9 @@ export async function openQueue(url: string, options: OpenQueueOptions): Promise
     await whileSettingUp(pool, async () => {
       await ensureQueueSchema(pool);
       await boss.start();
+      await checkPgBossSchema(boss);
+      if (!(await boss.getQueue(QUEUE_NAME))) await boss.createQueue(QUEUE_NAME);
     });
-    await checkPgBossSchema(boss);
-    if (!(await boss.getQueue(QUEUE_NAME))) await boss.createQueue(QUEUE_NAME);
   } catch (error) {
     await boss.stop({ graceful: false, close: false }).catch(() => {});
     await pool.end().catch(() => {});
