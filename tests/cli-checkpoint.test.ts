@@ -2,12 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  checkCheckpointFile,
-  isPostgresUrl,
-  openCheckpointer,
-  redactUrl,
-} from "../src/cli/batch/checkpoint.js";
+import { checkCheckpointFile, isPostgresUrl, openCheckpointer } from "../src/cli/batch/checkpoint.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 
 const dirs: string[] = [];
@@ -31,21 +26,12 @@ describe("--checkpoint targets", () => {
     expect(isPostgresUrl("./postgres/checkpoints.sqlite")).toBe(false);
   });
 
-  it("never shows a URL's password", () => {
-    expect(redactUrl("postgres://tpo:s3cret@db.example:5432/runs")).toBe(
-      "postgres://tpo:***@db.example:5432/runs",
-    );
-    expect(redactUrl("postgres://tpo@db.example/runs")).toBe("postgres://tpo@db.example/runs");
-  });
-
   it("never shows a password that breaks the URL (a / in it), and says how to write it", async () => {
     for (const url of [
       "postgres://user:se/cret@host/db",
       "postgres://user:1234/cret@host/db",
       "postgresql://user:a?b#c@host:5432/db",
     ]) {
-      expect(redactUrl(url)).not.toMatch(/cret|a\?b/);
-      expect(redactUrl(url)).toMatch(/^postgres(ql)?:\/\/user:\*\*\*@host/);
       const error = await openCheckpointer(url, { importModule: missing }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CliUsageError);
       const message = (error as Error).message;

@@ -42,7 +42,7 @@ const ALLOWED: Record<string, string[]> = {
     "http",
     ...BASE,
   ],
-  queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
+  queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
     "web",

@@ -309,6 +309,13 @@ describe("bad queue settings", () => {
         says: "--base-url does not go with --queue",
       },
       { args: ["batch", input, "--out", out, "--detach"], code: 2, says: "--detach goes with --queue" },
+      // A password with a "/" ends the URL's host part early: refused, never shown.
+      ...[
+        ["worker", `postgres://secret_user:1234/s3cret@127.0.0.1:${port}/guarded`],
+        ["queue", "status", `postgres://secret_user:right/s3cret@127.0.0.1:${port}/guarded`],
+        batch(`postgresql://secret_user:a?s3cret#c@127.0.0.1:${port}/guarded`, ["--detach"]),
+      ].map((args) => ({ args, code: 2, says: "%2F" })),
+      { args: ["queue", "status"], code: 2, says: "or set TPO_QUEUE_URL" },
     ];
     // Five at a time: ten CLI processes at once would crowd a small machine.
     const results = [];
@@ -331,4 +338,75 @@ describe("bad queue settings", () => {
       "0",
     );
   }, 150_000);
+});
+
+describe("the queue's URL and password outside the command line", () => {
+  it("come from TPO_QUEUE_URL, PGPASSWORD or a password file, for the worker, the batch and the status", async (ctx) => {
+    const pg = needServer(ctx);
+    const password = "pa/ss:w@rd";
+    pg.addPasswordUser("env_user", password);
+    pg.query("postgres", "CREATE DATABASE from_env OWNER env_user");
+    const dir = tempDir();
+    const passfile = join(dir, "pgpass");
+    writeFileSync(passfile, `127.0.0.1:${pg.port}:from_env:env_user:${password.replace(/:/g, "\\:")}\n`, {
+      mode: 0o600,
+    });
+    const where = `postgres://env_user@127.0.0.1:${pg.port}/from_env`;
+    const status = (env: Record<string, string>) => runCli(["queue", "status"], { env, timeoutMs: 90_000 });
+
+    const cases: [string, Record<string, string>][] = [
+      ["PGPASSWORD", { TPO_QUEUE_URL: where, PGPASSWORD: password }],
+      ["PGPASSFILE", { TPO_QUEUE_URL: where, PGPASSFILE: passfile }],
+      [
+        "a percent-encoded password in TPO_QUEUE_URL",
+        {
+          TPO_QUEUE_URL: `postgres://env_user:${encodeURIComponent(password)}@127.0.0.1:${pg.port}/from_env`,
+        },
+      ],
+    ];
+    for (const [what, env] of cases) {
+      const result = await status(env);
+      expect(result.code, `${what}: ${result.stderr}`).toBe(0);
+      expect(result.stdout, what).toMatch(
+        /^Queue postgres:\/\/env_user(:\*\*\*)?@127\.0\.0\.1:\d+\/from_env$/m,
+      );
+      // pg 8 reads a password file with a deprecation warning (pg 9 drops password files): nothing else.
+      const notes = result.stderr
+        .split("\n")
+        .filter((l) => l && !/DeprecationWarning: pgpass|--trace-deprecation/.test(l));
+      expect(notes, what).toEqual([]);
+      expect(result.stdout, what).not.toMatch(/w@rd|w%40rd/);
+    }
+    const wrong = await status({ TPO_QUEUE_URL: where, PGPASSWORD: "wrong" });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("PostgreSQL refused the login");
+
+    const env = { TPO_QUEUE_URL: where, PGPASSWORD: password };
+    const input = promptsFile(dir, ["one prompt"]);
+    const batch = await runCli(["batch", input, "--queue", "--out", join(dir, "out.jsonl"), "--detach"], {
+      env: simServerEnv(sim, env),
+      timeoutMs: 90_000,
+    });
+    expect(batch.code, batch.stderr).toBe(0);
+    expect(batch.stderr).toContain(`1 new job on ${where}`);
+    // The worker opens the queue and its checkpointer (two pools of the driver) before this line.
+    const worker = startCli(["worker", "--concurrency", "1"], {
+      env: simServerEnv(sim, env),
+      timeoutMs: 120_000,
+    });
+    await waitUntil(
+      () => worker.output().includes(`takes jobs from ${where}`),
+      90_000,
+      "the worker's first line",
+    );
+    await waitUntil(
+      throttled(() => count(pg, "from_env", "SELECT count(*) FROM tpo_queue.results") === 1),
+      90_000,
+      "the job done",
+    );
+    worker.child.kill("SIGTERM");
+    const stopped = await worker.done;
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stderr).not.toContain("w@rd");
+  }, 240_000);
 });

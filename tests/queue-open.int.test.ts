@@ -28,10 +28,14 @@ function needServer(ctx: TestContext): PostgresServer {
 
 /** A process that opens the queue each time it is sent a URL (tests/helpers/open-queue-child.ts). */
 function startOpener(): { child: ChildProcess; answers: string[] } {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "tests", "helpers", "open-queue-child.ts")], {
-    cwd: ROOT,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "tests", "helpers", "open-queue-child.ts")],
+    {
+      cwd: ROOT,
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   const answers: string[] = [];
   let partial = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -67,7 +71,11 @@ describe("opening the queue", () => {
     const pg = needServer(ctx);
     const openers = Array.from({ length: 4 }, startOpener);
     try {
-      await waitUntil(() => openers.every((o) => o.answers.includes("ready")), 90_000, "four processes ready");
+      await waitUntil(
+        () => openers.every((o) => o.answers.includes("ready")),
+        90_000,
+        "four processes ready",
+      );
       for (let round = 0; round < ROUNDS; round++) {
         const database = `fresh_processes_${round}`;
         pg.createDatabase(database);

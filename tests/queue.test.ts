@@ -5,7 +5,7 @@ import { jobDataOf, jobIdOf, jobKeyOf } from "../src/queue/job.js";
 import { loadQueuePackages } from "../src/queue/packages.js";
 import { openQueue } from "../src/queue/connection.js";
 import { queueErrorOf } from "../src/queue/errors-of-pg.js";
-import { checkQueueUrl, redactQueueUrl } from "../src/queue/url.js";
+import { checkQueueUrl } from "../src/queue/url.js";
 import { cliErrorOfQueue } from "../src/cli/queue/open.js";
 import { datasetName, failureRecordOf, jobOfQueueData, queueJobOf } from "../src/cli/queue/job-data.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
@@ -137,7 +137,14 @@ describe("opening the queue", () => {
       loaded.push(name);
       return missing(name);
     };
-    for (const url of ["mysql://u:s3cret@host/db", "postgres://u:s3cret@", "http://u:s3cret@host/db"]) {
+    for (const url of [
+      "mysql://u:s3cret@host/db",
+      "postgres://u:s3cret@",
+      "http://u:s3cret@host/db",
+      "postgres://u:se/s3cret@127.0.0.1/db",
+      "postgres://u:1234/s3cret@127.0.0.1/db",
+      "postgresql://u:a?s3cret#c@127.0.0.1:5432/db",
+    ]) {
       const error = await openQueue(url, { what: "tpo worker", importModule: load }).catch((e: unknown) => e);
       expect(error, url).toBeInstanceOf(TpoQueueError);
       expect((error as TpoQueueError).reason).toBe("url");
@@ -145,7 +152,12 @@ describe("opening the queue", () => {
     }
     expect(loaded).toEqual([]);
     expect(() => checkQueueUrl("postgresql://u@db.example:5433/runs")).not.toThrow();
-    expect(redactQueueUrl("postgres://tpo:s3cret@db:5432/q")).toBe("postgres://tpo:***@db:5432/q");
+    const slash = await openQueue("postgres://u:1234/s3cret@127.0.0.1/db", {
+      what: "tpo worker",
+      importModule: load,
+    }).catch((e: unknown) => e);
+    expect((slash as Error).message).toContain("postgres://u:***@127.0.0.1/db");
+    expect((slash as Error).message).toContain("%2F");
   });
 
   it("tells a setting to fix (exit 2) from a server that does not answer (exit 1)", () => {

@@ -3,7 +3,8 @@ import { loadQueuePackages, type ImportModule, type SqlClient, type SqlPool } fr
 import { PG_BOSS_SCHEMA, QUEUE_NAME, ensureQueueSchema } from "./schema.js";
 import { checkPgBossSchema } from "./pg-boss-sql.js";
 import { queueErrorOf, reasonOf } from "./errors-of-pg.js";
-import { checkQueueUrl, redactQueueUrl } from "./url.js";
+import { redactUrls } from "../http/redact.js";
+import { checkQueueUrl } from "./url.js";
 
 /** pg-boss's way of running a statement: on the pool, or on one client inside a transaction. */
 export interface BossDb {
@@ -65,7 +66,7 @@ async function whileSettingUp(pool: SqlPool, setUp: () => Promise<void>): Promis
  * Every failure is a TpoQueueError whose message names the URL without its password.
  */
 export async function openQueue(url: string, options: OpenQueueOptions): Promise<QueueDb> {
-  const where = redactQueueUrl(url);
+  const where = redactUrls(url);
   checkQueueUrl(url);
   const { PgBoss, Pool } = await loadQueuePackages(options.what, options.importModule);
   let pool: SqlPool;

@@ -1,24 +1,17 @@
 import { TpoQueueError } from "../errors.js";
+import { redactUrls } from "../http/redact.js";
 
 /** Whether a string names a PostgreSQL database by URL. */
 export function isPostgresUrl(text: string): boolean {
   return /^postgres(ql)?:\/\//i.test(text);
 }
 
-/** The URL as it may be printed: any password replaced. */
-export function redactQueueUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
-  }
-}
+const ENCODE_HINT =
+  'percent-encode the user name and password ("/" is %2F, "?" %3F, "#" %23, "@" %40, ":" %3A; encodeURIComponent does it)';
 
 /** Checks that `url` is a PostgreSQL URL; the error names what is wrong, never the password. */
 export function checkQueueUrl(url: string): void {
-  const shown = redactQueueUrl(url);
+  const shown = redactUrls(url);
   if (!isPostgresUrl(url)) {
     throw new TpoQueueError(
       `${shown} is not a PostgreSQL URL: the queue lives in a PostgreSQL database, named as ` +
@@ -26,13 +19,19 @@ export function checkQueueUrl(url: string): void {
       "url",
     );
   }
-  let parsed: URL;
+  // A "/", "?" or "#" before the last "@" ends the host part early: the driver would take the
+  // password's start for a host (and "user:1234/…" for a port).
+  const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  const userinfo = rest.slice(0, Math.max(0, rest.lastIndexOf("@")));
+  let parsed: URL | null = null;
   try {
-    parsed = new URL(url);
+    if (!/[/?#]/.test(userinfo)) parsed = new URL(url);
   } catch {
+    // refused below
+  }
+  if (!parsed) {
     throw new TpoQueueError(
-      `${shown} is not a valid URL; write it as postgres://user:password@host:5432/database ` +
-        "(a password with @, / or : in it must be percent-encoded).",
+      `${shown} is not a valid URL (postgres://user:password@host:5432/database); ${ENCODE_HINT}.`,
       "url",
     );
   }

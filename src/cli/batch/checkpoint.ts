@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { postgresSaverPool } from "../../compat/postgres-saver-pool.js";
+import { redactUrls } from "../../http/redact.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 
@@ -30,22 +31,11 @@ export function isPostgresUrl(target: string): boolean {
 }
 
 /**
- * The URL as it may be printed: any password replaced. Everything up to the last "@" counts as
- * the user's part, so that a password which breaks the URL (a "/" in it) is hidden too.
- */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)(.*)@/i, (_match, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(":");
-    return colon >= 0 ? `${scheme}${userinfo.slice(0, colon)}:***@` : `${scheme}${userinfo}@`;
-  });
-}
-
-/**
  * Refuses a PostgreSQL URL that does not parse as one, up front: a user name or password with
  * "/", "?" or "#" ends the URL's host part early, and the driver would then try another host.
  */
 function checkPostgresUrl(url: string): void {
-  const where = redactUrl(url);
+  const where = redactUrls(url);
   const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
   const at = rest.lastIndexOf("@");
   const hint =
@@ -187,7 +177,7 @@ function warnOnLostConnections(saver: object, where: string): void {
 
 async function openPostgres(url: string, load: ImportModule): Promise<BatchCheckpointer> {
   checkPostgresUrl(url);
-  const where = redactUrl(url);
+  const where = redactUrls(url);
   const { PostgresSaver } = await loadSaverPackage<typeof import("@langchain/langgraph-checkpoint-postgres")>(
     POSTGRES_PACKAGE,
     `--checkpoint ${where}`,

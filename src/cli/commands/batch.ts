@@ -36,8 +36,8 @@ export interface BatchOptions extends Record<string, unknown> {
   format: string;
   limit?: string;
   quiet?: boolean;
-  /** The job queue's PostgreSQL URL: workers run the queries (./batch-queue.ts). */
-  queue?: string;
+  /** The job queue's PostgreSQL URL (`true`: TPO_QUEUE_URL's): workers run the queries (./batch-queue.ts). */
+  queue?: string | true;
   maxAttempts?: string;
   retryDelay?: string;
   dataset?: string;

@@ -57,7 +57,7 @@ export function formatQueueStatus(where: string, status: QueueStatus): string {
 }
 
 /** `tpo queue status URL [--json]`. */
-export async function queueStatusAction(url: string, flags: { json?: boolean }): Promise<void> {
+export async function queueStatusAction(url: string | undefined, flags: { json?: boolean }): Promise<void> {
   const queue = await openQueueForCli(url, { what: "tpo queue status", poolSize: 2 });
   try {
     const status = await queueStatus(queue);
@@ -73,7 +73,7 @@ export async function queueStatusAction(url: string, flags: { json?: boolean }):
 
 /** `tpo queue results URL --out FILE`: every finished record, as tpo batch writes them. */
 export async function queueResultsAction(
-  url: string,
+  url: string | undefined,
   flags: { out: string; dataset?: string; overwrite?: boolean },
 ): Promise<void> {
   if (existsSync(flags.out)) {
@@ -103,7 +103,7 @@ export async function queueResultsAction(
 }
 
 /** `tpo queue retry URL`: the jobs that failed for good go back in the queue. */
-export async function queueRetryAction(url: string, flags: { dataset?: string }): Promise<void> {
+export async function queueRetryAction(url: string | undefined, flags: { dataset?: string }): Promise<void> {
   const queue = await openQueueForCli(url, { what: "tpo queue retry", poolSize: 2 });
   try {
     const count = await retryFailedJobs(queue, { dataset: flags.dataset });

@@ -8,7 +8,7 @@ import type { BatchRecord } from "../batch/record.js";
 import { escapeControl } from "../escape.js";
 import { modelSettings, numberFlag } from "../flags.js";
 import { failureRecordOf, jobOfQueueData } from "../queue/job-data.js";
-import { openQueueForCli } from "../queue/open.js";
+import { openQueueForCli, queueUrlOf } from "../queue/open.js";
 
 export interface WorkerFlags extends Record<string, unknown> {
   concurrency: string;
@@ -60,7 +60,8 @@ function describe(event: WorkerEvent, quiet: boolean): string | null {
  * SIGTERM or SIGINT: no more jobs, those in flight get --grace seconds, the rest go back; a second
  * signal stops at once.
  */
-export async function workerAction(url: string, flags: WorkerFlags): Promise<void> {
+export async function workerAction(given: string | undefined, flags: WorkerFlags): Promise<void> {
+  const url = queueUrlOf(given, "tpo worker");
   const concurrency = numberFlag("--concurrency", flags.concurrency, { integer: true, min: 1 });
   const graceSeconds = numberFlag("--grace", flags.grace, { min: 0 });
   const leaseSeconds = numberFlag("--lease", flags.lease, { integer: true, min: 3 });

@@ -41,8 +41,8 @@ export function declareBatch(program: Command): void {
     .option("--limit <n>", "run only the first n queries of the input")
     .option("--quiet", "no progress on standard error")
     .option(
-      "--queue <postgres://url>",
-      "run the queries on `tpo worker`s through a job queue in this PostgreSQL database: enqueue them, wait, write the records (docs/scale-out.md)",
+      "--queue [postgres://url]",
+      "run the queries on `tpo worker`s through a job queue in this PostgreSQL database (without a URL: $TPO_QUEUE_URL): enqueue them, wait, write the records (docs/scale-out.md)",
     )
     .option("--max-attempts <n>", "with --queue: runs of a job before it ends failed (default 3)")
     .option(

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { WorkerFlags } from "../commands/worker.js";
 import { addModelFlags } from "../flag-tables.js";
+import { QUEUE_URL_HELP } from "./queue.js";
 
 /** `tpo worker`: declared here (light, for `--help`); ../commands/worker.ts does the work. */
 export function declareWorker(program: Command): void {
@@ -9,7 +10,7 @@ export function declareWorker(program: Command): void {
     .description(
       "Take jobs of `tpo batch --queue` from a PostgreSQL job queue and run them with this machine's models, until SIGTERM or Ctrl-C",
     )
-    .argument("<url>", "the queue's database: postgres://user:password@host:5432/database")
+    .argument("[url]", QUEUE_URL_HELP)
     .option("--concurrency <n>", "jobs run at once", "4")
     .option(
       "--grace <seconds>",
@@ -23,7 +24,7 @@ export function declareWorker(program: Command): void {
     )
     .option("--quiet", "no line per finished job on standard error");
   addModelFlags(command);
-  command.action(async (url: string, flags: WorkerFlags) => {
+  command.action(async (url: string | undefined, flags: WorkerFlags) => {
     const { workerAction } = await import("../commands/worker.js");
     await workerAction(url, flags);
   });

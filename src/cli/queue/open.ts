@@ -14,8 +14,32 @@ export function cliErrorOfQueue(error: unknown): unknown {
     : new CliUsageError(error.message);
 }
 
-/** Opens the queue at `url` for a command; failures are the CLI's errors, without the password. */
-export async function openQueueForCli(url: string, options: OpenQueueOptions): Promise<QueueDb> {
+/** The environment variable that names the queue when the command line does not (`ps` shows a command line to every local user). */
+export const QUEUE_URL_VARIABLE = "TPO_QUEUE_URL";
+
+/**
+ * The queue's URL: the one on the command line, else TPO_QUEUE_URL. `given` is `true` for a
+ * `--queue` without a value. The password may also stay out of both: PGPASSWORD or a password
+ * file (~/.pgpass, PGPASSFILE) reach the driver.
+ */
+export function queueUrlOf(given: string | true | undefined, what: string): string {
+  if (typeof given === "string") return given;
+  const fromEnv = process.env[QUEUE_URL_VARIABLE];
+  if (fromEnv) return fromEnv;
+  throw new CliUsageError(
+    `${what} needs the queue's database: give its URL (postgres://user@host:5432/database) or set ${QUEUE_URL_VARIABLE}.`,
+  );
+}
+
+/**
+ * Opens the queue at `url` (or TPO_QUEUE_URL, see `queueUrlOf`) for a command; failures are the
+ * CLI's errors, without the password.
+ */
+export async function openQueueForCli(
+  given: string | true | undefined,
+  options: OpenQueueOptions,
+): Promise<QueueDb> {
+  const url = queueUrlOf(given, options.what);
   try {
     return await openQueue(url, options);
   } catch (error) {
