@@ -2,7 +2,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
-import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
+import {
+  killChildren,
+  removeTempDirs,
+  runCli as runCliFor,
+  startCli,
+  tempDir,
+  waitUntil,
+  type CliOptions,
+} from "./helpers/cli.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import {
   checkpointsPerId,
@@ -15,6 +23,10 @@ import {
 } from "./helpers/queue.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv } from "./helpers/sim-http.js";
+
+/** A CLI run with a deadline for a loaded 2-core machine (the helper's default is 50 s). */
+const runCli = (args: string[], options: CliOptions = {}) =>
+  runCliFor(args, { timeoutMs: 120_000, ...options });
 
 // A real PostgreSQL server (Debian's packages, `.ci/run` installs them) on a free port of
 // 127.0.0.1, and the simulated world over HTTP; the workers and batches are `tpo` processes.
@@ -55,7 +67,7 @@ function needServer(ctx: TestContext): PostgresServer {
 function startWorker(url: string, extra: string[] = []) {
   return startCli(["worker", url, "--concurrency", "2", "--lease", "3", ...extra], {
     env: simServerEnv(sim),
-    timeoutMs: 170_000,
+    timeoutMs: 400_000,
   });
 }
 
@@ -79,7 +91,7 @@ describe("tpo worker and tpo batch --queue", () => {
       // All at once against a fresh database: they also set up its tables together.
       const batch = startCli(["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"], {
         env: simServerEnv(sim),
-        timeoutMs: 170_000,
+        timeoutMs: 400_000,
       });
       const victim = startWorker(url);
       const others = [startWorker(url), startWorker(url)];
@@ -170,7 +182,7 @@ describe("tpo worker and tpo batch --queue", () => {
       expect([...byId.keys()].sort()).toEqual([...expected.keys()].sort());
       for (const [id, record] of byId) expect(comparable(record), id).toEqual(comparable(expected.get(id)!));
     },
-    180_000,
+    420_000,
   );
 
   it(
@@ -198,7 +210,7 @@ describe("tpo worker and tpo batch --queue", () => {
           const checkpoints = checkpointsPerId(pg, "sigterm");
           return held.length === 3 && held.some((id) => (checkpoints.get(id) ?? 0) >= 3);
         }),
-        90_000,
+        120_000,
         "the worker to hold three queries with steps done",
       );
       first.child.kill("SIGTERM");
@@ -248,7 +260,7 @@ describe("tpo worker and tpo batch --queue", () => {
         ).toBeLessThanOrEqual(1);
       }
     },
-    180_000,
+    420_000,
   );
 
   it("a second SIGTERM stops the jobs in flight at once, whatever --grace says, and hands them back", async (ctx) => {
@@ -267,11 +279,11 @@ describe("tpo worker and tpo batch --queue", () => {
     sim.setLatency({ fixedMs: 300 });
     // Ten minutes of grace: only the second signal can make it stop within this test.
     const worker = startWorker(url, ["--grace", "600"]);
-    await waitUntil(() => heldIds(worker.output()).length === 2, 60_000, "the worker to take both queries");
+    await waitUntil(() => heldIds(worker.output()).length === 2, 120_000, "the worker to take both queries");
     worker.child.kill("SIGTERM");
     await waitUntil(
       () => worker.output().includes("taking no more jobs"),
-      30_000,
+      90_000,
       "the first signal's notice",
     );
     worker.child.kill("SIGTERM");
@@ -281,5 +293,5 @@ describe("tpo worker and tpo batch --queue", () => {
     expect([...stopped.stderr.matchAll(/^tpo worker: handed back /gm)]).toHaveLength(2);
     const states = rows(pg, "second_signal", "SELECT state FROM tpo_pgboss.job");
     expect(states.map(([state]) => state)).toEqual(["created", "created"]);
-  }, 120_000);
+  }, 420_000);
 });
