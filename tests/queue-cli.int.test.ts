@@ -61,6 +61,10 @@ function count(pg: PostgresServer, database: string, sql: string): number {
   return Number(pg.query(database, sql).trim());
 }
 
+/** Rows of LangGraph's checkpoint tables: what the jobs' runs saved and no one deleted. */
+const CHECKPOINT_ROWS =
+  "SELECT (SELECT count(*) FROM checkpoints) + (SELECT count(*) FROM checkpoint_blobs) + (SELECT count(*) FROM checkpoint_writes)";
+
 function promptsFile(dir: string, prompts: unknown[]): string {
   const input = join(dir, "prompts.json");
   writeFileSync(input, JSON.stringify(prompts));
@@ -192,6 +196,12 @@ describe("a query that keeps failing", () => {
     expect(records.filter((r) => r.error)).toEqual([bad]);
     expect(readFileSync(out, "utf8")).not.toContain(secret);
     expect(rows(pg, "poison", "SELECT attempt FROM tpo_queue.results WHERE NOT ok")).toEqual([["2"]]);
+    // Each record is kept: no job's checkpoints stay, the failed one's neither (after its last attempt).
+    await waitUntil(
+      throttled(() => count(pg, "poison", CHECKPOINT_ROWS) === 0),
+      60_000,
+      "the finished jobs' checkpoints deleted",
+    );
 
     const status = await runCli(["queue", "status", url, "--json"]);
     expect(status.code).toBe(0);

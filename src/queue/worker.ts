@@ -46,6 +46,11 @@ export interface QueueWorkerOptions {
   run(job: ClaimedJob, signal: AbortSignal): Promise<JobOutcome>;
   /** The record of a job that failed for good without a run to make one (its worker vanished on its last attempt). */
   failureRecord(data: QueueJobData, message: string): Record<string, unknown>;
+  /**
+   * Deletes what a job's runs left besides the record (its checkpoints), once its record is kept
+   * for good: done, or failed after its last attempt. A failure here costs space, not results.
+   */
+  forget?(key: string): Promise<void>;
   onEvent?(event: WorkerEvent): void;
 }
 
@@ -133,6 +138,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
   );
 
   const warn = (message: string) => emit({ type: "warning", message });
+  const forget = (key: string) => options.forget?.(key);
   const dbFailed = (what: string, error: unknown) => {
     if (!connectionDown) warn(`${what} failed (${reasonOf(error)}); trying again.`);
     connectionDown = true;
@@ -165,6 +171,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
           attempt: job.attempt,
         });
         await queue.boss.complete(QUEUE_NAME, job.id);
+        await forget(job.data.key);
         summary.done++;
         emit({ type: "job.done", job, outcome, kept });
       } else {
@@ -180,6 +187,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
           });
         }
         await queue.boss.fail(QUEUE_NAME, job.id, outcome.error);
+        if (last) await forget(job.data.key);
         emit({ type: last ? "job.failed" : "job.retrying", job, error: outcome.error });
       }
     } catch (error) {
@@ -262,6 +270,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
           worker: id,
           attempt: 0,
         });
+        await forget(data.key);
       }
       dbOk();
     } catch (error) {

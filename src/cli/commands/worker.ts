@@ -2,7 +2,7 @@ import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
-import { openCheckpointer } from "../batch/checkpoint.js";
+import { openCheckpointer, type BatchCheckpointer } from "../batch/checkpoint.js";
 import { runJob } from "../batch/run-job.js";
 import type { BatchRecord } from "../batch/record.js";
 import { escapeControl } from "../escape.js";
@@ -53,6 +53,21 @@ function describe(event: WorkerEvent, quiet: boolean): string | null {
   }
 }
 
+let forgetFailed = false;
+
+/** Deletes a finished job's checkpoints (thread = job key); a failure is said once and costs space only. */
+async function forgetCheckpoints(checkpointer: BatchCheckpointer, key: string): Promise<void> {
+  try {
+    await checkpointer.saver.deleteThread(key);
+  } catch (error) {
+    if (forgetFailed) return;
+    forgetFailed = true;
+    say(
+      `could not delete the checkpoints of finished jobs (${(error as Error).message ?? String(error)}); they stay.`,
+    );
+  }
+}
+
 /**
  * `tpo worker URL`: takes jobs from the queue and runs each as `tpo batch` runs a query, with the
  * models of this machine's environment and flags and the PostgreSQL checkpointer of the same
@@ -98,6 +113,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
           : undefined,
       };
     },
+    forget: (key) => forgetCheckpoints(checkpointer, key),
     failureRecord: (data, message) =>
       failureRecordOf(data, message, settings) as unknown as Record<string, unknown>,
     onEvent: (event) => {
