@@ -14,14 +14,20 @@ afterEach(() => {
   removeTempDirs();
 });
 
-/** Query ids whose thread has got past its first model calls: at least `steps` checkpoints in the SQLite file. */
+/**
+ * Query ids whose thread has got past its first model calls: at least `steps` checkpoints saved. The
+ * file keeps a thread's latest checkpoint only; its step counts them (LangGraph's steps start at -1).
+ */
 function checkpointedIds(path: string, steps: number): string[] {
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
     const rows = db
-      .prepare("SELECT thread_id FROM checkpoints GROUP BY thread_id HAVING COUNT(*) >= ?")
-      .all(steps) as { thread_id: string }[];
+      .prepare(
+        "SELECT thread_id FROM checkpoints GROUP BY thread_id " +
+          "HAVING max(json_extract(CAST(metadata AS TEXT), '$.step')) >= ?",
+      )
+      .all(steps - 2) as { thread_id: string }[];
     return rows.map((r) => r.thread_id.split(":").slice(2).join(":"));
   } catch {
     return []; // not created yet

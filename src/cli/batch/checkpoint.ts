@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { postgresSaverPool } from "../../compat/postgres-saver-pool.js";
+import { keepLatestCheckpointOnly } from "../../compat/sqlite-saver-latest.js";
 import { redactUrls } from "../../http/redact.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import { CliRunError, CliUsageError } from "../errors.js";
@@ -124,7 +125,7 @@ async function openSqlite(path: string, load: ImportModule): Promise<BatchCheckp
   );
   let saver;
   try {
-    saver = SqliteSaver.fromConnString(path);
+    saver = keepLatestCheckpointOnly(SqliteSaver.fromConnString(path));
   } catch (error) {
     const reason = reasonOf(error);
     throw new CliUsageError(`--checkpoint ${path}: cannot open it as a SQLite file: ${reason}`);
