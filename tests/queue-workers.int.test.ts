@@ -294,4 +294,31 @@ describe("tpo worker and tpo batch --queue", () => {
     const states = rows(pg, "second_signal", "SELECT state FROM tpo_pgboss.job");
     expect(states.map(([state]) => state)).toEqual(["created", "created"]);
   }, 420_000);
+
+  it("the database down and back: one line when it goes, one when it is back, labelled tpo worker", async (ctx) => {
+    const pg = needServer(ctx);
+    pg.createDatabase("outage");
+    const url = pg.url("outage");
+    // --lease 3: pg-boss's maintenance every second, each failing while the server is down.
+    const worker = startWorker(url);
+    await waitUntil(() => worker.output().includes("takes jobs from"), 90_000, "the worker's first line");
+    pg.halt();
+    try {
+      await waitUntil(() => worker.output().includes("lost the connection"), 90_000, "the worker to notice");
+    } finally {
+      pg.start();
+    }
+    await waitUntil(() => worker.output().includes("is back"), 120_000, "the worker to see it back");
+    worker.child.kill("SIGTERM");
+    const stopped = await worker.done;
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const lines = stopped.stderr.split("\n").filter((line) => line);
+    expect(lines.filter((line) => /lost|connection/.test(line))).toEqual([
+      expect.stringMatching(
+        /^tpo worker: lost the connection to the queue \(.+\); trying again until it is back\.$/,
+      ),
+      "tpo worker: the connection to the queue is back.",
+    ]);
+    expect(lines.filter((line) => !line.startsWith("tpo worker: "))).toEqual([]);
+  }, 420_000);
 });

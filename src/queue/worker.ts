@@ -33,6 +33,8 @@ export type WorkerEvent =
   | { type: "job.lost"; job: ClaimedJob }
   | { type: "job.handed-back"; job: ClaimedJob }
   | { type: "warning"; message: string }
+  /** The database went away (once per outage, whatever noticed it first); then back. */
+  | { type: "connection.lost"; reason: string }
   | { type: "connection.back" };
 
 export interface QueueWorkerOptions {
@@ -72,6 +74,11 @@ export interface QueueWorker {
    * again (a second signal) cuts the grace short. Resolves when the worker has stopped.
    */
   stop(graceMs: number): Promise<WorkerSummary>;
+  /**
+   * Something else on the same database lost its connection (the pool, pg-boss, the checkpointer):
+   * reported as this worker's own failures are, once per outage, with `connection.back` after it.
+   */
+  connectionLost(reason: string): void;
 }
 
 interface InFlight {
@@ -139,10 +146,11 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
 
   const warn = (message: string) => emit({ type: "warning", message });
   const forget = (key: string) => options.forget?.(key);
-  const dbFailed = (what: string, error: unknown) => {
-    if (!connectionDown) warn(`${what} failed (${reasonOf(error)}); trying again.`);
+  const connectionLost = (reason: string) => {
+    if (!connectionDown) emit({ type: "connection.lost", reason });
     connectionDown = true;
   };
+  const dbFailed = (what: string, error: unknown) => connectionLost(`${what} failed: ${reasonOf(error)}`);
   const dbOk = () => {
     if (connectionDown) emit({ type: "connection.back" });
     connectionDown = false;
@@ -393,5 +401,5 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
     return stopped;
   };
 
-  return { id, host, active: () => inFlight.size, stop };
+  return { id, host, active: () => inFlight.size, stop, connectionLost };
 }

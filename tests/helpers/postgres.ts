@@ -32,6 +32,9 @@ export interface PostgresServer {
    * for tests of a refused login.
    */
   addPasswordUser(user: string, password: string): void;
+  /** Stops the server and keeps its data, for `start()` again on the same port: a database that goes away and comes back. */
+  halt(): void;
+  start(): void;
   stop(): void;
 }
 
@@ -143,18 +146,20 @@ export async function startPostgres(): Promise<PostgresServer | { unavailable: s
   const port = await freePort();
   // TCP on 127.0.0.1 only; the Unix socket in the cluster's own directory; no fsync, it is thrown away.
   const serverOptions = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`;
-  const start = runServerProgram(binDir, asPostgres, "pg_ctl", [
-    "-D",
-    data,
-    "-l",
-    log,
-    "-o",
-    serverOptions,
-    "-w",
-    "-t",
-    "30",
-    "start",
-  ]);
+  const startServer = () =>
+    runServerProgram(binDir, asPostgres, "pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      log,
+      "-o",
+      serverOptions,
+      "-w",
+      "-t",
+      "60",
+      "start",
+    ]);
+  const start = startServer();
   if (!start.ok) {
     const serverLog = existsSync(log) ? readFileSync(log, "utf8").trim() : "";
     cleanUp();
@@ -199,6 +204,14 @@ export async function startPostgres(): Promise<PostgresServer | { unavailable: s
     query,
     createDatabase: (name) => void query("postgres", `CREATE DATABASE "${name}"`),
     addPasswordUser,
+    halt: () => {
+      const halted = runServerProgram(binDir, asPostgres, "pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      if (!halted.ok) throw new Error(`pg_ctl stop failed: ${halted.output.trim()}`);
+    },
+    start: () => {
+      const started = startServer();
+      if (!started.ok) throw new Error(`pg_ctl start failed: ${started.output.trim()}`);
+    },
     stop: () => {
       runServerProgram(binDir, asPostgres, "pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
       cleanUp();

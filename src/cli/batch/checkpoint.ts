@@ -163,10 +163,11 @@ async function setUpWithRetry(saver: { setup(): Promise<void> }, attempts = 5): 
  * network cut) makes the pool emit "error"; unheard, that would crash the batch. The pool drops the
  * connection and opens a new one for the next checkpoint, so a warning is enough: once per batch.
  */
-function warnOnLostConnections(saver: object, where: string): void {
+function warnOnLostConnections(saver: object, where: string, onLost?: (reason: string) => void): void {
   const pool = postgresSaverPool(saver);
   let warned = false;
   pool?.on("error", (error) => {
+    if (onLost) return onLost(reasonOf(error));
     if (warned) return;
     warned = true;
     console.error(
@@ -176,7 +177,11 @@ function warnOnLostConnections(saver: object, where: string): void {
   });
 }
 
-async function openPostgres(url: string, load: ImportModule): Promise<BatchCheckpointer> {
+async function openPostgres(
+  url: string,
+  load: ImportModule,
+  onLostConnection?: (reason: string) => void,
+): Promise<BatchCheckpointer> {
   checkPostgresUrl(url);
   const where = redactUrls(url);
   const { PostgresSaver } = await loadSaverPackage<typeof import("@langchain/langgraph-checkpoint-postgres")>(
@@ -191,7 +196,7 @@ async function openPostgres(url: string, load: ImportModule): Promise<BatchCheck
     const reason = reasonOf(error);
     throw new CliUsageError(`--checkpoint ${where} is not a PostgreSQL connection URL: ${reason}`);
   }
-  warnOnLostConnections(saver, where);
+  warnOnLostConnections(saver, where, onLostConnection);
   try {
     await setUpWithRetry(saver);
   } catch (error) {
@@ -212,10 +217,16 @@ async function openPostgres(url: string, load: ImportModule): Promise<BatchCheck
  */
 export async function openCheckpointer(
   target: string,
-  options: { importModule?: ImportModule } = {},
+  options: {
+    importModule?: ImportModule;
+    /** A PostgreSQL connection lost (the server restarted, say); unset: `tpo batch` says so once. */
+    onLostConnection?: (reason: string) => void;
+  } = {},
 ): Promise<BatchCheckpointer> {
   const load = options.importModule ?? importModule;
-  return isPostgresUrl(target) ? openPostgres(target, load) : openSqlite(target, load);
+  return isPostgresUrl(target)
+    ? openPostgres(target, load, options.onLostConnection)
+    : openSqlite(target, load);
 }
 
 /** One thread per query and mode, so that a query resumes its own run and no other. */

@@ -48,6 +48,8 @@ function describe(event: WorkerEvent, quiet: boolean): string | null {
       return `handed back ${named(event.job)}`;
     case "warning":
       return event.message;
+    case "connection.lost":
+      return `lost the connection to the queue (${event.reason}); trying again until it is back.`;
     case "connection.back":
       return "the connection to the queue is back.";
   }
@@ -82,16 +84,19 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
   const leaseSeconds = numberFlag("--lease", flags.lease, { integer: true, min: 3 });
   const settings = modelSettings(flags);
   const models = loadModels(settings); // fail now, with the set-up help, before taking a job
+  // A connection of the queue's pools lost: the worker reports it once per outage (once it runs).
+  let connectionLost = (_reason: string) => {};
   const queue = await openQueueForCli(url, {
     what: "tpo worker",
     poolSize: 4,
     maintenanceSeconds: Math.max(1, Math.floor(leaseSeconds / 2)),
-    onLostConnection: (reason) =>
-      say(`a connection to the queue was lost (${reason}); later statements open a new one.`),
+    onLostConnection: (reason) => connectionLost(reason),
   });
   let checkpointer;
   try {
-    checkpointer = await openCheckpointer(url);
+    checkpointer = await openCheckpointer(url, {
+      onLostConnection: (reason) => connectionLost(reason),
+    });
   } catch (error) {
     await queue.close();
     throw error;
@@ -121,6 +126,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
       if (line) say(line);
     },
   });
+  connectionLost = (reason) => worker.connectionLost(reason);
   say(
     `${worker.host} (PID ${process.pid}) takes jobs from ${queue.where}, ${concurrency} at once; ` +
       "SIGTERM or Ctrl-C stops it.",
