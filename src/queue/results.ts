@@ -49,18 +49,21 @@ export async function resultsOf(db: SqlClient, keys: string[]): Promise<StoredRe
 }
 
 /**
- * Records kept since `since` (the database's clock), and the database's time now, to ask from next
- * time. A write that started before `since` and ended after it is caught by asking again with a
- * margin: the caller keeps what it has seen and skips it.
+ * Records kept since `since` (the database's clock) but those of the keys in `seen`, each with when
+ * it was kept, and the database's time now, to ask from next time. A write that started before
+ * `since` and ended after it is caught by asking again with a margin: the caller names what it
+ * has read in that margin, so that no record is sent twice.
  */
 export async function resultsSince(
   db: SqlClient,
   since: Date,
-): Promise<{ results: StoredResult[]; now: Date }> {
+  seen: string[],
+): Promise<{ results: (StoredResult & { finishedAt: Date })[]; now: Date }> {
   const { rows } = await db.query<{ now: Date }>("SELECT now() AS now");
-  const { rows: results } = await db.query<StoredResult>(
-    `SELECT key, ok, record FROM ${RESULTS} WHERE finished_at >= $1`,
-    [since],
+  const { rows: results } = await db.query<StoredResult & { finishedAt: Date }>(
+    `SELECT key, ok, record, finished_at AS "finishedAt" FROM ${RESULTS}
+      WHERE finished_at >= $1 AND key <> ALL($2::text[])`,
+    [since, seen],
   );
   return { results, now: rows[0].now };
 }

@@ -40,6 +40,8 @@ export async function waitForRecords(
     }
   };
   const db = queue.pool;
+  /** Records read within the look-back, by key, with when each was kept: not to be read again. */
+  const recent = new Map<string, number>();
   let since: Date | null = null;
   let lastCount = 0;
   let down = false;
@@ -48,10 +50,15 @@ export async function waitForRecords(
     try {
       if (since === null) {
         const { rows } = await db.query<{ now: Date }>("SELECT now() AS now");
-        take(await resultsOf(db, [...pending.keys()]));
+        const existing = await resultsOf(db, [...pending.keys()]);
         since = rows[0].now;
+        for (const result of existing) recent.set(result.key, since.getTime());
+        take(existing);
       } else {
-        const { results, now } = await resultsSince(db, new Date(since.getTime() - LOOK_BACK_MS));
+        const from = since.getTime() - LOOK_BACK_MS;
+        const { results, now } = await resultsSince(db, new Date(from), [...recent.keys()]);
+        for (const result of results) recent.set(result.key, result.finishedAt.getTime());
+        for (const [key, at] of recent) if (at < from) recent.delete(key);
         take(results);
         since = now;
       }

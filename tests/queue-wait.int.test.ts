@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { waitForRecords } from "../src/cli/queue/wait.js";
+import { openQueue } from "../src/queue/connection.js";
+import type { QueueJobData } from "../src/queue/job.js";
+import { saveResult } from "../src/queue/results.js";
+import { waitUntil } from "./helpers/cli.js";
+import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+
+// A real PostgreSQL server on a free port of 127.0.0.1 (Debian's packages, `.ci/run` installs them).
+let server: PostgresServer | null = null;
+let unavailable = "";
+
+beforeAll(async () => {
+  const started = await startPostgres();
+  if ("unavailable" in started) {
+    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
+    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
+    return;
+  }
+  server = started;
+}, 120_000);
+
+afterAll(() => server?.stop());
+
+function needServer(ctx: TestContext): PostgresServer {
+  if (!server) ctx.skip(unavailable);
+  return server!;
+}
+
+const WORKER = "00000000-0000-4000-8000-000000000001";
+
+describe("a batch waiting for its records", () => {
+  it("reads each record once, however often it looks", async (ctx) => {
+    const pg = needServer(ctx);
+    pg.createDatabase("waiting");
+    const queue = await openQueue(pg.url("waiting"), { what: "tpo batch --queue", poolSize: 2 });
+    try {
+      // The rows of the results table the waiting batch is sent, counted at the pool.
+      let rowsRead = 0;
+      let looks = 0;
+      const query = queue.pool.query.bind(queue.pool) as (...args: unknown[]) => Promise<{ rows: unknown[] }>;
+      (queue.pool as unknown as { query: typeof query }).query = async (...args: unknown[]) => {
+        const result = await query(...args);
+        if (/FROM tpo_queue\.results/.test(String(args[0]))) {
+          looks++;
+          rowsRead += result.rows.length;
+        }
+        return result;
+      };
+      const keys = Array.from({ length: 12 }, (_, i) => `set:tpo:q${i}:f`);
+      const save = (key: string) =>
+        saveResult(queue.pool, {
+          key,
+          ok: true,
+          record: { id: key, pad: "x".repeat(1000) },
+          worker: WORKER,
+          attempt: 1,
+        });
+      for (const key of keys.slice(0, 4)) await save(key);
+      const seen: string[] = [];
+      const waiting = waitForRecords(
+        queue,
+        keys.map((key) => ({ key }) as QueueJobData),
+        {
+          onResult: (result) => seen.push(result.key),
+          pollMs: 20,
+        },
+      );
+      // One more record each time the batch has looked a few times more.
+      for (const key of keys.slice(4)) {
+        const after = looks + 5;
+        await waitUntil(() => looks >= after, 60_000, "the batch to look again");
+        await save(key);
+      }
+      await waiting;
+      expect(seen.sort()).toEqual([...keys].sort());
+      expect(looks).toBeGreaterThan(40);
+      expect(rowsRead).toBe(keys.length);
+    } finally {
+      await queue.close();
+    }
+  }, 180_000);
+});
