@@ -308,7 +308,11 @@ describe("tpo worker and tpo batch --queue", () => {
     } finally {
       pg.start();
     }
-    await waitUntil(() => worker.output().includes("is back"), 120_000, "the worker to see it back");
+    await waitUntil(
+      () => worker.output().includes("the connection to the queue is back"),
+      120_000,
+      "the worker to see it back",
+    );
     worker.child.kill("SIGTERM");
     const stopped = await worker.done;
     expect(stopped.code, stopped.stderr).toBe(0);
