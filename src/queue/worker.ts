@@ -147,6 +147,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
   const warn = (message: string) => emit({ type: "warning", message });
   const forget = (key: string) => options.forget?.(key);
   const connectionLost = (reason: string) => {
+    if (state === "stopped") return; // its connections are closing
     if (!connectionDown) emit({ type: "connection.lost", reason });
     connectionDown = true;
   };
@@ -247,10 +248,10 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
 
   const heldJobs = () => [...inFlight.values()].filter((e) => !e.taken && !e.finishing);
 
-  let beating = false;
-  const heartbeat = async () => {
-    if (beating) return;
-    beating = true;
+  /** The heartbeat in flight: a stopping worker waits for it before the connections close. */
+  let beating: Promise<void> | null = null;
+  const heartbeat = (): Promise<void> => (beating ??= beat().finally(() => (beating = null)));
+  const beat = async () => {
     try {
       const held = heldJobs();
       const kept = await renewLeases(
@@ -283,8 +284,6 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
       dbOk();
     } catch (error) {
       dbFailed("the heartbeat", error);
-    } finally {
-      beating = false;
     }
   };
   const beatEvery = Math.max(1000, Math.round((options.leaseSeconds * 1000) / 3));
@@ -389,6 +388,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
       await Promise.race([Promise.all([...inFlight.values()].map((e) => e.settled)), finishing.promise]);
       finishing.cancel();
       clearInterval(heartbeatTimer);
+      await beating;
       state = "stopped";
       await db
         .query(
