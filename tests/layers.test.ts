@@ -24,7 +24,7 @@ const ALLOWED: Record<string, string[]> = {
   sim: ["models", "state", "settings", "messages", "prompts", "http", ...BASE],
   nodes: ["models", "state", "settings", "messages", "prompts", ...BASE],
   graph: ["nodes", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
-  run: ["graph", "compat", "models", "state", "settings", "messages", ...BASE],
+  run: ["graph", "compat", "models", "state", "settings", "messages", "http", ...BASE],
   adapters: ["run", "graph", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
