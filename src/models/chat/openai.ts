@@ -175,7 +175,10 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
 
   constructor(fields: TpoChatOpenAIFields) {
     const retry = retryPolicy(fields.retry);
-    const bases = baseUrlsOf(fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL);
+    const bases = baseUrlsOf(
+      fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL,
+      fields.pool?.setting ?? "The chat model's base URL (configuration.baseURL)",
+    );
     // As errors name it: without the credentials a URL may hold.
     const endpoint = bases.map((base) => redactUrls(`${base}/chat/completions`)).join(", ");
     const transport = fields.configuration?.fetch ?? nodeHttpFetch;
