@@ -24,6 +24,7 @@ import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
 import { ChatRequestGaveUp, retriedRequestBoundMs, retryingChatFetch } from "./retrying-fetch.js";
 import type { SamplingCallOptions } from "./sample-responses.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-call-options.js";
+import { stderrSdkLogger } from "./sdk-log.js";
 
 export type TpoChatOpenAICallOptions = ChatOpenAICallOptions &
   SamplingCallOptions & {
@@ -175,7 +176,10 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
 
   constructor(fields: TpoChatOpenAIFields) {
     const retry = retryPolicy(fields.retry);
-    const bases = baseUrlsOf(fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL);
+    const bases = baseUrlsOf(
+      fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL,
+      fields.pool?.setting ?? "The chat model's base URL (configuration.baseURL)",
+    );
     // As errors name it: without the credentials a URL may hold.
     const endpoint = bases.map((base) => redactUrls(`${base}/chat/completions`)).join(", ");
     const transport = fields.configuration?.fetch ?? nodeHttpFetch;
@@ -196,7 +200,13 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
       // on every server of a pool.
       timeout: Math.min(retriedRequestBoundMs(retry, fields.timeout) * bases.length, 2 ** 31 - 1),
       // The SDK takes one base URL: the first server's, when there are several.
-      configuration: { ...fields.configuration, fetch, ...(bases.length > 1 ? { baseURL: bases[0] } : {}) },
+      configuration: {
+        // The SDK's log (OPENAI_LOG) on standard error with keys hidden, never on standard output.
+        logger: stderrSdkLogger([fields.apiKey, fields.configuration?.apiKey, process.env.OPENAI_API_KEY]),
+        ...fields.configuration,
+        fetch,
+        ...(bases.length > 1 ? { baseURL: bases[0] } : {}),
+      },
     };
     const routing = { affinity: fields.pool?.affinity ?? true, openAI: isOpenAIApi(bases[0]) };
     super({
