@@ -40,7 +40,9 @@ const lookup = tool(async () => "The table is solid oak with an oil finish.", {
 
 /** The agent's model: a tool call, then a final answer (langchain's scripted test model). */
 function agentModel() {
-  return new FakeToolCallingModel({ toolCalls: [[{ id: "call_1", name: "lookup", args: { what: "table" } }], []] });
+  return new FakeToolCallingModel({
+    toolCalls: [[{ id: "call_1", name: "lookup", args: { what: "table" } }], []],
+  });
 }
 
 /** The CPU time of this process while `fn` runs, in ms. */
@@ -75,9 +77,11 @@ export async function measureMiddleware(env: BenchEnv): Promise<MiddlewareMeasur
       times[name as keyof typeof passes].push(await cpuTimed(pass));
     }
   }
-  const [agentAloneMs, tpoAloneMs, agentWithTpoMs] = [times.agentAlone, times.tpoAlone, times.agentWithTpo].map(
-    spread,
-  );
+  const [agentAloneMs, tpoAloneMs, agentWithTpoMs] = [
+    times.agentAlone,
+    times.tpoAlone,
+    times.agentWithTpo,
+  ].map(spread);
   const added = spread(times.agentWithTpo.map((ms, i) => ms - times.agentAlone[i] - times.tpoAlone[i]));
   const addedMs = added.median;
   env.log(

@@ -244,7 +244,7 @@ describe("tpoMiddleware", () => {
       streamMode: ["custom", "messages", "updates"],
     })) {
       if (mode === "custom") custom.push(chunk as { type: string });
-      else if (mode === "messages") streamed.push((chunk as [BaseMessage])[0]);
+      else if (mode === "messages") streamed.push((chunk as [BaseMessage, unknown])[0]);
       else {
         const update = (chunk as Record<string, { messages?: BaseMessage[] }>).model_request;
         if (update?.messages?.length) lastUpdate = update.messages.at(-1);
@@ -282,7 +282,7 @@ describe("tpoMiddleware", () => {
     const final = done.messages.at(-1)!;
     expect(done.messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "ai"]);
     expect(tpoMetadataOf(final)).toBeDefined();
-    const saved = await agent.getState(config);
+    const saved = await agent.graph.getState(config);
     expect((saved.values as { messages: BaseMessage[] }).messages.at(-1)!.text).toBe(final.text);
   });
 
