@@ -18,6 +18,9 @@ import { cpuMs, round, roundSpread, spread, type Spread } from "./stats.js";
 
 export const MIDDLEWARE_TARGET_MS = 5;
 
+/** Runs per timed block. */
+const BLOCK = 5;
+
 export interface MiddlewareMeasure {
   depth: number;
   width: number;
@@ -45,11 +48,14 @@ function agentModel() {
   });
 }
 
-/** The CPU time of this process while `fn` runs, in ms. */
-async function cpuTimed(fn: () => Promise<unknown>): Promise<number> {
+/**
+ * The CPU time of this process per run of `fn`, in ms, over a block of runs: a block spreads
+ * the garbage collections that fall into it over its runs, so that no single run pays for them.
+ */
+async function cpuPerRun(fn: () => Promise<unknown>, runs: number): Promise<number> {
   const start = cpuMs();
-  await fn();
-  return cpuMs() - start;
+  for (let i = 0; i < runs; i++) await fn();
+  return (cpuMs() - start) / runs;
 }
 
 export async function measureMiddleware(env: BenchEnv): Promise<MiddlewareMeasure> {
@@ -71,10 +77,10 @@ export async function measureMiddleware(env: BenchEnv): Promise<MiddlewareMeasur
     agentWithTpo: () => withTpo.invoke(question),
   };
   const times: Record<keyof typeof passes, number[]> = { agentAlone: [], tpoAlone: [], agentWithTpo: [] };
-  for (let i = 0; i < Math.max(3, rounds / 10); i++) for (const pass of Object.values(passes)) await pass();
+  for (let i = 0; i < 10; i++) for (const pass of Object.values(passes)) await pass(); // warm-up
   for (let i = 0; i < rounds; i++) {
     for (const [name, pass] of Object.entries(passes)) {
-      times[name as keyof typeof passes].push(await cpuTimed(pass));
+      times[name as keyof typeof passes].push(await cpuPerRun(pass, BLOCK));
     }
   }
   const [agentAloneMs, tpoAloneMs, agentWithTpoMs] = [
@@ -114,7 +120,7 @@ export function middlewareHeadline(m: MiddlewareMeasure) {
 export function renderMiddleware(m: MiddlewareMeasure): string {
   const cell = (s: Spread) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
   return [
-    `One \`createAgent\` run (a scripted model that calls one tool, then answers) with and without \`tpoMiddleware\`, and the TPO run alone over the conversation the middleware hands it (D${m.depth}-N${m.width}, the agent's answer kept out of the pool so that both TPO runs do the same work), in process in the simulated world with no latency: CPU milliseconds of the process per run (nothing waits in process, and CPU time stays steady on a busy machine), median (min–max) of ${m.rounds} rounds of the three, alternating, after a warm-up; added: per round, the agent with the middleware less the other two.`,
+    `One \`createAgent\` run (a scripted model that calls one tool, then answers) with and without \`tpoMiddleware\`, and the TPO run alone over the conversation the middleware hands it (D${m.depth}-N${m.width}, the agent's answer kept out of the pool so that both TPO runs do the same work), in process in the simulated world with no latency: CPU milliseconds of the process per run (nothing waits in process, and CPU time stays steady on a busy machine), median (min–max) over ${m.rounds} rounds of the three, alternating, each timed as a block of ${BLOCK} runs (which spreads garbage collection over them), after a warm-up; added: per round, the agent with the middleware less the other two.`,
     "",
     "| agent alone | TPO alone | agent with the middleware | added by the middleware | target |",
     "| --- | --- | --- | --- | --- |",

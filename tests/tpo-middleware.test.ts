@@ -25,7 +25,7 @@ import {
 } from "../src/index.js";
 import { tpoMiddleware } from "../src/langchain.js";
 import { SimChatModel, SimRewardModel } from "../src/sim/index.js";
-import { GatedCritic } from "./helpers/gated-critic.js";
+import { expectAbortStopsCritic, GatedCritic } from "./helpers/gated-critic.js";
 
 const QUESTION = "How do I take care of a wooden table?";
 const TOOL_RESULT = "The table is solid oak with an oil finish.";
@@ -163,6 +163,15 @@ describe("tpoMiddleware", () => {
     expect(tpoMetadataOf(without)!.tpo_score).toBe(1);
   });
 
+  it("ends TPO after the first sampling when the agent's answer reaches the target score", async () => {
+    const prefersDraft = createFunctionRewardModel(({ response }) => (response === DRAFT ? 100 : 1));
+    const settings = { width: 2, depth: 3, targetScore: 50 };
+    const { agent } = agentWith(tpoMiddleware({ ...createSimWorld(), rewardModel: prefersDraft, settings }));
+    const final = (await agent.invoke(ask)).messages.at(-1)!;
+    expect(final.text).toBe(DRAFT);
+    expect(tpoMetadataOf(final)!.tpo_history.map((r) => r.iteration)).toEqual([0]);
+  });
+
   it("uses the agent's own model as TPO's policy by default", async () => {
     const { rewardModel } = createSimWorld();
     const { model, agent } = agentWith(tpoMiddleware({ rewardModel, settings: { width: 2, depth: 1 } }));
@@ -223,16 +232,7 @@ describe("tpoMiddleware", () => {
     const { agent } = agentWith(
       tpoMiddleware({ policy, critic, rewardModel, settings: { width: 2, depth: 3 } }),
     );
-    const controller = new AbortController();
-    const pending = agent.invoke(ask, { signal: controller.signal });
-    pending.catch(() => {});
-    for (let i = 0; i < 4000 && critic.requests === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(critic.requests).toBe(1); // the first critique waits at the gate
-    controller.abort(new Error("the agent was cancelled"));
-    await expect(pending).rejects.toThrow(/cancelled|abort/i);
-    critic.open();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(critic.requests).toBe(1); // no gradient, no update, no further iteration
+    await expectAbortStopsCritic(critic, (signal) => agent.invoke(ask, { signal }));
   });
 
   it("shows TPO's progress in the agent's custom stream, and its answer as the final message", async () => {
