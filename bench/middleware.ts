@@ -60,7 +60,7 @@ async function cpuPerRun(fn: () => Promise<unknown>, runs: number): Promise<numb
 }
 
 export async function measureMiddleware(env: BenchEnv): Promise<MiddlewareMeasure> {
-  const { depth, width, rounds } = env.config.middleware;
+  const { depth, width, rounds, warmUpRounds } = env.config.middleware;
   // A fixed seed: every TPO run, inside the agent or alone, samples the same texts.
   const settings = { width, depth, seed: 7 };
   const world = createSimWorld();
@@ -78,7 +78,7 @@ export async function measureMiddleware(env: BenchEnv): Promise<MiddlewareMeasur
     agentWithTpo: () => withTpo.invoke(question),
   };
   const times: Record<keyof typeof passes, number[]> = { agentAlone: [], tpoAlone: [], agentWithTpo: [] };
-  for (let i = 0; i < 10; i++) for (const pass of Object.values(passes)) await pass(); // warm-up
+  for (let i = 0; i < warmUpRounds; i++) for (const pass of Object.values(passes)) await pass();
   for (let i = 0; i < rounds; i++) {
     for (const [name, pass] of Object.entries(passes)) {
       times[name as keyof typeof passes].push(await cpuPerRun(pass, BLOCK));

@@ -1,13 +1,14 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, mergeUsageMetadata, type BaseMessage } from "@langchain/core/messages";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import { Overwrite } from "@langchain/langgraph";
 import { createTpoGraph, type TpoGraph, type TpoGraphOptions } from "../graph/builder.js";
 import { makeGenerateNode } from "../nodes/generate.js";
 import type { TpoNode } from "../nodes/contract.js";
 import { runTpoToEnd } from "../run/index.js";
 import { parseTpoContext, type TpoContextInput } from "../settings/run-settings.js";
 import { isTpoEvent } from "../state/events.js";
-import { makeCandidate } from "../state/state.js";
+import { makeCandidate, type Candidate } from "../state/state.js";
 import { tpoConversationOf } from "./agent-conversation.js";
 import { answerMessageOf } from "./answer.js";
 import { isolatedCallbacks, NO_STREAM_TAG, runIsolated } from "./isolated-run.js";
@@ -44,7 +45,8 @@ function withAgentAnswer(generate: TpoNode): TpoNode {
     const update = await generate(state, runtime);
     const answer = (runtime.configurable as Record<string, unknown> | undefined)?.[AGENT_ANSWER_KEY];
     if (typeof answer !== "string" || !answer.trim()) return update;
-    const samples = Array.isArray(update.pool) ? update.pool : [];
+    const pool = update.pool ?? [];
+    const samples = Overwrite.isInstance<Candidate[]>(pool) ? pool.value : (pool as Candidate[]);
     return { ...update, pool: [makeCandidate(answer.trim(), 0, "sample"), ...samples] };
   };
 }
