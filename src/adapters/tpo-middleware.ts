@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, mergeUsageMetadata, type BaseMessage } from "@langchain/core/messages";
-import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { Overwrite } from "@langchain/langgraph";
+import { agentHookCallbacks } from "../compat/agent-hook-callbacks.js";
 import { createTpoGraph, type TpoGraph, type TpoGraphOptions } from "../graph/builder.js";
 import { makeGenerateNode } from "../nodes/generate.js";
 import type { TpoNode } from "../nodes/contract.js";
@@ -91,8 +91,8 @@ export function tpoMiddleware(options: TpoMiddlewareOptions) {
       if (when && !(await when(request.state, answer))) return answer;
       const conversation = tpoConversationOf(request.systemMessage, request.messages);
       if (conversation.length === 0) return answer;
-      // The model node's config: its callbacks put TPO's run under the agent's model call.
-      const callbacks = isolatedCallbacks(AsyncLocalStorageProviderSingleton.getRunnableConfig()?.callbacks);
+      // The model node's callbacks: they put TPO's run under the agent's model call.
+      const callbacks = isolatedCallbacks(agentHookCallbacks());
       const { writer, signal } = request.runtime;
       const graph = graphFor(policy ?? (request.model as BaseChatModel));
       const { state } = await runIsolated(callbacks, () =>
