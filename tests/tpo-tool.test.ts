@@ -13,7 +13,7 @@ import {
   TpoSettingsError,
   TpoStepError,
 } from "../src/index.js";
-import { GatedCritic } from "./helpers/gated-critic.js";
+import { expectAbortStopsCritic, GatedCritic } from "./helpers/gated-critic.js";
 
 const QUERY = "How do I take care of a wooden table?";
 
@@ -146,16 +146,7 @@ describe("createTpoTool", () => {
     const { policy, rewardModel } = createSimWorld();
     const critic = new GatedCritic();
     const tool = createTpoTool({ policy, critic, rewardModel, settings: { width: 2, depth: 3 } });
-    const controller = new AbortController();
-    const pending = tool.invoke({ query: QUERY }, { signal: controller.signal });
-    pending.catch(() => {});
-    for (let i = 0; i < 400 && critic.requests === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(critic.requests).toBe(1); // the first critique waits at the gate
-    controller.abort(new Error("the agent was cancelled"));
-    await expect(pending).rejects.toThrow(/cancelled|abort/i);
-    critic.open();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(critic.requests).toBe(1); // no gradient, no update, no further iteration
+    await expectAbortStopsCritic(critic, (signal) => tool.invoke({ query: QUERY }, { signal }));
   });
 
   it("tells the agent a failed run in one line without the upstream's address, the whole error as its cause", async () => {

@@ -23,6 +23,8 @@ export interface TpoRunOptions {
   threadId?: string;
   /** Continue the thread's unfinished run; otherwise the thread starts afresh. */
   resume?: boolean;
+  /** Passed on to the nodes as `runtime.configurable` (a replaced node's own inputs); thread_id is set by `threadId`. */
+  configurable?: Record<string, unknown>;
   /** Passed on to LangGraph, for tracing. */
   callbacks?: Callbacks;
   tags?: string[];
@@ -69,7 +71,7 @@ async function drive(
   try {
     const stream = await graph.stream(resumedFrom ? null : input, {
       context: options.context,
-      configurable: threadId ? { thread_id: threadId } : undefined,
+      configurable: threadId ? { ...options.configurable, thread_id: threadId } : options.configurable,
       streamMode: ["custom", "tasks", "values"],
       signal: options.signal,
       // A step's checkpoint is saved before the next step starts, so that a process killed
