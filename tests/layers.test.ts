@@ -27,6 +27,8 @@ const ALLOWED: Record<string, string[]> = {
   run: ["graph", "compat", "models", "state", "settings", "messages", "http", ...BASE],
   adapters: ["run", "graph", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
+  // Leaderboard scoring (AlpacaEval, Arena-Hard): numbers in, numbers out.
+  eval: [...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
     "web",
