@@ -47,6 +47,7 @@ const ALLOWED: Record<string, string[]> = {
   queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "eval",
     "web",
     "mcp",
     "queue",
