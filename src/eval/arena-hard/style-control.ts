@@ -50,11 +50,23 @@ export function styleControlledScores(
 ): StyleControlledScores {
   const { x, y, models, free, kept } = styleDesign(battles, metadata, options.baseline, options.features);
   const random = seededRandom(options.seed ?? 0);
+  // The games of one judgment share their features: fit on one row per judgment, weighted by the
+  // games drawn and with their mean score as target (the same loss, a fraction of the rows).
+  const groupOf = judgmentGroups(battles);
+  const groupRows: (readonly number[])[] = [];
+  groupOf.forEach((g, i) => (groupRows[g] ??= x[i]!));
   const fits = Array.from({ length: options.rounds ?? 100 }, () => {
-    const pick = Array.from({ length: x.length }, () => randomIndex(random, x.length));
+    const drawn = new Array<number>(groupRows.length).fill(0);
+    const won = new Array<number>(groupRows.length).fill(0);
+    for (let n = 0; n < x.length; n++) {
+      const i = randomIndex(random, x.length);
+      drawn[groupOf[i]!]!++;
+      won[groupOf[i]!]! += y[i]!;
+    }
     return fitBradleyTerry(
-      pick.map((i) => x[i]!),
-      pick.map((i) => y[i]!),
+      groupRows,
+      won.map((w, g) => (drawn[g]! > 0 ? w / drawn[g]! : 0)),
+      drawn,
     );
   });
   const rows = models.map((model): ArenaHardScore => {
@@ -106,6 +118,16 @@ export function styleDesign(
   return { x, y: battles.map((b) => b.score), models, free, kept };
 }
 
+/** The index of each battle's (model, question) pair, numbered in order of first appearance. */
+function judgmentGroups(battles: readonly Battle[]): number[] {
+  const index = new Map<string, number>();
+  return battles.map((b) => {
+    const key = `${b.modelAsJudged}\u0000${b.uid}`;
+    if (!index.has(key)) index.set(key, index.size);
+    return index.get(key)!;
+  });
+}
+
 function metadataOf(metadata: StyleMetadata, model: string, uid: string): number[] {
   const m = metadata.get(model)?.get(uid);
   if (m === undefined) {
@@ -145,22 +167,31 @@ function normalise(rows: number[][]): number[][] {
  * runs 50 iterations of torch's L-BFGS (lr 0.1) in float32 from β = 0.5; where that stops short of
  * the optimum our coefficients differ (docs/evaluation.md).
  */
-export function fitBradleyTerry(x: readonly (readonly number[])[], y: readonly number[]): number[] {
+export function fitBradleyTerry(
+  x: readonly (readonly number[])[],
+  y: readonly number[],
+  weight: readonly number[] = x.map(() => 1),
+): number[] {
   const d = x[0]?.length ?? 0;
+  // each row has one model column and the style columns: iterate over its non-zeros only
+  const nonZero = x.map((row) => row.flatMap((v, j) => (v !== 0 ? [j] : [])));
   let beta = new Array<number>(d).fill(0);
   for (let iteration = 0; iteration < 100; iteration++) {
     const gradient = new Array<number>(d).fill(0);
     const hessian = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     for (let i = 0; i < x.length; i++) {
+      const n = weight[i]!;
+      if (n === 0) continue;
       const row = x[i]!;
+      const columns = nonZero[i]!;
       let z = 0;
-      for (let j = 0; j < d; j++) z += row[j]! * beta[j]!;
+      for (const j of columns) z += row[j]! * beta[j]!;
       const p = 1 / (1 + Math.exp(-z));
-      const w = p * (1 - p);
-      for (let j = 0; j < d; j++) {
-        if (row[j] === 0) continue;
-        gradient[j]! += (p - y[i]!) * row[j]!;
-        for (let k = 0; k < d; k++) hessian[j]![k]! += w * row[j]! * row[k]!;
+      const g = n * (p - y[i]!);
+      const h = n * p * (1 - p);
+      for (const j of columns) {
+        gradient[j]! += g * row[j]!;
+        for (const k of columns) hessian[j]![k]! += h * row[j]! * row[k]!;
       }
     }
     const step = solve(
