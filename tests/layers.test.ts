@@ -38,6 +38,8 @@ const ALLOWED: Record<string, string[]> = {
     ...BASE,
   ],
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
+  // Leaderboard scoring (AlpacaEval, Arena-Hard): numbers in, numbers out.
+  eval: [...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
     "web",
@@ -56,6 +58,7 @@ const ALLOWED: Record<string, string[]> = {
   queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "eval",
     "web",
     "mcp",
     "queue",
