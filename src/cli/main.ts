@@ -12,9 +12,11 @@ import { declareSimServer } from "./declare/sim-server.js";
 import { declareWorker } from "./declare/worker.js";
 import { declareQueue } from "./declare/queue.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit-on-error.js";
+import { packageVersion } from "./paths.js";
 
 const program = new Command("tpo")
   .description("Test-Time Preference Optimization on LangGraph.js")
+  .version(packageVersion(), "-V, --version", "print the version")
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`tpo: ${text.replace(/^error: /, "")}`) });
 
