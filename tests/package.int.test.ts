@@ -1,5 +1,5 @@
 /**
- * The package as a user meets it: `npm pack` (which runs `prepare`, building dist/), the tarball
+ * The package as a user meets it: `npm pack` (which runs `prepack`, building dist/), the tarball
  * installed into an empty project outside the checkout, then `npx tpo demo` and
  * `import("langgraph-tpo")` there. Nothing of the checkout is on the empty project's path, so
  * whatever the demo reads must ship in the tarball and be found relative to the installed module.
@@ -100,6 +100,13 @@ describe("the packed package, installed into an empty project", () => {
     expect(linked).toContain("docs/cli.md");
     expect(paths).toContain("README.md");
     expect(linked.filter((path) => existsSync(join(ROOT, path)) && !paths.includes(path))).toEqual([]);
+  });
+
+  it("has no script that runs when it is installed (npm 11 would ask allowScripts for it)", () => {
+    const installed = join(project, "node_modules", "langgraph-tpo", "package.json");
+    const { scripts = {} } = JSON.parse(readFileSync(installed, "utf8")) as { scripts?: Record<string, string> };
+    const lifecycle = /^(pre|post)?(install|prepare)$/;
+    expect(Object.keys(scripts).filter((name) => lifecycle.test(name))).toEqual([]);
   });
 
   it("runs `npx tpo demo` on the shipped sample prompts", async () => {
