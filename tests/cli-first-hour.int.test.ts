@@ -61,7 +61,9 @@ describe("a data set without a query field", () => {
     writeFileSync(input, '{"question_text": "What?"}\n{"question_text": "Why?"}\n');
     const result = await runCli(["batch", input, "--out", out]);
     expect(result.stderr.trim().split("\n")).toEqual([
-      expect.stringMatching(/none of its 2 entries has a query .*"prompt".*"instruction".*"turns".*"messages"/),
+      expect.stringMatching(
+        /none of its 2 entries has a query .*"prompt".*"instruction".*"turns".*"messages"/,
+      ),
     ]);
     expect(result.stdout).toBe("");
     expect(result.code).toBe(2);
@@ -72,10 +74,16 @@ describe("a data set without a query field", () => {
     const dir = tempDir();
     const input = join(dir, "eval.jsonl");
     const out = join(dir, "out.jsonl");
-    writeFileSync(input, '{"instruction": "Alpaca?"}\n{"question_id": "a1", "turns": [{"content": "Arena?"}]}\n');
+    writeFileSync(
+      input,
+      '{"instruction": "Alpaca?"}\n{"question_id": "a1", "turns": [{"content": "Arena?"}]}\n',
+    );
     const result = await runCli(["batch", input, "--out", out, "--depth", "1", "--width", "2", "--quiet"]);
     expect(result.code).toBe(0);
-    const queries = readFileSync(out, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { query: string }).query);
+    const queries = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { query: string }).query);
     expect(queries.sort()).toEqual(["Alpaca?", "Arena?"]);
   });
 });

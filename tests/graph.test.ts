@@ -435,13 +435,16 @@ describe("TPO_BACKEND=sim next to a server setting", () => {
     TPO_MODEL: "llama",
   };
 
-  it.each(Object.entries(servers))("is refused with %s, in one line naming the variable to unset", (name, value) => {
-    const env = { TPO_BACKEND: "sim", [name]: value };
-    expect(() => modelsFromEnv(env)).toThrow(TpoConfigError);
-    expect(() => modelsFromEnv(env)).toThrow(new RegExp(`${name}.*unset TPO_BACKEND.*or unset ${name}`));
-    expect(() => modelsFromEnv(env)).not.toThrow(/\n/);
-    expect(() => studioModels(env)).toThrow(TpoConfigError);
-  });
+  it.each(Object.entries(servers))(
+    "is refused with %s, in one line naming the variable to unset",
+    (name, value) => {
+      const env = { TPO_BACKEND: "sim", [name]: value };
+      expect(() => modelsFromEnv(env)).toThrow(TpoConfigError);
+      expect(() => modelsFromEnv(env)).toThrow(new RegExp(`${name}.*unset TPO_BACKEND.*or unset ${name}`));
+      expect(() => modelsFromEnv(env)).not.toThrow(/\n/);
+      expect(() => studioModels(env)).toThrow(TpoConfigError);
+    },
+  );
 
   it("names every server setting that was given", () => {
     expect(() => modelsFromEnv({ TPO_BACKEND: "sim", ...servers })).toThrow(
@@ -452,7 +455,8 @@ describe("TPO_BACKEND=sim next to a server setting", () => {
   it("is not refused for an API key alone, nor with TPO_BACKEND=openai", () => {
     expect(modelsFromEnv({ TPO_BACKEND: "sim", OPENAI_API_KEY: "sk-x" }).policy).toBeInstanceOf(SimChatModel);
     expect(
-      modelsFromEnv({ TPO_BACKEND: "openai", OPENAI_BASE_URL: servers.OPENAI_BASE_URL, TPO_MODEL: "m" }).policy,
+      modelsFromEnv({ TPO_BACKEND: "openai", OPENAI_BASE_URL: servers.OPENAI_BASE_URL, TPO_MODEL: "m" })
+        .policy,
     ).toBeInstanceOf(TpoChatOpenAI);
   });
 });

@@ -121,7 +121,9 @@ describe("the packed package, installed into an empty project", () => {
 
   it("has no script that runs when it is installed (npm 11 would ask allowScripts for it)", () => {
     const installed = join(project, "node_modules", "langgraph-tpo", "package.json");
-    const { scripts = {} } = JSON.parse(readFileSync(installed, "utf8")) as { scripts?: Record<string, string> };
+    const { scripts = {} } = JSON.parse(readFileSync(installed, "utf8")) as {
+      scripts?: Record<string, string>;
+    };
     const lifecycle = /^(pre|post)?(install|prepare)$/;
     expect(Object.keys(scripts).filter((name) => lifecycle.test(name))).toEqual([]);
   });
@@ -164,20 +166,24 @@ describe("the packed package, installed into an empty project", () => {
     });
   });
 
-  it.each(RUNNABLE_PAGES)("runs every example of %s as pasted, as an .mts file with tsx", async (page) => {
-    const text = readFileSync(join(ROOT, page), "utf8");
-    expect(text.split("\n").slice(0, 12).join("\n")).toMatch(/example\.mts.*npx tsx example\.mts/s);
-    const snippets = extractSnippets(page, text);
-    expect(snippets.length).toBeGreaterThan(0);
-    const tsx = join(project, "node_modules", ".bin", "tsx");
-    for (const snippet of snippets) {
-      const file = join(project, `${page.replace(/\W/g, "-")}-${snippet.line}.mts`);
-      writeFileSync(file, snippet.code);
-      // The simulated world, for the example that reads its models from the environment.
-      const env = childEnv({ TPO_BACKEND: "sim" });
-      await run(tsx, [file], project, 120_000, env).catch((error: Error) => {
-        throw new Error(`${page}:${snippet.line}: ${error.message}`);
-      });
-    }
-  }, 600_000);
+  it.each(RUNNABLE_PAGES)(
+    "runs every example of %s as pasted, as an .mts file with tsx",
+    async (page) => {
+      const text = readFileSync(join(ROOT, page), "utf8");
+      expect(text.split("\n").slice(0, 12).join("\n")).toMatch(/example\.mts.*npx tsx example\.mts/s);
+      const snippets = extractSnippets(page, text);
+      expect(snippets.length).toBeGreaterThan(0);
+      const tsx = join(project, "node_modules", ".bin", "tsx");
+      for (const snippet of snippets) {
+        const file = join(project, `${page.replace(/\W/g, "-")}-${snippet.line}.mts`);
+        writeFileSync(file, snippet.code);
+        // The simulated world, for the example that reads its models from the environment.
+        const env = childEnv({ TPO_BACKEND: "sim" });
+        await run(tsx, [file], project, 120_000, env).catch((error: Error) => {
+          throw new Error(`${page}:${snippet.line}: ${error.message}`);
+        });
+      }
+    },
+    600_000,
+  );
 });

@@ -28,14 +28,21 @@ const QUERY_FIELDS =
  * The prompt of an entry: `prompt` (ours, Arena-Hard v2), `instruction` (AlpacaEval), or the one
  * turn of Arena-Hard's `turns`; a string that says why when `turns` is not one turn.
  */
-function promptOf(entry: { prompt?: unknown; instruction?: unknown; turns?: unknown }): string | { error: string } | undefined {
-  for (const text of [entry.prompt, entry.instruction]) if (typeof text === "string" && text.trim()) return text;
+function promptOf(entry: {
+  prompt?: unknown;
+  instruction?: unknown;
+  turns?: unknown;
+}): string | { error: string } | undefined {
+  for (const text of [entry.prompt, entry.instruction])
+    if (typeof text === "string" && text.trim()) return text;
   if (entry.turns === undefined) return undefined;
   const turns = Array.isArray(entry.turns) ? (entry.turns as { content?: unknown }[]) : [];
   if (turns.length !== 1)
     return { error: `"turns" has ${turns.length} turns: give a conversation as "messages" with roles` };
   const content = turns[0]?.content;
-  return typeof content === "string" && content.trim() ? content : { error: '"turns" has no "content" string' };
+  return typeof content === "string" && content.trim()
+    ? content
+    : { error: '"turns" has no "content" string' };
 }
 
 /** An entry of either format: a string prompt, or { id?, prompt } or { id?, messages }. */
@@ -54,7 +61,13 @@ function itemOf(
       error: `expected ${QUERY_FIELDS}, got ${describeValue(value)}`,
     };
   }
-  const entry = value as { id?: unknown; prompt?: unknown; instruction?: unknown; turns?: unknown; messages?: unknown };
+  const entry = value as {
+    id?: unknown;
+    prompt?: unknown;
+    instruction?: unknown;
+    turns?: unknown;
+    messages?: unknown;
+  };
   const givenId = typeof entry.id === "string" || typeof entry.id === "number" ? String(entry.id) : undefined;
   if (entry.id !== undefined && givenId === undefined)
     return { source, input: null, error: '"id" must be a string or a number' };

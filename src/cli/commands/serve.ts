@@ -25,7 +25,9 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
     // The request's model, one of modelIds, is the upstream policy model (the simulated world ignores it).
     models: (model) =>
       loadModels(
-        settings.backend === "sim" || model === undefined || model === "tpo" ? settings : { ...settings, model },
+        settings.backend === "sim" || model === undefined || model === "tpo"
+          ? settings
+          : { ...settings, model },
       ),
     caps: options.caps,
     corsOrigins: options.corsOrigins,
@@ -35,7 +37,9 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
     ui: options.ui && {
       // The simulated world in process, or behind `tpo sim-server` (which says so in its model list).
       note:
-        settings.backend === "sim" || configured.startsWith("tpo-sim") || (await reachesSimulatedServer(settings))
+        settings.backend === "sim" ||
+        configured.startsWith("tpo-sim") ||
+        (await reachesSimulatedServer(settings))
           ? "Simulated world: the answers and scores show the mechanics of TPO, not the behaviour of real models."
           : undefined,
     },
