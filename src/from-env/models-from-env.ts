@@ -140,7 +140,7 @@ function listed(names: string[]): string {
  * The simulated world never answers as a server would: a server setting next to TPO_BACKEND=sim
  * means the user believes they talk to a server, so it is refused rather than silently ignored.
  */
-function refuseSimWithServers(settings: ModelSettings): void {
+export function refuseSimWithServers(settings: ModelSettings): void {
   const given = SERVER_SETTINGS.filter(([key]) => settings[key] !== undefined);
   if (given.length === 0) return;
   const names = listed(given.map(([, variable]) => variable));

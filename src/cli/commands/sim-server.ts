@@ -40,7 +40,7 @@ export async function simServerAction(options: SimServerOptions): Promise<void> 
     throw portInUse(error, options.host, port);
   });
   console.log(`Simulated world listening on ${server.url}`);
-  console.log(`  policy:  OPENAI_BASE_URL=${server.url}/v1 TPO_MODEL=tpo-sim`);
+  console.log(`  policy:  TPO_BACKEND=openai OPENAI_BASE_URL=${server.url}/v1 TPO_MODEL=tpo-sim`);
   console.log(`  rewards: ${server.url}/pooling, /classify, /predict; NIM: model "tpo-sim-reward"`);
   console.log("A demonstration of the mechanics, not a real model. Ctrl-C stops it.");
   await new Promise<void>((resolve) => {
