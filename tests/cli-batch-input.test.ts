@@ -1,13 +1,15 @@
 import { samplePromptsPath } from "./helpers/records.js";
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { parseBatchInput } from "../src/cli/batch/input.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { parseBatchInput, readBatchInput } from "../src/cli/batch/input.js";
 import { CliUsageError } from "../src/cli/errors.js";
 import { settingsPerMode } from "../src/cli/batch/modes.js";
 import { planJobs } from "../src/cli/batch/plan.js";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import { latestRecords } from "../src/cli/batch/results-file.js";
 import { inShard, parseShard } from "../src/cli/batch/shard.js";
+import { removeTempDirs, tempDir } from "./helpers/cli.js";
 
 const sample = readFileSync(samplePromptsPath(), "utf8");
 
@@ -106,6 +108,25 @@ describe("batch input from a careless user", () => {
     expect(items[1].error).toMatch(/^invalid JSON/);
     // eslint-disable-next-line no-control-regex
     expect(items[1].error).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it("bounds a JSON array, which is read whole, in total: many short lines over the limit are refused, JSONL is not", () => {
+    vi.stubEnv("TPO_MAX_LINE_MB", "1");
+    try {
+      const dir = tempDir();
+      const lines = Array.from({ length: 120_000 }, (_, i) => `"q${i}"`); // about 1.1 MiB in all
+      const array = join(dir, "big.json");
+      writeFileSync(array, `[\n${lines.join(",\n")}\n]\n`);
+      expect(() => readBatchInput(array)).toThrow(
+        /big\.json is a JSON array longer than 1 MiB, which is read whole/,
+      );
+      const jsonl = join(dir, "big.jsonl");
+      writeFileSync(jsonl, lines.map((q) => `{"prompt": ${q}}`).join("\n"));
+      expect(readBatchInput(jsonl)).toHaveLength(lines.length);
+    } finally {
+      vi.unstubAllEnvs();
+      removeTempDirs();
+    }
   });
 });
 

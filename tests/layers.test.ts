@@ -24,8 +24,19 @@ const ALLOWED: Record<string, string[]> = {
   sim: ["models", "state", "settings", "messages", "prompts", "http", ...BASE],
   nodes: ["models", "state", "settings", "messages", "prompts", ...BASE],
   graph: ["nodes", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
-  run: ["graph", "compat", "models", "state", "settings", "messages", ...BASE],
-  adapters: ["run", "graph", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
+  run: ["graph", "compat", "models", "state", "settings", "messages", "http", ...BASE],
+  adapters: [
+    "run",
+    "graph",
+    "nodes",
+    "compat",
+    "models",
+    "state",
+    "settings",
+    "messages",
+    "prompts",
+    ...BASE,
+  ],
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
@@ -70,7 +81,7 @@ const ALLOWED: Record<string, string[]> = {
 const SRC = join(ROOT, "src");
 
 /** The package's entries: files of re-exports only, above every layer. */
-const ENTRIES = ["index", "core"];
+const ENTRIES = ["index", "core", "langchain"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

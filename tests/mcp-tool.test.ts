@@ -6,7 +6,7 @@ import {
   TpoConfigError,
   TpoStepError,
 } from "../src/index.js";
-import { failureLine } from "../src/mcp/failure.js";
+import { failureLine } from "../src/adapters/failure-line.js";
 import { createOptimizeTool, RunSlots, type ToolCallContext } from "../src/mcp/optimize-tool.js";
 import { loadMcpSdk, MCP_SDK_PACKAGE } from "../src/mcp/sdk.js";
 import { cappedDefaults, parseToolArguments } from "../src/mcp/settings.js";
@@ -77,7 +77,7 @@ describe("failureLine", () => {
       "http://user:hunter2@10.0.0.5:8000/v1",
       502,
     );
-    const line = failureLine(new TpoStepError("critique", upstream));
+    const line = failureLine(new TpoStepError("critique", upstream), "The tpo mcp log has the details.");
     expect(line).toBe(
       "TPO failed: in the critique step, the model server answered HTTP 502. The tpo mcp log has the details.",
     );

@@ -186,4 +186,23 @@ describe("the packed package, installed into an empty project", () => {
     },
     600_000,
   );
+
+  it("loads langgraph-tpo/langchain only with langchain: without it, one line says what to install", async () => {
+    // The empty project has no langchain (an optional peer dependency); the other entries work without it.
+    const script = `
+      const main = await import("langgraph-tpo");
+      try {
+        await import("langgraph-tpo/langchain");
+        console.log(JSON.stringify({ loaded: true }));
+      } catch (error) {
+        console.log(JSON.stringify({ name: error.name, message: error.message, tool: typeof main.createTpoTool }));
+      }
+    `;
+    const imported = await run(process.execPath, ["--input-type=module", "-e", script], project, 60_000);
+    const { name, message, tool } = JSON.parse(imported.stdout) as Record<string, string>;
+    expect(tool).toBe("function");
+    expect(name).toBe("TpoConfigError");
+    expect(message).toContain("`npm install langchain`");
+    expect(message).not.toContain("\n");
+  });
 });

@@ -2,7 +2,9 @@ import { summarizeRun, type TpoRunSummary } from "../adapters/run-summary.js";
 import type { TpoGraph } from "../graph/builder.js";
 import { runTpoToEnd, type RunEvent } from "../run/index.js";
 import type { TpoContext, TpoContextInput } from "../settings/run-settings.js";
-import { failureLine } from "./failure.js";
+import { failureLine } from "../adapters/failure-line.js";
+
+const LOG_HAS_DETAILS = "The tpo mcp log has the details.";
 import { cappedDefaults, parseToolArguments, type McpCaps } from "./settings.js";
 import { toolDefinition } from "./tool-definition.js";
 
@@ -121,7 +123,7 @@ export function createOptimizeTool(options: OptimizeToolOptions): OptimizeTool {
         };
       } catch (error) {
         if (call.signal.aborted) return errorResult("The call was cancelled.");
-        const line = failureLine(error);
+        const line = failureLine(error, LOG_HAS_DETAILS);
         options.onError?.(error, line);
         return errorResult(line);
       } finally {

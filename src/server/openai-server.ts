@@ -18,7 +18,11 @@ export interface TpoServerOptions {
   /** 0 picks a free port; the handle's `url` says which. */
   port: number;
   host?: string;
-  /** The models of a request, given the request's `model` (undefined when the client sent none). */
+  /**
+   * The models of a request, given the request's `model` (undefined when the client sent none).
+   * Called once per model name: the server keeps the graph built on them while it runs (a call that
+   * throws is made again on the next request).
+   */
   models: (requestedModel?: string) => TpoModels | Promise<TpoModels>;
   /** Run settings of every request; a request's sampling fields and `tpo` object override them. */
   defaults?: TpoContextInput;
@@ -149,15 +153,21 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
         fields: settingFields(defaults, caps),
       })
     : null;
-  const graphs = new WeakMap<TpoModels, TpoGraph>();
+  // One graph per served model name for the server's life: its clients, pools and compiled graph
+  // are shared by every request, so a pool's load and in-flight counts see them all. The names are
+  // the bounded modelIds (others are refused first); a build that failed is tried again.
+  const graphs = new Map<string | undefined, Promise<TpoGraph>>();
   const runs = new Set<Run>();
   let closing = false;
 
-  function graphFor(models: TpoModels): TpoGraph {
-    let graph = graphs.get(models);
+  function graphFor(model: string | undefined): Promise<TpoGraph> {
+    let graph = graphs.get(model);
     if (!graph) {
-      graph = createTpoGraph(models);
-      graphs.set(models, graph);
+      graph = Promise.resolve()
+        .then(() => options.models(model))
+        .then((models) => createTpoGraph(models));
+      graphs.set(model, graph);
+      graph.catch(() => graphs.delete(model));
     }
     return graph;
   }
@@ -208,8 +218,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
       return answer;
     };
     try {
-      const models = await options.models(request.model);
-      const graph = graphFor(models);
+      const graph = await graphFor(request.model);
       const target = {
         graph,
         request,
