@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { parseBatchInput, readBatchInput } from "../src/cli/batch/input.js";
+import { CliUsageError } from "../src/cli/errors.js";
 import { settingsPerMode } from "../src/cli/batch/modes.js";
 import { planJobs } from "../src/cli/batch/plan.js";
 import type { BatchRecord } from "../src/cli/batch/record.js";
@@ -36,13 +37,44 @@ describe("batch input", () => {
     expect(items.map((i) => [i.source, i.error ?? "ok"])).toEqual([
       ["line 1", "ok"],
       ["line 2", expect.stringMatching(/^invalid JSON/)],
-      ["line 3", 'no "prompt" string and no "messages" array'],
+      ["line 3", expect.stringMatching(/^no query: no "prompt", "instruction" or "turns"/)],
       ["line 5", "ok"],
       ["line 6", expect.stringContaining('role "robot"')],
       ["line 7", "ok"],
     ]);
     expect(items[0].id).toBe("7");
     expect(items[1].id).toBe("line-2");
+  });
+
+  it("reads the query fields of AlpacaEval (instruction) and Arena-Hard (one of turns, or prompt)", () => {
+    const text = [
+      '{"instruction": "Alpaca?", "dataset": "x"}',
+      '{"question_id": "q1", "turns": [{"content": "Arena?"}]}',
+      '{"uid": "u1", "prompt": "Arena v2?"}',
+      '{"turns": [{"content": "first"}, {"content": "second"}]}',
+    ].join("\n");
+    const items = parseBatchInput(text, "q.jsonl");
+    expect(items.map((i) => i.input)).toEqual([
+      { query: "Alpaca?" },
+      { query: "Arena?" },
+      { query: "Arena v2?" },
+      null,
+    ]);
+    expect(items[3].error).toMatch(/"turns" has 2 turns/);
+  });
+
+  it("refuses, in one error naming the fields it reads, a file where no entry has a query", () => {
+    const text = ['{"question_text": "What?"}', '{"question_text": "Why?"}'].join("\n");
+    const refusal = () => parseBatchInput(text, "q.jsonl");
+    expect(refusal).toThrow(CliUsageError);
+    expect(refusal).toThrow(/q\.jsonl: none of its 2 entries has a query/);
+    expect(refusal).toThrow(/"prompt".*"instruction".*"turns".*"messages"/);
+    // One bad entry among good ones stays an error record of its own.
+    expect(parseBatchInput(`${text}\n"fine"`, "q.jsonl").map((i) => i.input !== null)).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 
   it("keeps ids unique: repeated content gets a suffix, a repeated explicit id is an error", () => {

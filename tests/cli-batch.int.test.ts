@@ -58,7 +58,9 @@ describe("tpo batch", () => {
     const result = await runCli(["batch", input, "--out", out, "--depth", "1"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/line 2: invalid JSON/);
-    expect(result.stderr).toMatch(/line 3: no "prompt" string and no "messages" array/);
+    expect(result.stderr).toMatch(
+      /line 3: no query: no "prompt", "instruction" or "turns" string and no "messages" array/,
+    );
     expect(result.stderr).toMatch(/2 of 5 queries failed/);
     const records = readRecords(out);
     expect(records).toHaveLength(5);

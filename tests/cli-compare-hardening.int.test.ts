@@ -181,6 +181,11 @@ describe("tpo compare's file", () => {
     const beside = join(dir, "results.tpo-vs-first-tpo.jsonl");
     expect(result.stderr).toContain(`judgments go to ${beside}`);
     expect(readRecords(beside)).toHaveLength(QUERIES);
+    // Run again without --resume: refused, in one line, without first announcing the file.
+    const again = await runCli(["compare", results, "--a", "tpo", "--b", "first", "--quiet"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim().split("\n")).toEqual([expect.stringContaining(beside)]);
+    expect(again.stderr).not.toContain("judgments go to");
   });
 
   it("escapes control characters of the ids it lists", async () => {

@@ -102,7 +102,13 @@ export const SETTING_FLAGS = [
 
 /** Model flags: each mirrors an environment variable, and wins over it. */
 export const MODEL_FLAGS = [
-  model("--backend", "name", "backend", "TPO_BACKEND", '"sim" for the offline simulated world, or "openai"'),
+  model(
+    "--backend",
+    "name",
+    "backend",
+    "TPO_BACKEND",
+    '"sim" for the offline simulated world (refused next to a server URL or model), or "openai"',
+  ),
   model(
     "--base-url",
     "url",

@@ -13,9 +13,11 @@ import { declareWorker } from "./declare/worker.js";
 import { declareQueue } from "./declare/queue.js";
 import { declareEval } from "./declare/eval.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit-on-error.js";
+import { packageVersion } from "./paths.js";
 
 const program = new Command("tpo")
   .description("Test-Time Preference Optimization on LangGraph.js")
+  .version(packageVersion(), "-V, --version", "print the version")
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`tpo: ${text.replace(/^error: /, "")}`) });
 

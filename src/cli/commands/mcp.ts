@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { redactUrls } from "../../http/redact.js";
@@ -11,12 +9,7 @@ import { MAX_STDIO_MESSAGE_BYTES, serveOnStdio } from "../../mcp/stdio.js";
 import { startGuardedHttpServer } from "../../server/guarded-http.js";
 import { modelSettings } from "../flags.js";
 import { parseMcpFlags, type McpFlags } from "../mcp-options.js";
-import { PACKAGE_ROOT } from "../paths.js";
-
-function packageVersion(): string {
-  const text = readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8");
-  return (JSON.parse(text) as { version?: string }).version ?? "0.0.0";
-}
+import { packageVersion } from "../paths.js";
 
 /** Every line of this process goes to standard error: on stdio, standard output is the protocol's. */
 function logToStderr(): void {
