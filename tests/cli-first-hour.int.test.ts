@@ -35,11 +35,14 @@ describe("TPO_BACKEND=sim next to a server URL", () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("is refused with --reward-url too, naming its flag", async () => {
-    const result = await runCli(["run", "q", "--reward-url", "http://127.0.0.1:9", "--reward-kind", "tei"]);
-    expect(result.stderr).toMatch(/TPO_REWARD_URL \(--reward-url\) names a server: unset TPO_BACKEND/);
-    expect(result.code).toBe(2);
-  });
+  it.each([["run", "q"], ["serve", "--port", "0"], ["mcp"], ["worker", "postgres://127.0.0.1:9/tpo"]])(
+    "is refused with --reward-url too, naming its flag (tpo %s: every front end takes the model flags)",
+    async (...args) => {
+      const result = await runCli([...args, "--reward-url", "http://127.0.0.1:9", "--reward-kind", "tei"]);
+      expect(result.stderr).toMatch(/TPO_REWARD_URL \(--reward-url\) names a server: unset TPO_BACKEND/);
+      expect(result.code).toBe(2);
+    },
+  );
 });
 
 describe("tpo --version", () => {

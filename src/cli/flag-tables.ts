@@ -6,12 +6,12 @@
 import { Option, type Command } from "commander";
 import { TPO_PRESET_NAMES } from "../settings/presets.js";
 import type { TpoContext } from "../settings/run-settings.js";
-import type { ModelSettings } from "../from-env/models-from-env.js";
+import { MODEL_SETTINGS, type ModelKey } from "../from-env/model-settings-table.js";
 import { DEFAULT_SERVER_CAPS } from "../server/caps.js";
 import { CliUsageError } from "./errors.js";
 
 export type SettingField = keyof TpoContext;
-export type ModelKey = keyof ModelSettings;
+export type { ModelKey };
 
 function setting(
   flag: string,
@@ -27,10 +27,6 @@ function setting(
 /** A flag that may be given more than once, each value one more item of a list setting. */
 function listSetting(flag: string, arg: string, field: SettingField, help: string) {
   return setting(flag, arg, field, false, `${help}; repeat the flag for more`, true);
-}
-
-function model(flag: string, arg: string, key: ModelKey, env: string, help: string, numeric = false) {
-  return { flag, arg, key, env, help, numeric };
 }
 
 /** Run-setting flags: flag, its value's name, context field, whether numeric, help. */
@@ -100,104 +96,8 @@ export const SETTING_FLAGS = [
   ),
 ];
 
-/** Model flags: each mirrors an environment variable, and wins over it. */
-export const MODEL_FLAGS = [
-  model(
-    "--backend",
-    "name",
-    "backend",
-    "TPO_BACKEND",
-    '"sim" for the offline simulated world (refused next to a server URL or model), or "openai"',
-  ),
-  model(
-    "--base-url",
-    "url",
-    "baseUrl",
-    "OPENAI_BASE_URL",
-    "an OpenAI-compatible server (vLLM, SGLang, Ollama, …), or several of the same model, comma-separated",
-  ),
-  model("--api-key", "key", "apiKey", "OPENAI_API_KEY", "API key of the policy server"),
-  model("--model", "name", "model", "TPO_MODEL", "policy model"),
-  model("--critic-model", "name", "criticModel", "TPO_CRITIC_MODEL", "critic model (default: the policy)"),
-  model(
-    "--critic-base-url",
-    "url",
-    "criticBaseUrl",
-    "TPO_CRITIC_BASE_URL",
-    "the critic's own server(s), comma-separated (default: the policy's)",
-  ),
-  model(
-    "--critic-api-key",
-    "key",
-    "criticApiKey",
-    "TPO_CRITIC_API_KEY",
-    "API key of the critic's own server (default: --api-key when the critic uses the policy's)",
-  ),
-  model(
-    "--reward-url",
-    "url",
-    "rewardUrl",
-    "TPO_REWARD_URL",
-    "reward-model server, or several of the same model, comma-separated",
-  ),
-  model("--reward-kind", "kind", "rewardKind", "TPO_REWARD_KIND", "kind of reward server"),
-  model("--reward-model", "name", "rewardModel", "TPO_REWARD_MODEL", "reward model name"),
-  model("--reward-api-key", "key", "rewardApiKey", "TPO_REWARD_API_KEY", "API key of the reward server"),
-  model(
-    "--reward-template",
-    "template",
-    "rewardTemplate",
-    "TPO_REWARD_TEMPLATE",
-    "chat template of a tei or sglang reward server: llama3 (default), tulu, chatml, or a JSON template file",
-  ),
-  model(
-    "--reward-label",
-    "index",
-    "rewardLabel",
-    "TPO_REWARD_LABEL",
-    "which label (from 0) is the reward when a vLLM reward server returns several per item",
-    true,
-  ),
-  model(
-    "--max-retries",
-    "n",
-    "maxRetries",
-    "TPO_MAX_RETRIES",
-    "retries of a failed policy or critic request (default 3)",
-    true,
-  ),
-  model(
-    "--timeout-ms",
-    "ms",
-    "timeoutMs",
-    "TPO_TIMEOUT_MS",
-    "timeout of one attempt of a policy, critic or reward request",
-    true,
-  ),
-  model(
-    "--reward-timeout-ms",
-    "ms",
-    "rewardTimeoutMs",
-    "TPO_REWARD_TIMEOUT_MS",
-    "timeout of one attempt of a reward-server request (default: --timeout-ms, else 60 s)",
-    true,
-  ),
-  model(
-    "--affinity",
-    "on|off",
-    "affinity",
-    "TPO_AFFINITY",
-    "on (default): each query stays on one server of a list and sends its routing key; off: no key, requests in turn",
-  ),
-  model(
-    "--cool-off-ms",
-    "ms",
-    "coolOffMs",
-    "TPO_COOL_OFF_MS",
-    "how long a failed server of a list gets no traffic before it is probed (default 10000)",
-    true,
-  ),
-];
+/** Model flags: each mirrors an environment variable, and wins over it (one table: from-env/model-settings-table.ts). */
+export const MODEL_FLAGS = MODEL_SETTINGS;
 
 /** commander's property name of a flag: --top-p → topP. */
 export function optionKey(flag: string): string {

@@ -8,6 +8,7 @@ import type { ChatPoolOptions } from "../models/chat/chat-pool.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
 import { createRewardModelFromSettings } from "./reward-model-from-settings.js";
 import { affinityOf } from "./affinity.js";
+import { MODEL_SETTINGS } from "./model-settings-table.js";
 
 /** Where the models come from: the environment variables, or the CLI flags that mirror them. */
 export interface ModelSettings extends OpenAIServerSettings {
@@ -69,26 +70,10 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
       throw new TpoConfigError(`${name} must be a whole number of 0 or more, got "${text}".`);
     return Number(text);
   };
-  return {
-    backend: value("TPO_BACKEND"),
-    apiKey: value("OPENAI_API_KEY"),
-    baseUrl: value("OPENAI_BASE_URL"),
-    model: value("TPO_MODEL"),
-    criticModel: value("TPO_CRITIC_MODEL"),
-    criticBaseUrl: value("TPO_CRITIC_BASE_URL"),
-    criticApiKey: value("TPO_CRITIC_API_KEY"),
-    rewardUrl: value("TPO_REWARD_URL"),
-    rewardKind: value("TPO_REWARD_KIND"),
-    rewardModel: value("TPO_REWARD_MODEL"),
-    rewardApiKey: value("TPO_REWARD_API_KEY"),
-    rewardTemplate: value("TPO_REWARD_TEMPLATE"),
-    rewardLabel: count("TPO_REWARD_LABEL"),
-    maxRetries: count("TPO_MAX_RETRIES"),
-    timeoutMs: count("TPO_TIMEOUT_MS"),
-    rewardTimeoutMs: count("TPO_REWARD_TIMEOUT_MS"),
-    affinity: value("TPO_AFFINITY"),
-    coolOffMs: count("TPO_COOL_OFF_MS"),
-  };
+  const settings: Record<string, string | number | undefined> = {};
+  for (const { key, env: name, numeric } of MODEL_SETTINGS)
+    settings[key] = numeric ? count(name) : value(name);
+  return settings as ModelSettings;
 }
 
 export const CONFIGURE_MODELS_HELP =

@@ -1,15 +1,16 @@
-import { loadModels, modelSettingsFromEnv } from "../../from-env/models-from-env.js";
+import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { redactUrls } from "../../http/redact.js";
 import { startTpoServer } from "../../server/openai-server.js";
 import { flushTraces } from "../exit-on-error.js";
 import { portInUse } from "../errors.js";
+import { modelSettings } from "../flags.js";
 import { parseServeFlags, type ServeFlags } from "../serve-options.js";
 
 /** `tpo serve`'s work; ../declare/serve.ts declares the command and loads this on demand. */
-export async function serveAction(flags: ServeFlags): Promise<void> {
+export async function serveAction(flags: ServeFlags & Record<string, unknown>): Promise<void> {
   const options = parseServeFlags(flags); // every flag is checked before the server listens
-  const settings = modelSettingsFromEnv();
+  const settings = modelSettings(flags);
   loadModels(settings); // fail now, with the set-up help, rather than on the first request
   const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
   const configured = settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo");
