@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { queueJobOf, refusedRecordOf } from "../src/cli/queue/job-data.js";
+import { OutModels } from "../src/cli/queue/models-check.js";
 import { BatchRecordSchema } from "../src/cli/batch/record.js";
 import { capFlags, MCP_FLAGS, SERVE_FLAGS } from "../src/cli/flag-tables.js";
 import { jobDataOf, readJobData } from "../src/queue/job.js";
@@ -101,5 +102,36 @@ describe("a refused job's record", () => {
     });
     expect(refusedRecordOf({ ...label, mode: "best" }, "x").mode).toBeNull();
     expect(refusedRecordOf({ ...label, mode: null }, "x").mode).toBeNull();
+  });
+});
+
+describe("the models of a queue batch's --out", () => {
+  const context = parseTpoContext({ width: 2, depth: 1 });
+  const contexts = new Map([["tpo" as const, context]]);
+  const record = (id: string, model: string | null) => ({
+    id,
+    mode: "tpo" as const,
+    query: "q",
+    settings: context,
+    ...(model === null
+      ? {}
+      : { models: { backend: "openai", model, baseUrl: `http://${model}.example/v1` } }),
+    elapsedMs: 0,
+    finishedAt: "",
+  });
+
+  it("are those of the records --out holds: a worker's record of other models differs, where it ran does not", () => {
+    const out = new OutModels([record("a", null), record("b", "m1")], contexts);
+    expect(out.differences(record("c", "m1"))).toEqual([]);
+    expect(out.differences({ ...record("c", "m1"), models: { backend: "openai", model: "m1" } })).toEqual([]);
+    expect(out.differences(record("d", "m2"))).toEqual(["tpo: models.model: m1 in the records, m2 now"]);
+    expect(out.differences(record("e", null))).toEqual([]);
+  });
+
+  it("are those of the run's first record when --out has none: workers of other models are told apart", () => {
+    const out = new OutModels([], contexts);
+    expect(out.differences(record("a", "m2"))).toEqual([]);
+    expect(out.differences(record("b", "m1"))).toEqual(["tpo: models.model: m2 in the records, m1 now"]);
+    expect(out.differences(record("c", "m2"))).toEqual([]);
   });
 });

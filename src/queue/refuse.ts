@@ -10,7 +10,7 @@ import { settingsOverCaps, type RunCaps } from "../settings/caps.js";
 export interface JobLabel {
   /** pg-boss's id of the job. */
   jobId: string;
-  /** The job key its record is kept under; null when neither the catalogue nor the data has one. */
+  /** The job key its record is kept under, from the catalogue; null for a job that is not in it. */
   key: string | null;
   id: string;
   mode: string | null;
@@ -44,10 +44,11 @@ async function labelOf(db: SqlClient, jobId: string, data: unknown): Promise<Job
     const { key, item_id: id, mode, dataset } = rows[0];
     return { jobId, key, id, mode, dataset };
   }
+  // Not enqueued by a batch: no batch waits for its record, and `tpo queue status` counts it from pg-boss.
   const fields = (data !== null && typeof data === "object" ? data : {}) as Record<string, unknown>;
   return {
     jobId,
-    key: text(fields.key),
+    key: null,
     id: text(fields.id) ?? `job ${jobId}`,
     mode: text(fields.mode),
     dataset: text(fields.dataset),
