@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { openQueue } from "../src/queue/connection.js";
+import { unrecordedFailures } from "../src/queue/pg-boss-sql.js";
 import { resultsOf, saveResult } from "../src/queue/results.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
@@ -134,6 +135,31 @@ describe("jobs a worker cannot read", () => {
     },
     180_000,
   );
+});
+
+describe("failed jobs that no batch enqueued", () => {
+  it("do not crowd out a batch's job that failed without a record, which the workers record", async (ctx) => {
+    const { pg, url } = needServer(ctx, "unrecorded");
+    const dir = tempDir();
+    const input = promptsFile(dir, samplePrompts().slice(0, 1));
+    const out = join(dir, "out.jsonl");
+    const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--detach"];
+    expect((await runCli(args, { env: simServerEnv(sim) })).code).toBe(0);
+    // More failed foreign jobs than a heartbeat looks at, then the batch's job failed (its worker gone).
+    pg.query(
+      "unrecorded",
+      `INSERT INTO tpo_pgboss.job (name, data, state) SELECT 'tpo', 'null', 'failed' FROM generate_series(1, 25);
+       UPDATE tpo_pgboss.job SET state = 'failed' WHERE data->>'id' IS NOT NULL`,
+    );
+    const [[id]] = rows(pg, "unrecorded", "SELECT item_id FROM tpo_queue.jobs");
+    const queue = await openQueue(url, { what: "test" });
+    try {
+      const failures = await unrecordedFailures(queue.pool, 20);
+      expect(failures.map((f) => (f.data as { id?: string } | null)?.id)).toEqual([id]);
+    } finally {
+      await queue.close();
+    }
+  }, 60_000);
 });
 
 describe("tpo worker --max-width, --max-depth, --max-tokens", () => {
