@@ -7,7 +7,7 @@ import { Option, type Command } from "commander";
 import { TPO_PRESET_NAMES } from "../settings/presets.js";
 import type { TpoContext } from "../settings/run-settings.js";
 import { MODEL_SETTINGS, type ModelKey } from "../from-env/model-settings-table.js";
-import { DEFAULT_SERVER_CAPS } from "../server/caps.js";
+import { DEFAULT_RUN_CAPS } from "../settings/caps.js";
 import { CliUsageError } from "./errors.js";
 
 export type SettingField = keyof TpoContext;
@@ -128,6 +128,18 @@ export function addModelFlags(command: Command): Command {
   return command;
 }
 
+/**
+ * The caps of a front end that runs other people's queries (`tpo serve`, `tpo mcp`, `tpo worker`;
+ * checked by capsOfFlags in ./serve-options.ts): flag and value, help, default.
+ */
+export function capFlags(asker: string, tokens: string): [string, string, string][] {
+  return [
+    ["--max-width <n>", `largest width ${asker} may ask for`, String(DEFAULT_RUN_CAPS.maxWidth)],
+    ["--max-depth <n>", `largest depth ${asker} may ask for`, String(DEFAULT_RUN_CAPS.maxDepth)],
+    ["--max-tokens <n>", `largest ${tokens} ${asker} may ask for`, String(DEFAULT_RUN_CAPS.maxTokens)],
+  ];
+}
+
 /** The flags of `tpo serve` (checked by ./serve-options.ts): flag and value, help, default. */
 export const SERVE_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
   ["--port <n>", "port to listen on (0: any free port)", "8080"],
@@ -149,13 +161,7 @@ export const SERVE_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
     "--models <list>",
     "comma-separated model names clients may ask for besides the configured one (each is sent upstream as the policy model)",
   ],
-  ["--max-width <n>", "largest width a request may ask for", String(DEFAULT_SERVER_CAPS.maxWidth)],
-  ["--max-depth <n>", "largest depth a request may ask for", String(DEFAULT_SERVER_CAPS.maxDepth)],
-  [
-    "--max-tokens <n>",
-    "largest max_tokens (and tpo.maxTokens, tpo.criticMaxTokens) a request may ask for",
-    String(DEFAULT_SERVER_CAPS.maxTokens),
-  ],
+  ...capFlags("a request", "max_tokens (and tpo.maxTokens, tpo.criticMaxTokens)"),
   [
     "--cors-origin <list>",
     'comma-separated origins whose web pages may call the server (e.g. https://app.example; "*" for any); default none',
@@ -179,9 +185,7 @@ export function addServeFlags(command: Command): Command {
 
 /** The flags of `tpo mcp` (checked by ./mcp-options.ts): flag and value, help, default. */
 export const MCP_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
-  ["--max-width <n>", "largest width a call may ask for", String(DEFAULT_SERVER_CAPS.maxWidth)],
-  ["--max-depth <n>", "largest depth a call may ask for", String(DEFAULT_SERVER_CAPS.maxDepth)],
-  ["--max-tokens <n>", "largest maxTokens a call may ask for", String(DEFAULT_SERVER_CAPS.maxTokens)],
+  ...capFlags("a call", "maxTokens"),
   ["--max-concurrent-runs <n>", "TPO runs at once; a call beyond them gets a tool error", "4"],
   [
     "--http <port>",

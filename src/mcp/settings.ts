@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
 import { messagesFromTurns } from "../messages/conversation.js";
+import { CAPPED_SETTINGS, type RunCaps } from "../settings/caps.js";
 import type { TpoRunInput } from "../run/index.js";
 import {
   parseTpoContext,
@@ -10,12 +11,7 @@ import {
 } from "../settings/run-settings.js";
 
 /** What one tool call may spend, set by the operator (`tpo mcp --max-width …`): an agent cannot raise them. */
-export interface McpCaps {
-  maxWidth: number;
-  maxDepth: number;
-  /** Largest maxTokens of a response (and the critic's criticMaxTokens). */
-  maxTokens: number;
-}
+export type McpCaps = RunCaps;
 
 /** The run settings an agent may set per call: the ones that trade quality for cost, and the stopping rules. */
 export const AGENT_SETTINGS = [
@@ -32,13 +28,6 @@ export const AGENT_SETTINGS = [
   "systemPrompt",
 ] as const satisfies readonly (keyof TpoContext)[];
 
-const CAPPED = [
-  ["width", "maxWidth", "--max-width"],
-  ["depth", "maxDepth", "--max-depth"],
-  ["maxTokens", "maxTokens", "--max-tokens"],
-  ["criticMaxTokens", "maxTokens", "--max-tokens"],
-] as const;
-
 type Field = (typeof AGENT_SETTINGS)[number];
 
 /** A run-setting field of the graph's schema, optional, with its description; capped ones at most their cap. */
@@ -46,7 +35,7 @@ function settingField(name: Field, caps: McpCaps): z.ZodType {
   const field = TpoContextSchema.shape[name] as z.ZodType & { unwrap?: () => z.ZodType };
   const description = field.description ?? "";
   let inner = typeof field.unwrap === "function" ? field.unwrap() : field;
-  const cap = CAPPED.find(([f]) => f === name);
+  const cap = CAPPED_SETTINGS.find(([f]) => f === name);
   if (cap) {
     const [, key, flag] = cap;
     inner = (inner as z.ZodNumber).max(caps[key], {
@@ -86,7 +75,7 @@ export function toolInputSchema(caps: McpCaps) {
 export function cappedDefaults(defaults: TpoContextInput, caps: McpCaps): TpoContextInput {
   const schemaDefaults = parseTpoContext({});
   const capped: TpoContextInput = { ...defaults };
-  for (const [field, key, flag] of CAPPED) {
+  for (const [field, key, flag] of CAPPED_SETTINGS) {
     const given = defaults[field];
     if (given !== undefined && given > caps[key]) {
       throw new TpoConfigError(

@@ -1,30 +1,21 @@
 import type { z } from "zod";
 import { TpoConfigError } from "../errors.js";
 import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "../settings/run-settings.js";
+import { CAPPED_SETTINGS, settingsOverCaps } from "../settings/caps.js";
 import type { ServerCaps } from "./caps.js";
 
 export { DEFAULT_SERVER_CAPS, type ServerCaps } from "./caps.js";
 
-const CAPPED = [
-  ["width", "maxWidth", "--max-width"],
-  ["depth", "maxDepth", "--max-depth"],
-  ["maxTokens", "maxTokens", "--max-tokens"],
-  ["criticMaxTokens", "maxTokens", "--max-tokens"],
-] as const;
-
 /** The settings a request may ask for: unknown keys refused, capped fields at most their cap. */
 export function requestSettingsSchema(caps: ServerCaps) {
   return TpoContextSchema.strict().superRefine((settings, ctx) => {
-    for (const [field, cap, flag] of CAPPED) {
-      const value = settings[field];
-      if (value > caps[cap]) {
-        ctx.addIssue({
-          code: "custom",
-          path: [field],
-          input: value,
-          message: `${value} is more than this server allows: at most ${caps[cap]} (tpo serve ${flag})`,
-        });
-      }
+    for (const { field, value, cap, flag } of settingsOverCaps(settings, caps)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [field],
+        input: value,
+        message: `${value} is more than this server allows: at most ${cap} (tpo serve ${flag})`,
+      });
     }
   });
 }
@@ -38,7 +29,7 @@ export type RequestSettingsSchema = z.ZodType<z.output<typeof TpoContextSchema>>
 export function cappedDefaults(defaults: TpoContextInput, caps: ServerCaps): TpoContextInput {
   const schemaDefaults = parseTpoContext({});
   const capped: TpoContextInput = { ...defaults };
-  for (const [field, cap, flag] of CAPPED) {
+  for (const [field, cap, flag] of CAPPED_SETTINGS) {
     const given = defaults[field];
     if (given !== undefined && given > caps[cap]) {
       throw new TpoConfigError(

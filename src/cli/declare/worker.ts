@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { WorkerFlags } from "../commands/worker.js";
-import { addModelFlags } from "../flag-tables.js";
+import { addModelFlags, capFlags } from "../flag-tables.js";
 
 /** `tpo worker`: declared here (light, for `--help`); ../commands/worker.ts does the work. */
 export function declareWorker(program: Command): void {
@@ -22,6 +22,9 @@ export function declareWorker(program: Command): void {
       "30",
     )
     .option("--quiet", "no line per finished job on standard error");
+  for (const [flag, help, fallback] of capFlags("a job", "maxTokens (and criticMaxTokens)")) {
+    command.option(flag, `${help}; a job above it fails at once, without retries`, fallback);
+  }
   addModelFlags(command);
   command.action(async (url: string, flags: WorkerFlags) => {
     const { workerAction } = await import("../commands/worker.js");
