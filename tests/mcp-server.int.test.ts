@@ -171,7 +171,15 @@ describe("tpo mcp over stdio", () => {
     const before = sim.stats.count(CHAT);
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ query: QUERY, width: 0 }, /"width".*>=1/],
-      [{ query: QUERY, depth: 4 }, /"depth": at most 3 on this server \(tpo mcp --max-depth\)/],
+      [
+        { query: QUERY, depth: 4 },
+        /"depth": depth 4 is more than this server allows: at most 3 \(tpo mcp --max-depth\)/,
+      ],
+      // Over the cap and over the schema's own maximum (64): the cap is what the agent is told.
+      [
+        { query: QUERY, width: 100 },
+        /"width": width 100 is more than this server allows: at most 20 \(tpo mcp --max-width\)/,
+      ],
       [{ query: QUERY, temperature: 5 }, /"temperature"/],
       [{ query: QUERY, mode: "fast" }, /"mode"/],
       [{ query: QUERY, color: "red" }, /Unknown argument "color"/],

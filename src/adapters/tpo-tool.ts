@@ -9,6 +9,7 @@ import {
   TpoContextSchema,
   type TpoContextInput,
 } from "../settings/run-settings.js";
+import { DEFAULT_RUN_CAPS } from "../settings/caps.js";
 import { failureLine } from "./failure-line.js";
 import { isolatedCallbacks, NO_STREAM_TAG, runIsolated } from "./isolated-run.js";
 import { summarizeRun, type TpoRunSummary } from "./run-summary.js";
@@ -50,8 +51,13 @@ function cap(name: string, value: number | undefined, fallback: number, max: num
  * agent's "messages" stream.
  */
 export function createTpoTool(options: TpoToolOptions) {
-  const maxWidth = cap("maxWidth", options.maxWidth, 20, TpoContextSchema.shape.width.unwrap().maxValue!);
-  const maxDepth = cap("maxDepth", options.maxDepth, 5, MAX_DEPTH);
+  const maxWidth = cap(
+    "maxWidth",
+    options.maxWidth,
+    DEFAULT_RUN_CAPS.maxWidth,
+    TpoContextSchema.shape.width.unwrap().maxValue!,
+  );
+  const maxDepth = cap("maxDepth", options.maxDepth, DEFAULT_RUN_CAPS.maxDepth, MAX_DEPTH);
   const given = options.settings ?? {};
   parseTpoContext(given); // a bad setting fails now, naming the field
   if ((given.width ?? 0) > maxWidth || (given.depth ?? 0) > maxDepth) {

@@ -5,7 +5,8 @@ import type { TpoContext, TpoContextInput } from "../settings/run-settings.js";
 import { failureLine } from "../adapters/failure-line.js";
 
 const LOG_HAS_DETAILS = "The tpo mcp log has the details.";
-import { cappedDefaults, parseToolArguments, type McpCaps } from "./settings.js";
+import { cappedDefaults } from "../settings/capped-defaults.js";
+import { parseToolArguments, type McpCaps } from "./settings.js";
 import { toolDefinition } from "./tool-definition.js";
 
 /** What a tool call can do besides returning: hear of its cancellation, report progress. */
@@ -94,7 +95,7 @@ function progressReporter(
 /** The `tpo_optimize` tool over a TPO graph, independent of the transport. */
 export function createOptimizeTool(options: OptimizeToolOptions): OptimizeTool {
   const { graph, caps, slots } = options;
-  const defaults = cappedDefaults(options.defaults ?? {}, caps);
+  const defaults = cappedDefaults(options.defaults ?? {}, caps, "mcp");
   return {
     definition: toolDefinition(caps, defaults),
     async call(args, call) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
+import { TpoInputError, TpoSettingsError } from "../errors.js";
 import { messagesFromTurns } from "../messages/conversation.js";
-import { CAPPED_SETTINGS, type RunCaps } from "../settings/caps.js";
+import { CAPPED_SETTINGS, overCapLine, settingsOverCaps, type RunCaps } from "../settings/caps.js";
 import type { TpoRunInput } from "../run/index.js";
 import {
   parseTpoContext,
@@ -68,26 +68,6 @@ export function toolInputSchema(caps: McpCaps) {
     .strict();
 }
 
-/**
- * The operator's defaults under the caps: a setting left to the schema's default (width 5, say)
- * comes down to a lower cap; one set above its cap is an error naming the flag.
- */
-export function cappedDefaults(defaults: TpoContextInput, caps: McpCaps): TpoContextInput {
-  const schemaDefaults = parseTpoContext({});
-  const capped: TpoContextInput = { ...defaults };
-  for (const [field, key, flag] of CAPPED_SETTINGS) {
-    const given = defaults[field];
-    if (given !== undefined && given > caps[key]) {
-      throw new TpoConfigError(
-        `tpo mcp: the default ${field} ${given} is above the cap of ${caps[key]} (${flag}); lower one of them.`,
-      );
-    }
-    if (given === undefined && schemaDefaults[field] > caps[key]) capped[field] = caps[key];
-  }
-  parseTpoContext(capped); // a bad default fails at start, not on the first call
-  return capped;
-}
-
 /** A tool call, checked: what to run and with which settings. */
 export interface ToolCall {
   input: TpoRunInput;
@@ -110,6 +90,10 @@ function issueLine(issue: z.core.$ZodIssue): string {
  * TpoInputError whose message is one line naming the argument.
  */
 export function parseToolArguments(args: unknown, caps: McpCaps, defaults: TpoContextInput = {}): ToolCall {
+  // The caps first, on the agent's own values: width 100 is told this server's cap, not the schema's maximum.
+  const [over] = typeof args === "object" && args !== null ? settingsOverCaps(args, caps) : [];
+  if (over)
+    throw new TpoSettingsError(over.field, `Invalid argument "${over.field}": ${overCapLine(over, "mcp")}.`);
   const parsed = toolInputSchema(caps).safeParse(args ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -4,7 +4,7 @@ import type { SqlClient } from "./packages.js";
 import { saveResult } from "./results.js";
 import { PG_BOSS_SCHEMA, QUEUE_NAME, QUEUE_SCHEMA } from "./schema.js";
 import { parseTpoContext } from "../settings/run-settings.js";
-import { settingsOverCaps, type RunCaps } from "../settings/caps.js";
+import { overCapLine, settingsOverCaps, type RunCaps } from "../settings/caps.js";
 
 /** What names a job whose data a worker refused: the queue's catalogue, else what its data holds. */
 export interface JobLabel {
@@ -24,12 +24,7 @@ export function admitJob(value: unknown, caps?: RunCaps): { data: QueueJobData }
   const over = settingsOverCaps(parseTpoContext(read.data.settings), caps);
   if (over.length === 0) return read;
   return {
-    refused: over
-      .map(
-        (o) =>
-          `${o.field} ${o.value} is more than this worker allows: at most ${o.cap} (tpo worker ${o.flag})`,
-      )
-      .join("; "),
+    refused: over.map((o) => overCapLine(o, "worker")).join("; "),
   };
 }
 

@@ -9,7 +9,8 @@ import { requireBearerToken } from "./auth.js";
 import { completionIds } from "./completion.js";
 import { browserGuard, guardBrowser, requireJson } from "./guard.js";
 import { ApiError, parseJson, readBody, sendError, sendJson } from "./http-io.js";
-import { cappedDefaults, DEFAULT_SERVER_CAPS, requestSettingsSchema, type ServerCaps } from "./limits.js";
+import { cappedDefaults } from "../settings/capped-defaults.js";
+import { DEFAULT_SERVER_CAPS, requestSettingsSchema, type ServerCaps } from "./limits.js";
 import { playgroundHeaders, playgroundHtml, settingFields } from "./playground-page.js";
 import { parseChatCompletionRequest } from "./request.js";
 import { answerStreamed, answerWhole, SHUTDOWN_MESSAGE, toApiError } from "./run.js";
@@ -136,7 +137,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   if (!Number.isInteger(caps.maxDepth) || caps.maxDepth < 0) {
     throw new TpoConfigError(`startTpoServer: caps.maxDepth must be a whole number, got ${caps.maxDepth}.`);
   }
-  const defaults = cappedDefaults(options.defaults ?? {}, caps);
+  const defaults = cappedDefaults(options.defaults ?? {}, caps, "serve");
   parseTpoContext(defaults); // a bad default fails at start, not on the first request
   const settingsSchema = requestSettingsSchema(caps);
   let guard: ReturnType<typeof browserGuard>;

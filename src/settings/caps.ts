@@ -36,12 +36,25 @@ export interface OverCap {
   flag: string;
 }
 
-/** The settings above their caps, in the order of CAPPED_SETTINGS. */
-export function settingsOverCaps(settings: Partial<Record<CappedSetting, number>>, caps: RunCaps): OverCap[] {
+/**
+ * The settings above their caps, in the order of CAPPED_SETTINGS: parsed settings, or a caller's
+ * raw ones (checked before the schema, so that a value over both a cap and the schema's own
+ * maximum is told the cap that the caller can ask the operator about).
+ */
+export function settingsOverCaps(settings: object, caps: RunCaps): OverCap[] {
   const over: OverCap[] = [];
   for (const [field, cap, flag] of CAPPED_SETTINGS) {
-    const value = settings[field];
-    if (value !== undefined && value > caps[cap]) over.push({ field, value, cap: caps[cap], flag });
+    const value = (settings as Partial<Record<CappedSetting, unknown>>)[field];
+    if (typeof value === "number" && value > caps[cap]) over.push({ field, value, cap: caps[cap], flag });
   }
   return over;
+}
+
+/** The front ends that run other people's queries under caps. */
+export type CappedCommand = "serve" | "mcp" | "worker";
+
+/** The one text of a setting over its cap, whichever front end and cap: it names the flag that sets it. */
+export function overCapLine({ field, value, cap, flag }: OverCap, command: CappedCommand): string {
+  const holder = command === "worker" ? "worker" : "server";
+  return `${field} ${value} is more than this ${holder} allows: at most ${cap} (tpo ${command} ${flag})`;
 }
