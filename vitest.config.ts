@@ -17,13 +17,26 @@ export default defineConfig({
       },
       {
         extends: true,
-        // The CLI tests once more, against the bundle that `tpo` runs when installed (its global
-        // setup builds the bundle first). Its own include list: a CLI --exclude does not reach it.
+        // Every command once more, against the bundle that `tpo` runs when installed (its global
+        // setup builds the bundle first): what a bundle can break is a command's chunk, an optional
+        // package it loads, a file it reads beside itself (data, pages, package.json), LangSmith
+        // inside it. The hardening suites test logic that is the same in both and run in `src`
+        // only. Its own include list: a CLI --exclude does not reach it.
         test: {
           name: "bin",
-          include: ["tests/cli-*.int.test.ts", "tests/serve-hardening.int.test.ts"],
-          // It counts the modules of the sources; the bundle has none of its own.
-          exclude: ["tests/cli-help-modules.int.test.ts"],
+          include: [
+            "tests/cli-run.int.test.ts",
+            "tests/cli-batch.int.test.ts",
+            "tests/cli-demo.int.test.ts",
+            "tests/cli-report.int.test.ts",
+            "tests/cli-compare.int.test.ts",
+            "tests/cli-export.int.test.ts",
+            "tests/cli-eval-score.int.test.ts",
+            "tests/cli-postgres.int.test.ts",
+            "tests/cli-tracing.int.test.ts",
+            "tests/cli-first-hour.int.test.ts",
+            "tests/serve-hardening.int.test.ts",
+          ],
           globalSetup: ["tests/helpers/bin-build.ts"],
           env: { TPO_TEST_CLI: BIN_CLI },
         },

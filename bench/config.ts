@@ -73,6 +73,8 @@ export interface BenchConfig {
     concurrency: number;
     workers: number[];
   };
+  /** 13. What tpoMiddleware adds to a createAgent run beyond the TPO run (issue 33), in process. */
+  middleware: { depth: number; width: number; rounds: number; warmUpRounds: number };
 }
 
 export const FULL_CONFIG: BenchConfig = {
@@ -125,6 +127,7 @@ export const FULL_CONFIG: BenchConfig = {
   },
   // D1 keeps a configuration near a minute on 2 busy cores: 200 ÷ 4 × 1.2 s of latency for one worker.
   scaleout: { queries: 200, depth: 1, width: 2, latencyMs: 200, concurrency: 4, workers: [1, 2, 4] },
+  middleware: { depth: 2, width: 5, rounds: 30, warmUpRounds: 10 },
 };
 
 export const QUICK_CONFIG: BenchConfig = {
@@ -154,4 +157,5 @@ export const QUICK_CONFIG: BenchConfig = {
     shareTarget: 0.9,
   },
   scaleout: { queries: 6, depth: 1, width: 2, latencyMs: 10, concurrency: 2, workers: [1, 2] },
+  middleware: { depth: 1, width: 2, rounds: 2, warmUpRounds: 1 },
 };

@@ -14,6 +14,7 @@ import type { Spread } from "./stats.js";
 import type { measurePrefixCache, measureStopping } from "./compute.js";
 import type { measurePools } from "./pools.js";
 import type { measureScaleout } from "./scaleout.js";
+import { middlewareHeadline, renderMiddleware, type MiddlewareMeasure } from "./middleware.js";
 import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
 import { renderReportPage, reportPageHeadline, type ReportPageMeasure } from "./report-page.js";
 
@@ -52,6 +53,7 @@ export interface BenchResults {
     pools?: Result<typeof measurePools>;
     scaleout?: Result<typeof measureScaleout>;
     reportPage?: ReportPageMeasure;
+    middleware?: MiddlewareMeasure;
   } & CliMeasures;
   durationS: number;
 }
@@ -117,6 +119,7 @@ export function headline(
     });
   }
   if (m.reportPage) rows.push(reportPageHeadline(m.reportPage));
+  if (m.middleware) rows.push(middlewareHeadline(m.middleware));
   return [...rows, ...poolsHeadline(m.pools), ...scaleoutHeadline(m.scaleout), ...cliHeadline(results)];
 }
 
@@ -702,6 +705,14 @@ export function renderMarkdown(results: BenchResults): string {
       "## 12. The job queue: `tpo batch --queue` and `tpo worker` (issue 20, simulated)",
       "",
       renderScaleout(m.scaleout),
+      "",
+    );
+  }
+  if (m.middleware) {
+    parts.push(
+      "## 13. `tpoMiddleware` in a `createAgent` run (issue 33, simulated)",
+      "",
+      renderMiddleware(m.middleware),
       "",
     );
   }

@@ -22,6 +22,7 @@ import {
 } from "./measures.js";
 import { renderMarkdown, type BenchResults } from "./report.js";
 import { measurePrefixCache, measureStopping } from "./compute.js";
+import { measureMiddleware } from "./middleware.js";
 import { measurePools } from "./pools.js";
 import { measureReportPage } from "./report-page.js";
 import { measureScaleout } from "./scaleout.js";
@@ -156,6 +157,10 @@ async function main(): Promise<void> {
     if (wanted("scaleout")) {
       log("12. the PostgreSQL job queue: tpo batch --queue with 1, 2 and 4 tpo worker processes");
       results.measures.scaleout = await measureScaleout(env);
+    }
+    if (wanted("middleware")) {
+      log("13. tpoMiddleware in a createAgent run, beyond the TPO run itself");
+      results.measures.middleware = await measureMiddleware(env);
     }
     results.machine.loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
     results.durationS = Math.round((Date.now() - started) / 1000);

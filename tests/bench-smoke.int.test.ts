@@ -40,7 +40,7 @@ describe("npm run bench -- --quick", () => {
       [
         ...["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"],
         ...["prefixCache", "stopping", "pools", "scaleout"],
-        ...["startup", "coldQuery", "batch", "reportPage"],
+        ...["startup", "coldQuery", "batch", "reportPage", "middleware"],
       ].sort(),
     );
     expect(results.measures.prefixCache.rows.map((r: { criticLayout: string }) => r.criticLayout)).toEqual([
@@ -76,12 +76,14 @@ describe("npm run bench -- --quick", () => {
     expect(results.measures.overhead[0]).toMatchObject({ ratio: { median: expect.any(Number) } });
     expect(results.measures.orchestration.memory[0].maxRssMb).toBeGreaterThan(0);
     expect(results.measures.promptSize.iterations[0].critiqueChars).toBeGreaterThan(0);
+    expect(results.measures.middleware.agentWithTpoMs.median).toBeGreaterThan(0);
 
     const markdown = readFileSync(join(outDir, "RESULTS.md"), "utf8");
     expect(markdown).toContain("## Summary");
     expect(markdown).toContain("simulated server");
     expect(markdown).toContain("## 7. Prefix cache");
     expect(markdown).toContain("## 9. The CLI as a user meets it");
+    expect(markdown).toContain("## 13. `tpoMiddleware` in a `createAgent` run");
     expect(markdown).toContain(results.machine.node);
     // The quick run never touches the recorded results.
     expect(recordedMtime()).toBe(before);

@@ -1,12 +1,15 @@
 import { samplePromptsPath } from "./helpers/records.js";
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { parseBatchInput } from "../src/cli/batch/input.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { parseBatchInput, readBatchInput } from "../src/cli/batch/input.js";
+import { CliUsageError } from "../src/cli/errors.js";
 import { settingsPerMode } from "../src/cli/batch/modes.js";
 import { planJobs } from "../src/cli/batch/plan.js";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import { latestRecords } from "../src/cli/batch/results-file.js";
 import { inShard, parseShard } from "../src/cli/batch/shard.js";
+import { removeTempDirs, tempDir } from "./helpers/cli.js";
 
 const sample = readFileSync(samplePromptsPath(), "utf8");
 
@@ -34,13 +37,44 @@ describe("batch input", () => {
     expect(items.map((i) => [i.source, i.error ?? "ok"])).toEqual([
       ["line 1", "ok"],
       ["line 2", expect.stringMatching(/^invalid JSON/)],
-      ["line 3", 'no "prompt" string and no "messages" array'],
+      ["line 3", expect.stringMatching(/^no query: no "prompt", "instruction" or "turns"/)],
       ["line 5", "ok"],
       ["line 6", expect.stringContaining('role "robot"')],
       ["line 7", "ok"],
     ]);
     expect(items[0].id).toBe("7");
     expect(items[1].id).toBe("line-2");
+  });
+
+  it("reads the query fields of AlpacaEval (instruction) and Arena-Hard (one of turns, or prompt)", () => {
+    const text = [
+      '{"instruction": "Alpaca?", "dataset": "x"}',
+      '{"question_id": "q1", "turns": [{"content": "Arena?"}]}',
+      '{"uid": "u1", "prompt": "Arena v2?"}',
+      '{"turns": [{"content": "first"}, {"content": "second"}]}',
+    ].join("\n");
+    const items = parseBatchInput(text, "q.jsonl");
+    expect(items.map((i) => i.input)).toEqual([
+      { query: "Alpaca?" },
+      { query: "Arena?" },
+      { query: "Arena v2?" },
+      null,
+    ]);
+    expect(items[3].error).toMatch(/"turns" has 2 turns/);
+  });
+
+  it("refuses, in one error naming the fields it reads, a file where no entry has a query", () => {
+    const text = ['{"question_text": "What?"}', '{"question_text": "Why?"}'].join("\n");
+    const refusal = () => parseBatchInput(text, "q.jsonl");
+    expect(refusal).toThrow(CliUsageError);
+    expect(refusal).toThrow(/q\.jsonl: none of its 2 entries has a query/);
+    expect(refusal).toThrow(/"prompt".*"instruction".*"turns".*"messages"/);
+    // One bad entry among good ones stays an error record of its own.
+    expect(parseBatchInput(`${text}\n"fine"`, "q.jsonl").map((i) => i.input !== null)).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 
   it("keeps ids unique: repeated content gets a suffix, a repeated explicit id is an error", () => {
@@ -74,6 +108,25 @@ describe("batch input from a careless user", () => {
     expect(items[1].error).toMatch(/^invalid JSON/);
     // eslint-disable-next-line no-control-regex
     expect(items[1].error).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it("bounds a JSON array, which is read whole, in total: many short lines over the limit are refused, JSONL is not", () => {
+    vi.stubEnv("TPO_MAX_LINE_MB", "1");
+    try {
+      const dir = tempDir();
+      const lines = Array.from({ length: 120_000 }, (_, i) => `"q${i}"`); // about 1.1 MiB in all
+      const array = join(dir, "big.json");
+      writeFileSync(array, `[\n${lines.join(",\n")}\n]\n`);
+      expect(() => readBatchInput(array)).toThrow(
+        /big\.json is a JSON array longer than 1 MiB, which is read whole/,
+      );
+      const jsonl = join(dir, "big.jsonl");
+      writeFileSync(jsonl, lines.map((q) => `{"prompt": ${q}}`).join("\n"));
+      expect(readBatchInput(jsonl)).toHaveLength(lines.length);
+    } finally {
+      vi.unstubAllEnvs();
+      removeTempDirs();
+    }
   });
 });
 

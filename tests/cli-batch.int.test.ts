@@ -58,7 +58,9 @@ describe("tpo batch", () => {
     const result = await runCli(["batch", input, "--out", out, "--depth", "1"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/line 2: invalid JSON/);
-    expect(result.stderr).toMatch(/line 3: no "prompt" string and no "messages" array/);
+    expect(result.stderr).toMatch(
+      /line 3: no query: no "prompt", "instruction" or "turns" string and no "messages" array/,
+    );
     expect(result.stderr).toMatch(/2 of 5 queries failed/);
     const records = readRecords(out);
     expect(records).toHaveLength(5);
@@ -106,9 +108,9 @@ describe("tpo batch", () => {
   it("splits a data set into disjoint shards that together cover it, the same way every time", async () => {
     const dir = tempDir();
     const input = promptsFile(dir, 12);
-    const shardIds = async (i: number, name: string) => {
+    const shardIds = async (i: number, name: string, file = input) => {
       const out = join(dir, `${name}.jsonl`);
-      const result = await runCli(["batch", input, "--out", out, "--shard", `${i}/3`, "--depth", "0"]);
+      const result = await runCli(["batch", file, "--out", out, "--shard", `${i}/3`, "--depth", "0"]);
       expect(result.code).toBe(0);
       return readRecords(out).map((r) => r.id);
     };
@@ -117,6 +119,12 @@ describe("tpo batch", () => {
     expect(all).toHaveLength(12);
     expect(new Set(all).size).toBe(12);
     expect(await shardIds(1, "shard1-again")).toEqual(shards[1]);
+    // The same data set in another order, as a later export may give it: each shard keeps its queries.
+    const reordered = join(dir, "reordered.json");
+    writeFileSync(reordered, JSON.stringify(samplePrompts().slice(0, 12).reverse()));
+    for (const i of [0, 1, 2]) {
+      expect((await shardIds(i, `reordered${i}`, reordered)).sort()).toEqual([...shards[i]].sort());
+    }
     const bad = await runCli(["batch", input, "--out", join(dir, "x.jsonl"), "--shard", "3/3"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--shard/);

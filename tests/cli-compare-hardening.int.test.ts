@@ -73,7 +73,7 @@ describe("tpo compare and the judge's server", () => {
 });
 
 describe("tpo compare's judge requests", () => {
-  it("bound the judge's output, cut what is stored of a rationale, and ask again after a body that is not JSON", async () => {
+  it("bound the judge's output, cut what is stored of a rationale, and retry a body that is not JSON", async () => {
     const work = tempDir();
     server.setFaults([{ kind: "malformed", times: 1 }]);
     const out = join(work, "c.jsonl");
@@ -93,7 +93,10 @@ describe("tpo compare's judge requests", () => {
     ]);
     expect(judged.code, judged.stderr).toBe(0);
     const summary = JSON.parse(judged.stdout) as CompareSummary;
-    expect(summary).toMatchObject({ n: QUERIES, judgeRequests: 2 * QUERIES + 1 });
+    // The client retried the unreadable answer (as a 5xx): one request more reached the server,
+    // none more was asked of the judge.
+    expect(summary).toMatchObject({ n: QUERIES, judgeRequests: 2 * QUERIES });
+    expect(judgeBodies()).toHaveLength(2 * QUERIES + 1);
     expect(new Set(judgeBodies().map((b) => b.max_tokens))).toEqual(new Set([1024]));
 
     server.stats.reset();
@@ -178,6 +181,11 @@ describe("tpo compare's file", () => {
     const beside = join(dir, "results.tpo-vs-first-tpo.jsonl");
     expect(result.stderr).toContain(`judgments go to ${beside}`);
     expect(readRecords(beside)).toHaveLength(QUERIES);
+    // Run again without --resume: refused, in one line, without first announcing the file.
+    const again = await runCli(["compare", results, "--a", "tpo", "--b", "first", "--quiet"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim().split("\n")).toEqual([expect.stringContaining(beside)]);
+    expect(again.stderr).not.toContain("judgments go to");
   });
 
   it("escapes control characters of the ids it lists", async () => {

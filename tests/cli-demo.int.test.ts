@@ -8,9 +8,13 @@ describe("tpo demo", () => {
   it("runs on the sample prompts that ship in data/ when no --prompts is given", async () => {
     const result = await runCli(["demo", "--count", "2", "--depth", "1"]);
     expect(result.code, result.stderr).toBe(0);
-    const [first, second] = samplePrompts().map((p) => p.split("\n")[0].slice(0, 100));
-    expect(result.stdout).toContain(`Query 1: ${first}`);
-    expect(result.stdout).toContain(`Query 2: ${second}`);
+    // Each query's first line whole (the first prompt's is 160 characters); more lines are marked.
+    const [first, second] = samplePrompts();
+    expect(result.stdout).toContain(`Query 1: ${first.split("\n")[0]} …\n`);
+    expect(result.stdout).toContain(`Query 2: ${second}\n`);
+    // The first query is explained iteration by iteration, the others get a table of iterations.
+    expect(result.stdout.match(/^iteration \d/gm)).toEqual(["iteration 0", "iteration 1"]);
+    expect(result.stdout.match(/^ {2}iteration {4}best/gm)).toHaveLength(2);
     expect(result.stdout).not.toContain("Query 3:");
   });
 

@@ -86,6 +86,16 @@ describe("reading a file a line at a time", () => {
       /\/dev\/zero line 1 is longer than 1 MiB/,
     );
   });
+
+  it("bounds a whole-file read in total: many short lines over the limit are refused, up to it read whole", () => {
+    const path = join(tempDir(), "many.json");
+    const line = "x".repeat(9); // 10 bytes with its newline
+    writeFileSync(path, `${line}\n`.repeat(100));
+    expect(() => readBoundedText(path, { maxBytes: 999, chunkBytes: 64 })).toThrow(
+      /many\.json is longer than 999 bytes, which is read whole/,
+    );
+    expect(readBoundedText(path, { maxBytes: 1000, chunkBytes: 64 })).toBe(`${line}\n`.repeat(100));
+  });
 });
 
 describe("records read back", () => {

@@ -281,6 +281,13 @@ describe("the judge's settings", () => {
     ).toMatchObject({ backend: "openai", model: "llama", baseUrl: "http://vllm/v1" });
   });
 
+  it("refuses TPO_BACKEND=sim next to the policy's server, which the judge would otherwise silently ignore", () => {
+    const env = { TPO_BACKEND: "sim", OPENAI_BASE_URL: "http://vllm/v1", TPO_MODEL: "llama" };
+    expect(() => judgeSettings({}, recorded, env)).toThrow(
+      /OPENAI_BASE_URL and TPO_MODEL .*unset TPO_BACKEND/,
+    );
+  });
+
   it("never takes the judge's server from the results: a file alone names none, whatever the environment holds", () => {
     const file = { backend: "openai", model: "llama", baseUrl: "http://collector.example/v1" };
     for (const env of [{}, { OPENAI_API_KEY: "k" }, { TPO_BACKEND: "openai", OPENAI_API_KEY: "k" }]) {

@@ -427,6 +427,40 @@ describe("models from the environment", () => {
   });
 });
 
+describe("TPO_BACKEND=sim next to a server setting", () => {
+  const servers = {
+    OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+    TPO_CRITIC_BASE_URL: "http://127.0.0.1:9/v1",
+    TPO_REWARD_URL: "http://127.0.0.1:9",
+    TPO_MODEL: "llama",
+  };
+
+  it.each(Object.entries(servers))(
+    "is refused with %s, in one line naming the variable to unset",
+    (name, value) => {
+      const env = { TPO_BACKEND: "sim", [name]: value };
+      expect(() => modelsFromEnv(env)).toThrow(TpoConfigError);
+      expect(() => modelsFromEnv(env)).toThrow(new RegExp(`${name}.*unset TPO_BACKEND.*or unset ${name}`));
+      expect(() => modelsFromEnv(env)).not.toThrow(/\n/);
+      expect(() => studioModels(env)).toThrow(TpoConfigError);
+    },
+  );
+
+  it("names every server setting that was given", () => {
+    expect(() => modelsFromEnv({ TPO_BACKEND: "sim", ...servers })).toThrow(
+      /OPENAI_BASE_URL, TPO_CRITIC_BASE_URL, TPO_REWARD_URL and TPO_MODEL/,
+    );
+  });
+
+  it("is not refused for an API key alone, nor with TPO_BACKEND=openai", () => {
+    expect(modelsFromEnv({ TPO_BACKEND: "sim", OPENAI_API_KEY: "sk-x" }).policy).toBeInstanceOf(SimChatModel);
+    expect(
+      modelsFromEnv({ TPO_BACKEND: "openai", OPENAI_BASE_URL: servers.OPENAI_BASE_URL, TPO_MODEL: "m" })
+        .policy,
+    ).toBeInstanceOf(TpoChatOpenAI);
+  });
+});
+
 describe("the graphs of langgraph.json", () => {
   it("use the simulated world without model settings, and the environment's models with them", () => {
     expect(studioModels({}).policy).toBeInstanceOf(SimChatModel);

@@ -24,9 +24,22 @@ const ALLOWED: Record<string, string[]> = {
   sim: ["models", "state", "settings", "messages", "prompts", "http", ...BASE],
   nodes: ["models", "state", "settings", "messages", "prompts", ...BASE],
   graph: ["nodes", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
-  run: ["graph", "compat", "models", "state", "settings", "messages", ...BASE],
-  adapters: ["run", "graph", "compat", "models", "state", "settings", "messages", "prompts", ...BASE],
+  run: ["graph", "compat", "models", "state", "settings", "messages", "http", ...BASE],
+  adapters: [
+    "run",
+    "graph",
+    "nodes",
+    "compat",
+    "models",
+    "state",
+    "settings",
+    "messages",
+    "prompts",
+    ...BASE,
+  ],
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
+  // Leaderboard scoring (AlpacaEval, Arena-Hard): numbers in, numbers out.
+  eval: [...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
     "web",
@@ -45,6 +58,7 @@ const ALLOWED: Record<string, string[]> = {
   queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "eval",
     "web",
     "mcp",
     "queue",
@@ -70,7 +84,7 @@ const ALLOWED: Record<string, string[]> = {
 const SRC = join(ROOT, "src");
 
 /** The package's entries: files of re-exports only, above every layer. */
-const ENTRIES = ["index", "core"];
+const ENTRIES = ["index", "core", "langchain"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

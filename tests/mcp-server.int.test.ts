@@ -139,12 +139,47 @@ describe("tpo mcp over stdio", () => {
     expect(textOf(result).length).toBeGreaterThan(0);
   });
 
+  it("answers a message over 10 MiB with a JSON-RPC error, logs one line, and goes on serving", async () => {
+    mcp = await startMcpChild([], env());
+    const huge = "x".repeat(11 * 2 ** 20);
+    const message = {
+      jsonrpc: "2.0",
+      id: 4242,
+      method: "tools/call",
+      params: { name: "tpo_optimize", arguments: { query: huge } },
+    };
+    let exited: number | null | undefined;
+    void mcp.transport.exited.then((code) => (exited = code));
+    mcp.transport.child.stdin!.write(`${JSON.stringify(message)}\n`);
+    const answered = () => mcp!.transport.stdoutLines.some((line) => line.includes('"id":4242'));
+    await waitUntil(() => answered() || exited !== undefined, 45_000, "an answer to the message");
+    expect(exited, "tpo mcp exited").toBeUndefined();
+    const answer = JSON.parse(mcp.transport.stdoutLines.find((line) => line.includes('"id":4242'))!) as {
+      error?: { code: number; message: string };
+    };
+    expect(answer.error).toMatchObject({ code: -32600, message: expect.stringMatching(/over 10 MiB/) });
+    // Still serving: a call after it is answered.
+    const ok = await call({ query: QUERY, width: 2, depth: 0 });
+    expect(ok.isError).toBeFalsy();
+    const logged = mcp.transport.stderr.split("\n").filter((line) => /10 MiB/.test(line));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/^tpo mcp: /);
+  });
+
   it("returns a one-line tool error for bad arguments and values above the caps, and goes on serving", async () => {
     mcp = await startMcpChild(["--max-depth", "3"], env());
     const before = sim.stats.count(CHAT);
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ query: QUERY, width: 0 }, /"width".*>=1/],
-      [{ query: QUERY, depth: 4 }, /"depth": at most 3 on this server \(tpo mcp --max-depth\)/],
+      [
+        { query: QUERY, depth: 4 },
+        /"depth": depth 4 is more than this server allows: at most 3 \(tpo mcp --max-depth\)/,
+      ],
+      // Over the cap and over the schema's own maximum (64): the cap is what the agent is told.
+      [
+        { query: QUERY, width: 100 },
+        /"width": width 100 is more than this server allows: at most 20 \(tpo mcp --max-width\)/,
+      ],
       [{ query: QUERY, temperature: 5 }, /"temperature"/],
       [{ query: QUERY, mode: "fast" }, /"mode"/],
       [{ query: QUERY, color: "red" }, /Unknown argument "color"/],

@@ -6,10 +6,11 @@ import {
   TpoConfigError,
   TpoStepError,
 } from "../src/index.js";
-import { failureLine } from "../src/mcp/failure.js";
+import { failureLine } from "../src/adapters/failure-line.js";
 import { createOptimizeTool, RunSlots, type ToolCallContext } from "../src/mcp/optimize-tool.js";
 import { loadMcpSdk, MCP_SDK_PACKAGE } from "../src/mcp/sdk.js";
-import { cappedDefaults, parseToolArguments } from "../src/mcp/settings.js";
+import { parseToolArguments } from "../src/mcp/settings.js";
+import { cappedDefaults } from "../src/settings/capped-defaults.js";
 import { GatedCritic } from "./helpers/gated-critic.js";
 
 const CAPS = { maxWidth: 4, maxDepth: 3, maxTokens: 1024 };
@@ -58,14 +59,14 @@ describe("tpo_optimize's arguments", () => {
   });
 
   it("bring the schema's defaults down to the caps, and refuse an operator default above them", () => {
-    expect(cappedDefaults({}, { maxWidth: 2, maxDepth: 1, maxTokens: 100 })).toEqual({
+    expect(cappedDefaults({}, { maxWidth: 2, maxDepth: 1, maxTokens: 100 }, "mcp")).toEqual({
       width: 2,
       depth: 1,
       maxTokens: 100,
       criticMaxTokens: 100,
     });
-    expect(() => cappedDefaults({ width: 9 }, CAPS)).toThrow(
-      /default width 9 is above the cap of 4 \(--max-width\)/,
+    expect(() => cappedDefaults({ width: 9 }, CAPS, "mcp")).toThrow(
+      /^tpo mcp: the default width 9 is above the cap of 4 \(--max-width\)/,
     );
   });
 });
@@ -77,7 +78,7 @@ describe("failureLine", () => {
       "http://user:hunter2@10.0.0.5:8000/v1",
       502,
     );
-    const line = failureLine(new TpoStepError("critique", upstream));
+    const line = failureLine(new TpoStepError("critique", upstream), "The tpo mcp log has the details.");
     expect(line).toBe(
       "TPO failed: in the critique step, the model server answered HTTP 502. The tpo mcp log has the details.",
     );

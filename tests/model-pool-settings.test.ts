@@ -10,6 +10,8 @@ import { modelSettings } from "../src/cli/flags.js";
 import { TpoConfigError } from "../src/errors.js";
 import { loadModels } from "../src/from-env/models-from-env.js";
 import { createOpenAIChatModel, TpoChatOpenAI } from "../src/models/chat/openai.js";
+import { parseUrlList } from "../src/models/pool/url-list.js";
+import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
 
 const refused: typeof fetch = async () => {
   throw new TypeError("fetch failed", {
@@ -87,5 +89,79 @@ describe("lists of servers in the settings", () => {
       /^All 2 judge servers are down: http:\/\/j1\.test\/v1\/chat\/completions \(connection failed/,
     );
     expect(error.message).toContain("TPO_JUDGE_BASE_URL (--judge-base-url)");
+  });
+});
+
+describe("one parser of server lists, for every role", () => {
+  const policy = (baseUrl: string) =>
+    new TpoChatOpenAI({ model: "m", apiKey: "k", configuration: { baseURL: baseUrl, fetch: refused } });
+  const reward = (url: string) => createHttpRewardModel({ url, kind: "tei" });
+  const both: [string, (list: string) => unknown][] = [
+    ["policy", policy],
+    ["reward", reward],
+  ];
+
+  it("splits after parsing: a comma in a URL's password stays in it, and no error shows the secret", () => {
+    expect(parseUrlList("http://tok,SECRET@a:8000/v1, http://b:8000/v1", "S")).toEqual([
+      "http://tok,SECRET@a:8000/v1",
+      "http://b:8000/v1",
+    ]);
+    for (const text of [
+      "http://tok,SECRET@a:8000/v1,ftp://b",
+      "http://tok,SECRET@a:8000/v1,http://b:8000/v1,http://tok,SECRET@a:8000/v1/",
+      "http://a:8000/v1,tok:SECRET@b:8000/v1",
+      "http://tok,SECRET@a:80:80/v1",
+      "http://a:8000/v1,http://u:SECRET@b:8000/v1,c:8000",
+    ]) {
+      for (const [role, make] of both) {
+        let message = "";
+        try {
+          make(text);
+        } catch (error) {
+          expect(error, `${role}: ${text}`).toBeInstanceOf(TpoConfigError);
+          message = (error as Error).message;
+        }
+        expect(message, `${role}: ${text}`).not.toBe("");
+        expect(message).not.toContain("SECRET");
+      }
+    }
+  });
+
+  it("refuses one server listed twice however it is written, for the policy and the reward model alike", () => {
+    const same = [
+      "http://127.0.0.1:8000/v1,http://localhost:8000/v1",
+      "http://a:8000/v1,http://a:8000/v1/",
+      "http://a:80/v1,http://A/v1",
+      "https://a/v1, https://a:443/v1",
+      "http://[::1]:8000/v1,http://localhost:8000/v1//",
+      "http://user:one@a:8000/v1,http://user:two@a:8000/v1",
+    ];
+    for (const text of same) {
+      for (const [role, make] of both) {
+        expect(() => make(text), `${role}: ${text}`).toThrow(
+          /lists one server twice: .*give each server once\./,
+        );
+      }
+    }
+    expect(() => policy("http://user:one@a:8000/v1,http://user:two@a:8000/v1")).toThrow(
+      "lists one server twice: http://user:***@a:8000/v1 and http://user:***@a:8000/v1",
+    );
+    for (const [, make] of both) {
+      expect(() =>
+        make("http://a:8000/v1,http://a:8001/v1,http://b:8000/v1,https://a:8000/v1"),
+      ).not.toThrow();
+    }
+  });
+
+  it("refuses a comma after a URL's host (a server without its scheme), naming the entry and the setting", () => {
+    expect(() => parseUrlList("http://gpu1:8000/v1,gpu2:8000/v1", "OPENAI_BASE_URL (--base-url)")).toThrow(
+      "OPENAI_BASE_URL (--base-url): its first URL has a comma after its host; separate servers with commas, " +
+        "each URL starting with http:// or https://.",
+    );
+    expect(() => parseUrlList("http://a/v1,ftp://b", "S")).toThrow(
+      'S: "ftp://b" must start with http:// or https://.',
+    );
+    expect(() => parseUrlList(" , ", "S")).toThrow("S is empty");
+    expect(parseUrlList(" http://a/v1, ", "S")).toEqual(["http://a/v1"]);
   });
 });

@@ -207,6 +207,64 @@ describe("a pool of two servers per role", () => {
   });
 });
 
+describe("a server that answers 200 with a body it cannot read", () => {
+  /** The other server of two always answers a proxy's HTML page (or a body cut short) with 200. */
+  async function oneUnreadable(html: boolean): Promise<{ good: SimServer; bad: SimServer }> {
+    const [good, bad] = await start(2);
+    bad.setFaults([{ kind: "malformed", html, path: "*" }]);
+    return { good, bad };
+  }
+
+  const roles = [
+    ["policy, critic and reward model", {}],
+    ["policy, critic and the policy judging", { rewardUrl: undefined, rewardKind: undefined }],
+  ] as const;
+  for (const [roleSet, extra] of roles) {
+    for (const html of [true, false]) {
+      it(`fails over like a 5xx (${roleSet}; ${html ? "an HTML page" : "JSON cut short"}): every query ends well, the server cools off`, async () => {
+        const { good, bad } = await oneUnreadable(html);
+        const settings = settingsOf([good, bad], { coolOffMs: 60_000, ...extra });
+        const states: TpoStateType[] = [];
+        for (const query of samplePrompts().slice(0, 12)) states.push(await runQuery(settings, query));
+
+        for (const state of states) {
+          expect(state.best).not.toBeNull();
+          expect(state.history.reduce((sum, h) => sum + h.failures, 0)).toBe(0);
+        }
+        expect(posts(bad).length).toBeGreaterThan(0);
+        // Per role, the bad server failed within one query and got no traffic after it (cool-off),
+        // and it never counted as having answered.
+        const onBad = (state: TpoStateType) =>
+          Object.entries(state.usage.replicas ?? {}).flatMap(([role, byServer]) =>
+            Object.entries(byServer)
+              .filter(([url]) => url.startsWith(bad.url))
+              .map(([, counts]) => ({ role, ...counts })),
+          );
+        const rolesFailed = states.flatMap((state) =>
+          onBad(state)
+            .filter((c) => c.failures > 0)
+            .map((c) => c.role),
+        );
+        expect(rolesFailed.length).toBeGreaterThan(0);
+        expect(new Set(rolesFailed).size).toBe(rolesFailed.length);
+        expect(states.flatMap(onBad).every((c) => c.requests === 0)).toBe(true);
+      });
+    }
+  }
+
+  it("is retried on a server of its own, for the policy and the reward model alike", async () => {
+    const [one] = await start(1);
+    one.setFaults([
+      { kind: "malformed", html: true, times: 1 },
+      { kind: "malformed", path: "/pooling", times: 1 },
+    ]);
+    const state = await runQuery({ ...settingsOf([one]), maxRetries: 1 }, "How do I keep basil alive?");
+    expect(state.best).not.toBeNull();
+    expect(posts(one, CHAT)[0].status).toBe(200);
+    expect(posts(one, "/pooling").length).toBeGreaterThan(1);
+  });
+});
+
 describe("one server per role", () => {
   it("sends the requests as before, with the routing headers while affinity is on", async () => {
     const [one] = await start(1);

@@ -269,11 +269,19 @@ describe("faults over HTTP", () => {
     expect((error as ModelRequestError).attempts).toBe(2);
   });
 
-  it("fails with a clear error on a malformed body", async () => {
+  it("retries a 200 whose body is not JSON like a 5xx, then fails with a clear error", async () => {
     const s = await start({ faults: [{ kind: "malformed" }] });
     const error = await run(s, { width: 2, depth: 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelRequestError);
-    expect((error as Error).message).toContain("not valid JSON");
+    expect((error as Error).message).toContain(
+      "failed after 4 attempts: status 200 with a body that is not JSON",
+    );
+    expect((error as ModelRequestError).status).toBe(200);
+    expect(s.stats.count("/v1/chat/completions")).toBe(4);
+
+    s.setFaults([{ kind: "malformed", html: true, times: 1 }]);
+    const state = await run(s, { width: 2, depth: 0 });
+    expect(state.best).not.toBeNull();
   });
 
   it("tops up an n request that came back with no choices", async () => {

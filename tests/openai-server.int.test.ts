@@ -133,6 +133,45 @@ describe("the OpenAI-compatible TPO server", () => {
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
   });
 
+  it("builds a served model's models once, for the server's life, and again only after a failure", async () => {
+    const { client, requested } = await start();
+    const ask = (model: string) =>
+      client.chat.completions.create({
+        model,
+        messages: [{ role: "user", content: QUESTION }],
+        tpo: { width: 1, depth: 0 },
+      } as never);
+    await Promise.all([ask("my-policy"), ask("my-policy")]);
+    await ask("my-policy");
+    await ask("tpo-sim");
+    await ask("tpo-sim");
+    expect(requested).toEqual(["my-policy", "tpo-sim"]);
+
+    let calls = 0;
+    const flaky = await start({
+      models: () => {
+        calls += 1;
+        if (calls === 1) throw new Error("the policy server is not up yet");
+        return simModels();
+      },
+    });
+    await expectApiError(
+      flaky.client.chat.completions.create({ model: "tpo-sim", messages: [{ role: "user", content: QUESTION }] }),
+      500,
+    );
+    await flaky.client.chat.completions.create({
+      model: "tpo-sim",
+      messages: [{ role: "user", content: QUESTION }],
+      tpo: { width: 1, depth: 0 },
+    } as never);
+    await flaky.client.chat.completions.create({
+      model: "tpo-sim",
+      messages: [{ role: "user", content: QUESTION }],
+      tpo: { width: 1, depth: 0 },
+    } as never);
+    expect(calls).toBe(2);
+  });
+
   it("lists its models", async () => {
     const { client } = await start({ modelIds: ["tpo-sim"] });
     const models = [];
@@ -165,7 +204,12 @@ describe("the OpenAI-compatible TPO server", () => {
     expect(content).toBe(plain.choices[0].message.content);
     expect(chunks.every((c) => c.object === "chat.completion.chunk")).toBe(true);
     expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0].finish_reason).toBe("stop");
-    expect(chunks.at(-1)?.usage).toEqual(plain.usage);
+    // The same run's usage; the repeat finds more of its prompts in the policy's prefix cache, which
+    // lives as long as the server's models.
+    const { prompt_tokens_details: streamedCache, ...streamed } = chunks.at(-1)!.usage!;
+    const { prompt_tokens_details: plainCache, ...whole } = plain.usage!;
+    expect(streamed).toEqual(whole);
+    expect(streamedCache!.cached_tokens).toBeGreaterThan(plainCache!.cached_tokens!);
 
     // The raw stream: progress comments first, then data events, then [DONE].
     const raw = await fetch(`${server.url}/v1/chat/completions`, {

@@ -1,5 +1,5 @@
 /**
- * The package as a user meets it: `npm pack` (which runs `prepare`, building dist/), the tarball
+ * The package as a user meets it: `npm pack` (which runs `prepack`, building dist/), the tarball
  * installed into an empty project outside the checkout, then `npx tpo demo` and
  * `import("langgraph-tpo")` there. Nothing of the checkout is on the empty project's path, so
  * whatever the demo reads must ship in the tarball and be found relative to the installed module.
@@ -8,8 +8,16 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, removeTempDirs, tempDir } from "./helpers/cli.js";
+import { childEnv, ROOT, removeTempDirs, tempDir } from "./helpers/cli.js";
+import { extractSnippets } from "./helpers/doc-snippets.js";
 import { samplePrompts } from "./helpers/records.js";
+
+/**
+ * The pages whose every ```ts block runs as pasted, offline: each block saved as an `.mts` file in
+ * the empty project and run with tsx, as each page's note says. A page joins the list when all of
+ * its examples run in the simulated world (docs/agents.md, once its examples do).
+ */
+const RUNNABLE_PAGES = ["docs/library.md", "docs/embedding.md"];
 
 interface Run {
   code: number | null;
@@ -18,9 +26,15 @@ interface Run {
 }
 
 /** Runs a command to its end (killed after `timeoutMs`); fails naming the command and its output. */
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Run> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -74,6 +88,9 @@ beforeAll(async () => {
       "--prefer-offline",
       "--ignore-scripts",
       join(dir, tarball.filename),
+      // What the pages' notes ask for: tsx runs the examples, and one example is an OpenAI client.
+      "tsx",
+      "openai",
     ],
     project,
     180_000,
@@ -100,6 +117,15 @@ describe("the packed package, installed into an empty project", () => {
     expect(linked).toContain("docs/cli.md");
     expect(paths).toContain("README.md");
     expect(linked.filter((path) => existsSync(join(ROOT, path)) && !paths.includes(path))).toEqual([]);
+  });
+
+  it("has no script that runs when it is installed (npm 11 would ask allowScripts for it)", () => {
+    const installed = join(project, "node_modules", "langgraph-tpo", "package.json");
+    const { scripts = {} } = JSON.parse(readFileSync(installed, "utf8")) as {
+      scripts?: Record<string, string>;
+    };
+    const lifecycle = /^(pre|post)?(install|prepare)$/;
+    expect(Object.keys(scripts).filter((name) => lifecycle.test(name))).toEqual([]);
   });
 
   it("runs `npx tpo demo` on the shipped sample prompts", async () => {
@@ -138,5 +164,45 @@ describe("the packed package, installed into an empty project", () => {
       history: 2,
       best: "string",
     });
+  });
+
+  it.each(RUNNABLE_PAGES)(
+    "runs every example of %s as pasted, as an .mts file with tsx",
+    async (page) => {
+      const text = readFileSync(join(ROOT, page), "utf8");
+      expect(text.split("\n").slice(0, 12).join("\n")).toMatch(/example\.mts.*npx tsx example\.mts/s);
+      const snippets = extractSnippets(page, text);
+      expect(snippets.length).toBeGreaterThan(0);
+      const tsx = join(project, "node_modules", ".bin", "tsx");
+      for (const snippet of snippets) {
+        const file = join(project, `${page.replace(/\W/g, "-")}-${snippet.line}.mts`);
+        writeFileSync(file, snippet.code);
+        // The simulated world, for the example that reads its models from the environment.
+        const env = childEnv({ TPO_BACKEND: "sim" });
+        await run(tsx, [file], project, 120_000, env).catch((error: Error) => {
+          throw new Error(`${page}:${snippet.line}: ${error.message}`);
+        });
+      }
+    },
+    600_000,
+  );
+
+  it("loads langgraph-tpo/langchain only with langchain: without it, one line says what to install", async () => {
+    // The empty project has no langchain (an optional peer dependency); the other entries work without it.
+    const script = `
+      const main = await import("langgraph-tpo");
+      try {
+        await import("langgraph-tpo/langchain");
+        console.log(JSON.stringify({ loaded: true }));
+      } catch (error) {
+        console.log(JSON.stringify({ name: error.name, message: error.message, tool: typeof main.createTpoTool }));
+      }
+    `;
+    const imported = await run(process.execPath, ["--input-type=module", "-e", script], project, 60_000);
+    const { name, message, tool } = JSON.parse(imported.stdout) as Record<string, string>;
+    expect(tool).toBe("function");
+    expect(name).toBe("TpoConfigError");
+    expect(message).toContain("`npm install langchain`");
+    expect(message).not.toContain("\n");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { browserGuard, guardBrowser } from "../src/server/guard.js";
-import { cappedDefaults, DEFAULT_SERVER_CAPS } from "../src/server/limits.js";
+import { DEFAULT_SERVER_CAPS } from "../src/server/limits.js";
+import { cappedDefaults } from "../src/settings/capped-defaults.js";
 import { PlaygroundEvents } from "../src/server/playground-events.js";
 import { settingFields } from "../src/server/playground-page.js";
 import { parseChatCompletionRequest } from "../src/server/request.js";
@@ -89,7 +90,7 @@ describe("tpo.progress events", () => {
 describe("the playground's settings form", () => {
   it("offers every run setting, width, depth and mode first, within the server's caps and defaults", () => {
     const caps = { ...DEFAULT_SERVER_CAPS, maxWidth: 3, maxTokens: 512 };
-    const fields = settingFields(cappedDefaults({ depth: 1 }, caps), caps);
+    const fields = settingFields(cappedDefaults({ depth: 1 }, caps, "serve"), caps);
     expect(fields.slice(0, 3).map((f) => f.name)).toEqual(["width", "depth", "mode"]);
     const field = (name: string) => fields.find((f) => f.name === name)!;
     expect(field("width")).toMatchObject({ kind: "integer", min: 1, max: 3, default: 3 });

@@ -127,6 +127,10 @@ describe("tpo serve --ui: the playground", () => {
       expect(Number((await page.textContent("#cost-tokens"))?.replace(/,/g, ""))).toBeGreaterThan(0);
       // The answer joins the conversation: the next run continues it.
       expect(await page.textContent(".conversation")).toContain("How do I take care of a wooden table?");
+      // A new conversation starts from an empty page: no turns, and no chart or iterations of the last run.
+      await page.click("#new-conversation");
+      expect(await page.isHidden(".conversation")).toBe(true);
+      expect(await page.locator("#output .iteration, #output svg, #run-view").count()).toBe(0);
       expect(watch.consoleErrors).toEqual([]);
       expect(watch.pageErrors).toEqual([]);
       expect(watch.blockedRequests).toEqual([]);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as core from "../src/core.js";
 import * as main from "../src/index.js";
+import * as langchain from "../src/langchain.js";
 import { ROOT } from "./helpers/cli.js";
 
 const CORE_VALUES = [
@@ -84,6 +85,10 @@ function exportedTypes(file: string): string[] {
     .filter(Boolean);
 }
 
+/** langgraph-tpo/langchain: what needs LangChain 1 (`langchain`), an optional peer dependency. */
+const LANGCHAIN_VALUES = ["tpoMiddleware"];
+const LANGCHAIN_TYPES = ["TpoAgentState", "TpoMiddlewareOptions"];
+
 describe("the public API", () => {
   it("langgraph-tpo/core exports exactly the curated names", () => {
     expect(Object.keys(core).sort()).toEqual([...CORE_VALUES].sort());
@@ -96,5 +101,11 @@ describe("the public API", () => {
   it("exports the curated types, and about 60 names in all", () => {
     expect([...exportedTypes("core.ts"), ...exportedTypes("index.ts")].sort()).toEqual([...TYPES].sort());
     expect(CORE_VALUES.length + MAIN_ONLY_VALUES.length + TYPES.length).toBeLessThanOrEqual(60);
+  });
+
+  it("langgraph-tpo/langchain exports the middleware, and neither other entry loads langchain", () => {
+    expect(Object.keys(langchain).sort()).toEqual(LANGCHAIN_VALUES);
+    expect(exportedTypes("langchain.ts").sort()).toEqual(LANGCHAIN_TYPES);
+    for (const name of LANGCHAIN_VALUES) expect(name in main).toBe(false);
   });
 });

@@ -6,7 +6,8 @@ import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 import { readRecords } from "./helpers/records.js";
-import { oneFailingQuery, useSimServer } from "./helpers/sim-http.js";
+import { killMcpChildren, startMcpChild } from "./helpers/mcp-stdio.js";
+import { oneFailingQuery, simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
 /** Credentials inside a URL (`http://user:secret@host`) are echoed nowhere: records, errors, logs. */
 const sim = useSimServer();
@@ -18,6 +19,7 @@ beforeAll(() => {
 
 afterEach(() => {
   killChildren();
+  killMcpChildren();
   removeTempDirs();
 });
 
@@ -74,5 +76,34 @@ describe("credentials in a URL", () => {
       baseUrl: `${sim.server.url.replace("http://", "http://tpo-user:***@")}/v1`,
       rewardUrl: sim.server.url.replace("http://", "http://tpo-user:***@"),
     });
+  });
+});
+
+describe("API keys with the OpenAI SDK's log on (OPENAI_LOG=debug)", () => {
+  const KEY = "sk-debug-log-secret-0123456789";
+  const logEnv = () => simServerEnv(sim.server, { OPENAI_API_KEY: KEY, OPENAI_LOG: "debug" });
+
+  it("stay out of tpo run's answer and its log, which goes to standard error, keys hidden", async () => {
+    const run = await runCli(["run", "How do I brew green tea?", "--depth", "0", "--width", "2"], {
+      env: logEnv(),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain("sending request");
+    expect(run.stderr).toContain("sending request");
+    expect(run.stdout + run.stderr).not.toContain(KEY);
+    expect(run.stdout + run.stderr).not.toContain(KEY.slice(0, 12));
+  });
+
+  it("stay out of tpo mcp's standard error, and its standard output carries protocol messages only", async () => {
+    const mcp = await startMcpChild([], logEnv());
+    const result = await mcp.client.callTool({
+      name: "tpo_optimize",
+      arguments: { query: "How do I brew green tea?", width: 2, depth: 0 },
+    });
+    expect(result.isError).toBeFalsy();
+    expect(await mcp.close()).toBe(0);
+    expect(mcp.transport.nonProtocolOutput()).toEqual([]);
+    expect(mcp.transport.stderr).toContain("sending request");
+    expect(mcp.transport.stderr).not.toContain(KEY.slice(0, 12));
   });
 });

@@ -287,6 +287,26 @@ async function expectInert(page: Page, watch: PageWatch): Promise<void> {
   expect(watch.blockedRequests).toEqual([]);
 }
 
+describe("tpo report: the queries table", () => {
+  it.skipIf(!haveChromium)(
+    browserIt("fits the page at 1400 and 1000 px: the query column shortens, nothing is cut off"),
+    async () => {
+      const html = await report(smallBatch(tempDir()));
+      for (const width of [1400, 1000]) {
+        const { page } = await watchedPage([], { width, height: 900 });
+        await page.goto(`file://${html}`);
+        await page.waitForSelector("body[data-ready]");
+        const fit = await page.$eval(".table-scroll", (scroller) => ({
+          table: scroller.scrollWidth,
+          shown: scroller.clientWidth,
+        }));
+        expect(fit.table, `at ${width} px`).toBeLessThanOrEqual(fit.shown);
+        await page.context().close();
+      }
+    },
+  );
+});
+
 describe("tpo report: hostile text from files, models and judges is inert (issue 22; issue 24, item 2)", () => {
   it("writes no markup from the data into the page, and a policy that runs only the page's own script", async () => {
     const dir = tempDir();

@@ -1,7 +1,7 @@
-import { MemorySaver } from "@langchain/langgraph";
+import { MemorySaver, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { describe, expect, it, vi } from "vitest";
 import { TpoStepError } from "../src/errors.js";
-import { createSimWorld, createTpoGraph } from "../src/index.js";
+import { createSimWorld, createTpoGraph, makeGenerateNode, type TpoStateType } from "../src/index.js";
 import { runTpo, runTpoToEnd, type RunEvent } from "../src/run/index.js";
 import { parseTpoContext } from "../src/settings/run-settings.js";
 
@@ -61,6 +61,23 @@ describe("runTpo: one way to run a query", () => {
       expect(bestSoFar).not.toBeNull();
       expect(length).toBe(iteration + 1);
     }
+  });
+
+  it("hands its configurable to the nodes, beside the thread id", async () => {
+    const seen: unknown[] = [];
+    const world = createSimWorld(3);
+    const generate = makeGenerateNode(world);
+    const nodes = {
+      generate: (state: TpoStateType, runtime: LangGraphRunnableConfig) => {
+        seen.push(runtime.configurable);
+        return generate(state, runtime);
+      },
+    };
+    const threaded = simGraph(nodes, new MemorySaver());
+    await runTpoToEnd(threaded, { query }, { context, configurable: { draft: "mine" }, threadId: "t" });
+    await runTpoToEnd(simGraph(nodes), { query }, { context, configurable: { draft: "again" } });
+    expect(seen[0]).toMatchObject({ draft: "mine", thread_id: "t" });
+    expect(seen[1]).toMatchObject({ draft: "again" });
   });
 
   it("settles its result when nobody iterates it", async () => {

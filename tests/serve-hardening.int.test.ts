@@ -188,6 +188,12 @@ describe("tpo serve and what a client may spend", () => {
     expect(wide.status).toBe(400);
     expect(errorOf(wide.text)).toMatchObject({ param: "tpo.width" });
     expect(errorOf(wide.text).message).toMatch(/at most 3.*--max-width/);
+    // Over the cap and over the schema's own maximum (64): the cap is what the client is told.
+    const wider = await post({ tpo: { width: 100 } });
+    expect(wider.status).toBe(400);
+    expect(errorOf(wider.text).message).toMatch(
+      /width 100 is more than this server allows: at most 3 \(tpo serve --max-width\)/,
+    );
     const deep = await post({ tpo: { depth: 6 } });
     expect(deep.status).toBe(400);
     expect(errorOf(deep.text)).toMatchObject({ param: "tpo.depth" });

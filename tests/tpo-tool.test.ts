@@ -8,10 +8,12 @@ import {
   createSimWorld,
   createTpoGraph,
   createTpoTool,
+  ModelRequestError,
   TpoConfigError,
   TpoSettingsError,
+  TpoStepError,
 } from "../src/index.js";
-import { GatedCritic } from "./helpers/gated-critic.js";
+import { expectAbortStopsCritic, GatedCritic } from "./helpers/gated-critic.js";
 
 const QUERY = "How do I take care of a wooden table?";
 
@@ -37,6 +39,19 @@ class ToolCallingAgentModel extends BaseChatModel<BaseChatModelCallOptions> {
           tool_calls: [{ id: "call_1", name: "tpo_optimize", args: this.args, type: "tool_call" }],
         });
     return { generations: [{ text: message.text, message }] };
+  }
+}
+
+/** A critic whose every request fails with the given error. */
+class FailingCritic extends BaseChatModel<BaseChatModelCallOptions> {
+  constructor(private readonly error: Error) {
+    super({ maxRetries: 0 });
+  }
+  _llmType(): string {
+    return "failing-critic";
+  }
+  async _generate(): Promise<ChatResult> {
+    throw this.error;
   }
 }
 
@@ -131,15 +146,25 @@ describe("createTpoTool", () => {
     const { policy, rewardModel } = createSimWorld();
     const critic = new GatedCritic();
     const tool = createTpoTool({ policy, critic, rewardModel, settings: { width: 2, depth: 3 } });
-    const controller = new AbortController();
-    const pending = tool.invoke({ query: QUERY }, { signal: controller.signal });
-    pending.catch(() => {});
-    for (let i = 0; i < 400 && critic.requests === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(critic.requests).toBe(1); // the first critique waits at the gate
-    controller.abort(new Error("the agent was cancelled"));
-    await expect(pending).rejects.toThrow(/cancelled|abort/i);
-    critic.open();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(critic.requests).toBe(1); // no gradient, no update, no further iteration
+    await expectAbortStopsCritic(critic, (signal) => tool.invoke({ query: QUERY }, { signal }));
+  });
+
+  it("tells the agent a failed run in one line without the upstream's address, the whole error as its cause", async () => {
+    const world = createSimWorld();
+    const upstream = new ModelRequestError(
+      "The request to http://user:hunter2@10.0.0.5:8000/v1 failed: status 503 (secret body)",
+      "http://user:hunter2@10.0.0.5:8000/v1",
+      503,
+    );
+    const critic = new FailingCritic(upstream);
+    const tool = createTpoTool({ ...world, critic, settings: { width: 2, depth: 1 } });
+    const error = await tool.invoke({ query: QUERY }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toBe("TPO failed: in the critique step, the model server answered HTTP 503.");
+    expect(error?.cause).toBeInstanceOf(TpoStepError);
+    expect((error?.cause as TpoStepError).cause).toBe(upstream);
   });
 });
+

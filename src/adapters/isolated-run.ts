@@ -1,18 +1,9 @@
 import { CallbackManager, type Callbacks } from "@langchain/core/callbacks/manager";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
+import { CALLER_STREAM_HANDLERS } from "../compat/caller-stream-handlers.js";
 
 /** The tag LangGraph's "messages" stream mode skips: the model calls inside TPO are not the answer. */
 export const NO_STREAM_TAG = "langsmith:nostream";
-
-/**
- * A calling graph's stream-mode handlers: they would show the inner graph's node outputs (the
- * finalize node's message, say) as the caller's own, so they do not reach the runs inside TPO.
- */
-export const CALLER_STREAM_HANDLERS = new Set([
-  "StreamMessagesHandler",
-  "StreamProtocolMessagesHandler",
-  "StreamToolsHandler",
-]);
 
 /**
  * A caller's callbacks for the runs inside TPO: its tracers and handlers, under the caller's run,

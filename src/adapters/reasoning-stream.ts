@@ -1,5 +1,6 @@
 import type { TpoContext } from "../settings/run-settings.js";
 import type { HistoryRecord, TpoStateType } from "../state/state.js";
+import { pushedItems } from "../util/pushed-items.js";
 import { progressParagraph, progressStart } from "./progress-reasoning.js";
 
 export interface ReasoningRun {
@@ -17,25 +18,12 @@ export function reasoningStream(
   settings: TpoContext,
   start: (onIteration: (record: HistoryRecord) => void) => Promise<TpoStateType>,
 ): ReasoningRun {
-  const queue: string[] = [progressStart(settings)];
-  let settled = false;
-  let wake: (() => void) | undefined;
-  const state = start((record) => {
-    queue.push(progressParagraph(record, settings));
-    wake?.();
-  });
-  const settle = () => {
-    settled = true;
-    wake?.();
-  };
-  state.then(settle, settle); // failures reach the caller through `state`
-  async function* reasoning(): AsyncGenerator<string> {
-    for (;;) {
-      while (queue.length > 0) yield queue.shift()!;
-      if (settled) return;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
-  }
-  return { reasoning: reasoning(), state };
+  const { items, done } = pushedItems<string, TpoStateType>(
+    (push) => {
+      push(progressStart(settings));
+      return start((record) => push(progressParagraph(record, settings)));
+    },
+    { rethrow: false }, // failures reach the caller through `state`
+  );
+  return { reasoning: items, state: done };
 }

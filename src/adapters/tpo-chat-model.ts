@@ -22,7 +22,8 @@ import {
 } from "./progress-reasoning.js";
 import { reasoningStream } from "./reasoning-stream.js";
 import { runTpoToEnd, whenIterationRecorded } from "../run/index.js";
-import { CALLER_STREAM_HANDLERS, NO_STREAM_TAG } from "./isolated-run.js";
+import { CALLER_STREAM_HANDLERS } from "../compat/caller-stream-handlers.js";
+import { NO_STREAM_TAG } from "./isolated-run.js";
 
 export interface TpoChatModelParams extends BaseChatModelParams, TpoGraphOptions {
   /**

@@ -1,6 +1,6 @@
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
-import { TpoConfigError } from "../errors.js";
+import { TpoConfigError, TpoError } from "../errors.js";
 import { createTpoGraph, type TpoGraph, type TpoGraphOptions } from "../graph/builder.js";
 import { runTpoToEnd } from "../run/index.js";
 import {
@@ -9,6 +9,8 @@ import {
   TpoContextSchema,
   type TpoContextInput,
 } from "../settings/run-settings.js";
+import { DEFAULT_RUN_CAPS } from "../settings/caps.js";
+import { failureLine } from "./failure-line.js";
 import { isolatedCallbacks, NO_STREAM_TAG, runIsolated } from "./isolated-run.js";
 import { summarizeRun, type TpoRunSummary } from "./run-summary.js";
 import { tpoToolDescription } from "./tool-description.js";
@@ -49,8 +51,13 @@ function cap(name: string, value: number | undefined, fallback: number, max: num
  * agent's "messages" stream.
  */
 export function createTpoTool(options: TpoToolOptions) {
-  const maxWidth = cap("maxWidth", options.maxWidth, 20, TpoContextSchema.shape.width.unwrap().maxValue!);
-  const maxDepth = cap("maxDepth", options.maxDepth, 5, MAX_DEPTH);
+  const maxWidth = cap(
+    "maxWidth",
+    options.maxWidth,
+    DEFAULT_RUN_CAPS.maxWidth,
+    TpoContextSchema.shape.width.unwrap().maxValue!,
+  );
+  const maxDepth = cap("maxDepth", options.maxDepth, DEFAULT_RUN_CAPS.maxDepth, MAX_DEPTH);
   const given = options.settings ?? {};
   parseTpoContext(given); // a bad setting fails now, naming the field
   if ((given.width ?? 0) > maxWidth || (given.depth ?? 0) > maxDepth) {
@@ -96,7 +103,11 @@ export function createTpoTool(options: TpoToolOptions) {
       const started = performance.now();
       const { state } = await runIsolated(callbacks, () =>
         runTpoToEnd(graph, { query }, { context, signal: config.signal, callbacks, tags: [NO_STREAM_TAG] }),
-      );
+      ).catch((error: unknown) => {
+        if (config.signal?.aborted) throw error;
+        // The agent (and its model) read the error: one line, no address; the whole error is its cause.
+        throw new TpoError(failureLine(error), { cause: error });
+      });
       const summary = summarizeRun(state, context, performance.now() - started);
       return [summary.answer, summary];
     },

@@ -17,3 +17,12 @@ export class CliRunError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_USAGE = 2;
+
+/** Node's raw "listen EADDRINUSE" of a server the CLI starts, as one line naming the port and the way out. */
+export function portInUse(error: unknown, host: string, port: number): unknown {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== "EADDRINUSE") return error;
+  return new CliUsageError(
+    `port ${port} on ${host} is in use (another tpo sim-server or server?): stop it, or give another ` +
+      "port with --port (--port 0 takes a free one and prints it).",
+  );
+}

@@ -6,12 +6,12 @@
 import { Option, type Command } from "commander";
 import { TPO_PRESET_NAMES } from "../settings/presets.js";
 import type { TpoContext } from "../settings/run-settings.js";
-import type { ModelSettings } from "../from-env/models-from-env.js";
-import { DEFAULT_SERVER_CAPS } from "../server/caps.js";
+import { MODEL_SETTINGS, type ModelKey } from "../from-env/model-settings-table.js";
+import { DEFAULT_RUN_CAPS } from "../settings/caps.js";
 import { CliUsageError } from "./errors.js";
 
 export type SettingField = keyof TpoContext;
-export type ModelKey = keyof ModelSettings;
+export type { ModelKey };
 
 function setting(
   flag: string,
@@ -27,10 +27,6 @@ function setting(
 /** A flag that may be given more than once, each value one more item of a list setting. */
 function listSetting(flag: string, arg: string, field: SettingField, help: string) {
   return setting(flag, arg, field, false, `${help}; repeat the flag for more`, true);
-}
-
-function model(flag: string, arg: string, key: ModelKey, env: string, help: string, numeric = false) {
-  return { flag, arg, key, env, help, numeric };
 }
 
 /** Run-setting flags: flag, its value's name, context field, whether numeric, help. */
@@ -100,98 +96,8 @@ export const SETTING_FLAGS = [
   ),
 ];
 
-/** Model flags: each mirrors an environment variable, and wins over it. */
-export const MODEL_FLAGS = [
-  model("--backend", "name", "backend", "TPO_BACKEND", '"sim" for the offline simulated world, or "openai"'),
-  model(
-    "--base-url",
-    "url",
-    "baseUrl",
-    "OPENAI_BASE_URL",
-    "an OpenAI-compatible server (vLLM, SGLang, Ollama, …), or several of the same model, comma-separated",
-  ),
-  model("--api-key", "key", "apiKey", "OPENAI_API_KEY", "API key of the policy server"),
-  model("--model", "name", "model", "TPO_MODEL", "policy model"),
-  model("--critic-model", "name", "criticModel", "TPO_CRITIC_MODEL", "critic model (default: the policy)"),
-  model(
-    "--critic-base-url",
-    "url",
-    "criticBaseUrl",
-    "TPO_CRITIC_BASE_URL",
-    "the critic's own server(s), comma-separated (default: the policy's)",
-  ),
-  model(
-    "--critic-api-key",
-    "key",
-    "criticApiKey",
-    "TPO_CRITIC_API_KEY",
-    "API key of the critic's own server (default: --api-key when the critic uses the policy's)",
-  ),
-  model(
-    "--reward-url",
-    "url",
-    "rewardUrl",
-    "TPO_REWARD_URL",
-    "reward-model server, or several of the same model, comma-separated",
-  ),
-  model("--reward-kind", "kind", "rewardKind", "TPO_REWARD_KIND", "kind of reward server"),
-  model("--reward-model", "name", "rewardModel", "TPO_REWARD_MODEL", "reward model name"),
-  model("--reward-api-key", "key", "rewardApiKey", "TPO_REWARD_API_KEY", "API key of the reward server"),
-  model(
-    "--reward-template",
-    "template",
-    "rewardTemplate",
-    "TPO_REWARD_TEMPLATE",
-    "chat template of a tei or sglang reward server: llama3 (default), tulu, chatml, or a JSON template file",
-  ),
-  model(
-    "--reward-label",
-    "index",
-    "rewardLabel",
-    "TPO_REWARD_LABEL",
-    "which label (from 0) is the reward when a vLLM reward server returns several per item",
-    true,
-  ),
-  model(
-    "--max-retries",
-    "n",
-    "maxRetries",
-    "TPO_MAX_RETRIES",
-    "retries of a failed policy or critic request (default 3)",
-    true,
-  ),
-  model(
-    "--timeout-ms",
-    "ms",
-    "timeoutMs",
-    "TPO_TIMEOUT_MS",
-    "timeout of one attempt of a policy, critic or reward request",
-    true,
-  ),
-  model(
-    "--reward-timeout-ms",
-    "ms",
-    "rewardTimeoutMs",
-    "TPO_REWARD_TIMEOUT_MS",
-    "timeout of one attempt of a reward-server request (default: --timeout-ms, else 60 s)",
-    true,
-  ),
-  model(
-    "--affinity",
-    "on|off",
-    "affinity",
-    "TPO_AFFINITY",
-    "on (default): each query stays on one server of a list and sends its routing key; off: no key, requests in turn",
-  ),
-  model(
-    "--cool-off-ms",
-    "ms",
-    "coolOffMs",
-    "TPO_COOL_OFF_MS",
-    "how long a failed server of a list gets no traffic before it is probed (default 10000)",
-    true,
-  ),
-];
+/** Model flags: each mirrors an environment variable, and wins over it (one table: from-env/model-settings-table.ts). */
+export const MODEL_FLAGS = MODEL_SETTINGS;
 
 /** commander's property name of a flag: --top-p → topP. */
 export function optionKey(flag: string): string {
@@ -222,6 +128,18 @@ export function addModelFlags(command: Command): Command {
   return command;
 }
 
+/**
+ * The caps of a front end that runs other people's queries (`tpo serve`, `tpo mcp`, `tpo worker`;
+ * checked by capsOfFlags in ./serve-options.ts): flag and value, help, default.
+ */
+export function capFlags(asker: string, tokens: string): [string, string, string][] {
+  return [
+    ["--max-width <n>", `largest width ${asker} may ask for`, String(DEFAULT_RUN_CAPS.maxWidth)],
+    ["--max-depth <n>", `largest depth ${asker} may ask for`, String(DEFAULT_RUN_CAPS.maxDepth)],
+    ["--max-tokens <n>", `largest ${tokens} ${asker} may ask for`, String(DEFAULT_RUN_CAPS.maxTokens)],
+  ];
+}
+
 /** The flags of `tpo serve` (checked by ./serve-options.ts): flag and value, help, default. */
 export const SERVE_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
   ["--port <n>", "port to listen on (0: any free port)", "8080"],
@@ -243,13 +161,7 @@ export const SERVE_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
     "--models <list>",
     "comma-separated model names clients may ask for besides the configured one (each is sent upstream as the policy model)",
   ],
-  ["--max-width <n>", "largest width a request may ask for", String(DEFAULT_SERVER_CAPS.maxWidth)],
-  ["--max-depth <n>", "largest depth a request may ask for", String(DEFAULT_SERVER_CAPS.maxDepth)],
-  [
-    "--max-tokens <n>",
-    "largest max_tokens (and tpo.maxTokens, tpo.criticMaxTokens) a request may ask for",
-    String(DEFAULT_SERVER_CAPS.maxTokens),
-  ],
+  ...capFlags("a request", "max_tokens (and tpo.maxTokens, tpo.criticMaxTokens)"),
   [
     "--cors-origin <list>",
     'comma-separated origins whose web pages may call the server (e.g. https://app.example; "*" for any); default none',
@@ -273,9 +185,7 @@ export function addServeFlags(command: Command): Command {
 
 /** The flags of `tpo mcp` (checked by ./mcp-options.ts): flag and value, help, default. */
 export const MCP_FLAGS: ReadonlyArray<readonly [string, string, string?]> = [
-  ["--max-width <n>", "largest width a call may ask for", String(DEFAULT_SERVER_CAPS.maxWidth)],
-  ["--max-depth <n>", "largest depth a call may ask for", String(DEFAULT_SERVER_CAPS.maxDepth)],
-  ["--max-tokens <n>", "largest maxTokens a call may ask for", String(DEFAULT_SERVER_CAPS.maxTokens)],
+  ...capFlags("a call", "maxTokens"),
   ["--max-concurrent-runs <n>", "TPO runs at once; a call beyond them gets a tool error", "4"],
   [
     "--http <port>",

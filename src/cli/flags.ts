@@ -97,5 +97,6 @@ export function describeModels(settings: ModelSettings): Record<string, string> 
     if (value) described[key] = redactUrls(value);
   }
   if (settings.rewardLabel !== undefined) described.rewardLabel = String(settings.rewardLabel);
+  if (settings.simulatedServer) described.simulated = "true";
   return described;
 }

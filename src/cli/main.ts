@@ -11,10 +11,13 @@ import { declareMcp } from "./declare/mcp.js";
 import { declareSimServer } from "./declare/sim-server.js";
 import { declareWorker } from "./declare/worker.js";
 import { declareQueue } from "./declare/queue.js";
+import { declareEval } from "./declare/eval.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit-on-error.js";
+import { packageVersion } from "./paths.js";
 
 const program = new Command("tpo")
   .description("Test-Time Preference Optimization on LangGraph.js")
+  .version(packageVersion(), "-V, --version", "print the version")
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`tpo: ${text.replace(/^error: /, "")}`) });
 
@@ -29,6 +32,7 @@ declareServe(program);
 declareMcp(program);
 declareWorker(program);
 declareQueue(program);
+declareEval(program);
 // More commands register here: declared in ./declare (commander and the flag tables only, so that
 // `--help` loads no LangChain, LangGraph or zod), their work in ./commands, loaded by the action.
 

@@ -1,7 +1,6 @@
-import { MAX_DEPTH } from "../settings/run-settings.js";
 import type { McpCaps } from "../mcp/settings.js";
 import { CliUsageError } from "./errors.js";
-import { largest, list, whole } from "./serve-options.js";
+import { capsOfFlags, list, whole } from "./serve-options.js";
 
 /** The flags of `tpo mcp`, as commander hands them over (model flags apart). */
 export interface McpFlags {
@@ -37,11 +36,7 @@ export function parseMcpFlags(flags: McpFlags): McpOptions {
     throw new CliUsageError("--host and --allowed-hosts apply to --http only: add --http <port>.");
   }
   return {
-    caps: {
-      maxWidth: whole("--max-width", flags.maxWidth, 1, largest("width")),
-      maxDepth: whole("--max-depth", flags.maxDepth, 0, MAX_DEPTH),
-      maxTokens: whole("--max-tokens", flags.maxTokens, 1, largest("maxTokens")),
-    },
+    caps: capsOfFlags(flags),
     maxConcurrentRuns: whole("--max-concurrent-runs", flags.maxConcurrentRuns, 1),
     httpPort,
     host: flags.host.trim(),

@@ -1,10 +1,16 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliUsageError } from "./errors.js";
 
 /** The package's root folder, from src/cli or dist/cli alike. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** The version of package.json, which ships with the package. */
+export function packageVersion(): string {
+  const text = readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8");
+  return (JSON.parse(text) as { version?: string }).version ?? "0.0.0";
+}
 
 /**
  * The reference implementation's 100 sample prompts, shipped inside the package (`data/` is in

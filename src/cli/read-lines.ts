@@ -47,10 +47,14 @@ function readChunk(fd: number, buffer: Buffer): number {
   }
 }
 
+/** A limit as messages say it: whole MiB, or bytes below one. */
+function sizeOf(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${Math.floor(bytes / 2 ** 20)} MiB` : `${bytes} bytes`;
+}
+
 export function lineTooLong(name: string, number: number, maxBytes: number): CliUsageError {
-  const limit = maxBytes >= 2 ** 20 ? `${Math.floor(maxBytes / 2 ** 20)} MiB` : `${maxBytes} bytes`;
   return new CliUsageError(
-    `${name} line ${number} is longer than ${limit}: it is not a line of JSON a command wrote ` +
+    `${name} line ${number} is longer than ${sizeOf(maxBytes)}: it is not a line of JSON a command wrote ` +
       "(TPO_MAX_LINE_MB raises the limit).",
   );
 }
@@ -100,8 +104,9 @@ export function* readLines(path: string, options: ReadLinesOptions = {}): Genera
 }
 
 /**
- * A whole file ("-" for standard input) as text, read a chunk at a time up to the line limit: a
- * device that never ends is a usage error rather than memory without bound.
+ * A whole file ("-" for standard input) as text, read a chunk at a time up to the line limit in
+ * total (many short lines count as much as one long one): a device that never ends, or a file of
+ * any shape too big to hold, is a usage error rather than memory without bound.
  */
 export function readBoundedText(path: string, options: ReadLinesOptions = {}): string {
   const name = options.name ?? (path === "-" ? "standard input" : path);
@@ -109,14 +114,14 @@ export function readBoundedText(path: string, options: ReadLinesOptions = {}): s
   const parts: string[] = [];
   let bytes = 0;
   for (const line of readLines(path, { ...options, name, maxBytes })) {
-    bytes += Buffer.byteLength(line.text) + 1;
+    const text = line.complete ? `${line.text}\n` : line.text;
+    bytes += Buffer.byteLength(text);
     if (bytes > maxBytes) {
-      const limit = `${Math.floor(maxBytes / 2 ** 20)} MiB`;
       throw new CliUsageError(
-        `${name} is longer than ${limit}, which is read whole (TPO_MAX_LINE_MB raises the limit).`,
+        `${name} is longer than ${sizeOf(maxBytes)}, which is read whole (TPO_MAX_LINE_MB raises the limit).`,
       );
     }
-    parts.push(line.text);
+    parts.push(text);
   }
-  return parts.join("\n");
+  return parts.join("");
 }

@@ -2,6 +2,7 @@ import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../adapters/progress-r
 import { MAX_DEPTH, TpoContextSchema } from "../settings/run-settings.js";
 import { normalOrigin } from "../server/guard.js";
 import type { ServerCaps } from "../server/limits.js";
+import type { RunCaps } from "../settings/caps.js";
 import { CliUsageError } from "./errors.js";
 import { numberFlag } from "./flags.js";
 
@@ -74,6 +75,15 @@ export const largest = (field: "width" | "maxTokens") => {
   return check.maxValue ?? Number.MAX_SAFE_INTEGER;
 };
 
+/** The caps of `--max-width`, `--max-depth` and `--max-tokens` (`tpo serve`, `tpo mcp`, `tpo worker`), checked. */
+export function capsOfFlags(flags: { maxWidth: string; maxDepth: string; maxTokens: string }): RunCaps {
+  return {
+    maxWidth: whole("--max-width", flags.maxWidth, 1, largest("width")),
+    maxDepth: whole("--max-depth", flags.maxDepth, 0, MAX_DEPTH),
+    maxTokens: whole("--max-tokens", flags.maxTokens, 1, largest("maxTokens")),
+  };
+}
+
 /** Checks every flag of `tpo serve`; a bad one is a usage error (exit 2) naming it. */
 export function parseServeFlags(flags: ServeFlags): ServeOptions {
   if (!flags.host.trim()) throw new CliUsageError("--host must name an address, e.g. 127.0.0.1.");
@@ -97,11 +107,7 @@ export function parseServeFlags(flags: ServeFlags): ServeOptions {
     graceMs: seconds("--grace", flags.grace, { zero: true }),
     progress: progressMode(flags.progress),
     models: list(flags.models),
-    caps: {
-      maxWidth: whole("--max-width", flags.maxWidth, 1, largest("width")),
-      maxDepth: whole("--max-depth", flags.maxDepth, 0, MAX_DEPTH),
-      maxTokens: whole("--max-tokens", flags.maxTokens, 1, largest("maxTokens")),
-    },
+    caps: capsOfFlags(flags),
     corsOrigins,
     allowedHosts,
     maxConnections: whole("--max-connections", flags.maxConnections, 1),

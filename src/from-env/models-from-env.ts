@@ -8,6 +8,7 @@ import type { ChatPoolOptions } from "../models/chat/chat-pool.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
 import { createRewardModelFromSettings } from "./reward-model-from-settings.js";
 import { affinityOf } from "./affinity.js";
+import { MODEL_SETTINGS } from "./model-settings-table.js";
 
 /** Where the models come from: the environment variables, or the CLI flags that mirror them. */
 export interface ModelSettings extends OpenAIServerSettings {
@@ -53,6 +54,11 @@ export interface ModelSettings extends OpenAIServerSettings {
   affinity?: string;
   /** TPO_COOL_OFF_MS: how long a failed server of a list gets no traffic before it is probed (default 10 000). */
   coolOffMs?: number;
+  /**
+   * Not a variable: true when a server of these settings said it is the simulated one
+   * (`reachesSimulatedServer`), so that its results are labelled as simulated.
+   */
+  simulatedServer?: boolean;
 }
 
 export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelSettings {
@@ -64,26 +70,10 @@ export function modelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Mode
       throw new TpoConfigError(`${name} must be a whole number of 0 or more, got "${text}".`);
     return Number(text);
   };
-  return {
-    backend: value("TPO_BACKEND"),
-    apiKey: value("OPENAI_API_KEY"),
-    baseUrl: value("OPENAI_BASE_URL"),
-    model: value("TPO_MODEL"),
-    criticModel: value("TPO_CRITIC_MODEL"),
-    criticBaseUrl: value("TPO_CRITIC_BASE_URL"),
-    criticApiKey: value("TPO_CRITIC_API_KEY"),
-    rewardUrl: value("TPO_REWARD_URL"),
-    rewardKind: value("TPO_REWARD_KIND"),
-    rewardModel: value("TPO_REWARD_MODEL"),
-    rewardApiKey: value("TPO_REWARD_API_KEY"),
-    rewardTemplate: value("TPO_REWARD_TEMPLATE"),
-    rewardLabel: count("TPO_REWARD_LABEL"),
-    maxRetries: count("TPO_MAX_RETRIES"),
-    timeoutMs: count("TPO_TIMEOUT_MS"),
-    rewardTimeoutMs: count("TPO_REWARD_TIMEOUT_MS"),
-    affinity: value("TPO_AFFINITY"),
-    coolOffMs: count("TPO_COOL_OFF_MS"),
-  };
+  const settings: Record<string, string | number | undefined> = {};
+  for (const { key, env: name, numeric } of MODEL_SETTINGS)
+    settings[key] = numeric ? count(name) : value(name);
+  return settings as ModelSettings;
 }
 
 export const CONFIGURE_MODELS_HELP =
@@ -119,9 +109,38 @@ function loadCritic(settings: ModelSettings, policy: TpoChatOpenAI): TpoChatOpen
   });
 }
 
+/** The settings that name a server or its model, each with its variable (and flag). */
+const SERVER_SETTINGS = [
+  ["baseUrl", "OPENAI_BASE_URL", "--base-url"],
+  ["criticBaseUrl", "TPO_CRITIC_BASE_URL", "--critic-base-url"],
+  ["rewardUrl", "TPO_REWARD_URL", "--reward-url"],
+  ["model", "TPO_MODEL", "--model"],
+] as const;
+
+function listed(names: string[]): string {
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+/**
+ * The simulated world never answers as a server would: a server setting next to TPO_BACKEND=sim
+ * means the user believes they talk to a server, so it is refused rather than silently ignored.
+ */
+export function refuseSimWithServers(settings: ModelSettings): void {
+  const given = SERVER_SETTINGS.filter(([key]) => settings[key] !== undefined);
+  if (given.length === 0) return;
+  const names = listed(given.map(([, variable]) => variable));
+  const flags = listed(given.map(([, , flag]) => flag));
+  throw new TpoConfigError(
+    `TPO_BACKEND=sim (--backend sim) runs the offline simulated world, but ${names} (${flags}) ` +
+      `${given.length === 1 ? "names" : "name"} a server: unset TPO_BACKEND (or set it to openai) to use the server, ` +
+      `or unset ${names} to stay in the simulated world.`,
+  );
+}
+
 /** The policy, critic and reward model that the settings describe. */
 export function loadModels(settings: ModelSettings): TpoModels {
   if (settings.backend === "sim") {
+    refuseSimWithServers(settings);
     const world = createSimWorld();
     return { policy: world.policy, critic: world.policy, rewardModel: world.rewardModel };
   }

@@ -13,7 +13,7 @@ import { makeRewardNode } from "../nodes/reward.js";
 import { makeSelectNode } from "../nodes/select.js";
 import { makeUpdateNode } from "../nodes/update.js";
 import { resolvePrompts, type TpoPromptOverrides } from "../prompts/index.js";
-import { MAX_DEPTH, parseTpoContext, TpoContextSchema } from "../settings/run-settings.js";
+import { MAX_DEPTH, parseRunSettings, TpoContextSchema } from "../settings/run-settings.js";
 import { TpoInputSchema, TpoState } from "../state/state.js";
 import { withNodeRecords } from "./node-records.js";
 import { withProgressEvents } from "./progress-events.js";
@@ -100,8 +100,9 @@ export function compileTpoGraph(builder: TpoGraphBuilder, options: TpoCompileOpt
   const graph = builder.compile({ name: "tpo", ...options });
   const configured = graph.withConfig({ recursionLimit: TPO_RECURSION_LIMIT });
   // LangGraph checks the context against the schema and throws a raw ZodError; parse it ourselves
-  // first so that a bad setting fails with a TpoSettingsError that names the field.
-  return checkContextFirst(configured, parseTpoContext);
+  // first so that a bad setting fails with a TpoSettingsError that names the field; the steps then
+  // read the settings parsed there.
+  return checkContextFirst(configured, parseRunSettings);
 }
 
 /** The compiled graph of these models (see `compileTpoGraph`), with LangGraph's compile options. */

@@ -1,5 +1,5 @@
-import { HumanMessage } from "@langchain/core/messages";
 import { Overwrite, type OverwriteValue } from "@langchain/langgraph";
+import { queryTurns } from "../messages/conversation.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
 import { bestAndWorst } from "../nodes/select.js";
 import {
@@ -100,9 +100,10 @@ function freshStart(state: TpoStateType, output: TpoUpdate, history: HistoryPatc
     history: new Overwrite(mergeHistory([], history)),
     usage: new Overwrite(addUsage(emptyUsage(), usage)),
   };
-  if (state.query.trim()) {
+  const turns = queryTurns(state.query);
+  if (turns.length > 0) {
     const own = unwrapOverwrite(output.messages) ?? [];
-    update.messages = [new HumanMessage(state.query), ...(Array.isArray(own) ? own : [own])];
+    update.messages = [...turns, ...(Array.isArray(own) ? own : [own])];
   }
   return update;
 }

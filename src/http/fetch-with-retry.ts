@@ -10,9 +10,10 @@ export interface FetchRetryOptions {
   signal?: AbortSignal;
 }
 
-export interface HttpResult {
+export interface HttpResult<T = string> {
   status: number;
-  text: string;
+  /** The body as the caller's `read` gave it (the text, by default). */
+  body: T;
   /** Attempts it took, the successful one included. */
   attempts: number;
 }
@@ -32,6 +33,20 @@ class StatusFailure extends Error {
     readonly headers: Headers,
   ) {
     super(`HTTP ${status}: ${snippet(body)}`);
+  }
+}
+
+/**
+ * A 2xx answer whose body cannot be read (a proxy's HTML page, a body cut short): a server fault
+ * like a 5xx, so retried, and failed over in a pool (see isServerFault).
+ */
+class UnreadableBody extends Error {
+  constructor(
+    readonly status: number,
+    body: string,
+    options: { cause: unknown },
+  ) {
+    super(`HTTP ${status} with a body that is not JSON: ${snippet(body)}`, options);
   }
 }
 
@@ -64,21 +79,25 @@ function classify(error: unknown): HttpFailure {
       detail: error.message,
     };
   }
+  if (error instanceof UnreadableBody)
+    return { retryable: true, status: error.status, detail: error.message };
   if (error instanceof AttemptTimeout) return { retryable: true, detail: error.message };
   return { retryable: true, detail: connectionFailure(error) };
 }
 
 /**
  * fetch with a timeout per attempt, retried by the one retry loop (see `withRetries`): retryable
- * statuses, timeouts and connection errors are tried again. Returns the body as text; throws an
- * HttpRequestError that names the URL, the last status and a snippet of the last body. When the
- * caller's signal aborts, it rethrows the signal's reason without retrying.
+ * statuses, timeouts, connection errors and a 2xx body that `read` cannot read (it throws) are
+ * tried again. Returns the body as `read` gives it; throws an HttpRequestError that names the URL,
+ * the last status and a snippet of the last body. When the caller's signal aborts, it rethrows the
+ * signal's reason without retrying.
  */
-export async function fetchWithRetry(
+export async function fetchWithRetry<T = string>(
   url: string,
   init: RequestInit,
   { policy, timeoutMs, signal }: FetchRetryOptions,
-): Promise<HttpResult> {
+  read: (text: string) => T = (text) => text as T,
+): Promise<HttpResult<T>> {
   return withRetries(
     async (attempts) => {
       const timeout = AbortSignal.timeout(timeoutMs);
@@ -89,9 +108,15 @@ export async function fetchWithRetry(
         });
         const text = await response.text();
         if (!response.ok) throw new StatusFailure(response.status, text, response.headers);
-        return { status: response.status, text, attempts };
+        let body: T;
+        try {
+          body = read(text);
+        } catch (error) {
+          throw new UnreadableBody(response.status, text, { cause: error });
+        }
+        return { status: response.status, body, attempts };
       } catch (error) {
-        if (timeout.aborted && !(error instanceof StatusFailure))
+        if (timeout.aborted && !(error instanceof StatusFailure || error instanceof UnreadableBody))
           throw new AttemptTimeout(timeoutMs, { cause: error });
         throw error;
       }
@@ -101,7 +126,8 @@ export async function fetchWithRetry(
       signal,
       classify,
       giveUp: ({ failure, error, attempts, refusedWaitMs }) => {
-        const cause = error instanceof StatusFailure ? undefined : { cause: error };
+        const cause =
+          error instanceof StatusFailure || error instanceof UnreadableBody ? undefined : { cause: error };
         if (!failure.retryable)
           return new HttpRequestError(failure.detail, url, failure.status, attempts, cause);
         const wait =
@@ -121,7 +147,10 @@ export async function fetchWithRetry(
   );
 }
 
-/** POSTs JSON and parses a JSON answer; a body that is not JSON is an HttpRequestError. */
+/**
+ * POSTs JSON and parses a JSON answer; a 2xx body that is not JSON is retried like a 5xx, and in
+ * the end an HttpRequestError with that 2xx status.
+ */
 export async function postJson(
   url: string,
   body: unknown,
@@ -136,16 +165,7 @@ export async function postJson(
       body: JSON.stringify(body),
     },
     retry,
+    (text) => JSON.parse(text) as unknown,
   );
-  try {
-    return { json: JSON.parse(result.text), attempts: result.attempts };
-  } catch (error) {
-    throw new HttpRequestError(
-      `HTTP ${result.status} with a body that is not JSON: ${snippet(result.text)}`,
-      url,
-      result.status,
-      result.attempts,
-      { cause: error },
-    );
-  }
+  return { json: result.body, attempts: result.attempts };
 }

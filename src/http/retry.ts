@@ -41,6 +41,15 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
+/**
+ * Whether a failure is the server's, so that another server of the same model may answer: no
+ * answer (`undefined`), a 5xx, or a 2xx whose body could not be read (a proxy's page, a body cut
+ * short). A 4xx is the request's fault, the same on every server.
+ */
+export function isServerFault(status: number | undefined): boolean {
+  return status === undefined || status >= 500 || (status >= 200 && status < 300);
+}
+
 /** Retry-After as milliseconds: either delay-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   if (value === null || value === undefined || value.trim() === "") return undefined;

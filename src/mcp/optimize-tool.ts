@@ -2,8 +2,11 @@ import { summarizeRun, type TpoRunSummary } from "../adapters/run-summary.js";
 import type { TpoGraph } from "../graph/builder.js";
 import { runTpoToEnd, type RunEvent } from "../run/index.js";
 import type { TpoContext, TpoContextInput } from "../settings/run-settings.js";
-import { failureLine } from "./failure.js";
-import { cappedDefaults, parseToolArguments, type McpCaps } from "./settings.js";
+import { failureLine } from "../adapters/failure-line.js";
+
+const LOG_HAS_DETAILS = "The tpo mcp log has the details.";
+import { cappedDefaults } from "../settings/capped-defaults.js";
+import { parseToolArguments, type McpCaps } from "./settings.js";
 import { toolDefinition } from "./tool-definition.js";
 
 /** What a tool call can do besides returning: hear of its cancellation, report progress. */
@@ -92,7 +95,7 @@ function progressReporter(
 /** The `tpo_optimize` tool over a TPO graph, independent of the transport. */
 export function createOptimizeTool(options: OptimizeToolOptions): OptimizeTool {
   const { graph, caps, slots } = options;
-  const defaults = cappedDefaults(options.defaults ?? {}, caps);
+  const defaults = cappedDefaults(options.defaults ?? {}, caps, "mcp");
   return {
     definition: toolDefinition(caps, defaults),
     async call(args, call) {
@@ -121,7 +124,7 @@ export function createOptimizeTool(options: OptimizeToolOptions): OptimizeTool {
         };
       } catch (error) {
         if (call.signal.aborted) return errorResult("The call was cancelled.");
-        const line = failureLine(error);
+        const line = failureLine(error, LOG_HAS_DETAILS);
         options.onError?.(error, line);
         return errorResult(line);
       } finally {

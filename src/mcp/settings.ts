@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { TpoConfigError, TpoInputError, TpoSettingsError } from "../errors.js";
+import { TpoInputError, TpoSettingsError } from "../errors.js";
 import { messagesFromTurns } from "../messages/conversation.js";
+import { CAPPED_SETTINGS, overCapLine, settingsOverCaps, type RunCaps } from "../settings/caps.js";
 import type { TpoRunInput } from "../run/index.js";
 import {
   parseTpoContext,
@@ -10,12 +11,7 @@ import {
 } from "../settings/run-settings.js";
 
 /** What one tool call may spend, set by the operator (`tpo mcp --max-width …`): an agent cannot raise them. */
-export interface McpCaps {
-  maxWidth: number;
-  maxDepth: number;
-  /** Largest maxTokens of a response (and the critic's criticMaxTokens). */
-  maxTokens: number;
-}
+export type McpCaps = RunCaps;
 
 /** The run settings an agent may set per call: the ones that trade quality for cost, and the stopping rules. */
 export const AGENT_SETTINGS = [
@@ -32,13 +28,6 @@ export const AGENT_SETTINGS = [
   "systemPrompt",
 ] as const satisfies readonly (keyof TpoContext)[];
 
-const CAPPED = [
-  ["width", "maxWidth", "--max-width"],
-  ["depth", "maxDepth", "--max-depth"],
-  ["maxTokens", "maxTokens", "--max-tokens"],
-  ["criticMaxTokens", "maxTokens", "--max-tokens"],
-] as const;
-
 type Field = (typeof AGENT_SETTINGS)[number];
 
 /** A run-setting field of the graph's schema, optional, with its description; capped ones at most their cap. */
@@ -46,7 +35,7 @@ function settingField(name: Field, caps: McpCaps): z.ZodType {
   const field = TpoContextSchema.shape[name] as z.ZodType & { unwrap?: () => z.ZodType };
   const description = field.description ?? "";
   let inner = typeof field.unwrap === "function" ? field.unwrap() : field;
-  const cap = CAPPED.find(([f]) => f === name);
+  const cap = CAPPED_SETTINGS.find(([f]) => f === name);
   if (cap) {
     const [, key, flag] = cap;
     inner = (inner as z.ZodNumber).max(caps[key], {
@@ -79,26 +68,6 @@ export function toolInputSchema(caps: McpCaps) {
     .strict();
 }
 
-/**
- * The operator's defaults under the caps: a setting left to the schema's default (width 5, say)
- * comes down to a lower cap; one set above its cap is an error naming the flag.
- */
-export function cappedDefaults(defaults: TpoContextInput, caps: McpCaps): TpoContextInput {
-  const schemaDefaults = parseTpoContext({});
-  const capped: TpoContextInput = { ...defaults };
-  for (const [field, key, flag] of CAPPED) {
-    const given = defaults[field];
-    if (given !== undefined && given > caps[key]) {
-      throw new TpoConfigError(
-        `tpo mcp: the default ${field} ${given} is above the cap of ${caps[key]} (${flag}); lower one of them.`,
-      );
-    }
-    if (given === undefined && schemaDefaults[field] > caps[key]) capped[field] = caps[key];
-  }
-  parseTpoContext(capped); // a bad default fails at start, not on the first call
-  return capped;
-}
-
 /** A tool call, checked: what to run and with which settings. */
 export interface ToolCall {
   input: TpoRunInput;
@@ -121,6 +90,10 @@ function issueLine(issue: z.core.$ZodIssue): string {
  * TpoInputError whose message is one line naming the argument.
  */
 export function parseToolArguments(args: unknown, caps: McpCaps, defaults: TpoContextInput = {}): ToolCall {
+  // The caps first, on the agent's own values: width 100 is told this server's cap, not the schema's maximum.
+  const [over] = typeof args === "object" && args !== null ? settingsOverCaps(args, caps) : [];
+  if (over)
+    throw new TpoSettingsError(over.field, `Invalid argument "${over.field}": ${overCapLine(over, "mcp")}.`);
   const parsed = toolInputSchema(caps).safeParse(args ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -71,15 +71,18 @@ export function turnsOf(messages: BaseMessage[]): ChatTurn[] {
   return messages.map((m) => ({ role: roleOf(m), content: m.text }));
 }
 
+/** The user turn a `query` input becomes: none for a blank one. The one place a query becomes a message. */
+export function queryTurns(query: string | undefined): BaseMessage[] {
+  return query?.trim() ? [new HumanMessage(query)] : [];
+}
+
 /**
  * The conversation the response answers: the messages, then the query (when one is given) as a
  * new user turn. Generate folds the query into the messages, so a thread can be asked again with
  * a new `{ query }` after an answer.
  */
 export function conversationOf(state: { messages: BaseMessage[]; query: string }): BaseMessage[] {
-  const conversation = state.query?.trim()
-    ? [...state.messages, new HumanMessage(state.query)]
-    : state.messages;
+  const conversation = [...state.messages, ...queryTurns(state.query)];
   if (conversation.length === 0) {
     throw new TpoInputError(
       'No query: invoke the graph with { query: "..." } or { messages: [...] } ending with a user turn.',

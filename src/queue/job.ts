@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
 import type { ChatTurn } from "../messages/conversation.js";
-import type { TpoContext, TpoMode } from "../settings/run-settings.js";
+import { z } from "zod";
+import {
+  parseTpoContext,
+  TpoContextSchema,
+  type TpoContext,
+  type TpoMode,
+} from "../settings/run-settings.js";
 
 /**
  * What a job carries: one query of a data set under one mode, with its run settings. Never a
@@ -49,19 +55,62 @@ export function jobIdOf(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Reads a job's data as a worker gets it; null when it is not a job of this version. */
-export function jobDataOf(value: unknown): QueueJobData | null {
-  const data = value as Partial<QueueJobData> | null;
-  if (
-    data?.v !== 1 ||
-    typeof data.key !== "string" ||
-    typeof data.id !== "string" ||
-    typeof data.mode !== "string" ||
-    typeof data.input !== "object" ||
-    data.input === null ||
-    typeof data.settings !== "object"
-  ) {
-    return null;
+/** The version of QueueJobData this langgraph-tpo writes and reads. */
+export const JOB_DATA_VERSION = 1;
+
+/** What a worker accepts as a job's data: the shape above, its run settings as a run would parse them. */
+const QueueJobDataSchema = z.object({
+  v: z.literal(JOB_DATA_VERSION),
+  key: z.string().min(1),
+  dataset: z.string(),
+  id: z.string(),
+  source: z.string(),
+  mode: TpoContextSchema.shape.mode.unwrap(),
+  input: z.union([
+    z.object({ query: z.string() }),
+    z.object({ messages: z.array(z.object({ role: z.string(), content: z.string() })) }),
+  ]),
+  settings: z.record(z.string(), z.unknown()),
+});
+
+function issueOf(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = issue.path.map(String).join(".");
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/**
+ * Reads a job's data as a worker gets it, or says in a line why it cannot be run: a job of a
+ * newer langgraph-tpo (its workers need upgrading), data that is not a job, run settings that do
+ * not parse.
+ */
+export function readJobData(value: unknown): { data: QueueJobData } | { refused: string } {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return {
+      refused: `its data is ${value === null ? "null" : `a ${Array.isArray(value) ? "list" : typeof value}`}, not a job`,
+    };
   }
-  return data as QueueJobData;
+  const version = (value as { v?: unknown }).v;
+  if (typeof version === "number" && version > JOB_DATA_VERSION) {
+    return {
+      refused:
+        `it was enqueued by a newer langgraph-tpo (job version ${version}; this worker reads version ${JOB_DATA_VERSION}): ` +
+        "upgrade the workers",
+    };
+  }
+  const parsed = QueueJobDataSchema.safeParse(value);
+  if (!parsed.success)
+    return { refused: `its data is not a job this worker can read (${issueOf(parsed.error)})` };
+  try {
+    parseTpoContext(parsed.data.settings);
+  } catch (error) {
+    return { refused: `its run settings do not parse (${(error as Error).message})` };
+  }
+  return { data: parsed.data as QueueJobData };
+}
+
+/** A job's data as a worker gets it; null when it is not a job this worker can run. */
+export function jobDataOf(value: unknown): QueueJobData | null {
+  const read = readJobData(value);
+  return "data" in read ? read.data : null;
 }

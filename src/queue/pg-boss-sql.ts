@@ -85,12 +85,17 @@ export interface UnrecordedFailure {
   message: string;
 }
 
-/** Jobs that ended failed in pg-boss with no record in the results (at most `limit`). */
+/**
+ * Jobs of the catalogue (those a batch enqueued and may wait for) that ended failed in pg-boss
+ * with no record in the results (at most `limit`); failed jobs that no batch enqueued, which have
+ * no key to keep a record under, are left out, so that they never crowd these out.
+ */
 export async function unrecordedFailures(db: SqlClient, limit: number): Promise<UnrecordedFailure[]> {
   const { rows } = await db.query<{ id: string; data: unknown; message: string | null }>(
     `SELECT j.id, j.data, COALESCE(j.output->>'message', j.output->'value'->>'message') AS message
        FROM ${JOB} j
       WHERE j.name = $1 AND j.state = 'failed'
+        AND EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}.jobs c WHERE c.job_id = j.id)
         AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}.results r WHERE r.key = j.data->>'key')
       LIMIT $2`,
     [QUEUE_NAME, limit],

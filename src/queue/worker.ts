@@ -5,8 +5,10 @@ import { reasonOf } from "./errors-of-pg.js";
 import { INITIAL_LEASE_SECONDS } from "./enqueue.js";
 import { jobDataOf, type QueueJobData } from "./job.js";
 import { handBack, renewLeases, unrecordedFailures, type HeldJob } from "./pg-boss-sql.js";
+import { admitJob, refuseJob, type JobLabel } from "./refuse.js";
 import { saveResult } from "./results.js";
 import { QUEUE_NAME, QUEUE_SCHEMA } from "./schema.js";
+import type { RunCaps } from "../settings/caps.js";
 
 /** A job as a worker runs it. */
 export interface ClaimedJob {
@@ -29,6 +31,8 @@ export type WorkerEvent =
   | { type: "job.done"; job: ClaimedJob; outcome: JobOutcome; kept: boolean }
   | { type: "job.retrying"; job: ClaimedJob; error: { message: string } }
   | { type: "job.failed"; job: ClaimedJob; error: { message: string } }
+  /** Not run: data this worker cannot read, or settings above its caps; failed at once, without retries. */
+  | { type: "job.refused"; label: JobLabel; reason: string }
   /** Its lease lapsed and the job was taken from this worker: the run was stopped. */
   | { type: "job.lost"; job: ClaimedJob }
   | { type: "job.handed-back"; job: ClaimedJob }
@@ -53,6 +57,10 @@ export interface QueueWorkerOptions {
    * for good: done, or failed after its last attempt. A failure here costs space, not results.
    */
   forget?(key: string): Promise<void>;
+  /** The record of a job refused at the door whose data could not be read. */
+  refusedRecord(label: JobLabel, message: string): Record<string, unknown>;
+  /** Settings a job may ask for at most; a job above them is refused. */
+  caps?: RunCaps;
   onEvent?(event: WorkerEvent): void;
 }
 
@@ -206,11 +214,27 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
     if (Date.now() - touched >= 1000) await touch().catch(() => {});
   };
 
-  const start = (fetched: FetchedJob) => {
+  /** A job not to run: failed for good at once, with its record, and the worker goes on. */
+  const refuse = async (fetched: FetchedJob, reason: string) => {
+    const message = `refused by a worker: ${reason}`;
     const data = jobDataOf(fetched.data);
+    const job = { id: fetched.id, data: fetched.data, worker: id, attempt: fetched.retryCount + 1 };
+    try {
+      const label = await refuseJob(queue, job, reason, (label) =>
+        data ? options.failureRecord(data, message) : options.refusedRecord(label, message),
+      );
+      summary.failed++;
+      emit({ type: "job.refused", label, reason });
+    } catch (error) {
+      // Its lease lapses and it comes back, to be refused again.
+      dbFailed(`refusing job ${fetched.id}`, error);
+    }
+  };
+
+  const start = (fetched: FetchedJob, data: QueueJobData) => {
     const job: ClaimedJob = {
       id: fetched.id,
-      data: data!,
+      data,
       attempt: fetched.retryCount + 1,
       maxAttempts: fetched.retryLimit + 1,
     };
@@ -225,18 +249,11 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
     emit({ type: "job.started", job });
     entry.settled = (async () => {
       let outcome: JobOutcome;
-      if (!data) {
-        outcome = {
-          record: {},
-          error: { message: "the job's data is not a job of this langgraph-tpo version" },
-        };
-      } else {
-        try {
-          outcome = await options.run(job, entry.controller.signal);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          outcome = { record: options.failureRecord(data, message), error: { message } };
-        }
+      try {
+        outcome = await options.run(job, entry.controller.signal);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        outcome = { record: options.failureRecord(data, message), error: { message } };
       }
       if (entry.taken) return;
       await finish(entry, outcome);
@@ -328,7 +345,11 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
           ).catch(() => 0);
           break;
         }
-        for (const job of jobs) start(job);
+        for (const job of jobs) {
+          const admitted = admitJob(job.data, options.caps);
+          if ("data" in admitted) start(job, admitted.data);
+          else await refuse(job, admitted.refused);
+        }
         got = jobs.length;
       }
       if (got > 0 && got === free) continue;

@@ -1,3 +1,5 @@
+import { failedTaskIdOf } from "../compat/pregel-task-id.js";
+
 /** A chunk of LangGraph's "tasks" stream: a node's task starting, or its result (or error). */
 export interface TaskChunk {
   id: string;
@@ -31,8 +33,8 @@ export class FailedStepTracker {
 
   /** The node whose task failed: the one the error names (LangGraph tags it with the task id), else the first reported. */
   failedNode(error: unknown): string | null {
-    const taskId = (error as { pregelTaskId?: unknown } | null)?.pregelTaskId;
-    if (typeof taskId === "string" && this.running.has(taskId)) return this.running.get(taskId)!;
+    const taskId = failedTaskIdOf(error);
+    if (taskId !== undefined && this.running.has(taskId)) return this.running.get(taskId)!;
     return this.failed ?? (this.running.size === 1 ? [...this.running.values()][0] : null);
   }
 }

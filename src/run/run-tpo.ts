@@ -10,6 +10,7 @@ import type { RunEvent, TpoRunResult } from "./events.js";
 import { FailedStepTracker, isTaskEnd, type TaskChunk } from "./failed-step.js";
 import { IterationWatch } from "./iteration-watch.js";
 import { startingPoint, type ResumePoint } from "./resume-point.js";
+import { pushedItems } from "../util/pushed-items.js";
 
 export type TpoRunInput = { query: string } | { messages: BaseMessage[] };
 
@@ -22,6 +23,8 @@ export interface TpoRunOptions {
   threadId?: string;
   /** Continue the thread's unfinished run; otherwise the thread starts afresh. */
   resume?: boolean;
+  /** Passed on to the nodes as `runtime.configurable` (a replaced node's own inputs); thread_id is set by `threadId`. */
+  configurable?: Record<string, unknown>;
   /** Passed on to LangGraph, for tracing. */
   callbacks?: Callbacks;
   tags?: string[];
@@ -68,7 +71,7 @@ async function drive(
   try {
     const stream = await graph.stream(resumedFrom ? null : input, {
       context: options.context,
-      configurable: threadId ? { thread_id: threadId } : undefined,
+      configurable: threadId ? { ...options.configurable, thread_id: threadId } : options.configurable,
       streamMode: ["custom", "tasks", "values"],
       signal: options.signal,
       // A step's checkpoint is saved before the next step starts, so that a process killed
@@ -111,31 +114,11 @@ async function drive(
  * `result`, and throws from the iteration, with a TpoStepError naming the step.
  */
 export function runTpo(graph: TpoGraph, input: TpoRunInput, options: TpoRunOptions): TpoRun {
-  const queue: RunEvent[] = [];
-  let ended = false;
-  let wake: (() => void) | undefined;
-  const result = drive(graph, input, options, (event) => {
-    queue.push(event);
-    wake?.();
-  });
-  const end = () => {
-    ended = true;
-    wake?.();
-  };
-  result.then(end, end);
-  result.catch(() => {}); // the failure reaches whoever awaits `result` or iterates
-  async function* events(): AsyncGenerator<RunEvent> {
-    for (;;) {
-      while (queue.length > 0) yield queue.shift()!;
-      if (ended) {
-        await result; // rethrows the run's failure
-        return;
-      }
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
-  }
-  return { result, [Symbol.asyncIterator]: events };
+  const { items, done } = pushedItems<RunEvent, TpoRunResult>(
+    (emit) => drive(graph, input, options, emit),
+    { rethrow: true }, // the run's failure ends the iteration too
+  );
+  return { result: done, [Symbol.asyncIterator]: () => items };
 }
 
 /** Runs one query to its end, handing each event to `onEvent` as it comes. */

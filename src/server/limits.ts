@@ -1,51 +1,28 @@
-import type { z } from "zod";
-import { TpoConfigError } from "../errors.js";
-import { parseTpoContext, TpoContextSchema, type TpoContextInput } from "../settings/run-settings.js";
+import { z } from "zod";
+import { TpoContextSchema } from "../settings/run-settings.js";
+import { overCapLine, settingsOverCaps } from "../settings/caps.js";
 import type { ServerCaps } from "./caps.js";
 
 export { DEFAULT_SERVER_CAPS, type ServerCaps } from "./caps.js";
 
-const CAPPED = [
-  ["width", "maxWidth", "--max-width"],
-  ["depth", "maxDepth", "--max-depth"],
-  ["maxTokens", "maxTokens", "--max-tokens"],
-  ["criticMaxTokens", "maxTokens", "--max-tokens"],
-] as const;
-
-/** The settings a request may ask for: unknown keys refused, capped fields at most their cap. */
+/**
+ * The settings a request may ask for: unknown keys refused, capped fields at most their cap (checked
+ * first, on the request's own values, so that width 100 is told this server's cap rather than the
+ * schema's maximum).
+ */
 export function requestSettingsSchema(caps: ServerCaps) {
-  return TpoContextSchema.strict().superRefine((settings, ctx) => {
-    for (const [field, cap, flag] of CAPPED) {
-      const value = settings[field];
-      if (value > caps[cap]) {
-        ctx.addIssue({
-          code: "custom",
-          path: [field],
-          input: value,
-          message: `${value} is more than this server allows: at most ${caps[cap]} (tpo serve ${flag})`,
-        });
-      }
+  const underCaps = (settings: unknown, ctx: z.RefinementCtx) => {
+    if (typeof settings !== "object" || settings === null) return;
+    for (const over of settingsOverCaps(settings, caps)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [over.field],
+        input: over.value,
+        message: overCapLine(over, "serve"),
+      });
     }
-  });
+  };
+  return z.unknown().superRefine(underCaps).pipe(TpoContextSchema.strict());
 }
 
 export type RequestSettingsSchema = z.ZodType<z.output<typeof TpoContextSchema>>;
-
-/**
- * The server's defaults under its caps: a setting the caller left to the schema's default (width
- * 5, say) comes down to a lower cap; one the caller set above its cap is an error.
- */
-export function cappedDefaults(defaults: TpoContextInput, caps: ServerCaps): TpoContextInput {
-  const schemaDefaults = parseTpoContext({});
-  const capped: TpoContextInput = { ...defaults };
-  for (const [field, cap, flag] of CAPPED) {
-    const given = defaults[field];
-    if (given !== undefined && given > caps[cap]) {
-      throw new TpoConfigError(
-        `startTpoServer: the default ${field} ${given} is above the cap of ${caps[cap]} (tpo serve ${flag}).`,
-      );
-    }
-    if (given === undefined && schemaDefaults[field] > caps[cap]) capped[field] = caps[cap];
-  }
-  return capped;
-}

@@ -9,7 +9,8 @@ import { requireBearerToken } from "./auth.js";
 import { completionIds } from "./completion.js";
 import { browserGuard, guardBrowser, requireJson } from "./guard.js";
 import { ApiError, parseJson, readBody, sendError, sendJson } from "./http-io.js";
-import { cappedDefaults, DEFAULT_SERVER_CAPS, requestSettingsSchema, type ServerCaps } from "./limits.js";
+import { cappedDefaults } from "../settings/capped-defaults.js";
+import { DEFAULT_SERVER_CAPS, requestSettingsSchema, type ServerCaps } from "./limits.js";
 import { playgroundHeaders, playgroundHtml, settingFields } from "./playground-page.js";
 import { parseChatCompletionRequest } from "./request.js";
 import { answerStreamed, answerWhole, SHUTDOWN_MESSAGE, toApiError } from "./run.js";
@@ -18,7 +19,11 @@ export interface TpoServerOptions {
   /** 0 picks a free port; the handle's `url` says which. */
   port: number;
   host?: string;
-  /** The models of a request, given the request's `model` (undefined when the client sent none). */
+  /**
+   * The models of a request, given the request's `model` (undefined when the client sent none).
+   * Called once per model name: the server keeps the graph built on them while it runs (a call that
+   * throws is made again on the next request).
+   */
   models: (requestedModel?: string) => TpoModels | Promise<TpoModels>;
   /** Run settings of every request; a request's sampling fields and `tpo` object override them. */
   defaults?: TpoContextInput;
@@ -132,7 +137,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   if (!Number.isInteger(caps.maxDepth) || caps.maxDepth < 0) {
     throw new TpoConfigError(`startTpoServer: caps.maxDepth must be a whole number, got ${caps.maxDepth}.`);
   }
-  const defaults = cappedDefaults(options.defaults ?? {}, caps);
+  const defaults = cappedDefaults(options.defaults ?? {}, caps, "serve");
   parseTpoContext(defaults); // a bad default fails at start, not on the first request
   const settingsSchema = requestSettingsSchema(caps);
   let guard: ReturnType<typeof browserGuard>;
@@ -149,15 +154,21 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
         fields: settingFields(defaults, caps),
       })
     : null;
-  const graphs = new WeakMap<TpoModels, TpoGraph>();
+  // One graph per served model name for the server's life: its clients, pools and compiled graph
+  // are shared by every request, so a pool's load and in-flight counts see them all. The names are
+  // the bounded modelIds (others are refused first); a build that failed is tried again.
+  const graphs = new Map<string | undefined, Promise<TpoGraph>>();
   const runs = new Set<Run>();
   let closing = false;
 
-  function graphFor(models: TpoModels): TpoGraph {
-    let graph = graphs.get(models);
+  function graphFor(model: string | undefined): Promise<TpoGraph> {
+    let graph = graphs.get(model);
     if (!graph) {
-      graph = createTpoGraph(models);
-      graphs.set(models, graph);
+      graph = Promise.resolve()
+        .then(() => options.models(model))
+        .then((models) => createTpoGraph(models));
+      graphs.set(model, graph);
+      graph.catch(() => graphs.delete(model));
     }
     return graph;
   }
@@ -208,8 +219,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
       return answer;
     };
     try {
-      const models = await options.models(request.model);
-      const graph = graphFor(models);
+      const graph = await graphFor(request.model);
       const target = {
         graph,
         request,

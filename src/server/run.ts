@@ -1,5 +1,4 @@
 import type { ServerResponse } from "node:http";
-import { TpoConfigError, TpoInputError, TpoSettingsError, TpoStepError } from "../errors.js";
 import type { TpoGraph } from "../graph/builder.js";
 import { runTpo, runTpoToEnd } from "../run/index.js";
 import { progressParagraph, progressReasoning, progressStart } from "../adapters/progress-reasoning.js";
@@ -10,7 +9,8 @@ import {
   roleChunk,
   type CompletionIds,
 } from "./completion.js";
-import { safeMessage, upstreamApiError } from "./failure.js";
+import { upstreamApiError } from "./failure.js";
+import { failureOf } from "../run/failure.js";
 import { ApiError, sendJson } from "./http-io.js";
 import { PlaygroundEvents } from "./playground-events.js";
 import { progressLine } from "./progress-comments.js";
@@ -24,19 +24,20 @@ export const SHUTDOWN_MESSAGE = "the TPO server is shutting down";
  * upstream failure is a 502 without the upstream's address or body.
  */
 export function toApiError(error: unknown, step: string | null = null): ApiError {
-  if (error instanceof TpoStepError) return toApiError(error.cause, error.step ?? step);
   if (error instanceof ApiError) return error;
-  if (error instanceof TpoSettingsError) {
-    return new ApiError(400, error.message, "invalid_request_error", `tpo.${error.field}`, "invalid_value");
+  const failure = failureOf(error, step);
+  switch (failure.kind) {
+    case "settings":
+      return new ApiError(400, failure.message, "invalid_request_error", `tpo.${failure.field}`, "invalid_value");
+    case "input":
+      return new ApiError(400, failure.message, "invalid_request_error", "messages");
+    case "upstream":
+      return upstreamApiError(failure);
+    case "config":
+      return new ApiError(500, `The server's models are not configured: ${failure.message}`, "server_error");
+    default:
+      return new ApiError(500, `The TPO run failed: ${failure.message}`, "server_error");
   }
-  if (error instanceof TpoInputError)
-    return new ApiError(400, error.message, "invalid_request_error", "messages");
-  const upstream = upstreamApiError(error, step);
-  if (upstream) return upstream;
-  const message = safeMessage(error);
-  const prefix =
-    error instanceof TpoConfigError ? "The server's models are not configured: " : "The TPO run failed: ";
-  return new ApiError(500, `${prefix}${message}`, "server_error");
 }
 
 export interface RunTarget {

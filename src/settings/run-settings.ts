@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TpoSettingsError } from "../errors.js";
 import { promptContextFields, refusePromptsInConversation } from "./prompt-fields.js";
-import { computeContextFields } from "./stopping-rules.js";
+import { computeContextFields } from "./compute-fields.js";
 
 /** The deepest run the schema accepts; the graph's recursion limit is derived from it. */
 export const MAX_DEPTH = 100;
@@ -108,16 +108,52 @@ export type TpoContext = z.output<typeof TpoContextSchema>;
 export type TpoContextInput = z.input<typeof TpoContextSchema>;
 export type TpoMode = TpoContext["mode"];
 
-/** Parses run settings and fills defaults; a bad value throws a TpoSettingsError naming its field. */
-export function parseTpoContext(context: unknown): TpoContext {
+/**
+ * Run settings are parsed once per run, where it starts, and handed to every step as that one
+ * frozen object (what was checked is what runs). PARSED holds the objects this module produced;
+ * RUN_SETTINGS the parse of each raw context a run started with (LangGraph hands the steps the
+ * caller's raw object), made again by each run that starts with it, so a change between runs counts.
+ */
+const PARSED = new WeakSet<object>();
+const RUN_SETTINGS = new WeakMap<object, TpoContext>();
+let defaultSettings: TpoContext | undefined;
+
+function parseFresh(context: unknown): TpoContext {
   const result = TpoContextSchema.safeParse(context ?? {});
-  if (result.success) return refusePromptsInConversation(result.data);
-  const issue = result.error.issues[0];
-  const field = issue.path.map(String).join(".") || "context";
-  throw new TpoSettingsError(field, `Invalid TPO setting "${field}": ${issue.message}.`);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.map(String).join(".") || "context";
+    throw new TpoSettingsError(field, `Invalid TPO setting "${field}": ${issue.message}.`);
+  }
+  const settings = Object.freeze(refusePromptsInConversation(result.data));
+  PARSED.add(settings);
+  return settings;
 }
 
-/** The one way nodes read run settings. */
+function isObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
+
+/** Parses run settings and fills defaults; a bad value throws a TpoSettingsError naming its field. */
+export function parseTpoContext(context: unknown): TpoContext {
+  if (context === undefined || context === null) return (defaultSettings ??= parseFresh({}));
+  if (isObject(context)) {
+    if (PARSED.has(context)) return context as TpoContext;
+    const settings = RUN_SETTINGS.get(context);
+    if (settings) return settings;
+  }
+  return parseFresh(context);
+}
+
+/** Parses the settings a run starts with, for its steps to read without parsing again. */
+export function parseRunSettings(context: unknown): TpoContext {
+  if (isObject(context) && PARSED.has(context)) return context as TpoContext;
+  const settings = parseFresh(context);
+  if (isObject(context)) RUN_SETTINGS.set(context, settings);
+  return settings;
+}
+
+/** The one way nodes read run settings: the run's parsed settings, parsed here only if nobody has. */
 export function ensureContext(runtime: { context?: unknown } | undefined): TpoContext {
   return parseTpoContext(runtime?.context);
 }

@@ -23,8 +23,11 @@ export type SimFault =
   | { kind: "status"; status: number; retryAfter?: number; message?: string }
   /** Wait this long before answering: past the client's timeout, say. */
   | { kind: "delay"; ms: number }
-  /** Answer 200 with a body that is not valid JSON. */
-  | { kind: "malformed" }
+  /**
+   * Answer 200 with a body that is not valid JSON: a chat completion cut short, or with `html` a
+   * proxy's HTML page (served as text/html).
+   */
+  | { kind: "malformed"; html?: boolean }
   /** Answer a chat completion with `choices: []`. */
   | { kind: "empty-choices" }
   /** Answer a chat completion with one choice whatever `n` asks. */
@@ -322,7 +325,13 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     await sleep(request.delayMs);
     if (closed || res.destroyed) return;
     request.status = result.status;
-    if (faults.some((f) => f.kind === "malformed")) {
+    const malformed = faults.find((f) => f.kind === "malformed");
+    if (malformed) {
+      request.status = 200;
+      if (malformed.html) {
+        res.writeHead(200, { "content-type": "text/html" });
+        return res.end("<html><body><h1>Welcome to nginx!</h1></body></html>");
+      }
       res.writeHead(200, { "content-type": "application/json" });
       return res.end('{"id": "sim-malformed", "choices": [{"index": 0, "message": ');
     }

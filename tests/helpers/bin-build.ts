@@ -2,7 +2,7 @@
  * The "bin" test project runs the CLI tests again against what the package's bin runs: the
  * bundle of scripts/bundle-cli.mjs. This global setup builds it into a folder of its own (so that
  * `npm pack` in the package test, which rebuilds dist/, cannot change it under a running test),
- * laid out as the package is: <root>/dist/bin/tpo.js and <root>/data. From there, the optional
+ * laid out as the package is: <root>/dist/bin/tpo.js, <root>/data and <root>/package.json. From there, the optional
  * checkpoint savers resolve from the checkout's node_modules, as they would from a user's.
  */
 import { spawnSync } from "node:child_process";
@@ -37,4 +37,5 @@ export default function buildBin(): void {
   ]);
   mustRun([join(ROOT, "scripts", "bundle-cli.mjs"), dist]);
   cpSync(join(ROOT, "data"), join(BIN_ROOT, "data"), { recursive: true });
+  cpSync(join(ROOT, "package.json"), join(BIN_ROOT, "package.json"));
 }

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { SimChatModel } from "../../src/sim/index.js";
@@ -17,4 +18,24 @@ export class GatedCritic extends SimChatModel {
     await this.gate;
     return super._generate(messages, options);
   }
+}
+
+/**
+ * Starts a run with an abort signal, aborts it while the run's first critique waits at the gate,
+ * and checks that the run fails with the abort and sends the critic no further request.
+ */
+export async function expectAbortStopsCritic(
+  critic: GatedCritic,
+  start: (signal: AbortSignal) => Promise<unknown>,
+): Promise<void> {
+  const controller = new AbortController();
+  const pending = start(controller.signal);
+  pending.catch(() => {});
+  for (let i = 0; i < 4000 && critic.requests === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  expect(critic.requests).toBe(1); // the first critique waits at the gate
+  controller.abort(new Error("the agent was cancelled"));
+  await expect(pending).rejects.toThrow(/cancelled|abort/i);
+  critic.open();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(critic.requests).toBe(1); // no gradient, no update, no further iteration
 }

@@ -20,6 +20,31 @@ function describeValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
+/** The fields a query is read from, for messages. */
+const QUERY_FIELDS =
+  'a prompt string, or an object with "prompt", "instruction" (AlpacaEval), "turns" (Arena-Hard, one turn) or "messages"';
+
+/**
+ * The prompt of an entry: `prompt` (ours, Arena-Hard v2), `instruction` (AlpacaEval), or the one
+ * turn of Arena-Hard's `turns`; a string that says why when `turns` is not one turn.
+ */
+function promptOf(entry: {
+  prompt?: unknown;
+  instruction?: unknown;
+  turns?: unknown;
+}): string | { error: string } | undefined {
+  for (const text of [entry.prompt, entry.instruction])
+    if (typeof text === "string" && text.trim()) return text;
+  if (entry.turns === undefined) return undefined;
+  const turns = Array.isArray(entry.turns) ? (entry.turns as { content?: unknown }[]) : [];
+  if (turns.length !== 1)
+    return { error: `"turns" has ${turns.length} turns: give a conversation as "messages" with roles` };
+  const content = turns[0]?.content;
+  return typeof content === "string" && content.trim()
+    ? content
+    : { error: '"turns" has no "content" string' };
+}
+
 /** An entry of either format: a string prompt, or { id?, prompt } or { id?, messages }. */
 function itemOf(
   value: unknown,
@@ -33,16 +58,22 @@ function itemOf(
     return {
       source,
       input: null,
-      error: `expected a string or an object with "prompt" or "messages", got ${describeValue(value)}`,
+      error: `expected ${QUERY_FIELDS}, got ${describeValue(value)}`,
     };
   }
-  const entry = value as { id?: unknown; prompt?: unknown; messages?: unknown };
+  const entry = value as {
+    id?: unknown;
+    prompt?: unknown;
+    instruction?: unknown;
+    turns?: unknown;
+    messages?: unknown;
+  };
   const givenId = typeof entry.id === "string" || typeof entry.id === "number" ? String(entry.id) : undefined;
   if (entry.id !== undefined && givenId === undefined)
     return { source, input: null, error: '"id" must be a string or a number' };
-  if (typeof entry.prompt === "string" && entry.prompt.trim()) {
-    return { source, givenId, input: { query: entry.prompt }, content: entry.prompt };
-  }
+  const prompt = promptOf(entry);
+  if (typeof prompt === "string") return { source, givenId, input: { query: prompt }, content: prompt };
+  if (prompt !== undefined) return { source, givenId, input: null, error: prompt.error };
   if (entry.messages !== undefined) {
     try {
       return {
@@ -55,7 +86,12 @@ function itemOf(
       return { source, givenId, input: null, error: (error as Error).message };
     }
   }
-  return { source, givenId, input: null, error: 'no "prompt" string and no "messages" array' };
+  return {
+    source,
+    givenId,
+    input: null,
+    error: 'no query: no "prompt", "instruction" or "turns" string and no "messages" array',
+  };
 }
 
 /** Lines that are not JSON, at the start of a file or in all, that make it not JSONL at all. */
@@ -103,6 +139,16 @@ export function readBatchInput(path: string): BatchItem[] {
 
 function parseLines(lines: Iterable<InputLine>, path: string, maxArrayBytes: number): BatchItem[] {
   const items = parseItems(lines, path, maxArrayBytes);
+  // Nothing to run: one error now beats an error record per entry, an empty run and a resume hint.
+  if (items.length > 0 && items.every((item) => item.input === null)) {
+    throw new CliUsageError(
+      escapeControl(
+        `${path}: ${items.length === 1 ? "its one entry has no" : `none of its ${items.length} entries has a`} query ` +
+          `(${items[0].source}: ${items[0].error}). ` +
+          `Each entry is ${QUERY_FIELDS}.`,
+      ),
+    );
+  }
   return items.map((item) => (item.error ? { ...item, error: escapeControl(item.error) } : item));
 }
 

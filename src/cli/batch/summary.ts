@@ -61,8 +61,12 @@ export interface BatchSummary {
 
 const MODE_ORDER: TpoMode[] = ["tpo", "revision", "bon"];
 
-/** "sim" for the simulated world, in process or behind `tpo sim-server` (whose model is tpo-sim). */
+/**
+ * "sim" for the simulated world, in process or behind `tpo sim-server` (which says so in its model
+ * list, or whose model is tpo-sim), however the server was reached.
+ */
 function backendOf(models: Record<string, string>): string {
+  if (models.simulated === "true") return "sim";
   if (models.backend) return models.backend;
   return models.model?.startsWith("tpo-sim") ? "sim" : "openai";
 }

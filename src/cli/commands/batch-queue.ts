@@ -14,6 +14,7 @@ import type { BatchRecord } from "../batch/record.js";
 import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
 import { datasetName, queueJobOf } from "../queue/job-data.js";
+import { OutModels } from "../queue/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { waitForRecords } from "../queue/wait.js";
 import type { BatchOptions } from "./batch.js";
@@ -70,6 +71,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
 
   const release = lockResults(options.out); // before reading --out: one writer at a time
   const failed: BatchRecord[] = [];
+  const otherModels: { record: BatchRecord; differences: string[] }[] = [];
   let total = 0;
   try {
     const existing = previousResults(
@@ -85,6 +87,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
           "Run with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
       );
     }
+    const outModels = new OutModels(existing.values(), contexts);
     const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
     total = jobs.length + unreadable.length;
     const queueJobs = jobs.map((job) => queueJobOf(job, dataset));
@@ -138,6 +141,18 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
         await waitForRecords(queue, queueJobs, {
           onResult: ({ record }) => {
             const batchRecord = record as unknown as BatchRecord;
+            const differences = outModels.differences(batchRecord);
+            if (differences.length > 0 && !options.allowMixed) {
+              otherModels.push({ record: batchRecord, differences });
+              console.error(
+                escapeControl(
+                  `tpo batch: not writing the record of ${batchRecord.id} (${batchRecord.mode}) to ${options.out}: ` +
+                    `its worker has other models (${differences.join("; ")}).`,
+                ),
+              );
+              progress.complete(batchRecord.mode, null);
+              return;
+            }
             writer.append(batchRecord);
             if (batchRecord.error) {
               failed.push(batchRecord);
@@ -162,6 +177,16 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
   if (options.detach) return;
 
   summarizeResults(options.out, modes, options.format);
+  if (otherModels.length > 0) {
+    const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
+    throw new CliUsageError(
+      escapeControl(
+        `${otherModels.length} of ${total} records came from workers with other models than the records of ${options.out} ` +
+          `(${differences.join("; ")}) and were not written. Run every worker with the same models, or run this command ` +
+          "again with --allow-mixed to add them (the summary keeps them apart); they stay in the queue, nothing runs again.",
+      ),
+    );
+  }
   if (failed.length > 0) {
     const listed = failed.slice(0, 10).map((r) => `${r.id} (${r.mode ?? "unreadable"})`);
     throw new CliRunError(

@@ -21,6 +21,7 @@ import { checkOutPath } from "../batch/out-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
 import { escapeControl } from "../escape.js";
 import { loadModels } from "../../from-env/models-from-env.js";
+import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 
 export interface BatchOptions extends Record<string, unknown> {
@@ -126,6 +127,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     );
   }
   const models = loadModels(settings);
+  settings.simulatedServer = await reachesSimulatedServer(settings);
   const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
   // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
   const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;

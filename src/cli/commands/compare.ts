@@ -115,8 +115,6 @@ export async function compareAction(
   const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
   const [a, b] = sidesOf(first, second, options);
   const out = options.out ?? defaultOut(a, b, second !== undefined);
-  if (options.out === undefined)
-    console.error(`tpo compare: judgments go to ${out} (--out names another file).`);
   checkOutTarget(out);
   refuseInputAsOut(out, [
     { path: first, what: "<results>" },
@@ -181,6 +179,9 @@ async function judgeAll(
     maxRetries: settings.maxRetries,
     maxTokens: settings.maxTokens,
   });
+  // Announced once everything is checked: a file named and then refused would mislead.
+  if (options.out === undefined)
+    console.error(`tpo compare: judgments go to ${out} (--out names another file).`);
 
   const writer = new ResultsWriter<Judgment>(out, { truncate: options.overwrite });
   const outcomes = tally();

@@ -23,6 +23,17 @@ export interface DemoOptions {
   explain: boolean;
 }
 
+/**
+ * A query as its heading shows it: the first line, whole up to `max` characters (beyond, cut at a
+ * word and ended with "…"), and " …" when more lines follow.
+ */
+function queryHeading(query: string, max = 200): string {
+  const [first, ...rest] = query.trim().split("\n");
+  const space = first.lastIndexOf(" ", max - 1);
+  const cut = first.length <= max ? first : `${first.slice(0, space > 0 ? space : max - 1).trimEnd()}…`;
+  return rest.length > 0 ? `${cut} …` : cut;
+}
+
 /** The prompts of --prompts: a JSON array of strings, as data/tpo-sample-prompts.json. */
 function readPrompts(path: string): string[] {
   let value: unknown;
@@ -53,7 +64,7 @@ export async function demoAction(options: DemoOptions): Promise<void> {
   );
   for (const [index, query] of prompts.slice(0, count).entries()) {
     // The prompts file may hold anything: its control characters are printed as escapes.
-    console.log(escapeControl(`Query ${index + 1}: ${query.split("\n")[0].slice(0, 100)}`));
+    console.log(escapeControl(`Query ${index + 1}: ${queryHeading(query)}`));
     const context = parseTpoContext({ width, depth, seed: seed + index });
     // The first prompt shows its work, iteration by iteration, as it happens.
     const explain = options.explain && index === 0;

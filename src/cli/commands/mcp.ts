@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { redactUrls } from "../../http/redact.js";
@@ -7,16 +5,11 @@ import { createMcpHttpSessions } from "../../mcp/http-sessions.js";
 import { createOptimizeTool, RunSlots } from "../../mcp/optimize-tool.js";
 import { loadMcpSdk } from "../../mcp/sdk.js";
 import { createTpoMcpServer } from "../../mcp/server.js";
-import { serveOnStdio } from "../../mcp/stdio.js";
+import { MAX_STDIO_MESSAGE_BYTES, serveOnStdio } from "../../mcp/stdio.js";
 import { startGuardedHttpServer } from "../../server/guarded-http.js";
 import { modelSettings } from "../flags.js";
 import { parseMcpFlags, type McpFlags } from "../mcp-options.js";
-import { PACKAGE_ROOT } from "../paths.js";
-
-function packageVersion(): string {
-  const text = readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8");
-  return (JSON.parse(text) as { version?: string }).version ?? "0.0.0";
-}
+import { packageVersion } from "../paths.js";
 
 /** Every line of this process goes to standard error: on stdio, standard output is the protocol's. */
 function logToStderr(): void {
@@ -49,7 +42,13 @@ export async function mcpAction(flags: McpFlags & Record<string, unknown>): Prom
   const simulated = settings.backend === "sim";
 
   if (options.httpPort === undefined) {
-    const stdio = await serveOnStdio(sdk, newServer());
+    const stdio = await serveOnStdio(sdk, newServer(), {
+      onTooLong: (id) =>
+        log(
+          `refused a message over ${MAX_STDIO_MESSAGE_BYTES / 2 ** 20} MiB (id ${JSON.stringify(id)}): ` +
+            "answered with an error, still serving.",
+        ),
+    });
     log(`serving tpo_optimize on standard input and output (${limits}).`);
     if (simulated) log("simulated world: answers show the mechanics of TPO, not real models.");
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void stdio.close());

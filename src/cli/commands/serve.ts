@@ -1,13 +1,16 @@
-import { loadModels, modelSettingsFromEnv } from "../../from-env/models-from-env.js";
+import { loadModels } from "../../from-env/models-from-env.js";
+import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { redactUrls } from "../../http/redact.js";
 import { startTpoServer } from "../../server/openai-server.js";
 import { flushTraces } from "../exit-on-error.js";
+import { portInUse } from "../errors.js";
+import { modelSettings } from "../flags.js";
 import { parseServeFlags, type ServeFlags } from "../serve-options.js";
 
 /** `tpo serve`'s work; ../declare/serve.ts declares the command and loads this on demand. */
-export async function serveAction(flags: ServeFlags): Promise<void> {
+export async function serveAction(flags: ServeFlags & Record<string, unknown>): Promise<void> {
   const options = parseServeFlags(flags); // every flag is checked before the server listens
-  const settings = modelSettingsFromEnv();
+  const settings = modelSettings(flags);
   loadModels(settings); // fail now, with the set-up help, rather than on the first request
   const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
   const configured = settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo");
@@ -22,16 +25,22 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
     modelIds,
     // The request's model, one of modelIds, is the upstream policy model (the simulated world ignores it).
     models: (model) =>
-      loadModels({ ...settings, model: model === undefined || model === "tpo" ? settings.model : model }),
+      loadModels(
+        settings.backend === "sim" || model === undefined || model === "tpo"
+          ? settings
+          : { ...settings, model },
+      ),
     caps: options.caps,
     corsOrigins: options.corsOrigins,
     allowedHosts: options.allowedHosts,
     maxConnections: options.maxConnections,
     requestTimeoutMs: options.requestTimeoutMs,
     ui: options.ui && {
-      // The simulated world in process, or behind `tpo sim-server` (whose model is tpo-sim).
+      // The simulated world in process, or behind `tpo sim-server` (which says so in its model list).
       note:
-        settings.backend === "sim" || configured.startsWith("tpo-sim")
+        settings.backend === "sim" ||
+        configured.startsWith("tpo-sim") ||
+        (await reachesSimulatedServer(settings))
           ? "Simulated world: the answers and scores show the mechanics of TPO, not the behaviour of real models."
           : undefined,
     },
@@ -39,6 +48,8 @@ export async function serveAction(flags: ServeFlags): Promise<void> {
       const detail = error instanceof Error ? error.message : String(error);
       console.error(redactUrls(`tpo serve: answered ${answer.status}: ${detail}`));
     },
+  }).catch((error: unknown) => {
+    throw portInUse(error, options.host, options.port);
   });
   console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
   if (options.ui) {

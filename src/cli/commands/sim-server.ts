@@ -1,5 +1,6 @@
 import { startSimServer } from "../../sim/server.js";
 import { numberFlag } from "../flags.js";
+import { portInUse } from "../errors.js";
 
 const WHOLE = { integer: true, min: 0 };
 const DURATION = { min: 0 };
@@ -18,8 +19,9 @@ export interface SimServerOptions {
 
 /** `tpo sim-server`'s work; ../declare/sim-server.ts declares the command and loads this on demand. */
 export async function simServerAction(options: SimServerOptions): Promise<void> {
+  const port = numberFlag("--port", options.port, WHOLE);
   const server = await startSimServer({
-    port: numberFlag("--port", options.port, WHOLE),
+    port,
     host: options.host,
     seed: numberFlag("--seed", options.seed, WHOLE),
     latency: {
@@ -34,9 +36,11 @@ export async function simServerAction(options: SimServerOptions): Promise<void> 
     ...(options.maxInFlight === undefined
       ? {}
       : { maxInFlight: numberFlag("--max-in-flight", options.maxInFlight, { integer: true, min: 1 }) }),
+  }).catch((error: unknown) => {
+    throw portInUse(error, options.host, port);
   });
   console.log(`Simulated world listening on ${server.url}`);
-  console.log(`  policy:  OPENAI_BASE_URL=${server.url}/v1 TPO_MODEL=tpo-sim`);
+  console.log(`  policy:  TPO_BACKEND=openai OPENAI_BASE_URL=${server.url}/v1 TPO_MODEL=tpo-sim`);
   console.log(`  rewards: ${server.url}/pooling, /classify, /predict; NIM: model "tpo-sim-reward"`);
   console.log("A demonstration of the mechanics, not a real model. Ctrl-C stops it.");
   await new Promise<void>((resolve) => {

@@ -7,13 +7,17 @@ import { runJob } from "../batch/run-job.js";
 import type { BatchRecord } from "../batch/record.js";
 import { escapeControl } from "../escape.js";
 import { modelSettings, numberFlag } from "../flags.js";
-import { failureRecordOf, jobOfQueueData } from "../queue/job-data.js";
+import { failureRecordOf, jobOfQueueData, refusedRecordOf } from "../queue/job-data.js";
 import { openQueueForCli, queueUrlOf } from "../queue/open.js";
+import { capsOfFlags } from "../serve-options.js";
 
 export interface WorkerFlags extends Record<string, unknown> {
   concurrency: string;
   grace: string;
   lease: string;
+  maxWidth: string;
+  maxDepth: string;
+  maxTokens: string;
   quiet?: boolean;
 }
 
@@ -42,6 +46,10 @@ function describe(event: WorkerEvent, quiet: boolean): string | null {
       return quiet ? null : `failed ${named(event.job)}, will retry: ${event.error.message}`;
     case "job.failed":
       return `failed for good ${named(event.job)}: ${event.error.message}`;
+    case "job.refused": {
+      const { id, mode, dataset, jobId } = event.label;
+      return `refused ${id} (${mode ?? "no mode"}, data set ${dataset ?? "unknown"}, job ${jobId}): ${event.reason}; it fails now, without retries.`;
+    }
     case "job.lost":
       return `stopped ${named(event.job)}: its lease lapsed and another worker has it`;
     case "job.handed-back":
@@ -82,6 +90,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
   const concurrency = numberFlag("--concurrency", flags.concurrency, { integer: true, min: 1 });
   const graceSeconds = numberFlag("--grace", flags.grace, { min: 0 });
   const leaseSeconds = numberFlag("--lease", flags.lease, { integer: true, min: 3 });
+  const caps = capsOfFlags(flags);
   const settings = modelSettings(flags);
   const models = loadModels(settings); // fail now, with the set-up help, before taking a job
   // A connection of the queue's pools lost: the worker reports it once per outage (once it runs).
@@ -105,6 +114,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
   const worker = await startQueueWorker(queue, {
     concurrency,
     leaseSeconds,
+    caps,
     run: async (job, signal) => {
       const record = await runJob(jobOfQueueData(job.data), graph, settings, {
         threadId: job.data.key,
@@ -121,6 +131,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     forget: (key) => forgetCheckpoints(checkpointer, key),
     failureRecord: (data, message) =>
       failureRecordOf(data, message, settings) as unknown as Record<string, unknown>,
+    refusedRecord: (label, message) => refusedRecordOf(label, message) as unknown as Record<string, unknown>,
     onEvent: (event) => {
       const line = describe(event, flags.quiet === true);
       if (line) say(line);
@@ -128,7 +139,8 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
   });
   connectionLost = (reason) => worker.connectionLost(reason);
   say(
-    `${worker.host} (PID ${process.pid}) takes jobs from ${queue.where}, ${concurrency} at once; ` +
+    `${worker.host} (PID ${process.pid}) takes jobs from ${queue.where}, ${concurrency} at once, each at most ` +
+      `width ${caps.maxWidth}, depth ${caps.maxDepth}, ${caps.maxTokens} tokens; ` +
       "SIGTERM or Ctrl-C stops it.",
   );
   if (settings.backend === "sim")

@@ -1,5 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { ModelSettings } from "../../from-env/models-from-env.js";
+import { refuseSimWithServers, type ModelSettings } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { createOpenAIChatModel } from "../../models/chat/openai.js";
 import { SimChatModel } from "../../sim/index.js";
@@ -59,7 +59,10 @@ export function judgeSettings(
     const configured =
       policy.backend !== undefined || policy.model !== undefined || policy.baseUrl !== undefined;
     const backend = configured ? policy.backend : recorded?.backend;
-    if (backend === "sim") return { backend: "sim", maxRetries: policy.maxRetries, maxTokens };
+    if (backend === "sim") {
+      if (configured) refuseSimWithServers(policy);
+      return { backend: "sim", maxRetries: policy.maxRetries, maxTokens };
+    }
     if (backend !== undefined && backend !== "openai") {
       throw new CliUsageError(`Unknown backend "${backend}" for the judge: use "sim" or "openai".`);
     }

@@ -51,10 +51,10 @@ export interface PairwiseJudgeOptions {
 }
 
 /**
- * A request that got an answer which is no chat completion at all (a body that is not JSON, or
- * not of the expected shape): retrying the request cannot help, but asking again may, as for an
- * invalid verdict. Failed requests (statuses, timeouts, connections) carry a status or were
- * retried by the client already.
+ * A request that got an answer which is no chat completion (not of the expected shape): retrying
+ * the request cannot help, but asking again may, as for an invalid verdict. Failed requests
+ * (statuses, timeouts, connections, a 2xx body that is not JSON) carry a status or were retried by
+ * the client already.
  */
 function isUnreadableAnswer(error: unknown): boolean {
   if (!(error instanceof ModelRequestError) || error.status !== undefined) return false;

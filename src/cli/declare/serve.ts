@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { addServeFlags } from "../flag-tables.js";
+import { addModelFlags, addServeFlags } from "../flag-tables.js";
 import type { ServeFlags } from "../serve-options.js";
 
 /** `tpo serve`: declared here (light, for `--help`); ../commands/serve.ts does the work. */
@@ -9,7 +9,7 @@ export function declareServe(program: Command): void {
     .description(
       "Serve TPO as an OpenAI-compatible API: POST /v1/chat/completions runs TPO on the messages, GET /v1/models",
     );
-  addServeFlags(command).action(async (flags: ServeFlags) => {
+  addModelFlags(addServeFlags(command)).action(async (flags: ServeFlags & Record<string, unknown>) => {
     const { serveAction } = await import("../commands/serve.js");
     await serveAction(flags);
   });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { WorkerFlags } from "../commands/worker.js";
-import { addModelFlags } from "../flag-tables.js";
+import { addModelFlags, capFlags } from "../flag-tables.js";
 import { QUEUE_URL_HELP } from "./queue.js";
 
 /** `tpo worker`: declared here (light, for `--help`); ../commands/worker.ts does the work. */
@@ -23,6 +23,9 @@ export function declareWorker(program: Command): void {
       "30",
     )
     .option("--quiet", "no line per finished job on standard error");
+  for (const [flag, help, fallback] of capFlags("a job", "maxTokens (and criticMaxTokens)")) {
+    command.option(flag, `${help}; a job above it fails at once, without retries`, fallback);
+  }
   addModelFlags(command);
   command.action(async (url: string | undefined, flags: WorkerFlags) => {
     const { workerAction } = await import("../commands/worker.js");

@@ -2,7 +2,8 @@ import { basename, extname } from "node:path";
 import type { ModelSettings } from "../../from-env/models-from-env.js";
 import { messagesFromTurns, turnsOf } from "../../messages/conversation.js";
 import { jobKeyOf, type QueueJobData } from "../../queue/job.js";
-import { parseTpoContext } from "../../settings/run-settings.js";
+import type { JobLabel } from "../../queue/refuse.js";
+import { parseTpoContext, TpoContextSchema } from "../../settings/run-settings.js";
 import { CliUsageError } from "../errors.js";
 import type { Job } from "../batch/plan.js";
 import type { BatchRecord } from "../batch/record.js";
@@ -58,6 +59,18 @@ export function failureRecordOf(data: QueueJobData, message: string, settings: M
     query: base.query ?? null,
     elapsedMs: 0,
     error: { message, source: data.source },
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/** The record of a job a worker refused without reading it (data of another version, or not a job). */
+export function refusedRecordOf(label: JobLabel, message: string): BatchRecord {
+  return {
+    id: label.id,
+    mode: TpoContextSchema.shape.mode.unwrap().safeParse(label.mode).data ?? null,
+    query: null,
+    elapsedMs: 0,
+    error: { message },
     finishedAt: new Date().toISOString(),
   };
 }

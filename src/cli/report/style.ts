@@ -14,7 +14,9 @@ export const REPORT_STYLE = `${BASE_STYLE}
 #queries-table td.num, #queries-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
 #queries-table tbody tr { cursor: pointer; }
 #queries-table tbody tr:hover { background: #f2f6fc; }
-#queries-table td:nth-child(2) { max-width: 22rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+#queries-table th, #queries-table td { white-space: nowrap; }
+/* The query column takes the width the others leave, so the table fits the page; its text ends in an ellipsis. */
+#queries-table td:nth-child(2) { max-width: 0; width: 100%; overflow: hidden; text-overflow: ellipsis; }
 th .sort { background: none; border: 0; padding: 0; font-weight: 600; color: #222; }
 th[aria-sort="ascending"] .sort::after { content: " ▲"; } th[aria-sort="descending"] .sort::after { content: " ▼"; }
 .failed, .failed-row td:nth-child(8) { color: #b3261e; }

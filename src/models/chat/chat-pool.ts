@@ -1,8 +1,9 @@
 import type { OpenAIClient } from "@langchain/openai";
 import { ModelRequestError } from "../../errors.js";
-import { afterAttempts, type RetryPolicy } from "../../http/retry.js";
+import { afterAttempts, isServerFault, type RetryPolicy } from "../../http/retry.js";
 import { redactUrls } from "../../http/redact.js";
 import { ReplicaPool, type Replica } from "../pool/replica-pool.js";
+import { parseUrlList } from "../pool/url-list.js";
 import { ROUTING_KEY_HEADER } from "../pool/routing-key.js";
 import { classifyModelFailure } from "./openai-failure.js";
 import { ChatRequestGaveUp, retryingChatFetch } from "./retrying-fetch.js";
@@ -23,15 +24,11 @@ export interface ChatPoolOptions {
 }
 
 /**
- * The base URLs of a setting: a comma-separated list of servers of the same model, or one URL,
- * taken as it is (as before lists existed).
+ * The base URLs of a setting: a comma-separated list of servers of the same model, or one URL
+ * (see parseUrlList), each without its trailing slashes.
  */
-export function baseUrlsOf(setting: string): string[] {
-  const urls = setting
-    .split(",")
-    .map((url) => url.trim().replace(/\/+$/, ""))
-    .filter((url) => url !== "");
-  return urls.length > 1 ? urls : [setting.replace(/\/+$/, "")];
+export function baseUrlsOf(setting: string, name: string): string[] {
+  return parseUrlList(setting, name).map((url) => url.replace(/\/+$/, ""));
 }
 
 export interface PooledFetchOptions extends ChatPoolOptions {
@@ -113,9 +110,8 @@ export function pooledChatFetch(options: PooledFetchOptions): typeof fetch {
     classify: (error) => {
       if (!(error instanceof ChatRequestGaveUp)) return { failsOver: false, reason: String(error) };
       const failure = classifyModelFailure(error.error.cause, options.timeoutMs);
-      const serverSide = failure.status === undefined || failure.status >= 500;
       return {
-        failsOver: failure.retryable && serverSide,
+        failsOver: failure.retryable && isServerFault(failure.status),
         reason: `${failure.detail}, ${afterAttempts(error.error.attempts)}`,
       };
     },

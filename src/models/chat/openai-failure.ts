@@ -36,6 +36,15 @@ export function classifyModelFailure(error: unknown, timeoutMs: number | undefin
   };
   const message = typeof e?.message === "string" ? e.message : String(error);
   const status = typeof e?.status === "number" ? e.status : undefined;
+  if (status !== undefined && status >= 200 && status < 300) {
+    // A 2xx that failed is an answer that could not be read: the server's fault, like a 5xx.
+    return {
+      status,
+      retryable: true,
+      detail: `status ${status} with ${message}`,
+      hint: "Is this an OpenAI-compatible server, or is a proxy in between answering for it?",
+    };
+  }
   if (status !== undefined) {
     const quota = e.code === "insufficient_quota" || /insufficient[_ ]quota/i.test(message);
     return {

@@ -4,13 +4,8 @@ import type { AIMessageChunk, BaseMessage, BaseMessageLike } from "@langchain/co
 import type { ChatGenerationChunk, ChatResult, LLMResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import type { Callbacks } from "@langchain/core/callbacks/manager";
-import {
-  ChatOpenAI,
-  ChatOpenAICompletions,
-  type ChatOpenAICallOptions,
-  type ChatOpenAIFields,
-  type OpenAIClient,
-} from "@langchain/openai";
+import { ChatOpenAI, type ChatOpenAICallOptions, type ChatOpenAIFields } from "@langchain/openai";
+import { SeamedChatCompletions } from "../../compat/chat-openai-completions.js";
 import { withBoundOptions } from "../../compat/chat-openai-default-options.js";
 import { viewWithFields } from "../../compat/chat-model-view.js";
 import { errorThrownByFetch } from "../../compat/openai-fetch-error.js";
@@ -24,16 +19,13 @@ import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
 import { ChatRequestGaveUp, retriedRequestBoundMs, retryingChatFetch } from "./retrying-fetch.js";
 import type { SamplingCallOptions } from "./sample-responses.js";
 import { SAMPLING_CALL_KEYS } from "./sampling-call-options.js";
+import { stderrSdkLogger } from "./sdk-log.js";
 
 export type TpoChatOpenAICallOptions = ChatOpenAICallOptions &
   SamplingCallOptions & {
     /** The query's routing key: its requests stay on one server of a pool, and carry it (see ChatPoolOptions). */
     routingKey?: string;
   };
-
-/** Where a request's routing key travels from its call options to the request's headers. */
-const ROUTING_KEY = Symbol("tpo.routingKey");
-type Routed = { [ROUTING_KEY]?: string };
 
 export interface TpoChatOpenAIFields extends Omit<ChatOpenAIFields, "completions" | "maxRetries"> {
   /**
@@ -55,61 +47,36 @@ const isGaveUp = (error: unknown): error is ChatRequestGaveUp => error instanceo
  * request to an instance of this class (its `completions` field), so this is where the request
  * body is built and where the SDK's errors come out.
  */
-class TpoChatCompletions extends ChatOpenAICompletions<TpoChatOpenAICallOptions> {
+class TpoChatCompletions extends SeamedChatCompletions<TpoChatOpenAICallOptions> {
   constructor(
     fields: ChatOpenAIFields,
     readonly endpoint: string,
     /** Timeout of one attempt, as errors name it. */
     private readonly attemptTimeoutMs: number | undefined,
     /** Send routing keys: headers, and `prompt_cache_key` to OpenAI's own API (`openAI`). */
-    private readonly routing: { affinity: boolean; openAI: boolean },
+    routing: { affinity: boolean; openAI: boolean },
   ) {
-    super(fields);
-  }
-
-  override invocationParams(
-    options?: this["ParsedCallOptions"],
-    extra?: { streaming?: boolean },
-  ): ReturnType<ChatOpenAICompletions["invocationParams"]> {
-    const params = super.invocationParams(options, extra);
-    if (options?.temperature !== undefined) params.temperature = options.temperature;
-    if (options?.topP !== undefined) params.top_p = options.topP;
-    if (options?.n !== undefined) params.n = options.n;
-    if (options?.seed !== undefined) params.seed = options.seed;
-    if (options?.routingKey !== undefined && this.routing.affinity) {
-      (params as Routed)[ROUTING_KEY] = options.routingKey;
-      if (this.routing.openAI) params.prompt_cache_key ??= options.routingKey;
-    }
-    if (options?.maxTokens !== undefined) {
-      // Reasoning models take max_completion_tokens; the parent chose the key for this model.
-      if ("max_completion_tokens" in params) params.max_completion_tokens = options.maxTokens;
-      else params.max_tokens = options.maxTokens;
-    }
-    return params;
-  }
-
-  /** A request with a routing key carries it in the headers that routers (and our pool's fetch) read. */
-  override completionWithRetry(
-    request: OpenAIClient.Chat.ChatCompletionCreateParamsStreaming,
-    requestOptions?: OpenAIClient.RequestOptions,
-  ): Promise<AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChunk>>;
-  override completionWithRetry(
-    request: OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming,
-    requestOptions?: OpenAIClient.RequestOptions,
-  ): Promise<OpenAIClient.Chat.Completions.ChatCompletion>;
-  override completionWithRetry(
-    request: OpenAIClient.Chat.ChatCompletionCreateParams,
-    requestOptions?: OpenAIClient.RequestOptions,
-  ): Promise<unknown> {
-    const key = (request as Routed)[ROUTING_KEY];
-    const options =
-      key === undefined
-        ? requestOptions
-        : { ...requestOptions, headers: { ...routingHeaders(key), ...(requestOptions?.headers as object) } };
-    return super.completionWithRetry(
-      request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming,
-      options,
-    );
+    super(fields, {
+      editParams: (params, options) => {
+        if (options?.temperature !== undefined) params.temperature = options.temperature;
+        if (options?.topP !== undefined) params.top_p = options.topP;
+        if (options?.n !== undefined) params.n = options.n;
+        if (options?.seed !== undefined) params.seed = options.seed;
+        if (options?.routingKey !== undefined && routing.affinity && routing.openAI) {
+          params.prompt_cache_key ??= options.routingKey;
+        }
+        if (options?.maxTokens !== undefined) {
+          // Reasoning models take max_completion_tokens; the parent chose the key for this model.
+          if ("max_completion_tokens" in params) params.max_completion_tokens = options.maxTokens;
+          else params.max_tokens = options.maxTokens;
+        }
+      },
+      // A request with a routing key carries it in the headers that routers (and our pool's fetch) read.
+      headers: (options) =>
+        options?.routingKey !== undefined && routing.affinity
+          ? routingHeaders(options.routingKey)
+          : undefined,
+    });
   }
 
   /**
@@ -175,7 +142,10 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
 
   constructor(fields: TpoChatOpenAIFields) {
     const retry = retryPolicy(fields.retry);
-    const bases = baseUrlsOf(fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL);
+    const bases = baseUrlsOf(
+      fields.configuration?.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL,
+      fields.pool?.setting ?? "The chat model's base URL (configuration.baseURL)",
+    );
     // As errors name it: without the credentials a URL may hold.
     const endpoint = bases.map((base) => redactUrls(`${base}/chat/completions`)).join(", ");
     const transport = fields.configuration?.fetch ?? nodeHttpFetch;
@@ -196,7 +166,13 @@ export class TpoChatOpenAI extends ChatOpenAI<TpoChatOpenAICallOptions> {
       // on every server of a pool.
       timeout: Math.min(retriedRequestBoundMs(retry, fields.timeout) * bases.length, 2 ** 31 - 1),
       // The SDK takes one base URL: the first server's, when there are several.
-      configuration: { ...fields.configuration, fetch, ...(bases.length > 1 ? { baseURL: bases[0] } : {}) },
+      configuration: {
+        // The SDK's log (OPENAI_LOG) on standard error with keys hidden, never on standard output.
+        logger: stderrSdkLogger([fields.apiKey, fields.configuration?.apiKey, process.env.OPENAI_API_KEY]),
+        ...fields.configuration,
+        fetch,
+        ...(bases.length > 1 ? { baseURL: bases[0] } : {}),
+      },
     };
     const routing = { affinity: fields.pool?.affinity ?? true, openAI: isOpenAIApi(bases[0]) };
     super({

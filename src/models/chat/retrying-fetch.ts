@@ -28,6 +28,41 @@ export class ChatCompletionStatusError extends Error {
   }
 }
 
+/**
+ * A 2xx chat completion whose body is not a JSON object (a proxy's HTML page, a body cut short):
+ * a server fault like a 5xx, retried and, in a pool, failed over (see classifyModelFailure).
+ */
+export class UnreadableChatAnswer extends Error {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super(`a body that is not JSON: ${snippet(body)}`);
+    this.name = "UnreadableChatAnswer";
+  }
+}
+
+/**
+ * The answer with its body checked, handed on unread: an event stream as it is, anything else
+ * must be a JSON object.
+ */
+async function readable(response: Response): Promise<Response> {
+  if ((response.headers.get("content-type") ?? "").includes("text/event-stream")) return response;
+  const body = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new UnreadableChatAnswer(response.status, body);
+  }
+  if (json === null || typeof json !== "object") throw new UnreadableChatAnswer(response.status, body);
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
 function errorOf(body: string): { message?: unknown; code?: unknown } | undefined {
   try {
     const json = JSON.parse(body) as { error?: unknown } | null;
@@ -67,7 +102,10 @@ export function retriedRequestBoundMs(policy: RetryPolicy, timeoutMs = SDK_TIMEO
   return Math.min(bound, 2 ** 31 - 1);
 }
 
-/** One attempt: the transport's answer, or a ChatCompletionStatusError for a status that is not 2xx. */
+/**
+ * One attempt: the transport's answer, a ChatCompletionStatusError for a status that is not 2xx, or
+ * an UnreadableChatAnswer for a 2xx that is not JSON.
+ */
 async function attempt(
   url: Parameters<typeof fetch>[0],
   init: RequestInit | undefined,
@@ -84,7 +122,7 @@ async function attempt(
   );
   try {
     const response = await transport(url, { ...init, signal: controller.signal });
-    if (response.ok) return response;
+    if (response.ok) return await readable(response);
     throw new ChatCompletionStatusError(response.status, response.headers, await response.text());
   } finally {
     clearTimeout(timer);

@@ -3,7 +3,7 @@ import { HttpRequestError, RewardLabelError, RewardRequestError, TpoConfigError 
 import { LLAMA3_BOS, LLAMA3_CHAT_TEMPLATE, type ChatTemplateOption } from "./chat-template.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { postJson, snippet } from "../../http/fetch-with-retry.js";
-import { retryPolicy, type RetryPolicy } from "../../http/retry.js";
+import { isServerFault, retryPolicy, type RetryPolicy } from "../../http/retry.js";
 import {
   HTTP_REWARD_KINDS,
   LabelChoiceError,
@@ -16,6 +16,7 @@ import { REWARD_TEMPLATE_SETTING } from "./reward-template.js";
 import { redactUrls } from "../../http/redact.js";
 import { describeValue, type RewardItem, type RewardModel } from "./reward-model.js";
 import { ReplicaPool, type Replica } from "../pool/replica-pool.js";
+import { parseUrlList } from "../pool/url-list.js";
 import { routingHeaders, routingKeyOf } from "../pool/routing-key.js";
 
 export interface HttpRewardModelOptions {
@@ -128,19 +129,6 @@ function checkChatTemplate(kind: HttpRewardKind, template: ChatTemplateOption | 
 }
 
 function endpointOf(url: string, kind: HttpRewardKind): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TpoConfigError(
-      `The reward server URL "${redactUrls(url)}" is not a URL; set TPO_REWARD_URL to e.g. http://localhost:8000.`,
-    );
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new TpoConfigError(
-      `The reward server URL "${redactUrls(url)}" must start with http:// or https://.`,
-    );
-  }
   return rootOf(url, kind) + REWARD_KINDS[kind].path;
 }
 
@@ -152,20 +140,6 @@ function rootOf(url: string, kind: HttpRewardKind): string {
 /** The route that says a server is up: NIM's readiness route, the others' /health. */
 function healthUrlOf(url: string, kind: HttpRewardKind): string {
   return `${rootOf(url, kind)}${kind === "nim" ? "/v1/health/ready" : "/health"}`;
-}
-
-/** The servers of the url option: one URL as it is, or a comma-separated list of them. */
-function serverUrls(url: string): string[] {
-  const urls = url
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "");
-  if (urls.length <= 1) return [url];
-  const twice = urls.find((part, i) => urls.indexOf(part) !== i);
-  if (twice !== undefined) {
-    throw new TpoConfigError(`TPO_REWARD_URL lists ${redactUrls(twice)} twice: give each server once.`);
-  }
-  return urls;
 }
 
 /**
@@ -199,7 +173,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
   checkLabelIndex(kind, options.labelIndex);
   checkChatTemplate(kind, options.chatTemplate);
   const spec = REWARD_KINDS[kind];
-  const urls = serverUrls(options.url);
+  const urls = parseUrlList(options.url, "TPO_REWARD_URL (the url option)");
   const endpoints = urls.map((url) => endpointOf(url, kind));
   const affinity = options.affinity ?? true;
   const batchSize = spec.batched ? positiveInteger(options.batchSize, 32, "batchSize") : 1;
@@ -228,7 +202,7 @@ export function createHttpRewardModel(options: HttpRewardModelOptions): HttpRewa
       coolOffMs: options.coolOffMs,
       classify: (error) =>
         error instanceof HttpRequestError
-          ? { failsOver: error.status === undefined || error.status >= 500, reason: error.detail }
+          ? { failsOver: isServerFault(error.status), reason: error.detail }
           : { failsOver: false, reason: String(error) },
       allDown: (message, lastError) =>
         new RewardRequestError(

@@ -150,8 +150,10 @@ function start(): void {
   });
   stop.addEventListener("click", () => controller?.abort());
   reset.addEventListener("click", () => {
+    controller?.abort();
     conversation.length = 0;
     drawConversation();
+    replaceChildren(output); // the last run's chart and iterations belong to the old conversation
   });
   document.body.setAttribute("data-ready", "");
 }

@@ -1,0 +1,153 @@
+import { readAnnotations } from "../../eval/alpaca-eval/annotations.js";
+import { readGamedBaselines } from "../../eval/alpaca-eval/gamed-baselines.js";
+import {
+  isExtremeChange,
+  type LengthControlledWinRate,
+  lengthControlledWinRate,
+} from "../../eval/alpaca-eval/length-controlled.js";
+import { type WinRate, winRate } from "../../eval/alpaca-eval/win-rate.js";
+import { readJudgments } from "../../eval/arena-hard/judgments.js";
+import { type ArenaHardScore, arenaHardScores, formatInterval } from "../../eval/arena-hard/scores.js";
+import { type AnswerMetadata, styleControlledScores } from "../../eval/arena-hard/style-control.js";
+import { EvalInputError } from "../../eval/input-error.js";
+import { CliUsageError } from "../errors.js";
+import { readTextInput } from "../read-input.js";
+
+export interface ScoreAlpacaEvalOptions {
+  gamed?: string;
+  json?: boolean;
+}
+
+export interface ScoreArenaHardOptions {
+  baseline: string;
+  category?: string;
+  styleControl?: boolean;
+  answers?: string[];
+  seed: string;
+  json?: boolean;
+}
+
+/** Bad input files are the user's to fix: one line and exit 2, like any usage error. */
+function asUsage<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof EvalInputError) throw new CliUsageError(error.message);
+    throw error;
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliUsageError(`${what} is not JSON.`);
+  }
+}
+
+export function scoreAlpacaEvalAction(file: string, options: ScoreAlpacaEvalOptions): void {
+  const annotations = asUsage(() =>
+    readAnnotations(parseJson(readTextInput(file, "<annotations>"), file), file),
+  );
+  const gamed = options.gamed
+    ? asUsage(() => readGamedBaselines(readTextInput(options.gamed!, "--gamed"), options.gamed))
+    : undefined;
+  const result: WinRate & Partial<LengthControlledWinRate> = gamed
+    ? asUsage(() => lengthControlledWinRate(annotations, gamed))
+    : winRate(annotations);
+  const lc = result.length_controlled_winrate;
+  if (options.json) {
+    console.log(
+      JSON.stringify({ model: annotations.model, baseline: annotations.baseline, ...result }, null, 2),
+    );
+  } else {
+    console.log(`${annotations.model} against ${annotations.baseline} (${result.n_total} annotations)`);
+    console.log(`  win rate          ${result.win_rate.toFixed(2)} ± ${result.standard_error.toFixed(2)}`);
+    if (lc !== undefined) {
+      console.log(`  LC win rate       ${lc.toFixed(2)} ± ${result.lc_standard_error!.toFixed(2)}`);
+    }
+    console.log(`  discrete          ${result.discrete_win_rate.toFixed(2)}`);
+    console.log(`  wins / losses / draws  ${result.n_wins} / ${result.n_wins_base} / ${result.n_draws}`);
+    console.log(`  average length    ${result.avg_length} characters`);
+  }
+  if (!gamed) {
+    console.error(
+      "tpo: no LC win rate: it needs --gamed df_gamed.csv, from alpaca_eval's Hugging Face data set tatsu-lab/alpaca_eval (where alpaca_eval downloads it).",
+    );
+  } else if (lc !== undefined && isExtremeChange(result.win_rate, lc)) {
+    console.error(
+      `tpo: the LC win rate (${lc.toFixed(1)}%) is very different from the raw one (${result.win_rate.toFixed(1)}%): alpaca_eval warns that the GLM may have failed.`,
+    );
+  }
+}
+
+export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOptions): void {
+  const seed = Number(options.seed);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new CliUsageError(`--seed must be a whole number, got "${options.seed}".`);
+  if (options.styleControl && !options.answers?.length) {
+    throw new CliUsageError(
+      "--style-control needs --answers: the model_answer files with each answer's metadata.",
+    );
+  }
+  const judgments = asUsage(() =>
+    readJudgments(files.map((source) => ({ source, text: readTextInput(source, "<judgments>") }))),
+  );
+  const categories = [...new Set(judgments.battles.map((b) => b.category))];
+  if (!options.category && categories.length > 1) {
+    throw new CliUsageError(
+      `the judgments hold several categories (${categories.join(", ")}): choose one with --category.`,
+    );
+  }
+  const battles = judgments.battles.filter((b) => !options.category || b.category === options.category);
+  if (battles.length === 0) throw new CliUsageError("no judged games to score (check --category).");
+  const rows = options.styleControl
+    ? asUsage(() =>
+        styleControlledScores(battles, readAnswerMetadata(options.answers!), {
+          baseline: options.baseline,
+          seed,
+        }),
+      )
+    : { rows: arenaHardScores(battles, { baseline: options.baseline, seed }), styleCoefficients: undefined };
+  if (judgments.nullJudgments > 0) {
+    console.error(
+      `tpo: ${judgments.nullJudgments} of ${judgments.judgments} judgments have a null game and are left out.`,
+    );
+  }
+  if (options.json) {
+    console.log(JSON.stringify({ ...rows, nullJudgments: judgments.nullJudgments }, null, 2));
+    return;
+  }
+  const width = Math.max(5, ...rows.rows.map((r) => r.model.length));
+  console.log(`${"Model".padEnd(width)}  Score (%)  CI (%)`);
+  for (const row of rows.rows)
+    console.log(`${row.model.padEnd(width)}  ${scoreText(row).padStart(9)}  ${formatInterval(row)}`);
+}
+
+function scoreText(row: ArenaHardScore): string {
+  return (Math.round(row.score * 10) / 10).toFixed(1);
+}
+
+/** Answer metadata from model_answer files: model → uid → metadata. */
+function readAnswerMetadata(files: string[]): Map<string, Map<string, AnswerMetadata>> {
+  const byModel = new Map<string, Map<string, AnswerMetadata>>();
+  for (const file of files) {
+    readTextInput(file, "--answers")
+      .split("\n")
+      .forEach((line, n) => {
+        if (line.trim() === "") return;
+        const row = parseJson(line, `${file} line ${n + 1}`) as {
+          uid?: string;
+          model?: string;
+          metadata?: AnswerMetadata;
+        };
+        if (!row.uid || !row.model || !row.metadata) {
+          throw new CliUsageError(`${file} line ${n + 1}: an answer needs uid, model and metadata.`);
+        }
+        const answers = byModel.get(row.model) ?? new Map<string, AnswerMetadata>();
+        answers.set(row.uid, row.metadata);
+        byModel.set(row.model, answers);
+      });
+  }
+  return byModel;
+}

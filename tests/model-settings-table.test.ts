@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { MODEL_SETTINGS } from "../src/from-env/model-settings-table.js";
+import { modelSettingsFromEnv } from "../src/from-env/models-from-env.js";
+import { modelSettings } from "../src/cli/flags.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const doc = (name: string) => readFileSync(join(ROOT, "docs", name), "utf8");
+
+describe("the table of model settings", () => {
+  it("is what the environment is read by: each variable lands on its key, numbers as numbers", () => {
+    const env: Record<string, string> = {};
+    for (const { env: name, numeric } of MODEL_SETTINGS) env[name] = numeric ? "7" : ` value of ${name} `;
+    const settings = modelSettingsFromEnv(env) as Record<string, unknown>;
+    for (const { key, env: name, numeric } of MODEL_SETTINGS) {
+      expect(settings[key]).toBe(numeric ? 7 : `value of ${name}`);
+    }
+  });
+
+  it("is what the flags are read by, each over its variable", () => {
+    const env: Record<string, string> = {};
+    const flags: Record<string, string> = {};
+    for (const { flag, env: name, numeric } of MODEL_SETTINGS) {
+      env[name] = numeric ? "1" : "from the environment";
+      const option = flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+      flags[option] = numeric ? "2" : "from the flag";
+    }
+    const settings = modelSettings(flags, env) as Record<string, unknown>;
+    for (const { key, numeric } of MODEL_SETTINGS) expect(settings[key]).toBe(numeric ? 2 : "from the flag");
+  });
+
+  it("is docs/cli.md's table of model flags, row for row", () => {
+    const text = doc("cli.md");
+    const section = text.slice(text.indexOf("Model flags ("));
+    const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| flag")));
+    const rows = [...table.matchAll(/^\| `(--[a-z-]+) <([^>]+)>`[^|]*\| `([A-Z_]+)`/gm)].map((m) => [
+      m[1],
+      m[2].split("\\|").join("|"),
+      m[3],
+    ]);
+    expect(rows).toEqual(MODEL_SETTINGS.map(({ flag, arg, env }) => [flag, arg, env]));
+  });
+
+  it("has every variable described in docs/models.md", () => {
+    const text = doc("models.md");
+    const missing = MODEL_SETTINGS.filter(({ env }) => !text.includes(`\`${env}\``)).map(({ env }) => env);
+    expect(missing).toEqual([]);
+  });
+});
