@@ -6,6 +6,7 @@ import { openCheckpointer, type BatchCheckpointer } from "../batch/checkpoint.js
 import { runJob } from "../batch/run-job.js";
 import type { BatchRecord } from "../batch/record.js";
 import { escapeControl } from "../escape.js";
+import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
 import { failureRecordOf, jobOfQueueData, refusedRecordOf } from "../queue/job-data.js";
 import { openQueueForCli, queueUrlOf } from "../queue/open.js";
@@ -93,6 +94,8 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
   const caps = capsOfFlags(flags);
   const settings = modelSettings(flags);
   const models = loadModels(settings); // fail now, with the set-up help, before taking a job
+  // Its records say "simulated" as a plain batch's do when the server says it is the simulated one.
+  settings.simulatedServer = await reachesSimulatedServer(settings);
   // A connection of the queue's pools lost: the worker reports it once per outage (once it runs).
   let connectionLost = (_reason: string) => {};
   const queue = await openQueueForCli(url, {
