@@ -33,6 +33,7 @@ describe("tpo over HTTP, against the simulated server", () => {
       model: "tpo-sim",
       rewardUrl: sim.server.url,
       rewardKind: "tei",
+      simulated: "true", // the server's model list says it is the simulated one
     });
     const requests = records.reduce((s, r) => s + r.usage!.modelRequests, 0);
     expect(sim.server.stats.count("/v1/chat/completions")).toBe(requests);
