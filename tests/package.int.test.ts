@@ -15,7 +15,7 @@ import { samplePrompts } from "./helpers/records.js";
 /**
  * The pages whose every ```ts block runs as pasted, offline: each block saved as an `.mts` file in
  * the empty project and run with tsx, as each page's note says. A page joins the list when all of
- * its examples run in the simulated world (docs/agents.md, once its examples do).
+ * its examples run in the simulated world. docs/agents.md's run last, once langchain is installed.
  */
 const RUNNABLE_PAGES = ["docs/library.md", "docs/embedding.md"];
 
@@ -205,4 +205,43 @@ describe("the packed package, installed into an empty project", () => {
     expect(message).toContain("`npm install langchain`");
     expect(message).not.toContain("\n");
   });
+
+  it("runs every example of docs/agents.md as pasted, once what its note asks for is installed", async () => {
+    const page = "docs/agents.md";
+    const text = readFileSync(join(ROOT, page), "utf8");
+    // The note's packages, at this checkout's versions: the test must not change with the registry.
+    const versionOf = (name: string) =>
+      (
+        JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as {
+          version: string;
+        }
+      ).version;
+    const packages = ["langchain", "@langchain/mcp-adapters", "@modelcontextprotocol/sdk"];
+    for (const name of packages) expect(text).toContain(name);
+    await run(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        "--ignore-scripts",
+        ...packages.map((n) => `${n}@${versionOf(n)}`),
+      ],
+      project,
+      300_000,
+    );
+    const snippets = extractSnippets(page, text);
+    expect(snippets.length).toBeGreaterThanOrEqual(4);
+    for (const snippet of snippets) {
+      // As the page says: plain JavaScript, saved as agent.mjs, run with node.
+      const file = join(project, `agents-md-${snippet.line}.mjs`);
+      writeFileSync(file, snippet.code);
+      await run(process.execPath, [file], project, 180_000, childEnv({ TPO_BACKEND: "sim" })).catch(
+        (error: Error) => {
+          throw new Error(`${page}:${snippet.line}: ${error.message}`);
+        },
+      );
+    }
+  }, 900_000);
 });
