@@ -1,3 +1,4 @@
+import { parseUrlList } from "../models/pool/url-list.js";
 import type { ModelSettings } from "./models-from-env.js";
 
 /** How `tpo sim-server` names itself in its model list (GET /v1/models): `owned_by`. */
@@ -27,9 +28,14 @@ async function isSimulated(server: string, timeoutMs: number): Promise<boolean> 
  * `timeoutMs` counts as real.
  */
 export async function reachesSimulatedServer(settings: ModelSettings, timeoutMs = 3000): Promise<boolean> {
-  const servers = [settings.baseUrl, settings.criticBaseUrl, settings.rewardUrl]
-    .flatMap((list) => list?.split(",") ?? [])
-    .filter((server) => server.trim());
+  // The lists were checked when the models were built; one that does not parse is not probed.
+  const servers = [settings.baseUrl, settings.criticBaseUrl, settings.rewardUrl].flatMap((list) => {
+    try {
+      return list ? parseUrlList(list, "a server list") : [];
+    } catch {
+      return [];
+    }
+  });
   const answers = await Promise.all(servers.map((server) => isSimulated(server, timeoutMs)));
   return answers.includes(true);
 }
