@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkCheckpointFile, isPostgresUrl, openCheckpointer } from "../src/cli/batch/checkpoint.js";
+import { checkCheckpointFile, openCheckpointer } from "../src/cli/batch/checkpoint.js";
+import { isPostgresUrl } from "../src/queue/url.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 
 const dirs: string[] = [];

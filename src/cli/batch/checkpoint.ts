@@ -5,6 +5,7 @@ import { keepLatestCheckpointOnly } from "../../compat/sqlite-saver-latest.js";
 import { redactUrls } from "../../http/redact.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import { CliRunError, CliUsageError } from "../errors.js";
+import { isPostgresUrl } from "../../queue/url.js";
 
 /**
  * Where `tpo batch --checkpoint` saves every finished node of every query: a SQLite file, or a
@@ -26,10 +27,6 @@ export type ImportModule = (name: string) => Promise<unknown>;
 
 const importModule: ImportModule = (name) => import(name);
 
-/** Whether `--checkpoint` names a PostgreSQL database rather than a SQLite file. */
-export function isPostgresUrl(target: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(target);
-}
 
 /**
  * Refuses a PostgreSQL URL that does not parse as one, up front: a user name or password with
