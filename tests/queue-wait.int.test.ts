@@ -63,6 +63,7 @@ describe("a batch waiting for its records", () => {
         keys.map((key) => ({ key }) as QueueJobData),
         {
           onResult: (result) => seen.push(result.key),
+          warn: () => {},
           pollMs: 20,
         },
       );

@@ -3,6 +3,7 @@ import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { redactUrls } from "../http/redact.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
 import { escapeControl } from "./escape.js";
+import { writeLine, type CliIo, type OutStream } from "./io.js";
 
 /** The exit code for an error that reached the top: 2 for usage and configuration, 1 for a failed run. */
 export function exitCodeOf(error: unknown): number {
@@ -23,10 +24,10 @@ export function exitCodeOf(error: unknown): number {
  * One line on stderr for an error; commander has already printed its own. Credentials in URLs and
  * control characters (which may come from input) are never printed as they are.
  */
-export function reportError(error: unknown): void {
+export function reportError(error: unknown, stderr: OutStream): void {
   if (error instanceof CommanderError) return;
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`tpo: ${escapeControl(redactUrls(message.split("\n")[0]))}`);
+  writeLine(stderr, `tpo: ${escapeControl(redactUrls(message.split("\n")[0]))}`);
 }
 
 function tracingOn(env: NodeJS.ProcessEnv): boolean {
@@ -38,11 +39,14 @@ function tracingOn(env: NodeJS.ProcessEnv): boolean {
  * cannot be sent, says so in one line and returns false: the caller should exit then, since
  * LangSmith's retries would hold the process for minutes.
  */
-export async function flushTraces(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  if (!tracingOn(env)) return true;
+export async function flushTraces(io: CliIo): Promise<boolean> {
+  if (!tracingOn(io.env)) return true;
   const { flushTracesWithin } = await import("./trace-flush.js");
-  const outcome = await flushTracesWithin(env);
+  const outcome = await flushTracesWithin(io.env);
   if (outcome.sent) return true;
-  console.error(`tpo: LangSmith traces not sent to ${outcome.endpoint} (${outcome.reason}); dropped them.`);
+  writeLine(
+    io.stderr,
+    `tpo: LangSmith traces not sent to ${outcome.endpoint} (${outcome.reason}); dropped them.`,
+  );
   return false;
 }

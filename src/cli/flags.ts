@@ -59,10 +59,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ModelSettings {
 }
 
 /** Model settings: the environment, with the flags that were given on top. */
-export function modelSettings(
-  options: Record<string, unknown>,
-  env: NodeJS.ProcessEnv = process.env,
-): ModelSettings {
+export function modelSettings(options: Record<string, unknown>, env: NodeJS.ProcessEnv): ModelSettings {
   const settings: ModelSettings = fromEnv(env);
   for (const { flag, key, numeric } of MODEL_FLAGS) {
     const value = options[optionKey(flag)];

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { OutStream } from "../../src/cli/io.js";
+import { runTpoCli } from "../../src/cli/program.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const MAIN = join(ROOT, "src", "cli", "main.ts");
@@ -73,6 +75,42 @@ export function startCli(
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
+}
+
+/** What a test may ask of an in-process run: no standard input and no Node flags, which need a process. */
+export type InProcessOptions = Omit<CliOptions, "input" | "nodeArgs">;
+
+/** A stream that keeps what a command writes, as a pipe would give it (not a terminal). */
+function collector(): OutStream & { text: string } {
+  return {
+    text: "",
+    isTTY: false,
+    write(text: string) {
+      this.text += text;
+      return true;
+    },
+  };
+}
+
+/**
+ * `tpo <args>` inside this process: the program that the `tpo` process runs (src/cli/program.ts), on
+ * streams that collect its output and with the environment a spawned `tpo` would get (childEnv);
+ * the same CliResult as runCli, without starting Node and loading the CLI again for each command.
+ * What needs a process stays with runCli and startCli: standard input, a signal or a kill, an exit
+ * code the process sets itself, LangSmith tracing (LangChain reads it from process.env). Under
+ * the bin project (TPO_TEST_CLI) it spawns the bundle, which is what that project tests;
+ * `timeoutMs` applies only there (in-process, the test's own timeout bounds a run).
+ */
+export async function runCliInProcess(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
+  if (process.env.TPO_TEST_CLI) return runCli(args, options);
+  if (args.includes("-")) throw new Error(`tpo ${args.join(" ")} reads standard input: use runCli.`);
+  const env = options.env ?? {};
+  const tracing = Object.keys(env).filter((key) => /^(LANGSMITH_|LANGCHAIN_)/.test(key));
+  if (tracing.length > 0) throw new Error(`${tracing.join(", ")}: LangChain reads process.env; use runCli.`);
+  const stdout = collector();
+  const stderr = collector();
+  const code = await runTpoCli(args, { stdout, stderr, env: childEnv(env) });
+  return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** Kills every child still running; for afterEach. */

@@ -27,7 +27,6 @@ export type ImportModule = (name: string) => Promise<unknown>;
 
 const importModule: ImportModule = (name) => import(name);
 
-
 /**
  * Refuses a PostgreSQL URL that does not parse as one, up front: a user name or password with
  * "/", "?" or "#" ends the URL's host part early, and the driver would then try another host.
@@ -155,19 +154,27 @@ async function setUpWithRetry(saver: { setup(): Promise<void> }, attempts = 5): 
   }
 }
 
+/** What to do when a PostgreSQL connection is lost (the server restarted, say). */
+interface LostConnection {
+  /** Called each time, with the reason. */
+  onLostConnection?: (reason: string) => void;
+  /** Without onLostConnection: where the loss is said, once (`tpo batch`: its standard error). */
+  warn?: (line: string) => void;
+}
+
 /**
  * An idle connection of the saver's pool that the server ends (a restart, an administrator, a
  * network cut) makes the pool emit "error"; unheard, that would crash the batch. The pool drops the
  * connection and opens a new one for the next checkpoint, so a warning is enough: once per batch.
  */
-function warnOnLostConnections(saver: object, where: string, onLost?: (reason: string) => void): void {
+function warnOnLostConnections(saver: object, where: string, onLost: LostConnection): void {
   const pool = postgresSaverPool(saver);
   let warned = false;
   pool?.on("error", (error) => {
-    if (onLost) return onLost(reasonOf(error));
+    if (onLost.onLostConnection) return onLost.onLostConnection(reasonOf(error));
     if (warned) return;
     warned = true;
-    console.error(
+    onLost.warn?.(
       `tpo batch: a PostgreSQL connection of --checkpoint ${where} was lost (${reasonOf(error)}); ` +
         "later checkpoints open a new one.",
     );
@@ -177,7 +184,7 @@ function warnOnLostConnections(saver: object, where: string, onLost?: (reason: s
 async function openPostgres(
   url: string,
   load: ImportModule,
-  onLostConnection?: (reason: string) => void,
+  onLost: LostConnection,
 ): Promise<BatchCheckpointer> {
   checkPostgresUrl(url);
   const where = redactUrls(url);
@@ -193,7 +200,7 @@ async function openPostgres(
     const reason = reasonOf(error);
     throw new CliUsageError(`--checkpoint ${where} is not a PostgreSQL connection URL: ${reason}`);
   }
-  warnOnLostConnections(saver, where, onLostConnection);
+  warnOnLostConnections(saver, where, onLost);
   try {
     await setUpWithRetry(saver);
   } catch (error) {
@@ -214,16 +221,10 @@ async function openPostgres(
  */
 export async function openCheckpointer(
   target: string,
-  options: {
-    importModule?: ImportModule;
-    /** A PostgreSQL connection lost (the server restarted, say); unset: `tpo batch` says so once. */
-    onLostConnection?: (reason: string) => void;
-  } = {},
+  options: { importModule?: ImportModule } & LostConnection = {},
 ): Promise<BatchCheckpointer> {
   const load = options.importModule ?? importModule;
-  return isPostgresUrl(target)
-    ? openPostgres(target, load, options.onLostConnection)
-    : openSqlite(target, load);
+  return isPostgresUrl(target) ? openPostgres(target, load, options) : openSqlite(target, load);
 }
 
 /** One thread per query and mode, so that a query resumes its own run and no other. */

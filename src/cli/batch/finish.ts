@@ -5,11 +5,20 @@ import type { BatchRecord } from "./record.js";
 import { officialPath, writeOfficial } from "./reference-format.js";
 import { BATCH_RECORDS, scanResults, type ResultsWriter } from "./results-file.js";
 import { formatSummary, summarize, summaryView } from "./summary.js";
+import { writeLine, type OutStream } from "../io.js";
 
 /** Records the input lines that could not be read, each as an error record, and says so. */
-export function recordUnreadable(writer: ResultsWriter, unreadable: BatchItem[], input: string): void {
+export function recordUnreadable(
+  writer: ResultsWriter,
+  unreadable: BatchItem[],
+  input: string,
+  stderr: OutStream,
+): void {
   for (const item of unreadable) {
-    console.error(escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`));
+    writeLine(
+      stderr,
+      escapeControl(`tpo batch: ${input} ${item.source}: ${item.error}; recorded as an error.`),
+    );
     writer.append({
       id: item.id,
       mode: null,
@@ -22,20 +31,21 @@ export function recordUnreadable(writer: ResultsWriter, unreadable: BatchItem[],
 }
 
 /** The line a failed query gets on standard error (over the progress bar, on a terminal). */
-export function reportFailedRecord(record: BatchRecord): void {
-  console.error(
-    `${process.stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error?.message}`)}`,
+export function reportFailedRecord(record: BatchRecord, stderr: OutStream): void {
+  writeLine(
+    stderr,
+    `${stderr.isTTY ? "\r\x1b[2K" : ""}${escapeControl(`tpo batch: ${record.id} (${record.mode}): ${record.error?.message}`)}`,
   );
 }
 
 /** The summary of `out`'s records on standard output, and the reference format's files when asked for. */
-export function summarizeResults(out: string, modes: TpoMode[], format: string): void {
+export function summarizeResults(out: string, modes: TpoMode[], format: string, stdout: OutStream): void {
   // The official files need whole records; the summary only what it reads of them.
   const keep = format === "official" ? (record: BatchRecord) => record : summaryView;
   const latest = new Map<string, BatchRecord>();
   scanResults(out, BATCH_RECORDS.schema, (r) => latest.set(BATCH_RECORDS.key(r), keep(r)));
   const records = [...latest.values()];
-  console.log(formatSummary(summarize(records)));
+  writeLine(stdout, formatSummary(summarize(records)));
   if (format === "official") {
     for (const mode of modes) {
       const path = officialPath(out, mode);
@@ -43,7 +53,7 @@ export function summarizeResults(out: string, modes: TpoMode[], format: string):
         path,
         records.filter((r) => r.mode === mode),
       );
-      console.log(`Wrote ${path}`);
+      writeLine(stdout, `Wrote ${path}`);
     }
   }
 }

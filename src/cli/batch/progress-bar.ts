@@ -6,7 +6,8 @@ export interface ProgressOptions {
   tty: boolean;
   /** How often a plain line is printed. */
   intervalMs?: number;
-  write?: (text: string) => void;
+  /** Where it is drawn: the command's standard error. */
+  write: (text: string) => void;
 }
 
 export interface ProgressBarOptions extends ProgressOptions {
@@ -32,7 +33,7 @@ export class ProgressBar {
     private readonly total: number,
     private readonly options: ProgressBarOptions,
   ) {
-    this.write = options.write ?? ((text) => process.stderr.write(text));
+    this.write = options.write;
   }
 
   start(): void {

@@ -98,18 +98,21 @@ export function readResults<T = BatchRecord>(
   return { records, badLines, badCount, torn };
 }
 
-/** One line on standard error per line that is not a record (the first few), naming the file, the line and the field. */
+/** Where a reader says what it left out or set aside: one line for the person (standard error, in the CLI). */
+export type Warn = (line: string) => void;
+
+/** One warning per line that is not a record (the first few), naming the file, the line and the field. */
 export function reportBadLines(
   command: string,
   path: string,
   scan: Pick<ResultsScan, "badLines" | "badCount">,
+  warn: Warn,
 ): void {
   for (const { line, reason } of scan.badLines.slice(0, BAD_LINES_SHOWN)) {
-    console.error(escapeControl(`${command}: ${path} line ${line}: ${reason}; left out.`));
+    warn(escapeControl(`${command}: ${path} line ${line}: ${reason}; left out.`));
   }
   const more = scan.badCount - Math.min(scan.badLines.length, BAD_LINES_SHOWN);
-  if (more > 0)
-    console.error(escapeControl(`${command}: ${path}: ${more} more lines are not records; left out.`));
+  if (more > 0) warn(escapeControl(`${command}: ${path}: ${more} more lines are not records; left out.`));
 }
 
 /**
@@ -122,6 +125,7 @@ export function readLatestRecords(
   path: string,
   what: string,
   command: string,
+  warn: Warn,
   view: (record: BatchRecord) => BatchRecord = (record) => record,
 ): BatchRecord[] {
   if (!existsSync(path)) throw new CliUsageError(`${what}: file not found: ${path}`);
@@ -131,8 +135,8 @@ export function readLatestRecords(
   const scan = scanResults(path, BatchRecordSchema, (record) =>
     latest.set(recordKey(record.id, record.mode), view(record)),
   );
-  if (scan.torn !== null) console.error(`${command}: ignoring the cut-short last line of ${path}.`);
-  reportBadLines(command, path, scan);
+  if (scan.torn !== null) warn(`${command}: ignoring the cut-short last line of ${path}.`);
+  reportBadLines(command, path, scan, warn);
   if (latest.size === 0) throw new CliUsageError(`${what}: ${path} has no records.`);
   return [...latest.values()];
 }
@@ -178,6 +182,7 @@ export function previousResults<T>(
   options: { resume?: boolean; overwrite?: boolean },
   command: string,
   of: RecordsOf<T>,
+  warn: Warn,
 ): Map<string, T> {
   const latest = new Map<string, T>();
   const view = of.view ?? ((record: T) => record);
@@ -194,9 +199,9 @@ export function previousResults<T>(
   }
   if (scan.torn !== null) {
     const aside = setAsideTornLine(path, scan.torn);
-    console.error(`${command}: the last line of ${path} was cut short by a crash; moved it to ${aside}.`);
+    warn(`${command}: the last line of ${path} was cut short by a crash; moved it to ${aside}.`);
   }
-  reportBadLines(command, path, scan);
+  reportBadLines(command, path, scan, warn);
   return latest;
 }
 

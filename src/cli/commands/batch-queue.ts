@@ -18,6 +18,7 @@ import { OutModels } from "../queue/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { waitForRecords } from "../queue/wait.js";
 import type { BatchOptions } from "./batch.js";
+import { writeLine, type CliIo } from "../io.js";
 
 /** Flags of `tpo batch` that mean nothing, or something else, with --queue: refused, with the reason. */
 function refuseWithQueue(options: BatchOptions): void {
@@ -48,7 +49,7 @@ function refuseWithQueue(options: BatchOptions): void {
  * record to --out as its job ends, with the summary of a plain batch at the end. `--detach` only
  * enqueues. The same command again continues --out: it writes what is missing and nothing twice.
  */
-export async function batchOnQueue(input: string, options: BatchOptions): Promise<void> {
+export async function batchOnQueue(input: string, options: BatchOptions, io: CliIo): Promise<void> {
   refuseWithQueue(options);
   const base = settingsInput(options);
   const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
@@ -65,7 +66,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
   let items = readBatchInput(input);
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
-    console.error(escapeControl(`tpo batch: ${input} holds no queries: nothing to enqueue.`));
+    writeLine(io.stderr, escapeControl(`tpo batch: ${input} holds no queries: nothing to enqueue.`));
     return;
   }
 
@@ -79,6 +80,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
       { resume: true, overwrite: options.overwrite },
       "tpo batch",
       BATCH_RECORDS,
+      (line) => writeLine(io.stderr, line),
     );
     const differences = settingsDifferences(existing.values(), contexts, null);
     if (differences.length > 0 && !options.allowMixed) {
@@ -91,10 +93,11 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
     const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
     total = jobs.length + unreadable.length;
     const queueJobs = jobs.map((job) => queueJobOf(job, dataset));
-    const queue = await openQueueForCli(options.queue!, {
+    const queue = await openQueueForCli(options.queue!, io.env, {
       what: "tpo batch --queue",
       onLostConnection: (reason) =>
-        console.error(
+        writeLine(
+          io.stderr,
           escapeControl(
             `tpo batch: a connection to the queue was lost (${reason}); later reads open a new one.`,
           ),
@@ -102,7 +105,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
     });
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
     try {
-      recordUnreadable(writer, unreadable, input);
+      recordUnreadable(writer, unreadable, input, io.stderr);
       failed.push(
         ...unreadable.map((item) => ({
           id: item.id,
@@ -115,7 +118,8 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
       );
       const enqueued = await enqueueJobs(queue, queueJobs, policy, { retryFailed: options.retryFailed });
       if (!options.quiet || options.detach)
-        console.error(
+        writeLine(
+          io.stderr,
           escapeControl(
             `tpo batch: ${enqueued.added} new job${enqueued.added === 1 ? "" : "s"} on ${queue.where} (data set "${dataset}")` +
               (enqueued.pending > 0 ? `, ${enqueued.pending} queued or running already` : "") +
@@ -126,25 +130,30 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
           ),
         );
       if (options.detach) {
-        console.error(
+        writeLine(
+          io.stderr,
           "tpo batch: detached. Start `tpo worker <url>` on the machines that run the queries; this same command " +
             "(without --detach) waits for them and writes the records.",
         );
         return;
       }
       let workers: number | null = null;
-      const progress = new BatchProgress(queueJobs.length, { tty: process.stderr.isTTY === true }, () =>
-        workers === null ? "" : `${workers} worker${workers === 1 ? "" : "s"} active`,
+      const progress = new BatchProgress(
+        queueJobs.length,
+        { tty: io.stderr.isTTY === true, write: (text) => io.stderr.write(text) },
+        () => (workers === null ? "" : `${workers} worker${workers === 1 ? "" : "s"} active`),
       );
       if (!options.quiet && queueJobs.length > 0) progress.start();
       try {
         await waitForRecords(queue, queueJobs, {
+          warn: (line) => writeLine(io.stderr, line),
           onResult: ({ record }) => {
             const batchRecord = record as unknown as BatchRecord;
             const differences = outModels.differences(batchRecord);
             if (differences.length > 0 && !options.allowMixed) {
               otherModels.push({ record: batchRecord, differences });
-              console.error(
+              writeLine(
+                io.stderr,
                 escapeControl(
                   `tpo batch: not writing the record of ${batchRecord.id} (${batchRecord.mode}) to ${options.out}: ` +
                     `its worker has other models (${differences.join("; ")}).`,
@@ -156,7 +165,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
             writer.append(batchRecord);
             if (batchRecord.error) {
               failed.push(batchRecord);
-              if (!options.quiet) reportFailedRecord(batchRecord);
+              if (!options.quiet) reportFailedRecord(batchRecord, io.stderr);
             }
             progress.complete(batchRecord.mode, batchRecord.best?.score ?? null);
           },
@@ -176,7 +185,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
   }
   if (options.detach) return;
 
-  summarizeResults(options.out, modes, options.format);
+  summarizeResults(options.out, modes, options.format, io.stdout);
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
     throw new CliUsageError(

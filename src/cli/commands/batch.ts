@@ -23,6 +23,7 @@ import { escapeControl } from "../escape.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
+import { writeLine, type CliIo, type OutStream } from "../io.js";
 
 export interface BatchOptions extends Record<string, unknown> {
   out: string;
@@ -54,31 +55,36 @@ function planView(record: BatchRecord): BatchRecord {
   return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
 }
 
-let forgetFailed = false;
-
 /**
  * Deletes a query's checkpoints once its record is written: the record holds the run's result,
  * and checkpoints take many times its size. A failure to delete them costs space, not results:
- * said once.
+ * said once per batch.
  */
-async function forgetCheckpoints(checkpointer: BatchCheckpointer, threadId: string): Promise<void> {
-  try {
-    await checkpointer.saver.deleteThread(threadId);
-  } catch (error) {
-    if (forgetFailed) return;
-    forgetFailed = true;
-    console.error(
-      `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} ` +
-        `(${(error as Error).message ?? String(error)}); they stay there.`,
-    );
-  }
+function checkpointForgetter(
+  checkpointer: BatchCheckpointer,
+  stderr: OutStream,
+): (threadId: string) => Promise<void> {
+  let failed = false;
+  return async (threadId) => {
+    try {
+      await checkpointer.saver.deleteThread(threadId);
+    } catch (error) {
+      if (failed) return;
+      failed = true;
+      writeLine(
+        stderr,
+        `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} ` +
+          `(${(error as Error).message ?? String(error)}); they stay there.`,
+      );
+    }
+  };
 }
 
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
-export async function batchAction(input: string, options: BatchOptions): Promise<void> {
+export async function batchAction(input: string, options: BatchOptions, io: CliIo): Promise<void> {
   if (options.queue !== undefined) {
     const { batchOnQueue } = await import("./batch-queue.js");
-    return batchOnQueue(input, options);
+    return batchOnQueue(input, options, io);
   }
   for (const [flag, given] of [
     ["--max-attempts", options.maxAttempts],
@@ -106,7 +112,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   if (shard) items = itemsOfShard(items, shard);
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
-    console.error(
+    writeLine(
+      io.stderr,
       escapeControl(
         `tpo batch: ${shard ? `shard ${options.shard} of ` : ""}${input} holds no queries: nothing to run.`,
       ),
@@ -114,9 +121,15 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     return;
   }
 
-  const settings = modelSettings(options);
+  const settings = modelSettings(options, io.env);
   const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
-  const existing = previousResults(options.out, options, "tpo batch", { ...BATCH_RECORDS, view: planView });
+  const existing = previousResults(
+    options.out,
+    options,
+    "tpo batch",
+    { ...BATCH_RECORDS, view: planView },
+    (line) => writeLine(io.stderr, line),
+  );
   const differences = options.resume
     ? settingsDifferences(existing.values(), contexts, describeModels(settings))
     : [];
@@ -130,17 +143,26 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   settings.simulatedServer = await reachesSimulatedServer(settings);
   const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
   // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
-  const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
+  const checkpointer = options.checkpoint
+    ? await openCheckpointer(options.checkpoint, { warn: (line) => writeLine(io.stderr, line) })
+    : undefined;
+  const forgetCheckpoints = checkpointer && checkpointForgetter(checkpointer, io.stderr);
   const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
   const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
   if (jobs.length === 0 && unreadable.length === 0) {
-    console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
+    writeLine(
+      io.stderr,
+      `tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`,
+    );
   }
   let failed = unreadable.length;
-  recordUnreadable(writer, unreadable, input);
+  recordUnreadable(writer, unreadable, input, io.stderr);
 
-  const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
+  const progress = new BatchProgress(jobs.length, {
+    tty: io.stderr.isTTY === true,
+    write: (text) => io.stderr.write(text),
+  });
   if (!options.quiet) progress.start();
   // Once a record cannot be written, no worker starts a query and those in flight are stopped:
   // their records could not be kept, and a real API would bill them.
@@ -160,12 +182,12 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         writeError = error;
         throw error;
       }
-      if (checkpointer && !record.error && !options.keepCheckpoints) {
-        await forgetCheckpoints(checkpointer, threadIdOf(record.id, record.mode!));
+      if (forgetCheckpoints && !record.error && !options.keepCheckpoints) {
+        await forgetCheckpoints(threadIdOf(record.id, record.mode!));
       }
       if (record.error) {
         failed++;
-        if (!options.quiet) reportFailedRecord(record);
+        if (!options.quiet) reportFailedRecord(record, io.stderr);
       }
       progress.complete(record.mode, record.best?.score ?? null);
     });
@@ -186,7 +208,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     );
   }
 
-  summarizeResults(options.out, modes, options.format);
+  summarizeResults(options.out, modes, options.format, io.stdout);
   if (failed > 0) {
     throw new CliRunError(
       `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +

@@ -28,6 +28,7 @@ import {
   judgmentsByJudge,
   summarizeJudgments,
 } from "../compare/summary.js";
+import { writeLine, type CliIo } from "../io.js";
 
 export interface CompareOptions extends Record<string, unknown> {
   a: string;
@@ -49,12 +50,18 @@ interface SideInput {
 }
 
 /** Both sides: their files, records, modes and labels (a label names the file when there are two). */
-function sidesOf(first: string, second: string | undefined, options: CompareOptions): [SideInput, SideInput] {
+function sidesOf(
+  first: string,
+  second: string | undefined,
+  options: CompareOptions,
+  io: CliIo,
+): [SideInput, SideInput] {
   const specA = parseSide("--a", options.a);
   const specB = parseSide("--b", options.b);
-  const recordsA = readLatestRecords(first, "<results>", "tpo compare", answerView);
+  const warn = (line: string) => writeLine(io.stderr, line);
+  const recordsA = readLatestRecords(first, "<results>", "tpo compare", warn, answerView);
   const recordsB =
-    second === undefined ? recordsA : readLatestRecords(second, "<other>", "tpo compare", answerView);
+    second === undefined ? recordsA : readLatestRecords(second, "<other>", "tpo compare", warn, answerView);
   const fileB = second ?? first;
   const sideA = resolveSide(specA, specB, modesOf(recordsA), { flag: "--a", file: first });
   const sideB = resolveSide(specB, specA, modesOf(recordsB), { flag: "--b", file: fileB });
@@ -84,9 +91,10 @@ function listIds(ids: string[]): string {
 }
 
 /** Ids that could not be paired, on standard error: reported, never guessed (and escaped: they come from a file). */
-function reportUnmatched(matching: Matching, a: SideInput, b: SideInput): void {
+function reportUnmatched(matching: Matching, a: SideInput, b: SideInput, io: CliIo): void {
   const report = (ids: string[], what: string) => {
-    if (ids.length > 0) console.error(escapeControl(`tpo compare: ${ids.length} ${what}: ${listIds(ids)}`));
+    if (ids.length > 0)
+      writeLine(io.stderr, escapeControl(`tpo compare: ${ids.length} ${what}: ${listIds(ids)}`));
   };
   report(matching.onlyA, `ids have an answer on side a (${a.label}) only, left out`);
   report(matching.onlyB, `ids have an answer on side b (${b.label}) only, left out`);
@@ -106,6 +114,7 @@ export async function compareAction(
   first: string,
   second: string | undefined,
   options: CompareOptions,
+  io: CliIo,
 ): Promise<void> {
   if (options.overwrite && options.resume)
     throw new CliUsageError("--resume and --overwrite exclude each other.");
@@ -113,7 +122,7 @@ export async function compareAction(
     throw new CliUsageError("--allow-mixed-judges needs --resume.");
   }
   const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
-  const [a, b] = sidesOf(first, second, options);
+  const [a, b] = sidesOf(first, second, options, io);
   const out = options.out ?? defaultOut(a, b, second !== undefined);
   checkOutTarget(out);
   refuseInputAsOut(out, [
@@ -121,35 +130,35 @@ export async function compareAction(
     ...(second === undefined ? [] : [{ path: second, what: "<other>" }]),
   ]);
   const matching = matchPairs(answersOf(a.records, a.side), answersOf(b.records, b.side));
-  reportUnmatched(matching, a, b);
+  reportUnmatched(matching, a, b, io);
   if (matching.pairs.length === 0) {
     throw new CliUsageError(
       `No query has an answer on both sides: ${a.label} answers ${matching.onlyA.length + matching.differentQueries.length} ` +
         `queries, ${b.label} ${matching.onlyB.length + matching.differentQueries.length}, and no id is on both with the same query.`,
     );
   }
-  const settings = judgeSettings(options, a.records.find((r) => r.models)?.models, process.env, first);
+  const settings = judgeSettings(options, a.records.find((r) => r.models)?.models, io.env, first);
   const judge = describeJudge(settings);
   const sides = { a: a.label, b: b.label };
 
   const release = lockResults(out, "tpo compare"); // before reading --out: one writer at a time
   let judgments: Judgment[];
   try {
-    judgments = await judgeAll(matching, { out, sides, options, concurrency, settings, judge });
+    judgments = await judgeAll(matching, { out, sides, options, concurrency, settings, judge }, io);
   } finally {
     release();
   }
 
   const groups = judgmentsByJudge(judgments);
   if (options.json) {
-    for (const group of groups) console.log(JSON.stringify(summarizeJudgments(group)));
+    for (const group of groups) writeLine(io.stdout, JSON.stringify(summarizeJudgments(group)));
     return;
   }
   const text = groups.map((group) => {
     const summary = summarizeJudgments(group);
     return formatCompare(summary, { judge: summary.judge, simulated: judgedInSimulation(group) });
   });
-  console.log(text.join("\n\n"));
+  writeLine(io.stdout, text.join("\n\n"));
 }
 
 /** Judges the pairs that --out has no judgment of (of these answers), appending each as it finishes; returns every pair's judgment. */
@@ -163,16 +172,20 @@ async function judgeAll(
     settings: ReturnType<typeof judgeSettings>;
     judge: ReturnType<typeof describeJudge>;
   },
+  io: CliIo,
 ): Promise<Judgment[]> {
   const { out, sides, options, settings, judge } = run;
-  const done = previousJudgments(out, options, sides, judge);
+  const done = previousJudgments(out, options, sides, judge, (line) => writeLine(io.stderr, line));
   const todo = matching.pairs.filter((pair) => {
     const judged = done.get(pair.id);
     return judged === undefined || !judgesPair(judged, pair);
   });
   const changed = todo.filter((pair) => done.has(pair.id)).length;
   if (changed > 0) {
-    console.error(`tpo compare: ${changed} pairs of ${out} have other answers now; judging them again.`);
+    writeLine(
+      io.stderr,
+      `tpo compare: ${changed} pairs of ${out} have other answers now; judging them again.`,
+    );
   }
   const pairwise = createPairwiseJudge(judgeChatModel(settings), {
     name: judge.model,
@@ -181,13 +194,14 @@ async function judgeAll(
   });
   // Announced once everything is checked: a file named and then refused would mislead.
   if (options.out === undefined)
-    console.error(`tpo compare: judgments go to ${out} (--out names another file).`);
+    writeLine(io.stderr, `tpo compare: judgments go to ${out} (--out names another file).`);
 
   const writer = new ResultsWriter<Judgment>(out, { truncate: options.overwrite });
   const outcomes = tally();
   const progress = new ProgressBar(todo.length, {
     label: "tpo compare",
-    tty: process.stderr.isTTY === true,
+    tty: io.stderr.isTTY === true,
+    write: (text) => io.stderr.write(text),
     detail: outcomes.text,
   });
   let failure: { id: string; error: unknown } | null = null;

@@ -9,6 +9,7 @@ import { numberFlag } from "../flags.js";
 import { requireFile } from "../paths.js";
 import { readTextInput } from "../read-input.js";
 import { CliUsageError } from "../errors.js";
+import { writeLine, type CliIo } from "../io.js";
 
 function fixed(value: number | undefined): string {
   return value === undefined ? "   -  " : value.toFixed(2).padStart(6);
@@ -50,7 +51,7 @@ function readPrompts(path: string): string[] {
 }
 
 /** `tpo demo`'s work; ../declare/demo.ts declares the command and loads this on demand. */
-export async function demoAction(options: DemoOptions): Promise<void> {
+export async function demoAction(options: DemoOptions, io: CliIo): Promise<void> {
   const prompts = readPrompts(requireFile(options.prompts, "--prompts"));
   const seed = numberFlag("--seed", options.seed, { integer: true });
   const count = numberFlag("--count", options.count, { integer: true, min: 0 });
@@ -58,17 +59,18 @@ export async function demoAction(options: DemoOptions): Promise<void> {
   const depth = numberFlag("--depth", options.depth);
   const world = createSimWorld(seed);
   const graph = createTpoGraph({ ...world, critic: world.policy });
-  const style = styleFor(wantsColour(process.stdout));
-  console.log(
+  const style = styleFor(wantsColour(io.stdout, io.env));
+  writeLine(
+    io.stdout,
     "TPO in the simulated world: a demonstration of the mechanics, not a result about real models.\n",
   );
   for (const [index, query] of prompts.slice(0, count).entries()) {
     // The prompts file may hold anything: its control characters are printed as escapes.
-    console.log(escapeControl(`Query ${index + 1}: ${queryHeading(query)}`));
+    writeLine(io.stdout, escapeControl(`Query ${index + 1}: ${queryHeading(query)}`));
     const context = parseTpoContext({ width, depth, seed: seed + index });
     // The first prompt shows its work, iteration by iteration, as it happens.
     const explain = options.explain && index === 0;
-    if (explain) console.log("");
+    if (explain) writeLine(io.stdout);
     const { state: result } = await runTpoToEnd(
       graph,
       { query },
@@ -77,7 +79,8 @@ export async function demoAction(options: DemoOptions): Promise<void> {
         onEvent: whenIterationRecorded(
           explain
             ? (record, state) =>
-                console.log(
+                writeLine(
+                  io.stdout,
                   explainIteration(record, state.pool, {
                     level: "short",
                     depth: context.depth,
@@ -89,16 +92,18 @@ export async function demoAction(options: DemoOptions): Promise<void> {
         ),
       },
     );
-    console.log("  iteration    best    mean   worst   best so far");
+    writeLine(io.stdout, "  iteration    best    mean   worst   best so far");
     for (const record of result.history) {
       const s = record.scores;
-      console.log(
+      writeLine(
+        io.stdout,
         `  ${String(record.iteration).padStart(9)}  ${fixed(s?.max)}  ${fixed(s?.mean)}  ${fixed(s?.min)}  ${fixed(record.bestSoFar ?? undefined)}`,
       );
     }
-    console.log(
+    writeLine(
+      io.stdout,
       `  best response (score ${result.best?.score.toFixed(2)}, iteration ${result.best?.iteration}):`,
     );
-    console.log(`  ${escapeControl(result.best?.text ?? "")}\n`);
+    writeLine(io.stdout, `  ${escapeControl(result.best?.text ?? "")}\n`);
   }
 }

@@ -12,6 +12,7 @@ import { type AnswerMetadata, styleControlledScores } from "../../eval/arena-har
 import { EvalInputError } from "../../eval/input-error.js";
 import { CliUsageError } from "../errors.js";
 import { readTextInput } from "../read-input.js";
+import { writeLine, type CliIo } from "../io.js";
 
 export interface ScoreAlpacaEvalOptions {
   gamed?: string;
@@ -45,7 +46,7 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-export function scoreAlpacaEvalAction(file: string, options: ScoreAlpacaEvalOptions): void {
+export function scoreAlpacaEvalAction(file: string, options: ScoreAlpacaEvalOptions, io: CliIo): void {
   const annotations = asUsage(() =>
     readAnnotations(parseJson(readTextInput(file, "<annotations>"), file), file),
   );
@@ -57,31 +58,43 @@ export function scoreAlpacaEvalAction(file: string, options: ScoreAlpacaEvalOpti
     : winRate(annotations);
   const lc = result.length_controlled_winrate;
   if (options.json) {
-    console.log(
+    writeLine(
+      io.stdout,
       JSON.stringify({ model: annotations.model, baseline: annotations.baseline, ...result }, null, 2),
     );
   } else {
-    console.log(`${annotations.model} against ${annotations.baseline} (${result.n_total} annotations)`);
-    console.log(`  win rate          ${result.win_rate.toFixed(2)} ± ${result.standard_error.toFixed(2)}`);
+    writeLine(
+      io.stdout,
+      `${annotations.model} against ${annotations.baseline} (${result.n_total} annotations)`,
+    );
+    writeLine(
+      io.stdout,
+      `  win rate          ${result.win_rate.toFixed(2)} ± ${result.standard_error.toFixed(2)}`,
+    );
     if (lc !== undefined) {
-      console.log(`  LC win rate       ${lc.toFixed(2)} ± ${result.lc_standard_error!.toFixed(2)}`);
+      writeLine(io.stdout, `  LC win rate       ${lc.toFixed(2)} ± ${result.lc_standard_error!.toFixed(2)}`);
     }
-    console.log(`  discrete          ${result.discrete_win_rate.toFixed(2)}`);
-    console.log(`  wins / losses / draws  ${result.n_wins} / ${result.n_wins_base} / ${result.n_draws}`);
-    console.log(`  average length    ${result.avg_length} characters`);
+    writeLine(io.stdout, `  discrete          ${result.discrete_win_rate.toFixed(2)}`);
+    writeLine(
+      io.stdout,
+      `  wins / losses / draws  ${result.n_wins} / ${result.n_wins_base} / ${result.n_draws}`,
+    );
+    writeLine(io.stdout, `  average length    ${result.avg_length} characters`);
   }
   if (!gamed) {
-    console.error(
+    writeLine(
+      io.stderr,
       "tpo: no LC win rate: it needs --gamed df_gamed.csv, from alpaca_eval's Hugging Face data set tatsu-lab/alpaca_eval (where alpaca_eval downloads it).",
     );
   } else if (lc !== undefined && isExtremeChange(result.win_rate, lc)) {
-    console.error(
+    writeLine(
+      io.stderr,
       `tpo: the LC win rate (${lc.toFixed(1)}%) is very different from the raw one (${result.win_rate.toFixed(1)}%): alpaca_eval warns that the GLM may have failed.`,
     );
   }
 }
 
-export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOptions): void {
+export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOptions, io: CliIo): void {
   const seed = Number(options.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new CliUsageError(`--seed must be a whole number, got "${options.seed}".`);
@@ -110,18 +123,19 @@ export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOpt
       )
     : { rows: arenaHardScores(battles, { baseline: options.baseline, seed }), styleCoefficients: undefined };
   if (judgments.nullJudgments > 0) {
-    console.error(
+    writeLine(
+      io.stderr,
       `tpo: ${judgments.nullJudgments} of ${judgments.judgments} judgments have a null game and are left out.`,
     );
   }
   if (options.json) {
-    console.log(JSON.stringify({ ...rows, nullJudgments: judgments.nullJudgments }, null, 2));
+    writeLine(io.stdout, JSON.stringify({ ...rows, nullJudgments: judgments.nullJudgments }, null, 2));
     return;
   }
   const width = Math.max(5, ...rows.rows.map((r) => r.model.length));
-  console.log(`${"Model".padEnd(width)}  Score (%)  CI (%)`);
+  writeLine(io.stdout, `${"Model".padEnd(width)}  Score (%)  CI (%)`);
   for (const row of rows.rows)
-    console.log(`${row.model.padEnd(width)}  ${scoreText(row).padStart(9)}  ${formatInterval(row)}`);
+    writeLine(io.stdout, `${row.model.padEnd(width)}  ${scoreText(row).padStart(9)}  ${formatInterval(row)}`);
 }
 
 function scoreText(row: ArenaHardScore): string {

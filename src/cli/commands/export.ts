@@ -18,6 +18,7 @@ import { escapeControl } from "../escape.js";
 import { alpacaEvalEntries, alpacaEvalJson } from "../export/alpaca-eval.js";
 import { arenaHardAnswers, arenaHardJsonl } from "../export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
+import { writeLine, type CliIo } from "../io.js";
 
 const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -53,7 +54,7 @@ function checkOut(out: string, results: string, overwrite: boolean): void {
 }
 
 /** `tpo export`'s work; ../declare/export.ts declares the command and loads this on demand. */
-export function exportAction(results: string, options: ExportOptions): void {
+export function exportAction(results: string, options: ExportOptions, io: CliIo): void {
   const format = parseFormat(options.format);
   const spec = parseSide("--mode", options.mode);
   checkOut(options.out, results, options.overwrite ?? false);
@@ -62,6 +63,7 @@ export function exportAction(results: string, options: ExportOptions): void {
     results,
     "<results>",
     "tpo export",
+    (line) => writeLine(io.stderr, line),
     format === "official" ? undefined : answerView,
   );
   const side = resolveSide(spec, spec, modesOf(records), { flag: "--mode", file: results });
@@ -79,7 +81,8 @@ export function exportAction(results: string, options: ExportOptions): void {
   const answers = answersOf(records, side);
   const missing = ofMode.length - answers.size;
   if (missing > 0) {
-    console.error(
+    writeLine(
+      io.stderr,
       `tpo export: ${missing} of ${ofMode.length} ${side.mode} records have no answer (failed runs); left out.`,
     );
   }
@@ -94,7 +97,8 @@ export function exportAction(results: string, options: ExportOptions): void {
   } else if (format === "arena-hard") {
     writeAtomically(options.out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name })));
     if (basename(options.out) !== `${name}.jsonl`) {
-      console.error(
+      writeLine(
+        io.stderr,
         escapeControl(
           `tpo export: Arena-Hard names a model after its answer file: save it as data/<bench>/model_answer/${name}.jsonl.`,
         ),
@@ -105,7 +109,8 @@ export function exportAction(results: string, options: ExportOptions): void {
   }
   // The name may come from the results file: on a terminal, its control characters are escapes.
   const named = format === "official" ? "" : `, model ${name}`;
-  console.log(
+  writeLine(
+    io.stdout,
     escapeControl(`Wrote ${answers.size} ${sideLabel(side)} answers to ${options.out} (${format}${named}).`),
   );
 }

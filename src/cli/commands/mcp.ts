@@ -10,19 +10,19 @@ import { startGuardedHttpServer } from "../../server/guarded-http.js";
 import { modelSettings } from "../flags.js";
 import { parseMcpFlags, type McpFlags } from "../mcp-options.js";
 import { packageVersion } from "../paths.js";
+import { writeLine, type CliIo } from "../io.js";
 
 /** Every line of this process goes to standard error: on stdio, standard output is the protocol's. */
 function logToStderr(): void {
   for (const method of ["log", "info", "debug"] as const) console[method] = console.error;
 }
 
-const log = (line: string) => console.error(redactUrls(`tpo mcp: ${line}`));
-
 /** `tpo mcp`'s work; ../declare/mcp.ts declares the command and loads this on demand. */
-export async function mcpAction(flags: McpFlags & Record<string, unknown>): Promise<void> {
+export async function mcpAction(flags: McpFlags & Record<string, unknown>, io: CliIo): Promise<void> {
   logToStderr();
+  const log = (line: string) => writeLine(io.stderr, redactUrls(`tpo mcp: ${line}`));
   const options = parseMcpFlags(flags); // every flag is checked before the server starts
-  const settings = modelSettings(flags);
+  const settings = modelSettings(flags, io.env);
   const graph = createTpoGraph(loadModels(settings)); // fails now, with the set-up help
   const sdk = await loadMcpSdk();
   const tool = createOptimizeTool({
@@ -56,7 +56,7 @@ export async function mcpAction(flags: McpFlags & Record<string, unknown>): Prom
     return;
   }
 
-  const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
+  const apiKey = io.env.TPO_SERVER_API_KEY?.trim() || undefined;
   const sessions = createMcpHttpSessions(sdk, newServer);
   const server = await startGuardedHttpServer({
     port: options.httpPort,
@@ -68,7 +68,7 @@ export async function mcpAction(flags: McpFlags & Record<string, unknown>): Prom
     handle: (req, res, body) => sessions.handle(req, res, body),
     onError: (error) => log(`a request failed: ${error instanceof Error ? error.message : String(error)}`),
   });
-  console.error(`tpo mcp: listening on ${server.url}/mcp (streamable HTTP; ${limits}).`);
+  writeLine(io.stderr, `tpo mcp: listening on ${server.url}/mcp (streamable HTTP; ${limits}).`);
   if (!apiKey) log("no TPO_SERVER_API_KEY set: requests are not authenticated.");
   if (!apiKey && !["127.0.0.1", "localhost", "::1"].includes(options.host)) {
     log(`bound to ${options.host} without an API key: anyone who reaches it can run TPO at your cost.`);

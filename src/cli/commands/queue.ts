@@ -7,6 +7,7 @@ import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
 import { duration, table } from "../number-format.js";
 import { openQueueForCli } from "../queue/open.js";
+import { writeLine, type CliIo } from "../io.js";
 
 function ago(seconds: number): string {
   return `${duration(seconds * 1000)} ago`;
@@ -57,11 +58,16 @@ export function formatQueueStatus(where: string, status: QueueStatus): string {
 }
 
 /** `tpo queue status URL [--json]`. */
-export async function queueStatusAction(url: string | undefined, flags: { json?: boolean }): Promise<void> {
-  const queue = await openQueueForCli(url, { what: "tpo queue status", poolSize: 2 });
+export async function queueStatusAction(
+  url: string | undefined,
+  flags: { json?: boolean },
+  io: CliIo,
+): Promise<void> {
+  const queue = await openQueueForCli(url, io.env, { what: "tpo queue status", poolSize: 2 });
   try {
     const status = await queueStatus(queue);
-    console.log(
+    writeLine(
+      io.stdout,
       flags.json
         ? JSON.stringify({ queue: queue.where, ...status })
         : escapeControl(formatQueueStatus(queue.where, status)),
@@ -75,6 +81,7 @@ export async function queueStatusAction(url: string | undefined, flags: { json?:
 export async function queueResultsAction(
   url: string | undefined,
   flags: { out: string; dataset?: string; overwrite?: boolean },
+  io: CliIo,
 ): Promise<void> {
   if (existsSync(flags.out)) {
     if (!statSync(flags.out).isFile())
@@ -85,7 +92,7 @@ export async function queueResultsAction(
       );
     }
   }
-  const queue = await openQueueForCli(url, { what: "tpo queue results", poolSize: 2 });
+  const queue = await openQueueForCli(url, io.env, { what: "tpo queue results", poolSize: 2 });
   let results;
   try {
     results = await allResults(queue.pool, flags.dataset);
@@ -94,7 +101,8 @@ export async function queueResultsAction(
   }
   writeAtomically(flags.out, results.map((r) => `${JSON.stringify(r.record)}\n`).join(""));
   const failed = results.filter((r) => !r.ok).length;
-  console.error(
+  writeLine(
+    io.stderr,
     escapeControl(
       `tpo queue results: wrote ${results.length} record${results.length === 1 ? "" : "s"} to ${flags.out}` +
         ` (${results.length - failed} done, ${failed} failed)${flags.dataset ? ` of data set ${flags.dataset}` : ""}.`,
@@ -103,11 +111,16 @@ export async function queueResultsAction(
 }
 
 /** `tpo queue retry URL`: the jobs that failed for good go back in the queue. */
-export async function queueRetryAction(url: string | undefined, flags: { dataset?: string }): Promise<void> {
-  const queue = await openQueueForCli(url, { what: "tpo queue retry", poolSize: 2 });
+export async function queueRetryAction(
+  url: string | undefined,
+  flags: { dataset?: string },
+  io: CliIo,
+): Promise<void> {
+  const queue = await openQueueForCli(url, io.env, { what: "tpo queue retry", poolSize: 2 });
   try {
     const count = await retryFailedJobs(queue, { dataset: flags.dataset });
-    console.error(
+    writeLine(
+      io.stderr,
       escapeControl(
         count === 0
           ? `tpo queue retry: no failed job${flags.dataset ? ` in data set ${flags.dataset}` : ""} to put back.`

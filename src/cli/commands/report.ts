@@ -13,6 +13,7 @@ import {
 import type { ReportComparison } from "../report/compare-section.js";
 import { comparisonDataOf, reportDataOf } from "../report/drilldown-data.js";
 import { reportHtml } from "../report/html.js";
+import { writeLine, type CliIo } from "../io.js";
 
 export interface ReportOptions {
   out: string;
@@ -20,8 +21,8 @@ export interface ReportOptions {
 }
 
 /** A compare file as the report shows it: one comparison per judge (a file resumed with another judge has two). */
-function comparisonsOf(path: string): ReportComparison[] {
-  return judgmentsByJudge(readJudgments(path, "--compare")).map((judgments) => {
+function comparisonsOf(path: string, warn: (line: string) => void): ReportComparison[] {
+  return judgmentsByJudge(readJudgments(path, "--compare", warn)).map((judgments) => {
     const summary = summarizeJudgments(judgments);
     return {
       summary,
@@ -34,24 +35,25 @@ function comparisonsOf(path: string): ReportComparison[] {
 }
 
 /** `tpo report`'s work; ../declare/report.ts declares the command and loads this on demand. */
-export function reportAction(results: string, options: ReportOptions): void {
+export function reportAction(results: string, options: ReportOptions, io: CliIo): void {
+  const warn = (line: string) => writeLine(io.stderr, line);
   refuseInputAsOut(options.out, [
     { path: results, what: "<results>" },
     ...options.compare.map((path) => ({ path, what: "--compare" })),
   ]);
   // The page shows every query's texts (its drill-down), so whole records are kept.
-  const records = readLatestRecords(results, "<results>", "tpo report");
-  const comparisons = options.compare.flatMap(comparisonsOf);
+  const records = readLatestRecords(results, "<results>", "tpo report", warn);
+  const comparisons = options.compare.flatMap((path) => comparisonsOf(path, warn));
   const summary = summarize(records);
   const data = reportDataOf(
     records,
     comparisons.map((c) => comparisonDataOf(c.judgments, { judge: c.judge, source: c.source })),
   );
   writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data));
-  console.log(formatSummary(summary));
+  writeLine(io.stdout, formatSummary(summary));
   for (const c of comparisons) {
-    console.log("");
-    console.log(formatCompare(c.summary, { judge: c.judge, simulated: c.simulated }));
+    writeLine(io.stdout);
+    writeLine(io.stdout, formatCompare(c.summary, { judge: c.judge, simulated: c.simulated }));
   }
-  console.log(`Wrote ${options.out}`);
+  writeLine(io.stdout, `Wrote ${options.out}`);
 }

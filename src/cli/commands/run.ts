@@ -13,6 +13,7 @@ import { explainIteration, explainOption, type ExplainLevel } from "../explain/e
 import { styleFor, wantsColour } from "../explain/style.js";
 import type { TpoContext } from "../../settings/run-settings.js";
 import type { HistoryRecord, TpoStateType } from "../../state/state.js";
+import { writeLine, type CliIo } from "../io.js";
 
 export interface RunOptions extends Record<string, unknown> {
   messages?: string;
@@ -26,29 +27,34 @@ function iterationReporter(
   level: ExplainLevel | null,
   progress: boolean,
   context: TpoContext,
+  io: CliIo,
 ): ((record: HistoryRecord, state: TpoStateType) => void) | undefined {
   if (level) {
-    const style = styleFor(wantsColour(process.stderr));
+    const style = styleFor(wantsColour(io.stderr, io.env));
     const options = { level, depth: context.depth, mode: context.mode, style };
-    return (record, state) => process.stderr.write(`${explainIteration(record, state.pool, options)}\n`);
+    return (record, state) => writeLine(io.stderr, explainIteration(record, state.pool, options));
   }
-  return progress ? (record) => console.error(iterationLine(record, context.depth)) : undefined;
+  return progress ? (record) => writeLine(io.stderr, iterationLine(record, context.depth)) : undefined;
 }
 
 /** `tpo run`'s work; ../declare/run.ts declares the command and loads this on demand. */
-export async function runAction(queryArgument: string | undefined, options: RunOptions): Promise<void> {
+export async function runAction(
+  queryArgument: string | undefined,
+  options: RunOptions,
+  io: CliIo,
+): Promise<void> {
   const { level, query } = explainOption(options.explain, queryArgument);
   const context = parseSettings(settingsInput(options));
   const input = readQueryInput(query, options.messages);
-  const settings = modelSettings(options);
-  const progress = process.stderr.isTTY && !options.quiet;
+  const settings = modelSettings(options, io.env);
+  const progress = io.stderr.isTTY === true && !options.quiet;
   const started = performance.now();
   let execution;
   try {
     const graph = createTpoGraph(loadModels(settings));
     execution = await runTpoToEnd(graph, input, {
       context,
-      onEvent: whenIterationRecorded(iterationReporter(level, progress, context)),
+      onEvent: whenIterationRecorded(iterationReporter(level, progress, context, io)),
     });
   } catch (error) {
     throw describeFailure(error, null, settings);
@@ -69,13 +75,14 @@ export async function runAction(queryArgument: string | undefined, options: RunO
       ...stopOf(state),
       elapsedMs,
     };
-    process.stdout.write(forStream(`${JSON.stringify(output, null, 2)}\n`, process.stdout));
+    io.stdout.write(forStream(`${JSON.stringify(output, null, 2)}\n`, io.stdout));
   } else {
-    process.stdout.write(forStream(`${state.best!.text}\n`, process.stdout));
+    io.stdout.write(forStream(`${state.best!.text}\n`, io.stdout));
   }
   if (progress) {
     const u = state.usage;
-    console.error(
+    writeLine(
+      io.stderr,
       `tpo: best ${formatNumber(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
         `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
     );

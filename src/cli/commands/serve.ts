@@ -6,13 +6,14 @@ import { flushTraces } from "../exit-on-error.js";
 import { portInUse } from "../errors.js";
 import { modelSettings } from "../flags.js";
 import { parseServeFlags, type ServeFlags } from "../serve-options.js";
+import { writeLine, type CliIo } from "../io.js";
 
 /** `tpo serve`'s work; ../declare/serve.ts declares the command and loads this on demand. */
-export async function serveAction(flags: ServeFlags & Record<string, unknown>): Promise<void> {
+export async function serveAction(flags: ServeFlags & Record<string, unknown>, io: CliIo): Promise<void> {
   const options = parseServeFlags(flags); // every flag is checked before the server listens
-  const settings = modelSettings(flags);
+  const settings = modelSettings(flags, io.env);
   loadModels(settings); // fail now, with the set-up help, rather than on the first request
-  const apiKey = process.env.TPO_SERVER_API_KEY?.trim() || undefined;
+  const apiKey = io.env.TPO_SERVER_API_KEY?.trim() || undefined;
   const configured = settings.model ?? (settings.backend === "sim" ? "tpo-sim" : "tpo");
   // "tpo" names the configured model too, for clients (and examples) that need some name.
   const modelIds = [...new Set([configured, ...options.models, "tpo"])];
@@ -46,37 +47,43 @@ export async function serveAction(flags: ServeFlags & Record<string, unknown>): 
     },
     onError: (error, answer) => {
       const detail = error instanceof Error ? error.message : String(error);
-      console.error(redactUrls(`tpo serve: answered ${answer.status}: ${detail}`));
+      writeLine(io.stderr, redactUrls(`tpo serve: answered ${answer.status}: ${detail}`));
     },
   }).catch((error: unknown) => {
     throw portInUse(error, options.host, options.port);
   });
-  console.log(`TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
+  writeLine(io.stdout, `TPO server listening on ${server.url} (POST /v1/chat/completions, GET /v1/models)`);
   if (options.ui) {
-    console.log(
+    writeLine(
+      io.stdout,
       `Playground: ${server.url}/${apiKey ? " (it asks for TPO_SERVER_API_KEY)" : ""}; runs from the page share the caps below.`,
     );
   }
   const { maxWidth, maxDepth, maxTokens } = options.caps;
-  console.log(
+  writeLine(
+    io.stdout,
     `Models: ${modelIds.join(", ")}; per request at most width ${maxWidth}, depth ${maxDepth}, ${maxTokens} tokens.`,
   );
-  if (!apiKey) console.log("No TPO_SERVER_API_KEY set: requests are not authenticated.");
+  if (!apiKey) writeLine(io.stdout, "No TPO_SERVER_API_KEY set: requests are not authenticated.");
   if (!apiKey && !["127.0.0.1", "localhost", "::1"].includes(options.host)) {
-    console.log(
+    writeLine(
+      io.stdout,
       `Bound to ${options.host} without an API key: anyone who reaches it can run TPO at your cost.`,
     );
   }
   if (settings.backend === "sim") {
-    console.log("Simulated world: answers show the mechanics of TPO and say nothing about real models.");
+    writeLine(
+      io.stdout,
+      "Simulated world: answers show the mechanics of TPO and say nothing about real models.",
+    );
   }
   const stop = (signal: string) => {
-    console.log(`${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
+    writeLine(io.stdout, `${signal}: finishing ${server.activeRuns()} run(s) in flight, then closing.`);
     void server.close({ graceMs: options.graceMs }).then(async () => {
-      console.log("TPO server closed.");
+      writeLine(io.stdout, "TPO server closed.");
       // The last runs' traces get the same bounded flush as any command's exit: LangSmith's client
       // would otherwise retry an unreachable endpoint for minutes before the process could end.
-      if (!(await flushTraces())) process.exit();
+      if (!(await flushTraces(io))) process.exit();
     });
   };
   process.once("SIGTERM", () => stop("SIGTERM"));

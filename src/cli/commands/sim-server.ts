@@ -1,6 +1,7 @@
 import { startSimServer } from "../../sim/server.js";
 import { numberFlag } from "../flags.js";
 import { portInUse } from "../errors.js";
+import { writeLine, type CliIo } from "../io.js";
 
 const WHOLE = { integer: true, min: 0 };
 const DURATION = { min: 0 };
@@ -18,7 +19,7 @@ export interface SimServerOptions {
 }
 
 /** `tpo sim-server`'s work; ../declare/sim-server.ts declares the command and loads this on demand. */
-export async function simServerAction(options: SimServerOptions): Promise<void> {
+export async function simServerAction(options: SimServerOptions, io: CliIo): Promise<void> {
   const port = numberFlag("--port", options.port, WHOLE);
   const server = await startSimServer({
     port,
@@ -39,10 +40,10 @@ export async function simServerAction(options: SimServerOptions): Promise<void> 
   }).catch((error: unknown) => {
     throw portInUse(error, options.host, port);
   });
-  console.log(`Simulated world listening on ${server.url}`);
-  console.log(`  policy:  TPO_BACKEND=openai OPENAI_BASE_URL=${server.url}/v1 TPO_MODEL=tpo-sim`);
-  console.log(`  rewards: ${server.url}/pooling, /classify, /predict; NIM: model "tpo-sim-reward"`);
-  console.log("A demonstration of the mechanics, not a real model. Ctrl-C stops it.");
+  writeLine(io.stdout, `Simulated world listening on ${server.url}`);
+  writeLine(io.stdout, `  policy:  TPO_BACKEND=openai OPENAI_BASE_URL=${server.url}/v1 TPO_MODEL=tpo-sim`);
+  writeLine(io.stdout, `  rewards: ${server.url}/pooling, /classify, /predict; NIM: model "tpo-sim-reward"`);
+  writeLine(io.stdout, "A demonstration of the mechanics, not a real model. Ctrl-C stops it.");
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
@@ -53,5 +54,5 @@ export async function simServerAction(options: SimServerOptions): Promise<void> 
     process.on("SIGTERM", stop);
   });
   await server.close();
-  console.log("Simulated world stopped.");
+  writeLine(io.stdout, "Simulated world stopped.");
 }

@@ -11,6 +11,7 @@ import { modelSettings, numberFlag } from "../flags.js";
 import { failureRecordOf, jobOfQueueData, refusedRecordOf } from "../queue/job-data.js";
 import { openQueueForCli, queueUrlOf } from "../queue/open.js";
 import { capsOfFlags } from "../serve-options.js";
+import { writeLine, type CliIo } from "../io.js";
 
 export interface WorkerFlags extends Record<string, unknown> {
   concurrency: string;
@@ -20,10 +21,6 @@ export interface WorkerFlags extends Record<string, unknown> {
   maxDepth: string;
   maxTokens: string;
   quiet?: boolean;
-}
-
-function say(line: string): void {
-  console.error(escapeControl(redactUrls(`tpo worker: ${line}`)));
 }
 
 function named(job: ClaimedJob): string {
@@ -64,19 +61,23 @@ function describe(event: WorkerEvent, quiet: boolean): string | null {
   }
 }
 
-let forgetFailed = false;
-
 /** Deletes a finished job's checkpoints (thread = job key); a failure is said once and costs space only. */
-async function forgetCheckpoints(checkpointer: BatchCheckpointer, key: string): Promise<void> {
-  try {
-    await checkpointer.saver.deleteThread(key);
-  } catch (error) {
-    if (forgetFailed) return;
-    forgetFailed = true;
-    say(
-      `could not delete the checkpoints of finished jobs (${(error as Error).message ?? String(error)}); they stay.`,
-    );
-  }
+function checkpointForgetter(
+  checkpointer: BatchCheckpointer,
+  say: (line: string) => void,
+): (key: string) => Promise<void> {
+  let failed = false;
+  return async (key) => {
+    try {
+      await checkpointer.saver.deleteThread(key);
+    } catch (error) {
+      if (failed) return;
+      failed = true;
+      say(
+        `could not delete the checkpoints of finished jobs (${(error as Error).message ?? String(error)}); they stay.`,
+      );
+    }
+  };
 }
 
 /**
@@ -86,19 +87,20 @@ async function forgetCheckpoints(checkpointer: BatchCheckpointer, key: string): 
  * SIGTERM or SIGINT: no more jobs, those in flight get --grace seconds, the rest go back; a second
  * signal stops at once.
  */
-export async function workerAction(given: string | undefined, flags: WorkerFlags): Promise<void> {
-  const url = queueUrlOf(given, "tpo worker");
+export async function workerAction(given: string | undefined, flags: WorkerFlags, io: CliIo): Promise<void> {
+  const say = (line: string) => writeLine(io.stderr, escapeControl(redactUrls(`tpo worker: ${line}`)));
+  const url = queueUrlOf(given, "tpo worker", io.env);
   const concurrency = numberFlag("--concurrency", flags.concurrency, { integer: true, min: 1 });
   const graceSeconds = numberFlag("--grace", flags.grace, { min: 0 });
   const leaseSeconds = numberFlag("--lease", flags.lease, { integer: true, min: 3 });
   const caps = capsOfFlags(flags);
-  const settings = modelSettings(flags);
+  const settings = modelSettings(flags, io.env);
   const models = loadModels(settings); // fail now, with the set-up help, before taking a job
   // Its records say "simulated" as a plain batch's do when the server says it is the simulated one.
   settings.simulatedServer = await reachesSimulatedServer(settings);
   // A connection of the queue's pools lost: the worker reports it once per outage (once it runs).
   let connectionLost = (_reason: string) => {};
-  const queue = await openQueueForCli(url, {
+  const queue = await openQueueForCli(url, io.env, {
     what: "tpo worker",
     poolSize: 4,
     maintenanceSeconds: Math.max(1, Math.floor(leaseSeconds / 2)),
@@ -114,6 +116,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     throw error;
   }
   const graph = createTpoGraph({ ...models, checkpointer: checkpointer.saver });
+  const forgetCheckpoints = checkpointForgetter(checkpointer, say);
   const worker = await startQueueWorker(queue, {
     concurrency,
     leaseSeconds,
@@ -131,7 +134,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
           : undefined,
       };
     },
-    forget: (key) => forgetCheckpoints(checkpointer, key),
+    forget: forgetCheckpoints,
     failureRecord: (data, message) =>
       failureRecordOf(data, message, settings) as unknown as Record<string, unknown>,
     refusedRecord: (label, message) => refusedRecordOf(label, message) as unknown as Record<string, unknown>,

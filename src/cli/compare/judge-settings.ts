@@ -42,7 +42,7 @@ function given(options: Record<string, unknown>, env: NodeJS.ProcessEnv, key: st
 export function judgeSettings(
   options: Record<string, unknown>,
   recorded: Record<string, string> | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   recordedIn = "the results file",
 ): JudgeSettings {
   const policy: ModelSettings = modelSettings(options, env);

@@ -1,5 +1,11 @@
 import { existsSync } from "node:fs";
-import { previousResults, reportBadLines, scanResults, type RecordsOf } from "../batch/results-file.js";
+import {
+  previousResults,
+  reportBadLines,
+  scanResults,
+  type RecordsOf,
+  type Warn,
+} from "../batch/results-file.js";
 import { CliUsageError } from "../errors.js";
 import { JudgmentSchema, type Game, type JudgeDescription, type Judgment } from "./judgment.js";
 import { judgeName } from "./summary.js";
@@ -39,8 +45,9 @@ export function previousJudgments(
   options: { resume?: boolean; overwrite?: boolean; allowMixedJudges?: boolean },
   sides: { a: string; b: string },
   judge: JudgeDescription,
+  warn: Warn,
 ): Map<string, Judgment> {
-  const previous = previousResults(path, options, "tpo compare", JUDGMENTS);
+  const previous = previousResults(path, options, "tpo compare", JUDGMENTS, warn);
   const other = sidesOf([...previous.values()].filter((j) => j.a !== sides.a || j.b !== sides.b));
   if (other.length > 0) {
     throw new CliUsageError(
@@ -65,12 +72,12 @@ export function previousJudgments(
  * with their rationales (each query's page shows them; a compare file keeps at most
  * RATIONALE_MAX_CHARS of each).
  */
-export function readJudgments(path: string, flag: string): Judgment[] {
+export function readJudgments(path: string, flag: string, warn: Warn): Judgment[] {
   if (!existsSync(path)) throw new CliUsageError(`${flag}: file not found: ${path}`);
   const latest = new Map<string, Judgment>();
   const scan = scanResults(path, JUDGMENTS.schema, (j) => latest.set(j.id, j));
-  if (scan.torn !== null) console.error(`tpo report: ignoring the cut-short last line of ${path}.`);
-  reportBadLines("tpo report", path, scan);
+  if (scan.torn !== null) warn(`tpo report: ignoring the cut-short last line of ${path}.`);
+  reportBadLines("tpo report", path, scan, warn);
   const judgments = [...latest.values()];
   if (judgments.length === 0) throw new CliUsageError(`${flag}: ${path} has no judgments.`);
   const sides = sidesOf(judgments);

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import type { BatchOptions } from "../commands/batch.js";
 import { addModelFlags, addSettingFlags } from "../flag-tables.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo batch`: declared here (light, for `--help`); ../commands/batch.ts does the work. */
-export function declareBatch(program: Command): void {
+export function declareBatch(program: Command, io: CliIo): void {
   const command = program
     .command("batch")
     .description("Run TPO over a data set, one JSONL record per query and mode, crash-safe and resumable")
@@ -58,9 +59,13 @@ export function declareBatch(program: Command): void {
   addModelFlags(command);
   command.action(async (input: string, options: BatchOptions, self: Command) => {
     const { batchAction } = await import("../commands/batch.js");
-    await batchAction(input, {
-      ...options,
-      concurrencyGiven: self.getOptionValueSource("concurrency") === "cli",
-    });
+    await batchAction(
+      input,
+      {
+        ...options,
+        concurrencyGiven: self.getOptionValueSource("concurrency") === "cli",
+      },
+      io,
+    );
   });
 }

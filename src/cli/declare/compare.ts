@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import type { CompareOptions } from "../commands/compare.js";
 import { addJudgeFlags } from "../flag-tables.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo compare`: declared here (light, for `--help`); ../commands/compare.ts does the work. */
-export function declareCompare(program: Command): void {
+export function declareCompare(program: Command, io: CliIo): void {
   const command = program
     .command("compare")
     .description(
@@ -29,6 +30,6 @@ export function declareCompare(program: Command): void {
   addJudgeFlags(command);
   command.action(async (first: string, second: string | undefined, options: CompareOptions) => {
     const { compareAction } = await import("../commands/compare.js");
-    await compareAction(first, second, options);
+    await compareAction(first, second, options, io);
   });
 }

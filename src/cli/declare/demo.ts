@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import type { DemoOptions } from "../commands/demo.js";
 import { defaultSamplePromptsPath } from "../paths.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo demo`: declared here (light, for `--help`); ../commands/demo.ts does the work. */
-export function declareDemo(program: Command): void {
+export function declareDemo(program: Command, io: CliIo): void {
   program
     .command("demo")
     .description("Run TPO in the simulated world on a few sample prompts and show every iteration")
@@ -15,6 +16,6 @@ export function declareDemo(program: Command): void {
     .option("--no-explain", "do not explain the first prompt's iterations (chosen, rejected, critique, diff)")
     .action(async (options: DemoOptions) => {
       const { demoAction } = await import("../commands/demo.js");
-      await demoAction(options);
+      await demoAction(options, io);
     });
 }

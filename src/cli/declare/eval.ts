@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { ScoreAlpacaEvalOptions, ScoreArenaHardOptions } from "../commands/eval-score.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo eval`: declared here (light, for `--help`); ../commands/eval-score.ts does the work. */
-export function declareEval(program: Command): void {
+export function declareEval(program: Command, io: CliIo): void {
   const evaluation = program
     .command("eval")
     .description(
@@ -26,7 +27,7 @@ export function declareEval(program: Command): void {
     .option("--json", "print alpaca_eval's fields as JSON")
     .action(async (file: string, options: ScoreAlpacaEvalOptions) => {
       const { scoreAlpacaEvalAction } = await import("../commands/eval-score.js");
-      scoreAlpacaEvalAction(file, options);
+      scoreAlpacaEvalAction(file, options, io);
     });
   score
     .command("arena-hard")
@@ -43,6 +44,6 @@ export function declareEval(program: Command): void {
     .option("--json", "print the rows as JSON")
     .action(async (files: string[], options: ScoreArenaHardOptions) => {
       const { scoreArenaHardAction } = await import("../commands/eval-score.js");
-      scoreArenaHardAction(files, options);
+      scoreArenaHardAction(files, options, io);
     });
 }

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { ExportOptions } from "../commands/export.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo export`: declared here (light, for `--help`); ../commands/export.ts does the work. */
-export function declareExport(program: Command): void {
+export function declareExport(program: Command, io: CliIo): void {
   program
     .command("export")
     .description(
@@ -27,6 +28,6 @@ export function declareExport(program: Command): void {
     .option("--overwrite", "replace --out when it exists")
     .action(async (results: string, options: ExportOptions) => {
       const { exportAction } = await import("../commands/export.js");
-      exportAction(results, options);
+      exportAction(results, options, io);
     });
 }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { addMcpFlags, addModelFlags } from "../flag-tables.js";
 import type { McpFlags } from "../mcp-options.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo mcp`: declared here (light, for `--help`); ../commands/mcp.ts does the work. */
-export function declareMcp(program: Command): void {
+export function declareMcp(program: Command, io: CliIo): void {
   const command = program
     .command("mcp")
     .description(
@@ -14,6 +15,6 @@ export function declareMcp(program: Command): void {
   addModelFlags(command);
   command.action(async (options: McpFlags & Record<string, unknown>) => {
     const { mcpAction } = await import("../commands/mcp.js");
-    await mcpAction(options);
+    await mcpAction(options, io);
   });
 }

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
+import type { CliIo } from "../io.js";
 
 export const QUEUE_URL_HELP =
   "the queue's database: postgres://user@host:5432/database (default: $TPO_QUEUE_URL; the password may come from PGPASSWORD or ~/.pgpass)";
 
 /** `tpo queue status|results|retry`: declared here (light, for `--help`); ../commands/queue.ts does the work. */
-export function declareQueue(program: Command): void {
+export function declareQueue(program: Command, io: CliIo): void {
   const queue = program
     .command("queue")
     .description("Look into the job queue of `tpo batch --queue`: status, results, retry of failed jobs");
@@ -15,7 +16,7 @@ export function declareQueue(program: Command): void {
     .option("--json", "one JSON object on standard output, for scripts")
     .action(async (url: string | undefined, flags: { json?: boolean }) => {
       const { queueStatusAction } = await import("../commands/queue.js");
-      await queueStatusAction(url, flags);
+      await queueStatusAction(url, flags, io);
     });
   queue
     .command("results")
@@ -27,7 +28,7 @@ export function declareQueue(program: Command): void {
     .action(
       async (url: string | undefined, flags: { out: string; dataset?: string; overwrite?: boolean }) => {
         const { queueResultsAction } = await import("../commands/queue.js");
-        await queueResultsAction(url, flags);
+        await queueResultsAction(url, flags, io);
       },
     );
   queue
@@ -37,6 +38,6 @@ export function declareQueue(program: Command): void {
     .option("--dataset <name>", "only the failed jobs of this data set")
     .action(async (url: string | undefined, flags: { dataset?: string }) => {
       const { queueRetryAction } = await import("../commands/queue.js");
-      await queueRetryAction(url, flags);
+      await queueRetryAction(url, flags, io);
     });
 }

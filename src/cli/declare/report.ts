@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { ReportOptions } from "../commands/report.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo report`: declared here (light, for `--help`); ../commands/report.ts does the work. */
-export function declareReport(program: Command): void {
+export function declareReport(program: Command, io: CliIo): void {
   program
     .command("report")
     .description(
@@ -18,6 +19,6 @@ export function declareReport(program: Command): void {
     )
     .action(async (results: string, options: ReportOptions) => {
       const { reportAction } = await import("../commands/report.js");
-      reportAction(results, options);
+      reportAction(results, options, io);
     });
 }

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { addModelFlags, addSettingFlags } from "../flag-tables.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo run`: declared here (light, for `--help`); ../commands/run.ts does the work. */
-export function declareRun(program: Command): void {
+export function declareRun(program: Command, io: CliIo): void {
   const command = program
     .command("run")
     .description(
@@ -25,6 +26,6 @@ export function declareRun(program: Command): void {
   addModelFlags(command);
   command.action(async (query: string | undefined, options: Record<string, unknown>) => {
     const { runAction } = await import("../commands/run.js");
-    await runAction(query, options);
+    await runAction(query, options, io);
   });
 }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { addModelFlags, addServeFlags } from "../flag-tables.js";
 import type { ServeFlags } from "../serve-options.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo serve`: declared here (light, for `--help`); ../commands/serve.ts does the work. */
-export function declareServe(program: Command): void {
+export function declareServe(program: Command, io: CliIo): void {
   const command = program
     .command("serve")
     .description(
@@ -11,6 +12,6 @@ export function declareServe(program: Command): void {
     );
   addModelFlags(addServeFlags(command)).action(async (flags: ServeFlags & Record<string, unknown>) => {
     const { serveAction } = await import("../commands/serve.js");
-    await serveAction(flags);
+    await serveAction(flags, io);
   });
 }

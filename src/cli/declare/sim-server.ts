@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { SimServerOptions } from "../commands/sim-server.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo sim-server`: declared here (light, for `--help`); ../commands/sim-server.ts does the work. */
-export function declareSimServer(program: Command): void {
+export function declareSimServer(program: Command, io: CliIo): void {
   program
     .command("sim-server")
     .description(
@@ -23,6 +24,6 @@ export function declareSimServer(program: Command): void {
     )
     .action(async (options: SimServerOptions) => {
       const { simServerAction } = await import("../commands/sim-server.js");
-      await simServerAction(options);
+      await simServerAction(options, io);
     });
 }

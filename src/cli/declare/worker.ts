@@ -2,9 +2,10 @@ import type { Command } from "commander";
 import type { WorkerFlags } from "../commands/worker.js";
 import { addModelFlags, capFlags } from "../flag-tables.js";
 import { QUEUE_URL_HELP } from "./queue.js";
+import type { CliIo } from "../io.js";
 
 /** `tpo worker`: declared here (light, for `--help`); ../commands/worker.ts does the work. */
-export function declareWorker(program: Command): void {
+export function declareWorker(program: Command, io: CliIo): void {
   const command = program
     .command("worker")
     .description(
@@ -29,6 +30,6 @@ export function declareWorker(program: Command): void {
   addModelFlags(command);
   command.action(async (url: string | undefined, flags: WorkerFlags) => {
     const { workerAction } = await import("../commands/worker.js");
-    await workerAction(url, flags);
+    await workerAction(url, flags, io);
   });
 }

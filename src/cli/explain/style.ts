@@ -14,7 +14,7 @@ export interface Style {
  * Colour only on a terminal, and never with NO_COLOR set (https://no-color.org); FORCE_COLOR
  * decides otherwise, as in Node's own tools: 0 turns colour off, any other value on.
  */
-export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR) return false;
   if (env.FORCE_COLOR) return env.FORCE_COLOR !== "0";
   return stream.isTTY === true;

@@ -22,9 +22,9 @@ export const QUEUE_URL_VARIABLE = "TPO_QUEUE_URL";
  * `--queue` without a value. The password may also stay out of both: PGPASSWORD or a password
  * file (~/.pgpass, PGPASSFILE) reach the driver.
  */
-export function queueUrlOf(given: string | true | undefined, what: string): string {
+export function queueUrlOf(given: string | true | undefined, what: string, env: NodeJS.ProcessEnv): string {
   if (typeof given === "string") return given;
-  const fromEnv = process.env[QUEUE_URL_VARIABLE];
+  const fromEnv = env[QUEUE_URL_VARIABLE];
   if (fromEnv) return fromEnv;
   throw new CliUsageError(
     `${what} needs the queue's database: give its URL (postgres://user@host:5432/database) or set ${QUEUE_URL_VARIABLE}.`,
@@ -37,9 +37,10 @@ export function queueUrlOf(given: string | true | undefined, what: string): stri
  */
 export async function openQueueForCli(
   given: string | true | undefined,
+  env: NodeJS.ProcessEnv,
   options: OpenQueueOptions,
 ): Promise<QueueDb> {
-  const url = queueUrlOf(given, options.what);
+  const url = queueUrlOf(given, options.what, env);
   try {
     return await openQueue(url, options);
   } catch (error) {

@@ -10,6 +10,8 @@ export interface WaitOptions {
   onResult(result: StoredResult, job: QueueJobData): void;
   /** Workers sending heartbeats, whenever they are counted again. */
   onWorkers?(active: number): void;
+  /** Where a lost and a regained connection are said: `tpo batch`'s standard error. */
+  warn(line: string): void;
   /** How often to look for new records (default 1000 ms). */
   pollMs?: number;
 }
@@ -66,11 +68,11 @@ export async function waitForRecords(
         lastCount = Date.now();
         options.onWorkers((await workersOf(db)).filter((w) => w.state === "running").length);
       }
-      if (down) console.error(`tpo batch: the connection to ${queue.where} is back.`);
+      if (down) options.warn(`tpo batch: the connection to ${queue.where} is back.`);
       down = false;
     } catch (error) {
       if (!down) {
-        console.error(
+        options.warn(
           escapeControl(
             `tpo batch: reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
           ),
