@@ -3,7 +3,15 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killChildren, removeTempDirs, ROOT, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
+import {
+  killChildren,
+  removeTempDirs,
+  ROOT,
+  runCliInProcess,
+  startCli,
+  tempDir,
+  waitUntil,
+} from "./helpers/cli.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { oneFailingQuery, simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
@@ -46,7 +54,7 @@ describe("tpo batch --resume with other settings", () => {
     const dir = tempDir();
     const input = promptsFile(dir, 4);
     const out = join(dir, "out.jsonl");
-    const first = await runCli([
+    const first = await runCliInProcess([
       "batch",
       input,
       "--out",
@@ -60,7 +68,17 @@ describe("tpo batch --resume with other settings", () => {
     ]);
     expect(first.code).toBe(0);
 
-    const mixed = await runCli(["batch", input, "--out", out, "--resume", "--width", "5", "--depth", "3"]);
+    const mixed = await runCliInProcess([
+      "batch",
+      input,
+      "--out",
+      out,
+      "--resume",
+      "--width",
+      "5",
+      "--depth",
+      "3",
+    ]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/width: 2 in the records, 5 now/);
     expect(mixed.stderr).toMatch(/depth: 1 in the records, 3 now/);
@@ -68,7 +86,7 @@ describe("tpo batch --resume with other settings", () => {
     expect(mixed.stderr).not.toMatch(/temperature/);
     expect(readRecords(out)).toHaveLength(2);
 
-    const same = await runCli([
+    const same = await runCliInProcess([
       "batch",
       input,
       "--out",
@@ -84,7 +102,7 @@ describe("tpo batch --resume with other settings", () => {
     expect(same.code, same.stderr).toBe(0);
     expect(readRecords(out)).toHaveLength(3);
 
-    const allowed = await runCli([
+    const allowed = await runCliInProcess([
       "batch",
       input,
       "--out",
@@ -122,7 +140,7 @@ describe("tpo batch and its --out file", () => {
 
     const holder = startCli(args, { env: httpEnv() });
     await waitUntil(() => existsSync(lock), 30_000, "the lock file");
-    const second = await runCli([...args, "--resume"], { env: httpEnv() });
+    const second = await runCliInProcess([...args, "--resume"], { env: httpEnv() });
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(
       new RegExp(`--out .*out\\.jsonl.*\\(PID ${holder.child.pid} on ${hostname()}`),
@@ -147,7 +165,7 @@ describe("tpo batch and its --out file", () => {
     expect(existsSync(lock)).toBe(false);
 
     sim.server.setLatency({});
-    const last = await runCli([...args, "--resume"], { env: httpEnv() });
+    const last = await runCliInProcess([...args, "--resume"], { env: httpEnv() });
     expect(last.code, last.stderr).toBe(0);
     expect(readRecords(out)).toHaveLength(30);
     expect(existsSync(lock)).toBe(false);
@@ -181,7 +199,7 @@ describe("tpo batch and its --out file", () => {
       const before =
         existsSync(out) && !out.startsWith("/dev") && out !== dir ? readFileSync(out, "utf8") : null;
       for (const extra of [[], ["--resume"]]) {
-        const result = await runCli(["batch", input, "--out", out, ...extra], { env: httpEnv() });
+        const result = await runCliInProcess(["batch", input, "--out", out, ...extra], { env: httpEnv() });
         expect(result.code, result.stderr).toBe(2);
         expect(result.stderr).toMatch(pattern);
         expect(result.stderr).not.toMatch(/padEnd/);
@@ -204,7 +222,7 @@ describe("tpo batch input", () => {
     writeFileSync(array, `\uFEFF${JSON.stringify(["How do I brew green tea?"])}`);
     for (const input of [jsonl, array]) {
       const out = `${input}.out`;
-      const result = await runCli(["batch", input, "--out", out, "--depth", "0"]);
+      const result = await runCliInProcess(["batch", input, "--out", out, "--depth", "0"]);
       expect(result.code, result.stderr).toBe(0);
       expect(readRecords(out).every((r) => !r.error)).toBe(true);
     }
@@ -218,7 +236,7 @@ describe("tpo batch input", () => {
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + (i >> 7)) % 256;
     writeFileSync(binary, bytes);
     const out = join(dir, "out.jsonl");
-    const result = await runCli(["batch", binary, "--out", out]);
+    const result = await runCliInProcess(["batch", binary, "--out", out]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/does not look like JSONL or a JSON array/);
     expect(result.stderr.split("\n").length).toBeLessThan(5);
@@ -235,7 +253,7 @@ describe("tpo batch input", () => {
         JSON.stringify({ id: "b\u001b[2J", prompt: 7 }),
       ].join("\n"),
     );
-    const escaped = await runCli(["batch", input, "--out", join(dir, "q.jsonl"), "--depth", "0"]);
+    const escaped = await runCliInProcess(["batch", input, "--out", join(dir, "q.jsonl"), "--depth", "0"]);
     expect(escaped.code).toBe(1);
     expect(escaped.stderr).toMatch(/line 2: invalid JSON/);
     expect(escaped.stderr).toMatch(/\\u001b\[2J/);
@@ -246,7 +264,7 @@ describe("tpo batch input", () => {
     const dir = tempDir();
     const empty = join(dir, "empty.jsonl");
     writeFileSync(empty, "\n\n");
-    const result = await runCli(["batch", empty, "--out", join(dir, "out.jsonl")]);
+    const result = await runCliInProcess(["batch", empty, "--out", join(dir, "out.jsonl")]);
     expect(result.code).toBe(0);
     expect(result.stderr + result.stdout).toMatch(/no queries.*nothing to run/);
   });
@@ -256,7 +274,7 @@ describe("tpo batch failures", () => {
   it("counts failed queries out of the queries it ran", async () => {
     const dir = tempDir();
     const input = oneFailingQuery(sim.server, dir);
-    const result = await runCli(["batch", input, "--out", join(dir, "out.jsonl"), "--depth", "0"], {
+    const result = await runCliInProcess(["batch", input, "--out", join(dir, "out.jsonl"), "--depth", "0"], {
       env: httpEnv(),
     });
     expect(result.code).toBe(1);

@@ -123,96 +123,99 @@ export async function batchAction(input: string, options: BatchOptions, io: CliI
 
   const settings = modelSettings(options, io.env);
   const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
-  const existing = previousResults(
-    options.out,
-    options,
-    "tpo batch",
-    { ...BATCH_RECORDS, view: planView },
-    (line) => writeLine(io.stderr, line),
-  );
-  const differences = options.resume
-    ? settingsDifferences(existing.values(), contexts, describeModels(settings))
-    : [];
-  if (differences.length > 0 && !options.allowMixed) {
-    throw new CliUsageError(
-      `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
-        "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
-    );
-  }
-  const models = loadModels(settings);
-  settings.simulatedServer = await reachesSimulatedServer(settings);
-  const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
-  // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
-  const checkpointer = options.checkpoint
-    ? await openCheckpointer(options.checkpoint, { warn: (line) => writeLine(io.stderr, line) })
-    : undefined;
-  const forgetCheckpoints = checkpointer && checkpointForgetter(checkpointer, io.stderr);
-  const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
-
-  const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
-  if (jobs.length === 0 && unreadable.length === 0) {
-    writeLine(
-      io.stderr,
-      `tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`,
-    );
-  }
-  let failed = unreadable.length;
-  recordUnreadable(writer, unreadable, input, io.stderr);
-
-  const progress = new BatchProgress(jobs.length, {
-    tty: io.stderr.isTTY === true,
-    write: (text) => io.stderr.write(text),
-  });
-  if (!options.quiet) progress.start();
-  // Once a record cannot be written, no worker starts a query and those in flight are stopped:
-  // their records could not be kept, and a real API would bill them.
-  let writeError: unknown;
   try {
-    // A failed query is a record, not a throw: only a failure to write one stops the batch.
-    await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
-      const record = await runJob(job, graph, settings, {
-        threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
-        resume: options.resume ?? false,
-        signal,
-      });
-      if (signal.aborted) return; // the batch is stopping: this record could not be kept
-      try {
-        writer.append(record);
-      } catch (error) {
-        writeError = error;
-        throw error;
-      }
-      if (forgetCheckpoints && !record.error && !options.keepCheckpoints) {
-        await forgetCheckpoints(threadIdOf(record.id, record.mode!));
-      }
-      if (record.error) {
-        failed++;
-        if (!options.quiet) reportFailedRecord(record, io.stderr);
-      }
-      progress.complete(record.mode, record.best?.score ?? null);
-    });
-  } catch (error) {
-    if (writeError === undefined) throw error;
-  } finally {
-    if (!options.quiet) progress.stop();
-    writer.close();
-    await checkpointer?.close();
-    release();
-  }
-  if (writeError !== undefined) {
-    throw new CliRunError(
-      `writing ${options.out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
-        "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
-        "the records written so far are kept.",
-      { cause: writeError },
+    const existing = previousResults(
+      options.out,
+      options,
+      "tpo batch",
+      { ...BATCH_RECORDS, view: planView },
+      (line) => writeLine(io.stderr, line),
     );
-  }
+    const differences = options.resume
+      ? settingsDifferences(existing.values(), contexts, describeModels(settings))
+      : [];
+    if (differences.length > 0 && !options.allowMixed) {
+      throw new CliUsageError(
+        `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
+          "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
+      );
+    }
+    const models = loadModels(settings);
+    settings.simulatedServer = await reachesSimulatedServer(settings);
+    const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
+    // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
+    const checkpointer = options.checkpoint
+      ? await openCheckpointer(options.checkpoint, { warn: (line) => writeLine(io.stderr, line) })
+      : undefined;
+    const forgetCheckpoints = checkpointer && checkpointForgetter(checkpointer, io.stderr);
+    const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
-  summarizeResults(options.out, modes, options.format, io.stdout);
-  if (failed > 0) {
-    throw new CliRunError(
-      `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
-        `(run again with --resume --retry-failed to retry them).`,
-    );
+    const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+    if (jobs.length === 0 && unreadable.length === 0) {
+      writeLine(
+        io.stderr,
+        `tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`,
+      );
+    }
+    let failed = unreadable.length;
+    recordUnreadable(writer, unreadable, input, io.stderr);
+
+    const progress = new BatchProgress(jobs.length, {
+      tty: io.stderr.isTTY === true,
+      write: (text) => io.stderr.write(text),
+    });
+    if (!options.quiet) progress.start();
+    // Once a record cannot be written, no worker starts a query and those in flight are stopped:
+    // their records could not be kept, and a real API would bill them.
+    let writeError: unknown;
+    try {
+      // A failed query is a record, not a throw: only a failure to write one stops the batch.
+      await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
+        const record = await runJob(job, graph, settings, {
+          threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
+          resume: options.resume ?? false,
+          signal,
+        });
+        if (signal.aborted) return; // the batch is stopping: this record could not be kept
+        try {
+          writer.append(record);
+        } catch (error) {
+          writeError = error;
+          throw error;
+        }
+        if (forgetCheckpoints && !record.error && !options.keepCheckpoints) {
+          await forgetCheckpoints(threadIdOf(record.id, record.mode!));
+        }
+        if (record.error) {
+          failed++;
+          if (!options.quiet) reportFailedRecord(record, io.stderr);
+        }
+        progress.complete(record.mode, record.best?.score ?? null);
+      });
+    } catch (error) {
+      if (writeError === undefined) throw error;
+    } finally {
+      if (!options.quiet) progress.stop();
+      writer.close();
+      await checkpointer?.close();
+    }
+    if (writeError !== undefined) {
+      throw new CliRunError(
+        `writing ${options.out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
+          "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
+          "the records written so far are kept.",
+        { cause: writeError },
+      );
+    }
+
+    summarizeResults(options.out, modes, options.format, io.stdout);
+    if (failed > 0) {
+      throw new CliRunError(
+        `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
+          `(run again with --resume --retry-failed to retry them).`,
+      );
+    }
+  } finally {
+    release();
   }
 }
