@@ -7,7 +7,7 @@ import type { Judgment } from "../src/cli/compare/judgment.js";
 import type { CompareSummary } from "../src/cli/compare/summary.js";
 import { startSimServer } from "../src/index.js";
 import type { SimServer } from "../src/sim/server.js";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 
 const QUERIES = 4;
@@ -22,7 +22,17 @@ beforeAll(async () => {
   const prompts = join(dir, "prompts.json");
   writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, QUERIES)));
   results = join(dir, "results.jsonl");
-  const batch = await runCli(["batch", prompts, "--out", results, "--width", "2", "--depth", "1", "--quiet"]);
+  const batch = await runCliInProcess([
+    "batch",
+    prompts,
+    "--out",
+    results,
+    "--width",
+    "2",
+    "--depth",
+    "1",
+    "--quiet",
+  ]);
   expect(batch.code, batch.stderr).toBe(0);
   records = readRecords(results);
   server = await startSimServer();
@@ -52,8 +62,8 @@ describe("tpo compare and the judge's server", () => {
     const out = join(tempDir(), "c.jsonl");
     const args = ["compare", foreign, "--a", "tpo", "--b", "first", "--out", out];
     const [plain, backendOnly] = await Promise.all([
-      runCli(args, { env: { TPO_BACKEND: undefined, OPENAI_API_KEY: "sk-secret" } }),
-      runCli(args, { env: { TPO_BACKEND: "openai", OPENAI_API_KEY: "sk-secret" } }),
+      runCliInProcess(args, { env: { TPO_BACKEND: undefined, OPENAI_API_KEY: "sk-secret" } }),
+      runCliInProcess(args, { env: { TPO_BACKEND: "openai", OPENAI_API_KEY: "sk-secret" } }),
     ]);
     for (const result of [plain, backendOnly]) {
       expect(result.code).toBe(2);
@@ -64,7 +74,7 @@ describe("tpo compare and the judge's server", () => {
     expect(existsSync(out)).toBe(false);
 
     // Named by the user, the same server judges.
-    const named = await runCli([...args, ...httpJudge(), "--quiet"], {
+    const named = await runCliInProcess([...args, ...httpJudge(), "--quiet"], {
       env: { TPO_BACKEND: undefined, OPENAI_API_KEY: "sk-secret" },
     });
     expect(named.code, named.stderr).toBe(0);
@@ -77,7 +87,7 @@ describe("tpo compare's judge requests", () => {
     const work = tempDir();
     server.setFaults([{ kind: "malformed", times: 1 }]);
     const out = join(work, "c.jsonl");
-    const judged = await runCli([
+    const judged = await runCliInProcess([
       "compare",
       results,
       "--a",
@@ -104,7 +114,7 @@ describe("tpo compare's judge requests", () => {
     server.setFaults([
       { kind: "reply", content: JSON.stringify({ rationale: long, verdict: "tie" }), times: 1 },
     ]);
-    const capped = await runCli([
+    const capped = await runCliInProcess([
       "compare",
       results,
       "--a",
@@ -135,7 +145,7 @@ describe("tpo compare's file", () => {
       `${out}.lock`,
       `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: "2026-01-01T00:00:00.000Z" })}\n`,
     );
-    const result = await runCli(["compare", results, "--a", "tpo", "--b", "first", "--out", out]);
+    const result = await runCliInProcess(["compare", results, "--a", "tpo", "--b", "first", "--out", out]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       new RegExp(`--out .*c\\.jsonl is being written by another tpo .*PID ${process.pid}`),
@@ -146,12 +156,12 @@ describe("tpo compare's file", () => {
   it("holds one judge: resuming with another is refused naming it, unless allowed, and then kept apart", async () => {
     const out = join(tempDir(), "c.jsonl");
     const base = ["compare", results, "--a", "tpo", "--b", "first", "--out", out];
-    const first = await runCli([...base, "--quiet"]); // judged in process
+    const first = await runCliInProcess([...base, "--quiet"]); // judged in process
     expect(first.code, first.stderr).toBe(0);
     const kept = readFileSync(out, "utf8").split("\n").slice(0, 2).join("\n");
     writeFileSync(out, `${kept}\n`);
 
-    const refused = await runCli([...base, "--resume", ...httpJudge()]);
+    const refused = await runCliInProcess([...base, "--resume", ...httpJudge()]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       /judged by tpo-sim \(the simulated world, in process\), not by tpo-sim at http/,
@@ -159,7 +169,13 @@ describe("tpo compare's file", () => {
     expect(refused.stderr).toMatch(/--allow-mixed-judges/);
     expect(server.stats.count("/v1/chat/completions")).toBe(0);
 
-    const mixed = await runCli([...base, "--resume", "--allow-mixed-judges", "--json", ...httpJudge()]);
+    const mixed = await runCliInProcess([
+      ...base,
+      "--resume",
+      "--allow-mixed-judges",
+      "--json",
+      ...httpJudge(),
+    ]);
     expect(mixed.code, mixed.stderr).toBe(0);
     const summaries = mixed.stdout
       .trim()
@@ -169,20 +185,20 @@ describe("tpo compare's file", () => {
       ["tpo-sim (the simulated world, in process)", 2, 4],
       [`tpo-sim at ${server.url}/v1`, QUERIES - 2, 2 * (QUERIES - 2)],
     ]);
-    const table = await runCli([...base, "--resume", "--allow-mixed-judges", ...httpJudge()]);
+    const table = await runCliInProcess([...base, "--resume", "--allow-mixed-judges", ...httpJudge()]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/Judge: tpo-sim \(the simulated world, in process\), 4 requests/);
     expect(table.stdout).toMatch(/Judge: tpo-sim at http.*, 4 requests/);
   });
 
   it("defaults to a file beside the results, named in the output", async () => {
-    const result = await runCli(["compare", results, "--a", "tpo", "--b", "first", "--quiet"]);
+    const result = await runCliInProcess(["compare", results, "--a", "tpo", "--b", "first", "--quiet"]);
     expect(result.code, result.stderr).toBe(0);
     const beside = join(dir, "results.tpo-vs-first-tpo.jsonl");
     expect(result.stderr).toContain(`judgments go to ${beside}`);
     expect(readRecords(beside)).toHaveLength(QUERIES);
     // Run again without --resume: refused, in one line, without first announcing the file.
-    const again = await runCli(["compare", results, "--a", "tpo", "--b", "first", "--quiet"]);
+    const again = await runCliInProcess(["compare", results, "--a", "tpo", "--b", "first", "--quiet"]);
     expect(again.code).toBe(2);
     expect(again.stderr.trim().split("\n")).toEqual([expect.stringContaining(beside)]);
     expect(again.stderr).not.toContain("judgments go to");
@@ -191,7 +207,7 @@ describe("tpo compare's file", () => {
   it("escapes control characters of the ids it lists", async () => {
     const other = join(tempDir(), "other.jsonl");
     writeFileSync(other, lines(records.map((r, i) => (i === 0 ? { ...r, id: "x\u001b]0;pwned\u0007" } : r))));
-    const result = await runCli([
+    const result = await runCliInProcess([
       "compare",
       results,
       other,
