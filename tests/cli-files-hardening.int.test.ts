@@ -14,7 +14,14 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BatchRecord } from "../src/cli/batch/record.js";
-import { killChildren, removeTempDirs, ROOT, runCli, tempDir, type CliResult } from "./helpers/cli.js";
+import {
+  killChildren,
+  removeTempDirs,
+  ROOT,
+  runCliInProcess,
+  tempDir,
+  type CliResult,
+} from "./helpers/cli.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 
 let dir: string;
@@ -26,7 +33,17 @@ beforeAll(async () => {
   const prompts = join(dir, "prompts.json");
   writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, 3)));
   results = join(dir, "results.jsonl");
-  const batch = await runCli(["batch", prompts, "--out", results, "--width", "2", "--depth", "1", "--quiet"]);
+  const batch = await runCliInProcess([
+    "batch",
+    prompts,
+    "--out",
+    results,
+    "--width",
+    "2",
+    "--depth",
+    "1",
+    "--quiet",
+  ]);
   expect(batch.code, batch.stderr).toBe(0);
   records = readRecords(results);
 });
@@ -60,7 +77,7 @@ describe("files that never end", () => {
   it("tpo report and tpo batch stop at a line longer than the limit, naming the line", async () => {
     const out = join(tempDir(), "r.html");
     const [report, batch] = await Promise.all([
-      runCli(["report", "/dev/zero", "--out", out], { timeoutMs: 50_000 }),
+      runCliInProcess(["report", "/dev/zero", "--out", out], { timeoutMs: 50_000 }),
       runWithStdinFrom("/dev/zero", ["batch", "-", "--out", join(tempDir(), "b.jsonl")]),
     ]);
     expect(report.signal).toBeNull();
@@ -75,8 +92,8 @@ describe("files that never end", () => {
 
   it("tpo compare refuses a device as --out, and tpo report says so when writing fails", async () => {
     const [compare, report] = await Promise.all([
-      runCli(["compare", results, "--a", "tpo", "--b", "first", "--out", "/dev/full"]),
-      runCli(["report", results, "--out", "/dev/full"]),
+      runCliInProcess(["compare", results, "--a", "tpo", "--b", "first", "--out", "/dev/full"]),
+      runCliInProcess(["report", results, "--out", "/dev/full"]),
     ]);
     expect(compare.code).toBe(2);
     expect(compare.stderr).toMatch(/--out \/dev\/full is not a regular file/);
@@ -92,7 +109,17 @@ describe("an --out that is an input", () => {
     symlinkSync(results, link);
     const before = readFileSync(results, "utf8");
     const judged = join(work, "judged.jsonl");
-    const made = await runCli(["compare", results, "--a", "tpo", "--b", "first", "--out", judged, "--quiet"]);
+    const made = await runCliInProcess([
+      "compare",
+      results,
+      "--a",
+      "tpo",
+      "--b",
+      "first",
+      "--out",
+      judged,
+      "--quiet",
+    ]);
     expect(made.code, made.stderr).toBe(0);
     const judgments = readFileSync(judged, "utf8");
     const cases: [string[], RegExp][] = [
@@ -105,7 +132,7 @@ describe("an --out that is an input", () => {
         /--out .* is <results>/,
       ],
     ];
-    const runs = await Promise.all(cases.map(([args]) => runCli(args)));
+    const runs = await Promise.all(cases.map(([args]) => runCliInProcess(args)));
     for (const [i, result] of runs.entries()) {
       expect(result.code, cases[i][0].join(" ")).toBe(2);
       expect(result.stderr).toMatch(cases[i][1]);
@@ -131,8 +158,8 @@ describe("records that tpo batch did not write", () => {
     );
     const out = join(work, "out.json");
     const [exported, report] = await Promise.all([
-      runCli(["export", crafted, "--format", "alpaca-eval", "--out", out]),
-      runCli(["report", crafted, "--out", join(work, "r.html")]),
+      runCliInProcess(["export", crafted, "--format", "alpaca-eval", "--out", out]),
+      runCliInProcess(["report", crafted, "--out", join(work, "r.html")]),
     ]);
     for (const result of [exported, report]) {
       expect(result.code, result.stderr).toBe(0);
@@ -166,14 +193,17 @@ describe("tpo export's output file", () => {
       to,
       ...more,
     ];
-    const [refused, toFolder] = await Promise.all([runCli(args(out)), runCli(args(folder))]);
+    const [refused, toFolder] = await Promise.all([
+      runCliInProcess(args(out)),
+      runCliInProcess(args(folder)),
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--out .*outputs\.json exists: pass --overwrite to replace it/);
     expect(readFileSync(out, "utf8")).toBe("mine\n");
     expect(toFolder.code).toBe(2);
     expect(toFolder.stderr).toMatch(/--out .*folder is a directory/);
 
-    const replaced = await runCli(args(out, "--overwrite"));
+    const replaced = await runCliInProcess(args(out, "--overwrite"));
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8"))).toHaveLength(records.length);
     expect(readFileSync(victim, "utf8")).toBe("precious\n");
@@ -195,7 +225,7 @@ describe("tpo batch's lock and checkpoint", () => {
     );
     const prompts = join(work, "prompts.json");
     writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, 1)));
-    const result = await runCli(["batch", prompts, "--out", link, "--quiet"]);
+    const result = await runCliInProcess(["batch", prompts, "--out", link, "--quiet"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`is being written by another tpo .*PID ${process.pid}`));
     expect(existsSync(out)).toBe(false);
@@ -215,7 +245,7 @@ describe("tpo batch's lock and checkpoint", () => {
       }
     };
     const run = (name: string, ...more: string[]) =>
-      runCli([
+      runCliInProcess([
         "batch",
         prompts,
         "--out",
@@ -244,7 +274,7 @@ describe("tpo batch's lock and checkpoint", () => {
     const prompts = join(work, "prompts.json");
     writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, 3)));
     const out = join(work, "out.jsonl");
-    const result = await runCli(["batch", prompts, "--out", out, "--checkpoint", notes, "--quiet"]);
+    const result = await runCliInProcess(["batch", prompts, "--out", out, "--checkpoint", notes, "--quiet"]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(/--checkpoint .*notes\.txt is not a SQLite file/);
