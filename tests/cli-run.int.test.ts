@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSimServer } from "../src/sim/server.js";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, runCli, tempDir } from "./helpers/cli.js";
 import { simServerEnv } from "./helpers/sim-http.js";
 
 afterEach(() => {
@@ -14,10 +14,10 @@ const QUERY = "How do I take care of a wooden table?";
 
 describe("tpo run", () => {
   it("prints nothing but the answer on stdout when it is not a terminal, and exits 0", async () => {
-    const plain = await runCli(["run", QUERY, "--seed", "3", "--depth", "1"]);
+    const plain = await runCliInProcess(["run", QUERY, "--seed", "3", "--depth", "1"]);
     expect(plain.code).toBe(0);
     expect(plain.stderr).toBe("");
-    const json = await runCli(["run", QUERY, "--seed", "3", "--depth", "1", "--json"]);
+    const json = await runCliInProcess(["run", QUERY, "--seed", "3", "--depth", "1", "--json"]);
     expect(json.code).toBe(0);
     const output = JSON.parse(json.stdout);
     expect(plain.stdout).toBe(`${output.best.text}\n`);
@@ -30,7 +30,7 @@ describe("tpo run", () => {
   });
 
   it("runs depths beyond LangGraph's default recursion limit", async () => {
-    const deep = await runCli(["run", QUERY, "--width", "1", "--depth", "6", "--json"]);
+    const deep = await runCliInProcess(["run", QUERY, "--width", "1", "--depth", "6", "--json"]);
     expect(deep.code).toBe(0);
     expect(JSON.parse(deep.stdout).history).toHaveLength(7);
   });
@@ -51,7 +51,16 @@ describe("tpo run", () => {
         { role: "user", content: QUERY },
       ]),
     );
-    const conversation = await runCli(["run", "--messages", file, "--width", "2", "--depth", "1", "--json"]);
+    const conversation = await runCliInProcess([
+      "run",
+      "--messages",
+      file,
+      "--width",
+      "2",
+      "--depth",
+      "1",
+      "--json",
+    ]);
     expect(conversation.code).toBe(0);
     const output = JSON.parse(conversation.stdout);
     expect(output.messages).toHaveLength(3);
@@ -68,7 +77,7 @@ describe("tpo run", () => {
     [["--critic-max-tokens", "0"], "--critic-max-tokens"],
     [["--seed", "1.5"], "--seed"],
   ])("exits 2 with one line naming the flag for %j", async (flags, flag) => {
-    const result = await runCli(["run", QUERY, ...flags]);
+    const result = await runCliInProcess(["run", QUERY, ...flags]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
@@ -76,16 +85,16 @@ describe("tpo run", () => {
   });
 
   it("exits 2 on bad usage: unknown option, no query, no model configured", async () => {
-    const unknown = await runCli(["run", QUERY, "--wdith", "3"]);
+    const unknown = await runCliInProcess(["run", QUERY, "--wdith", "3"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("--wdith");
-    const none = await runCli(["run"]);
+    const none = await runCliInProcess(["run"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/No query/);
-    const noModel = await runCli(["run", QUERY], { env: { TPO_BACKEND: undefined } });
+    const noModel = await runCliInProcess(["run", QUERY], { env: { TPO_BACKEND: undefined } });
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/No model is configured/);
-    const flagWins = await runCli(["run", QUERY, "--backend", "sim", "--depth", "0"], {
+    const flagWins = await runCliInProcess(["run", QUERY, "--backend", "sim", "--depth", "0"], {
       env: { TPO_BACKEND: undefined },
     });
     expect(flagWins.code).toBe(0);
@@ -96,7 +105,7 @@ describe("tpo run", () => {
       faults: [{ kind: "status", status: 400, path: "/pooling", message: "fail here" }],
     });
     try {
-      const result = await runCli(["run", QUERY], { env: simServerEnv(server) });
+      const result = await runCliInProcess(["run", QUERY], { env: simServerEnv(server) });
       expect(result.code).toBe(1);
       expect(result.stdout).toBe("");
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
