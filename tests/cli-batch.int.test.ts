@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { readRecords, samplePrompts, samplePromptsPath } from "./helpers/records.js";
 
 afterEach(() => {
@@ -19,7 +19,7 @@ describe("tpo batch", () => {
   it("completes all 100 reference sample prompts, one record each, and summarises them", async () => {
     const out = join(tempDir(), "results.jsonl");
     // Above Node's 10 listeners per signal: one query's leftovers must not pile up on the batch's.
-    const result = await runCli(["batch", samplePromptsPath(), "--out", out, "--concurrency", "16"]);
+    const result = await runCliInProcess(["batch", samplePromptsPath(), "--out", out, "--concurrency", "16"]);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/MaxListenersExceededWarning/);
     const records = readRecords(out);
@@ -55,7 +55,7 @@ describe("tpo batch", () => {
       ].join("\n"),
     );
     const out = join(dir, "out.jsonl");
-    const result = await runCli(["batch", input, "--out", out, "--depth", "1"]);
+    const result = await runCliInProcess(["batch", input, "--out", out, "--depth", "1"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/line 2: invalid JSON/);
     expect(result.stderr).toMatch(
@@ -77,7 +77,7 @@ describe("tpo batch", () => {
     const dir = tempDir();
     const input = promptsFile(dir, 6);
     const out = join(dir, "out.jsonl");
-    const first = await runCli(["batch", input, "--out", out, "--limit", "3", "--depth", "1"]);
+    const first = await runCliInProcess(["batch", input, "--out", out, "--limit", "3", "--depth", "1"]);
     expect(first.code).toBe(0);
     const firstRecords = readRecords(out);
     expect(firstRecords).toHaveLength(3);
@@ -86,11 +86,11 @@ describe("tpo batch", () => {
     const torn = '{"id":"cut-short","mode":"tpo","query":"half a rec';
     writeFileSync(out, readFileSync(out, "utf8") + torn);
 
-    const refused = await runCli(["batch", input, "--out", out, "--depth", "1"]);
+    const refused = await runCliInProcess(["batch", input, "--out", out, "--depth", "1"]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--resume/);
 
-    const resumed = await runCli(["batch", input, "--out", out, "--depth", "1", "--resume"]);
+    const resumed = await runCliInProcess(["batch", input, "--out", out, "--depth", "1", "--resume"]);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/cut short by a crash; moved it to .*out\.jsonl\.torn/);
     expect(readFileSync(`${out}.torn`, "utf8")).toBe(`${torn}\n`);
@@ -100,7 +100,7 @@ describe("tpo batch", () => {
     expect(records.slice(0, 3)).toEqual(firstRecords);
     expect(resumed.stderr).toMatch(/3\/3 · 0 failed/);
 
-    const again = await runCli(["batch", input, "--out", out, "--depth", "1", "--resume"]);
+    const again = await runCliInProcess(["batch", input, "--out", out, "--depth", "1", "--resume"]);
     expect(again.code).toBe(0);
     expect(readRecords(out)).toHaveLength(6);
   });
@@ -110,7 +110,16 @@ describe("tpo batch", () => {
     const input = promptsFile(dir, 12);
     const shardIds = async (i: number, name: string, file = input) => {
       const out = join(dir, `${name}.jsonl`);
-      const result = await runCli(["batch", file, "--out", out, "--shard", `${i}/3`, "--depth", "0"]);
+      const result = await runCliInProcess([
+        "batch",
+        file,
+        "--out",
+        out,
+        "--shard",
+        `${i}/3`,
+        "--depth",
+        "0",
+      ]);
       expect(result.code).toBe(0);
       return readRecords(out).map((r) => r.id);
     };
@@ -125,7 +134,7 @@ describe("tpo batch", () => {
     for (const i of [0, 1, 2]) {
       expect((await shardIds(i, `reordered${i}`, reordered)).sort()).toEqual([...shards[i]].sort());
     }
-    const bad = await runCli(["batch", input, "--out", join(dir, "x.jsonl"), "--shard", "3/3"]);
+    const bad = await runCliInProcess(["batch", input, "--out", join(dir, "x.jsonl"), "--shard", "3/3"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--shard/);
   });
@@ -134,7 +143,7 @@ describe("tpo batch", () => {
     const dir = tempDir();
     const input = promptsFile(dir, 4);
     const out = join(dir, "out.jsonl");
-    const result = await runCli([
+    const result = await runCliInProcess([
       "batch",
       input,
       "--out",
@@ -176,7 +185,7 @@ describe("tpo batch", () => {
         }
       }
     }
-    const bad = await runCli([
+    const bad = await runCliInProcess([
       "batch",
       input,
       "--out",
