@@ -6,7 +6,16 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startSimServer } from "../src/sim/server.js";
-import { killChildren, removeTempDirs, ROOT, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
+import {
+  killChildren,
+  removeTempDirs,
+  ROOT,
+  runCliInProcess,
+  runCli,
+  startCli,
+  tempDir,
+  waitUntil,
+} from "./helpers/cli.js";
 
 afterEach(killChildren);
 afterAll(removeTempDirs);
@@ -38,7 +47,13 @@ describe("TPO_BACKEND=sim next to a server URL", () => {
   it.each([["run", "q"], ["serve", "--port", "0"], ["mcp"], ["worker", "postgres://127.0.0.1:9/tpo"]])(
     "is refused with --reward-url too, naming its flag (tpo %s: every front end takes the model flags)",
     async (...args) => {
-      const result = await runCli([...args, "--reward-url", "http://127.0.0.1:9", "--reward-kind", "tei"]);
+      const result = await runCliInProcess([
+        ...args,
+        "--reward-url",
+        "http://127.0.0.1:9",
+        "--reward-kind",
+        "tei",
+      ]);
       expect(result.stderr).toMatch(/TPO_REWARD_URL \(--reward-url\) names a server: unset TPO_BACKEND/);
       expect(result.code).toBe(2);
     },
@@ -49,7 +64,7 @@ describe("tpo --version", () => {
   it("prints the package's version, as -V does", async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
     for (const flag of ["--version", "-V"]) {
-      const result = await runCli([flag]);
+      const result = await runCliInProcess([flag]);
       expect(result.stdout.trim()).toBe(version);
       expect(result.code).toBe(0);
     }
@@ -62,7 +77,7 @@ describe("a data set without a query field", () => {
     const input = join(dir, "questions.jsonl");
     const out = join(dir, "out.jsonl");
     writeFileSync(input, '{"question_text": "What?"}\n{"question_text": "Why?"}\n');
-    const result = await runCli(["batch", input, "--out", out]);
+    const result = await runCliInProcess(["batch", input, "--out", out]);
     expect(result.stderr.trim().split("\n")).toEqual([
       expect.stringMatching(
         /none of its 2 entries has a query .*"prompt".*"instruction".*"turns".*"messages"/,
@@ -81,7 +96,17 @@ describe("a data set without a query field", () => {
       input,
       '{"instruction": "Alpaca?"}\n{"question_id": "a1", "turns": [{"content": "Arena?"}]}\n',
     );
-    const result = await runCli(["batch", input, "--out", out, "--depth", "1", "--width", "2", "--quiet"]);
+    const result = await runCliInProcess([
+      "batch",
+      input,
+      "--out",
+      out,
+      "--depth",
+      "1",
+      "--width",
+      "2",
+      "--quiet",
+    ]);
     expect(result.code).toBe(0);
     const queries = readFileSync(out, "utf8")
       .trim()
@@ -137,7 +162,7 @@ describe("results of tpo sim-server", () => {
     });
     const record = JSON.parse(readFileSync(out, "utf8").trim()) as { models: Record<string, string> };
     expect(record.models).toMatchObject({ backend: "openai", model: "my-llama", simulated: "true" });
-    const report = await runCli(["report", out, "--out", join(dir, "report.html")]);
+    const report = await runCliInProcess(["report", out, "--out", join(dir, "report.html")]);
     expect(report.code).toBe(0);
     expect(readFileSync(join(dir, "report.html"), "utf8")).toContain('id="simulated"');
   });
