@@ -7,7 +7,7 @@ import type { CompareSummary } from "../src/cli/compare/summary.js";
 import type { Judgment } from "../src/cli/compare/judgment.js";
 import { startSimServer } from "../src/index.js";
 import type { SimServer } from "../src/sim/server.js";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { expectConsistent, expectMirrored } from "./helpers/compare.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, QUERIES)));
   results = join(dir, "results.jsonl");
   // tpo and best-of-N at the same budget: bon samples N·(D+1) = 9 at once.
-  const batch = await runCli([
+  const batch = await runCliInProcess([
     "batch",
     prompts,
     "--out",
@@ -56,7 +56,7 @@ afterEach(() => {
 
 /** `tpo compare <results> --a a --b b --out out …more`. */
 function compare(a: string, b: string, out: string, ...more: string[]) {
-  return runCli(["compare", results, "--a", a, "--b", b, "--out", out, ...more]);
+  return runCliInProcess(["compare", results, "--a", a, "--b", b, "--out", out, ...more]);
 }
 
 const httpJudge = () => ["--judge-base-url", `${server.url}/v1`, "--judge-model", "tpo-sim"];
@@ -199,7 +199,7 @@ describe("tpo compare in the simulated world", () => {
       },
     ]);
     const args = ["compare", results, "--a", "tpo", "--b", "bon", "--out", out, "--concurrency", "1"];
-    const failed = await runCli([...args, "--max-retries", "1", ...httpJudge()]);
+    const failed = await runCliInProcess([...args, "--max-retries", "1", ...httpJudge()]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toBe("");
     expect(failed.stderr).toMatch(
@@ -209,7 +209,7 @@ describe("tpo compare in the simulated world", () => {
     expect(readJudgments(out).map((j) => j.id)).toEqual(ids.slice(0, 2));
 
     server.setFaults([]);
-    const resumed = await runCli([...args, "--resume", "--json", ...httpJudge()]);
+    const resumed = await runCliInProcess([...args, "--resume", "--json", ...httpJudge()]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ n: QUERIES, judgeRequests: 2 * QUERIES });
   });
@@ -224,7 +224,18 @@ describe("tpo compare in the simulated world", () => {
       other,
       records.map((r) => `${JSON.stringify(renamed.has(r.id) ? { ...r, id: `x-${r.id}` } : r)}\n`).join(""),
     );
-    const two = await runCli(["compare", results, other, "--a", "tpo", "--b", "bon", "--out", out, "--json"]);
+    const two = await runCliInProcess([
+      "compare",
+      results,
+      other,
+      "--a",
+      "tpo",
+      "--b",
+      "bon",
+      "--out",
+      out,
+      "--json",
+    ]);
     expect(two.code, two.stderr).toBe(0);
     expect(JSON.parse(two.stdout)).toMatchObject({
       a: `tpo@${results}`,
@@ -238,10 +249,10 @@ describe("tpo compare in the simulated world", () => {
     writeFileSync(disjoint, records.map((r) => `${JSON.stringify({ ...r, id: `y-${r.id}` })}\n`).join(""));
     const fresh = join(work, "fresh.jsonl");
     const [none, noMode, badSide, otherSides] = await Promise.all([
-      runCli(["compare", results, disjoint, "--a", "tpo", "--b", "tpo", "--out", fresh]),
+      runCliInProcess(["compare", results, disjoint, "--a", "tpo", "--b", "tpo", "--out", fresh]),
       compare("tpo", "revision", fresh),
       compare("tpo", "best", fresh),
-      runCli(["compare", results, other, "--a", "bon", "--b", "tpo", "--out", out, "--resume"]),
+      runCliInProcess(["compare", results, other, "--a", "bon", "--b", "tpo", "--out", out, "--resume"]),
     ]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/tpo: No query has an answer on both sides/);
@@ -264,7 +275,7 @@ describe("tpo compare in the simulated world", () => {
     expect(judged.stdout).toMatch(/^tpo\s+first:tpo\s+12\s/m);
     expect(judged.stdout).toMatch(/Simulated world/);
     const html = join(work, "report.html");
-    const report = await runCli(["report", results, "--compare", file, "--out", html]);
+    const report = await runCliInProcess(["report", results, "--compare", file, "--out", html]);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/^tpo\s+first:tpo\s+12\s/m);
     const page = readFileSync(html, "utf8");
