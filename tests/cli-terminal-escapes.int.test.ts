@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import { startSimServer } from "../src/index.js";
 import type { SimServer } from "../src/sim/server.js";
-import { killChildren, removeTempDirs, ROOT, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, ROOT, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 
 /** What a hostile model answers: a window title, a screen clear, a clipboard write, a link, a carriage return. */
@@ -26,7 +26,17 @@ beforeAll(async () => {
   const prompts = join(dir, "prompts.json");
   writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, 2)));
   results = join(dir, "results.jsonl");
-  const batch = await runCli(["batch", prompts, "--out", results, "--width", "2", "--depth", "1", "--quiet"]);
+  const batch = await runCliInProcess([
+    "batch",
+    prompts,
+    "--out",
+    results,
+    "--width",
+    "2",
+    "--depth",
+    "1",
+    "--quiet",
+  ]);
   expect(batch.code, batch.stderr).toBe(0);
   records = readRecords(results);
 });
@@ -80,9 +90,11 @@ describe("text from a model", () => {
     server.setFaults([{ kind: "reply", content: HOSTILE }]);
     const query = "How do I take care of a wooden table?";
     const [explained, piped, full, terminal] = await Promise.all([
-      runCli(["run", "--explain", query, "--width", "2", "--depth", "1"], { env: hostileEnv() }),
-      runCli(["run", query, "--width", "2", "--depth", "1"], { env: hostileEnv() }),
-      runCli(["run", "--explain=full", query, "--width", "2", "--depth", "1"], { env: hostileEnv() }),
+      runCliInProcess(["run", "--explain", query, "--width", "2", "--depth", "1"], { env: hostileEnv() }),
+      runCliInProcess(["run", query, "--width", "2", "--depth", "1"], { env: hostileEnv() }),
+      runCliInProcess(["run", "--explain=full", query, "--width", "2", "--depth", "1"], {
+        env: hostileEnv(),
+      }),
       onTerminal(["run", query, "--width", "2", "--depth", "1"], hostileEnv()),
     ]);
     for (const result of [explained, full]) {
@@ -117,9 +129,9 @@ describe("text from a file", () => {
     const prompts = join(work, "prompts.json");
     writeFileSync(prompts, JSON.stringify([`Tell me about tea.${evil}`]));
     const [report, exported, demo] = await Promise.all([
-      runCli(["report", crafted, "--out", join(work, "r.html")]),
-      runCli(["export", crafted, "--format", "arena-hard", "--out", join(work, "a.jsonl")]),
-      runCli(["demo", "--prompts", prompts, "--count", "1"]),
+      runCliInProcess(["report", crafted, "--out", join(work, "r.html")]),
+      runCliInProcess(["export", crafted, "--format", "arena-hard", "--out", join(work, "a.jsonl")]),
+      runCliInProcess(["demo", "--prompts", prompts, "--count", "1"]),
     ]);
     for (const result of [report, exported, demo]) {
       expect(result.code, result.stderr).toBe(0);
