@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BatchRecord } from "../src/cli/batch/record.js";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { readRecords } from "./helpers/records.js";
 
 /** Samples of each suite's format, copied from its repository (tests/fixtures/README.md). */
@@ -46,7 +46,7 @@ beforeAll(async () => {
       .join("\n"),
   );
   results = join(dir, "results.jsonl");
-  const batch = await runCli([
+  const batch = await runCliInProcess([
     "batch",
     input,
     "--out",
@@ -78,7 +78,7 @@ const best = (id: string, mode = "tpo") => records.find((r) => r.id === id && r.
 describe("tpo export", () => {
   it("writes AlpacaEval's model outputs: a JSON list of {instruction, output, generator, dataset}", async () => {
     const out = join(tempDir(), "model_outputs.json");
-    const result = await runCli([
+    const result = await runCliInProcess([
       "export",
       results,
       "--format",
@@ -118,7 +118,7 @@ describe("tpo export", () => {
 
   it("writes Arena-Hard's model answers as gen_judgment reads them, keyed by the questions' uids", async () => {
     const out = join(tempDir(), "llama-tpo.jsonl");
-    const result = await runCli([
+    const result = await runCliInProcess([
       "export",
       results,
       "--format",
@@ -158,7 +158,7 @@ describe("tpo export", () => {
     }
 
     const again = join(tempDir(), "answers.jsonl");
-    const renamed = await runCli([
+    const renamed = await runCliInProcess([
       "export",
       results,
       "--format",
@@ -180,7 +180,16 @@ describe("tpo export", () => {
 
   it("writes the reference implementation's JSON, as its run.py reads it back", async () => {
     const out = join(tempDir(), "official.json");
-    const result = await runCli(["export", results, "--format", "official", "--mode", "tpo", "--out", out]);
+    const result = await runCliInProcess([
+      "export",
+      results,
+      "--format",
+      "official",
+      "--mode",
+      "tpo",
+      "--out",
+      out,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const entries = JSON.parse(readFileSync(out, "utf8")) as Record<string, number>[];
     const tpo = records.filter((r) => r.mode === "tpo");
@@ -215,7 +224,9 @@ describe("tpo export", () => {
       [["--format", "official", "--mode", "first:tpo"], /give a mode \(tpo, revision, bon\), not first/],
       [["--format", "arena-hard", "--dataset", "x"], /--dataset is a field of AlpacaEval's format only/],
     ];
-    const runs = await Promise.all(cases.map(([args]) => runCli(["export", results, ...args, "--out", out])));
+    const runs = await Promise.all(
+      cases.map(([args]) => runCliInProcess(["export", results, ...args, "--out", out])),
+    );
     for (const [i, result] of runs.entries()) {
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(cases[i][1]);
