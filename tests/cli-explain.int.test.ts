@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { HistoryRecord } from "../src/state/state.js";
-import { killChildren, runCli } from "./helpers/cli.js";
+import { killChildren, runCliInProcess } from "./helpers/cli.js";
 
 afterEach(killChildren);
 
@@ -27,7 +27,7 @@ function sections(stderr: string): Map<number, string> {
 
 describe("tpo run --explain", () => {
   it("explains every iteration on standard error, in plain text when it is not a terminal", async () => {
-    const result = await runCli([...RUN, "--explain", "--json"], { env: PLAIN_ENV });
+    const result = await runCliInProcess([...RUN, "--explain", "--json"], { env: PLAIN_ENV });
     expect(result.code, result.stderr).toBe(0);
     const output = JSON.parse(result.stdout) as RunJson; // standard output holds the JSON alone
     expect(result.stderr).not.toMatch(ANSI);
@@ -55,7 +55,7 @@ describe("tpo run --explain", () => {
   });
 
   it("prints the critique and the gradient whole with --explain=full", async () => {
-    const result = await runCli([...RUN, "--explain=full", "--json"], { env: PLAIN_ENV });
+    const result = await runCliInProcess([...RUN, "--explain=full", "--json"], { env: PLAIN_ENV });
     expect(result.code, result.stderr).toBe(0);
     const output = JSON.parse(result.stdout) as RunJson;
     const explained = sections(result.stderr);
@@ -74,9 +74,12 @@ describe("tpo run --explain", () => {
   });
 
   it("keeps standard output for the answer alone, takes the query after a bare --explain, and colours on request", async () => {
-    const result = await runCli(["run", "--explain", QUERY, "--width", "3", "--depth", "1", "--seed", "1"], {
-      env: { FORCE_COLOR: "1", NO_COLOR: undefined },
-    });
+    const result = await runCliInProcess(
+      ["run", "--explain", QUERY, "--width", "3", "--depth", "1", "--seed", "1"],
+      {
+        env: { FORCE_COLOR: "1", NO_COLOR: undefined },
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toMatch(ANSI);
     expect(result.stdout.trim().split("\n")).toHaveLength(1);
@@ -85,7 +88,7 @@ describe("tpo run --explain", () => {
   });
 
   it("refuses an unknown level with exit 2", async () => {
-    const result = await runCli(["run", "--explain=everything", QUERY]);
+    const result = await runCliInProcess(["run", "--explain=everything", QUERY]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--explain takes short or full (as --explain=full), got "everything"');
     expect(result.stdout).toBe("");
@@ -94,13 +97,24 @@ describe("tpo run --explain", () => {
 
 describe("tpo demo", () => {
   it("explains its first prompt only, unless told not to", async () => {
-    const shown = await runCli(["demo", "--count", "2", "--depth", "1", "--width", "3"], { env: PLAIN_ENV });
+    const shown = await runCliInProcess(["demo", "--count", "2", "--depth", "1", "--width", "3"], {
+      env: PLAIN_ENV,
+    });
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout.match(/^iteration 1 of 1$/gm)).toHaveLength(1);
     expect(shown.stdout.indexOf("iteration 1 of 1")).toBeLessThan(shown.stdout.indexOf("Query 2:"));
     expect(shown.stdout).toMatch(/^ {2}critique {2}\S/m);
     expect(shown.stdout).not.toMatch(ANSI);
-    const quiet = await runCli(["demo", "--count", "2", "--depth", "1", "--width", "3", "--no-explain"]);
+    const quiet = await runCliInProcess([
+      "demo",
+      "--count",
+      "2",
+      "--depth",
+      "1",
+      "--width",
+      "3",
+      "--no-explain",
+    ]);
     expect(quiet.code, quiet.stderr).toBe(0);
     expect(quiet.stdout).not.toContain("iteration 1 of 1");
     expect(quiet.stdout).toContain("Query 2:");
