@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { killChildren, runCli } from "./helpers/cli.js";
+import { killChildren, runCliInProcess } from "./helpers/cli.js";
 import { samplePrompts } from "./helpers/records.js";
 
 afterEach(killChildren);
 
 describe("tpo demo", () => {
   it("runs on the sample prompts that ship in data/ when no --prompts is given", async () => {
-    const result = await runCli(["demo", "--count", "2", "--depth", "1"]);
+    const result = await runCliInProcess(["demo", "--count", "2", "--depth", "1"]);
     expect(result.code, result.stderr).toBe(0);
     // Each query's first line whole (the first prompt's is 160 characters); more lines are marked.
     const [first, second] = samplePrompts();
@@ -19,7 +19,7 @@ describe("tpo demo", () => {
   });
 
   it("exits with 2 and names --prompts when the prompts file is missing", async () => {
-    const result = await runCli(["demo", "--prompts", "no-such-prompts.json"]);
+    const result = await runCliInProcess(["demo", "--prompts", "no-such-prompts.json"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("File not found: no-such-prompts.json (give another one with --prompts)");
     expect(result.stdout).toBe("");

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { ROOT, killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { ROOT, killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 
 const ALPACA = join(ROOT, "tests", "fixtures", "alpaca-eval-scoring");
 const ARENA = join(ROOT, "tests", "fixtures", "arena-hard-scoring");
@@ -19,7 +19,7 @@ function annotationsFile(): string {
 
 describe("tpo eval score", () => {
   it("alpaca-eval --json prints alpaca_eval's fields, LC with --gamed", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "eval",
       "score",
       "alpaca-eval",
@@ -41,7 +41,7 @@ describe("tpo eval score", () => {
   }, 60_000);
 
   it("alpaca-eval without --gamed says where LC's data comes from", async () => {
-    const result = await runCli(["eval", "score", "alpaca-eval", annotationsFile()]);
+    const result = await runCliInProcess(["eval", "score", "alpaca-eval", annotationsFile()]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/win rate +15\.73 ± 1\.12/);
     expect(result.stderr).toMatch(
@@ -50,7 +50,7 @@ describe("tpo eval score", () => {
   }, 60_000);
 
   it("bad input is one line and exit 2", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "eval",
       "score",
       "alpaca-eval",
@@ -65,7 +65,7 @@ describe("tpo eval score", () => {
   }, 60_000);
 
   it("arena-hard prints each model's score and interval, the baseline at 50, and the null judgments", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "eval",
       "score",
       "arena-hard",

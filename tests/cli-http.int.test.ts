@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { readRecords, samplePromptsPath } from "./helpers/records.js";
 import { mentions, simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
@@ -20,7 +20,7 @@ function httpEnv(overrides: Record<string, string> = {}): Record<string, string 
 describe("tpo over HTTP, against the simulated server", () => {
   it("runs a batch whose records count every request the server saw", async () => {
     const out = join(tempDir(), "out.jsonl");
-    const result = await runCli(
+    const result = await runCliInProcess(
       ["batch", samplePromptsPath(), "--out", out, "--limit", "20", "--concurrency", "4"],
       { env: httpEnv() },
     );
@@ -42,7 +42,7 @@ describe("tpo over HTTP, against the simulated server", () => {
 
   it("names the failing step and endpoint: the policy server", async () => {
     sim.server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
-    const result = await runCli(["run", "How do I brew green tea?"], { env: httpEnv() });
+    const result = await runCliInProcess(["run", "How do I brew green tea?"], { env: httpEnv() });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toContain(`the generate step failed (${sim.server.url}/v1/chat/completions)`);
@@ -50,7 +50,7 @@ describe("tpo over HTTP, against the simulated server", () => {
 
   it("names the failing step and endpoint: the reward server", async () => {
     sim.server.setFaults([{ kind: "status", status: 400, path: "/predict", message: "bad request" }]);
-    const result = await runCli(["run", "How do I brew green tea?"], { env: httpEnv() });
+    const result = await runCliInProcess(["run", "How do I brew green tea?"], { env: httpEnv() });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       `the reward step failed (tei reward server at ${sim.server.url}/predict)`,
@@ -66,7 +66,7 @@ describe("tpo over HTTP, against the simulated server", () => {
       { kind: "status", status: 400, path: "/predict", message: "bad request", when: mentions("(doomed)") },
     ]);
     const out = join(dir, "out.jsonl");
-    const result = await runCli(["batch", input, "--out", out, "--depth", "1", "--quiet"], {
+    const result = await runCliInProcess(["batch", input, "--out", out, "--depth", "1", "--quiet"], {
       env: httpEnv(),
     });
     expect(result.code).toBe(1);

@@ -2,7 +2,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { openCheckpointer } from "../src/cli/batch/checkpoint.js";
-import { killChildren, removeTempDirs, runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
+import {
+  killChildren,
+  removeTempDirs,
+  runCliInProcess,
+  startCli,
+  tempDir,
+  waitUntil,
+} from "./helpers/cli.js";
 import { killMidBatchAndResume } from "./helpers/kill-mid-batch.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
@@ -100,7 +107,7 @@ describe("tpo batch --checkpoint postgres://", () => {
     const input = join(dir, "prompts.json");
     writeFileSync(input, JSON.stringify(["one prompt"]));
     const url = `postgres://tpo:s3cret@127.0.0.1:${pg.port}/no_such_database`;
-    const result = await runCli([
+    const result = await runCliInProcess([
       "batch",
       input,
       "--out",

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
@@ -39,7 +39,7 @@ function chromium(args: string[], dir: string): string {
 
 async function batchAndReport(dir: string): Promise<string> {
   const out = join(dir, "results.jsonl");
-  const batch = await runCli([
+  const batch = await runCliInProcess([
     "batch",
     samplePromptsPath(),
     "--out",
@@ -52,7 +52,7 @@ async function batchAndReport(dir: string): Promise<string> {
   ]);
   expect(batch.code).toBe(0);
   const html = join(dir, "report.html");
-  const report = await runCli(["report", out, "--out", html]);
+  const report = await runCliInProcess(["report", out, "--out", html]);
   expect(report.code).toBe(0);
   expect(report.stdout).toContain(`Wrote ${html}`);
   return html;

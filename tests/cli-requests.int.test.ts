@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
-import { killChildren, runCli } from "./helpers/cli.js";
+import { killChildren, runCliInProcess } from "./helpers/cli.js";
 
 let server: SimServer | undefined;
 
@@ -13,7 +13,7 @@ afterEach(async () => {
 describe("requests per query", () => {
   it("tpo run D2-N5 with a vLLM pooling reward makes 7 chat requests and 15 pooling requests, one per candidate", async () => {
     server = await startSimServer({ port: 0 });
-    const result = await runCli(
+    const result = await runCliInProcess(
       ["run", "How do I take care of a wooden table?", "--depth", "2", "--width", "5"],
       {
         env: {

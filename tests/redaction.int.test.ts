@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeModels } from "../src/cli/flags.js";
 import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCli, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { readRecords } from "./helpers/records.js";
 import { killMcpChildren, startMcpChild } from "./helpers/mcp-stdio.js";
 import { oneFailingQuery, simServerEnv, useSimServer } from "./helpers/sim-http.js";
@@ -39,7 +39,7 @@ describe("credentials in a URL", () => {
     const dir = tempDir();
     const input = oneFailingQuery(sim.server, dir);
     const out = join(dir, "out.jsonl");
-    const result = await runCli(["batch", input, "--out", out, "--depth", "0", "--width", "2"], {
+    const result = await runCliInProcess(["batch", input, "--out", out, "--depth", "0", "--width", "2"], {
       env: env(),
     });
     expect(result.code).toBe(1);
@@ -53,7 +53,7 @@ describe("credentials in a URL", () => {
     }
 
     sim.server.setFaults([{ kind: "status", status: 400, message: "bad request" }]);
-    const run = await runCli(["run", "How do I brew green tea?"], { env: env() });
+    const run = await runCliInProcess(["run", "How do I brew green tea?"], { env: env() });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(masked);
     expect(run.stderr + run.stdout).not.toContain("s3cr3t-pw");

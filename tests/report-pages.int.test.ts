@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BatchRecord } from "../src/cli/batch/record.js";
 import type { Judgment } from "../src/cli/compare/judgment.js";
 import { closeBrowser, haveChromium, NO_CHROMIUM, watchedPage, type PageWatch } from "./helpers/browser.js";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { readRecords, samplePromptsPath } from "./helpers/records.js";
 
 // One small batch for every test: each copies it into its own folder.
@@ -14,7 +14,7 @@ let batchDir = "";
 beforeAll(async () => {
   batchDir = mkdtempSync(join(tmpdir(), "tpo-report-pages-"));
   const out = join(batchDir, "results.jsonl");
-  const batch = await runCli([
+  const batch = await runCliInProcess([
     "batch",
     samplePromptsPath(),
     "--out",
@@ -48,7 +48,7 @@ function smallBatch(dir: string): string {
 
 async function report(results: string, extra: string[] = []): Promise<string> {
   const html = join(results, "..", "report.html");
-  const done = await runCli(["report", results, "--out", html, ...extra]);
+  const done = await runCliInProcess(["report", results, "--out", html, ...extra]);
   expect(done.stderr).toBe("");
   expect(done.code).toBe(0);
   return html;

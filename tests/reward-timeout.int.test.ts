@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { modelSettings } from "../src/cli/flags.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
-import { killChildren, runCli } from "./helpers/cli.js";
+import { killChildren, runCliInProcess } from "./helpers/cli.js";
 
 /** A reward server that takes requests and never answers: the timeout must end each attempt. */
 let hanging: Server;
@@ -52,7 +52,7 @@ describe("the reward client's timeout", () => {
     "follows %s: a hanging reward server fails the run in seconds, naming the timeout",
     async (_how, flags, extra, ms) => {
       const started = Date.now();
-      const result = await runCli(
+      const result = await runCliInProcess(
         ["run", "How do I brew green tea?", "--width", "2", "--depth", "0", ...flags],
         {
           env: env(extra),

@@ -8,7 +8,7 @@ import type { TpoEvent } from "../src/state/events.js";
 import type { TpoStateType } from "../src/state/state.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { createSimWorld } from "../src/sim/index.js";
-import { runCli } from "./helpers/cli.js";
+import { runCliInProcess } from "./helpers/cli.js";
 
 /**
  * The stopping rules, read from the simulated server's request log: each rule stops exactly where
@@ -147,7 +147,7 @@ describe("bad stopping settings", () => {
   });
 
   it("exit 2 in the CLI, naming the flag", async () => {
-    const result = await runCli(["run", "--patience", "-1", "a query"]);
+    const result = await runCliInProcess(["run", "--patience", "-1", "a query"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--patience");
   });

@@ -97,7 +97,8 @@ function collector(): OutStream & { text: string } {
  * streams that collect its output and with the environment a spawned `tpo` would get (childEnv);
  * the same CliResult as runCli, without starting Node and loading the CLI again for each command.
  * What needs a process stays with runCli and startCli: standard input, a signal or a kill, an exit
- * code the process sets itself, LangSmith tracing (LangChain reads it from process.env). Under
+ * code the process sets itself, what libraries read from process.env (LangSmith tracing,
+ * OPENAI_LOG). Under
  * the bin project (TPO_TEST_CLI) it spawns the bundle, which is what that project tests;
  * `timeoutMs` applies only there (in-process, the test's own timeout bounds a run).
  */
@@ -105,8 +106,9 @@ export async function runCliInProcess(args: string[], options: InProcessOptions 
   if (process.env.TPO_TEST_CLI) return runCli(args, options);
   if (args.includes("-")) throw new Error(`tpo ${args.join(" ")} reads standard input: use runCli.`);
   const env = options.env ?? {};
-  const tracing = Object.keys(env).filter((key) => /^(LANGSMITH_|LANGCHAIN_)/.test(key));
-  if (tracing.length > 0) throw new Error(`${tracing.join(", ")}: LangChain reads process.env; use runCli.`);
+  // Read from process.env by the libraries themselves (LangChain's tracing, the OpenAI SDK's log).
+  const theirs = Object.keys(env).filter((key) => /^(LANGSMITH_|LANGCHAIN_|OPENAI_LOG$)/.test(key));
+  if (theirs.length > 0) throw new Error(`${theirs.join(", ")}: read from process.env; use runCli.`);
   const stdout = collector();
   const stderr = collector();
   const code = await runTpoCli(args, { stdout, stderr, env: childEnv(env) });
