@@ -80,6 +80,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 /** What a test may ask of an in-process run: no standard input and no Node flags, which need a process. */
 export type InProcessOptions = Omit<CliOptions, "input" | "nodeArgs">;
 
+/** The commands that serve until SIGTERM or Ctrl-C: they stay processes of their own. */
+const UNTIL_A_SIGNAL = new Set(["serve", "mcp", "worker", "sim-server"]);
+
 /** A stream that keeps what a command writes, as a pipe would give it (not a terminal). */
 function collector(): OutStream & { text: string } {
   return {
@@ -97,17 +100,19 @@ function collector(): OutStream & { text: string } {
  * streams that collect its output and with the environment a spawned `tpo` would get (childEnv);
  * the same CliResult as runCli, without starting Node and loading the CLI again for each command.
  * What needs a process stays with runCli and startCli: standard input, a signal or a kill, an exit
- * code the process sets itself, what libraries read from process.env (LangSmith tracing,
- * OPENAI_LOG). Under
+ * code the process sets itself, a command that serves until a signal, what libraries read from
+ * process.env (LangSmith tracing, OPENAI_LOG, PGPASSWORD). Under
  * the bin project (TPO_TEST_CLI) it spawns the bundle, which is what that project tests;
  * `timeoutMs` applies only there (in-process, the test's own timeout bounds a run).
  */
 export async function runCliInProcess(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
   if (process.env.TPO_TEST_CLI) return runCli(args, options);
   if (args.includes("-")) throw new Error(`tpo ${args.join(" ")} reads standard input: use runCli.`);
+  if (UNTIL_A_SIGNAL.has(args[0])) throw new Error(`tpo ${args[0]} runs until a signal: use startCli.`);
   const env = options.env ?? {};
-  // Read from process.env by the libraries themselves (LangChain's tracing, the OpenAI SDK's log).
-  const theirs = Object.keys(env).filter((key) => /^(LANGSMITH_|LANGCHAIN_|OPENAI_LOG$)/.test(key));
+  // Read from process.env by the libraries themselves (LangChain's tracing, the OpenAI SDK's log,
+  // PostgreSQL's driver: PGPASSWORD, PGPASSFILE).
+  const theirs = Object.keys(env).filter((key) => /^(LANGSMITH_|LANGCHAIN_|OPENAI_LOG$|PG[A-Z]+$)/.test(key));
   if (theirs.length > 0) throw new Error(`${theirs.join(", ")}: read from process.env; use runCli.`);
   const stdout = collector();
   const stderr = collector();
