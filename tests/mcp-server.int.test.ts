@@ -1,7 +1,7 @@
 import type { CallToolResult, ProgressNotification } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
-import { killChildren, runCli, waitUntil } from "./helpers/cli.js";
+import { killChildren, runCliInProcess, waitUntil } from "./helpers/cli.js";
 import { killMcpChildren, startMcpChild, type McpChild } from "./helpers/mcp-stdio.js";
 import { simServerEnv } from "./helpers/sim-http.js";
 
@@ -84,9 +84,12 @@ describe("tpo mcp over stdio", () => {
     );
     expect(result.isError).toBeFalsy();
 
-    const cli = await runCli(["run", QUERY, "--width", "3", "--depth", "2", "--seed", "7", "--json"], {
-      env: env(),
-    });
+    const cli = await runCliInProcess(
+      ["run", QUERY, "--width", "3", "--depth", "2", "--seed", "7", "--json"],
+      {
+        env: env(),
+      },
+    );
     expect(cli.code).toBe(0);
     const json = JSON.parse(cli.stdout) as {
       best: { text: string; score: number; iteration: number };

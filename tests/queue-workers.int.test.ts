@@ -5,11 +5,11 @@ import { startSimServer, type SimServer } from "../src/sim/server.js";
 import {
   killChildren,
   removeTempDirs,
-  runCli as runCliFor,
+  runCliInProcess as inProcess,
   startCli,
   tempDir,
   waitUntil,
-  type CliOptions,
+  type InProcessOptions,
 } from "./helpers/cli.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import {
@@ -24,12 +24,12 @@ import {
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv } from "./helpers/sim-http.js";
 
-/** A CLI run with a deadline for a loaded 2-core machine (the helper's default is 50 s). */
-const runCli = (args: string[], options: CliOptions = {}) =>
-  runCliFor(args, { timeoutMs: 120_000, ...options });
+/** A CLI run, with a deadline for a loaded 2-core machine when it is a process (the helper's default is 50 s). */
+const runCliInProcess = (args: string[], options: InProcessOptions = {}) =>
+  inProcess(args, { timeoutMs: 120_000, ...options });
 
 // A real PostgreSQL server (Debian's packages, `.ci/run` installs them) on a free port of
-// 127.0.0.1, and the simulated world over HTTP; the workers and batches are `tpo` processes.
+// 127.0.0.1, and the simulated world over HTTP; the workers are `tpo` processes, the other commands run in-process.
 let server: PostgresServer | null = null;
 let unavailable = "";
 let sim: SimServer;
@@ -173,7 +173,7 @@ describe("tpo worker and tpo batch --queue", () => {
       // The same records as one tpo batch process makes (the simulated world is deterministic).
       sim.setLatency({});
       const plain = join(dir, "plain.jsonl");
-      const one = await runCli(["batch", input, "--out", plain, ...SETTINGS, "--quiet"], {
+      const one = await runCliInProcess(["batch", input, "--out", plain, ...SETTINGS, "--quiet"], {
         env: simServerEnv(sim),
         timeoutMs: 120_000,
       });
@@ -199,7 +199,7 @@ describe("tpo worker and tpo batch --queue", () => {
       const settings = ["--depth", "3", "--width", "2", "--seed", "5"];
       const batchArgs = ["batch", input, "--queue", url, "--out", out, ...settings, "--quiet"];
       const env = simServerEnv(sim);
-      const enqueued = await runCli([...batchArgs, "--detach"], { env });
+      const enqueued = await runCliInProcess([...batchArgs, "--detach"], { env });
       expect(enqueued.code).toBe(0);
       sim.setLatency({ fixedMs: 150 });
 
@@ -235,7 +235,7 @@ describe("tpo worker and tpo batch --queue", () => {
         expect(states.find(([jobId]) => jobId === id)).toEqual([id, "created", "0", "t"]);
 
       const second = startWorker(url);
-      const waited = await runCli(batchArgs, { env, timeoutMs: 120_000 });
+      const waited = await runCliInProcess(batchArgs, { env, timeoutMs: 120_000 });
       expect(waited.stderr).toBe("");
       expect(waited.code).toBe(0);
       second.child.kill("SIGTERM");
@@ -273,8 +273,11 @@ describe("tpo worker and tpo batch --queue", () => {
     const env = simServerEnv(sim);
     const out = join(dir, "out.jsonl");
     expect(
-      (await runCli(["batch", input, "--queue", url, "--out", out, "--depth", "4", "--detach"], { env }))
-        .code,
+      (
+        await runCliInProcess(["batch", input, "--queue", url, "--out", out, "--depth", "4", "--detach"], {
+          env,
+        })
+      ).code,
     ).toBe(0);
     sim.setLatency({ fixedMs: 300 });
     // Ten minutes of grace: only the second signal can make it stop within this test.
