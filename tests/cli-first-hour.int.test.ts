@@ -47,13 +47,8 @@ describe("TPO_BACKEND=sim next to a server URL", () => {
   it.each([["run", "q"], ["serve", "--port", "0"], ["mcp"], ["worker", "postgres://127.0.0.1:9/tpo"]])(
     "is refused with --reward-url too, naming its flag (tpo %s: every front end takes the model flags)",
     async (...args) => {
-      const result = await runCliInProcess([
-        ...args,
-        "--reward-url",
-        "http://127.0.0.1:9",
-        "--reward-kind",
-        "tei",
-      ]);
+      // serve, mcp and worker serve until a signal once past their checks: processes of their own.
+      const result = await runCli([...args, "--reward-url", "http://127.0.0.1:9", "--reward-kind", "tei"]);
       expect(result.stderr).toMatch(/TPO_REWARD_URL \(--reward-url\) names a server: unset TPO_BACKEND/);
       expect(result.code).toBe(2);
     },
