@@ -1,73 +1,30 @@
 import { enqueueJobs } from "../../queue/enqueue.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
-import { MODEL_FLAGS, optionKey } from "../flag-tables.js";
-import { numberFlag, settingsInput } from "../flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
-import { readBatchInput } from "../batch/input.js";
+import { itemsOfBatch, type QueueBatch } from "../batch/batch-flags.js";
 import { lockResults } from "../batch/lock.js";
-import { parseModes, settingsPerMode } from "../batch/modes.js";
-import { checkOutPath } from "../batch/out-file.js";
 import { planJobs } from "../batch/plan.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import type { BatchRecord } from "../batch/record.js";
+import { BatchRecordSchema, type BatchRecord } from "../batch/record.js";
 import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
 import { settingsDifferences } from "../batch/settings-check.js";
-import { datasetName, queueJobOf } from "../queue/job-data.js";
+import { misfitRecordOf, queueJobOf } from "../queue/job-data.js";
 import { OutModels } from "../queue/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
-import { waitForRecords } from "../queue/wait.js";
-import type { BatchOptions } from "./batch.js";
-
-/** Flags of `tpo batch` that mean nothing, or something else, with --queue: refused, with the reason. */
-function refuseWithQueue(options: BatchOptions): void {
-  const refuse = (flag: string, why: string) => {
-    throw new CliUsageError(`${flag} does not go with --queue: ${why}`);
-  };
-  if (options.shard !== undefined)
-    refuse("--shard", "the queue spreads the queries over the workers; start more workers instead.");
-  if (options.resume)
-    refuse(
-      "--resume",
-      "with --queue, --out is always continued (the same command again writes what is missing, nothing twice).",
-    );
-  if (options.checkpoint !== undefined)
-    refuse("--checkpoint", "the workers keep their checkpoints in the queue's database.");
-  if (options.concurrencyGiven)
-    refuse("--concurrency", "each worker runs its own (tpo worker --concurrency).");
-  for (const { flag } of MODEL_FLAGS) {
-    if (options[optionKey(flag)] !== undefined) {
-      refuse(flag, "each worker uses the models of its own environment and flags (give it to tpo worker).");
-    }
-  }
-}
+import { Outage, waitForRecords } from "../queue/wait.js";
 
 /**
  * `tpo batch INPUT --queue URL --out FILE`: enqueues one job per query and mode (idempotently: a
  * job the queue has already is not made again), then waits for the workers and appends each
  * record to --out as its job ends, with the summary of a plain batch at the end. `--detach` only
  * enqueues. The same command again continues --out: it writes what is missing and nothing twice.
+ * Its flags are read with the plain batch's (../batch/batch-flags.ts).
  */
-export async function batchOnQueue(input: string, options: BatchOptions): Promise<void> {
-  refuseWithQueue(options);
-  const base = settingsInput(options);
-  const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
-  const contexts = settingsPerMode(base, modes, options.modes !== undefined);
-  if (options.format !== "jsonl" && options.format !== "official") {
-    throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
-  }
-  const policy = {
-    maxAttempts: numberFlag("--max-attempts", options.maxAttempts ?? "3", { integer: true, min: 1 }),
-    retryDelaySeconds: numberFlag("--retry-delay", options.retryDelay ?? "10", { integer: true, min: 1 }),
-  };
-  const dataset = datasetName(input, options.dataset);
-  checkOutPath(options.out, input);
-  let items = readBatchInput(input);
-  if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
-  if (items.length === 0) {
-    console.error(escapeControl(`tpo batch: ${input} holds no queries: nothing to enqueue.`));
-    return;
-  }
+export async function batchOnQueue(options: QueueBatch): Promise<void> {
+  const { input, contexts, dataset } = options;
+  const items = itemsOfBatch(options);
+  if (items.length === 0) return;
 
   const release = lockResults(options.out); // before reading --out: one writer at a time
   const failed: BatchRecord[] = [];
@@ -88,17 +45,14 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
       );
     }
     const outModels = new OutModels(existing.values(), contexts);
-    const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+    const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed);
     total = jobs.length + unreadable.length;
     const queueJobs = jobs.map((job) => queueJobOf(job, dataset));
-    const queue = await openQueueForCli(options.queue!, {
+    const outage = new Outage();
+    const queue = await openQueueForCli(options.queue, {
       what: "tpo batch --queue",
       onLostConnection: (reason) =>
-        console.error(
-          escapeControl(
-            `tpo batch: a connection to the queue was lost (${reason}); later reads open a new one.`,
-          ),
-        ),
+        outage.lost(`tpo batch: a connection to the queue was lost (${reason}); later reads open a new one.`),
     });
     const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
     try {
@@ -113,7 +67,9 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
           error: { message: item.error! },
         })),
       );
-      const enqueued = await enqueueJobs(queue, queueJobs, policy, { retryFailed: options.retryFailed });
+      const enqueued = await enqueueJobs(queue, queueJobs, options.policy, {
+        retryFailed: options.retryFailed,
+      });
       if (!options.quiet || options.detach)
         console.error(
           escapeControl(
@@ -139,8 +95,9 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
       if (!options.quiet && queueJobs.length > 0) progress.start();
       try {
         await waitForRecords(queue, queueJobs, {
-          onResult: ({ record }) => {
-            const batchRecord = record as unknown as BatchRecord;
+          recordSchema: BatchRecordSchema,
+          onResult: (result, job) => {
+            const batchRecord = result.record ?? misfitRecordOf(job, result.unreadable);
             const differences = outModels.differences(batchRecord);
             if (differences.length > 0 && !options.allowMixed) {
               otherModels.push({ record: batchRecord, differences });
@@ -160,6 +117,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
             }
             progress.complete(batchRecord.mode, batchRecord.best?.score ?? null);
           },
+          outage,
           onWorkers: (active) => {
             workers = active;
           },
@@ -176,7 +134,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
   }
   if (options.detach) return;
 
-  summarizeResults(options.out, modes, options.format);
+  summarizeResults(options.out, options.modes, options.format);
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
     throw new CliUsageError(

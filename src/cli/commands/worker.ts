@@ -4,7 +4,7 @@ import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
 import { openCheckpointer, type BatchCheckpointer } from "../batch/checkpoint.js";
 import { runJob } from "../batch/run-job.js";
-import type { BatchRecord } from "../batch/record.js";
+import { BatchRecordSchema, type BatchRecord } from "../batch/record.js";
 import { escapeControl } from "../escape.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
@@ -30,13 +30,13 @@ function named(job: ClaimedJob): string {
   return `${job.data.id} (${job.data.mode}, data set ${job.data.dataset}, attempt ${job.attempt}/${job.maxAttempts})`;
 }
 
-function describe(event: WorkerEvent, quiet: boolean): string | null {
+function describe(event: WorkerEvent<BatchRecord>, quiet: boolean): string | null {
   switch (event.type) {
     case "job.started":
       return quiet ? null : `took ${named(event.job)}`;
     case "job.done": {
       if (quiet) return null;
-      const resumed = (event.outcome.record as Partial<BatchRecord>).resumedFrom;
+      const resumed = event.outcome.record.resumedFrom;
       return (
         `done ${named(event.job)}` +
         (resumed ? `, resumed at ${resumed.next} after ${resumed.modelRequests} model requests` : "") +
@@ -118,6 +118,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     concurrency,
     leaseSeconds,
     caps,
+    recordSchema: BatchRecordSchema,
     run: async (job, signal) => {
       const record = await runJob(jobOfQueueData(job.data), graph, settings, {
         threadId: job.data.key,
@@ -125,16 +126,15 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
         signal,
       });
       return {
-        record: record as unknown as Record<string, unknown>,
+        record,
         error: record.error
           ? { message: record.error.message, ...(record.error.step ? { step: record.error.step } : {}) }
           : undefined,
       };
     },
     forget: (key) => forgetCheckpoints(checkpointer, key),
-    failureRecord: (data, message) =>
-      failureRecordOf(data, message, settings) as unknown as Record<string, unknown>,
-    refusedRecord: (label, message) => refusedRecordOf(label, message) as unknown as Record<string, unknown>,
+    failureRecord: (data, message) => failureRecordOf(data, message, settings),
+    refusedRecord: refusedRecordOf,
     onEvent: (event) => {
       const line = describe(event, flags.quiet === true);
       if (line) say(line);
