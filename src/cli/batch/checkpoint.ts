@@ -6,6 +6,12 @@ import { redactUrls } from "../../http/redact.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { isPostgresUrl } from "../../queue/url.js";
+import {
+  firstLineOf,
+  importModule,
+  isModuleNotFound,
+  type ImportModule,
+} from "../../util/optional-module.js";
 
 /**
  * Where `tpo batch --checkpoint` saves every finished node of every query: a SQLite file, or a
@@ -21,12 +27,6 @@ export interface BatchCheckpointer {
 
 const SQLITE_PACKAGE = "@langchain/langgraph-checkpoint-sqlite";
 const POSTGRES_PACKAGE = "@langchain/langgraph-checkpoint-postgres";
-
-/** Loads a module by name; a parameter so that a test can stand in for a missing package. */
-export type ImportModule = (name: string) => Promise<unknown>;
-
-const importModule: ImportModule = (name) => import(name);
-
 
 /**
  * Refuses a PostgreSQL URL that does not parse as one, up front: a user name or password with
@@ -88,17 +88,12 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-function isModuleNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
-}
-
 async function loadSaverPackage<T>(name: string, flag: string, load: ImportModule): Promise<T> {
   try {
     return (await load(name)) as T;
   } catch (error) {
     if (!isModuleNotFound(error)) throw error;
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const message = firstLineOf(error);
     if (!message.includes(`'${name}'`)) {
       // The saver is there but something it needs is not (better-sqlite3, pg).
       throw new CliUsageError(
