@@ -25,6 +25,27 @@ export interface BatchCheckpointer {
   close(): Promise<void>;
 }
 
+/**
+ * Deletes a thread's checkpoints once its record is kept: the record holds the run's result, and
+ * checkpoints take many times its size. A failure to delete them costs space, not results: it is
+ * handed to `said` once.
+ */
+export function checkpointForgetter(
+  checkpointer: BatchCheckpointer,
+  said: (reason: string) => void,
+): (threadId: string) => Promise<void> {
+  let failed = false;
+  return async (threadId) => {
+    try {
+      await checkpointer.saver.deleteThread(threadId);
+    } catch (error) {
+      if (failed) return;
+      failed = true;
+      said((error as Error).message ?? String(error));
+    }
+  };
+}
+
 const SQLITE_PACKAGE = "@langchain/langgraph-checkpoint-sqlite";
 const POSTGRES_PACKAGE = "@langchain/langgraph-checkpoint-postgres";
 

@@ -21,40 +21,40 @@ import { Outage, waitForRecords } from "../queue/wait.js";
  * enqueues. The same command again continues --out: it writes what is missing and nothing twice.
  * Its flags are read with the plain batch's (../batch/batch-flags.ts).
  */
-export async function batchOnQueue(options: QueueBatch): Promise<void> {
-  const { input, contexts, dataset } = options;
-  const items = itemsOfBatch(options);
+export async function batchOnQueue(flags: QueueBatch): Promise<void> {
+  const { input, contexts, dataset } = flags;
+  const items = itemsOfBatch(flags);
   if (items.length === 0) return;
 
-  const release = lockResults(options.out); // before reading --out: one writer at a time
+  const release = lockResults(flags.out); // before reading --out: one writer at a time
   const failed: BatchRecord[] = [];
   const otherModels: { record: BatchRecord; differences: string[] }[] = [];
   let total = 0;
   try {
     const existing = previousResults(
-      options.out,
-      { resume: true, overwrite: options.overwrite },
+      flags.out,
+      { resume: true, overwrite: flags.overwrite },
       "tpo batch",
       BATCH_RECORDS,
     );
     const differences = settingsDifferences(existing.values(), contexts, null);
-    if (differences.length > 0 && !options.allowMixed) {
+    if (differences.length > 0 && !flags.allowMixed) {
       throw new CliUsageError(
-        `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
+        `--out ${flags.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
           "Run with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
       );
     }
     const outModels = new OutModels(existing.values(), contexts);
-    const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed);
+    const { jobs, unreadable } = planJobs(items, contexts, existing, flags.retryFailed);
     total = jobs.length + unreadable.length;
     const queueJobs = jobs.map((job) => queueJobOf(job, dataset));
     const outage = new Outage();
-    const queue = await openQueueForCli(options.queue, {
+    const queue = await openQueueForCli(flags.queue, {
       what: "tpo batch --queue",
       onLostConnection: (reason) =>
         outage.lost(`tpo batch: a connection to the queue was lost (${reason}); later reads open a new one.`),
     });
-    const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
+    const writer = new ResultsWriter(flags.out, { truncate: flags.overwrite });
     try {
       recordUnreadable(writer, unreadable, input);
       failed.push(
@@ -67,21 +67,21 @@ export async function batchOnQueue(options: QueueBatch): Promise<void> {
           error: { message: item.error! },
         })),
       );
-      const enqueued = await enqueueJobs(queue, queueJobs, options.policy, {
-        retryFailed: options.retryFailed,
+      const enqueued = await enqueueJobs(queue, queueJobs, flags.policy, {
+        retryFailed: flags.retryFailed,
       });
-      if (!options.quiet || options.detach)
+      if (!flags.quiet || flags.detach)
         console.error(
           escapeControl(
             `tpo batch: ${enqueued.added} new job${enqueued.added === 1 ? "" : "s"} on ${queue.where} (data set "${dataset}")` +
               (enqueued.pending > 0 ? `, ${enqueued.pending} queued or running already` : "") +
               (enqueued.finished > 0 ? `, ${enqueued.finished} finished already` : "") +
               (enqueued.requeued > 0 ? `, ${enqueued.requeued} failed ones put back` : "") +
-              (jobs.length === 0 ? `; every query of ${input} has a record in ${options.out}` : "") +
+              (jobs.length === 0 ? `; every query of ${input} has a record in ${flags.out}` : "") +
               ".",
           ),
         );
-      if (options.detach) {
+      if (flags.detach) {
         console.error(
           "tpo batch: detached. Start `tpo worker <url>` on the machines that run the queries; this same command " +
             "(without --detach) waits for them and writes the records.",
@@ -92,18 +92,18 @@ export async function batchOnQueue(options: QueueBatch): Promise<void> {
       const progress = new BatchProgress(queueJobs.length, { tty: process.stderr.isTTY === true }, () =>
         workers === null ? "" : `${workers} worker${workers === 1 ? "" : "s"} active`,
       );
-      if (!options.quiet && queueJobs.length > 0) progress.start();
+      if (!flags.quiet && queueJobs.length > 0) progress.start();
       try {
         await waitForRecords(queue, queueJobs, {
           recordSchema: BatchRecordSchema,
           onResult: (result, job) => {
             const batchRecord = result.record ?? misfitRecordOf(job, result.unreadable);
             const differences = outModels.differences(batchRecord);
-            if (differences.length > 0 && !options.allowMixed) {
+            if (differences.length > 0 && !flags.allowMixed) {
               otherModels.push({ record: batchRecord, differences });
               console.error(
                 escapeControl(
-                  `tpo batch: not writing the record of ${batchRecord.id} (${batchRecord.mode}) to ${options.out}: ` +
+                  `tpo batch: not writing the record of ${batchRecord.id} (${batchRecord.mode}) to ${flags.out}: ` +
                     `its worker has other models (${differences.join("; ")}).`,
                 ),
               );
@@ -113,7 +113,7 @@ export async function batchOnQueue(options: QueueBatch): Promise<void> {
             writer.append(batchRecord);
             if (batchRecord.error) {
               failed.push(batchRecord);
-              if (!options.quiet) reportFailedRecord(batchRecord);
+              if (!flags.quiet) reportFailedRecord(batchRecord);
             }
             progress.complete(batchRecord.mode, batchRecord.best?.score ?? null);
           },
@@ -123,7 +123,7 @@ export async function batchOnQueue(options: QueueBatch): Promise<void> {
           },
         });
       } finally {
-        if (!options.quiet && queueJobs.length > 0) progress.stop();
+        if (!flags.quiet && queueJobs.length > 0) progress.stop();
       }
     } finally {
       writer.close();
@@ -132,14 +132,14 @@ export async function batchOnQueue(options: QueueBatch): Promise<void> {
   } finally {
     release();
   }
-  if (options.detach) return;
+  if (flags.detach) return;
 
-  summarizeResults(options.out, options.modes, options.format);
+  summarizeResults(flags.out, flags.modes, flags.format);
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
     throw new CliUsageError(
       escapeControl(
-        `${otherModels.length} of ${total} records came from workers with other models than the records of ${options.out} ` +
+        `${otherModels.length} of ${total} records came from workers with other models than the records of ${flags.out} ` +
           `(${differences.join("; ")}) and were not written. Run every worker with the same models, or run this command ` +
           "again with --allow-mixed to add them (the summary keeps them apart); they stay in the queue, nothing runs again.",
       ),
@@ -149,7 +149,7 @@ export async function batchOnQueue(options: QueueBatch): Promise<void> {
     const listed = failed.slice(0, 10).map((r) => `${r.id} (${r.mode ?? "unreadable"})`);
     throw new CliRunError(
       escapeControl(
-        `${failed.length} of ${total} queries failed: ${listed.join(", ")}${failed.length > 10 ? ", …" : ""}; their records in ${options.out} ` +
+        `${failed.length} of ${total} queries failed: ${listed.join(", ")}${failed.length > 10 ? ", …" : ""}; their records in ${flags.out} ` +
           "carry the error (this command again with --retry-failed puts them back in the queue and waits for them).",
       ),
     );

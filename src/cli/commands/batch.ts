@@ -2,7 +2,7 @@ import { CliRunError, CliUsageError } from "../errors.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { describeModels, modelSettings } from "../flags.js";
 import { runJob } from "../batch/run-job.js";
-import { openCheckpointer, threadIdOf, type BatchCheckpointer } from "../batch/checkpoint.js";
+import { checkpointForgetter, openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
 import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
@@ -21,26 +21,6 @@ export type { BatchOptions };
 function planView(record: BatchRecord): BatchRecord {
   const { id, mode, settings, models, error, elapsedMs, finishedAt } = record;
   return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
-}
-
-let forgetFailed = false;
-
-/**
- * Deletes a query's checkpoints once its record is written: the record holds the run's result,
- * and checkpoints take many times its size. A failure to delete them costs space, not results:
- * said once.
- */
-async function forgetCheckpoints(checkpointer: BatchCheckpointer, threadId: string): Promise<void> {
-  try {
-    await checkpointer.saver.deleteThread(threadId);
-  } catch (error) {
-    if (forgetFailed) return;
-    forgetFailed = true;
-    console.error(
-      `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} ` +
-        `(${(error as Error).message ?? String(error)}); they stay there.`,
-    );
-  }
 }
 
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
@@ -77,6 +57,13 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
   // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
   const checkpointer = flags.checkpoint ? await openCheckpointer(flags.checkpoint) : undefined;
   const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
+  const forgetCheckpoints =
+    checkpointer &&
+    checkpointForgetter(checkpointer, (reason) =>
+      console.error(
+        `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} (${reason}); they stay there.`,
+      ),
+    );
 
   const { jobs, unreadable } = planJobs(items, contexts, existing, flags.retryFailed);
   if (jobs.length === 0 && unreadable.length === 0) {
@@ -105,8 +92,8 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
         writeError = error;
         throw error;
       }
-      if (checkpointer && !record.error && !flags.keepCheckpoints) {
-        await forgetCheckpoints(checkpointer, threadIdOf(record.id, record.mode!));
+      if (forgetCheckpoints && !record.error && !flags.keepCheckpoints) {
+        await forgetCheckpoints(threadIdOf(record.id, record.mode!));
       }
       if (record.error) {
         failed++;

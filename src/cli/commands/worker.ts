@@ -2,7 +2,7 @@ import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
-import { openCheckpointer, type BatchCheckpointer } from "../batch/checkpoint.js";
+import { checkpointForgetter, openCheckpointer } from "../batch/checkpoint.js";
 import { runJob } from "../batch/run-job.js";
 import { BatchRecordSchema, type BatchRecord } from "../batch/record.js";
 import { escapeControl } from "../escape.js";
@@ -64,21 +64,6 @@ function describe(event: WorkerEvent<BatchRecord>, quiet: boolean): string | nul
   }
 }
 
-let forgetFailed = false;
-
-/** Deletes a finished job's checkpoints (thread = job key); a failure is said once and costs space only. */
-async function forgetCheckpoints(checkpointer: BatchCheckpointer, key: string): Promise<void> {
-  try {
-    await checkpointer.saver.deleteThread(key);
-  } catch (error) {
-    if (forgetFailed) return;
-    forgetFailed = true;
-    say(
-      `could not delete the checkpoints of finished jobs (${(error as Error).message ?? String(error)}); they stay.`,
-    );
-  }
-}
-
 /**
  * `tpo worker URL`: takes jobs from the queue and runs each as `tpo batch` runs a query, with the
  * models of this machine's environment and flags and the PostgreSQL checkpointer of the same
@@ -132,7 +117,10 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
           : undefined,
       };
     },
-    forget: (key) => forgetCheckpoints(checkpointer, key),
+    // Thread = job key.
+    forget: checkpointForgetter(checkpointer, (reason) =>
+      say(`could not delete the checkpoints of finished jobs (${reason}); they stay.`),
+    ),
     failureRecord: (data, message) => failureRecordOf(data, message, settings),
     refusedRecord: refusedRecordOf,
     onEvent: (event) => {
