@@ -251,6 +251,63 @@ describe("a job that finishes twice", () => {
   }, 60_000);
 });
 
+describe("a record that a worker of another version made", () => {
+  it("is written to --out as a failure of its query that says so; tpo queue results leaves it out, naming it", async (ctx) => {
+    const { pg, url } = needServer(ctx, "misfit");
+    const dir = tempDir();
+    const input = promptsFile(dir, samplePrompts().slice(10, 12));
+    const env = simServerEnv(world.sim);
+    const out = join(dir, "out.jsonl");
+    const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
+    expect((await runCli([...args, "--detach"], { env })).code).toBe(0);
+    // No worker: the records are put in the queue as two workers would have, one of another shape.
+    const [[fitKey, fitId], [misfitKey, misfitId]] = rows(
+      pg,
+      "misfit",
+      "SELECT key, item_id FROM tpo_queue.jobs ORDER BY item_id",
+    );
+    const queue = await openQueue(url, { what: "test" });
+    try {
+      const worker = randomUUID();
+      const record = (id: string, elapsedMs: unknown) => ({
+        id,
+        mode: "tpo",
+        query: "…",
+        elapsedMs,
+        finishedAt: new Date().toISOString(),
+      });
+      await saveResult(queue.pool, { key: fitKey, ok: true, record: record(fitId, 5), worker, attempt: 1 });
+      await saveResult(queue.pool, {
+        key: misfitKey,
+        ok: true,
+        record: record(misfitId, "5 s"),
+        worker,
+        attempt: 1,
+      });
+    } finally {
+      await queue.close();
+    }
+
+    const batch = await runCli(args, { env });
+    expect(batch.code, batch.stderr).toBe(1);
+    expect(batch.stderr).toContain(`1 of 2 queries failed: ${misfitId} (tpo)`);
+    const written = new Map(readRecords(out).map((r) => [r.id, r]));
+    expect(written.get(fitId)!.error).toBeUndefined();
+    expect(written.get(misfitId)!.error!.message).toMatch(
+      /its worker made a record that this tpo cannot read \(elapsedMs: .*number.*\); run workers of the same version/,
+    );
+
+    const all = join(dir, "all.jsonl");
+    const exported = await runCli(["queue", "results", url, "--out", all], { env });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toContain("wrote 1 record to");
+    expect(exported.stderr).toContain(
+      `left out 1 that workers of another version made, which this tpo cannot read: ${misfitKey} (elapsedMs:`,
+    );
+    expect(readRecords(all).map((r) => r.id)).toEqual([fitId]);
+  }, 180_000);
+});
+
 describe("tpo worker --grace", () => {
   it("is in seconds: on SIGTERM a job shorter than the grace finishes before the worker exits", async (ctx) => {
     const { url } = needServer(ctx, "grace");
