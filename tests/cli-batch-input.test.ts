@@ -2,12 +2,12 @@ import { samplePromptsPath } from "./helpers/records.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { parseBatchInput, readBatchInput } from "../src/cli/batch/input.js";
+import { parseBatchInput, readBatchInput } from "../src/eval/batch/input.js";
 import { CliUsageError } from "../src/cli/errors.js";
 import { settingsPerMode } from "../src/cli/batch/modes.js";
-import { planJobs } from "../src/cli/batch/plan.js";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { latestRecords } from "../src/cli/batch/results-file.js";
+import { planJobs } from "../src/eval/batch/plan.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { latestRecords } from "../src/eval/batch/results-file.js";
 import { inShard, parseShard } from "../src/cli/batch/shard.js";
 import { removeTempDirs, tempDir } from "./helpers/cli.js";
 

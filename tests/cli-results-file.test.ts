@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
 import {
   latestRecords,
   readResults,
   ResultsWriter,
   setAsideTornLine,
-} from "../src/cli/batch/results-file.js";
+} from "../src/eval/batch/results-file.js";
 import { CliUsageError } from "../src/cli/errors.js";
-import { readBoundedText, readLines } from "../src/cli/read-lines.js";
+import { readBoundedText, readLines } from "../src/util/read-lines.js";
 import { removeTempDirs, tempDir } from "./helpers/cli.js";
 
 afterEach(removeTempDirs);

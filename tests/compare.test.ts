@@ -1,8 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { bootstrapInterval } from "../src/cli/compare/bootstrap.js";
-import { createPairwiseJudge, InvalidVerdictError } from "../src/cli/compare/judge.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { bootstrapInterval } from "../src/eval/compare/bootstrap.js";
+import { createPairwiseJudge, InvalidVerdictError } from "../src/eval/compare/judge.js";
 import { describeJudge, judgeSettings } from "../src/cli/compare/judge-settings.js";
 import {
   judgePair,
@@ -11,10 +11,10 @@ import {
   winnerOf,
   type Judgment,
   type Outcome,
-} from "../src/cli/compare/judgment.js";
-import { matchPairs } from "../src/cli/compare/pairs.js";
-import { answersOf, firstSample, parseSide, resolveSide } from "../src/cli/compare/sides.js";
-import { summarizeJudgments } from "../src/cli/compare/summary.js";
+} from "../src/eval/compare/judgment.js";
+import { matchPairs } from "../src/eval/compare/pairs.js";
+import { answersOf, firstSample, parseSide, resolveSide } from "../src/eval/compare/sides.js";
+import { summarizeJudgments } from "../src/eval/compare/summary.js";
 import { CliUsageError } from "../src/cli/errors.js";
 import { ModelRequestError } from "../src/errors.js";
 import { promptMessages } from "../src/prompts/messages.js";
@@ -23,7 +23,7 @@ import { SimChatModel } from "../src/sim/index.js";
 import { expectConsistent, expectMirrored } from "./helpers/compare.js";
 import { SIM_PAIRWISE, simPairwiseJudge } from "../src/sim/judge.js";
 import { aspectsOf, simReward, wordCount } from "../src/sim/world.js";
-import { PairwiseVerdictSchema } from "../src/cli/compare/judge.js";
+import { PairwiseVerdictSchema } from "../src/eval/compare/judge.js";
 
 /** Judgments with the given outcomes, ids p00, p01, … */
 function judgments(outcomes: Outcome[], a = "tpo", b = "bon"): Judgment[] {

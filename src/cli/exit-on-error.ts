@@ -2,7 +2,7 @@ import { CommanderError } from "commander";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { redactUrls } from "../http/redact.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
-import { escapeControl } from "./escape.js";
+import { escapeControl } from "../util/escape.js";
 
 /** The exit code for an error that reached the top: 2 for usage and configuration, 1 for a failed run. */
 export function exitCodeOf(error: unknown): number {

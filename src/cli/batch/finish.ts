@@ -1,10 +1,10 @@
 import type { TpoMode } from "../../settings/run-settings.js";
-import { escapeControl } from "../escape.js";
-import type { BatchItem } from "./input.js";
-import type { BatchRecord } from "./record.js";
-import { officialPath, writeOfficial } from "./reference-format.js";
-import { BATCH_RECORDS, scanResults, type ResultsWriter } from "./results-file.js";
-import { formatSummary, summarize, summaryView } from "./summary.js";
+import { escapeControl } from "../../util/escape.js";
+import type { BatchItem } from "../../eval/batch/input.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { officialPath, writeOfficial } from "../../eval/export/reference-format.js";
+import { BATCH_RECORDS, scanResults, type ResultsWriter } from "../../eval/batch/results-file.js";
+import { formatSummary, summarize, summaryView } from "../../eval/batch/summary.js";
 
 /** Records the input lines that could not be read, each as an error record, and says so. */
 export function recordUnreadable(writer: ResultsWriter, unreadable: BatchItem[], input: string): void {

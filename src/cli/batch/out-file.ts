@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { CliUsageError } from "../errors.js";
-import type { ResultsScan } from "./results-file.js";
+import type { ResultsScan } from "../../eval/batch/results-file.js";
 
 /**
  * The path with every symlink resolved: the file's real path, or for a file that does not exist

@@ -1,18 +1,18 @@
 import { basename, dirname, join } from "node:path";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { ProgressBar } from "../batch/progress-bar.js";
-import type { BatchRecord } from "../batch/record.js";
-import { readLatestRecords, ResultsWriter } from "../batch/results-file.js";
-import { createPairwiseJudge } from "../compare/judge.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { readLatestRecords, ResultsWriter } from "../../eval/batch/results-file.js";
+import { createPairwiseJudge } from "../../eval/compare/judge.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
-import { judgePair, judgesPair, type Judgment, type Outcome } from "../compare/judgment.js";
-import { previousJudgments } from "../compare/judgments-file.js";
-import { matchPairs, type Matching } from "../compare/pairs.js";
+import { judgePair, judgesPair, type Judgment, type Outcome } from "../../eval/compare/judgment.js";
+import { previousJudgments } from "../../eval/compare/judgments-file.js";
+import { matchPairs, type Matching } from "../../eval/compare/pairs.js";
 import {
   answersOf,
   answerView,
@@ -21,13 +21,13 @@ import {
   resolveSide,
   sideLabel,
   type Side,
-} from "../compare/sides.js";
+} from "../../eval/compare/sides.js";
 import {
   formatCompare,
   judgedInSimulation,
   judgmentsByJudge,
   summarizeJudgments,
-} from "../compare/summary.js";
+} from "../../eval/compare/summary.js";
 
 export interface CompareOptions extends Record<string, unknown> {
   a: string;

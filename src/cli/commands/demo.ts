@@ -1,7 +1,7 @@
 import { createSimWorld } from "../../sim/index.js";
 import { parseTpoContext } from "../../settings/run-settings.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
 import { explainIteration } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { officialJson } from "../batch/reference-format.js";
+import { officialJson } from "../../eval/export/reference-format.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
-import type { BatchRecord } from "../batch/record.js";
-import { readLatestRecords } from "../batch/results-file.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { readLatestRecords } from "../../eval/batch/results-file.js";
 import {
   answersOf,
   answerView,
@@ -12,11 +12,11 @@ import {
   resolveSide,
   sideLabel,
   type Side,
-} from "../compare/sides.js";
+} from "../../eval/compare/sides.js";
 import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { alpacaEvalEntries, alpacaEvalJson } from "../export/alpaca-eval.js";
-import { arenaHardAnswers, arenaHardJsonl } from "../export/arena-hard.js";
+import { escapeControl } from "../../util/escape.js";
+import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
+import { arenaHardAnswers, arenaHardJsonl } from "../../eval/export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
 
 const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;

@@ -1,17 +1,17 @@
 import { basename } from "node:path";
 import { writeWhole } from "../atomic-write.js";
 import { refuseInputAsOut } from "../batch/out-file.js";
-import { readLatestRecords } from "../batch/results-file.js";
-import { formatSummary, summarize } from "../batch/summary.js";
-import { readJudgments } from "../compare/judgments-file.js";
+import { readLatestRecords } from "../../eval/batch/results-file.js";
+import { formatSummary, summarize } from "../../eval/batch/summary.js";
+import { readJudgments } from "../../eval/compare/judgments-file.js";
 import {
   formatCompare,
   judgedInSimulation,
   judgmentsByJudge,
   summarizeJudgments,
-} from "../compare/summary.js";
+} from "../../eval/compare/summary.js";
 import type { ReportComparison } from "../report/compare-section.js";
-import { comparisonDataOf, reportDataOf } from "../report/drilldown-data.js";
+import { comparisonDataOf, reportDataOf } from "../../eval/report/drilldown-data.js";
 import { reportHtml } from "../report/html.js";
 
 export interface ReportOptions {

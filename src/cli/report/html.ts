@@ -16,7 +16,7 @@ import {
   type QueryDetail,
   type ReportRows,
 } from "../../web/report-data.js";
-import type { BatchSummary, ModeSummary } from "../batch/summary.js";
+import type { BatchSummary, ModeSummary } from "../../eval/batch/summary.js";
 import { duration, formatNumber } from "../number-format.js";
 import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";

@@ -8,7 +8,7 @@ import { DEFAULT_RETRY_POLICY } from "../../http/retry.js";
 import { promptMessages } from "../../prompts/messages.js";
 import { PAIRWISE_PROMPT, PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
 import { zodIssues } from "../../util/zod-issues.js";
-import { CliRunError, CliUsageError } from "../errors.js";
+import { CliRunError, CliUsageError } from "../../cli/errors.js";
 
 /** The pairwise verdict as structured output. The verdict names a position: A is the response shown first. */
 export const PairwiseVerdictSchema = z

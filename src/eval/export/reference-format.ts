@@ -1,6 +1,6 @@
-import { writeAtomically } from "../atomic-write.js";
+import { writeAtomically } from "../../cli/atomic-write.js";
 import type { TpoMode } from "../../settings/run-settings.js";
-import { isSuccess, type BatchRecord } from "./record.js";
+import { isSuccess, type BatchRecord } from "../batch/record.js";
 
 /**
  * The reference implementation's output: one object per query whose keys are

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import type { TpoRunInput as QueryInput } from "../../run/index.js";
-import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { maxLineBytes, readLines } from "../read-lines.js";
+import { CliUsageError } from "../../cli/errors.js";
+import { escapeControl } from "../../util/escape.js";
+import { maxLineBytes, readLines } from "../../util/read-lines.js";
 import { messagesFromTurns } from "../../messages/conversation.js";
 import { contentId } from "./ids.js";
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { previousResults, reportBadLines, scanResults, type RecordsOf } from "../batch/results-file.js";
-import { CliUsageError } from "../errors.js";
+import { CliUsageError } from "../../cli/errors.js";
 import { JudgmentSchema, type Game, type JudgeDescription, type Judgment } from "./judgment.js";
 import { judgeName } from "./summary.js";
 

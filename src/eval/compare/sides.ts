@@ -1,7 +1,7 @@
 import type { TpoMode } from "../../settings/run-settings.js";
-import { MODES } from "../batch/modes.js";
+import { MODES } from "../../cli/batch/modes.js";
 import { isSuccess, type BatchRecord } from "../batch/record.js";
-import { CliUsageError } from "../errors.js";
+import { CliUsageError } from "../../cli/errors.js";
 
 /**
  * One side of a comparison, or what an export writes: the answers of a mode's runs (their best

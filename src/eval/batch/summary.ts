@@ -1,7 +1,7 @@
 import type { TpoMode } from "../../settings/run-settings.js";
 import { addReplicaUsage, type ReplicaUsage, type StopReason } from "../../state/state.js";
-import { escapeControl } from "../escape.js";
-import { duration, formatNumber, table } from "../number-format.js";
+import { escapeControl } from "../../util/escape.js";
+import { duration, formatNumber, table } from "../../cli/number-format.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 import { groupBySettings } from "./settings-check.js";
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { CliUsageError } from "./errors.js";
+import { CliUsageError } from "../cli/errors.js";
 
 /** The longest line a command reads, by default: far above any record, far below V8's string limit. */
 export const DEFAULT_MAX_LINE_MB = 64;

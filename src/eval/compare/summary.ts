@@ -1,5 +1,5 @@
-import { escapeControl } from "../escape.js";
-import { formatNumber, table } from "../number-format.js";
+import { escapeControl } from "../../util/escape.js";
+import { formatNumber, table } from "../../cli/number-format.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import type { Judgment } from "./judgment.js";
 

@@ -9,10 +9,10 @@ import {
   writeSync,
 } from "node:fs";
 import { z } from "zod";
-import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { readLines } from "../read-lines.js";
-import { checkResultsFile } from "./out-file.js";
+import { CliUsageError } from "../../cli/errors.js";
+import { escapeControl } from "../../util/escape.js";
+import { readLines } from "../../util/read-lines.js";
+import { checkResultsFile } from "../../cli/batch/out-file.js";
 import { BatchRecordSchema, recordKey, type BatchRecord } from "./record.js";
 
 /** A complete line that is not a record, and why. */
