@@ -18,6 +18,7 @@ import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { waitForRecords } from "../queue/wait.js";
 import type { BatchOptions } from "./batch.js";
+import { warnOnStderr } from "../warn.js";
 
 /** Flags of `tpo batch` that mean nothing, or something else, with --queue: refused, with the reason. */
 function refuseWithQueue(options: BatchOptions): void {
@@ -79,6 +80,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
       { resume: true, overwrite: options.overwrite },
       "tpo batch",
       BATCH_RECORDS,
+      warnOnStderr("tpo batch"),
     );
     const differences = settingsDifferences(existing.values(), contexts, null);
     if (differences.length > 0 && !options.allowMixed) {

@@ -20,6 +20,7 @@ import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
 import { settingsDifferences } from "../../eval/batch/settings-check.js";
 import { escapeControl } from "../../util/escape.js";
+import { warnOnStderr } from "../warn.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
@@ -116,7 +117,13 @@ export async function batchAction(input: string, options: BatchOptions): Promise
 
   const settings = modelSettings(options);
   const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
-  const existing = previousResults(options.out, options, "tpo batch", { ...BATCH_RECORDS, view: planView });
+  const existing = previousResults(
+    options.out,
+    options,
+    "tpo batch",
+    { ...BATCH_RECORDS, view: planView },
+    warnOnStderr("tpo batch"),
+  );
   const differences = options.resume
     ? settingsDifferences(existing.values(), contexts, describeModels(settings))
     : [];

@@ -2,6 +2,7 @@ import { basename, dirname, join } from "node:path";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
+import { warnOnStderr } from "../warn.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
@@ -22,12 +23,8 @@ import {
   sideLabel,
   type Side,
 } from "../../eval/compare/sides.js";
-import {
-  formatCompare,
-  judgedInSimulation,
-  judgmentsByJudge,
-  summarizeJudgments,
-} from "../../eval/compare/summary.js";
+import { judgedInSimulation, judgmentsByJudge, summarizeJudgments } from "../../eval/compare/summary.js";
+import { formatCompare } from "../compare/summary-text.js";
 
 export interface CompareOptions extends Record<string, unknown> {
   a: string;
@@ -52,9 +49,10 @@ interface SideInput {
 function sidesOf(first: string, second: string | undefined, options: CompareOptions): [SideInput, SideInput] {
   const specA = parseSide("--a", options.a);
   const specB = parseSide("--b", options.b);
-  const recordsA = readLatestRecords(first, "<results>", "tpo compare", answerView);
+  const warn = warnOnStderr("tpo compare");
+  const recordsA = readLatestRecords(first, { what: "<results>", view: answerView, warn });
   const recordsB =
-    second === undefined ? recordsA : readLatestRecords(second, "<other>", "tpo compare", answerView);
+    second === undefined ? recordsA : readLatestRecords(second, { what: "<other>", view: answerView, warn });
   const fileB = second ?? first;
   const sideA = resolveSide(specA, specB, modesOf(recordsA), { flag: "--a", file: first });
   const sideB = resolveSide(specB, specA, modesOf(recordsB), { flag: "--b", file: fileB });
@@ -165,7 +163,7 @@ async function judgeAll(
   },
 ): Promise<Judgment[]> {
   const { out, sides, options, settings, judge } = run;
-  const done = previousJudgments(out, options, sides, judge);
+  const done = previousJudgments(out, options, sides, judge, warnOnStderr("tpo compare"));
   const todo = matching.pairs.filter((pair) => {
     const judged = done.get(pair.id);
     return judged === undefined || !judgesPair(judged, pair);

@@ -9,6 +9,7 @@ import { numberFlag } from "../flags.js";
 import { requireFile } from "../paths.js";
 import { readTextInput } from "../read-input.js";
 import { CliUsageError } from "../errors.js";
+import { TpoFileError } from "../../errors.js";
 
 function fixed(value: number | undefined): string {
   return value === undefined ? "   -  " : value.toFixed(2).padStart(6);
@@ -40,7 +41,7 @@ function readPrompts(path: string): string[] {
   try {
     value = JSON.parse(readTextInput(path, "--prompts"));
   } catch (error) {
-    if (error instanceof CliUsageError) throw error;
+    if (error instanceof CliUsageError || error instanceof TpoFileError) throw error;
     throw new CliUsageError(escapeControl(`--prompts ${path} is not JSON: ${(error as Error).message}`));
   }
   if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {

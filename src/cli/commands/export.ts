@@ -18,6 +18,7 @@ import { escapeControl } from "../../util/escape.js";
 import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
 import { arenaHardAnswers, arenaHardJsonl } from "../../eval/export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
+import { warnOnStderr } from "../warn.js";
 
 const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -58,12 +59,11 @@ export function exportAction(results: string, options: ExportOptions): void {
   const spec = parseSide("--mode", options.mode);
   checkOut(options.out, results, options.overwrite ?? false);
   // The official format holds every scored candidate; the others need only the answers.
-  const records = readLatestRecords(
-    results,
-    "<results>",
-    "tpo export",
-    format === "official" ? undefined : answerView,
-  );
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: format === "official" ? undefined : answerView,
+    warn: warnOnStderr("tpo export"),
+  });
   const side = resolveSide(spec, spec, modesOf(records), { flag: "--mode", file: results });
   if (format === "official" && side.first) {
     throw new CliUsageError(
