@@ -5,8 +5,8 @@ import { BatchProgress } from "../src/cli/batch/progress-bar.js";
 import type { BatchRecord } from "../src/eval/batch/record.js";
 import { summarize } from "../src/eval/batch/summary.js";
 import { formatSummary } from "../src/cli/batch/summary-text.js";
-import { lineChartSvg } from "../src/cli/report/line-chart.js";
-import { reportHtml } from "../src/cli/report/html.js";
+import { lineChartSvg } from "../src/eval/report/line-chart.js";
+import { reportHtml } from "../src/eval/report/html.js";
 import { iterationLine } from "../src/cli/iteration-line.js";
 
 function history(iteration: number, bestSoFar: number, newMean: number): HistoryRecord {

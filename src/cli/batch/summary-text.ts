@@ -1,6 +1,6 @@
 import { escapeControl } from "../../util/escape.js";
 import type { BatchSummary } from "../../eval/batch/summary.js";
-import { duration, formatNumber, table } from "../number-format.js";
+import { duration, formatNumber, table } from "../../util/number-format.js";
 
 /**
  * The summary as text tables: scores per mode and iteration, then cost per query. Labels come from

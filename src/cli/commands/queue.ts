@@ -5,7 +5,7 @@ import { queueStatus, type QueueStatus } from "../../queue/status.js";
 import { writeAtomically } from "../atomic-write.js";
 import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../../util/escape.js";
-import { duration, table } from "../number-format.js";
+import { duration, table } from "../../util/number-format.js";
 import { openQueueForCli } from "../queue/open.js";
 
 function ago(seconds: number): string {

@@ -7,9 +7,9 @@ import { formatSummary } from "../batch/summary-text.js";
 import { readJudgments } from "../../eval/compare/judgments-file.js";
 import { judgedInSimulation, judgmentsByJudge, summarizeJudgments } from "../../eval/compare/summary.js";
 import { formatCompare } from "../compare/summary-text.js";
-import type { ReportComparison } from "../report/compare-section.js";
+import type { ReportComparison } from "../../eval/report/compare-section.js";
 import { comparisonDataOf, reportDataOf } from "../../eval/report/drilldown-data.js";
-import { reportHtml } from "../report/html.js";
+import { reportHtml } from "../../eval/report/html.js";
 import { warnOnStderr } from "../warn.js";
 
 export interface ReportOptions {

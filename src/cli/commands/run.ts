@@ -8,7 +8,7 @@ import { turnsOf } from "../../messages/conversation.js";
 import { iterationLine, stopNote } from "../iteration-line.js";
 import { stopOf } from "../../eval/batch/record.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
-import { duration, formatNumber } from "../number-format.js";
+import { duration, formatNumber } from "../../util/number-format.js";
 import { explainIteration, explainOption, type ExplainLevel } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
 import type { TpoContext } from "../../settings/run-settings.js";

@@ -1,3 +1,4 @@
+import { formatNumber } from "../../util/number-format.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import type { Judgment } from "./judgment.js";
 
@@ -70,6 +71,38 @@ export function judgmentsByJudge(judgments: readonly Judgment[]): Judgment[][] {
 /** Whether a judge was the simulated world's (in process, or `tpo sim-server`, whose models are tpo-sim…). */
 export function judgedInSimulation(judgments: readonly Judgment[]): boolean {
   return judgments.some((j) => j.judge.backend === "sim" || j.judge.model.startsWith("tpo-sim"));
+}
+
+const percent = (x: number) => `${formatNumber(100 * x, 1)}%`;
+
+/** The columns of a comparison's row, in tables and in the report. */
+export const COMPARE_COLUMNS = [
+  "a",
+  "b",
+  "pairs",
+  "wins",
+  "losses",
+  "ties",
+  "win rate",
+  "95% CI",
+  "length a",
+  "length b",
+];
+
+/** A comparison's row: sides, counts, win rate, interval, mean lengths. */
+export function compareCells(s: CompareSummary): string[] {
+  return [
+    s.a,
+    s.b,
+    String(s.n),
+    String(s.wins),
+    String(s.losses),
+    String(s.ties),
+    percent(s.winRate),
+    `${percent(s.ci95[0])} – ${percent(s.ci95[1])}`,
+    formatNumber(s.lengths.a, 0),
+    formatNumber(s.lengths.b, 0),
+  ];
 }
 
 /** How a judge is named in tables. */

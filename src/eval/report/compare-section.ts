@@ -1,7 +1,6 @@
 import { markup, type Html } from "../../web/html.js";
-import type { Judgment } from "../../eval/compare/judgment.js";
-import type { CompareSummary } from "../../eval/compare/summary.js";
-import { COMPARE_COLUMNS, compareCells } from "../compare/summary-text.js";
+import type { Judgment } from "../compare/judgment.js";
+import { COMPARE_COLUMNS, compareCells, type CompareSummary } from "../compare/summary.js";
 
 /** A comparison as the report shows it: the summary of a compare file, its judge and where it came from. */
 export interface ReportComparison {

@@ -16,8 +16,8 @@ import {
   type QueryDetail,
   type ReportRows,
 } from "../../web/report-data.js";
-import type { BatchSummary, ModeSummary } from "../../eval/batch/summary.js";
-import { duration, formatNumber } from "../number-format.js";
+import type { BatchSummary, ModeSummary } from "../batch/summary.js";
+import { duration, formatNumber } from "../../util/number-format.js";
 import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import { REPORT_STYLE } from "./style.js";
