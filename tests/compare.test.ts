@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { describe, expect, it } from "vitest";
+import type { TpoMode } from "../src/settings/run-settings.js";
 import type { BatchRecord } from "../src/eval/batch/record.js";
 import { bootstrapInterval } from "../src/eval/compare/bootstrap.js";
 import { createPairwiseJudge, InvalidVerdictError } from "../src/eval/compare/judge.js";
@@ -213,17 +214,18 @@ describe("the sides of a comparison", () => {
   it("gives bare first the other side's mode (its own first sample), else the file's only mode", () => {
     const where = { flag: "--b", file: "r.jsonl" };
     const first = parseSide("--b", "first");
-    expect(resolveSide(first, parseSide("--a", "bon"), ["tpo", "bon"], where)).toEqual({
+    const ofModes = (...modes: TpoMode[]) => modes.map((mode) => ({ mode }));
+    expect(resolveSide(first, parseSide("--a", "bon"), ofModes("tpo", "bon"), where)).toEqual({
       mode: "bon",
       first: true,
     });
-    expect(resolveSide(first, first, ["tpo"], where)).toEqual({ mode: "tpo", first: true });
-    expect(() => resolveSide(first, first, ["tpo", "bon"], where)).toThrow(
+    expect(resolveSide(first, first, ofModes("tpo"), where)).toEqual({ mode: "tpo", first: true });
+    expect(() => resolveSide(first, first, ofModes("tpo", "bon"), where)).toThrow(
       /--b first: say whose first sample, first:tpo or first:bon \(r.jsonl has tpo, bon\)/,
     );
-    expect(() => resolveSide(parseSide("--b", "revision"), first, ["tpo", "bon"], where)).toThrow(
-      /r.jsonl has no records of mode revision \(it has tpo, bon\)/,
-    );
+    expect(() =>
+      resolveSide(parseSide("--b", "revision"), first, ofModes("bon", "tpo", "bon"), where),
+    ).toThrow(/r.jsonl has no records of mode revision \(it has tpo, bon\)/);
   });
 
   it("takes as first sample the first candidate of iteration 0 in pool order", () => {

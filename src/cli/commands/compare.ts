@@ -17,7 +17,6 @@ import { matchPairs, type Matching } from "../../eval/compare/pairs.js";
 import {
   answersOf,
   answerView,
-  modesOf,
   parseSide,
   resolveSide,
   sideLabel,
@@ -54,8 +53,8 @@ function sidesOf(first: string, second: string | undefined, options: CompareOpti
   const recordsB =
     second === undefined ? recordsA : readLatestRecords(second, { what: "<other>", view: answerView, warn });
   const fileB = second ?? first;
-  const sideA = resolveSide(specA, specB, modesOf(recordsA), { flag: "--a", file: first });
-  const sideB = resolveSide(specB, specA, modesOf(recordsB), { flag: "--b", file: fileB });
+  const sideA = resolveSide(specA, specB, recordsA, { flag: "--a", file: first });
+  const sideB = resolveSide(specB, specA, recordsB, { flag: "--b", file: fileB });
   const label = (side: Side, file: string) => `${sideLabel(side)}${second === undefined ? "" : `@${file}`}`;
   if (label(sideA, first) === label(sideB, fileB)) {
     throw new CliUsageError(

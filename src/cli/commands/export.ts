@@ -7,7 +7,6 @@ import { readLatestRecords } from "../../eval/batch/results-file.js";
 import {
   answersOf,
   answerView,
-  modesOf,
   parseSide,
   resolveSide,
   sideLabel,
@@ -64,7 +63,7 @@ export function exportAction(results: string, options: ExportOptions): void {
     view: format === "official" ? undefined : answerView,
     warn: warnOnStderr("tpo export"),
   });
-  const side = resolveSide(spec, spec, modesOf(records), { flag: "--mode", file: results });
+  const side = resolveSide(spec, spec, records, { flag: "--mode", file: results });
   if (format === "official" && side.first) {
     throw new CliUsageError(
       "--format official writes every scored candidate of a run; give a mode (tpo, revision, bon), not first.",

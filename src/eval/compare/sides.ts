@@ -42,22 +42,23 @@ export function parseSide(flag: string, text: string): SideSpec {
 }
 
 /** The modes that a file's records ran under, in table order. */
-export function modesOf(records: BatchRecord[]): TpoMode[] {
+function modesOf(records: readonly Pick<BatchRecord, "mode">[]): TpoMode[] {
   const present = new Set(records.map((r) => r.mode));
   return MODES.filter((m) => present.has(m));
 }
 
 /**
  * A side with its mode: `first` alone takes the other side's mode when its file has it (the run's
- * own first sample), else the only mode of its file; else the user must say `first:<mode>`. A mode
- * that the file has no records of is a usage error.
+ * own first sample), else the only mode of its file (`records`); else the user must say
+ * `first:<mode>`. A mode that the file has no records of is a usage error.
  */
 export function resolveSide(
   spec: SideSpec,
   other: SideSpec,
-  modes: TpoMode[],
+  records: readonly Pick<BatchRecord, "mode">[],
   where: { flag: string; file: string },
 ): Side {
+  const modes = modesOf(records);
   const has = (mode: TpoMode | null): mode is TpoMode => mode !== null && modes.includes(mode);
   const listed = modes.length > 0 ? modes.join(", ") : "no mode";
   if (spec.mode !== null) {
