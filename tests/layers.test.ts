@@ -157,6 +157,17 @@ describe("the layers of src/", () => {
     expect(cycles).toEqual([]);
   });
 
+  it("only cli/ prints: library code hands messages to its caller", () => {
+    // The one that writes on purpose: the OpenAI SDK's log, redirected to stderr with keys redacted.
+    const writers = ["src/models/chat/sdk-log.ts"];
+    const prints = /\bconsole\.(log|error|warn|info|debug)\(|\bprocess\.(stdout|stderr)\.write\(/;
+    const printing = sourceFiles(SRC)
+      .filter((file) => layerOf(file) !== "cli" && !writers.includes(relative(ROOT, file)))
+      .filter((file) => prints.test(readFileSync(file, "utf8")))
+      .map((file) => relative(ROOT, file));
+    expect(printing).toEqual([]);
+  });
+
   it("reports an upward import and a sideways one", () => {
     const file = join(SRC, "models", "x.ts");
     expect(wrongImports([{ from: "models", to: "graph", file }])).toHaveLength(1);
