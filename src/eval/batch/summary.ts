@@ -132,7 +132,10 @@ export function summaryView(record: BatchRecord): BatchRecord {
   };
 }
 
-/** Per mode and iteration: the mean best reward and the mean reward of that iteration's new candidates. */
+/**
+ * Per mode and iteration: the mean best reward and the mean reward of that iteration's new
+ * candidates; per mode, the cost per query. The package exports it as `summarizeResults`.
+ */
 export function summarize(records: Iterable<BatchRecord>): BatchSummary {
   const byMode = new Map<TpoMode, BatchRecord[]>();
   let inputErrors = 0;
