@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchRecordSchema, type BatchRecord } from "../src/cli/batch/record.js";
+import { BatchRecordSchema, type BatchRecord } from "../src/eval/batch/record.js";
 import { misfitRecordOf } from "../src/cli/queue/job-data.js";
 import type { QueueJobData } from "../src/queue/job.js";
 import type { SqlClient } from "../src/queue/packages.js";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { BatchRecord } from "../../src/cli/batch/record.js";
+import type { BatchRecord } from "../../src/eval/batch/record.js";
 import type { SimRequest } from "../../src/sim/server.js";
 import { waitUntil } from "./cli.js";
 import type { PostgresServer } from "./postgres.js";

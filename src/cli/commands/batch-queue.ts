@@ -1,18 +1,19 @@
 import { enqueueJobs } from "../../queue/enqueue.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { itemsOfBatch, type QueueBatch } from "../batch/batch-flags.js";
 import { lockResults } from "../batch/lock.js";
-import { planJobs } from "../batch/plan.js";
+import { planJobs } from "../../eval/batch/plan.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import { BatchRecordSchema, type BatchRecord } from "../batch/record.js";
-import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
-import { settingsDifferences } from "../batch/settings-check.js";
+import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
+import { settingsDifferences } from "../../eval/batch/settings-check.js";
 import { misfitRecordOf, queueJobOf } from "../queue/job-data.js";
-import { OutModels } from "../queue/models-check.js";
+import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { Outage, waitForRecords } from "../queue/wait.js";
+import { warnOnStderr } from "../warn.js";
 
 /**
  * `tpo batch INPUT --queue URL --out FILE`: enqueues one job per query and mode (idempotently: a
@@ -36,6 +37,7 @@ export async function batchOnQueue(flags: QueueBatch): Promise<void> {
       { resume: true, overwrite: flags.overwrite },
       "tpo batch",
       BATCH_RECORDS,
+      warnOnStderr("tpo batch"),
     );
     const differences = settingsDifferences(existing.values(), contexts, null);
     if (differences.length > 0 && !flags.allowMixed) {

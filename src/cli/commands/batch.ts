@@ -6,11 +6,12 @@ import { checkpointForgetter, openCheckpointer, threadIdOf } from "../batch/chec
 import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import { planJobs } from "../batch/plan.js";
-import type { BatchRecord } from "../batch/record.js";
-import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
+import { planJobs } from "../../eval/batch/plan.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { lockResults } from "../batch/lock.js";
-import { settingsDifferences } from "../batch/settings-check.js";
+import { settingsDifferences } from "../../eval/batch/settings-check.js";
+import { warnOnStderr } from "../warn.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
@@ -41,7 +42,13 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
 
   const settings = modelSettings(options);
   const release = lockResults(out, "tpo batch"); // before reading --out: one writer at a time
-  const existing = previousResults(out, flags, "tpo batch", { ...BATCH_RECORDS, view: planView });
+  const existing = previousResults(
+    out,
+    flags,
+    "tpo batch",
+    { ...BATCH_RECORDS, view: planView },
+    warnOnStderr("tpo batch"),
+  );
   const differences = flags.resume
     ? settingsDifferences(existing.values(), contexts, describeModels(settings))
     : [];

@@ -3,10 +3,10 @@ import { allResults, type StoredResult } from "../../queue/results.js";
 import { retryFailedJobs } from "../../queue/retry.js";
 import { queueStatus, type QueueStatus } from "../../queue/status.js";
 import { writeAtomically } from "../atomic-write.js";
-import { BatchRecordSchema, type BatchRecord } from "../batch/record.js";
+import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
 import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { duration, table } from "../number-format.js";
+import { escapeControl } from "../../util/escape.js";
+import { duration, table } from "../../util/number-format.js";
 import { openQueueForCli } from "../queue/open.js";
 
 function ago(seconds: number): string {

@@ -3,7 +3,7 @@ import { reasonOf } from "../../queue/errors-of-pg.js";
 import type { QueueJobData } from "../../queue/job.js";
 import { resultsOf, resultsSince, type ReadResult, type RecordSchema } from "../../queue/results.js";
 import { workersOf } from "../../queue/status.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 
 export interface WaitOptions<R> {
   /** The records' shape: each is checked with it as it is read. */
