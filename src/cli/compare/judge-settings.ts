@@ -91,10 +91,18 @@ export function judgeSettings(
   return { backend: "openai", model: judgeModel, baseUrl: judgeUrl, apiKey: key, maxTokens, ...retries };
 }
 
-/** The judge's chat model: the simulated world's, or an OpenAI-compatible client. */
-export function judgeChatModel(settings: JudgeSettings): BaseChatModel {
-  if (settings.backend === "sim") return new SimChatModel();
+/**
+ * The judge's chat model: the simulated world's, or an OpenAI-compatible client. With
+ * `topLogprobs`, each reply carries the top log-probabilities of its tokens
+ * (`generationInfo.logprobs`), as AlpacaEval's weighted judge reads them.
+ */
+export function judgeChatModel(
+  settings: JudgeSettings,
+  { topLogprobs }: { topLogprobs?: number } = {},
+): BaseChatModel {
+  if (settings.backend === "sim") return new SimChatModel({ topLogprobs });
   return createOpenAIChatModel(settings, settings.model, {
+    ...(topLogprobs === undefined ? {} : { logprobs: true, topLogprobs }),
     pool: {
       role: "judge",
       coolOffMs: settings.coolOffMs,
