@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,6 +10,8 @@ import {
 import { alpacaEvalSwitches, pythonRandom } from "../src/eval/alpaca-eval/python-random.js";
 import { verdictOf } from "../src/eval/arena-hard/verdict.js";
 import { readJudgeTemplate } from "../src/cli/eval/judge-template.js";
+import { answerMetadata } from "../src/cli/export/arena-hard.js";
+import { gpt4oTokenCounter } from "../src/eval/arena-hard/token-length.js";
 import { CliUsageError } from "../src/cli/errors.js";
 import { ALPACA_EVAL_LABELS } from "../src/prompts/leaderboard-judges.js";
 
@@ -131,5 +133,22 @@ describe("--judge-template", () => {
         `--judge-template ${file} lacks the placeholder {ANSWER_B}: this judge fills {QUESTION}, {ANSWER_A}, {ANSWER_B}.`,
       ),
     );
+  });
+});
+
+describe("tpo export arena-hard's metadata", () => {
+  it("equals what arena-hard-auto's add_markdown_info.py wrote for its own answers", async () => {
+    const countTokens = await gpt4oTokenCounter();
+    const rows = readFileSync(
+      join(__dirname, "fixtures", "arena-hard", "o3-mini-answers-with-metadata.jsonl"),
+      "utf8",
+    )
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { messages: { content: { answer: string } }[]; metadata: unknown });
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(answerMetadata(row.messages.at(-1)!.content.answer, countTokens)).toEqual(row.metadata);
+    }
   });
 });
