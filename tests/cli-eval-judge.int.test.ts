@@ -165,6 +165,54 @@ describe("tpo batch → tpo eval alpaca-eval", () => {
   }, 300_000);
 });
 
+describe("tpo eval alpaca-eval as a batch", () => {
+  it("keeps what was judged when a request fails, and the rerun judges only the rest", async () => {
+    const out = file("resumed.json");
+    sim.server.setFaults([
+      { kind: "status", status: 400, message: "bad request", when: mentions(PROMPTS[2]!.slice(0, 40)) },
+    ]);
+    const failed = await runCli(alpacaArgs(out, "--concurrency", "1"), { env: env(), timeoutMs: 120_000 });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/run the same command again to judge the rest/);
+    expect(existsSync(out)).toBe(false);
+    const journaled = jsonLines(`${out}.partial.jsonl`).length;
+    expect(journaled).toBeGreaterThanOrEqual(1);
+    expect(journaled).toBeLessThan(4);
+
+    sim.server.setFaults([]);
+    sim.server.stats.reset();
+    const resumed = await runCli(alpacaArgs(out), { env: env(), timeoutMs: 120_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(
+      new RegExp(`Judged ${4 - journaled} now, ${journaled} kept from earlier runs`),
+    );
+    expect(sim.server.stats.count(CHAT)).toBe(4 - journaled);
+    expect(JSON.parse(readFileSync(out, "utf8"))).toHaveLength(4);
+    expect(existsSync(`${out}.partial.jsonl`)).toBe(false);
+  }, 300_000);
+
+  it("--iteration K judges the best answer of the pool up to iteration K", async () => {
+    const out = file("iteration0.json");
+    const result = await runCli(alpacaArgs(out, "--iteration", "0"), { env: env(), timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const records = jsonLines(file("results.jsonl")) as {
+      query: string;
+      pool: { text: string; score: number | null; iteration: number }[];
+    }[];
+    const rows = JSON.parse(readFileSync(out, "utf8")) as {
+      instruction: string;
+      output_2: string;
+      generator_2: string;
+    }[];
+    for (const row of rows) {
+      const pool = records.find((r) => r.query === row.instruction)!.pool.filter((c) => c.iteration === 0);
+      const top = Math.max(...pool.map((c) => c.score ?? -Infinity));
+      expect(pool.find((c) => c.score === top)!.text).toBe(row.output_2);
+      expect(row.generator_2).toBe("tpo-sim-tpo@iteration0");
+    }
+  }, 300_000);
+});
+
 describe("tpo batch → tpo eval arena-hard", () => {
   it("judges both orders, writes arena-hard-auto's judgments, scores them against the baseline", async () => {
     const out = file("judgments.jsonl");
