@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
@@ -286,6 +287,24 @@ describe("tpo batch → tpo eval arena-hard", () => {
     expect(first.tpo.prompt).toMatch(/^file:arena-template\.txt#/);
     expect(first.games[0]!.prompt[0]!.content).toMatch(/^Judge the answers/);
   }, 300_000);
+
+  it("refuses a --out that another run is writing (its lock), judging nothing", async () => {
+    const out = file("locked.jsonl");
+    const holder = {
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      command: "tpo eval arena-hard",
+    };
+    writeFileSync(`${out}.lock`, JSON.stringify(holder));
+    sim.server.stats.reset();
+    const result = await runCli(arenaArgs(out), { env: env(), timeoutMs: 120_000 });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(`is being written by another tpo eval arena-hard \\(PID ${process.pid}`),
+    );
+    expect(sim.server.stats.count(CHAT)).toBe(0);
+  }, 120_000);
 
   it("refuses bad input in one line with exit 2", async () => {
     const questions = file("bad-questions.jsonl");

@@ -72,7 +72,7 @@ export function judgeSettings(
   if (judgeUrl === undefined && named === undefined && recorded?.backend !== "sim" && recorded?.model) {
     // Only the file says where: its server would get the requests (and a key), and decide the verdicts.
     throw new CliUsageError(
-      `No judge is configured, and tpo compare never sends requests to a server named in a file: ` +
+      `No judge is configured, and tpo never sends requests to a server named in a file: ` +
         `${recordedIn} was made with ${recorded.model}${recorded.baseUrl ? ` at ${recorded.baseUrl}` : ""}; ` +
         "name the judge yourself with --judge-base-url <url> and --judge-model <name> (or TPO_JUDGE_BASE_URL and TPO_JUDGE_MODEL).",
     );
