@@ -153,6 +153,7 @@ describe("tpo batch → tpo eval alpaca-eval", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split("\n")).toHaveLength(1);
     expect(refused.stderr).toMatch(/returned no log-probabilities.*--discrete/);
+    expect(existsSync(file("no-logprobs.json.partial.jsonl"))).toBe(false);
 
     const out = file("discrete.json");
     const discrete = await runCli(alpacaArgs(out, "--discrete"), { env: env(), timeoutMs: 120_000 });
@@ -174,7 +175,7 @@ describe("tpo eval alpaca-eval as a batch", () => {
     ]);
     const failed = await runCli(alpacaArgs(out, "--concurrency", "1"), { env: env(), timeoutMs: 120_000 });
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/run the same command again to judge the rest/);
+    expect(failed.stderr).toMatch(/are judged in .*resumed\.json\.partial\.jsonl; run the same command again to judge the rest/);
     expect(existsSync(out)).toBe(false);
     const journaled = jsonLines(`${out}.partial.jsonl`).length;
     expect(journaled).toBeGreaterThanOrEqual(1);

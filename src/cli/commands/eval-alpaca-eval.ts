@@ -1,4 +1,4 @@
-import { existsSync, unlinkSync } from "node:fs";
+import { existsSync, statSync, unlinkSync } from "node:fs";
 import { z } from "zod";
 import { unswitchedPreference } from "../../eval/alpaca-eval/judge-preference.js";
 import { alpacaEvalSwitches } from "../../eval/alpaca-eval/python-random.js";
@@ -229,7 +229,7 @@ export async function judgeAlpacaEvalAction(results: string, options: JudgeAlpac
     try {
       await judgeInBatch(todo, {
         command: COMMAND,
-        out,
+        out: journal, // where a failed run's judgments wait for the rerun
         concurrency,
         quiet: options.quiet,
         kept: () => pairs.filter((p) => done.has(p.reference.instruction)).length,
@@ -272,11 +272,12 @@ export async function judgeAlpacaEvalAction(results: string, options: JudgeAlpac
       });
     } finally {
       writer.close();
+      if (statSync(journal).size === 0) unlinkSync(journal); // nothing judged: no journal left behind
     }
     // In the baseline's order: alpaca_eval reads each instruction's difficulty by its position.
     const rows = pairs.map((pair) => done.get(pair.reference.instruction)!);
     writeAtomically(out, `${JSON.stringify(rows, null, 2)}\n`);
-    unlinkSync(journal);
+    if (existsSync(journal)) unlinkSync(journal);
   } finally {
     release();
   }
