@@ -145,6 +145,14 @@ describe("tpo batch → tpo eval alpaca-eval", () => {
     expect(again.stdout).toMatch(/Judged 0 now, 4 kept from earlier runs/);
     expect(sim.server.stats.count(CHAT)).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(rows);
+
+    // Another judge's annotations are never mixed into the file.
+    const other = await runCli(alpacaArgs(out, "--discrete"), { env: env(), timeoutMs: 120_000 });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(
+      /was judged with annotator weighted:tpo:alpaca-eval-judge-v1, not discrete:tpo:alpaca-eval-judge-v1: give another --out, or --overwrite/,
+    );
+    expect(sim.server.stats.count(CHAT)).toBe(0);
   }, 300_000);
 
   it("stops in one line (exit 2) when the server returns no log-probabilities; --discrete judges by the label, labelled as such", async () => {
@@ -175,7 +183,9 @@ describe("tpo eval alpaca-eval as a batch", () => {
     ]);
     const failed = await runCli(alpacaArgs(out, "--concurrency", "1"), { env: env(), timeoutMs: 120_000 });
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/are judged in .*resumed\.json\.partial\.jsonl; run the same command again to judge the rest/);
+    expect(failed.stderr).toMatch(
+      /are judged in .*resumed\.json\.partial\.jsonl; run the same command again to judge the rest/,
+    );
     expect(existsSync(out)).toBe(false);
     const journaled = jsonLines(`${out}.partial.jsonl`).length;
     expect(journaled).toBeGreaterThanOrEqual(1);

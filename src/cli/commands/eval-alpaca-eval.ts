@@ -10,7 +10,6 @@ import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { ResultsWriter, scanResults } from "../batch/results-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
 import type { JudgeDescription } from "../compare/judgment.js";
-import { sameJudge } from "../compare/judgments-file.js";
 import { judgeName } from "../compare/summary.js";
 import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
@@ -27,6 +26,7 @@ import {
   type JudgeUsage,
 } from "../eval/judge-calls.js";
 import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
+import { refuseOtherRun } from "../eval/other-run.js";
 import { judgeFooter } from "../eval/judge-footer.js";
 import { scoreAlpacaEvalAction } from "./eval-score.js";
 
@@ -129,23 +129,12 @@ function previousAnnotations(
   }
   scanResults(journal, AnnotationSchema, (row) => done.set(row.instruction, row));
   for (const row of done.values()) {
-    const other =
-      row.generator_1 !== expect.generator1
-        ? `baseline ${row.generator_1}`
-        : row.generator_2 !== expect.generator2
-          ? `model ${row.generator_2}`
-          : !sameJudge(row.tpo.judge, expect.judge)
-            ? `judge ${judgeName({ judge: row.tpo.judge })}`
-            : row.annotator !== expect.annotator
-              ? `annotator ${row.annotator}`
-              : null;
-    if (other !== null) {
-      throw new CliUsageError(
-        escapeControl(
-          `--out ${out} was judged with ${other}, not this run's: give another --out, or --overwrite to judge again from scratch.`,
-        ),
-      );
-    }
+    refuseOtherRun(out, [
+      ["judge", judgeName({ judge: row.tpo.judge }), judgeName({ judge: expect.judge })],
+      ["annotator", row.annotator, expect.annotator],
+      ["baseline", row.generator_1, expect.generator1],
+      ["model", row.generator_2, expect.generator2],
+    ]);
   }
   return done;
 }

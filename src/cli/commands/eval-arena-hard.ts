@@ -5,7 +5,6 @@ import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { previousResults, ResultsWriter } from "../batch/results-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
-import { sameJudge } from "../compare/judgments-file.js";
 import { judgeName } from "../compare/summary.js";
 import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../escape.js";
@@ -23,6 +22,7 @@ import {
 } from "../eval/judge-calls.js";
 import { judgeFooter } from "../eval/judge-footer.js";
 import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
+import { refuseOtherRun } from "../eval/other-run.js";
 import { scoreArenaHardAction } from "./eval-score.js";
 
 export interface JudgeArenaHardOptions extends Record<string, unknown> {
@@ -192,23 +192,12 @@ export async function judgeArenaHardAction(results: string, options: JudgeArenaH
       key: (j) => j.uid,
     });
     for (const j of done.values()) {
-      const other =
-        j.model !== ours.model
-          ? `model ${j.model}`
-          : j.baseline !== baseline.model
-            ? `baseline ${j.baseline}`
-            : !sameJudge(j.tpo.judge, judge)
-              ? `judge ${judgeName({ judge: j.tpo.judge })}`
-              : j.tpo.prompt !== prompt.name
-                ? `prompt ${j.tpo.prompt}`
-                : null;
-      if (other !== null) {
-        throw new CliUsageError(
-          escapeControl(
-            `--out ${out} was judged with ${other}, not this run's: give another --out, or --overwrite to judge again from scratch.`,
-          ),
-        );
-      }
+      refuseOtherRun(out, [
+        ["judge", judgeName({ judge: j.tpo.judge }), judgeName({ judge })],
+        ["prompt", j.tpo.prompt, prompt.name],
+        ["baseline", j.baseline, baseline.model],
+        ["model", j.model, ours.model],
+      ]);
     }
     const ids = (m: Match) => ({ model: candidateId(m.ours.text), baseline: candidateId(m.baseline) });
     const todo = matches.filter((m) => {
