@@ -13,6 +13,9 @@ import { readJudgeTemplate } from "../src/cli/eval/judge-template.js";
 import { answerMetadata } from "../src/cli/export/arena-hard.js";
 import { gpt4oTokenCounter } from "../src/eval/arena-hard/token-length.js";
 import { CliUsageError } from "../src/cli/errors.js";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+import { HumanMessage } from "@langchain/core/messages";
+import { judgeLabels, judgeVerdict, MissingLogprobsError } from "../src/cli/eval/judge-calls.js";
 import { ALPACA_EVAL_LABELS } from "../src/prompts/leaderboard-judges.js";
 
 const LABELS = ALPACA_EVAL_LABELS;
@@ -150,5 +153,53 @@ describe("tpo export arena-hard's metadata", () => {
     for (const row of rows) {
       expect(answerMetadata(row.messages.at(-1)!.content.answer, countTokens)).toEqual(row.metadata);
     }
+  });
+});
+
+describe("the judges' requests", () => {
+  const messages = [new HumanMessage("judge this")];
+
+  it("asks the discrete judge again once when it writes neither label, then gives no preference", async () => {
+    const again = await judgeLabels(
+      new FakeListChatModel({ responses: ["Maybe", "M"] }),
+      messages,
+      "discrete",
+      "fake",
+    );
+    expect(again).toMatchObject({ preference: 2, raw: "M", usage: { requests: 2 } });
+    const never = await judgeLabels(
+      new FakeListChatModel({ responses: ["Maybe", "Both"] }),
+      messages,
+      "discrete",
+      "fake",
+    );
+    expect(never).toMatchObject({ preference: null, raw: "Both", usage: { requests: 2 } });
+  });
+
+  it("stops the weighted judge with a usage error when the model returns no log-probabilities", async () => {
+    const model = new FakeListChatModel({ responses: ["m"] });
+    await expect(judgeLabels(model, messages, "weighted", "fake at http://x/v1")).rejects.toThrow(
+      MissingLogprobsError,
+    );
+    await expect(judgeLabels(model, messages, "weighted", "fake at http://x/v1")).rejects.toThrow(
+      /the judge fake at http:\/\/x\/v1 returned no log-probabilities.*--discrete/,
+    );
+  });
+
+  it("asks Arena-Hard's judge again once for a verdict, then records none", async () => {
+    const again = await judgeVerdict(
+      new FakeListChatModel({ responses: ["no idea", "so: [[B>A]]"] }),
+      messages,
+      100,
+    );
+    expect(again).toMatchObject({ score: "B>A", answer: "so: [[B>A]]", usage: { requests: 2 } });
+    const never = await judgeVerdict(
+      new FakeListChatModel({ responses: ["no idea", "still none"] }),
+      messages,
+      100,
+    );
+    expect(never).toMatchObject({ score: null, answer: "still none", usage: { requests: 2 } });
+    const first = await judgeVerdict(new FakeListChatModel({ responses: ["[[A>>B]]"] }), messages, 100);
+    expect(first.usage.requests).toBe(1);
   });
 });
