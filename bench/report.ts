@@ -15,6 +15,7 @@ import type { measurePrefixCache, measureStopping } from "./compute.js";
 import type { measurePools } from "./pools.js";
 import type { measureScaleout } from "./scaleout.js";
 import { middlewareHeadline, renderMiddleware, type MiddlewareMeasure } from "./middleware.js";
+import { renderEvalScoring, type EvalScoringMeasure } from "./eval-scoring.js";
 import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
 import { renderReportPage, reportPageHeadline, type ReportPageMeasure } from "./report-page.js";
 
@@ -54,6 +55,7 @@ export interface BenchResults {
     scaleout?: Result<typeof measureScaleout>;
     reportPage?: ReportPageMeasure;
     middleware?: MiddlewareMeasure;
+    evalScoring?: EvalScoringMeasure;
   } & CliMeasures;
   durationS: number;
 }
@@ -713,6 +715,14 @@ export function renderMarkdown(results: BenchResults): string {
       "## 13. `tpoMiddleware` in a `createAgent` run (issue 33, simulated)",
       "",
       renderMiddleware(m.middleware),
+      "",
+    );
+  }
+  if (m.evalScoring) {
+    parts.push(
+      "## 14. Leaderboard scoring: `tpo eval score` (issue 30)",
+      "",
+      renderEvalScoring(m.evalScoring),
       "",
     );
   }

@@ -30,3 +30,18 @@ export type { Side } from "./eval/compare/sides.js";
 export type { PairwiseJudge } from "./eval/compare/judge.js";
 export type { Judgment } from "./eval/compare/judgment.js";
 export type { CompareSummary } from "./eval/compare/summary.js";
+// Leaderboard scoring, as AlpacaEval's and Arena-Hard-Auto's own tools score (`tpo eval score`).
+export { readAnnotations } from "./eval/alpaca-eval/annotations.js";
+export { readGamedBaselines } from "./eval/alpaca-eval/gamed-baselines.js";
+export { winRate } from "./eval/alpaca-eval/win-rate.js";
+export { lengthControlledWinRate } from "./eval/alpaca-eval/length-controlled.js";
+export { readJudgments } from "./eval/arena-hard/judgments.js";
+export { arenaHardScores } from "./eval/arena-hard/scores.js";
+export { styleControlledScores } from "./eval/arena-hard/style-control.js";
+export { EvalInputError } from "./eval/input-error.js";
+export type { Annotations } from "./eval/alpaca-eval/annotations.js";
+export type { WinRate } from "./eval/alpaca-eval/win-rate.js";
+export type { LengthControlledWinRate } from "./eval/alpaca-eval/length-controlled.js";
+export type { Battle } from "./eval/arena-hard/judgments.js";
+export type { ArenaHardScore } from "./eval/arena-hard/scores.js";
+export type { AnswerMetadata } from "./eval/arena-hard/style-control.js";

@@ -18,6 +18,7 @@ import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval
 import { arenaHardAnswers, arenaHardJsonl } from "../../eval/export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
 import { warnOnStderr } from "../warn.js";
+import { gpt4oTokenCounter } from "../../eval/arena-hard/token-length.js";
 
 const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -53,7 +54,7 @@ function checkOut(out: string, results: string, overwrite: boolean): void {
 }
 
 /** `tpo export`'s work; ../declare/export.ts declares the command and loads this on demand. */
-export function exportAction(results: string, options: ExportOptions): void {
+export async function exportAction(results: string, options: ExportOptions): Promise<void> {
   const format = parseFormat(options.format);
   const spec = parseSide("--mode", options.mode);
   checkOut(options.out, results, options.overwrite ?? false);
@@ -91,7 +92,11 @@ export function exportAction(results: string, options: ExportOptions): void {
       alpacaEvalJson(alpacaEvalEntries(answers.values(), { generator: name, dataset: options.dataset })),
     );
   } else if (format === "arena-hard") {
-    writeAtomically(options.out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name })));
+    const countTokens = await gpt4oTokenCounter();
+    writeAtomically(
+      options.out,
+      arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name, countTokens })),
+    );
     if (basename(options.out) !== `${name}.jsonl`) {
       console.error(
         escapeControl(

@@ -1,6 +1,8 @@
 import { contentId } from "../batch/ids.js";
 import type { ChatTurn } from "../../messages/conversation.js";
 import type { Answer } from "../compare/sides.js";
+import { markdownCounts } from "../../eval/arena-hard/markdown-metadata.js";
+import type { AnswerMetadata } from "../../eval/arena-hard/style-control.js";
 
 /**
  * One line of an Arena-Hard-Auto answer file, `data/<bench>/model_answer/<model>.jsonl`, as
@@ -14,6 +16,13 @@ export interface ArenaHardAnswer {
   model: string;
   messages: (ChatTurn | { role: "assistant"; content: { answer: string } })[];
   tstamp: number;
+  /** What arena-hard-auto's style control reads: token_len and the markdown counts outside code blocks (utils/add_markdown_info.py). */
+  metadata: AnswerMetadata;
+}
+
+/** An answer's `metadata` as add_markdown_info.py writes it, its tokens counted by `countTokens` (gpt-4o's encoding). */
+export function answerMetadata(answer: string, countTokens: (text: string) => number): AnswerMetadata {
+  return { token_len: countTokens(answer), ...markdownCounts(answer) };
 }
 
 /** The conversation that was answered: the input's turns, after the run's system prompt when it had one. */
@@ -27,7 +36,10 @@ function conversationOf(answer: Answer): ChatTurn[] {
 }
 
 /** The answers as Arena-Hard answer lines; the query ids must be the questions' uids. */
-export function arenaHardAnswers(answers: Iterable<Answer>, options: { model: string }): ArenaHardAnswer[] {
+export function arenaHardAnswers(
+  answers: Iterable<Answer>,
+  options: { model: string; countTokens: (text: string) => number },
+): ArenaHardAnswer[] {
   return [...answers].map((answer) => ({
     uid: answer.id,
     // gen_answer.py draws a shortuuid; a hash keeps a second export of the same answers identical.
@@ -35,6 +47,7 @@ export function arenaHardAnswers(answers: Iterable<Answer>, options: { model: st
     model: options.model,
     messages: [...conversationOf(answer), { role: "assistant", content: { answer: answer.text } }],
     tstamp: Date.parse(answer.record.finishedAt) / 1000,
+    metadata: answerMetadata(answer.text, options.countTokens),
   }));
 }
 
