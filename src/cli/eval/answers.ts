@@ -59,7 +59,11 @@ export function readOurAnswers(
   if (iteration !== undefined && spec.first) {
     throw new CliUsageError("--iteration picks a mode's earlier best: give a mode with it, not first.");
   }
-  const records = readLatestRecords(results, { what: "<results>", view: withoutTexts, warn: warnOnStderr(command) });
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: withoutTexts,
+    warn: warnOnStderr(command),
+  });
   const side = resolveSide(spec, spec, records, { flag: "--mode", file: results });
   const ofMode = records.filter((r) => r.mode === side.mode);
   const answers = new Map<string, OurAnswer>();
