@@ -38,6 +38,8 @@ const ALLOWED: Record<string, string[]> = {
     ...BASE,
   ],
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
+  // The persistent cache of responses and scores: its stores, bound to the models' cache slots.
+  cache: ["models", "http", ...BASE],
   // Leaderboard scoring (AlpacaEval, Arena-Hard): numbers in, numbers out.
   eval: [...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
@@ -58,6 +60,7 @@ const ALLOWED: Record<string, string[]> = {
   queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "cache",
     "eval",
     "web",
     "mcp",

@@ -23,6 +23,8 @@ import { escapeControl } from "../escape.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
+import { addCacheCounts, type Usage } from "../../state/state.js";
+import { cacheSavedLine, openCacheOption } from "../cache-option.js";
 
 export interface BatchOptions extends Record<string, unknown> {
   out: string;
@@ -46,6 +48,7 @@ export interface BatchOptions extends Record<string, unknown> {
   /** Whether --concurrency was given, rather than its default (--queue refuses it). */
   concurrencyGiven?: boolean;
   keepCheckpoints?: boolean;
+  cache?: string;
 }
 
 /** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
@@ -130,8 +133,20 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   settings.simulatedServer = await reachesSimulatedServer(settings);
   const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
   // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
-  const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
-  const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
+  const cached = await openCacheOption(options.cache, settings, "tpo batch");
+  let checkpointer;
+  try {
+    checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
+  } catch (error) {
+    await cached?.cache.close();
+    throw error;
+  }
+  const graph = createTpoGraph({
+    ...models,
+    checkpointer: checkpointer?.saver,
+    modelCache: cached?.modelCache,
+  });
+  let fromCache: Usage["fromCache"];
 
   const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
   if (jobs.length === 0 && unreadable.length === 0) {
@@ -167,6 +182,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         failed++;
         if (!options.quiet) reportFailedRecord(record);
       }
+      fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
       progress.complete(record.mode, record.best?.score ?? null);
     });
   } catch (error) {
@@ -175,6 +191,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
     if (!options.quiet) progress.stop();
     writer.close();
     await checkpointer?.close();
+    await cached?.cache.close();
     release();
   }
   if (writeError !== undefined) {
@@ -187,6 +204,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   }
 
   summarizeResults(options.out, modes, options.format);
+  const saved = cached && cacheSavedLine(fromCache);
+  if (cached) console.log(`Cache ${cached.cache.where}: ${saved ?? "it answered no request of this run"}.`);
   if (failed > 0) {
     throw new CliRunError(
       `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +

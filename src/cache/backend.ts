@@ -1,0 +1,22 @@
+import type { CacheRow } from "./entry.js";
+
+/** Where the rows are: a SQLite file or a PostgreSQL database. */
+export interface CacheBackend {
+  /** The file, or the URL without its password, for messages. */
+  where: string;
+  /** The rows of these keys that exist. */
+  get(keys: string[]): Promise<Map<string, Pick<CacheRow, "value" | "check">>>;
+  /** Adds rows; a key that is already there keeps its first value (both came from the same material). */
+  put(rows: CacheRow[]): Promise<void>;
+  /** Deletes the entries written before `before` (ms since the epoch); returns how many. */
+  prune(before: number): Promise<number>;
+  /** How many entries there are, by kind. */
+  count(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/** The format of the tables; a cache of a newer format is refused, not misread. */
+export const CACHE_FORMAT = "1";
+
+export const TABLE = "tpo_cache";
+export const META_TABLE = "tpo_cache_meta";
