@@ -15,6 +15,7 @@ import type { measurePrefixCache, measureStopping } from "./compute.js";
 import type { measurePools } from "./pools.js";
 import type { measureScaleout } from "./scaleout.js";
 import { middlewareHeadline, renderMiddleware, type MiddlewareMeasure } from "./middleware.js";
+import { cacheHeadline, renderCache, type CacheMeasure } from "./cache.js";
 import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
 import { renderReportPage, reportPageHeadline, type ReportPageMeasure } from "./report-page.js";
 
@@ -54,6 +55,7 @@ export interface BenchResults {
     scaleout?: Result<typeof measureScaleout>;
     reportPage?: ReportPageMeasure;
     middleware?: MiddlewareMeasure;
+    cache?: CacheMeasure;
   } & CliMeasures;
   durationS: number;
 }
@@ -120,6 +122,7 @@ export function headline(
   }
   if (m.reportPage) rows.push(reportPageHeadline(m.reportPage));
   if (m.middleware) rows.push(middlewareHeadline(m.middleware));
+  if (m.cache) rows.push(cacheHeadline(m.cache));
   return [...rows, ...poolsHeadline(m.pools), ...scaleoutHeadline(m.scaleout), ...cliHeadline(results)];
 }
 
@@ -715,6 +718,9 @@ export function renderMarkdown(results: BenchResults): string {
       renderMiddleware(m.middleware),
       "",
     );
+  }
+  if (m.cache) {
+    parts.push("## 14. The persistent cache (issue 31, simulated)", "", renderCache(m.cache), "");
   }
   return `${parts.join("\n")}\n`;
 }

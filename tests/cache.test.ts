@@ -146,7 +146,7 @@ describe("the persistent cache", () => {
     expect(firstSamples(bon.pool).length).toBeGreaterThan(0);
   });
 
-  it("treats a row that fails its check as a miss: the score is asked again, never taken from the row", async () => {
+  it("treats a row that fails its check as a miss: the score is asked again, never taken from the row, and the row mended", async () => {
     const path = join(dir, "cache.sqlite");
     cache = await openTpoCache(path);
     const first = await run({ seed: 5, depth: 0 }, true);
@@ -159,6 +159,8 @@ describe("the persistent cache", () => {
     expect(second.scored).toBe(first.scored);
     expect(second.state.best!.score).toBe(first.state.best!.score);
     expect(cache.stats.rejected).toBe(first.scored);
+    // The rows are mended: a third run finds every score.
+    expect((await run({ seed: 5, depth: 0 }, true)).scored).toBe(0);
   });
 
   it("refuses a file that is not a cache in one line, and leaves it as it was", async () => {

@@ -6,7 +6,10 @@ export interface CacheBackend {
   where: string;
   /** The rows of these keys that exist. */
   get(keys: string[]): Promise<Map<string, Pick<CacheRow, "value" | "check">>>;
-  /** Adds rows; a key that is already there keeps its first value (both came from the same material). */
+  /**
+   * Adds rows, replacing a row of the same key: one that failed its check is mended, and two
+   * writers of one key write answers to the same request.
+   */
   put(rows: CacheRow[]): Promise<void>;
   /** Deletes the entries written before `before` (ms since the epoch); returns how many. */
   prune(before: number): Promise<number>;

@@ -74,12 +74,14 @@ export async function openPostgresBackend(
       for (const row of rows as CacheRow[]) found.set(row.key, { value: row.value, check: row.check });
       return found;
     },
-    put: async (rows) => {
+    put: async (given) => {
+      // One row per key: a statement may not update the same row twice.
+      const rows = [...new Map(given.map((r) => [r.key, r])).values()];
       if (rows.length === 0) return;
       await pool.query(
         `INSERT INTO ${TABLE} (key, kind, value, check_hash, created_at) ` +
           `SELECT k, kd, v, c, $5::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(k, kd, v, c) ` +
-          "ON CONFLICT (key) DO NOTHING",
+          "ON CONFLICT (key) DO UPDATE SET value = excluded.value, check_hash = excluded.check_hash, created_at = excluded.created_at",
         [
           rows.map((r) => r.key),
           rows.map((r) => r.kind),

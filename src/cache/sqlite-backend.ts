@@ -75,7 +75,7 @@ export function openSqliteBackend(Database: typeof BetterSqlite3, path: string):
   const open = db;
   const select = open.prepare(`SELECT value, check_hash AS "check" FROM ${TABLE} WHERE key = ?`);
   const insert = open.prepare(
-    `INSERT OR IGNORE INTO ${TABLE} (key, kind, value, check_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO ${TABLE} (key, kind, value, check_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
   );
   const insertAll = open.transaction((rows: CacheRow[], now: number) => {
     for (const row of rows) insert.run(row.key, row.kind, row.value, row.check, now);
