@@ -75,7 +75,7 @@ describe("tpo batch --cache", () => {
     expect(requests()).toBe(0);
     expect(records(join(dir, "second.jsonl"))).toEqual(records(join(dir, "first.jsonl")));
     expect(second.stdout).toMatch(
-      /Cache .*rerun\.sqlite: the cache answered \d+ model requests \(\d+ tokens\) and \d+ reward requests: none of them was sent\./,
+      /Cache .*rerun\.sqlite answered \d+ model requests \(\d+ tokens\) and \d+ reward requests: none of them was sent\./,
     );
   });
 

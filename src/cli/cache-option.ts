@@ -29,7 +29,7 @@ export function cacheSavedLine(fromCache: Usage["fromCache"]): string | undefine
   const tokens = (fromCache.promptTokens ?? 0) + (fromCache.completionTokens ?? 0);
   if (requests + rewards === 0) return undefined;
   return (
-    `the cache answered ${requests} model request${requests === 1 ? "" : "s"} ` +
+    `answered ${requests} model request${requests === 1 ? "" : "s"} ` +
     `(${tokens} tokens) and ${rewards} reward request${rewards === 1 ? "" : "s"}: none of them was sent`
   );
 }

@@ -205,7 +205,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
 
   summarizeResults(options.out, modes, options.format);
   const saved = cached && cacheSavedLine(fromCache);
-  if (cached) console.log(`Cache ${cached.cache.where}: ${saved ?? "it answered no request of this run"}.`);
+  if (cached) console.log(`Cache ${cached.cache.where} ${saved ?? "answered no request of this run"}.`);
   if (failed > 0) {
     throw new CliRunError(
       `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +

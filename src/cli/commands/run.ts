@@ -85,6 +85,6 @@ export async function runAction(queryArgument: string | undefined, options: RunO
         `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
     );
     const saved = cacheSavedLine(u.fromCache);
-    if (saved) console.error(`tpo: ${saved}.`);
+    if (saved) console.error(`tpo: the cache ${saved}.`);
   }
 }

@@ -195,5 +195,5 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
       `${summary.handedBack} handed back.`,
   );
   const saved = cacheSavedLine(fromCache);
-  if (saved) say(`${saved}.`);
+  if (saved) say(`the cache ${saved}.`);
 }
