@@ -4,7 +4,13 @@ import { openTpoCache } from "../src/cache/open-cache.js";
 import { TpoCacheError } from "../src/errors.js";
 import { createTpoGraph } from "../src/graph/builder.js";
 import { createSimWorld } from "../src/sim/index.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { killChildren, runCli, startCli } from "./helpers/cli.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { readRecords, samplePrompts } from "./helpers/records.js";
+import { simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
 // A real PostgreSQL server from Debian's packages, started here on a free port of 127.0.0.1.
 let server: PostgresServer | null = null;
@@ -21,7 +27,12 @@ beforeAll(async () => {
   server = started;
 }, 120_000);
 
-afterAll(() => server?.stop());
+const sim = useSimServer();
+
+afterAll(() => {
+  killChildren();
+  server?.stop();
+});
 
 class ChatCounter extends BaseCallbackHandler {
   name = "chat-counter";
@@ -74,4 +85,74 @@ describe("the cache in PostgreSQL", () => {
     expect((error as Error).message).toMatch(/holds a cache of format 99, made by another version/);
     expect((error as Error).message).not.toContain("\n");
   });
+
+  it("tpo worker --cache: jobs run again on the queue send no model request; tpo batch --queue refuses --cache", async (context) => {
+    if (!server) return context.skip(unavailable);
+    server.createDatabase("queue_cache");
+    const url = server.url("queue_cache");
+    const dir = mkdtempSync(join(tmpdir(), "tpo-queue-cache-"));
+    try {
+      const input = join(dir, "prompts.json");
+      writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 4)));
+      const worker = startCli(["worker", url, "--concurrency", "2", "--cache", url], {
+        env: simServerEnv(sim.server),
+        timeoutMs: 400_000,
+      });
+      const modelRequests = () =>
+        sim.server.stats.count("/v1/chat/completions") + sim.server.stats.count("/pooling");
+      // Another data set name is another set of jobs: the queries run again, on the worker.
+      const batch = (dataset: string) =>
+        runCli(
+          [
+            "batch",
+            input,
+            "--queue",
+            url,
+            "--out",
+            join(dir, `${dataset}.jsonl`),
+            "--dataset",
+            dataset,
+            "--depth",
+            "1",
+            "--width",
+            "2",
+            "--seed",
+            "5",
+            "--quiet",
+          ],
+          { env: simServerEnv(sim.server), timeoutMs: 300_000 },
+        );
+      const first = await batch("first");
+      expect(first.code, first.stderr).toBe(0);
+      expect(modelRequests()).toBeGreaterThan(0);
+      sim.server.stats.reset();
+      const second = await batch("second");
+      expect(second.code, second.stderr).toBe(0);
+      expect(modelRequests()).toBe(0);
+      const best = (name: string) =>
+        readRecords(join(dir, `${name}.jsonl`))
+          .map((r) => [r.id, r.best?.text])
+          .sort();
+      expect(best("second")).toEqual(best("first"));
+      worker.child.kill("SIGTERM");
+      const stopped = await worker.done;
+      expect(stopped.code, stopped.stderr).toBe(0);
+      expect(stopped.stderr).toMatch(/tpo worker: the cache answered \d+ model requests/);
+
+      const refused = await runCli([
+        "batch",
+        input,
+        "--queue",
+        url,
+        "--out",
+        join(dir, "x.jsonl"),
+        "--cache",
+        "c.sqlite",
+      ]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain("--cache does not go with --queue: the workers send the requests");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 400_000);
 });

@@ -35,6 +35,11 @@ function refuseWithQueue(options: BatchOptions): void {
     refuse("--checkpoint", "the workers keep their checkpoints in the queue's database.");
   if (options.concurrencyGiven)
     refuse("--concurrency", "each worker runs its own (tpo worker --concurrency).");
+  if (options.cache !== undefined)
+    refuse(
+      "--cache",
+      "the workers send the requests, so each takes it: tpo worker --cache <file|postgres://url>.",
+    );
   for (const { flag } of MODEL_FLAGS) {
     if (options[optionKey(flag)] !== undefined) {
       refuse(flag, "each worker uses the models of its own environment and flags (give it to tpo worker).");
