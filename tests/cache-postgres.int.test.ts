@@ -73,6 +73,37 @@ describe("the cache in PostgreSQL", () => {
     }
   });
 
+  it("never lets two workers both pay for the same score: one claims it, the other waits for it", async (context) => {
+    if (!server) return context.skip(unavailable);
+    server.createDatabase("claims");
+    const url = server.url("claims");
+    const [a, b] = [await openTpoCache(url), await openTpoCache(url)];
+    try {
+      let scored = 0;
+      const runOn = (cache: typeof a) => {
+        const world = createSimWorld(2);
+        const inner = world.rewardModel;
+        // Slow enough that the two workers' reward steps overlap.
+        const rewardModel = {
+          name: "slow",
+          score: async (items: Parameters<typeof inner.score>[0]) => {
+            scored += items.length;
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            return inner.score(items);
+          },
+        };
+        const graph = createTpoGraph({ ...world, rewardModel, modelCache: cache.forModels(MODELS) });
+        return graph.invoke({ query: "How do I descale a kettle?" }, { context: { seed: 4, depth: 1 } });
+      };
+      const [first, second] = await Promise.all([runOn(a), runOn(b)]);
+      expect(second.pool).toEqual(first.pool);
+      expect(scored).toBe(first.pool.length);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it("refuses a database whose cache tables are of another format, in one line", async (context) => {
     if (!server) return context.skip(unavailable);
     server.createDatabase("newer");

@@ -13,6 +13,13 @@ export interface CacheBackend {
   put(rows: CacheRow[]): Promise<void>;
   /** Deletes the entries written before `before` (ms since the epoch); returns how many. */
   prune(before: number): Promise<number>;
+  /**
+   * For a backend that several machines share: claims the keys that no one claimed in the last
+   * `staleMs`, and returns those this caller got. Absent: no claims (every miss is computed).
+   */
+  claim?(keys: string[], staleMs: number): Promise<Set<string>>;
+  /** Gives back claims. */
+  unclaim?(keys: string[]): Promise<void>;
   /** How many entries there are, by kind. */
   count(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -23,3 +30,4 @@ export const CACHE_FORMAT = "1";
 
 export const TABLE = "tpo_cache";
 export const META_TABLE = "tpo_cache_meta";
+export const CLAIMS_TABLE = "tpo_cache_claims";

@@ -1,6 +1,6 @@
 import { TpoCacheError } from "../errors.js";
 import { redactUrls } from "../http/redact.js";
-import { CACHE_FORMAT, META_TABLE, TABLE, type CacheBackend } from "./backend.js";
+import { CACHE_FORMAT, CLAIMS_TABLE, META_TABLE, TABLE, type CacheBackend } from "./backend.js";
 import type { CacheRow } from "./entry.js";
 
 /** What the cache uses of pg's Pool. */
@@ -22,6 +22,7 @@ async function setUp(pool: PgPool, where: string): Promise<void> {
           `CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, ` +
           `check_hash TEXT NOT NULL, created_at BIGINT NOT NULL);` +
           `CREATE INDEX IF NOT EXISTS ${TABLE}_created ON ${TABLE} (created_at);` +
+          `CREATE TABLE IF NOT EXISTS ${CLAIMS_TABLE} (key TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL);` +
           `INSERT INTO ${META_TABLE} (name, value) VALUES ('format', '${CACHE_FORMAT}') ON CONFLICT DO NOTHING;`,
       );
       break;
@@ -91,8 +92,26 @@ export async function openPostgresBackend(
         ],
       );
     },
-    prune: async (before) =>
-      (await pool.query(`DELETE FROM ${TABLE} WHERE created_at < $1`, [before])).rowCount ?? 0,
+    // A claim row per key being scored: a concurrent claim of the same key waits for the first
+    // one's insert and then finds it taken (unless older than staleMs: its process died). Keys in
+    // one order, so that two claims of overlapping keys cannot deadlock.
+    claim: async (keys, staleMs) => {
+      const now = Date.now();
+      const { rows } = await pool.query(
+        `INSERT INTO ${CLAIMS_TABLE} (key, claimed_at) SELECT k, $2::bigint FROM unnest($1::text[]) AS t(k) ` +
+          `ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at WHERE ${CLAIMS_TABLE}.claimed_at < $3 ` +
+          "RETURNING key",
+        [[...new Set(keys)].sort(), now, now - staleMs],
+      );
+      return new Set((rows as { key: string }[]).map((r) => r.key));
+    },
+    unclaim: async (keys) => {
+      await pool.query(`DELETE FROM ${CLAIMS_TABLE} WHERE key = ANY($1::text[])`, [keys]);
+    },
+    prune: async (before) => {
+      await pool.query(`DELETE FROM ${CLAIMS_TABLE} WHERE claimed_at < $1`, [before]);
+      return (await pool.query(`DELETE FROM ${TABLE} WHERE created_at < $1`, [before])).rowCount ?? 0;
+    },
     count: async () =>
       Object.fromEntries(
         (

@@ -15,6 +15,10 @@ export interface CacheStats {
   failures: number;
 }
 
+/** How long a claim holds: past it, its process is taken for dead and another scores the response. */
+const CLAIM_STALE_MS = 60_000;
+const CLAIM_POLL_MS = 50;
+
 /** What identifies each model, as the cache's keys hold it: servers and names, never a key. */
 export interface ModelIdentities {
   policy: string;
@@ -65,10 +69,11 @@ export class TpoCache {
         await cache.store("chat", [[`${llmKey}\u0000${prompt}`, value]]);
       }
     })();
+    const isScore = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
     this.scores = {
-      lookupScores: (keys) =>
-        cache.lookup("score", keys, (v): v is number => typeof v === "number" && Number.isFinite(v)),
+      lookupScores: (keys) => cache.lookup("score", keys, isScore),
       updateScores: (entries) => cache.store("score", entries),
+      ...(backend.claim ? this.claims(isScore) : {}),
     };
   }
 
@@ -83,6 +88,55 @@ export class TpoCache {
       policy: { store: this.responses, model: models.policy },
       critic: { store: this.responses, model: models.critic },
       reward: { store: this.scores, model: models.reward },
+    };
+  }
+
+  /**
+   * Claims of scores for a backend that several machines share (PostgreSQL): one process scores
+   * a response, the others wait for its score, for as long as a claim stays fresh.
+   */
+  private claims(
+    isScore: (v: unknown) => v is number,
+  ): Pick<ScoreStore, "claimScores" | "awaitScores" | "releaseScores"> {
+    const keyOfScore = (material: string) => keyOf("score", material);
+    return {
+      claimScores: async (materials) => {
+        try {
+          const won = await this.backend.claim!(materials.map(keyOfScore), CLAIM_STALE_MS);
+          return materials.filter((m) => won.has(keyOfScore(m)));
+        } catch (error) {
+          this.problem("a claim", error);
+          return materials;
+        }
+      },
+      awaitScores: async (materials) => {
+        const scores: (number | undefined)[] = materials.map(() => undefined);
+        const deadline = Date.now() + CLAIM_STALE_MS;
+        while (Date.now() < deadline) {
+          const open = materials.flatMap((m, i) => (scores[i] === undefined ? [i] : []));
+          if (open.length === 0) break;
+          try {
+            const rows = await this.backend.get(open.map((i) => keyOfScore(materials[i])));
+            for (const i of open) {
+              const value = valueOf(materials[i], rows.get(keyOfScore(materials[i])));
+              if (isScore(value)) scores[i] = value;
+            }
+          } catch (error) {
+            this.problem("a lookup", error);
+            break;
+          }
+          if (scores.every((s) => s !== undefined)) break;
+          await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+        }
+        return scores;
+      },
+      releaseScores: async (materials) => {
+        try {
+          await this.backend.unclaim?.(materials.map(keyOfScore));
+        } catch (error) {
+          this.problem("a release of claims", error);
+        }
+      },
     };
   }
 
