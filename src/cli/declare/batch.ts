@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { BatchOptions } from "../commands/batch.js";
-import { addModelFlags, addSettingFlags } from "../flag-tables.js";
-import { CACHE_FLAG } from "./cache-flag.js";
+import { addModelFlags, addSettingFlags, CACHE_FLAG } from "../flag-tables.js";
 
 /** `tpo batch`: declared here (light, for `--help`); ../commands/batch.ts does the work. */
 export function declareBatch(program: Command): void {

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { addModelFlags, addSettingFlags } from "../flag-tables.js";
-import { CACHE_FLAG } from "./cache-flag.js";
+import { addModelFlags, addSettingFlags, CACHE_FLAG } from "../flag-tables.js";
 
 /** `tpo run`: declared here (light, for `--help`); ../commands/run.ts does the work. */
 export function declareRun(program: Command): void {

@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import type { WorkerFlags } from "../commands/worker.js";
-import { addModelFlags, capFlags } from "../flag-tables.js";
+import { addModelFlags, CACHE_FLAG, capFlags } from "../flag-tables.js";
 import { QUEUE_URL_HELP } from "./queue.js";
-import { CACHE_FLAG } from "./cache-flag.js";
 
 /** `tpo worker`: declared here (light, for `--help`); ../commands/worker.ts does the work. */
 export function declareWorker(program: Command): void {
