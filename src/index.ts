@@ -10,6 +10,10 @@ export { modelsFromEnv } from "./from-env/models-from-env.js";
 export { createSimWorld } from "./sim/index.js";
 export { startSimServer } from "./sim/server.js";
 
+// The persistent cache of scores and seeded responses (better-sqlite3 or pg, loaded when opened).
+export { openTpoCache } from "./cache/open-cache.js";
+export { TpoCacheError } from "./errors.js";
+
 // TPO as an OpenAI-compatible server.
 export { startTpoServer } from "./server/openai-server.js";
 

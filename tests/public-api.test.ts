@@ -49,7 +49,9 @@ const CORE_VALUES = [
 ];
 
 const MAIN_ONLY_VALUES = [
+  "TpoCacheError",
   "TpoChatOpenAI",
+  "openTpoCache",
   "createOpenAIChatModel",
   "createSimWorld",
   "modelsFromEnv",

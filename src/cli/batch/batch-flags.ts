@@ -34,6 +34,8 @@ export interface BatchOptions extends Record<string, unknown> {
   /** Whether --concurrency was given, rather than its default (--queue refuses it). */
   concurrencyGiven?: boolean;
   keepCheckpoints?: boolean;
+  /** A SQLite file or postgres:// URL of the persistent cache (../cache-option.ts). */
+  cache?: string;
 }
 
 /** What both runners of `tpo batch` read: the data set, --out and the settings of each mode. */
@@ -60,6 +62,7 @@ export interface PlainBatch extends SharedFlags {
   shard: Shard | null;
   checkpoint: string | undefined;
   keepCheckpoints: boolean;
+  cache: string | undefined;
 }
 
 /** A batch run by `tpo worker`s through the job queue (../commands/batch-queue.ts). */
@@ -108,6 +111,11 @@ const PLAIN_ONLY: OneRunnerFlag[] = [
     flag: "--keep-checkpoints",
     given: given("keepCheckpoints"),
     why: "the workers keep a job's checkpoints in the queue's database until its record is kept, then delete them.",
+  },
+  {
+    flag: "--cache",
+    given: given("cache"),
+    why: "the workers send the requests, so each takes it: tpo worker --cache <file|postgres://url>.",
   },
   {
     flag: "--concurrency",
@@ -187,6 +195,7 @@ function plainFlags(shared: SharedFlags, options: BatchOptions): PlainBatch {
     shard,
     checkpoint: options.checkpoint,
     keepCheckpoints: options.keepCheckpoints ?? false,
+    cache: options.cache,
   };
 }
 

@@ -15,6 +15,8 @@ import { warnOnStderr } from "../warn.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
+import { addCacheCounts, type Usage } from "../../state/state.js";
+import { cacheSavedLine, openCacheOption } from "../cache-option.js";
 
 export type { BatchOptions };
 
@@ -62,8 +64,20 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
   settings.simulatedServer = await reachesSimulatedServer(settings);
   const writer = new ResultsWriter(out, { truncate: flags.overwrite });
   // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
-  const checkpointer = flags.checkpoint ? await openCheckpointer(flags.checkpoint) : undefined;
-  const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
+  const cached = await openCacheOption(flags.cache, settings, "tpo batch");
+  let checkpointer;
+  try {
+    checkpointer = flags.checkpoint ? await openCheckpointer(flags.checkpoint) : undefined;
+  } catch (error) {
+    await cached?.cache.close();
+    throw error;
+  }
+  const graph = createTpoGraph({
+    ...models,
+    checkpointer: checkpointer?.saver,
+    modelCache: cached?.modelCache,
+  });
+  let fromCache: Usage["fromCache"];
   const forgetCheckpoints =
     checkpointer &&
     checkpointForgetter(checkpointer, (reason) =>
@@ -106,6 +120,7 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
         failed++;
         if (!flags.quiet) reportFailedRecord(record);
       }
+      fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
       progress.complete(record.mode, record.best?.score ?? null);
     });
   } catch (error) {
@@ -114,6 +129,7 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
     if (!flags.quiet) progress.stop();
     writer.close();
     await checkpointer?.close();
+    await cached?.cache.close();
     release();
   }
   if (writeError !== undefined) {
@@ -126,6 +142,8 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
   }
 
   summarizeResults(out, flags.modes, flags.format);
+  const saved = cached && cacheSavedLine(fromCache);
+  if (cached) console.log(`Cache ${cached.cache.where} ${saved ?? "answered no request of this run"}.`);
   if (failed > 0) {
     throw new CliRunError(
       `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${out} carry the error ` +

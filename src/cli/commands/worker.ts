@@ -1,4 +1,6 @@
 import { createTpoGraph } from "../../graph/builder.js";
+import { cacheSavedLine, openCacheOption } from "../cache-option.js";
+import { addCacheCounts, type Usage } from "../../state/state.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
@@ -20,6 +22,7 @@ export interface WorkerFlags extends Record<string, unknown> {
   maxDepth: string;
   maxTokens: string;
   quiet?: boolean;
+  cache?: string;
 }
 
 function say(line: string): void {
@@ -98,7 +101,20 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     await queue.close();
     throw error;
   }
-  const graph = createTpoGraph({ ...models, checkpointer: checkpointer.saver });
+  let cached;
+  try {
+    cached = await openCacheOption(flags.cache, settings, "tpo worker");
+  } catch (error) {
+    await checkpointer.close().catch(() => {});
+    await queue.close();
+    throw error;
+  }
+  const graph = createTpoGraph({
+    ...models,
+    checkpointer: checkpointer.saver,
+    modelCache: cached?.modelCache,
+  });
+  let fromCache: Usage["fromCache"];
   const worker = await startQueueWorker(queue, {
     concurrency,
     leaseSeconds,
@@ -110,6 +126,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
         resume: true,
         signal,
       });
+      fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
       return {
         record,
         error: record.error
@@ -159,9 +176,12 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     process.on("SIGINT", onSignal);
   });
   await checkpointer.close().catch(() => {});
+  await cached?.cache.close().catch(() => {});
   await queue.close();
   say(
     `stopped: ${summary.done} job${summary.done === 1 ? "" : "s"} done, ${summary.failed} failed attempt${summary.failed === 1 ? "" : "s"}, ` +
       `${summary.handedBack} handed back.`,
   );
+  const saved = cacheSavedLine(fromCache);
+  if (saved) say(`the cache ${saved}.`);
 }
