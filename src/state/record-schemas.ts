@@ -45,6 +45,7 @@ export const UsageSchema = z.object({
   rewardRequests: z.number(),
   nodeMs: z.record(z.string(), z.number()).default({}),
   replicas: ReplicaUsageSchema.optional(),
+  costUsd: z.number().optional(),
 });
 
 export const ScoreStatsSchema = z.object({ min: z.number(), mean: z.number(), max: z.number() });

@@ -41,6 +41,7 @@ export interface Usage {
    * "critic", "reward", …), then by server URL (credentials hidden). Absent with one server per role.
    */
   replicas?: ReplicaUsage;
+  costUsd?: number;
 }
 
 /** What one server of a role did: requests it answered, requests that failed on it, prompt tokens. */
