@@ -110,7 +110,10 @@ export function bestAt(pool: readonly Candidate[], k: number): Candidate | null 
 }
 
 /** Tokens and USD spent up to and including iteration `k` (USD null unless every record says). */
-export function spentUpTo(history: readonly HistoryRecord[], k: number): { tokens: number; usd: number | null } {
+export function spentUpTo(
+  history: readonly HistoryRecord[],
+  k: number,
+): { tokens: number; usd: number | null } {
   const upTo = history.filter((h) => h.iteration <= k);
   const priced = upTo.every((h) => typeof h.usage.costUsd === "number");
   return {
