@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { writeWhole } from "../atomic-write.js";
 import { refuseInputAsOut } from "../batch/out-file.js";
 import { readLatestRecords } from "../batch/results-file.js";
-import { formatSummary, summarize } from "../batch/summary.js";
+import { formatSummary, summarize, type BatchSummary } from "../batch/summary.js";
 import { readJudgments } from "../compare/judgments-file.js";
 import {
   formatCompare,
@@ -11,12 +11,14 @@ import {
   summarizeJudgments,
 } from "../compare/summary.js";
 import type { ReportComparison } from "../report/compare-section.js";
+import { costCurveOf, type CostSeries } from "../report/cost-curve.js";
 import { comparisonDataOf, reportDataOf } from "../report/drilldown-data.js";
 import { reportHtml } from "../report/html.js";
 
 export interface ReportOptions {
   out: string;
   compare: string[];
+  json?: boolean;
 }
 
 /** A compare file as the report shows it: one comparison per judge (a file resumed with another judge has two). */
@@ -47,11 +49,26 @@ export function reportAction(results: string, options: ReportOptions): void {
     records,
     comparisons.map((c) => comparisonDataOf(c.judgments, { judge: c.judge, source: c.source })),
   );
-  writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data));
+  const costCurve = costCurveOf(records, summary);
+  writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data, costCurve));
+  if (options.json) {
+    console.log(JSON.stringify(reportJson(summary, costCurve, comparisons)));
+    console.error(`Wrote ${options.out}`);
+    return;
+  }
   console.log(formatSummary(summary));
   for (const c of comparisons) {
     console.log("");
     console.log(formatCompare(c.summary, { judge: c.judge, simulated: c.simulated }));
   }
   console.log(`Wrote ${options.out}`);
+}
+
+/** What `tpo report --json` prints: the figures of the page, without the queries' texts. */
+function reportJson(summary: BatchSummary, costCurve: CostSeries[], comparisons: ReportComparison[]) {
+  return {
+    summary,
+    costCurve,
+    comparisons: comparisons.map((c) => ({ ...c.summary, simulated: c.simulated, source: c.source })),
+  };
 }
