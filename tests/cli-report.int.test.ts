@@ -1,4 +1,4 @@
-import { samplePromptsPath } from "./helpers/records.js";
+import { readRecords, samplePromptsPath } from "./helpers/records.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -99,11 +99,19 @@ describe("tpo report", () => {
     expect(curve.points.map((p) => p.meanTokens)).toEqual(tpo.iterations.map((it) => it.meanTokens));
     const tokens = curve.points.map((p) => p.meanTokens);
     expect(tokens).toEqual([...tokens].sort((a, b) => a - b));
-    // best-of-N: prefixes of its 15 samples at the other modes' spends, then all of them.
+    // best-of-N: prefixes of its samples at the other modes' spends, then all of them.
+    const bonRecords = readRecords(join(dir, "results.jsonl")).filter((r) => r.mode === "bon");
+    const drawn = bonRecords.map((r) => r.pool!.filter((c) => c.origin === "sample").length);
     const bon = json.costCurve[2]!.points;
-    expect(bon.at(-1)!.samples).toBe(15);
     expect(bon.length).toBeGreaterThan(1);
-    for (const p of bon) expect(p.samples).toBeLessThanOrEqual(15);
+    expect(bon.at(-1)!.samples).toBeCloseTo(drawn.reduce((s, n) => s + n, 0) / drawn.length, 9);
+    expect(bon.at(-1)!.meanTokens).toBe(
+      json.summary.modes.find((m) => m.mode === "bon")!.iterations[0]!.meanTokens,
+    );
+    for (const p of bon.slice(0, -1)) {
+      expect(p.samples).toBeLessThan(bon.at(-1)!.samples!);
+      expect(p.meanTokens).toBeLessThan(bon.at(-1)!.meanTokens);
+    }
   });
 
   it.skipIf(!haveChromium)(RENDER_TEST, async () => {

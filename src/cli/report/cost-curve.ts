@@ -56,6 +56,7 @@ function samplesOf(record: BatchRecord & Required<Pick<BatchRecord, "history">>)
   const requested = record.settings?.width ?? 1;
   return {
     scores: (record.pool ?? []).filter((c) => c.origin === "sample").map((c) => c.score),
+    spent,
     tokens: spent.tokens / requested,
     usd: spent.usd === null ? null : spent.usd / requested,
   };
@@ -74,17 +75,19 @@ function bonSeries(records: BatchRecord[], label: string, spends: number[]): Cos
       Math.max(...q.scores.slice(0, m).flatMap((s) => (s === null ? [] : [s]))),
     );
     if (taken.some(({ m }) => m < 1) || !bests.every(Number.isFinite)) return null;
-    const usd = taken.map(({ q, m }) => (q.usd === null ? null : q.usd * m));
+    // All of a query's samples cost what it spent, the duplicates that the pool merged included.
+    const all = (q: (typeof queries)[number], m: number) => m === q.scores.length;
+    const usd = taken.map(({ q, m }) => (q.usd === null ? null : all(q, m) ? q.spent.usd! : q.usd * m));
     return {
       iteration: null,
       samples: mean(taken.map(({ m }) => m)),
       queries: queries.length,
-      meanTokens: mean(taken.map(({ q, m }) => q.tokens * m)),
+      meanTokens: mean(taken.map(({ q, m }) => (all(q, m) ? q.spent.tokens : q.tokens * m))),
       meanCostUsd: usd.some((u) => u === null) ? null : mean(usd as number[]),
       meanBest: mean(bests),
     };
   };
-  const own = queries.length === 0 ? Infinity : mean(queries.map((q) => q.tokens * q.scores.length));
+  const own = queries.length === 0 ? Infinity : mean(queries.map((q) => q.spent.tokens));
   const points = [
     ...spends.filter((t) => t < own).map((t) => point((q) => Math.floor(t / q.tokens))),
     point((q) => q.scores.length),
