@@ -91,7 +91,7 @@ export function alpacaEvalText(model: string, baseline: string, result: AlpacaEv
 /**
  * alpaca_eval's warning when the LC rate is far from the raw one: below min(raw − raw/4, raw − 10)
  * or above max(raw + (100 − raw)/4, raw + 10) (`get_is_extreme_changes` in metrics/glm_winrate.py,
- * abs_diff 10, rel_diff 4); null when it is not, or without LC.
+ * abs_diff 10, rel_diff 4; tatsu-lab/alpaca_eval at cd543a1); null when it is not, or without LC.
  */
 export function lcWarning(result: AlpacaEvalResult): string | null {
   const lc = result.length_controlled_winrate;
