@@ -99,19 +99,18 @@ function optimalityGap(beta: readonly number[], gradient: readonly number[]): nu
 }
 
 /**
- * argmin over δ of g·δ + ½ δᵀHδ + ‖β + δ‖₁: exactly, over the sign patterns of β + δ, for the few
- * features of alpaca_eval's GLMs; else (or when H is singular on a pattern) by cyclic coordinate
- * descent, which crawls when two features are nearly collinear (one side always the longer).
+ * argmin over δ of g·δ + ½ δᵀHδ + ‖β + δ‖₁, by cyclic coordinate descent; when that does not converge
+ * (it crawls when two features are nearly collinear: one side always the longer), exactly, over
+ * the sign patterns of β + δ, for the few features of alpaca_eval's GLMs.
  */
 function newtonDirection(
   beta: readonly number[],
   gradient: readonly number[],
   hessian: number[][],
 ): number[] {
-  return (
-    (beta.length <= 3 && exactDirection(beta, gradient, hessian)) ||
-    coordinateDescent(beta, gradient, hessian)
-  );
+  const few = beta.length <= 3;
+  const descent = coordinateDescent(beta, gradient, hessian, few ? 1_000 : 10_000);
+  return (!descent.converged && few && exactDirection(beta, gradient, hessian)) || descent.delta;
 }
 
 /**
@@ -127,14 +126,10 @@ function exactDirection(
 ): number[] | null {
   const d = beta.length;
   const c = gradient.map((g, j) => g - dot(hessian[j]!, beta));
-  const model = (u: number[]) =>
-    dot(c, u) +
-    0.5 *
-      dot(
-        u,
-        hessian.map((row) => dot(row, u)),
-      ) +
-    l1(u);
+  const model = (u: number[]) => {
+    const hu = hessian.map((row) => dot(row, u));
+    return dot(c, u) + 0.5 * dot(u, hu) + l1(u);
+  };
   let best: number[] = new Array<number>(d).fill(0);
   let bestValue = 0;
   for (let pattern = 0; pattern < 3 ** d; pattern++) {
@@ -178,15 +173,16 @@ function solve(a: number[][], b: number[]): number[] | null {
   return x;
 }
 
-/** The same argmin by cyclic coordinate descent to convergence. */
+/** The same argmin by cyclic coordinate descent, for at most `sweeps` sweeps. */
 function coordinateDescent(
   beta: readonly number[],
   gradient: readonly number[],
   hessian: number[][],
-): number[] {
+  sweeps: number,
+): { delta: number[]; converged: boolean } {
   const d = beta.length;
   const delta = new Array<number>(d).fill(0);
-  for (let sweep = 0; sweep < 10_000; sweep++) {
+  for (let sweep = 0; sweep < sweeps; sweep++) {
     let change = 0;
     for (let j = 0; j < d; j++) {
       const hjj = Math.max(hessian[j]![j]!, 1e-12);
@@ -199,9 +195,9 @@ function coordinateDescent(
       change = Math.max(change, Math.abs(next - delta[j]!));
       delta[j] = next;
     }
-    if (change <= 1e-15 * (1 + maxAbs(beta))) break;
+    if (change <= 1e-15 * (1 + maxAbs(beta))) return { delta, converged: true };
   }
-  return delta;
+  return { delta, converged: false };
 }
 
 function dot(a: readonly number[], b: readonly number[]): number {
