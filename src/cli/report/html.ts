@@ -100,7 +100,7 @@ function scoreTable(modes: ModeSummary[]): Html {
         markup`<tr><td>${m.label}</td><td>${whole(it.iteration)}</td><td>${whole(it.queries)}</td><td>${formatNumber(it.meanBest)}</td><td>${formatNumber(it.meanNew)}</td><td>${formatNumber(it.meanLength, 0)}</td><td>${formatNumber(it.meanTokens, 0)}</td></tr>`,
     ),
   );
-  return markup`<table id="scores"><thead><tr><th>mode</th><th>iteration</th><th>queries</th><th>mean best reward</th><th>mean reward of new candidates</th><th title="characters (Unicode code points, as alpaca_eval's avg_length) of the best answer after the iteration">mean length of the best</th><th title="prompt and completion tokens spent up to and including the iteration">mean tokens so far</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return markup`<table id="scores"><thead><tr><th>mode</th><th>iteration</th><th>queries</th><th>mean best reward</th><th>mean reward of new candidates</th><th title="characters (Unicode code points, as alpaca_eval's avg_length) of the best answer after the iteration, mean over queries">length</th><th title="prompt and completion tokens spent up to and including the iteration, mean over queries">tokens so far</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function seconds(value: number | null): string {
@@ -183,8 +183,8 @@ ${fresh}
 </div>
 ${compareSectionHtml(comparisons)}
 <h2>Rewards per mode and iteration</h2>
-<p class="meta">Length: mean characters of the best answer after the iteration (Unicode code points, as alpaca_eval's avg_length counts them); a reward that rises with the length may be paying for length. Tokens: mean spent per query up to and including the iteration.</p>
 ${scoreTable(summary.modes)}
+<p class="meta">Length: mean characters of the best answer after the iteration (Unicode code points, as alpaca_eval's avg_length counts them); a reward that rises with the length may be paying for length. Tokens: mean spent per query up to and including the iteration.</p>
 ${costSection(summary, costCurve, simulated)}
 <h2>Cost per query</h2>
 ${costTable(summary.modes)}
