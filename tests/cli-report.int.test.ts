@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { BatchSummary } from "../src/cli/batch/summary.js";
-import type { CostSeries } from "../src/cli/report/cost-curve.js";
+import type { BatchSummary } from "../src/eval/batch/summary.js";
+import type { CostSeries } from "../src/eval/report/cost-curve.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 
 const CHROMIUM = "/usr/bin/chromium";

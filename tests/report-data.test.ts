@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { summarize } from "../src/cli/batch/summary.js";
-import { costCurveOf } from "../src/cli/report/cost-curve.js";
-import { queryDataOf, reportDataOf } from "../src/cli/report/drilldown-data.js";
-import { reportHtml } from "../src/cli/report/html.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { summarize } from "../src/eval/batch/summary.js";
+import { costCurveOf } from "../src/eval/report/cost-curve.js";
+import { queryDataOf, reportDataOf } from "../src/eval/report/drilldown-data.js";
+import { reportHtml } from "../src/eval/report/html.js";
 import { decodeRows, encodeRows, storyChunks } from "../src/web/report-data.js";
 
 const candidate = (id: string, score: number | null, iteration: number) => ({

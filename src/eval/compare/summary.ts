@@ -1,7 +1,6 @@
-import { isExtremeChange } from "../../eval/alpaca-eval/length-controlled.js";
-import { minimalLengthControlledWinRate } from "../../eval/alpaca-eval/length-controlled-minimal.js";
-import { escapeControl } from "../escape.js";
-import { formatNumber, table } from "../number-format.js";
+import { isExtremeChange } from "../alpaca-eval/length-controlled.js";
+import { minimalLengthControlledWinRate } from "../alpaca-eval/length-controlled-minimal.js";
+import { formatNumber } from "../../util/number-format.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import type { Judgment } from "./judgment.js";
 
@@ -129,32 +128,6 @@ export function compareCells(s: CompareSummary): string[] {
     formatNumber(s.lengths.a, 0),
     formatNumber(s.lengths.b, 0),
   ];
-}
-
-/**
- * The comparison as text: the table, how to read it, and the simulation note when the judge was
- * simulated. Sides and the judge come from a file, so control characters are written as escapes.
- */
-export function formatCompare(summary: CompareSummary, notes: { judge: string; simulated: boolean }): string {
-  const lines = [
-    table(COMPARE_COLUMNS, [compareCells(summary)]),
-    "",
-    "Win rate of a over b, a tie counting half, with its 95% bootstrap interval; each pair judged in both",
-    "orders, verdicts that disagree counting as a tie; lengths in characters.",
-    `LC win rate: ${LC_LEGEND}.`,
-    `Judge: ${notes.judge}, ${summary.judgeRequests} requests.`,
-  ];
-  if (!summary.lengthControlled) lines.push(NO_LC);
-  const warning = extremeChangeWarning(summary);
-  if (warning) lines.push(warning);
-  if (notes.simulated) {
-    lines.push(
-      "",
-      "Simulated world: the judge follows the simulation's hidden quality; these numbers show the",
-      "mechanics, not the behaviour of real models.",
-    );
-  }
-  return escapeControl(lines.join("\n"));
 }
 
 /** What the LC column is, for the text and the report page. */

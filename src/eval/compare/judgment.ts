@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pythonLength } from "../../eval/alpaca-eval/annotations.js";
+import { pythonLength } from "../alpaca-eval/annotations.js";
 import { PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
 import { candidateId } from "../../state/state.js";
 import type { PairwiseAnswer, PairwiseJudge, PositionalVerdict } from "./judge.js";
