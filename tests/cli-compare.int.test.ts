@@ -103,6 +103,7 @@ describe("tpo compare in the simulated world", () => {
         "ties",
         "winRate",
         "ci95",
+        "lengthControlled",
         "judgeRequests",
         "lengths",
         "judge",

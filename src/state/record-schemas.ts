@@ -55,6 +55,7 @@ export const UsageSchema = z.object({
     })
     .partial()
     .optional(),
+  costUsd: z.number().optional(),
 });
 
 export const ScoreStatsSchema = z.object({ min: z.number(), mean: z.number(), max: z.number() });

@@ -47,6 +47,7 @@ export interface Usage {
    * record (docs/cache.md). Money saved is this part's cost (a price hook for `costUsd`).
    */
   fromCache?: Partial<CacheCounts>;
+  costUsd?: number;
 }
 
 /** Requests and tokens the persistent cache answered. */

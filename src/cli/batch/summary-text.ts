@@ -14,6 +14,8 @@ export function formatSummary(summary: BatchSummary): string {
       String(it.queries),
       formatNumber(it.meanBest),
       formatNumber(it.meanNew),
+      formatNumber(it.meanLength, 0),
+      formatNumber(it.meanTokens, 0),
     ]),
   );
   const costRows = summary.modes.map((m) => [
@@ -29,7 +31,8 @@ export function formatSummary(summary: BatchSummary): string {
     m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000),
   ]);
   const parts = [
-    table(["mode", "iteration", "queries", "mean best", "mean new"], scoreRows),
+    table(["mode", "iteration", "queries", "mean best", "mean new", "length", "tokens"], scoreRows),
+    "length: characters of the best answer after the iteration; tokens: spent up to it (means over queries).",
     "",
     table(
       ["mode", "N", "D", "queries", "failed", "final best", "requests/q", "untagged/q", "tokens/q", "time/q"],

@@ -1,5 +1,12 @@
 import { escapeControl } from "../../util/escape.js";
-import { COMPARE_COLUMNS, compareCells, type CompareSummary } from "../../eval/compare/summary.js";
+import {
+  COMPARE_COLUMNS,
+  compareCells,
+  extremeChangeWarning,
+  LC_LEGEND,
+  NO_LC,
+  type CompareSummary,
+} from "../../eval/compare/summary.js";
 import { table } from "../../util/number-format.js";
 
 /**
@@ -12,8 +19,12 @@ export function formatCompare(summary: CompareSummary, notes: { judge: string; s
     "",
     "Win rate of a over b, a tie counting half, with its 95% bootstrap interval; each pair judged in both",
     "orders, verdicts that disagree counting as a tie; lengths in characters.",
+    `LC win rate: ${LC_LEGEND}.`,
     `Judge: ${notes.judge}, ${summary.judgeRequests} requests.`,
   ];
+  if (!summary.lengthControlled) lines.push(NO_LC);
+  const warning = extremeChangeWarning(summary);
+  if (warning) lines.push(warning);
   if (notes.simulated) {
     lines.push(
       "",

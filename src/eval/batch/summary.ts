@@ -1,5 +1,13 @@
+import { pythonLength } from "../alpaca-eval/annotations.js";
+import { bestAndWorst } from "../../nodes/select.js";
 import type { TpoMode } from "../../settings/run-settings.js";
-import { addReplicaUsage, type ReplicaUsage, type StopReason } from "../../state/state.js";
+import {
+  addReplicaUsage,
+  type Candidate,
+  type HistoryRecord,
+  type ReplicaUsage,
+  type StopReason,
+} from "../../state/state.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 import { groupBySettings } from "./settings-check.js";
 
@@ -11,6 +19,15 @@ export interface IterationSummary {
   meanBest: number | null;
   /** Mean over queries of the mean score of this iteration's new candidates. */
   meanNew: number | null;
+  /**
+   * Mean over queries of the length of the pool's best after this iteration (the answer, had the
+   * run stopped there), in characters as Python's len() counts them, as alpaca_eval's avg_length.
+   */
+  meanLength: number | null;
+  /** Mean over queries of the tokens (prompt and completion) spent up to and including this iteration. */
+  meanTokens: number | null;
+  /** The same in USD, when every one of those iterations' records carries `usage.costUsd`; else null. */
+  meanCostUsd: number | null;
 }
 
 export interface ModeSummary {
@@ -85,17 +102,50 @@ function stopsOf(records: BatchRecord[]): StopSummary[] {
   });
 }
 
+/** The pool's best once iteration `k` was scored, as select picks it (ties to the earliest). */
+export function bestAt(pool: readonly Candidate[], k: number): Candidate | null {
+  return bestAndWorst(pool.filter((c) => c.iteration <= k))?.best ?? null;
+}
+
+/** Tokens and USD spent up to and including iteration `k` (USD null unless every record says). */
+export function spentUpTo(
+  history: readonly HistoryRecord[],
+  k: number,
+): { tokens: number; usd: number | null } {
+  const upTo = history.filter((h) => h.iteration <= k);
+  const priced = upTo.every((h) => typeof h.usage.costUsd === "number");
+  return {
+    tokens: upTo.reduce((sum, h) => sum + h.usage.promptTokens + h.usage.completionTokens, 0),
+    usd: priced ? upTo.reduce((sum, h) => sum + h.usage.costUsd!, 0) : null,
+  };
+}
+
+/** The mean of values that are all there; null when one is missing (a figure of some queries only would mislead). */
+function meanOfAll(values: (number | null)[]): number | null {
+  return values.some((v) => v === null) ? null : mean(values as number[]);
+}
+
 function summarizeMode(mode: TpoMode, label: string, records: BatchRecord[]): ModeSummary {
   const ok = records.filter(isSuccess);
   const depth = Math.max(-1, ...ok.map((r) => r.history.length - 1));
   const iterations: IterationSummary[] = [];
   for (let k = 0; k <= depth; k++) {
-    const at = ok.map((r) => r.history.find((h) => h.iteration === k)).filter((h) => h !== undefined);
+    const reached = ok.filter((r) => r.history.some((h) => h.iteration === k));
+    const at = reached.map((r) => r.history.find((h) => h.iteration === k)!);
+    const spent = reached.map((r) => spentUpTo(r.history, k));
     iterations.push({
       iteration: k,
       queries: at.length,
       meanBest: mean(at.flatMap((h) => (h.bestSoFar === null ? [] : [h.bestSoFar]))),
       meanNew: mean(at.flatMap((h) => (h.scores ? [h.scores.mean] : []))),
+      meanLength: mean(
+        reached.flatMap((r) => {
+          const best = bestAt(r.pool ?? [], k);
+          return best ? [pythonLength(best.text)] : [];
+        }),
+      ),
+      meanTokens: mean(spent.map((s) => s.tokens)),
+      meanCostUsd: meanOfAll(spent.map((s) => s.usd)),
     });
   }
   const settings = ok[0]?.settings;
@@ -117,13 +167,16 @@ function summarizeMode(mode: TpoMode, label: string, records: BatchRecord[]): Mo
 }
 
 /**
- * What the summary reads of a record, for a command that keeps many: the record without its pool,
- * its conversation, and the texts of its answer and history (the bulk of a record).
+ * What the summary reads of a record, for a command that keeps many: the record without its
+ * conversation, the texts of its answer and history (the bulk of a record), and the candidates
+ * that were never the best after an iteration (the rest give the answer lengths per iteration).
  */
 export function summaryView(record: BatchRecord): BatchRecord {
-  const { pool: _pool, messages: _messages, ...rest } = record;
+  const { pool, messages: _messages, ...rest } = record;
+  const bests = new Set((record.history ?? []).map((h) => bestAt(pool ?? [], h.iteration)?.id));
   return {
     ...rest,
+    ...(pool ? { pool: pool.filter((c) => bests.has(c.id)) } : {}),
     query: null,
     ...(record.best ? { best: { ...record.best, text: "" } } : {}),
     ...(record.history

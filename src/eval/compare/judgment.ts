@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pythonLength } from "../alpaca-eval/annotations.js";
 import { PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
 import { candidateId } from "../../state/state.js";
 import type { PairwiseAnswer, PairwiseJudge, PositionalVerdict } from "./judge.js";
@@ -32,7 +33,7 @@ export interface Judgment {
   /** a or b when both orders agree, else tie. */
   outcome: Outcome;
   games: [Game, Game];
-  /** Characters of each side's answer. */
+  /** Characters of each side's answer (code points, as Python's len() and alpaca_eval count them). */
   lengths: { a: number; b: number };
   /** Each answer's candidate id (a hash of its text): a resumed comparison judges again a pair whose answers changed. */
   answers: { a: string; b: string };
@@ -126,7 +127,7 @@ export async function judgePair(
     b: sides.b,
     outcome: outcomeOf(games),
     games,
-    lengths: { a: pair.a.length, b: pair.b.length },
+    lengths: { a: pythonLength(pair.a), b: pythonLength(pair.b) },
     answers: answerIds(pair),
     judgeRequests: aFirst.requests + bFirst.requests,
     judge: sides.judge,

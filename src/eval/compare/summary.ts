@@ -1,3 +1,5 @@
+import { isExtremeChange } from "../alpaca-eval/length-controlled.js";
+import { minimalLengthControlledWinRate } from "../alpaca-eval/length-controlled-minimal.js";
 import { formatNumber } from "../../util/number-format.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import type { Judgment } from "./judgment.js";
@@ -18,7 +20,14 @@ export interface CompareSummary {
   ci95: [number, number];
   /** Judge requests for these pairs: two per pair, more when an invalid verdict was asked again. */
   judgeRequests: number;
-  /** Mean characters of each side's answers. */
+  /**
+   * The win rate at equal lengths, a share like `winRate`: alpaca_eval's length_controlled_minimal
+   * GLM (a length term, no instruction difficulty, no regularisation towards its gamed baselines)
+   * fitted on the pairs, a as the model and b as the baseline. null when it cannot be fitted: fewer
+   * than 5 pairs, or the same length difference in every pair.
+   */
+  lengthControlled: { winRate: number; glm: "length_controlled_minimal"; C: number } | null;
+  /** Mean characters of each side's answers (code points, as Python's len() and alpaca_eval count them). */
   lengths: { a: number; b: number };
   /** Who judged: the model, and where (`judgeName`). */
   judge: string;
@@ -43,11 +52,25 @@ export function summarizeJudgments(judgments: readonly Judgment[]): CompareSumma
     ties: count("tie"),
     winRate: points.reduce((s, p) => s + p, 0) / (2 * n),
     ci95: bootstrapInterval(points),
+    lengthControlled: lengthControlledOf(sorted),
     // A count read from a file: anything but a number (a crafted string) adds nothing.
     judgeRequests: sorted.reduce((s, j) => s + (Number.isFinite(j.judgeRequests) ? j.judgeRequests : 0), 0),
     lengths: { a: mean(sorted.map((j) => j.lengths.a)), b: mean(sorted.map((j) => j.lengths.b)) },
     judge: sorted[0] ? judgeName(sorted[0]) : "",
   };
+}
+
+function lengthControlledOf(judgments: readonly Judgment[]): CompareSummary["lengthControlled"] {
+  const fit = minimalLengthControlledWinRate(
+    judgments.map((j) => ({
+      preference: POINTS[j.outcome] / 2,
+      modelLength: j.lengths.a,
+      baselineLength: j.lengths.b,
+    })),
+  );
+  return (
+    fit && { winRate: fit.length_controlled_winrate / 100, glm: "length_controlled_minimal", C: fit.glm_C }
+  );
 }
 
 /**
@@ -85,6 +108,7 @@ export const COMPARE_COLUMNS = [
   "ties",
   "win rate",
   "95% CI",
+  "LC win rate",
   "length a",
   "length b",
 ];
@@ -100,9 +124,23 @@ export function compareCells(s: CompareSummary): string[] {
     String(s.ties),
     percent(s.winRate),
     `${percent(s.ci95[0])} – ${percent(s.ci95[1])}`,
+    s.lengthControlled ? percent(s.lengthControlled.winRate) : "-",
     formatNumber(s.lengths.a, 0),
     formatNumber(s.lengths.b, 0),
   ];
+}
+
+/** What the LC column is, for the text and the report page. */
+export const LC_LEGEND =
+  "the win rate at equal lengths, by alpaca_eval's length_controlled_minimal GLM (no regularisation)";
+
+/** Why the LC column says "-". */
+export const NO_LC = "No LC win rate: its GLM needs 5 pairs or more whose length differences vary.";
+
+/** alpaca_eval's warning (glm_winrate.get_is_extreme_changes) when the LC rate is far from the raw one; null when it is not. */
+export function extremeChangeWarning(s: CompareSummary): string | null {
+  if (!s.lengthControlled || !isExtremeChange(100 * s.winRate, 100 * s.lengthControlled.winRate)) return null;
+  return `The LC win rate (${percent(s.lengthControlled.winRate)}) is very different from the raw one (${percent(s.winRate)}): alpaca_eval warns that the GLM may have failed.`;
 }
 
 /** How a judge is named in tables. */

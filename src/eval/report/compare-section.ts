@@ -1,6 +1,12 @@
 import { markup, type Html } from "../../web/html.js";
 import type { Judgment } from "../compare/judgment.js";
-import { COMPARE_COLUMNS, compareCells, type CompareSummary } from "../compare/summary.js";
+import {
+  COMPARE_COLUMNS,
+  compareCells,
+  extremeChangeWarning,
+  LC_LEGEND,
+  type CompareSummary,
+} from "../compare/summary.js";
 
 /** A comparison as the report shows it: the summary of a compare file, its judge and where it came from. */
 export interface ReportComparison {
@@ -42,8 +48,9 @@ export function compareSectionHtml(comparisons: readonly ReportComparison[]): Ht
   if (comparisons.length === 0) return markup``;
   const simulated = comparisons.some((c) => c.simulated);
   return markup`<h2>Pairwise comparison</h2>
-<p class="meta">Win rate of a over b as an LLM judge saw them, a tie counting half, with its 95% bootstrap interval. Each pair was judged in both orders; verdicts that disagree count as a tie. Lengths are mean characters. Bar: <span class="side-a">a wins</span>, ties, <span class="side-b">b wins</span>; the mark is the win rate, the line its interval. Each query's page shows its verdicts and the judge's rationales.</p>
+<p class="meta">Win rate of a over b as an LLM judge saw them, a tie counting half, with its 95% bootstrap interval. Each pair was judged in both orders; verdicts that disagree count as a tie. LC win rate: ${LC_LEGEND}; a reads as the model, b as the baseline, and "-" means fewer than 5 pairs or one length difference throughout. Lengths are mean characters (Unicode code points). Bar: <span class="side-a">a wins</span>, ties, <span class="side-b">b wins</span>; the mark is the win rate, the line its interval. Each query's page shows its verdicts and the judge's rationales.</p>
 ${simulated ? markup`<p class="note" id="compare-simulated">Simulated judge: its verdicts follow the simulated world's hidden quality; they show the mechanics, not the behaviour of real models.</p>` : ""}
+${comparisons.flatMap((c) => extremeChangeWarning(c.summary) ?? []).map((w) => markup`<p class="note lc-warning">${w}</p>`)}
 <table id="compare"><thead><tr>${[...COMPARE_COLUMNS, "outcomes"].map((c) => markup`<th>${c}</th>`)}</tr></thead><tbody>${comparisons.map(row)}</tbody></table>
 <ul class="meta" id="judges">${comparisons.map(judgeItem)}</ul>`;
 }

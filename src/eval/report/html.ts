@@ -19,6 +19,7 @@ import {
 import type { BatchSummary, ModeSummary } from "../batch/summary.js";
 import { duration, formatNumber } from "../../util/number-format.js";
 import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
+import type { CostSeries } from "./cost-curve.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import { REPORT_STYLE } from "./style.js";
 
@@ -33,29 +34,73 @@ function whole(value: unknown): string {
   return typeof value === "number" && Number.isInteger(value) ? String(value) : "-";
 }
 
+/** A mode's name on the charts: best-of-N with its N. */
+function seriesName(m: Pick<ModeSummary, "mode" | "label" | "width">): string {
+  return m.mode === "bon" ? `bon (N=${whole(m.width).replace("-", "?")})` : m.label;
+}
+
 function seriesOf(summary: BatchSummary, value: "meanBest" | "meanNew"): ChartSeries[] {
   return summary.modes.map((m) => {
     const points = m.iterations.flatMap((it) =>
       it[value] === null ? [] : [[it.iteration, it[value]] as [number, number]],
     );
-    const flat = m.mode === "bon";
+    return { name: seriesName(m), points, color: COLORS.get(m.mode) ?? "#555", flat: m.mode === "bon" };
+  });
+}
+
+/** The curve's series against tokens or USD; best-of-N's points, prorated, dashed. */
+function costSeriesOf(
+  summary: BatchSummary,
+  curve: CostSeries[],
+  x: "meanTokens" | "meanCostUsd",
+): ChartSeries[] {
+  return curve.map((s) => {
+    const mode = summary.modes.find((m) => m.mode === s.mode && m.label === s.label);
+    const points = s.points.flatMap((p) => (p[x] === null ? [] : [p]));
     return {
-      name: flat ? `bon (N=${whole(m.width).replace("-", "?")})` : m.label,
-      points,
-      color: COLORS.get(m.mode) ?? "#555",
-      flat,
+      name: seriesName({ ...s, width: mode?.width ?? null }),
+      points: points.map((p) => [p[x]!, p.meanBest] as [number, number]),
+      pointLabels: points.map((p) =>
+        p.iteration === null
+          ? `${formatNumber(p.samples, 1).replace(/\.0$/, "")} samples`
+          : `iteration ${p.iteration}`,
+      ),
+      color: COLORS.get(s.mode) ?? "#555",
+      dashed: s.mode === "bon",
     };
   });
+}
+
+/** Mean best reward against mean cost per query, in tokens, and in USD when every point has a price. */
+function costSection(summary: BatchSummary, curve: CostSeries[], simulated: boolean): Html {
+  if (curve.every((s) => s.points.length === 0)) return markup``;
+  const chart = (id: string, x: "meanTokens" | "meanCostUsd", xLabel: string) =>
+    lineChartSvg({
+      id,
+      title: "Mean best reward against mean cost per query",
+      xLabel,
+      yLabel: "mean best reward",
+      series: costSeriesOf(summary, curve, x),
+      valueAxis: true,
+    });
+  const priced = curve.every((s) => s.points.every((p) => p.meanCostUsd !== null));
+  return markup`<h2>Cost against quality</h2>
+<p class="meta">Each point is a mode after an iteration: the mean best reward of the queries that reached it, against the tokens (prompt and completion) they had spent by then. Where a line flattens, more iterations stop paying. Best-of-N (dashed) is drawn at the same spends: the best of its first samples that those tokens buy, at its own tokens per sample (its tokens prorated by sample count, an estimate), up to the samples it drew.${priced ? "" : " Cost in USD is drawn when every record carries a price (usage.costUsd)."} <code>tpo report --json</code> holds the points.</p>
+${simulated ? markup`<p class="note" id="cost-simulated">Simulated world: this curve shows the mechanics only; where real models stop paying is for a real batch to say.</p>` : ""}
+<div class="charts">
+${chart("chart-cost", "meanTokens", "mean tokens per query, spent so far")}
+${priced ? chart("chart-cost-usd", "meanCostUsd", "mean USD per query, spent so far") : ""}
+</div>`;
 }
 
 function scoreTable(modes: ModeSummary[]): Html {
   const rows = modes.flatMap((m) =>
     m.iterations.map(
       (it) =>
-        markup`<tr><td>${m.label}</td><td>${whole(it.iteration)}</td><td>${whole(it.queries)}</td><td>${formatNumber(it.meanBest)}</td><td>${formatNumber(it.meanNew)}</td></tr>`,
+        markup`<tr><td>${m.label}</td><td>${whole(it.iteration)}</td><td>${whole(it.queries)}</td><td>${formatNumber(it.meanBest)}</td><td>${formatNumber(it.meanNew)}</td><td>${formatNumber(it.meanLength, 0)}</td><td>${formatNumber(it.meanTokens, 0)}</td></tr>`,
     ),
   );
-  return markup`<table id="scores"><thead><tr><th>mode</th><th>iteration</th><th>queries</th><th>mean best reward</th><th>mean reward of new candidates</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return markup`<table id="scores"><thead><tr><th>mode</th><th>iteration</th><th>queries</th><th>mean best reward</th><th>mean reward of new candidates</th><th title="characters (Unicode code points, as alpaca_eval's avg_length) of the best answer after the iteration, mean over queries">length</th><th title="prompt and completion tokens spent up to and including the iteration, mean over queries">tokens so far</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function seconds(value: number | null): string {
@@ -98,6 +143,7 @@ export function reportHtml(
     rows: { queries: [], comparisons: [], settings: [], storiesPerChunk: 1 },
     stories: [],
   },
+  costCurve: CostSeries[] = [],
 ): string {
   const simulated = summary.backends.includes("sim");
   const total = summary.modes.reduce((s, m) => s + m.queries, 0);
@@ -138,6 +184,8 @@ ${fresh}
 ${compareSectionHtml(comparisons)}
 <h2>Rewards per mode and iteration</h2>
 ${scoreTable(summary.modes)}
+<p class="meta">Length: mean characters of the best answer after the iteration (Unicode code points, as alpaca_eval's avg_length counts them); a reward that rises with the length may be paying for length. Tokens: mean spent per query up to and including the iteration.</p>
+${costSection(summary, costCurve, simulated)}
 <h2>Cost per query</h2>
 ${costTable(summary.modes)}
 ${stopTable(summary.modes)}

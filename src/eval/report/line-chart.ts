@@ -7,6 +7,10 @@ export interface ChartSeries {
   color: string;
   /** A reference drawn across the whole x range (best-of-N has no iterations). */
   flat?: boolean;
+  /** Drawn dashed (an estimate). */
+  dashed?: boolean;
+  /** What each point is, for its tooltip (default: "iteration x"). */
+  pointLabels?: string[];
 }
 
 export interface LineChartOptions {
@@ -15,6 +19,8 @@ export interface LineChartOptions {
   xLabel: string;
   yLabel: string;
   series: ChartSeries[];
+  /** x is a measured value (tokens, USD) with round ticks from 0, rather than an iteration number. */
+  valueAxis?: boolean;
   width?: number;
   height?: number;
 }
@@ -36,13 +42,18 @@ export function lineChartSvg(options: LineChartOptions): Html {
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   // Points come from results files: only finite numbers are drawn.
-  const series = options.series.map((s) => ({
-    ...s,
-    points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
-  }));
+  const series = options.series.map((s) => {
+    const finite = s.points.map(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    return {
+      ...s,
+      points: s.points.filter((_, i) => finite[i]),
+      pointLabels: s.pointLabels?.filter((_, i) => finite[i]),
+    };
+  });
   const xs = series.flatMap((s) => s.points.map(([x]) => x));
   const ys = series.flatMap((s) => s.points.map(([, y]) => y));
-  const xMax = Math.max(1, ...xs);
+  const xStep = options.valueAxis && xs.length ? niceStep(Math.max(...xs) || 1, 5) : 1;
+  const xMax = options.valueAxis ? xStep * Math.ceil(Math.max(xStep, ...xs) / xStep) : Math.max(1, ...xs);
   const yLow = ys.length ? Math.min(...ys) : 0;
   const yHigh = ys.length ? Math.max(...ys) : 1;
   const pad = Math.max(0.25, (yHigh - yLow) * 0.08);
@@ -60,9 +71,10 @@ export function lineChartSvg(options: LineChartOptions): Html {
       markup`<text class="tick" x="${margin.left - 8}" y="${f(sy(y) + 4)}" text-anchor="end" font-size="12">${Number(y.toFixed(2))}</text>`,
     );
   }
-  for (let x = 0; x <= xMax; x++) {
+  for (let i = 0; i * xStep <= xMax + xStep / 1000; i++) {
+    const x = i * xStep;
     parts.push(
-      markup`<text class="tick" x="${f(sx(x))}" y="${margin.top + plotH + 18}" text-anchor="middle" font-size="12">${x}</text>`,
+      markup`<text class="tick" x="${f(sx(x))}" y="${margin.top + plotH + 18}" text-anchor="middle" font-size="12">${Number(x.toPrecision(6))}</text>`,
     );
   }
   parts.push(
@@ -80,13 +92,14 @@ export function lineChartSvg(options: LineChartOptions): Html {
         ]
       : s.points;
     const coords = points.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(" ");
-    const dash = s.flat ? markup` stroke-dasharray="6 4"` : "";
+    const dash = s.flat || s.dashed ? markup` stroke-dasharray="6 4"` : "";
     parts.push(
       markup`<polyline class="series" data-series="${s.name}" points="${coords}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash}/>`,
     );
-    for (const [x, y] of s.flat ? [] : points) {
+    for (const [i, [x, y]] of (s.flat ? [] : points).entries()) {
+      const what = s.pointLabels?.[i] ?? `iteration ${x}`;
       parts.push(
-        markup`<circle class="point" data-series="${s.name}" cx="${f(sx(x))}" cy="${f(sy(y))}" r="4" fill="${s.color}"><title>${s.name}, iteration ${x}: ${y.toFixed(3)}</title></circle>`,
+        markup`<circle class="point" data-series="${s.name}" cx="${f(sx(x))}" cy="${f(sy(y))}" r="4" fill="${s.color}"><title>${s.name}, ${what}: ${y.toFixed(3)}</title></circle>`,
       );
     }
     const [lastX, lastY] = points[points.length - 1];
