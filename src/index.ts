@@ -13,6 +13,24 @@ export { startSimServer } from "./sim/server.js";
 // TPO as an OpenAI-compatible server.
 export { startTpoServer } from "./server/openai-server.js";
 
+// Results and comparisons: what `tpo batch` writes, read back, summarized, and two sides of it
+// compared by a pairwise judge, as `tpo report` and `tpo compare` do (docs/library.md).
+export { BatchRecordSchema } from "./eval/batch/record.js";
+export { readLatestRecords } from "./eval/batch/results-file.js";
+export { summarize as summarizeResults } from "./eval/batch/summary.js";
+export { answersOf } from "./eval/compare/sides.js";
+export { matchPairs } from "./eval/compare/pairs.js";
+export { createPairwiseJudge, InvalidVerdictError } from "./eval/compare/judge.js";
+export { judgePair } from "./eval/compare/judgment.js";
+export { summarizeJudgments } from "./eval/compare/summary.js";
+export { TpoFileError } from "./errors.js";
+export type { BatchRecord } from "./eval/batch/record.js";
+export type { BatchSummary } from "./eval/batch/summary.js";
+export type { Side } from "./eval/compare/sides.js";
+export type { PairwiseJudge } from "./eval/compare/judge.js";
+export type { Judgment } from "./eval/compare/judgment.js";
+export type { CompareSummary } from "./eval/compare/summary.js";
+
 // Leaderboard scoring, as AlpacaEval's and Arena-Hard-Auto's own tools score (`tpo eval score`).
 export { readAnnotations } from "./eval/alpaca-eval/annotations.js";
 export { readGamedBaselines } from "./eval/alpaca-eval/gamed-baselines.js";

@@ -10,7 +10,7 @@ import {
 import { alpacaEvalSwitches, pythonRandom } from "../src/eval/alpaca-eval/python-random.js";
 import { verdictOf } from "../src/eval/arena-hard/verdict.js";
 import { readJudgeTemplate } from "../src/cli/eval/judge-template.js";
-import { answerMetadata } from "../src/cli/export/arena-hard.js";
+import { answerMetadata } from "../src/eval/export/arena-hard.js";
 import { gpt4oTokenCounter } from "../src/eval/arena-hard/token-length.js";
 import { CliUsageError } from "../src/cli/errors.js";
 import { FakeListChatModel } from "@langchain/core/utils/testing";

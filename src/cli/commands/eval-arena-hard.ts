@@ -3,11 +3,11 @@ import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { candidateId } from "../../state/state.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
-import { previousResults, ResultsWriter } from "../batch/results-file.js";
+import { previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
-import { judgeName } from "../compare/summary.js";
+import { judgeName } from "../../eval/compare/summary.js";
 import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
 import { readTextInput } from "../read-input.js";
 import { readOurAnswers, type OurAnswer } from "../eval/answers.js";
@@ -22,6 +22,7 @@ import {
 } from "../eval/judge-calls.js";
 import { judgeFooter } from "../eval/judge-footer.js";
 import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
+import { warnOnStderr } from "../warn.js";
 import { refuseOtherRun } from "../eval/other-run.js";
 import { scoreArenaHardAction } from "./eval-score.js";
 
@@ -187,10 +188,13 @@ export async function judgeArenaHardAction(results: string, options: JudgeArenaH
   let nullGames = 0;
   try {
     // gen_judgment.py skips what its output holds: a rerun continues, --overwrite starts again.
-    const done = previousResults(out, { resume: true, overwrite: options.overwrite }, COMMAND, {
-      schema: JudgmentSchema,
-      key: (j) => j.uid,
-    });
+    const done = previousResults(
+      out,
+      { resume: true, overwrite: options.overwrite },
+      COMMAND,
+      { schema: JudgmentSchema, key: (j) => j.uid },
+      warnOnStderr(COMMAND),
+    );
     for (const j of done.values()) {
       refuseOtherRun(out, [
         ["judge", judgeName({ judge: j.tpo.judge }), judgeName({ judge })],

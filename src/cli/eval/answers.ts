@@ -1,8 +1,9 @@
 import { bestAndWorst } from "../../nodes/select.js";
-import type { BatchRecord } from "../batch/record.js";
-import { isSuccess } from "../batch/record.js";
-import { readLatestRecords } from "../batch/results-file.js";
-import { modesOf, parseSide, resolveSide, sideLabel, type Side } from "../compare/sides.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { isSuccess } from "../../eval/batch/record.js";
+import { readLatestRecords } from "../../eval/batch/results-file.js";
+import { parseSide, resolveSide, sideLabel, type Side } from "../../eval/compare/sides.js";
+import { warnOnStderr } from "../warn.js";
 import { numberFlag } from "../flags.js";
 import { CliUsageError } from "../errors.js";
 
@@ -58,8 +59,12 @@ export function readOurAnswers(
   if (iteration !== undefined && spec.first) {
     throw new CliUsageError("--iteration picks a mode's earlier best: give a mode with it, not first.");
   }
-  const records = readLatestRecords(results, "<results>", command, withoutTexts);
-  const side = resolveSide(spec, spec, modesOf(records), { flag: "--mode", file: results });
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: withoutTexts,
+    warn: warnOnStderr(command),
+  });
+  const side = resolveSide(spec, spec, records, { flag: "--mode", file: results });
   const ofMode = records.filter((r) => r.mode === side.mode);
   const answers = new Map<string, OurAnswer>();
   for (const record of ofMode) {

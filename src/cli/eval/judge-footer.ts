@@ -1,4 +1,4 @@
-import { formatNumber } from "../number-format.js";
+import { formatNumber } from "../../util/number-format.js";
 import type { JudgeUsage } from "./judge-calls.js";
 
 /** The lines after a judged leaderboard's scores: what was judged now, by whom, with which prompt, against what, at what cost. */

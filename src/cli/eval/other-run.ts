@@ -1,5 +1,5 @@
 import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 
 /**
  * Refuses to continue a judged file that an item shows was judged otherwise: each check is what it
