@@ -10,6 +10,10 @@ export { modelsFromEnv } from "./from-env/models-from-env.js";
 export { createSimWorld } from "./sim/index.js";
 export { startSimServer } from "./sim/server.js";
 
+// The persistent cache of scores and seeded responses (better-sqlite3 or pg, loaded when opened).
+export { openTpoCache } from "./cache/open-cache.js";
+export { TpoCacheError } from "./errors.js";
+
 // TPO as an OpenAI-compatible server.
 export { startTpoServer } from "./server/openai-server.js";
 
@@ -30,7 +34,6 @@ export type { Side } from "./eval/compare/sides.js";
 export type { PairwiseJudge } from "./eval/compare/judge.js";
 export type { Judgment } from "./eval/compare/judgment.js";
 export type { CompareSummary } from "./eval/compare/summary.js";
-
 // Leaderboard scoring, as AlpacaEval's and Arena-Hard-Auto's own tools score (`tpo eval score`).
 export { readAnnotations } from "./eval/alpaca-eval/annotations.js";
 export { readGamedBaselines } from "./eval/alpaca-eval/gamed-baselines.js";

@@ -52,6 +52,7 @@ describe("tpo --help", () => {
     // The declarations, the flag tables, the exit handling and their small helpers: nothing else.
     expect(modules.filter((m) => m.startsWith("src/") && !LIGHT.test(m))).toEqual([]);
     expect(modules).toContain("src/cli/main.ts");
-    expect(modules.length).toBeLessThanOrEqual(25);
+    // One declaration per command (13 with `tpo cache`), the flag tables and their helpers.
+    expect(modules.length).toBeLessThanOrEqual(26);
   });
 });

@@ -43,6 +43,8 @@ const ALLOWED: Record<string, string[]> = {
   // plan and resume check, summaries, the pairwise judge and comparison, export formats, report
   // data, leaderboard scoring. Never cli/: the CLI, the queue and library users import it.
   eval: ["run", "nodes", "models", "state", "settings", "messages", "prompts", "http", "web", ...BASE],
+  // The persistent cache of responses and scores: its stores, bound to the models' cache slots.
+  cache: ["models", "http", ...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
     "web",
@@ -61,6 +63,7 @@ const ALLOWED: Record<string, string[]> = {
   queue: ["eval", "run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "cache",
     "eval",
     "web",
     "mcp",

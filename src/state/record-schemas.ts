@@ -45,6 +45,16 @@ export const UsageSchema = z.object({
   rewardRequests: z.number(),
   nodeMs: z.record(z.string(), z.number()).default({}),
   replicas: ReplicaUsageSchema.optional(),
+  fromCache: z
+    .object({
+      modelRequests: z.number(),
+      promptTokens: z.number(),
+      cachedPromptTokens: z.number(),
+      completionTokens: z.number(),
+      rewardRequests: z.number(),
+    })
+    .partial()
+    .optional(),
 });
 
 export const ScoreStatsSchema = z.object({ min: z.number(), mean: z.number(), max: z.number() });

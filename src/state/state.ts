@@ -41,6 +41,34 @@ export interface Usage {
    * "critic", "reward", …), then by server URL (credentials hidden). Absent with one server per role.
    */
   replicas?: ReplicaUsage;
+  /**
+   * The part of the counts above that the persistent cache answered: no request was sent for it.
+   * The counts above say what the answer took, cached or not, so that a re-run writes the same
+   * record (docs/cache.md). Money saved is this part's cost (a price hook for `costUsd`).
+   */
+  fromCache?: Partial<CacheCounts>;
+}
+
+/** Requests and tokens the persistent cache answered. */
+export interface CacheCounts {
+  modelRequests: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
+  rewardRequests: number;
+}
+
+/** Two cache counts added up; undefined when neither has any. */
+export function addCacheCounts(
+  a: Partial<CacheCounts> | undefined,
+  b: Partial<CacheCounts> | undefined,
+): Partial<CacheCounts> | undefined {
+  if (!a && !b) return undefined;
+  const sum: Partial<CacheCounts> = { ...a };
+  for (const [key, value] of Object.entries(b ?? {}) as [keyof CacheCounts, number][]) {
+    sum[key] = (sum[key] ?? 0) + value;
+  }
+  return sum;
 }
 
 /** What one server of a role did: requests it answered, requests that failed on it, prompt tokens. */
@@ -139,6 +167,7 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
   const nodeMs = { ...a.nodeMs };
   for (const [node, ms] of Object.entries(b.nodeMs ?? {})) nodeMs[node] = (nodeMs[node] ?? 0) + ms;
   const replicas = addReplicaUsage(a.replicas, b.replicas);
+  const fromCache = addCacheCounts(a.fromCache, b.fromCache);
   return {
     modelRequests: a.modelRequests + (b.modelRequests ?? 0),
     promptTokens: a.promptTokens + (b.promptTokens ?? 0),
@@ -147,6 +176,7 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
     rewardRequests: a.rewardRequests + (b.rewardRequests ?? 0),
     nodeMs,
     ...(replicas ? { replicas } : {}),
+    ...(fromCache ? { fromCache } : {}),
   };
 }
 

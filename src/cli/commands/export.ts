@@ -17,8 +17,8 @@ import { escapeControl } from "../../util/escape.js";
 import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
 import { arenaHardAnswers, arenaHardJsonl } from "../../eval/export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
-import { gpt4oTokenCounter } from "../../eval/arena-hard/token-length.js";
 import { warnOnStderr } from "../warn.js";
+import { gpt4oTokenCounter } from "../../eval/arena-hard/token-length.js";
 
 const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;
 type ExportFormat = (typeof FORMATS)[number];

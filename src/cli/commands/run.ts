@@ -13,12 +13,14 @@ import { explainIteration, explainOption, type ExplainLevel } from "../explain/e
 import { styleFor, wantsColour } from "../explain/style.js";
 import type { TpoContext } from "../../settings/run-settings.js";
 import type { HistoryRecord, TpoStateType } from "../../state/state.js";
+import { cacheSavedLine, openCacheOption } from "../cache-option.js";
 
 export interface RunOptions extends Record<string, unknown> {
   messages?: string;
   json?: boolean;
   quiet?: boolean;
   explain?: string | boolean;
+  cache?: string;
 }
 
 /** What `tpo run` prints per iteration on standard error: an explanation, a progress line, or nothing. */
@@ -44,14 +46,17 @@ export async function runAction(queryArgument: string | undefined, options: RunO
   const progress = process.stderr.isTTY && !options.quiet;
   const started = performance.now();
   let execution;
+  const cached = await openCacheOption(options.cache, settings, "tpo run");
   try {
-    const graph = createTpoGraph(loadModels(settings));
+    const graph = createTpoGraph({ ...loadModels(settings), modelCache: cached?.modelCache });
     execution = await runTpoToEnd(graph, input, {
       context,
       onEvent: whenIterationRecorded(iterationReporter(level, progress, context)),
     });
   } catch (error) {
     throw describeFailure(error, null, settings);
+  } finally {
+    await cached?.cache.close();
   }
   const { state } = execution;
   const elapsedMs = performance.now() - started;
@@ -79,5 +84,7 @@ export async function runAction(queryArgument: string | undefined, options: RunO
       `tpo: best ${formatNumber(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
         `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
     );
+    const saved = cacheSavedLine(u.fromCache);
+    if (saved) console.error(`tpo: the cache ${saved}.`);
   }
 }

@@ -1,9 +1,9 @@
 import { bestAndWorst } from "../../nodes/select.js";
 import type { BatchRecord } from "../../eval/batch/record.js";
 import { isSuccess } from "../../eval/batch/record.js";
+import { warnOnStderr } from "../warn.js";
 import { readLatestRecords } from "../../eval/batch/results-file.js";
 import { parseSide, resolveSide, sideLabel, type Side } from "../../eval/compare/sides.js";
-import { warnOnStderr } from "../warn.js";
 import { numberFlag } from "../flags.js";
 import { CliUsageError } from "../errors.js";
 

@@ -63,6 +63,25 @@ export function failureRecordOf(data: QueueJobData, message: string, settings: M
   };
 }
 
+/**
+ * The record of a job whose record in the queue does not fit this version's records (a worker of
+ * another version made it): a failure that says so.
+ */
+export function misfitRecordOf(data: QueueJobData, misfit: string): BatchRecord {
+  return {
+    id: data.id,
+    mode: data.mode,
+    query: null,
+    settings: data.settings,
+    elapsedMs: 0,
+    error: {
+      message: `its worker made a record that this tpo cannot read (${misfit}); run workers of the same version as tpo batch`,
+      source: data.source,
+    },
+    finishedAt: new Date().toISOString(),
+  };
+}
+
 /** The record of a job a worker refused without reading it (data of another version, or not a job). */
 export function refusedRecordOf(label: JobLabel, message: string): BatchRecord {
   return {
