@@ -22,6 +22,7 @@ import {
 } from "../eval/judge-calls.js";
 import { judgeFooter } from "../eval/judge-footer.js";
 import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
+import { warnOnStderr } from "../warn.js";
 import { refuseOtherRun } from "../eval/other-run.js";
 import { scoreArenaHardAction } from "./eval-score.js";
 
@@ -187,10 +188,13 @@ export async function judgeArenaHardAction(results: string, options: JudgeArenaH
   let nullGames = 0;
   try {
     // gen_judgment.py skips what its output holds: a rerun continues, --overwrite starts again.
-    const done = previousResults(out, { resume: true, overwrite: options.overwrite }, COMMAND, {
-      schema: JudgmentSchema,
-      key: (j) => j.uid,
-    });
+    const done = previousResults(
+      out,
+      { resume: true, overwrite: options.overwrite },
+      COMMAND,
+      { schema: JudgmentSchema, key: (j) => j.uid },
+      warnOnStderr(COMMAND),
+    );
     for (const j of done.values()) {
       refuseOtherRun(out, [
         ["judge", judgeName({ judge: j.tpo.judge }), judgeName({ judge })],

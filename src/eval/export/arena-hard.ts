@@ -1,8 +1,8 @@
 import { contentId } from "../batch/ids.js";
 import type { ChatTurn } from "../../messages/conversation.js";
 import type { Answer } from "../compare/sides.js";
-import { markdownCounts } from "../../eval/arena-hard/markdown-metadata.js";
-import type { AnswerMetadata } from "../../eval/arena-hard/style-control.js";
+import { markdownCounts } from "../arena-hard/markdown-metadata.js";
+import type { AnswerMetadata } from "../arena-hard/style-control.js";
 
 /**
  * One line of an Arena-Hard-Auto answer file, `data/<bench>/model_answer/<model>.jsonl`, as
