@@ -348,3 +348,152 @@ describe("tpo batch → tpo eval arena-hard", () => {
     expect(existsSync(file("never.jsonl"))).toBe(false);
   }, 120_000);
 });
+
+describe("tpo batch → tpo eval → tpo report --leaderboard", () => {
+  it("shows ours against the baseline as the eval commands score the files, with the judge, prompt and baseline they record", async () => {
+    const annotations = file("lb-annotations.json");
+    const judgments = file("lb-judgments.jsonl");
+    for (const args of [alpacaArgs(annotations), arenaArgs(judgments)]) {
+      const judged = await runCli(args, { env: env(), timeoutMs: 120_000 });
+      expect(judged.code, judged.stderr).toBe(0);
+    }
+    const gamed = join(ROOT, "tests", "fixtures", "alpaca-eval-scoring", "df_gamed.csv");
+    const scoreJson = async (args: string[]) => {
+      const scored = await runCli(["eval", "score", ...args, "--json"]);
+      expect(scored.code, scored.stderr).toBe(0);
+      return JSON.parse(scored.stdout) as Record<string, unknown>;
+    };
+    const alpaca = await scoreJson(["alpaca-eval", annotations, "--gamed", gamed]);
+    const arena = (await scoreJson(["arena-hard", judgments, "--baseline", "tpo-sim-first"])) as {
+      rows: { model: string; score: number; lower: number; upper: number }[];
+    };
+    const ours = arena.rows.find((r) => r.model === "tpo-sim-tpo")!;
+
+    const page = file("leaderboard.html");
+    const reportArgs = [
+      "report",
+      file("results.jsonl"),
+      "--out",
+      page,
+      "--leaderboard",
+      annotations,
+      "--leaderboard",
+      judgments,
+    ];
+    const withLc = await runCli([...reportArgs, "--gamed", gamed, "--json"]);
+    expect(withLc.code, withLc.stderr).toBe(0);
+    const rows = (JSON.parse(withLc.stdout) as { leaderboard: Record<string, unknown>[] }).leaderboard;
+    const judge = expect.stringMatching(/^tpo-sim at http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        benchmark: "alpaca-eval",
+        source: "lb-annotations.json",
+        model: "tpo-sim-tpo",
+        baseline: "tpo-sim-first",
+        judge,
+        prompt: "tpo:alpaca-eval-judge-v1",
+        n: 4,
+        winRate: alpaca.win_rate,
+        standardError: alpaca.standard_error,
+        lcWinRate: alpaca.length_controlled_winrate,
+        lcStandardError: alpaca.lc_standard_error,
+        score: null,
+        simulated: true,
+      }),
+      expect.objectContaining({
+        benchmark: "arena-hard",
+        source: "lb-judgments.jsonl",
+        model: "tpo-sim-tpo",
+        baseline: "tpo-sim-first",
+        category: "hard_prompt",
+        judge,
+        prompt: "tpo:arena-hard-judge-v1",
+        n: 4,
+        winRate: null,
+        score: ours.score,
+        interval: [ours.lower, ours.upper],
+        simulated: true,
+      }),
+    ]);
+    expect(typeof alpaca.length_controlled_winrate).toBe("number");
+
+    // Without df_gamed.csv: the raw rate only, and the line that says what LC needs.
+    const raw = await runCli(reportArgs);
+    expect(raw.code, raw.stderr).toBe(0);
+    const text = raw.stdout.slice(raw.stdout.indexOf("Leaderboard"));
+    expect(text).toMatch(/^benchmark +model +baseline +n +win rate \(raw\) +LC win rate +Arena-Hard score/m);
+    const rate = (x: unknown) => (x as number).toFixed(1);
+    expect(text).toMatch(
+      new RegExp(
+        `^alpaca-eval +tpo-sim-tpo +tpo-sim-first +4 +${rate(alpaca.win_rate)} ± ${rate(alpaca.standard_error)} +- +- +- +tpo-sim at `,
+        "m",
+      ),
+    );
+    expect(text).toMatch(
+      new RegExp(
+        `^arena-hard \\(hard_prompt\\) +tpo-sim-tpo +tpo-sim-first +4 +- +- +${rate(ours.score)} +${rate(ours.lower)} – ${rate(ours.upper)} +tpo-sim at `,
+        "m",
+      ),
+    );
+    expect(text).toMatch(
+      /lb-annotations\.json \(tpo-sim-tpo\): no LC win rate: it needs --gamed df_gamed\.csv/,
+    );
+    expect(text).toMatch(/Simulated judge/);
+    const html = readFileSync(page, "utf8");
+    const table = /<table id="leaderboard">[\s\S]*?<\/table>/.exec(html)?.[0] ?? "";
+    expect(table.match(/<tr><td>/g)).toHaveLength(2);
+    expect(table).toContain(`<td>${rate(ours.score)}</td>`);
+    expect(html).toContain('id="leaderboard-simulated"');
+    expect(html).toMatch(/no LC win rate: it needs --gamed df_gamed\.csv/);
+
+    // Not a scored file: one line, exit 2.
+    const bad = await runCli([
+      "report",
+      file("results.jsonl"),
+      "--out",
+      page,
+      "--leaderboard",
+      file("questions.jsonl"),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+  }, 300_000);
+
+  it("style control on the simulated world's answers (no markdown) says which features it left out, never NaN", async () => {
+    const judgments = file("sc-judgments.jsonl");
+    const judged = await runCli(arenaArgs(judgments), { env: env(), timeoutMs: 120_000 });
+    expect(judged.code, judged.stderr).toBe(0);
+    const ours = file("tpo-sim-tpo.jsonl");
+    const exported = await runCli([
+      "export",
+      file("results.jsonl"),
+      "--format",
+      "arena-hard",
+      "--mode",
+      "tpo",
+      "--model-name",
+      "tpo-sim-tpo",
+      "--out",
+      ours,
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const scored = await runCli([
+      "eval",
+      "score",
+      "arena-hard",
+      judgments,
+      "--baseline",
+      "tpo-sim-first",
+      "--style-control",
+      "--answers",
+      ours,
+      file("tpo-sim-first.jsonl"),
+    ]);
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(scored.stdout).not.toMatch(/NaN/);
+    expect(scored.stdout).toMatch(/^tpo-sim-tpo +\d+\.\d /m);
+    expect(scored.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^tpo: style control left out header, list, bold: the same in every game/),
+    ]);
+  }, 300_000);
+});

@@ -28,7 +28,7 @@ export interface ScoreArenaHardOptions {
 }
 
 /** Bad input files are the user's to fix: one line and exit 2, like any usage error. */
-function asUsage<T>(work: () => T): T {
+export function asUsage<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {
@@ -131,6 +131,12 @@ export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOpt
         }),
       )
     : { rows: arenaHardScores(battles, { baseline: options.baseline, seed }), styleCoefficients: undefined };
+  const constant = "constantFeatures" in rows ? rows.constantFeatures : [];
+  if (constant.length > 0) {
+    console.error(
+      `tpo: style control left out ${constant.join(", ")}: the same in every game (no answer differs from the baseline's in it), so it cannot be fitted; arena-hard-auto would print NaN scores.`,
+    );
+  }
   if (judgments.nullJudgments > 0) {
     console.error(
       `tpo: ${judgments.nullJudgments} of ${judgments.judgments} judgments have a null game and are left out.`,

@@ -11,11 +11,18 @@ import type { ReportComparison } from "../../eval/report/compare-section.js";
 import { costCurveOf, type CostSeries } from "../../eval/report/cost-curve.js";
 import { comparisonDataOf, reportDataOf } from "../../eval/report/drilldown-data.js";
 import { reportHtml } from "../../eval/report/html.js";
+import { readGamedBaselines } from "../../eval/alpaca-eval/gamed-baselines.js";
+import { leaderboardRowsOf, type LeaderboardRow } from "../../eval/report/leaderboard.js";
+import { readTextInput } from "../read-input.js";
+import { leaderboardText } from "../eval/leaderboard-text.js";
 import { warnOnStderr } from "../warn.js";
+import { asUsage } from "./eval-score.js";
 
 export interface ReportOptions {
   out: string;
   compare: string[];
+  leaderboard: string[];
+  gamed?: string;
   json?: boolean;
 }
 
@@ -33,12 +40,28 @@ function comparisonsOf(path: string): ReportComparison[] {
   });
 }
 
+/** The leaderboard's rows: one per scored file (AlpacaEval), or per model and category (Arena-Hard). */
+function leaderboardOf(files: readonly string[], gamedPath: string | undefined): LeaderboardRow[] {
+  const gamed =
+    gamedPath === undefined
+      ? undefined
+      : asUsage(() => readGamedBaselines(readTextInput(gamedPath, "--gamed"), gamedPath));
+  return files.flatMap((path) =>
+    asUsage(() =>
+      leaderboardRowsOf({ source: basename(path), text: readTextInput(path, "--leaderboard") }, gamed),
+    ),
+  );
+}
+
 /** `tpo report`'s work; ../declare/report.ts declares the command and loads this on demand. */
 export function reportAction(results: string, options: ReportOptions): void {
   refuseInputAsOut(options.out, [
     { path: results, what: "<results>" },
     ...options.compare.map((path) => ({ path, what: "--compare" })),
+    ...options.leaderboard.map((path) => ({ path, what: "--leaderboard" })),
+    ...(options.gamed ? [{ path: options.gamed, what: "--gamed" }] : []),
   ]);
+  const leaderboard = leaderboardOf(options.leaderboard, options.gamed);
   // The page shows every query's texts (its drill-down), so whole records are kept.
   const records = readLatestRecords(results, { what: "<results>", warn: warnOnStderr("tpo report") });
   const comparisons = options.compare.flatMap(comparisonsOf);
@@ -48,13 +71,17 @@ export function reportAction(results: string, options: ReportOptions): void {
     comparisons.map((c) => comparisonDataOf(c.judgments, { judge: c.judge, source: c.source })),
   );
   const costCurve = costCurveOf(records, summary);
-  writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data, costCurve));
+  writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data, costCurve, leaderboard));
   if (options.json) {
-    console.log(JSON.stringify(reportJson(summary, costCurve, comparisons)));
+    console.log(JSON.stringify(reportJson(summary, costCurve, comparisons, leaderboard)));
     console.error(`Wrote ${options.out}`);
     return;
   }
   console.log(formatSummary(summary));
+  if (leaderboard.length > 0) {
+    console.log("");
+    console.log(leaderboardText(leaderboard));
+  }
   for (const c of comparisons) {
     console.log("");
     console.log(formatCompare(c.summary, { judge: c.judge, simulated: c.simulated }));
@@ -63,10 +90,16 @@ export function reportAction(results: string, options: ReportOptions): void {
 }
 
 /** What `tpo report --json` prints: the figures of the page, without the queries' texts. */
-function reportJson(summary: BatchSummary, costCurve: CostSeries[], comparisons: ReportComparison[]) {
+function reportJson(
+  summary: BatchSummary,
+  costCurve: CostSeries[],
+  comparisons: ReportComparison[],
+  leaderboard: LeaderboardRow[],
+) {
   return {
     summary,
     costCurve,
     comparisons: comparisons.map((c) => ({ ...c.summary, simulated: c.simulated, source: c.source })),
+    leaderboard,
   };
 }

@@ -20,6 +20,8 @@ import type { BatchSummary, ModeSummary } from "../batch/summary.js";
 import { duration, formatNumber } from "../../util/number-format.js";
 import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
 import type { CostSeries } from "./cost-curve.js";
+import type { LeaderboardRow } from "./leaderboard.js";
+import { leaderboardSectionHtml } from "./leaderboard-section.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import { REPORT_STYLE } from "./style.js";
 
@@ -144,6 +146,7 @@ export function reportHtml(
     stories: [],
   },
   costCurve: CostSeries[] = [],
+  leaderboard: readonly LeaderboardRow[] = [],
 ): string {
   const simulated = summary.backends.includes("sim");
   const total = summary.modes.reduce((s, m) => s + m.queries, 0);
@@ -181,6 +184,7 @@ ${simulated ? markup`<p class="note" id="simulated">Simulated world: these numbe
 ${best}
 ${fresh}
 </div>
+${leaderboardSectionHtml(leaderboard)}
 ${compareSectionHtml(comparisons)}
 <h2>Rewards per mode and iteration</h2>
 ${scoreTable(summary.modes)}
