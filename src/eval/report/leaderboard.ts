@@ -124,6 +124,9 @@ function alpacaEvalRow(file: ScoredFile, gamed: GamedBaselines | undefined): Lea
   };
 }
 
+/** arena-hard-auto v2's hard_prompt baseline (`tpo eval score arena-hard`'s default): for judgments that name none. */
+const DEFAULT_ARENA_HARD_BASELINE = "o3-mini-2025-01-31";
+
 interface JudgmentLine {
   model: string;
   category: string;
@@ -157,21 +160,29 @@ function arenaHardRows(file: ScoredFile): LeaderboardRow[] {
         simulated: isSimulated(judge),
       };
     });
-  const notes =
+  const nullNote =
     judgments.nullJudgments > 0
       ? [`${judgments.nullJudgments} of ${judgments.judgments} judgments have a null game and are left out`]
       : [];
   const categories = [...new Set(judgments.battles.map((b) => b.category))];
   return categories.flatMap((category) => {
     const inCategory = lines.filter((l) => l.category === category);
-    const baselines = [...new Set(inCategory.map((l) => l.baseline))];
-    if (baselines.length !== 1 || typeof baselines[0] !== "string") {
+    // arena-hard-auto's own judgments may not name it (show_result.py takes it from its settings)
+    const named = [...new Set(inCategory.map((l) => l.baseline).filter((b) => b !== undefined))];
+    if (named.length > 1 || named.some((b) => typeof b !== "string")) {
       throw new EvalInputError(
         file.source,
-        `the judgments${category ? ` of category ${category}` : ""} must name one baseline in "baseline" (found ${baselines.map((b) => JSON.stringify(b ?? null)).join(", ")})`,
+        `the judgments${category ? ` of category ${category}` : ""} must name one baseline in "baseline" (found ${named.map((b) => JSON.stringify(b)).join(", ")}): give one baseline's judgments per file`,
       );
     }
-    const baseline = baselines[0];
+    const baseline = (named[0] as string | undefined) ?? DEFAULT_ARENA_HARD_BASELINE;
+    const notes =
+      named.length === 0
+        ? [
+            ...nullNote,
+            `the judgments do not name their baseline: taken to be ${baseline}, arena-hard-auto v2's hard_prompt baseline`,
+          ]
+        : nullNote;
     const battles = judgments.battles.filter((b) => b.category === category);
     return arenaHardScores(battles, { baseline, seed: 0 })
       .filter((score) => score.model !== baseline)
