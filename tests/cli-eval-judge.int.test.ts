@@ -444,6 +444,9 @@ describe("tpo batch → tpo eval → tpo report --leaderboard", () => {
     expect(table.match(/<tr><td>/g)).toHaveLength(2);
     expect(table).toContain(`<td>${rate(ours.score)}</td>`);
     expect(html).toContain('id="leaderboard-simulated"');
+    expect(html).toMatch(
+      /<li>alpaca-eval, tpo-sim-tpo vs tpo-sim-first: judged by tpo-sim at http:\/\/127\.0\.0\.1:\d+\/v1, prompt tpo:alpaca-eval-judge-v1 \(lb-annotations\.json\)<\/li>/,
+    );
     expect(html).toMatch(/no LC win rate: it needs --gamed df_gamed\.csv/);
 
     // Not a scored file: one line, exit 2.

@@ -85,8 +85,10 @@ describe("tpo report", () => {
       summary: BatchSummary;
       costCurve: CostSeries[];
       comparisons: unknown[];
+      leaderboard: unknown[];
     };
     expect(json.comparisons).toEqual([]);
+    expect(json.leaderboard).toEqual([]);
     const tpo = json.summary.modes.find((m) => m.mode === "tpo")!;
     for (const it of tpo.iterations) {
       expect(it.meanLength).toBeGreaterThan(0);

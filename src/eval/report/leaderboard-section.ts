@@ -40,6 +40,13 @@ export function leaderboardNotes(rows: readonly LeaderboardRow[]): string[] {
   return rows.flatMap((row) => row.notes.map((note) => `${row.source} (${row.model}): ${note}.`));
 }
 
+/** The page's table stops before the judge and the prompt, which are long: a list under it names them. */
+const SCORE_COLUMNS = LEADERBOARD_COLUMNS.indexOf("judge");
+
+function judgeItem(row: LeaderboardRow): Html {
+  return markup`<li>${leaderboardCells(row)[0]}, ${row.model} vs ${row.baseline}: judged by ${row.judge}, prompt ${row.prompt} (${row.source})</li>`;
+}
+
 /** The report's section for `--leaderboard` files: ours against the baseline, in the field's own numbers. */
 export function leaderboardSectionHtml(rows: readonly LeaderboardRow[]): Html {
   if (rows.length === 0) return markup``;
@@ -48,5 +55,11 @@ export function leaderboardSectionHtml(rows: readonly LeaderboardRow[]): Html {
 <p class="meta">Our answers against a baseline as the leaderboards score them: AlpacaEval 2's raw win rate (the judge's weighted preference) and length-controlled (LC) win rate, each ± its standard error, in percent; Arena-Hard's score (the baseline at 50) with its 5th–95th percentile bootstrap interval. Numbers are comparable with a published leaderboard only with its judge, prompt and baseline; each row names the ones its file records.</p>
 ${simulated ? markup`<p class="note" id="leaderboard-simulated">Simulated judge: these scores show the mechanics, not the behaviour of real models.</p>` : ""}
 ${leaderboardNotes(rows).map((note) => markup`<p class="note leaderboard-note">${note}</p>`)}
-<table id="leaderboard"><thead><tr>${LEADERBOARD_COLUMNS.map((c) => markup`<th>${c}</th>`)}</tr></thead><tbody>${rows.map((row) => markup`<tr>${leaderboardCells(row).map((cell) => markup`<td>${cell}</td>`)}</tr>`)}</tbody></table>`;
+<table id="leaderboard"><thead><tr>${LEADERBOARD_COLUMNS.slice(0, SCORE_COLUMNS).map((c) => markup`<th>${c}</th>`)}</tr></thead><tbody>${rows.map(
+    (row) =>
+      markup`<tr>${leaderboardCells(row)
+        .slice(0, SCORE_COLUMNS)
+        .map((cell) => markup`<td>${cell}</td>`)}</tr>`,
+  )}</tbody></table>
+<ul class="meta" id="leaderboard-judges">${rows.map(judgeItem)}</ul>`;
 }

@@ -85,6 +85,12 @@ export function leaderboardRowsOf(file: ScoredFile, gamed?: GamedBaselines): Lea
   );
 }
 
+/** `tpo eval alpaca-eval --discrete` annotations are not the leaderboard's weighted preference: say so beside the prompt. */
+function withMethod(row: Record<string, unknown>, prompt: string): string {
+  const method = (row["tpo"] as { method?: unknown } | undefined)?.method;
+  return method === "discrete" ? `${prompt} (discrete judge)` : prompt;
+}
+
 function alpacaEvalRow(file: ScoredFile, gamed: GamedBaselines | undefined): LeaderboardRow {
   let json: unknown;
   try {
@@ -111,7 +117,7 @@ function alpacaEvalRow(file: ScoredFile, gamed: GamedBaselines | undefined): Lea
     baseline: annotations.baseline,
     category: null,
     judge: distinct(rows.map((row, i) => (judges[i] ? judgeName({ judge: judges[i] }) : annotator(row)))),
-    prompt: distinct(rows.map((row) => recordedPrompt(row) ?? annotator(row))),
+    prompt: distinct(rows.map((row) => withMethod(row, recordedPrompt(row) ?? annotator(row)))),
     n: result.n_total,
     winRate: result.win_rate,
     standardError: result.standard_error,

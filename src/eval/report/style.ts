@@ -5,6 +5,8 @@ export const REPORT_STYLE = `${BASE_STYLE}
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 #compare td { white-space: nowrap; }
 #compare th:nth-child(2), #compare td:nth-child(2) { text-align: left; }
+#leaderboard th, #leaderboard td { white-space: nowrap; }
+#leaderboard :is(th, td):nth-child(-n+3) { text-align: left; }
 .side-a { color: #1f5fbf; } .side-b { color: #e07b00; }
 .table-tools { display: flex; align-items: center; gap: .6rem; }
 #query-search { flex: 0 1 24rem; padding: .3rem .5rem; font: inherit; }
