@@ -17,6 +17,7 @@ const STOP_WORDS: Record<StopReason, string> = {
   target: "reached the target score",
   patience: "ran out of patience",
   budget: "one more iteration would pass the budget",
+  cost: "one more iteration would pass the dollar budget",
 };
 
 /** The end of `tpo run`'s summary line: where and why the run stopped. */

@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
 import { checkContextFirst } from "../compat/validate-context.js";
+import type { RolePrices } from "../models/prices.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
 import { traceRewardModel } from "../models/reward/traced-reward-model.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
@@ -30,6 +31,8 @@ export interface TpoGraphOptions {
   nodes?: Partial<Record<TpoNodeName, TpoNode>>;
   /** Overrides parts of the prompt templates. */
   prompts?: TpoPromptOverrides;
+  /** The price of each role's model: with them, the usage says what each node and the run cost (`costUsd`). */
+  prices?: RolePrices;
 }
 
 /** Supersteps one iteration takes: critique, gradient, update, reward, select, decide. */
@@ -61,7 +64,7 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
   // Around every node, built-in or replaced: the history, timing and usage records, then the
   // progress events, then the run's settings (kept in the state, for a resume without a context).
   for (const name of Object.keys(nodes) as TpoNodeName[]) {
-    nodes[name] = withRunSettings(name, withProgressEvents(name, withNodeRecords(name, nodes[name])));
+    nodes[name] = withRunSettings(name, withProgressEvents(name, withNodeRecords(name, nodes[name], options.prices)));
   }
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
@@ -107,9 +110,9 @@ export function compileTpoGraph(builder: TpoGraphBuilder, options: TpoCompileOpt
 
 /** The compiled graph of these models (see `compileTpoGraph`), with LangGraph's compile options. */
 export function createTpoGraph(options: TpoGraphOptions & TpoCompileOptions) {
-  const { policy, critic, rewardModel, nodes, prompts, ...compileOptions } = options;
+  const { policy, critic, rewardModel, nodes, prompts, prices, ...compileOptions } = options;
   return compileTpoGraph(
-    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts }),
+    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts, prices }),
     compileOptions,
   );
 }
