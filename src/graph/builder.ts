@@ -64,7 +64,10 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
   // Around every node, built-in or replaced: the history, timing and usage records, then the
   // progress events, then the run's settings (kept in the state, for a resume without a context).
   for (const name of Object.keys(nodes) as TpoNodeName[]) {
-    nodes[name] = withRunSettings(name, withProgressEvents(name, withNodeRecords(name, nodes[name], options.prices)));
+    nodes[name] = withRunSettings(
+      name,
+      withProgressEvents(name, withNodeRecords(name, nodes[name], options.prices)),
+    );
   }
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.

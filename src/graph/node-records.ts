@@ -123,7 +123,11 @@ const NODE_ROLES: Partial<Record<TpoNodeName, PriceRole>> = {
  * A node's own usage with its share by node and, at the prices of its role's model, its cost. A
  * node that sent no request (select, decide, finalize) has no share.
  */
-export function pricedUsage(name: TpoNodeName, own: Partial<Usage>, prices: RolePrices | undefined): Partial<Usage> {
+export function pricedUsage(
+  name: TpoNodeName,
+  own: Partial<Usage>,
+  prices: RolePrices | undefined,
+): Partial<Usage> {
   const counts: NodeUsage = {
     requests: (own.modelRequests ?? 0) + (own.rewardRequests ?? 0),
     promptTokens: own.promptTokens ?? 0,

@@ -38,7 +38,9 @@ const outputSchema = z.object({
         .describe("What the run cost in US dollars at the server's prices; absent when it has none."),
       elapsedMs: z.number().int(),
     })
-    .describe("What the call cost: requests to the model and reward servers, tokens, money when priced, time."),
+    .describe(
+      "What the call cost: requests to the model and reward servers, tokens, money when priced, time.",
+    ),
 });
 
 /** A JSON Schema of a zod schema, as MCP lists a tool's input and output (without the $schema line). */

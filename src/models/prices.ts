@@ -148,4 +148,3 @@ export function priceFromList(list: PriceList, model: PricedModel, source: strin
     perRequest,
   };
 }
-
