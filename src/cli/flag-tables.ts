@@ -88,6 +88,13 @@ export const SETTING_FLAGS = [
   setting("--budget-tokens", "t", "budgetTokens", true, "start no iteration that would pass t tokens"),
   setting("--budget-requests", "r", "budgetRequests", true, "start no iteration that would pass r requests"),
   setting(
+    "--max-cost",
+    "usd",
+    "budgetUsd",
+    true,
+    "start no iteration that would pass this many US dollars (needs --prices or the price flags)",
+  ),
+  setting(
     "--system-prompt",
     "text",
     "systemPrompt",

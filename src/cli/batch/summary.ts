@@ -1,7 +1,7 @@
 import type { TpoMode } from "../../settings/run-settings.js";
 import { addReplicaUsage, type ReplicaUsage, type StopReason } from "../../state/state.js";
 import { escapeControl } from "../escape.js";
-import { duration, formatNumber, table } from "../number-format.js";
+import { duration, formatNumber, formatUsd, table } from "../number-format.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 import { groupBySettings } from "./settings-check.js";
 
@@ -30,6 +30,10 @@ export interface ModeSummary {
   untaggedPerQuery: number | null;
   tokensPerQuery: number | null;
   secondsPerQuery: number | null;
+  /** Mean US dollars per query, over the queries whose records carry a cost (run with prices); null without. */
+  costPerQuery: number | null;
+  /** US dollars of all of the mode's queries that carry a cost; null when none does. */
+  costUsd: number | null;
   /** Queries per stop reason (records that carry one), and the mean iteration they stopped at. */
   stops: StopSummary[];
 }
@@ -57,6 +61,8 @@ export interface BatchSummary {
   backends: string[];
   /** Per server, over the records that finished, when a role has several servers. */
   servers: ServerSummary[];
+  /** US dollars of every query that carries a cost (failed ones too, as far as they got); null when none does. */
+  costUsd: number | null;
 }
 
 const MODE_ORDER: TpoMode[] = ["tpo", "revision", "bon"];
@@ -87,6 +93,22 @@ function stopsOf(records: BatchRecord[]): StopSummary[] {
   });
 }
 
+function sum(values: number[]): number | null {
+  return values.length === 0 ? null : values.reduce((s, v) => s + v, 0);
+}
+
+/** The cost a record carries: its run's, when it was run with prices. */
+export function recordCost(record: BatchRecord): number | undefined {
+  return record.usage?.costUsd;
+}
+
+function costsOf(records: BatchRecord[]): number[] {
+  return records.flatMap((r) => {
+    const cost = recordCost(r);
+    return cost === undefined ? [] : [cost];
+  });
+}
+
 function summarizeMode(mode: TpoMode, label: string, records: BatchRecord[]): ModeSummary {
   const ok = records.filter(isSuccess);
   const depth = Math.max(-1, ...ok.map((r) => r.history.length - 1));
@@ -114,6 +136,8 @@ function summarizeMode(mode: TpoMode, label: string, records: BatchRecord[]): Mo
     untaggedPerQuery: mean(ok.map((r) => r.history.reduce((sum, h) => sum + (h.untagged ?? 0), 0))),
     tokensPerQuery: mean(ok.map((r) => r.usage.promptTokens + r.usage.completionTokens)),
     secondsPerQuery: mean(ok.map((r) => r.elapsedMs / 1000)),
+    costPerQuery: mean(costsOf(ok)),
+    costUsd: sum(costsOf(records)),
     stops: stopsOf(ok),
   };
 }
@@ -155,7 +179,8 @@ export function summarize(records: Iterable<BatchRecord>): BatchSummary {
   const summaries = modes.flatMap((m) =>
     groupBySettings(m, byMode.get(m)!).map((group) => summarizeMode(m, group.label, group.records)),
   );
-  return { modes: summaries, inputErrors, backends: [...backends], servers: serversOf(replicas) };
+  const costUsd = sum(summaries.flatMap((m) => (m.costUsd === null ? [] : [m.costUsd])));
+  return { modes: summaries, inputErrors, backends: [...backends], servers: serversOf(replicas), costUsd };
 }
 
 function serversOf(replicas: ReplicaUsage | undefined): ServerSummary[] {
@@ -180,6 +205,7 @@ export function formatSummary(summary: BatchSummary): string {
       formatNumber(it.meanNew),
     ]),
   );
+  const priced = summary.costUsd !== null;
   const costRows = summary.modes.map((m) => [
     m.label,
     `${m.width ?? "-"}`,
@@ -191,15 +217,29 @@ export function formatSummary(summary: BatchSummary): string {
     formatNumber(m.untaggedPerQuery, 1),
     formatNumber(m.tokensPerQuery, 0),
     m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000),
+    ...(priced ? [formatUsd(m.costPerQuery), formatUsd(m.costUsd)] : []),
   ]);
   const parts = [
     table(["mode", "iteration", "queries", "mean best", "mean new"], scoreRows),
     "",
     table(
-      ["mode", "N", "D", "queries", "failed", "final best", "requests/q", "untagged/q", "tokens/q", "time/q"],
+      [
+        "mode",
+        "N",
+        "D",
+        "queries",
+        "failed",
+        "final best",
+        "requests/q",
+        "untagged/q",
+        "tokens/q",
+        "time/q",
+        ...(priced ? ["usd/q", "usd"] : []),
+      ],
       costRows,
     ),
   ];
+  if (priced) parts.push("", `Cost: $${formatUsd(summary.costUsd)} in total, at the prices given.`);
   if (summary.servers.length > 0) {
     const serverRows = summary.servers.map((s) => [
       s.role,

@@ -1,6 +1,7 @@
 import { CliRunError, CliUsageError } from "../errors.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
+import { describeModels, modelSettings, numberFlag, pricedAsNeeded, settingsInput } from "../flags.js";
+import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
 import { runJob } from "../batch/run-job.js";
 import {
   checkCheckpointFile,
@@ -46,6 +47,8 @@ export interface BatchOptions extends Record<string, unknown> {
   /** Whether --concurrency was given, rather than its default (--queue refuses it). */
   concurrencyGiven?: boolean;
   keepCheckpoints?: boolean;
+  /** US dollars the whole batch may spend (needs prices): no query starts that would pass it. */
+  batchMaxCost?: string;
 }
 
 /** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
@@ -72,6 +75,18 @@ async function forgetCheckpoints(checkpointer: BatchCheckpointer, threadId: stri
         `(${(error as Error).message ?? String(error)}); they stay there.`,
     );
   }
+}
+
+/** The batch's dollar budget, when --batch-max-cost is given: it needs the models' prices. */
+function batchBudget(flag: string | undefined, priced: boolean): BatchCostBudget | undefined {
+  if (flag === undefined) return undefined;
+  const limit = numberFlag("--batch-max-cost", flag, { min: 0 });
+  if (!priced) {
+    throw new CliUsageError(
+      "--batch-max-cost needs the models' prices: give --prices FILE (TPO_PRICES) in LiteLLM's format, or --input-price, --output-price and --reward-price.",
+    );
+  }
+  return new BatchCostBudget(limit);
 }
 
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
@@ -126,7 +141,8 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
     );
   }
-  const models = loadModels(settings);
+  const models = pricedAsNeeded(loadModels(settings), { budgetUsd: base.budgetUsd });
+  const budget = batchBudget(options.batchMaxCost, models.prices !== undefined);
   settings.simulatedServer = await reachesSimulatedServer(settings);
   const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
   // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
@@ -148,11 +164,17 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   try {
     // A failed query is a record, not a throw: only a failure to write one stops the batch.
     await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
-      const record = await runJob(job, graph, settings, {
-        threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
-        resume: options.resume ?? false,
-        signal,
-      });
+      if (budget && !(await budget.admit())) return;
+      let record: BatchRecord | undefined;
+      try {
+        record = await runJob(job, graph, settings, {
+          threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
+          resume: options.resume ?? false,
+          signal,
+        });
+      } finally {
+        budget?.finish(record?.usage?.costUsd);
+      }
       if (signal.aborted) return; // the batch is stopping: this record could not be kept
       try {
         writer.append(record);
@@ -187,6 +209,13 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   }
 
   summarizeResults(options.out, modes, options.format);
+  if (budget && budget.refused > 0) {
+    console.error(
+      `tpo batch: --batch-max-cost ${budget.limitUsd} reached: this run spent $${budget.spent.toFixed(4)}, and ` +
+        `${budget.refused} of ${jobs.length} queries were not started (one more would have passed the budget). ` +
+        "Run the same command with --resume to run them (its --batch-max-cost is what that run may spend).",
+    );
+  }
   if (failed > 0) {
     throw new CliRunError(
       `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +

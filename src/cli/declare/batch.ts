@@ -39,6 +39,10 @@ export function declareBatch(program: Command): void {
       "jsonl",
     )
     .option("--limit <n>", "run only the first n queries of the input")
+    .option(
+      "--batch-max-cost <usd>",
+      "start no query once what the batch spent, plus an estimate of the queries in flight, would pass this many US dollars (needs prices)",
+    )
     .option("--quiet", "no progress on standard error")
     .option(
       "--queue [postgres://url]",
