@@ -28,13 +28,7 @@ export function toApiError(error: unknown, step: string | null = null): ApiError
   const failure = failureOf(error, step);
   switch (failure.kind) {
     case "settings":
-      return new ApiError(
-        400,
-        failure.message,
-        "invalid_request_error",
-        `tpo.${failure.field}`,
-        "invalid_value",
-      );
+      return new ApiError(400, failure.message, "invalid_request_error", `tpo.${failure.field}`, "invalid_value");
     case "input":
       return new ApiError(400, failure.message, "invalid_request_error", "messages");
     case "upstream":

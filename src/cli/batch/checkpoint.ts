@@ -27,6 +27,7 @@ export type ImportModule = (name: string) => Promise<unknown>;
 
 const importModule: ImportModule = (name) => import(name);
 
+
 /**
  * Refuses a PostgreSQL URL that does not parse as one, up front: a user name or password with
  * "/", "?" or "#" ends the URL's host part early, and the driver would then try another host.
