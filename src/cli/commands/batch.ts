@@ -92,6 +92,11 @@ function batchBudget(flag: string | undefined, priced: boolean): BatchCostBudget
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
 export async function batchAction(input: string, options: BatchOptions): Promise<void> {
   if (options.queue !== undefined) {
+    if (options.batchMaxCost !== undefined) {
+      throw new CliUsageError(
+        "--batch-max-cost does not go with --queue yet: the workers spend the money; give each query --max-cost instead.",
+      );
+    }
     const { batchOnQueue } = await import("./batch-queue.js");
     return batchOnQueue(input, options);
   }
