@@ -6,6 +6,7 @@ import {
   type ModelPrice,
   type PricedModel,
   type PriceList,
+  type PriceRole,
   type RolePrices,
 } from "../models/prices.js";
 import type { ModelSettings } from "./models-from-env.js";
@@ -46,7 +47,7 @@ function chatShortcut(settings: ModelSettings): ModelPrice | undefined {
 }
 
 /** The model of each role as a price list names it, and the setting that names it. */
-function pricedModels(settings: ModelSettings): PricedModel[] {
+function pricedModels(settings: ModelSettings): (PricedModel & { role: PriceRole })[] {
   if (settings.backend === "sim") {
     return [
       { role: "policy", name: SIM_MODEL_NAMES.chat, setting: "the simulated policy" },
@@ -65,6 +66,37 @@ function pricedModels(settings: ModelSettings): PricedModel[] {
     },
     { role: "reward", name: settings.rewardModel ?? "", setting: "TPO_REWARD_MODEL (--reward-model)" },
   ];
+}
+
+function readPriceList(file: string, readText: (path: string) => string): PriceList {
+  let text: string;
+  try {
+    text = readText(file);
+  } catch (error) {
+    throw new TpoConfigError(
+      `Cannot read the prices file ${file} (TPO_PRICES, --prices): ${(error as Error).message}`,
+    );
+  }
+  return parsePriceList(text, file);
+}
+
+/**
+ * The price of one more chat model (tpo compare's judge) from the same settings: the shortcut
+ * prices when given, else its entry in the price list; undefined when neither is given.
+ */
+export function chatPriceFromSettings(
+  settings: ModelSettings,
+  model: Omit<PricedModel, "role">,
+  readText: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): ModelPrice | undefined {
+  const shortcut = chatShortcut(settings);
+  if (shortcut) return shortcut;
+  if (settings.prices === undefined) return undefined;
+  return priceFromList(
+    readPriceList(settings.prices, readText),
+    { ...model, role: "judge" },
+    settings.prices,
+  );
 }
 
 /**
@@ -87,18 +119,7 @@ export function pricesFromSettings(
       "Prices need a reward server (TPO_REWARD_URL): with the policy as judge, the judge's tokens are not counted, so a cost would leave them out.",
     );
   }
-  let list: PriceList | undefined;
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readText(file);
-    } catch (error) {
-      throw new TpoConfigError(
-        `Cannot read the prices file ${file} (TPO_PRICES, --prices): ${(error as Error).message}`,
-      );
-    }
-    list = parsePriceList(text, file);
-  }
+  const list = file === undefined ? undefined : readPriceList(file, readText);
   const shortcut = { policy: chat, critic: chat, reward };
   const prices: Partial<RolePrices> = {};
   for (const model of pricedModels(settings)) {

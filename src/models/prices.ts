@@ -102,7 +102,8 @@ export function parsePriceList(text: string, source: string): PriceList {
 
 /** What the price of one role is looked up under, and how the user names that model. */
 export interface PricedModel {
-  role: PriceRole;
+  /** What the model does in the run: a role of TPO, or "judge" (tpo compare's). */
+  role: PriceRole | "judge";
   /** The model name: the entry of the price list. */
   name: string;
   /** The setting that names the model, for the error that says the list lacks it. */

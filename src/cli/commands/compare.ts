@@ -199,7 +199,7 @@ async function judgeAll(
       if (failure || writeError !== undefined) return;
       let judgment: Judgment;
       try {
-        judgment = await judgePair(pairwise, pair, { ...sides, judge });
+        judgment = await judgePair(pairwise, pair, { ...sides, judge }, settings.price);
       } catch (error) {
         failure ??= { id: pair.id, error };
         progress.tick(true);
