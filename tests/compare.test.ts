@@ -408,7 +408,7 @@ describe("the judge's cost", () => {
     const judgment = await judgePair(judge, pair, sides);
     expect(judgment.judgeCostUsd).toBeUndefined();
     const summary = summarizeJudgments([judgment]);
-    expect(summary.judgeCostUsd).toBeNull();
+    expect(summary.judgeCostUsd).toBeUndefined();
     expect(formatCompare(summary, { judge: "j", simulated: false })).toContain("Judge: j, 2 requests.");
   });
 });

@@ -4,6 +4,9 @@ import { pricesFromSettings, SIM_MODEL_NAMES } from "../src/from-env/prices-from
 import { createTpoGraph } from "../src/graph/builder.js";
 import { costOf, parsePriceList, priceFromList, type RolePrices } from "../src/models/prices.js";
 import { createSimWorld } from "../src/sim/index.js";
+import { summarizeRun } from "../src/adapters/run-summary.js";
+import { usageOf } from "../src/server/completion.js";
+import { parseTpoContext } from "../src/settings/run-settings.js";
 
 /**
  * Money figures: a price list in LiteLLM's format, the cost of token counts at a price (cached
@@ -235,6 +238,16 @@ describe("a priced run", () => {
     // Each iteration's record carries its own cost, and the records add up to the run's.
     expect(history.every((r) => typeof r.usage.costUsd === "number")).toBe(true);
     expect(history.reduce((s, r) => s + r.usage.costUsd!, 0)).toBeCloseTo(usage.costUsd!, 10);
+  });
+
+  it("reaches the MCP tool's and the LangChain tool's summary, and the server's usage", async () => {
+    const priced = await run(prices);
+    const context = parseTpoContext({ width: 3, depth: 2 });
+    expect(summarizeRun(priced, context, 1).cost.costUsd).toBe(priced.usage.costUsd);
+    expect(usageOf(priced).cost_usd).toBe(priced.usage.costUsd);
+    const unpriced = await run(undefined);
+    expect(summarizeRun(unpriced, context, 1).cost).not.toHaveProperty("costUsd");
+    expect(usageOf(unpriced)).not.toHaveProperty("cost_usd");
   });
 
   it("says no money at all without prices, and counts the same tokens", async () => {

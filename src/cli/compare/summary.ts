@@ -19,8 +19,8 @@ export interface CompareSummary {
   ci95: [number, number];
   /** Judge requests for these pairs: two per pair, more when an invalid verdict was asked again. */
   judgeRequests: number;
-  /** US dollars of the judge's requests, over the judgments that carry a cost; null when none does. */
-  judgeCostUsd: number | null;
+  /** US dollars of the judge's requests, over the judgments that carry a cost; absent when none does. */
+  judgeCostUsd?: number;
   /** Mean characters of each side's answers. */
   lengths: { a: number; b: number };
   /** Who judged: the model, and where (`judgeName`). */
@@ -29,9 +29,9 @@ export interface CompareSummary {
 
 const POINTS = { a: 2, tie: 1, b: 0 } as const;
 
-function judgeCost(judgments: readonly Judgment[]): number | null {
+function judgeCost(judgments: readonly Judgment[]): { judgeCostUsd?: number } {
   const costs = judgments.flatMap((j) => (j.judgeCostUsd === undefined ? [] : [j.judgeCostUsd]));
-  return costs.length === 0 ? null : costs.reduce((s, c) => s + c, 0);
+  return costs.length === 0 ? {} : { judgeCostUsd: costs.reduce((s, c) => s + c, 0) };
 }
 
 const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
@@ -53,7 +53,7 @@ export function summarizeJudgments(judgments: readonly Judgment[]): CompareSumma
     ci95: bootstrapInterval(points),
     // A count read from a file: anything but a number (a crafted string) adds nothing.
     judgeRequests: sorted.reduce((s, j) => s + (Number.isFinite(j.judgeRequests) ? j.judgeRequests : 0), 0),
-    judgeCostUsd: judgeCost(sorted),
+    ...judgeCost(sorted),
     lengths: { a: mean(sorted.map((j) => j.lengths.a)), b: mean(sorted.map((j) => j.lengths.b)) },
     judge: sorted[0] ? judgeName(sorted[0]) : "",
   };
@@ -124,7 +124,7 @@ export function formatCompare(summary: CompareSummary, notes: { judge: string; s
     "",
     "Win rate of a over b, a tie counting half, with its 95% bootstrap interval; each pair judged in both",
     "orders, verdicts that disagree counting as a tie; lengths in characters.",
-    `Judge: ${notes.judge}, ${summary.judgeRequests} requests${summary.judgeCostUsd === null ? "" : `, $${formatUsd(summary.judgeCostUsd)}`}.`,
+    `Judge: ${notes.judge}, ${summary.judgeRequests} requests${summary.judgeCostUsd === undefined ? "" : `, $${formatUsd(summary.judgeCostUsd)}`}.`,
   ];
   if (notes.simulated) {
     lines.push(
