@@ -55,13 +55,11 @@ describe("the report's data: each record as its row and its story", () => {
   });
 
   it("carries a query's and an iteration's cost when the record has one, through the page's rows block", () => {
+    const [first, second] = record.history!;
     const priced = {
       ...record,
       usage: { ...record.usage, costUsd: 0.0431 },
-      history: [
-        record.history[0],
-        { ...record.history[1], usage: { ...record.history[1].usage, costUsd: 0.03 } },
-      ],
+      history: [first, { ...second, usage: { ...second.usage, costUsd: 0.03 } }],
     } as BatchRecord;
     const { row, detail } = queryDataOf(priced);
     expect(row.costUsd).toBe(0.0431);
