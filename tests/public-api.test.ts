@@ -63,6 +63,7 @@ const TYPES = [
   "HumanRewardRequest",
   "RewardItem",
   "RewardModel",
+  "RolePrices",
   "RunEvent",
   "TpoContext",
   "TpoContextInput",
