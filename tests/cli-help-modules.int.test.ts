@@ -27,7 +27,7 @@ function modulesLoadedBy(args: string[]): string[] {
 const HEAVY = /^(@langchain\/|langsmith\/|zod\/|openai\/|uuid\/|better-sqlite3\/|pg\/)/;
 
 const LIGHT =
-  /^src\/(cli\/(main|flag-tables|exit-on-error|errors|escape|paths)\.ts|cli\/declare\/[\w-]+\.ts|errors\.ts|settings\/(presets|caps)\.ts|from-env\/model-settings-table\.ts|http\/redact\.ts)$/;
+  /^src\/(cli\/(main|flag-tables|exit-on-error|errors|paths)\.ts|util\/escape\.ts|cli\/declare\/[\w-]+\.ts|errors\.ts|settings\/(presets|caps)\.ts|from-env\/model-settings-table\.ts|http\/redact\.ts)$/;
 
 describe("tpo --help", () => {
   afterAll(removeTempDirs);
@@ -52,6 +52,7 @@ describe("tpo --help", () => {
     // The declarations, the flag tables, the exit handling and their small helpers: nothing else.
     expect(modules.filter((m) => m.startsWith("src/") && !LIGHT.test(m))).toEqual([]);
     expect(modules).toContain("src/cli/main.ts");
-    expect(modules.length).toBeLessThanOrEqual(25);
+    // One declaration per command (13 with `tpo cache`), the flag tables and their helpers.
+    expect(modules.length).toBeLessThanOrEqual(26);
   });
 });

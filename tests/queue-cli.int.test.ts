@@ -1,61 +1,21 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
-import {
-  killChildren,
-  removeTempDirs,
-  ROOT,
-  runCli as runCliFor,
-  startCli,
-  tempDir,
-  waitUntil,
-  type CliOptions,
-} from "./helpers/cli.js";
-import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { describe, expect, it } from "vitest";
+import { ROOT, runCli as runCliFor, startCli, tempDir, waitUntil, type CliOptions } from "./helpers/cli.js";
+import type { PostgresServer } from "./helpers/postgres.js";
 import { rows, throttled } from "./helpers/queue.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { mentions, simServerEnv } from "./helpers/sim-http.js";
+import { useQueueWorld } from "./helpers/queue-world.js";
 
 /** A CLI run with a deadline for a loaded 2-core machine (the helper's default is 50 s). */
 const runCli = (args: string[], options: CliOptions = {}) =>
   runCliFor(args, { timeoutMs: 120_000, ...options });
 
-// A real PostgreSQL server (Debian's packages, `.ci/run` installs them) on a free port of
-// 127.0.0.1, and the simulated world over HTTP; the workers and batches are `tpo` processes.
-let server: PostgresServer | null = null;
-let unavailable = "";
-let sim: SimServer;
-
-beforeAll(async () => {
-  sim = await startSimServer();
-  const started = await startPostgres();
-  if ("unavailable" in started) {
-    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
-    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-    process.stderr.write(`${unavailable}\n`);
-    return;
-  }
-  server = started;
-}, 120_000);
-
-afterAll(async () => {
-  server?.stop();
-  await sim.close();
-});
-
-afterEach(() => {
-  killChildren();
-  removeTempDirs();
-  sim.setLatency({});
-  sim.setFaults([]);
-});
-
-function needServer(ctx: TestContext): PostgresServer {
-  if (!server) ctx.skip(unavailable);
-  return server!;
-}
+// A real PostgreSQL server and the simulated world over HTTP; the workers and batches are `tpo` processes.
+const world = useQueueWorld({ sim: true });
+const needServer = world.postgres;
 
 function count(pg: PostgresServer, database: string, sql: string): number {
   return Number(pg.query(database, sql).trim());
@@ -73,7 +33,7 @@ function promptsFile(dir: string, prompts: unknown[]): string {
 
 function startWorker(url: string, env: Record<string, string | undefined> = {}) {
   return startCli(["worker", url, "--concurrency", "2", "--lease", "3"], {
-    env: simServerEnv(sim, env),
+    env: simServerEnv(world.sim, env),
     timeoutMs: 400_000,
   });
 }
@@ -124,9 +84,9 @@ describe("tpo batch --queue: enqueuing", () => {
     const input = promptsFile(dir, samplePrompts().slice(10, 20));
     const out = join(dir, "out.jsonl");
     const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
-    sim.setLatency({ fixedMs: 100 });
+    world.sim.setLatency({ fixedMs: 100 });
     const worker = startWorker(url);
-    const waiting = startCli(args, { env: simServerEnv(sim), timeoutMs: 400_000 });
+    const waiting = startCli(args, { env: simServerEnv(world.sim), timeoutMs: 400_000 });
     await waitUntil(() => readRecords(out).length >= 2, 120_000, "two records");
     waiting.child.kill("SIGKILL");
     expect((await waiting.done).signal).toBe("SIGKILL");
@@ -138,7 +98,7 @@ describe("tpo batch --queue: enqueuing", () => {
       "every job done",
     );
 
-    const again = await runCli(args, { env: simServerEnv(sim), timeoutMs: 120_000 });
+    const again = await runCli(args, { env: simServerEnv(world.sim), timeoutMs: 120_000 });
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("mean best");
@@ -166,7 +126,7 @@ describe("a query that keeps failing", () => {
         JSON.stringify({ id: "bad", prompt: "FAILME please" }),
       ].join("\n"),
     );
-    sim.setFaults([{ kind: "status", status: 400, message: "bad request", when: mentions("FAILME") }]);
+    world.sim.setFaults([{ kind: "status", status: 400, message: "bad request", when: mentions("FAILME") }]);
     const out = join(dir, "out.jsonl");
     const args = [
       "batch",
@@ -184,7 +144,7 @@ describe("a query that keeps failing", () => {
     const secret = "sk-test-never-printed";
     const worker = startWorker(url, { OPENAI_API_KEY: secret });
 
-    const failed = await runCli(args, { env: simServerEnv(sim), timeoutMs: 120_000 });
+    const failed = await runCli(args, { env: simServerEnv(world.sim), timeoutMs: 120_000 });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("tpo batch: bad (tpo): the generate step failed");
     expect(failed.stderr).toMatch(/1 of 5 queries failed: bad \(tpo\)/);
@@ -237,12 +197,12 @@ describe("a query that keeps failing", () => {
     ).toEqual(records.map((r) => r.id).sort());
     expect((await runCli(["queue", "results", url, "--out", all])).code).toBe(2);
 
-    sim.setFaults([]);
+    world.sim.setFaults([]);
     const retried = await runCli(["queue", "retry", url]);
     expect(retried.code).toBe(0);
     expect(retried.stderr).toContain("put 1 failed job back in the queue");
     const collected = await runCli([...args, "--retry-failed", "--quiet"], {
-      env: simServerEnv(sim),
+      env: simServerEnv(world.sim),
       timeoutMs: 120_000,
     });
     expect(collected.stderr).toBe("");
@@ -407,14 +367,14 @@ describe("the queue's URL and password outside the command line", () => {
     const env = { TPO_QUEUE_URL: where, PGPASSWORD: password };
     const input = promptsFile(dir, ["one prompt"]);
     const batch = await runCli(["batch", input, "--queue", "--out", join(dir, "out.jsonl"), "--detach"], {
-      env: simServerEnv(sim, env),
+      env: simServerEnv(world.sim, env),
       timeoutMs: 90_000,
     });
     expect(batch.code, batch.stderr).toBe(0);
     expect(batch.stderr).toContain(`1 new job on ${where}`);
     // The worker opens the queue and its checkpointer (two pools of the driver) before this line.
     const worker = startCli(["worker", "--concurrency", "1"], {
-      env: simServerEnv(sim, env),
+      env: simServerEnv(world.sim, env),
       timeoutMs: 120_000,
     });
     await waitUntil(

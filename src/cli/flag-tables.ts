@@ -288,3 +288,9 @@ export function numberFlag(flag: string, value: string, { integer = false, min }
   }
   return number;
 }
+
+/** The `--cache` flag of `tpo run`, `tpo batch` and `tpo worker` (docs/cache.md). */
+export const CACHE_FLAG = [
+  "--cache <file|postgres://url>",
+  "keep reward scores and seeded responses in a SQLite file or a PostgreSQL database and reuse them: a request answered there is not sent (docs/cache.md)",
+] as const;

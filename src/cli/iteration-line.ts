@@ -1,5 +1,5 @@
 import type { HistoryRecord, StopReason, Usage } from "../state/state.js";
-import { formatNumber, formatUsd } from "./number-format.js";
+import { formatNumber, formatUsd } from "../util/number-format.js";
 
 /** One line per iteration of `tpo run`: the new candidates' scores and the best so far. */
 export function iterationLine(record: HistoryRecord, depth: number): string {

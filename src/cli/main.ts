@@ -12,6 +12,7 @@ import { declareSimServer } from "./declare/sim-server.js";
 import { declareWorker } from "./declare/worker.js";
 import { declareQueue } from "./declare/queue.js";
 import { declareEval } from "./declare/eval.js";
+import { declareCache } from "./declare/cache.js";
 import { exitCodeOf, flushTraces, reportError } from "./exit-on-error.js";
 import { packageVersion } from "./paths.js";
 
@@ -33,6 +34,7 @@ declareMcp(program);
 declareWorker(program);
 declareQueue(program);
 declareEval(program);
+declareCache(program);
 // More commands register here: declared in ./declare (commander and the flag tables only, so that
 // `--help` loads no LangChain, LangGraph or zod), their work in ./commands, loaded by the action.
 

@@ -3,6 +3,7 @@ import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } fro
 import { checkContextFirst } from "../compat/validate-context.js";
 import type { RolePrices } from "../models/prices.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
+import type { ModelCaches } from "../models/model-caches.js";
 import { traceRewardModel } from "../models/reward/traced-reward-model.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
 import { makeCritiqueNode } from "../nodes/critique.js";
@@ -31,6 +32,8 @@ export interface TpoGraphOptions {
   nodes?: Partial<Record<TpoNodeName, TpoNode>>;
   /** Overrides parts of the prompt templates. */
   prompts?: TpoPromptOverrides;
+  /** A persistent cache of seeded responses and scores (`openTpoCache`, docs/cache.md). */
+  modelCache?: ModelCaches;
   /** The price of each role's model: with them, the usage says what each node and the run cost (`costUsd`). */
   prices?: RolePrices;
 }
@@ -44,16 +47,16 @@ export const TPO_RECURSION_LIMIT = STEPS_PER_ITERATION * MAX_DEPTH + 10;
 function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
   const custom = options.nodes ?? {};
   const prompts = resolvePrompts(options.prompts);
-  const { policy, rewardModel } = options;
+  const { policy, rewardModel, modelCache } = options;
   const critic = options.critic ?? policy;
   return {
-    generate: custom.generate ?? makeGenerateNode({ policy }),
-    reward: custom.reward ?? makeRewardNode({ rewardModel: traceRewardModel(rewardModel) }),
+    generate: custom.generate ?? makeGenerateNode({ policy, modelCache }),
+    reward: custom.reward ?? makeRewardNode({ rewardModel: traceRewardModel(rewardModel), modelCache }),
     select: custom.select ?? makeSelectNode(),
     decide: custom.decide ?? makeDecideNode(),
-    critique: custom.critique ?? makeCritiqueNode({ critic, prompts }),
-    gradient: custom.gradient ?? makeGradientNode({ critic, prompts }),
-    update: custom.update ?? makeUpdateNode({ critic, prompts }),
+    critique: custom.critique ?? makeCritiqueNode({ critic, prompts, modelCache }),
+    gradient: custom.gradient ?? makeGradientNode({ critic, prompts, modelCache }),
+    update: custom.update ?? makeUpdateNode({ critic, prompts, modelCache }),
     finalize: custom.finalize ?? makeFinalizeNode(),
   };
 }
@@ -113,9 +116,9 @@ export function compileTpoGraph(builder: TpoGraphBuilder, options: TpoCompileOpt
 
 /** The compiled graph of these models (see `compileTpoGraph`), with LangGraph's compile options. */
 export function createTpoGraph(options: TpoGraphOptions & TpoCompileOptions) {
-  const { policy, critic, rewardModel, nodes, prompts, prices, ...compileOptions } = options;
+  const { policy, critic, rewardModel, nodes, prompts, modelCache, prices, ...compileOptions } = options;
   return compileTpoGraph(
-    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts, prices }),
+    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts, modelCache, prices }),
     compileOptions,
   );
 }

@@ -53,6 +53,16 @@ export const UsageSchema = z.object({
   rewardRequests: z.number(),
   nodeMs: z.record(z.string(), z.number()).default({}),
   replicas: ReplicaUsageSchema.optional(),
+  fromCache: z
+    .object({
+      modelRequests: z.number(),
+      promptTokens: z.number(),
+      cachedPromptTokens: z.number(),
+      completionTokens: z.number(),
+      rewardRequests: z.number(),
+    })
+    .partial()
+    .optional(),
   byNode: z.record(z.string(), NodeUsageSchema).optional(),
   costUsd: z.number().optional(),
 });

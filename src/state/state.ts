@@ -41,10 +41,38 @@ export interface Usage {
    * "critic", "reward", …), then by server URL (credentials hidden). Absent with one server per role.
    */
   replicas?: ReplicaUsage;
+  /**
+   * The part of the counts above that the persistent cache answered: no request was sent for it.
+   * The counts above say what the answer took, cached or not, so that a re-run writes the same
+   * record (docs/cache.md). Money saved is this part's cost (a price hook for `costUsd`).
+   */
+  fromCache?: Partial<CacheCounts>;
   /** Requests and tokens by node name, and what each node cost when prices were given. */
   byNode?: Record<string, NodeUsage>;
   /** What the usage cost in US dollars, at the prices given; absent when none were given. */
   costUsd?: number;
+}
+
+/** Requests and tokens the persistent cache answered. */
+export interface CacheCounts {
+  modelRequests: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
+  rewardRequests: number;
+}
+
+/** Two cache counts added up; undefined when neither has any. */
+export function addCacheCounts(
+  a: Partial<CacheCounts> | undefined,
+  b: Partial<CacheCounts> | undefined,
+): Partial<CacheCounts> | undefined {
+  if (!a && !b) return undefined;
+  const sum: Partial<CacheCounts> = { ...a };
+  for (const [key, value] of Object.entries(b ?? {}) as [keyof CacheCounts, number][]) {
+    sum[key] = (sum[key] ?? 0) + value;
+  }
+  return sum;
 }
 
 /** What one node spent: its model or reward requests, their tokens, and their cost when priced. */
@@ -180,6 +208,7 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
   const replicas = addReplicaUsage(a.replicas, b.replicas);
   const byNode = addNodeUsage(a.byNode, b.byNode);
   const costUsd = addCost(a.costUsd, b.costUsd);
+  const fromCache = addCacheCounts(a.fromCache, b.fromCache);
   return {
     modelRequests: a.modelRequests + (b.modelRequests ?? 0),
     promptTokens: a.promptTokens + (b.promptTokens ?? 0),
@@ -188,6 +217,7 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
     rewardRequests: a.rewardRequests + (b.rewardRequests ?? 0),
     nodeMs,
     ...(replicas ? { replicas } : {}),
+    ...(fromCache ? { fromCache } : {}),
     ...(byNode ? { byNode } : {}),
     ...(costUsd !== undefined ? { costUsd } : {}),
   };

@@ -1,55 +1,25 @@
 import { CliRunError, CliUsageError } from "../errors.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { describeModels, modelSettings, numberFlag, pricedAsNeeded, settingsInput } from "../flags.js";
+import { describeModels, modelSettings, pricedAsNeeded } from "../flags.js";
 import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
 import { runJob } from "../batch/run-job.js";
-import {
-  checkCheckpointFile,
-  openCheckpointer,
-  threadIdOf,
-  type BatchCheckpointer,
-} from "../batch/checkpoint.js";
-import { readBatchInput } from "../batch/input.js";
-import { parseModes, settingsPerMode } from "../batch/modes.js";
+import { checkpointForgetter, openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
+import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import { planJobs } from "../batch/plan.js";
-import type { BatchRecord } from "../batch/record.js";
-import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
-import { itemsOfShard, parseShard } from "../batch/shard.js";
+import { planJobs } from "../../eval/batch/plan.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { lockResults } from "../batch/lock.js";
-import { checkOutPath } from "../batch/out-file.js";
-import { settingsDifferences } from "../batch/settings-check.js";
-import { escapeControl } from "../escape.js";
+import { settingsDifferences } from "../../eval/batch/settings-check.js";
+import { warnOnStderr } from "../warn.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
+import { addCacheCounts, type Usage } from "../../state/state.js";
+import { cacheSavedLine, openCacheOption } from "../cache-option.js";
 
-export interface BatchOptions extends Record<string, unknown> {
-  out: string;
-  resume?: boolean;
-  overwrite?: boolean;
-  allowMixed?: boolean;
-  retryFailed?: boolean;
-  concurrency: string;
-  shard?: string;
-  modes?: string;
-  checkpoint?: string;
-  format: string;
-  limit?: string;
-  quiet?: boolean;
-  /** The job queue's PostgreSQL URL (`true`: TPO_QUEUE_URL's): workers run the queries (./batch-queue.ts). */
-  queue?: string | true;
-  maxAttempts?: string;
-  retryDelay?: string;
-  dataset?: string;
-  detach?: boolean;
-  /** Whether --concurrency was given, rather than its default (--queue refuses it). */
-  concurrencyGiven?: boolean;
-  keepCheckpoints?: boolean;
-  /** US dollars the whole batch may spend (needs prices): no query starts that would pass it. */
-  batchMaxCost?: string;
-}
+export type { BatchOptions };
 
 /** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
 function planView(record: BatchRecord): BatchRecord {
@@ -57,30 +27,19 @@ function planView(record: BatchRecord): BatchRecord {
   return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
 }
 
-let forgetFailed = false;
-
-/**
- * Deletes a query's checkpoints once its record is written: the record holds the run's result,
- * and checkpoints take many times its size. A failure to delete them costs space, not results:
- * said once.
- */
-async function forgetCheckpoints(checkpointer: BatchCheckpointer, threadId: string): Promise<void> {
-  try {
-    await checkpointer.saver.deleteThread(threadId);
-  } catch (error) {
-    if (forgetFailed) return;
-    forgetFailed = true;
-    console.error(
-      `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} ` +
-        `(${(error as Error).message ?? String(error)}); they stay there.`,
-    );
+/** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
+export async function batchAction(input: string, options: BatchOptions): Promise<void> {
+  const flags = readBatchFlags(input, options);
+  if (flags.on === "queue") {
+    const { batchOnQueue } = await import("./batch-queue.js");
+    return batchOnQueue(flags);
   }
+  return batchHere(flags, options);
 }
 
 /** The batch's dollar budget, when --batch-max-cost is given: it needs the models' prices. */
-function batchBudget(flag: string | undefined, priced: boolean): BatchCostBudget | undefined {
-  if (flag === undefined) return undefined;
-  const limit = numberFlag("--batch-max-cost", flag, { min: 0 });
+function batchBudget(limit: number | undefined, priced: boolean): BatchCostBudget | undefined {
+  if (limit === undefined) return undefined;
   if (!priced) {
     throw new CliUsageError(
       "--batch-max-cost needs the models' prices: give --prices FILE (TPO_PRICES) in LiteLLM's format, or --input-price, --output-price and --reward-price.",
@@ -89,92 +48,78 @@ function batchBudget(flag: string | undefined, priced: boolean): BatchCostBudget
   return new BatchCostBudget(limit);
 }
 
-/** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
-export async function batchAction(input: string, options: BatchOptions): Promise<void> {
-  if (options.queue !== undefined) {
-    if (options.batchMaxCost !== undefined) {
-      throw new CliUsageError(
-        "--batch-max-cost does not go with --queue yet: the workers spend the money; give each query --max-cost instead.",
-      );
-    }
-    const { batchOnQueue } = await import("./batch-queue.js");
-    return batchOnQueue(input, options);
-  }
-  for (const [flag, given] of [
-    ["--max-attempts", options.maxAttempts],
-    ["--retry-delay", options.retryDelay],
-    ["--dataset", options.dataset],
-    ["--detach", options.detach],
-  ] as const) {
-    if (given !== undefined)
-      throw new CliUsageError(`${flag} goes with --queue (it is about the job queue's jobs).`);
-  }
-  const base = settingsInput(options);
-  const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
-  const contexts = settingsPerMode(base, modes, options.modes !== undefined);
-  const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
-  if (options.format !== "jsonl" && options.format !== "official") {
-    throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
-  }
-  if (options.retryFailed && !options.resume) throw new CliUsageError("--retry-failed needs --resume.");
-  if (options.overwrite && options.resume)
-    throw new CliUsageError("--resume and --overwrite exclude each other.");
-  const shard = options.shard ? parseShard(options.shard) : null;
-  checkOutPath(options.out, input, options.checkpoint);
-  if (options.checkpoint) checkCheckpointFile(options.checkpoint);
-  let items = readBatchInput(input);
-  if (shard) items = itemsOfShard(items, shard);
-  if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
-  if (items.length === 0) {
-    console.error(
-      escapeControl(
-        `tpo batch: ${shard ? `shard ${options.shard} of ` : ""}${input} holds no queries: nothing to run.`,
-      ),
-    );
-    return;
-  }
+/** The queries run by this process, `--concurrency` at once. */
+async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void> {
+  const { input, out, contexts } = flags;
+  const items = itemsOfBatch(flags);
+  if (items.length === 0) return;
 
   const settings = modelSettings(options);
-  const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
-  const existing = previousResults(options.out, options, "tpo batch", { ...BATCH_RECORDS, view: planView });
-  const differences = options.resume
+  const release = lockResults(out, "tpo batch"); // before reading --out: one writer at a time
+  const existing = previousResults(
+    out,
+    flags,
+    "tpo batch",
+    { ...BATCH_RECORDS, view: planView },
+    warnOnStderr("tpo batch"),
+  );
+  const differences = flags.resume
     ? settingsDifferences(existing.values(), contexts, describeModels(settings))
     : [];
-  if (differences.length > 0 && !options.allowMixed) {
+  if (differences.length > 0 && !flags.allowMixed) {
     throw new CliUsageError(
-      `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
+      `--out ${out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
         "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
     );
   }
-  const models = pricedAsNeeded(loadModels(settings), { budgetUsd: base.budgetUsd });
-  const budget = batchBudget(options.batchMaxCost, models.prices !== undefined);
+  const models = pricedAsNeeded(loadModels(settings), { budgetUsd: [...contexts.values()][0]?.budgetUsd });
+  const budget = batchBudget(flags.batchMaxCost, models.prices !== undefined);
   settings.simulatedServer = await reachesSimulatedServer(settings);
-  const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
+  const writer = new ResultsWriter(out, { truncate: flags.overwrite });
   // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
-  const checkpointer = options.checkpoint ? await openCheckpointer(options.checkpoint) : undefined;
-  const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
+  const cached = await openCacheOption(flags.cache, settings, "tpo batch");
+  let checkpointer;
+  try {
+    checkpointer = flags.checkpoint ? await openCheckpointer(flags.checkpoint) : undefined;
+  } catch (error) {
+    await cached?.cache.close();
+    throw error;
+  }
+  const graph = createTpoGraph({
+    ...models,
+    checkpointer: checkpointer?.saver,
+    modelCache: cached?.modelCache,
+  });
+  let fromCache: Usage["fromCache"];
+  const forgetCheckpoints =
+    checkpointer &&
+    checkpointForgetter(checkpointer, (reason) =>
+      console.error(
+        `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} (${reason}); they stay there.`,
+      ),
+    );
 
-  const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+  const { jobs, unreadable } = planJobs(items, contexts, existing, flags.retryFailed);
   if (jobs.length === 0 && unreadable.length === 0) {
-    console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
+    console.error(`tpo batch: every query of ${input} has a record in ${out}: nothing to run.`);
   }
   let failed = unreadable.length;
   recordUnreadable(writer, unreadable, input);
 
   const progress = new BatchProgress(jobs.length, { tty: process.stderr.isTTY === true });
-  if (!options.quiet) progress.start();
+  if (!flags.quiet) progress.start();
   // Once a record cannot be written, no worker starts a query and those in flight are stopped:
   // their records could not be kept, and a real API would bill them.
   let writeError: unknown;
   try {
     // A failed query is a record, not a throw: only a failure to write one stops the batch.
-    await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
+    await mapWithConcurrency(jobs, flags.concurrency, async (job, _index, signal) => {
       if (budget && !(await budget.admit())) return;
       let record: BatchRecord | undefined;
       try {
         record = await runJob(job, graph, settings, {
           threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
-          resume: options.resume ?? false,
+          resume: flags.resume,
           signal,
         });
       } finally {
@@ -187,33 +132,35 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         writeError = error;
         throw error;
       }
-      if (checkpointer && !record.error && !options.keepCheckpoints) {
-        await forgetCheckpoints(checkpointer, threadIdOf(record.id, record.mode!));
+      if (forgetCheckpoints && !record.error && !flags.keepCheckpoints) {
+        await forgetCheckpoints(threadIdOf(record.id, record.mode!));
       }
       if (record.error) {
         failed++;
-        if (!options.quiet) reportFailedRecord(record);
+        if (!flags.quiet) reportFailedRecord(record);
       }
+      fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
       progress.complete(record.mode, record.best?.score ?? null);
     });
   } catch (error) {
     if (writeError === undefined) throw error;
   } finally {
-    if (!options.quiet) progress.stop();
+    if (!flags.quiet) progress.stop();
     writer.close();
     await checkpointer?.close();
+    await cached?.cache.close();
     release();
   }
   if (writeError !== undefined) {
     throw new CliRunError(
-      `writing ${options.out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
+      `writing ${out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
         "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
         "the records written so far are kept.",
       { cause: writeError },
     );
   }
 
-  summarizeResults(options.out, modes, options.format);
+  summarizeResults(out, flags.modes, flags.format);
   if (budget && budget.refused > 0) {
     console.error(
       `tpo batch: --batch-max-cost ${budget.limitUsd} reached: this run spent $${budget.spent.toFixed(4)}, and ` +
@@ -221,9 +168,11 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         "Run the same command with --resume to run them (its --batch-max-cost is what that run may spend).",
     );
   }
+  const saved = cached && cacheSavedLine(fromCache);
+  if (cached) console.log(`Cache ${cached.cache.where} ${saved ?? "answered no request of this run"}.`);
   if (failed > 0) {
     throw new CliRunError(
-      `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
+      `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${out} carry the error ` +
         `(run again with --resume --retry-failed to retry them).`,
     );
   }

@@ -52,33 +52,55 @@ export function scoreAlpacaEvalAction(file: string, options: ScoreAlpacaEvalOpti
   const gamed = options.gamed
     ? asUsage(() => readGamedBaselines(readTextInput(options.gamed!, "--gamed"), options.gamed))
     : undefined;
-  const result: WinRate & Partial<LengthControlledWinRate> = gamed
+  const result: AlpacaEvalResult = gamed
     ? asUsage(() => lengthControlledWinRate(annotations, gamed))
     : winRate(annotations);
-  const lc = result.length_controlled_winrate;
   if (options.json) {
     console.log(
       JSON.stringify({ model: annotations.model, baseline: annotations.baseline, ...result }, null, 2),
     );
   } else {
-    console.log(`${annotations.model} against ${annotations.baseline} (${result.n_total} annotations)`);
-    console.log(`  win rate          ${result.win_rate.toFixed(2)} ± ${result.standard_error.toFixed(2)}`);
-    if (lc !== undefined) {
-      console.log(`  LC win rate       ${lc.toFixed(2)} ± ${result.lc_standard_error!.toFixed(2)}`);
-    }
-    console.log(`  discrete          ${result.discrete_win_rate.toFixed(2)}`);
-    console.log(`  wins / losses / draws  ${result.n_wins} / ${result.n_wins_base} / ${result.n_draws}`);
-    console.log(`  average length    ${result.avg_length} characters`);
+    console.log(alpacaEvalText(annotations.model, annotations.baseline, result));
   }
   if (!gamed) {
     console.error(
       "tpo: no LC win rate: it needs --gamed df_gamed.csv, from alpaca_eval's Hugging Face data set tatsu-lab/alpaca_eval (where alpaca_eval downloads it).",
     );
-  } else if (lc !== undefined && isExtremeChange(result.win_rate, lc)) {
-    console.error(
-      `tpo: the LC win rate (${lc.toFixed(1)}%) is very different from the raw one (${result.win_rate.toFixed(1)}%): alpaca_eval warns that the GLM may have failed.`,
-    );
   }
+  const warning = lcWarning(result);
+  if (warning) console.error(warning);
+}
+
+type AlpacaEvalResult = WinRate & Partial<LengthControlledWinRate>;
+
+const rate = (value: number, error: number) => `${value.toFixed(2)} ± ${error.toFixed(2)}`;
+
+/** The scores as text: the raw and the length-controlled win rate side by side ("-" without --gamed). */
+export function alpacaEvalText(model: string, baseline: string, result: AlpacaEvalResult): string {
+  const lc = result.length_controlled_winrate;
+  return [
+    `${model} against ${baseline} (${result.n_total} annotations)`,
+    `                    raw             length-controlled`,
+    `  win rate          ${rate(result.win_rate, result.standard_error).padEnd(16)}${lc === undefined ? "-" : rate(lc, result.lc_standard_error!)}`,
+    `  discrete          ${result.discrete_win_rate.toFixed(2)}`,
+    `  wins / losses / draws  ${result.n_wins} / ${result.n_wins_base} / ${result.n_draws}`,
+    `  average length    ${result.avg_length} characters`,
+  ].join("\n");
+}
+
+/**
+ * alpaca_eval's warning when the LC rate is far from the raw one: below min(raw − raw/4, raw − 10)
+ * or above max(raw + (100 − raw)/4, raw + 10) (`get_is_extreme_changes` in metrics/glm_winrate.py,
+ * abs_diff 10, rel_diff 4; tatsu-lab/alpaca_eval at cd543a1); null when it is not, or without LC.
+ */
+export function lcWarning(result: AlpacaEvalResult): string | null {
+  const lc = result.length_controlled_winrate;
+  if (lc === undefined || !isExtremeChange(result.win_rate, lc)) return null;
+  return (
+    `tpo: the LC win rate (${lc.toFixed(1)}%) is very different from the raw one (${result.win_rate.toFixed(1)}%), ` +
+    "beyond alpaca_eval's threshold (below min(raw - raw/4, raw - 10) or above max(raw + (100 - raw)/4, raw + 10)): " +
+    "alpaca_eval warns that the GLM may have failed."
+  );
 }
 
 export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOptions): void {

@@ -1,23 +1,24 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { officialJson } from "../batch/reference-format.js";
+import { officialJson } from "../../eval/export/reference-format.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
-import type { BatchRecord } from "../batch/record.js";
-import { readLatestRecords } from "../batch/results-file.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { readLatestRecords } from "../../eval/batch/results-file.js";
 import {
   answersOf,
   answerView,
-  modesOf,
   parseSide,
   resolveSide,
   sideLabel,
   type Side,
-} from "../compare/sides.js";
+} from "../../eval/compare/sides.js";
 import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { alpacaEvalEntries, alpacaEvalJson } from "../export/alpaca-eval.js";
-import { arenaHardAnswers, arenaHardJsonl } from "../export/arena-hard.js";
+import { escapeControl } from "../../util/escape.js";
+import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
+import { arenaHardAnswers, arenaHardJsonl } from "../../eval/export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
+import { warnOnStderr } from "../warn.js";
+import { gpt4oTokenCounter } from "../../eval/arena-hard/token-length.js";
 
 const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -53,18 +54,17 @@ function checkOut(out: string, results: string, overwrite: boolean): void {
 }
 
 /** `tpo export`'s work; ../declare/export.ts declares the command and loads this on demand. */
-export function exportAction(results: string, options: ExportOptions): void {
+export async function exportAction(results: string, options: ExportOptions): Promise<void> {
   const format = parseFormat(options.format);
   const spec = parseSide("--mode", options.mode);
   checkOut(options.out, results, options.overwrite ?? false);
   // The official format holds every scored candidate; the others need only the answers.
-  const records = readLatestRecords(
-    results,
-    "<results>",
-    "tpo export",
-    format === "official" ? undefined : answerView,
-  );
-  const side = resolveSide(spec, spec, modesOf(records), { flag: "--mode", file: results });
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: format === "official" ? undefined : answerView,
+    warn: warnOnStderr("tpo export"),
+  });
+  const side = resolveSide(spec, spec, records, { flag: "--mode", file: results });
   if (format === "official" && side.first) {
     throw new CliUsageError(
       "--format official writes every scored candidate of a run; give a mode (tpo, revision, bon), not first.",
@@ -92,7 +92,11 @@ export function exportAction(results: string, options: ExportOptions): void {
       alpacaEvalJson(alpacaEvalEntries(answers.values(), { generator: name, dataset: options.dataset })),
     );
   } else if (format === "arena-hard") {
-    writeAtomically(options.out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name })));
+    const countTokens = await gpt4oTokenCounter();
+    writeAtomically(
+      options.out,
+      arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name, countTokens })),
+    );
     if (basename(options.out) !== `${name}.jsonl`) {
       console.error(
         escapeControl(

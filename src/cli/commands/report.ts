@@ -1,27 +1,27 @@
 import { basename } from "node:path";
 import { writeWhole } from "../atomic-write.js";
 import { refuseInputAsOut } from "../batch/out-file.js";
-import { readLatestRecords } from "../batch/results-file.js";
-import { formatSummary, summarize } from "../batch/summary.js";
-import { readJudgments } from "../compare/judgments-file.js";
-import {
-  formatCompare,
-  judgedInSimulation,
-  judgmentsByJudge,
-  summarizeJudgments,
-} from "../compare/summary.js";
-import type { ReportComparison } from "../report/compare-section.js";
-import { comparisonDataOf, reportDataOf } from "../report/drilldown-data.js";
-import { reportHtml } from "../report/html.js";
+import { readLatestRecords } from "../../eval/batch/results-file.js";
+import { summarize, type BatchSummary } from "../../eval/batch/summary.js";
+import { formatSummary } from "../batch/summary-text.js";
+import { readJudgments } from "../../eval/compare/judgments-file.js";
+import { judgedInSimulation, judgmentsByJudge, summarizeJudgments } from "../../eval/compare/summary.js";
+import { formatCompare } from "../compare/summary-text.js";
+import type { ReportComparison } from "../../eval/report/compare-section.js";
+import { costCurveOf, type CostSeries } from "../../eval/report/cost-curve.js";
+import { comparisonDataOf, reportDataOf } from "../../eval/report/drilldown-data.js";
+import { reportHtml } from "../../eval/report/html.js";
+import { warnOnStderr } from "../warn.js";
 
 export interface ReportOptions {
   out: string;
   compare: string[];
+  json?: boolean;
 }
 
 /** A compare file as the report shows it: one comparison per judge (a file resumed with another judge has two). */
 function comparisonsOf(path: string): ReportComparison[] {
-  return judgmentsByJudge(readJudgments(path, "--compare")).map((judgments) => {
+  return judgmentsByJudge(readJudgments(path, "--compare", warnOnStderr("tpo report"))).map((judgments) => {
     const summary = summarizeJudgments(judgments);
     return {
       summary,
@@ -40,18 +40,33 @@ export function reportAction(results: string, options: ReportOptions): void {
     ...options.compare.map((path) => ({ path, what: "--compare" })),
   ]);
   // The page shows every query's texts (its drill-down), so whole records are kept.
-  const records = readLatestRecords(results, "<results>", "tpo report");
+  const records = readLatestRecords(results, { what: "<results>", warn: warnOnStderr("tpo report") });
   const comparisons = options.compare.flatMap(comparisonsOf);
   const summary = summarize(records);
   const data = reportDataOf(
     records,
     comparisons.map((c) => comparisonDataOf(c.judgments, { judge: c.judge, source: c.source })),
   );
-  writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data));
+  const costCurve = costCurveOf(records, summary);
+  writeWhole(options.out, reportHtml(summary, basename(results), comparisons, data, costCurve));
+  if (options.json) {
+    console.log(JSON.stringify(reportJson(summary, costCurve, comparisons)));
+    console.error(`Wrote ${options.out}`);
+    return;
+  }
   console.log(formatSummary(summary));
   for (const c of comparisons) {
     console.log("");
     console.log(formatCompare(c.summary, { judge: c.judge, simulated: c.simulated }));
   }
   console.log(`Wrote ${options.out}`);
+}
+
+/** What `tpo report --json` prints: the figures of the page, without the queries' texts. */
+function reportJson(summary: BatchSummary, costCurve: CostSeries[], comparisons: ReportComparison[]) {
+  return {
+    summary,
+    costCurve,
+    comparisons: comparisons.map((c) => ({ ...c.summary, simulated: c.simulated, source: c.source })),
+  };
 }

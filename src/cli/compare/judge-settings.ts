@@ -7,7 +7,7 @@ import { createOpenAIChatModel } from "../../models/chat/openai.js";
 import { SimChatModel } from "../../sim/index.js";
 import { CliUsageError } from "../errors.js";
 import { modelSettings, numberFlag } from "../flags.js";
-import type { JudgeDescription } from "./judgment.js";
+import type { JudgeDescription } from "../../eval/compare/judgment.js";
 
 /** Tokens a judge may write per verdict unless `--judge-max-tokens` says otherwise: a rationale of a few sentences and the verdict fit many times over. */
 export const DEFAULT_JUDGE_MAX_TOKENS = 1024;
@@ -82,7 +82,7 @@ export function judgeSettings(
   if (judgeUrl === undefined && named === undefined && recorded?.backend !== "sim" && recorded?.model) {
     // Only the file says where: its server would get the requests (and a key), and decide the verdicts.
     throw new CliUsageError(
-      `No judge is configured, and tpo compare never sends requests to a server named in a file: ` +
+      `No judge is configured, and tpo never sends requests to a server named in a file: ` +
         `${recordedIn} was made with ${recorded.model}${recorded.baseUrl ? ` at ${recorded.baseUrl}` : ""}; ` +
         "name the judge yourself with --judge-base-url <url> and --judge-model <name> (or TPO_JUDGE_BASE_URL and TPO_JUDGE_MODEL).",
     );
@@ -113,10 +113,18 @@ export function judgeSettings(
   };
 }
 
-/** The judge's chat model: the simulated world's, or an OpenAI-compatible client. */
-export function judgeChatModel(settings: JudgeSettings): BaseChatModel {
-  if (settings.backend === "sim") return new SimChatModel();
+/**
+ * The judge's chat model: the simulated world's, or an OpenAI-compatible client. With
+ * `topLogprobs`, each reply carries the top log-probabilities of its tokens
+ * (`generationInfo.logprobs`), as AlpacaEval's weighted judge reads them.
+ */
+export function judgeChatModel(
+  settings: JudgeSettings,
+  { topLogprobs }: { topLogprobs?: number } = {},
+): BaseChatModel {
+  if (settings.backend === "sim") return new SimChatModel({ topLogprobs });
   return createOpenAIChatModel(settings, settings.model, {
+    ...(topLogprobs === undefined ? {} : { logprobs: true, topLogprobs }),
     pool: {
       role: "judge",
       coolOffMs: settings.coolOffMs,

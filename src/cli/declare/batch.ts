@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { BatchOptions } from "../commands/batch.js";
-import { addModelFlags, addSettingFlags } from "../flag-tables.js";
+import { addModelFlags, addSettingFlags, CACHE_FLAG } from "../flag-tables.js";
 
 /** `tpo batch`: declared here (light, for `--help`); ../commands/batch.ts does the work. */
 export function declareBatch(program: Command): void {
@@ -33,6 +33,7 @@ export function declareBatch(program: Command): void {
       "--keep-checkpoints",
       "with --checkpoint, keep a query's checkpoints once its record is written (they are deleted by default)",
     )
+    .option(...CACHE_FLAG)
     .option(
       "--format <format>",
       '"jsonl", or "official" to also write the reference implementation\'s JSON beside --out',

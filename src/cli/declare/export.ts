@@ -27,6 +27,6 @@ export function declareExport(program: Command): void {
     .option("--overwrite", "replace --out when it exists")
     .action(async (results: string, options: ExportOptions) => {
       const { exportAction } = await import("../commands/export.js");
-      exportAction(results, options);
+      await exportAction(results, options);
     });
 }

@@ -16,6 +16,10 @@ export function declareReport(program: Command): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(
+      "--json",
+      "print the summary, the cost-versus-quality curve's points and the comparisons as one JSON object instead of tables",
+    )
     .action(async (results: string, options: ReportOptions) => {
       const { reportAction } = await import("../commands/report.js");
       reportAction(results, options);

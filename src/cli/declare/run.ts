@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { addModelFlags, addSettingFlags } from "../flag-tables.js";
+import { addModelFlags, addSettingFlags, CACHE_FLAG } from "../flag-tables.js";
 
 /** `tpo run`: declared here (light, for `--help`); ../commands/run.ts does the work. */
 export function declareRun(program: Command): void {
@@ -15,6 +15,7 @@ export function declareRun(program: Command): void {
     )
     .option("--json", "print the full output (best, history, pool, usage) as JSON")
     .option("--quiet", "no progress lines on standard error")
+    .option(...CACHE_FLAG)
     .option(
       "--explain [level]",
       "watch TPO work: per iteration, on standard error (the answer stays alone on standard output), " +
