@@ -6,6 +6,8 @@ import { costOf, parsePriceList, priceFromList, type RolePrices } from "../src/m
 import { createSimWorld } from "../src/sim/index.js";
 import { summarizeRun } from "../src/adapters/run-summary.js";
 import { usageOf } from "../src/server/completion.js";
+import { pricedUsage } from "../src/graph/node-records.js";
+import { cacheSavedLine } from "../src/cli/cache-option.js";
 import { parseTpoContext } from "../src/settings/run-settings.js";
 
 /**
@@ -238,6 +240,25 @@ describe("a priced run", () => {
     // Each iteration's record carries its own cost, and the records add up to the run's.
     expect(history.every((r) => typeof r.usage.costUsd === "number")).toBe(true);
     expect(history.reduce((s, r) => s + r.usage.costUsd!, 0)).toBeCloseTo(usage.costUsd!, 10);
+  });
+
+  it("prices what the persistent cache answered as money saved, within the node's cost", () => {
+    // The update node: 1 000 prompt tokens (200 cached by the server), 400 completion; the cache
+    // answered 300 prompt and 100 completion tokens of them, in 1 request of 3.
+    const own = {
+      modelRequests: 3,
+      promptTokens: 1000,
+      cachedPromptTokens: 200,
+      completionTokens: 400,
+      fromCache: { modelRequests: 1, promptTokens: 300, cachedPromptTokens: 0, completionTokens: 100 },
+    };
+    const usage = pricedUsage("update", own, prices);
+    // 800 × $1/M + 200 × $0.25/M + 400 × $4/M = $0.0008 + $0.00005 + $0.0016
+    expect(usage.costUsd).toBeCloseTo(0.00245, 12);
+    // 300 × $1/M + 100 × $4/M = $0.0003 + $0.0004
+    expect(usage.fromCache?.costUsd).toBeCloseTo(0.0007, 12);
+    expect(cacheSavedLine(usage.fromCache)).toMatch(/none of them was sent, \$0\.0007 saved$/);
+    expect(pricedUsage("update", own, undefined).fromCache).not.toHaveProperty("costUsd");
   });
 
   it("reaches the MCP tool's and the LangChain tool's summary, and the server's usage", async () => {

@@ -138,7 +138,22 @@ export function pricedUsage(
   const role = NODE_ROLES[name];
   if (!prices || !role) return { ...own, byNode: { [name]: counts } };
   const costUsd = costOf(counts, prices[role]);
-  return { ...own, byNode: { [name]: { ...counts, costUsd } }, costUsd };
+  const priced: Partial<Usage> = { ...own, byNode: { [name]: { ...counts, costUsd } }, costUsd };
+  // The counts include what the persistent cache answered; that part's cost is money saved.
+  const cached = own.fromCache;
+  if (cached) {
+    const saved = costOf(
+      {
+        requests: (cached.modelRequests ?? 0) + (cached.rewardRequests ?? 0),
+        promptTokens: cached.promptTokens ?? 0,
+        cachedPromptTokens: cached.cachedPromptTokens ?? 0,
+        completionTokens: cached.completionTokens ?? 0,
+      },
+      prices[role],
+    );
+    priced.fromCache = { ...cached, costUsd: saved };
+  }
+  return priced;
 }
 
 /**

@@ -60,6 +60,7 @@ export const UsageSchema = z.object({
       cachedPromptTokens: z.number(),
       completionTokens: z.number(),
       rewardRequests: z.number(),
+      costUsd: z.number(),
     })
     .partial()
     .optional(),

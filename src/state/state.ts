@@ -53,13 +53,15 @@ export interface Usage {
   costUsd?: number;
 }
 
-/** Requests and tokens the persistent cache answered. */
+/** Requests and tokens the persistent cache answered, and, with prices, what they would have cost. */
 export interface CacheCounts {
   modelRequests: number;
   promptTokens: number;
   cachedPromptTokens: number;
   completionTokens: number;
   rewardRequests: number;
+  /** US dollars the cache saved: these counts at the prices given (part of the usage's `costUsd`). */
+  costUsd: number;
 }
 
 /** Two cache counts added up; undefined when neither has any. */
