@@ -119,3 +119,13 @@ export class TpoQueueError extends TpoError {
     super(message, options);
   }
 }
+
+/**
+ * LangSmith refused an upload (`reason`: "answered 401 Unauthorized"), or did not answer it
+ * ("connection refused", "no answer within 10 s"). What was uploaded before stays there.
+ */
+export class TpoLangSmithError extends TpoError {
+  constructor(readonly reason: string) {
+    super(`LangSmith ${reason}`);
+  }
+}

@@ -40,6 +40,8 @@ const ALLOWED: Record<string, string[]> = {
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
   // Leaderboard scoring (AlpacaEval, Arena-Hard): numbers in, numbers out.
   eval: [...BASE],
+  // LangSmith experiments: records in, datasets, runs and feedback out, through the langsmith client.
+  langsmith: ["run", "graph", "compat", "state", "settings", "messages", ...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
     "web",
@@ -59,6 +61,7 @@ const ALLOWED: Record<string, string[]> = {
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
     "eval",
+    "langsmith",
     "web",
     "mcp",
     "queue",

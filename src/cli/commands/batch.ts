@@ -23,6 +23,13 @@ import { escapeControl } from "../escape.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
+import {
+  datasetNameOf,
+  experimentRecordsOf,
+  ExperimentUpload,
+  langSmithTarget,
+  queriesOfItems,
+} from "../langsmith.js";
 
 export interface BatchOptions extends Record<string, unknown> {
   out: string;
@@ -46,6 +53,8 @@ export interface BatchOptions extends Record<string, unknown> {
   /** Whether --concurrency was given, rather than its default (--queue refuses it). */
   concurrencyGiven?: boolean;
   keepCheckpoints?: boolean;
+  langsmithExperiment?: string;
+  langsmithDataset?: string;
 }
 
 /** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
@@ -100,6 +109,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   if (options.overwrite && options.resume)
     throw new CliUsageError("--resume and --overwrite exclude each other.");
   const shard = options.shard ? parseShard(options.shard) : null;
+  const langsmith = langSmithTarget(options, input === "-" ? undefined : datasetNameOf(input));
   checkOutPath(options.out, input, options.checkpoint);
   if (options.checkpoint) checkCheckpointFile(options.checkpoint);
   let items = readBatchInput(input);
@@ -134,6 +144,9 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
   const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+  const experiments = langsmith
+    ? await ExperimentUpload.start("tpo batch", langsmith, queriesOfItems(items), modes)
+    : undefined;
   if (jobs.length === 0 && unreadable.length === 0) {
     console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
   }
@@ -152,6 +165,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
         resume: options.resume ?? false,
         signal,
+        trace: await experiments?.traceOf(job.item.id, job.mode),
       });
       if (signal.aborted) return; // the batch is stopping: this record could not be kept
       try {
@@ -187,6 +201,7 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   }
 
   summarizeResults(options.out, modes, options.format);
+  await experiments?.finish(experimentRecordsOf(options.out), options.out);
   if (failed > 0) {
     throw new CliRunError(
       `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +

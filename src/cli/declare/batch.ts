@@ -53,7 +53,15 @@ export function declareBatch(program: Command): void {
       "--dataset <name>",
       "with --queue: the data set's name in the job keys (default: the input file's name)",
     )
-    .option("--detach", "with --queue: enqueue the jobs and exit without waiting");
+    .option("--detach", "with --queue: enqueue the jobs and exit without waiting")
+    .option(
+      "--langsmith-experiment <name>",
+      "upload the results to LangSmith as experiments <name>-<mode> on a dataset of the queries, with feedback scores (docs/langsmith.md)",
+    )
+    .option(
+      "--langsmith-dataset <name>",
+      "with --langsmith-experiment: the LangSmith dataset of the queries (default: the input file's name)",
+    );
   addSettingFlags(command);
   addModelFlags(command);
   command.action(async (input: string, options: BatchOptions, self: Command) => {
