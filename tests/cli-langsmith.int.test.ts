@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Judgment } from "../src/cli/compare/judgment.js";
 import { FEEDBACK_KEYS, feedbackOf } from "../src/langsmith/feedback.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 import { childrenOf, LangSmithCapture, type Behaviour } from "./helpers/langsmith-capture.js";
@@ -129,6 +130,73 @@ describe("tpo batch --langsmith-experiment", () => {
     expect(again.code, again.stderr).toBe(0);
     expect([...counts(), capture.runs().size]).toEqual(before);
     expect(again.stdout).toContain("0 runs");
+  });
+
+  it("tpo compare --langsmith attaches the verdicts of both orders to both experiments' runs as pairwise feedback", async () => {
+    capture = new LangSmithCapture();
+    const endpoint = await capture.start();
+    const dir = tempDir();
+    const out = join(dir, "results.jsonl");
+    const batch = await runCli(
+      [
+        "batch",
+        inputFile(dir),
+        "--out",
+        out,
+        "--modes",
+        "tpo,bon",
+        ...SETTINGS,
+        "--langsmith-experiment",
+        "pair",
+      ],
+      { env: env(endpoint) },
+    );
+    expect(batch.code, batch.stderr).toBe(0);
+    const judged = join(dir, "compare.jsonl");
+    const result = await runCli(
+      ["compare", out, "--a", "tpo", "--b", "bon", "--out", judged, "--quiet", "--langsmith", "pair"],
+      { env: env(endpoint) },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("comparative experiment pair-tpo vs pair-bon");
+    const [tpo, bon] = ["pair-tpo", "pair-bon"].map((name) =>
+      capture!.projects.find((p) => p.name === name)!,
+    );
+    expect(capture.comparisons).toHaveLength(1);
+    const comparison = capture.comparisons[0];
+    expect(comparison.experiment_ids).toEqual([tpo.id, bon.id]);
+    expect(comparison.reference_dataset_id).toBe(capture.datasets[0].id);
+
+    const judgments = readRecords(judged) as unknown as Judgment[];
+    expect(judgments).toHaveLength(3);
+    const runs = [...capture.runs().values()];
+    const score = (side: "a" | "b", winner: string) => (winner === "tie" ? 0.5 : winner === side ? 1 : 0);
+    for (const judgment of judgments) {
+      const example = capture.examples.find(
+        (e) => (e.metadata as { tpo_id: string }).tpo_id === judgment.id,
+      )!;
+      for (const [side, session] of [
+        ["a", "pair-tpo"],
+        ["b", "pair-bon"],
+      ] as const) {
+        const run = runs.find((r) => r.session_name === session && r.reference_example_id === example.id)!;
+        const pairwise = capture.feedback.filter(
+          (f) => f.run_id === run.id && f.comparative_experiment_id === comparison.id,
+        );
+        expect(Object.fromEntries(pairwise.map((f) => [f.key, [f.score, f.comment]]))).toEqual({
+          preference: [score(side, judgment.outcome), expect.stringContaining(judgment.games[0].rationale)],
+          [`preference_${judgment.games[0].shownFirst}_first`]: [
+            score(side, judgment.games[0].winner),
+            judgment.games[0].rationale,
+          ],
+          [`preference_${judgment.games[1].shownFirst}_first`]: [
+            score(side, judgment.games[1].winner),
+            judgment.games[1].rationale,
+          ],
+        });
+      }
+    }
+    for (const body of capture.bodies) expect(body).not.toContain(API_KEY);
   });
 
   it("with tracing on, each query's trace is its run: the TPO iterations as child runs, the feedback on its root", async () => {

@@ -11,6 +11,7 @@ import {
   type UploadCount,
 } from "../langsmith/experiment.js";
 import { inputsOf, type ExperimentRecord } from "../langsmith/feedback.js";
+import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
 import { escapeControl } from "./escape.js";
 import { tracingOn } from "./exit-on-error.js";
 import { CliUsageError } from "./errors.js";
@@ -90,6 +91,41 @@ export function experimentRecordsOf(results: string): BatchRecord[] {
   const latest = new Map<string, BatchRecord>();
   scanResults(results, BATCH_RECORDS.schema, (r) => latest.set(BATCH_RECORDS.key(r), experimentView(r)));
   return [...latest.values()];
+}
+
+/**
+ * `tpo compare --langsmith`: the experiments of both sides (`<name>-<mode>`, the name given to
+ * `tpo batch`/`tpo export`; with two files `<name>,<other>`), and their verdicts uploaded as a
+ * comparative experiment. A failure costs one line on standard error, never the comparison.
+ */
+export async function uploadVerdicts(
+  names: string,
+  sides: { a: { mode: string; first: boolean }; b: { mode: string; first: boolean } },
+  verdicts: PairVerdict[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const [nameA, nameB = nameA] = names.split(",").map((n) => n.trim());
+  const experiments = { a: experimentName(nameA, sides.a.mode), b: experimentName(nameB, sides.b.mode) };
+  const connection = await openLangSmith(env);
+  try {
+    const paired = await uploadPairwise(connection, experiments, verdicts, {
+      name: `${experiments.a} vs ${experiments.b}`,
+      description: "Pairwise verdicts of tpo compare, both orders (langgraph-tpo).",
+    });
+    console.log(
+      escapeControl(
+        `Uploaded the verdicts of ${paired} pairs to LangSmith: comparative experiment ${experiments.a} vs ${experiments.b}.`,
+      ),
+    );
+  } catch (error) {
+    if (!(error instanceof TpoLangSmithError)) throw error;
+    console.error(
+      escapeControl(
+        `tpo compare: LangSmith (${connection.endpoint}) ${error.reason}: the verdicts of ${verdicts.length} pairs were not ` +
+          `uploaded to experiments ${experiments.a} and ${experiments.b}; run the same command with --resume to upload them.`,
+      ),
+    );
+  }
 }
 
 /**

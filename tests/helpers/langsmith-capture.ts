@@ -218,6 +218,10 @@ export class LangSmithCapture {
       this.projects.push(created);
       return ok(created);
     }
+    if (method === "GET" && path === "/sessions") {
+      const name = url.searchParams.get("name");
+      return ok(this.projects.filter((p) => name === null || p.name === name));
+    }
     if (method === "POST" && path === "/runs/query") {
       const query = parsed() as { session?: string[]; is_root?: boolean };
       const names = new Set(this.projects.filter((p) => query.session?.includes(p.id)).map((p) => p.name));
