@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -197,6 +198,62 @@ describe("tpo batch --langsmith-experiment", () => {
       }
     }
     for (const body of capture.bodies) expect(body).not.toContain(API_KEY);
+  });
+
+  it("tpo batch langsmith:DATASET runs a dataset's examples, and its experiment runs answer those examples", async () => {
+    capture = new LangSmithCapture();
+    const endpoint = await capture.start();
+    const datasetId = randomUUID();
+    capture.datasets.push({ id: datasetId, name: "team-set" });
+    const examples = [
+      { question: "How do I take care of a wooden table?" },
+      { messages: [{ role: "user", content: "Name three uses of vinegar." }] },
+      { input: "How do I bake bread without yeast?", context: "ignored" },
+      { answer: "no query here" },
+    ].map((inputs) => ({ id: randomUUID(), dataset_id: datasetId, inputs }));
+    capture.examples.push(...examples);
+    const dir = tempDir();
+    const out = join(dir, "results.jsonl");
+    const result = await runCli(
+      ["batch", "langsmith:team-set", "--out", out, ...SETTINGS, "--langsmith-experiment", "team"],
+      { env: env(endpoint) },
+    );
+    expect(result.code, result.stderr).toBe(1); // the example without a query is an error record
+    expect(result.stderr).toContain(`example ${examples[3].id} has no input`);
+    const records = readRecords(out);
+    expect(Object.fromEntries(records.map((r) => [r.id, r.query]))).toEqual({
+      [examples[0].id]: "How do I take care of a wooden table?",
+      [examples[1].id]: "Name three uses of vinegar.",
+      [examples[2].id]: "How do I bake bread without yeast?",
+      [examples[3].id]: null,
+    });
+    expect(capture.datasets).toHaveLength(1);
+    expect(capture.examples).toHaveLength(4);
+    expect(capture.projects.map((p) => [p.name, p.reference_dataset_id])).toEqual([["team-tpo", datasetId]]);
+    const runs = [...capture.runs().values()];
+    expect(runs.map((r) => r.reference_example_id).sort()).toEqual(
+      examples
+        .slice(0, 3)
+        .map((e) => e.id)
+        .sort(),
+    );
+
+    const keyed = await runCli(
+      [
+        "batch",
+        "langsmith:team-set",
+        "--out",
+        join(dir, "answers.jsonl"),
+        ...SETTINGS,
+        "--langsmith-input-key",
+        "answer",
+      ],
+      { env: env(endpoint) },
+    );
+    expect(readRecords(join(dir, "answers.jsonl")).find((r) => r.id === examples[3].id)?.query).toBe(
+      "no query here",
+    );
+    expect(keyed.stderr).toContain(`example ${examples[0].id} has no input "answer"`);
   });
 
   it("with tracing on, each query's trace is its run: the TPO iterations as child runs, the feedback on its root", async () => {

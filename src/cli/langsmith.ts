@@ -14,7 +14,8 @@ import { inputsOf, type ExperimentRecord } from "../langsmith/feedback.js";
 import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
 import { escapeControl } from "./escape.js";
 import { tracingOn } from "./exit-on-error.js";
-import { CliUsageError } from "./errors.js";
+import { CliRunError, CliUsageError } from "./errors.js";
+import { readDatasetQueries } from "../langsmith/dataset-input.js";
 import type { BatchRecord } from "./batch/record.js";
 import { recordKey } from "./batch/record.js";
 import type { BatchItem } from "./batch/input.js";
@@ -91,6 +92,38 @@ export function experimentRecordsOf(results: string): BatchRecord[] {
   const latest = new Map<string, BatchRecord>();
   scanResults(results, BATCH_RECORDS.schema, (r) => latest.set(BATCH_RECORDS.key(r), experimentView(r)));
   return [...latest.values()];
+}
+
+/** The prefix of an input that names a LangSmith dataset: `tpo batch langsmith:<dataset>`. */
+export const LANGSMITH_INPUT = "langsmith:";
+
+/** The dataset an input names, or undefined for a file. */
+export function datasetOfInput(input: string): string | undefined {
+  return input.startsWith(LANGSMITH_INPUT) ? input.slice(LANGSMITH_INPUT.length) : undefined;
+}
+
+/** The queries of a LangSmith dataset as a batch's items, each keyed by its example id. */
+export async function readLangSmithInput(
+  dataset: string,
+  key: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BatchItem[]> {
+  if (!dataset.trim())
+    throw new CliUsageError(`<input>: give the dataset's name after "${LANGSMITH_INPUT}".`);
+  const connection = await openLangSmith(env);
+  let queries;
+  try {
+    queries = await readDatasetQueries(connection, dataset, key);
+  } catch (error) {
+    if (!(error instanceof TpoLangSmithError)) throw error;
+    throw new CliRunError(`<input>: LangSmith (${connection.endpoint}) ${error.reason}.`, { cause: error });
+  }
+  return queries.map((q, i) => ({
+    id: q.id,
+    source: `example ${i + 1}`,
+    input: q.input,
+    ...(q.error ? { error: escapeControl(q.error) } : {}),
+  }));
 }
 
 /**

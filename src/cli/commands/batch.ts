@@ -25,6 +25,8 @@ import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import {
   datasetNameOf,
+  datasetOfInput,
+  readLangSmithInput,
   experimentRecordsOf,
   ExperimentUpload,
   langSmithTarget,
@@ -55,6 +57,7 @@ export interface BatchOptions extends Record<string, unknown> {
   keepCheckpoints?: boolean;
   langsmithExperiment?: string;
   langsmithDataset?: string;
+  langsmithInputKey?: string;
 }
 
 /** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
@@ -109,10 +112,21 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   if (options.overwrite && options.resume)
     throw new CliUsageError("--resume and --overwrite exclude each other.");
   const shard = options.shard ? parseShard(options.shard) : null;
-  const langsmith = langSmithTarget(options, input === "-" ? undefined : datasetNameOf(input));
+  const inputDataset = datasetOfInput(input);
+  const langsmith = langSmithTarget(
+    options,
+    inputDataset ?? (input === "-" ? undefined : datasetNameOf(input)),
+  );
+  if (options.langsmithInputKey !== undefined && inputDataset === undefined)
+    throw new CliUsageError(
+      "--langsmith-input-key goes with a LangSmith dataset as input (langsmith:<dataset>).",
+    );
   checkOutPath(options.out, input, options.checkpoint);
   if (options.checkpoint) checkCheckpointFile(options.checkpoint);
-  let items = readBatchInput(input);
+  let items =
+    inputDataset === undefined
+      ? readBatchInput(input)
+      : await readLangSmithInput(inputDataset, options.langsmithInputKey);
   if (shard) items = itemsOfShard(items, shard);
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {

@@ -9,7 +9,7 @@ export function declareBatch(program: Command): void {
     .description("Run TPO over a data set, one JSONL record per query and mode, crash-safe and resumable")
     .argument(
       "<input>",
-      'JSON array of prompt strings, or JSONL of { "id"?, "prompt" } / { "id"?, "messages" }; "-" for standard input',
+      'JSON array of prompt strings, or JSONL of { "id"?, "prompt" } / { "id"?, "messages" }; "-" for standard input; langsmith:<dataset> for a LangSmith dataset\'s examples',
     )
     .requiredOption("--out <file>", "results file (JSONL): one record appended per finished query")
     .option("--resume", "continue: skip queries that already have a record in --out")
@@ -61,6 +61,10 @@ export function declareBatch(program: Command): void {
     .option(
       "--langsmith-dataset <name>",
       "with --langsmith-experiment: the LangSmith dataset of the queries (default: the input file's name)",
+    )
+    .option(
+      "--langsmith-input-key <key>",
+      'with langsmith:<dataset>: the examples\' input that holds the query or messages (default: the first of "question", "query", "input", "messages")',
     );
   addSettingFlags(command);
   addModelFlags(command);
