@@ -12,3 +12,6 @@ export { startSimServer } from "./sim/server.js";
 
 // TPO as an OpenAI-compatible server.
 export { startTpoServer } from "./server/openai-server.js";
+
+// LangSmith's evaluate() and evaluateComparative(): TPO as a target, and evaluators of its outputs.
+export { tpoTarget, tpoEvaluators } from "./langsmith/evaluate.js";

@@ -55,6 +55,8 @@ const MAIN_ONLY_VALUES = [
   "modelsFromEnv",
   "startSimServer",
   "startTpoServer",
+  "tpoEvaluators",
+  "tpoTarget",
 ];
 
 const TYPES = [

@@ -14,7 +14,7 @@ export interface DatasetQuery {
 }
 
 /** A query from one input value: a string is the query, an array of { role, content } a conversation. */
-function inputOf(value: unknown, key: string): TpoRunInput | { error: string } {
+export function inputOf(value: unknown, key: string): TpoRunInput | { error: string } {
   if (typeof value === "string") return value.trim() ? { query: value } : { error: `"${key}" is empty` };
   if (Array.isArray(value)) {
     try {

@@ -126,8 +126,12 @@ export class LangSmithCapture {
       const fields = new Map<string, Payload>();
       for (const [name, value] of form.entries()) {
         const [kind, id, field] = name.split(".");
-        if (kind !== "post" && kind !== "patch") continue; // feedback, attachments
+        if (kind !== "post" && kind !== "patch" && kind !== "feedback") continue; // attachments
         const parsed: unknown = JSON.parse(typeof value === "string" ? value : await value.text());
+        if (kind === "feedback") {
+          this.feedback.push({ ...(parsed as Payload), id });
+          continue;
+        }
         const key = `${kind}.${id}`;
         const payload = fields.get(key) ?? {};
         if (field === undefined) Object.assign(payload, parsed);
@@ -178,6 +182,14 @@ export class LangSmithCapture {
       const name = url.searchParams.get("name");
       return page(this.datasets.filter((d) => name === null || d.name === name));
     }
+    const byId = /^\/(datasets|sessions)\/([0-9a-f-]{36})$/.exec(path);
+    if (byId) {
+      const list = byId[1] === "datasets" ? this.datasets : this.projects;
+      const found = list.find((d) => d.id === byId[2]);
+      if (!found) return { status: 404, value: { detail: `no such ${byId[1]}` } };
+      if (method === "PATCH") Object.assign(found, parsed());
+      return ok(found);
+    }
     if (method === "POST" && path === "/datasets") {
       const dataset = { ...parsed(), id: randomUUID(), created_at: new Date().toISOString() };
       this.datasets.push(dataset);
@@ -201,7 +213,8 @@ export class LangSmithCapture {
       for (const [name, value] of form.entries()) {
         const [id, field] = name.split(".");
         const part: unknown = JSON.parse(typeof value === "string" ? value : await value.text());
-        const stored = byId.get(id) ?? { id, dataset_id: upload[1] };
+        const now = new Date().toISOString();
+        const stored = byId.get(id) ?? { id, dataset_id: upload[1], created_at: now, modified_at: now };
         if (field === undefined) Object.assign(stored, part);
         else stored[field] = part;
         byId.set(id, stored);
