@@ -18,12 +18,30 @@ import { OutModels } from "../queue/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { waitForRecords } from "../queue/wait.js";
 import type { BatchOptions } from "./batch.js";
+import {
+  datasetNameOf,
+  datasetOfInput,
+  experimentRecordsOf,
+  ExperimentUpload,
+  langSmithTarget,
+  queriesOfItems,
+} from "../langsmith.js";
 
 /** Flags of `tpo batch` that mean nothing, or something else, with --queue: refused, with the reason. */
-function refuseWithQueue(options: BatchOptions): void {
+function refuseWithQueue(input: string, options: BatchOptions): void {
   const refuse = (flag: string, why: string) => {
     throw new CliUsageError(`${flag} does not go with --queue: ${why}`);
   };
+  if (datasetOfInput(input) !== undefined)
+    refuse(
+      input,
+      "the queue's jobs are read from a file; write the dataset's queries to a JSONL file first.",
+    );
+  if (options.detach && options.langsmithExperiment !== undefined)
+    refuse(
+      "--detach with --langsmith-experiment",
+      "the records are uploaded once this command has them; wait for them, or upload later with tpo export --format langsmith.",
+    );
   if (options.shard !== undefined)
     refuse("--shard", "the queue spreads the queries over the workers; start more workers instead.");
   if (options.resume)
@@ -49,7 +67,7 @@ function refuseWithQueue(options: BatchOptions): void {
  * enqueues. The same command again continues --out: it writes what is missing and nothing twice.
  */
 export async function batchOnQueue(input: string, options: BatchOptions): Promise<void> {
-  refuseWithQueue(options);
+  refuseWithQueue(input, options);
   const base = settingsInput(options);
   const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
   const contexts = settingsPerMode(base, modes, options.modes !== undefined);
@@ -62,6 +80,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
   };
   const dataset = datasetName(input, options.dataset);
   checkOutPath(options.out, input);
+  const langsmith = langSmithTarget(options, input === "-" ? undefined : datasetNameOf(input));
   let items = readBatchInput(input);
   if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
   if (items.length === 0) {
@@ -177,6 +196,11 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
   if (options.detach) return;
 
   summarizeResults(options.out, modes, options.format);
+  if (langsmith) {
+    // The workers ran the queries: their records are uploaded from --out, without iteration trees.
+    const upload = await ExperimentUpload.start("tpo batch", langsmith, queriesOfItems(items), modes);
+    await upload.finish(experimentRecordsOf(options.out), options.out);
+  }
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
     throw new CliUsageError(
