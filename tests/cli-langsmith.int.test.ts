@@ -4,11 +4,14 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Judgment } from "../src/cli/compare/judgment.js";
 import { FEEDBACK_KEYS, feedbackOf } from "../src/langsmith/feedback.js";
+import { startSimServer, type SimServer } from "../src/sim/server.js";
+import { simServerEnv } from "./helpers/sim-http.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 import { childrenOf, LangSmithCapture, type Behaviour } from "./helpers/langsmith-capture.js";
 import { readRecords } from "./helpers/records.js";
 
 const API_KEY = "lsv2_pt_fake_experiments_0123456789abcdef_do_not_send";
+const SERVER_KEY = "sk-model-server-credential-do-not-send";
 const QUERIES = [
   { id: "table", prompt: "How do I take care of a wooden table?" },
   { id: "bread", prompt: "How do I bake bread without yeast?" },
@@ -17,8 +20,11 @@ const QUERIES = [
 const SETTINGS = ["--width", "2", "--depth", "1", "--seed", "3", "--quiet"];
 
 let capture: LangSmithCapture | undefined;
+let sim: SimServer | undefined;
 
 afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
   killChildren();
   await capture?.close();
   capture = undefined;
@@ -44,6 +50,7 @@ function feedbackFor(capture: LangSmithCapture, runId: string): Record<string, u
 
 describe("tpo batch --langsmith-experiment", () => {
   it("uploads the dataset, an experiment per mode, a run per query linked to its example, and the records' feedback", async () => {
+    sim = await startSimServer();
     capture = new LangSmithCapture();
     const endpoint = await capture.start();
     const dir = tempDir();
@@ -60,7 +67,10 @@ describe("tpo batch --langsmith-experiment", () => {
         "--langsmith-experiment",
         "nightly",
       ],
-      { env: env(endpoint) },
+      // Models over HTTP, with keys: neither reaches LangSmith.
+      {
+        env: simServerEnv(sim, env(endpoint, { OPENAI_API_KEY: SERVER_KEY, TPO_REWARD_API_KEY: SERVER_KEY })),
+      },
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain("LangSmith");
@@ -108,7 +118,10 @@ describe("tpo batch --langsmith-experiment", () => {
       );
       expect(expected[FEEDBACK_KEYS.stopReason]).toBe(record.stopReason);
     }
-    for (const body of capture.bodies) expect(body).not.toContain(API_KEY);
+    for (const body of capture.bodies) {
+      expect(body).not.toContain(API_KEY);
+      expect(body).not.toContain(SERVER_KEY);
+    }
     expect(capture.requests.every((r) => r.apiKey === API_KEY)).toBe(true);
 
     // The same results again, afterwards: nothing is added.
