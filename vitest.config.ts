@@ -34,6 +34,7 @@ export default defineConfig({
             "tests/cli-eval-score.int.test.ts",
             "tests/cli-postgres.int.test.ts",
             "tests/cli-tracing.int.test.ts",
+            "tests/cli-langsmith.int.test.ts",
             "tests/cli-first-hour.int.test.ts",
             "tests/serve-hardening.int.test.ts",
           ],

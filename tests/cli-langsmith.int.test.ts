@@ -314,7 +314,7 @@ describe("tpo batch --langsmith-experiment", () => {
       const out = join(dir, "results.jsonl");
       const result = await runCli(
         ["batch", inputFile(dir), "--out", out, ...SETTINGS, "--langsmith-experiment", "nightly"],
-        { env: env(endpoint, { TPO_LANGSMITH_TIMEOUT_MS: "1500" }) },
+        { env: env(endpoint, { TPO_LANGSMITH_TIMEOUT_MS: "1500" }), timeoutMs: 120_000 },
       );
       expect(result.code, result.stderr).toBe(0);
       expect(readRecords(out).filter((r) => r.best)).toHaveLength(3);
