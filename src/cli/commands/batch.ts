@@ -150,6 +150,10 @@ export async function batchAction(input: string, options: BatchOptions): Promise
         "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
     );
   }
+  // Before the writer and the checkpointer: a missing langsmith package fails with nothing open.
+  const experiments = langsmith
+    ? await ExperimentUpload.start("tpo batch", langsmith, queriesOfItems(items), modes)
+    : undefined;
   const models = loadModels(settings);
   settings.simulatedServer = await reachesSimulatedServer(settings);
   const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
@@ -158,9 +162,6 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
 
   const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
-  const experiments = langsmith
-    ? await ExperimentUpload.start("tpo batch", langsmith, queriesOfItems(items), modes)
-    : undefined;
   if (jobs.length === 0 && unreadable.length === 0) {
     console.error(`tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`);
   }
