@@ -211,6 +211,33 @@ describe("tpo batch --langsmith-experiment", () => {
       }
     }
     for (const body of capture.bodies) expect(body).not.toContain(API_KEY);
+
+    // LangSmith refusing costs one line, never the comparison or its exit code.
+    capture.behaviour = 500;
+    const refused = await runCli(
+      [
+        "compare",
+        out,
+        "--a",
+        "tpo",
+        "--b",
+        "bon",
+        "--out",
+        judged,
+        "--quiet",
+        "--resume",
+        "--langsmith",
+        "pair",
+      ],
+      { env: env(endpoint), timeoutMs: 120_000 },
+    );
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(refused.stdout).toContain("win rate");
+    expect(refused.stderr.split("\n").filter((line) => line.trim())).toEqual([
+      expect.stringContaining(
+        "answered 500 Internal Server Error: the verdicts of 3 pairs were not uploaded",
+      ),
+    ]);
   });
 
   it("tpo batch langsmith:DATASET runs a dataset's examples, and its experiment runs answer those examples", async () => {
