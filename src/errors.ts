@@ -129,3 +129,10 @@ export class TpoLangSmithError extends TpoError {
     super(`LangSmith ${reason}`);
   }
 }
+
+/**
+ * A file cannot be used as asked: not found, a folder, a line longer than the limit, no records,
+ * or records of something else (a results file of another command, a comparison of other sides).
+ * The message names the file, or the argument that named it, and what to do.
+ */
+export class TpoFileError extends TpoError {}

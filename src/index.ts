@@ -13,5 +13,23 @@ export { startSimServer } from "./sim/server.js";
 // TPO as an OpenAI-compatible server.
 export { startTpoServer } from "./server/openai-server.js";
 
+// Results and comparisons: what `tpo batch` writes, read back, summarized, and two sides of it
+// compared by a pairwise judge, as `tpo report` and `tpo compare` do (docs/library.md).
+export { BatchRecordSchema } from "./eval/batch/record.js";
+export { readLatestRecords } from "./eval/batch/results-file.js";
+export { summarize as summarizeResults } from "./eval/batch/summary.js";
+export { answersOf } from "./eval/compare/sides.js";
+export { matchPairs } from "./eval/compare/pairs.js";
+export { createPairwiseJudge, InvalidVerdictError } from "./eval/compare/judge.js";
+export { judgePair } from "./eval/compare/judgment.js";
+export { summarizeJudgments } from "./eval/compare/summary.js";
+export { TpoFileError } from "./errors.js";
+export type { BatchRecord } from "./eval/batch/record.js";
+export type { BatchSummary } from "./eval/batch/summary.js";
+export type { Side } from "./eval/compare/sides.js";
+export type { PairwiseJudge } from "./eval/compare/judge.js";
+export type { Judgment } from "./eval/compare/judgment.js";
+export type { CompareSummary } from "./eval/compare/summary.js";
+
 // LangSmith's evaluate() and evaluateComparative(): TPO as a target, and evaluators of its outputs.
 export { tpoTarget, tpoEvaluators } from "./langsmith/evaluate.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
 import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
 import { readRecords } from "./helpers/records.js";
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Judgment } from "../src/cli/compare/judgment.js";
+import type { Judgment } from "../src/eval/compare/judgment.js";
 import { FEEDBACK_KEYS, feedbackOf } from "../src/langsmith/feedback.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { simServerEnv } from "./helpers/sim-http.js";

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { mergeHistory, type HistoryRecord } from "../src/state/state.js";
-import { officialEntries } from "../src/cli/batch/reference-format.js";
+import { officialEntries } from "../src/eval/export/reference-format.js";
 import { BatchProgress } from "../src/cli/batch/progress-bar.js";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { formatSummary, summarize } from "../src/cli/batch/summary.js";
-import { lineChartSvg } from "../src/cli/report/line-chart.js";
-import { reportHtml } from "../src/cli/report/html.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { summarize } from "../src/eval/batch/summary.js";
+import { formatSummary } from "../src/cli/batch/summary-text.js";
+import { lineChartSvg } from "../src/eval/report/line-chart.js";
+import { reportHtml } from "../src/eval/report/html.js";
 import { iterationLine } from "../src/cli/iteration-line.js";
 
 function history(iteration: number, bestSoFar: number, newMean: number): HistoryRecord {

@@ -1,8 +1,9 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { bootstrapInterval } from "../src/cli/compare/bootstrap.js";
-import { createPairwiseJudge, InvalidVerdictError } from "../src/cli/compare/judge.js";
+import type { TpoMode } from "../src/settings/run-settings.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { bootstrapInterval } from "../src/eval/compare/bootstrap.js";
+import { createPairwiseJudge, InvalidVerdictError } from "../src/eval/compare/judge.js";
 import { describeJudge, judgeSettings } from "../src/cli/compare/judge-settings.js";
 import {
   judgePair,
@@ -11,10 +12,10 @@ import {
   winnerOf,
   type Judgment,
   type Outcome,
-} from "../src/cli/compare/judgment.js";
-import { matchPairs } from "../src/cli/compare/pairs.js";
-import { answersOf, firstSample, parseSide, resolveSide } from "../src/cli/compare/sides.js";
-import { summarizeJudgments } from "../src/cli/compare/summary.js";
+} from "../src/eval/compare/judgment.js";
+import { matchPairs } from "../src/eval/compare/pairs.js";
+import { answersOf, firstSample, parseSide, resolveSide } from "../src/eval/compare/sides.js";
+import { summarizeJudgments } from "../src/eval/compare/summary.js";
 import { CliUsageError } from "../src/cli/errors.js";
 import { ModelRequestError } from "../src/errors.js";
 import { promptMessages } from "../src/prompts/messages.js";
@@ -23,7 +24,7 @@ import { SimChatModel } from "../src/sim/index.js";
 import { expectConsistent, expectMirrored } from "./helpers/compare.js";
 import { SIM_PAIRWISE, simPairwiseJudge } from "../src/sim/judge.js";
 import { aspectsOf, simReward, wordCount } from "../src/sim/world.js";
-import { PairwiseVerdictSchema } from "../src/cli/compare/judge.js";
+import { PairwiseVerdictSchema } from "../src/eval/compare/judge.js";
 
 /** Judgments with the given outcomes, ids p00, p01, … */
 function judgments(outcomes: Outcome[], a = "tpo", b = "bon"): Judgment[] {
@@ -213,17 +214,18 @@ describe("the sides of a comparison", () => {
   it("gives bare first the other side's mode (its own first sample), else the file's only mode", () => {
     const where = { flag: "--b", file: "r.jsonl" };
     const first = parseSide("--b", "first");
-    expect(resolveSide(first, parseSide("--a", "bon"), ["tpo", "bon"], where)).toEqual({
+    const ofModes = (...modes: TpoMode[]) => modes.map((mode) => ({ mode }));
+    expect(resolveSide(first, parseSide("--a", "bon"), ofModes("tpo", "bon"), where)).toEqual({
       mode: "bon",
       first: true,
     });
-    expect(resolveSide(first, first, ["tpo"], where)).toEqual({ mode: "tpo", first: true });
-    expect(() => resolveSide(first, first, ["tpo", "bon"], where)).toThrow(
+    expect(resolveSide(first, first, ofModes("tpo"), where)).toEqual({ mode: "tpo", first: true });
+    expect(() => resolveSide(first, first, ofModes("tpo", "bon"), where)).toThrow(
       /--b first: say whose first sample, first:tpo or first:bon \(r.jsonl has tpo, bon\)/,
     );
-    expect(() => resolveSide(parseSide("--b", "revision"), first, ["tpo", "bon"], where)).toThrow(
-      /r.jsonl has no records of mode revision \(it has tpo, bon\)/,
-    );
+    expect(() =>
+      resolveSide(parseSide("--b", "revision"), first, ofModes("bon", "tpo", "bon"), where),
+    ).toThrow(/r.jsonl has no records of mode revision \(it has tpo, bon\)/);
   });
 
   it("takes as first sample the first candidate of iteration 0 in pool order", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { queryDataOf, reportDataOf } from "../src/cli/report/drilldown-data.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { queryDataOf, reportDataOf } from "../src/eval/report/drilldown-data.js";
 import { decodeRows, encodeRows, storyChunks } from "../src/web/report-data.js";
 
 const candidate = (id: string, score: number | null, iteration: number) => ({

@@ -1,8 +1,8 @@
 import { CommanderError } from "commander";
-import { TpoConfigError, TpoSettingsError } from "../errors.js";
+import { TpoConfigError, TpoFileError, TpoSettingsError } from "../errors.js";
 import { redactUrls } from "../http/redact.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
-import { escapeControl } from "./escape.js";
+import { escapeControl } from "../util/escape.js";
 
 /** The exit code for an error that reached the top: 2 for usage and configuration, 1 for a failed run. */
 export function exitCodeOf(error: unknown): number {
@@ -11,6 +11,7 @@ export function exitCodeOf(error: unknown): number {
   }
   if (
     error instanceof CliUsageError ||
+    error instanceof TpoFileError ||
     error instanceof TpoSettingsError ||
     error instanceof TpoConfigError
   ) {

@@ -1,5 +1,5 @@
 import type { HistoryRecord, StopReason } from "../state/state.js";
-import { formatNumber } from "./number-format.js";
+import { formatNumber } from "../util/number-format.js";
 
 /** One line per iteration of `tpo run`: the new candidates' scores and the best so far. */
 export function iterationLine(record: HistoryRecord, depth: number): string {

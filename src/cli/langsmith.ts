@@ -12,14 +12,14 @@ import {
 } from "../langsmith/experiment.js";
 import { inputsOf, type ExperimentRecord } from "../langsmith/feedback.js";
 import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
-import { escapeControl } from "./escape.js";
+import { escapeControl } from "../util/escape.js";
 import { tracingOn } from "./exit-on-error.js";
 import { CliRunError, CliUsageError } from "./errors.js";
 import { readDatasetQueries } from "../langsmith/dataset-input.js";
-import type { BatchRecord } from "./batch/record.js";
-import { recordKey } from "./batch/record.js";
-import type { BatchItem } from "./batch/input.js";
-import { BATCH_RECORDS, scanResults } from "./batch/results-file.js";
+import type { BatchRecord } from "../eval/batch/record.js";
+import { recordKey } from "../eval/batch/record.js";
+import type { BatchItem } from "../eval/batch/input.js";
+import { BATCH_RECORDS, scanResults } from "../eval/batch/results-file.js";
 import { queryTextOf } from "./query-input.js";
 import { turnsOf } from "../messages/conversation.js";
 
@@ -61,6 +61,11 @@ export function experimentView(record: BatchRecord): BatchRecord {
     ...rest,
     ...(history ? { history: history.map((h) => ({ ...h, critique: null, gradient: null })) } : {}),
   };
+}
+
+/** The modes that records ran under (a failed input line has none). */
+export function modesOfRecords(records: ExperimentRecord[]): string[] {
+  return [...new Set(records.flatMap((r) => (r.mode === null ? [] : [r.mode])))];
 }
 
 /** The queries of records, as a dataset's examples: one per query id, failed input lines left out. */

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { CompareSummary } from "../../src/cli/compare/summary.js";
+import type { CompareSummary } from "../../src/eval/compare/summary.js";
 
 /** Counts that add up, the win rate from them (a tie as half), and an interval that holds it. */
 export function expectConsistent(summary: CompareSummary): void {

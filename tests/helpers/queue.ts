@@ -1,4 +1,4 @@
-import type { BatchRecord } from "../../src/cli/batch/record.js";
+import type { BatchRecord } from "../../src/eval/batch/record.js";
 import type { SimRequest } from "../../src/sim/server.js";
 import type { PostgresServer } from "./postgres.js";
 

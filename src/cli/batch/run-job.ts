@@ -4,9 +4,9 @@ import { runTpoToEnd, type TpoRunOptions } from "../../run/index.js";
 import type { TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import { describeModels } from "../flags.js";
-import type { BatchItem } from "./input.js";
-import type { Job } from "./plan.js";
-import { stopOf, type BatchRecord } from "./record.js";
+import type { BatchItem } from "../../eval/batch/input.js";
+import type { Job } from "../../eval/batch/plan.js";
+import { stopOf, type BatchRecord } from "../../eval/batch/record.js";
 import type { ModelSettings } from "../../from-env/models-from-env.js";
 import { turnsOf } from "../../messages/conversation.js";
 

@@ -1,23 +1,24 @@
 import { enqueueJobs } from "../../queue/enqueue.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 import { MODEL_FLAGS, optionKey } from "../flag-tables.js";
 import { numberFlag, settingsInput } from "../flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
-import { readBatchInput } from "../batch/input.js";
+import { readBatchInput } from "../../eval/batch/input.js";
 import { lockResults } from "../batch/lock.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { checkOutPath } from "../batch/out-file.js";
-import { planJobs } from "../batch/plan.js";
+import { planJobs } from "../../eval/batch/plan.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import type { BatchRecord } from "../batch/record.js";
-import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
-import { settingsDifferences } from "../batch/settings-check.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
+import { settingsDifferences } from "../../eval/batch/settings-check.js";
 import { datasetName, queueJobOf } from "../queue/job-data.js";
-import { OutModels } from "../queue/models-check.js";
+import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { waitForRecords } from "../queue/wait.js";
 import type { BatchOptions } from "./batch.js";
+import { warnOnStderr } from "../warn.js";
 import {
   datasetNameOf,
   datasetOfInput,
@@ -98,6 +99,7 @@ export async function batchOnQueue(input: string, options: BatchOptions): Promis
       { resume: true, overwrite: options.overwrite },
       "tpo batch",
       BATCH_RECORDS,
+      warnOnStderr("tpo batch"),
     );
     const differences = settingsDifferences(existing.values(), contexts, null);
     if (differences.length > 0 && !options.allowMixed) {

@@ -8,18 +8,19 @@ import {
   threadIdOf,
   type BatchCheckpointer,
 } from "../batch/checkpoint.js";
-import { readBatchInput } from "../batch/input.js";
+import { readBatchInput } from "../../eval/batch/input.js";
 import { parseModes, settingsPerMode } from "../batch/modes.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import { planJobs } from "../batch/plan.js";
-import type { BatchRecord } from "../batch/record.js";
-import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
+import { planJobs } from "../../eval/batch/plan.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { itemsOfShard, parseShard } from "../batch/shard.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutPath } from "../batch/out-file.js";
-import { settingsDifferences } from "../batch/settings-check.js";
-import { escapeControl } from "../escape.js";
+import { settingsDifferences } from "../../eval/batch/settings-check.js";
+import { escapeControl } from "../../util/escape.js";
+import { warnOnStderr } from "../warn.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
@@ -140,7 +141,13 @@ export async function batchAction(input: string, options: BatchOptions): Promise
 
   const settings = modelSettings(options);
   const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
-  const existing = previousResults(options.out, options, "tpo batch", { ...BATCH_RECORDS, view: planView });
+  const existing = previousResults(
+    options.out,
+    options,
+    "tpo batch",
+    { ...BATCH_RECORDS, view: planView },
+    warnOnStderr("tpo batch"),
+  );
   const differences = options.resume
     ? settingsDifferences(existing.values(), contexts, describeModels(settings))
     : [];

@@ -1,33 +1,29 @@
 import { basename, dirname, join } from "node:path";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
+import { warnOnStderr } from "../warn.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { ProgressBar } from "../batch/progress-bar.js";
-import type { BatchRecord } from "../batch/record.js";
-import { readLatestRecords, ResultsWriter } from "../batch/results-file.js";
-import { createPairwiseJudge } from "../compare/judge.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { readLatestRecords, ResultsWriter } from "../../eval/batch/results-file.js";
+import { createPairwiseJudge } from "../../eval/compare/judge.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
-import { judgePair, judgesPair, type Judgment, type Outcome } from "../compare/judgment.js";
-import { previousJudgments } from "../compare/judgments-file.js";
-import { matchPairs, type Matching } from "../compare/pairs.js";
+import { judgePair, judgesPair, type Judgment, type Outcome } from "../../eval/compare/judgment.js";
+import { previousJudgments } from "../../eval/compare/judgments-file.js";
+import { matchPairs, type Matching } from "../../eval/compare/pairs.js";
 import {
   answersOf,
   answerView,
-  modesOf,
   parseSide,
   resolveSide,
   sideLabel,
   type Side,
-} from "../compare/sides.js";
-import {
-  formatCompare,
-  judgedInSimulation,
-  judgmentsByJudge,
-  summarizeJudgments,
-} from "../compare/summary.js";
+} from "../../eval/compare/sides.js";
+import { judgedInSimulation, judgmentsByJudge, summarizeJudgments } from "../../eval/compare/summary.js";
+import { formatCompare } from "../compare/summary-text.js";
 
 export interface CompareOptions extends Record<string, unknown> {
   a: string;
@@ -54,12 +50,13 @@ interface SideInput {
 function sidesOf(first: string, second: string | undefined, options: CompareOptions): [SideInput, SideInput] {
   const specA = parseSide("--a", options.a);
   const specB = parseSide("--b", options.b);
-  const recordsA = readLatestRecords(first, "<results>", "tpo compare", answerView);
+  const warn = warnOnStderr("tpo compare");
+  const recordsA = readLatestRecords(first, { what: "<results>", view: answerView, warn });
   const recordsB =
-    second === undefined ? recordsA : readLatestRecords(second, "<other>", "tpo compare", answerView);
+    second === undefined ? recordsA : readLatestRecords(second, { what: "<other>", view: answerView, warn });
   const fileB = second ?? first;
-  const sideA = resolveSide(specA, specB, modesOf(recordsA), { flag: "--a", file: first });
-  const sideB = resolveSide(specB, specA, modesOf(recordsB), { flag: "--b", file: fileB });
+  const sideA = resolveSide(specA, specB, recordsA, { flag: "--a", file: first });
+  const sideB = resolveSide(specB, specA, recordsB, { flag: "--b", file: fileB });
   const label = (side: Side, file: string) => `${sideLabel(side)}${second === undefined ? "" : `@${file}`}`;
   if (label(sideA, first) === label(sideB, fileB)) {
     throw new CliUsageError(
@@ -190,7 +187,7 @@ async function judgeAll(
   },
 ): Promise<Judgment[]> {
   const { out, sides, options, settings, judge } = run;
-  const done = previousJudgments(out, options, sides, judge);
+  const done = previousJudgments(out, options, sides, judge, warnOnStderr("tpo compare"));
   const todo = matching.pairs.filter((pair) => {
     const judged = done.get(pair.id);
     return judged === undefined || !judgesPair(judged, pair);

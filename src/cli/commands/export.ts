@@ -1,25 +1,32 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { officialJson } from "../batch/reference-format.js";
+import { officialJson } from "../../eval/export/reference-format.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
-import type { BatchRecord } from "../batch/record.js";
-import { readLatestRecords } from "../batch/results-file.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { readLatestRecords } from "../../eval/batch/results-file.js";
 import {
   answersOf,
   answerView,
-  modesOf,
   parseSide,
   resolveSide,
   sideLabel,
   type Side,
-} from "../compare/sides.js";
+} from "../../eval/compare/sides.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { datasetNameOf, experimentView, ExperimentUpload, langSmithTarget, queriesOf } from "../langsmith.js";
+import {
+  datasetNameOf,
+  experimentView,
+  ExperimentUpload,
+  langSmithTarget,
+  modesOfRecords,
+  queriesOf,
+} from "../langsmith.js";
 import { experimentName } from "../../langsmith/experiment.js";
-import { escapeControl } from "../escape.js";
-import { alpacaEvalEntries, alpacaEvalJson } from "../export/alpaca-eval.js";
-import { arenaHardAnswers, arenaHardJsonl } from "../export/arena-hard.js";
+import { escapeControl } from "../../util/escape.js";
+import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
+import { arenaHardAnswers, arenaHardJsonl } from "../../eval/export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
+import { warnOnStderr } from "../warn.js";
 
 const FORMATS = ["alpaca-eval", "arena-hard", "official", "langsmith"] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -67,8 +74,12 @@ async function exportToLangSmith(results: string, options: ExportOptions): Promi
   if (options.langsmithExperiment === undefined)
     throw new CliUsageError("--format langsmith needs --langsmith-experiment <name>.");
   const target = langSmithTarget(options, datasetNameOf(results))!;
-  const records = readLatestRecords(results, "<results>", "tpo export", experimentView);
-  const modes = modesOf(records);
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: experimentView,
+    warn: warnOnStderr("tpo export"),
+  });
+  const modes = modesOfRecords(records);
   const upload = await ExperimentUpload.start("tpo export", target, queriesOf(records), modes);
   const count = await upload.finish(records, results);
   if (count === undefined)
@@ -96,13 +107,12 @@ export async function exportAction(results: string, options: ExportOptions): Pro
   const spec = parseSide("--mode", options.mode);
   checkOut(out, results, options.overwrite ?? false);
   // The official format holds every scored candidate; the others need only the answers.
-  const records = readLatestRecords(
-    results,
-    "<results>",
-    "tpo export",
-    format === "official" ? undefined : answerView,
-  );
-  const side = resolveSide(spec, spec, modesOf(records), { flag: "--mode", file: results });
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: format === "official" ? undefined : answerView,
+    warn: warnOnStderr("tpo export"),
+  });
+  const side = resolveSide(spec, spec, records, { flag: "--mode", file: results });
   if (format === "official" && side.first) {
     throw new CliUsageError(
       "--format official writes every scored candidate of a run; give a mode (tpo, revision, bon), not first.",

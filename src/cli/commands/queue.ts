@@ -4,8 +4,8 @@ import { retryFailedJobs } from "../../queue/retry.js";
 import { queueStatus, type QueueStatus } from "../../queue/status.js";
 import { writeAtomically } from "../atomic-write.js";
 import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { duration, table } from "../number-format.js";
+import { escapeControl } from "../../util/escape.js";
+import { duration, table } from "../../util/number-format.js";
 import { openQueueForCli } from "../queue/open.js";
 
 function ago(seconds: number): string {

@@ -1,18 +1,16 @@
 import { basename } from "node:path";
 import { writeWhole } from "../atomic-write.js";
 import { refuseInputAsOut } from "../batch/out-file.js";
-import { readLatestRecords } from "../batch/results-file.js";
-import { formatSummary, summarize } from "../batch/summary.js";
-import { readJudgments } from "../compare/judgments-file.js";
-import {
-  formatCompare,
-  judgedInSimulation,
-  judgmentsByJudge,
-  summarizeJudgments,
-} from "../compare/summary.js";
-import type { ReportComparison } from "../report/compare-section.js";
-import { comparisonDataOf, reportDataOf } from "../report/drilldown-data.js";
-import { reportHtml } from "../report/html.js";
+import { readLatestRecords } from "../../eval/batch/results-file.js";
+import { summarize } from "../../eval/batch/summary.js";
+import { formatSummary } from "../batch/summary-text.js";
+import { readJudgments } from "../../eval/compare/judgments-file.js";
+import { judgedInSimulation, judgmentsByJudge, summarizeJudgments } from "../../eval/compare/summary.js";
+import { formatCompare } from "../compare/summary-text.js";
+import type { ReportComparison } from "../../eval/report/compare-section.js";
+import { comparisonDataOf, reportDataOf } from "../../eval/report/drilldown-data.js";
+import { reportHtml } from "../../eval/report/html.js";
+import { warnOnStderr } from "../warn.js";
 
 export interface ReportOptions {
   out: string;
@@ -21,7 +19,7 @@ export interface ReportOptions {
 
 /** A compare file as the report shows it: one comparison per judge (a file resumed with another judge has two). */
 function comparisonsOf(path: string): ReportComparison[] {
-  return judgmentsByJudge(readJudgments(path, "--compare")).map((judgments) => {
+  return judgmentsByJudge(readJudgments(path, "--compare", warnOnStderr("tpo report"))).map((judgments) => {
     const summary = summarizeJudgments(judgments);
     return {
       summary,
@@ -40,7 +38,7 @@ export function reportAction(results: string, options: ReportOptions): void {
     ...options.compare.map((path) => ({ path, what: "--compare" })),
   ]);
   // The page shows every query's texts (its drill-down), so whole records are kept.
-  const records = readLatestRecords(results, "<results>", "tpo report");
+  const records = readLatestRecords(results, { what: "<results>", warn: warnOnStderr("tpo report") });
   const comparisons = options.compare.flatMap(comparisonsOf);
   const summary = summarize(records);
   const data = reportDataOf(

@@ -1,4 +1,4 @@
-import { forStream } from "../escape.js";
+import { forStream } from "../../util/escape.js";
 import { describeFailure } from "../failure.js";
 import { describeModels, modelSettings, parseSettings, settingsInput } from "../flags.js";
 import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
@@ -6,9 +6,9 @@ import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { turnsOf } from "../../messages/conversation.js";
 import { iterationLine, stopNote } from "../iteration-line.js";
-import { stopOf } from "../batch/record.js";
+import { stopOf } from "../../eval/batch/record.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
-import { duration, formatNumber } from "../number-format.js";
+import { duration, formatNumber } from "../../util/number-format.js";
 import { explainIteration, explainOption, type ExplainLevel } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
 import type { TpoContext } from "../../settings/run-settings.js";

@@ -5,7 +5,7 @@ import { createOpenAIChatModel } from "../../models/chat/openai.js";
 import { SimChatModel } from "../../sim/index.js";
 import { CliUsageError } from "../errors.js";
 import { modelSettings, numberFlag } from "../flags.js";
-import type { JudgeDescription } from "./judgment.js";
+import type { JudgeDescription } from "../../eval/compare/judgment.js";
 
 /** Tokens a judge may write per verdict unless `--judge-max-tokens` says otherwise: a rationale of a few sentences and the verdict fit many times over. */
 export const DEFAULT_JUDGE_MAX_TOKENS = 1024;

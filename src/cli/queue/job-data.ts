@@ -5,8 +5,8 @@ import { jobKeyOf, type QueueJobData } from "../../queue/job.js";
 import type { JobLabel } from "../../queue/refuse.js";
 import { parseTpoContext, TpoContextSchema } from "../../settings/run-settings.js";
 import { CliUsageError } from "../errors.js";
-import type { Job } from "../batch/plan.js";
-import type { BatchRecord } from "../batch/record.js";
+import type { Job } from "../../eval/batch/plan.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
 import { recordBase } from "../batch/run-job.js";
 
 /** The data set's name in job keys: `--dataset`, else the input file's name without its extension. */

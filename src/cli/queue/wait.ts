@@ -3,7 +3,7 @@ import { reasonOf } from "../../queue/errors-of-pg.js";
 import type { QueueJobData } from "../../queue/job.js";
 import { resultsOf, resultsSince, type StoredResult } from "../../queue/results.js";
 import { workersOf } from "../../queue/status.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 
 export interface WaitOptions {
   /** Called once per job, with its record, as the record appears. */

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { CliUsageError } from "./errors.js";
+import { TpoConfigError, TpoFileError } from "../errors.js";
 
 /** The longest line a command reads, by default: far above any record, far below V8's string limit. */
 export const DEFAULT_MAX_LINE_MB = 64;
@@ -10,7 +10,7 @@ export function maxLineBytes(env: NodeJS.ProcessEnv = process.env): number {
   if (!text) return DEFAULT_MAX_LINE_MB * 2 ** 20;
   const mb = Number(text);
   if (!Number.isInteger(mb) || mb < 1 || mb > 480) {
-    throw new CliUsageError(`TPO_MAX_LINE_MB must be a whole number from 1 to 480, got "${text}".`);
+    throw new TpoConfigError(`TPO_MAX_LINE_MB must be a whole number from 1 to 480, got "${text}".`);
   }
   return mb * 2 ** 20;
 }
@@ -52,8 +52,8 @@ function sizeOf(bytes: number): string {
   return bytes >= 2 ** 20 ? `${Math.floor(bytes / 2 ** 20)} MiB` : `${bytes} bytes`;
 }
 
-export function lineTooLong(name: string, number: number, maxBytes: number): CliUsageError {
-  return new CliUsageError(
+export function lineTooLong(name: string, number: number, maxBytes: number): TpoFileError {
+  return new TpoFileError(
     `${name} line ${number} is longer than ${sizeOf(maxBytes)}: it is not a line of JSON a command wrote ` +
       "(TPO_MAX_LINE_MB raises the limit).",
   );
@@ -117,7 +117,7 @@ export function readBoundedText(path: string, options: ReadLinesOptions = {}): s
     const text = line.complete ? `${line.text}\n` : line.text;
     bytes += Buffer.byteLength(text);
     if (bytes > maxBytes) {
-      throw new CliUsageError(
+      throw new TpoFileError(
         `${name} is longer than ${sizeOf(maxBytes)}, which is read whole (TPO_MAX_LINE_MB raises the limit).`,
       );
     }

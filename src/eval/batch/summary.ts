@@ -1,7 +1,5 @@
 import type { TpoMode } from "../../settings/run-settings.js";
 import { addReplicaUsage, type ReplicaUsage, type StopReason } from "../../state/state.js";
-import { escapeControl } from "../escape.js";
-import { duration, formatNumber, table } from "../number-format.js";
 import { isSuccess, type BatchRecord } from "./record.js";
 import { groupBySettings } from "./settings-check.js";
 
@@ -134,7 +132,10 @@ export function summaryView(record: BatchRecord): BatchRecord {
   };
 }
 
-/** Per mode and iteration: the mean best reward and the mean reward of that iteration's new candidates. */
+/**
+ * Per mode and iteration: the mean best reward and the mean reward of that iteration's new
+ * candidates; per mode, the cost per query. The package exports it as `summarizeResults`.
+ */
 export function summarize(records: Iterable<BatchRecord>): BatchSummary {
   const byMode = new Map<TpoMode, BatchRecord[]>();
   let inputErrors = 0;
@@ -164,64 +165,4 @@ function serversOf(replicas: ReplicaUsage | undefined): ServerSummary[] {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([server, counts]) => ({ role, server, ...counts })),
   );
-}
-
-/**
- * The summary as text tables: scores per mode and iteration, then cost per query. Labels come from
- * the records' settings, so control characters in them are written as escapes.
- */
-export function formatSummary(summary: BatchSummary): string {
-  const scoreRows = summary.modes.flatMap((m) =>
-    m.iterations.map((it) => [
-      m.label,
-      String(it.iteration),
-      String(it.queries),
-      formatNumber(it.meanBest),
-      formatNumber(it.meanNew),
-    ]),
-  );
-  const costRows = summary.modes.map((m) => [
-    m.label,
-    `${m.width ?? "-"}`,
-    `${m.depth ?? "-"}`,
-    String(m.queries),
-    String(m.failed),
-    formatNumber(m.meanFinalBest),
-    formatNumber(m.requestsPerQuery, 1),
-    formatNumber(m.untaggedPerQuery, 1),
-    formatNumber(m.tokensPerQuery, 0),
-    m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000),
-  ]);
-  const parts = [
-    table(["mode", "iteration", "queries", "mean best", "mean new"], scoreRows),
-    "",
-    table(
-      ["mode", "N", "D", "queries", "failed", "final best", "requests/q", "untagged/q", "tokens/q", "time/q"],
-      costRows,
-    ),
-  ];
-  if (summary.servers.length > 0) {
-    const serverRows = summary.servers.map((s) => [
-      s.role,
-      s.server,
-      String(s.requests),
-      String(s.failures),
-      s.promptTokens > 0 ? formatNumber(s.cachedPromptTokens / s.promptTokens, 2) : "-",
-    ]);
-    parts.push("", table(["role", "server", "requests", "failures", "cached share"], serverRows));
-  }
-  const stopRows = summary.modes.flatMap((m) =>
-    m.stops.map((s) => [m.mode, s.reason, String(s.queries), formatNumber(s.meanStoppedAt, 1)]),
-  );
-  if (stopRows.length > 0)
-    parts.push("", table(["mode", "stopped by", "queries", "mean stopped at"], stopRows));
-  if (summary.inputErrors > 0)
-    parts.push("", `${summary.inputErrors} input lines could not be read (records with mode null).`);
-  if (summary.backends.includes("sim")) {
-    parts.push(
-      "",
-      "Simulated world: these numbers show the mechanics of TPO, not the behaviour of real models.",
-    );
-  }
-  return escapeControl(parts.join("\n"));
 }

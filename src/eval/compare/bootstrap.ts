@@ -1,4 +1,4 @@
-import { rng } from "../../sim/random.js";
+import { seededRandom } from "../seeded-random.js";
 
 /** Resamples of the bootstrap and the seed of its draws: fixed, so that a comparison prints the same interval every time. */
 export const BOOTSTRAP = { resamples: 2000, seed: 1 };
@@ -18,7 +18,7 @@ export function bootstrapInterval(
   const n = points.length;
   if (n === 0) return [NaN, NaN];
   const resamples = options.resamples ?? BOOTSTRAP.resamples;
-  const random = rng(options.seed ?? BOOTSTRAP.seed);
+  const random = seededRandom(options.seed ?? BOOTSTRAP.seed);
   const sums = new Array<number>(resamples);
   for (let r = 0; r < resamples; r++) {
     let sum = 0;

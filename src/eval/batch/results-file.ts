@@ -9,10 +9,9 @@ import {
   writeSync,
 } from "node:fs";
 import { z } from "zod";
-import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { readLines } from "../read-lines.js";
-import { checkResultsFile } from "./out-file.js";
+import { TpoFileError } from "../../errors.js";
+import { escapeControl } from "../../util/escape.js";
+import { readLines } from "../../util/read-lines.js";
 import { BatchRecordSchema, recordKey, type BatchRecord } from "./record.js";
 
 /** A complete line that is not a record, and why. */
@@ -98,42 +97,51 @@ export function readResults<T = BatchRecord>(
   return { records, badLines, badCount, torn };
 }
 
-/** One line on standard error per line that is not a record (the first few), naming the file, the line and the field. */
-export function reportBadLines(
-  command: string,
+/** Told of what a read leaves out (a torn last line, lines that are not records): one line each, without the command's name. */
+export type Warn = (message: string) => void;
+
+const ignore: Warn = () => {};
+
+/** One warning per line that is not a record (the first few), naming the file, the line and the field. */
+export function warnBadLines(
   path: string,
   scan: Pick<ResultsScan, "badLines" | "badCount">,
+  warn: Warn,
 ): void {
   for (const { line, reason } of scan.badLines.slice(0, BAD_LINES_SHOWN)) {
-    console.error(escapeControl(`${command}: ${path} line ${line}: ${reason}; left out.`));
+    warn(`${path} line ${line}: ${reason}; left out.`);
   }
   const more = scan.badCount - Math.min(scan.badLines.length, BAD_LINES_SHOWN);
-  if (more > 0)
-    console.error(escapeControl(`${command}: ${path}: ${more} more lines are not records; left out.`));
+  if (more > 0) warn(`${path}: ${more} more lines are not records; left out.`);
+}
+
+export interface ReadRecordsOptions {
+  /** How errors name the file, e.g. the argument that gave it (`<results>`); by default they start with the path. */
+  what?: string;
+  /** What to keep of each record (a command that holds many keeps less of each); by default all of it. */
+  view?: (record: BatchRecord) => BatchRecord;
+  /** Told of a torn last line and of lines that are not records, which are left out. */
+  warn?: Warn;
 }
 
 /**
- * The latest record of each query and mode of a results file that a command reads (`tpo report`,
- * `tpo compare`, `tpo export`), each as `view` keeps it (what the command needs of it): a torn
- * last line and lines that are not records are reported and left out; a missing file, or one
- * without records, is a usage error naming `what` (the argument).
+ * The latest record of each query and mode of a results file (`tpo batch`'s output): a retry's
+ * record replaces an earlier failure. A torn last line and lines that are not records are left
+ * out (and told to `warn`); a missing file, a folder, or a file without records is a
+ * `TpoFileError`.
  */
-export function readLatestRecords(
-  path: string,
-  what: string,
-  command: string,
-  view: (record: BatchRecord) => BatchRecord = (record) => record,
-): BatchRecord[] {
-  if (!existsSync(path)) throw new CliUsageError(`${what}: file not found: ${path}`);
-  if (statSync(path).isDirectory())
-    throw new CliUsageError(`${what}: ${path} is a directory, not a results file.`);
+export function readLatestRecords(path: string, options: ReadRecordsOptions = {}): BatchRecord[] {
+  const { view = (record: BatchRecord) => record, warn = ignore } = options;
+  const named = (message: string) => new TpoFileError(options.what ? `${options.what}: ${message}` : message);
+  if (!existsSync(path)) throw named(`file not found: ${path}`);
+  if (statSync(path).isDirectory()) throw named(`${path} is a directory, not a results file.`);
   const latest = new Map<string, BatchRecord>();
   const scan = scanResults(path, BatchRecordSchema, (record) =>
     latest.set(recordKey(record.id, record.mode), view(record)),
   );
-  if (scan.torn !== null) console.error(`${command}: ignoring the cut-short last line of ${path}.`);
-  reportBadLines(command, path, scan);
-  if (latest.size === 0) throw new CliUsageError(`${what}: ${path} has no records.`);
+  if (scan.torn !== null) warn(`ignoring the cut-short last line of ${path}.`);
+  warnBadLines(path, scan, warn);
+  if (latest.size === 0) throw named(`${path} has no records.`);
   return [...latest.values()];
 }
 
@@ -178,6 +186,7 @@ export function previousResults<T>(
   options: { resume?: boolean; overwrite?: boolean },
   command: string,
   of: RecordsOf<T>,
+  warn: Warn = ignore,
 ): Map<string, T> {
   const latest = new Map<string, T>();
   const view = of.view ?? ((record: T) => record);
@@ -186,7 +195,7 @@ export function previousResults<T>(
   if (options.overwrite) return new Map();
   if (!options.resume) {
     if (scan.records > 0 || scan.torn !== null) {
-      throw new CliUsageError(
+      throw new TpoFileError(
         `--out ${path} already has ${scan.records} records: pass --resume to continue it, or --overwrite to start again.`,
       );
     }
@@ -194,10 +203,32 @@ export function previousResults<T>(
   }
   if (scan.torn !== null) {
     const aside = setAsideTornLine(path, scan.torn);
-    console.error(`${command}: the last line of ${path} was cut short by a crash; moved it to ${aside}.`);
+    warn(`the last line of ${path} was cut short by a crash; moved it to ${aside}.`);
   }
-  reportBadLines(command, path, scan);
+  warnBadLines(path, scan, warn);
   return latest;
+}
+
+/**
+ * Refuses an `--out` that holds something other than records (an input file, notes): resuming would
+ * append to it, and overwriting would destroy it.
+ */
+export function checkResultsFile(
+  out: string,
+  scan: Pick<ResultsScan, "records" | "badLines" | "torn">,
+  command = "tpo batch",
+): void {
+  if (scan.records > 0) return;
+  const firstBad = scan.badLines[0];
+  // A record cut short by a crash during the first write is still the start of a results file.
+  if (firstBad === undefined && (scan.torn === null || scan.torn.startsWith('{"id":'))) return;
+  throw new TpoFileError(
+    `--out ${out} is not a results file of ${command} (${
+      firstBad !== undefined
+        ? `line ${firstBad.line} is not a record`
+        : "it holds one line that is not a record"
+    }); name a new file, or move this one away.`,
+  );
 }
 
 /** Appends records, each as one write of its whole line, flushed to disk before the next. */

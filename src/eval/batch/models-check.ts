@@ -1,6 +1,6 @@
 import type { TpoContext, TpoMode } from "../../settings/run-settings.js";
-import type { BatchRecord } from "../batch/record.js";
-import { settingsDifferences } from "../batch/settings-check.js";
+import type { BatchRecord } from "./record.js";
+import { settingsDifferences } from "./settings-check.js";
 
 /**
  * The models of a queue batch's --out. The workers bring their own models, so the batch learns

@@ -17,7 +17,7 @@ import {
   type ReportRows,
 } from "../../web/report-data.js";
 import type { BatchSummary, ModeSummary } from "../batch/summary.js";
-import { duration, formatNumber } from "../number-format.js";
+import { duration, formatNumber } from "../../util/number-format.js";
 import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import { REPORT_STYLE } from "./style.js";

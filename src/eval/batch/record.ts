@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TpoContext, TpoMode } from "../../settings/run-settings.js";
+import { TpoContextSchema, type TpoContext, type TpoMode } from "../../settings/run-settings.js";
 import {
   BestResponseSchema,
   CandidateSchema,
@@ -38,6 +38,9 @@ export interface BatchRecord {
   error?: { message: string; step?: string; source?: string };
   finishedAt: string;
 }
+
+/** The modes, as the settings schema lists them (the order tables show them in). */
+export const MODES: readonly TpoMode[] = TpoContextSchema.shape.mode.unwrap().options;
 
 const MODE = z.enum(["tpo", "revision", "bon"]);
 

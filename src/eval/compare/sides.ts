@@ -1,7 +1,6 @@
 import type { TpoMode } from "../../settings/run-settings.js";
-import { MODES } from "../batch/modes.js";
-import { isSuccess, type BatchRecord } from "../batch/record.js";
-import { CliUsageError } from "../errors.js";
+import { TpoFileError, TpoSettingsError } from "../../errors.js";
+import { isSuccess, MODES, type BatchRecord } from "../batch/record.js";
 
 /**
  * One side of a comparison, or what an export writes: the answers of a mode's runs (their best
@@ -36,33 +35,35 @@ export function parseSide(flag: string, text: string): SideSpec {
   if (value === "first") return { mode: null, first: true };
   const mode = /^first:(.+)$/.exec(value)?.[1];
   if (mode !== undefined && isMode(mode)) return { mode, first: true };
-  throw new CliUsageError(
+  throw new TpoSettingsError(
+    "side",
     `${flag} must be a mode (${MODES.join(", ")}) or first (first:<mode> to say whose first sample), got "${text}".`,
   );
 }
 
 /** The modes that a file's records ran under, in table order. */
-export function modesOf(records: BatchRecord[]): TpoMode[] {
+function modesOf(records: readonly Pick<BatchRecord, "mode">[]): TpoMode[] {
   const present = new Set(records.map((r) => r.mode));
   return MODES.filter((m) => present.has(m));
 }
 
 /**
  * A side with its mode: `first` alone takes the other side's mode when its file has it (the run's
- * own first sample), else the only mode of its file; else the user must say `first:<mode>`. A mode
- * that the file has no records of is a usage error.
+ * own first sample), else the only mode of its file (`records`); else the user must say
+ * `first:<mode>`. A mode that the file has no records of is a usage error.
  */
 export function resolveSide(
   spec: SideSpec,
   other: SideSpec,
-  modes: TpoMode[],
+  records: readonly Pick<BatchRecord, "mode">[],
   where: { flag: string; file: string },
 ): Side {
+  const modes = modesOf(records);
   const has = (mode: TpoMode | null): mode is TpoMode => mode !== null && modes.includes(mode);
   const listed = modes.length > 0 ? modes.join(", ") : "no mode";
   if (spec.mode !== null) {
     if (!has(spec.mode)) {
-      throw new CliUsageError(
+      throw new TpoFileError(
         `${where.flag} ${spec.first ? "first:" : ""}${spec.mode}: ${where.file} has no records of mode ${spec.mode} (it has ${listed}).`,
       );
     }
@@ -70,7 +71,7 @@ export function resolveSide(
   }
   if (has(other.mode)) return { mode: other.mode, first: true };
   if (modes.length === 1) return { mode: modes[0], first: true };
-  throw new CliUsageError(
+  throw new TpoFileError(
     `${where.flag} first: say whose first sample, ${modes.map((m) => `first:${m}`).join(" or ") || "first:<mode>"} ` +
       `(${where.file} has ${listed}).`,
   );

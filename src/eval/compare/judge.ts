@@ -2,13 +2,12 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { z } from "zod";
-import { ModelRequestError } from "../../errors.js";
+import { ModelRequestError, TpoConfigError, TpoError } from "../../errors.js";
 import { describeValue } from "../../models/reward/reward-model.js";
 import { DEFAULT_RETRY_POLICY } from "../../http/retry.js";
 import { promptMessages } from "../../prompts/messages.js";
 import { PAIRWISE_PROMPT, PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
 import { zodIssues } from "../../util/zod-issues.js";
-import { CliRunError, CliUsageError } from "../errors.js";
 
 /** The pairwise verdict as structured output. The verdict names a position: A is the response shown first. */
 export const PairwiseVerdictSchema = z
@@ -36,8 +35,8 @@ export interface PairwiseJudge {
   judge(query: string, shownFirst: string, shownSecond: string): Promise<PairwiseAnswer>;
 }
 
-/** A judge whose verdicts stayed invalid after its retries: the run failed (exit 1). */
-export class InvalidVerdictError extends CliRunError {}
+/** A judge whose verdicts stayed invalid after its retries: the comparison failed (`tpo compare` exits with 1). */
+export class InvalidVerdictError extends TpoError {}
 
 export interface PairwiseJudgeOptions {
   /** How often an invalid verdict is asked again (default 3: four attempts in all). */
@@ -81,7 +80,7 @@ export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJ
   try {
     structured = bind();
   } catch (error) {
-    throw new CliUsageError(
+    throw new TpoConfigError(
       `The judge needs a chat model with structured output (tool calling or JSON schema), and "${options.name}" has none: ${reasonOf(error)}.`,
     );
   }

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import type { TpoRunInput as QueryInput } from "../../run/index.js";
-import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { maxLineBytes, readLines } from "../read-lines.js";
+import { TpoFileError } from "../../errors.js";
+import { escapeControl } from "../../util/escape.js";
+import { maxLineBytes, readLines } from "../../util/read-lines.js";
 import { messagesFromTurns } from "../../messages/conversation.js";
 import { contentId } from "./ids.js";
 
@@ -98,8 +98,8 @@ function itemOf(
 const UNREADABLE_START = 10;
 const UNREADABLE_TOTAL = 100;
 
-function notJsonl(path: string, why: string): CliUsageError {
-  return new CliUsageError(
+function notJsonl(path: string, why: string): TpoFileError {
+  return new TpoFileError(
     `${path} does not look like JSONL or a JSON array: ${why}. Give a JSON array of prompts, or one JSON object per line.`,
   );
 }
@@ -131,9 +131,9 @@ export function parseBatchInput(text: string, path: string): BatchItem[] {
  * the same limit.
  */
 export function readBatchInput(path: string): BatchItem[] {
-  if (path !== "-" && !existsSync(path)) throw new CliUsageError(`<input>: file not found: ${path}`);
+  if (path !== "-" && !existsSync(path)) throw new TpoFileError(`<input>: file not found: ${path}`);
   if (path !== "-" && statSync(path).isDirectory())
-    throw new CliUsageError(`<input>: ${path} is a directory.`);
+    throw new TpoFileError(`<input>: ${path} is a directory.`);
   return parseLines(readLines(path), path, maxLineBytes());
 }
 
@@ -141,7 +141,7 @@ function parseLines(lines: Iterable<InputLine>, path: string, maxArrayBytes: num
   const items = parseItems(lines, path, maxArrayBytes);
   // Nothing to run: one error now beats an error record per entry, an empty run and a resume hint.
   if (items.length > 0 && items.every((item) => item.input === null)) {
-    throw new CliUsageError(
+    throw new TpoFileError(
       escapeControl(
         `${path}: ${items.length === 1 ? "its one entry has no" : `none of its ${items.length} entries has a`} query ` +
           `(${items[0].source}: ${items[0].error}). ` +
@@ -161,7 +161,7 @@ function readArray(first: string, rest: Iterator<InputLine>, path: string, maxBy
   for (let next = rest.next(); !next.done; next = rest.next()) {
     bytes += Buffer.byteLength(next.value.text) + 1;
     if (bytes > maxBytes) {
-      throw new CliUsageError(
+      throw new TpoFileError(
         `${path} is a JSON array longer than ${Math.floor(maxBytes / 2 ** 20)} MiB, which is read whole: ` +
           "give the queries as JSONL (one a line), which is read a line at a time (or raise TPO_MAX_LINE_MB).",
       );
@@ -172,11 +172,11 @@ function readArray(first: string, rest: Iterator<InputLine>, path: string, maxBy
   try {
     array = JSON.parse(parts.join("\n"));
   } catch (error) {
-    throw new CliUsageError(
+    throw new TpoFileError(
       `${path} starts like a JSON array but is not valid JSON: ${escapeControl((error as Error).message)}`,
     );
   }
-  if (!Array.isArray(array)) throw new CliUsageError(`${path} starts like a JSON array but is not one.`);
+  if (!Array.isArray(array)) throw new TpoFileError(`${path} starts like a JSON array but is not one.`);
   return array.map((value, i) => ({ value, source: `item ${i + 1}` }));
 }
 

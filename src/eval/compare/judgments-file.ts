@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
-import { previousResults, reportBadLines, scanResults, type RecordsOf } from "../batch/results-file.js";
-import { CliUsageError } from "../errors.js";
+import { TpoFileError } from "../../errors.js";
+import {
+  previousResults,
+  scanResults,
+  warnBadLines,
+  type RecordsOf,
+  type Warn,
+} from "../batch/results-file.js";
 import { JudgmentSchema, type Game, type JudgeDescription, type Judgment } from "./judgment.js";
 import { judgeName } from "./summary.js";
 
@@ -39,11 +45,12 @@ export function previousJudgments(
   options: { resume?: boolean; overwrite?: boolean; allowMixedJudges?: boolean },
   sides: { a: string; b: string },
   judge: JudgeDescription,
+  warn?: Warn,
 ): Map<string, Judgment> {
-  const previous = previousResults(path, options, "tpo compare", JUDGMENTS);
+  const previous = previousResults(path, options, "tpo compare", JUDGMENTS, warn);
   const other = sidesOf([...previous.values()].filter((j) => j.a !== sides.a || j.b !== sides.b));
   if (other.length > 0) {
-    throw new CliUsageError(
+    throw new TpoFileError(
       `--out ${path} holds a comparison of ${other.join(", ")}, not of ${sides.a} vs ${sides.b}: ` +
         "give another --out, or --overwrite to start it again.",
     );
@@ -52,7 +59,7 @@ export function previousJudgments(
     ...new Set([...previous.values()].filter((j) => !sameJudge(j.judge, judge)).map((j) => judgeName(j))),
   ];
   if (others.length > 0 && !options.allowMixedJudges) {
-    throw new CliUsageError(
+    throw new TpoFileError(
       `--out ${path} was judged by ${others.join(", ")}, not by ${judgeName({ judge })} (this run's judge): ` +
         "resume with the same judge, or pass --allow-mixed-judges to add this judge's verdicts (the summary keeps the judges apart).",
     );
@@ -65,17 +72,17 @@ export function previousJudgments(
  * with their rationales (each query's page shows them; a compare file keeps at most
  * RATIONALE_MAX_CHARS of each).
  */
-export function readJudgments(path: string, flag: string): Judgment[] {
-  if (!existsSync(path)) throw new CliUsageError(`${flag}: file not found: ${path}`);
+export function readJudgments(path: string, flag: string, warn: Warn = () => {}): Judgment[] {
+  if (!existsSync(path)) throw new TpoFileError(`${flag}: file not found: ${path}`);
   const latest = new Map<string, Judgment>();
   const scan = scanResults(path, JUDGMENTS.schema, (j) => latest.set(j.id, j));
-  if (scan.torn !== null) console.error(`tpo report: ignoring the cut-short last line of ${path}.`);
-  reportBadLines("tpo report", path, scan);
+  if (scan.torn !== null) warn(`ignoring the cut-short last line of ${path}.`);
+  warnBadLines(path, scan, warn);
   const judgments = [...latest.values()];
-  if (judgments.length === 0) throw new CliUsageError(`${flag}: ${path} has no judgments.`);
+  if (judgments.length === 0) throw new TpoFileError(`${flag}: ${path} has no judgments.`);
   const sides = sidesOf(judgments);
   if (sides.length > 1) {
-    throw new CliUsageError(
+    throw new TpoFileError(
       `${flag}: ${path} mixes comparisons (${sides.join(", ")}); give one file per comparison.`,
     );
   }

@@ -1,6 +1,5 @@
-import { writeAtomically } from "../atomic-write.js";
 import type { TpoMode } from "../../settings/run-settings.js";
-import { isSuccess, type BatchRecord } from "./record.js";
+import { isSuccess, type BatchRecord } from "../batch/record.js";
 
 /**
  * The reference implementation's output: one object per query whose keys are
@@ -21,11 +20,6 @@ export function officialEntries(records: BatchRecord[]): Record<string, number>[
 /** `results.jsonl` → `results.tpo.official.json`, beside it. */
 export function officialPath(outPath: string, mode: TpoMode): string {
   return `${outPath.replace(/\.jsonl?$/, "")}.${mode}.official.json`;
-}
-
-/** Writes the file whole (through a temporary file), so a crash never leaves half of one. */
-export function writeOfficial(path: string, records: BatchRecord[]): void {
-  writeAtomically(path, officialJson(records));
 }
 
 /** The reference implementation's file: a JSON list, indented as its `json.dump(results, indent=4)` writes it. */

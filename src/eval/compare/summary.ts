@@ -1,5 +1,4 @@
-import { escapeControl } from "../escape.js";
-import { formatNumber, table } from "../number-format.js";
+import { formatNumber } from "../../util/number-format.js";
 import { bootstrapInterval } from "./bootstrap.js";
 import type { Judgment } from "./judgment.js";
 
@@ -104,28 +103,6 @@ export function compareCells(s: CompareSummary): string[] {
     formatNumber(s.lengths.a, 0),
     formatNumber(s.lengths.b, 0),
   ];
-}
-
-/**
- * The comparison as text: the table, how to read it, and the simulation note when the judge was
- * simulated. Sides and the judge come from a file, so control characters are written as escapes.
- */
-export function formatCompare(summary: CompareSummary, notes: { judge: string; simulated: boolean }): string {
-  const lines = [
-    table(COMPARE_COLUMNS, [compareCells(summary)]),
-    "",
-    "Win rate of a over b, a tie counting half, with its 95% bootstrap interval; each pair judged in both",
-    "orders, verdicts that disagree counting as a tie; lengths in characters.",
-    `Judge: ${notes.judge}, ${summary.judgeRequests} requests.`,
-  ];
-  if (notes.simulated) {
-    lines.push(
-      "",
-      "Simulated world: the judge follows the simulation's hidden quality; these numbers show the",
-      "mechanics, not the behaviour of real models.",
-    );
-  }
-  return escapeControl(lines.join("\n"));
 }
 
 /** How a judge is named in tables. */
