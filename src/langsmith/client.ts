@@ -83,13 +83,21 @@ export async function openLangSmith(
   let why = "";
   const fetchImplementation: typeof fetch = async (input, init) => {
     if (abort.signal.aborted) return notRetriedResponse(why);
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), abort.signal]);
+    // A timer of our own, not AbortSignal.timeout: Node 20 may collect a timeout signal that only
+    // AbortSignal.any refers to, and then it never fires (a request unanswered for good).
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
+      timeoutMs,
+    );
     let response: Response;
     try {
-      response = await fetch(input, { ...init, signal });
+      response = await fetch(input, { ...init, signal: AbortSignal.any([timeout.signal, abort.signal]) });
     } catch (error) {
       stop(failureOf(error, timeoutMs));
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     if (response.status >= 400) stop(`answered ${response.status} ${response.statusText}`.trim());
     return response;
