@@ -77,6 +77,8 @@ const MAIN_ONLY_VALUES = [
   "readJudgments",
   "styleControlledScores",
   "winRate",
+  "tpoEvaluators",
+  "tpoTarget",
 ];
 
 const TYPES = [

@@ -18,6 +18,7 @@ import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { addCacheCounts, type Usage } from "../../state/state.js";
 import { cacheSavedLine, openCacheOption } from "../cache-option.js";
+import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
 
 export type { BatchOptions };
 
@@ -51,7 +52,7 @@ function batchBudget(limit: number | undefined, priced: boolean): BatchCostBudge
 /** The queries run by this process, `--concurrency` at once. */
 async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void> {
   const { input, out, contexts } = flags;
-  const items = itemsOfBatch(flags);
+  const items = await itemsOfBatch(flags);
   if (items.length === 0) return;
 
   const settings = modelSettings(options);
@@ -72,6 +73,10 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
         "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
     );
   }
+  // Before the writer and the checkpointer: a missing langsmith package fails with nothing open.
+  const experiments = flags.langsmith
+    ? await ExperimentUpload.start("tpo batch", flags.langsmith, queriesOfItems(items), flags.modes)
+    : undefined;
   const models = pricedAsNeeded(loadModels(settings), { budgetUsd: [...contexts.values()][0]?.budgetUsd });
   const budget = batchBudget(flags.batchMaxCost, models.prices !== undefined);
   settings.simulatedServer = await reachesSimulatedServer(settings);
@@ -121,6 +126,7 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
           threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
           resume: flags.resume,
           signal,
+          trace: await experiments?.traceOf(job.item.id, job.mode),
         });
       } finally {
         budget?.finish(record?.usage?.costUsd);
@@ -161,6 +167,7 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
   }
 
   summarizeResults(out, flags.modes, flags.format);
+  await experiments?.finish(experimentRecordsOf(out), out);
   if (budget && budget.refused > 0) {
     console.error(
       `tpo batch: --batch-max-cost ${budget.limitUsd} reached: this run spent $${budget.spent.toFixed(4)}, and ` +
