@@ -36,6 +36,7 @@ export default defineConfig({
             "tests/cli-cache.int.test.ts",
             "tests/cli-postgres.int.test.ts",
             "tests/cli-tracing.int.test.ts",
+            "tests/cli-langsmith.int.test.ts",
             "tests/cli-first-hour.int.test.ts",
             "tests/serve-hardening.int.test.ts",
           ],

@@ -129,6 +129,16 @@ export class TpoQueueError extends TpoError {
 }
 
 /**
+ * LangSmith refused an upload (`reason`: "answered 401 Unauthorized"), or did not answer it
+ * ("connection refused", "no answer within 10 s"). What was uploaded before stays there.
+ */
+export class TpoLangSmithError extends TpoError {
+  constructor(readonly reason: string) {
+    super(`LangSmith ${reason}`);
+  }
+}
+
+/**
  * A file cannot be used as asked: not found, a folder, a line longer than the limit, no records,
  * or records of something else (a results file of another command, a comparison of other sides).
  * The message names the file, or the argument that named it, and what to do.

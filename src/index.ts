@@ -49,3 +49,6 @@ export type { LengthControlledWinRate } from "./eval/alpaca-eval/length-controll
 export type { Battle } from "./eval/arena-hard/judgments.js";
 export type { ArenaHardScore } from "./eval/arena-hard/scores.js";
 export type { AnswerMetadata } from "./eval/arena-hard/style-control.js";
+
+// LangSmith's evaluate() and evaluateComparative(): TPO as a target, and evaluators of its outputs.
+export { tpoTarget, tpoEvaluators } from "./langsmith/evaluate.js";

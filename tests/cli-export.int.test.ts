@@ -213,7 +213,15 @@ describe("tpo export", () => {
   it("refuses bad input with exit 2", async () => {
     const out = join(tempDir(), "out.json");
     const cases: [string[], RegExp][] = [
-      [["--format", "csv"], /--format must be one of alpaca-eval, arena-hard, official, got "csv"/],
+      [
+        ["--format", "csv"],
+        /--format must be one of alpaca-eval, arena-hard, official, langsmith, got "csv"/,
+      ],
+      [["--format", "langsmith"], /--format langsmith writes no file: leave out --out/],
+      [
+        ["--format", "alpaca-eval", "--langsmith-experiment", "x"],
+        /--langsmith-experiment goes with --format langsmith/,
+      ],
       [
         ["--format", "alpaca-eval", "--mode", "revision"],
         /has no records of mode revision \(it has tpo, bon\)/,

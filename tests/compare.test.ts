@@ -94,7 +94,12 @@ describe("a pair's outcome", () => {
 describe("a judged pair's rationales", () => {
   async function storedRationales(...rationales: string[]): Promise<string[]> {
     const judge = {
-      judge: async () => ({ rationale: rationales.shift()!, verdict: "A" as const, requests: 1 }),
+      judge: async () => ({
+        rationale: rationales.shift()!,
+        verdict: "A" as const,
+        requests: 1,
+        tokens: { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 },
+      }),
     };
     const pair = { id: "p", query: "q", a: "x", b: "y" };
     const judgment = await judgePair(judge, pair, { a: "A", b: "B", judge: { model: "j" } });
@@ -121,7 +126,8 @@ describe("a judged pair's rationales", () => {
 
 describe("a judged pair's lengths", () => {
   it("counts characters as Python's len() and alpaca_eval do: code points, an emoji as one", async () => {
-    const judge = { judge: async () => ({ rationale: "", verdict: "A" as const, requests: 1 }) };
+    const tokens = { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 };
+    const judge = { judge: async () => ({ rationale: "", verdict: "A" as const, requests: 1, tokens }) };
     const pair = { id: "p", query: "q", a: "a😀b", b: "xy" };
     const judgment = await judgePair(judge, pair, { a: "A", b: "B", judge: { model: "j" } });
     expect(judgment.lengths).toEqual({ a: 3, b: 2 });
@@ -431,6 +437,15 @@ describe("the judge's settings", () => {
 });
 
 /** A chat model whose structured output answers from a list, recording each request. */
+/** Each answer's message reports 10 prompt tokens (4 of them cached) and 5 completion tokens. */
+const ANSWER_USAGE = {
+  input_tokens: 10,
+  output_tokens: 5,
+  total_tokens: 15,
+  input_token_details: { cache_read: 4 },
+};
+
+/** A judge model whose structured output (with the raw message) answers from a script; an Error is thrown. */
 function scriptedJudge(answers: unknown[]): { model: BaseChatModel; requests: number } {
   const state = { requests: 0 };
   const model = {
@@ -439,7 +454,7 @@ function scriptedJudge(answers: unknown[]): { model: BaseChatModel; requests: nu
         state.requests++;
         const answer = answers.shift();
         if (answer instanceof Error) throw answer;
-        return answer;
+        return { raw: { usage_metadata: ANSWER_USAGE }, parsed: answer };
       },
     }),
   } as unknown as BaseChatModel;
@@ -451,15 +466,53 @@ function scriptedJudge(answers: unknown[]): { model: BaseChatModel; requests: nu
   };
 }
 
+describe("the judge's cost", () => {
+  // Each order: 1 000 prompt tokens (400 cached) and 100 completion tokens, in 1 request.
+  const tokens = { promptTokens: 1000, cachedPromptTokens: 400, completionTokens: 100 };
+  const judge = { judge: async () => ({ rationale: "r", verdict: "A" as const, requests: 1, tokens }) };
+  const pair = { id: "p", query: "q", a: "x", b: "y" };
+  const sides = { a: "tpo", b: "bon", judge: { model: "j" } };
+
+  it("is each order's tokens at the judge's price, cached input at its own, to the cent", async () => {
+    const price = {
+      inputPerToken: 2.5e-6,
+      cachedInputPerToken: 1.25e-6,
+      outputPerToken: 1e-5,
+      perRequest: 0,
+    };
+    // One order: 600 × $2.50/M + 400 × $1.25/M + 100 × $10/M = $0.0015 + $0.0005 + $0.001 = $0.003.
+    const judgment = await judgePair(judge, pair, sides, price);
+    expect(judgment.judgeCostUsd).toBeCloseTo(0.006, 12);
+    const summary = summarizeJudgments([judgment, { ...judgment, id: "q" }]);
+    expect(summary.judgeCostUsd).toBeCloseTo(0.012, 12);
+    expect(formatCompare(summary, { judge: "j", simulated: false })).toContain(
+      "Judge: j, 4 requests, $0.0120.",
+    );
+  });
+
+  it("is absent without a price, and so is the money in the summary", async () => {
+    const judgment = await judgePair(judge, pair, sides);
+    expect(judgment.judgeCostUsd).toBeUndefined();
+    const summary = summarizeJudgments([judgment]);
+    expect(summary.judgeCostUsd).toBeUndefined();
+    expect(formatCompare(summary, { judge: "j", simulated: false })).toContain("Judge: j, 2 requests.");
+  });
+});
+
 describe("the pairwise judge", () => {
-  it("asks again after an invalid verdict, and counts its requests", async () => {
+  it("asks again after an invalid verdict, and counts its requests and the tokens of those answered", async () => {
     const fake = scriptedJudge([
       { rationale: "r", verdict: "C" },
       new Error("No tool calls found"),
       { rationale: "r", verdict: "B" },
     ]);
     const judge = createPairwiseJudge(fake.model, { name: "fake", maxRetries: 3 });
-    expect(await judge.judge("q", "x", "y")).toEqual({ rationale: "r", verdict: "B", requests: 3 });
+    expect(await judge.judge("q", "x", "y")).toEqual({
+      rationale: "r",
+      verdict: "B",
+      requests: 3,
+      tokens: { promptTokens: 20, cachedPromptTokens: 8, completionTokens: 10 },
+    });
   });
 
   it("fails with the last reason once its retries are spent", async () => {
@@ -483,7 +536,7 @@ describe("the pairwise judge", () => {
     );
     const fake = scriptedJudge([unreadable, { rationale: "r", verdict: "A" }]);
     const judge = createPairwiseJudge(fake.model, { name: "fake", maxRetries: 3 });
-    expect(await judge.judge("q", "x", "y")).toEqual({ rationale: "r", verdict: "A", requests: 2 });
+    expect(await judge.judge("q", "x", "y")).toMatchObject({ rationale: "r", verdict: "A", requests: 2 });
   });
 
   it("does not ask again after a failed request: the client has retried it", async () => {

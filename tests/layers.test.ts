@@ -45,6 +45,8 @@ const ALLOWED: Record<string, string[]> = {
   eval: ["run", "nodes", "models", "state", "settings", "messages", "prompts", "http", "web", ...BASE],
   // The persistent cache of responses and scores: its stores, bound to the models' cache slots.
   cache: ["models", "http", ...BASE],
+  // LangSmith experiments: records in, datasets, runs and feedback out, through the langsmith client.
+  langsmith: ["run", "graph", "compat", "state", "settings", "messages", ...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
     "web",
@@ -65,6 +67,7 @@ const ALLOWED: Record<string, string[]> = {
   cli: [
     "cache",
     "eval",
+    "langsmith",
     "web",
     "mcp",
     "queue",

@@ -57,6 +57,21 @@ describe("the report's data: each record as its row and its story", () => {
     expect(detail.answer).toEqual({ pool: 2, score: 9, iteration: 1 });
   });
 
+  it("carries a query's and an iteration's cost when the record has one, through the page's rows block", () => {
+    const [first, second] = record.history!;
+    const priced = {
+      ...record,
+      usage: { ...record.usage, costUsd: 0.0431 },
+      history: [first, { ...second, usage: { ...second.usage, costUsd: 0.03 } }],
+    } as BatchRecord;
+    const { row, detail } = queryDataOf(priced);
+    expect(row.costUsd).toBe(0.0431);
+    expect(detail.history.map((h) => h.costUsd)).toEqual([null, 0.03]);
+    expect(queryDataOf(record).row.costUsd).toBeNull();
+    const rows = reportDataOf([priced, record], []).rows;
+    expect(decodeRows(encodeRows(rows)).queries.map((q) => q.costUsd)).toEqual([0.0431, null]);
+  });
+
   it("keeps text as strings and numbers as finite numbers, whatever a crafted file holds", () => {
     const crafted = {
       ...record,

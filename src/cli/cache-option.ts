@@ -4,6 +4,7 @@ import { modelIdentities } from "../from-env/model-identities.js";
 import type { ModelSettings } from "../from-env/models-from-env.js";
 import type { ModelCaches } from "../models/model-caches.js";
 import type { Usage } from "../state/state.js";
+import { formatUsd } from "../util/number-format.js";
 
 /** The cache `--cache` names, bound to the models of the settings; nothing without the flag. */
 export async function openCacheOption(
@@ -19,8 +20,8 @@ export async function openCacheOption(
 }
 
 /**
- * What the cache saved, for a summary: requests not sent, and their tokens. Money saved is the
- * cost of `fromCache` at the run's prices (the `costUsd` of the prices work hooks in here).
+ * What the cache saved, for a summary: requests not sent, their tokens, and with prices their
+ * cost (`fromCache.costUsd`, the cost of those counts at the run's prices).
  */
 export function cacheSavedLine(fromCache: Usage["fromCache"]): string | undefined {
   if (!fromCache) return undefined;
@@ -30,6 +31,7 @@ export function cacheSavedLine(fromCache: Usage["fromCache"]): string | undefine
   if (requests + rewards === 0) return undefined;
   return (
     `answered ${requests} model request${requests === 1 ? "" : "s"} ` +
-    `(${tokens} tokens) and ${rewards} reward request${rewards === 1 ? "" : "s"}: none of them was sent`
+    `(${tokens} tokens) and ${rewards} reward request${rewards === 1 ? "" : "s"}: none of them was sent` +
+    (fromCache.costUsd === undefined ? "" : `, $${formatUsd(fromCache.costUsd)} saved`)
   );
 }

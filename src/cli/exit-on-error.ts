@@ -30,7 +30,8 @@ export function reportError(error: unknown): void {
   console.error(`tpo: ${escapeControl(redactUrls(message.split("\n")[0]))}`);
 }
 
-function tracingOn(env: NodeJS.ProcessEnv): boolean {
+/** Whether LangChain traces to LangSmith (LANGSMITH_TRACING, or its older names). */
+export function tracingOn(env: NodeJS.ProcessEnv): boolean {
   return [env.LANGSMITH_TRACING, env.LANGCHAIN_TRACING_V2, env.LANGCHAIN_TRACING].some((v) => v === "true");
 }
 

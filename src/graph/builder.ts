@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
 import { checkContextFirst } from "../compat/validate-context.js";
+import type { RolePrices } from "../models/prices.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
 import type { ModelCaches } from "../models/model-caches.js";
 import { traceRewardModel } from "../models/reward/traced-reward-model.js";
@@ -33,6 +34,8 @@ export interface TpoGraphOptions {
   prompts?: TpoPromptOverrides;
   /** A persistent cache of seeded responses and scores (`openTpoCache`, docs/cache.md). */
   modelCache?: ModelCaches;
+  /** The price of each role's model: with them, the usage says what each node and the run cost (`costUsd`). */
+  prices?: RolePrices;
 }
 
 /** Supersteps one iteration takes: critique, gradient, update, reward, select, decide. */
@@ -64,7 +67,10 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
   // Around every node, built-in or replaced: the history, timing and usage records, then the
   // progress events, then the run's settings (kept in the state, for a resume without a context).
   for (const name of Object.keys(nodes) as TpoNodeName[]) {
-    nodes[name] = withRunSettings(name, withProgressEvents(name, withNodeRecords(name, nodes[name])));
+    nodes[name] = withRunSettings(
+      name,
+      withProgressEvents(name, withNodeRecords(name, nodes[name], options.prices)),
+    );
   }
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
@@ -110,9 +116,9 @@ export function compileTpoGraph(builder: TpoGraphBuilder, options: TpoCompileOpt
 
 /** The compiled graph of these models (see `compileTpoGraph`), with LangGraph's compile options. */
 export function createTpoGraph(options: TpoGraphOptions & TpoCompileOptions) {
-  const { policy, critic, rewardModel, nodes, prompts, modelCache, ...compileOptions } = options;
+  const { policy, critic, rewardModel, nodes, prompts, modelCache, prices, ...compileOptions } = options;
   return compileTpoGraph(
-    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts, modelCache }),
+    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts, modelCache, prices }),
     compileOptions,
   );
 }

@@ -3,6 +3,11 @@ export function formatNumber(value: number | null | undefined, digits = 2): stri
   return value === null || value === undefined || !Number.isFinite(value) ? "-" : value.toFixed(digits);
 }
 
+/** US dollars to a hundredth of a cent ("0.0431"): costs per query are often under a cent. "-" when there is none. */
+export function formatUsd(value: number | null | undefined): string {
+  return formatNumber(value, 4);
+}
+
 export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${(ms / 1000).toFixed(1)}s`;

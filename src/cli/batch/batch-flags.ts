@@ -9,6 +9,13 @@ import { checkCheckpointFile } from "./checkpoint.js";
 import { readBatchInput, type BatchItem } from "../../eval/batch/input.js";
 import { parseModes, settingsPerMode } from "./modes.js";
 import { checkOutPath } from "./out-file.js";
+import {
+  datasetNameOf,
+  datasetOfInput,
+  langSmithTarget,
+  readLangSmithInput,
+  type LangSmithTarget,
+} from "../langsmith.js";
 import { itemsOfShard, parseShard, type Shard } from "./shard.js";
 
 /** `tpo batch`'s flags as commander gives them (../declare/batch.ts declares them). */
@@ -36,6 +43,11 @@ export interface BatchOptions extends Record<string, unknown> {
   keepCheckpoints?: boolean;
   /** A SQLite file or postgres:// URL of the persistent cache (../cache-option.ts). */
   cache?: string;
+  /** US dollars the whole batch may spend (needs prices): no query starts that would pass it. */
+  batchMaxCost?: string;
+  langsmithExperiment?: string;
+  langsmithDataset?: string;
+  langsmithInputKey?: string;
 }
 
 /** What both runners of `tpo batch` read: the data set, --out and the settings of each mode. */
@@ -52,6 +64,11 @@ interface SharedFlags {
   allowMixed: boolean;
   retryFailed: boolean;
   quiet: boolean;
+  /** Where the results go in LangSmith (--langsmith-experiment), if anywhere. */
+  langsmith: LangSmithTarget | undefined;
+  /** The LangSmith dataset the queries come from, for an input `langsmith:<dataset>`. */
+  inputDataset: string | undefined;
+  langsmithInputKey: string | undefined;
 }
 
 /** A batch run by this process (../commands/batch.ts). */
@@ -63,6 +80,8 @@ export interface PlainBatch extends SharedFlags {
   checkpoint: string | undefined;
   keepCheckpoints: boolean;
   cache: string | undefined;
+  /** --batch-max-cost: US dollars the batch may spend. */
+  batchMaxCost: number | undefined;
 }
 
 /** A batch run by `tpo worker`s through the job queue (../commands/batch-queue.ts). */
@@ -118,6 +137,11 @@ const PLAIN_ONLY: OneRunnerFlag[] = [
     why: "the workers send the requests, so each takes it: tpo worker --cache <file|postgres://url>.",
   },
   {
+    flag: "--batch-max-cost",
+    given: given("batchMaxCost"),
+    why: "the workers spend the money; give each query --max-cost (and tpo worker its prices) instead.",
+  },
+  {
     flag: "--concurrency",
     given: (options) => options.concurrencyGiven === true,
     why: "each worker runs its own (tpo worker --concurrency).",
@@ -137,8 +161,18 @@ const QUEUE_ONLY: OneRunnerFlag[] = [
   { flag: "--detach", given: given("detach"), why: "it is about the job queue's jobs" },
 ];
 
-function refuseFlagsOfTheOtherRunner(options: BatchOptions): void {
+function refuseFlagsOfTheOtherRunner(input: string, options: BatchOptions): void {
   if (options.queue !== undefined) {
+    if (datasetOfInput(input) !== undefined) {
+      throw new CliUsageError(
+        `${input} does not go with --queue: the queue's jobs are read from a file; write the dataset's queries to a JSONL file first.`,
+      );
+    }
+    if (options.detach && options.langsmithExperiment !== undefined) {
+      throw new CliUsageError(
+        "--detach with --langsmith-experiment does not go with --queue: the records are uploaded once this command has them; wait for them, or upload later with tpo export --format langsmith.",
+      );
+    }
     const flag = PLAIN_ONLY.find((f) => f.given(options));
     if (flag) throw new CliUsageError(`${flag.flag} does not go with --queue: ${flag.why}`);
   } else {
@@ -154,6 +188,16 @@ function sharedFlags(input: string, options: BatchOptions): SharedFlags {
   if (options.format !== "jsonl" && options.format !== "official") {
     throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
   }
+  const inputDataset = datasetOfInput(input);
+  const langsmith = langSmithTarget(
+    options,
+    inputDataset ?? (input === "-" ? undefined : datasetNameOf(input)),
+  );
+  if (options.langsmithInputKey !== undefined && inputDataset === undefined) {
+    throw new CliUsageError(
+      "--langsmith-input-key goes with a LangSmith dataset as input (langsmith:<dataset>).",
+    );
+  }
   return {
     input,
     out: options.out,
@@ -166,6 +210,9 @@ function sharedFlags(input: string, options: BatchOptions): SharedFlags {
     allowMixed: options.allowMixed ?? false,
     retryFailed: options.retryFailed ?? false,
     quiet: options.quiet ?? false,
+    langsmith,
+    inputDataset,
+    langsmithInputKey: options.langsmithInputKey,
   };
 }
 
@@ -196,6 +243,10 @@ function plainFlags(shared: SharedFlags, options: BatchOptions): PlainBatch {
     checkpoint: options.checkpoint,
     keepCheckpoints: options.keepCheckpoints ?? false,
     cache: options.cache,
+    batchMaxCost:
+      options.batchMaxCost === undefined
+        ? undefined
+        : numberFlag("--batch-max-cost", options.batchMaxCost, { min: 0 }),
   };
 }
 
@@ -221,7 +272,7 @@ function queueFlags(shared: SharedFlags, options: BatchOptions): QueueBatch {
  * runner gets typed values.
  */
 export function readBatchFlags(input: string, options: BatchOptions): BatchFlags {
-  refuseFlagsOfTheOtherRunner(options);
+  refuseFlagsOfTheOtherRunner(input, options);
   const shared = sharedFlags(input, options);
   return options.queue === undefined ? plainFlags(shared, options) : queueFlags(shared, options);
 }
@@ -230,8 +281,11 @@ export function readBatchFlags(input: string, options: BatchOptions): BatchFlags
  * The queries to run: the input, the shard's part of it, the first --limit. None: said on
  * standard error (`nothing to run`), and the batch ends there.
  */
-export function itemsOfBatch(flags: BatchFlags): BatchItem[] {
-  let items = readBatchInput(flags.input);
+export async function itemsOfBatch(flags: BatchFlags): Promise<BatchItem[]> {
+  let items =
+    flags.inputDataset === undefined
+      ? readBatchInput(flags.input)
+      : await readLangSmithInput(flags.inputDataset, flags.langsmithInputKey);
   const shard = flags.on === "here" ? flags.shard : null;
   if (shard) items = itemsOfShard(items, shard);
   if (flags.limit !== undefined) items = items.slice(0, flags.limit);

@@ -1,6 +1,6 @@
 import { escapeControl } from "../../util/escape.js";
 import type { BatchSummary } from "../../eval/batch/summary.js";
-import { duration, formatNumber, table } from "../../util/number-format.js";
+import { duration, formatNumber, formatUsd, table } from "../../util/number-format.js";
 
 /**
  * The summary as text tables: scores per mode and iteration, then cost per query. Labels come from
@@ -18,6 +18,7 @@ export function formatSummary(summary: BatchSummary): string {
       formatNumber(it.meanTokens, 0),
     ]),
   );
+  const priced = summary.costUsd !== null;
   const costRows = summary.modes.map((m) => [
     m.label,
     `${m.width ?? "-"}`,
@@ -29,16 +30,30 @@ export function formatSummary(summary: BatchSummary): string {
     formatNumber(m.untaggedPerQuery, 1),
     formatNumber(m.tokensPerQuery, 0),
     m.secondsPerQuery === null ? "-" : duration(m.secondsPerQuery * 1000),
+    ...(priced ? [formatUsd(m.costPerQuery), formatUsd(m.costUsd)] : []),
   ]);
   const parts = [
     table(["mode", "iteration", "queries", "mean best", "mean new", "length", "tokens"], scoreRows),
     "length: characters of the best answer after the iteration; tokens: spent up to it (means over queries).",
     "",
     table(
-      ["mode", "N", "D", "queries", "failed", "final best", "requests/q", "untagged/q", "tokens/q", "time/q"],
+      [
+        "mode",
+        "N",
+        "D",
+        "queries",
+        "failed",
+        "final best",
+        "requests/q",
+        "untagged/q",
+        "tokens/q",
+        "time/q",
+        ...(priced ? ["usd/q", "usd"] : []),
+      ],
       costRows,
     ),
   ];
+  if (priced) parts.push("", `Cost: $${formatUsd(summary.costUsd)} in total, at the prices given.`);
   if (summary.servers.length > 0) {
     const serverRows = summary.servers.map((s) => [
       s.role,

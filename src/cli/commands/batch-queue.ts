@@ -14,6 +14,7 @@ import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { Outage, waitForRecords } from "../queue/wait.js";
 import { warnOnStderr } from "../warn.js";
+import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
 
 /**
  * `tpo batch INPUT --queue URL --out FILE`: enqueues one job per query and mode (idempotently: a
@@ -24,7 +25,7 @@ import { warnOnStderr } from "../warn.js";
  */
 export async function batchOnQueue(flags: QueueBatch): Promise<void> {
   const { input, contexts, dataset } = flags;
-  const items = itemsOfBatch(flags);
+  const items = await itemsOfBatch(flags);
   if (items.length === 0) return;
 
   const release = lockResults(flags.out); // before reading --out: one writer at a time
@@ -137,6 +138,16 @@ export async function batchOnQueue(flags: QueueBatch): Promise<void> {
   if (flags.detach) return;
 
   summarizeResults(flags.out, flags.modes, flags.format);
+  if (flags.langsmith) {
+    // The workers ran the queries: their records are uploaded from --out, without iteration trees.
+    const upload = await ExperimentUpload.start(
+      "tpo batch",
+      flags.langsmith,
+      queriesOfItems(items),
+      flags.modes,
+    );
+    await upload.finish(experimentRecordsOf(flags.out), flags.out);
+  }
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
     throw new CliUsageError(

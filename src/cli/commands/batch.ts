@@ -1,6 +1,7 @@
 import { CliRunError, CliUsageError } from "../errors.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { describeModels, modelSettings } from "../flags.js";
+import { describeModels, modelSettings, pricedAsNeeded } from "../flags.js";
+import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
 import { runJob } from "../batch/run-job.js";
 import { checkpointForgetter, openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
 import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
@@ -17,6 +18,7 @@ import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { addCacheCounts, type Usage } from "../../state/state.js";
 import { cacheSavedLine, openCacheOption } from "../cache-option.js";
+import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
 
 export type { BatchOptions };
 
@@ -36,10 +38,21 @@ export async function batchAction(input: string, options: BatchOptions): Promise
   return batchHere(flags, options);
 }
 
+/** The batch's dollar budget, when --batch-max-cost is given: it needs the models' prices. */
+function batchBudget(limit: number | undefined, priced: boolean): BatchCostBudget | undefined {
+  if (limit === undefined) return undefined;
+  if (!priced) {
+    throw new CliUsageError(
+      "--batch-max-cost needs the models' prices: give --prices FILE (TPO_PRICES) in LiteLLM's format, or --input-price, --output-price and --reward-price.",
+    );
+  }
+  return new BatchCostBudget(limit);
+}
+
 /** The queries run by this process, `--concurrency` at once. */
 async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void> {
   const { input, out, contexts } = flags;
-  const items = itemsOfBatch(flags);
+  const items = await itemsOfBatch(flags);
   if (items.length === 0) return;
 
   const settings = modelSettings(options);
@@ -60,7 +73,12 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
         "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
     );
   }
-  const models = loadModels(settings);
+  // Before the writer and the checkpointer: a missing langsmith package fails with nothing open.
+  const experiments = flags.langsmith
+    ? await ExperimentUpload.start("tpo batch", flags.langsmith, queriesOfItems(items), flags.modes)
+    : undefined;
+  const models = pricedAsNeeded(loadModels(settings), { budgetUsd: [...contexts.values()][0]?.budgetUsd });
+  const budget = batchBudget(flags.batchMaxCost, models.prices !== undefined);
   settings.simulatedServer = await reachesSimulatedServer(settings);
   const writer = new ResultsWriter(out, { truncate: flags.overwrite });
   // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
@@ -101,11 +119,18 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
   try {
     // A failed query is a record, not a throw: only a failure to write one stops the batch.
     await mapWithConcurrency(jobs, flags.concurrency, async (job, _index, signal) => {
-      const record = await runJob(job, graph, settings, {
-        threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
-        resume: flags.resume,
-        signal,
-      });
+      if (budget && !(await budget.admit())) return;
+      let record: BatchRecord | undefined;
+      try {
+        record = await runJob(job, graph, settings, {
+          threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
+          resume: flags.resume,
+          signal,
+          trace: await experiments?.traceOf(job.item.id, job.mode),
+        });
+      } finally {
+        budget?.finish(record?.usage?.costUsd);
+      }
       if (signal.aborted) return; // the batch is stopping: this record could not be kept
       try {
         writer.append(record);
@@ -142,6 +167,14 @@ async function batchHere(flags: PlainBatch, options: BatchOptions): Promise<void
   }
 
   summarizeResults(out, flags.modes, flags.format);
+  await experiments?.finish(experimentRecordsOf(out), out);
+  if (budget && budget.refused > 0) {
+    console.error(
+      `tpo batch: --batch-max-cost ${budget.limitUsd} reached: this run spent $${budget.spent.toFixed(4)}, and ` +
+        `${budget.refused} of ${jobs.length} queries were not started (one more would have passed the budget). ` +
+        "Run the same command with --resume to run them (its --batch-max-cost is what that run may spend).",
+    );
+  }
   const saved = cached && cacheSavedLine(fromCache);
   if (cached) console.log(`Cache ${cached.cache.where} ${saved ?? "answered no request of this run"}.`);
   if (failed > 0) {

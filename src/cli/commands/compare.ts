@@ -35,6 +35,8 @@ export interface CompareOptions extends Record<string, unknown> {
   concurrency: string;
   json?: boolean;
   quiet?: boolean;
+  /** The experiments' name in LangSmith (`<name>,<other>` with two files): upload the verdicts there. */
+  langsmith?: string;
 }
 
 interface SideInput {
@@ -111,6 +113,7 @@ export async function compareAction(
   }
   const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
   const [a, b] = sidesOf(first, second, options);
+  if (options.langsmith !== undefined) checkLangSmithSides(options.langsmith, a, b, second !== undefined);
   const out = options.out ?? defaultOut(a, b, second !== undefined);
   checkOutTarget(out);
   refuseInputAsOut(out, [
@@ -140,13 +143,35 @@ export async function compareAction(
   const groups = judgmentsByJudge(judgments);
   if (options.json) {
     for (const group of groups) console.log(JSON.stringify(summarizeJudgments(group)));
-    return;
+  } else {
+    const text = groups.map((group) => {
+      const summary = summarizeJudgments(group);
+      return formatCompare(summary, { judge: summary.judge, simulated: judgedInSimulation(group) });
+    });
+    console.log(text.join("\n\n"));
   }
-  const text = groups.map((group) => {
-    const summary = summarizeJudgments(group);
-    return formatCompare(summary, { judge: summary.judge, simulated: judgedInSimulation(group) });
-  });
-  console.log(text.join("\n\n"));
+  if (options.langsmith !== undefined) {
+    const { uploadVerdicts } = await import("../langsmith.js");
+    await uploadVerdicts(options.langsmith, { a: a.side, b: b.side }, judgments);
+  }
+}
+
+/** --langsmith names one experiment per file, and each side is a mode's answers (an experiment), not first samples. */
+function checkLangSmithSides(names: string, a: SideInput, b: SideInput, twoFiles: boolean): void {
+  const count = names.split(",").filter((n) => n.trim()).length;
+  if (count !== (twoFiles ? 2 : 1) || names.split(",").length !== count) {
+    throw new CliUsageError(
+      twoFiles
+        ? "--langsmith takes the experiment names of both files, as given to tpo batch or export: <name>,<other>."
+        : "--langsmith takes the experiment name given to tpo batch or export (one file: one name).",
+    );
+  }
+  for (const side of [a, b]) {
+    if (side.side.first)
+      throw new CliUsageError(
+        `--langsmith: ${side.label} are first samples, which have no experiment in LangSmith; compare modes.`,
+      );
+  }
 }
 
 /** Judges the pairs that --out has no judgment of (of these answers), appending each as it finishes; returns every pair's judgment. */
@@ -196,7 +221,7 @@ async function judgeAll(
       if (failure || writeError !== undefined) return;
       let judgment: Judgment;
       try {
-        judgment = await judgePair(pairwise, pair, { ...sides, judge });
+        judgment = await judgePair(pairwise, pair, { ...sides, judge }, settings.price);
       } catch (error) {
         failure ??= { id: pair.id, error };
         progress.tick(true);

@@ -12,7 +12,16 @@ import {
   sideLabel,
   type Side,
 } from "../../eval/compare/sides.js";
-import { CliUsageError } from "../errors.js";
+import { CliRunError, CliUsageError } from "../errors.js";
+import {
+  datasetNameOf,
+  experimentView,
+  ExperimentUpload,
+  langSmithTarget,
+  modesOfRecords,
+  queriesOf,
+} from "../langsmith.js";
+import { experimentName } from "../../langsmith/experiment.js";
 import { escapeControl } from "../../util/escape.js";
 import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
 import { arenaHardAnswers, arenaHardJsonl } from "../../eval/export/arena-hard.js";
@@ -20,16 +29,18 @@ import { writeAtomically } from "../atomic-write.js";
 import { warnOnStderr } from "../warn.js";
 import { gpt4oTokenCounter } from "../../eval/arena-hard/token-length.js";
 
-const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;
+const FORMATS = ["alpaca-eval", "arena-hard", "official", "langsmith"] as const;
 type ExportFormat = (typeof FORMATS)[number];
 
 export interface ExportOptions {
   format: string;
   mode: string;
-  out: string;
+  out?: string;
   modelName?: string;
   dataset?: string;
   overwrite?: boolean;
+  langsmithExperiment?: string;
+  langsmithDataset?: string;
 }
 
 /** The default model name: the policy's (its last path segment, as the reference's file names use it) and the side. */
@@ -53,11 +64,49 @@ function checkOut(out: string, results: string, overwrite: boolean): void {
   }
 }
 
+/**
+ * `--format langsmith`: every mode's records as the runs of an experiment, with their feedback
+ * (without iteration trees: those exist only when the batch traced). LangSmith refusing costs a
+ * line and exit code 1, since the upload is this command's whole job.
+ */
+async function exportToLangSmith(results: string, options: ExportOptions): Promise<void> {
+  if (options.out !== undefined)
+    throw new CliUsageError("--format langsmith writes no file: leave out --out (results go to LangSmith).");
+  if (options.langsmithExperiment === undefined)
+    throw new CliUsageError("--format langsmith needs --langsmith-experiment <name>.");
+  const target = langSmithTarget(options, datasetNameOf(results))!;
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: experimentView,
+    warn: warnOnStderr("tpo export"),
+  });
+  const modes = modesOfRecords(records);
+  const upload = await ExperimentUpload.start("tpo export", target, queriesOf(records), modes);
+  const count = await upload.finish(records, results);
+  if (count === undefined)
+    throw new CliRunError(`the experiments of ${results} were not uploaded (see above).`);
+  console.log(
+    escapeControl(
+      `Uploaded ${count.runs} runs and ${count.feedback} feedback scores to LangSmith: experiments ` +
+        `${modes.map((mode) => experimentName(target.experiment, mode)).join(", ")} on dataset ${target.dataset}.`,
+    ),
+  );
+}
+
 /** `tpo export`'s work; ../declare/export.ts declares the command and loads this on demand. */
 export async function exportAction(results: string, options: ExportOptions): Promise<void> {
   const format = parseFormat(options.format);
+  if (format === "langsmith") return exportToLangSmith(results, options);
+  for (const [flag, given] of [
+    ["--langsmith-experiment", options.langsmithExperiment],
+    ["--langsmith-dataset", options.langsmithDataset],
+  ] as const) {
+    if (given !== undefined) throw new CliUsageError(`${flag} goes with --format langsmith.`);
+  }
+  if (options.out === undefined) throw new CliUsageError(`--format ${format} needs --out <file>.`);
+  const out = options.out;
   const spec = parseSide("--mode", options.mode);
-  checkOut(options.out, results, options.overwrite ?? false);
+  checkOut(out, results, options.overwrite ?? false);
   // The official format holds every scored candidate; the others need only the answers.
   const records = readLatestRecords(results, {
     what: "<results>",
@@ -88,16 +137,13 @@ export async function exportAction(results: string, options: ExportOptions): Pro
   const name = options.modelName?.trim() || defaultModelName(records, side);
   if (format === "alpaca-eval") {
     writeAtomically(
-      options.out,
+      out,
       alpacaEvalJson(alpacaEvalEntries(answers.values(), { generator: name, dataset: options.dataset })),
     );
   } else if (format === "arena-hard") {
     const countTokens = await gpt4oTokenCounter();
-    writeAtomically(
-      options.out,
-      arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name, countTokens })),
-    );
-    if (basename(options.out) !== `${name}.jsonl`) {
+    writeAtomically(out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name, countTokens })));
+    if (basename(out) !== `${name}.jsonl`) {
       console.error(
         escapeControl(
           `tpo export: Arena-Hard names a model after its answer file: save it as data/<bench>/model_answer/${name}.jsonl.`,
@@ -105,11 +151,11 @@ export async function exportAction(results: string, options: ExportOptions): Pro
       );
     }
   } else {
-    writeAtomically(options.out, officialJson(ofMode));
+    writeAtomically(out, officialJson(ofMode));
   }
   // The name may come from the results file: on a terminal, its control characters are escapes.
   const named = format === "official" ? "" : `, model ${name}`;
   console.log(
-    escapeControl(`Wrote ${answers.size} ${sideLabel(side)} answers to ${options.out} (${format}${named}).`),
+    escapeControl(`Wrote ${answers.size} ${sideLabel(side)} answers to ${out} (${format}${named}).`),
   );
 }

@@ -1,11 +1,11 @@
 import { forStream } from "../../util/escape.js";
 import { describeFailure } from "../failure.js";
-import { describeModels, modelSettings, parseSettings, settingsInput } from "../flags.js";
+import { describeModels, modelSettings, parseSettings, pricedAsNeeded, settingsInput } from "../flags.js";
 import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { turnsOf } from "../../messages/conversation.js";
-import { iterationLine, stopNote } from "../iteration-line.js";
+import { costNote, iterationLine, stopNote } from "../iteration-line.js";
 import { stopOf } from "../../eval/batch/record.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
 import { duration, formatNumber } from "../../util/number-format.js";
@@ -48,7 +48,10 @@ export async function runAction(queryArgument: string | undefined, options: RunO
   let execution;
   const cached = await openCacheOption(options.cache, settings, "tpo run");
   try {
-    const graph = createTpoGraph({ ...loadModels(settings), modelCache: cached?.modelCache });
+    const graph = createTpoGraph({
+      ...pricedAsNeeded(loadModels(settings), context),
+      modelCache: cached?.modelCache,
+    });
     execution = await runTpoToEnd(graph, input, {
       context,
       onEvent: whenIterationRecorded(iterationReporter(level, progress, context)),
@@ -82,7 +85,7 @@ export async function runAction(queryArgument: string | undefined, options: RunO
     const u = state.usage;
     console.error(
       `tpo: best ${formatNumber(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
-        `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
+        `${u.promptTokens + u.completionTokens} tokens${costNote(u)} · ${duration(elapsedMs)}${stopNote(state)}`,
     );
     const saved = cacheSavedLine(u.fromCache);
     if (saved) console.error(`tpo: the cache ${saved}.`);

@@ -1,6 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { refuseSimWithServers, type ModelSettings } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
+import { chatPriceFromSettings, SIM_MODEL_NAMES } from "../../from-env/prices-from-settings.js";
+import type { ModelPrice } from "../../models/prices.js";
 import { createOpenAIChatModel } from "../../models/chat/openai.js";
 import { SimChatModel } from "../../sim/index.js";
 import { CliUsageError } from "../errors.js";
@@ -11,7 +13,7 @@ import type { JudgeDescription } from "../../eval/compare/judgment.js";
 export const DEFAULT_JUDGE_MAX_TOKENS = 1024;
 
 /** Where the judge is: the simulated world in process, or a model on an OpenAI-compatible server. */
-export type JudgeSettings =
+export type JudgeSettings = (
   | { backend: "sim"; maxRetries?: number; maxTokens: number }
   | {
       backend: "openai";
@@ -23,7 +25,11 @@ export type JudgeSettings =
       maxTokens: number;
       /** How long a failed server of a list gets no traffic (TPO_COOL_OFF_MS). */
       coolOffMs?: number;
-    };
+    }
+) & {
+  /** The judge model's price (--prices, or the price flags), for the cost of its verdicts; unset: no cost. */
+  price?: ModelPrice;
+};
 
 function given(options: Record<string, unknown>, env: NodeJS.ProcessEnv, key: string, name: string) {
   const flag = options[key];
@@ -61,7 +67,11 @@ export function judgeSettings(
     const backend = configured ? policy.backend : recorded?.backend;
     if (backend === "sim") {
       if (configured) refuseSimWithServers(policy);
-      return { backend: "sim", maxRetries: policy.maxRetries, maxTokens };
+      const price = chatPriceFromSettings(policy, {
+        name: SIM_MODEL_NAMES.chat,
+        setting: "the simulated judge",
+      });
+      return { backend: "sim", maxRetries: policy.maxRetries, maxTokens, ...(price && { price }) };
     }
     if (backend !== undefined && backend !== "openai") {
       throw new CliUsageError(`Unknown backend "${backend}" for the judge: use "sim" or "openai".`);
@@ -88,7 +98,19 @@ export function judgeSettings(
   }
   // The policy's key goes only to the policy's own server.
   const key = apiKey ?? (baseUrl === undefined ? policy.apiKey : undefined);
-  return { backend: "openai", model: judgeModel, baseUrl: judgeUrl, apiKey: key, maxTokens, ...retries };
+  const price = chatPriceFromSettings(policy, {
+    name: judgeModel,
+    setting: model === undefined ? "TPO_MODEL (--model)" : "TPO_JUDGE_MODEL (--judge-model)",
+  });
+  return {
+    backend: "openai",
+    model: judgeModel,
+    baseUrl: judgeUrl,
+    apiKey: key,
+    maxTokens,
+    ...retries,
+    ...(price && { price }),
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   NO_LC,
   type CompareSummary,
 } from "../../eval/compare/summary.js";
-import { table } from "../../util/number-format.js";
+import { formatUsd, table } from "../../util/number-format.js";
 
 /**
  * The comparison as text: the table, how to read it, and the simulation note when the judge was
@@ -20,7 +20,7 @@ export function formatCompare(summary: CompareSummary, notes: { judge: string; s
     "Win rate of a over b, a tie counting half, with its 95% bootstrap interval; each pair judged in both",
     "orders, verdicts that disagree counting as a tie; lengths in characters.",
     `LC win rate: ${LC_LEGEND}.`,
-    `Judge: ${notes.judge}, ${summary.judgeRequests} requests.`,
+    `Judge: ${notes.judge}, ${summary.judgeRequests} requests${summary.judgeCostUsd === undefined ? "" : `, $${formatUsd(summary.judgeCostUsd)}`}.`,
   ];
   if (!summary.lengthControlled) lines.push(NO_LC);
   const warning = extremeChangeWarning(summary);

@@ -45,6 +45,10 @@ export interface ModeSummary {
   untaggedPerQuery: number | null;
   tokensPerQuery: number | null;
   secondsPerQuery: number | null;
+  /** Mean US dollars per query, over the queries whose records carry a cost (run with prices); null without. */
+  costPerQuery: number | null;
+  /** US dollars of all of the mode's queries that carry a cost; null when none does. */
+  costUsd: number | null;
   /** Queries per stop reason (records that carry one), and the mean iteration they stopped at. */
   stops: StopSummary[];
 }
@@ -72,6 +76,8 @@ export interface BatchSummary {
   backends: string[];
   /** Per server, over the records that finished, when a role has several servers. */
   servers: ServerSummary[];
+  /** US dollars of every query that carries a cost (failed ones too, as far as they got); null when none does. */
+  costUsd: number | null;
 }
 
 const MODE_ORDER: TpoMode[] = ["tpo", "revision", "bon"];
@@ -99,6 +105,22 @@ function stopsOf(records: BatchRecord[]): StopSummary[] {
       queries: stopped.length,
       meanStoppedAt: mean(stopped.flatMap((r) => (r.stoppedAt === undefined ? [] : [r.stoppedAt]))),
     };
+  });
+}
+
+function sum(values: number[]): number | null {
+  return values.length === 0 ? null : values.reduce((s, v) => s + v, 0);
+}
+
+/** The cost a record carries: its run's, when it was run with prices. */
+export function recordCost(record: BatchRecord): number | undefined {
+  return record.usage?.costUsd;
+}
+
+function costsOf(records: BatchRecord[]): number[] {
+  return records.flatMap((r) => {
+    const cost = recordCost(r);
+    return cost === undefined ? [] : [cost];
   });
 }
 
@@ -162,6 +184,8 @@ function summarizeMode(mode: TpoMode, label: string, records: BatchRecord[]): Mo
     untaggedPerQuery: mean(ok.map((r) => r.history.reduce((sum, h) => sum + (h.untagged ?? 0), 0))),
     tokensPerQuery: mean(ok.map((r) => r.usage.promptTokens + r.usage.completionTokens)),
     secondsPerQuery: mean(ok.map((r) => r.elapsedMs / 1000)),
+    costPerQuery: mean(costsOf(ok)),
+    costUsd: sum(costsOf(records)),
     stops: stopsOf(ok),
   };
 }
@@ -209,7 +233,8 @@ export function summarize(records: Iterable<BatchRecord>): BatchSummary {
   const summaries = modes.flatMap((m) =>
     groupBySettings(m, byMode.get(m)!).map((group) => summarizeMode(m, group.label, group.records)),
   );
-  return { modes: summaries, inputErrors, backends: [...backends], servers: serversOf(replicas) };
+  const costUsd = sum(summaries.flatMap((m) => (m.costUsd === null ? [] : [m.costUsd])));
+  return { modes: summaries, inputErrors, backends: [...backends], servers: serversOf(replicas), costUsd };
 }
 
 function serversOf(replicas: ReplicaUsage | undefined): ServerSummary[] {

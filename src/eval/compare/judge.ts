@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { UsageMetadata } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { z } from "zod";
@@ -23,11 +24,36 @@ export const PairwiseVerdictSchema = z
 
 export type PositionalVerdict = z.infer<typeof PairwiseVerdictSchema>["verdict"];
 
+/** Tokens of the judge's requests, as its server reported them (0 when it did not). */
+export interface JudgeTokens {
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
+}
+
 export interface PairwiseAnswer {
   verdict: PositionalVerdict;
   rationale: string;
   /** Requests it took: 1, plus one for each invalid verdict asked again. */
   requests: number;
+  /** Tokens of the requests that got an answer. */
+  tokens: JudgeTokens;
+}
+
+/** What the structured call returns with `includeRaw`: the message (its token usage) and the verdict. */
+interface RawAndParsed {
+  raw?: { usage_metadata?: UsageMetadata };
+  parsed?: unknown;
+  parsingError?: unknown;
+}
+
+function addTokens(tokens: JudgeTokens, usage: UsageMetadata | undefined): JudgeTokens {
+  if (!usage) return tokens;
+  return {
+    promptTokens: tokens.promptTokens + (usage.input_tokens ?? 0),
+    cachedPromptTokens: tokens.cachedPromptTokens + (usage.input_token_details?.cache_read ?? 0),
+    completionTokens: tokens.completionTokens + (usage.output_tokens ?? 0),
+  };
 }
 
 /** A judge that compares two responses to a query, shown in the order given. */
@@ -75,7 +101,8 @@ export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJ
   // OpenAI SDK does, for zod), where an invalid verdict would look like a failed request. It is
   // validated here, and asked again.
   const schema = toJsonSchema(PairwiseVerdictSchema) as Record<string, unknown>;
-  const bind = () => chatModel.withStructuredOutput(schema, { name: "pairwise_verdict" });
+  // With the raw message, so that the verdict's tokens can be priced.
+  const bind = () => chatModel.withStructuredOutput(schema, { name: "pairwise_verdict", includeRaw: true });
   let structured: ReturnType<typeof bind>;
   try {
     structured = bind();
@@ -99,19 +126,25 @@ export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJ
         response_b: shownSecond,
       });
       let reason = "";
+      let tokens: JudgeTokens = { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 };
       for (let attempt = 1; attempt <= attempts; attempt++) {
-        let raw: unknown;
+        let answer: RawAndParsed;
         try {
-          raw = await structured.invoke(messages, config);
+          answer = (await structured.invoke(messages, config)) as RawAndParsed;
         } catch (error) {
           if (error instanceof ModelRequestError && !isUnreadableAnswer(error)) throw error;
           reason = reasonOf(error);
           continue;
         }
-        const parsed = PairwiseVerdictSchema.safeParse(raw);
-        if (parsed.success) return { ...parsed.data, requests: attempt };
+        tokens = addTokens(tokens, answer.raw?.usage_metadata);
+        if (answer.parsingError !== undefined) {
+          reason = reasonOf(answer.parsingError);
+          continue;
+        }
+        const parsed = PairwiseVerdictSchema.safeParse(answer.parsed);
+        if (parsed.success) return { ...parsed.data, requests: attempt, tokens };
         const issue = parsed.error.issues[0];
-        reason = `${describeValue(raw)} (${issue?.path.join(".") || "verdict"}: ${issue?.message})`;
+        reason = `${describeValue(answer.parsed)} (${issue?.path.join(".") || "verdict"}: ${issue?.message})`;
       }
       throw new InvalidVerdictError(
         `the judge ${options.name} gave no valid verdict (A, B or tie) in ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { pythonLength } from "../alpaca-eval/annotations.js";
 import { PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
 import { candidateId } from "../../state/state.js";
+import { costOf, type ModelPrice } from "../../models/prices.js";
 import type { PairwiseAnswer, PairwiseJudge, PositionalVerdict } from "./judge.js";
 import type { Pair } from "./pairs.js";
 
@@ -38,6 +39,8 @@ export interface Judgment {
   /** Each answer's candidate id (a hash of its text): a resumed comparison judges again a pair whose answers changed. */
   answers: { a: string; b: string };
   judgeRequests: number;
+  /** US dollars of the pair's judge requests, at the judge's price; absent without one. */
+  judgeCostUsd?: number;
   judge: JudgeDescription;
   finishedAt: string;
 }
@@ -61,6 +64,7 @@ export const JudgmentSchema = z.object({
   lengths: z.object({ a: z.number(), b: z.number() }),
   answers: z.object({ a: z.string(), b: z.string() }),
   judgeRequests: z.number().int().min(0),
+  judgeCostUsd: z.number().min(0).optional(),
   judge: z.object({ model: z.string(), baseUrl: z.string().optional(), backend: z.string().optional() }),
   finishedAt: z.string(),
 });
@@ -117,10 +121,13 @@ export async function judgePair(
   judge: PairwiseJudge,
   pair: Pair,
   sides: { a: string; b: string; judge: JudgeDescription },
+  price?: ModelPrice,
 ): Promise<Judgment> {
   const aFirst = await judge.judge(pair.query, pair.a, pair.b);
   const bFirst = await judge.judge(pair.query, pair.b, pair.a);
   const games: [Game, Game] = [gameOf("a", aFirst), gameOf("b", bFirst)];
+  const costOfAnswer = (answer: PairwiseAnswer) =>
+    costOf({ requests: answer.requests, ...answer.tokens }, price!);
   return {
     id: pair.id,
     a: sides.a,
@@ -130,6 +137,7 @@ export async function judgePair(
     lengths: { a: pythonLength(pair.a), b: pythonLength(pair.b) },
     answers: answerIds(pair),
     judgeRequests: aFirst.requests + bFirst.requests,
+    ...(price && { judgeCostUsd: costOfAnswer(aFirst) + costOfAnswer(bFirst) }),
     judge: sides.judge,
     finishedAt: new Date().toISOString(),
   };

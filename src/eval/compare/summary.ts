@@ -20,6 +20,8 @@ export interface CompareSummary {
   ci95: [number, number];
   /** Judge requests for these pairs: two per pair, more when an invalid verdict was asked again. */
   judgeRequests: number;
+  /** US dollars of the judge's requests, over the judgments that carry a cost; absent when none does. */
+  judgeCostUsd?: number;
   /**
    * The win rate at equal lengths, a share like `winRate`: alpaca_eval's length_controlled_minimal
    * GLM (a length term, no instruction difficulty, no regularisation towards its gamed baselines)
@@ -34,6 +36,11 @@ export interface CompareSummary {
 }
 
 const POINTS = { a: 2, tie: 1, b: 0 } as const;
+
+function judgeCost(judgments: readonly Judgment[]): { judgeCostUsd?: number } {
+  const costs = judgments.flatMap((j) => (j.judgeCostUsd === undefined ? [] : [j.judgeCostUsd]));
+  return costs.length === 0 ? {} : { judgeCostUsd: costs.reduce((s, c) => s + c, 0) };
+}
 
 const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
 
@@ -55,6 +62,7 @@ export function summarizeJudgments(judgments: readonly Judgment[]): CompareSumma
     lengthControlled: lengthControlledOf(sorted),
     // A count read from a file: anything but a number (a crafted string) adds nothing.
     judgeRequests: sorted.reduce((s, j) => s + (Number.isFinite(j.judgeRequests) ? j.judgeRequests : 0), 0),
+    ...judgeCost(sorted),
     lengths: { a: mean(sorted.map((j) => j.lengths.a)), b: mean(sorted.map((j) => j.lengths.b)) },
     judge: sorted[0] ? judgeName(sorted[0]) : "",
   };

@@ -48,13 +48,18 @@ function candidateOf(value: unknown): CandidateData | null {
   };
 }
 
-function usageFigures(value: unknown): { requests: number | null; tokens: number | null } {
+function usageFigures(value: unknown): {
+  requests: number | null;
+  tokens: number | null;
+  costUsd: number | null;
+} {
   const u = obj(value);
   const prompt = num(u.promptTokens);
   const completion = num(u.completionTokens);
   return {
     requests: num(u.modelRequests),
     tokens: prompt === null && completion === null ? null : (prompt ?? 0) + (completion ?? 0),
+    costUsd: num(u.costUsd),
   };
 }
 

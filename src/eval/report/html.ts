@@ -17,7 +17,7 @@ import {
   type ReportRows,
 } from "../../web/report-data.js";
 import type { BatchSummary, ModeSummary } from "../batch/summary.js";
-import { duration, formatNumber } from "../../util/number-format.js";
+import { duration, formatNumber, formatUsd } from "../../util/number-format.js";
 import { compareSectionHtml, type ReportComparison } from "./compare-section.js";
 import type { CostSeries } from "./cost-curve.js";
 import type { LeaderboardRow } from "./leaderboard.js";
@@ -109,12 +109,22 @@ function seconds(value: number | null): string {
   return value === null || !Number.isFinite(value) ? "-" : duration(value * 1000);
 }
 
-function costTable(modes: ModeSummary[]): Html {
-  const rows = modes.map(
+/** The money columns, when the records carry costs (run with prices): per query, and the mode's total. */
+function usdCells(m: ModeSummary, priced: boolean): Html {
+  return priced ? markup`<td>${formatUsd(m.costPerQuery)}</td><td>${formatUsd(m.costUsd)}</td>` : markup``;
+}
+
+function costTable(summary: BatchSummary): Html {
+  const priced = summary.costUsd !== null;
+  const rows = summary.modes.map(
     (m) =>
-      markup`<tr><td>${m.label}</td><td>${whole(m.width)}</td><td>${whole(m.depth)}</td><td>${whole(m.queries)}</td><td>${whole(m.failed)}</td><td>${formatNumber(m.meanFinalBest)}</td><td>${formatNumber(m.requestsPerQuery, 1)}</td><td>${formatNumber(m.untaggedPerQuery, 1)}</td><td>${formatNumber(m.tokensPerQuery, 0)}</td><td>${seconds(m.secondsPerQuery)}</td></tr>`,
+      markup`<tr><td>${m.label}</td><td>${whole(m.width)}</td><td>${whole(m.depth)}</td><td>${whole(m.queries)}</td><td>${whole(m.failed)}</td><td>${formatNumber(m.meanFinalBest)}</td><td>${formatNumber(m.requestsPerQuery, 1)}</td><td>${formatNumber(m.untaggedPerQuery, 1)}</td><td>${formatNumber(m.tokensPerQuery, 0)}</td><td>${seconds(m.secondsPerQuery)}</td>${usdCells(m, priced)}</tr>`,
   );
-  return markup`<table id="costs"><thead><tr><th>mode</th><th>N</th><th>D</th><th>queries</th><th>failed</th><th>final best</th><th>requests / query</th><th title="update outputs without the response tags">untagged rewrites / query</th><th>tokens / query</th><th>time / query</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const usdHeads = priced ? markup`<th>USD / query</th><th>USD</th>` : markup``;
+  const total = priced
+    ? markup`<p class="meta" id="total-cost">Cost: $${formatUsd(summary.costUsd)} in total, at the prices the batch was run with.</p>`
+    : markup``;
+  return markup`<table id="costs"><thead><tr><th>mode</th><th>N</th><th>D</th><th>queries</th><th>failed</th><th>final best</th><th>requests / query</th><th title="update outputs without the response tags">untagged rewrites / query</th><th>tokens / query</th><th>time / query</th>${usdHeads}</tr></thead><tbody>${rows}</tbody></table>${total}`;
 }
 
 function stopTable(modes: ModeSummary[]): Html {
@@ -191,7 +201,7 @@ ${scoreTable(summary.modes)}
 <p class="meta">Length: mean characters of the best answer after the iteration (Unicode code points, as alpaca_eval's avg_length counts them); a reward that rises with the length may be paying for length. Tokens: mean spent per query up to and including the iteration.</p>
 ${costSection(summary, costCurve, simulated)}
 <h2>Cost per query</h2>
-${costTable(summary.modes)}
+${costTable(summary)}
 ${stopTable(summary.modes)}
 <h2 id="queries-title">Queries</h2>
 <p class="meta">Every query result of the file: sort by a column, search by text, click a row to read its iterations (candidates and scores, critique, suggestions, the new best's word diff, the answer${comparisons.length > 0 ? ", the judge's verdicts" : ""}).</p>
