@@ -43,6 +43,7 @@ const CHANGED: Record<string, unknown> = {
   patience: 2,
   budgetTokens: 5000,
   budgetRequests: 30,
+  budgetUsd: 0.5,
   critiqueSystemPrompt: "c s",
   critiqueUserPrompt: "c u",
   revisionCritiqueSystemPrompt: "rc s",
