@@ -75,6 +75,8 @@ export interface BenchConfig {
   };
   /** 13. What tpoMiddleware adds to a createAgent run beyond the TPO run (issue 33), in process. */
   middleware: { depth: number; width: number; rounds: number; warmUpRounds: number };
+  /** 14. The persistent cache (issue 31): a seeded re-run, and the cost of a miss. */
+  cache: { queries: number; depth: number; width: number; concurrency: number; missSamples: number };
 }
 
 export const FULL_CONFIG: BenchConfig = {
@@ -128,6 +130,7 @@ export const FULL_CONFIG: BenchConfig = {
   // D1 keeps a configuration near a minute on 2 busy cores: 200 ÷ 4 × 1.2 s of latency for one worker.
   scaleout: { queries: 200, depth: 1, width: 2, latencyMs: 200, concurrency: 4, workers: [1, 2, 4] },
   middleware: { depth: 2, width: 5, rounds: 30, warmUpRounds: 10 },
+  cache: { queries: 100, depth: 2, width: 5, concurrency: 8, missSamples: 2000 },
 };
 
 export const QUICK_CONFIG: BenchConfig = {
@@ -158,4 +161,5 @@ export const QUICK_CONFIG: BenchConfig = {
   },
   scaleout: { queries: 6, depth: 1, width: 2, latencyMs: 10, concurrency: 2, workers: [1, 2] },
   middleware: { depth: 1, width: 2, rounds: 2, warmUpRounds: 1 },
+  cache: { queries: 4, depth: 1, width: 2, concurrency: 2, missSamples: 20 },
 };

@@ -15,6 +15,8 @@ import type { measurePrefixCache, measureStopping } from "./compute.js";
 import type { measurePools } from "./pools.js";
 import type { measureScaleout } from "./scaleout.js";
 import { middlewareHeadline, renderMiddleware, type MiddlewareMeasure } from "./middleware.js";
+import { renderEvalScoring, type EvalScoringMeasure } from "./eval-scoring.js";
+import { cacheHeadline, renderCache, type CacheMeasure } from "./cache.js";
 import { cliHeadline, renderCli, type CliMeasures } from "./cli-report.js";
 import { renderReportPage, reportPageHeadline, type ReportPageMeasure } from "./report-page.js";
 
@@ -54,6 +56,8 @@ export interface BenchResults {
     scaleout?: Result<typeof measureScaleout>;
     reportPage?: ReportPageMeasure;
     middleware?: MiddlewareMeasure;
+    evalScoring?: EvalScoringMeasure;
+    cache?: CacheMeasure;
   } & CliMeasures;
   durationS: number;
 }
@@ -120,6 +124,7 @@ export function headline(
   }
   if (m.reportPage) rows.push(reportPageHeadline(m.reportPage));
   if (m.middleware) rows.push(middlewareHeadline(m.middleware));
+  if (m.cache) rows.push(cacheHeadline(m.cache));
   return [...rows, ...poolsHeadline(m.pools), ...scaleoutHeadline(m.scaleout), ...cliHeadline(results)];
 }
 
@@ -715,6 +720,17 @@ export function renderMarkdown(results: BenchResults): string {
       renderMiddleware(m.middleware),
       "",
     );
+  }
+  if (m.evalScoring) {
+    parts.push(
+      "## 14. Leaderboard scoring: `tpo eval score` (issue 30)",
+      "",
+      renderEvalScoring(m.evalScoring),
+      "",
+    );
+  }
+  if (m.cache) {
+    parts.push("## 15. The persistent cache (issue 31, simulated)", "", renderCache(m.cache), "");
   }
   return `${parts.join("\n")}\n`;
 }

@@ -23,6 +23,8 @@ import {
 import { renderMarkdown, type BenchResults } from "./report.js";
 import { measurePrefixCache, measureStopping } from "./compute.js";
 import { measureMiddleware } from "./middleware.js";
+import { measureEvalScoring } from "./eval-scoring.js";
+import { measureCache } from "./cache.js";
 import { measurePools } from "./pools.js";
 import { measureReportPage } from "./report-page.js";
 import { measureScaleout } from "./scaleout.js";
@@ -161,6 +163,14 @@ async function main(): Promise<void> {
     if (wanted("middleware")) {
       log("13. tpoMiddleware in a createAgent run, beyond the TPO run itself");
       results.measures.middleware = await measureMiddleware(env);
+    }
+    if (wanted("evalScoring")) {
+      log("14. leaderboard scoring (tpo eval score), in process");
+      results.measures.evalScoring = measureEvalScoring();
+    }
+    if (wanted("cache")) {
+      log("15. the persistent cache: a seeded re-run, and the cost of a miss");
+      results.measures.cache = await measureCache(env);
     }
     results.machine.loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
     results.durationS = Math.round((Date.now() - started) / 1000);

@@ -43,6 +43,8 @@ await build({
     "@modelcontextprotocol/sdk",
     "pg-boss",
     "pg",
+    // The persistent cache's SQLite driver (`--cache FILE`): a native module, loaded on demand.
+    "better-sqlite3",
   ],
   logLevel: "warning",
 });

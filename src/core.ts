@@ -36,6 +36,9 @@ export { createHttpRewardModel } from "./models/reward/http-reward.js";
 export { createJudgeRewardModel } from "./models/reward/judge-reward.js";
 export { createFunctionRewardModel } from "./models/reward/function-reward.js";
 
+// Prices of the models: with them, the usage says what a run cost in US dollars (docs/cost.md).
+export type { RolePrices } from "./models/prices.js";
+
 // TPO inside other code: as a node of a parent graph, as a chat model, as an agent's tool.
 export { createTpoNode } from "./adapters/subgraph.js";
 export { TpoChatModel } from "./adapters/tpo-chat-model.js";

@@ -104,6 +104,14 @@ export class TpoStepError extends TpoError {
 export class TpoUnsupportedError extends TpoError {}
 
 /**
+ * The persistent cache (`--cache`) cannot be opened: its package is missing, or the file or
+ * database is not a cache (a corrupt file, another program's file, a newer format). A setting to
+ * fix, so a configuration error; the message says what the target is and what to name instead.
+ * Once a cache is open, nothing it does fails a run: a failed lookup is a miss.
+ */
+export class TpoCacheError extends TpoConfigError {}
+
+/**
  * The job queue's database cannot be used. `reason` says why, so that a front end can tell a
  * setting to fix from a server that is down: `package` (pg-boss is not installed), `url` (not a
  * PostgreSQL URL), `auth` (user or password refused), `database` (no such database), `rights` (the
@@ -119,3 +127,20 @@ export class TpoQueueError extends TpoError {
     super(message, options);
   }
 }
+
+/**
+ * LangSmith refused an upload (`reason`: "answered 401 Unauthorized"), or did not answer it
+ * ("connection refused", "no answer within 10 s"). What was uploaded before stays there.
+ */
+export class TpoLangSmithError extends TpoError {
+  constructor(readonly reason: string) {
+    super(`LangSmith ${reason}`);
+  }
+}
+
+/**
+ * A file cannot be used as asked: not found, a folder, a line longer than the limit, no records,
+ * or records of something else (a results file of another command, a comparison of other sides).
+ * The message names the file, or the argument that named it, and what to do.
+ */
+export class TpoFileError extends TpoError {}

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseBatchInput } from "../src/cli/batch/input.js";
-import { planJobs } from "../src/cli/batch/plan.js";
-import { latestRecords } from "../src/cli/batch/results-file.js";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { groupBySettings, settingsDifferences, settingsKey } from "../src/cli/batch/settings-check.js";
+import { parseBatchInput } from "../src/eval/batch/input.js";
+import { planJobs } from "../src/eval/batch/plan.js";
+import { latestRecords } from "../src/eval/batch/results-file.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { groupBySettings, settingsDifferences, settingsKey } from "../src/eval/batch/settings-check.js";
 import { inShard, itemsOfShard, parseShard } from "../src/cli/batch/shard.js";
 import {
   parseTpoContext,
@@ -43,6 +43,7 @@ const CHANGED: Record<string, unknown> = {
   patience: 2,
   budgetTokens: 5000,
   budgetRequests: 30,
+  budgetUsd: 0.5,
   critiqueSystemPrompt: "c s",
   critiqueUserPrompt: "c u",
   revisionCritiqueSystemPrompt: "rc s",

@@ -2,12 +2,12 @@ import { samplePromptsPath } from "./helpers/records.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { parseBatchInput, readBatchInput } from "../src/cli/batch/input.js";
-import { CliUsageError } from "../src/cli/errors.js";
+import { parseBatchInput, readBatchInput } from "../src/eval/batch/input.js";
+import { TpoFileError } from "../src/errors.js";
 import { settingsPerMode } from "../src/cli/batch/modes.js";
-import { planJobs } from "../src/cli/batch/plan.js";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { latestRecords } from "../src/cli/batch/results-file.js";
+import { planJobs } from "../src/eval/batch/plan.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { latestRecords } from "../src/eval/batch/results-file.js";
 import { inShard, parseShard } from "../src/cli/batch/shard.js";
 import { removeTempDirs, tempDir } from "./helpers/cli.js";
 
@@ -66,7 +66,7 @@ describe("batch input", () => {
   it("refuses, in one error naming the fields it reads, a file where no entry has a query", () => {
     const text = ['{"question_text": "What?"}', '{"question_text": "Why?"}'].join("\n");
     const refusal = () => parseBatchInput(text, "q.jsonl");
-    expect(refusal).toThrow(CliUsageError);
+    expect(refusal).toThrow(TpoFileError);
     expect(refusal).toThrow(/q\.jsonl: none of its 2 entries has a query/);
     expect(refusal).toThrow(/"prompt".*"instruction".*"turns".*"messages"/);
     // One bad entry among good ones stays an error record of its own.

@@ -2,7 +2,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkCheckpointFile, openCheckpointer } from "../src/cli/batch/checkpoint.js";
+import {
+  checkCheckpointFile,
+  checkpointForgetter,
+  openCheckpointer,
+  type BatchCheckpointer,
+} from "../src/cli/batch/checkpoint.js";
 import { isPostgresUrl } from "../src/queue/url.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 
@@ -135,5 +140,29 @@ describe("a saver whose own dependency is missing", () => {
     expect(error).toBeInstanceOf(CliUsageError);
     expect((error as Error).message).toContain("@langchain/langgraph-checkpoint-sqlite cannot load");
     expect((error as Error).message).toContain("Cannot find package 'better-sqlite3'");
+  });
+});
+
+describe("deleting a finished query's checkpoints", () => {
+  it("deletes each thread it is given; a failure is said once, however many follow, and costs nothing else", async () => {
+    const deleted: string[] = [];
+    let full = false;
+    const saver = {
+      deleteThread: (thread: string) => {
+        if (full) return Promise.reject(new Error("database or disk is full"));
+        deleted.push(thread);
+        return Promise.resolve();
+      },
+    };
+    const said: string[] = [];
+    const forget = checkpointForgetter(
+      { saver, where: "c.sqlite" } as unknown as BatchCheckpointer,
+      (reason) => said.push(reason),
+    );
+    await forget("a");
+    full = true;
+    for (const thread of ["b", "c", "d"]) await expect(forget(thread)).resolves.toBeUndefined();
+    expect(deleted).toEqual(["a"]);
+    expect(said).toEqual(["database or disk is full"]);
   });
 });

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import type { CompareSummary } from "../src/cli/compare/summary.js";
-import type { Judgment } from "../src/cli/compare/judgment.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import type { CompareSummary } from "../src/eval/compare/summary.js";
+import type { Judgment } from "../src/eval/compare/judgment.js";
 import { startSimServer } from "../src/index.js";
 import type { SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
@@ -103,6 +103,7 @@ describe("tpo compare in the simulated world", () => {
         "ties",
         "winRate",
         "ci95",
+        "lengthControlled",
         "judgeRequests",
         "lengths",
         "judge",

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
 import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { readRecords } from "./helpers/records.js";
 
@@ -18,7 +18,10 @@ const jsonLines = (text: string) =>
     .split("\n")
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-const ARENA_SAMPLE = jsonLines(readFileSync(fixture("arena-hard/gpt-3.5-turbo-0125.jsonl"), "utf8"));
+// v2's answers: gen_answer.py's fields and the metadata that add_markdown_info.py adds for style control.
+const ARENA_SAMPLE = jsonLines(
+  readFileSync(fixture("arena-hard/o3-mini-answers-with-metadata.jsonl"), "utf8"),
+);
 const ARENA_QUESTIONS = jsonLines(readFileSync(fixture("arena-hard/question.jsonl"), "utf8")) as {
   uid: string;
   prompt: string;
@@ -146,6 +149,9 @@ describe("tpo export", () => {
       expect(messages.at(-2)).toMatchObject({ role: "user" });
       expect(messages[0]).toEqual({ role: "system", content: "You are a helpful assistant." });
       expect(answer.model).toBe("llama-tpo");
+      const metadata = answer.metadata as Record<string, unknown>;
+      expect(Object.keys(metadata)).toEqual(Object.keys(sample.metadata as object));
+      expect(metadata.token_len).toBeGreaterThan(0);
     }
     // gen_judgment.py: load_model_answers keys each file's lines by "uid"; the judge reads
     // answer["messages"][-1]["content"]["answer"] for each question of question.jsonl.
@@ -216,7 +222,15 @@ describe("tpo export", () => {
   it("refuses bad input with exit 2", async () => {
     const out = join(tempDir(), "out.json");
     const cases: [string[], RegExp][] = [
-      [["--format", "csv"], /--format must be one of alpaca-eval, arena-hard, official, got "csv"/],
+      [
+        ["--format", "csv"],
+        /--format must be one of alpaca-eval, arena-hard, official, langsmith, got "csv"/,
+      ],
+      [["--format", "langsmith"], /--format langsmith writes no file: leave out --out/],
+      [
+        ["--format", "alpaca-eval", "--langsmith-experiment", "x"],
+        /--langsmith-experiment goes with --format langsmith/,
+      ],
       [
         ["--format", "alpaca-eval", "--mode", "revision"],
         /has no records of mode revision \(it has tpo, bon\)/,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TpoConfigError, TpoInputError } from "../src/errors.js";
+import { TpoConfigError, TpoFileError, TpoInputError } from "../src/errors.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 import { TpoStepError } from "../src/errors.js";
 import { exitCodeOf } from "../src/cli/exit-on-error.js";
@@ -34,6 +34,10 @@ describe("a failed run", () => {
     expect(exitCodeOf(input)).toBe(2);
     const config = describeFailure(new TpoConfigError("No model is configured."), null, http);
     expect(exitCodeOf(config)).toBe(2);
+  });
+
+  it("is bad usage when a file the library reads is unusable (no records, a folder, a line too long)", () => {
+    expect(exitCodeOf(new TpoFileError("<results>: r.jsonl has no records."))).toBe(2);
   });
 });
 

@@ -13,7 +13,7 @@ import { hostname } from "node:os";
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
 import {
   killChildren,
   removeTempDirs,

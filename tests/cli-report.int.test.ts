@@ -1,8 +1,10 @@
-import { samplePromptsPath } from "./helpers/records.js";
+import { readRecords, samplePromptsPath } from "./helpers/records.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { BatchSummary } from "../src/eval/batch/summary.js";
+import type { CostSeries } from "../src/eval/report/cost-curve.js";
 import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -64,9 +66,54 @@ describe("tpo report", () => {
     // Self-contained: no external script, style sheet, image or font (its own inline script only).
     expect(html).not.toMatch(/<script[^>]* src=|<link|src="http|href="http|@import|url\(/);
     expect(html).toContain('<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;');
-    expect(html.match(/<polyline class="series"/g)).toHaveLength(6);
+    // Three modes on each chart: best reward and new candidates by iteration, best reward by cost.
+    expect(html.match(/<polyline class="series"/g)).toHaveLength(9);
     expect(html).toContain('id="simulated"');
     expect(html).toMatch(/<table id="scores">/);
+    expect(html).toContain('<svg id="chart-cost"');
+    expect(html).toContain('id="cost-simulated"');
+  });
+
+  it("--json holds the summary with lengths and tokens per iteration, and the cost curve's points", async () => {
+    const dir = tempDir();
+    await batchAndReport(dir);
+    const html = join(dir, "again.html");
+    const report = await runCliInProcess(["report", join(dir, "results.jsonl"), "--out", html, "--json"]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stderr).toContain(`Wrote ${html}`);
+    const json = JSON.parse(report.stdout) as {
+      summary: BatchSummary;
+      costCurve: CostSeries[];
+      comparisons: unknown[];
+      leaderboard: unknown[];
+    };
+    expect(json.comparisons).toEqual([]);
+    expect(json.leaderboard).toEqual([]);
+    const tpo = json.summary.modes.find((m) => m.mode === "tpo")!;
+    for (const it of tpo.iterations) {
+      expect(it.meanLength).toBeGreaterThan(0);
+      expect(it.meanTokens).toBeGreaterThan(0);
+      expect(it.meanCostUsd).toBeNull(); // no prices given
+    }
+    expect(json.costCurve.map((s) => s.mode)).toEqual(["tpo", "revision", "bon"]);
+    const curve = json.costCurve[0]!;
+    expect(curve.points.map((p) => p.iteration)).toEqual(tpo.iterations.map((it) => it.iteration));
+    expect(curve.points.map((p) => p.meanTokens)).toEqual(tpo.iterations.map((it) => it.meanTokens));
+    const tokens = curve.points.map((p) => p.meanTokens);
+    expect(tokens).toEqual([...tokens].sort((a, b) => a - b));
+    // best-of-N: prefixes of its samples at the other modes' spends, then all of them.
+    const bonRecords = readRecords(join(dir, "results.jsonl")).filter((r) => r.mode === "bon");
+    const drawn = bonRecords.map((r) => r.pool!.filter((c) => c.origin === "sample").length);
+    const bon = json.costCurve[2]!.points;
+    expect(bon.length).toBeGreaterThan(1);
+    expect(bon.at(-1)!.samples).toBeCloseTo(drawn.reduce((s, n) => s + n, 0) / drawn.length, 9);
+    expect(bon.at(-1)!.meanTokens).toBe(
+      json.summary.modes.find((m) => m.mode === "bon")!.iterations[0]!.meanTokens,
+    );
+    for (const p of bon.slice(0, -1)) {
+      expect(p.samples).toBeLessThan(bon.at(-1)!.samples!);
+      expect(p.meanTokens).toBeLessThan(bon.at(-1)!.meanTokens);
+    }
   });
 
   it.skipIf(!haveChromium)(RENDER_TEST, async () => {

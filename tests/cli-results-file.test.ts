@@ -1,15 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { BatchRecord } from "../src/eval/batch/record.js";
 import {
   latestRecords,
+  readLatestRecords,
   readResults,
   ResultsWriter,
   setAsideTornLine,
-} from "../src/cli/batch/results-file.js";
-import { CliUsageError } from "../src/cli/errors.js";
-import { readBoundedText, readLines } from "../src/cli/read-lines.js";
+} from "../src/eval/batch/results-file.js";
+import { TpoFileError } from "../src/errors.js";
+import { readBoundedText, readLines } from "../src/util/read-lines.js";
 import { removeTempDirs, tempDir } from "./helpers/cli.js";
 
 afterEach(removeTempDirs);
@@ -55,6 +56,34 @@ describe("results file", () => {
     expect(readResults(path).torn).toBeNull();
   });
 
+  it("reads the latest record of each query and mode, tells what it leaves out, and prints nothing", () => {
+    const path = join(tempDir(), "r.jsonl");
+    const lines = [record("a", { error: { message: "down" } }), record("b"), record("a")].map((r) =>
+      JSON.stringify(r),
+    );
+    writeFileSync(path, `${lines.join("\n")}\nnot a record\n{"id":"c"`);
+    const warnings: string[] = [];
+    const printed = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const records = readLatestRecords(path, { warn: (message) => warnings.push(message) });
+      expect(records.map((r) => [r.id, r.error])).toEqual([
+        ["a", undefined],
+        ["b", undefined],
+      ]);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
+    expect(warnings).toEqual([
+      `ignoring the cut-short last line of ${path}.`,
+      expect.stringMatching(/ line 4: not JSON .*; left out\.$/),
+    ]);
+    const missing = join(tempDir(), "none.jsonl");
+    expect(() => readLatestRecords(missing, { what: "<results>" })).toThrow(
+      new TpoFileError(`<results>: file not found: ${missing}`),
+    );
+  });
+
   it("takes the last record of each query and mode, so a retry replaces an error", () => {
     const latest = latestRecords([record("a", { error: { message: "down" } }), record("b"), record("a")]);
     expect(latest.size).toBe(2);
@@ -80,7 +109,7 @@ describe("reading a file a line at a time", () => {
     const path = join(tempDir(), "r.jsonl");
     writeFileSync(path, `short\n${"x".repeat(5000)}\nnever read\n`);
     const read = () => [...readLines(path, { maxBytes: 1000, chunkBytes: 64 })];
-    expect(read).toThrow(CliUsageError);
+    expect(read).toThrow(TpoFileError);
     expect(read).toThrow(/r\.jsonl line 2 is longer than 1000 bytes/);
     expect(() => readBoundedText("/dev/zero", { maxBytes: 2 ** 20 })).toThrow(
       /\/dev\/zero line 1 is longer than 1 MiB/,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { mergeHistory, type HistoryRecord } from "../src/state/state.js";
-import { officialEntries } from "../src/cli/batch/reference-format.js";
+import { officialEntries } from "../src/eval/export/reference-format.js";
 import { BatchProgress } from "../src/cli/batch/progress-bar.js";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { formatSummary, summarize } from "../src/cli/batch/summary.js";
-import { lineChartSvg } from "../src/cli/report/line-chart.js";
-import { reportHtml } from "../src/cli/report/html.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { summarize, summaryView } from "../src/eval/batch/summary.js";
+import { formatSummary } from "../src/cli/batch/summary-text.js";
+import { lineChartSvg } from "../src/eval/report/line-chart.js";
+import { reportHtml } from "../src/eval/report/html.js";
 import { iterationLine } from "../src/cli/iteration-line.js";
 
 function history(iteration: number, bestSoFar: number, newMean: number): HistoryRecord {
@@ -18,7 +19,7 @@ function history(iteration: number, bestSoFar: number, newMean: number): History
     scores,
     bestSoFar,
     sampling: "n",
-    usage: { nodeMs: { update: 1 } },
+    usage: { promptTokens: 10, completionTokens: 5, nodeMs: { update: 1 } },
   };
   return mergeHistory([], [patch])[0];
 }
@@ -109,10 +110,12 @@ describe("batch summary", () => {
     const summary = summarize(records);
     expect(summary.modes.map((m) => m.mode)).toEqual(["tpo", "bon"]);
     const tpo = summary.modes[0];
+    // Length: characters of the pool's best once the iteration was scored ("first a", then "updated a").
+    // Tokens: spent up to and including the iteration, 15 in each. Money: none, the records carry no price.
     expect(tpo.iterations).toEqual([
-      { iteration: 0, queries: 2, meanBest: 3, meanNew: 2 },
-      { iteration: 1, queries: 2, meanBest: 5, meanNew: 4 },
-      { iteration: 2, queries: 2, meanBest: 7, meanNew: 6 },
+      { iteration: 0, queries: 2, meanBest: 3, meanNew: 2, meanLength: 7, meanTokens: 15, meanCostUsd: null },
+      { iteration: 1, queries: 2, meanBest: 5, meanNew: 4, meanLength: 7, meanTokens: 30, meanCostUsd: null },
+      { iteration: 2, queries: 2, meanBest: 7, meanNew: 6, meanLength: 9, meanTokens: 45, meanCostUsd: null },
     ]);
     expect(tpo).toMatchObject({
       queries: 2,
@@ -125,11 +128,40 @@ describe("batch summary", () => {
     });
     expect(summary.inputErrors).toBe(1);
     const text = formatSummary(summary);
-    expect(text).toMatch(/^tpo\s+2\s+2\s+7\.00\s+6\.00$/m);
+    expect(text).toMatch(/^mode\s+iteration\s+queries\s+mean best\s+mean new\s+length\s+tokens$/m);
+    expect(text).toMatch(/^tpo\s+2\s+2\s+7\.00\s+6\.00\s+9\s+45$/m);
     expect(text).toMatch(/untagged\/q/);
     expect(text).toMatch(/^tpo\s+2\s+2\s+2\s+1\s+7\.00\s+7\.0\s+2\.0\s/m);
-    expect(text).toMatch(/^bon\s+0\s+1\s+5\.00\s+3\.00$/m);
+    expect(text).toMatch(/^bon\s+0\s+1\s+5\.00\s+3\.00\s+9\s+15$/m);
     expect(text).toContain("Simulated world");
+  });
+
+  it("counts answer lengths in characters as Python's len() does, and money only when every record was priced", () => {
+    const priced = (r: BatchRecord, costUsd: number): BatchRecord => ({
+      ...r,
+      history: r.history!.map((h) => ({ ...h, usage: { ...h.usage, costUsd } })),
+    });
+    const emoji = (r: BatchRecord): BatchRecord => ({
+      ...r,
+      pool: r.pool!.map((c) => ({ ...c, text: c.text.replace("first", "😀") })),
+    });
+    const tpo = summarize([priced(emoji(records[0]), 0.25), priced(records[1], 0.5)]).modes[0];
+    expect(tpo.iterations.map((it) => it.meanLength)).toEqual([5, 5, 9]);
+    expect(tpo.iterations.map((it) => it.meanCostUsd)).toEqual([0.375, 0.75, 1.125]);
+    const half = summarize([priced(records[0], 0.25), records[1]]).modes[0];
+    expect(half.iterations.map((it) => it.meanCostUsd)).toEqual([null, null, null]);
+  });
+
+  it("keeps in its light view of a record what the lengths need: each iteration's best, not the whole pool", () => {
+    const full = records[0];
+    const view = summaryView(full);
+    expect(view.pool!.map((c) => c.id)).toEqual(["1", "2"]);
+    const wide: BatchRecord = {
+      ...full,
+      pool: [...full.pool!, { id: "3", text: "never the best", score: 0, iteration: 1, origin: "update" }],
+    };
+    expect(summaryView(wide).pool!.map((c) => c.id)).toEqual(["1", "2"]);
+    expect(summarize([summaryView(wide)]).modes[0].iterations).toEqual(summarize([wide]).modes[0].iterations);
   });
 
   it("counts the queries per stop reason and where they stopped, in the text and on the page", () => {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
 import { startSimServer } from "../src/index.js";
 import type { SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, ROOT, runCliInProcess, tempDir } from "./helpers/cli.js";

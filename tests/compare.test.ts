@@ -1,8 +1,11 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { bootstrapInterval } from "../src/cli/compare/bootstrap.js";
-import { createPairwiseJudge, InvalidVerdictError } from "../src/cli/compare/judge.js";
+import type { TpoMode } from "../src/settings/run-settings.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { bootstrapInterval } from "../src/eval/compare/bootstrap.js";
+import { createPairwiseJudge, InvalidVerdictError } from "../src/eval/compare/judge.js";
 import { describeJudge, judgeSettings } from "../src/cli/compare/judge-settings.js";
 import {
   judgePair,
@@ -11,19 +14,21 @@ import {
   winnerOf,
   type Judgment,
   type Outcome,
-} from "../src/cli/compare/judgment.js";
-import { matchPairs } from "../src/cli/compare/pairs.js";
-import { answersOf, firstSample, parseSide, resolveSide } from "../src/cli/compare/sides.js";
-import { summarizeJudgments } from "../src/cli/compare/summary.js";
+} from "../src/eval/compare/judgment.js";
+import { matchPairs } from "../src/eval/compare/pairs.js";
+import { answersOf, firstSample, parseSide, resolveSide } from "../src/eval/compare/sides.js";
+import { extremeChangeWarning, summarizeJudgments } from "../src/eval/compare/summary.js";
+import { formatCompare } from "../src/cli/compare/summary-text.js";
 import { CliUsageError } from "../src/cli/errors.js";
 import { ModelRequestError } from "../src/errors.js";
 import { promptMessages } from "../src/prompts/messages.js";
 import { PAIRWISE_PROMPT } from "../src/prompts/pairwise.js";
 import { SimChatModel } from "../src/sim/index.js";
+import { ROOT } from "./helpers/cli.js";
 import { expectConsistent, expectMirrored } from "./helpers/compare.js";
 import { SIM_PAIRWISE, simPairwiseJudge } from "../src/sim/judge.js";
 import { aspectsOf, simReward, wordCount } from "../src/sim/world.js";
-import { PairwiseVerdictSchema } from "../src/cli/compare/judge.js";
+import { PairwiseVerdictSchema } from "../src/eval/compare/judge.js";
 
 /** Judgments with the given outcomes, ids p00, p01, … */
 function judgments(outcomes: Outcome[], a = "tpo", b = "bon"): Judgment[] {
@@ -89,7 +94,12 @@ describe("a pair's outcome", () => {
 describe("a judged pair's rationales", () => {
   async function storedRationales(...rationales: string[]): Promise<string[]> {
     const judge = {
-      judge: async () => ({ rationale: rationales.shift()!, verdict: "A" as const, requests: 1 }),
+      judge: async () => ({
+        rationale: rationales.shift()!,
+        verdict: "A" as const,
+        requests: 1,
+        tokens: { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 },
+      }),
     };
     const pair = { id: "p", query: "q", a: "x", b: "y" };
     const judgment = await judgePair(judge, pair, { a: "A", b: "B", judge: { model: "j" } });
@@ -111,6 +121,86 @@ describe("a judged pair's rationales", () => {
     const [dropped, kept] = await storedRationales(emojiAtCut, emojiBefore);
     expect(dropped).toBe(`${"a".repeat(RATIONALE_MAX_CHARS - 2)}…`);
     expect(kept).toBe(`${"a".repeat(RATIONALE_MAX_CHARS - 3)}😀…`);
+  });
+});
+
+describe("a judged pair's lengths", () => {
+  it("counts characters as Python's len() and alpaca_eval do: code points, an emoji as one", async () => {
+    const tokens = { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 };
+    const judge = { judge: async () => ({ rationale: "", verdict: "A" as const, requests: 1, tokens }) };
+    const pair = { id: "p", query: "q", a: "a😀b", b: "xy" };
+    const judgment = await judgePair(judge, pair, { a: "A", b: "B", judge: { model: "j" } });
+    expect(judgment.lengths).toEqual({ a: 3, b: 2 });
+  });
+});
+
+describe("the length-controlled win rate beside the raw one", () => {
+  // A test set of tests/fixtures/alpaca-eval-scoring/minimal-lc*.json, with its value from the
+  // official method (scikit-learn's liblinear run to its optimum): a 1, a tie 0.5, b 0.
+  const reference = (
+    JSON.parse(
+      readFileSync(join(ROOT, "tests/fixtures/alpaca-eval-scoring/minimal-lc-tol-1e-10.json"), "utf8"),
+    ) as Record<
+      string,
+      { pairs: { a: number; b: number; preference: number }[]; length_controlled_winrate: number }
+    >
+  )["longer-wins"]!;
+  const OUTCOME_OF = new Map<number, Outcome>([
+    [1, "a"],
+    [0.5, "tie"],
+    [0, "b"],
+  ]);
+  const judged = (): Judgment[] =>
+    judgments(reference.pairs.map((p) => OUTCOME_OF.get(p.preference)!)).map((j, i) => ({
+      ...j,
+      lengths: { a: reference.pairs[i]!.a, b: reference.pairs[i]!.b },
+    }));
+
+  it("is alpaca_eval's length_controlled_minimal GLM on the pairs, a as the model and b as the baseline", () => {
+    const summary = summarizeJudgments(judged());
+    expect(summary.winRate).toBeCloseTo(0.4583333, 6);
+    expect(summary.lengthControlled).toMatchObject({ glm: "length_controlled_minimal" });
+    expect(100 * summary.lengthControlled!.winRate).toBeCloseTo(reference.length_controlled_winrate, 6);
+  });
+
+  it("mirrors when the sides swap", () => {
+    const ab = summarizeJudgments(judged());
+    expect(ab.lengthControlled).not.toBeNull();
+    expectMirrored(ab, summarizeJudgments(mirrored(judged())));
+  });
+
+  it("is shown beside the raw rate, labelled, and '-' with a reason when it cannot be fitted", () => {
+    const text = formatCompare(summarizeJudgments(judged()), { judge: "j", simulated: false });
+    expect(text).toMatch(
+      /^a\s+b\s+pairs\s+wins\s+losses\s+ties\s+win rate\s+95% CI\s+LC win rate\s+length a/m,
+    );
+    expect(text).toMatch(/^tpo\s+bon\s+60\s+\d+\s+\d+\s+\d+\s+45\.8%\s+[\d.]+% – [\d.]+%\s+48\.6%\s/m);
+    expect(text).toContain(
+      "LC win rate: the win rate at equal lengths, by alpaca_eval's length_controlled_minimal GLM",
+    );
+    expect(text).not.toContain("No LC win rate");
+    const few = formatCompare(summarizeJudgments(judgments(["a", "a", "b", "tie"])), {
+      judge: "j",
+      simulated: false,
+    });
+    expect(few).toMatch(/^tpo\s+bon\s+4\s.*%\s+-\s+\d+\s+\d+$/m);
+    expect(few).toContain("No LC win rate: its GLM needs 5 pairs or more whose length differences vary.");
+  });
+
+  it("warns as alpaca_eval does when the LC rate is far from the raw one", () => {
+    const summary = summarizeJudgments(judged());
+    const far = {
+      ...summary,
+      winRate: 0.2,
+      lengthControlled: { ...summary.lengthControlled!, winRate: 0.099 },
+    };
+    expect(extremeChangeWarning(far)).toBe(
+      "The LC win rate (9.9%) is very different from the raw one (20.0%): alpaca_eval warns that the GLM may have failed.",
+    );
+    expect(formatCompare(far, { judge: "j", simulated: false })).toContain(extremeChangeWarning(far)!);
+    expect(
+      extremeChangeWarning({ ...far, lengthControlled: { ...far.lengthControlled, winRate: 0.101 } }),
+    ).toBeNull();
   });
 });
 
@@ -213,17 +303,18 @@ describe("the sides of a comparison", () => {
   it("gives bare first the other side's mode (its own first sample), else the file's only mode", () => {
     const where = { flag: "--b", file: "r.jsonl" };
     const first = parseSide("--b", "first");
-    expect(resolveSide(first, parseSide("--a", "bon"), ["tpo", "bon"], where)).toEqual({
+    const ofModes = (...modes: TpoMode[]) => modes.map((mode) => ({ mode }));
+    expect(resolveSide(first, parseSide("--a", "bon"), ofModes("tpo", "bon"), where)).toEqual({
       mode: "bon",
       first: true,
     });
-    expect(resolveSide(first, first, ["tpo"], where)).toEqual({ mode: "tpo", first: true });
-    expect(() => resolveSide(first, first, ["tpo", "bon"], where)).toThrow(
+    expect(resolveSide(first, first, ofModes("tpo"), where)).toEqual({ mode: "tpo", first: true });
+    expect(() => resolveSide(first, first, ofModes("tpo", "bon"), where)).toThrow(
       /--b first: say whose first sample, first:tpo or first:bon \(r.jsonl has tpo, bon\)/,
     );
-    expect(() => resolveSide(parseSide("--b", "revision"), first, ["tpo", "bon"], where)).toThrow(
-      /r.jsonl has no records of mode revision \(it has tpo, bon\)/,
-    );
+    expect(() =>
+      resolveSide(parseSide("--b", "revision"), first, ofModes("bon", "tpo", "bon"), where),
+    ).toThrow(/r.jsonl has no records of mode revision \(it has tpo, bon\)/);
   });
 
   it("takes as first sample the first candidate of iteration 0 in pool order", () => {
@@ -346,6 +437,15 @@ describe("the judge's settings", () => {
 });
 
 /** A chat model whose structured output answers from a list, recording each request. */
+/** Each answer's message reports 10 prompt tokens (4 of them cached) and 5 completion tokens. */
+const ANSWER_USAGE = {
+  input_tokens: 10,
+  output_tokens: 5,
+  total_tokens: 15,
+  input_token_details: { cache_read: 4 },
+};
+
+/** A judge model whose structured output (with the raw message) answers from a script; an Error is thrown. */
 function scriptedJudge(answers: unknown[]): { model: BaseChatModel; requests: number } {
   const state = { requests: 0 };
   const model = {
@@ -354,7 +454,7 @@ function scriptedJudge(answers: unknown[]): { model: BaseChatModel; requests: nu
         state.requests++;
         const answer = answers.shift();
         if (answer instanceof Error) throw answer;
-        return answer;
+        return { raw: { usage_metadata: ANSWER_USAGE }, parsed: answer };
       },
     }),
   } as unknown as BaseChatModel;
@@ -366,15 +466,53 @@ function scriptedJudge(answers: unknown[]): { model: BaseChatModel; requests: nu
   };
 }
 
+describe("the judge's cost", () => {
+  // Each order: 1 000 prompt tokens (400 cached) and 100 completion tokens, in 1 request.
+  const tokens = { promptTokens: 1000, cachedPromptTokens: 400, completionTokens: 100 };
+  const judge = { judge: async () => ({ rationale: "r", verdict: "A" as const, requests: 1, tokens }) };
+  const pair = { id: "p", query: "q", a: "x", b: "y" };
+  const sides = { a: "tpo", b: "bon", judge: { model: "j" } };
+
+  it("is each order's tokens at the judge's price, cached input at its own, to the cent", async () => {
+    const price = {
+      inputPerToken: 2.5e-6,
+      cachedInputPerToken: 1.25e-6,
+      outputPerToken: 1e-5,
+      perRequest: 0,
+    };
+    // One order: 600 × $2.50/M + 400 × $1.25/M + 100 × $10/M = $0.0015 + $0.0005 + $0.001 = $0.003.
+    const judgment = await judgePair(judge, pair, sides, price);
+    expect(judgment.judgeCostUsd).toBeCloseTo(0.006, 12);
+    const summary = summarizeJudgments([judgment, { ...judgment, id: "q" }]);
+    expect(summary.judgeCostUsd).toBeCloseTo(0.012, 12);
+    expect(formatCompare(summary, { judge: "j", simulated: false })).toContain(
+      "Judge: j, 4 requests, $0.0120.",
+    );
+  });
+
+  it("is absent without a price, and so is the money in the summary", async () => {
+    const judgment = await judgePair(judge, pair, sides);
+    expect(judgment.judgeCostUsd).toBeUndefined();
+    const summary = summarizeJudgments([judgment]);
+    expect(summary.judgeCostUsd).toBeUndefined();
+    expect(formatCompare(summary, { judge: "j", simulated: false })).toContain("Judge: j, 2 requests.");
+  });
+});
+
 describe("the pairwise judge", () => {
-  it("asks again after an invalid verdict, and counts its requests", async () => {
+  it("asks again after an invalid verdict, and counts its requests and the tokens of those answered", async () => {
     const fake = scriptedJudge([
       { rationale: "r", verdict: "C" },
       new Error("No tool calls found"),
       { rationale: "r", verdict: "B" },
     ]);
     const judge = createPairwiseJudge(fake.model, { name: "fake", maxRetries: 3 });
-    expect(await judge.judge("q", "x", "y")).toEqual({ rationale: "r", verdict: "B", requests: 3 });
+    expect(await judge.judge("q", "x", "y")).toEqual({
+      rationale: "r",
+      verdict: "B",
+      requests: 3,
+      tokens: { promptTokens: 20, cachedPromptTokens: 8, completionTokens: 10 },
+    });
   });
 
   it("fails with the last reason once its retries are spent", async () => {
@@ -398,7 +536,7 @@ describe("the pairwise judge", () => {
     );
     const fake = scriptedJudge([unreadable, { rationale: "r", verdict: "A" }]);
     const judge = createPairwiseJudge(fake.model, { name: "fake", maxRetries: 3 });
-    expect(await judge.judge("q", "x", "y")).toEqual({ rationale: "r", verdict: "A", requests: 2 });
+    expect(await judge.judge("q", "x", "y")).toMatchObject({ rationale: "r", verdict: "A", requests: 2 });
   });
 
   it("does not ask again after a failed request: the client has retried it", async () => {

@@ -5,6 +5,10 @@ import { describe, expect, it } from "vitest";
 import { pythonLength, readAnnotations } from "../src/eval/alpaca-eval/annotations.js";
 import { readGamedBaselines } from "../src/eval/alpaca-eval/gamed-baselines.js";
 import { isExtremeChange, lengthControlledWinRate } from "../src/eval/alpaca-eval/length-controlled.js";
+import {
+  type LengthPair,
+  minimalLengthControlledWinRate,
+} from "../src/eval/alpaca-eval/length-controlled-minimal.js";
 import { winRate } from "../src/eval/alpaca-eval/win-rate.js";
 import { groupKFoldAssignment } from "../src/eval/glm/group-k-fold.js";
 import { numpyArgsort } from "../src/eval/glm/numpy-argsort.js";
@@ -88,6 +92,48 @@ describe("AlpacaEval length-controlled win rate against the official method", ()
     expect(isExtremeChange(20, 10.1)).toBe(false);
     expect(isExtremeChange(50, 62.4)).toBe(false);
     expect(isExtremeChange(50, 62.6)).toBe(true);
+  });
+});
+
+describe("length_controlled_minimal (tpo compare's LC) against the official method", () => {
+  type Reference = Record<
+    string,
+    { pairs: { a: number; b: number; preference: number }[]; C: number; length_controlled_winrate: number }
+  >;
+  const referenceOf = (file: string) => JSON.parse(readFileSync(join(FIXTURES, file), "utf8")) as Reference;
+  const optimum = referenceOf("minimal-lc-tol-1e-10.json");
+  const asPublished = referenceOf("minimal-lc.json");
+  const pairsOf = (name: string): LengthPair[] =>
+    optimum[name]!.pairs.map((p) => ({ preference: p.preference, modelLength: p.a, baselineLength: p.b }));
+
+  it.each(Object.keys(optimum))("%s: the same C and LC as sklearn's liblinear at its optimum", (name) => {
+    const ours = minimalLengthControlledWinRate(pairsOf(name))!;
+    expect(ours.glm_C / optimum[name]!.C).toBeCloseTo(1, 12);
+    expect(ours.length_controlled_winrate).toBeCloseTo(optimum[name]!.length_controlled_winrate, 6);
+    // liblinear's default tolerance stops short of the optimum, far short when one side is always
+    // the longer by a narrow spread (the length term and the intercept nearly collinear)
+    const liblinearGap = name === "a-always-longer-narrow" ? 2 : 0.1;
+    expect(
+      Math.abs(ours.length_controlled_winrate - asPublished[name]!.length_controlled_winrate),
+    ).toBeLessThan(liblinearGap);
+  });
+
+  it("mirrors when the sides swap: the baseline's LC is 100 minus the model's", () => {
+    const pairs = pairsOf("longer-wins");
+    const swapped = pairs.map((p) => ({
+      preference: 1 - p.preference,
+      modelLength: p.baselineLength,
+      baselineLength: p.modelLength,
+    }));
+    const ours = minimalLengthControlledWinRate(pairs)!.length_controlled_winrate;
+    expect(minimalLengthControlledWinRate(swapped)!.length_controlled_winrate).toBeCloseTo(100 - ours, 6);
+  });
+
+  it("is null when it cannot be fitted: fewer pairs than folds, or every length difference the same", () => {
+    const pair = (modelLength: number): LengthPair => ({ preference: 1, modelLength, baselineLength: 10 });
+    expect(minimalLengthControlledWinRate([1, 2, 3, 4].map(pair))).toBeNull();
+    expect(minimalLengthControlledWinRate([5, 5, 5, 5, 5, 5].map(pair))).toBeNull();
+    expect(minimalLengthControlledWinRate([1, 2, 3, 4, 5].map(pair))).not.toBeNull();
   });
 });
 

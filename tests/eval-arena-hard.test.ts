@@ -115,6 +115,37 @@ describe("Arena-Hard style control", () => {
     expect(Object.keys(styleCoefficients)).toEqual(["length", "header", "list", "bold"]);
   });
 
+  it("leaves out a style feature that is constant over the games and names it, instead of NaN scores", () => {
+    // No answer has any markdown (as in the simulated world): the markdown differences are all 0,
+    // their standard deviation 0, and show_result.py's normalisation divides 0 by 0.
+    const plain: StyleMetadata = new Map(
+      [...metadata].map(([model, byUid]) => [
+        model,
+        new Map(
+          [...byUid].map(([uid, m]) => [
+            uid,
+            { token_len: m.token_len, header_count: 0, list_count: 0, bold_count: 0 },
+          ]),
+        ),
+      ]),
+    );
+    const result = styleControlledScores(judgments.battles, plain, { baseline: BASELINE, seed: 1 });
+    expect(result.constantFeatures).toEqual(["header", "list", "bold"]);
+    expect(Object.keys(result.styleCoefficients)).toEqual(["length"]);
+    for (const row of result.rows) {
+      for (const value of [row.score, row.lower, row.upper])
+        expect(Number.isFinite(value), row.model).toBe(true);
+    }
+    // The same fit as length-only control, which never used the markdown columns.
+    const lengthOnly = styleControlledScores(judgments.battles, plain, {
+      baseline: BASELINE,
+      seed: 1,
+      features: "length",
+    });
+    expect(result.rows).toEqual(lengthOnly.rows);
+    expect(lengthOnly.constantFeatures).toEqual([]);
+  });
+
   it("names the missing answer metadata", () => {
     expect(() => styleDesign(judgments.battles, new Map(), BASELINE)).toThrow(
       /no answer metadata for model "strong-model"/,

@@ -46,6 +46,31 @@ describe("LangSmith tracing", () => {
 
     const runs = capture.runs();
     const all = [...runs.values()];
+
+    // Every LLM run carries the token counts that LangSmith's cost view reads.
+    type TokenUsage = { promptTokens: number; completionTokens: number };
+    type Generation = {
+      message?: { kwargs?: { usage_metadata?: { input_token_details?: { cache_read?: number } } } };
+    };
+    const modelRuns = all.filter((r) => r.run_type === "llm");
+    expect(modelRuns.length).toBeGreaterThan(0);
+    const usages = modelRuns.map((run) => {
+      const outputs = run.outputs as {
+        llmOutput?: { tokenUsage?: TokenUsage };
+        generations?: Generation[][];
+      };
+      // Every message of the run says how much of its prompt was read from the server's cache.
+      for (const generation of outputs.generations?.flat() ?? [])
+        expect(generation.message?.kwargs?.usage_metadata?.input_token_details?.cache_read).toBeTypeOf(
+          "number",
+        );
+      expect(outputs.llmOutput?.tokenUsage, `LLM run ${run.name} has no token usage`).toBeDefined();
+      return outputs.llmOutput!.tokenUsage!;
+    });
+    // Summed over the LLM runs, the counts are the run's own: LangSmith's cost view sees every token.
+    expect(usages.reduce((s, u) => s + u.promptTokens, 0)).toBe(result.usage.promptTokens);
+    expect(usages.reduce((s, u) => s + u.completionTokens, 0)).toBe(result.usage.completionTokens);
+
     // The client used the multipart endpoint and sent the key as a header only.
     expect(capture.requests.some((r) => r.path === "/runs/multipart")).toBe(true);
     expect(

@@ -11,7 +11,8 @@ import { ROOT } from "./helpers/cli.js";
 const BASE = ["errors", "util"];
 const ALLOWED: Record<string, string[]> = {
   errors: [],
-  util: [],
+  // General helpers; they may throw the typed errors of errors.ts.
+  util: ["errors"],
   prompts: [],
   // The pages' markup helpers, data shapes and browser scripts (the report, the playground).
   web: [...BASE],
@@ -38,8 +39,14 @@ const ALLOWED: Record<string, string[]> = {
     ...BASE,
   ],
   "from-env": ["models", "sim", "settings", "messages", "http", ...BASE],
-  // Leaderboard scoring (AlpacaEval, Arena-Hard): numbers in, numbers out.
-  eval: [...BASE],
+  // The library under `tpo batch/compare/export/report/eval`: records and results files, the batch
+  // plan and resume check, summaries, the pairwise judge and comparison, export formats, report
+  // data, leaderboard scoring. Never cli/: the CLI, the queue and library users import it.
+  eval: ["run", "nodes", "models", "state", "settings", "messages", "prompts", "http", "web", ...BASE],
+  // The persistent cache of responses and scores: its stores, bound to the models' cache slots.
+  cache: ["models", "http", ...BASE],
+  // LangSmith experiments: records in, datasets, runs and feedback out, through the langsmith client.
+  langsmith: ["run", "graph", "compat", "state", "settings", "messages", ...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
     "web",
@@ -55,10 +62,12 @@ const ALLOWED: Record<string, string[]> = {
     "http",
     ...BASE,
   ],
-  queue: ["run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
+  queue: ["eval", "run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "cache",
     "eval",
+    "langsmith",
     "web",
     "mcp",
     "queue",
@@ -152,6 +161,17 @@ describe("the layers of src/", () => {
     };
     for (const layer of Object.keys(ALLOWED)) visit(layer, []);
     expect(cycles).toEqual([]);
+  });
+
+  it("only cli/ prints: library code hands messages to its caller", () => {
+    // The one that writes on purpose: the OpenAI SDK's log, redirected to stderr with keys redacted.
+    const writers = ["src/models/chat/sdk-log.ts"];
+    const prints = /\bconsole\.(log|error|warn|info|debug)\(|\bprocess\.(stdout|stderr)\.write\(/;
+    const printing = sourceFiles(SRC)
+      .filter((file) => layerOf(file) !== "cli" && !writers.includes(relative(ROOT, file)))
+      .filter((file) => prints.test(readFileSync(file, "utf8")))
+      .map((file) => relative(ROOT, file));
+    expect(printing).toEqual([]);
   });
 
   it("reports an upward import and a sideways one", () => {

@@ -462,7 +462,11 @@ describe("what the graph records around a node", () => {
       {
         iteration: 1,
         scores: { min: 1, mean: 2, max: 3 },
-        usage: { rewardRequests: 1, nodeMs: { reward: expect.any(Number) } },
+        usage: {
+          rewardRequests: 1,
+          nodeMs: { reward: expect.any(Number) },
+          byNode: { reward: { requests: 1, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 } },
+        },
       },
     ]);
     expect(update.usage).toEqual(update.history?.[0].usage);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { queueJobOf, refusedRecordOf } from "../src/cli/queue/job-data.js";
-import { OutModels } from "../src/cli/queue/models-check.js";
-import { BatchRecordSchema } from "../src/cli/batch/record.js";
+import { OutModels } from "../src/eval/batch/models-check.js";
+import { BatchRecordSchema } from "../src/eval/batch/record.js";
 import { capFlags, MCP_FLAGS, SERVE_FLAGS } from "../src/cli/flag-tables.js";
 import { jobDataOf, readJobData } from "../src/queue/job.js";
 import { admitJob } from "../src/queue/refuse.js";

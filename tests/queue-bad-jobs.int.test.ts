@@ -1,59 +1,22 @@
+import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openQueue } from "../src/queue/connection.js";
 import { unrecordedFailures } from "../src/queue/pg-boss-sql.js";
 import { resultsOf, saveResult } from "../src/queue/results.js";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
-import {
-  killChildren,
-  removeTempDirs,
-  runCliInProcess,
-  startCli,
-  tempDir,
-  waitUntil,
-} from "./helpers/cli.js";
-import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
 import { rows, throttled } from "./helpers/queue.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv } from "./helpers/sim-http.js";
+import { useQueueWorld } from "./helpers/queue-world.js";
 
 // What a worker accepts: jobs of another shape, jobs above its caps, records of other models, a
 // record that comes twice, and --grace. A real PostgreSQL server on a free port of 127.0.0.1 and
 // the simulated world over HTTP; the workers and batches are `tpo` processes.
-let server: PostgresServer | null = null;
-let unavailable = "";
-let sim: SimServer;
-
-beforeAll(async () => {
-  sim = await startSimServer();
-  const started = await startPostgres();
-  if ("unavailable" in started) {
-    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
-    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-    process.stderr.write(`${unavailable}\n`);
-    return;
-  }
-  server = started;
-}, 120_000);
-
-afterAll(async () => {
-  server?.stop();
-  await sim.close();
-});
-
-afterEach(() => {
-  killChildren();
-  removeTempDirs();
-  sim.setLatency({});
-});
-
-function needServer(ctx: TestContext, database: string): { pg: PostgresServer; url: string } {
-  if (!server) ctx.skip(unavailable);
-  server!.createDatabase(database);
-  return { pg: server!, url: server!.url(database) };
-}
+const world = useQueueWorld({ sim: true });
+const needServer = world.database;
 
 function promptsFile(dir: string, prompts: unknown[]): string {
   const input = join(dir, "prompts.json");
@@ -63,7 +26,7 @@ function promptsFile(dir: string, prompts: unknown[]): string {
 
 function startWorker(url: string, extra: string[] = [], env: Record<string, string | undefined> = {}) {
   return startCli(["worker", url, "--concurrency", "2", "--lease", "3", ...extra], {
-    env: simServerEnv(sim, env),
+    env: simServerEnv(world.sim, env),
     timeoutMs: 170_000,
   });
 }
@@ -85,9 +48,9 @@ describe("jobs a worker cannot read", () => {
       const dir = tempDir();
       const input = promptsFile(dir, samplePrompts().slice(0, 3));
       const out = join(dir, "out.jsonl");
-      const env = simServerEnv(sim);
+      const env = simServerEnv(world.sim);
       const batchArgs = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
-      expect((await runCliInProcess([...batchArgs, "--detach"], { env })).code).toBe(0);
+      expect((await runCli([...batchArgs, "--detach"], { env })).code).toBe(0);
       // One of the batch's jobs as a newer langgraph-tpo would enqueue it, and three that no batch made.
       const [[newer]] = rows(pg, "bad_jobs", "SELECT item_id FROM tpo_queue.jobs ORDER BY item_id LIMIT 1");
       pg.query(
@@ -98,7 +61,7 @@ describe("jobs a worker cannot read", () => {
       );
 
       const worker = startWorker(url);
-      const waited = await runCliInProcess(batchArgs, { env, ...WAIT });
+      const waited = await runCli(batchArgs, { env, ...WAIT });
       expect(waited.code, waited.stderr).toBe(1);
       expect(waited.stderr).toContain(`1 of 3 queries failed: ${newer} (tpo)`);
       const records = readRecords(out);
@@ -132,7 +95,7 @@ describe("jobs a worker cannot read", () => {
       expect(failed).toHaveLength(4);
       for (const [state, count, limit] of failed) expect([state, count]).toEqual(["failed", limit]);
       expect(failed.every(([, count]) => count === "0")).toBe(true);
-      const status = await runCliInProcess(["queue", "status", url]);
+      const status = await runCli(["queue", "status", url]);
       expect(status.stdout).toContain("jobs: 3 in all · 0 queued · 0 active · 2 done · 4 failed");
 
       worker.child.kill("SIGTERM");
@@ -151,7 +114,7 @@ describe("failed jobs that no batch enqueued", () => {
     const input = promptsFile(dir, samplePrompts().slice(0, 1));
     const out = join(dir, "out.jsonl");
     const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--detach"];
-    expect((await runCliInProcess(args, { env: simServerEnv(sim) })).code).toBe(0);
+    expect((await runCli(args, { env: simServerEnv(world.sim) })).code).toBe(0);
     // More failed foreign jobs than a heartbeat looks at, then the batch's job failed (its worker gone).
     pg.query(
       "unrecorded",
@@ -175,7 +138,7 @@ describe("tpo worker --max-width, --max-depth, --max-tokens", () => {
     const dir = tempDir();
     const input = promptsFile(dir, samplePrompts().slice(3, 5));
     const out = join(dir, "out.jsonl");
-    const env = simServerEnv(sim);
+    const env = simServerEnv(world.sim);
     const wideArgs = [
       "batch",
       input,
@@ -190,9 +153,9 @@ describe("tpo worker --max-width, --max-depth, --max-tokens", () => {
       "--quiet",
     ];
     // Enqueued first: the database is set up before the worker opens it.
-    expect((await runCliInProcess([...wideArgs, "--detach"], { env })).code).toBe(0);
+    expect((await runCli([...wideArgs, "--detach"], { env })).code).toBe(0);
     const worker = startWorker(url, ["--max-width", "2", "--max-depth", "1"]);
-    const wide = await runCliInProcess(wideArgs, { env, ...WAIT });
+    const wide = await runCli(wideArgs, { env, ...WAIT });
     expect(wide.code, wide.stderr).toBe(1);
     const message =
       "refused by a worker: width 3 is more than this worker allows: at most 2 (tpo worker --max-width); " +
@@ -208,13 +171,10 @@ describe("tpo worker --max-width, --max-depth, --max-tokens", () => {
     ]);
 
     const within = join(dir, "within.jsonl");
-    const ok = await runCliInProcess(
-      ["batch", input, "--queue", url, "--out", within, ...SETTINGS, "--quiet"],
-      {
-        env,
-        ...WAIT,
-      },
-    );
+    const ok = await runCli(["batch", input, "--queue", url, "--out", within, ...SETTINGS, "--quiet"], {
+      env,
+      ...WAIT,
+    });
     expect(ok.code, ok.stderr).toBe(0);
     expect(readRecords(within).filter((r) => r.error)).toEqual([]);
     worker.child.kill("SIGTERM");
@@ -231,20 +191,20 @@ describe("a queue batch and the models of its records", () => {
       const dir = tempDir();
       const input = promptsFile(dir, samplePrompts().slice(5, 9));
       const out = join(dir, "out.jsonl");
-      const env = simServerEnv(sim);
+      const env = simServerEnv(world.sim);
       // The first two queries, by a plain batch with this machine's models.
       const two = join(dir, "two.json");
       writeFileSync(two, JSON.stringify(samplePrompts().slice(5, 7)));
-      const plain = await runCliInProcess(["batch", two, "--out", out, ...SETTINGS, "--quiet"], {
+      const plain = await runCli(["batch", two, "--out", out, ...SETTINGS, "--quiet"], {
         env,
         timeoutMs: 120_000,
       });
       expect(plain.code, plain.stderr).toBe(0);
 
       const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
-      expect((await runCliInProcess([...args, "--detach"], { env })).code).toBe(0);
+      expect((await runCli([...args, "--detach"], { env })).code).toBe(0);
       const worker = startWorker(url, [], { TPO_MODEL: "tpo-sim-b" });
-      const refused = await runCliInProcess(args, { env, ...WAIT });
+      const refused = await runCli(args, { env, ...WAIT });
       expect(refused.code, refused.stderr).toBe(2);
       expect(refused.stderr).toContain("tpo: models.model: tpo-sim in the records, tpo-sim-b now");
       expect(refused.stderr).toContain("2 of 2 records came from workers with other models");
@@ -252,7 +212,7 @@ describe("a queue batch and the models of its records", () => {
       expect(readRecords(out)).toHaveLength(2);
 
       // The records are in the queue: --allow-mixed writes them without running anything again.
-      const mixed = await runCliInProcess([...args, "--allow-mixed"], { env, ...WAIT });
+      const mixed = await runCli([...args, "--allow-mixed"], { env, ...WAIT });
       expect(mixed.code, mixed.stderr).toBe(0);
       const records = readRecords(out);
       expect(records.map((r) => r.models?.model)).toEqual(["tpo-sim", "tpo-sim", "tpo-sim-b", "tpo-sim-b"]);
@@ -280,7 +240,9 @@ describe("a job that finishes twice", () => {
       expect(await save("b", false, 2)).toBe(false);
       expect(await save("b", true, 3)).toBe(true);
       expect(await save("b", true, 4)).toBe(false);
-      const kept = new Map((await resultsOf(queue.pool, ["a", "b"])).map((r) => [r.key, r]));
+      const kept = new Map(
+        (await resultsOf(queue.pool, z.object({ n: z.number() }), ["a", "b"])).map((r) => [r.key, r]),
+      );
       expect(kept.get("a")).toEqual({ key: "a", ok: true, record: { n: 1 } });
       expect(kept.get("b")).toEqual({ key: "b", ok: true, record: { n: 3 } });
     } finally {
@@ -289,22 +251,75 @@ describe("a job that finishes twice", () => {
   }, 60_000);
 });
 
+describe("a record that a worker of another version made", () => {
+  it("is written to --out as a failure of its query that says so; tpo queue results leaves it out, naming it", async (ctx) => {
+    const { pg, url } = needServer(ctx, "misfit");
+    const dir = tempDir();
+    const input = promptsFile(dir, samplePrompts().slice(10, 12));
+    const env = simServerEnv(world.sim);
+    const out = join(dir, "out.jsonl");
+    const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
+    expect((await runCli([...args, "--detach"], { env })).code).toBe(0);
+    // No worker: the records are put in the queue as two workers would have, one of another shape.
+    const [[fitKey, fitId], [misfitKey, misfitId]] = rows(
+      pg,
+      "misfit",
+      "SELECT key, item_id FROM tpo_queue.jobs ORDER BY item_id",
+    );
+    const queue = await openQueue(url, { what: "test" });
+    try {
+      const worker = randomUUID();
+      const record = (id: string, elapsedMs: unknown) => ({
+        id,
+        mode: "tpo",
+        query: "…",
+        elapsedMs,
+        finishedAt: new Date().toISOString(),
+      });
+      await saveResult(queue.pool, { key: fitKey, ok: true, record: record(fitId, 5), worker, attempt: 1 });
+      await saveResult(queue.pool, {
+        key: misfitKey,
+        ok: true,
+        record: record(misfitId, "5 s"),
+        worker,
+        attempt: 1,
+      });
+    } finally {
+      await queue.close();
+    }
+
+    const batch = await runCli(args, { env });
+    expect(batch.code, batch.stderr).toBe(1);
+    expect(batch.stderr).toContain(`1 of 2 queries failed: ${misfitId} (tpo)`);
+    const written = new Map(readRecords(out).map((r) => [r.id, r]));
+    expect(written.get(fitId)!.error).toBeUndefined();
+    expect(written.get(misfitId)!.error!.message).toMatch(
+      /its worker made a record that this tpo cannot read \(elapsedMs: .*number.*\); run workers of the same version/,
+    );
+
+    const all = join(dir, "all.jsonl");
+    const exported = await runCli(["queue", "results", url, "--out", all], { env });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toContain("wrote 1 record to");
+    expect(exported.stderr).toContain(
+      `left out 1 that workers of another version made, which this tpo cannot read: ${misfitKey} (elapsedMs:`,
+    );
+    expect(readRecords(all).map((r) => r.id)).toEqual([fitId]);
+  }, 180_000);
+});
+
 describe("tpo worker --grace", () => {
   it("is in seconds: on SIGTERM a job shorter than the grace finishes before the worker exits", async (ctx) => {
     const { url } = needServer(ctx, "grace");
     const dir = tempDir();
     const input = promptsFile(dir, samplePrompts().slice(9, 10));
-    const env = simServerEnv(sim);
+    const env = simServerEnv(world.sim);
     const out = join(dir, "out.jsonl");
     expect(
-      (
-        await runCliInProcess(["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--detach"], {
-          env,
-        })
-      ).code,
+      (await runCli(["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--detach"], { env })).code,
     ).toBe(0);
     // Each request 200 ms: the job takes seconds, far more than 60 ms and far less than 60 s.
-    sim.setLatency({ fixedMs: 200 });
+    world.sim.setLatency({ fixedMs: 200 });
     const worker = startWorker(url, ["--grace", "60"]);
     await waitUntil(
       throttled(() => /^tpo worker: took /m.test(worker.output()), 100),

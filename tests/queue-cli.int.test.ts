@@ -1,62 +1,21 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
-import {
-  killChildren,
-  removeTempDirs,
-  ROOT,
-  runCli,
-  runCliInProcess as inProcess,
-  startCli,
-  tempDir,
-  waitUntil,
-  type InProcessOptions,
-} from "./helpers/cli.js";
-import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { describe, expect, it } from "vitest";
+import { ROOT, runCli as runCliFor, startCli, tempDir, waitUntil, type CliOptions } from "./helpers/cli.js";
+import type { PostgresServer } from "./helpers/postgres.js";
 import { rows, throttled } from "./helpers/queue.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { mentions, simServerEnv } from "./helpers/sim-http.js";
+import { useQueueWorld } from "./helpers/queue-world.js";
 
-/** A CLI run, with a deadline for a loaded 2-core machine when it is a process (the helper's default is 50 s). */
-const runCliInProcess = (args: string[], options: InProcessOptions = {}) =>
-  inProcess(args, { timeoutMs: 120_000, ...options });
+/** A CLI run with a deadline for a loaded 2-core machine (the helper's default is 50 s). */
+const runCli = (args: string[], options: CliOptions = {}) =>
+  runCliFor(args, { timeoutMs: 120_000, ...options });
 
-// A real PostgreSQL server (Debian's packages, `.ci/run` installs them) on a free port of
-// 127.0.0.1, and the simulated world over HTTP; the workers are `tpo` processes, the other commands run in-process.
-let server: PostgresServer | null = null;
-let unavailable = "";
-let sim: SimServer;
-
-beforeAll(async () => {
-  sim = await startSimServer();
-  const started = await startPostgres();
-  if ("unavailable" in started) {
-    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
-    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-    process.stderr.write(`${unavailable}\n`);
-    return;
-  }
-  server = started;
-}, 120_000);
-
-afterAll(async () => {
-  server?.stop();
-  await sim.close();
-});
-
-afterEach(() => {
-  killChildren();
-  removeTempDirs();
-  sim.setLatency({});
-  sim.setFaults([]);
-});
-
-function needServer(ctx: TestContext): PostgresServer {
-  if (!server) ctx.skip(unavailable);
-  return server!;
-}
+// A real PostgreSQL server and the simulated world over HTTP; the workers and batches are `tpo` processes.
+const world = useQueueWorld({ sim: true });
+const needServer = world.postgres;
 
 function count(pg: PostgresServer, database: string, sql: string): number {
   return Number(pg.query(database, sql).trim());
@@ -74,7 +33,7 @@ function promptsFile(dir: string, prompts: unknown[]): string {
 
 function startWorker(url: string, env: Record<string, string | undefined> = {}) {
   return startCli(["worker", url, "--concurrency", "2", "--lease", "3"], {
-    env: simServerEnv(sim, env),
+    env: simServerEnv(world.sim, env),
     timeoutMs: 400_000,
   });
 }
@@ -99,20 +58,20 @@ describe("tpo batch --queue: enqueuing", () => {
       "--detach",
     ];
 
-    const both = await Promise.all([runCliInProcess(args("a.jsonl")), runCliInProcess(args("b.jsonl"))]);
+    const both = await Promise.all([runCli(args("a.jsonl")), runCli(args("b.jsonl"))]);
     for (const result of both) expect(result.code, result.stderr).toBe(0);
     const added = both.map((r) => Number(/(\d+) new jobs?/.exec(r.stderr)![1]));
     expect(added[0] + added[1]).toBe(8);
     expect(count(pg, "enqueue_twice", "SELECT count(*) FROM tpo_pgboss.job")).toBe(8);
     expect(count(pg, "enqueue_twice", "SELECT count(*) FROM tpo_queue.jobs")).toBe(8);
 
-    const again = await runCliInProcess(args("a.jsonl"));
+    const again = await runCli(args("a.jsonl"));
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("0 new jobs");
     expect(again.stderr).toContain("8 queued or running already");
     expect(count(pg, "enqueue_twice", "SELECT count(*) FROM tpo_pgboss.job")).toBe(8);
     // Another setting is another experiment: new jobs.
-    const other = await runCliInProcess([...args("c.jsonl"), "--width", "3"]);
+    const other = await runCli([...args("c.jsonl"), "--width", "3"]);
     expect(other.stderr).toContain("8 new jobs");
     expect(count(pg, "enqueue_twice", "SELECT count(*) FROM tpo_queue.jobs")).toBe(16);
   }, 360_000);
@@ -125,9 +84,9 @@ describe("tpo batch --queue: enqueuing", () => {
     const input = promptsFile(dir, samplePrompts().slice(10, 20));
     const out = join(dir, "out.jsonl");
     const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
-    sim.setLatency({ fixedMs: 100 });
+    world.sim.setLatency({ fixedMs: 100 });
     const worker = startWorker(url);
-    const waiting = startCli(args, { env: simServerEnv(sim), timeoutMs: 400_000 });
+    const waiting = startCli(args, { env: simServerEnv(world.sim), timeoutMs: 400_000 });
     await waitUntil(() => readRecords(out).length >= 2, 120_000, "two records");
     waiting.child.kill("SIGKILL");
     expect((await waiting.done).signal).toBe("SIGKILL");
@@ -139,7 +98,7 @@ describe("tpo batch --queue: enqueuing", () => {
       "every job done",
     );
 
-    const again = await runCliInProcess(args, { env: simServerEnv(sim), timeoutMs: 120_000 });
+    const again = await runCli(args, { env: simServerEnv(world.sim), timeoutMs: 120_000 });
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("mean best");
@@ -167,7 +126,7 @@ describe("a query that keeps failing", () => {
         JSON.stringify({ id: "bad", prompt: "FAILME please" }),
       ].join("\n"),
     );
-    sim.setFaults([{ kind: "status", status: 400, message: "bad request", when: mentions("FAILME") }]);
+    world.sim.setFaults([{ kind: "status", status: 400, message: "bad request", when: mentions("FAILME") }]);
     const out = join(dir, "out.jsonl");
     const args = [
       "batch",
@@ -185,7 +144,7 @@ describe("a query that keeps failing", () => {
     const secret = "sk-test-never-printed";
     const worker = startWorker(url, { OPENAI_API_KEY: secret });
 
-    const failed = await runCliInProcess(args, { env: simServerEnv(sim), timeoutMs: 120_000 });
+    const failed = await runCli(args, { env: simServerEnv(world.sim), timeoutMs: 120_000 });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("tpo batch: bad (tpo): the generate step failed");
     expect(failed.stderr).toMatch(/1 of 5 queries failed: bad \(tpo\)/);
@@ -204,7 +163,7 @@ describe("a query that keeps failing", () => {
       "the finished jobs' checkpoints deleted",
     );
 
-    const status = await runCliInProcess(["queue", "status", url, "--json"]);
+    const status = await runCli(["queue", "status", url, "--json"]);
     expect(status.code).toBe(0);
     const json = JSON.parse(status.stdout) as {
       jobs: Record<string, number>;
@@ -223,12 +182,12 @@ describe("a query that keeps failing", () => {
     expect(json.workers[0]).toMatchObject({ pid: worker.child.pid, state: "running", done: 4, failed: 2 });
     expect(Date.parse(json.workers[0].lastHeartbeat)).not.toBeNaN();
     expect(json.datasets).toEqual([{ dataset: "queries", total: 5, done: 4, failed: 1 }]);
-    const shown = await runCliInProcess(["queue", "status", url]);
+    const shown = await runCli(["queue", "status", url]);
     expect(shown.stdout).toContain("jobs: 5 in all · 0 queued · 0 active · 4 done · 1 failed");
     expect(shown.stdout).toMatch(new RegExp(`\\s${worker.child.pid}\\s+running\\s`));
 
     const all = join(dir, "all.jsonl");
-    const results = await runCliInProcess(["queue", "results", url, "--out", all]);
+    const results = await runCli(["queue", "results", url, "--out", all]);
     expect(results.code).toBe(0);
     expect(results.stderr).toContain("wrote 5 records to");
     expect(
@@ -236,14 +195,14 @@ describe("a query that keeps failing", () => {
         .map((r) => r.id)
         .sort(),
     ).toEqual(records.map((r) => r.id).sort());
-    expect((await runCliInProcess(["queue", "results", url, "--out", all])).code).toBe(2);
+    expect((await runCli(["queue", "results", url, "--out", all])).code).toBe(2);
 
-    sim.setFaults([]);
-    const retried = await runCliInProcess(["queue", "retry", url]);
+    world.sim.setFaults([]);
+    const retried = await runCli(["queue", "retry", url]);
     expect(retried.code).toBe(0);
     expect(retried.stderr).toContain("put 1 failed job back in the queue");
-    const collected = await runCliInProcess([...args, "--retry-failed", "--quiet"], {
-      env: simServerEnv(sim),
+    const collected = await runCli([...args, "--retry-failed", "--quiet"], {
+      env: simServerEnv(world.sim),
       timeoutMs: 120_000,
     });
     expect(collected.stderr).toBe("");
@@ -252,12 +211,10 @@ describe("a query that keeps failing", () => {
     expect(latest).toHaveLength(2);
     expect(latest[1].error).toBeUndefined();
     expect(latest[1].best).toBeDefined();
-    expect(JSON.parse((await runCliInProcess(["queue", "status", url, "--json"])).stdout).jobs).toMatchObject(
-      {
-        done: 5,
-        failed: 0,
-      },
-    );
+    expect(JSON.parse((await runCli(["queue", "status", url, "--json"])).stdout).jobs).toMatchObject({
+      done: 5,
+      failed: 0,
+    });
     worker.child.kill("SIGTERM");
     expect((await worker.done).code).toBe(0);
   }, 420_000);
@@ -348,14 +305,7 @@ describe("bad queue settings", () => {
     for (let i = 0; i < cases.length; i += 5) {
       const group = cases.slice(i, i + 5);
       results.push(
-        ...(await Promise.all(
-          group.map((c) =>
-            // A worker serves until a signal, and Node's flags need a process.
-            c.args[0] === "worker" || c.options
-              ? runCli(c.args, { timeoutMs: 90_000, ...c.options })
-              : runCliInProcess(c.args),
-          ),
-        )),
+        ...(await Promise.all(group.map((c) => runCli(c.args, { timeoutMs: 90_000, ...c.options })))),
       );
     }
     results.forEach((result, i) => {
@@ -385,9 +335,7 @@ describe("the queue's URL and password outside the command line", () => {
       mode: 0o600,
     });
     const where = `postgres://env_user@127.0.0.1:${pg.port}/from_env`;
-    const status = (env: Record<string, string>) =>
-      // PGPASSWORD and PGPASSFILE reach the driver through process.env: a process of its own.
-      runCli(["queue", "status"], { env, timeoutMs: 90_000 });
+    const status = (env: Record<string, string>) => runCli(["queue", "status"], { env, timeoutMs: 90_000 });
 
     const cases: [string, Record<string, string>][] = [
       ["PGPASSWORD", { TPO_QUEUE_URL: where, PGPASSWORD: password }],
@@ -419,14 +367,14 @@ describe("the queue's URL and password outside the command line", () => {
     const env = { TPO_QUEUE_URL: where, PGPASSWORD: password };
     const input = promptsFile(dir, ["one prompt"]);
     const batch = await runCli(["batch", input, "--queue", "--out", join(dir, "out.jsonl"), "--detach"], {
-      env: simServerEnv(sim, env),
+      env: simServerEnv(world.sim, env),
       timeoutMs: 90_000,
     });
     expect(batch.code, batch.stderr).toBe(0);
     expect(batch.stderr).toContain(`1 new job on ${where}`);
     // The worker opens the queue and its checkpointer (two pools of the driver) before this line.
     const worker = startCli(["worker", "--concurrency", "1"], {
-      env: simServerEnv(sim, env),
+      env: simServerEnv(world.sim, env),
       timeoutMs: 120_000,
     });
     await waitUntil(

@@ -1,30 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openQueue } from "../src/queue/connection.js";
 import { ROOT, waitUntil } from "./helpers/cli.js";
-import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { useQueueWorld } from "./helpers/queue-world.js";
 
 // A real PostgreSQL server on a free port of 127.0.0.1 (Debian's packages, `.ci/run` installs them).
-let server: PostgresServer | null = null;
-let unavailable = "";
-
-beforeAll(async () => {
-  const started = await startPostgres();
-  if ("unavailable" in started) {
-    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
-    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-    return;
-  }
-  server = started;
-}, 120_000);
-
-afterAll(() => server?.stop());
-
-function needServer(ctx: TestContext): PostgresServer {
-  if (!server) ctx.skip(unavailable);
-  return server!;
-}
+const world = useQueueWorld();
+const needServer = world.postgres;
 
 /** A process that opens the queue each time it is sent a URL (tests/helpers/open-queue-child.ts). */
 function startOpener(): { child: ChildProcess; answers: string[] } {

@@ -1,31 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { z } from "zod";
+import { describe, expect, it } from "vitest";
 import { waitForRecords } from "../src/cli/queue/wait.js";
 import { openQueue } from "../src/queue/connection.js";
 import type { QueueJobData } from "../src/queue/job.js";
 import { saveResult } from "../src/queue/results.js";
 import { waitUntil } from "./helpers/cli.js";
-import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { useQueueWorld } from "./helpers/queue-world.js";
 
-// A real PostgreSQL server on a free port of 127.0.0.1 (Debian's packages, `.ci/run` installs them).
-let server: PostgresServer | null = null;
-let unavailable = "";
-
-beforeAll(async () => {
-  const started = await startPostgres();
-  if ("unavailable" in started) {
-    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
-    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-    return;
-  }
-  server = started;
-}, 120_000);
-
-afterAll(() => server?.stop());
-
-function needServer(ctx: TestContext): PostgresServer {
-  if (!server) ctx.skip(unavailable);
-  return server!;
-}
+// A real PostgreSQL server on a free port of 127.0.0.1.
+const world = useQueueWorld();
+const needServer = world.postgres;
 
 const WORKER = "00000000-0000-4000-8000-000000000001";
 
@@ -62,6 +46,7 @@ describe("a batch waiting for its records", () => {
         queue,
         keys.map((key) => ({ key }) as QueueJobData),
         {
+          recordSchema: z.looseObject({ id: z.string() }),
           onResult: (result) => seen.push(result.key),
           warn: () => {},
           pollMs: 20,

@@ -1,21 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { startSimServer, type SimServer } from "../src/sim/server.js";
-import {
-  killChildren,
-  removeTempDirs,
-  runCliInProcess as inProcess,
-  startCli,
-  tempDir,
-  waitUntil,
-  type InProcessOptions,
-} from "./helpers/cli.js";
-import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { describe, expect, it } from "vitest";
+import { runCli as runCliFor, startCli, tempDir, waitUntil, type CliOptions } from "./helpers/cli.js";
 import {
   checkpointsPerId,
   comparable,
   doneCount,
+  frozen,
   heldIds,
   repeatedSteps,
   rows,
@@ -23,50 +14,20 @@ import {
 } from "./helpers/queue.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv } from "./helpers/sim-http.js";
+import { useQueueWorld } from "./helpers/queue-world.js";
 
-/** A CLI run, with a deadline for a loaded 2-core machine when it is a process (the helper's default is 50 s). */
-const runCliInProcess = (args: string[], options: InProcessOptions = {}) =>
-  inProcess(args, { timeoutMs: 120_000, ...options });
+/** A CLI run with a deadline for a loaded 2-core machine (the helper's default is 50 s). */
+const runCli = (args: string[], options: CliOptions = {}) =>
+  runCliFor(args, { timeoutMs: 120_000, ...options });
 
-// A real PostgreSQL server (Debian's packages, `.ci/run` installs them) on a free port of
-// 127.0.0.1, and the simulated world over HTTP; the workers are `tpo` processes, the other commands run in-process.
-let server: PostgresServer | null = null;
-let unavailable = "";
-let sim: SimServer;
-
-beforeAll(async () => {
-  sim = await startSimServer();
-  const started = await startPostgres();
-  if ("unavailable" in started) {
-    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
-    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-    process.stderr.write(`${unavailable}\n`);
-    return;
-  }
-  server = started;
-}, 120_000);
-
-afterAll(async () => {
-  server?.stop();
-  await sim.close();
-});
-
-afterEach(() => {
-  killChildren();
-  removeTempDirs();
-  sim.setLatency({});
-  sim.stats.reset();
-});
-
-function needServer(ctx: TestContext): PostgresServer {
-  if (!server) ctx.skip(unavailable);
-  return server!;
-}
+// A real PostgreSQL server and the simulated world over HTTP; the workers and batches are `tpo` processes.
+const world = useQueueWorld({ sim: true });
+const needServer = world.postgres;
 
 /** A worker with a short lease, so that a killed one's jobs come back soon. */
 function startWorker(url: string, extra: string[] = []) {
   return startCli(["worker", url, "--concurrency", "2", "--lease", "3", ...extra], {
-    env: simServerEnv(sim),
+    env: simServerEnv(world.sim),
     timeoutMs: 400_000,
   });
 }
@@ -86,11 +47,11 @@ describe("tpo worker and tpo batch --queue", () => {
       const prompts = samplePrompts().slice(0, 60);
       writeFileSync(input, JSON.stringify(prompts));
       const out = join(dir, "out.jsonl");
-      sim.setLatency({ fixedMs: 40 });
+      world.sim.setLatency({ fixedMs: 40 });
 
       // All at once against a fresh database: they also set up its tables together.
       const batch = startCli(["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"], {
-        env: simServerEnv(sim),
+        env: simServerEnv(world.sim),
         timeoutMs: 400_000,
       });
       const victim = startWorker(url);
@@ -111,7 +72,7 @@ describe("tpo worker and tpo batch --queue", () => {
           "the victim to hold a query with steps done",
         );
         victim.child.kill("SIGSTOP");
-        await new Promise((resolve) => setTimeout(resolve, 300)); // what it wrote reaches us
+        await frozen(victim.child.pid!); // and what it wrote has reached us
         const saved = new Set(
           rows(
             pg,
@@ -162,19 +123,19 @@ describe("tpo worker and tpo batch --queue", () => {
         const record = byId.get(id)!;
         expect(record.resumedFrom, id).toBeDefined();
         expect(finishedBy.get(id)!.attempt, id).toBe(2);
-        expect(repeatedSteps(sim.stats.log, record.query!), id).toBeLessThanOrEqual(1);
+        expect(repeatedSteps(world.sim.stats.log, record.query!), id).toBeLessThanOrEqual(1);
       }
       expect(takenOver.some((id) => byId.get(id)!.resumedFrom!.modelRequests > 0)).toBe(true);
       // Nobody else's query asked a model anything twice.
       for (const record of records.filter((r) => !takenOver.includes(r.id))) {
-        expect(repeatedSteps(sim.stats.log, record.query!), record.id).toBe(0);
+        expect(repeatedSteps(world.sim.stats.log, record.query!), record.id).toBe(0);
       }
 
       // The same records as one tpo batch process makes (the simulated world is deterministic).
-      sim.setLatency({});
+      world.sim.setLatency({});
       const plain = join(dir, "plain.jsonl");
-      const one = await runCliInProcess(["batch", input, "--out", plain, ...SETTINGS, "--quiet"], {
-        env: simServerEnv(sim),
+      const one = await runCli(["batch", input, "--out", plain, ...SETTINGS, "--quiet"], {
+        env: simServerEnv(world.sim),
         timeoutMs: 120_000,
       });
       expect(one.code).toBe(0);
@@ -198,10 +159,10 @@ describe("tpo worker and tpo batch --queue", () => {
       const out = join(dir, "out.jsonl");
       const settings = ["--depth", "3", "--width", "2", "--seed", "5"];
       const batchArgs = ["batch", input, "--queue", url, "--out", out, ...settings, "--quiet"];
-      const env = simServerEnv(sim);
-      const enqueued = await runCliInProcess([...batchArgs, "--detach"], { env });
+      const env = simServerEnv(world.sim);
+      const enqueued = await runCli([...batchArgs, "--detach"], { env });
       expect(enqueued.code).toBe(0);
-      sim.setLatency({ fixedMs: 150 });
+      world.sim.setLatency({ fixedMs: 150 });
 
       const first = startWorker(url, ["--concurrency", "3", "--grace", "0.5"]);
       await waitUntil(
@@ -235,7 +196,7 @@ describe("tpo worker and tpo batch --queue", () => {
         expect(states.find(([jobId]) => jobId === id)).toEqual([id, "created", "0", "t"]);
 
       const second = startWorker(url);
-      const waited = await runCliInProcess(batchArgs, { env, timeoutMs: 120_000 });
+      const waited = await runCli(batchArgs, { env, timeoutMs: 120_000 });
       expect(waited.stderr).toBe("");
       expect(waited.code).toBe(0);
       second.child.kill("SIGTERM");
@@ -255,7 +216,7 @@ describe("tpo worker and tpo batch --queue", () => {
         expect(records.find((r) => r.id === id)!.resumedFrom, id).toBeDefined();
         expect(attempts.get(id), id).toBe("1");
         expect(
-          repeatedSteps(sim.stats.log, records.find((r) => r.id === id)!.query!),
+          repeatedSteps(world.sim.stats.log, records.find((r) => r.id === id)!.query!),
           id,
         ).toBeLessThanOrEqual(1);
       }
@@ -270,16 +231,13 @@ describe("tpo worker and tpo batch --queue", () => {
     const dir = tempDir();
     const input = join(dir, "prompts.json");
     writeFileSync(input, JSON.stringify(samplePrompts().slice(70, 72)));
-    const env = simServerEnv(sim);
+    const env = simServerEnv(world.sim);
     const out = join(dir, "out.jsonl");
     expect(
-      (
-        await runCliInProcess(["batch", input, "--queue", url, "--out", out, "--depth", "4", "--detach"], {
-          env,
-        })
-      ).code,
+      (await runCli(["batch", input, "--queue", url, "--out", out, "--depth", "4", "--detach"], { env }))
+        .code,
     ).toBe(0);
-    sim.setLatency({ fixedMs: 300 });
+    world.sim.setLatency({ fixedMs: 300 });
     // Ten minutes of grace: only the second signal can make it stop within this test.
     const worker = startWorker(url, ["--grace", "600"]);
     await waitUntil(() => heldIds(worker.output()).length === 2, 120_000, "the worker to take both queries");

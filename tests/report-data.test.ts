@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { BatchRecord } from "../src/cli/batch/record.js";
-import { queryDataOf, reportDataOf } from "../src/cli/report/drilldown-data.js";
+import type { BatchRecord } from "../src/eval/batch/record.js";
+import { summarize } from "../src/eval/batch/summary.js";
+import { costCurveOf } from "../src/eval/report/cost-curve.js";
+import { queryDataOf, reportDataOf } from "../src/eval/report/drilldown-data.js";
+import { reportHtml } from "../src/eval/report/html.js";
 import { decodeRows, encodeRows, storyChunks } from "../src/web/report-data.js";
 
 const candidate = (id: string, score: number | null, iteration: number) => ({
@@ -52,6 +55,21 @@ describe("the report's data: each record as its row and its story", () => {
       tokens: 15,
     });
     expect(detail.answer).toEqual({ pool: 2, score: 9, iteration: 1 });
+  });
+
+  it("carries a query's and an iteration's cost when the record has one, through the page's rows block", () => {
+    const [first, second] = record.history!;
+    const priced = {
+      ...record,
+      usage: { ...record.usage, costUsd: 0.0431 },
+      history: [first, { ...second, usage: { ...second.usage, costUsd: 0.03 } }],
+    } as BatchRecord;
+    const { row, detail } = queryDataOf(priced);
+    expect(row.costUsd).toBe(0.0431);
+    expect(detail.history.map((h) => h.costUsd)).toEqual([null, 0.03]);
+    expect(queryDataOf(record).row.costUsd).toBeNull();
+    const rows = reportDataOf([priced, record], []).rows;
+    expect(decodeRows(encodeRows(rows)).queries.map((q) => q.costUsd)).toEqual([0.0431, null]);
   });
 
   it("keeps text as strings and numbers as finite numbers, whatever a crafted file holds", () => {
@@ -107,5 +125,115 @@ describe("the rows block", () => {
   it("keeps scores to four decimals, and the gain from them", () => {
     const precise = { ...record, best: { ...record.best, score: 9.123456789 } } as BatchRecord;
     expect(queryDataOf(precise).row).toMatchObject({ best: 9.1235, gain: 4.1235 });
+  });
+});
+
+describe("the cost-versus-quality curve", () => {
+  const usage = (tokens: number, costUsd?: number) => ({
+    modelRequests: 1,
+    promptTokens: tokens,
+    cachedPromptTokens: 0,
+    completionTokens: 0,
+    rewardRequests: 1,
+    nodeMs: {},
+    ...(costUsd === undefined ? {} : { costUsd }),
+  });
+  const step = (iteration: number, bestSoFar: number, tokens: number, costUsd?: number) => ({
+    iteration,
+    chosen: null,
+    rejected: null,
+    critique: null,
+    gradient: null,
+    candidates: 2,
+    scores: null,
+    bestSoFar,
+    untagged: 0,
+    failures: 0,
+    sampling: null,
+    elapsedMs: 0,
+    usage: usage(tokens, costUsd),
+  });
+  const settings = (mode: string, width: number, depth: number) =>
+    ({ width, depth, mode, untaggedRewrites: "drop" }) as unknown as BatchRecord["settings"];
+  // tpo at N=2, D=2: 100 tokens for the first samples, 200 for each iteration (critique, gradient, rewrites).
+  const tpo = (id: string, bests: number[], costUsd?: number): BatchRecord => ({
+    id,
+    mode: "tpo",
+    query: id,
+    settings: settings("tpo", 2, 2),
+    best: { text: "x", score: bests.at(-1)!, iteration: 2 },
+    history: bests.map((b, k) => step(k, b, k === 0 ? 100 : 200, costUsd)),
+    pool: [],
+    usage: usage(500),
+    elapsedMs: 1,
+    finishedAt: "x",
+  });
+  // best-of-N at the same candidate budget, N·(D+1) = 6 samples for 300 tokens: 50 a sample.
+  const bon = (id: string, scores: number[], costUsd?: number): BatchRecord => ({
+    id,
+    mode: "bon",
+    query: id,
+    settings: settings("bon", 6, 0),
+    best: { text: "x", score: Math.max(...scores), iteration: 0 },
+    history: [step(0, Math.max(...scores), 300, costUsd)],
+    pool: scores.map((score, i) => ({
+      id: `${id}${i}`,
+      text: `s${i}`,
+      score,
+      iteration: 0,
+      origin: "sample",
+    })),
+    usage: usage(300),
+    elapsedMs: 1,
+    finishedAt: "x",
+  });
+
+  it("puts each mode's mean best after each iteration against the mean tokens spent by then", () => {
+    const records = [
+      tpo("q1", [3, 5, 6]),
+      tpo("q2", [1, 4, 8]),
+      bon("q1", [1, 5, 2, 7, 3, 4]),
+      bon("q2", [2, 1, 6, 3, 9, 0]),
+    ];
+    const curve = costCurveOf(records, summarize(records));
+    expect(curve.map((s) => s.mode)).toEqual(["tpo", "bon"]);
+    expect(curve[0]!.points.map((p) => [p.iteration, p.meanTokens, p.meanBest])).toEqual([
+      [0, 100, 2],
+      [1, 300, 4.5],
+      [2, 500, 7],
+    ]);
+    // bon at tpo's spends: 100 tokens buy 2 samples (best 5 and 2), then its own point, all 6 (7 and 9);
+    // 300 is its own spend, and 500 more than it spent.
+    expect(curve[1]!.points.map((p) => [p.samples, p.meanTokens, p.meanBest])).toEqual([
+      [2, 100, 3.5],
+      [6, 300, 8],
+    ]);
+    expect(curve.flatMap((s) => s.points.map((p) => p.meanCostUsd))).toEqual([null, null, null, null, null]);
+  });
+
+  it("says what the points cost in USD when every record carries usage.costUsd", () => {
+    const records = [tpo("q1", [3, 5, 6], 0.01), bon("q1", [1, 5, 2, 7, 3, 4], 0.03)];
+    const curve = costCurveOf(records, summarize(records));
+    expect(curve[0]!.points.map((p) => p.meanCostUsd)).toEqual([0.01, 0.02, 0.03]);
+    expect(curve[1]!.points.map((p) => p.meanCostUsd)).toEqual([0.01, 0.03]);
+  });
+
+  it("draws it on the report page, with its simulation note, and a USD chart only when priced", () => {
+    const records = [tpo("q1", [3, 5, 6]), bon("q1", [1, 5, 2, 7, 3, 4])].map((r) => ({
+      ...r,
+      models: { backend: "sim" },
+    }));
+    const page = (rs: BatchRecord[]) =>
+      reportHtml(summarize(rs), "r.jsonl", [], undefined, costCurveOf(rs, summarize(rs)));
+    const html = page(records);
+    const chart = /<svg id="chart-cost"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? "";
+    expect(chart).toContain('<polyline class="series" data-series="tpo"');
+    expect(chart).toMatch(/<polyline class="series" data-series="bon \(N=6\)"[^>]*stroke-dasharray/);
+    expect(chart).toContain("<title>bon (N=6), 2 samples: 5.000</title>");
+    expect(chart).toContain("<title>tpo, iteration 2: 6.000</title>");
+    expect(html).toContain('id="cost-simulated"');
+    expect(html).not.toContain('id="chart-cost-usd"');
+    const priced = [tpo("q1", [3, 5, 6], 0.01), bon("q1", [1, 5, 2, 7, 3, 4], 0.03)];
+    expect(page(priced)).toContain('<svg id="chart-cost-usd"');
   });
 });

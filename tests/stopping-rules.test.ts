@@ -6,6 +6,7 @@ import {
   nextIterationEstimate,
   stopReasonOf,
   wouldPassBudget,
+  wouldPassCost,
 } from "../src/nodes/decide.js";
 import { parseTpoContext, type TpoContextInput } from "../src/settings/run-settings.js";
 import {
@@ -56,16 +57,20 @@ const ctx = (settings: TpoContextInput) => parseTpoContext({ depth: 5, ...settin
 
 describe("the next iteration's estimate", () => {
   it("is nothing before any record", () => {
-    expect(nextIterationEstimate([])).toEqual({ requests: 0, tokens: 0 });
+    expect(nextIterationEstimate([])).toEqual({ requests: 0, tokens: 0, costUsd: 0 });
   });
 
   it("after the first sampling: its requests plus critique and gradient, twice its tokens", () => {
-    expect(nextIterationEstimate([record(0, 1, usage(1, 30, 70))])).toEqual({ requests: 3, tokens: 200 });
+    expect(nextIterationEstimate([record(0, 1, usage(1, 30, 70))])).toEqual({
+      requests: 3,
+      tokens: 200,
+      costUsd: 0,
+    });
   });
 
   it("after an iteration: what the last one cost, prompt and completion tokens together", () => {
     const history = [record(0, 1, usage(1, 30, 70)), record(1, 2, usage(5, 400, 11))];
-    expect(nextIterationEstimate(history)).toEqual({ requests: 5, tokens: 411 });
+    expect(nextIterationEstimate(history)).toEqual({ requests: 5, tokens: 411, costUsd: 0 });
   });
 });
 
@@ -104,6 +109,42 @@ describe("the budget rule", () => {
     const first = [record(0, 1, usage(1, 0, 0))];
     expect(wouldPassBudget(usage(1, 0, 0), first, ctx({ budgetRequests: 0 }))).toBe(true);
     expect(wouldPassBudget(usage(0, 0, 0), [], ctx({ budgetTokens: 0 }))).toBe(false);
+  });
+});
+
+describe("the dollar budget", () => {
+  const priced = (requests: number, prompt: number, completion: number, costUsd: number): Usage => ({
+    ...usage(requests, prompt, completion),
+    costUsd,
+  });
+  // Spent so far: $0.30; the last iteration (1) cost $0.25; iteration 0 cost $0.05.
+  const history = [record(0, 1, priced(1, 20, 30, 0.05)), record(1, 2, priced(3, 200, 50, 0.25))];
+  const spent = priced(4, 220, 80, 0.3);
+
+  it("estimates the next iteration's cost as the token budget does: the last one's, twice the first sampling's", () => {
+    expect(nextIterationEstimate(history).costUsd).toBe(0.25);
+    expect(nextIterationEstimate(history.slice(0, 1)).costUsd).toBe(0.1);
+  });
+
+  it("lets an iteration start that lands exactly on the budget, not one that passes it by a cent", () => {
+    expect(wouldPassCost(spent, history, ctx({ budgetUsd: 0.55 }))).toBe(false);
+    expect(wouldPassCost(spent, history, ctx({ budgetUsd: 0.54 }))).toBe(true);
+    expect(wouldPassCost(spent, history, ctx({}))).toBe(false);
+  });
+
+  it("stops the run with its own reason, after the token and request budgets", () => {
+    const pool = [{ ...makeCandidate("a", 0, "sample"), score: 3 }];
+    const at = (settings: TpoContextInput) =>
+      stopReasonOf(state({ pool, history, iteration: 1, usage: spent }), ctx(settings));
+    expect(at({ budgetUsd: 0.54 })).toBe("cost");
+    expect(at({ budgetUsd: 0.54, budgetRequests: 0 })).toBe("budget");
+    expect(at({ budgetUsd: 0.55 })).toBeNull();
+  });
+
+  it("without prices is refused, naming the setting, rather than guessed", () => {
+    expect(() => wouldPassCost(usage(4, 220, 80), history, ctx({ budgetUsd: 1 }))).toThrow(
+      /budgetUsd.*--prices/,
+    );
   });
 });
 

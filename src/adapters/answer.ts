@@ -17,11 +17,13 @@ export type TpoResponseMetadata = {
 
 /** Token counts of a whole TPO run, as LangChain reports a model call's. */
 export function usageMetadataOf(state: Pick<TpoStateType, "usage">): UsageMetadata {
-  const { promptTokens, completionTokens } = state.usage;
+  const { promptTokens, completionTokens, cachedPromptTokens } = state.usage;
   return {
     input_tokens: promptTokens,
     output_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
+    // LangSmith prices cached input at its own rate from this detail.
+    input_token_details: { cache_read: cachedPromptTokens ?? 0 },
   };
 }
 

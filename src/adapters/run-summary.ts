@@ -10,6 +10,8 @@ export interface TpoRunCost {
   completionTokens: number;
   /** The part of promptTokens the servers read from their prefix cache (0 when they do not say). */
   cachedPromptTokens: number;
+  /** US dollars at the prices the models were given; absent without prices. */
+  costUsd?: number;
   elapsedMs: number;
 }
 
@@ -56,6 +58,7 @@ export function summarizeRun(state: TpoStateType, context: TpoContext, elapsedMs
       promptTokens: usage.promptTokens,
       completionTokens: usage.completionTokens,
       cachedPromptTokens: usage.cachedPromptTokens ?? 0,
+      ...(usage.costUsd !== undefined && { costUsd: usage.costUsd }),
       elapsedMs: Math.round(elapsedMs),
     },
   };

@@ -71,13 +71,13 @@ export class TpoChatModel extends BaseChatModel<TpoChatModelCallOptions, AIMessa
   }
 
   constructor(params: TpoChatModelParams) {
-    const { policy, critic, rewardModel, nodes, prompts, settings = {}, ...base } = params;
+    const { policy, critic, rewardModel, nodes, prompts, prices, settings = {}, ...base } = params;
     // TPO runs are not retried: the models inside retry their own requests.
     super({ ...base, maxRetries: 0 });
     parseTpoContext(settings); // fail at construction, naming the bad field
     parseProgressMode(settings.progress);
     this.settings = settings;
-    this.graph = createTpoGraph({ policy, critic, rewardModel, nodes, prompts });
+    this.graph = createTpoGraph({ policy, critic, rewardModel, nodes, prompts, prices });
   }
 
   override _llmType(): string {

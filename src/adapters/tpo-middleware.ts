@@ -68,7 +68,7 @@ function isFinalAnswer(message: AIMessage): boolean {
  * not join the agent's graph (its checkpoints, its "messages" stream).
  */
 export function tpoMiddleware(options: TpoMiddlewareOptions) {
-  const { policy, critic, rewardModel, nodes, prompts, settings = {}, when } = options;
+  const { policy, critic, rewardModel, nodes, prompts, prices, settings = {}, when } = options;
   const context = parseTpoContext(settings); // a bad setting fails now, naming the field
   const inPool = options.agentAnswerInPool ?? true;
   const graphs = new WeakMap<BaseChatModel, TpoGraph>();
@@ -76,7 +76,14 @@ export function tpoMiddleware(options: TpoMiddlewareOptions) {
     let graph = graphs.get(model);
     if (!graph) {
       const generate = withAgentAnswer(nodes?.generate ?? makeGenerateNode({ policy: model }));
-      graph = createTpoGraph({ policy: model, critic, rewardModel, prompts, nodes: { ...nodes, generate } });
+      graph = createTpoGraph({
+        policy: model,
+        critic,
+        rewardModel,
+        prompts,
+        prices,
+        nodes: { ...nodes, generate },
+      });
       graphs.set(model, graph);
     }
     return graph;

@@ -1,8 +1,8 @@
 import { CommanderError } from "commander";
-import { TpoConfigError, TpoSettingsError } from "../errors.js";
+import { TpoConfigError, TpoFileError, TpoSettingsError } from "../errors.js";
 import { redactUrls } from "../http/redact.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
-import { escapeControl } from "./escape.js";
+import { escapeControl } from "../util/escape.js";
 import { writeLine, type CliIo, type OutStream } from "./io.js";
 
 /** The exit code for an error that reached the top: 2 for usage and configuration, 1 for a failed run. */
@@ -12,6 +12,7 @@ export function exitCodeOf(error: unknown): number {
   }
   if (
     error instanceof CliUsageError ||
+    error instanceof TpoFileError ||
     error instanceof TpoSettingsError ||
     error instanceof TpoConfigError
   ) {
@@ -30,7 +31,8 @@ export function reportError(error: unknown, stderr: OutStream): void {
   writeLine(stderr, `tpo: ${escapeControl(redactUrls(message.split("\n")[0]))}`);
 }
 
-function tracingOn(env: NodeJS.ProcessEnv): boolean {
+/** Whether LangChain traces to LangSmith (LANGSMITH_TRACING, or its older names). */
+export function tracingOn(env: NodeJS.ProcessEnv): boolean {
   return [env.LANGSMITH_TRACING, env.LANGCHAIN_TRACING_V2, env.LANGCHAIN_TRACING].some((v) => v === "true");
 }
 

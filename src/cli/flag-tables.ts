@@ -88,6 +88,13 @@ export const SETTING_FLAGS = [
   setting("--budget-tokens", "t", "budgetTokens", true, "start no iteration that would pass t tokens"),
   setting("--budget-requests", "r", "budgetRequests", true, "start no iteration that would pass r requests"),
   setting(
+    "--max-cost",
+    "usd",
+    "budgetUsd",
+    true,
+    "start no iteration that would pass this many US dollars (needs --prices or the price flags)",
+  ),
+  setting(
     "--system-prompt",
     "text",
     "systemPrompt",
@@ -243,6 +250,13 @@ export const JUDGE_POLICY_FLAGS = [
     "retries of a failed judge request, and of an invalid verdict (default 3) [env TPO_MAX_RETRIES]",
   ],
   ["--timeout-ms <ms>", "timeout of one judge request [env TPO_TIMEOUT_MS]"],
+  ["--prices <file>", "prices in LiteLLM's format: the judge's entry prices its verdicts [env TPO_PRICES]"],
+  ["--input-price <usd>", "USD per million input tokens of the judge [env TPO_INPUT_PRICE]"],
+  [
+    "--cached-input-price <usd>",
+    "USD per million cached input tokens of the judge [env TPO_CACHED_INPUT_PRICE]",
+  ],
+  ["--output-price <usd>", "USD per million output tokens of the judge [env TPO_OUTPUT_PRICE]"],
 ] as const;
 
 export function addJudgeFlags(command: Command): Command {
@@ -274,3 +288,9 @@ export function numberFlag(flag: string, value: string, { integer = false, min }
   }
   return number;
 }
+
+/** The `--cache` flag of `tpo run`, `tpo batch` and `tpo worker` (docs/cache.md). */
+export const CACHE_FLAG = [
+  "--cache <file|postgres://url>",
+  "keep reward scores and seeded responses in a SQLite file or a PostgreSQL database and reuse them: a request answered there is not sent (docs/cache.md)",
+] as const;

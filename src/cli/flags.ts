@@ -3,6 +3,7 @@ import { preset } from "../settings/presets.js";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { modelSettingsFromEnv, type ModelSettings } from "../from-env/models-from-env.js";
 import { redactUrls } from "../http/redact.js";
+import type { TpoModels } from "../models/tpo-models.js";
 import { CliUsageError } from "./errors.js";
 import {
   flagOfField,
@@ -74,6 +75,19 @@ export function modelSettings(options: Record<string, unknown>, env: NodeJS.Proc
     });
   }
   return settings;
+}
+
+/**
+ * The models, refused when the settings ask for a dollar budget and the models have no prices: a
+ * budget in money needs the money figures, and these are never guessed.
+ */
+export function pricedAsNeeded(models: TpoModels, context: Pick<TpoContext, "budgetUsd">): TpoModels {
+  if (context.budgetUsd !== undefined && !models.prices) {
+    throw new CliUsageError(
+      "--max-cost needs the models' prices: give --prices FILE (TPO_PRICES) in LiteLLM's format, or --input-price, --output-price and --reward-price.",
+    );
+  }
+  return models;
 }
 
 /** What a record may say about the models: never a key, nor the credentials of a URL. */

@@ -1,5 +1,5 @@
-import type { HistoryRecord, StopReason } from "../state/state.js";
-import { formatNumber } from "./number-format.js";
+import type { HistoryRecord, StopReason, Usage } from "../state/state.js";
+import { formatNumber, formatUsd } from "../util/number-format.js";
 
 /** One line per iteration of `tpo run`: the new candidates' scores and the best so far. */
 export function iterationLine(record: HistoryRecord, depth: number): string {
@@ -17,10 +17,16 @@ const STOP_WORDS: Record<StopReason, string> = {
   target: "reached the target score",
   patience: "ran out of patience",
   budget: "one more iteration would pass the budget",
+  cost: "one more iteration would pass the dollar budget",
 };
 
 /** The end of `tpo run`'s summary line: where and why the run stopped. */
 export function stopNote(state: { stopReason: StopReason | null; stoppedAt: number | null }): string {
   if (state.stopReason === null) return "";
   return ` · stopped at iteration ${state.stoppedAt ?? "?"}: ${STOP_WORDS[state.stopReason]}`;
+}
+
+/** " · $0.0431" when the run was priced, else nothing: no prices, no money figure. */
+export function costNote(usage: Pick<Usage, "costUsd">): string {
+  return usage.costUsd === undefined ? "" : ` · $${formatUsd(usage.costUsd)}`;
 }

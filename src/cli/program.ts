@@ -11,6 +11,7 @@ import { declareSimServer } from "./declare/sim-server.js";
 import { declareWorker } from "./declare/worker.js";
 import { declareQueue } from "./declare/queue.js";
 import { declareEval } from "./declare/eval.js";
+import { declareCache } from "./declare/cache.js";
 import { exitCodeOf, reportError } from "./exit-on-error.js";
 import type { CliIo } from "./io.js";
 import { packageVersion } from "./paths.js";
@@ -39,6 +40,7 @@ export function tpoProgram(io: CliIo): Command {
   declareWorker(program, io);
   declareQueue(program, io);
   declareEval(program, io);
+  declareCache(program, io);
   // More commands register here: declared in ./declare (commander and the flag tables only, so that
   // `--help` loads no LangChain, LangGraph or zod), their work in ./commands, loaded by the action,
   // which hands it `io` (docs/development.md, "Adding a command").

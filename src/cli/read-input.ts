@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { CliUsageError } from "./errors.js";
-import { readBoundedText } from "./read-lines.js";
+import { readBoundedText } from "../util/read-lines.js";
 
 /**
  * A file's text, or standard input's for "-", read up to the line limit (TPO_MAX_LINE_MB); a

@@ -126,4 +126,33 @@ export const MODEL_SETTINGS = [
     "how long a failed server of a list gets no traffic before it is probed (default 10000)",
     true,
   ),
+  model(
+    "--prices",
+    "file",
+    "prices",
+    "TPO_PRICES",
+    "prices of the models in LiteLLM's format (its model_prices_and_context_window.json, or a file of that shape): costs in USD",
+  ),
+  model(
+    "--input-price",
+    "usd",
+    "inputPrice",
+    "TPO_INPUT_PRICE",
+    "USD per million input tokens of the policy and critic (a shortcut for --prices; wins over it)",
+  ),
+  model(
+    "--cached-input-price",
+    "usd",
+    "cachedInputPrice",
+    "TPO_CACHED_INPUT_PRICE",
+    "USD per million cached input tokens of the policy and critic (default: the input price)",
+  ),
+  model(
+    "--output-price",
+    "usd",
+    "outputPrice",
+    "TPO_OUTPUT_PRICE",
+    "USD per million output tokens of the policy and critic",
+  ),
+  model("--reward-price", "usd", "rewardPrice", "TPO_REWARD_PRICE", "USD per reward request"),
 ];

@@ -9,6 +9,7 @@ import type { RewardModel } from "../models/reward/reward-model.js";
 import { createRewardModelFromSettings } from "./reward-model-from-settings.js";
 import { affinityOf } from "./affinity.js";
 import { MODEL_SETTINGS } from "./model-settings-table.js";
+import { pricesFromSettings } from "./prices-from-settings.js";
 
 /** Where the models come from: the environment variables, or the CLI flags that mirror them. */
 export interface ModelSettings extends OpenAIServerSettings {
@@ -54,6 +55,14 @@ export interface ModelSettings extends OpenAIServerSettings {
   affinity?: string;
   /** TPO_COOL_OFF_MS: how long a failed server of a list gets no traffic before it is probed (default 10 000). */
   coolOffMs?: number;
+  /** TPO_PRICES: a price list in LiteLLM's format (model name → input_cost_per_token, …). */
+  prices?: string;
+  /** TPO_INPUT_PRICE, TPO_CACHED_INPUT_PRICE, TPO_OUTPUT_PRICE: USD per million tokens of the policy and critic. */
+  inputPrice?: string;
+  cachedInputPrice?: string;
+  outputPrice?: string;
+  /** TPO_REWARD_PRICE: USD per reward request. */
+  rewardPrice?: string;
   /**
    * Not a variable: true when a server of these settings said it is the simulated one
    * (`reachesSimulatedServer`), so that its results are labelled as simulated.
@@ -142,7 +151,11 @@ export function loadModels(settings: ModelSettings): TpoModels {
   if (settings.backend === "sim") {
     refuseSimWithServers(settings);
     const world = createSimWorld();
-    return { policy: world.policy, critic: world.policy, rewardModel: world.rewardModel };
+    return withPrices(settings, {
+      policy: world.policy,
+      critic: world.policy,
+      rewardModel: world.rewardModel,
+    });
   }
   if (settings.backend !== undefined && settings.backend !== "openai") {
     throw new TpoConfigError(`Unknown TPO_BACKEND "${settings.backend}": use "sim" or "openai".`);
@@ -154,7 +167,12 @@ export function loadModels(settings: ModelSettings): TpoModels {
     pool: poolOptions(settings, "policy", "OPENAI_BASE_URL (--base-url)"),
   });
   const critic = loadCritic(settings, policy);
-  return { policy, critic, rewardModel: loadRewardModel(settings, policy) };
+  return withPrices(settings, { policy, critic, rewardModel: loadRewardModel(settings, policy) });
+}
+
+function withPrices(settings: ModelSettings, models: TpoModels): TpoModels {
+  const prices = pricesFromSettings(settings);
+  return prices ? { ...models, prices } : models;
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { END, START, StateGraph, type AnnotationRoot, type StateDefinition } from "@langchain/langgraph";
 import { checkContextFirst } from "../compat/validate-context.js";
+import type { RolePrices } from "../models/prices.js";
 import type { RewardModel } from "../models/reward/reward-model.js";
+import type { ModelCaches } from "../models/model-caches.js";
 import { traceRewardModel } from "../models/reward/traced-reward-model.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
 import { makeCritiqueNode } from "../nodes/critique.js";
@@ -30,6 +32,10 @@ export interface TpoGraphOptions {
   nodes?: Partial<Record<TpoNodeName, TpoNode>>;
   /** Overrides parts of the prompt templates. */
   prompts?: TpoPromptOverrides;
+  /** A persistent cache of seeded responses and scores (`openTpoCache`, docs/cache.md). */
+  modelCache?: ModelCaches;
+  /** The price of each role's model: with them, the usage says what each node and the run cost (`costUsd`). */
+  prices?: RolePrices;
 }
 
 /** Supersteps one iteration takes: critique, gradient, update, reward, select, decide. */
@@ -41,16 +47,16 @@ export const TPO_RECURSION_LIMIT = STEPS_PER_ITERATION * MAX_DEPTH + 10;
 function builtInNodes(options: TpoGraphOptions): Record<TpoNodeName, TpoNode> {
   const custom = options.nodes ?? {};
   const prompts = resolvePrompts(options.prompts);
-  const { policy, rewardModel } = options;
+  const { policy, rewardModel, modelCache } = options;
   const critic = options.critic ?? policy;
   return {
-    generate: custom.generate ?? makeGenerateNode({ policy }),
-    reward: custom.reward ?? makeRewardNode({ rewardModel: traceRewardModel(rewardModel) }),
+    generate: custom.generate ?? makeGenerateNode({ policy, modelCache }),
+    reward: custom.reward ?? makeRewardNode({ rewardModel: traceRewardModel(rewardModel), modelCache }),
     select: custom.select ?? makeSelectNode(),
     decide: custom.decide ?? makeDecideNode(),
-    critique: custom.critique ?? makeCritiqueNode({ critic, prompts }),
-    gradient: custom.gradient ?? makeGradientNode({ critic, prompts }),
-    update: custom.update ?? makeUpdateNode({ critic, prompts }),
+    critique: custom.critique ?? makeCritiqueNode({ critic, prompts, modelCache }),
+    gradient: custom.gradient ?? makeGradientNode({ critic, prompts, modelCache }),
+    update: custom.update ?? makeUpdateNode({ critic, prompts, modelCache }),
     finalize: custom.finalize ?? makeFinalizeNode(),
   };
 }
@@ -61,7 +67,10 @@ export function createTpoGraphBuilder(options: TpoGraphOptions) {
   // Around every node, built-in or replaced: the history, timing and usage records, then the
   // progress events, then the run's settings (kept in the state, for a resume without a context).
   for (const name of Object.keys(nodes) as TpoNodeName[]) {
-    nodes[name] = withRunSettings(name, withProgressEvents(name, withNodeRecords(name, nodes[name])));
+    nodes[name] = withRunSettings(
+      name,
+      withProgressEvents(name, withNodeRecords(name, nodes[name], options.prices)),
+    );
   }
   // The schema reaches LangGraph (validation, Studio's form) as it is; its static type is widened
   // because LangGraph would otherwise demand every field, defaults included, in each call's context.
@@ -107,9 +116,9 @@ export function compileTpoGraph(builder: TpoGraphBuilder, options: TpoCompileOpt
 
 /** The compiled graph of these models (see `compileTpoGraph`), with LangGraph's compile options. */
 export function createTpoGraph(options: TpoGraphOptions & TpoCompileOptions) {
-  const { policy, critic, rewardModel, nodes, prompts, ...compileOptions } = options;
+  const { policy, critic, rewardModel, nodes, prompts, modelCache, prices, ...compileOptions } = options;
   return compileTpoGraph(
-    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts }),
+    createTpoGraphBuilder({ policy, critic, rewardModel, nodes, prompts, modelCache, prices }),
     compileOptions,
   );
 }

@@ -1,5 +1,6 @@
 import { Overwrite, type OverwriteValue } from "@langchain/langgraph";
 import { queryTurns } from "../messages/conversation.js";
+import { costOf, type PriceRole, type RolePrices } from "../models/prices.js";
 import type { TpoNode, TpoNodeName } from "../nodes/contract.js";
 import { bestAndWorst } from "../nodes/select.js";
 import {
@@ -10,6 +11,7 @@ import {
   mergePool,
   type Candidate,
   type HistoryPatch,
+  type NodeUsage,
   type ScoredRef,
   type ScoreStats,
   type TpoStateType,
@@ -108,21 +110,68 @@ function freshStart(state: TpoStateType, output: TpoUpdate, history: HistoryPatc
   return update;
 }
 
+/** The role whose model a node calls: the policy samples, the critic critiques and rewrites. */
+const NODE_ROLES: Partial<Record<TpoNodeName, PriceRole>> = {
+  generate: "policy",
+  critique: "critic",
+  gradient: "critic",
+  update: "critic",
+  reward: "reward",
+};
+
+/**
+ * A node's own usage with its share by node and, at the prices of its role's model, its cost. A
+ * node that sent no request (select, decide, finalize) has no share.
+ */
+export function pricedUsage(
+  name: TpoNodeName,
+  own: Partial<Usage>,
+  prices: RolePrices | undefined,
+): Partial<Usage> {
+  const counts: NodeUsage = {
+    requests: (own.modelRequests ?? 0) + (own.rewardRequests ?? 0),
+    promptTokens: own.promptTokens ?? 0,
+    cachedPromptTokens: own.cachedPromptTokens ?? 0,
+    completionTokens: own.completionTokens ?? 0,
+  };
+  if (counts.requests + counts.promptTokens + counts.completionTokens === 0) return own;
+  const role = NODE_ROLES[name];
+  if (!prices || !role) return { ...own, byNode: { [name]: counts } };
+  const costUsd = costOf(counts, prices[role]);
+  const priced: Partial<Usage> = { ...own, byNode: { [name]: { ...counts, costUsd } }, costUsd };
+  // The counts include what the persistent cache answered; that part's cost is money saved.
+  const cached = own.fromCache;
+  if (cached) {
+    const saved = costOf(
+      {
+        requests: (cached.modelRequests ?? 0) + (cached.rewardRequests ?? 0),
+        promptTokens: cached.promptTokens ?? 0,
+        cachedPromptTokens: cached.cachedPromptTokens ?? 0,
+        completionTokens: cached.completionTokens ?? 0,
+      },
+      prices[role],
+    );
+    priced.fromCache = { ...cached, costUsd: saved };
+  }
+  return priced;
+}
+
 /**
  * Wraps a node so that the graph records, around it, what every node has in common: its time
- * (`usage.nodeMs` and the record's `elapsedMs`), the usage it reports, and the history fields its
+ * (`usage.nodeMs` and the record's `elapsedMs`), the usage it reports (by node, and priced when
+ * `prices` are given), and the history fields its
  * output gives (critique ← critiqueText, gradient ← gradientText, candidates ← new pool entries,
  * scores, best so far, the chosen and rejected pair). The iteration counter is the graph's too:
  * 0 after generate, one more after each update. So a node, built-in or replaced, returns only its
  * own output (plus optional history patches for counters only it knows), and the history, the
  * trace and the report stay whole.
  */
-export function withNodeRecords(name: TpoNodeName, node: TpoNode): TpoNode {
+export function withNodeRecords(name: TpoNodeName, node: TpoNode, prices?: RolePrices): TpoNode {
   const record = RECORDERS[name];
   return async (state, runtime) => {
     const start = performance.now();
     const output = await node(state, runtime);
-    const own = unwrapOverwrite(output.usage) ?? {};
+    const own = pricedUsage(name, unwrapOverwrite(output.usage) ?? {}, prices);
     const usage = { ...own, nodeMs: { ...own.nodeMs, [name]: performance.now() - start } };
     const history: HistoryPatch[] = [...(unwrapOverwrite(output.history) ?? [])];
     if (record) history.push({ ...record(state, output), usage });

@@ -42,6 +42,18 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
+ * Whether another attempt may help a request that was answered with `status`: a retryable status
+ * (408, 409, 429, 5xx), unless the server says the account's quota is spent, which waiting does
+ * not refill. The one reading of a status for every client, and for a run's failure.
+ */
+export function retryableAnswer(status: number, error?: { code?: unknown; message?: unknown }): boolean {
+  const quota =
+    error?.code === "insufficient_quota" ||
+    (typeof error?.message === "string" && /insufficient[_ ]quota/i.test(error.message));
+  return !quota && isRetryableStatus(status);
+}
+
+/**
  * Whether a failure is the server's, so that another server of the same model may answer: no
  * answer (`undefined`), a 5xx, or a 2xx whose body could not be read (a proxy's page, a body cut
  * short). A 4xx is the request's fault, the same on every server.

@@ -1,4 +1,5 @@
 import { TpoConfigError } from "../errors.js";
+import { firstLineOf, importModule, isModuleNotFound, type ImportModule } from "../util/optional-module.js";
 
 export const MCP_SDK_PACKAGE = "@modelcontextprotocol/sdk";
 
@@ -12,16 +13,6 @@ export interface McpSdk {
   McpError: typeof import("@modelcontextprotocol/sdk/types.js").McpError;
   ErrorCode: typeof import("@modelcontextprotocol/sdk/types.js").ErrorCode;
   isInitializeRequest: typeof import("@modelcontextprotocol/sdk/types.js").isInitializeRequest;
-}
-
-/** Loads a module by name; a parameter so that a test can stand in for a missing package. */
-export type ImportModule = (name: string) => Promise<unknown>;
-
-const importModule: ImportModule = (name) => import(name);
-
-function isModuleNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
 }
 
 /**
@@ -53,7 +44,7 @@ export async function loadMcpSdk(load: ImportModule = importModule): Promise<Mcp
     };
   } catch (error) {
     if (!isModuleNotFound(error)) throw error;
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const message = firstLineOf(error);
     throw new TpoConfigError(
       `the MCP server (tpo mcp) needs the package ${MCP_SDK_PACKAGE}, an optional dependency of langgraph-tpo that is not ` +
         `installed: run \`npm install ${MCP_SDK_PACKAGE}\` where langgraph-tpo is installed (${message}).`,

@@ -25,6 +25,7 @@ export const AGENT_SETTINGS = [
   "patience",
   "budgetTokens",
   "budgetRequests",
+  "budgetUsd",
   "systemPrompt",
 ] as const satisfies readonly (keyof TpoContext)[];
 

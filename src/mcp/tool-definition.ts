@@ -12,7 +12,7 @@ const outputSchema = z.object({
   iteration: z.number().int().describe("The iteration the answer came from: 0 for a first sample."),
   iterations: z.number().int().describe("Iterations run after the first sampling."),
   stopReason: z
-    .enum(["depth", "target", "patience", "budget"])
+    .enum(["depth", "target", "patience", "budget", "cost"])
     .nullable()
     .describe("Why no further iteration started."),
   stoppedAt: z.number().int().nullable().describe("The iteration the run stopped at."),
@@ -32,9 +32,15 @@ const outputSchema = z.object({
       promptTokens: z.number().int(),
       completionTokens: z.number().int(),
       cachedPromptTokens: z.number().int(),
+      costUsd: z
+        .number()
+        .optional()
+        .describe("What the run cost in US dollars at the server's prices; absent when it has none."),
       elapsedMs: z.number().int(),
     })
-    .describe("What the call cost: requests to the model and reward servers, tokens, time."),
+    .describe(
+      "What the call cost: requests to the model and reward servers, tokens, money when priced, time.",
+    ),
 });
 
 /** A JSON Schema of a zod schema, as MCP lists a tool's input and output (without the $schema line). */

@@ -1,5 +1,6 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { TpoModels } from "../models/tpo-models.js";
+import type { ModelCaches } from "../models/model-caches.js";
 import type { TpoPrompts } from "../prompts/index.js";
 import type { TpoContextInput } from "../settings/run-settings.js";
 import type { TpoStateType, TpoUpdate } from "../state/state.js";
@@ -7,6 +8,8 @@ import type { TpoStateType, TpoUpdate } from "../state/state.js";
 /** What the built-in nodes are given at build time: the models and the prompt templates. */
 export interface TpoNodeDeps extends TpoModels {
   prompts: TpoPrompts;
+  /** A persistent cache of responses and scores (docs/cache.md); none: every request is sent. */
+  modelCache?: ModelCaches;
 }
 
 export type TpoNodeName =

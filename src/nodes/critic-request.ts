@@ -6,6 +6,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { stageConfig } from "./stage-config.js";
 import type { Usage } from "../state/state.js";
 import { completeOnce } from "../models/chat/sample-responses.js";
+import type { ResponseCache } from "../models/chat/response-cache.js";
 
 /** One request of the critique or gradient step, with the critic's own sampling settings. */
 export function askCritic(
@@ -18,6 +19,7 @@ export function askCritic(
     runtime: LangGraphRunnableConfig;
     /** The conversation the query belongs to: its routing key. */
     conversation: readonly BaseMessage[];
+    cache?: ResponseCache;
   },
 ): Promise<{ text: string; usage: Partial<Usage> }> {
   const { ctx, iteration } = step;
@@ -26,5 +28,6 @@ export function askCritic(
     messages,
     criticSamplingOf(ctx, iteration),
     stageConfig(step.runtime, step.stage, iteration, ctx, step.conversation),
+    step.cache,
   );
 }

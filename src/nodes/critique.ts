@@ -8,7 +8,11 @@ import { askCritic } from "./critic-request.js";
  * Textual loss: the critic explains why the chosen response beats the rejected one. In mode
  * `revision`, or while there is no rejected response, it judges the chosen response alone.
  */
-export function makeCritiqueNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" | "prompts">): TpoNode {
+export function makeCritiqueNode({
+  critic,
+  prompts,
+  modelCache,
+}: Pick<TpoNodeDeps, "critic" | "prompts" | "modelCache">): TpoNode {
   return async (state, runtime) => {
     const ctx = ensureContext(runtime);
     const iteration = state.iteration + 1;
@@ -19,6 +23,7 @@ export function makeCritiqueNode({ critic, prompts }: Pick<TpoNodeDeps, "critic"
       ctx,
       runtime,
       conversation: conversationOf(state),
+      cache: modelCache?.critic,
     });
     return { critiqueText: text, usage };
   };

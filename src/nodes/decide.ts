@@ -1,3 +1,4 @@
+import { TpoSettingsError } from "../errors.js";
 import { ensureContext, type TpoContext } from "../settings/run-settings.js";
 import type { HistoryRecord, StopReason, TpoStateType, Usage } from "../state/state.js";
 import { type TpoNode } from "./contract.js";
@@ -26,12 +27,14 @@ export function iterationsWithoutGain(history: readonly HistoryRecord[]): number
 export function nextIterationEstimate(history: readonly HistoryRecord[]): {
   requests: number;
   tokens: number;
+  costUsd: number;
 } {
   const last = history[history.length - 1];
-  if (!last) return { requests: 0, tokens: 0 };
+  if (!last) return { requests: 0, tokens: 0, costUsd: 0 };
   const tokens = last.usage.promptTokens + last.usage.completionTokens;
-  if (last.iteration >= 1) return { requests: last.usage.modelRequests, tokens };
-  return { requests: last.usage.modelRequests + CRITIC_REQUESTS, tokens: 2 * tokens };
+  const costUsd = last.usage.costUsd ?? 0;
+  if (last.iteration >= 1) return { requests: last.usage.modelRequests, tokens, costUsd };
+  return { requests: last.usage.modelRequests + CRITIC_REQUESTS, tokens: 2 * tokens, costUsd: 2 * costUsd };
 }
 
 /** Whether one more iteration would pass the query's token or request budget. */
@@ -45,8 +48,24 @@ export function wouldPassBudget(usage: Usage, history: readonly HistoryRecord[],
 }
 
 /**
+ * Whether one more iteration would pass the query's dollar budget. Without prices there is no
+ * cost to compare, and guessing one would be worse than refusing.
+ */
+export function wouldPassCost(usage: Usage, history: readonly HistoryRecord[], ctx: TpoContext): boolean {
+  if (ctx.budgetUsd === undefined) return false;
+  if (usage.costUsd === undefined) {
+    throw new TpoSettingsError(
+      "budgetUsd",
+      "The run setting budgetUsd (--max-cost) needs prices: give the models' prices with --prices FILE (TPO_PRICES) or the price flags.",
+    );
+  }
+  return usage.costUsd + nextIterationEstimate(history).costUsd > ctx.budgetUsd;
+}
+
+/**
  * Why no further iteration should start, or null to go on. The depth (and mode bon) ends every
- * run; before it, the target score, then patience, then the budget may end it early.
+ * run; before it, the target score, then patience, then the token or request budget, then the
+ * dollar budget may end it early.
  */
 export function stopReasonOf(state: TpoStateType, ctx: TpoContext): StopReason | null {
   if (ctx.mode === "bon" || state.iteration >= ctx.depth) return "depth";
@@ -54,6 +73,7 @@ export function stopReasonOf(state: TpoStateType, ctx: TpoContext): StopReason |
   if (ctx.targetScore !== undefined && best !== undefined && best >= ctx.targetScore) return "target";
   if (ctx.patience !== undefined && iterationsWithoutGain(state.history) >= ctx.patience) return "patience";
   if (wouldPassBudget(state.usage, state.history, ctx)) return "budget";
+  if (wouldPassCost(state.usage, state.history, ctx)) return "cost";
   return null;
 }
 

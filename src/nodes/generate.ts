@@ -21,7 +21,10 @@ export function policyMessages(conversation: BaseMessage[], systemPrompt: string
  * Samples N responses from the policy: the candidates of iteration 0. (The graph starts the fresh
  * optimisation around it: a thread that is run again gets a new pool, history and usage.)
  */
-export function makeGenerateNode({ policy }: Pick<TpoNodeDeps, "policy">): TpoNode {
+export function makeGenerateNode({
+  policy,
+  modelCache,
+}: Pick<TpoNodeDeps, "policy" | "modelCache">): TpoNode {
   return async (state, runtime) => {
     const ctx = ensureContext(runtime);
     const conversation = conversationOf(state);
@@ -32,6 +35,7 @@ export function makeGenerateNode({ policy }: Pick<TpoNodeDeps, "policy">): TpoNo
       samplingOf(ctx, 0),
       ctx.sampling,
       stageConfig(runtime, "generate", 0, ctx, conversation),
+      { cache: modelCache?.policy },
     );
     const { candidates, failures } = newCandidates(sample.texts, [], 0, "sample");
     if (candidates.length === 0) {

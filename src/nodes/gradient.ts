@@ -8,7 +8,11 @@ import { askCritic } from "./critic-request.js";
  * Textual gradient: the critic turns the critique into suggestions for the chosen response. In
  * mode `tpo` it sees the rejected response too; in mode `revision` the chosen one alone.
  */
-export function makeGradientNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" | "prompts">): TpoNode {
+export function makeGradientNode({
+  critic,
+  prompts,
+  modelCache,
+}: Pick<TpoNodeDeps, "critic" | "prompts" | "modelCache">): TpoNode {
   return async (state, runtime) => {
     const ctx = ensureContext(runtime);
     const iteration = state.iteration + 1;
@@ -19,6 +23,7 @@ export function makeGradientNode({ critic, prompts }: Pick<TpoNodeDeps, "critic"
       ctx,
       runtime,
       conversation: conversationOf(state),
+      cache: modelCache?.critic,
     });
     return { gradientText: text, usage };
   };

@@ -36,7 +36,11 @@ export function responsesOfRewrites(
  * Variable update: the critic writes N improved versions of the chosen response, seeing the query,
  * the chosen response, the rejected one (mode `tpo`), the critique and the suggestions.
  */
-export function makeUpdateNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" | "prompts">): TpoNode {
+export function makeUpdateNode({
+  critic,
+  prompts,
+  modelCache,
+}: Pick<TpoNodeDeps, "critic" | "prompts" | "modelCache">): TpoNode {
   return async (state, runtime) => {
     const ctx = ensureContext(runtime);
     const iteration = state.iteration + 1;
@@ -49,7 +53,7 @@ export function makeUpdateNode({ critic, prompts }: Pick<TpoNodeDeps, "critic" |
       ctx.sampling,
       stageConfig(runtime, "update", iteration, ctx, conversationOf(state)),
       // Some rewrites are enough to go on: the missing ones are recorded as failures.
-      { tolerateFailures: true },
+      { tolerateFailures: true, cache: modelCache?.critic },
     );
     const { texts, untagged } = responsesOfRewrites(sample.texts, ctx.untaggedRewrites);
     const { candidates, failures } = newCandidates(texts, state.pool, iteration, "update");

@@ -1,5 +1,6 @@
 import type PgBoss from "pg-boss";
-import { loadQueuePackages, type ImportModule, type SqlClient, type SqlPool } from "./packages.js";
+import { loadQueuePackages, type SqlClient, type SqlPool } from "./packages.js";
+import type { ImportModule } from "../util/optional-module.js";
 import { PG_BOSS_SCHEMA, QUEUE_NAME, ensureQueueSchema } from "./schema.js";
 import { checkPgBossSchema } from "./pg-boss-sql.js";
 import { queueErrorOf, reasonOf } from "./errors-of-pg.js";

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type PgBoss from "pg-boss";
 import { TpoQueueError } from "../errors.js";
+import { firstLineOf, importModule, isModuleNotFound, type ImportModule } from "../util/optional-module.js";
 
 /** The engine of the queue: an optional peer dependency, loaded only by the commands that use it. */
 export const PG_BOSS_PACKAGE = "pg-boss";
@@ -34,16 +35,6 @@ export interface QueuePackages {
   Pool: new (config: Record<string, unknown>) => SqlPool;
 }
 
-/** Loads a module by name; a parameter so that a test can stand in for a missing package. */
-export type ImportModule = (name: string) => Promise<unknown>;
-
-const importModule: ImportModule = (name) => import(name);
-
-function isModuleNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
-}
-
 /**
  * pg-boss, and the pg that pg-boss itself uses (resolved from pg-boss's folder, so that the
  * queue's own statements and pg-boss's share one driver, whatever else is installed). A missing
@@ -58,7 +49,7 @@ export async function loadQueuePackages(
     loaded = await load(PG_BOSS_PACKAGE);
   } catch (error) {
     if (!isModuleNotFound(error)) throw error;
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const message = firstLineOf(error);
     const install = `npm install ${PG_BOSS_PACKAGE}@${PG_BOSS_RANGE}`;
     throw new TpoQueueError(
       message.includes(`'${PG_BOSS_PACKAGE}'`)

@@ -55,11 +55,11 @@ async function labelOf(db: SqlClient, jobId: string, data: unknown): Promise<Job
  * would refuse it too. Its failure record (from `record`) is kept under its key when it has one,
  * so that a batch waiting for it learns why. Returns the job's label.
  */
-export async function refuseJob(
+export async function refuseJob<R>(
   queue: QueueDb,
   job: { id: string; data: unknown; worker: string; attempt: number },
   reason: string,
-  record: (label: JobLabel) => Record<string, unknown>,
+  record: (label: JobLabel) => R,
 ): Promise<JobLabel> {
   const db = queue.pool;
   const label = await labelOf(db, job.id, job.data);

@@ -6,7 +6,7 @@ import { INITIAL_LEASE_SECONDS } from "./enqueue.js";
 import { jobDataOf, type QueueJobData } from "./job.js";
 import { handBack, renewLeases, unrecordedFailures, type HeldJob } from "./pg-boss-sql.js";
 import { admitJob, refuseJob, type JobLabel } from "./refuse.js";
-import { saveResult } from "./results.js";
+import { checkRecord, saveResult, type RecordSchema } from "./results.js";
 import { QUEUE_NAME, QUEUE_SCHEMA } from "./schema.js";
 import type { RunCaps } from "../settings/caps.js";
 
@@ -21,14 +21,14 @@ export interface ClaimedJob {
 }
 
 /** What a run came to: the record to keep, and the failure when it failed. */
-export interface JobOutcome {
-  record: Record<string, unknown>;
+export interface JobOutcome<R> {
+  record: R;
   error?: { message: string; step?: string };
 }
 
-export type WorkerEvent =
+export type WorkerEvent<R> =
   | { type: "job.started"; job: ClaimedJob }
-  | { type: "job.done"; job: ClaimedJob; outcome: JobOutcome; kept: boolean }
+  | { type: "job.done"; job: ClaimedJob; outcome: JobOutcome<R>; kept: boolean }
   | { type: "job.retrying"; job: ClaimedJob; error: { message: string } }
   | { type: "job.failed"; job: ClaimedJob; error: { message: string } }
   /** Not run: data this worker cannot read, or settings above its caps; failed at once, without retries. */
@@ -41,27 +41,29 @@ export type WorkerEvent =
   | { type: "connection.lost"; reason: string }
   | { type: "connection.back" };
 
-export interface QueueWorkerOptions {
+export interface QueueWorkerOptions<R> {
   /** Jobs run at once. */
   concurrency: number;
   /** A job whose worker sends no heartbeat for this long goes back to the queue (heartbeats every third of it). */
   leaseSeconds: number;
   /** How often an idle worker asks for jobs (default 1000 ms). */
   pollMs?: number;
+  /** The records' shape: a run's record that does not fit it is not kept, and its job fails saying why. */
+  recordSchema: RecordSchema<R>;
   /** Runs one job; `signal` aborts it when the job is taken away or the worker stops. */
-  run(job: ClaimedJob, signal: AbortSignal): Promise<JobOutcome>;
+  run(job: ClaimedJob, signal: AbortSignal): Promise<JobOutcome<R>>;
   /** The record of a job that failed for good without a run to make one (its worker vanished on its last attempt). */
-  failureRecord(data: QueueJobData, message: string): Record<string, unknown>;
+  failureRecord(data: QueueJobData, message: string): R;
   /**
    * Deletes what a job's runs left besides the record (its checkpoints), once its record is kept
    * for good: done, or failed after its last attempt. A failure here costs space, not results.
    */
   forget?(key: string): Promise<void>;
   /** The record of a job refused at the door whose data could not be read. */
-  refusedRecord(label: JobLabel, message: string): Record<string, unknown>;
+  refusedRecord(label: JobLabel, message: string): R;
   /** Settings a job may ask for at most; a job above them is refused. */
   caps?: RunCaps;
-  onEvent?(event: WorkerEvent): void;
+  onEvent?(event: WorkerEvent<R>): void;
 }
 
 export interface WorkerSummary {
@@ -133,12 +135,15 @@ function delay(ms: number): { promise: Promise<void>; cancel(): void } {
  * goes back when its lease lapses (pg-boss's maintenance, which workers run, expires it) and
  * counts as an attempt. Jobs that failed for good without a record get one from `failureRecord`.
  */
-export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptions): Promise<QueueWorker> {
+export async function startQueueWorker<R>(
+  queue: QueueDb,
+  options: QueueWorkerOptions<R>,
+): Promise<QueueWorker> {
   const id = randomUUID();
   const host = hostname();
   const db = queue.pool;
   const pollMs = options.pollMs ?? 1000;
-  const emit = (event: WorkerEvent) => options.onEvent?.(event);
+  const emit = (event: WorkerEvent<R>) => options.onEvent?.(event);
   const inFlight = new Map<string, InFlight>();
   const summary: WorkerSummary = { done: 0, failed: 0, handedBack: 0 };
   let state: "running" | "stopping" | "stopped" = "running";
@@ -175,7 +180,7 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
     );
   };
 
-  const finish = async (entry: InFlight, outcome: JobOutcome) => {
+  const finish = async (entry: InFlight, outcome: JobOutcome<R>) => {
     const { job } = entry;
     entry.finishing = true;
     try {
@@ -248,12 +253,20 @@ export async function startQueueWorker(queue: QueueDb, options: QueueWorkerOptio
     inFlight.set(job.id, entry);
     emit({ type: "job.started", job });
     entry.settled = (async () => {
-      let outcome: JobOutcome;
+      let outcome: JobOutcome<R>;
+      const failed = (message: string) => ({
+        record: options.failureRecord(data, message),
+        error: { message },
+      });
       try {
         outcome = await options.run(job, entry.controller.signal);
+        const checked = checkRecord(options.recordSchema, outcome.record);
+        outcome =
+          "record" in checked
+            ? { ...outcome, record: checked.record }
+            : failed(`its run made a record that does not fit the records' shape (${checked.misfit})`);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        outcome = { record: options.failureRecord(data, message), error: { message } };
+        outcome = failed(error instanceof Error ? error.message : String(error));
       }
       if (entry.taken) return;
       await finish(entry, outcome);

@@ -8,6 +8,7 @@ import {
   TpoStepError,
 } from "../errors.js";
 import { redactUrls } from "../http/redact.js";
+import { retryableAnswer } from "../http/retry.js";
 
 /** Which upstream a failed request went to. */
 export type UpstreamRole = "model server" | "reward server" | "server";
@@ -61,8 +62,9 @@ function upstreamOf(error: unknown): Pick<TpoFailure, "role" | "rewardKind" | "s
   return null;
 }
 
-function isRetryableStatus(status: number | undefined): boolean {
-  return status === undefined || status === 408 || status === 429 || status >= 500;
+/** Whether running again may help: no answer (a timeout, a lost connection), or a status the clients retry. */
+function isRetryable(status: number | undefined): boolean {
+  return status === undefined || retryableAnswer(status);
 }
 
 function messageOf(error: unknown): string {
@@ -91,7 +93,7 @@ export function failureOf(error: unknown, step: string | null = null): TpoFailur
       step,
       ...upstream,
       server,
-      retryable: isRetryableStatus(upstream.status),
+      retryable: isRetryable(upstream.status),
       message: messageOf(error),
     };
   }

@@ -30,6 +30,8 @@ export interface TpoRunOptions {
   tags?: string[];
   metadata?: Record<string, unknown>;
   runName?: string;
+  /** The id of the run's root, for tracing: a caller that attaches feedback to the trace knows it before the run starts. */
+  runId?: string;
 }
 
 /** A run under way: iterate it for its events; `result` settles when it ends, iterated or not. */
@@ -82,6 +84,7 @@ async function drive(
       tags: options.tags,
       metadata: options.metadata,
       runName: options.runName,
+      runId: options.runId,
     });
     for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
       if (mode === "custom") {

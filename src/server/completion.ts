@@ -25,13 +25,15 @@ export function completionIds(model: string): CompletionIds {
   };
 }
 
+/** The run's usage as OpenAI's `usage`, with `cost_usd` beside it when the server has prices. */
 export function usageOf(state: TpoStateType) {
-  const { promptTokens, completionTokens, cachedPromptTokens } = state.usage;
+  const { promptTokens, completionTokens, cachedPromptTokens, costUsd } = state.usage;
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
     prompt_tokens_details: { cached_tokens: cachedPromptTokens ?? 0 },
+    ...(costUsd !== undefined && { cost_usd: costUsd }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { requireBearerToken } from "./auth.js";
 import { browserGuard, guardBrowser, requireJson } from "./guard.js";
@@ -95,21 +95,27 @@ export async function startGuardedHttpServer(options: GuardedHttpOptions): Promi
     });
   });
   server.maxConnections = options.maxConnections ?? 64;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = await listenOn(server, options.port, host);
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url,
     close: async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await stopped;
     },
   };
+}
+
+/** Starts `server` listening; its URL once it does (an IPv6 address in brackets), or the listen error (EADDRINUSE). */
+export async function listenOn(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${urlHost}:${address.port}`;
 }

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { TpoConfigError } from "../errors.js";
 import { createTpoGraph, type TpoGraph } from "../graph/builder.js";
 import { parseTpoContext, type TpoContextInput } from "../settings/run-settings.js";
 import type { TpoModels } from "../models/tpo-models.js";
 import { TPO_PROGRESS_MODES, type TpoProgressMode } from "../adapters/progress-reasoning.js";
 import { requireBearerToken } from "./auth.js";
+import { listenOn } from "./guarded-http.js";
 import { completionIds } from "./completion.js";
 import { browserGuard, guardBrowser, requireJson } from "./guard.js";
 import { ApiError, parseJson, readBody, sendError, sendJson } from "./http-io.js";
@@ -302,15 +302,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
     },
   );
   server.maxConnections = maxConnections;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = await listenOn(server, options.port, host);
 
   let closed: Promise<void> | undefined;
   async function shutdown(graceMs: number): Promise<void> {
@@ -329,7 +321,7 @@ export async function startTpoServer(options: TpoServerOptions): Promise<TpoServ
   }
 
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url,
     activeRuns: () => runs.size,
     close: ({ graceMs = 10_000 } = {}) => (closed ??= shutdown(graceMs)),
   };

@@ -32,6 +32,7 @@ function iterationData(record: HistoryRecord, state: TpoStateType): IterationDat
     bestId: bestIdAt(state.pool, record.iteration),
     requests: u.modelRequests,
     tokens: u.promptTokens + u.completionTokens,
+    costUsd: u.costUsd ?? null,
     ms: record.elapsedMs,
   };
 }

@@ -42,4 +42,11 @@ export const computeContextFields = {
     .describe(
       "Model-request budget of one query: no iteration starts that would pass it, estimating the next iteration from the last one. Unset: no request budget.",
     ),
+  budgetUsd: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      "Dollar budget of one query, at the prices the models were given (--prices): no iteration starts that would pass it, estimating the next iteration from the last one. Unset: no dollar budget.",
+    ),
 };

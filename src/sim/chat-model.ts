@@ -12,7 +12,7 @@ import { SAMPLING_CALL_KEYS } from "../models/chat/sampling-call-options.js";
 import { hash32, rng } from "./random.js";
 import { simRespond, wordCount } from "./world.js";
 import type { BaseChatModelCallOptions, BindToolsInput } from "@langchain/core/language_models/chat_models";
-import { simStructuredAnswer } from "./judge.js";
+import { simLeaderboardJudge, simLogprobs, simStructuredAnswer, type SimJudgeReply } from "./judge.js";
 import { SimPrefixCache, type CacheMessage } from "./prefix-cache.js";
 
 export interface SimChatModelParams extends BaseChatModelParams {
@@ -20,6 +20,12 @@ export interface SimChatModelParams extends BaseChatModelParams {
   seed?: number;
   /** Answers (first samples and rewrites) of about this many characters, as long as real ones. Unset: short answers. */
   answerChars?: number;
+  /**
+   * Return the top log-probabilities of each reply's first token, this many (as ChatOpenAI with
+   * `logprobs` and `topLogprobs` does, in each generation's `generationInfo.logprobs`). The
+   * simulated world knows them for a leaderboard judge's label (`simLeaderboardJudge`) only.
+   */
+  topLogprobs?: number;
 }
 
 /** The text before the first stop string in it, as a server stops (the stop string is not returned). */
@@ -67,6 +73,7 @@ function toolName(tool: BindToolsInput): string {
 export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
   private readonly seed: number;
   private readonly answerChars?: number;
+  private readonly topLogprobs?: number;
   /** Its own prefix cache, as one server's: the usage reports cached prompt tokens as the HTTP server does. */
   private readonly prefixCache = new SimPrefixCache();
   /** Requests without a seed draw from this counter, so that repeated calls differ. */
@@ -76,6 +83,7 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
     super(params);
     this.seed = params.seed ?? 0;
     this.answerChars = params.answerChars;
+    this.topLogprobs = params.topLogprobs;
   }
 
   _llmType(): string {
@@ -158,10 +166,38 @@ export class SimChatModel extends BaseChatModel<SimChatModelCallOptions> {
     return { generations: [{ text: "", message }] };
   }
 
+  /** A leaderboard judge's reply, with its log-probabilities when the model was made to return them. */
+  private judgeReply(messages: BaseMessage[], reply: SimJudgeReply): ChatResult {
+    const promptTokens = wordCount(messages.map((m) => m.text).join(" "));
+    const outputTokens = wordCount(reply.text);
+    const message = new AIMessage({
+      content: reply.text,
+      usage_metadata: {
+        input_tokens: promptTokens,
+        output_tokens: outputTokens,
+        total_tokens: promptTokens + outputTokens,
+      },
+    });
+    const logprobs =
+      this.topLogprobs !== undefined && reply.topLogprobs ? simLogprobs(reply, this.topLogprobs) : undefined;
+    return {
+      generations: [{ text: reply.text, message, generationInfo: logprobs ? { logprobs } : {} }],
+      llmOutput: {
+        tokenUsage: {
+          promptTokens,
+          completionTokens: outputTokens,
+          totalTokens: promptTokens + outputTokens,
+        },
+      },
+    };
+  }
+
   async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
     const tool = options.tools?.[0];
     if (tool !== undefined) return this.judgeAnswer(messages, tool);
     const prompt = SimChatModel.promptOf(messages);
+    const judged = simLeaderboardJudge(prompt, this.seed);
+    if (judged) return this.judgeReply(messages, judged);
     const n = Math.max(1, options.n ?? 1);
     const seed = options.seed ?? this.seed * 1_000_003 + this.unseeded++ * 1009;
     const promptTokens = wordCount(messages.map((m) => m.text).join(" "));

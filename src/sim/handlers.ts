@@ -6,7 +6,7 @@
  */
 import { SimChatModel } from "./chat-model.js";
 import { lastOfRole, parseTemplated, SIM_BOS, type WireMessage } from "./chat-template-parser.js";
-import { simStructuredAnswer } from "./judge.js";
+import { simLeaderboardJudge, simLogprobs, simStructuredAnswer, type SimJudgeReply } from "./judge.js";
 import { contentText, messagesFromTurns } from "../messages/conversation.js";
 import type { SimPrefixCache } from "./prefix-cache.js";
 import { simReward, wordCount } from "./world.js";
@@ -42,6 +42,8 @@ export interface HandlerContext {
   prefixCache?: SimPrefixCache;
   /** Answers (first samples and rewrites) of about this many characters. Unset: short answers. */
   answerChars?: number;
+  /** Answer `logprobs: null` whatever the request asks, as a server without log-probabilities. */
+  noLogprobs?: boolean;
 }
 
 type Body = Record<string, unknown>;
@@ -135,6 +137,10 @@ export function handleChat(body: Body, ctx: HandlerContext): HandlerResult {
     return openAIError(400, (error as Error).message, "messages");
   }
   const prompt = SimChatModel.promptOf(conversation);
+  if (ctx.reply === undefined) {
+    const judged = simLeaderboardJudge(prompt, ctx.seed);
+    if (judged) return leaderboardJudgeChat(body, model, messages, judged, ctx);
+  }
   const count = ctx.emptyChoices ? 0 : ctx.ignoreN ? 1 : n;
   const choices = Array.from({ length: count }, (_, index) => {
     const full = ctx.reply ?? SimChatModel.respond(prompt, seed, index, undefined, ctx.answerChars, stop);
@@ -214,6 +220,49 @@ function judgeChat(body: Body, model: string, messages: WireMessage[], ctx: Hand
       created: created(),
       model,
       choices: [{ index: 0, message, finish_reason: tool ? "tool_calls" : "stop", logprobs: null }],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
+    },
+    outputTokens: completionTokens,
+  };
+}
+
+/**
+ * Answers a leaderboard judge (`tpo eval alpaca-eval`, `tpo eval arena-hard`): a verdict, or a
+ * label with its top log-probabilities when the request asks for them (`logprobs: true`,
+ * `top_logprobs`), as OpenAI and vLLM return them.
+ */
+function leaderboardJudgeChat(
+  body: Body,
+  model: string,
+  messages: WireMessage[],
+  reply: SimJudgeReply,
+  ctx: HandlerContext,
+): HandlerResult {
+  const top = numberField(
+    body,
+    "top_logprobs",
+    (v) => Number.isInteger(v) && v >= 0 && v <= 20,
+    "an integer from 0 to 20",
+  );
+  if (typeof top === "string") return openAIError(400, top, "top_logprobs");
+  const logprobs =
+    body.logprobs === true && !ctx.noLogprobs && reply.topLogprobs ? simLogprobs(reply, top ?? 0) : null;
+  const promptTokens = promptTokensOf(messages);
+  const completionTokens = wordCount(reply.text);
+  return {
+    status: 200,
+    body: {
+      id: "chatcmpl-sim-leaderboard-judge",
+      object: "chat.completion",
+      created: created(),
+      model,
+      choices: [
+        { index: 0, message: { role: "assistant", content: reply.text }, finish_reason: "stop", logprobs },
+      ],
       usage: {
         prompt_tokens: promptTokens,
         completion_tokens: completionTokens,

@@ -70,3 +70,151 @@ export function simPairwiseJudge(prompt: string, seed: number): SimPairwiseVerdi
 export function simStructuredAnswer(prompt: string, seed: number): SimVerdict | SimPairwiseVerdict | null {
   return simPairwiseJudge(prompt, seed) ?? simJudge(prompt, seed);
 }
+
+/** A judge prompt's query and its two answers, in the order shown, and how the judge names them. */
+export interface SimJudgePrompt {
+  query: string;
+  first: string;
+  second: string;
+  /** `verdict`: an Arena-Hard-style verdict in brackets; `label`: an AlpacaEval-style label, m or M. */
+  answer: "verdict" | "label";
+}
+
+const captured = (prompt: string, pattern: RegExp) => pattern.exec(prompt)?.[1]?.trim() ?? null;
+
+/**
+ * The layouts of leaderboard judge prompts that the simulated world reads: ours
+ * (`ARENA_HARD_JUDGE_PROMPT`, `ALPACA_EVAL_JUDGE_PROMPT`) and the official templates'
+ * (arena-hard-auto's `<|User Prompt|>` sections, alpaca_eval's `"model_identifier"` entries), so
+ * that `--judge-template` with an official template runs in the simulation too.
+ */
+const JUDGE_LAYOUTS: ((prompt: string) => SimJudgePrompt | null)[] = [
+  (p) => {
+    const query = between(p, "<query>", "</query>");
+    const first = between(p, "<output_m>", "</output_m>");
+    const second = between(p, "<output_M>", "</output_M>");
+    return query !== null && first !== null && second !== null
+      ? { query, first, second, answer: "label" }
+      : null;
+  },
+  (p) => {
+    const query = captured(p, /"instruction":\s*"""([\s\S]*?)"""/);
+    const first = captured(p, /"model_identifier":\s*"m",\s*"output":\s*"""([\s\S]*?)"""/);
+    const second = captured(p, /"model_identifier":\s*"M",\s*"output":\s*"""([\s\S]*?)"""/);
+    return query !== null && first !== null && second !== null
+      ? { query, first, second, answer: "label" }
+      : null;
+  },
+  (p) => {
+    const query = between(p, "<query>", "</query>");
+    const first = between(p, "<response_a>", "</response_a>");
+    const second = between(p, "<response_b>", "</response_b>");
+    return query !== null && first !== null && second !== null
+      ? { query, first, second, answer: "verdict" }
+      : null;
+  },
+  (p) => {
+    const query = captured(p, /<\|User Prompt\|>([\s\S]*?)<\|The Start of Assistant A's Answer\|>/);
+    const first = captured(
+      p,
+      /<\|The Start of Assistant A's Answer\|>([\s\S]*?)<\|The End of Assistant A's Answer\|>/,
+    );
+    const second = captured(
+      p,
+      /<\|The Start of Assistant B's Answer\|>([\s\S]*?)<\|The End of Assistant B's Answer\|>/,
+    );
+    return query !== null && first !== null && second !== null
+      ? { query, first, second, answer: "verdict" }
+      : null;
+  },
+];
+
+export function simJudgePromptOf(prompt: string): SimJudgePrompt | null {
+  for (const layout of JUDGE_LAYOUTS) {
+    const found = layout(prompt);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** A token of a simulated `top_logprobs` list. */
+export interface SimTopLogprob {
+  token: string;
+  logprob: number;
+}
+
+/** A judge's reply in the simulated world: its text, and for a label its top log-probabilities. */
+export interface SimJudgeReply {
+  text: string;
+  /** The first token's alternatives, most likely first (label answers only). */
+  topLogprobs?: SimTopLogprob[];
+}
+
+/**
+ * How the simulated leaderboard judges decide, from the gap in hidden quality between the answer
+ * shown first and the one shown second: the probability of the first label is
+ * σ(`slope`·gap + `firstBias`), a position bias as real judges have; verdicts follow the pairwise
+ * judge's thresholds (`SIM_PAIRWISE`), and a gap of `muchBetter` or more is a strong verdict.
+ */
+export const SIM_LEADERBOARD_JUDGE = { slope: 1.5, firstBias: 0.3, muchBetter: 2 };
+
+/** Tokens a real judge would rank below the two labels, for a longer `top_logprobs` list. */
+const OTHER_TOKENS: SimTopLogprob[] = [
+  { token: "Both", logprob: -13.5 },
+  { token: "The", logprob: -14.2 },
+  { token: "Output", logprob: -15.1 },
+];
+
+function verdictFor(gap: number): string {
+  const { tieBelow, positionBiasBelow } = SIM_PAIRWISE;
+  if (Math.abs(gap) < tieBelow) return "A=B";
+  if (Math.abs(gap) < positionBiasBelow) return "A>B"; // the position bias: the first shown wins
+  const strong = Math.abs(gap) >= SIM_LEADERBOARD_JUDGE.muchBetter;
+  return gap > 0 ? (strong ? "A>>B" : "A>B") : strong ? "B>>A" : "B>A";
+}
+
+/**
+ * The simulated world's reply to a leaderboard judge's prompt (see `simJudgePromptOf`), by its
+ * hidden quality (`simReward`); null when the prompt is none. Deterministic: the same prompt and
+ * seed give the same reply.
+ */
+export function simLeaderboardJudge(prompt: string, seed: number): SimJudgeReply | null {
+  const judged = simJudgePromptOf(prompt);
+  if (!judged) return null;
+  const gap = simReward(judged.query, judged.first, seed) - simReward(judged.query, judged.second, seed);
+  if (judged.answer === "verdict") {
+    return {
+      text:
+        `Simulated judgement. My own answer would cover the aspects the simulated world rewards. ` +
+        `The first answer earns ${gap >= 0 ? "+" : ""}${gap.toFixed(2)} against the second.\n\n` +
+        `Verdict: [[${verdictFor(gap)}]]`,
+    };
+  }
+  const { slope, firstBias } = SIM_LEADERBOARD_JUDGE;
+  const z = slope * gap + firstBias;
+  const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+  // log σ(z) and log σ(−z), finite however large the gap
+  const labels: SimTopLogprob[] = [
+    { token: "m", logprob: -softplus(-z) },
+    { token: "M", logprob: -softplus(z) },
+  ].sort((x, y) => y.logprob - x.logprob);
+  return { text: labels[0]!.token, topLogprobs: [...labels, ...OTHER_TOKENS] };
+}
+
+/** OpenAI's `logprobs` of a one-token reply with `top` alternatives. */
+export function simLogprobs(reply: SimJudgeReply, top: number) {
+  const alternatives = (reply.topLogprobs ?? [])
+    .slice(0, top)
+    .map((t) => ({ ...t, bytes: [...Buffer.from(t.token)] }));
+  const chosen = reply.topLogprobs?.find((t) => t.token === reply.text);
+  return {
+    content: [
+      {
+        token: reply.text,
+        logprob: chosen?.logprob ?? 0,
+        bytes: [...Buffer.from(reply.text)],
+        top_logprobs: alternatives,
+      },
+    ],
+  };
+}

@@ -36,7 +36,9 @@ export type SimFault =
    * Answer a chat completion with this text in every choice (an update without its tags, say); a
    * judge's structured-output request gets it as its verdict (a verdict that does not parse, say).
    */
-  | { kind: "reply"; content: string };
+  | { kind: "reply"; content: string }
+  /** Answer chat completions with `logprobs: null` whatever they ask, as a server without log-probabilities. */
+  | { kind: "no-logprobs" };
 
 export interface SimRequest {
   method: string;
@@ -315,6 +317,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       ignoreN: (options.ignoreN ?? false) || faults.some((f) => f.kind === "ignore-n"),
       emptyChoices: faults.some((f) => f.kind === "empty-choices"),
       reply: faults.find((f) => f.kind === "reply")?.content,
+      noLogprobs: faults.some((f) => f.kind === "no-logprobs"),
       poolingPerToken: options.poolingPerToken ?? false,
       labels: options.labels ?? 1,
       prefixCache,

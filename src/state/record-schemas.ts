@@ -37,6 +37,14 @@ const ReplicaUsageSchema = z.record(
   ),
 );
 
+const NodeUsageSchema = z.object({
+  requests: z.number(),
+  promptTokens: z.number(),
+  cachedPromptTokens: z.number(),
+  completionTokens: z.number(),
+  costUsd: z.number().optional(),
+});
+
 export const UsageSchema = z.object({
   modelRequests: z.number(),
   promptTokens: z.number(),
@@ -45,6 +53,19 @@ export const UsageSchema = z.object({
   rewardRequests: z.number(),
   nodeMs: z.record(z.string(), z.number()).default({}),
   replicas: ReplicaUsageSchema.optional(),
+  fromCache: z
+    .object({
+      modelRequests: z.number(),
+      promptTokens: z.number(),
+      cachedPromptTokens: z.number(),
+      completionTokens: z.number(),
+      rewardRequests: z.number(),
+      costUsd: z.number(),
+    })
+    .partial()
+    .optional(),
+  byNode: z.record(z.string(), NodeUsageSchema).optional(),
+  costUsd: z.number().optional(),
 });
 
 export const ScoreStatsSchema = z.object({ min: z.number(), mean: z.number(), max: z.number() });
@@ -73,7 +94,7 @@ export const BestResponseSchema = z.object({
   iteration: z.number().int().min(0),
 });
 
-export const StopReasonSchema = z.enum(["depth", "target", "patience", "budget"]);
+export const StopReasonSchema = z.enum(["depth", "target", "patience", "budget", "cost"]);
 
 // The schemas and the state's types describe the same values: a field added to one and not the
 // other fails to compile here.

@@ -41,6 +41,75 @@ export interface Usage {
    * "critic", "reward", …), then by server URL (credentials hidden). Absent with one server per role.
    */
   replicas?: ReplicaUsage;
+  /**
+   * The part of the counts above that the persistent cache answered: no request was sent for it.
+   * The counts above say what the answer took, cached or not, so that a re-run writes the same
+   * record (docs/cache.md). Money saved is this part's cost (a price hook for `costUsd`).
+   */
+  fromCache?: Partial<CacheCounts>;
+  /** Requests and tokens by node name, and what each node cost when prices were given. */
+  byNode?: Record<string, NodeUsage>;
+  /** What the usage cost in US dollars, at the prices given; absent when none were given. */
+  costUsd?: number;
+}
+
+/** Requests and tokens the persistent cache answered, and, with prices, what they would have cost. */
+export interface CacheCounts {
+  modelRequests: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
+  rewardRequests: number;
+  /** US dollars the cache saved: these counts at the prices given (part of the usage's `costUsd`). */
+  costUsd: number;
+}
+
+/** Two cache counts added up; undefined when neither has any. */
+export function addCacheCounts(
+  a: Partial<CacheCounts> | undefined,
+  b: Partial<CacheCounts> | undefined,
+): Partial<CacheCounts> | undefined {
+  if (!a && !b) return undefined;
+  const sum: Partial<CacheCounts> = { ...a };
+  for (const [key, value] of Object.entries(b ?? {}) as [keyof CacheCounts, number][]) {
+    sum[key] = (sum[key] ?? 0) + value;
+  }
+  return sum;
+}
+
+/** What one node spent: its model or reward requests, their tokens, and their cost when priced. */
+export interface NodeUsage {
+  requests: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
+  costUsd?: number;
+}
+
+/** Two costs added up: absent only when neither is given. */
+function addCost(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
+}
+
+/** Two per-node usages added up, node by node. */
+export function addNodeUsage(
+  a: Record<string, NodeUsage> | undefined,
+  b: Record<string, NodeUsage> | undefined,
+): Record<string, NodeUsage> | undefined {
+  if (!b) return a;
+  const sum: Record<string, NodeUsage> = { ...a };
+  for (const [node, counts] of Object.entries(b)) {
+    const base = sum[node] ?? { requests: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 };
+    const costUsd = addCost(base.costUsd, counts.costUsd);
+    sum[node] = {
+      requests: base.requests + counts.requests,
+      promptTokens: base.promptTokens + counts.promptTokens,
+      cachedPromptTokens: base.cachedPromptTokens + counts.cachedPromptTokens,
+      completionTokens: base.completionTokens + counts.completionTokens,
+      ...(costUsd !== undefined && { costUsd }),
+    };
+  }
+  return sum;
 }
 
 /** What one server of a role did: requests it answered, requests that failed on it, prompt tokens. */
@@ -139,6 +208,9 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
   const nodeMs = { ...a.nodeMs };
   for (const [node, ms] of Object.entries(b.nodeMs ?? {})) nodeMs[node] = (nodeMs[node] ?? 0) + ms;
   const replicas = addReplicaUsage(a.replicas, b.replicas);
+  const byNode = addNodeUsage(a.byNode, b.byNode);
+  const costUsd = addCost(a.costUsd, b.costUsd);
+  const fromCache = addCacheCounts(a.fromCache, b.fromCache);
   return {
     modelRequests: a.modelRequests + (b.modelRequests ?? 0),
     promptTokens: a.promptTokens + (b.promptTokens ?? 0),
@@ -147,6 +219,9 @@ export function addUsage(a: Usage, b: Partial<Usage> | undefined): Usage {
     rewardRequests: a.rewardRequests + (b.rewardRequests ?? 0),
     nodeMs,
     ...(replicas ? { replicas } : {}),
+    ...(fromCache ? { fromCache } : {}),
+    ...(byNode ? { byNode } : {}),
+    ...(costUsd !== undefined ? { costUsd } : {}),
   };
 }
 
@@ -234,9 +309,10 @@ export function mergeHistory(left: HistoryRecord[], right: HistoryPatch[]): Hist
 
 /**
  * Why a run stopped: it reached its depth (or ran in mode bon), its best score reached the target,
- * it ran out of patience, or one more iteration would have passed its budget.
+ * it ran out of patience, or one more iteration would have passed its token or request budget
+ * (budget) or its dollar budget (cost).
  */
-export type StopReason = "depth" | "target" | "patience" | "budget";
+export type StopReason = "depth" | "target" | "patience" | "budget" | "cost";
 
 export interface BestResponse {
   text: string;

@@ -32,6 +32,8 @@ export interface QueryRow {
   stopReason: string | null;
   requests: number | null;
   tokens: number | null;
+  /** US dollars, when the query was run with prices. */
+  costUsd: number | null;
   error: string | null;
 }
 
@@ -78,6 +80,8 @@ export interface IterationData {
   bestId: string | null;
   requests: number | null;
   tokens: number | null;
+  /** US dollars, when the query was run with prices. */
+  costUsd: number | null;
   ms: number | null;
 }
 
@@ -127,7 +131,7 @@ export function storyChunks(stories: readonly QueryDetail[], perChunk: number): 
 }
 
 const TEXT_FIELDS = ["query", "mode", "stopReason", "error"] as const;
-const NUMBER_FIELDS = ["first", "best", "gain", "bestIteration", "requests", "tokens"] as const;
+const NUMBER_FIELDS = ["first", "best", "gain", "bestIteration", "requests", "tokens", "costUsd"] as const;
 
 /**
  * The rows block as the page holds it: a column per field rather than an object per row, and each
@@ -188,6 +192,7 @@ export function decodeRows(block: RowsBlock): ReportRows {
     bestIteration: block.numbers.bestIteration[i],
     requests: block.numbers.requests[i],
     tokens: block.numbers.tokens[i],
+    costUsd: block.numbers.costUsd?.[i] ?? null,
   }));
   return {
     queries,

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import type { BatchRecord } from "../../src/cli/batch/record.js";
+import type { BatchRecord } from "../../src/eval/batch/record.js";
 import type { SimServer } from "../../src/sim/server.js";
 import { runCli, startCli, tempDir, waitUntil, type CliResult } from "./cli.js";
 import { readRecords, samplePrompts } from "./records.js";

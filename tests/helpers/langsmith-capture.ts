@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
+import { randomUUID } from "node:crypto";
 
 /** A run as the LangSmith client sent it: its create payload with any later update merged in. */
 export interface CapturedRun {
@@ -23,15 +24,31 @@ type Payload = Record<string, unknown>;
 /** The multipart fields that the client sends as parts of their own: `post.<id>.<field>`. */
 const SPLIT_FIELDS = new Set(["inputs", "outputs", "events", "extra", "error", "serialized"]);
 
+/** A dataset, example, experiment (project), feedback or comparative experiment as the client created it. */
+export type Stored = Record<string, unknown> & { id: string };
+
+/** How the stand-in answers every request but `GET /info`: normally, with an error status, or not at all. */
+export type Behaviour = "answer" | 401 | 429 | 500 | "silent";
+
 /**
- * A local stand-in for LangSmith's ingestion API, as the langsmith 0.12 client speaks it:
+ * A local stand-in for LangSmith's API, as the langsmith 0.12 client speaks it. Ingestion:
  * `GET /info`, `POST /runs/multipart` (parts `post.<id>`, `patch.<id>`, `post.<id>.inputs`, ...),
  * `POST /runs/batch` (`{ post: [...], patch: [...] }`), `POST /runs` and `PATCH /runs/:id`.
+ * Evaluation: datasets (`GET`/`POST /datasets`), examples (`GET /examples`, `GET /examples/:id`,
+ * the multipart `POST /v1/platform/datasets/:id/examples`), experiments (`POST /sessions`, upsert
+ * by name), `POST /runs/query`, `POST /feedback` and `POST /datasets/comparative`.
  * It keeps every request body as received, to check what left the process.
  */
 export class LangSmithCapture {
   readonly bodies: string[] = [];
   readonly requests: { method: string; path: string; apiKey: string | undefined }[] = [];
+  readonly datasets: Stored[] = [];
+  readonly examples: Stored[] = [];
+  readonly projects: Stored[] = [];
+  readonly feedback: Stored[] = [];
+  readonly comparisons: Stored[] = [];
+  /** Set it to make the stand-in refuse (or ignore) what follows. */
+  behaviour: Behaviour = "answer";
   private readonly posts = new Map<string, Payload>();
   private readonly patches = new Map<string, Payload>();
   private readonly server = createServer((req, res) => {
@@ -84,12 +101,14 @@ export class LangSmithCapture {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(value));
     };
+    if (this.behaviour === "silent") return; // holds the connection, answers nothing
+    if (this.behaviour !== "answer") return json(this.behaviour, { detail: "refused by the test" });
 
     if (req.method === "GET" && url.pathname === "/info") {
       // No compression flags: the client then sends plain bodies that this server can read.
       return json(200, {
         version: "0.12.0",
-        instance_flags: {},
+        instance_flags: { dataset_examples_multipart_enabled: true },
         batch_ingest_config: {
           use_multipart_endpoint: this.mode === "multipart",
           size_limit: 100,
@@ -107,8 +126,12 @@ export class LangSmithCapture {
       const fields = new Map<string, Payload>();
       for (const [name, value] of form.entries()) {
         const [kind, id, field] = name.split(".");
-        if (kind !== "post" && kind !== "patch") continue; // feedback, attachments
+        if (kind !== "post" && kind !== "patch" && kind !== "feedback") continue; // attachments
         const parsed: unknown = JSON.parse(typeof value === "string" ? value : await value.text());
+        if (kind === "feedback") {
+          this.feedback.push({ ...(parsed as Payload), id });
+          continue;
+        }
         const key = `${kind}.${id}`;
         const payload = fields.get(key) ?? {};
         if (field === undefined) Object.assign(payload, parsed);
@@ -136,7 +159,101 @@ export class LangSmithCapture {
       this.record("patch", { ...(JSON.parse(body.toString("utf8")) as Payload), id: patch[1] });
       return json(202, {});
     }
+    const handled = await this.evaluation(req.method ?? "", url, body, req.headers["content-type"]);
+    if (handled !== undefined) return json(handled.status, handled.value);
     return json(404, { detail: `Not found: ${req.method} ${url.pathname}` });
+  }
+
+  /** Datasets, examples, experiments, feedback and comparisons; undefined for another path. */
+  private async evaluation(
+    method: string,
+    url: URL,
+    body: Buffer,
+    contentType: string | undefined,
+  ): Promise<{ status: number; value: unknown } | undefined> {
+    const ok = (value: unknown) => ({ status: 200, value });
+    const page = (items: unknown[]) => {
+      const offset = Number(url.searchParams.get("offset") ?? 0);
+      return ok(items.slice(offset, offset + Number(url.searchParams.get("limit") ?? 100)));
+    };
+    const parsed = () => JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    const path = url.pathname;
+    if (method === "GET" && path === "/datasets") {
+      const name = url.searchParams.get("name");
+      return page(this.datasets.filter((d) => name === null || d.name === name));
+    }
+    const byId = /^\/(datasets|sessions)\/([0-9a-f-]{36})$/.exec(path);
+    if (byId) {
+      const list = byId[1] === "datasets" ? this.datasets : this.projects;
+      const found = list.find((d) => d.id === byId[2]);
+      if (!found) return { status: 404, value: { detail: `no such ${byId[1]}` } };
+      if (method === "PATCH") Object.assign(found, parsed());
+      return ok(found);
+    }
+    if (method === "POST" && path === "/datasets") {
+      const dataset = { ...parsed(), id: randomUUID(), created_at: new Date().toISOString() };
+      this.datasets.push(dataset);
+      return ok(dataset);
+    }
+    if (method === "GET" && path === "/examples") {
+      const dataset = url.searchParams.get("dataset");
+      return page(this.examples.filter((e) => e.dataset_id === dataset));
+    }
+    const example = /^\/examples\/([^/]+)$/.exec(path);
+    if (method === "GET" && example) {
+      const found = this.examples.find((e) => e.id === example[1]);
+      return found ? ok(found) : { status: 404, value: { detail: "no such example" } };
+    }
+    const upload = /^\/v1\/platform\/datasets\/([^/]+)\/examples$/.exec(path);
+    if (method === "POST" && upload) {
+      const form = await new Response(new Uint8Array(body), {
+        headers: { "content-type": String(contentType) },
+      }).formData();
+      const byId = new Map<string, Stored>();
+      for (const [name, value] of form.entries()) {
+        const [id, field] = name.split(".");
+        const part: unknown = JSON.parse(typeof value === "string" ? value : await value.text());
+        const now = new Date().toISOString();
+        const stored = byId.get(id) ?? { id, dataset_id: upload[1], created_at: now, modified_at: now };
+        if (field === undefined) Object.assign(stored, part);
+        else stored[field] = part;
+        byId.set(id, stored);
+      }
+      this.examples.push(...byId.values());
+      return { status: 201, value: { example_ids: [...byId.keys()], count: byId.size } };
+    }
+    if (method === "POST" && path === "/sessions") {
+      const project = parsed();
+      const existing = this.projects.find((p) => p.name === project.name);
+      if (existing && url.searchParams.get("upsert") === "true") return ok(existing);
+      if (existing) return { status: 409, value: { detail: "project exists" } };
+      const created = { ...project, id: randomUUID() };
+      this.projects.push(created);
+      return ok(created);
+    }
+    if (method === "GET" && path === "/sessions") {
+      const name = url.searchParams.get("name");
+      return ok(this.projects.filter((p) => name === null || p.name === name));
+    }
+    if (method === "POST" && path === "/runs/query") {
+      const query = parsed() as { session?: string[]; is_root?: boolean };
+      const names = new Set(this.projects.filter((p) => query.session?.includes(p.id)).map((p) => p.name));
+      const runs = [...this.runs().values()].filter(
+        (run) =>
+          names.has(run.session_name) && (query.is_root !== true || (run.parent_run_id ?? null) === null),
+      );
+      return ok({ runs, cursors: { next: null } });
+    }
+    if (method === "POST" && path === "/feedback") {
+      this.feedback.push(parsed() as Stored);
+      return ok({});
+    }
+    if (method === "POST" && path === "/datasets/comparative") {
+      const comparison = { ...parsed(), id: String(parsed().id ?? randomUUID()) };
+      this.comparisons.push(comparison);
+      return ok(comparison);
+    }
+    return undefined;
   }
 }
 

@@ -1,5 +1,7 @@
-import type { BatchRecord } from "../../src/cli/batch/record.js";
+import { readFileSync } from "node:fs";
+import type { BatchRecord } from "../../src/eval/batch/record.js";
 import type { SimRequest } from "../../src/sim/server.js";
+import { waitUntil } from "./cli.js";
 import type { PostgresServer } from "./postgres.js";
 
 /** The ids a worker's standard error says it took and has not finished: the jobs it holds. */
@@ -89,4 +91,19 @@ export function throttled(check: () => boolean, ms = 500): () => boolean {
     answer = check();
     return answer;
   };
+}
+
+/** Whether process `pid` is stopped (state T in /proc/PID/stat), as SIGSTOP leaves it. */
+function isStopped(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return /^T$/i.test(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]);
+}
+
+/**
+ * Resolves once a child sent SIGSTOP stands still and what it wrote before is read: once it is
+ * stopped, its last lines are in the pipe, and the event loop's next poll phase reads them.
+ */
+export async function frozen(pid: number): Promise<void> {
+  await waitUntil(() => isStopped(pid), 30_000, `process ${pid} to stop`);
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { BatchRecord } from "../../src/cli/batch/record.js";
+import type { BatchRecord } from "../../src/eval/batch/record.js";
 import { defaultSamplePromptsPath } from "../../src/cli/paths.js";
 
 /** The complete records of a results file (a cut-short last line is left out). */

@@ -6,6 +6,12 @@ import { redactUrls } from "../../http/redact.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { isPostgresUrl } from "../../queue/url.js";
+import {
+  firstLineOf,
+  importModule,
+  isModuleNotFound,
+  type ImportModule,
+} from "../../util/optional-module.js";
 
 /**
  * Where `tpo batch --checkpoint` saves every finished node of every query: a SQLite file, or a
@@ -19,13 +25,29 @@ export interface BatchCheckpointer {
   close(): Promise<void>;
 }
 
+/**
+ * Deletes a thread's checkpoints once its record is kept: the record holds the run's result, and
+ * checkpoints take many times its size. A failure to delete them costs space, not results: it is
+ * handed to `said` once.
+ */
+export function checkpointForgetter(
+  checkpointer: BatchCheckpointer,
+  said: (reason: string) => void,
+): (threadId: string) => Promise<void> {
+  let failed = false;
+  return async (threadId) => {
+    try {
+      await checkpointer.saver.deleteThread(threadId);
+    } catch (error) {
+      if (failed) return;
+      failed = true;
+      said((error as Error).message ?? String(error));
+    }
+  };
+}
+
 const SQLITE_PACKAGE = "@langchain/langgraph-checkpoint-sqlite";
 const POSTGRES_PACKAGE = "@langchain/langgraph-checkpoint-postgres";
-
-/** Loads a module by name; a parameter so that a test can stand in for a missing package. */
-export type ImportModule = (name: string) => Promise<unknown>;
-
-const importModule: ImportModule = (name) => import(name);
 
 /**
  * Refuses a PostgreSQL URL that does not parse as one, up front: a user name or password with
@@ -87,17 +109,12 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-function isModuleNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
-}
-
 async function loadSaverPackage<T>(name: string, flag: string, load: ImportModule): Promise<T> {
   try {
     return (await load(name)) as T;
   } catch (error) {
     if (!isModuleNotFound(error)) throw error;
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const message = firstLineOf(error);
     if (!message.includes(`'${name}'`)) {
       // The saver is there but something it needs is not (better-sqlite3, pg).
       throw new CliUsageError(

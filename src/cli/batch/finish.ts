@@ -1,10 +1,12 @@
 import type { TpoMode } from "../../settings/run-settings.js";
-import { escapeControl } from "../escape.js";
-import type { BatchItem } from "./input.js";
-import type { BatchRecord } from "./record.js";
-import { officialPath, writeOfficial } from "./reference-format.js";
-import { BATCH_RECORDS, scanResults, type ResultsWriter } from "./results-file.js";
-import { formatSummary, summarize, summaryView } from "./summary.js";
+import { escapeControl } from "../../util/escape.js";
+import type { BatchItem } from "../../eval/batch/input.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { officialJson, officialPath } from "../../eval/export/reference-format.js";
+import { writeAtomically } from "../atomic-write.js";
+import { BATCH_RECORDS, scanResults, type ResultsWriter } from "../../eval/batch/results-file.js";
+import { summarize, summaryView } from "../../eval/batch/summary.js";
+import { formatSummary } from "./summary-text.js";
 import { writeLine, type OutStream } from "../io.js";
 
 /** Records the input lines that could not be read, each as an error record, and says so. */
@@ -49,10 +51,8 @@ export function summarizeResults(out: string, modes: TpoMode[], format: string, 
   if (format === "official") {
     for (const mode of modes) {
       const path = officialPath(out, mode);
-      writeOfficial(
-        path,
-        records.filter((r) => r.mode === mode),
-      );
+      // Whole, through a temporary file: a crash never leaves half of one.
+      writeAtomically(path, officialJson(records.filter((r) => r.mode === mode)));
       writeLine(stdout, `Wrote ${path}`);
     }
   }

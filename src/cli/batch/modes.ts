@@ -4,11 +4,9 @@ import {
   type TpoContextInput,
   type TpoMode,
 } from "../../settings/run-settings.js";
+import { MODES } from "../../eval/batch/record.js";
 import { CliUsageError } from "../errors.js";
 import { flagOfField, parseSettings } from "../flags.js";
-
-/** The modes, as the settings schema lists them (the order tables show them in). */
-export const MODES: readonly TpoMode[] = TpoContextSchema.shape.mode.unwrap().options;
 
 export function parseModes(text: string): TpoMode[] {
   const modes = text

@@ -1,7 +1,6 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { CliUsageError } from "../errors.js";
-import type { ResultsScan } from "./results-file.js";
 
 /**
  * The path with every symlink resolved: the file's real path, or for a file that does not exist
@@ -78,26 +77,4 @@ export function checkOutPath(out: string, input: string, checkpoint?: string): v
   if (checkpoint && !/^postgres(ql)?:\/\//i.test(checkpoint) && target === realPath(checkpoint)) {
     throw new CliUsageError(`--out ${out} is the --checkpoint file; the results need a file of their own.`);
   }
-}
-
-/**
- * Refuses an `--out` that holds something other than records (an input file, notes): resuming would
- * append to it, and overwriting would destroy it.
- */
-export function checkResultsFile(
-  out: string,
-  scan: Pick<ResultsScan, "records" | "badLines" | "torn">,
-  command = "tpo batch",
-): void {
-  if (scan.records > 0) return;
-  const firstBad = scan.badLines[0];
-  // A record cut short by a crash during the first write is still the start of a results file.
-  if (firstBad === undefined && (scan.torn === null || scan.torn.startsWith('{"id":'))) return;
-  throw new CliUsageError(
-    `--out ${out} is not a results file of ${command} (${
-      firstBad !== undefined
-        ? `line ${firstBad.line} is not a record`
-        : "it holds one line that is not a record"
-    }); name a new file, or move this one away.`,
-  );
 }

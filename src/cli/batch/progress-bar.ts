@@ -1,5 +1,5 @@
 import type { TpoMode } from "../../settings/run-settings.js";
-import { duration, formatNumber } from "../number-format.js";
+import { duration, formatNumber } from "../../util/number-format.js";
 
 export interface ProgressOptions {
   /** Draw a bar redrawn in place (a terminal) or print plain lines. */

@@ -1,12 +1,12 @@
 import { queryTextOf } from "../query-input.js";
 import { TpoStepError } from "../../errors.js";
-import { runTpoToEnd } from "../../run/index.js";
+import { runTpoToEnd, type TpoRunOptions } from "../../run/index.js";
 import type { TpoGraph } from "../../graph/builder.js";
 import { describeFailure } from "../failure.js";
 import { describeModels } from "../flags.js";
-import type { BatchItem } from "./input.js";
-import type { Job } from "./plan.js";
-import { stopOf, type BatchRecord } from "./record.js";
+import type { BatchItem } from "../../eval/batch/input.js";
+import type { Job } from "../../eval/batch/plan.js";
+import { stopOf, type BatchRecord } from "../../eval/batch/record.js";
 import type { ModelSettings } from "../../from-env/models-from-env.js";
 import { turnsOf } from "../../messages/conversation.js";
 
@@ -38,7 +38,13 @@ export async function runJob(
   job: Job,
   graph: TpoGraph,
   settings: ModelSettings,
-  options: { threadId?: string; resume: boolean; signal: AbortSignal },
+  options: {
+    threadId?: string;
+    resume: boolean;
+    signal: AbortSignal;
+    /** Traces the run into a LangSmith experiment (`tpo batch --langsmith-experiment` with tracing on). */
+    trace?: Pick<TpoRunOptions, "callbacks" | "runId">;
+  },
 ): Promise<BatchRecord> {
   const { item, context } = job;
   const started = performance.now();
@@ -49,6 +55,7 @@ export async function runJob(
       threadId: options.threadId,
       resume: options.resume,
       signal: options.signal,
+      ...options.trace,
     });
     return {
       ...base,

@@ -1,109 +1,64 @@
 import { enqueueJobs } from "../../queue/enqueue.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { MODEL_FLAGS, optionKey } from "../flag-tables.js";
-import { numberFlag, settingsInput } from "../flags.js";
+import { escapeControl } from "../../util/escape.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
-import { readBatchInput } from "../batch/input.js";
+import { itemsOfBatch, type QueueBatch } from "../batch/batch-flags.js";
 import { lockResults } from "../batch/lock.js";
-import { parseModes, settingsPerMode } from "../batch/modes.js";
-import { checkOutPath } from "../batch/out-file.js";
-import { planJobs } from "../batch/plan.js";
+import { planJobs } from "../../eval/batch/plan.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import type { BatchRecord } from "../batch/record.js";
-import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
-import { settingsDifferences } from "../batch/settings-check.js";
-import { datasetName, queueJobOf } from "../queue/job-data.js";
-import { OutModels } from "../queue/models-check.js";
+import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
+import { settingsDifferences } from "../../eval/batch/settings-check.js";
+import { misfitRecordOf, queueJobOf } from "../queue/job-data.js";
+import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
-import { waitForRecords } from "../queue/wait.js";
-import type { BatchOptions } from "./batch.js";
+import { Outage, waitForRecords } from "../queue/wait.js";
+import { warnOnStderr } from "../warn.js";
+import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
 import { writeLine, type CliIo } from "../io.js";
-
-/** Flags of `tpo batch` that mean nothing, or something else, with --queue: refused, with the reason. */
-function refuseWithQueue(options: BatchOptions): void {
-  const refuse = (flag: string, why: string) => {
-    throw new CliUsageError(`${flag} does not go with --queue: ${why}`);
-  };
-  if (options.shard !== undefined)
-    refuse("--shard", "the queue spreads the queries over the workers; start more workers instead.");
-  if (options.resume)
-    refuse(
-      "--resume",
-      "with --queue, --out is always continued (the same command again writes what is missing, nothing twice).",
-    );
-  if (options.checkpoint !== undefined)
-    refuse("--checkpoint", "the workers keep their checkpoints in the queue's database.");
-  if (options.concurrencyGiven)
-    refuse("--concurrency", "each worker runs its own (tpo worker --concurrency).");
-  for (const { flag } of MODEL_FLAGS) {
-    if (options[optionKey(flag)] !== undefined) {
-      refuse(flag, "each worker uses the models of its own environment and flags (give it to tpo worker).");
-    }
-  }
-}
 
 /**
  * `tpo batch INPUT --queue URL --out FILE`: enqueues one job per query and mode (idempotently: a
  * job the queue has already is not made again), then waits for the workers and appends each
  * record to --out as its job ends, with the summary of a plain batch at the end. `--detach` only
  * enqueues. The same command again continues --out: it writes what is missing and nothing twice.
+ * Its flags are read with the plain batch's (../batch/batch-flags.ts).
  */
-export async function batchOnQueue(input: string, options: BatchOptions, io: CliIo): Promise<void> {
-  refuseWithQueue(options);
-  const base = settingsInput(options);
-  const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
-  const contexts = settingsPerMode(base, modes, options.modes !== undefined);
-  if (options.format !== "jsonl" && options.format !== "official") {
-    throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
-  }
-  const policy = {
-    maxAttempts: numberFlag("--max-attempts", options.maxAttempts ?? "3", { integer: true, min: 1 }),
-    retryDelaySeconds: numberFlag("--retry-delay", options.retryDelay ?? "10", { integer: true, min: 1 }),
-  };
-  const dataset = datasetName(input, options.dataset);
-  checkOutPath(options.out, input);
-  let items = readBatchInput(input);
-  if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
-  if (items.length === 0) {
-    writeLine(io.stderr, escapeControl(`tpo batch: ${input} holds no queries: nothing to enqueue.`));
-    return;
-  }
+export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> {
+  const { input, contexts, dataset } = flags;
+  const items = await itemsOfBatch(flags, io.stderr);
+  if (items.length === 0) return;
 
-  const release = lockResults(options.out); // before reading --out: one writer at a time
+  const release = lockResults(flags.out); // before reading --out: one writer at a time
   const failed: BatchRecord[] = [];
   const otherModels: { record: BatchRecord; differences: string[] }[] = [];
   let total = 0;
   try {
     const existing = previousResults(
-      options.out,
-      { resume: true, overwrite: options.overwrite },
+      flags.out,
+      { resume: true, overwrite: flags.overwrite },
       "tpo batch",
       BATCH_RECORDS,
-      (line) => writeLine(io.stderr, line),
+      warnOnStderr("tpo batch", io.stderr),
     );
     const differences = settingsDifferences(existing.values(), contexts, null);
-    if (differences.length > 0 && !options.allowMixed) {
+    if (differences.length > 0 && !flags.allowMixed) {
       throw new CliUsageError(
-        `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
+        `--out ${flags.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
           "Run with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
       );
     }
     const outModels = new OutModels(existing.values(), contexts);
-    const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
+    const { jobs, unreadable } = planJobs(items, contexts, existing, flags.retryFailed);
     total = jobs.length + unreadable.length;
     const queueJobs = jobs.map((job) => queueJobOf(job, dataset));
-    const queue = await openQueueForCli(options.queue!, io.env, {
+    const outage = new Outage((line) => writeLine(io.stderr, line));
+    const queue = await openQueueForCli(flags.queue, io.env, {
       what: "tpo batch --queue",
       onLostConnection: (reason) =>
-        writeLine(
-          io.stderr,
-          escapeControl(
-            `tpo batch: a connection to the queue was lost (${reason}); later reads open a new one.`,
-          ),
-        ),
+        outage.lost(`tpo batch: a connection to the queue was lost (${reason}); later reads open a new one.`),
     });
-    const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
+    const writer = new ResultsWriter(flags.out, { truncate: flags.overwrite });
     try {
       recordUnreadable(writer, unreadable, input, io.stderr);
       failed.push(
@@ -116,8 +71,10 @@ export async function batchOnQueue(input: string, options: BatchOptions, io: Cli
           error: { message: item.error! },
         })),
       );
-      const enqueued = await enqueueJobs(queue, queueJobs, policy, { retryFailed: options.retryFailed });
-      if (!options.quiet || options.detach)
+      const enqueued = await enqueueJobs(queue, queueJobs, flags.policy, {
+        retryFailed: flags.retryFailed,
+      });
+      if (!flags.quiet || flags.detach)
         writeLine(
           io.stderr,
           escapeControl(
@@ -125,11 +82,11 @@ export async function batchOnQueue(input: string, options: BatchOptions, io: Cli
               (enqueued.pending > 0 ? `, ${enqueued.pending} queued or running already` : "") +
               (enqueued.finished > 0 ? `, ${enqueued.finished} finished already` : "") +
               (enqueued.requeued > 0 ? `, ${enqueued.requeued} failed ones put back` : "") +
-              (jobs.length === 0 ? `; every query of ${input} has a record in ${options.out}` : "") +
+              (jobs.length === 0 ? `; every query of ${input} has a record in ${flags.out}` : "") +
               ".",
           ),
         );
-      if (options.detach) {
+      if (flags.detach) {
         writeLine(
           io.stderr,
           "tpo batch: detached. Start `tpo worker <url>` on the machines that run the queries; this same command " +
@@ -143,19 +100,19 @@ export async function batchOnQueue(input: string, options: BatchOptions, io: Cli
         { tty: io.stderr.isTTY === true, write: (text) => io.stderr.write(text) },
         () => (workers === null ? "" : `${workers} worker${workers === 1 ? "" : "s"} active`),
       );
-      if (!options.quiet && queueJobs.length > 0) progress.start();
+      if (!flags.quiet && queueJobs.length > 0) progress.start();
       try {
         await waitForRecords(queue, queueJobs, {
-          warn: (line) => writeLine(io.stderr, line),
-          onResult: ({ record }) => {
-            const batchRecord = record as unknown as BatchRecord;
+          recordSchema: BatchRecordSchema,
+          onResult: (result, job) => {
+            const batchRecord = result.record ?? misfitRecordOf(job, result.unreadable);
             const differences = outModels.differences(batchRecord);
-            if (differences.length > 0 && !options.allowMixed) {
+            if (differences.length > 0 && !flags.allowMixed) {
               otherModels.push({ record: batchRecord, differences });
               writeLine(
                 io.stderr,
                 escapeControl(
-                  `tpo batch: not writing the record of ${batchRecord.id} (${batchRecord.mode}) to ${options.out}: ` +
+                  `tpo batch: not writing the record of ${batchRecord.id} (${batchRecord.mode}) to ${flags.out}: ` +
                     `its worker has other models (${differences.join("; ")}).`,
                 ),
               );
@@ -165,16 +122,18 @@ export async function batchOnQueue(input: string, options: BatchOptions, io: Cli
             writer.append(batchRecord);
             if (batchRecord.error) {
               failed.push(batchRecord);
-              if (!options.quiet) reportFailedRecord(batchRecord, io.stderr);
+              if (!flags.quiet) reportFailedRecord(batchRecord, io.stderr);
             }
             progress.complete(batchRecord.mode, batchRecord.best?.score ?? null);
           },
+          outage,
+          warn: (line) => writeLine(io.stderr, line),
           onWorkers: (active) => {
             workers = active;
           },
         });
       } finally {
-        if (!options.quiet && queueJobs.length > 0) progress.stop();
+        if (!flags.quiet && queueJobs.length > 0) progress.stop();
       }
     } finally {
       writer.close();
@@ -183,14 +142,24 @@ export async function batchOnQueue(input: string, options: BatchOptions, io: Cli
   } finally {
     release();
   }
-  if (options.detach) return;
+  if (flags.detach) return;
 
-  summarizeResults(options.out, modes, options.format, io.stdout);
+  summarizeResults(flags.out, flags.modes, flags.format, io.stdout);
+  if (flags.langsmith) {
+    // The workers ran the queries: their records are uploaded from --out, without iteration trees.
+    const upload = await ExperimentUpload.start(
+      "tpo batch",
+      flags.langsmith,
+      queriesOfItems(items),
+      flags.modes,
+    );
+    await upload.finish(experimentRecordsOf(flags.out), flags.out);
+  }
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
     throw new CliUsageError(
       escapeControl(
-        `${otherModels.length} of ${total} records came from workers with other models than the records of ${options.out} ` +
+        `${otherModels.length} of ${total} records came from workers with other models than the records of ${flags.out} ` +
           `(${differences.join("; ")}) and were not written. Run every worker with the same models, or run this command ` +
           "again with --allow-mixed to add them (the summary keeps them apart); they stay in the queue, nothing runs again.",
       ),
@@ -200,7 +169,7 @@ export async function batchOnQueue(input: string, options: BatchOptions, io: Cli
     const listed = failed.slice(0, 10).map((r) => `${r.id} (${r.mode ?? "unreadable"})`);
     throw new CliRunError(
       escapeControl(
-        `${failed.length} of ${total} queries failed: ${listed.join(", ")}${failed.length > 10 ? ", …" : ""}; their records in ${options.out} ` +
+        `${failed.length} of ${total} queries failed: ${listed.join(", ")}${failed.length > 10 ? ", …" : ""}; their records in ${flags.out} ` +
           "carry the error (this command again with --retry-failed puts them back in the queue and waits for them).",
       ),
     );

@@ -1,53 +1,27 @@
 import { CliRunError, CliUsageError } from "../errors.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { describeModels, modelSettings, numberFlag, settingsInput } from "../flags.js";
+import { describeModels, modelSettings, pricedAsNeeded } from "../flags.js";
+import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
 import { runJob } from "../batch/run-job.js";
-import {
-  checkCheckpointFile,
-  openCheckpointer,
-  threadIdOf,
-  type BatchCheckpointer,
-} from "../batch/checkpoint.js";
-import { readBatchInput } from "../batch/input.js";
-import { parseModes, settingsPerMode } from "../batch/modes.js";
+import { checkpointForgetter, openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
+import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import { planJobs } from "../batch/plan.js";
-import type { BatchRecord } from "../batch/record.js";
-import { BATCH_RECORDS, previousResults, ResultsWriter } from "../batch/results-file.js";
-import { itemsOfShard, parseShard } from "../batch/shard.js";
+import { planJobs } from "../../eval/batch/plan.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { lockResults } from "../batch/lock.js";
-import { checkOutPath } from "../batch/out-file.js";
-import { settingsDifferences } from "../batch/settings-check.js";
-import { escapeControl } from "../escape.js";
+import { settingsDifferences } from "../../eval/batch/settings-check.js";
+import { warnOnStderr } from "../warn.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
-import { writeLine, type CliIo, type OutStream } from "../io.js";
+import { addCacheCounts, type Usage } from "../../state/state.js";
+import { cacheSavedLine, openCacheOption } from "../cache-option.js";
+import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
+import { writeLine, type CliIo } from "../io.js";
 
-export interface BatchOptions extends Record<string, unknown> {
-  out: string;
-  resume?: boolean;
-  overwrite?: boolean;
-  allowMixed?: boolean;
-  retryFailed?: boolean;
-  concurrency: string;
-  shard?: string;
-  modes?: string;
-  checkpoint?: string;
-  format: string;
-  limit?: string;
-  quiet?: boolean;
-  /** The job queue's PostgreSQL URL (`true`: TPO_QUEUE_URL's): workers run the queries (./batch-queue.ts). */
-  queue?: string | true;
-  maxAttempts?: string;
-  retryDelay?: string;
-  dataset?: string;
-  detach?: boolean;
-  /** Whether --concurrency was given, rather than its default (--queue refuses it). */
-  concurrencyGiven?: boolean;
-  keepCheckpoints?: boolean;
-}
+export type { BatchOptions };
 
 /** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
 function planView(record: BatchRecord): BatchRecord {
@@ -55,107 +29,89 @@ function planView(record: BatchRecord): BatchRecord {
   return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
 }
 
-/**
- * Deletes a query's checkpoints once its record is written: the record holds the run's result,
- * and checkpoints take many times its size. A failure to delete them costs space, not results:
- * said once per batch.
- */
-function checkpointForgetter(
-  checkpointer: BatchCheckpointer,
-  stderr: OutStream,
-): (threadId: string) => Promise<void> {
-  let failed = false;
-  return async (threadId) => {
-    try {
-      await checkpointer.saver.deleteThread(threadId);
-    } catch (error) {
-      if (failed) return;
-      failed = true;
-      writeLine(
-        stderr,
-        `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} ` +
-          `(${(error as Error).message ?? String(error)}); they stay there.`,
-      );
-    }
-  };
-}
-
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
 export async function batchAction(input: string, options: BatchOptions, io: CliIo): Promise<void> {
-  if (options.queue !== undefined) {
+  const flags = readBatchFlags(input, options);
+  if (flags.on === "queue") {
     const { batchOnQueue } = await import("./batch-queue.js");
-    return batchOnQueue(input, options, io);
+    return batchOnQueue(flags, io);
   }
-  for (const [flag, given] of [
-    ["--max-attempts", options.maxAttempts],
-    ["--retry-delay", options.retryDelay],
-    ["--dataset", options.dataset],
-    ["--detach", options.detach],
-  ] as const) {
-    if (given !== undefined)
-      throw new CliUsageError(`${flag} goes with --queue (it is about the job queue's jobs).`);
-  }
-  const base = settingsInput(options);
-  const modes = options.modes ? parseModes(options.modes) : [base.mode ?? "tpo"];
-  const contexts = settingsPerMode(base, modes, options.modes !== undefined);
-  const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
-  if (options.format !== "jsonl" && options.format !== "official") {
-    throw new CliUsageError(`--format must be "jsonl" or "official", got "${options.format}".`);
-  }
-  if (options.retryFailed && !options.resume) throw new CliUsageError("--retry-failed needs --resume.");
-  if (options.overwrite && options.resume)
-    throw new CliUsageError("--resume and --overwrite exclude each other.");
-  const shard = options.shard ? parseShard(options.shard) : null;
-  checkOutPath(options.out, input, options.checkpoint);
-  if (options.checkpoint) checkCheckpointFile(options.checkpoint);
-  let items = readBatchInput(input);
-  if (shard) items = itemsOfShard(items, shard);
-  if (options.limit) items = items.slice(0, numberFlag("--limit", options.limit, { integer: true, min: 1 }));
-  if (items.length === 0) {
-    writeLine(
-      io.stderr,
-      escapeControl(
-        `tpo batch: ${shard ? `shard ${options.shard} of ` : ""}${input} holds no queries: nothing to run.`,
-      ),
+  return batchHere(flags, options, io);
+}
+
+/** The batch's dollar budget, when --batch-max-cost is given: it needs the models' prices. */
+function batchBudget(limit: number | undefined, priced: boolean): BatchCostBudget | undefined {
+  if (limit === undefined) return undefined;
+  if (!priced) {
+    throw new CliUsageError(
+      "--batch-max-cost needs the models' prices: give --prices FILE (TPO_PRICES) in LiteLLM's format, or --input-price, --output-price and --reward-price.",
     );
-    return;
   }
+  return new BatchCostBudget(limit);
+}
+
+/** The queries run by this process, `--concurrency` at once. */
+async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): Promise<void> {
+  const { input, out, contexts } = flags;
+  const items = await itemsOfBatch(flags, io.stderr);
+  if (items.length === 0) return;
 
   const settings = modelSettings(options, io.env);
-  const release = lockResults(options.out, "tpo batch"); // before reading --out: one writer at a time
+  const release = lockResults(out, "tpo batch"); // before reading --out: one writer at a time
   try {
     const existing = previousResults(
-      options.out,
-      options,
+      out,
+      flags,
       "tpo batch",
       { ...BATCH_RECORDS, view: planView },
-      (line) => writeLine(io.stderr, line),
+      warnOnStderr("tpo batch", io.stderr),
     );
-    const differences = options.resume
+    const differences = flags.resume
       ? settingsDifferences(existing.values(), contexts, describeModels(settings))
       : [];
-    if (differences.length > 0 && !options.allowMixed) {
+    if (differences.length > 0 && !flags.allowMixed) {
       throw new CliUsageError(
-        `--out ${options.out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
+        `--out ${out} holds records made with other settings than this run's (${differences.join("; ")}). ` +
           "Resume with the records' settings, or pass --allow-mixed to add records of these settings (the summary keeps them apart).",
       );
     }
-    const models = loadModels(settings);
-    settings.simulatedServer = await reachesSimulatedServer(settings);
-    const writer = new ResultsWriter(options.out, { truncate: options.overwrite });
-    // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
-    const checkpointer = options.checkpoint
-      ? await openCheckpointer(options.checkpoint, { warn: (line) => writeLine(io.stderr, line) })
+    // Before the writer and the checkpointer: a missing langsmith package fails with nothing open.
+    const experiments = flags.langsmith
+      ? await ExperimentUpload.start("tpo batch", flags.langsmith, queriesOfItems(items), flags.modes)
       : undefined;
-    const forgetCheckpoints = checkpointer && checkpointForgetter(checkpointer, io.stderr);
-    const graph = createTpoGraph({ ...models, checkpointer: checkpointer?.saver });
-
-    const { jobs, unreadable } = planJobs(items, contexts, existing, options.retryFailed ?? false);
-    if (jobs.length === 0 && unreadable.length === 0) {
-      writeLine(
-        io.stderr,
-        `tpo batch: every query of ${input} has a record in ${options.out}: nothing to run.`,
+    const models = pricedAsNeeded(loadModels(settings), { budgetUsd: [...contexts.values()][0]?.budgetUsd });
+    const budget = batchBudget(flags.batchMaxCost, models.prices !== undefined);
+    settings.simulatedServer = await reachesSimulatedServer(settings);
+    const writer = new ResultsWriter(out, { truncate: flags.overwrite });
+    // Opened last: a PostgreSQL pool would keep the process alive if a step after it threw.
+    const cached = await openCacheOption(flags.cache, settings, "tpo batch", io.stderr);
+    let checkpointer;
+    try {
+      checkpointer = flags.checkpoint
+        ? await openCheckpointer(flags.checkpoint, { warn: (line) => writeLine(io.stderr, line) })
+        : undefined;
+    } catch (error) {
+      await cached?.cache.close();
+      throw error;
+    }
+    const graph = createTpoGraph({
+      ...models,
+      checkpointer: checkpointer?.saver,
+      modelCache: cached?.modelCache,
+    });
+    let fromCache: Usage["fromCache"];
+    const forgetCheckpoints =
+      checkpointer &&
+      checkpointForgetter(checkpointer, (reason) =>
+        writeLine(
+          io.stderr,
+          `tpo batch: could not delete the checkpoints of finished queries in ${checkpointer.where} (${reason}); they stay there.`,
+        ),
       );
+
+    const { jobs, unreadable } = planJobs(items, contexts, existing, flags.retryFailed);
+    if (jobs.length === 0 && unreadable.length === 0) {
+      writeLine(io.stderr, `tpo batch: every query of ${input} has a record in ${out}: nothing to run.`);
     }
     let failed = unreadable.length;
     recordUnreadable(writer, unreadable, input, io.stderr);
@@ -164,18 +120,25 @@ export async function batchAction(input: string, options: BatchOptions, io: CliI
       tty: io.stderr.isTTY === true,
       write: (text) => io.stderr.write(text),
     });
-    if (!options.quiet) progress.start();
+    if (!flags.quiet) progress.start();
     // Once a record cannot be written, no worker starts a query and those in flight are stopped:
     // their records could not be kept, and a real API would bill them.
     let writeError: unknown;
     try {
       // A failed query is a record, not a throw: only a failure to write one stops the batch.
-      await mapWithConcurrency(jobs, concurrency, async (job, _index, signal) => {
-        const record = await runJob(job, graph, settings, {
-          threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
-          resume: options.resume ?? false,
-          signal,
-        });
+      await mapWithConcurrency(jobs, flags.concurrency, async (job, _index, signal) => {
+        if (budget && !(await budget.admit())) return;
+        let record: BatchRecord | undefined;
+        try {
+          record = await runJob(job, graph, settings, {
+            threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
+            resume: flags.resume,
+            signal,
+            trace: await experiments?.traceOf(job.item.id, job.mode),
+          });
+        } finally {
+          budget?.finish(record?.usage?.costUsd);
+        }
         if (signal.aborted) return; // the batch is stopping: this record could not be kept
         try {
           writer.append(record);
@@ -183,35 +146,49 @@ export async function batchAction(input: string, options: BatchOptions, io: CliI
           writeError = error;
           throw error;
         }
-        if (forgetCheckpoints && !record.error && !options.keepCheckpoints) {
+        if (forgetCheckpoints && !record.error && !flags.keepCheckpoints) {
           await forgetCheckpoints(threadIdOf(record.id, record.mode!));
         }
         if (record.error) {
           failed++;
-          if (!options.quiet) reportFailedRecord(record, io.stderr);
+          if (!flags.quiet) reportFailedRecord(record, io.stderr);
         }
+        fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
         progress.complete(record.mode, record.best?.score ?? null);
       });
     } catch (error) {
       if (writeError === undefined) throw error;
     } finally {
-      if (!options.quiet) progress.stop();
+      if (!flags.quiet) progress.stop();
       writer.close();
       await checkpointer?.close();
+      await cached?.cache.close();
     }
     if (writeError !== undefined) {
       throw new CliRunError(
-        `writing ${options.out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
+        `writing ${out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
           "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
           "the records written so far are kept.",
         { cause: writeError },
       );
     }
 
-    summarizeResults(options.out, modes, options.format, io.stdout);
+    summarizeResults(out, flags.modes, flags.format, io.stdout);
+    await experiments?.finish(experimentRecordsOf(out), out);
+    if (budget && budget.refused > 0) {
+      writeLine(
+        io.stderr,
+        `tpo batch: --batch-max-cost ${budget.limitUsd} reached: this run spent $${budget.spent.toFixed(4)}, and ` +
+          `${budget.refused} of ${jobs.length} queries were not started (one more would have passed the budget). ` +
+          "Run the same command with --resume to run them (its --batch-max-cost is what that run may spend).",
+      );
+    }
+    const saved = cached && cacheSavedLine(fromCache);
+    if (cached)
+      writeLine(io.stdout, `Cache ${cached.cache.where} ${saved ?? "answered no request of this run"}.`);
     if (failed > 0) {
       throw new CliRunError(
-        `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${options.out} carry the error ` +
+        `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${out} carry the error ` +
           `(run again with --resume --retry-failed to retry them).`,
       );
     }

@@ -1,34 +1,30 @@
 import { basename, dirname, join } from "node:path";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
+import { warnOnStderr } from "../warn.js";
+import { writeLine, type CliIo } from "../io.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { ProgressBar } from "../batch/progress-bar.js";
-import type { BatchRecord } from "../batch/record.js";
-import { readLatestRecords, ResultsWriter } from "../batch/results-file.js";
-import { createPairwiseJudge } from "../compare/judge.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { readLatestRecords, ResultsWriter } from "../../eval/batch/results-file.js";
+import { createPairwiseJudge } from "../../eval/compare/judge.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
-import { judgePair, judgesPair, type Judgment, type Outcome } from "../compare/judgment.js";
-import { previousJudgments } from "../compare/judgments-file.js";
-import { matchPairs, type Matching } from "../compare/pairs.js";
+import { judgePair, judgesPair, type Judgment, type Outcome } from "../../eval/compare/judgment.js";
+import { previousJudgments } from "../../eval/compare/judgments-file.js";
+import { matchPairs, type Matching } from "../../eval/compare/pairs.js";
 import {
   answersOf,
   answerView,
-  modesOf,
   parseSide,
   resolveSide,
   sideLabel,
   type Side,
-} from "../compare/sides.js";
-import {
-  formatCompare,
-  judgedInSimulation,
-  judgmentsByJudge,
-  summarizeJudgments,
-} from "../compare/summary.js";
-import { writeLine, type CliIo } from "../io.js";
+} from "../../eval/compare/sides.js";
+import { judgedInSimulation, judgmentsByJudge, summarizeJudgments } from "../../eval/compare/summary.js";
+import { formatCompare } from "../compare/summary-text.js";
 
 export interface CompareOptions extends Record<string, unknown> {
   a: string;
@@ -40,6 +36,8 @@ export interface CompareOptions extends Record<string, unknown> {
   concurrency: string;
   json?: boolean;
   quiet?: boolean;
+  /** The experiments' name in LangSmith (`<name>,<other>` with two files): upload the verdicts there. */
+  langsmith?: string;
 }
 
 interface SideInput {
@@ -58,13 +56,13 @@ function sidesOf(
 ): [SideInput, SideInput] {
   const specA = parseSide("--a", options.a);
   const specB = parseSide("--b", options.b);
-  const warn = (line: string) => writeLine(io.stderr, line);
-  const recordsA = readLatestRecords(first, "<results>", "tpo compare", warn, answerView);
+  const warn = warnOnStderr("tpo compare", io.stderr);
+  const recordsA = readLatestRecords(first, { what: "<results>", view: answerView, warn });
   const recordsB =
-    second === undefined ? recordsA : readLatestRecords(second, "<other>", "tpo compare", warn, answerView);
+    second === undefined ? recordsA : readLatestRecords(second, { what: "<other>", view: answerView, warn });
   const fileB = second ?? first;
-  const sideA = resolveSide(specA, specB, modesOf(recordsA), { flag: "--a", file: first });
-  const sideB = resolveSide(specB, specA, modesOf(recordsB), { flag: "--b", file: fileB });
+  const sideA = resolveSide(specA, specB, recordsA, { flag: "--a", file: first });
+  const sideB = resolveSide(specB, specA, recordsB, { flag: "--b", file: fileB });
   const label = (side: Side, file: string) => `${sideLabel(side)}${second === undefined ? "" : `@${file}`}`;
   if (label(sideA, first) === label(sideB, fileB)) {
     throw new CliUsageError(
@@ -123,6 +121,7 @@ export async function compareAction(
   }
   const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
   const [a, b] = sidesOf(first, second, options, io);
+  if (options.langsmith !== undefined) checkLangSmithSides(options.langsmith, a, b, second !== undefined);
   const out = options.out ?? defaultOut(a, b, second !== undefined);
   checkOutTarget(out);
   refuseInputAsOut(out, [
@@ -152,13 +151,35 @@ export async function compareAction(
   const groups = judgmentsByJudge(judgments);
   if (options.json) {
     for (const group of groups) writeLine(io.stdout, JSON.stringify(summarizeJudgments(group)));
-    return;
+  } else {
+    const text = groups.map((group) => {
+      const summary = summarizeJudgments(group);
+      return formatCompare(summary, { judge: summary.judge, simulated: judgedInSimulation(group) });
+    });
+    writeLine(io.stdout, text.join("\n\n"));
   }
-  const text = groups.map((group) => {
-    const summary = summarizeJudgments(group);
-    return formatCompare(summary, { judge: summary.judge, simulated: judgedInSimulation(group) });
-  });
-  writeLine(io.stdout, text.join("\n\n"));
+  if (options.langsmith !== undefined) {
+    const { uploadVerdicts } = await import("../langsmith.js");
+    await uploadVerdicts(options.langsmith, { a: a.side, b: b.side }, judgments);
+  }
+}
+
+/** --langsmith names one experiment per file, and each side is a mode's answers (an experiment), not first samples. */
+function checkLangSmithSides(names: string, a: SideInput, b: SideInput, twoFiles: boolean): void {
+  const count = names.split(",").filter((n) => n.trim()).length;
+  if (count !== (twoFiles ? 2 : 1) || names.split(",").length !== count) {
+    throw new CliUsageError(
+      twoFiles
+        ? "--langsmith takes the experiment names of both files, as given to tpo batch or export: <name>,<other>."
+        : "--langsmith takes the experiment name given to tpo batch or export (one file: one name).",
+    );
+  }
+  for (const side of [a, b]) {
+    if (side.side.first)
+      throw new CliUsageError(
+        `--langsmith: ${side.label} are first samples, which have no experiment in LangSmith; compare modes.`,
+      );
+  }
 }
 
 /** Judges the pairs that --out has no judgment of (of these answers), appending each as it finishes; returns every pair's judgment. */
@@ -175,7 +196,7 @@ async function judgeAll(
   io: CliIo,
 ): Promise<Judgment[]> {
   const { out, sides, options, settings, judge } = run;
-  const done = previousJudgments(out, options, sides, judge, (line) => writeLine(io.stderr, line));
+  const done = previousJudgments(out, options, sides, judge, warnOnStderr("tpo compare", io.stderr));
   const todo = matching.pairs.filter((pair) => {
     const judged = done.get(pair.id);
     return judged === undefined || !judgesPair(judged, pair);
@@ -213,7 +234,7 @@ async function judgeAll(
       if (failure || writeError !== undefined) return;
       let judgment: Judgment;
       try {
-        judgment = await judgePair(pairwise, pair, { ...sides, judge });
+        judgment = await judgePair(pairwise, pair, { ...sides, judge }, settings.price);
       } catch (error) {
         failure ??= { id: pair.id, error };
         progress.tick(true);

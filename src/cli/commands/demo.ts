@@ -1,7 +1,7 @@
 import { createSimWorld } from "../../sim/index.js";
 import { parseTpoContext } from "../../settings/run-settings.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
 import { explainIteration } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
@@ -10,6 +10,7 @@ import { requireFile } from "../paths.js";
 import { readTextInput } from "../read-input.js";
 import { CliUsageError } from "../errors.js";
 import { writeLine, type CliIo } from "../io.js";
+import { TpoFileError } from "../../errors.js";
 
 function fixed(value: number | undefined): string {
   return value === undefined ? "   -  " : value.toFixed(2).padStart(6);
@@ -41,7 +42,7 @@ function readPrompts(path: string): string[] {
   try {
     value = JSON.parse(readTextInput(path, "--prompts"));
   } catch (error) {
-    if (error instanceof CliUsageError) throw error;
+    if (error instanceof CliUsageError || error instanceof TpoFileError) throw error;
     throw new CliUsageError(escapeControl(`--prompts ${path} is not JSON: ${(error as Error).message}`));
   }
   if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {

@@ -29,7 +29,7 @@ export interface ScoreArenaHardOptions {
 }
 
 /** Bad input files are the user's to fix: one line and exit 2, like any usage error. */
-function asUsage<T>(work: () => T): T {
+export function asUsage<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {
@@ -53,45 +53,57 @@ export function scoreAlpacaEvalAction(file: string, options: ScoreAlpacaEvalOpti
   const gamed = options.gamed
     ? asUsage(() => readGamedBaselines(readTextInput(options.gamed!, "--gamed"), options.gamed))
     : undefined;
-  const result: WinRate & Partial<LengthControlledWinRate> = gamed
+  const result: AlpacaEvalResult = gamed
     ? asUsage(() => lengthControlledWinRate(annotations, gamed))
     : winRate(annotations);
-  const lc = result.length_controlled_winrate;
   if (options.json) {
     writeLine(
       io.stdout,
       JSON.stringify({ model: annotations.model, baseline: annotations.baseline, ...result }, null, 2),
     );
   } else {
-    writeLine(
-      io.stdout,
-      `${annotations.model} against ${annotations.baseline} (${result.n_total} annotations)`,
-    );
-    writeLine(
-      io.stdout,
-      `  win rate          ${result.win_rate.toFixed(2)} ± ${result.standard_error.toFixed(2)}`,
-    );
-    if (lc !== undefined) {
-      writeLine(io.stdout, `  LC win rate       ${lc.toFixed(2)} ± ${result.lc_standard_error!.toFixed(2)}`);
-    }
-    writeLine(io.stdout, `  discrete          ${result.discrete_win_rate.toFixed(2)}`);
-    writeLine(
-      io.stdout,
-      `  wins / losses / draws  ${result.n_wins} / ${result.n_wins_base} / ${result.n_draws}`,
-    );
-    writeLine(io.stdout, `  average length    ${result.avg_length} characters`);
+    writeLine(io.stdout, alpacaEvalText(annotations.model, annotations.baseline, result));
   }
   if (!gamed) {
     writeLine(
       io.stderr,
       "tpo: no LC win rate: it needs --gamed df_gamed.csv, from alpaca_eval's Hugging Face data set tatsu-lab/alpaca_eval (where alpaca_eval downloads it).",
     );
-  } else if (lc !== undefined && isExtremeChange(result.win_rate, lc)) {
-    writeLine(
-      io.stderr,
-      `tpo: the LC win rate (${lc.toFixed(1)}%) is very different from the raw one (${result.win_rate.toFixed(1)}%): alpaca_eval warns that the GLM may have failed.`,
-    );
   }
+  const warning = lcWarning(result);
+  if (warning) writeLine(io.stderr, warning);
+}
+
+type AlpacaEvalResult = WinRate & Partial<LengthControlledWinRate>;
+
+const rate = (value: number, error: number) => `${value.toFixed(2)} ± ${error.toFixed(2)}`;
+
+/** The scores as text: the raw and the length-controlled win rate side by side ("-" without --gamed). */
+export function alpacaEvalText(model: string, baseline: string, result: AlpacaEvalResult): string {
+  const lc = result.length_controlled_winrate;
+  return [
+    `${model} against ${baseline} (${result.n_total} annotations)`,
+    `                    raw             length-controlled`,
+    `  win rate          ${rate(result.win_rate, result.standard_error).padEnd(16)}${lc === undefined ? "-" : rate(lc, result.lc_standard_error!)}`,
+    `  discrete          ${result.discrete_win_rate.toFixed(2)}`,
+    `  wins / losses / draws  ${result.n_wins} / ${result.n_wins_base} / ${result.n_draws}`,
+    `  average length    ${result.avg_length} characters`,
+  ].join("\n");
+}
+
+/**
+ * alpaca_eval's warning when the LC rate is far from the raw one: below min(raw − raw/4, raw − 10)
+ * or above max(raw + (100 − raw)/4, raw + 10) (`get_is_extreme_changes` in metrics/glm_winrate.py,
+ * abs_diff 10, rel_diff 4; tatsu-lab/alpaca_eval at cd543a1); null when it is not, or without LC.
+ */
+export function lcWarning(result: AlpacaEvalResult): string | null {
+  const lc = result.length_controlled_winrate;
+  if (lc === undefined || !isExtremeChange(result.win_rate, lc)) return null;
+  return (
+    `tpo: the LC win rate (${lc.toFixed(1)}%) is very different from the raw one (${result.win_rate.toFixed(1)}%), ` +
+    "beyond alpaca_eval's threshold (below min(raw - raw/4, raw - 10) or above max(raw + (100 - raw)/4, raw + 10)): " +
+    "alpaca_eval warns that the GLM may have failed."
+  );
 }
 
 export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOptions, io: CliIo): void {
@@ -122,6 +134,13 @@ export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOpt
         }),
       )
     : { rows: arenaHardScores(battles, { baseline: options.baseline, seed }), styleCoefficients: undefined };
+  const constant = "constantFeatures" in rows ? rows.constantFeatures : [];
+  if (constant.length > 0) {
+    writeLine(
+      io.stderr,
+      `tpo: style control left out ${constant.join(", ")}: the same in every game (no answer differs from the baseline's in it), so it cannot be fitted; arena-hard-auto would print NaN scores.`,
+    );
+  }
   if (judgments.nullJudgments > 0) {
     writeLine(
       io.stderr,

@@ -1,35 +1,47 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { officialJson } from "../batch/reference-format.js";
+import { officialJson } from "../../eval/export/reference-format.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
-import type { BatchRecord } from "../batch/record.js";
-import { readLatestRecords } from "../batch/results-file.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
+import { readLatestRecords } from "../../eval/batch/results-file.js";
 import {
   answersOf,
   answerView,
-  modesOf,
   parseSide,
   resolveSide,
   sideLabel,
   type Side,
-} from "../compare/sides.js";
-import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { alpacaEvalEntries, alpacaEvalJson } from "../export/alpaca-eval.js";
-import { arenaHardAnswers, arenaHardJsonl } from "../export/arena-hard.js";
+} from "../../eval/compare/sides.js";
+import { CliRunError, CliUsageError } from "../errors.js";
+import {
+  datasetNameOf,
+  experimentView,
+  ExperimentUpload,
+  langSmithTarget,
+  modesOfRecords,
+  queriesOf,
+} from "../langsmith.js";
+import { experimentName } from "../../langsmith/experiment.js";
+import { escapeControl } from "../../util/escape.js";
+import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
+import { arenaHardAnswers, arenaHardJsonl } from "../../eval/export/arena-hard.js";
 import { writeAtomically } from "../atomic-write.js";
+import { warnOnStderr } from "../warn.js";
 import { writeLine, type CliIo } from "../io.js";
+import { gpt4oTokenCounter } from "../../eval/arena-hard/token-length.js";
 
-const FORMATS = ["alpaca-eval", "arena-hard", "official"] as const;
+const FORMATS = ["alpaca-eval", "arena-hard", "official", "langsmith"] as const;
 type ExportFormat = (typeof FORMATS)[number];
 
 export interface ExportOptions {
   format: string;
   mode: string;
-  out: string;
+  out?: string;
   modelName?: string;
   dataset?: string;
   overwrite?: boolean;
+  langsmithExperiment?: string;
+  langsmithDataset?: string;
 }
 
 /** The default model name: the policy's (its last path segment, as the reference's file names use it) and the side. */
@@ -53,20 +65,57 @@ function checkOut(out: string, results: string, overwrite: boolean): void {
   }
 }
 
-/** `tpo export`'s work; ../declare/export.ts declares the command and loads this on demand. */
-export function exportAction(results: string, options: ExportOptions, io: CliIo): void {
-  const format = parseFormat(options.format);
-  const spec = parseSide("--mode", options.mode);
-  checkOut(options.out, results, options.overwrite ?? false);
-  // The official format holds every scored candidate; the others need only the answers.
-  const records = readLatestRecords(
-    results,
-    "<results>",
-    "tpo export",
-    (line) => writeLine(io.stderr, line),
-    format === "official" ? undefined : answerView,
+/**
+ * `--format langsmith`: every mode's records as the runs of an experiment, with their feedback
+ * (without iteration trees: those exist only when the batch traced). LangSmith refusing costs a
+ * line and exit code 1, since the upload is this command's whole job.
+ */
+async function exportToLangSmith(results: string, options: ExportOptions, io: CliIo): Promise<void> {
+  if (options.out !== undefined)
+    throw new CliUsageError("--format langsmith writes no file: leave out --out (results go to LangSmith).");
+  if (options.langsmithExperiment === undefined)
+    throw new CliUsageError("--format langsmith needs --langsmith-experiment <name>.");
+  const target = langSmithTarget(options, datasetNameOf(results))!;
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: experimentView,
+    warn: warnOnStderr("tpo export", io.stderr),
+  });
+  const modes = modesOfRecords(records);
+  const upload = await ExperimentUpload.start("tpo export", target, queriesOf(records), modes);
+  const count = await upload.finish(records, results);
+  if (count === undefined)
+    throw new CliRunError(`the experiments of ${results} were not uploaded (see above).`);
+  writeLine(
+    io.stdout,
+    escapeControl(
+      `Uploaded ${count.runs} runs and ${count.feedback} feedback scores to LangSmith: experiments ` +
+        `${modes.map((mode) => experimentName(target.experiment, mode)).join(", ")} on dataset ${target.dataset}.`,
+    ),
   );
-  const side = resolveSide(spec, spec, modesOf(records), { flag: "--mode", file: results });
+}
+
+/** `tpo export`'s work; ../declare/export.ts declares the command and loads this on demand. */
+export async function exportAction(results: string, options: ExportOptions, io: CliIo): Promise<void> {
+  const format = parseFormat(options.format);
+  if (format === "langsmith") return exportToLangSmith(results, options, io);
+  for (const [flag, given] of [
+    ["--langsmith-experiment", options.langsmithExperiment],
+    ["--langsmith-dataset", options.langsmithDataset],
+  ] as const) {
+    if (given !== undefined) throw new CliUsageError(`${flag} goes with --format langsmith.`);
+  }
+  if (options.out === undefined) throw new CliUsageError(`--format ${format} needs --out <file>.`);
+  const out = options.out;
+  const spec = parseSide("--mode", options.mode);
+  checkOut(out, results, options.overwrite ?? false);
+  // The official format holds every scored candidate; the others need only the answers.
+  const records = readLatestRecords(results, {
+    what: "<results>",
+    view: format === "official" ? undefined : answerView,
+    warn: warnOnStderr("tpo export", io.stderr),
+  });
+  const side = resolveSide(spec, spec, records, { flag: "--mode", file: results });
   if (format === "official" && side.first) {
     throw new CliUsageError(
       "--format official writes every scored candidate of a run; give a mode (tpo, revision, bon), not first.",
@@ -91,12 +140,13 @@ export function exportAction(results: string, options: ExportOptions, io: CliIo)
   const name = options.modelName?.trim() || defaultModelName(records, side);
   if (format === "alpaca-eval") {
     writeAtomically(
-      options.out,
+      out,
       alpacaEvalJson(alpacaEvalEntries(answers.values(), { generator: name, dataset: options.dataset })),
     );
   } else if (format === "arena-hard") {
-    writeAtomically(options.out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name })));
-    if (basename(options.out) !== `${name}.jsonl`) {
+    const countTokens = await gpt4oTokenCounter();
+    writeAtomically(out, arenaHardJsonl(arenaHardAnswers(answers.values(), { model: name, countTokens })));
+    if (basename(out) !== `${name}.jsonl`) {
       writeLine(
         io.stderr,
         escapeControl(
@@ -105,12 +155,12 @@ export function exportAction(results: string, options: ExportOptions, io: CliIo)
       );
     }
   } else {
-    writeAtomically(options.out, officialJson(ofMode));
+    writeAtomically(out, officialJson(ofMode));
   }
   // The name may come from the results file: on a terminal, its control characters are escapes.
   const named = format === "official" ? "" : `, model ${name}`;
   writeLine(
     io.stdout,
-    escapeControl(`Wrote ${answers.size} ${sideLabel(side)} answers to ${options.out} (${format}${named}).`),
+    escapeControl(`Wrote ${answers.size} ${sideLabel(side)} answers to ${out} (${format}${named}).`),
   );
 }

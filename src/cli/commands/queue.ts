@@ -1,11 +1,12 @@
 import { existsSync, statSync } from "node:fs";
-import { allResults } from "../../queue/results.js";
+import { allResults, type StoredResult } from "../../queue/results.js";
 import { retryFailedJobs } from "../../queue/retry.js";
 import { queueStatus, type QueueStatus } from "../../queue/status.js";
 import { writeAtomically } from "../atomic-write.js";
+import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
 import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { duration, table } from "../number-format.js";
+import { escapeControl } from "../../util/escape.js";
+import { duration, table } from "../../util/number-format.js";
 import { openQueueForCli } from "../queue/open.js";
 import { writeLine, type CliIo } from "../io.js";
 
@@ -95,17 +96,23 @@ export async function queueResultsAction(
   const queue = await openQueueForCli(url, io.env, { what: "tpo queue results", poolSize: 2 });
   let results;
   try {
-    results = await allResults(queue.pool, flags.dataset);
+    results = await allResults(queue.pool, BatchRecordSchema, flags.dataset);
   } finally {
     await queue.close();
   }
-  writeAtomically(flags.out, results.map((r) => `${JSON.stringify(r.record)}\n`).join(""));
-  const failed = results.filter((r) => !r.ok).length;
+  const readable = results.filter((r): r is StoredResult<BatchRecord> => r.record !== null);
+  const misfits = results.flatMap((r) => ("unreadable" in r ? [`${r.key} (${r.unreadable})`] : []));
+  writeAtomically(flags.out, readable.map((r) => `${JSON.stringify(r.record)}\n`).join(""));
+  const failed = readable.filter((r) => !r.ok).length;
   writeLine(
     io.stderr,
     escapeControl(
-      `tpo queue results: wrote ${results.length} record${results.length === 1 ? "" : "s"} to ${flags.out}` +
-        ` (${results.length - failed} done, ${failed} failed)${flags.dataset ? ` of data set ${flags.dataset}` : ""}.`,
+      `tpo queue results: wrote ${readable.length} record${readable.length === 1 ? "" : "s"} to ${flags.out}` +
+        ` (${readable.length - failed} done, ${failed} failed)${flags.dataset ? ` of data set ${flags.dataset}` : ""}` +
+        (misfits.length === 0
+          ? "."
+          : `; left out ${misfits.length} that workers of another version made, which this tpo cannot read: ` +
+            `${misfits.slice(0, 3).join(", ")}${misfits.length > 3 ? ", …" : ""}.`),
     ),
   );
 }

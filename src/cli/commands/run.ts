@@ -1,25 +1,27 @@
-import { forStream } from "../escape.js";
+import { forStream } from "../../util/escape.js";
 import { describeFailure } from "../failure.js";
-import { describeModels, modelSettings, parseSettings, settingsInput } from "../flags.js";
+import { describeModels, modelSettings, parseSettings, pricedAsNeeded, settingsInput } from "../flags.js";
 import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { turnsOf } from "../../messages/conversation.js";
-import { iterationLine, stopNote } from "../iteration-line.js";
-import { stopOf } from "../batch/record.js";
+import { costNote, iterationLine, stopNote } from "../iteration-line.js";
+import { stopOf } from "../../eval/batch/record.js";
 import { queryTextOf, readQueryInput } from "../query-input.js";
-import { duration, formatNumber } from "../number-format.js";
+import { duration, formatNumber } from "../../util/number-format.js";
 import { explainIteration, explainOption, type ExplainLevel } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";
 import type { TpoContext } from "../../settings/run-settings.js";
 import type { HistoryRecord, TpoStateType } from "../../state/state.js";
 import { writeLine, type CliIo } from "../io.js";
+import { cacheSavedLine, openCacheOption } from "../cache-option.js";
 
 export interface RunOptions extends Record<string, unknown> {
   messages?: string;
   json?: boolean;
   quiet?: boolean;
   explain?: string | boolean;
+  cache?: string;
 }
 
 /** What `tpo run` prints per iteration on standard error: an explanation, a progress line, or nothing. */
@@ -50,14 +52,20 @@ export async function runAction(
   const progress = io.stderr.isTTY === true && !options.quiet;
   const started = performance.now();
   let execution;
+  const cached = await openCacheOption(options.cache, settings, "tpo run", io.stderr);
   try {
-    const graph = createTpoGraph(loadModels(settings));
+    const graph = createTpoGraph({
+      ...pricedAsNeeded(loadModels(settings), context),
+      modelCache: cached?.modelCache,
+    });
     execution = await runTpoToEnd(graph, input, {
       context,
       onEvent: whenIterationRecorded(iterationReporter(level, progress, context, io)),
     });
   } catch (error) {
     throw describeFailure(error, null, settings);
+  } finally {
+    await cached?.cache.close();
   }
   const { state } = execution;
   const elapsedMs = performance.now() - started;
@@ -84,7 +92,9 @@ export async function runAction(
     writeLine(
       io.stderr,
       `tpo: best ${formatNumber(state.best!.score)} from iteration ${state.best!.iteration} · ${u.modelRequests} model requests · ` +
-        `${u.promptTokens + u.completionTokens} tokens · ${duration(elapsedMs)}${stopNote(state)}`,
+        `${u.promptTokens + u.completionTokens} tokens${costNote(u)} · ${duration(elapsedMs)}${stopNote(state)}`,
     );
+    const saved = cacheSavedLine(u.fromCache);
+    if (saved) writeLine(io.stderr, `tpo: the cache ${saved}.`);
   }
 }

@@ -1,11 +1,13 @@
 import { createTpoGraph } from "../../graph/builder.js";
+import { cacheSavedLine, openCacheOption } from "../cache-option.js";
+import { addCacheCounts, type Usage } from "../../state/state.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
-import { openCheckpointer, type BatchCheckpointer } from "../batch/checkpoint.js";
+import { checkpointForgetter, openCheckpointer } from "../batch/checkpoint.js";
 import { runJob } from "../batch/run-job.js";
-import type { BatchRecord } from "../batch/record.js";
-import { escapeControl } from "../escape.js";
+import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
+import { escapeControl } from "../../util/escape.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
 import { failureRecordOf, jobOfQueueData, refusedRecordOf } from "../queue/job-data.js";
@@ -21,19 +23,20 @@ export interface WorkerFlags extends Record<string, unknown> {
   maxDepth: string;
   maxTokens: string;
   quiet?: boolean;
+  cache?: string;
 }
 
 function named(job: ClaimedJob): string {
   return `${job.data.id} (${job.data.mode}, data set ${job.data.dataset}, attempt ${job.attempt}/${job.maxAttempts})`;
 }
 
-function describe(event: WorkerEvent, quiet: boolean): string | null {
+function describe(event: WorkerEvent<BatchRecord>, quiet: boolean): string | null {
   switch (event.type) {
     case "job.started":
       return quiet ? null : `took ${named(event.job)}`;
     case "job.done": {
       if (quiet) return null;
-      const resumed = (event.outcome.record as Partial<BatchRecord>).resumedFrom;
+      const resumed = event.outcome.record.resumedFrom;
       return (
         `done ${named(event.job)}` +
         (resumed ? `, resumed at ${resumed.next} after ${resumed.modelRequests} model requests` : "") +
@@ -59,25 +62,6 @@ function describe(event: WorkerEvent, quiet: boolean): string | null {
     case "connection.back":
       return "the connection to the queue is back.";
   }
-}
-
-/** Deletes a finished job's checkpoints (thread = job key); a failure is said once and costs space only. */
-function checkpointForgetter(
-  checkpointer: BatchCheckpointer,
-  say: (line: string) => void,
-): (key: string) => Promise<void> {
-  let failed = false;
-  return async (key) => {
-    try {
-      await checkpointer.saver.deleteThread(key);
-    } catch (error) {
-      if (failed) return;
-      failed = true;
-      say(
-        `could not delete the checkpoints of finished jobs (${(error as Error).message ?? String(error)}); they stay.`,
-      );
-    }
-  };
 }
 
 /**
@@ -115,29 +99,45 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     await queue.close();
     throw error;
   }
-  const graph = createTpoGraph({ ...models, checkpointer: checkpointer.saver });
-  const forgetCheckpoints = checkpointForgetter(checkpointer, say);
+  let cached;
+  try {
+    cached = await openCacheOption(flags.cache, settings, "tpo worker", io.stderr);
+  } catch (error) {
+    await checkpointer.close().catch(() => {});
+    await queue.close();
+    throw error;
+  }
+  const graph = createTpoGraph({
+    ...models,
+    checkpointer: checkpointer.saver,
+    modelCache: cached?.modelCache,
+  });
+  let fromCache: Usage["fromCache"];
   const worker = await startQueueWorker(queue, {
     concurrency,
     leaseSeconds,
     caps,
+    recordSchema: BatchRecordSchema,
     run: async (job, signal) => {
       const record = await runJob(jobOfQueueData(job.data), graph, settings, {
         threadId: job.data.key,
         resume: true,
         signal,
       });
+      fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
       return {
-        record: record as unknown as Record<string, unknown>,
+        record,
         error: record.error
           ? { message: record.error.message, ...(record.error.step ? { step: record.error.step } : {}) }
           : undefined,
       };
     },
-    forget: forgetCheckpoints,
-    failureRecord: (data, message) =>
-      failureRecordOf(data, message, settings) as unknown as Record<string, unknown>,
-    refusedRecord: (label, message) => refusedRecordOf(label, message) as unknown as Record<string, unknown>,
+    // Thread = job key.
+    forget: checkpointForgetter(checkpointer, (reason) =>
+      say(`could not delete the checkpoints of finished jobs (${reason}); they stay.`),
+    ),
+    failureRecord: (data, message) => failureRecordOf(data, message, settings),
+    refusedRecord: refusedRecordOf,
     onEvent: (event) => {
       const line = describe(event, flags.quiet === true);
       if (line) say(line);
@@ -174,9 +174,12 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     process.on("SIGINT", onSignal);
   });
   await checkpointer.close().catch(() => {});
+  await cached?.cache.close().catch(() => {});
   await queue.close();
   say(
     `stopped: ${summary.done} job${summary.done === 1 ? "" : "s"} done, ${summary.failed} failed attempt${summary.failed === 1 ? "" : "s"}, ` +
       `${summary.handedBack} handed back.`,
   );
+  const saved = cacheSavedLine(fromCache);
+  if (saved) say(`the cache ${saved}.`);
 }

@@ -1,17 +1,19 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { refuseSimWithServers, type ModelSettings } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
+import { chatPriceFromSettings, SIM_MODEL_NAMES } from "../../from-env/prices-from-settings.js";
+import type { ModelPrice } from "../../models/prices.js";
 import { createOpenAIChatModel } from "../../models/chat/openai.js";
 import { SimChatModel } from "../../sim/index.js";
 import { CliUsageError } from "../errors.js";
 import { modelSettings, numberFlag } from "../flags.js";
-import type { JudgeDescription } from "./judgment.js";
+import type { JudgeDescription } from "../../eval/compare/judgment.js";
 
 /** Tokens a judge may write per verdict unless `--judge-max-tokens` says otherwise: a rationale of a few sentences and the verdict fit many times over. */
 export const DEFAULT_JUDGE_MAX_TOKENS = 1024;
 
 /** Where the judge is: the simulated world in process, or a model on an OpenAI-compatible server. */
-export type JudgeSettings =
+export type JudgeSettings = (
   | { backend: "sim"; maxRetries?: number; maxTokens: number }
   | {
       backend: "openai";
@@ -23,7 +25,11 @@ export type JudgeSettings =
       maxTokens: number;
       /** How long a failed server of a list gets no traffic (TPO_COOL_OFF_MS). */
       coolOffMs?: number;
-    };
+    }
+) & {
+  /** The judge model's price (--prices, or the price flags), for the cost of its verdicts; unset: no cost. */
+  price?: ModelPrice;
+};
 
 function given(options: Record<string, unknown>, env: NodeJS.ProcessEnv, key: string, name: string) {
   const flag = options[key];
@@ -61,7 +67,11 @@ export function judgeSettings(
     const backend = configured ? policy.backend : recorded?.backend;
     if (backend === "sim") {
       if (configured) refuseSimWithServers(policy);
-      return { backend: "sim", maxRetries: policy.maxRetries, maxTokens };
+      const price = chatPriceFromSettings(policy, {
+        name: SIM_MODEL_NAMES.chat,
+        setting: "the simulated judge",
+      });
+      return { backend: "sim", maxRetries: policy.maxRetries, maxTokens, ...(price && { price }) };
     }
     if (backend !== undefined && backend !== "openai") {
       throw new CliUsageError(`Unknown backend "${backend}" for the judge: use "sim" or "openai".`);
@@ -72,7 +82,7 @@ export function judgeSettings(
   if (judgeUrl === undefined && named === undefined && recorded?.backend !== "sim" && recorded?.model) {
     // Only the file says where: its server would get the requests (and a key), and decide the verdicts.
     throw new CliUsageError(
-      `No judge is configured, and tpo compare never sends requests to a server named in a file: ` +
+      `No judge is configured, and tpo never sends requests to a server named in a file: ` +
         `${recordedIn} was made with ${recorded.model}${recorded.baseUrl ? ` at ${recorded.baseUrl}` : ""}; ` +
         "name the judge yourself with --judge-base-url <url> and --judge-model <name> (or TPO_JUDGE_BASE_URL and TPO_JUDGE_MODEL).",
     );
@@ -88,13 +98,33 @@ export function judgeSettings(
   }
   // The policy's key goes only to the policy's own server.
   const key = apiKey ?? (baseUrl === undefined ? policy.apiKey : undefined);
-  return { backend: "openai", model: judgeModel, baseUrl: judgeUrl, apiKey: key, maxTokens, ...retries };
+  const price = chatPriceFromSettings(policy, {
+    name: judgeModel,
+    setting: model === undefined ? "TPO_MODEL (--model)" : "TPO_JUDGE_MODEL (--judge-model)",
+  });
+  return {
+    backend: "openai",
+    model: judgeModel,
+    baseUrl: judgeUrl,
+    apiKey: key,
+    maxTokens,
+    ...retries,
+    ...(price && { price }),
+  };
 }
 
-/** The judge's chat model: the simulated world's, or an OpenAI-compatible client. */
-export function judgeChatModel(settings: JudgeSettings): BaseChatModel {
-  if (settings.backend === "sim") return new SimChatModel();
+/**
+ * The judge's chat model: the simulated world's, or an OpenAI-compatible client. With
+ * `topLogprobs`, each reply carries the top log-probabilities of its tokens
+ * (`generationInfo.logprobs`), as AlpacaEval's weighted judge reads them.
+ */
+export function judgeChatModel(
+  settings: JudgeSettings,
+  { topLogprobs }: { topLogprobs?: number } = {},
+): BaseChatModel {
+  if (settings.backend === "sim") return new SimChatModel({ topLogprobs });
   return createOpenAIChatModel(settings, settings.model, {
+    ...(topLogprobs === undefined ? {} : { logprobs: true, topLogprobs }),
     pool: {
       role: "judge",
       coolOffMs: settings.coolOffMs,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { BatchOptions } from "../commands/batch.js";
-import { addModelFlags, addSettingFlags } from "../flag-tables.js";
+import { addModelFlags, addSettingFlags, CACHE_FLAG } from "../flag-tables.js";
 import type { CliIo } from "../io.js";
 
 /** `tpo batch`: declared here (light, for `--help`); ../commands/batch.ts does the work. */
@@ -10,7 +10,7 @@ export function declareBatch(program: Command, io: CliIo): void {
     .description("Run TPO over a data set, one JSONL record per query and mode, crash-safe and resumable")
     .argument(
       "<input>",
-      'JSON array of prompt strings, or JSONL of { "id"?, "prompt" } / { "id"?, "messages" }; "-" for standard input',
+      'JSON array of prompt strings, or JSONL of { "id"?, "prompt" } / { "id"?, "messages" }; "-" for standard input; langsmith:<dataset> for a LangSmith dataset\'s examples',
     )
     .requiredOption("--out <file>", "results file (JSONL): one record appended per finished query")
     .option("--resume", "continue: skip queries that already have a record in --out")
@@ -34,12 +34,17 @@ export function declareBatch(program: Command, io: CliIo): void {
       "--keep-checkpoints",
       "with --checkpoint, keep a query's checkpoints once its record is written (they are deleted by default)",
     )
+    .option(...CACHE_FLAG)
     .option(
       "--format <format>",
       '"jsonl", or "official" to also write the reference implementation\'s JSON beside --out',
       "jsonl",
     )
     .option("--limit <n>", "run only the first n queries of the input")
+    .option(
+      "--batch-max-cost <usd>",
+      "start no query once what the batch spent, plus an estimate of the queries in flight, would pass this many US dollars (needs prices)",
+    )
     .option("--quiet", "no progress on standard error")
     .option(
       "--queue [postgres://url]",
@@ -54,7 +59,19 @@ export function declareBatch(program: Command, io: CliIo): void {
       "--dataset <name>",
       "with --queue: the data set's name in the job keys (default: the input file's name)",
     )
-    .option("--detach", "with --queue: enqueue the jobs and exit without waiting");
+    .option("--detach", "with --queue: enqueue the jobs and exit without waiting")
+    .option(
+      "--langsmith-experiment <name>",
+      "upload the results to LangSmith as experiments <name>-<mode> on a dataset of the queries, with feedback scores (docs/langsmith.md)",
+    )
+    .option(
+      "--langsmith-dataset <name>",
+      "with --langsmith-experiment: the LangSmith dataset of the queries (default: the input file's name)",
+    )
+    .option(
+      "--langsmith-input-key <key>",
+      'with langsmith:<dataset>: the examples\' input that holds the query or messages (default: the first of "question", "query", "input", "messages")',
+    );
   addSettingFlags(command);
   addModelFlags(command);
   command.action(async (input: string, options: BatchOptions, self: Command) => {

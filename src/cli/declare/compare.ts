@@ -26,7 +26,11 @@ export function declareCompare(program: Command, io: CliIo): void {
     .option("--overwrite", "start --out afresh, discarding its judgments")
     .option("--concurrency <k>", "pairs in flight at once", "4")
     .option("--json", "print the result as one JSON object on standard output")
-    .option("--quiet", "no progress on standard error");
+    .option("--quiet", "no progress on standard error")
+    .option(
+      "--langsmith <experiment>",
+      "attach the verdicts to LangSmith experiments <experiment>-<mode> (as uploaded by tpo batch/export; <name>,<other> with two files) as a comparative experiment",
+    );
   addJudgeFlags(command);
   command.action(async (first: string, second: string | undefined, options: CompareOptions) => {
     const { compareAction } = await import("../commands/compare.js");

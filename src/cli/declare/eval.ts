@@ -1,6 +1,33 @@
 import type { Command } from "commander";
 import type { ScoreAlpacaEvalOptions, ScoreArenaHardOptions } from "../commands/eval-score.js";
 import type { CliIo } from "../io.js";
+import type { JudgeAlpacaEvalOptions } from "../commands/eval-alpaca-eval.js";
+import type { JudgeArenaHardOptions } from "../commands/eval-arena-hard.js";
+import { addJudgeFlags } from "../flag-tables.js";
+
+/** The flags that pick our answers and run the judging as a batch, shared by both judged leaderboards. */
+function addJudgingFlags(command: Command): Command {
+  command
+    .option(
+      "--mode <side>",
+      "whose answers: tpo, revision, bon, or first:<mode> (a run's first sample)",
+      "tpo",
+    )
+    .option("--iteration <k>", "judge the best answer up to iteration k instead of the final one")
+    .option(
+      "--model-name <name>",
+      "our model's name in the judged file (default: the policy's name and the side)",
+    )
+    .option(
+      "--judge-template <file>",
+      "the judge's prompt from a file (ChatML blocks, as alpaca_eval's templates, or plain text): the official one, for comparable numbers",
+    )
+    .option("--concurrency <k>", "items judged at once", "4")
+    .option("--overwrite", "judge again from scratch (by default a rerun continues --out)")
+    .option("--json", "print the scores as JSON (the judge's note goes to standard error)")
+    .option("--quiet", "no progress on standard error");
+  return addJudgeFlags(command);
+}
 
 /** `tpo eval`: declared here (light, for `--help`); ../commands/eval-score.ts does the work. */
 export function declareEval(program: Command, io: CliIo): void {
@@ -9,6 +36,48 @@ export function declareEval(program: Command, io: CliIo): void {
     .description(
       "Leaderboard numbers for your answers: AlpacaEval 2 and Arena-Hard, scored as the official tools score them",
     );
+  addJudgingFlags(
+    evaluation
+      .command("alpaca-eval")
+      .description(
+        "Judge our answers against AlpacaEval's reference outputs (alpaca_eval's weighted judge), write annotations.json, and score them",
+      )
+      .argument("<results>", "results file written by tpo batch (JSONL), run on AlpacaEval's instructions")
+      .requiredOption(
+        "--baseline <file>",
+        "alpaca_eval's reference outputs (JSON list of { instruction, output, generator })",
+      )
+      .requiredOption(
+        "--out <file>",
+        "annotations.json to write (alpaca_eval's format); a rerun continues it",
+      )
+      .option("--discrete", "the discrete judge: the label it writes, for servers without log-probabilities")
+      .option("--gamed <file>", "alpaca_eval's df_gamed.csv, for the LC win rate"),
+  ).action(async (results: string, options: JudgeAlpacaEvalOptions) => {
+    const { judgeAlpacaEvalAction } = await import("../commands/eval-alpaca-eval.js");
+    await judgeAlpacaEvalAction(results, options, io);
+  });
+  addJudgingFlags(
+    evaluation
+      .command("arena-hard")
+      .description(
+        "Judge our answers against a baseline's on Arena-Hard questions, both orders, write arena-hard-auto judgments, and score them",
+      )
+      .argument("<results>", "results file written by tpo batch (JSONL), with the questions' uids as ids")
+      .requiredOption("--baseline <file>", "the baseline's arena-hard-auto model_answer file (JSONL)")
+      .requiredOption("--questions <file>", "arena-hard-auto's question.jsonl")
+      .requiredOption(
+        "--out <file>",
+        "judgments file to write (JSONL, arena-hard-auto's format); a rerun continues it",
+      )
+      .option(
+        "--category <name>",
+        "score one category of questions (needed when the questions hold several)",
+      ),
+  ).action(async (results: string, options: JudgeArenaHardOptions) => {
+    const { judgeArenaHardAction } = await import("../commands/eval-arena-hard.js");
+    await judgeArenaHardAction(results, options, io);
+  });
   const score = evaluation
     .command("score")
     .description(

@@ -12,9 +12,9 @@ export function declareExport(program: Command, io: CliIo): void {
     .argument("<results>", "results file written by tpo batch (JSONL)")
     .requiredOption(
       "--format <format>",
-      "alpaca-eval (model_outputs JSON list), arena-hard (model_answer JSONL) or official (the reference implementation's JSON)",
+      "alpaca-eval (model_outputs JSON list), arena-hard (model_answer JSONL), official (the reference implementation's JSON), or langsmith (experiments in LangSmith, with --langsmith-experiment)",
     )
-    .requiredOption("--out <file>", "where to write the answers")
+    .option("--out <file>", "where to write the answers (every format but langsmith)")
     .option(
       "--mode <side>",
       "whose answers: tpo, revision, bon, or first (first:<mode>): the runs' first samples",
@@ -26,8 +26,16 @@ export function declareExport(program: Command, io: CliIo): void {
     )
     .option("--dataset <name>", "alpaca-eval: the dataset field of every entry (e.g. helpful_base)")
     .option("--overwrite", "replace --out when it exists")
+    .option(
+      "--langsmith-experiment <name>",
+      "langsmith: upload the records as experiments <name>-<mode> (runs with feedback scores) on a dataset of the queries",
+    )
+    .option(
+      "--langsmith-dataset <name>",
+      "langsmith: the dataset of the queries (default: the results file's name)",
+    )
     .action(async (results: string, options: ExportOptions) => {
       const { exportAction } = await import("../commands/export.js");
-      exportAction(results, options, io);
+      await exportAction(results, options, io);
     });
 }

@@ -17,6 +17,20 @@ export function declareReport(program: Command, io: CliIo): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(
+      "--leaderboard <file>",
+      "a scored leaderboard file shown in the leaderboard table: annotations.json from tpo eval alpaca-eval or judgments.jsonl from tpo eval arena-hard (alpaca_eval's and arena-hard-auto's own formats), recognised by its content (repeat for several)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      "--gamed <df_gamed.csv>",
+      "alpaca_eval's gamed baselines (Hugging Face data set tatsu-lab/alpaca_eval): the leaderboard shows the length-controlled win rate; without it, the raw one only",
+    )
+    .option(
+      "--json",
+      "print the summary, the cost-versus-quality curve's points, the comparisons and the leaderboard as one JSON object instead of tables",
+    )
     .action(async (results: string, options: ReportOptions) => {
       const { reportAction } = await import("../commands/report.js");
       reportAction(results, options, io);

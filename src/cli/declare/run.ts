@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { addModelFlags, addSettingFlags } from "../flag-tables.js";
+import { addModelFlags, addSettingFlags, CACHE_FLAG } from "../flag-tables.js";
 import type { CliIo } from "../io.js";
 
 /** `tpo run`: declared here (light, for `--help`); ../commands/run.ts does the work. */
@@ -16,6 +16,7 @@ export function declareRun(program: Command, io: CliIo): void {
     )
     .option("--json", "print the full output (best, history, pool, usage) as JSON")
     .option("--quiet", "no progress lines on standard error")
+    .option(...CACHE_FLAG)
     .option(
       "--explain [level]",
       "watch TPO work: per iteration, on standard error (the answer stays alone on standard output), " +

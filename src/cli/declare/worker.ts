@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { WorkerFlags } from "../commands/worker.js";
-import { addModelFlags, capFlags } from "../flag-tables.js";
+import { addModelFlags, CACHE_FLAG, capFlags } from "../flag-tables.js";
 import { QUEUE_URL_HELP } from "./queue.js";
 import type { CliIo } from "../io.js";
 
@@ -23,7 +23,8 @@ export function declareWorker(program: Command, io: CliIo): void {
       "a job whose worker sends no heartbeat for this long goes back to the queue (heartbeats every third of it)",
       "30",
     )
-    .option("--quiet", "no line per finished job on standard error");
+    .option("--quiet", "no line per finished job on standard error")
+    .option(...CACHE_FLAG);
   for (const [flag, help, fallback] of capFlags("a job", "maxTokens (and criticMaxTokens)")) {
     command.option(flag, `${help}; a job above it fails at once, without retries`, fallback);
   }

@@ -2,8 +2,8 @@ import { bestAndWorst } from "../../nodes/select.js";
 import type { TpoMode } from "../../settings/run-settings.js";
 import type { Candidate, HistoryRecord, ScoredRef } from "../../state/state.js";
 import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../escape.js";
-import { formatNumber } from "../number-format.js";
+import { escapeControl } from "../../util/escape.js";
+import { formatNumber } from "../../util/number-format.js";
 import type { Style } from "./style.js";
 import { diffWords, renderDiff, type DiffPart } from "../../util/word-diff.js";
 

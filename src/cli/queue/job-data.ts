@@ -5,8 +5,8 @@ import { jobKeyOf, type QueueJobData } from "../../queue/job.js";
 import type { JobLabel } from "../../queue/refuse.js";
 import { parseTpoContext, TpoContextSchema } from "../../settings/run-settings.js";
 import { CliUsageError } from "../errors.js";
-import type { Job } from "../batch/plan.js";
-import type { BatchRecord } from "../batch/record.js";
+import type { Job } from "../../eval/batch/plan.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
 import { recordBase } from "../batch/run-job.js";
 
 /** The data set's name in job keys: `--dataset`, else the input file's name without its extension. */
@@ -59,6 +59,25 @@ export function failureRecordOf(data: QueueJobData, message: string, settings: M
     query: base.query ?? null,
     elapsedMs: 0,
     error: { message, source: data.source },
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * The record of a job whose record in the queue does not fit this version's records (a worker of
+ * another version made it): a failure that says so.
+ */
+export function misfitRecordOf(data: QueueJobData, misfit: string): BatchRecord {
+  return {
+    id: data.id,
+    mode: data.mode,
+    query: null,
+    settings: data.settings,
+    elapsedMs: 0,
+    error: {
+      message: `its worker made a record that this tpo cannot read (${misfit}); run workers of the same version as tpo batch`,
+      source: data.source,
+    },
     finishedAt: new Date().toISOString(),
   };
 }

@@ -1,19 +1,48 @@
 import type { QueueDb } from "../../queue/connection.js";
 import { reasonOf } from "../../queue/errors-of-pg.js";
 import type { QueueJobData } from "../../queue/job.js";
-import { resultsOf, resultsSince, type StoredResult } from "../../queue/results.js";
+import { resultsOf, resultsSince, type ReadResult, type RecordSchema } from "../../queue/results.js";
 import { workersOf } from "../../queue/status.js";
-import { escapeControl } from "../escape.js";
+import { escapeControl } from "../../util/escape.js";
 
-export interface WaitOptions {
-  /** Called once per job, with its record, as the record appears. */
-  onResult(result: StoredResult, job: QueueJobData): void;
+export interface WaitOptions<R> {
+  /** The records' shape: each is checked with it as it is read. */
+  recordSchema: RecordSchema<R>;
+  /** Called once per job, with its record (or why it does not fit the shape), as the record appears. */
+  onResult(result: ReadResult<R>, job: QueueJobData): void;
   /** Workers sending heartbeats, whenever they are counted again. */
   onWorkers?(active: number): void;
   /** Where a lost and a regained connection are said: `tpo batch`'s standard error. */
   warn(line: string): void;
   /** How often to look for new records (default 1000 ms). */
   pollMs?: number;
+  /** What says that the connection is lost and back; shared with the queue's pool, which may notice first. */
+  outage?: Outage;
+}
+
+/**
+ * Says once per outage that the connection to the queue is lost, whichever part noticed first (a
+ * pool's connection, a read of the records, each noticing it many times), and once that it is back.
+ */
+export class Outage {
+  private down = false;
+
+  /** `warn`: where the lines go (`tpo batch`'s standard error). */
+  constructor(private readonly warn: (line: string) => void) {}
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  lost(line: string): void {
+    if (!this.down) this.warn(escapeControl(line));
+    this.down = true;
+  }
+
+  back(line: string): void {
+    if (this.down) this.warn(escapeControl(line));
+    this.down = false;
+  }
 }
 
 /** A record written just before the last look but committed after it is still caught. */
@@ -25,15 +54,15 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Waits until every one of `jobs` has its record in the queue, handing each to `onResult` once,
  * as it appears. The records that exist already come first. A lost connection is reported once
- * and waited out: the workers go on meanwhile, and their records are read when it is back.
+ * (see Outage) and waited out: the workers go on meanwhile, and their records are read when it is back.
  */
-export async function waitForRecords(
+export async function waitForRecords<R>(
   queue: QueueDb,
   jobs: QueueJobData[],
-  options: WaitOptions,
+  options: WaitOptions<R>,
 ): Promise<void> {
   const pending = new Map(jobs.map((job) => [job.key, job]));
-  const take = (results: StoredResult[]) => {
+  const take = (results: ReadResult<R>[]) => {
     for (const result of results) {
       const job = pending.get(result.key);
       if (!job) continue;
@@ -46,19 +75,21 @@ export async function waitForRecords(
   const recent = new Map<string, number>();
   let since: Date | null = null;
   let lastCount = 0;
-  let down = false;
+  const outage = options.outage ?? new Outage(options.warn);
   const pollMs = options.pollMs ?? 1000;
   while (pending.size > 0) {
     try {
       if (since === null) {
         const { rows } = await db.query<{ now: Date }>("SELECT now() AS now");
-        const existing = await resultsOf(db, [...pending.keys()]);
+        const existing = await resultsOf(db, options.recordSchema, [...pending.keys()]);
         since = rows[0].now;
         for (const result of existing) recent.set(result.key, since.getTime());
         take(existing);
       } else {
-        const from = since.getTime() - LOOK_BACK_MS;
-        const { results, now } = await resultsSince(db, new Date(from), [...recent.keys()]);
+        const from: number = since.getTime() - LOOK_BACK_MS;
+        const { results, now } = await resultsSince(db, options.recordSchema, new Date(from), [
+          ...recent.keys(),
+        ]);
         for (const result of results) recent.set(result.key, result.finishedAt.getTime());
         for (const [key, at] of recent) if (at < from) recent.delete(key);
         take(results);
@@ -68,18 +99,12 @@ export async function waitForRecords(
         lastCount = Date.now();
         options.onWorkers((await workersOf(db)).filter((w) => w.state === "running").length);
       }
-      if (down) options.warn(`tpo batch: the connection to ${queue.where} is back.`);
-      down = false;
+      outage.back(`tpo batch: the connection to ${queue.where} is back.`);
     } catch (error) {
-      if (!down) {
-        options.warn(
-          escapeControl(
-            `tpo batch: reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
-          ),
-        );
-      }
-      down = true;
+      outage.lost(
+        `tpo batch: reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
+      );
     }
-    if (pending.size > 0) await pause(down ? pollMs * 5 : pollMs);
+    if (pending.size > 0) await pause(outage.isDown ? pollMs * 5 : pollMs);
   }
 }

@@ -108,7 +108,7 @@ function trainingRows(
  * (mean over the fold's rows of the weighted cross-entropy, predictions clipped to [1e-15, 1 − 1e-15]),
  * summed over the folds; the first C with the best sum wins. Each row is one group of two samples.
  */
-function chooseC(rows: SoftLabelRows): number {
+export function chooseC(rows: SoftLabelRows): number {
   const foldOf = groupKFoldAssignment(
     rows.x.map(() => 2),
     FOLDS,

@@ -30,8 +30,14 @@ export interface StyleControlOptions {
 
 export interface StyleControlledScores {
   readonly rows: ArenaHardScore[];
-  /** Median over the bootstrap of each style coefficient (length, headers, lists, bold). */
+  /** Median over the bootstrap of each style coefficient (length, headers, lists, bold) that was fitted. */
   readonly styleCoefficients: Readonly<Record<string, number>>;
+  /**
+   * Style features asked for but left out because they are the same in every game (no answer has
+   * any markdown, say): they carry no information, and normalising them divides 0 by 0, which
+   * gives arena-hard-auto NaN scores.
+   */
+  readonly constantFeatures: readonly string[];
 }
 
 const STYLE_NAMES = ["length", "header", "list", "bold"];
@@ -48,7 +54,12 @@ export function styleControlledScores(
   metadata: StyleMetadata,
   options: StyleControlOptions,
 ): StyleControlledScores {
-  const { x, y, models, free, kept } = styleDesign(battles, metadata, options.baseline, options.features);
+  const { x, y, models, free, kept, constant } = styleDesign(
+    battles,
+    metadata,
+    options.baseline,
+    options.features,
+  );
   const random = seededRandom(options.seed ?? 0);
   // The games of one judgment share their features: fit on one row per judgment, weighted by the
   // games drawn and with their mean score as target (the same loss, a fraction of the rows).
@@ -89,13 +100,18 @@ export function styleControlledScores(
       ),
     ]),
   );
-  return { rows: rows.sort((a, b) => b.score - a.score), styleCoefficients };
+  return {
+    rows: rows.sort((a, b) => b.score - a.score),
+    styleCoefficients,
+    constantFeatures: constant.map((k) => STYLE_NAMES[k]!),
+  };
 }
 
 /**
  * The design of the style-controlled Bradley-Terry fit: one column per model other than the
  * baseline (+1 on the model's games; β_baseline is fixed at 0, as only differences are identified
- * and reported), then the kept style columns; y is the model's score in each game.
+ * and reported), then the kept style columns; y is the model's score in each game. A style
+ * column that is constant over the games is left out (`constant`): centred it is all zeros.
  */
 export function styleDesign(
   battles: readonly Battle[],
@@ -108,14 +124,17 @@ export function styleDesign(
       styleDifference(metadataOf(metadata, b.modelAsJudged, b.uid), metadataOf(metadata, baseline, b.uid)),
     ),
   );
-  const kept = features === "length" ? [0] : features === "markdown" ? [1, 2, 3] : [0, 1, 2, 3];
+  const asked = features === "length" ? [0] : features === "markdown" ? [1, 2, 3] : [0, 1, 2, 3];
+  const varies = (k: number) => style.some((row) => Number.isFinite(row[k]));
+  const kept = asked.filter(varies);
+  const constant = asked.filter((k) => !varies(k));
   const models = [...new Set([...battles.map((b) => b.model), baseline])].sort();
   const free = models.filter((m) => m !== baseline);
   const x = battles.map((b, i) => [
     ...free.map((m) => (m === b.model ? 1 : 0)),
     ...kept.map((k) => style[i]![k]!),
   ]);
-  return { x, y: battles.map((b) => b.score), models, free, kept };
+  return { x, y: battles.map((b) => b.score), models, free, kept, constant };
 }
 
 /** The index of each battle's (model, question) pair, numbered in order of first appearance. */

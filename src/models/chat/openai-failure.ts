@@ -1,5 +1,5 @@
 import { ModelRequestError } from "../../errors.js";
-import { afterAttempts, isRetryableStatus, retryAfterOf, type GaveUp } from "../../http/retry.js";
+import { afterAttempts, retryableAnswer, retryAfterOf, type GaveUp } from "../../http/retry.js";
 import { zodIssues } from "../../util/zod-issues.js";
 
 /** A failed chat completion request, as the retry loop and the error message read it. */
@@ -46,10 +46,9 @@ export function classifyModelFailure(error: unknown, timeoutMs: number | undefin
     };
   }
   if (status !== undefined) {
-    const quota = e.code === "insufficient_quota" || /insufficient[_ ]quota/i.test(message);
     return {
       status,
-      retryable: !quota && isRetryableStatus(status),
+      retryable: retryableAnswer(status, { code: e.code, message }),
       retryAfterMs: retryAfterOf((error as { headers?: unknown }).headers),
       detail: `status ${status} (${message})`,
       hint: hintOfStatus(status),

@@ -1,46 +1,10 @@
 import type { ModelRequestError } from "../../errors.js";
-import { snippet } from "../../http/fetch-with-retry.js";
-import { withRetries, type RetryPolicy } from "../../http/retry.js";
+import { fetchWithRetry, UnreadableBody } from "../../http/fetch-with-retry.js";
+import type { RetryPolicy } from "../../http/retry.js";
 import { classifyModelFailure, modelRequestError } from "./openai-failure.js";
 
 /** The OpenAI SDK's default timeout of one request: ten minutes. */
 export const SDK_TIMEOUT_MS = 600_000;
-
-/**
- * A chat completion answered with a status that is not 2xx, shaped as the OpenAI SDK's APIError
- * is where `classifyModelFailure` reads it: `status`, `code`, `headers`, and a message of the
- * status and the server's own message.
- */
-export class ChatCompletionStatusError extends Error {
-  readonly code: string | undefined;
-
-  constructor(
-    readonly status: number,
-    readonly headers: Headers,
-    body: string,
-  ) {
-    const error = errorOf(body);
-    // The server's message, else the start of the body (an HTML error page can be long).
-    const detail = typeof error?.message === "string" ? error.message : snippet(body);
-    super(`${status} ${detail}`);
-    this.name = "ChatCompletionStatusError";
-    this.code = typeof error?.code === "string" ? error.code : undefined;
-  }
-}
-
-/**
- * A 2xx chat completion whose body is not a JSON object (a proxy's HTML page, a body cut short):
- * a server fault like a 5xx, retried and, in a pool, failed over (see classifyModelFailure).
- */
-export class UnreadableChatAnswer extends Error {
-  constructor(
-    readonly status: number,
-    body: string,
-  ) {
-    super(`a body that is not JSON: ${snippet(body)}`);
-    this.name = "UnreadableChatAnswer";
-  }
-}
 
 /**
  * The answer with its body checked, handed on unread: an event stream as it is, anything else
@@ -53,24 +17,14 @@ async function readable(response: Response): Promise<Response> {
   try {
     json = JSON.parse(body);
   } catch {
-    throw new UnreadableChatAnswer(response.status, body);
+    throw new UnreadableBody(response.status, body);
   }
-  if (json === null || typeof json !== "object") throw new UnreadableChatAnswer(response.status, body);
+  if (json === null || typeof json !== "object") throw new UnreadableBody(response.status, body);
   return new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
-}
-
-function errorOf(body: string): { message?: unknown; code?: unknown } | undefined {
-  try {
-    const json = JSON.parse(body) as { error?: unknown } | null;
-    const error = json && typeof json === "object" && "error" in json ? json.error : json;
-    return error && typeof error === "object" ? error : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -103,33 +57,6 @@ export function retriedRequestBoundMs(policy: RetryPolicy, timeoutMs = SDK_TIMEO
 }
 
 /**
- * One attempt: the transport's answer, a ChatCompletionStatusError for a status that is not 2xx, or
- * an UnreadableChatAnswer for a 2xx that is not JSON.
- */
-async function attempt(
-  url: Parameters<typeof fetch>[0],
-  init: RequestInit | undefined,
-  { fetch: transport, timeoutMs = SDK_TIMEOUT_MS }: RetryingFetchOptions,
-): Promise<Response> {
-  // The attempt's own signal: its timeout, and the caller's abort, which also cuts an event
-  // stream after the response has started (the caller's signal ends with its request).
-  const controller = new AbortController();
-  const caller = init?.signal;
-  if (caller) caller.addEventListener("abort", () => controller.abort(caller.reason), { once: true });
-  const timer = setTimeout(
-    () => controller.abort(new DOMException("The operation timed out.", "TimeoutError")),
-    timeoutMs,
-  );
-  try {
-    const response = await transport(url, { ...init, signal: controller.signal });
-    if (response.ok) return await readable(response);
-    throw new ChatCompletionStatusError(response.status, response.headers, await response.text());
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
  * A fetch for the OpenAI SDK (`configuration.fetch`) that retries a failed chat completion with
  * our policy: 408, 409, 429, 5xx, timeouts and connection errors, with exponential backoff,
  * jitter and Retry-After; each attempt has its own timeout. When the retries end, or on a failure
@@ -138,13 +65,21 @@ async function attempt(
  * (the SDK's signal) ends it at once, with the signal's reason.
  */
 export function retryingChatFetch(options: RetryingFetchOptions): typeof fetch {
+  const timeoutMs = options.timeoutMs ?? SDK_TIMEOUT_MS;
   return async (url, init) => {
-    const signal = init?.signal ?? undefined;
-    return withRetries(() => attempt(url, init, options), {
-      policy: options.policy,
-      signal,
-      classify: (error) => classifyModelFailure(error, options.timeoutMs),
-      giveUp: (outcome) => new ChatRequestGaveUp(modelRequestError(options.endpoint, outcome)),
-    });
+    const { answer } = await fetchWithRetry(
+      url,
+      init,
+      {
+        fetch: options.fetch,
+        policy: options.policy,
+        timeoutMs,
+        signal: init?.signal ?? undefined,
+        classify: (error) => classifyModelFailure(error, options.timeoutMs),
+        giveUp: (outcome) => new ChatRequestGaveUp(modelRequestError(options.endpoint, outcome)),
+      },
+      readable,
+    );
+    return answer;
   };
 }

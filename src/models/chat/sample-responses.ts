@@ -8,6 +8,7 @@ import type { SamplingSettings } from "../../settings/step-sampling.js";
 import { modelWithSampling, warnIgnoredSettings } from "./sampling-call-options.js";
 import { routingKeyOf } from "../pool/routing-key.js";
 import { countReplicaUsage, type ReplicaUsage } from "../pool/replica-usage.js";
+import { cachedRequest, type CachedResponse, type ResponseCache } from "./response-cache.js";
 
 /**
  * Sampling settings of one request. They are sent as call options, and set as fields of a view of
@@ -34,6 +35,16 @@ export interface RequestUsage {
   completionTokens: number;
   /** Per server, for clients with several servers of a model (see src/models/pool). */
   replicas?: ReplicaUsage;
+  /** The part of the counts above that a response cache answered: no request was sent for it. */
+  fromCache?: CacheCounts;
+}
+
+/** Requests and tokens that a cache answered. */
+export interface CacheCounts {
+  modelRequests: number;
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
 }
 
 export type SamplingMethod = "auto" | "n" | "parallel";
@@ -54,6 +65,8 @@ export interface SampleOptions {
    * none arrived, the first failure is thrown anyway.
    */
   tolerateFailures?: boolean;
+  /** Where responses to seeded requests are kept and reused (see response-cache.ts). */
+  cache?: ResponseCache;
 }
 
 function callOptions(settings: SamplingSettings, n: number, offset: number): SamplingCallOptions {
@@ -102,7 +115,7 @@ function cachedTokensOf(result: LLMResult): number {
   return cached;
 }
 
-function usageOf(result: LLMResult): Partial<RequestUsage> {
+function usageOf(result: LLMResult): CachedResponse["usage"] {
   const cachedPromptTokens = cachedTokensOf(result);
   const tokenUsage = result.llmOutput?.tokenUsage as
     { promptTokens?: number; completionTokens?: number } | undefined;
@@ -134,8 +147,18 @@ async function request(
   messages: BaseMessage[],
   options: SamplingCallOptions,
   config: RunnableConfig,
-  { topsUpN = false }: { topsUpN?: boolean } = {},
-): Promise<{ texts: string[]; usage: Partial<RequestUsage> }> {
+  { topsUpN = false, cache }: { topsUpN?: boolean; cache?: ResponseCache } = {},
+): Promise<CachedResponse & { cached: boolean }> {
+  return cachedRequest(cache, messages, options, () => send(model, messages, options, config, topsUpN));
+}
+
+async function send(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  options: SamplingCallOptions,
+  config: RunnableConfig,
+  topsUpN: boolean,
+): Promise<CachedResponse> {
   const target = modelWithSampling(model, options);
   warnIgnoredSettings(model, topsUpN ? target.ignored.filter((s) => s !== "n") : target.ignored);
   // Only to models that take it (ours): others would send an unknown option on, or warn.
@@ -149,12 +172,25 @@ async function request(
   };
 }
 
-function sumUsage(parts: Partial<RequestUsage>[]): Partial<RequestUsage> {
+function countsOf(parts: CachedResponse["usage"][]): CacheCounts {
   return {
     modelRequests: parts.length,
-    promptTokens: parts.reduce((s, u) => s + (u.promptTokens ?? 0), 0),
-    cachedPromptTokens: parts.reduce((s, u) => s + (u.cachedPromptTokens ?? 0), 0),
-    completionTokens: parts.reduce((s, u) => s + (u.completionTokens ?? 0), 0),
+    promptTokens: parts.reduce((s, u) => s + u.promptTokens, 0),
+    cachedPromptTokens: parts.reduce((s, u) => s + u.cachedPromptTokens, 0),
+    completionTokens: parts.reduce((s, u) => s + u.completionTokens, 0),
+  };
+}
+
+/**
+ * The usage of these responses, those a cache answered included (what the answer took, whoever
+ * paid for it: so a re-run writes the same records, and budgets stop where they stopped);
+ * `fromCache` says which part was not sent.
+ */
+function sumUsage(parts: (CachedResponse & { cached: boolean })[]): Partial<RequestUsage> {
+  const cached = parts.filter((p) => p.cached);
+  return {
+    ...countsOf(parts.map((p) => p.usage)),
+    ...(cached.length > 0 ? { fromCache: countsOf(cached.map((p) => p.usage)) } : {}),
   };
 }
 
@@ -204,16 +240,17 @@ async function sampleAll(
   options: SampleOptions,
 ): Promise<SampleResult> {
   const texts: string[] = [];
-  const usages: Partial<RequestUsage>[] = [];
+  const usages: (CachedResponse & { cached: boolean })[] = [];
   const errors: unknown[] = [];
   let usedN = false;
   if (method !== "parallel" && count > 1) {
     try {
       const first = await request(model, messages, callOptions(settings, count, 0), config, {
         topsUpN: method === "auto",
+        cache: options.cache,
       });
       texts.push(...first.texts.slice(0, count));
-      usages.push(first.usage);
+      usages.push(first);
       usedN = true;
     } catch (error) {
       const rejectedN = method === "auto" && (statusOf(error) === 400 || statusOf(error) === 422);
@@ -239,7 +276,9 @@ async function sampleAll(
       setMaxListeners(Math.max(getMaxListeners(config.signal), 10 + 4 * missing), config.signal);
     }
     const singles = await Promise.allSettled(
-      offsets.map((offset) => request(model, messages, callOptions(settings, 1, offset), config)),
+      offsets.map((offset) =>
+        request(model, messages, callOptions(settings, 1, offset), config, { cache: options.cache }),
+      ),
     );
     for (const single of singles) {
       if (single.status === "rejected") {
@@ -247,7 +286,7 @@ async function sampleAll(
         continue;
       }
       texts.push(single.value.texts[0] ?? "");
-      usages.push(single.value.usage);
+      usages.push(single.value);
     }
     const fatal = errors.find((error) => isAbort(error, config));
     if (fatal !== undefined) throw fatal;
@@ -263,16 +302,17 @@ export async function completeOnce(
   messages: BaseMessage[],
   options: Omit<SamplingCallOptions, "n">,
   config: RunnableConfig = {},
+  cache?: ResponseCache,
 ): Promise<{ text: string; usage: Partial<RequestUsage> }> {
   const { stop, ...sampling } = options;
   const { value: result, replicas } = await countReplicaUsage(() =>
-    request(model, messages, withStop({ ...sampling, n: 1 }, stop), config),
+    request(model, messages, withStop({ ...sampling, n: 1 }, stop), config, { cache }),
   );
   if (result.texts.length === 0) {
     throw new ModelRequestError(`${modelName(model)} returned no response.`, modelName(model));
   }
   return {
     text: result.texts[0],
-    usage: { ...result.usage, modelRequests: 1, ...(replicas ? { replicas } : {}) },
+    usage: { ...sumUsage([result]), ...(replicas ? { replicas } : {}) },
   };
 }

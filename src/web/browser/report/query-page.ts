@@ -46,7 +46,11 @@ function facts(q: QueryView): HTMLElement {
     ["stopped by", stopped],
     ["first samples' best", fixed(row.first)],
     ["answer's score", fixed(row.best)],
-    ["cost", `${count(row.requests)} model requests, ${count(row.tokens)} tokens, ${duration(detail.ms)}`],
+    [
+      "cost",
+      `${count(row.requests)} model requests, ${count(row.tokens)} tokens, ${duration(detail.ms)}` +
+        (row.costUsd === null ? "" : `, $${fixed(row.costUsd, 4)}`),
+    ],
   ];
   const settings = q.settings.filter(([name]) => name !== "mode");
   if (settings.length > 0)

@@ -75,6 +75,14 @@ const COLUMNS: Column[] = [
     cell: (q) => count(q.requests),
   },
   { key: "tokens", label: "tokens", numeric: true, value: (q) => q.tokens, cell: (q) => count(q.tokens) },
+  {
+    key: "usd",
+    label: "USD",
+    title: "what the query cost, at the prices it was run with",
+    numeric: true,
+    value: (q) => q.costUsd,
+    cell: (q) => fixed(q.costUsd, 4),
+  },
 ];
 
 const PAGE_SIZE = 50;
@@ -112,7 +120,9 @@ export function queriesTable(queries: readonly QueryRow[], container: HTMLElemen
   const prev = el("button", { type: "button", id: "page-prev" }, "← previous");
   const next = el("button", { type: "button", id: "page-next" }, "next →");
   const pageLabel = el("span", { class: "muted", id: "page-label" });
-  const headers = COLUMNS.map((column) => {
+  // The money column only when some query was run with prices: no prices, no money figures.
+  const columns = queries.some((q) => q.costUsd !== null) ? COLUMNS : COLUMNS.filter((c) => c.key !== "usd");
+  const headers = columns.map((column) => {
     const button = el(
       "button",
       {
@@ -148,7 +158,7 @@ export function queriesTable(queries: readonly QueryRow[], container: HTMLElemen
   }
 
   function sorted(indices: number[]): number[] {
-    const column = COLUMNS.find((c) => c.key === state.sort);
+    const column = columns.find((c) => c.key === state.sort);
     if (!column) return indices;
     const sign = state.descending ? -1 : 1;
     const values = queries.map(column.value);
@@ -171,7 +181,7 @@ export function queriesTable(queries: readonly QueryRow[], container: HTMLElemen
       const tr = el(
         "tr",
         { "data-index": i, class: q.error !== null ? "failed-row" : null },
-        COLUMNS.map((c) => el("td", { class: c.numeric ? "num" : null }, c.cell(q, i))),
+        columns.map((c) => el("td", { class: c.numeric ? "num" : null }, c.cell(q, i))),
       );
       return tr;
     });
@@ -188,7 +198,7 @@ export function queriesTable(queries: readonly QueryRow[], container: HTMLElemen
   function refresh(): void {
     order = sorted(matching());
     headers.forEach((th, i) => {
-      const key = COLUMNS[i].key;
+      const key = columns[i].key;
       th.setAttribute(
         "aria-sort",
         state.sort !== key ? "none" : state.descending ? "descending" : "ascending",

@@ -1,0 +1,60 @@
+import { afterAll, afterEach, beforeAll, type TestContext } from "vitest";
+import type { SimServer } from "../../src/sim/server.js";
+import { killChildren, removeTempDirs } from "./cli.js";
+import { startPostgres, type PostgresServer } from "./postgres.js";
+import { useSimServer } from "./sim-http.js";
+
+/** What the queue's integration tests share: a PostgreSQL server and, when asked for, the simulated world. */
+export interface QueueWorld {
+  /** The PostgreSQL server; the test is skipped, saying why, when none could start (never under CI). */
+  postgres(ctx: TestContext): PostgresServer;
+  /** A new database of that server for one test, and its URL. */
+  database(ctx: TestContext, name: string): { pg: PostgresServer; url: string };
+  /** The simulated world over HTTP (with `{ sim: true }`): read it inside tests and hooks. */
+  readonly sim: SimServer;
+}
+
+/**
+ * A throwaway PostgreSQL server on a free port of 127.0.0.1 (Debian's packages; `.ci/run`
+ * installs them) for the tests of a file, with the simulated world when `sim` (see
+ * useSimServer): started before the first test, stopped after the last. After each test the
+ * processes and temporary folders it started are gone and the simulated world is as it began.
+ */
+export function useQueueWorld(options: { sim?: boolean } = {}): QueueWorld {
+  const simulated = options.sim ? useSimServer() : null;
+  let server: PostgresServer | null = null;
+  let unavailable = "";
+
+  beforeAll(async () => {
+    const started = await startPostgres();
+    if ("unavailable" in started) {
+      if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
+      unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
+      process.stderr.write(`${unavailable}\n`);
+      return;
+    }
+    server = started;
+  }, 120_000);
+  afterAll(() => server?.stop());
+  afterEach(() => {
+    killChildren();
+    removeTempDirs();
+  });
+
+  const postgres = (ctx: TestContext): PostgresServer => {
+    if (!server) ctx.skip(unavailable);
+    return server!;
+  };
+  return {
+    postgres,
+    database(ctx, name) {
+      const pg = postgres(ctx);
+      pg.createDatabase(name);
+      return { pg, url: pg.url(name) };
+    },
+    get sim(): SimServer {
+      if (!simulated) throw new Error("useQueueWorld({ sim: true }) gives the simulated world.");
+      return simulated.server;
+    },
+  };
+}
