@@ -13,6 +13,7 @@ import {
 import { inputsOf, type ExperimentRecord } from "../langsmith/feedback.js";
 import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
 import { escapeControl } from "../util/escape.js";
+import { writeLine, type CliIo } from "./io.js";
 import { tracingOn } from "./exit-on-error.js";
 import { CliRunError, CliUsageError } from "./errors.js";
 import { readDatasetQueries } from "../langsmith/dataset-input.js";
@@ -111,7 +112,7 @@ export function datasetOfInput(input: string): string | undefined {
 export async function readLangSmithInput(
   dataset: string,
   key: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): Promise<BatchItem[]> {
   if (!dataset.trim())
     throw new CliUsageError(`<input>: give the dataset's name after "${LANGSMITH_INPUT}".`);
@@ -140,24 +141,26 @@ export async function uploadVerdicts(
   names: string,
   sides: { a: { mode: string; first: boolean }; b: { mode: string; first: boolean } },
   verdicts: PairVerdict[],
-  env: NodeJS.ProcessEnv = process.env,
+  io: CliIo,
 ): Promise<void> {
   const [nameA, nameB = nameA] = names.split(",").map((n) => n.trim());
   const experiments = { a: experimentName(nameA, sides.a.mode), b: experimentName(nameB, sides.b.mode) };
-  const connection = await openLangSmith(env);
+  const connection = await openLangSmith(io.env);
   try {
     const paired = await uploadPairwise(connection, experiments, verdicts, {
       name: `${experiments.a} vs ${experiments.b}`,
       description: "Pairwise verdicts of tpo compare, both orders (langgraph-tpo).",
     });
-    console.log(
+    writeLine(
+      io.stdout,
       escapeControl(
         `Uploaded the verdicts of ${paired} pairs to LangSmith: comparative experiment ${experiments.a} vs ${experiments.b}.`,
       ),
     );
   } catch (error) {
     if (!(error instanceof TpoLangSmithError)) throw error;
-    console.error(
+    writeLine(
+      io.stderr,
       escapeControl(
         `tpo compare: LangSmith (${connection.endpoint}) ${error.reason}: the verdicts of ${verdicts.length} pairs were not ` +
           `uploaded to experiments ${experiments.a} and ${experiments.b}; run the same command with --resume to upload them.`,
@@ -181,7 +184,7 @@ export class ExperimentUpload {
     private readonly command: string,
     readonly target: LangSmithTarget,
     private readonly connection: LangSmithConnection | undefined,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly io: CliIo,
   ) {}
 
   /** Opens the client and prepares the dataset and experiments; a failure is kept for `finish`. */
@@ -190,10 +193,10 @@ export class ExperimentUpload {
     target: LangSmithTarget,
     queries: ExampleQuery[],
     modes: string[],
-    env: NodeJS.ProcessEnv = process.env,
+    io: CliIo,
   ): Promise<ExperimentUpload> {
-    const connection = await openLangSmith(env);
-    const upload = new ExperimentUpload(command, target, connection, env);
+    const connection = await openLangSmith(io.env);
+    const upload = new ExperimentUpload(command, target, connection, io);
     try {
       upload.prepared = await prepareExperiments(connection, target, queries, modes);
     } catch (error) {
@@ -213,7 +216,7 @@ export class ExperimentUpload {
    */
   async traceOf(id: string, mode: string): Promise<{ callbacks: Callbacks; runId: string } | undefined> {
     const exampleId = this.prepared?.examples.get(id);
-    if (!tracingOn(this.env) || this.failure || exampleId === undefined) return undefined;
+    if (!tracingOn(this.io.env) || this.failure || exampleId === undefined) return undefined;
     const { LangChainTracer } = await import("@langchain/core/tracers/tracer_langchain");
     const runId = crypto.randomUUID();
     this.traced.set(recordKey(id, mode as BatchRecord["mode"]), runId);
@@ -236,7 +239,7 @@ export class ExperimentUpload {
       if (this.traced.size > 0) {
         // Feedback refers to the traced runs: send those first, within the usual bound.
         const { flushTracesWithin } = await import("./trace-flush.js");
-        await flushTracesWithin(this.env);
+        await flushTracesWithin(this.io.env);
       }
       try {
         count = await uploadRuns(this.connection, this.prepared, records, this.traced);
@@ -246,7 +249,8 @@ export class ExperimentUpload {
     }
     if (!this.failure) return count;
     const { dataset, experiment } = this.target;
-    console.error(
+    writeLine(
+      this.io.stderr,
       escapeControl(
         `${this.command}: LangSmith (${this.connection?.endpoint}) ${this.failure.reason}: experiment ${experiment} ` +
           `(${records.length} results, dataset ${dataset}) not uploaded; upload it later with ` +

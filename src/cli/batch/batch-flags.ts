@@ -4,7 +4,7 @@ import { CliUsageError } from "../errors.js";
 import { MODEL_FLAGS, optionKey } from "../flag-tables.js";
 import { numberFlag, settingsInput } from "../flags.js";
 import { escapeControl } from "../../util/escape.js";
-import { writeLine, type OutStream } from "../io.js";
+import { writeLine, type CliIo } from "../io.js";
 import { datasetName } from "../queue/job-data.js";
 import { checkCheckpointFile } from "./checkpoint.js";
 import { readBatchInput, type BatchItem } from "../../eval/batch/input.js";
@@ -282,18 +282,18 @@ export function readBatchFlags(input: string, options: BatchOptions): BatchFlags
  * The queries to run: the input, the shard's part of it, the first --limit. None: said on
  * standard error (`nothing to run`), and the batch ends there.
  */
-export async function itemsOfBatch(flags: BatchFlags, stderr: OutStream): Promise<BatchItem[]> {
+export async function itemsOfBatch(flags: BatchFlags, io: CliIo): Promise<BatchItem[]> {
   let items =
     flags.inputDataset === undefined
       ? readBatchInput(flags.input)
-      : await readLangSmithInput(flags.inputDataset, flags.langsmithInputKey);
+      : await readLangSmithInput(flags.inputDataset, flags.langsmithInputKey, io.env);
   const shard = flags.on === "here" ? flags.shard : null;
   if (shard) items = itemsOfShard(items, shard);
   if (flags.limit !== undefined) items = items.slice(0, flags.limit);
   if (items.length === 0) {
     const part = shard ? `shard ${shard.index}/${shard.count} of ` : "";
     const nothing = flags.on === "queue" ? "nothing to enqueue" : "nothing to run";
-    writeLine(stderr, escapeControl(`tpo batch: ${part}${flags.input} holds no queries: ${nothing}.`));
+    writeLine(io.stderr, escapeControl(`tpo batch: ${part}${flags.input} holds no queries: ${nothing}.`));
   }
   return items;
 }

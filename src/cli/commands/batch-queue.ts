@@ -26,7 +26,7 @@ import { writeLine, type CliIo } from "../io.js";
  */
 export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> {
   const { input, contexts, dataset } = flags;
-  const items = await itemsOfBatch(flags, io.stderr);
+  const items = await itemsOfBatch(flags, io);
   if (items.length === 0) return;
 
   const release = lockResults(flags.out); // before reading --out: one writer at a time
@@ -152,6 +152,7 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
       flags.langsmith,
       queriesOfItems(items),
       flags.modes,
+      io,
     );
     await upload.finish(experimentRecordsOf(flags.out), flags.out);
   }

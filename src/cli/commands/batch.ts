@@ -53,7 +53,7 @@ function batchBudget(limit: number | undefined, priced: boolean): BatchCostBudge
 /** The queries run by this process, `--concurrency` at once. */
 async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): Promise<void> {
   const { input, out, contexts } = flags;
-  const items = await itemsOfBatch(flags, io.stderr);
+  const items = await itemsOfBatch(flags, io);
   if (items.length === 0) return;
 
   const settings = modelSettings(options, io.env);
@@ -77,7 +77,7 @@ async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): P
     }
     // Before the writer and the checkpointer: a missing langsmith package fails with nothing open.
     const experiments = flags.langsmith
-      ? await ExperimentUpload.start("tpo batch", flags.langsmith, queriesOfItems(items), flags.modes)
+      ? await ExperimentUpload.start("tpo batch", flags.langsmith, queriesOfItems(items), flags.modes, io)
       : undefined;
     const models = pricedAsNeeded(loadModels(settings), { budgetUsd: [...contexts.values()][0]?.budgetUsd });
     const budget = batchBudget(flags.batchMaxCost, models.prices !== undefined);

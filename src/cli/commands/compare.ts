@@ -160,7 +160,7 @@ export async function compareAction(
   }
   if (options.langsmith !== undefined) {
     const { uploadVerdicts } = await import("../langsmith.js");
-    await uploadVerdicts(options.langsmith, { a: a.side, b: b.side }, judgments);
+    await uploadVerdicts(options.langsmith, { a: a.side, b: b.side }, judgments, io);
   }
 }
 

@@ -82,7 +82,7 @@ async function exportToLangSmith(results: string, options: ExportOptions, io: Cl
     warn: warnOnStderr("tpo export", io.stderr),
   });
   const modes = modesOfRecords(records);
-  const upload = await ExperimentUpload.start("tpo export", target, queriesOf(records), modes);
+  const upload = await ExperimentUpload.start("tpo export", target, queriesOf(records), modes, io);
   const count = await upload.finish(records, results);
   if (count === undefined)
     throw new CliRunError(`the experiments of ${results} were not uploaded (see above).`);
