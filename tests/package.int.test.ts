@@ -174,6 +174,10 @@ describe("the packed package, installed into an empty project", () => {
       const snippets = extractSnippets(page, text);
       expect(snippets.length).toBeGreaterThan(0);
       const tsx = join(project, "node_modules", ".bin", "tsx");
+      // A page's examples may read what a command it names first writes ("After `TPO_BACKEND=sim npx tpo …`:").
+      for (const [, command] of text.matchAll(/After\s+`(TPO_BACKEND=sim npx tpo [^`]+)`/g)) {
+        await run("sh", ["-c", command], project, 120_000, childEnv({}));
+      }
       for (const snippet of snippets) {
         const file = join(project, `${page.replace(/\W/g, "-")}-${snippet.line}.mts`);
         writeFileSync(file, snippet.code);
