@@ -40,9 +40,13 @@ describe("npm run bench -- --quick", () => {
       [
         ...["growth", "orchestration", "overhead", "promptSize", "roundTrips", "throughput"],
         ...["prefixCache", "stopping", "pools", "scaleout"],
-        ...["startup", "coldQuery", "batch", "reportPage", "middleware"],
+        ...["startup", "coldQuery", "batch", "reportPage", "middleware", "evalScoring", "cache"],
       ].sort(),
     );
+    // The leaderboard scoring timed each scoring; the cache's seeded re-run sent no request.
+    expect(results.measures.evalScoring.alpacaEvalLc805Ms).toBeGreaterThan(0);
+    expect(results.measures.cache.fill.requests).toBeGreaterThan(0);
+    expect(results.measures.cache.rerun.requests).toBe(0);
     expect(results.measures.prefixCache.rows.map((r: { criticLayout: string }) => r.criticLayout)).toEqual([
       "separate",
       "conversation",
