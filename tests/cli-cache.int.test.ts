@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { killChildren, runCli } from "./helpers/cli.js";
+import { killChildren, runCliInProcess } from "./helpers/cli.js";
 import { simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
 const sim = useSimServer();
@@ -48,7 +48,7 @@ describe("tpo batch --cache", () => {
     const cache = join(dir, "rerun.sqlite");
     const env = simServerEnv(sim.server);
     const batch = (out: string) =>
-      runCli(
+      runCliInProcess(
         [
           "batch",
           input(),
@@ -83,7 +83,7 @@ describe("tpo batch --cache", () => {
     const cache = join(dir, "deeper.sqlite");
     const env = simServerEnv(sim.server);
     const batch = (out: string, depth: string, withCache: boolean) =>
-      runCli(
+      runCliInProcess(
         [
           "batch",
           input(),
@@ -112,9 +112,12 @@ describe("tpo batch --cache", () => {
   it("refuses a --cache file that is not a cache in one line, before any request", async () => {
     const notes = join(dir, "notes.txt");
     writeFileSync(notes, "not a cache\n");
-    const result = await runCli(["batch", input(), "--out", join(dir, "x.jsonl"), "--cache", notes], {
-      env: simServerEnv(sim.server),
-    });
+    const result = await runCliInProcess(
+      ["batch", input(), "--out", join(dir, "x.jsonl"), "--cache", notes],
+      {
+        env: simServerEnv(sim.server),
+      },
+    );
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toEqual([
       `tpo: --cache ${notes} is not a SQLite file; name a new file (or a cache file of an earlier run).`,
@@ -125,12 +128,12 @@ describe("tpo batch --cache", () => {
 
   it("tpo cache prune deletes what is older than it is told", async () => {
     const cache = join(dir, "rerun.sqlite");
-    const kept = await runCli(["cache", "prune", cache, "--older-than", "1h"]);
+    const kept = await runCliInProcess(["cache", "prune", cache, "--older-than", "1h"]);
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stdout).toMatch(
       /^Deleted 0 entries older than 1h from .*; [1-9]\d* responses and [1-9]\d* scores left\.$/m,
     );
-    const all = await runCli(["cache", "prune", cache, "--older-than", "0s"]);
+    const all = await runCliInProcess(["cache", "prune", cache, "--older-than", "0s"]);
     expect(all.stdout).toMatch(/; 0 responses and 0 scores left\.$/m);
   });
 });

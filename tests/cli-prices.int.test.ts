@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 
 /**
  * Prices on the command line, in the simulated world: a price list in LiteLLM's format, the
@@ -44,12 +44,12 @@ describe("tpo with prices", () => {
     ];
     for (const [text, message] of cases) {
       const prices = file(dir, "bad.json", text);
-      const result = await runCli(["run", QUERY, "--depth", "1", "--prices", prices]);
+      const result = await runCliInProcess(["run", QUERY, "--depth", "1", "--prices", prices]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
     }
-    const noPrices = await runCli(["run", QUERY, "--depth", "1", "--max-cost", "0.01"]);
+    const noPrices = await runCliInProcess(["run", QUERY, "--depth", "1", "--max-cost", "0.01"]);
     expect(noPrices.code).toBe(2);
     expect(noPrices.stderr).toMatch(/--max-cost needs the models' prices/);
   });
@@ -57,7 +57,7 @@ describe("tpo with prices", () => {
   it("tpo run --json: the cost per node and in total; without prices, none", async () => {
     const prices = file(tempDir(), "prices.json", JSON.stringify(PRICES));
     const args = ["run", QUERY, "--depth", "1", "--seed", "3", "--critic-layout", "conversation", "--json"];
-    const priced = JSON.parse((await runCli([...args, "--prices", prices])).stdout);
+    const priced = JSON.parse((await runCliInProcess([...args, "--prices", prices])).stdout);
     const { usage } = priced;
     let total = 0;
     for (const [node, counts] of Object.entries<Record<string, number>>(usage.byNode)) {
@@ -72,7 +72,7 @@ describe("tpo with prices", () => {
     }
     expect(usage.cachedPromptTokens).toBeGreaterThan(0);
     expect(usage.costUsd).toBeCloseTo(total, 10);
-    const unpriced = JSON.parse((await runCli(args)).stdout);
+    const unpriced = JSON.parse((await runCliInProcess(args)).stdout);
     expect(unpriced.usage.costUsd).toBeUndefined();
     expect(unpriced.usage.promptTokens).toBe(usage.promptTokens);
   });
@@ -104,7 +104,7 @@ describe("tpo with prices", () => {
       "--prices",
       prices,
     ];
-    const first = await runCli([...common, "--batch-max-cost", "0.012"]);
+    const first = await runCliInProcess([...common, "--batch-max-cost", "0.012"]);
     expect(first.code).toBe(0);
     const records = readFileSync(out, "utf8")
       .trim()
@@ -119,7 +119,7 @@ describe("tpo with prices", () => {
     expect(first.stdout).toMatch(/usd\/q +usd/);
     expect(first.stdout).toContain(`Cost: $${spent.toFixed(4)} in total`);
 
-    const resumed = await runCli([...common, "--resume"]);
+    const resumed = await runCliInProcess([...common, "--resume"]);
     expect(resumed.code).toBe(0);
     expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(4);
   });
