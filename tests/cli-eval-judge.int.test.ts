@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { ROOT, killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { mentions, simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
 /**
@@ -72,7 +72,7 @@ beforeAll(async () => {
     ],
   ];
   for (const args of steps) {
-    const result = await runCli(args, { env: env(), timeoutMs: 120_000 });
+    const result = await runCliInProcess(args, { env: env(), timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
   }
 }, 300_000);
@@ -107,7 +107,7 @@ describe("tpo batch → tpo eval alpaca-eval", () => {
   it("judges with the weighted judge's log-probabilities, writes alpaca_eval's annotations, scores them, and a rerun judges nothing twice", async () => {
     sim.server.stats.reset(); // the batch's requests
     const out = file("annotations.json");
-    const result = await runCli(alpacaArgs(out), { env: env(), timeoutMs: 120_000 });
+    const result = await runCliInProcess(alpacaArgs(out), { env: env(), timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/tpo-sim-tpo against tpo-sim-first \(4 annotations\)/);
     expect(result.stdout).toMatch(/win rate +\d+\.\d\d ± /);
@@ -136,18 +136,18 @@ describe("tpo batch → tpo eval alpaca-eval", () => {
     expect(existsSync(`${out}.partial.jsonl`)).toBe(false);
 
     // What it prints is what `tpo eval score` prints for the file.
-    const scored = await runCli(["eval", "score", "alpaca-eval", out]);
+    const scored = await runCliInProcess(["eval", "score", "alpaca-eval", out]);
     expect(result.stdout.startsWith(scored.stdout)).toBe(true);
 
     sim.server.stats.reset();
-    const again = await runCli(alpacaArgs(out), { env: env(), timeoutMs: 120_000 });
+    const again = await runCliInProcess(alpacaArgs(out), { env: env(), timeoutMs: 120_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/Judged 0 now, 4 kept from earlier runs/);
     expect(sim.server.stats.count(CHAT)).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(rows);
 
     // Another judge's annotations are never mixed into the file.
-    const other = await runCli(alpacaArgs(out, "--discrete"), { env: env(), timeoutMs: 120_000 });
+    const other = await runCliInProcess(alpacaArgs(out, "--discrete"), { env: env(), timeoutMs: 120_000 });
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(
       /was judged with annotator weighted:tpo:alpaca-eval-judge-v1, not discrete:tpo:alpaca-eval-judge-v1: give another --out, or --overwrite/,
@@ -157,14 +157,17 @@ describe("tpo batch → tpo eval alpaca-eval", () => {
 
   it("stops in one line (exit 2) when the server returns no log-probabilities; --discrete judges by the label, labelled as such", async () => {
     sim.server.setFaults([{ kind: "no-logprobs" }]);
-    const refused = await runCli(alpacaArgs(file("no-logprobs.json")), { env: env(), timeoutMs: 120_000 });
+    const refused = await runCliInProcess(alpacaArgs(file("no-logprobs.json")), {
+      env: env(),
+      timeoutMs: 120_000,
+    });
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split("\n")).toHaveLength(1);
     expect(refused.stderr).toMatch(/returned no log-probabilities.*--discrete/);
     expect(existsSync(file("no-logprobs.json.partial.jsonl"))).toBe(false);
 
     const out = file("discrete.json");
-    const discrete = await runCli(alpacaArgs(out, "--discrete"), { env: env(), timeoutMs: 120_000 });
+    const discrete = await runCliInProcess(alpacaArgs(out, "--discrete"), { env: env(), timeoutMs: 120_000 });
     expect(discrete.code, discrete.stderr).toBe(0);
     expect(discrete.stdout).toMatch(/DISCRETE \(--discrete\)/);
     const rows = JSON.parse(readFileSync(out, "utf8")) as { annotator: string; preference: number }[];
@@ -189,7 +192,10 @@ describe("tpo eval alpaca-eval as a batch", () => {
         when: mentions(JSON.stringify(last).slice(1, 41)),
       },
     ]);
-    const failed = await runCli(alpacaArgs(out, "--concurrency", "1"), { env: env(), timeoutMs: 120_000 });
+    const failed = await runCliInProcess(alpacaArgs(out, "--concurrency", "1"), {
+      env: env(),
+      timeoutMs: 120_000,
+    });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(
       /3 of 4 are judged in .*resumed\.json\.partial\.jsonl; run the same command again to judge the rest/,
@@ -200,7 +206,7 @@ describe("tpo eval alpaca-eval as a batch", () => {
 
     sim.server.setFaults([]);
     sim.server.stats.reset();
-    const resumed = await runCli(alpacaArgs(out), { env: env(), timeoutMs: 120_000 });
+    const resumed = await runCliInProcess(alpacaArgs(out), { env: env(), timeoutMs: 120_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(
       new RegExp(`Judged ${4 - journaled} now, ${journaled} kept from earlier runs`),
@@ -212,7 +218,10 @@ describe("tpo eval alpaca-eval as a batch", () => {
 
   it("--iteration K judges the best answer of the pool up to iteration K", async () => {
     const out = file("iteration0.json");
-    const result = await runCli(alpacaArgs(out, "--iteration", "0"), { env: env(), timeoutMs: 120_000 });
+    const result = await runCliInProcess(alpacaArgs(out, "--iteration", "0"), {
+      env: env(),
+      timeoutMs: 120_000,
+    });
     expect(result.code, result.stderr).toBe(0);
     const records = jsonLines(file("results.jsonl")) as {
       query: string;
@@ -235,7 +244,7 @@ describe("tpo eval alpaca-eval as a batch", () => {
 describe("tpo batch → tpo eval arena-hard", () => {
   it("judges both orders, writes arena-hard-auto's judgments, scores them against the baseline", async () => {
     const out = file("judgments.jsonl");
-    const result = await runCli(arenaArgs(out), { env: env(), timeoutMs: 120_000 });
+    const result = await runCliInProcess(arenaArgs(out), { env: env(), timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Model +Score \(%\) +CI \(%\)/);
     expect(result.stdout).toMatch(/tpo-sim-first +50\.0/);
@@ -264,7 +273,7 @@ describe("tpo batch → tpo eval arena-hard", () => {
       expect(games[0]!.prompt[1]!.content).not.toBe(games[1]!.prompt[1]!.content);
       for (const game of games) expect(game.judgment.answer).toContain(`[[${game.score}]]`);
     }
-    const scored = await runCli(["eval", "score", "arena-hard", out, "--baseline", "tpo-sim-first"]);
+    const scored = await runCliInProcess(["eval", "score", "arena-hard", out, "--baseline", "tpo-sim-first"]);
     expect(result.stdout.startsWith(scored.stdout)).toBe(true);
   }, 300_000);
 
@@ -274,7 +283,7 @@ describe("tpo batch → tpo eval arena-hard", () => {
       { kind: "reply", content: "I cannot decide.", when: mentions(JSON.stringify(PROMPTS[1]).slice(1, 41)) },
     ]);
     const out = file("judgments-null.jsonl");
-    const result = await runCli(arenaArgs(out), { env: env(), timeoutMs: 120_000 });
+    const result = await runCliInProcess(arenaArgs(out), { env: env(), timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
     expect(sim.server.stats.count(CHAT)).toBe(3 * 2 + 2 * 2);
     expect(result.stderr).toMatch(/2 games got no verdict after asking again/);
@@ -292,7 +301,7 @@ describe("tpo batch → tpo eval arena-hard", () => {
         "<|The Start of Assistant B's Answer|>\n{ANSWER_B}\n<|The End of Assistant B's Answer|>\n<|im_end|>\n",
     );
     const out = file("judgments-template.jsonl");
-    const result = await runCli(arenaArgs(out, "--judge-template", template), {
+    const result = await runCliInProcess(arenaArgs(out, "--judge-template", template), {
       env: env(),
       timeoutMs: 120_000,
     });
@@ -316,7 +325,7 @@ describe("tpo batch → tpo eval arena-hard", () => {
     };
     writeFileSync(`${out}.lock`, JSON.stringify(holder));
     sim.server.stats.reset();
-    const result = await runCli(arenaArgs(out), { env: env(), timeoutMs: 120_000 });
+    const result = await runCliInProcess(arenaArgs(out), { env: env(), timeoutMs: 120_000 });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       new RegExp(`is being written by another tpo eval arena-hard \\(PID ${process.pid}`),
@@ -327,7 +336,7 @@ describe("tpo batch → tpo eval arena-hard", () => {
   it("refuses bad input in one line with exit 2", async () => {
     const questions = file("bad-questions.jsonl");
     writeFileSync(questions, '{"uid": "q0", "prompt": "fine"}\nnot json\n');
-    const result = await runCli(
+    const result = await runCliInProcess(
       [
         "eval",
         "arena-hard",
@@ -354,12 +363,12 @@ describe("tpo batch → tpo eval → tpo report --leaderboard", () => {
     const annotations = file("lb-annotations.json");
     const judgments = file("lb-judgments.jsonl");
     for (const args of [alpacaArgs(annotations), arenaArgs(judgments)]) {
-      const judged = await runCli(args, { env: env(), timeoutMs: 120_000 });
+      const judged = await runCliInProcess(args, { env: env(), timeoutMs: 120_000 });
       expect(judged.code, judged.stderr).toBe(0);
     }
     const gamed = join(ROOT, "tests", "fixtures", "alpaca-eval-scoring", "df_gamed.csv");
     const scoreJson = async (args: string[]) => {
-      const scored = await runCli(["eval", "score", ...args, "--json"]);
+      const scored = await runCliInProcess(["eval", "score", ...args, "--json"]);
       expect(scored.code, scored.stderr).toBe(0);
       return JSON.parse(scored.stdout) as Record<string, unknown>;
     };
@@ -380,7 +389,7 @@ describe("tpo batch → tpo eval → tpo report --leaderboard", () => {
       "--leaderboard",
       judgments,
     ];
-    const withLc = await runCli([...reportArgs, "--gamed", gamed, "--json"]);
+    const withLc = await runCliInProcess([...reportArgs, "--gamed", gamed, "--json"]);
     expect(withLc.code, withLc.stderr).toBe(0);
     const rows = (JSON.parse(withLc.stdout) as { leaderboard: Record<string, unknown>[] }).leaderboard;
     const judge = expect.stringMatching(/^tpo-sim at http:\/\/127\.0\.0\.1:\d+\/v1$/);
@@ -418,7 +427,7 @@ describe("tpo batch → tpo eval → tpo report --leaderboard", () => {
     expect(typeof alpaca.length_controlled_winrate).toBe("number");
 
     // Without df_gamed.csv: the raw rate only, and the line that says what LC needs.
-    const raw = await runCli(reportArgs);
+    const raw = await runCliInProcess(reportArgs);
     expect(raw.code, raw.stderr).toBe(0);
     const text = raw.stdout.slice(raw.stdout.indexOf("Leaderboard"));
     expect(text).toMatch(/^benchmark +model +baseline +n +win rate \(raw\) +LC win rate +Arena-Hard score/m);
@@ -450,7 +459,7 @@ describe("tpo batch → tpo eval → tpo report --leaderboard", () => {
     expect(html).toMatch(/no LC win rate: it needs --gamed df_gamed\.csv/);
 
     // Not a scored file: one line, exit 2.
-    const bad = await runCli([
+    const bad = await runCliInProcess([
       "report",
       file("results.jsonl"),
       "--out",
@@ -464,10 +473,10 @@ describe("tpo batch → tpo eval → tpo report --leaderboard", () => {
 
   it("style control on the simulated world's answers (no markdown) says which features it left out, never NaN", async () => {
     const judgments = file("sc-judgments.jsonl");
-    const judged = await runCli(arenaArgs(judgments), { env: env(), timeoutMs: 120_000 });
+    const judged = await runCliInProcess(arenaArgs(judgments), { env: env(), timeoutMs: 120_000 });
     expect(judged.code, judged.stderr).toBe(0);
     const ours = file("tpo-sim-tpo.jsonl");
-    const exported = await runCli([
+    const exported = await runCliInProcess([
       "export",
       file("results.jsonl"),
       "--format",
@@ -480,7 +489,7 @@ describe("tpo batch → tpo eval → tpo report --leaderboard", () => {
       ours,
     ]);
     expect(exported.code, exported.stderr).toBe(0);
-    const scored = await runCli([
+    const scored = await runCliInProcess([
       "eval",
       "score",
       "arena-hard",
