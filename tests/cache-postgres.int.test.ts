@@ -7,7 +7,7 @@ import { createSimWorld } from "../src/sim/index.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { killChildren, runCli, startCli } from "./helpers/cli.js";
+import { killChildren, runCliInProcess, startCli } from "./helpers/cli.js";
 import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv, useSimServer } from "./helpers/sim-http.js";
@@ -133,7 +133,7 @@ describe("the cache in PostgreSQL", () => {
         sim.server.stats.count("/v1/chat/completions") + sim.server.stats.count("/pooling");
       // Another data set name is another set of jobs: the queries run again, on the worker.
       const batch = (dataset: string) =>
-        runCli(
+        runCliInProcess(
           [
             "batch",
             input,
@@ -170,7 +170,7 @@ describe("the cache in PostgreSQL", () => {
       expect(stopped.code, stopped.stderr).toBe(0);
       expect(stopped.stderr).toMatch(/tpo worker: the cache answered \d+ model requests/);
 
-      const refused = await runCli([
+      const refused = await runCliInProcess([
         "batch",
         input,
         "--queue",
