@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { openQueue } from "../src/queue/connection.js";
 import { unrecordedFailures } from "../src/queue/pg-boss-sql.js";
 import { resultsOf, saveResult } from "../src/queue/results.js";
-import { runCli, startCli, tempDir, waitUntil } from "./helpers/cli.js";
+import { runCliInProcess, startCli, tempDir, waitUntil } from "./helpers/cli.js";
 import { rows, throttled } from "./helpers/queue.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv } from "./helpers/sim-http.js";
@@ -50,7 +50,7 @@ describe("jobs a worker cannot read", () => {
       const out = join(dir, "out.jsonl");
       const env = simServerEnv(world.sim);
       const batchArgs = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
-      expect((await runCli([...batchArgs, "--detach"], { env })).code).toBe(0);
+      expect((await runCliInProcess([...batchArgs, "--detach"], { env })).code).toBe(0);
       // One of the batch's jobs as a newer langgraph-tpo would enqueue it, and three that no batch made.
       const [[newer]] = rows(pg, "bad_jobs", "SELECT item_id FROM tpo_queue.jobs ORDER BY item_id LIMIT 1");
       pg.query(
@@ -61,7 +61,7 @@ describe("jobs a worker cannot read", () => {
       );
 
       const worker = startWorker(url);
-      const waited = await runCli(batchArgs, { env, ...WAIT });
+      const waited = await runCliInProcess(batchArgs, { env, ...WAIT });
       expect(waited.code, waited.stderr).toBe(1);
       expect(waited.stderr).toContain(`1 of 3 queries failed: ${newer} (tpo)`);
       const records = readRecords(out);
@@ -95,7 +95,7 @@ describe("jobs a worker cannot read", () => {
       expect(failed).toHaveLength(4);
       for (const [state, count, limit] of failed) expect([state, count]).toEqual(["failed", limit]);
       expect(failed.every(([, count]) => count === "0")).toBe(true);
-      const status = await runCli(["queue", "status", url]);
+      const status = await runCliInProcess(["queue", "status", url]);
       expect(status.stdout).toContain("jobs: 3 in all · 0 queued · 0 active · 2 done · 4 failed");
 
       worker.child.kill("SIGTERM");
@@ -114,7 +114,7 @@ describe("failed jobs that no batch enqueued", () => {
     const input = promptsFile(dir, samplePrompts().slice(0, 1));
     const out = join(dir, "out.jsonl");
     const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--detach"];
-    expect((await runCli(args, { env: simServerEnv(world.sim) })).code).toBe(0);
+    expect((await runCliInProcess(args, { env: simServerEnv(world.sim) })).code).toBe(0);
     // More failed foreign jobs than a heartbeat looks at, then the batch's job failed (its worker gone).
     pg.query(
       "unrecorded",
@@ -153,9 +153,9 @@ describe("tpo worker --max-width, --max-depth, --max-tokens", () => {
       "--quiet",
     ];
     // Enqueued first: the database is set up before the worker opens it.
-    expect((await runCli([...wideArgs, "--detach"], { env })).code).toBe(0);
+    expect((await runCliInProcess([...wideArgs, "--detach"], { env })).code).toBe(0);
     const worker = startWorker(url, ["--max-width", "2", "--max-depth", "1"]);
-    const wide = await runCli(wideArgs, { env, ...WAIT });
+    const wide = await runCliInProcess(wideArgs, { env, ...WAIT });
     expect(wide.code, wide.stderr).toBe(1);
     const message =
       "refused by a worker: width 3 is more than this worker allows: at most 2 (tpo worker --max-width); " +
@@ -171,10 +171,13 @@ describe("tpo worker --max-width, --max-depth, --max-tokens", () => {
     ]);
 
     const within = join(dir, "within.jsonl");
-    const ok = await runCli(["batch", input, "--queue", url, "--out", within, ...SETTINGS, "--quiet"], {
-      env,
-      ...WAIT,
-    });
+    const ok = await runCliInProcess(
+      ["batch", input, "--queue", url, "--out", within, ...SETTINGS, "--quiet"],
+      {
+        env,
+        ...WAIT,
+      },
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(readRecords(within).filter((r) => r.error)).toEqual([]);
     worker.child.kill("SIGTERM");
@@ -195,16 +198,16 @@ describe("a queue batch and the models of its records", () => {
       // The first two queries, by a plain batch with this machine's models.
       const two = join(dir, "two.json");
       writeFileSync(two, JSON.stringify(samplePrompts().slice(5, 7)));
-      const plain = await runCli(["batch", two, "--out", out, ...SETTINGS, "--quiet"], {
+      const plain = await runCliInProcess(["batch", two, "--out", out, ...SETTINGS, "--quiet"], {
         env,
         timeoutMs: 120_000,
       });
       expect(plain.code, plain.stderr).toBe(0);
 
       const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
-      expect((await runCli([...args, "--detach"], { env })).code).toBe(0);
+      expect((await runCliInProcess([...args, "--detach"], { env })).code).toBe(0);
       const worker = startWorker(url, [], { TPO_MODEL: "tpo-sim-b" });
-      const refused = await runCli(args, { env, ...WAIT });
+      const refused = await runCliInProcess(args, { env, ...WAIT });
       expect(refused.code, refused.stderr).toBe(2);
       expect(refused.stderr).toContain("tpo: models.model: tpo-sim in the records, tpo-sim-b now");
       expect(refused.stderr).toContain("2 of 2 records came from workers with other models");
@@ -212,7 +215,7 @@ describe("a queue batch and the models of its records", () => {
       expect(readRecords(out)).toHaveLength(2);
 
       // The records are in the queue: --allow-mixed writes them without running anything again.
-      const mixed = await runCli([...args, "--allow-mixed"], { env, ...WAIT });
+      const mixed = await runCliInProcess([...args, "--allow-mixed"], { env, ...WAIT });
       expect(mixed.code, mixed.stderr).toBe(0);
       const records = readRecords(out);
       expect(records.map((r) => r.models?.model)).toEqual(["tpo-sim", "tpo-sim", "tpo-sim-b", "tpo-sim-b"]);
@@ -259,7 +262,7 @@ describe("a record that a worker of another version made", () => {
     const env = simServerEnv(world.sim);
     const out = join(dir, "out.jsonl");
     const args = ["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--quiet"];
-    expect((await runCli([...args, "--detach"], { env })).code).toBe(0);
+    expect((await runCliInProcess([...args, "--detach"], { env })).code).toBe(0);
     // No worker: the records are put in the queue as two workers would have, one of another shape.
     const [[fitKey, fitId], [misfitKey, misfitId]] = rows(
       pg,
@@ -288,7 +291,7 @@ describe("a record that a worker of another version made", () => {
       await queue.close();
     }
 
-    const batch = await runCli(args, { env });
+    const batch = await runCliInProcess(args, { env });
     expect(batch.code, batch.stderr).toBe(1);
     expect(batch.stderr).toContain(`1 of 2 queries failed: ${misfitId} (tpo)`);
     const written = new Map(readRecords(out).map((r) => [r.id, r]));
@@ -298,7 +301,7 @@ describe("a record that a worker of another version made", () => {
     );
 
     const all = join(dir, "all.jsonl");
-    const exported = await runCli(["queue", "results", url, "--out", all], { env });
+    const exported = await runCliInProcess(["queue", "results", url, "--out", all], { env });
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stderr).toContain("wrote 1 record to");
     expect(exported.stderr).toContain(
@@ -316,7 +319,11 @@ describe("tpo worker --grace", () => {
     const env = simServerEnv(world.sim);
     const out = join(dir, "out.jsonl");
     expect(
-      (await runCli(["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--detach"], { env })).code,
+      (
+        await runCliInProcess(["batch", input, "--queue", url, "--out", out, ...SETTINGS, "--detach"], {
+          env,
+        })
+      ).code,
     ).toBe(0);
     // Each request 200 ms: the job takes seconds, far more than 60 ms and far less than 60 s.
     world.sim.setLatency({ fixedMs: 200 });
