@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
+import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { KILLED_BATCH, killMidBatchAndResume } from "./helpers/kill-mid-batch.js";
 import { readRecords } from "./helpers/records.js";
 import { useSimServer } from "./helpers/sim-http.js";
@@ -57,7 +57,9 @@ describe("a batch killed with SIGKILL", () => {
 
     const freshOut = join(dir, "fresh.jsonl");
     const depth = String(KILLED_BATCH.depth);
-    const fresh = await runCli(["batch", input, "--out", freshOut, "--depth", depth, "--quiet"], { env });
+    const fresh = await runCliInProcess(["batch", input, "--out", freshOut, "--depth", depth, "--quiet"], {
+      env,
+    });
     expect(fresh.code).toBe(0);
     const requestsOfFresh = readRecords(freshOut).reduce((s, r) => s + r.usage!.modelRequests, 0);
     expect(requestsOfResume).toBeLessThan(requestsOfFresh);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { expect } from "vitest";
 import type { BatchRecord } from "../../src/eval/batch/record.js";
 import type { SimServer } from "../../src/sim/server.js";
-import { runCli, startCli, tempDir, waitUntil, type CliResult } from "./cli.js";
+import { runCliInProcess, startCli, tempDir, waitUntil, type CliResult } from "./cli.js";
 import { readRecords, samplePrompts } from "./records.js";
 import { simServerEnv } from "./sim-http.js";
 
@@ -82,7 +82,7 @@ export async function killMidBatchAndResume(
   expect(halfDone.length).toBeGreaterThan(0);
 
   sim.setLatency({});
-  const resumed = await runCli([...args, "--resume"], { env });
+  const resumed = await runCliInProcess([...args, "--resume"], { env });
   expect(resumed.code, resumed.stderr).toBe(0);
   const records = readRecords(out);
   const ids = records.map((r) => r.id);
