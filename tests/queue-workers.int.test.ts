@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli as runCliFor, startCli, tempDir, waitUntil, type CliOptions } from "./helpers/cli.js";
+import { runCliInProcess, startCli, tempDir, waitUntil, type InProcessOptions } from "./helpers/cli.js";
 import {
   checkpointsPerId,
   comparable,
@@ -16,9 +16,9 @@ import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv } from "./helpers/sim-http.js";
 import { useQueueWorld } from "./helpers/queue-world.js";
 
-/** A CLI run with a deadline for a loaded 2-core machine (the helper's default is 50 s). */
-const runCli = (args: string[], options: CliOptions = {}) =>
-  runCliFor(args, { timeoutMs: 120_000, ...options });
+/** A CLI run in this process (the bin project spawns it, with a deadline for a loaded 2-core machine). */
+const runTpo = (args: string[], options: InProcessOptions = {}) =>
+  runCliInProcess(args, { timeoutMs: 120_000, ...options });
 
 // A real PostgreSQL server and the simulated world over HTTP; the workers and batches are `tpo` processes.
 const world = useQueueWorld({ sim: true });
@@ -134,7 +134,7 @@ describe("tpo worker and tpo batch --queue", () => {
       // The same records as one tpo batch process makes (the simulated world is deterministic).
       world.sim.setLatency({});
       const plain = join(dir, "plain.jsonl");
-      const one = await runCli(["batch", input, "--out", plain, ...SETTINGS, "--quiet"], {
+      const one = await runTpo(["batch", input, "--out", plain, ...SETTINGS, "--quiet"], {
         env: simServerEnv(world.sim),
         timeoutMs: 120_000,
       });
@@ -160,7 +160,7 @@ describe("tpo worker and tpo batch --queue", () => {
       const settings = ["--depth", "3", "--width", "2", "--seed", "5"];
       const batchArgs = ["batch", input, "--queue", url, "--out", out, ...settings, "--quiet"];
       const env = simServerEnv(world.sim);
-      const enqueued = await runCli([...batchArgs, "--detach"], { env });
+      const enqueued = await runTpo([...batchArgs, "--detach"], { env });
       expect(enqueued.code).toBe(0);
       world.sim.setLatency({ fixedMs: 150 });
 
@@ -196,7 +196,7 @@ describe("tpo worker and tpo batch --queue", () => {
         expect(states.find(([jobId]) => jobId === id)).toEqual([id, "created", "0", "t"]);
 
       const second = startWorker(url);
-      const waited = await runCli(batchArgs, { env, timeoutMs: 120_000 });
+      const waited = await runTpo(batchArgs, { env, timeoutMs: 120_000 });
       expect(waited.stderr).toBe("");
       expect(waited.code).toBe(0);
       second.child.kill("SIGTERM");
@@ -234,7 +234,7 @@ describe("tpo worker and tpo batch --queue", () => {
     const env = simServerEnv(world.sim);
     const out = join(dir, "out.jsonl");
     expect(
-      (await runCli(["batch", input, "--queue", url, "--out", out, "--depth", "4", "--detach"], { env }))
+      (await runTpo(["batch", input, "--queue", url, "--out", out, "--depth", "4", "--detach"], { env }))
         .code,
     ).toBe(0);
     world.sim.setLatency({ fixedMs: 300 });
