@@ -14,7 +14,7 @@ import { useQueueWorld } from "./helpers/queue-world.js";
 
 // What a worker accepts: jobs of another shape, jobs above its caps, records of other models, a
 // record that comes twice, and --grace. A real PostgreSQL server on a free port of 127.0.0.1 and
-// the simulated world over HTTP; the workers and batches are `tpo` processes.
+// the simulated world over HTTP; the workers are `tpo` processes, the batches run in this one.
 const world = useQueueWorld({ sim: true });
 const needServer = world.database;
 

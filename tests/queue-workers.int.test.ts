@@ -20,7 +20,8 @@ import { useQueueWorld } from "./helpers/queue-world.js";
 const runTpo = (args: string[], options: InProcessOptions = {}) =>
   runCliInProcess(args, { timeoutMs: 120_000, ...options });
 
-// A real PostgreSQL server and the simulated world over HTTP; the workers and batches are `tpo` processes.
+// A real PostgreSQL server and the simulated world over HTTP; the workers are `tpo` processes,
+// the awaited batches run in this one.
 const world = useQueueWorld({ sim: true });
 const needServer = world.postgres;
 
@@ -131,7 +132,7 @@ describe("tpo worker and tpo batch --queue", () => {
         expect(repeatedSteps(world.sim.stats.log, record.query!), record.id).toBe(0);
       }
 
-      // The same records as one tpo batch process makes (the simulated world is deterministic).
+      // The same records as one plain tpo batch makes (the simulated world is deterministic).
       world.sim.setLatency({});
       const plain = join(dir, "plain.jsonl");
       const one = await runTpo(["batch", input, "--out", plain, ...SETTINGS, "--quiet"], {
