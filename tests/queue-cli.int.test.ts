@@ -2,7 +2,16 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, runCli as runCliFor, startCli, tempDir, waitUntil, type CliOptions } from "./helpers/cli.js";
+import {
+  ROOT,
+  runCli as runCliFor,
+  runCliInProcess,
+  startCli,
+  tempDir,
+  waitUntil,
+  type CliOptions,
+  type InProcessOptions,
+} from "./helpers/cli.js";
 import type { PostgresServer } from "./helpers/postgres.js";
 import { rows, throttled } from "./helpers/queue.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
@@ -12,8 +21,11 @@ import { useQueueWorld } from "./helpers/queue-world.js";
 /** A CLI run with a deadline for a loaded 2-core machine (the helper's default is 50 s). */
 const runCli = (args: string[], options: CliOptions = {}) =>
   runCliFor(args, { timeoutMs: 120_000, ...options });
+/** The same in this process: the queue's URL on the command line, no PG* variables. */
+const runTpo = (args: string[], options: InProcessOptions = {}) =>
+  runCliInProcess(args, { timeoutMs: 120_000, ...options });
 
-// A real PostgreSQL server and the simulated world over HTTP; the workers and batches are `tpo` processes.
+// A real PostgreSQL server and the simulated world over HTTP; the workers are `tpo` processes.
 const world = useQueueWorld({ sim: true });
 const needServer = world.postgres;
 
@@ -58,20 +70,20 @@ describe("tpo batch --queue: enqueuing", () => {
       "--detach",
     ];
 
-    const both = await Promise.all([runCli(args("a.jsonl")), runCli(args("b.jsonl"))]);
+    const both = await Promise.all([runTpo(args("a.jsonl")), runTpo(args("b.jsonl"))]);
     for (const result of both) expect(result.code, result.stderr).toBe(0);
     const added = both.map((r) => Number(/(\d+) new jobs?/.exec(r.stderr)![1]));
     expect(added[0] + added[1]).toBe(8);
     expect(count(pg, "enqueue_twice", "SELECT count(*) FROM tpo_pgboss.job")).toBe(8);
     expect(count(pg, "enqueue_twice", "SELECT count(*) FROM tpo_queue.jobs")).toBe(8);
 
-    const again = await runCli(args("a.jsonl"));
+    const again = await runTpo(args("a.jsonl"));
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("0 new jobs");
     expect(again.stderr).toContain("8 queued or running already");
     expect(count(pg, "enqueue_twice", "SELECT count(*) FROM tpo_pgboss.job")).toBe(8);
     // Another setting is another experiment: new jobs.
-    const other = await runCli([...args("c.jsonl"), "--width", "3"]);
+    const other = await runTpo([...args("c.jsonl"), "--width", "3"]);
     expect(other.stderr).toContain("8 new jobs");
     expect(count(pg, "enqueue_twice", "SELECT count(*) FROM tpo_queue.jobs")).toBe(16);
   }, 360_000);
@@ -98,7 +110,7 @@ describe("tpo batch --queue: enqueuing", () => {
       "every job done",
     );
 
-    const again = await runCli(args, { env: simServerEnv(world.sim), timeoutMs: 120_000 });
+    const again = await runTpo(args, { env: simServerEnv(world.sim), timeoutMs: 120_000 });
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("mean best");
@@ -144,7 +156,7 @@ describe("a query that keeps failing", () => {
     const secret = "sk-test-never-printed";
     const worker = startWorker(url, { OPENAI_API_KEY: secret });
 
-    const failed = await runCli(args, { env: simServerEnv(world.sim), timeoutMs: 120_000 });
+    const failed = await runTpo(args, { env: simServerEnv(world.sim), timeoutMs: 120_000 });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("tpo batch: bad (tpo): the generate step failed");
     expect(failed.stderr).toMatch(/1 of 5 queries failed: bad \(tpo\)/);
@@ -163,7 +175,7 @@ describe("a query that keeps failing", () => {
       "the finished jobs' checkpoints deleted",
     );
 
-    const status = await runCli(["queue", "status", url, "--json"]);
+    const status = await runTpo(["queue", "status", url, "--json"]);
     expect(status.code).toBe(0);
     const json = JSON.parse(status.stdout) as {
       jobs: Record<string, number>;
@@ -182,12 +194,12 @@ describe("a query that keeps failing", () => {
     expect(json.workers[0]).toMatchObject({ pid: worker.child.pid, state: "running", done: 4, failed: 2 });
     expect(Date.parse(json.workers[0].lastHeartbeat)).not.toBeNaN();
     expect(json.datasets).toEqual([{ dataset: "queries", total: 5, done: 4, failed: 1 }]);
-    const shown = await runCli(["queue", "status", url]);
+    const shown = await runTpo(["queue", "status", url]);
     expect(shown.stdout).toContain("jobs: 5 in all · 0 queued · 0 active · 4 done · 1 failed");
     expect(shown.stdout).toMatch(new RegExp(`\\s${worker.child.pid}\\s+running\\s`));
 
     const all = join(dir, "all.jsonl");
-    const results = await runCli(["queue", "results", url, "--out", all]);
+    const results = await runTpo(["queue", "results", url, "--out", all]);
     expect(results.code).toBe(0);
     expect(results.stderr).toContain("wrote 5 records to");
     expect(
@@ -195,13 +207,13 @@ describe("a query that keeps failing", () => {
         .map((r) => r.id)
         .sort(),
     ).toEqual(records.map((r) => r.id).sort());
-    expect((await runCli(["queue", "results", url, "--out", all])).code).toBe(2);
+    expect((await runTpo(["queue", "results", url, "--out", all])).code).toBe(2);
 
     world.sim.setFaults([]);
-    const retried = await runCli(["queue", "retry", url]);
+    const retried = await runTpo(["queue", "retry", url]);
     expect(retried.code).toBe(0);
     expect(retried.stderr).toContain("put 1 failed job back in the queue");
-    const collected = await runCli([...args, "--retry-failed", "--quiet"], {
+    const collected = await runTpo([...args, "--retry-failed", "--quiet"], {
       env: simServerEnv(world.sim),
       timeoutMs: 120_000,
     });
@@ -211,7 +223,7 @@ describe("a query that keeps failing", () => {
     expect(latest).toHaveLength(2);
     expect(latest[1].error).toBeUndefined();
     expect(latest[1].best).toBeDefined();
-    expect(JSON.parse((await runCli(["queue", "status", url, "--json"])).stdout).jobs).toMatchObject({
+    expect(JSON.parse((await runTpo(["queue", "status", url, "--json"])).stdout).jobs).toMatchObject({
       done: 5,
       failed: 0,
     });
@@ -305,7 +317,14 @@ describe("bad queue settings", () => {
     for (let i = 0; i < cases.length; i += 5) {
       const group = cases.slice(i, i + 5);
       results.push(
-        ...(await Promise.all(group.map((c) => runCli(c.args, { timeoutMs: 90_000, ...c.options })))),
+        ...(await Promise.all(
+          group.map((c) =>
+            // A worker and a hidden package need a process of their own.
+            c.args[0] === "worker" || c.options
+              ? runCli(c.args, { timeoutMs: 90_000, ...c.options })
+              : runTpo(c.args, { timeoutMs: 90_000 }),
+          ),
+        )),
       );
     }
     results.forEach((result, i) => {
