@@ -7,7 +7,9 @@ import {
   checkpointForgetter,
   openCheckpointer,
   type BatchCheckpointer,
+  warnOnLostConnections,
 } from "../src/cli/batch/checkpoint.js";
+import { EventEmitter } from "node:events";
 import { isPostgresUrl } from "../src/queue/url.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 
@@ -164,5 +166,22 @@ describe("deleting a finished query's checkpoints", () => {
     for (const thread of ["b", "c", "d"]) await expect(forget(thread)).resolves.toBeUndefined();
     expect(deleted).toEqual(["a"]);
     expect(said).toEqual(["database or disk is full"]);
+  });
+});
+
+describe("a PostgreSQL checkpointer's lost connections", () => {
+  it("are heard on a connection the saver holds, not only on idle ones: one warning, no crash", () => {
+    const pool = new EventEmitter();
+    const warnings: string[] = [];
+    warnOnLostConnections({ pool }, "postgres://db", { warn: (line) => warnings.push(line) });
+    const held = new EventEmitter();
+    pool.emit("connect", held);
+    // An "error" nobody listens to throws (in a process: an uncaught exception that ends the batch).
+    held.emit("error", new Error("terminating connection due to administrator command"));
+    pool.emit("error", new Error("terminating connection due to administrator command"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /connection of --checkpoint postgres:\/\/db was lost \(terminating connection/,
+    );
   });
 });

@@ -7,6 +7,11 @@
  */
 export interface PoolErrors {
   on(event: "error", listener: (error: Error) => void): unknown;
+  /** Each new connection: a checked-out one that loses its server emits "error" itself, unheard by the pool. */
+  on(
+    event: "connect",
+    listener: (client: { on(event: "error", listener: (error: Error) => void): unknown }) => void,
+  ): unknown;
 }
 
 /** The connection pool of a PostgresSaver; undefined when the saver keeps none where expected. */

@@ -184,10 +184,10 @@ interface LostConnection {
  * network cut) makes the pool emit "error"; unheard, that would crash the batch. The pool drops the
  * connection and opens a new one for the next checkpoint, so a warning is enough: once per batch.
  */
-function warnOnLostConnections(saver: object, where: string, onLost: LostConnection): void {
+export function warnOnLostConnections(saver: object, where: string, onLost: LostConnection): void {
   const pool = postgresSaverPool(saver);
   let warned = false;
-  pool?.on("error", (error) => {
+  const lost = (error: Error) => {
     if (onLost.onLostConnection) return onLost.onLostConnection(reasonOf(error));
     if (warned) return;
     warned = true;
@@ -195,7 +195,11 @@ function warnOnLostConnections(saver: object, where: string, onLost: LostConnect
       `tpo batch: a PostgreSQL connection of --checkpoint ${where} was lost (${reasonOf(error)}); ` +
         "later checkpoints open a new one.",
     );
-  });
+  };
+  pool?.on("error", lost);
+  // A connection lost while the saver holds it (between two queries of a write) emits on the
+  // client, not the pool: heard here, the write fails and the query's record says so.
+  pool?.on("connect", (client) => client.on("error", lost));
 }
 
 async function openPostgres(
