@@ -25,7 +25,7 @@ import {
   judgeMessages,
   noUsage,
   type JudgeUsage,
-} from "../eval/judge-calls.js";
+} from "../../eval/leaderboard/judge-calls.js";
 import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
 import { refuseOtherRun } from "../eval/other-run.js";
 import { judgeFooter } from "../eval/judge-footer.js";

@@ -20,7 +20,7 @@ import {
   noUsage,
   wireMessages,
   type JudgeUsage,
-} from "../eval/judge-calls.js";
+} from "../../eval/leaderboard/judge-calls.js";
 import { judgeFooter } from "../eval/judge-footer.js";
 import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
 import { warnOnStderr } from "../warn.js";
