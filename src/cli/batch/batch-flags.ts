@@ -10,13 +10,8 @@ import { checkCheckpointFile } from "./checkpoint.js";
 import { readBatchInput, type BatchItem } from "../../eval/batch/input.js";
 import { parseModes, settingsPerMode } from "./modes.js";
 import { checkOutPath } from "./out-file.js";
-import {
-  datasetNameOf,
-  datasetOfInput,
-  langSmithTarget,
-  readLangSmithInput,
-  type LangSmithTarget,
-} from "../langsmith.js";
+import { langSmithTarget, readLangSmithInput, type LangSmithTarget } from "../langsmith.js";
+import { datasetNameOf, datasetOfInput } from "../../langsmith/records.js";
 import { itemsOfShard, parseShard, type Shard } from "./shard.js";
 
 /** `tpo batch`'s flags as commander gives them (../declare/batch.ts declares them). */

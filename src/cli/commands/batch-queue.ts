@@ -14,7 +14,8 @@ import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { Outage, waitForRecords } from "../queue/wait.js";
 import { warnOnStderr } from "../warn.js";
-import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
+import { ExperimentUpload } from "../langsmith.js";
+import { experimentRecordsOf, queriesOfItems } from "../../langsmith/records.js";
 import { writeLine, type CliIo } from "../io.js";
 
 /**

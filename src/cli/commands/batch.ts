@@ -18,7 +18,8 @@ import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { addCacheCounts, type Usage } from "../../state/state.js";
 import { cacheSavedLine, openCacheOption } from "../cache-option.js";
-import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
+import { ExperimentUpload } from "../langsmith.js";
+import { experimentRecordsOf, queriesOfItems } from "../../langsmith/records.js";
 import { writeLine, type CliIo } from "../io.js";
 
 export type { BatchOptions };

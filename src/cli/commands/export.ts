@@ -13,14 +13,8 @@ import {
   type Side,
 } from "../../eval/compare/sides.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import {
-  datasetNameOf,
-  experimentView,
-  ExperimentUpload,
-  langSmithTarget,
-  modesOfRecords,
-  queriesOf,
-} from "../langsmith.js";
+import { ExperimentUpload, langSmithTarget } from "../langsmith.js";
+import { datasetNameOf, experimentView, modesOfRecords, queriesOf } from "../../langsmith/records.js";
 import { experimentName } from "../../langsmith/experiment.js";
 import { escapeControl } from "../../util/escape.js";
 import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
