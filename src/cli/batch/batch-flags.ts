@@ -6,7 +6,7 @@ import { numberFlag, settingsInput } from "../flags.js";
 import { escapeControl } from "../../util/escape.js";
 import { writeLine, type CliIo } from "../io.js";
 import { datasetName } from "../queue/job-data.js";
-import { checkCheckpointFile } from "./checkpoint.js";
+import { checkCheckpointFile } from "../../run/checkpoint.js";
 import { readBatchInput, type BatchItem } from "../../eval/batch/input.js";
 import { parseModes, settingsPerMode } from "./modes.js";
 import { checkOutPath } from "./out-file.js";

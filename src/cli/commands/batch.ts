@@ -3,7 +3,7 @@ import { createTpoGraph } from "../../graph/builder.js";
 import { describeModels, modelSettings, pricedAsNeeded } from "../flags.js";
 import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
 import { runJob } from "../batch/run-job.js";
-import { checkpointForgetter, openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
+import { checkpointForgetter, openCheckpointer, threadIdOf } from "../../run/checkpoint.js";
 import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
