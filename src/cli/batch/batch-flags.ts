@@ -10,7 +10,8 @@ import { checkCheckpointFile } from "../../run/checkpoint.js";
 import { readBatchInput, type BatchItem } from "../../eval/batch/input.js";
 import { parseModes, settingsPerMode } from "./modes.js";
 import { checkOutPath } from "./out-file.js";
-import { langSmithTarget, readLangSmithInput, type LangSmithTarget } from "../langsmith.js";
+import { langSmithTarget, readLangSmithInput } from "../langsmith.js";
+import type { LangSmithTarget } from "../../langsmith/experiment-upload.js";
 import { datasetNameOf, datasetOfInput } from "../../langsmith/records.js";
 import { itemsOfShard, parseShard, type Shard } from "./shard.js";
 

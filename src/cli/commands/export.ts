@@ -13,7 +13,8 @@ import {
   type Side,
 } from "../../eval/compare/sides.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import { ExperimentUpload, langSmithTarget } from "../langsmith.js";
+import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
+import { langSmithTarget, uploadHostOf } from "../langsmith.js";
 import { datasetNameOf, experimentView, modesOfRecords, queriesOf } from "../../langsmith/records.js";
 import { experimentName } from "../../langsmith/experiment.js";
 import { escapeControl } from "../../util/escape.js";
@@ -76,7 +77,13 @@ async function exportToLangSmith(results: string, options: ExportOptions, io: Cl
     warn: warnOnStderr("tpo export", io.stderr),
   });
   const modes = modesOfRecords(records);
-  const upload = await ExperimentUpload.start("tpo export", target, queriesOf(records), modes, io);
+  const upload = await ExperimentUpload.start(
+    "tpo export",
+    target,
+    queriesOf(records),
+    modes,
+    uploadHostOf(io),
+  );
   const count = await upload.finish(records, results);
   if (count === undefined)
     throw new CliRunError(`the experiments of ${results} were not uploaded (see above).`);
