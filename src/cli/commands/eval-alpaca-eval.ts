@@ -1,5 +1,11 @@
 import { existsSync, statSync, unlinkSync } from "node:fs";
 import { z } from "zod";
+import {
+  AnnotationSchema,
+  ReferenceSchema,
+  type Annotation,
+  type Reference,
+} from "../../eval/alpaca-eval/judged-files.js";
 import { unswitchedPreference } from "../../eval/alpaca-eval/judge-preference.js";
 import { alpacaEvalSwitches } from "../../eval/alpaca-eval/python-random.js";
 import { ALPACA_EVAL_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
@@ -47,41 +53,6 @@ export interface JudgeAlpacaEvalOptions extends Record<string, unknown> {
 }
 
 const COMMAND = "tpo eval alpaca-eval";
-
-/** One entry of alpaca_eval's reference outputs (e.g. its gpt4_1106_preview outputs). */
-const ReferenceSchema = z
-  .array(
-    z.looseObject({
-      instruction: z.string(),
-      output: z.string(),
-      generator: z.string(),
-      dataset: z.string().optional(),
-    }),
-  )
-  .min(1);
-type Reference = z.infer<typeof ReferenceSchema>[number];
-
-/** What tpo adds to an alpaca_eval annotation: who judged, with which prompt, and of which answers. */
-const TpoFieldsSchema = z.object({
-  judge: z.object({ model: z.string(), baseUrl: z.string().optional(), backend: z.string().optional() }),
-  prompt: z.string(),
-  method: z.enum(["weighted", "discrete"]),
-  answers: z.object({ output_1: z.string(), output_2: z.string() }),
-  usage: z.object({ requests: z.number(), promptTokens: z.number(), completionTokens: z.number() }),
-});
-
-/** An annotation as this command writes it: alpaca_eval's columns, then `tpo`. */
-const AnnotationSchema = z.looseObject({
-  instruction: z.string(),
-  output_1: z.string(),
-  generator_1: z.string(),
-  output_2: z.string(),
-  generator_2: z.string(),
-  annotator: z.string(),
-  preference: z.number().nullable(),
-  tpo: TpoFieldsSchema,
-});
-type Annotation = z.infer<typeof AnnotationSchema>;
 
 function parseJsonFile(path: string, what: string): unknown {
   try {

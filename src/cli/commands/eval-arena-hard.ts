@@ -1,4 +1,10 @@
 import { z } from "zod";
+import {
+  AnswerSchema,
+  JudgmentSchema,
+  QuestionSchema,
+  type Judgment,
+} from "../../eval/arena-hard/judged-files.js";
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { candidateId } from "../../state/state.js";
 import { lockResults } from "../batch/lock.js";
@@ -46,42 +52,6 @@ const COMMAND = "tpo eval arena-hard";
 
 /** Tokens a judgment may take unless --judge-max-tokens says otherwise: arena-hard-v2.0.yaml's max_tokens (the judge writes its own answer first). */
 export const ARENA_HARD_JUDGE_MAX_TOKENS = 16000;
-
-const QuestionSchema = z.looseObject({
-  uid: z.string(),
-  category: z.string().optional(),
-  prompt: z.string(),
-});
-const AnswerSchema = z.looseObject({
-  uid: z.string(),
-  model: z.string(),
-  messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1),
-});
-
-const GameSchema = z
-  .looseObject({
-    score: z.string().nullable(),
-    judgment: z.looseObject({ answer: z.string() }),
-    prompt: z.array(z.object({ role: z.string(), content: z.string() })),
-  })
-  .nullable();
-
-/** A judgment line as arena-hard-auto's gen_judgment.py writes it, and `tpo`: who judged, with which prompt, of which answers. */
-const JudgmentSchema = z.looseObject({
-  uid: z.string(),
-  category: z.string(),
-  judge: z.string(),
-  model: z.string(),
-  baseline: z.string(),
-  games: z.tuple([GameSchema, GameSchema]),
-  tpo: z.object({
-    judge: z.object({ model: z.string(), baseUrl: z.string().optional(), backend: z.string().optional() }),
-    prompt: z.string(),
-    answers: z.object({ model: z.string(), baseline: z.string() }),
-    usage: z.object({ requests: z.number(), promptTokens: z.number(), completionTokens: z.number() }),
-  }),
-});
-type Judgment = z.infer<typeof JudgmentSchema>;
 
 /** A JSONL file's rows, each checked: a bad line is one usage error naming the file and line. */
 function readJsonl<T>(path: string, flag: string, schema: z.ZodType<T>, expected: string): T[] {
