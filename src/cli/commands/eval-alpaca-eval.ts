@@ -21,7 +21,7 @@ import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
 import { readTextInput } from "../read-input.js";
-import { readOurAnswers, type OurAnswer } from "../eval/answers.js";
+import { readOurAnswers, warnOfMissingAnswers, type OurAnswer } from "../eval/answers.js";
 import { judgeInBatch } from "../eval/judge-batch.js";
 import { writeLine, type CliIo } from "../io.js";
 import {
@@ -32,7 +32,7 @@ import {
   noUsage,
   type JudgeUsage,
 } from "../../eval/leaderboard/judge-calls.js";
-import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
+import { judgePromptOf, type JudgePrompt } from "../eval/judge-template.js";
 import { refuseOtherRun } from "../eval/other-run.js";
 import { judgeFooter } from "../eval/judge-footer.js";
 import { scoreAlpacaEvalAction } from "./eval-score.js";
@@ -155,15 +155,12 @@ export async function judgeAlpacaEvalAction(
       io.stderr,
       `${COMMAND}: ${unmatched} of ${reference.length} instructions have no answer in ${results}; left out.`,
     );
-  if (ours.missing > 0)
-    writeLine(
-      io.stderr,
-      `${COMMAND}: ${ours.missing} runs of ${ours.label} have no answer (failed); left out.`,
-    );
+  warnOfMissingAnswers(ours, COMMAND, io.stderr);
 
-  const prompt: JudgePrompt = options.judgeTemplate
-    ? readJudgeTemplate(options.judgeTemplate, ["instruction", "output_1", "output_2"])
-    : { template: ALPACA_EVAL_JUDGE_PROMPT, name: "tpo:alpaca-eval-judge-v1" };
+  const prompt = judgePromptOf(options.judgeTemplate, ["instruction", "output_1", "output_2"], {
+    template: ALPACA_EVAL_JUDGE_PROMPT,
+    name: "tpo:alpaca-eval-judge-v1",
+  });
   const method = options.discrete ? "discrete" : "weighted";
   const settings = judgeSettings(options, ours.recordedModels, io.env, results);
   const judge = describeJudge(settings);

@@ -16,7 +16,7 @@ import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
 import { readTextInput } from "../read-input.js";
-import { readOurAnswers, type OurAnswer } from "../eval/answers.js";
+import { readOurAnswers, warnOfMissingAnswers, type OurAnswer } from "../eval/answers.js";
 import { judgeInBatch } from "../eval/judge-batch.js";
 import { writeLine, type CliIo } from "../io.js";
 import {
@@ -28,7 +28,7 @@ import {
   type JudgeUsage,
 } from "../../eval/leaderboard/judge-calls.js";
 import { judgeFooter } from "../eval/judge-footer.js";
-import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
+import { judgePromptOf } from "../eval/judge-template.js";
 import { warnOnStderr } from "../warn.js";
 import { refuseOtherRun } from "../eval/other-run.js";
 import { scoreArenaHardAction } from "./eval-score.js";
@@ -146,15 +146,12 @@ export async function judgeArenaHardAction(
       io.stderr,
       `${COMMAND}: ${unmatched} of ${questions.length} questions lack our answer or the baseline's; left out.`,
     );
-  if (ours.missing > 0)
-    writeLine(
-      io.stderr,
-      `${COMMAND}: ${ours.missing} runs of ${ours.label} have no answer (failed); left out.`,
-    );
+  warnOfMissingAnswers(ours, COMMAND, io.stderr);
 
-  const prompt: JudgePrompt = options.judgeTemplate
-    ? readJudgeTemplate(options.judgeTemplate, ["QUESTION", "ANSWER_A", "ANSWER_B"])
-    : { template: ARENA_HARD_JUDGE_PROMPT, name: "tpo:arena-hard-judge-v1" };
+  const prompt = judgePromptOf(options.judgeTemplate, ["QUESTION", "ANSWER_A", "ANSWER_B"], {
+    template: ARENA_HARD_JUDGE_PROMPT,
+    name: "tpo:arena-hard-judge-v1",
+  });
   const settings = judgeSettings(options, ours.recordedModels, io.env, results);
   const maxTokensGiven = options.judgeMaxTokens !== undefined || io.env.TPO_JUDGE_MAX_TOKENS?.trim();
   const maxTokens = maxTokensGiven ? settings.maxTokens : ARENA_HARD_JUDGE_MAX_TOKENS;
