@@ -129,6 +129,13 @@ export class TpoQueueError extends TpoError {
 }
 
 /**
+ * The checkpoint database of `--checkpoint postgres://…` cannot be set up (no server answered, or
+ * the user may not create its tables): a run failure, where a target that is no checkpoint store
+ * is a TpoConfigError. The message names the target, never its password.
+ */
+export class TpoCheckpointError extends TpoError {}
+
+/**
  * LangSmith refused an upload (`reason`: "answered 401 Unauthorized"), or did not answer it
  * ("connection refused", "no answer within 10 s"). What was uploaded before stays there.
  */

@@ -8,10 +8,10 @@ import {
   openCheckpointer,
   type BatchCheckpointer,
   warnOnLostConnections,
-} from "../src/cli/batch/checkpoint.js";
+} from "../src/run/checkpoint.js";
 import { EventEmitter } from "node:events";
 import { isPostgresUrl } from "../src/queue/url.js";
-import { CliRunError, CliUsageError } from "../src/cli/errors.js";
+import { TpoCheckpointError, TpoConfigError } from "../src/errors.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -41,7 +41,7 @@ describe("--checkpoint targets", () => {
       "postgresql://user:a?b#c@host:5432/db",
     ]) {
       const error = await openCheckpointer(url, { importModule: missing }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(CliUsageError);
+      expect(error).toBeInstanceOf(TpoConfigError);
       const message = (error as Error).message;
       expect(message).not.toMatch(/cret|a\?b/);
       expect(message).toMatch(/percent-encode/);
@@ -63,7 +63,7 @@ describe("--checkpoint targets", () => {
 
   it("names the package to install when the SQLite saver is missing", async () => {
     const error = await openCheckpointer("run.sqlite", { importModule: missing }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CliUsageError);
+    expect(error).toBeInstanceOf(TpoConfigError);
     expect((error as Error).message).toContain(
       "--checkpoint run.sqlite needs the package @langchain/langgraph-checkpoint-sqlite",
     );
@@ -74,7 +74,7 @@ describe("--checkpoint targets", () => {
     const error = await openCheckpointer("postgres://tpo:s3cret@db/runs", { importModule: missing }).catch(
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(CliUsageError);
+    expect(error).toBeInstanceOf(TpoConfigError);
     const message = (error as Error).message;
     expect(message).toContain("npm install @langchain/langgraph-checkpoint-postgres");
     expect(message).toContain("postgres://tpo:***@db/runs");
@@ -97,7 +97,7 @@ describe("--checkpoint targets", () => {
 
   it("says what is wrong with a SQLite path it cannot open", async () => {
     const error = await openCheckpointer("/no/such/dir/run.sqlite").catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CliUsageError);
+    expect(error).toBeInstanceOf(TpoConfigError);
     expect((error as Error).message).toMatch(
       /^--checkpoint \/no\/such\/dir\/run\.sqlite: cannot open it as a SQLite file/,
     );
@@ -110,7 +110,7 @@ describe("a --checkpoint file that is not SQLite", () => {
     dirs.push(dir);
     const notes = join(dir, "notes.txt");
     writeFileSync(notes, "my notes\n");
-    expect(() => checkCheckpointFile(notes)).toThrow(CliUsageError);
+    expect(() => checkCheckpointFile(notes)).toThrow(TpoConfigError);
     expect(() => checkCheckpointFile(notes)).toThrow(/--checkpoint .*notes\.txt is not a SQLite file/);
     expect(() => checkCheckpointFile(dir)).toThrow(/is a directory/);
     const empty = join(dir, "empty.sqlite");
@@ -124,7 +124,7 @@ describe("a --checkpoint file that is not SQLite", () => {
 describe("--checkpoint postgres:// without a server", () => {
   it("fails naming the URL and the refused connection", async () => {
     const error = await openCheckpointer("postgres://tpo:s3cret@localhost:1/runs").catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CliRunError);
+    expect(error).toBeInstanceOf(TpoCheckpointError);
     const message = (error as Error).message;
     expect(message).toContain(
       "--checkpoint postgres://tpo:***@localhost:1/runs: cannot set up the checkpoint tables",
@@ -139,7 +139,7 @@ describe("a saver whose own dependency is missing", () => {
     const error = await openCheckpointer("run.sqlite", {
       importModule: () => missing("better-sqlite3"),
     }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CliUsageError);
+    expect(error).toBeInstanceOf(TpoConfigError);
     expect((error as Error).message).toContain("@langchain/langgraph-checkpoint-sqlite cannot load");
     expect((error as Error).message).toContain("Cannot find package 'better-sqlite3'");
   });

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { openCheckpointer } from "../src/cli/batch/checkpoint.js";
+import { openCheckpointer } from "../src/run/checkpoint.js";
 import {
   killChildren,
   removeTempDirs,

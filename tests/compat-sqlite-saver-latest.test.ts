@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openCheckpointer } from "../src/cli/batch/checkpoint.js";
+import { openCheckpointer } from "../src/run/checkpoint.js";
 import { createTpoGraph } from "../src/graph/builder.js";
 import { runTpoToEnd } from "../src/run/index.js";
 import { parseTpoContext } from "../src/settings/run-settings.js";

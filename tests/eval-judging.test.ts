@@ -15,7 +15,7 @@ import { gpt4oTokenCounter } from "../src/eval/arena-hard/token-length.js";
 import { CliUsageError } from "../src/cli/errors.js";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { HumanMessage } from "@langchain/core/messages";
-import { judgeLabels, judgeVerdict, MissingLogprobsError } from "../src/cli/eval/judge-calls.js";
+import { judgeLabels, judgeVerdict, MissingLogprobsError } from "../src/eval/leaderboard/judge-calls.js";
 import { ALPACA_EVAL_LABELS } from "../src/prompts/leaderboard-judges.js";
 
 const LABELS = ALPACA_EVAL_LABELS;

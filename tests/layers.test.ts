@@ -46,7 +46,7 @@ const ALLOWED: Record<string, string[]> = {
   // The persistent cache of responses and scores: its stores, bound to the models' cache slots.
   cache: ["models", "http", ...BASE],
   // LangSmith experiments: records in, datasets, runs and feedback out, through the langsmith client.
-  langsmith: ["run", "graph", "compat", "state", "settings", "messages", ...BASE],
+  langsmith: ["eval", "run", "graph", "compat", "state", "settings", "messages", ...BASE],
   studio: ["from-env", "graph", "nodes", "sim", "models", "state", "settings", ...BASE],
   server: [
     "web",

@@ -11,7 +11,7 @@ import { fillTemplate, type PromptTemplate } from "../src/prompts/template.js";
 import { handleChat, type HandlerContext } from "../src/sim/handlers.js";
 import { SimChatModel } from "../src/sim/index.js";
 import { aspectsOf } from "../src/sim/world.js";
-import { judgeMessages } from "../src/cli/eval/judge-calls.js";
+import { judgeMessages } from "../src/eval/leaderboard/judge-calls.js";
 
 const QUERY = "How do I keep basil alive on a windowsill?";
 /** An answer that covers every hidden aspect of the query, and one that covers none. */

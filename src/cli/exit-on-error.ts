@@ -43,7 +43,7 @@ export function tracingOn(env: NodeJS.ProcessEnv): boolean {
  */
 export async function flushTraces(io: CliIo): Promise<boolean> {
   if (!tracingOn(io.env)) return true;
-  const { flushTracesWithin } = await import("./trace-flush.js");
+  const { flushTracesWithin } = await import("../langsmith/trace-flush.js");
   const outcome = await flushTracesWithin(io.env);
   if (outcome.sent) return true;
   writeLine(

@@ -1,39 +1,15 @@
-import { basename } from "node:path";
-import type { Callbacks } from "@langchain/core/callbacks/manager";
 import { TpoLangSmithError } from "../errors.js";
-import { openLangSmith, type LangSmithConnection } from "../langsmith/client.js";
-import {
-  experimentName,
-  prepareExperiments,
-  uploadRuns,
-  type ExampleQuery,
-  type PreparedExperiments,
-  type UploadCount,
-} from "../langsmith/experiment.js";
-import { inputsOf, type ExperimentRecord } from "../langsmith/feedback.js";
+import { openLangSmith } from "../langsmith/client.js";
+import { experimentName } from "../langsmith/experiment.js";
+import type { LangSmithTarget, UploadHost } from "../langsmith/experiment-upload.js";
+import { LANGSMITH_INPUT } from "../langsmith/records.js";
 import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
 import { escapeControl } from "../util/escape.js";
 import { writeLine, type CliIo } from "./io.js";
-import { tracingOn } from "./exit-on-error.js";
 import { CliRunError, CliUsageError } from "./errors.js";
+import { tracingOn } from "./exit-on-error.js";
 import { readDatasetQueries } from "../langsmith/dataset-input.js";
-import type { BatchRecord } from "../eval/batch/record.js";
-import { recordKey } from "../eval/batch/record.js";
 import type { BatchItem } from "../eval/batch/input.js";
-import { BATCH_RECORDS, scanResults } from "../eval/batch/results-file.js";
-import { queryTextOf } from "./query-input.js";
-import { turnsOf } from "../messages/conversation.js";
-
-/** Where a command's results go in LangSmith: the dataset of its queries and the experiments' name. */
-export interface LangSmithTarget {
-  dataset: string;
-  experiment: string;
-}
-
-/** The dataset a file's queries default to: the file's name without its extension. */
-export function datasetNameOf(file: string): string {
-  return basename(file).replace(/\.[^.]*$/, "");
-}
 
 /** --langsmith-experiment and --langsmith-dataset, checked; undefined without an experiment. */
 export function langSmithTarget(
@@ -53,59 +29,6 @@ export function langSmithTarget(
       "--langsmith-experiment needs --langsmith-dataset to name the dataset of queries read from standard input.",
     );
   return { dataset, experiment };
-}
-
-/** What an experiment reads of a record: the record without its pool and the texts of its history. */
-export function experimentView(record: BatchRecord): BatchRecord {
-  const { pool: _pool, history, ...rest } = record;
-  return {
-    ...rest,
-    ...(history ? { history: history.map((h) => ({ ...h, critique: null, gradient: null })) } : {}),
-  };
-}
-
-/** The modes that records ran under (a failed input line has none). */
-export function modesOfRecords(records: ExperimentRecord[]): string[] {
-  return [...new Set(records.flatMap((r) => (r.mode === null ? [] : [r.mode])))];
-}
-
-/** The queries of records, as a dataset's examples: one per query id, failed input lines left out. */
-export function queriesOf(records: ExperimentRecord[]): ExampleQuery[] {
-  return records
-    .filter((r) => r.mode !== null && r.query !== null)
-    .map((r) => ({ id: r.id, inputs: inputsOf(r) }));
-}
-
-/** The queries of a batch's input, as a dataset's examples (lines that could not be read left out). */
-export function queriesOfItems(items: BatchItem[]): ExampleQuery[] {
-  return items.flatMap((item) =>
-    item.input
-      ? [
-          {
-            id: item.id,
-            inputs: inputsOf({
-              query: queryTextOf(item.input),
-              ...("messages" in item.input ? { messages: turnsOf(item.input.messages) } : {}),
-            }),
-          },
-        ]
-      : [],
-  );
-}
-
-/** The latest record of each query and mode of a results file, as an experiment reads them. */
-export function experimentRecordsOf(results: string): BatchRecord[] {
-  const latest = new Map<string, BatchRecord>();
-  scanResults(results, BATCH_RECORDS.schema, (r) => latest.set(BATCH_RECORDS.key(r), experimentView(r)));
-  return [...latest.values()];
-}
-
-/** The prefix of an input that names a LangSmith dataset: `tpo batch langsmith:<dataset>`. */
-export const LANGSMITH_INPUT = "langsmith:";
-
-/** The dataset an input names, or undefined for a file. */
-export function datasetOfInput(input: string): string | undefined {
-  return input.startsWith(LANGSMITH_INPUT) ? input.slice(LANGSMITH_INPUT.length) : undefined;
 }
 
 /** The queries of a LangSmith dataset as a batch's items, each keyed by its example id. */
@@ -169,94 +92,7 @@ export async function uploadVerdicts(
   }
 }
 
-/**
- * A command's experiments in LangSmith, from its start (the dataset, its examples, an experiment
- * per mode) to its end (a run per record, with feedback). LangSmith refusing or not answering
- * never changes the command's results or exit code: the first failure stops the uploads, and
- * `finish` says in one line what was not uploaded and how to upload it later.
- */
-export class ExperimentUpload {
-  private prepared: PreparedExperiments | undefined;
-  private failure: TpoLangSmithError | undefined;
-  private readonly traced = new Map<string, string>();
-
-  private constructor(
-    private readonly command: string,
-    readonly target: LangSmithTarget,
-    private readonly connection: LangSmithConnection | undefined,
-    private readonly io: CliIo,
-  ) {}
-
-  /** Opens the client and prepares the dataset and experiments; a failure is kept for `finish`. */
-  static async start(
-    command: string,
-    target: LangSmithTarget,
-    queries: ExampleQuery[],
-    modes: string[],
-    io: CliIo,
-  ): Promise<ExperimentUpload> {
-    const connection = await openLangSmith(io.env);
-    const upload = new ExperimentUpload(command, target, connection, io);
-    try {
-      upload.prepared = await prepareExperiments(connection, target, queries, modes);
-    } catch (error) {
-      upload.fail(error);
-    }
-    return upload;
-  }
-
-  private fail(error: unknown): void {
-    if (!(error instanceof TpoLangSmithError)) throw error;
-    this.failure ??= error;
-  }
-
-  /**
-   * With tracing on, what makes a run's trace the run of its example in its mode's experiment
-   * (its iterations as child runs): a tracer to that experiment, and the root run's id.
-   */
-  async traceOf(id: string, mode: string): Promise<{ callbacks: Callbacks; runId: string } | undefined> {
-    const exampleId = this.prepared?.examples.get(id);
-    if (!tracingOn(this.io.env) || this.failure || exampleId === undefined) return undefined;
-    const { LangChainTracer } = await import("@langchain/core/tracers/tracer_langchain");
-    const runId = crypto.randomUUID();
-    this.traced.set(recordKey(id, mode as BatchRecord["mode"]), runId);
-    return {
-      callbacks: [
-        new LangChainTracer({ projectName: experimentName(this.target.experiment, mode), exampleId }),
-      ],
-      runId,
-    };
-  }
-
-  /**
-   * Uploads the runs of `records` and their feedback (the traced ones: their feedback only); on
-   * failure, one line on standard error that names what was not uploaded and the command that
-   * uploads it later from `results`.
-   */
-  async finish(records: ExperimentRecord[], results: string): Promise<UploadCount | undefined> {
-    let count: UploadCount | undefined;
-    if (this.prepared && !this.failure && this.connection) {
-      if (this.traced.size > 0) {
-        // Feedback refers to the traced runs: send those first, within the usual bound.
-        const { flushTracesWithin } = await import("./trace-flush.js");
-        await flushTracesWithin(this.io.env);
-      }
-      try {
-        count = await uploadRuns(this.connection, this.prepared, records, this.traced);
-      } catch (error) {
-        this.fail(error);
-      }
-    }
-    if (!this.failure) return count;
-    const { dataset, experiment } = this.target;
-    writeLine(
-      this.io.stderr,
-      escapeControl(
-        `${this.command}: LangSmith (${this.connection?.endpoint}) ${this.failure.reason}: experiment ${experiment} ` +
-          `(${records.length} results, dataset ${dataset}) not uploaded; upload it later with ` +
-          `\`tpo export ${results} --format langsmith --langsmith-experiment ${experiment} --langsmith-dataset ${dataset}\`.`,
-      ),
-    );
-    return undefined;
-  }
+/** An experiment upload's host in the CLI: the command's environment, its failure on standard error. */
+export function uploadHostOf(io: CliIo): UploadHost {
+  return { env: io.env, tracing: tracingOn(io.env), warn: (line) => writeLine(io.stderr, line) };
 }

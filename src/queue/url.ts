@@ -1,10 +1,9 @@
 import { TpoQueueError } from "../errors.js";
 import { redactUrls } from "../http/redact.js";
 
-/** Whether a string names a PostgreSQL database by URL. */
-export function isPostgresUrl(text: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(text);
-}
+import { isPostgresUrl } from "../util/postgres-url.js";
+
+export { isPostgresUrl };
 
 const ENCODE_HINT =
   'percent-encode the user name and password ("/" is %2F, "?" %3F, "#" %23, "@" %40, ":" %3A; encodeURIComponent does it)';

@@ -6,17 +6,13 @@ import { numberFlag, settingsInput } from "../flags.js";
 import { escapeControl } from "../../util/escape.js";
 import { writeLine, type CliIo } from "../io.js";
 import { datasetName } from "../queue/job-data.js";
-import { checkCheckpointFile } from "./checkpoint.js";
+import { checkCheckpointFile } from "../../run/checkpoint.js";
 import { readBatchInput, type BatchItem } from "../../eval/batch/input.js";
 import { parseModes, settingsPerMode } from "./modes.js";
 import { checkOutPath } from "./out-file.js";
-import {
-  datasetNameOf,
-  datasetOfInput,
-  langSmithTarget,
-  readLangSmithInput,
-  type LangSmithTarget,
-} from "../langsmith.js";
+import { langSmithTarget, readLangSmithInput } from "../langsmith.js";
+import type { LangSmithTarget } from "../../langsmith/experiment-upload.js";
+import { datasetNameOf, datasetOfInput } from "../../langsmith/records.js";
 import { itemsOfShard, parseShard, type Shard } from "./shard.js";
 
 /** `tpo batch`'s flags as commander gives them (../declare/batch.ts declares them). */

@@ -14,7 +14,9 @@ import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { Outage, waitForRecords } from "../queue/wait.js";
 import { warnOnStderr } from "../warn.js";
-import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
+import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
+import { uploadHostOf } from "../langsmith.js";
+import { experimentRecordsOf, queriesOfItems } from "../../langsmith/records.js";
 import { writeLine, type CliIo } from "../io.js";
 
 /**
@@ -152,7 +154,7 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
       flags.langsmith,
       queriesOfItems(items),
       flags.modes,
-      io,
+      uploadHostOf(io),
     );
     await upload.finish(experimentRecordsOf(flags.out), flags.out);
   }

@@ -3,7 +3,7 @@ import { createTpoGraph } from "../../graph/builder.js";
 import { describeModels, modelSettings, pricedAsNeeded } from "../flags.js";
 import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
 import { runJob } from "../batch/run-job.js";
-import { checkpointForgetter, openCheckpointer, threadIdOf } from "../batch/checkpoint.js";
+import { checkpointForgetter, openCheckpointer, threadIdOf } from "../../run/checkpoint.js";
 import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
@@ -18,7 +18,9 @@ import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { addCacheCounts, type Usage } from "../../state/state.js";
 import { cacheSavedLine, openCacheOption } from "../cache-option.js";
-import { ExperimentUpload, experimentRecordsOf, queriesOfItems } from "../langsmith.js";
+import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
+import { uploadHostOf } from "../langsmith.js";
+import { experimentRecordsOf, queriesOfItems } from "../../langsmith/records.js";
 import { writeLine, type CliIo } from "../io.js";
 
 export type { BatchOptions };
@@ -77,7 +79,13 @@ async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): P
     }
     // Before the writer and the checkpointer: a missing langsmith package fails with nothing open.
     const experiments = flags.langsmith
-      ? await ExperimentUpload.start("tpo batch", flags.langsmith, queriesOfItems(items), flags.modes, io)
+      ? await ExperimentUpload.start(
+          "tpo batch",
+          flags.langsmith,
+          queriesOfItems(items),
+          flags.modes,
+          uploadHostOf(io),
+        )
       : undefined;
     const models = pricedAsNeeded(loadModels(settings), { budgetUsd: [...contexts.values()][0]?.budgetUsd });
     const budget = batchBudget(flags.batchMaxCost, models.prices !== undefined);

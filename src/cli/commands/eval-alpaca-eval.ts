@@ -1,5 +1,11 @@
 import { existsSync, statSync, unlinkSync } from "node:fs";
 import { z } from "zod";
+import {
+  AnnotationSchema,
+  ReferenceSchema,
+  type Annotation,
+  type Reference,
+} from "../../eval/alpaca-eval/judged-files.js";
 import { unswitchedPreference } from "../../eval/alpaca-eval/judge-preference.js";
 import { alpacaEvalSwitches } from "../../eval/alpaca-eval/python-random.js";
 import { ALPACA_EVAL_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
@@ -15,7 +21,7 @@ import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
 import { readTextInput } from "../read-input.js";
-import { readOurAnswers, type OurAnswer } from "../eval/answers.js";
+import { readOurAnswers, warnOfMissingAnswers, type OurAnswer } from "../eval/answers.js";
 import { judgeInBatch } from "../eval/judge-batch.js";
 import { writeLine, type CliIo } from "../io.js";
 import {
@@ -25,8 +31,8 @@ import {
   judgeMessages,
   noUsage,
   type JudgeUsage,
-} from "../eval/judge-calls.js";
-import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
+} from "../../eval/leaderboard/judge-calls.js";
+import { judgePromptOf, type JudgePrompt } from "../eval/judge-template.js";
 import { refuseOtherRun } from "../eval/other-run.js";
 import { judgeFooter } from "../eval/judge-footer.js";
 import { scoreAlpacaEvalAction } from "./eval-score.js";
@@ -47,41 +53,6 @@ export interface JudgeAlpacaEvalOptions extends Record<string, unknown> {
 }
 
 const COMMAND = "tpo eval alpaca-eval";
-
-/** One entry of alpaca_eval's reference outputs (e.g. its gpt4_1106_preview outputs). */
-const ReferenceSchema = z
-  .array(
-    z.looseObject({
-      instruction: z.string(),
-      output: z.string(),
-      generator: z.string(),
-      dataset: z.string().optional(),
-    }),
-  )
-  .min(1);
-type Reference = z.infer<typeof ReferenceSchema>[number];
-
-/** What tpo adds to an alpaca_eval annotation: who judged, with which prompt, and of which answers. */
-const TpoFieldsSchema = z.object({
-  judge: z.object({ model: z.string(), baseUrl: z.string().optional(), backend: z.string().optional() }),
-  prompt: z.string(),
-  method: z.enum(["weighted", "discrete"]),
-  answers: z.object({ output_1: z.string(), output_2: z.string() }),
-  usage: z.object({ requests: z.number(), promptTokens: z.number(), completionTokens: z.number() }),
-});
-
-/** An annotation as this command writes it: alpaca_eval's columns, then `tpo`. */
-const AnnotationSchema = z.looseObject({
-  instruction: z.string(),
-  output_1: z.string(),
-  generator_1: z.string(),
-  output_2: z.string(),
-  generator_2: z.string(),
-  annotator: z.string(),
-  preference: z.number().nullable(),
-  tpo: TpoFieldsSchema,
-});
-type Annotation = z.infer<typeof AnnotationSchema>;
 
 function parseJsonFile(path: string, what: string): unknown {
   try {
@@ -184,15 +155,12 @@ export async function judgeAlpacaEvalAction(
       io.stderr,
       `${COMMAND}: ${unmatched} of ${reference.length} instructions have no answer in ${results}; left out.`,
     );
-  if (ours.missing > 0)
-    writeLine(
-      io.stderr,
-      `${COMMAND}: ${ours.missing} runs of ${ours.label} have no answer (failed); left out.`,
-    );
+  warnOfMissingAnswers(ours, COMMAND, io.stderr);
 
-  const prompt: JudgePrompt = options.judgeTemplate
-    ? readJudgeTemplate(options.judgeTemplate, ["instruction", "output_1", "output_2"])
-    : { template: ALPACA_EVAL_JUDGE_PROMPT, name: "tpo:alpaca-eval-judge-v1" };
+  const prompt = judgePromptOf(options.judgeTemplate, ["instruction", "output_1", "output_2"], {
+    template: ALPACA_EVAL_JUDGE_PROMPT,
+    name: "tpo:alpaca-eval-judge-v1",
+  });
   const method = options.discrete ? "discrete" : "weighted";
   const settings = judgeSettings(options, ours.recordedModels, io.env, results);
   const judge = describeJudge(settings);

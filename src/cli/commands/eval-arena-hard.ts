@@ -1,4 +1,10 @@
 import { z } from "zod";
+import {
+  AnswerSchema,
+  JudgmentSchema,
+  QuestionSchema,
+  type Judgment,
+} from "../../eval/arena-hard/judged-files.js";
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { candidateId } from "../../state/state.js";
 import { lockResults } from "../batch/lock.js";
@@ -10,7 +16,7 @@ import { CliUsageError } from "../errors.js";
 import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
 import { readTextInput } from "../read-input.js";
-import { readOurAnswers, type OurAnswer } from "../eval/answers.js";
+import { readOurAnswers, warnOfMissingAnswers, type OurAnswer } from "../eval/answers.js";
 import { judgeInBatch } from "../eval/judge-batch.js";
 import { writeLine, type CliIo } from "../io.js";
 import {
@@ -20,9 +26,9 @@ import {
   noUsage,
   wireMessages,
   type JudgeUsage,
-} from "../eval/judge-calls.js";
+} from "../../eval/leaderboard/judge-calls.js";
 import { judgeFooter } from "../eval/judge-footer.js";
-import { readJudgeTemplate, type JudgePrompt } from "../eval/judge-template.js";
+import { judgePromptOf } from "../eval/judge-template.js";
 import { warnOnStderr } from "../warn.js";
 import { refuseOtherRun } from "../eval/other-run.js";
 import { scoreArenaHardAction } from "./eval-score.js";
@@ -46,42 +52,6 @@ const COMMAND = "tpo eval arena-hard";
 
 /** Tokens a judgment may take unless --judge-max-tokens says otherwise: arena-hard-v2.0.yaml's max_tokens (the judge writes its own answer first). */
 export const ARENA_HARD_JUDGE_MAX_TOKENS = 16000;
-
-const QuestionSchema = z.looseObject({
-  uid: z.string(),
-  category: z.string().optional(),
-  prompt: z.string(),
-});
-const AnswerSchema = z.looseObject({
-  uid: z.string(),
-  model: z.string(),
-  messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1),
-});
-
-const GameSchema = z
-  .looseObject({
-    score: z.string().nullable(),
-    judgment: z.looseObject({ answer: z.string() }),
-    prompt: z.array(z.object({ role: z.string(), content: z.string() })),
-  })
-  .nullable();
-
-/** A judgment line as arena-hard-auto's gen_judgment.py writes it, and `tpo`: who judged, with which prompt, of which answers. */
-const JudgmentSchema = z.looseObject({
-  uid: z.string(),
-  category: z.string(),
-  judge: z.string(),
-  model: z.string(),
-  baseline: z.string(),
-  games: z.tuple([GameSchema, GameSchema]),
-  tpo: z.object({
-    judge: z.object({ model: z.string(), baseUrl: z.string().optional(), backend: z.string().optional() }),
-    prompt: z.string(),
-    answers: z.object({ model: z.string(), baseline: z.string() }),
-    usage: z.object({ requests: z.number(), promptTokens: z.number(), completionTokens: z.number() }),
-  }),
-});
-type Judgment = z.infer<typeof JudgmentSchema>;
 
 /** A JSONL file's rows, each checked: a bad line is one usage error naming the file and line. */
 function readJsonl<T>(path: string, flag: string, schema: z.ZodType<T>, expected: string): T[] {
@@ -176,15 +146,12 @@ export async function judgeArenaHardAction(
       io.stderr,
       `${COMMAND}: ${unmatched} of ${questions.length} questions lack our answer or the baseline's; left out.`,
     );
-  if (ours.missing > 0)
-    writeLine(
-      io.stderr,
-      `${COMMAND}: ${ours.missing} runs of ${ours.label} have no answer (failed); left out.`,
-    );
+  warnOfMissingAnswers(ours, COMMAND, io.stderr);
 
-  const prompt: JudgePrompt = options.judgeTemplate
-    ? readJudgeTemplate(options.judgeTemplate, ["QUESTION", "ANSWER_A", "ANSWER_B"])
-    : { template: ARENA_HARD_JUDGE_PROMPT, name: "tpo:arena-hard-judge-v1" };
+  const prompt = judgePromptOf(options.judgeTemplate, ["QUESTION", "ANSWER_A", "ANSWER_B"], {
+    template: ARENA_HARD_JUDGE_PROMPT,
+    name: "tpo:arena-hard-judge-v1",
+  });
   const settings = judgeSettings(options, ours.recordedModels, io.env, results);
   const maxTokensGiven = options.judgeMaxTokens !== undefined || io.env.TPO_JUDGE_MAX_TOKENS?.trim();
   const maxTokens = maxTokensGiven ? settings.maxTokens : ARENA_HARD_JUDGE_MAX_TOKENS;

@@ -13,14 +13,9 @@ import {
   type Side,
 } from "../../eval/compare/sides.js";
 import { CliRunError, CliUsageError } from "../errors.js";
-import {
-  datasetNameOf,
-  experimentView,
-  ExperimentUpload,
-  langSmithTarget,
-  modesOfRecords,
-  queriesOf,
-} from "../langsmith.js";
+import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
+import { langSmithTarget, uploadHostOf } from "../langsmith.js";
+import { datasetNameOf, experimentView, modesOfRecords, queriesOf } from "../../langsmith/records.js";
 import { experimentName } from "../../langsmith/experiment.js";
 import { escapeControl } from "../../util/escape.js";
 import { alpacaEvalEntries, alpacaEvalJson } from "../../eval/export/alpaca-eval.js";
@@ -82,7 +77,13 @@ async function exportToLangSmith(results: string, options: ExportOptions, io: Cl
     warn: warnOnStderr("tpo export", io.stderr),
   });
   const modes = modesOfRecords(records);
-  const upload = await ExperimentUpload.start("tpo export", target, queriesOf(records), modes, io);
+  const upload = await ExperimentUpload.start(
+    "tpo export",
+    target,
+    queriesOf(records),
+    modes,
+    uploadHostOf(io),
+  );
   const count = await upload.finish(records, results);
   if (count === undefined)
     throw new CliRunError(`the experiments of ${results} were not uploaded (see above).`);

@@ -4,7 +4,7 @@ import { addCacheCounts, type Usage } from "../../state/state.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
-import { checkpointForgetter, openCheckpointer } from "../batch/checkpoint.js";
+import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
 import { runJob } from "../batch/run-job.js";
 import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
 import { escapeControl } from "../../util/escape.js";

@@ -2,7 +2,7 @@ import { bestAndWorst } from "../../nodes/select.js";
 import type { BatchRecord } from "../../eval/batch/record.js";
 import { isSuccess } from "../../eval/batch/record.js";
 import { warnOnStderr } from "../warn.js";
-import type { OutStream } from "../io.js";
+import { writeLine, type OutStream } from "../io.js";
 import { readLatestRecords } from "../../eval/batch/results-file.js";
 import { parseSide, resolveSide, sideLabel, type Side } from "../../eval/compare/sides.js";
 import { numberFlag } from "../flags.js";
@@ -87,4 +87,10 @@ export function readOurAnswers(
     recordedModels,
     missing: ofMode.length - answers.size,
   };
+}
+
+/** One line on standard error when some runs of our side failed: they have no answer to judge. */
+export function warnOfMissingAnswers(ours: OurAnswers, command: string, stderr: OutStream): void {
+  if (ours.missing > 0)
+    writeLine(stderr, `${command}: ${ours.missing} runs of ${ours.label} have no answer (failed); left out.`);
 }

@@ -2,6 +2,7 @@ import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { ProgressBar } from "../batch/progress-bar.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import type { OutStream } from "../io.js";
+import { MissingLogprobsError } from "../../eval/leaderboard/judge-calls.js";
 
 const reasonOf = (error: unknown) =>
   (error instanceof Error ? error.message : String(error)).split("\n")[0]!.replace(/\.+$/, "");
@@ -70,7 +71,7 @@ export async function judgeInBatch<T, R>(
   }
   if (failure !== null) {
     const { id, error } = failure as { id: string; error: unknown };
-    if (error instanceof CliUsageError) throw error;
+    if (error instanceof CliUsageError || error instanceof MissingLogprobsError) throw error;
     throw new CliRunError(
       `${id}: ${reasonOf(error)}. ${run.kept()} of ${run.total} are judged in ${run.out}; ` +
         "run the same command again to judge the rest.",

@@ -1,5 +1,5 @@
 import { formatNumber } from "../../util/number-format.js";
-import type { JudgeUsage } from "./judge-calls.js";
+import type { JudgeUsage } from "../../eval/leaderboard/judge-calls.js";
 
 /** The lines after a judged leaderboard's scores: what was judged now, by whom, with which prompt, against what, at what cost. */
 export function judgeFooter(run: {

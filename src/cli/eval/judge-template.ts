@@ -42,3 +42,12 @@ export function readJudgeTemplate(path: string, placeholders: readonly string[])
   const digest = createHash("sha256").update(text).digest("hex").slice(0, 12);
   return { template, name: `file:${basename(path)}#${digest}` };
 }
+
+/** The prompt of `--judge-template <path>` when given, else the command's own (`builtIn`). */
+export function judgePromptOf(
+  path: string | undefined,
+  placeholders: readonly string[],
+  builtIn: JudgePrompt,
+): JudgePrompt {
+  return path ? readJudgeTemplate(path, placeholders) : builtIn;
+}

@@ -1,17 +1,12 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { postgresSaverPool } from "../../compat/postgres-saver-pool.js";
-import { keepLatestCheckpointOnly } from "../../compat/sqlite-saver-latest.js";
-import { redactUrls } from "../../http/redact.js";
-import type { TpoMode } from "../../settings/run-settings.js";
-import { CliRunError, CliUsageError } from "../errors.js";
-import { isPostgresUrl } from "../../queue/url.js";
-import {
-  firstLineOf,
-  importModule,
-  isModuleNotFound,
-  type ImportModule,
-} from "../../util/optional-module.js";
+import { postgresSaverPool } from "../compat/postgres-saver-pool.js";
+import { keepLatestCheckpointOnly } from "../compat/sqlite-saver-latest.js";
+import { redactUrls } from "../http/redact.js";
+import type { TpoMode } from "../settings/run-settings.js";
+import { TpoCheckpointError, TpoConfigError } from "../errors.js";
+import { isPostgresUrl } from "../util/postgres-url.js";
+import { firstLineOf, importModule, isModuleNotFound, type ImportModule } from "../util/optional-module.js";
 
 /**
  * Where `tpo batch --checkpoint` saves every finished node of every query: a SQLite file, or a
@@ -60,14 +55,14 @@ function checkPostgresUrl(url: string): void {
   const hint =
     'percent-encode the user name and password ("/" is %2F, "?" %3F, "#" %23, "@" %40; encodeURIComponent does it)';
   if (at >= 0 && /[/?#]/.test(rest.slice(0, at))) {
-    throw new CliUsageError(
+    throw new TpoConfigError(
       `--checkpoint ${where} is not a valid URL: its user name or password holds "/", "?" or "#"; ${hint}.`,
     );
   }
   try {
     new URL(url);
   } catch {
-    throw new CliUsageError(
+    throw new TpoConfigError(
       `--checkpoint ${where} is not a valid URL (postgres://user:password@host:5432/database); ${hint}.`,
     );
   }
@@ -84,7 +79,7 @@ export function checkCheckpointFile(target: string): void {
   if (isPostgresUrl(target) || !existsSync(target)) return;
   const stat = statSync(target);
   if (stat.isDirectory())
-    throw new CliUsageError(`--checkpoint ${target} is a directory; name a SQLite file.`);
+    throw new TpoConfigError(`--checkpoint ${target} is a directory; name a SQLite file.`);
   if (stat.size === 0) return;
   const header = Buffer.alloc(SQLITE_HEADER.length);
   const fd = openSync(target, "r");
@@ -94,7 +89,7 @@ export function checkCheckpointFile(target: string): void {
     closeSync(fd);
   }
   if (header.toString("latin1") !== SQLITE_HEADER) {
-    throw new CliUsageError(
+    throw new TpoConfigError(
       `--checkpoint ${target} is not a SQLite file; name a new file (or a checkpoint file of an earlier batch).`,
     );
   }
@@ -117,12 +112,12 @@ async function loadSaverPackage<T>(name: string, flag: string, load: ImportModul
     const message = firstLineOf(error);
     if (!message.includes(`'${name}'`)) {
       // The saver is there but something it needs is not (better-sqlite3, pg).
-      throw new CliUsageError(
+      throw new TpoConfigError(
         `${flag}: ${name} cannot load: ${message}. Reinstall it: \`npm install ${name}\`.`,
       );
     }
     const detail = ` (${message})`;
-    throw new CliUsageError(
+    throw new TpoConfigError(
       `${flag} needs the package ${name}, an optional dependency of langgraph-tpo that is not installed: ` +
         `run \`npm install ${name}\` where langgraph-tpo is installed${detail}.`,
     );
@@ -141,7 +136,7 @@ async function openSqlite(path: string, load: ImportModule): Promise<BatchCheckp
     saver = keepLatestCheckpointOnly(SqliteSaver.fromConnString(path));
   } catch (error) {
     const reason = reasonOf(error);
-    throw new CliUsageError(`--checkpoint ${path}: cannot open it as a SQLite file: ${reason}`);
+    throw new TpoConfigError(`--checkpoint ${path}: cannot open it as a SQLite file: ${reason}`);
   }
   return {
     saver,
@@ -219,14 +214,14 @@ async function openPostgres(
     saver = PostgresSaver.fromConnString(url);
   } catch (error) {
     const reason = reasonOf(error);
-    throw new CliUsageError(`--checkpoint ${where} is not a PostgreSQL connection URL: ${reason}`);
+    throw new TpoConfigError(`--checkpoint ${where} is not a PostgreSQL connection URL: ${reason}`);
   }
   warnOnLostConnections(saver, where, onLost);
   try {
     await setUpWithRetry(saver);
   } catch (error) {
     await saver.end().catch(() => {});
-    throw new CliRunError(
+    throw new TpoCheckpointError(
       `--checkpoint ${where}: cannot set up the checkpoint tables in PostgreSQL: ${reasonOf(error)}. ` +
         "Check that the server runs, that the database exists and that the user may create tables in it.",
       { cause: error },

@@ -5,11 +5,11 @@ import {
   preferenceFromLabel,
   preferenceFromTopLogprobs,
   type TopLogprob,
-} from "../../eval/alpaca-eval/judge-preference.js";
-import { verdictOf } from "../../eval/arena-hard/verdict.js";
+} from "../alpaca-eval/judge-preference.js";
+import { verdictOf } from "../arena-hard/verdict.js";
 import { ALPACA_EVAL_LABELS } from "../../prompts/leaderboard-judges.js";
 import { fillTemplate, type PromptTemplate } from "../../prompts/template.js";
-import { CliUsageError } from "../errors.js";
+import { TpoConfigError } from "../../errors.js";
 
 /** What a judge's requests cost: requests, and tokens as the server counted them. */
 export interface JudgeUsage {
@@ -27,7 +27,7 @@ export function addUsage(total: JudgeUsage, more: JudgeUsage): void {
 }
 
 /** A server that gave no log-probabilities to the weighted judge: a setting to change, not a run to retry (exit 2). */
-export class MissingLogprobsError extends CliUsageError {}
+export class MissingLogprobsError extends TpoConfigError {}
 
 /** The judge's messages: the template's system message (when it has one) and its user message, filled. */
 export function judgeMessages(template: PromptTemplate, values: Record<string, string>): BaseMessage[] {
