@@ -151,3 +151,18 @@ export class TpoLangSmithError extends TpoError {
  * The message names the file, or the argument that named it, and what to do.
  */
 export class TpoFileError extends TpoError {}
+
+/**
+ * Writing a results file failed in the middle of a batch (a full disk, a file taken away): the
+ * queries in flight were stopped and no more were started; the records written before stay.
+ * `path` names the file; the cause is the write's own error.
+ */
+export class TpoWriteError extends TpoError {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`writing ${path} failed (${(cause as Error)?.message ?? String(cause)})`, { cause });
+  }
+}
+

@@ -9,7 +9,7 @@ import { BatchProgress } from "../batch/progress-bar.js";
 import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
 import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { settingsDifferences } from "../../eval/batch/settings-check.js";
-import { misfitRecordOf, queueJobOf } from "../queue/job-data.js";
+import { misfitRecordOf, queueJobOf } from "../../batch/queue-jobs.js";
 import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
 import { Outage, waitForRecords } from "../queue/wait.js";

@@ -1,24 +1,11 @@
-import { basename, extname } from "node:path";
-import type { ModelSettings } from "../../from-env/models-from-env.js";
-import { messagesFromTurns, turnsOf } from "../../messages/conversation.js";
-import { jobKeyOf, type QueueJobData } from "../../queue/job.js";
-import type { JobLabel } from "../../queue/refuse.js";
-import { parseTpoContext, TpoContextSchema } from "../../settings/run-settings.js";
-import { CliUsageError } from "../errors.js";
-import type { Job } from "../../eval/batch/plan.js";
-import type { BatchRecord } from "../../eval/batch/record.js";
-import { recordBase } from "../batch/run-job.js";
-
-/** The data set's name in job keys: `--dataset`, else the input file's name without its extension. */
-export function datasetName(input: string, flag: string | undefined): string {
-  if (flag !== undefined) {
-    const name = flag.trim();
-    if (!name) throw new CliUsageError("--dataset must name the data set, e.g. --dataset arena-hard.");
-    return name;
-  }
-  if (input === "-") return "stdin";
-  return basename(input, extname(input)) || "dataset";
-}
+import type { ModelSettings } from "../from-env/models-from-env.js";
+import { messagesFromTurns, turnsOf } from "../messages/conversation.js";
+import { jobKeyOf, type QueueJobData } from "../queue/job.js";
+import type { JobLabel } from "../queue/refuse.js";
+import { parseTpoContext, TpoContextSchema } from "../settings/run-settings.js";
+import type { Job } from "../eval/batch/plan.js";
+import type { BatchRecord } from "../eval/batch/record.js";
+import { recordBase } from "./run-job.js";
 
 /** A batch's job as the queue carries it: the query, its mode and run settings, never a model or key. */
 export function queueJobOf(job: Job, dataset: string): QueueJobData {
