@@ -165,4 +165,3 @@ export class TpoWriteError extends TpoError {
     super(`writing ${path} failed (${(cause as Error)?.message ?? String(cause)})`, { cause });
   }
 }
-

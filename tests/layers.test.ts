@@ -65,7 +65,19 @@ const ALLOWED: Record<string, string[]> = {
   queue: ["eval", "run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
   // Running a batch: a query's record, the loop over the jobs, the jobs as the queue carries them.
   // Above eval/ (whose records it writes) and queue/ (whose job data it makes); the CLI wires it.
-  batch: ["queue", "eval", "run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
+  batch: [
+    "queue",
+    "eval",
+    "run",
+    "from-env",
+    "graph",
+    "models",
+    "state",
+    "settings",
+    "messages",
+    "http",
+    ...BASE,
+  ],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
     "batch",
