@@ -25,6 +25,21 @@ export class RewardModelError extends TpoError {}
 /** The models are not configured, or configured inconsistently. */
 export class TpoConfigError extends TpoError {}
 
+/**
+ * No judge can be chosen (`tpo compare`, `tpo eval`): `reason` "server-in-file" when only a results
+ * file names a server (tpo never sends a request to one), "none" when nothing names a judge.
+ * `what` is the message without its way out, for a front end to add its own (its flags).
+ */
+export class TpoJudgeError extends TpoConfigError {
+  constructor(
+    readonly reason: "server-in-file" | "none",
+    readonly what: string,
+    fix: string,
+  ) {
+    super(`${what}${fix}`);
+  }
+}
+
 /** An HTTP request failed for good: a status that is not worth retrying, or the retries ran out. */
 export class HttpRequestError extends TpoError {
   constructor(
