@@ -2,6 +2,8 @@ import { TpoJudgeError } from "../../errors.js";
 import { resolveJudgeSettings, type JudgeSettings } from "../../from-env/judge-settings.js";
 import { CliUsageError } from "../errors.js";
 import { modelSettings, numberFlag } from "../flags.js";
+import { optionKey } from "../flag-tables.js";
+import { JUDGE_SETTINGS } from "../../from-env/model-settings-table.js";
 
 export { describeJudge, judgeChatModel, type JudgeSettings } from "../../from-env/judge-settings.js";
 
@@ -15,10 +17,10 @@ const JUDGE_FIXES: Record<TpoJudgeError["reason"], string> = {
     "and TPO_BACKEND=sim judges in the simulated world.",
 };
 
-function given(options: Record<string, unknown>, env: NodeJS.ProcessEnv, key: string, name: string) {
-  const flag = options[key];
+/** A flag's value, else its variable's; blank is unset. */
+function given(flag: unknown, variable: string | undefined): string | undefined {
   if (typeof flag === "string" && flag.trim()) return flag.trim();
-  return env[name]?.trim() || undefined;
+  return variable?.trim() || undefined;
 }
 
 /**
@@ -33,15 +35,15 @@ export function judgeSettings(
   recordedIn?: string,
 ): JudgeSettings {
   const policy = modelSettings(options, env);
-  const maxTokens = given(options, env, "judgeMaxTokens", "TPO_JUDGE_MAX_TOKENS");
+  const text = Object.fromEntries(
+    JUDGE_SETTINGS.map(({ flag, key, env: name }) => [key, given(options[optionKey(flag)], env[name])]),
+  ) as Record<(typeof JUDGE_SETTINGS)[number]["key"], string | undefined>;
   const choice = {
-    model: given(options, env, "judgeModel", "TPO_JUDGE_MODEL"),
-    baseUrl: given(options, env, "judgeBaseUrl", "TPO_JUDGE_BASE_URL"),
-    apiKey: given(options, env, "judgeApiKey", "TPO_JUDGE_API_KEY"),
+    ...text,
     maxTokens:
-      maxTokens === undefined
+      text.maxTokens === undefined
         ? undefined
-        : numberFlag("--judge-max-tokens", maxTokens, { integer: true, min: 1 }),
+        : numberFlag("--judge-max-tokens", text.maxTokens, { integer: true, min: 1 }),
   };
   try {
     return resolveJudgeSettings(choice, policy, recorded, recordedIn);
