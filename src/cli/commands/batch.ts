@@ -9,8 +9,7 @@ import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
 import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import { planJobs } from "../../eval/batch/plan.js";
-import type { BatchRecord } from "../../eval/batch/record.js";
+import { planJobs, planView } from "../../eval/batch/plan.js";
 import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { lockResults } from "../batch/lock.js";
 import { settingsDifferences } from "../../eval/batch/settings-check.js";
@@ -24,12 +23,6 @@ import { experimentRecordsOf, queriesOfItems } from "../../langsmith/records.js"
 import { writeLine, type CliIo } from "../io.js";
 
 export type { BatchOptions };
-
-/** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
-function planView(record: BatchRecord): BatchRecord {
-  const { id, mode, settings, models, error, elapsedMs, finishedAt } = record;
-  return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
-}
 
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
 export async function batchAction(input: string, options: BatchOptions, io: CliIo): Promise<void> {
