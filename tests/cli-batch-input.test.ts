@@ -8,7 +8,8 @@ import { settingsPerMode } from "../src/cli/batch/modes.js";
 import { planJobs } from "../src/eval/batch/plan.js";
 import type { BatchRecord } from "../src/eval/batch/record.js";
 import { latestRecords } from "../src/eval/batch/results-file.js";
-import { inShard, parseShard } from "../src/cli/batch/shard.js";
+import { inShard } from "../src/eval/batch/shard.js";
+import { parseShard } from "../src/cli/batch/batch-flags.js";
 import { removeTempDirs, tempDir } from "./helpers/cli.js";
 
 const sample = readFileSync(samplePromptsPath(), "utf8");
