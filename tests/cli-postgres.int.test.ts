@@ -106,22 +106,12 @@ describe("tpo batch --checkpoint postgres://", () => {
     const input = join(dir, "prompts.json");
     writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 6)));
     const out = join(dir, "out.jsonl");
-    const args = [
-      "batch",
-      input,
-      "--out",
-      out,
-      "--checkpoint",
-      pg.url("dropped_connections"),
-      "--concurrency",
-      "2",
-      "--depth",
-      "2",
-      "--quiet",
-    ];
+    const args = ["batch", input, "--out", out, "--checkpoint", pg.url("dropped_connections")];
     const sim = simulated.server;
     sim.setLatency({ fixedMs: 100 }); // the pool's connections sit idle while the model answers
-    const { done } = startCli(args, { env: simServerEnv(sim) });
+    const { done } = startCli([...args, "--concurrency", "2", "--depth", "2", "--quiet"], {
+      env: simServerEnv(sim),
+    });
     await waitUntil(() => readRecords(out).length >= 1, 40_000, "a first record");
     // As a restarted server or an administrator would: end the batch's idle connections (those the
     // pool holds between checkpoints), until at least one has been ended.
@@ -138,23 +128,14 @@ describe("tpo batch --checkpoint postgres://", () => {
       "an idle connection of the batch to end",
     );
     const result = await done;
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/Unhandled 'error' event|at .*node_modules/);
     const warnings = result.stderr.split("\n").filter((line) => /PostgreSQL connection/.test(line));
     expect(warnings).toEqual([expect.stringContaining("--checkpoint postgres://tpo@127.0.0.1")]);
-    expect(new Set(readRecords(out).map((r) => r.id)).size).toBe(6);
-    // A connection that the saver held between two queries of a write is idle to the server too:
-    // ending it fails that write, whose query's record says so (exit 1), and a rerun finishes it.
-    const failed = readRecords(out).filter((r) => r.error);
-    for (const record of failed) expect(record.error!.message).toMatch(/connection|ECONNRESET/i);
-    expect(result.code, result.stderr).toBe(failed.length === 0 ? 0 : 1);
-    if (failed.length > 0) {
-      const again = await runCliInProcess([...args, "--resume", "--retry-failed"], {
-        env: simServerEnv(sim),
-      });
-      expect(again.code, again.stderr).toBe(0);
-      // Its records come after the failed ones, which stay.
-      const latest = new Map(readRecords(out).map((r) => [r.id, r]));
-      expect([...latest.values()].filter((r) => r.error)).toEqual([]);
-    }
+    expect(
+      readRecords(out)
+        .map((r) => r.id)
+        .sort(),
+    ).toHaveLength(6);
   });
 });
