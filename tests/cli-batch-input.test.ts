@@ -63,6 +63,15 @@ describe("batch input", () => {
     expect(items[3].error).toMatch(/"turns" has 2 turns/);
   });
 
+  it("takes Arena-Hard's uid (v2) or question_id (v0.1) as the id when there is no id, so judging matches them", () => {
+    const text = [
+      '{"uid": "u1", "prompt": "Arena v2?"}',
+      '{"question_id": "q1", "turns": [{"content": "Arena?"}]}',
+      '{"id": "mine", "uid": "u2", "prompt": "Both?"}',
+    ].join("\n");
+    expect(parseBatchInput(text, "q.jsonl").map((i) => i.id)).toEqual(["u1", "q1", "mine"]);
+  });
+
   it("refuses, in one error naming the fields it reads, a file where no entry has a query", () => {
     const text = ['{"question_text": "What?"}', '{"question_text": "Why?"}'].join("\n");
     const refusal = () => parseBatchInput(text, "q.jsonl");
