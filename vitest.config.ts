@@ -36,6 +36,7 @@ export default defineConfig({
             "tests/cli-compare.int.test.ts",
             "tests/cli-export.int.test.ts",
             "tests/cli-eval-score.int.test.ts",
+            "tests/cli-eval-judge.int.test.ts",
             "tests/cli-cache.int.test.ts",
             "tests/cli-postgres.int.test.ts",
             "tests/cli-tracing.int.test.ts",

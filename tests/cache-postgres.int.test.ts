@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { openTpoCache } from "../src/cache/open-cache.js";
 import { TpoCacheError } from "../src/errors.js";
@@ -8,30 +8,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { killChildren, runCliInProcess, startCli } from "./helpers/cli.js";
-import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import { usePostgres } from "./helpers/use-postgres.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
 // A real PostgreSQL server from Debian's packages, started here on a free port of 127.0.0.1.
-let server: PostgresServer | null = null;
-let unavailable = "";
-
-beforeAll(async () => {
-  const started = await startPostgres();
-  if ("unavailable" in started) {
-    if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
-    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-    process.stderr.write(`${unavailable}\n`);
-    return;
-  }
-  server = started;
-}, 120_000);
+const needServer = usePostgres();
 
 const sim = useSimServer();
 
 afterAll(() => {
   killChildren();
-  server?.stop();
 });
 
 class ChatCounter extends BaseCallbackHandler {
@@ -46,7 +33,7 @@ const MODELS = { policy: "sim", critic: "sim", reward: "sim-reward" };
 
 describe("the cache in PostgreSQL", () => {
   it("is shared by two workers: what one paid for, the other reads", async (context) => {
-    if (!server) return context.skip(unavailable);
+    const server = needServer(context);
     server.createDatabase("shared");
     const url = server.url("shared");
     const [a, b] = [await openTpoCache(url), await openTpoCache(url)];
@@ -74,7 +61,7 @@ describe("the cache in PostgreSQL", () => {
   });
 
   it("never lets two workers both pay for the same score: one claims it, the other waits for it", async (context) => {
-    if (!server) return context.skip(unavailable);
+    const server = needServer(context);
     server.createDatabase("claims");
     const url = server.url("claims");
     const [a, b] = [await openTpoCache(url), await openTpoCache(url)];
@@ -105,7 +92,7 @@ describe("the cache in PostgreSQL", () => {
   });
 
   it("refuses a database whose cache tables are of another format, in one line", async (context) => {
-    if (!server) return context.skip(unavailable);
+    const server = needServer(context);
     server.createDatabase("newer");
     server.query(
       "newer",
@@ -118,7 +105,7 @@ describe("the cache in PostgreSQL", () => {
   });
 
   it("tpo worker --cache: jobs run again on the queue send no model request; tpo batch --queue refuses --cache", async (context) => {
-    if (!server) return context.skip(unavailable);
+    const server = needServer(context);
     server.createDatabase("queue_cache");
     const url = server.url("queue_cache");
     const dir = mkdtempSync(join(tmpdir(), "tpo-queue-cache-"));

@@ -8,7 +8,8 @@ import type { CompareSummary } from "../src/eval/compare/summary.js";
 import { startSimServer } from "../src/index.js";
 import type { SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
-import { readRecords, samplePrompts } from "./helpers/records.js";
+import { readRecords } from "./helpers/records.js";
+import { sampleBatch } from "./helpers/sample-batch.js";
 
 const QUERIES = 4;
 
@@ -18,23 +19,7 @@ let records: BatchRecord[];
 let server: SimServer;
 
 beforeAll(async () => {
-  dir = tempDir();
-  const prompts = join(dir, "prompts.json");
-  writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, QUERIES)));
-  results = join(dir, "results.jsonl");
-  const batch = await runCliInProcess([
-    "batch",
-    prompts,
-    "--out",
-    results,
-    "--width",
-    "2",
-    "--depth",
-    "1",
-    "--quiet",
-  ]);
-  expect(batch.code, batch.stderr).toBe(0);
-  records = readRecords(results);
+  ({ dir, results, records } = await sampleBatch(QUERIES));
   server = await startSimServer();
 });
 

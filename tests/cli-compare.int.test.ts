@@ -9,7 +9,8 @@ import { startSimServer } from "../src/index.js";
 import type { SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, runCliInProcess, tempDir } from "./helpers/cli.js";
 import { expectConsistent, expectMirrored } from "./helpers/compare.js";
-import { readRecords, samplePrompts } from "./helpers/records.js";
+import { readRecords } from "./helpers/records.js";
+import { sampleBatch } from "./helpers/sample-batch.js";
 
 const QUERIES = 12;
 
@@ -19,26 +20,13 @@ let records: BatchRecord[];
 let server: SimServer;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "tpo-compare-"));
-  const prompts = join(dir, "prompts.json");
-  writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, QUERIES)));
-  results = join(dir, "results.jsonl");
-  // tpo and best-of-N at the same budget: bon samples N·(D+1) = 9 at once.
-  const batch = await runCliInProcess([
-    "batch",
-    prompts,
-    "--out",
-    results,
-    "--modes",
-    "tpo,bon",
-    "--width",
-    "3",
-    "--depth",
-    "2",
-    "--quiet",
-  ]);
-  expect(batch.code, batch.stderr).toBe(0);
-  records = readRecords(results);
+  // tpo and best-of-N at the same budget: bon samples N·(D+1) = 9 at once. Its own folder: the
+  // temporary ones go after each test.
+  ({ dir, results, records } = await sampleBatch(
+    QUERIES,
+    ["--modes", "tpo,bon", "--width", "3", "--depth", "2"],
+    mkdtempSync(join(tmpdir(), "tpo-compare-")),
+  ));
   server = await startSimServer();
 });
 

@@ -181,18 +181,30 @@ describe("tpo batch → tpo eval alpaca-eval", () => {
 describe("tpo eval alpaca-eval as a batch", () => {
   it("keeps what was judged when a request fails, and the rerun judges only the rest", async () => {
     const out = file("resumed.json");
-    // The last instruction in the baseline's order fails: with one at a time, the three before it are judged.
+    // The last instruction in the baseline's order fails: with one at a time, the three before it are
+    // judged. The baseline's order is the batch's finishing order, which varies: a copy puts the
+    // shortest last, so that the fault always picks the same one, shorter than what it looks for.
     const reference = JSON.parse(readFileSync(file("reference.json"), "utf8")) as { instruction: string }[];
+    reference.sort((a, b) => b.instruction.length - a.instruction.length);
+    const baseline = file("reference-shortest-last.json");
+    writeFileSync(baseline, JSON.stringify(reference));
     const last = reference.at(-1)!.instruction;
+    expect(last.length).toBeLessThan(40);
     sim.server.setFaults([
-      {
-        kind: "status",
-        status: 400,
-        message: "bad request",
-        when: mentions(JSON.stringify(last).slice(1, 41)),
-      },
+      { kind: "status", status: 400, message: "bad request", when: mentions(last.slice(0, 40)) },
     ]);
-    const failed = await runCliInProcess(alpacaArgs(out, "--concurrency", "1"), {
+    const args = (...more: string[]) => [
+      "eval",
+      "alpaca-eval",
+      file("results.jsonl"),
+      "--baseline",
+      baseline,
+      "--out",
+      out,
+      "--quiet",
+      ...more,
+    ];
+    const failed = await runCliInProcess(args("--concurrency", "1"), {
       env: env(),
       timeoutMs: 120_000,
     });
@@ -206,7 +218,7 @@ describe("tpo eval alpaca-eval as a batch", () => {
 
     sim.server.setFaults([]);
     sim.server.stats.reset();
-    const resumed = await runCliInProcess(alpacaArgs(out), { env: env(), timeoutMs: 120_000 });
+    const resumed = await runCliInProcess(args(), { env: env(), timeoutMs: 120_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(
       new RegExp(`Judged ${4 - journaled} now, ${journaled} kept from earlier runs`),
@@ -280,7 +292,7 @@ describe("tpo batch → tpo eval arena-hard", () => {
   it("asks an unparseable verdict again once, then counts the game as missing", async () => {
     // Every judge request about q1's question gets text without a verdict.
     sim.server.setFaults([
-      { kind: "reply", content: "I cannot decide.", when: mentions(JSON.stringify(PROMPTS[1]).slice(1, 41)) },
+      { kind: "reply", content: "I cannot decide.", when: mentions(PROMPTS[1].slice(0, 40)) },
     ]);
     const out = file("judgments-null.jsonl");
     const result = await runCliInProcess(arenaArgs(out), { env: env(), timeoutMs: 120_000 });

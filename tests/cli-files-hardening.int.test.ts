@@ -23,29 +23,13 @@ import {
   type CliResult,
 } from "./helpers/cli.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
+import { sampleBatch } from "./helpers/sample-batch.js";
 
-let dir: string;
 let results: string;
 let records: BatchRecord[];
 
 beforeAll(async () => {
-  dir = tempDir();
-  const prompts = join(dir, "prompts.json");
-  writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, 3)));
-  results = join(dir, "results.jsonl");
-  const batch = await runCliInProcess([
-    "batch",
-    prompts,
-    "--out",
-    results,
-    "--width",
-    "2",
-    "--depth",
-    "1",
-    "--quiet",
-  ]);
-  expect(batch.code, batch.stderr).toBe(0);
-  records = readRecords(results);
+  ({ results, records } = await sampleBatch(3));
 });
 
 afterEach(() => killChildren());

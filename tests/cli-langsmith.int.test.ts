@@ -6,8 +6,9 @@ import type { Judgment } from "../src/eval/compare/judgment.js";
 import { FEEDBACK_KEYS, feedbackOf } from "../src/langsmith/feedback.js";
 import { startSimServer, type SimServer } from "../src/sim/server.js";
 import { simServerEnv } from "./helpers/sim-http.js";
-import { killChildren, removeTempDirs, runCli, tempDir } from "./helpers/cli.js";
-import { childrenOf, LangSmithCapture, type Behaviour } from "./helpers/langsmith-capture.js";
+import { killChildren, removeTempDirs, runCli } from "./helpers/cli.js";
+import { childrenOf, type LangSmithCapture, type Behaviour } from "./helpers/langsmith-capture.js";
+import { useLangSmithStandIn } from "./helpers/langsmith-stand-in.js";
 import { readRecords } from "./helpers/records.js";
 
 const API_KEY = "lsv2_pt_fake_experiments_0123456789abcdef_do_not_send";
@@ -19,15 +20,13 @@ const QUERIES = [
 ];
 const SETTINGS = ["--width", "2", "--depth", "1", "--seed", "3", "--quiet"];
 
-let capture: LangSmithCapture | undefined;
 let sim: SimServer | undefined;
+const langsmith = useLangSmithStandIn();
 
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
   killChildren();
-  await capture?.close();
-  capture = undefined;
   removeTempDirs();
 });
 
@@ -51,10 +50,7 @@ function feedbackFor(capture: LangSmithCapture, runId: string): Record<string, u
 describe("tpo batch --langsmith-experiment", () => {
   it("uploads the dataset, an experiment per mode, a run per query linked to its example, and the records' feedback", async () => {
     sim = await startSimServer();
-    capture = new LangSmithCapture();
-    const endpoint = await capture.start();
-    const dir = tempDir();
-    const out = join(dir, "results.jsonl");
+    const { capture, endpoint, dir, out } = await langsmith.start();
     const result = await runCli(
       [
         "batch",
@@ -126,7 +122,7 @@ describe("tpo batch --langsmith-experiment", () => {
 
     // The same results again, afterwards: nothing is added.
     const counts = () =>
-      [capture!.datasets, capture!.examples, capture!.projects, capture!.feedback].map((l) => l.length);
+      [capture.datasets, capture.examples, capture.projects, capture.feedback].map((l) => l.length);
     const before = [...counts(), capture.runs().size];
     const again = await runCli(
       [
@@ -147,10 +143,7 @@ describe("tpo batch --langsmith-experiment", () => {
   });
 
   it("tpo compare --langsmith attaches the verdicts of both orders to both experiments' runs as pairwise feedback", async () => {
-    capture = new LangSmithCapture();
-    const endpoint = await capture.start();
-    const dir = tempDir();
-    const out = join(dir, "results.jsonl");
+    const { capture, endpoint, dir, out } = await langsmith.start();
     const batch = await runCli(
       [
         "batch",
@@ -173,9 +166,7 @@ describe("tpo batch --langsmith-experiment", () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("comparative experiment pair-tpo vs pair-bon");
-    const [tpo, bon] = ["pair-tpo", "pair-bon"].map((name) =>
-      capture!.projects.find((p) => p.name === name)!,
-    );
+    const [tpo, bon] = ["pair-tpo", "pair-bon"].map((name) => capture.projects.find((p) => p.name === name)!);
     expect(capture.comparisons).toHaveLength(1);
     const comparison = capture.comparisons[0];
     expect(comparison.experiment_ids).toEqual([tpo.id, bon.id]);
@@ -241,8 +232,7 @@ describe("tpo batch --langsmith-experiment", () => {
   });
 
   it("tpo batch langsmith:DATASET runs a dataset's examples, and its experiment runs answer those examples", async () => {
-    capture = new LangSmithCapture();
-    const endpoint = await capture.start();
+    const { capture, endpoint, dir, out } = await langsmith.start();
     const datasetId = randomUUID();
     capture.datasets.push({ id: datasetId, name: "team-set" });
     const examples = [
@@ -252,8 +242,6 @@ describe("tpo batch --langsmith-experiment", () => {
       { answer: "no query here" },
     ].map((inputs) => ({ id: randomUUID(), dataset_id: datasetId, inputs }));
     capture.examples.push(...examples);
-    const dir = tempDir();
-    const out = join(dir, "results.jsonl");
     const result = await runCli(
       ["batch", "langsmith:team-set", "--out", out, ...SETTINGS, "--langsmith-experiment", "team"],
       { env: env(endpoint) },
@@ -297,10 +285,7 @@ describe("tpo batch --langsmith-experiment", () => {
   });
 
   it("with tracing on, each query's trace is its run: the TPO iterations as child runs, the feedback on its root", async () => {
-    capture = new LangSmithCapture("multipart");
-    const endpoint = await capture.start();
-    const dir = tempDir();
-    const out = join(dir, "results.jsonl");
+    const { capture, endpoint, dir, out } = await langsmith.start("multipart");
     const result = await runCli(
       ["batch", inputFile(dir), "--out", out, ...SETTINGS, "--langsmith-experiment", "traced"],
       { env: env(endpoint, { LANGSMITH_TRACING: "true" }) },
@@ -334,11 +319,8 @@ describe("tpo batch --langsmith-experiment", () => {
   ])(
     "when LangSmith %s, keeps every record and the exit code, and says in one line how to upload later",
     async (_, behaviour) => {
-      capture = new LangSmithCapture();
-      const endpoint = await capture.start();
+      const { capture, endpoint, dir, out } = await langsmith.start();
       capture.behaviour = behaviour;
-      const dir = tempDir();
-      const out = join(dir, "results.jsonl");
       const result = await runCli(
         ["batch", inputFile(dir), "--out", out, ...SETTINGS, "--langsmith-experiment", "nightly"],
         { env: env(endpoint, { TPO_LANGSMITH_TIMEOUT_MS: "1500" }), timeoutMs: 120_000 },

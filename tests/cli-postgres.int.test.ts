@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { openCheckpointer } from "../src/run/checkpoint.js";
 import {
   killChildren,
@@ -11,44 +11,21 @@ import {
   waitUntil,
 } from "./helpers/cli.js";
 import { killMidBatchAndResume } from "./helpers/kill-mid-batch.js";
-import { startPostgres, type PostgresServer } from "./helpers/postgres.js";
+import type { PostgresServer } from "./helpers/postgres.js";
+import { usePostgres } from "./helpers/use-postgres.js";
 import { readRecords, samplePrompts } from "./helpers/records.js";
 import { simServerEnv, useSimServer } from "./helpers/sim-http.js";
 
 // A real PostgreSQL server from Debian's packages, started here on a free port of 127.0.0.1.
 // Where it cannot start the tests skip and say why; under CI (.ci/run installs it) they must run.
-let server: PostgresServer | null = null;
-let unavailable = "";
+const needServer = usePostgres();
 // The batch runs against the simulated world over HTTP, as against real servers.
 const simulated = useSimServer();
-
-beforeAll(async () => {
-  const started = await startPostgres();
-  if ("unavailable" in started) {
-    if (process.env.CI)
-      throw new Error(
-        `PostgreSQL tests cannot run under CI, where .ci/run installs postgresql: ${started.unavailable}`,
-      );
-    unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-    process.stderr.write(`${unavailable}\n`);
-    return;
-  }
-  server = started;
-}, 120_000);
-
-afterAll(() => {
-  server?.stop();
-});
 
 afterEach(() => {
   killChildren();
   removeTempDirs();
 });
-
-function needServer(ctx: TestContext): PostgresServer {
-  if (!server) ctx.skip(unavailable);
-  return server!;
-}
 
 /** Query ids whose thread has got past its first model calls: at least `steps` checkpoints saved. */
 function checkpointedIds(pg: PostgresServer, database: string, steps: number): string[] {

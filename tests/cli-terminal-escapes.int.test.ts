@@ -6,7 +6,7 @@ import type { BatchRecord } from "../src/eval/batch/record.js";
 import { startSimServer } from "../src/index.js";
 import type { SimServer } from "../src/sim/server.js";
 import { killChildren, removeTempDirs, ROOT, runCliInProcess, tempDir } from "./helpers/cli.js";
-import { readRecords, samplePrompts } from "./helpers/records.js";
+import { sampleBatch } from "./helpers/sample-batch.js";
 
 /** What a hostile model answers: a window title, a screen clear, a clipboard write, a link, a carriage return. */
 const HOSTILE =
@@ -16,29 +16,11 @@ const HOSTILE =
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 let server: SimServer;
-let dir: string;
-let results: string;
 let records: BatchRecord[];
 
 beforeAll(async () => {
   server = await startSimServer();
-  dir = tempDir();
-  const prompts = join(dir, "prompts.json");
-  writeFileSync(prompts, JSON.stringify(samplePrompts().slice(0, 2)));
-  results = join(dir, "results.jsonl");
-  const batch = await runCliInProcess([
-    "batch",
-    prompts,
-    "--out",
-    results,
-    "--width",
-    "2",
-    "--depth",
-    "1",
-    "--quiet",
-  ]);
-  expect(batch.code, batch.stderr).toBe(0);
-  records = readRecords(results);
+  ({ records } = await sampleBatch(2));
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
-import type { QueueDb } from "./connection.js";
+import type PgBoss from "pg-boss";
+import type { BossDb } from "./connection.js";
 import { readJobData, type QueueJobData } from "./job.js";
 import type { SqlClient } from "./packages.js";
 import { saveResult } from "./results.js";
@@ -53,18 +54,20 @@ async function labelOf(db: SqlClient, jobId: string, data: unknown): Promise<Job
 /**
  * Fails a job for good at once, whatever attempts it has left: another worker of the same version
  * would refuse it too. Its failure record (from `record`) is kept under its key when it has one,
- * so that a batch waiting for it learns why. Returns the job's label.
+ * so that a batch waiting for it learns why. Runs on `client`, pg-boss's calls on `db` (one
+ * transaction, see QueueDb). Returns the job's label.
  */
 export async function refuseJob<R>(
-  queue: QueueDb,
+  boss: PgBoss,
+  client: SqlClient,
+  db: BossDb,
   job: { id: string; data: unknown; worker: string; attempt: number },
   reason: string,
   record: (label: JobLabel) => R,
 ): Promise<JobLabel> {
-  const db = queue.pool;
-  const label = await labelOf(db, job.id, job.data);
+  const label = await labelOf(client, job.id, job.data);
   if (label.key !== null) {
-    await saveResult(db, {
+    await saveResult(client, {
       key: label.key,
       ok: false,
       record: record(label),
@@ -72,10 +75,10 @@ export async function refuseJob<R>(
       attempt: job.attempt,
     });
   }
-  await db.query(`UPDATE ${PG_BOSS_SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`, [
-    QUEUE_NAME,
-    job.id,
-  ]);
-  await queue.boss.fail(QUEUE_NAME, job.id, { message: `refused by a worker: ${reason}` });
+  await client.query(
+    `UPDATE ${PG_BOSS_SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`,
+    [QUEUE_NAME, job.id],
+  );
+  await boss.fail(QUEUE_NAME, job.id, { message: `refused by a worker: ${reason}` }, { db });
   return label;
 }

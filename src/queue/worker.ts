@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { QueueDb } from "./connection.js";
+import type { SqlClient } from "./packages.js";
 import { reasonOf } from "./errors-of-pg.js";
 import { INITIAL_LEASE_SECONDS } from "./enqueue.js";
 import { jobDataOf, type QueueJobData } from "./job.js";
@@ -170,64 +171,72 @@ export async function startQueueWorker<R>(
     connectionDown = false;
   };
 
-  /** The worker's row, with its counts: with each heartbeat, and after a job (at most once a second). */
-  let touched = 0;
-  const touch = () => {
-    touched = Date.now();
-    return db.query(
-      `UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), state = $2, active = $3, done = $4, failed = $5 WHERE id = $1`,
-      [id, state, inFlight.size, summary.done, summary.failed],
+  /** The worker's row: with each heartbeat. */
+  const touch = () =>
+    db.query(
+      `UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), state = $2, active = $3 WHERE id = $1`,
+      [id, state, inFlight.size],
     );
-  };
 
+  /**
+   * Counts a job's outcome in the worker's row, with the jobs it runs besides (`active`): on
+   * `client`, inside the transaction that keeps the outcome, so that whoever sees its record (a
+   * waiting batch, then `tpo queue status`) sees it counted, and an outcome rolled back is not.
+   */
+  const count = (client: SqlClient, outcome: "done" | "failed", active: number) =>
+    client.query(
+      `UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), active = $2, ${outcome} = ${outcome} + 1 WHERE id = $1`,
+      [id, active],
+    );
+
+  /**
+   * Keeps a run's outcome in one transaction: its record (after the last attempt or a success),
+   * the job's end in pg-boss, and this worker's count of it.
+   */
   const finish = async (entry: InFlight, outcome: JobOutcome<R>) => {
     const { job } = entry;
     entry.finishing = true;
+    const last = !outcome.error || job.attempt >= job.maxAttempts;
+    const counted = outcome.error ? "failed" : "done";
     try {
-      if (!outcome.error) {
-        const kept = await saveResult(db, {
-          key: job.data.key,
-          ok: true,
-          record: outcome.record,
-          worker: id,
-          attempt: job.attempt,
-        });
-        await queue.boss.complete(QUEUE_NAME, job.id);
-        await forget(job.data.key);
-        summary.done++;
-        emit({ type: "job.done", job, outcome, kept });
-      } else {
-        summary.failed++;
-        const last = job.attempt >= job.maxAttempts;
-        if (last) {
-          await saveResult(db, {
+      const kept = await queue.transaction(async (client, bossDb) => {
+        const kept =
+          last &&
+          (await saveResult(client, {
             key: job.data.key,
-            ok: false,
+            ok: !outcome.error,
             record: outcome.record,
             worker: id,
             attempt: job.attempt,
-          });
-        }
-        await queue.boss.fail(QUEUE_NAME, job.id, outcome.error);
-        if (last) await forget(job.data.key);
-        emit({ type: last ? "job.failed" : "job.retrying", job, error: outcome.error });
-      }
+          }));
+        if (outcome.error) await queue.boss.fail(QUEUE_NAME, job.id, outcome.error, { db: bossDb });
+        else await queue.boss.complete(QUEUE_NAME, job.id, {}, { db: bossDb });
+        await count(client, counted, inFlight.size - 1);
+        return kept;
+      });
+      summary[counted]++;
+      if (last) await forget(job.data.key);
+      if (!outcome.error) emit({ type: "job.done", job, outcome, kept });
+      else emit({ type: last ? "job.failed" : "job.retrying", job, error: outcome.error });
     } catch (error) {
       // Unsaved, the job's lease lapses and another worker takes it: it resumes from its checkpoint.
       dbFailed(`keeping the result of ${job.data.key}`, error);
     }
-    if (Date.now() - touched >= 1000) await touch().catch(() => {});
   };
 
-  /** A job not to run: failed for good at once, with its record, and the worker goes on. */
+  /** A job not to run: failed for good at once, with its record and its count, and the worker goes on. */
   const refuse = async (fetched: FetchedJob, reason: string) => {
     const message = `refused by a worker: ${reason}`;
     const data = jobDataOf(fetched.data);
     const job = { id: fetched.id, data: fetched.data, worker: id, attempt: fetched.retryCount + 1 };
     try {
-      const label = await refuseJob(queue, job, reason, (label) =>
-        data ? options.failureRecord(data, message) : options.refusedRecord(label, message),
-      );
+      const label = await queue.transaction(async (client, bossDb) => {
+        const label = await refuseJob(queue.boss, client, bossDb, job, reason, (label) =>
+          data ? options.failureRecord(data, message) : options.refusedRecord(label, message),
+        );
+        await count(client, "failed", inFlight.size);
+        return label;
+      });
       summary.failed++;
       emit({ type: "job.refused", label, reason });
     } catch (error) {
@@ -426,8 +435,8 @@ export async function startQueueWorker<R>(
       state = "stopped";
       await db
         .query(
-          `UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), state = 'stopped', active = 0, done = $2, failed = $3 WHERE id = $1`,
-          [id, summary.done, summary.failed],
+          `UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), state = 'stopped', active = 0 WHERE id = $1`,
+          [id],
         )
         .catch(() => {});
       return { ...summary };

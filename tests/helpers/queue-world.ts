@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, type TestContext } from "vitest";
+import { afterEach, type TestContext } from "vitest";
 import type { SimServer } from "../../src/sim/server.js";
 import { killChildren, removeTempDirs } from "./cli.js";
-import { startPostgres, type PostgresServer } from "./postgres.js";
+import type { PostgresServer } from "./postgres.js";
+import { usePostgres } from "./use-postgres.js";
 import { useSimServer } from "./sim-http.js";
 
 /** What the queue's integration tests share: a PostgreSQL server and, when asked for, the simulated world. */
@@ -22,29 +23,11 @@ export interface QueueWorld {
  */
 export function useQueueWorld(options: { sim?: boolean } = {}): QueueWorld {
   const simulated = options.sim ? useSimServer() : null;
-  let server: PostgresServer | null = null;
-  let unavailable = "";
-
-  beforeAll(async () => {
-    const started = await startPostgres();
-    if ("unavailable" in started) {
-      if (process.env.CI) throw new Error(`PostgreSQL tests cannot run under CI: ${started.unavailable}`);
-      unavailable = `PostgreSQL tests skipped: ${started.unavailable}`;
-      process.stderr.write(`${unavailable}\n`);
-      return;
-    }
-    server = started;
-  }, 120_000);
-  afterAll(() => server?.stop());
+  const postgres = usePostgres();
   afterEach(() => {
     killChildren();
     removeTempDirs();
   });
-
-  const postgres = (ctx: TestContext): PostgresServer => {
-    if (!server) ctx.skip(unavailable);
-    return server!;
-  };
   return {
     postgres,
     database(ctx, name) {

@@ -47,9 +47,13 @@ export function simServerEnv(
   };
 }
 
-/** Whether a request's body mentions `text`: a fault's `when` that picks the requests of one query. */
+/**
+ * Whether a request's body mentions `text` (in a string of it, so JSON-escaped there): a fault's
+ * `when` that picks the requests of one query.
+ */
 export function mentions(text: string): (request: { body: unknown }) => boolean {
-  return (request) => JSON.stringify(request.body ?? null).includes(text);
+  const escaped = JSON.stringify(text).slice(1, -1);
+  return (request) => JSON.stringify(request.body ?? null).includes(escaped);
 }
 
 /**
