@@ -32,14 +32,10 @@ beforeAll(async () => {
   dir = tempDir();
   const questions = PROMPTS.map((prompt, i) => ({ uid: `q${i}`, category: "hard_prompt", prompt }));
   writeFileSync(file("questions.jsonl"), questions.map((q) => JSON.stringify(q)).join("\n"));
-  writeFileSync(
-    file("arena.jsonl"),
-    questions.map((q) => JSON.stringify({ id: q.uid, prompt: q.prompt })).join("\n"),
-  );
   const steps = [
     [
       "batch",
-      file("arena.jsonl"),
+      file("questions.jsonl"), // as it is: tpo batch takes a question's uid as its id
       "--modes",
       "tpo",
       "--depth",
