@@ -1,6 +1,6 @@
 import type { ModelSettings } from "../from-env/models-from-env.js";
 import { CliRunError, CliUsageError } from "./errors.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { failureOf, firstLine } from "../run/failure.js";
 
 /** Where a step's requests went, as a person would look for it. */

@@ -2,7 +2,7 @@ import { parseTpoContext, type TpoContext, type TpoContextInput } from "../setti
 import { preset } from "../settings/presets.js";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { modelSettingsFromEnv, type ModelSettings } from "../from-env/models-from-env.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import type { TpoModels } from "../models/tpo-models.js";
 import { CliUsageError } from "./errors.js";
 import {

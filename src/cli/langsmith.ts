@@ -5,6 +5,7 @@ import type { LangSmithTarget, UploadHost } from "../langsmith/experiment-upload
 import { LANGSMITH_INPUT } from "../langsmith/records.js";
 import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
 import { escapeControl } from "../util/escape.js";
+import { redactUrls } from "../util/redact.js";
 import { writeLine, type CliIo } from "./io.js";
 import { CliRunError, CliUsageError } from "./errors.js";
 import { tracingOn } from "./exit-on-error.js";
@@ -45,7 +46,9 @@ export async function readLangSmithInput(
     queries = await readDatasetQueries(connection, dataset, key);
   } catch (error) {
     if (!(error instanceof TpoLangSmithError)) throw error;
-    throw new CliRunError(`<input>: LangSmith (${connection.endpoint}) ${error.reason}.`, { cause: error });
+    throw new CliRunError(redactUrls(`<input>: LangSmith (${connection.endpoint}) ${error.reason}.`), {
+      cause: error,
+    });
   }
   return queries.map((q, i) => ({
     id: q.id,
@@ -85,8 +88,10 @@ export async function uploadVerdicts(
     writeLine(
       io.stderr,
       escapeControl(
-        `tpo compare: LangSmith (${connection.endpoint}) ${error.reason}: the verdicts of ${verdicts.length} pairs were not ` +
-          `uploaded to experiments ${experiments.a} and ${experiments.b}; run the same command with --resume to upload them.`,
+        redactUrls(
+          `tpo compare: LangSmith (${connection.endpoint}) ${error.reason}: the verdicts of ${verdicts.length} pairs were not ` +
+            `uploaded to experiments ${experiments.a} and ${experiments.b}; run the same command with --resume to upload them.`,
+        ),
       ),
     );
   }

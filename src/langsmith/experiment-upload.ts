@@ -3,6 +3,7 @@ import type { BatchRecord } from "../eval/batch/record.js";
 import { recordKey } from "../eval/batch/record.js";
 import { TpoLangSmithError } from "../errors.js";
 import { escapeControl } from "../util/escape.js";
+import { redactUrls } from "../util/redact.js";
 import { openLangSmith, type LangSmithConnection } from "./client.js";
 import {
   experimentName,
@@ -110,9 +111,11 @@ export class ExperimentUpload {
     const { dataset, experiment } = this.target;
     this.host.warn(
       escapeControl(
-        `${this.command}: LangSmith (${this.connection?.endpoint}) ${this.failure.reason}: experiment ${experiment} ` +
-          `(${records.length} results, dataset ${dataset}) not uploaded; upload it later with ` +
-          `\`tpo export ${results} --format langsmith --langsmith-experiment ${experiment} --langsmith-dataset ${dataset}\`.`,
+        redactUrls(
+          `${this.command}: LangSmith (${this.connection?.endpoint}) ${this.failure.reason}: experiment ${experiment} ` +
+            `(${records.length} results, dataset ${dataset}) not uploaded; upload it later with ` +
+            `\`tpo export ${results} --format langsmith --langsmith-experiment ${experiment} --langsmith-dataset ${dataset}\`.`,
+        ),
       ),
     );
     return undefined;

@@ -2,7 +2,7 @@ import { createTpoGraph } from "../../graph/builder.js";
 import { cacheSavedLine, openCacheOption } from "../cache-option.js";
 import { addCacheCounts, type Usage } from "../../state/state.js";
 import { loadModels } from "../../from-env/models-from-env.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
 import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
 import { runJob } from "../batch/run-job.js";

@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { refuseSimWithServers, type ModelSettings } from "../../from-env/models-from-env.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { chatPriceFromSettings, SIM_MODEL_NAMES } from "../../from-env/prices-from-settings.js";
 import type { ModelPrice } from "../../models/prices.js";
 import { createOpenAIChatModel } from "../../models/chat/openai.js";
