@@ -17,6 +17,8 @@ const QUERIES = [
   { id: "bread", prompt: "How do I bake bread without yeast?" },
   { id: "chat", messages: [{ role: "user", content: "Name three uses of vinegar." }] },
 ];
+/** A warning of Node or of the langsmith client about a deprecated call ("listRuns() is deprecated …"). */
+const DEPRECATION = /deprecat|\[LANGSMITH\]/i;
 const SETTINGS = ["--width", "2", "--depth", "1", "--seed", "3", "--quiet"];
 
 let capture: LangSmithCapture | undefined;
@@ -74,6 +76,7 @@ describe("tpo batch --langsmith-experiment", () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain("LangSmith");
+    expect(result.stderr).not.toMatch(DEPRECATION);
 
     expect(capture.datasets.map((d) => d.name)).toEqual(["questions"]);
     const datasetId = capture.datasets[0].id;
@@ -142,6 +145,7 @@ describe("tpo batch --langsmith-experiment", () => {
       { env: env(endpoint) },
     );
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(DEPRECATION);
     expect([...counts(), capture.runs().size]).toEqual(before);
     expect(again.stdout).toContain("0 runs");
   });
@@ -173,6 +177,7 @@ describe("tpo batch --langsmith-experiment", () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("comparative experiment pair-tpo vs pair-bon");
+    expect(result.stderr).not.toMatch(DEPRECATION);
     const [tpo, bon] = ["pair-tpo", "pair-bon"].map((name) =>
       capture!.projects.find((p) => p.name === name)!,
     );

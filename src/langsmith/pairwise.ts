@@ -2,6 +2,7 @@ import type { Client } from "langsmith";
 import { TpoLangSmithError } from "../errors.js";
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
 import { untilStopped, type LangSmithConnection } from "./client.js";
+import { rootRunsByExample } from "./runs.js";
 
 /** A judge's verdict on one pair, in both orders (`tpo compare`'s judgment, as far as LangSmith needs it). */
 export interface PairVerdict {
@@ -45,13 +46,9 @@ async function experimentRuns(
     queryOf.set(example.id, typeof id === "string" ? id : example.id);
   }
   const runs = new Map<string, string>();
-  for await (const run of client.listRuns({
-    projectId: project.id,
-    isRoot: true,
-    select: ["id", "reference_example_id"],
-  })) {
-    const query = run.reference_example_id ? queryOf.get(run.reference_example_id) : undefined;
-    if (query !== undefined) runs.set(query, run.id);
+  for (const [exampleId, runId] of await rootRunsByExample(client, project.id)) {
+    const query = queryOf.get(exampleId);
+    if (query !== undefined) runs.set(query, runId);
   }
   return { id: project.id, datasetId, runs };
 }
