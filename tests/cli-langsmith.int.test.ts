@@ -217,6 +217,32 @@ describe("tpo batch --langsmith-experiment", () => {
     }
     for (const body of capture.bodies) expect(body).not.toContain(API_KEY);
 
+    // The same comparison again: no second comparative experiment, no feedback twice.
+    const feedbackBefore = capture.feedback.length;
+    const again = await runCli(
+      [
+        "compare",
+        out,
+        "--a",
+        "tpo",
+        "--b",
+        "bon",
+        "--out",
+        judged,
+        "--quiet",
+        "--resume",
+        "--langsmith",
+        "pair",
+      ],
+      { env: env(endpoint) },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      "The verdicts of 3 pairs were already in LangSmith: comparative experiment pair-tpo vs pair-bon",
+    );
+    expect(capture.comparisons).toHaveLength(1);
+    expect(capture.feedback).toHaveLength(feedbackBefore);
+
     // LangSmith refusing costs one line, never the comparison or its exit code.
     capture.behaviour = 500;
     const refused = await runCli(

@@ -73,15 +73,17 @@ export async function uploadVerdicts(
   const experiments = { a: experimentName(nameA, sides.a.mode), b: experimentName(nameB, sides.b.mode) };
   const connection = await openLangSmith(io.env);
   try {
-    const paired = await uploadPairwise(connection, experiments, verdicts, {
+    const count = await uploadPairwise(connection, experiments, verdicts, {
       name: `${experiments.a} vs ${experiments.b}`,
       description: "Pairwise verdicts of tpo compare, both orders (langgraph-tpo).",
     });
+    const what =
+      count.feedback === 0 && count.pairs > 0
+        ? `The verdicts of ${count.pairs} pairs were already in LangSmith`
+        : `Uploaded the verdicts of ${count.pairs} pairs to LangSmith (${count.feedback} feedback scores)`;
     writeLine(
       io.stdout,
-      escapeControl(
-        `Uploaded the verdicts of ${paired} pairs to LangSmith: comparative experiment ${experiments.a} vs ${experiments.b}.`,
-      ),
+      escapeControl(`${what}: comparative experiment ${experiments.a} vs ${experiments.b}.`),
     );
   } catch (error) {
     if (!(error instanceof TpoLangSmithError)) throw error;

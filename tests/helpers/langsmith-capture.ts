@@ -36,7 +36,7 @@ export type Behaviour = "answer" | 401 | 429 | 500 | "silent";
  * `POST /runs/batch` (`{ post: [...], patch: [...] }`), `POST /runs` and `PATCH /runs/:id`.
  * Evaluation: datasets (`GET`/`POST /datasets`), examples (`GET /examples`, `GET /examples/:id`,
  * the multipart `POST /v1/platform/datasets/:id/examples`), experiments (`POST /sessions`, upsert
- * by name), `POST /runs/query`, `POST /api/v2/runs/query` (`client.runs.query()`), `POST /feedback`
+ * by name), `POST /runs/query`, `POST /api/v2/runs/query` (`client.runs.query()`), `GET`/`POST /feedback`
  * and `POST /datasets/comparative`.
  * It keeps every request body as received, to check what left the process.
  */
@@ -271,6 +271,17 @@ export class LangSmithCapture {
           ),
         );
       return ok({ items, next_cursor: null });
+    }
+    if (method === "GET" && path === "/feedback") {
+      const runs = url.searchParams.getAll("run");
+      const keys = url.searchParams.getAll("key");
+      return page(
+        this.feedback.filter(
+          (f) =>
+            (runs.length === 0 || runs.includes(String(f.run_id))) &&
+            (keys.length === 0 || keys.includes(String(f.key))),
+        ),
+      );
     }
     if (method === "POST" && path === "/feedback") {
       this.feedback.push(parsed() as Stored);
