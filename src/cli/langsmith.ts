@@ -7,10 +7,24 @@ import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
 import { escapeControl } from "../util/escape.js";
 import { redactUrls } from "../util/redact.js";
 import { writeLine, type CliIo } from "./io.js";
+import { readFileSync } from "node:fs";
 import { CliRunError, CliUsageError } from "./errors.js";
 import { tracingOn } from "./exit-on-error.js";
 import { readDatasetQueries } from "../langsmith/dataset-input.js";
 import type { BatchItem } from "../eval/batch/input.js";
+import { AnnotationSchema } from "../eval/alpaca-eval/judged-files.js";
+import type { LengthControlledWinRate } from "../eval/alpaca-eval/length-controlled.js";
+import type { WinRate } from "../eval/alpaca-eval/win-rate.js";
+import { JudgmentSchema, type Judgment } from "../eval/arena-hard/judged-files.js";
+import type { ArenaHardScore } from "../eval/arena-hard/scores.js";
+import { scanResults } from "../eval/batch/results-file.js";
+import {
+  alpacaEvalFeedback,
+  arenaHardFeedback,
+  uploadLeaderboardFeedback,
+  type LeaderboardFeedback,
+} from "../langsmith/leaderboard.js";
+import type { OurAnswers } from "./eval/answers.js";
 
 /** --langsmith-experiment and --langsmith-dataset, checked; undefined without an experiment. */
 export function langSmithTarget(
@@ -102,4 +116,73 @@ export async function uploadVerdicts(
 /** An experiment upload's host in the CLI: the command's environment, its failure on standard error. */
 export function uploadHostOf(io: CliIo): UploadHost {
   return { env: io.env, tracing: tracingOn(io.env), warn: (line) => writeLine(io.stderr, line) };
+}
+
+/**
+ * `tpo eval … --langsmith-experiment`: the judge's preference of each example on its run in the
+ * experiment of the judged answers' mode, and the scores on the experiment. Said after the scores
+ * (on standard error with --json); a failure costs one line on standard error, never a judgment.
+ */
+async function uploadLeaderboard(
+  command: string,
+  feedback: LeaderboardFeedback,
+  io: CliIo,
+  json: boolean | undefined,
+): Promise<void> {
+  const connection = await openLangSmith(io.env);
+  try {
+    const count = await uploadLeaderboardFeedback(connection, feedback);
+    const withoutRun = count.withoutRun > 0 ? `; ${count.withoutRun} judged examples have no run there` : "";
+    writeLine(
+      json ? io.stderr : io.stdout,
+      escapeControl(
+        `Uploaded the judge's preferences of ${count.examples} examples (${count.feedback} feedback scores) and the scores ` +
+          `to LangSmith experiment ${feedback.experiment}${withoutRun}.`,
+      ),
+    );
+  } catch (error) {
+    if (!(error instanceof TpoLangSmithError)) throw error;
+    writeLine(
+      io.stderr,
+      escapeControl(
+        redactUrls(
+          `${command}: LangSmith (${connection.endpoint}) ${error.reason}: the preferences of ${feedback.preferences.length} ` +
+            `examples and the scores were not uploaded to experiment ${feedback.experiment}; run the same command again ` +
+            `to upload them (it judges nothing twice).`,
+        ),
+      ),
+    );
+  }
+}
+
+/** `tpo eval alpaca-eval --langsmith-experiment`: the annotations of `out`, and the scores printed. */
+export async function uploadAlpacaEvalScores(
+  name: string,
+  out: string,
+  ours: OurAnswers,
+  scores: WinRate & Partial<LengthControlledWinRate>,
+  io: CliIo,
+  json?: boolean,
+): Promise<void> {
+  const annotations = AnnotationSchema.array().parse(JSON.parse(readFileSync(out, "utf8")));
+  const idOf = new Map([...ours.answers.values()].map((a) => [a.query, a.id]));
+  const feedback = alpacaEvalFeedback({ name, label: ours.label }, annotations, idOf, scores);
+  await uploadLeaderboard("tpo eval alpaca-eval", feedback, io, json);
+}
+
+/** `tpo eval arena-hard --langsmith-experiment`: the judgments of `out`, and our row of the scores printed. */
+export async function uploadArenaHardScores(
+  name: string,
+  out: string,
+  ours: OurAnswers,
+  rows: readonly ArenaHardScore[],
+  io: CliIo,
+  json?: boolean,
+): Promise<void> {
+  const latest = new Map<string, Judgment>(); // a question judged again: its last line
+  scanResults(out, JudgmentSchema, (j) => latest.set(j.uid, j));
+  const judgments = [...latest.values()];
+  const row = rows.find((r) => r.model === ours.model.split("/").at(-1));
+  const feedback = arenaHardFeedback({ name, label: ours.label }, judgments, row);
+  await uploadLeaderboard("tpo eval arena-hard", feedback, io, json);
 }

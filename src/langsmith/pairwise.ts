@@ -1,9 +1,7 @@
-import type { Client } from "langsmith";
-import { TpoLangSmithError } from "../errors.js";
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
 import { untilStopped, type LangSmithConnection } from "./client.js";
 import { stableUuid } from "./ids.js";
-import { rootRunsByExample } from "./runs.js";
+import { experimentRuns, heldFeedback } from "./runs.js";
 
 /** A judge's verdict on one pair, in both orders (`tpo compare`'s judgment, as far as LangSmith needs it). */
 export interface PairVerdict {
@@ -21,37 +19,6 @@ export const PAIRWISE_KEYS = {
 /** 1 for the side the verdict favours, 0 for the other, ½ for a tie. */
 function scoreFor(side: "a" | "b", winner: "a" | "b" | "tie"): number {
   return winner === "tie" ? 0.5 : winner === side ? 1 : 0;
-}
-
-/** The experiment of that name, and the run of each query id in it (queries by the dataset's `tpo_id`, or the example id). */
-async function experimentRuns(
-  client: Client,
-  name: string,
-): Promise<{ id: string; datasetId: string; runs: Map<string, string> }> {
-  let project;
-  try {
-    project = await client.readProject({ projectName: name });
-  } catch (error) {
-    if (error instanceof Error && / not found$/.test(error.message))
-      throw new TpoLangSmithError(
-        `has no experiment ${name} (upload it first: tpo export --format langsmith)`,
-      );
-    throw error;
-  }
-  const datasetId = project.reference_dataset_id;
-  if (!datasetId)
-    throw new TpoLangSmithError(`holds ${name} as a project without a dataset, not an experiment`);
-  const queryOf = new Map<string, string>();
-  for await (const example of client.listExamples({ datasetId })) {
-    const id = (example.metadata as { tpo_id?: unknown } | undefined)?.tpo_id;
-    queryOf.set(example.id, typeof id === "string" ? id : example.id);
-  }
-  const runs = new Map<string, string>();
-  for (const [exampleId, runId] of await rootRunsByExample(client, project.id)) {
-    const query = queryOf.get(exampleId);
-    if (query !== undefined) runs.set(query, runId);
-  }
-  return { id: project.id, datasetId, runs };
 }
 
 /** One pairwise feedback score of a run, with the id that makes sending it again a no-op. */
@@ -95,20 +62,6 @@ function pairFeedbackOf(
   );
 }
 
-/** Run ids per feedback listing: each is a query parameter, and a URL has a length limit. */
-const RUNS_PER_LISTING = 50;
-
-/** The ids of the feedback that the runs already carry under `keys`. */
-async function feedbackIdsOf(client: Client, runIds: string[], keys: string[]): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (let i = 0; i < runIds.length; i += RUNS_PER_LISTING) {
-    const runs = runIds.slice(i, i + RUNS_PER_LISTING);
-    for await (const feedback of client.listFeedback({ runIds: runs, feedbackKeys: keys }))
-      ids.add(feedback.id);
-  }
-  return ids;
-}
-
 /** What a comparison's upload found and added. */
 export interface PairwiseCount {
   /** Verdicts whose query has a run in both experiments. */
@@ -141,7 +94,7 @@ export async function uploadPairwise(
       const paired = verdicts.filter((v) => a.runs.has(v.id) && b.runs.has(v.id));
       const comparisonId = stableUuid(a.id, `${b.id}\u0000comparison`);
       const feedback = pairFeedbackOf(comparisonId, { a, b }, paired);
-      const held = await feedbackIdsOf(
+      const held = await heldFeedback(
         client,
         [...new Set(feedback.map((f) => f.runId))],
         [...new Set(feedback.map((f) => f.key))],

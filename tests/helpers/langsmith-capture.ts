@@ -36,7 +36,7 @@ export type Behaviour = "answer" | 401 | 429 | 500 | "silent";
  * `POST /runs/batch` (`{ post: [...], patch: [...] }`), `POST /runs` and `PATCH /runs/:id`.
  * Evaluation: datasets (`GET`/`POST /datasets`), examples (`GET /examples`, `GET /examples/:id`,
  * the multipart `POST /v1/platform/datasets/:id/examples`), experiments (`POST /sessions`, upsert
- * by name), `POST /runs/query`, `POST /api/v2/runs/query` (`client.runs.query()`), `GET`/`POST /feedback`
+ * by name), `POST /runs/query`, `POST /api/v2/runs/query` (`client.runs.query()`), `GET`/`POST /feedback`, `PATCH /feedback/:id`
  * and `POST /datasets/comparative`.
  * It keeps every request body as received, to check what left the process.
  */
@@ -282,6 +282,13 @@ export class LangSmithCapture {
             (keys.length === 0 || keys.includes(String(f.key))),
         ),
       );
+    }
+    const feedbackId = /^\/feedback\/([0-9a-f-]{36})$/.exec(path);
+    if (method === "PATCH" && feedbackId) {
+      const found = this.feedback.find((f) => f.id === feedbackId[1]);
+      if (!found) return { status: 404, value: { detail: "no such feedback" } };
+      Object.assign(found, parsed());
+      return ok(found);
     }
     if (method === "POST" && path === "/feedback") {
       this.feedback.push(parsed() as Stored);
