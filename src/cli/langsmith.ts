@@ -11,6 +11,14 @@ import { readFileSync } from "node:fs";
 import { CliRunError, CliUsageError } from "./errors.js";
 import { tracingOn } from "./exit-on-error.js";
 import { readDatasetQueries } from "../langsmith/dataset-input.js";
+import type { ExperimentUpload } from "../langsmith/experiment-upload.js";
+import { jobTrace, uploadJobRun, type JobTrace } from "../langsmith/job-upload.js";
+import { experimentView } from "../langsmith/records.js";
+import { traceFlushBound } from "../langsmith/trace-flush.js";
+import { langSmithEndpoint } from "../langsmith/client.js";
+import type { QueueJobData } from "../queue/job.js";
+import type { ClaimedJob } from "../queue/worker.js";
+import type { BatchRecord } from "../eval/batch/record.js";
 import type { BatchItem } from "../eval/batch/input.js";
 import { AnnotationSchema } from "../eval/alpaca-eval/judged-files.js";
 import type { LengthControlledWinRate } from "../eval/alpaca-eval/length-controlled.js";
@@ -185,4 +193,48 @@ export async function uploadArenaHardScores(
   const row = rows.find((r) => r.model === ours.model.split("/").at(-1));
   const feedback = arenaHardFeedback({ name, label: ours.label }, judgments, row);
   await uploadLeaderboard("tpo eval arena-hard", feedback, io, json);
+}
+
+/** A queue job with the experiment and example its worker uploads the run to, when there are. */
+export function withExperiment(job: QueueJobData, experiments: ExperimentUpload | undefined): QueueJobData {
+  const langsmith = experiments?.jobExperiment(job.id, job.mode);
+  return langsmith ? { ...job, langsmith } : job;
+}
+
+/**
+ * A worker's part of `tpo batch --queue --langsmith-experiment`, for the jobs that name an
+ * experiment: with tracing on, each attempt traced into it (its iterations as child runs of the
+ * example's run); once the job's outcome is final, its run (made from the record when untraced)
+ * and feedback. A failure costs the worker one line, never the job: the waiting batch uploads
+ * what is missing from the records.
+ */
+export function workerUploads(io: CliIo, say: (line: string) => void) {
+  const tracing = tracingOn(io.env);
+  return {
+    trace: (job: ClaimedJob): Promise<JobTrace | undefined> =>
+      job.data.langsmith && tracing
+        ? jobTrace(job.data.langsmith, job.data.key, job.attempt)
+        : Promise.resolve(undefined),
+    upload: async (job: ClaimedJob, record: BatchRecord, trace: JobTrace | undefined): Promise<void> => {
+      const target = job.data.langsmith;
+      if (!target) return;
+      const notUploaded = (why: string) =>
+        say(
+          `the run of ${job.data.id} (${job.data.mode}) was not uploaded to LangSmith experiment ${target.experiment}: ` +
+            `${why}; the waiting tpo batch uploads it from the records.`,
+        );
+      if (trace && !(await trace.flush(traceFlushBound(io.env))))
+        return notUploaded("its trace was not sent in time");
+      if (record.error && job.attempt < job.maxAttempts) return; // retried: the last attempt's run is the one
+      let endpoint = langSmithEndpoint(io.env);
+      try {
+        const connection = await openLangSmith(io.env);
+        endpoint = connection.endpoint;
+        await uploadJobRun(connection, target, job.data.key, experimentView(record), trace?.runId);
+      } catch (error) {
+        const reason = error instanceof TpoLangSmithError ? error.reason : (error as Error).message;
+        notUploaded(`LangSmith (${endpoint}) ${reason}`);
+      }
+    },
+  };
 }

@@ -136,19 +136,7 @@ export async function uploadRuns(
             await createRun(client, experiment.name, exampleId, runId, record);
             count.runs++;
           }
-          for (const feedback of feedbackOf(record)) {
-            await client.createFeedback({
-              runId,
-              sessionId: experiment.id,
-              key: feedback.key,
-              score: feedback.score,
-              value: feedback.value,
-              feedbackId: stableUuid(runId, feedback.key),
-              feedbackSourceType: "model",
-              sourceInfo: { source: "langgraph-tpo" },
-            });
-            count.feedback++;
-          }
+          count.feedback += await sendFeedback(client, experiment.id, runId, record);
         });
       }
       return count;
@@ -156,7 +144,31 @@ export async function uploadRuns(
   );
 }
 
-async function createRun(
+/** Sends a record's feedback scores to its run; returns how many. Each has a stable id, run and key. */
+export async function sendFeedback(
+  client: Client,
+  experimentId: string,
+  runId: string,
+  record: ExperimentRecord,
+): Promise<number> {
+  const feedback = feedbackOf(record);
+  for (const f of feedback) {
+    await client.createFeedback({
+      runId,
+      sessionId: experimentId,
+      key: f.key,
+      score: f.score,
+      value: f.value,
+      feedbackId: stableUuid(runId, f.key),
+      feedbackSourceType: "model",
+      sourceInfo: { source: "langgraph-tpo" },
+    });
+  }
+  return feedback.length;
+}
+
+/** Creates the run of a record, linked to its example, in the experiment named `project`. */
+export async function createRun(
   client: Client,
   project: string,
   exampleId: string,

@@ -14,6 +14,7 @@ import { failureRecordOf, jobOfQueueData, refusedRecordOf } from "../queue/job-d
 import { openQueueForCli, queueUrlOf } from "../queue/open.js";
 import { capsOfFlags } from "../serve-options.js";
 import { writeLine, type CliIo } from "../io.js";
+import { workerUploads } from "../langsmith.js";
 
 export interface WorkerFlags extends Record<string, unknown> {
   concurrency: string;
@@ -113,17 +114,21 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     modelCache: cached?.modelCache,
   });
   let fromCache: Usage["fromCache"];
+  const uploads = workerUploads(io, say);
   const worker = await startQueueWorker(queue, {
     concurrency,
     leaseSeconds,
     caps,
     recordSchema: BatchRecordSchema,
     run: async (job, signal) => {
+      const trace = await uploads.trace(job);
       const record = await runJob(jobOfQueueData(job.data), graph, settings, {
         threadId: job.data.key,
         resume: true,
         signal,
+        trace: trace && { callbacks: trace.callbacks, runId: trace.runId },
       });
+      await uploads.upload(job, record, trace);
       fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
       return {
         record,
