@@ -1,38 +1,35 @@
-import { TpoLangSmithError } from "../errors.js";
-import { openLangSmith } from "../langsmith/client.js";
-import { experimentName } from "../langsmith/experiment.js";
-import type { LangSmithTarget, UploadHost } from "../langsmith/experiment-upload.js";
-import { LANGSMITH_INPUT } from "../langsmith/records.js";
-import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
-import { escapeControl } from "../util/escape.js";
-import { redactUrls } from "../util/redact.js";
-import { writeLine, type CliIo } from "./io.js";
 import { readFileSync } from "node:fs";
-import { CliRunError, CliUsageError } from "./errors.js";
-import { tracingOn } from "./exit-on-error.js";
-import { readDatasetQueries } from "../langsmith/dataset-input.js";
-import type { ExperimentUpload } from "../langsmith/experiment-upload.js";
-import { jobTrace, uploadJobRun, type JobTrace } from "../langsmith/job-upload.js";
-import { experimentView } from "../langsmith/records.js";
-import { traceFlushBound } from "../langsmith/trace-flush.js";
-import { langSmithEndpoint } from "../langsmith/client.js";
-import type { QueueJobData } from "../queue/job.js";
-import type { ClaimedJob } from "../queue/worker.js";
-import type { BatchRecord } from "../eval/batch/record.js";
-import type { BatchItem } from "../eval/batch/input.js";
+import { TpoLangSmithError } from "../errors.js";
 import { AnnotationSchema } from "../eval/alpaca-eval/judged-files.js";
 import type { LengthControlledWinRate } from "../eval/alpaca-eval/length-controlled.js";
 import type { WinRate } from "../eval/alpaca-eval/win-rate.js";
 import { JudgmentSchema, type Judgment } from "../eval/arena-hard/judged-files.js";
 import type { ArenaHardScore } from "../eval/arena-hard/scores.js";
+import type { BatchItem } from "../eval/batch/input.js";
+import type { BatchRecord } from "../eval/batch/record.js";
 import { scanResults } from "../eval/batch/results-file.js";
+import { langSmithEndpoint, openLangSmith } from "../langsmith/client.js";
+import { readDatasetQueries } from "../langsmith/dataset-input.js";
+import { experimentName } from "../langsmith/experiment.js";
+import type { ExperimentUpload, LangSmithTarget, UploadHost } from "../langsmith/experiment-upload.js";
+import { jobTrace, uploadJobRun, type JobTrace } from "../langsmith/job-upload.js";
 import {
   alpacaEvalFeedback,
   arenaHardFeedback,
   uploadLeaderboardFeedback,
   type LeaderboardFeedback,
 } from "../langsmith/leaderboard.js";
+import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
+import { experimentView, LANGSMITH_INPUT } from "../langsmith/records.js";
+import { traceFlushBound } from "../langsmith/trace-flush.js";
+import type { QueueJobData } from "../queue/job.js";
+import type { ClaimedJob } from "../queue/worker.js";
+import { escapeControl } from "../util/escape.js";
+import { redactUrls } from "../util/redact.js";
+import { CliRunError, CliUsageError } from "./errors.js";
 import type { OurAnswers } from "./eval/answers.js";
+import { tracingOn } from "./exit-on-error.js";
+import { writeLine, type CliIo } from "./io.js";
 
 /** --langsmith-experiment and --langsmith-dataset, checked; undefined without an experiment. */
 export function langSmithTarget(
