@@ -207,13 +207,18 @@ export function withExperiment(job: QueueJobData, experiments: ExperimentUpload 
  */
 export function workerUploads(io: CliIo, say: (line: string) => void) {
   const tracing = tracingOn(io.env);
+  const traces = new Map<string, JobTrace>(); // by pg-boss job id, from its run's start to its upload
   return {
-    trace: (job: ClaimedJob): Promise<JobTrace | undefined> =>
-      job.data.langsmith && tracing
-        ? jobTrace(job.data.langsmith, job.data.key, job.attempt)
-        : Promise.resolve(undefined),
-    upload: async (job: ClaimedJob, record: BatchRecord, trace: JobTrace | undefined): Promise<void> => {
+    trace: async (job: ClaimedJob): Promise<Pick<JobTrace, "callbacks" | "runId"> | undefined> => {
+      if (!job.data.langsmith || !tracing) return undefined;
+      const trace = await jobTrace(job.data.langsmith, job.data.key, job.attempt);
+      traces.set(job.id, trace);
+      return { callbacks: trace.callbacks, runId: trace.runId };
+    },
+    upload: async (job: ClaimedJob, record: BatchRecord): Promise<void> => {
       const target = job.data.langsmith;
+      const trace = traces.get(job.id);
+      traces.delete(job.id);
       if (!target) return;
       const notUploaded = (why: string) =>
         say(
