@@ -27,7 +27,7 @@ function modulesLoadedBy(args: string[]): string[] {
 const HEAVY = /^(@langchain\/|langsmith\/|zod\/|openai\/|uuid\/|better-sqlite3\/|pg\/)/;
 
 const LIGHT =
-  /^src\/(cli\/(main|program|io|flag-tables|exit-on-error|errors|paths)\.ts|util\/escape\.ts|cli\/declare\/[\w-]+\.ts|errors\.ts|settings\/(presets|caps)\.ts|from-env\/model-settings-table\.ts|http\/redact\.ts)$/;
+  /^src\/(cli\/(main|program|io|flag-tables|exit-on-error|errors|paths)\.ts|util\/(escape|redact)\.ts|cli\/declare\/[\w-]+\.ts|errors\.ts|settings\/(presets|caps)\.ts|from-env\/model-settings-table\.ts)$/;
 
 describe("tpo --help", () => {
   afterAll(removeTempDirs);

@@ -18,6 +18,8 @@ const QUERIES = [
   { id: "bread", prompt: "How do I bake bread without yeast?" },
   { id: "chat", messages: [{ role: "user", content: "Name three uses of vinegar." }] },
 ];
+/** A warning of Node or of the langsmith client about a deprecated call ("listRuns() is deprecated …"). */
+const DEPRECATION = /deprecat|\[LANGSMITH\]/i;
 const SETTINGS = ["--width", "2", "--depth", "1", "--seed", "3", "--quiet"];
 
 let sim: SimServer | undefined;
@@ -70,6 +72,7 @@ describe("tpo batch --langsmith-experiment", () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain("LangSmith");
+    expect(result.stderr).not.toMatch(DEPRECATION);
 
     expect(capture.datasets.map((d) => d.name)).toEqual(["questions"]);
     const datasetId = capture.datasets[0].id;
@@ -138,6 +141,7 @@ describe("tpo batch --langsmith-experiment", () => {
       { env: env(endpoint) },
     );
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(DEPRECATION);
     expect([...counts(), capture.runs().size]).toEqual(before);
     expect(again.stdout).toContain("0 runs");
   });
@@ -166,6 +170,7 @@ describe("tpo batch --langsmith-experiment", () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("comparative experiment pair-tpo vs pair-bon");
+    expect(result.stderr).not.toMatch(DEPRECATION);
     const [tpo, bon] = ["pair-tpo", "pair-bon"].map((name) => capture.projects.find((p) => p.name === name)!);
     expect(capture.comparisons).toHaveLength(1);
     const comparison = capture.comparisons[0];
@@ -202,6 +207,32 @@ describe("tpo batch --langsmith-experiment", () => {
       }
     }
     for (const body of capture.bodies) expect(body).not.toContain(API_KEY);
+
+    // The same comparison again: no second comparative experiment, no feedback twice.
+    const feedbackBefore = capture.feedback.length;
+    const again = await runCli(
+      [
+        "compare",
+        out,
+        "--a",
+        "tpo",
+        "--b",
+        "bon",
+        "--out",
+        judged,
+        "--quiet",
+        "--resume",
+        "--langsmith",
+        "pair",
+      ],
+      { env: env(endpoint) },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      "The verdicts of 3 pairs were already in LangSmith: comparative experiment pair-tpo vs pair-bon",
+    );
+    expect(capture.comparisons).toHaveLength(1);
+    expect(capture.feedback).toHaveLength(feedbackBefore);
 
     // LangSmith refusing costs one line, never the comparison or its exit code.
     capture.behaviour = 500;

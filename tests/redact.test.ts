@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactUrls } from "../src/http/redact.js";
+import { redactUrls } from "../src/util/redact.js";
 
 describe("redactUrls", () => {
   it("hides the password (or a lone token) of every URL in a text and leaves the rest", () => {

@@ -6,7 +6,8 @@ import { parseTpoContext, TpoContextSchema } from "../settings/run-settings.js";
 import type { Job } from "../eval/batch/plan.js";
 import { BatchRecordSchema, type BatchRecord } from "../eval/batch/record.js";
 import type { TpoGraph } from "../graph/builder.js";
-import type { QueueWorkerOptions } from "../queue/worker.js";
+import type { ClaimedJob, QueueWorkerOptions } from "../queue/worker.js";
+import type { TpoRunOptions } from "../run/index.js";
 import { recordBase, runJob } from "./run-job.js";
 
 /** A batch's job as the queue carries it: the query, its mode and run settings, never a model or key. */
@@ -92,6 +93,8 @@ export function batchJobRunner(
   graph: TpoGraph,
   settings: ModelSettings,
   onRecord?: (record: BatchRecord) => void,
+  /** Where a job's run is traced, if anywhere (its LangSmith experiment). */
+  traceOf?: (job: ClaimedJob) => Promise<Pick<TpoRunOptions, "callbacks" | "runId"> | undefined>,
 ): Pick<QueueWorkerOptions<BatchRecord>, "recordSchema" | "run" | "failureRecord" | "refusedRecord"> {
   return {
     recordSchema: BatchRecordSchema,
@@ -100,6 +103,7 @@ export function batchJobRunner(
         threadId: job.data.key,
         resume: true,
         signal,
+        trace: await traceOf?.(job),
       });
       onRecord?.(record);
       const { error } = record;

@@ -1,5 +1,5 @@
 import type { ModelSettings } from "../from-env/models-from-env.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { failureOf, firstLine } from "../run/failure.js";
 
 /** Where a step's requests went, as a person would look for it. */

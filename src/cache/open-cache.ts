@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
 import { TpoCacheError } from "../errors.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { openPostgresBackend, type PgPoolClass } from "./postgres-backend.js";
 import { openSqliteBackend } from "./sqlite-backend.js";
 import { TpoCache } from "./tpo-cache.js";

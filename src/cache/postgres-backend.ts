@@ -1,5 +1,5 @@
 import { TpoCacheError } from "../errors.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { CACHE_FORMAT, CLAIMS_TABLE, META_TABLE, TABLE, type CacheBackend } from "./backend.js";
 import type { CacheRow } from "./entry.js";
 

@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
 import { TpoConfigError, TpoFileError, TpoSettingsError } from "../errors.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { CliUsageError, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from "./errors.js";
 import { escapeControl } from "../util/escape.js";
 import { writeLine, type CliIo, type OutStream } from "./io.js";
@@ -48,7 +48,7 @@ export async function flushTraces(io: CliIo): Promise<boolean> {
   if (outcome.sent) return true;
   writeLine(
     io.stderr,
-    `tpo: LangSmith traces not sent to ${outcome.endpoint} (${outcome.reason}); dropped them.`,
+    redactUrls(`tpo: LangSmith traces not sent to ${outcome.endpoint} (${outcome.reason}); dropped them.`),
   );
   return false;
 }

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { refuseSimWithServers, type ModelSettings } from "./models-from-env.js";
 import { TpoConfigError, TpoJudgeError } from "../errors.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { chatPriceFromSettings, SIM_MODEL_NAMES } from "./prices-from-settings.js";
 import type { ModelPrice } from "../models/prices.js";
 import { createOpenAIChatModel } from "../models/chat/openai.js";

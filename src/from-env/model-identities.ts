@@ -1,4 +1,4 @@
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import type { ModelSettings } from "./models-from-env.js";
 
 /**

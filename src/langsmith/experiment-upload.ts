@@ -3,6 +3,7 @@ import type { BatchRecord } from "../eval/batch/record.js";
 import { recordKey } from "../eval/batch/record.js";
 import { TpoLangSmithError } from "../errors.js";
 import { escapeControl } from "../util/escape.js";
+import { redactUrls } from "../util/redact.js";
 import { openLangSmith, type LangSmithConnection } from "./client.js";
 import {
   experimentName,
@@ -13,6 +14,7 @@ import {
   type UploadCount,
 } from "./experiment.js";
 import type { ExperimentRecord } from "./feedback.js";
+import { tracerTo, type RunTarget } from "./job-upload.js";
 import { flushTracesWithin } from "./trace-flush.js";
 
 /** Where a command's results go in LangSmith: the dataset of its queries and the experiments' name. */
@@ -71,21 +73,26 @@ export class ExperimentUpload {
   }
 
   /**
+   * Where a worker uploads the run of query `id` under `mode` (`tpo batch --queue`): its mode's
+   * experiment and its example; undefined when the experiments could not be prepared.
+   */
+  jobExperiment(id: string, mode: string): RunTarget | undefined {
+    const exampleId = this.prepared?.examples.get(id);
+    const experiment = this.prepared?.experiments.get(mode);
+    if (this.failure || exampleId === undefined || experiment === undefined) return undefined;
+    return { experiment: experiment.name, experimentId: experiment.id, exampleId };
+  }
+
+  /**
    * With tracing on, what makes a run's trace the run of its example in its mode's experiment
    * (its iterations as child runs): a tracer to that experiment, and the root run's id.
    */
   async traceOf(id: string, mode: string): Promise<{ callbacks: Callbacks; runId: string } | undefined> {
     const exampleId = this.prepared?.examples.get(id);
     if (!this.host.tracing || this.failure || exampleId === undefined) return undefined;
-    const { LangChainTracer } = await import("@langchain/core/tracers/tracer_langchain");
     const runId = crypto.randomUUID();
     this.traced.set(recordKey(id, mode as BatchRecord["mode"]), runId);
-    return {
-      callbacks: [
-        new LangChainTracer({ projectName: experimentName(this.target.experiment, mode), exampleId }),
-      ],
-      runId,
-    };
+    return { callbacks: [await tracerTo(experimentName(this.target.experiment, mode), exampleId)], runId };
   }
 
   /**
@@ -110,9 +117,11 @@ export class ExperimentUpload {
     const { dataset, experiment } = this.target;
     this.host.warn(
       escapeControl(
-        `${this.command}: LangSmith (${this.connection?.endpoint}) ${this.failure.reason}: experiment ${experiment} ` +
-          `(${records.length} results, dataset ${dataset}) not uploaded; upload it later with ` +
-          `\`tpo export ${results} --format langsmith --langsmith-experiment ${experiment} --langsmith-dataset ${dataset}\`.`,
+        redactUrls(
+          `${this.command}: LangSmith (${this.connection?.endpoint}) ${this.failure.reason}: experiment ${experiment} ` +
+            `(${records.length} results, dataset ${dataset}) not uploaded; upload it later with ` +
+            `\`tpo export ${results} --format langsmith --langsmith-experiment ${experiment} --langsmith-dataset ${dataset}\`.`,
+        ),
       ),
     );
     return undefined;

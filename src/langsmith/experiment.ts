@@ -3,6 +3,7 @@ import { mapWithConcurrency } from "../util/map-with-concurrency.js";
 import { untilStopped, type LangSmithConnection } from "./client.js";
 import { feedbackOf, inputsOf, type ExperimentRecord } from "./feedback.js";
 import { stableUuid } from "./ids.js";
+import { rootRunsByExample } from "./runs.js";
 
 /** Requests in flight at once while uploading runs and feedback. */
 const UPLOAD_CONCURRENCY = 4;
@@ -100,19 +101,6 @@ export async function prepareExperiments(
   );
 }
 
-/** The runs an experiment already holds, by the example they answer. */
-async function runsByExample(client: Client, projectId: string): Promise<Map<string, string>> {
-  const runs = new Map<string, string>();
-  for await (const run of client.listRuns({
-    projectId,
-    isRoot: true,
-    select: ["id", "reference_example_id"],
-  })) {
-    if (run.reference_example_id) runs.set(run.reference_example_id, run.id);
-  }
-  return runs;
-}
-
 /** What an upload added: runs and feedback scores. */
 export interface UploadCount {
   runs: number;
@@ -137,7 +125,7 @@ export async function uploadRuns(
     (async () => {
       const count: UploadCount = { runs: 0, feedback: 0 };
       for (const [mode, experiment] of prepared.experiments) {
-        const held = await runsByExample(client, experiment.id);
+        const held = await rootRunsByExample(client, experiment.id);
         const ofMode = records.filter((r) => r.mode === mode && prepared.examples.has(r.id));
         await mapWithConcurrency(ofMode, UPLOAD_CONCURRENCY, async (record) => {
           const exampleId = prepared.examples.get(record.id)!;
@@ -148,19 +136,7 @@ export async function uploadRuns(
             await createRun(client, experiment.name, exampleId, runId, record);
             count.runs++;
           }
-          for (const feedback of feedbackOf(record)) {
-            await client.createFeedback({
-              runId,
-              sessionId: experiment.id,
-              key: feedback.key,
-              score: feedback.score,
-              value: feedback.value,
-              feedbackId: stableUuid(runId, feedback.key),
-              feedbackSourceType: "model",
-              sourceInfo: { source: "langgraph-tpo" },
-            });
-            count.feedback++;
-          }
+          count.feedback += await sendFeedback(client, experiment.id, runId, record);
         });
       }
       return count;
@@ -168,7 +144,31 @@ export async function uploadRuns(
   );
 }
 
-async function createRun(
+/** Sends a record's feedback scores to its run; returns how many. Each has a stable id, run and key. */
+export async function sendFeedback(
+  client: Client,
+  experimentId: string,
+  runId: string,
+  record: ExperimentRecord,
+): Promise<number> {
+  const feedback = feedbackOf(record);
+  for (const f of feedback) {
+    await client.createFeedback({
+      runId,
+      sessionId: experimentId,
+      key: f.key,
+      score: f.score,
+      value: f.value,
+      feedbackId: stableUuid(runId, f.key),
+      feedbackSourceType: "model",
+      sourceInfo: { source: "langgraph-tpo" },
+    });
+  }
+  return feedback.length;
+}
+
+/** Creates the run of a record, linked to its example, in the experiment named `project`. */
+export async function createRun(
   client: Client,
   project: string,
   exampleId: string,

@@ -1,7 +1,7 @@
-import type { Client } from "langsmith";
-import { TpoLangSmithError } from "../errors.js";
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
 import { untilStopped, type LangSmithConnection } from "./client.js";
+import { stableUuid } from "./ids.js";
+import { experimentRuns, heldFeedback } from "./runs.js";
 
 /** A judge's verdict on one pair, in both orders (`tpo compare`'s judgment, as far as LangSmith needs it). */
 export interface PairVerdict {
@@ -21,97 +21,108 @@ function scoreFor(side: "a" | "b", winner: "a" | "b" | "tie"): number {
   return winner === "tie" ? 0.5 : winner === side ? 1 : 0;
 }
 
-/** The experiment of that name, and the run of each query id in it (queries by the dataset's `tpo_id`, or the example id). */
-async function experimentRuns(
-  client: Client,
-  name: string,
-): Promise<{ id: string; datasetId: string; runs: Map<string, string> }> {
-  let project;
-  try {
-    project = await client.readProject({ projectName: name });
-  } catch (error) {
-    if (error instanceof Error && / not found$/.test(error.message))
-      throw new TpoLangSmithError(
-        `has no experiment ${name} (upload it first: tpo export --format langsmith)`,
-      );
-    throw error;
-  }
-  const datasetId = project.reference_dataset_id;
-  if (!datasetId)
-    throw new TpoLangSmithError(`holds ${name} as a project without a dataset, not an experiment`);
-  const queryOf = new Map<string, string>();
-  for await (const example of client.listExamples({ datasetId })) {
-    const id = (example.metadata as { tpo_id?: unknown } | undefined)?.tpo_id;
-    queryOf.set(example.id, typeof id === "string" ? id : example.id);
-  }
-  const runs = new Map<string, string>();
-  for await (const run of client.listRuns({
-    projectId: project.id,
-    isRoot: true,
-    select: ["id", "reference_example_id"],
-  })) {
-    const query = run.reference_example_id ? queryOf.get(run.reference_example_id) : undefined;
-    if (query !== undefined) runs.set(query, run.id);
-  }
-  return { id: project.id, datasetId, runs };
+/** One pairwise feedback score of a run, with the id that makes sending it again a no-op. */
+interface PairFeedback {
+  id: string;
+  runId: string;
+  sessionId: string;
+  key: string;
+  score: number;
+  comment: string;
+}
+
+/** The feedback of each verdict on the runs of both sides, each with an id stable across uploads. */
+function pairFeedbackOf(
+  comparisonId: string,
+  sides: { a: { id: string; runs: Map<string, string> }; b: { id: string; runs: Map<string, string> } },
+  verdicts: PairVerdict[],
+): PairFeedback[] {
+  return verdicts.flatMap((verdict) =>
+    (["a", "b"] as const).flatMap((side) => {
+      const runId = sides[side].runs.get(verdict.id)!;
+      const on = (key: string, score: number, comment: string): PairFeedback => ({
+        id: stableUuid(comparisonId, `${runId}\u0000${key}`),
+        runId,
+        sessionId: sides[side].id,
+        key,
+        score,
+        comment,
+      });
+      return [
+        on(
+          PAIRWISE_KEYS.preference,
+          scoreFor(side, verdict.outcome),
+          verdict.games.map((g) => `${g.shownFirst} shown first: ${g.rationale}`).join("\n\n"),
+        ),
+        ...verdict.games.map((g) =>
+          on(PAIRWISE_KEYS.order(g.shownFirst), scoreFor(side, g.winner), g.rationale),
+        ),
+      ];
+    }),
+  );
+}
+
+/** What a comparison's upload found and added. */
+export interface PairwiseCount {
+  /** Verdicts whose query has a run in both experiments. */
+  pairs: number;
+  /** Feedback scores sent now (0 when the same comparison was uploaded before). */
+  feedback: number;
 }
 
 /**
  * Attaches the verdicts to the runs of two experiments as a comparative experiment, the pairwise
  * feedback that LangSmith's comparison view shows: on each run, `preference` (1 when the judge
  * preferred it in both orders, 0 when it preferred the other, ½ otherwise) and one score per
- * order, each with the judge's rationale as its comment. Returns how many pairs had a run on
- * both sides.
+ * order, each with the judge's rationale as its comment. The comparison's id and its feedback's
+ * ids derive from the two experiments, so uploading the same comparison again adds nothing: a
+ * score the run already carries is left as it is, and the comparison is created only when none
+ * of its scores exists yet.
  */
 export async function uploadPairwise(
   connection: LangSmithConnection,
   experiments: { a: string; b: string },
   verdicts: PairVerdict[],
   options: { name: string; description?: string },
-): Promise<number> {
+): Promise<PairwiseCount> {
   const { client } = connection;
   return untilStopped(
     connection,
     (async () => {
       const a = await experimentRuns(client, experiments.a);
       const b = await experimentRuns(client, experiments.b);
-      const comparison = await client.createComparativeExperiment({
-        name: options.name,
-        description: options.description,
-        experimentIds: [a.id, b.id],
-        referenceDatasetId: a.datasetId,
-      });
       const paired = verdicts.filter((v) => a.runs.has(v.id) && b.runs.has(v.id));
-      await mapWithConcurrency(paired, 4, async (verdict) => {
-        for (const [side, runId] of [
-          ["a", a.runs.get(verdict.id)!],
-          ["b", b.runs.get(verdict.id)!],
-        ] as const) {
-          const feedback = [
-            {
-              key: PAIRWISE_KEYS.preference,
-              score: scoreFor(side, verdict.outcome),
-              comment: verdict.games.map((g) => `${g.shownFirst} shown first: ${g.rationale}`).join("\n\n"),
-            },
-            ...verdict.games.map((g) => ({
-              key: PAIRWISE_KEYS.order(g.shownFirst),
-              score: scoreFor(side, g.winner),
-              comment: g.rationale,
-            })),
-          ];
-          for (const f of feedback) {
-            await client.createFeedback({
-              runId,
-              sessionId: side === "a" ? a.id : b.id,
-              ...f,
-              comparativeExperimentId: comparison.id,
-              feedbackSourceType: "model",
-              sourceInfo: { source: "langgraph-tpo compare" },
-            });
-          }
-        }
+      const comparisonId = stableUuid(a.id, `${b.id}\u0000comparison`);
+      const feedback = pairFeedbackOf(comparisonId, { a, b }, paired);
+      const held = await heldFeedback(
+        client,
+        [...new Set(feedback.map((f) => f.runId))],
+        [...new Set(feedback.map((f) => f.key))],
+      );
+      if (!feedback.some((f) => held.has(f.id))) {
+        await client.createComparativeExperiment({
+          id: comparisonId,
+          name: options.name,
+          description: options.description,
+          experimentIds: [a.id, b.id],
+          referenceDatasetId: a.datasetId,
+        });
+      }
+      const missing = feedback.filter((f) => !held.has(f.id));
+      await mapWithConcurrency(missing, 4, async (f) => {
+        await client.createFeedback({
+          runId: f.runId,
+          sessionId: f.sessionId,
+          key: f.key,
+          score: f.score,
+          comment: f.comment,
+          feedbackId: f.id,
+          comparativeExperimentId: comparisonId,
+          feedbackSourceType: "model",
+          sourceInfo: { source: "langgraph-tpo compare" },
+        });
       });
-      return paired.length;
+      return { pairs: paired.length, feedback: missing.length };
     })(),
   );
 }

@@ -6,7 +6,8 @@ export const TRACE_FLUSH_MS = 3000;
 
 export type FlushOutcome = { sent: true } | { sent: false; endpoint: string; reason: string };
 
-function boundOf(env: NodeJS.ProcessEnv): number {
+/** How long a flush of traces may take: TPO_TRACE_FLUSH_MS, else TRACE_FLUSH_MS. */
+export function traceFlushBound(env: NodeJS.ProcessEnv): number {
   const value = Number(env.TPO_TRACE_FLUSH_MS);
   return env.TPO_TRACE_FLUSH_MS?.trim() && Number.isFinite(value) && value >= 0 ? value : TRACE_FLUSH_MS;
 }
@@ -60,7 +61,7 @@ export async function flushTracesWithin(env: NodeJS.ProcessEnv): Promise<FlushOu
     import("@langchain/core/tracers/tracer_langchain"),
   ]);
   const endpoint = langSmithEndpointOf(new LangChainTracer()) ?? "the LangSmith endpoint";
-  const bound = boundOf(env);
+  const bound = traceFlushBound(env);
   const probe = unreachable(endpoint);
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([

@@ -4,7 +4,7 @@ import type { ImportModule } from "../util/optional-module.js";
 import { PG_BOSS_SCHEMA, QUEUE_NAME, ensureQueueSchema } from "./schema.js";
 import { checkPgBossSchema } from "./pg-boss-sql.js";
 import { queueErrorOf, reasonOf } from "./errors-of-pg.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { checkQueueUrl } from "./url.js";
 
 /** pg-boss's way of running a statement: on the pool, or on one client inside a transaction. */

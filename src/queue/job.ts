@@ -23,6 +23,15 @@ export interface QueueJobData {
   mode: TpoMode;
   input: { query: string } | { messages: ChatTurn[] };
   settings: TpoContext;
+  /** Where its worker uploads the run (`tpo batch --queue --langsmith-experiment`); not part of the key. */
+  langsmith?: JobExperiment;
+}
+
+/** A job's run in a LangSmith experiment: the experiment (name and id) and the example it answers. */
+export interface JobExperiment {
+  experiment: string;
+  experimentId: string;
+  exampleId: string;
 }
 
 /** How the queue retries a job: attempts in all, and the first pause (it doubles each time). */
@@ -71,6 +80,7 @@ const QueueJobDataSchema = z.object({
     z.object({ messages: z.array(z.object({ role: z.string(), content: z.string() })) }),
   ]),
   settings: z.record(z.string(), z.unknown()),
+  langsmith: z.object({ experiment: z.string(), experimentId: z.string(), exampleId: z.string() }).optional(),
 });
 
 function issueOf(error: z.ZodError): string {

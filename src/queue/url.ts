@@ -1,5 +1,5 @@
 import { TpoQueueError } from "../errors.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 
 import { isPostgresUrl } from "../util/postgres-url.js";
 

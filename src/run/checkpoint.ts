@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { postgresSaverPool } from "../compat/postgres-saver-pool.js";
 import { keepLatestCheckpointOnly } from "../compat/sqlite-saver-latest.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import type { TpoMode } from "../settings/run-settings.js";
 import { TpoCheckpointError, TpoConfigError } from "../errors.js";
 import { isPostgresUrl } from "../util/postgres-url.js";

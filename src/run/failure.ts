@@ -7,7 +7,7 @@ import {
   TpoSettingsError,
   TpoStepError,
 } from "../errors.js";
-import { redactUrls } from "../http/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { retryableAnswer } from "../http/retry.js";
 
 /** Which upstream a failed request went to. */

@@ -36,7 +36,8 @@ export type Behaviour = "answer" | 401 | 429 | 500 | "silent";
  * `POST /runs/batch` (`{ post: [...], patch: [...] }`), `POST /runs` and `PATCH /runs/:id`.
  * Evaluation: datasets (`GET`/`POST /datasets`), examples (`GET /examples`, `GET /examples/:id`,
  * the multipart `POST /v1/platform/datasets/:id/examples`), experiments (`POST /sessions`, upsert
- * by name), `POST /runs/query`, `POST /feedback` and `POST /datasets/comparative`.
+ * by name), `POST /runs/query`, `POST /api/v2/runs/query` (`client.runs.query()`), `GET`/`POST /feedback`, `PATCH /feedback/:id`
+ * and `POST /datasets/comparative`.
  * It keeps every request body as received, to check what left the process.
  */
 export class LangSmithCapture {
@@ -107,7 +108,7 @@ export class LangSmithCapture {
     if (req.method === "GET" && url.pathname === "/info") {
       // No compression flags: the client then sends plain bodies that this server can read.
       return json(200, {
-        version: "0.12.0",
+        version: "0.16.0", // the oldest backend that answers `client.runs.query()`
         instance_flags: { dataset_examples_multipart_enabled: true },
         batch_ingest_config: {
           use_multipart_endpoint: this.mode === "multipart",
@@ -244,6 +245,51 @@ export class LangSmithCapture {
       );
       return ok({ runs, cursors: { next: null } });
     }
+    if (method === "POST" && path === "/api/v2/runs/query") {
+      // As the v2 query answers: runs of the projects started since `min_start_time` (one day ago
+      // when not given), with only the selected fields.
+      const query = parsed() as {
+        project_ids?: string[];
+        is_root?: boolean;
+        min_start_time?: string;
+        selects?: string[];
+      };
+      const since = Date.parse(query.min_start_time ?? new Date(Date.now() - 86_400_000).toISOString());
+      const names = new Set(
+        this.projects.filter((p) => query.project_ids?.includes(p.id)).map((p) => p.name),
+      );
+      const items = [...this.runs().values()]
+        .filter(
+          (run) =>
+            names.has(run.session_name) &&
+            (query.is_root === undefined || query.is_root === ((run.parent_run_id ?? null) === null)) &&
+            startOf(run) >= since,
+        )
+        .map((run) =>
+          Object.fromEntries(
+            (query.selects ?? ["ID"]).map((field) => [field.toLowerCase(), run[field.toLowerCase()]]),
+          ),
+        );
+      return ok({ items, next_cursor: null });
+    }
+    if (method === "GET" && path === "/feedback") {
+      const runs = url.searchParams.getAll("run");
+      const keys = url.searchParams.getAll("key");
+      return page(
+        this.feedback.filter(
+          (f) =>
+            (runs.length === 0 || runs.includes(String(f.run_id))) &&
+            (keys.length === 0 || keys.includes(String(f.key))),
+        ),
+      );
+    }
+    const feedbackId = /^\/feedback\/([0-9a-f-]{36})$/.exec(path);
+    if (method === "PATCH" && feedbackId) {
+      const found = this.feedback.find((f) => f.id === feedbackId[1]);
+      if (!found) return { status: 404, value: { detail: "no such feedback" } };
+      Object.assign(found, parsed());
+      return ok(found);
+    }
     if (method === "POST" && path === "/feedback") {
       this.feedback.push(parsed() as Stored);
       return ok({});
@@ -262,6 +308,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks);
   return req.headers["content-encoding"] === "gzip" ? gunzipSync(body) : body;
+}
+
+/** When a run started, in milliseconds: the client sends an ISO date or a number. */
+function startOf(run: CapturedRun): number {
+  const start = run.start_time;
+  return typeof start === "number" ? start : Date.parse(String(start));
 }
 
 /** Parent-child links of a captured trace. */

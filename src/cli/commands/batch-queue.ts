@@ -15,7 +15,7 @@ import { openQueueForCli } from "../queue/open.js";
 import { Outage, waitForRecords } from "../../queue/wait.js";
 import { warnOnStderr } from "../warn.js";
 import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
-import { uploadHostOf } from "../langsmith.js";
+import { uploadHostOf, withExperiment } from "../langsmith.js";
 import { experimentRecordsOf, queriesOfItems } from "../../langsmith/records.js";
 import { writeLine, type CliIo } from "../io.js";
 
@@ -35,6 +35,7 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
   const failed: BatchRecord[] = [];
   const otherModels: { record: BatchRecord; differences: string[] }[] = [];
   let total = 0;
+  let experiments: ExperimentUpload | undefined;
   try {
     const existing = previousResults(
       flags.out,
@@ -53,7 +54,17 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
     const outModels = new OutModels(existing.values(), contexts);
     const { jobs, unreadable } = planJobs(items, contexts, existing, flags.retryFailed);
     total = jobs.length + unreadable.length;
-    const queueJobs = jobs.map((job) => queueJobOf(job, dataset));
+    // Before enqueueing: each job names its run's experiment and example, for its worker to upload.
+    experiments = flags.langsmith
+      ? await ExperimentUpload.start(
+          "tpo batch",
+          flags.langsmith,
+          queriesOfItems(items),
+          flags.modes,
+          uploadHostOf(io),
+        )
+      : undefined;
+    const queueJobs = jobs.map((job) => withExperiment(queueJobOf(job, dataset), experiments));
     const outage = new Outage((line) => writeLine(io.stderr, `tpo batch: ${line}`));
     const queue = await openQueueForCli(flags.queue, io.env, {
       what: "tpo batch --queue",
@@ -147,17 +158,9 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
   if (flags.detach) return;
 
   summarizeResults(flags.out, flags.modes, flags.format, io.stdout);
-  if (flags.langsmith) {
-    // The workers ran the queries: their records are uploaded from --out, without iteration trees.
-    const upload = await ExperimentUpload.start(
-      "tpo batch",
-      flags.langsmith,
-      queriesOfItems(items),
-      flags.modes,
-      uploadHostOf(io),
-    );
-    await upload.finish(experimentRecordsOf(flags.out), flags.out);
-  }
+  // The workers uploaded the runs of their jobs; what is missing (a worker without LangSmith, a job
+  // enqueued before, a record from an earlier run) is uploaded from --out, without iteration trees.
+  await experiments?.finish(experimentRecordsOf(flags.out), flags.out);
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
     throw new CliUsageError(

@@ -35,6 +35,7 @@ import {
 import { judgePromptOf, type JudgePrompt } from "../eval/judge-template.js";
 import { refuseOtherRun } from "../eval/other-run.js";
 import { judgeFooter } from "../eval/judge-footer.js";
+import { uploadAlpacaEvalScores } from "../langsmith.js";
 import { scoreAlpacaEvalAction } from "./eval-score.js";
 
 export interface JudgeAlpacaEvalOptions extends Record<string, unknown> {
@@ -50,6 +51,7 @@ export interface JudgeAlpacaEvalOptions extends Record<string, unknown> {
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
+  langsmithExperiment?: string;
 }
 
 const COMMAND = "tpo eval alpaca-eval";
@@ -248,7 +250,7 @@ export async function judgeAlpacaEvalAction(
   } finally {
     release();
   }
-  scoreAlpacaEvalAction(out, { gamed: options.gamed, json: options.json }, io);
+  const scores = scoreAlpacaEvalAction(out, { gamed: options.gamed, json: options.json }, io);
   const lines = judgeFooter({
     judged,
     kept: pairs.length - judged,
@@ -264,4 +266,6 @@ export async function judgeAlpacaEvalAction(
     simulated: settings.backend === "sim" || judge.model.startsWith("tpo-sim"),
   });
   writeLine(options.json ? io.stderr : io.stdout, escapeControl(lines.join("\n")));
+  if (options.langsmithExperiment !== undefined)
+    await uploadAlpacaEvalScores(options.langsmithExperiment, out, ours, scores, io, options.json);
 }

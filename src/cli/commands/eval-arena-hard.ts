@@ -31,6 +31,7 @@ import { judgeFooter } from "../eval/judge-footer.js";
 import { judgePromptOf } from "../eval/judge-template.js";
 import { warnOnStderr } from "../warn.js";
 import { refuseOtherRun } from "../eval/other-run.js";
+import { uploadArenaHardScores } from "../langsmith.js";
 import { scoreArenaHardAction } from "./eval-score.js";
 
 export interface JudgeArenaHardOptions extends Record<string, unknown> {
@@ -46,6 +47,7 @@ export interface JudgeArenaHardOptions extends Record<string, unknown> {
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
+  langsmithExperiment?: string;
 }
 
 const COMMAND = "tpo eval arena-hard";
@@ -250,7 +252,7 @@ export async function judgeArenaHardAction(
       `${COMMAND}: ${nullGames} games got no verdict after asking again; their judgments count as missing.`,
     );
   }
-  scoreArenaHardAction(
+  const rows = scoreArenaHardAction(
     [out],
     {
       baseline: baseline.model,
@@ -271,4 +273,6 @@ export async function judgeArenaHardAction(
     simulated: settings.backend === "sim" || judge.model.startsWith("tpo-sim"),
   });
   writeLine(options.json ? io.stderr : io.stdout, escapeControl(lines.join("\n")));
+  if (options.langsmithExperiment !== undefined)
+    await uploadArenaHardScores(options.langsmithExperiment, out, ours, rows, io, options.json);
 }

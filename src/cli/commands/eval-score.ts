@@ -46,7 +46,12 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-export function scoreAlpacaEvalAction(file: string, options: ScoreAlpacaEvalOptions, io: CliIo): void {
+/** Prints the scores of an annotations file, and returns them. */
+export function scoreAlpacaEvalAction(
+  file: string,
+  options: ScoreAlpacaEvalOptions,
+  io: CliIo,
+): AlpacaEvalResult {
   const annotations = asUsage(() =>
     readAnnotations(parseJson(readTextInput(file, "<annotations>"), file), file),
   );
@@ -72,9 +77,10 @@ export function scoreAlpacaEvalAction(file: string, options: ScoreAlpacaEvalOpti
   }
   const warning = lcWarning(result);
   if (warning) writeLine(io.stderr, warning);
+  return result;
 }
 
-type AlpacaEvalResult = WinRate & Partial<LengthControlledWinRate>;
+export type AlpacaEvalResult = WinRate & Partial<LengthControlledWinRate>;
 
 const rate = (value: number, error: number) => `${value.toFixed(2)} ± ${error.toFixed(2)}`;
 
@@ -106,7 +112,12 @@ export function lcWarning(result: AlpacaEvalResult): string | null {
   );
 }
 
-export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOptions, io: CliIo): void {
+/** Prints the scores of judgment files, and returns their rows. */
+export function scoreArenaHardAction(
+  files: string[],
+  options: ScoreArenaHardOptions,
+  io: CliIo,
+): readonly ArenaHardScore[] {
   const seed = Number(options.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new CliUsageError(`--seed must be a whole number, got "${options.seed}".`);
@@ -149,12 +160,13 @@ export function scoreArenaHardAction(files: string[], options: ScoreArenaHardOpt
   }
   if (options.json) {
     writeLine(io.stdout, JSON.stringify({ ...rows, nullJudgments: judgments.nullJudgments }, null, 2));
-    return;
+    return rows.rows;
   }
   const width = Math.max(5, ...rows.rows.map((r) => r.model.length));
   writeLine(io.stdout, `${"Model".padEnd(width)}  Score (%)  CI (%)`);
   for (const row of rows.rows)
     writeLine(io.stdout, `${row.model.padEnd(width)}  ${scoreText(row).padStart(9)}  ${formatInterval(row)}`);
+  return rows.rows;
 }
 
 function scoreText(row: ArenaHardScore): string {

@@ -1,6 +1,6 @@
 import { loadModels } from "../../from-env/models-from-env.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { createMcpHttpSessions } from "../../mcp/http-sessions.js";
 import { createOptimizeTool, RunSlots } from "../../mcp/optimize-tool.js";
 import { loadMcpSdk } from "../../mcp/sdk.js";

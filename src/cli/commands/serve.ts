@@ -1,6 +1,6 @@
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { startTpoServer } from "../../server/openai-server.js";
 import { flushTraces } from "../exit-on-error.js";
 import { portInUse } from "../errors.js";

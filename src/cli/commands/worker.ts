@@ -2,7 +2,7 @@ import { createTpoGraph } from "../../graph/builder.js";
 import { cacheSavedLine, openCacheOption } from "../cache-option.js";
 import { addCacheCounts, type Usage } from "../../state/state.js";
 import { loadModels } from "../../from-env/models-from-env.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
 import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
 import type { BatchRecord } from "../../eval/batch/record.js";
@@ -13,6 +13,7 @@ import { batchJobRunner } from "../../batch/queue-jobs.js";
 import { openQueueForCli, queueUrlOf } from "../queue/open.js";
 import { capsOfFlags } from "../serve-options.js";
 import { writeLine, type CliIo } from "../io.js";
+import { workerUploads } from "../langsmith.js";
 
 export interface WorkerFlags extends Record<string, unknown> {
   concurrency: string;
@@ -112,13 +113,25 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     modelCache: cached?.modelCache,
   });
   let fromCache: Usage["fromCache"];
+  const uploads = workerUploads(io, say);
+  const runner = batchJobRunner(
+    graph,
+    settings,
+    (record) => {
+      fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
+    },
+    uploads.trace,
+  );
   const worker = await startQueueWorker(queue, {
     concurrency,
     leaseSeconds,
     caps,
-    ...batchJobRunner(graph, settings, (record) => {
-      fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
-    }),
+    ...runner,
+    run: async (job, signal) => {
+      const outcome = await runner.run(job, signal);
+      await uploads.upload(job, outcome.record);
+      return outcome;
+    },
     // Thread = job key.
     forget: checkpointForgetter(checkpointer, (reason) =>
       say(`could not delete the checkpoints of finished jobs (${reason}); they stay.`),

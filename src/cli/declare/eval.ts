@@ -3,6 +3,7 @@ import type { ScoreAlpacaEvalOptions, ScoreArenaHardOptions } from "../commands/
 import type { CliIo } from "../io.js";
 import type { JudgeAlpacaEvalOptions } from "../commands/eval-alpaca-eval.js";
 import type { JudgeArenaHardOptions } from "../commands/eval-arena-hard.js";
+import { CliUsageError } from "../errors.js";
 import { addJudgeFlags } from "../flag-tables.js";
 
 /** The flags that pick our answers and run the judging as a batch, shared by both judged leaderboards. */
@@ -25,8 +26,18 @@ function addJudgingFlags(command: Command): Command {
     .option("--concurrency <k>", "items judged at once", "4")
     .option("--overwrite", "judge again from scratch (by default a rerun continues --out)")
     .option("--json", "print the scores as JSON (the judge's note goes to standard error)")
-    .option("--quiet", "no progress on standard error");
+    .option("--quiet", "no progress on standard error")
+    .option(
+      "--langsmith-experiment <name>",
+      "the name given to tpo batch: each example's judge preference on its run in <name>-<mode>, the scores on that experiment",
+    );
   return addJudgeFlags(command);
+}
+
+/** Before any judging: `--langsmith-experiment ""` names nothing. */
+function refuseEmptyExperiment(options: { langsmithExperiment?: string }): void {
+  if (options.langsmithExperiment !== undefined && !options.langsmithExperiment.trim())
+    throw new CliUsageError("--langsmith-experiment needs a name (the one given to tpo batch).");
 }
 
 /** `tpo eval`: declared here (light, for `--help`); ../commands/eval-score.ts does the work. */
@@ -54,6 +65,7 @@ export function declareEval(program: Command, io: CliIo): void {
       .option("--discrete", "the discrete judge: the label it writes, for servers without log-probabilities")
       .option("--gamed <file>", "alpaca_eval's df_gamed.csv, for the LC win rate"),
   ).action(async (results: string, options: JudgeAlpacaEvalOptions) => {
+    refuseEmptyExperiment(options);
     const { judgeAlpacaEvalAction } = await import("../commands/eval-alpaca-eval.js");
     await judgeAlpacaEvalAction(results, options, io);
   });
@@ -75,6 +87,7 @@ export function declareEval(program: Command, io: CliIo): void {
         "score one category of questions (needed when the questions hold several)",
       ),
   ).action(async (results: string, options: JudgeArenaHardOptions) => {
+    refuseEmptyExperiment(options);
     const { judgeArenaHardAction } = await import("../commands/eval-arena-hard.js");
     await judgeArenaHardAction(results, options, io);
   });

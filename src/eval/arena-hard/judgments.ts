@@ -26,7 +26,7 @@ export interface Judgments {
 export const STRONG_VERDICT_WEIGHT = 3;
 
 /** Each verdict's scores for model A (the first answer shown to the judge). */
-function scoresForA(label: string): number[] | undefined {
+export function scoresForA(label: string): number[] | undefined {
   const w = STRONG_VERDICT_WEIGHT;
   const table: Record<string, number[]> = {
     "A>B": [1],

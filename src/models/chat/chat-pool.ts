@@ -1,7 +1,7 @@
 import type { OpenAIClient } from "@langchain/openai";
 import { ModelRequestError } from "../../errors.js";
 import { afterAttempts, isServerFault, type RetryPolicy } from "../../http/retry.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { ReplicaPool, type Replica } from "../pool/replica-pool.js";
 import { parseUrlList } from "../pool/url-list.js";
 import { ROUTING_KEY_HEADER } from "../pool/routing-key.js";

@@ -12,7 +12,7 @@ import { errorThrownByFetch } from "../../compat/openai-fetch-error.js";
 import { ModelRequestError } from "../../errors.js";
 import { retryPolicy, type RetryPolicy } from "../../http/retry.js";
 import { nodeHttpFetch } from "../../http/transport.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { isOpenAIApi, routingHeaders } from "../pool/routing-key.js";
 import { baseUrlsOf, pooledChatFetch, type ChatPoolOptions } from "./chat-pool.js";
 import { classifyModelFailure, modelRequestError } from "./openai-failure.js";

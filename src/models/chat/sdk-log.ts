@@ -1,5 +1,5 @@
 import { formatWithOptions } from "node:util";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 
 /** The OpenAI SDK's `logger` option (ClientOptions.logger): one method per level. */
 export interface SdkLogger {

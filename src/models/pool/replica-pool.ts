@@ -1,4 +1,4 @@
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { healthState, markDown, markUp, probeServer, probeUrl } from "./replica-health.js";
 import { rendezvousOrder } from "./rendezvous.js";
 import { recordReplicaUsage, type ReplicaCounts } from "./replica-usage.js";

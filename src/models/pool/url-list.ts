@@ -1,5 +1,5 @@
 import { TpoConfigError } from "../../errors.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 
 /**
  * Where one URL of a list ends: at a comma followed by the next URL's scheme. Splitting there, not

@@ -13,7 +13,7 @@ import {
   type RewardKindSpec,
 } from "./reward-kinds.js";
 import { REWARD_TEMPLATE_SETTING } from "./reward-template.js";
-import { redactUrls } from "../../http/redact.js";
+import { redactUrls } from "../../util/redact.js";
 import { describeValue, type RewardItem, type RewardModel } from "./reward-model.js";
 import { ReplicaPool, type Replica } from "../pool/replica-pool.js";
 import { parseUrlList } from "../pool/url-list.js";
