@@ -6,7 +6,10 @@ import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
 import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
 import { runJob } from "../batch/run-job.js";
+import { z } from "zod";
 import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
+import { JudgeJobRecordSchema, type JudgeJobRecord } from "../../queue/judge-job.js";
+import { judgeFailureOf, judgeJobRunner } from "../eval/judge-worker.js";
 import { escapeControl } from "../../util/escape.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
@@ -30,13 +33,17 @@ function named(job: ClaimedJob): string {
   return `${job.data.id} (${job.data.mode}, data set ${job.data.dataset}, attempt ${job.attempt}/${job.maxAttempts})`;
 }
 
-function describe(event: WorkerEvent<BatchRecord>, quiet: boolean): string | null {
+/** What a job leaves in the queue: a batch's record, or a judged row (`tpo eval … --queue`). */
+const WORKER_RECORDS = z.union([JudgeJobRecordSchema, BatchRecordSchema]);
+
+function describe(event: WorkerEvent<BatchRecord | JudgeJobRecord>, quiet: boolean): string | null {
   switch (event.type) {
     case "job.started":
       return quiet ? null : `took ${named(event.job)}`;
     case "job.done": {
       if (quiet) return null;
-      const resumed = event.outcome.record.resumedFrom;
+      const { record } = event.outcome;
+      const resumed = "resumedFrom" in record ? record.resumedFrom : undefined;
       return (
         `done ${named(event.job)}` +
         (resumed ? `, resumed at ${resumed.next} after ${resumed.modelRequests} model requests` : "") +
@@ -113,12 +120,14 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     modelCache: cached?.modelCache,
   });
   let fromCache: Usage["fromCache"];
-  const worker = await startQueueWorker(queue, {
+  const judge = judgeJobRunner(flags, io.env);
+  const worker = await startQueueWorker<BatchRecord | JudgeJobRecord>(queue, {
     concurrency,
     leaseSeconds,
     caps,
-    recordSchema: BatchRecordSchema,
+    recordSchema: WORKER_RECORDS,
     run: async (job, signal) => {
+      if (job.data.kind === "judge") return judge(job.data);
       const record = await runJob(jobOfQueueData(job.data), graph, settings, {
         threadId: job.data.key,
         resume: true,
@@ -136,7 +145,8 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     forget: checkpointForgetter(checkpointer, (reason) =>
       say(`could not delete the checkpoints of finished jobs (${reason}); they stay.`),
     ),
-    failureRecord: (data, message) => failureRecordOf(data, message, settings),
+    failureRecord: (data, message) =>
+      data.kind === "judge" ? judgeFailureOf(data, message) : failureRecordOf(data, message, settings),
     refusedRecord: refusedRecordOf,
     onEvent: (event) => {
       const line = describe(event, flags.quiet === true);

@@ -25,7 +25,17 @@ function addJudgingFlags(command: Command): Command {
     .option("--concurrency <k>", "items judged at once", "4")
     .option("--overwrite", "judge again from scratch (by default a rerun continues --out)")
     .option("--json", "print the scores as JSON (the judge's note goes to standard error)")
-    .option("--quiet", "no progress on standard error");
+    .option("--quiet", "no progress on standard error")
+    .option(
+      "--queue [postgres://url]",
+      "judge on `tpo worker`s through the job queue in this PostgreSQL database (without a URL: $TPO_QUEUE_URL): one job per item, wait, write --out (docs/queue.md)",
+    )
+    .option("--detach", "with --queue: enqueue and return; the same command without --detach collects")
+    .option("--max-attempts <n>", "with --queue: tries of a judge job before it ends failed (default 3)")
+    .option(
+      "--retry-delay <seconds>",
+      "with --queue: pause before a failed judge job's first retry, doubling with each (default 10)",
+    );
   return addJudgeFlags(command);
 }
 

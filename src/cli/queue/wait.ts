@@ -1,21 +1,23 @@
 import type { QueueDb } from "../../queue/connection.js";
 import { reasonOf } from "../../queue/errors-of-pg.js";
-import type { QueueJobData } from "../../queue/job.js";
+import type { AnyJobData, QueueJobData } from "../../queue/job.js";
 import { resultsOf, resultsSince, type ReadResult, type RecordSchema } from "../../queue/results.js";
 import { workersOf } from "../../queue/status.js";
 import { escapeControl } from "../../util/escape.js";
 
-export interface WaitOptions<R> {
+export interface WaitOptions<R, J extends AnyJobData = QueueJobData> {
   /** The records' shape: each is checked with it as it is read. */
   recordSchema: RecordSchema<R>;
   /** Called once per job, with its record (or why it does not fit the shape), as the record appears. */
-  onResult(result: ReadResult<R>, job: QueueJobData): void;
+  onResult(result: ReadResult<R>, job: J): void;
   /** Workers sending heartbeats, whenever they are counted again. */
   onWorkers?(active: number): void;
   /** Where a lost and a regained connection are said: `tpo batch`'s standard error. */
   warn(line: string): void;
   /** How often to look for new records (default 1000 ms). */
   pollMs?: number;
+  /** The command that waits, as its lines name it (default `tpo batch`). */
+  command?: string;
   /** What says that the connection is lost and back; shared with the queue's pool, which may notice first. */
   outage?: Outage;
 }
@@ -56,10 +58,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * as it appears. The records that exist already come first. A lost connection is reported once
  * (see Outage) and waited out: the workers go on meanwhile, and their records are read when it is back.
  */
-export async function waitForRecords<R>(
+export async function waitForRecords<R, J extends AnyJobData = QueueJobData>(
   queue: QueueDb,
-  jobs: QueueJobData[],
-  options: WaitOptions<R>,
+  jobs: J[],
+  options: WaitOptions<R, J>,
 ): Promise<void> {
   const pending = new Map(jobs.map((job) => [job.key, job]));
   const take = (results: ReadResult<R>[]) => {
@@ -77,6 +79,7 @@ export async function waitForRecords<R>(
   let lastCount = 0;
   const outage = options.outage ?? new Outage(options.warn);
   const pollMs = options.pollMs ?? 1000;
+  const command = options.command ?? "tpo batch";
   while (pending.size > 0) {
     try {
       if (since === null) {
@@ -99,10 +102,10 @@ export async function waitForRecords<R>(
         lastCount = Date.now();
         options.onWorkers((await workersOf(db)).filter((w) => w.state === "running").length);
       }
-      outage.back(`tpo batch: the connection to ${queue.where} is back.`);
+      outage.back(`${command}: the connection to ${queue.where} is back.`);
     } catch (error) {
       outage.lost(
-        `tpo batch: reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
+        `${command}: reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
       );
     }
     if (pending.size > 0) await pause(outage.isDown ? pollMs * 5 : pollMs);
