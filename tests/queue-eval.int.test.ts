@@ -152,6 +152,11 @@ describe("tpo eval alpaca-eval --queue", () => {
     expect(chatRequests()).toBe(0);
     expect(annotations(file("again.json"))).toEqual(annotations(file("queued.json")));
     expect(pg.query("judge_alpaca", "SELECT count(*) FROM tpo_queue.jobs").trim()).toBe("4");
+    // The judge jobs' rows are not a batch's records: tpo queue results leaves them alone.
+    const records = await runTpo(["queue", "results", url, "--out", file("records.jsonl")]);
+    expect(records.code, records.stderr).toBe(0);
+    expect(records.stderr).toMatch(/wrote 0 records .*\.$/m);
+    expect(records.stderr).not.toContain("left out");
 
     worker.child.kill("SIGTERM");
     expect((await worker.done).code).toBe(0);

@@ -28,7 +28,7 @@ function addJudgingFlags(command: Command): Command {
     .option("--quiet", "no progress on standard error")
     .option(
       "--queue [postgres://url]",
-      "judge on `tpo worker`s through the job queue in this PostgreSQL database (without a URL: $TPO_QUEUE_URL): one job per item, wait, write --out (docs/queue.md)",
+      "judge on `tpo worker`s through the job queue in this PostgreSQL database (without a URL: $TPO_QUEUE_URL): one job per item, wait, write --out (docs/scale-out.md)",
     )
     .option("--detach", "with --queue: enqueue and return; the same command without --detach collects")
     .option("--max-attempts <n>", "with --queue: tries of a judge job before it ends failed (default 3)")
