@@ -125,17 +125,23 @@ function judgments(path: string): Map<string, unknown> {
 const chatRequests = () => world.sim.stats.bodies[CHAT]?.length ?? 0;
 
 describe("tpo eval alpaca-eval --queue", () => {
-  it("writes the same annotations as one process, through tpo worker; a rerun enqueues and judges nothing", async (ctx) => {
+  it("--detach enqueues; the same command collects the annotations that one process writes; a rerun enqueues and judges nothing", async (ctx) => {
     const { pg, url } = world.database(ctx, "judge_alpaca");
     const alone = await runTpo(alpacaArgs(file("alone.json")));
     expect(alone.code, alone.stderr).toBe(0);
 
-    const worker = startWorker(url);
-    const queued = await runTpo(alpacaArgs(file("queued.json"), "--queue", url), {
+    const detached = await runTpo(alpacaArgs(file("queued.json"), "--queue", url, "--detach"), {
       OPENAI_API_KEY: "sk-never-in-a-job",
     });
+    expect(detached.code, detached.stderr).toBe(0);
+    expect(detached.stderr).toMatch(/4 new judge jobs on /);
+    expect(detached.stderr).toContain(`waits for them and writes ${file("queued.json")}.\n`);
+    expect(existsSync(file("queued.json"))).toBe(false);
+
+    const worker = startWorker(url);
+    const queued = await runTpo(alpacaArgs(file("queued.json"), "--queue", url));
     expect(queued.code, queued.stderr).toBe(0);
-    expect(queued.stderr).toMatch(/4 new judge jobs on /);
+    expect(queued.stderr).toMatch(/0 new judge jobs on [^,]+, 4 queued or running already\./);
     expect(queued.stdout).toMatch(/win rate +\d+\.\d\d ± /);
     expect(queued.stdout).toContain("Judged 4 now, 0 kept from earlier runs");
     expect(annotations(file("queued.json"))).toEqual(annotations(file("alone.json")));
@@ -164,21 +170,15 @@ describe("tpo eval alpaca-eval --queue", () => {
 });
 
 describe("tpo eval arena-hard --queue", () => {
-  it("--detach enqueues; the same command without it collects the judgments that one process writes", async (ctx) => {
+  it("writes the judgments that one process writes, through tpo worker", async (ctx) => {
     const { url } = world.database(ctx, "judge_arena");
     const alone = await runTpo(arenaArgs(file("alone.jsonl")));
     expect(alone.code, alone.stderr).toBe(0);
 
-    const detached = await runTpo(arenaArgs(file("queued.jsonl"), "--queue", url, "--detach"));
-    expect(detached.code, detached.stderr).toBe(0);
-    expect(detached.stderr).toMatch(/4 new judge jobs on /);
-    expect(detached.stderr).toContain("detached");
-    expect(detached.stdout).toBe("");
-
     const worker = startWorker(url);
     const collected = await runTpo(arenaArgs(file("queued.jsonl"), "--queue", url, "--json"));
     expect(collected.code, collected.stderr).toBe(0);
-    expect(collected.stderr).toMatch(/0 new judge jobs on /);
+    expect(collected.stderr).toMatch(/4 new judge jobs on /);
     expect(judgments(file("queued.jsonl"))).toEqual(judgments(file("alone.jsonl")));
     const json = JSON.parse(collected.stdout) as { judging: { judged: number; requests: number } };
     expect(json.judging).toMatchObject({ judged: 4, requests: 8 });
@@ -192,7 +192,9 @@ describe("tpo eval arena-hard --queue", () => {
     const { url } = world.database(ctx, "judge_fails");
     const out = file("fails.jsonl");
     const [failing] = samplePrompts();
-    world.sim.setFaults([{ kind: "status", status: 400, message: "bad request", when: mentions(failing!.slice(0, 40)) }]);
+    world.sim.setFaults([
+      { kind: "status", status: 400, message: "bad request", when: mentions(failing!.slice(0, 40)) },
+    ]);
     const worker = startWorker(url);
     const first = await runTpo(arenaArgs(out, "--queue", url, "--max-attempts", "1"));
     expect(first.code).toBe(1);
@@ -210,6 +212,19 @@ describe("tpo eval arena-hard --queue", () => {
     expect(chatRequests()).toBe(2); // the one question, in both orders
     expect(judgments(out).size).toBe(4);
 
+    worker.child.kill("SIGTERM");
+    expect((await worker.done).code).toBe(0);
+  }, 420_000);
+
+  it("a worker with another judge model fails the job, saying which, and judges nothing", async (ctx) => {
+    const { url } = world.database(ctx, "judge_other");
+    const worker = startWorker(url, { TPO_JUDGE_MODEL: "another-judge" });
+    const result = await runTpo(arenaArgs(file("other.jsonl"), "--queue", url, "--max-attempts", "1"));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /4 of 4 judge jobs failed \(q\d: this worker's judge is another-judge, the job asks for tpo-sim: start workers with the judge of tpo eval/,
+    );
+    expect(chatRequests()).toBe(0);
     worker.child.kill("SIGTERM");
     expect((await worker.done).code).toBe(0);
   }, 420_000);

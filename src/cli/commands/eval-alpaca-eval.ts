@@ -120,7 +120,8 @@ export async function judgeAlpacaEvalAction(
       if (onQueue) {
         const outcome = await judgeOnQueue(todo, onQueue, {
           command: COMMAND,
-          out: journal,
+          out,
+          journal, // where a failed run's judgments wait for the rerun
           quiet: options.quiet,
           stderr: io.stderr,
           env: io.env,

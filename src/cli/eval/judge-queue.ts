@@ -48,6 +48,8 @@ export function judgeQueueOf(options: JudgeQueueOptions): JudgeQueue | undefined
 export interface QueueJudgingRun<T, R> {
   command: string;
   out: string;
+  /** Where the judged rows wait for a rerun when some fail (AlpacaEval's journal), if not --out. */
+  journal?: string;
   quiet?: boolean;
   stderr: OutStream;
   env: NodeJS.ProcessEnv;
@@ -159,7 +161,7 @@ export async function judgeOnQueue<T, R>(
     throw new CliRunError(
       escapeControl(
         `${failures.length} of ${jobs.length} judge jobs failed (${first!.id}: ${first!.message.replace(/\.+$/, "")}). ` +
-          `${run.kept()} of ${run.total} are judged in ${run.out}; run the same command again to judge the rest ` +
+          `${run.kept()} of ${run.total} are judged in ${run.journal ?? run.out}; run the same command again to judge the rest ` +
           "(it puts the failed jobs back in the queue).",
       ),
     );
