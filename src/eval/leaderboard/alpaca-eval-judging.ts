@@ -120,7 +120,7 @@ export const journalOf = (out: string) => `${out}.partial.jsonl`;
 export function previousAnnotations(
   out: string,
   run: AlpacaEvalJudging,
-  judge: { description: { model: string; baseUrl?: string; backend?: string } },
+  judge: Pick<LeaderboardJudge, "description">,
   label = "--out",
 ): Map<string, Annotation> {
   const done = new Map<string, Annotation>();
