@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { TpoQueueError } from "../src/errors.js";
-import { jobDataOf, jobIdOf, jobKeyOf } from "../src/queue/job.js";
+import { jobDataOf, jobIdOf, jobKeyOf, type QueueJobData } from "../src/queue/job.js";
 import { loadQueuePackages } from "../src/queue/packages.js";
 import { openQueue } from "../src/queue/connection.js";
 import { queueErrorOf } from "../src/queue/errors-of-pg.js";
@@ -75,7 +75,7 @@ describe("a job's data", () => {
       ],
     });
     expect(JSON.stringify(data)).not.toMatch(/apiKey|OPENAI|baseUrl/);
-    const back = jobOfQueueData(jobDataOf(JSON.parse(JSON.stringify(data)))!);
+    const back = jobOfQueueData(jobDataOf(JSON.parse(JSON.stringify(data))) as QueueJobData);
     expect(back.item.id).toBe("c1");
     expect(back.mode).toBe("revision");
     expect(back.context).toEqual(settings);

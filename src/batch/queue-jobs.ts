@@ -84,6 +84,9 @@ export function refusedRecordOf(label: JobLabel, message: string): BatchRecord {
   };
 }
 
+/** A claimed job of `tpo batch --queue` (not a judge job of `tpo eval --queue`). */
+export type BatchClaimedJob = ClaimedJob & { data: QueueJobData };
+
 /**
  * What a queue worker needs to run a batch's jobs as `tpo batch` runs its queries: each job on
  * its own thread (the job key), resumed from its checkpoint, its record checked against this
@@ -94,8 +97,13 @@ export function batchJobRunner(
   settings: ModelSettings,
   onRecord?: (record: BatchRecord) => void,
   /** Where a job's run is traced, if anywhere (its LangSmith experiment). */
-  traceOf?: (job: ClaimedJob) => Promise<Pick<TpoRunOptions, "callbacks" | "runId"> | undefined>,
-): Pick<QueueWorkerOptions<BatchRecord>, "recordSchema" | "run" | "failureRecord" | "refusedRecord"> {
+  traceOf?: (job: BatchClaimedJob) => Promise<Pick<TpoRunOptions, "callbacks" | "runId"> | undefined>,
+): {
+  recordSchema: QueueWorkerOptions<BatchRecord>["recordSchema"];
+  run(job: BatchClaimedJob, signal: AbortSignal): ReturnType<QueueWorkerOptions<BatchRecord>["run"]>;
+  failureRecord(data: QueueJobData, message: string): BatchRecord;
+  refusedRecord: QueueWorkerOptions<BatchRecord>["refusedRecord"];
+} {
   return {
     recordSchema: BatchRecordSchema,
     run: async (job, signal) => {

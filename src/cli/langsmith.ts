@@ -23,7 +23,7 @@ import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
 import { experimentView, LANGSMITH_INPUT } from "../langsmith/records.js";
 import { traceFlushBound } from "../langsmith/trace-flush.js";
 import type { QueueJobData } from "../queue/job.js";
-import type { ClaimedJob } from "../queue/worker.js";
+import type { BatchClaimedJob } from "../batch/queue-jobs.js";
 import { escapeControl } from "../util/escape.js";
 import { redactUrls } from "../util/redact.js";
 import { CliRunError, CliUsageError } from "./errors.js";
@@ -209,13 +209,13 @@ export function workerUploads(io: CliIo, say: (line: string) => void) {
   const tracing = tracingOn(io.env);
   const traces = new Map<string, JobTrace>(); // by pg-boss job id, from its run's start to its upload
   return {
-    trace: async (job: ClaimedJob): Promise<Pick<JobTrace, "callbacks" | "runId"> | undefined> => {
+    trace: async (job: BatchClaimedJob): Promise<Pick<JobTrace, "callbacks" | "runId"> | undefined> => {
       if (!job.data.langsmith || !tracing) return undefined;
       const trace = await jobTrace(job.data.langsmith, job.data.key, job.attempt);
       traces.set(job.id, trace);
       return { callbacks: trace.callbacks, runId: trace.runId };
     },
-    upload: async (job: ClaimedJob, record: BatchRecord): Promise<void> => {
+    upload: async (job: BatchClaimedJob, record: BatchRecord): Promise<void> => {
       const target = job.data.langsmith;
       const trace = traces.get(job.id);
       traces.delete(job.id);

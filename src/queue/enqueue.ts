@@ -1,6 +1,6 @@
 import type PgBoss from "pg-boss";
 import type { BossDb, QueueDb } from "./connection.js";
-import { jobIdOf, type QueueJobData, type RetryPolicy } from "./job.js";
+import { jobIdOf, type AnyJobData, type RetryPolicy } from "./job.js";
 import type { SqlClient } from "./packages.js";
 import { QUEUE_NAME, QUEUE_SCHEMA } from "./schema.js";
 import { failedJobKeys } from "./pg-boss-sql.js";
@@ -30,7 +30,7 @@ const CHUNK = 500;
 export async function insertBossJobs(
   boss: PgBoss,
   db: BossDb,
-  jobs: { data: QueueJobData; policy: RetryPolicy }[],
+  jobs: { data: AnyJobData; policy: RetryPolicy }[],
 ): Promise<void> {
   if (jobs.length === 0) return;
   const keepUntil = new Date(Date.now() + KEEP_QUEUED_DAYS * 86_400_000).toISOString();
@@ -53,7 +53,7 @@ async function enqueueChunk(
   boss: PgBoss,
   client: SqlClient,
   db: BossDb,
-  jobs: QueueJobData[],
+  jobs: AnyJobData[],
   policy: RetryPolicy,
   retryFailed: boolean,
 ): Promise<EnqueueResult> {
@@ -135,7 +135,7 @@ export async function requeueFailed(
  */
 export async function enqueueJobs(
   queue: QueueDb,
-  jobs: QueueJobData[],
+  jobs: AnyJobData[],
   policy: RetryPolicy,
   options: { retryFailed?: boolean } = {},
 ): Promise<EnqueueResult> {

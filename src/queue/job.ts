@@ -7,6 +7,7 @@ import {
   type TpoContext,
   type TpoMode,
 } from "../settings/run-settings.js";
+import { JudgeJobDataSchema, type JudgeJobData } from "./judge-job.js";
 
 /**
  * What a job carries: one query of a data set under one mode, with its run settings. Never a
@@ -15,6 +16,8 @@ import {
 export interface QueueJobData {
   /** Version of this shape. */
   v: 1;
+  /** A judge job's says "judge" (./judge-job.ts); a batch's has none. */
+  kind?: undefined;
   key: string;
   dataset: string;
   /** The query's id in the data set, and where it came from there ("line 7"). */
@@ -33,6 +36,9 @@ export interface JobExperiment {
   experimentId: string;
   exampleId: string;
 }
+
+/** Any job a worker takes: a query of a batch, or an item of a leaderboard judging. */
+export type AnyJobData = QueueJobData | JudgeJobData;
 
 /** How the queue retries a job: attempts in all, and the first pause (it doubles each time). */
 export interface RetryPolicy {
@@ -94,7 +100,7 @@ function issueOf(error: z.ZodError): string {
  * newer langgraph-tpo (its workers need upgrading), data that is not a job, run settings that do
  * not parse.
  */
-export function readJobData(value: unknown): { data: QueueJobData } | { refused: string } {
+export function readJobData(value: unknown): { data: AnyJobData } | { refused: string } {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return {
       refused: `its data is ${value === null ? "null" : `a ${Array.isArray(value) ? "list" : typeof value}`}, not a job`,
@@ -108,6 +114,12 @@ export function readJobData(value: unknown): { data: QueueJobData } | { refused:
         "upgrade the workers",
     };
   }
+  if ((value as { kind?: unknown }).kind === "judge") {
+    const judge = JudgeJobDataSchema.safeParse(value);
+    return judge.success
+      ? { data: judge.data as JudgeJobData }
+      : { refused: `its data is not a judge job this worker can read (${issueOf(judge.error)})` };
+  }
   const parsed = QueueJobDataSchema.safeParse(value);
   if (!parsed.success)
     return { refused: `its data is not a job this worker can read (${issueOf(parsed.error)})` };
@@ -120,7 +132,7 @@ export function readJobData(value: unknown): { data: QueueJobData } | { refused:
 }
 
 /** A job's data as a worker gets it; null when it is not a job this worker can run. */
-export function jobDataOf(value: unknown): QueueJobData | null {
+export function jobDataOf(value: unknown): AnyJobData | null {
   const read = readJobData(value);
   return "data" in read ? read.data : null;
 }

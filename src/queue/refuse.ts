@@ -1,6 +1,6 @@
 import type PgBoss from "pg-boss";
 import type { BossDb } from "./connection.js";
-import { readJobData, type QueueJobData } from "./job.js";
+import { readJobData, type AnyJobData } from "./job.js";
 import type { SqlClient } from "./packages.js";
 import { saveResult } from "./results.js";
 import { PG_BOSS_SCHEMA, QUEUE_NAME, QUEUE_SCHEMA } from "./schema.js";
@@ -19,9 +19,9 @@ export interface JobLabel {
 }
 
 /** A job's data, or why this worker will not run it: data it cannot read, or settings above its caps. */
-export function admitJob(value: unknown, caps?: RunCaps): { data: QueueJobData } | { refused: string } {
+export function admitJob(value: unknown, caps?: RunCaps): { data: AnyJobData } | { refused: string } {
   const read = readJobData(value);
-  if (!("data" in read) || !caps) return read;
+  if (!("data" in read) || !caps || read.data.kind !== undefined) return read;
   const over = settingsOverCaps(parseTpoContext(read.data.settings), caps);
   if (over.length === 0) return read;
   return {

@@ -111,7 +111,10 @@ export async function resultsSince<R>(
   };
 }
 
-/** Every record, of one data set or all, in the order the jobs finished. */
+/**
+ * Every record of the batches' jobs, of one data set or all, in the order the jobs finished. Judge
+ * jobs' rows are not records: `tpo eval … --queue` collects them into its judged file.
+ */
 export async function allResults<R>(
   db: SqlClient,
   schema: RecordSchema<R>,
@@ -119,7 +122,7 @@ export async function allResults<R>(
 ): Promise<ReadResult<R>[]> {
   const { rows } = await db.query<StoredResult<unknown>>(
     `SELECT r.key, r.ok, r.record FROM ${RESULTS} r JOIN ${QUEUE_SCHEMA}.jobs j ON j.key = r.key
-      WHERE $1::text IS NULL OR j.dataset = $1
+      WHERE ($1::text IS NULL OR j.dataset = $1) AND j.mode <> 'judge'
       ORDER BY r.finished_at, r.key`,
     [dataset ?? null],
   );

@@ -1,6 +1,6 @@
 import type { QueueDb } from "./connection.js";
 import { insertBossJobs, requeueFailed } from "./enqueue.js";
-import type { QueueJobData } from "./job.js";
+import type { AnyJobData } from "./job.js";
 import { PG_BOSS_SCHEMA, QUEUE_NAME, QUEUE_SCHEMA } from "./schema.js";
 
 /**
@@ -12,7 +12,7 @@ export async function retryFailedJobs(queue: QueueDb, options: { dataset?: strin
     // Failed with a record, and failed in pg-boss without one yet (its worker vanished on its last attempt).
     const { rows } = await client.query<{
       key: string;
-      data: QueueJobData;
+      data: AnyJobData;
       max_attempts: number;
       retry_delay: number;
     }>(

@@ -1,15 +1,15 @@
 import type { QueueDb } from "./connection.js";
 import { reasonOf } from "./errors-of-pg.js";
-import type { QueueJobData } from "./job.js";
+import type { AnyJobData, QueueJobData } from "./job.js";
 import { resultsOf, resultsSince, type ReadResult, type RecordSchema } from "./results.js";
 import { workersOf } from "./status.js";
 import { escapeControl } from "../util/escape.js";
 
-export interface WaitOptions<R> {
+export interface WaitOptions<R, J extends AnyJobData = QueueJobData> {
   /** The records' shape: each is checked with it as it is read. */
   recordSchema: RecordSchema<R>;
   /** Called once per job, with its record (or why it does not fit the shape), as the record appears. */
-  onResult(result: ReadResult<R>, job: QueueJobData): void;
+  onResult(result: ReadResult<R>, job: J): void;
   /** Workers sending heartbeats, whenever they are counted again. */
   onWorkers?(active: number): void;
   /** Where a lost and a regained connection are said (`tpo batch`'s standard error). */
@@ -56,10 +56,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * as it appears. The records that exist already come first. A lost connection is reported once
  * (see Outage) and waited out: the workers go on meanwhile, and their records are read when it is back.
  */
-export async function waitForRecords<R>(
+export async function waitForRecords<R, J extends AnyJobData = QueueJobData>(
   queue: QueueDb,
-  jobs: QueueJobData[],
-  options: WaitOptions<R>,
+  jobs: J[],
+  options: WaitOptions<R, J>,
 ): Promise<void> {
   const pending = new Map(jobs.map((job) => [job.key, job]));
   const take = (results: ReadResult<R>[]) => {

@@ -4,7 +4,7 @@ import type { QueueDb } from "./connection.js";
 import type { SqlClient } from "./packages.js";
 import { reasonOf } from "./errors-of-pg.js";
 import { INITIAL_LEASE_SECONDS } from "./enqueue.js";
-import { jobDataOf, type QueueJobData } from "./job.js";
+import { jobDataOf, type AnyJobData } from "./job.js";
 import { handBack, renewLeases, unrecordedFailures, type HeldJob } from "./pg-boss-sql.js";
 import { admitJob, refuseJob, type JobLabel } from "./refuse.js";
 import { checkRecord, saveResult, type RecordSchema } from "./results.js";
@@ -15,7 +15,7 @@ import type { RunCaps } from "../settings/caps.js";
 export interface ClaimedJob {
   /** pg-boss's id of the job. */
   id: string;
-  data: QueueJobData;
+  data: AnyJobData;
   /** This run's attempt, from 1, and the attempts the job has in all. */
   attempt: number;
   maxAttempts: number;
@@ -54,7 +54,7 @@ export interface QueueWorkerOptions<R> {
   /** Runs one job; `signal` aborts it when the job is taken away or the worker stops. */
   run(job: ClaimedJob, signal: AbortSignal): Promise<JobOutcome<R>>;
   /** The record of a job that failed for good without a run to make one (its worker vanished on its last attempt). */
-  failureRecord(data: QueueJobData, message: string): R;
+  failureRecord(data: AnyJobData, message: string): R;
   /**
    * Deletes what a job's runs left besides the record (its checkpoints), once its record is kept
    * for good: done, or failed after its last attempt. A failure here costs space, not results.
@@ -245,7 +245,7 @@ export async function startQueueWorker<R>(
     }
   };
 
-  const start = (fetched: FetchedJob, data: QueueJobData) => {
+  const start = (fetched: FetchedJob, data: AnyJobData) => {
     const job: ClaimedJob = {
       id: fetched.id,
       data,

@@ -1,40 +1,37 @@
-import { z } from "zod";
+import type { Judgment } from "../../eval/arena-hard/judged-files.js";
 import {
-  AnswerSchema,
-  JudgmentSchema,
-  QuestionSchema,
-  type Judgment,
-} from "../../eval/arena-hard/judged-files.js";
+  ARENA_HARD_JUDGE_MAX_TOKENS,
+  arenaHardTaskOf,
+  judgeArenaHardTask,
+  matchesToJudge,
+  nullGamesOf,
+  parseBaselineAnswers,
+  parseQuestions,
+  matchArenaHardQuestions,
+  previousJudgments,
+  type ArenaHardMatch,
+} from "../../eval/leaderboard/arena-hard-judging.js";
+import { addUsage, noUsage, type JudgeUsage } from "../../eval/leaderboard/judge-calls.js";
+import { ResultsWriter } from "../../eval/batch/results-file.js";
+import { judgeName } from "../../eval/compare/summary.js";
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
-import { candidateId } from "../../state/state.js";
+import { judgeJobOf } from "../../queue/judge-job.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
-import { previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
-import { judgeName } from "../../eval/compare/summary.js";
-import { CliUsageError } from "../errors.js";
-import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
 import { readTextInput } from "../read-input.js";
-import { readOurAnswers, warnOfMissingAnswers, type OurAnswer } from "../eval/answers.js";
+import { readOurAnswers, warnOfMissingAnswers } from "../eval/answers.js";
 import { judgeInBatch } from "../eval/judge-batch.js";
-import { writeLine, type CliIo } from "../io.js";
-import {
-  addUsage,
-  judgeMessages,
-  judgeVerdict,
-  noUsage,
-  wireMessages,
-  type JudgeUsage,
-} from "../../eval/leaderboard/judge-calls.js";
-import { judgeFooter } from "../eval/judge-footer.js";
+import { printJudgeSummary } from "../eval/judge-footer.js";
+import { judgeOnQueue, judgeQueueOf, type JudgeQueueOptions } from "../eval/judge-queue.js";
 import { judgePromptOf } from "../eval/judge-template.js";
 import { warnOnStderr } from "../warn.js";
-import { refuseOtherRun } from "../eval/other-run.js";
 import { uploadArenaHardScores } from "../langsmith.js";
+import { writeLine, type CliIo } from "../io.js";
 import { scoreArenaHardAction } from "./eval-score.js";
 
-export interface JudgeArenaHardOptions extends Record<string, unknown> {
+export interface JudgeArenaHardOptions extends Record<string, unknown>, JudgeQueueOptions {
   baseline: string;
   questions: string;
   out: string;
@@ -52,61 +49,6 @@ export interface JudgeArenaHardOptions extends Record<string, unknown> {
 
 const COMMAND = "tpo eval arena-hard";
 
-/** Tokens a judgment may take unless --judge-max-tokens says otherwise: arena-hard-v2.0.yaml's max_tokens (the judge writes its own answer first). */
-export const ARENA_HARD_JUDGE_MAX_TOKENS = 16000;
-
-/** A JSONL file's rows, each checked: a bad line is one usage error naming the file and line. */
-function readJsonl<T>(path: string, flag: string, schema: z.ZodType<T>, expected: string): T[] {
-  return readTextInput(path, flag)
-    .split("\n")
-    .flatMap((line, n) => {
-      if (line.trim() === "") return [];
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw new CliUsageError(`${flag} ${path} line ${n + 1} is not JSON: expected ${expected}.`);
-      }
-      const parsed = schema.safeParse(value);
-      if (!parsed.success) throw new CliUsageError(`${flag} ${path} line ${n + 1} is not ${expected}.`);
-      return [parsed.data];
-    });
-}
-
-/** The baseline's answers by uid (arena-hard-auto's model_answer lines: the answer at messages[-1].content.answer), and its model. */
-function readBaseline(path: string): { model: string; answers: Map<string, string> } {
-  const rows = readJsonl(
-    path,
-    "--baseline",
-    AnswerSchema,
-    "an arena-hard-auto answer ({ uid, model, messages })",
-  );
-  if (rows.length === 0) throw new CliUsageError(`--baseline ${path} has no answers.`);
-  const models = [...new Set(rows.map((r) => r.model))];
-  if (models.length > 1)
-    throw new CliUsageError(`--baseline ${path} holds several models (${models.join(", ")}): give one.`);
-  const answers = new Map<string, string>();
-  for (const row of rows) {
-    const content = row.messages[row.messages.length - 1]!.content as { answer?: unknown } | string;
-    const text = typeof content === "string" ? content : content?.answer;
-    if (typeof text !== "string") {
-      throw new CliUsageError(
-        `--baseline ${path}: the answer to ${row.uid} has no text at messages[-1].content.answer.`,
-      );
-    }
-    answers.set(row.uid, text);
-  }
-  return { model: models[0]!, answers };
-}
-
-interface Match {
-  uid: string;
-  category: string;
-  question: string;
-  ours: OurAnswer;
-  baseline: string;
-}
-
 /** `tpo eval arena-hard`'s work; ../declare/eval.ts declares the command and loads this on demand. */
 export async function judgeArenaHardAction(
   results: string,
@@ -114,6 +56,7 @@ export async function judgeArenaHardAction(
   io: CliIo,
 ): Promise<void> {
   const concurrency = numberFlag("--concurrency", options.concurrency, { integer: true, min: 1 });
+  const onQueue = judgeQueueOf(options);
   const out = options.out;
   checkOutTarget(out);
   refuseInputAsOut(out, [
@@ -123,30 +66,23 @@ export async function judgeArenaHardAction(
     ...(options.judgeTemplate ? [{ path: options.judgeTemplate, what: "--judge-template" }] : []),
   ]);
   const ours = readOurAnswers(results, options, COMMAND, io.stderr);
-  const questions = readJsonl(
-    options.questions,
-    "--questions",
-    QuestionSchema,
-    "an arena-hard-auto question ({ uid, category, prompt })",
+  const questions = parseQuestions(
+    readTextInput(options.questions, "--questions"),
+    `--questions ${options.questions}`,
   );
-  const baseline = readBaseline(options.baseline);
-  const matches: Match[] = questions.flatMap((q) => {
-    const answer = ours.answers.get(q.uid);
-    const theirs = baseline.answers.get(q.uid);
-    return answer && theirs !== undefined
-      ? [{ uid: q.uid, category: q.category ?? "", question: q.prompt, ours: answer, baseline: theirs }]
-      : [];
+  const baseline = parseBaselineAnswers(
+    readTextInput(options.baseline, "--baseline"),
+    `--baseline ${options.baseline}`,
+  );
+  const matched = matchArenaHardQuestions(questions, ours, baseline, {
+    results,
+    baseline: "--baseline",
+    questions: `--questions ${options.questions}`,
   });
-  if (matches.length === 0) {
-    throw new CliUsageError(
-      `No question of --questions ${options.questions} has both an answer in ${results} (by id = uid) and one in --baseline.`,
-    );
-  }
-  const unmatched = questions.length - matches.length;
-  if (unmatched > 0)
+  if (matched.unmatched > 0)
     writeLine(
       io.stderr,
-      `${COMMAND}: ${unmatched} of ${questions.length} questions lack our answer or the baseline's; left out.`,
+      `${COMMAND}: ${matched.unmatched} of ${questions.length} questions lack our answer or the baseline's; left out.`,
     );
   warnOfMissingAnswers(ours, COMMAND, io.stderr);
 
@@ -157,122 +93,97 @@ export async function judgeArenaHardAction(
   const settings = judgeSettings(options, ours.recordedModels, io.env, results);
   const maxTokensGiven = options.judgeMaxTokens !== undefined || io.env.TPO_JUDGE_MAX_TOKENS?.trim();
   const maxTokens = maxTokensGiven ? settings.maxTokens : ARENA_HARD_JUDGE_MAX_TOKENS;
-  const judge = describeJudge(settings);
-  const model = judgeChatModel(settings);
+  const run = { ...matched, prompt, maxTokens };
+  const judge = { description: describeJudge(settings) };
+  // With --queue the workers judge with their own judge; this command names it.
+  const model = onQueue ? undefined : judgeChatModel(settings);
+  const judgeAs = judgeName({ judge: judge.description });
 
   const release = lockResults(out, COMMAND);
   const usage: JudgeUsage = noUsage();
   let judged = 0;
   let nullGames = 0;
+  let detached = false;
   try {
-    // gen_judgment.py skips what its output holds: a rerun continues, --overwrite starts again.
-    const done = previousResults(
-      out,
-      { resume: true, overwrite: options.overwrite },
-      COMMAND,
-      { schema: JudgmentSchema, key: (j) => j.uid },
-      warnOnStderr(COMMAND, io.stderr),
-    );
-    for (const j of done.values()) {
-      refuseOtherRun(out, [
-        ["judge", judgeName({ judge: j.tpo.judge }), judgeName({ judge })],
-        ["prompt", j.tpo.prompt, prompt.name],
-        ["baseline", j.baseline, baseline.model],
-        ["model", j.model, ours.model],
-      ]);
-    }
-    const ids = (m: Match) => ({ model: candidateId(m.ours.text), baseline: candidateId(m.baseline) });
-    const todo = matches.filter((m) => {
-      const j = done.get(m.uid);
-      return (
-        j === undefined || j.tpo.answers.model !== ids(m).model || j.tpo.answers.baseline !== ids(m).baseline
-      );
+    const done = previousJudgments(out, run, judge, {
+      overwrite: options.overwrite,
+      warn: warnOnStderr(COMMAND, io.stderr),
     });
+    const todo = matchesToJudge(run, done);
     const writer = new ResultsWriter<Judgment>(out, { truncate: options.overwrite });
+    const keep = (j: Judgment) => {
+      writer.append(j);
+      done.set(j.uid, j);
+      addUsage(usage, j.tpo.usage);
+      nullGames += nullGamesOf(j);
+      judged++;
+    };
+    const kept = () => run.matches.filter((m) => done.has(m.uid)).length;
+    const detail = () => `${nullGames} games without a verdict`;
     try {
-      await judgeInBatch(todo, {
-        stderr: io.stderr,
-        command: COMMAND,
-        out,
-        concurrency,
-        quiet: options.quiet,
-        kept: () => matches.filter((m) => done.has(m.uid)).length,
-        total: matches.length,
-        idOf: (m) => `question ${m.uid}`,
-        detail: () => `${nullGames} games without a verdict`,
-        judge: async (m) => {
-          const spent = noUsage();
-          // Game 1 shows the baseline as A, game 2 our answer as A: gen_judgment.py's two rounds.
-          const game = async (a: string, b: string) => {
-            const messages = judgeMessages(prompt.template, {
-              QUESTION: m.question,
-              ANSWER_A: a,
-              ANSWER_B: b,
-            });
-            const verdict = await judgeVerdict(model, messages, maxTokens);
-            addUsage(spent, verdict.usage);
-            return {
-              score: verdict.score,
-              judgment: { answer: verdict.answer },
-              prompt: wireMessages(messages),
-            };
-          };
-          const games: Judgment["games"] = [
-            await game(m.baseline, m.ours.text),
-            await game(m.ours.text, m.baseline),
-          ];
-          const judgment: Judgment = {
-            uid: m.uid,
-            category: m.category,
-            judge: judge.model,
-            model: ours.model,
-            baseline: baseline.model,
-            games,
-            tpo: { judge, prompt: prompt.name, answers: ids(m), usage: spent },
-          };
-          return judgment;
-        },
-        keep: (j) => {
-          writer.append(j);
-          done.set(j.uid, j);
-          addUsage(usage, j.tpo.usage);
-          nullGames += j.games.filter((g) => g?.score === null).length;
-          judged++;
-        },
-      });
+      if (onQueue) {
+        const outcome = await judgeOnQueue(todo, onQueue, {
+          command: COMMAND,
+          out,
+          quiet: options.quiet,
+          stderr: io.stderr,
+          env: io.env,
+          jobOf: (m: ArenaHardMatch) => judgeJobOf(arenaHardTaskOf(run, m), m.uid, judge.description.model),
+          misfit: (j: Judgment) => {
+            const by = judgeName({ judge: j.tpo.judge });
+            return by === judgeAs ? null : `judged by ${by}, not ${judgeAs}`;
+          },
+          keep,
+          kept,
+          total: run.matches.length,
+          detail,
+        });
+        detached = outcome === "detached";
+      } else {
+        await judgeInBatch(todo, {
+          stderr: io.stderr,
+          command: COMMAND,
+          out,
+          concurrency,
+          quiet: options.quiet,
+          kept,
+          total: run.matches.length,
+          idOf: (m) => `question ${m.uid}`,
+          detail,
+          judge: (m) => judgeArenaHardTask({ ...judge, model: model! }, arenaHardTaskOf(run, m)),
+          keep,
+        });
+      }
     } finally {
       writer.close();
     }
   } finally {
     release();
   }
+  if (detached) return;
   if (nullGames > 0) {
     writeLine(
       io.stderr,
       `${COMMAND}: ${nullGames} games got no verdict after asking again; their judgments count as missing.`,
     );
   }
-  const rows = scoreArenaHardAction(
-    [out],
-    {
-      baseline: baseline.model,
-      category: options.category,
-      seed: "0",
-      json: options.json,
-    },
-    io,
-  );
-  const lines = judgeFooter({
+  const summary = {
     judged,
-    kept: matches.length - judged,
+    kept: run.matches.length - judged,
     out,
-    judge: judgeName({ judge }),
+    judge: judgeAs,
     prompt: prompt.name,
     baseline: baseline.model,
     usage,
-    simulated: settings.backend === "sim" || judge.model.startsWith("tpo-sim"),
-  });
-  writeLine(options.json ? io.stderr : io.stdout, escapeControl(lines.join("\n")));
+    price: settings.price,
+    simulated: settings.backend === "sim" || judge.description.model.startsWith("tpo-sim"),
+  };
+  const rows = scoreArenaHardAction(
+    [out],
+    { baseline: baseline.model, category: options.category, seed: "0", json: options.json, judging: summary },
+    io,
+  );
+  printJudgeSummary(summary, options.json === true, io);
   if (options.langsmithExperiment !== undefined)
     await uploadArenaHardScores(options.langsmithExperiment, out, ours, rows, io, options.json);
 }

@@ -13,10 +13,13 @@ import { EvalInputError } from "../../eval/input-error.js";
 import { CliUsageError } from "../errors.js";
 import { readTextInput } from "../read-input.js";
 import { writeLine, type CliIo } from "../io.js";
+import { judgeSummaryJson, type JudgeSummary } from "../eval/judge-footer.js";
 
 export interface ScoreAlpacaEvalOptions {
   gamed?: string;
   json?: boolean;
+  /** What `tpo eval alpaca-eval` judged: its JSON gets it as `judging`. */
+  judging?: JudgeSummary;
 }
 
 export interface ScoreArenaHardOptions {
@@ -26,6 +29,8 @@ export interface ScoreArenaHardOptions {
   answers?: string[];
   seed: string;
   json?: boolean;
+  /** What `tpo eval arena-hard` judged: its JSON gets it as `judging`. */
+  judging?: JudgeSummary;
 }
 
 /** Bad input files are the user's to fix: one line and exit 2, like any usage error. */
@@ -64,7 +69,16 @@ export function scoreAlpacaEvalAction(
   if (options.json) {
     writeLine(
       io.stdout,
-      JSON.stringify({ model: annotations.model, baseline: annotations.baseline, ...result }, null, 2),
+      JSON.stringify(
+        {
+          model: annotations.model,
+          baseline: annotations.baseline,
+          ...result,
+          ...(options.judging ? { judging: judgeSummaryJson(options.judging) } : {}),
+        },
+        null,
+        2,
+      ),
     );
   } else {
     writeLine(io.stdout, alpacaEvalText(annotations.model, annotations.baseline, result));
@@ -159,7 +173,11 @@ export function scoreArenaHardAction(
     );
   }
   if (options.json) {
-    writeLine(io.stdout, JSON.stringify({ ...rows, nullJudgments: judgments.nullJudgments }, null, 2));
+    const judging = options.judging ? { judging: judgeSummaryJson(options.judging) } : {};
+    writeLine(
+      io.stdout,
+      JSON.stringify({ ...rows, nullJudgments: judgments.nullJudgments, ...judging }, null, 2),
+    );
     return rows.rows;
   }
   const width = Math.max(5, ...rows.rows.map((r) => r.model.length));

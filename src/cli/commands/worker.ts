@@ -5,7 +5,10 @@ import { loadModels } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../util/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
 import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
-import type { BatchRecord } from "../../eval/batch/record.js";
+import { z } from "zod";
+import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
+import { JudgeJobRecordSchema, type JudgeJobRecord } from "../../queue/judge-job.js";
+import { judgeFailureOf, judgeJobRunner } from "../eval/judge-worker.js";
 import { escapeControl } from "../../util/escape.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
@@ -30,13 +33,17 @@ function named(job: ClaimedJob): string {
   return `${job.data.id} (${job.data.mode}, data set ${job.data.dataset}, attempt ${job.attempt}/${job.maxAttempts})`;
 }
 
-function describe(event: WorkerEvent<BatchRecord>, quiet: boolean): string | null {
+/** What a job leaves in the queue: a batch's record, or a judged row (`tpo eval … --queue`). */
+const WORKER_RECORDS = z.union([JudgeJobRecordSchema, BatchRecordSchema]);
+
+function describe(event: WorkerEvent<BatchRecord | JudgeJobRecord>, quiet: boolean): string | null {
   switch (event.type) {
     case "job.started":
       return quiet ? null : `took ${named(event.job)}`;
     case "job.done": {
       if (quiet) return null;
-      const resumed = event.outcome.record.resumedFrom;
+      const { record } = event.outcome;
+      const resumed = "resumedFrom" in record ? record.resumedFrom : undefined;
       return (
         `done ${named(event.job)}` +
         (resumed ? `, resumed at ${resumed.next} after ${resumed.modelRequests} model requests` : "") +
@@ -122,20 +129,26 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     },
     uploads.trace,
   );
-  const worker = await startQueueWorker(queue, {
+  const judge = judgeJobRunner(flags, io.env);
+  const worker = await startQueueWorker<BatchRecord | JudgeJobRecord>(queue, {
     concurrency,
     leaseSeconds,
     caps,
-    ...runner,
+    recordSchema: WORKER_RECORDS,
     run: async (job, signal) => {
-      const outcome = await runner.run(job, signal);
-      await uploads.upload(job, outcome.record);
+      if (job.data.kind === "judge") return judge(job.data);
+      const batchJob = { ...job, data: job.data };
+      const outcome = await runner.run(batchJob, signal);
+      await uploads.upload(batchJob, outcome.record);
       return outcome;
     },
     // Thread = job key.
     forget: checkpointForgetter(checkpointer, (reason) =>
       say(`could not delete the checkpoints of finished jobs (${reason}); they stay.`),
     ),
+    failureRecord: (data, message) =>
+      data.kind === "judge" ? judgeFailureOf(data, message) : runner.failureRecord(data, message),
+    refusedRecord: runner.refusedRecord,
     onEvent: (event) => {
       const line = describe(event, flags.quiet === true);
       if (line) say(line);

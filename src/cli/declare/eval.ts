@@ -30,6 +30,16 @@ function addJudgingFlags(command: Command): Command {
     .option(
       "--langsmith-experiment <name>",
       "the name given to tpo batch: each example's judge preference on its run in <name>-<mode>, the scores on that experiment",
+    )
+    .option(
+      "--queue [postgres://url]",
+      "judge on `tpo worker`s through the job queue in this PostgreSQL database (without a URL: $TPO_QUEUE_URL): one job per item, wait, write --out (docs/scale-out.md)",
+    )
+    .option("--detach", "with --queue: enqueue and return; the same command without --detach collects")
+    .option("--max-attempts <n>", "with --queue: tries of a judge job before it ends failed (default 3)")
+    .option(
+      "--retry-delay <seconds>",
+      "with --queue: pause before a failed judge job's first retry, doubling with each (default 10)",
     );
   return addJudgeFlags(command);
 }

@@ -1,6 +1,7 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import type { WorkerFlags } from "../commands/worker.js";
 import { addModelFlags, CACHE_FLAG, capFlags } from "../flag-tables.js";
+import { JUDGE_SETTINGS } from "../../from-env/model-settings-table.js";
 import { QUEUE_URL_HELP } from "./queue.js";
 import type { CliIo } from "../io.js";
 
@@ -9,7 +10,7 @@ export function declareWorker(program: Command, io: CliIo): void {
   const command = program
     .command("worker")
     .description(
-      "Take jobs of `tpo batch --queue` from a PostgreSQL job queue and run them with this machine's models, until SIGTERM or Ctrl-C",
+      "Take jobs of `tpo batch --queue` and `tpo eval … --queue` from a PostgreSQL job queue and run them with this machine's models, until SIGTERM or Ctrl-C",
     )
     .argument("[url]", QUEUE_URL_HELP)
     .option("--concurrency <n>", "jobs run at once", "4")
@@ -29,6 +30,11 @@ export function declareWorker(program: Command, io: CliIo): void {
     command.option(flag, `${help}; a job above it fails at once, without retries`, fallback);
   }
   addModelFlags(command);
+  // The judge of `tpo eval … --queue`'s jobs; the judge's token limit comes with each job.
+  for (const { flag, arg, env, help, key } of JUDGE_SETTINGS) {
+    if (key !== "maxTokens")
+      command.addOption(new Option(`${flag} <${arg}>`, `${help}, for judge jobs [env ${env}]`));
+  }
   command.action(async (url: string | undefined, flags: WorkerFlags) => {
     const { workerAction } = await import("../commands/worker.js");
     await workerAction(url, flags, io);

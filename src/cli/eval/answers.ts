@@ -8,12 +8,7 @@ import { parseSide, resolveSide, sideLabel, type Side } from "../../eval/compare
 import { numberFlag } from "../flags.js";
 import { CliUsageError } from "../errors.js";
 
-/** Our answer to one query, to be judged. */
-export interface OurAnswer {
-  id: string;
-  query: string;
-  text: string;
-}
+import type { OurAnswer } from "../../eval/leaderboard/judging.js";
 
 /** What is judged of a results file: a side's answers, and how they are named. */
 export interface OurAnswers {

@@ -1,15 +1,8 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import type { PromptTemplate } from "../../prompts/template.js";
+import type { JudgePrompt } from "../../eval/leaderboard/judging.js";
 import { CliUsageError } from "../errors.js";
 import { readTextInput } from "../read-input.js";
-
-/** A judge's prompt and the name the judged files give it. */
-export interface JudgePrompt {
-  template: PromptTemplate;
-  /** `tpo:<name>` for ours, `file:<name>#<sha256 prefix>` for a template read from a file. */
-  name: string;
-}
 
 /** A ChatML block, as alpaca_eval writes its templates: `<|im_start|>role\n…<|im_end|>`. */
 const CHATML_BLOCK = /<\|im_start\|>(system|user)\n([\s\S]*?)<\|im_end\|>/g;
