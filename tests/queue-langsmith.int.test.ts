@@ -61,12 +61,31 @@ describe("tpo batch --queue --langsmith-experiment", () => {
     worker.child.kill("SIGTERM");
     await waitUntil(() => worker.output().includes("stopped:"), 60_000);
     expect(worker.output()).not.toMatch(/not uploaded|deprecat|\[LANGSMITH\]/i);
+  }, 360_000);
 
-    const detached = await runCli([...args, "--detach", "--langsmith-experiment", "q"], {
-      env: simServerEnv(world.sim, langsmith),
-    });
-    expect(detached.code).toBe(2);
-    expect(detached.stderr).toContain("--detach with --langsmith-experiment does not go with --queue");
+  it("with --detach, the workers upload the runs; the same command without it collects and adds none", async (ctx) => {
+    const { url } = world.database(ctx, "langsmith_queue_detached");
+    const langsmith = { LANGSMITH_ENDPOINT: endpoint, LANGSMITH_API_KEY: "lsv2_queue_key_not_sent" };
+    const dir = tempDir();
+    const input = join(dir, "prompts.json");
+    writeFileSync(input, JSON.stringify(samplePrompts().slice(0, 3)));
+    const out = join(dir, "out.jsonl");
+    const args = ["batch", input, "--queue", url, "--out", out, "--depth", "1", "--width", "2", "--quiet"];
+    const env = simServerEnv(world.sim, langsmith);
+    const detached = await runCli([...args, "--detach", "--langsmith-experiment", "d"], { env });
+    expect(detached.code, detached.stderr).toBe(0);
+    expect(detached.stderr).toContain("detached");
+    const worker = startCli(["worker", url, "--concurrency", "2"], { env, timeoutMs: 300_000 });
+    const rootsOf = () =>
+      [...capture.runs().values()].filter((r) => r.session_name === "d-tpo" && !r.parent_run_id);
+    await waitUntil(() => rootsOf().length >= 3, 120_000, "the workers' three runs in d-tpo");
+    const collected = await runCli([...args, "--langsmith-experiment", "d"], { env, timeoutMs: 240_000 });
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(readRecords(out)).toHaveLength(3);
+    expect(rootsOf()).toHaveLength(3);
+    worker.child.kill("SIGTERM");
+    await waitUntil(() => worker.output().includes("stopped:"), 60_000);
+    expect(worker.output()).not.toContain("not uploaded");
   }, 360_000);
 
   it("without tracing, a worker makes the run from its record", async (ctx) => {

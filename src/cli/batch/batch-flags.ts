@@ -165,11 +165,6 @@ function refuseFlagsOfTheOtherRunner(input: string, options: BatchOptions): void
         `${input} does not go with --queue: the queue's jobs are read from a file; write the dataset's queries to a JSONL file first.`,
       );
     }
-    if (options.detach && options.langsmithExperiment !== undefined) {
-      throw new CliUsageError(
-        "--detach with --langsmith-experiment does not go with --queue: the records are uploaded once this command has them; wait for them, or upload later with tpo export --format langsmith.",
-      );
-    }
     const flag = PLAIN_ONLY.find((f) => f.given(options));
     if (flag) throw new CliUsageError(`${flag.flag} does not go with --queue: ${flag.why}`);
   } else {
