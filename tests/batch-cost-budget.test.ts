@@ -47,6 +47,18 @@ describe("a batch's dollar budget", () => {
     expect(budget.refused).toBe(2);
   });
 
+  it("once stopped, refuses the query waiting and every later one", async () => {
+    const budget = new BatchCostBudget(1);
+    await budget.admit();
+    const waiting = budget.admit();
+    expect(await settled(waiting)).toBe(false);
+    budget.stop(); // e.g. a record without a cost: the budget can no longer be metered
+    expect(await waiting).toBe(false);
+    budget.finish(undefined);
+    expect(await budget.admit()).toBe(false);
+    expect(budget.refused).toBe(2);
+  });
+
   it("a budget of 0 starts nothing", async () => {
     const budget = new BatchCostBudget(0);
     expect(await budget.admit()).toBe(false);

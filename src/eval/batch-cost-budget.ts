@@ -44,6 +44,12 @@ export class BatchCostBudget {
     }
   }
 
+  /** No query starts any more (the cost of the queries cannot be known): those waiting are refused. */
+  stop(): void {
+    this.stopped = true;
+    this.wakeWaiting();
+  }
+
   /** A query that was admitted ended; `costUsd` is what it spent, undefined when its record has no cost. */
   finish(costUsd: number | undefined): void {
     this.inFlight--;
@@ -51,6 +57,10 @@ export class BatchCostBudget {
       this.spentUsd += costUsd;
       this.finished++;
     }
+    this.wakeWaiting();
+  }
+
+  private wakeWaiting(): void {
     const waiting = this.waiting;
     this.waiting = [];
     for (const wake of waiting) wake();
