@@ -12,6 +12,7 @@ import { ALPACA_EVAL_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { candidateId } from "../../state/state.js";
 import { writeAtomically } from "../atomic-write.js";
 import { lockResults } from "../batch/lock.js";
+import { openJudgeCacheOption } from "../cache-option.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { ResultsWriter, scanResults } from "../../eval/batch/results-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
@@ -50,6 +51,8 @@ export interface JudgeAlpacaEvalOptions extends Record<string, unknown> {
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** A SQLite file or postgres:// URL of the persistent cache of the judge's verdicts (../cache-option.ts). */
+  cache?: string;
 }
 
 const COMMAND = "tpo eval alpaca-eval";
@@ -171,6 +174,12 @@ export async function judgeAlpacaEvalAction(
   );
 
   const release = lockResults(out, COMMAND);
+  const cached = await openJudgeCacheOption(options.cache, judge, settings.price, COMMAND, io.stderr).catch(
+    (error: unknown) => {
+      release();
+      throw error;
+    },
+  );
   const usage: JudgeUsage = noUsage();
   let judged = 0;
   try {
@@ -213,7 +222,13 @@ export async function judgeAlpacaEvalAction(
             output_1: first,
             output_2: second,
           });
-          const verdict = await judgeLabels(model, messages, method, judgeName({ judge }));
+          const verdict = await judgeLabels(
+            model,
+            messages,
+            method,
+            judgeName({ judge }),
+            cached?.judgeCache,
+          );
           const row: Annotation = {
             instruction: pair.reference.instruction,
             output_1: pair.reference.output,
@@ -247,6 +262,7 @@ export async function judgeAlpacaEvalAction(
     if (existsSync(journal)) unlinkSync(journal);
   } finally {
     release();
+    await cached?.cache.close();
   }
   scoreAlpacaEvalAction(out, { gamed: options.gamed, json: options.json }, io);
   const lines = judgeFooter({
@@ -264,4 +280,5 @@ export async function judgeAlpacaEvalAction(
     simulated: settings.backend === "sim" || judge.model.startsWith("tpo-sim"),
   });
   writeLine(options.json ? io.stderr : io.stdout, escapeControl(lines.join("\n")));
+  if (cached) writeLine(options.json ? io.stderr : io.stdout, cached.savedLine());
 }

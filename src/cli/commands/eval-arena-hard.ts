@@ -8,6 +8,7 @@ import {
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { candidateId } from "../../state/state.js";
 import { lockResults } from "../batch/lock.js";
+import { openJudgeCacheOption } from "../cache-option.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
@@ -46,6 +47,8 @@ export interface JudgeArenaHardOptions extends Record<string, unknown> {
   overwrite?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** A SQLite file or postgres:// URL of the persistent cache of the judge's verdicts (../cache-option.ts). */
+  cache?: string;
 }
 
 const COMMAND = "tpo eval arena-hard";
@@ -159,6 +162,12 @@ export async function judgeArenaHardAction(
   const model = judgeChatModel(settings);
 
   const release = lockResults(out, COMMAND);
+  const cached = await openJudgeCacheOption(options.cache, judge, settings.price, COMMAND, io.stderr).catch(
+    (error: unknown) => {
+      release();
+      throw error;
+    },
+  );
   const usage: JudgeUsage = noUsage();
   let judged = 0;
   let nullGames = 0;
@@ -207,7 +216,7 @@ export async function judgeArenaHardAction(
               ANSWER_A: a,
               ANSWER_B: b,
             });
-            const verdict = await judgeVerdict(model, messages, maxTokens);
+            const verdict = await judgeVerdict(model, messages, maxTokens, cached?.judgeCache);
             addUsage(spent, verdict.usage);
             return {
               score: verdict.score,
@@ -243,6 +252,7 @@ export async function judgeArenaHardAction(
     }
   } finally {
     release();
+    await cached?.cache.close();
   }
   if (nullGames > 0) {
     writeLine(
@@ -271,4 +281,5 @@ export async function judgeArenaHardAction(
     simulated: settings.backend === "sim" || judge.model.startsWith("tpo-sim"),
   });
   writeLine(options.json ? io.stderr : io.stdout, escapeControl(lines.join("\n")));
+  if (cached) writeLine(options.json ? io.stderr : io.stdout, cached.savedLine());
 }

@@ -3,7 +3,7 @@ import type { ScoreAlpacaEvalOptions, ScoreArenaHardOptions } from "../commands/
 import type { CliIo } from "../io.js";
 import type { JudgeAlpacaEvalOptions } from "../commands/eval-alpaca-eval.js";
 import type { JudgeArenaHardOptions } from "../commands/eval-arena-hard.js";
-import { addJudgeFlags } from "../flag-tables.js";
+import { addJudgeFlags, JUDGE_CACHE_FLAG } from "../flag-tables.js";
 
 /** The flags that pick our answers and run the judging as a batch, shared by both judged leaderboards. */
 function addJudgingFlags(command: Command): Command {
@@ -25,7 +25,8 @@ function addJudgingFlags(command: Command): Command {
     .option("--concurrency <k>", "items judged at once", "4")
     .option("--overwrite", "judge again from scratch (by default a rerun continues --out)")
     .option("--json", "print the scores as JSON (the judge's note goes to standard error)")
-    .option("--quiet", "no progress on standard error");
+    .option("--quiet", "no progress on standard error")
+    .option(...JUDGE_CACHE_FLAG);
   return addJudgeFlags(command);
 }
 
