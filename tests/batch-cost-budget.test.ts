@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchCostBudget } from "../src/eval/batch-cost-budget.js";
+import { BatchCostBudget, spentUsdOf } from "../src/eval/batch-cost-budget.js";
 
 /** Whether a promise has settled, after the microtasks queued so far have run. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
@@ -62,5 +62,13 @@ describe("a batch's dollar budget", () => {
   it("a budget of 0 starts nothing", async () => {
     const budget = new BatchCostBudget(0);
     expect(await budget.admit()).toBe(false);
+  });
+
+  it("counts what a query spent: its cost less what the cache answered; nothing without prices", () => {
+    expect(spentUsdOf({ costUsd: 0.05, fromCache: { costUsd: 0.02 } } as never)).toBeCloseTo(0.03, 12);
+    expect(spentUsdOf({ costUsd: 0.05 } as never)).toBe(0.05);
+    expect(spentUsdOf({ costUsd: 0.05, fromCache: { costUsd: 0.05 } } as never)).toBe(0);
+    expect(spentUsdOf({ promptTokens: 10 } as never)).toBeUndefined();
+    expect(spentUsdOf(undefined)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { enqueueJobs } from "../../queue/enqueue.js";
 import type { QueueDb } from "../../queue/connection.js";
 import type { QueueJobData, RetryPolicy } from "../../queue/job.js";
-import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
+import { BatchCostBudget, spentUsdOf } from "../../eval/batch-cost-budget.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { escapeControl } from "../../util/escape.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
@@ -133,7 +133,7 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
           onResult: (result, job) => {
             const batchRecord = result.record ?? misfitRecordOf(job, result.unreadable);
             if (budget) {
-              const costUsd = paidBefore.has(job.key) ? undefined : batchRecord.usage?.costUsd;
+              const costUsd = paidBefore.has(job.key) ? undefined : spentUsdOf(batchRecord.usage);
               budget.finish(costUsd);
               if (costUsd === undefined && !paidBefore.has(job.key) && !batchRecord.error && !unpriced) {
                 unpriced = batchRecord;

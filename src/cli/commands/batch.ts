@@ -1,7 +1,7 @@
 import { CliRunError, CliUsageError } from "../errors.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { describeModels, modelSettings, pricedAsNeeded } from "../flags.js";
-import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
+import { BatchCostBudget, spentUsdOf } from "../../eval/batch-cost-budget.js";
 import { runJob } from "../batch/run-job.js";
 import { checkpointForgetter, openCheckpointer, threadIdOf } from "../../run/checkpoint.js";
 import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
@@ -145,7 +145,7 @@ async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): P
             trace: await experiments?.traceOf(job.item.id, job.mode),
           });
         } finally {
-          budget?.finish(record?.usage?.costUsd);
+          budget?.finish(spentUsdOf(record?.usage));
         }
         if (signal.aborted) return; // the batch is stopping: this record could not be kept
         try {
