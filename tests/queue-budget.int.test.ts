@@ -79,4 +79,41 @@ describe("tpo batch --queue --batch-max-cost", () => {
     expect(detached.code).toBe(2);
     expect(detached.stderr).toMatch(/--batch-max-cost with --detach does not go with --queue/);
   }, 120_000);
+
+  it("stops enqueuing at the first record without a cost (a worker without prices) and says what to give it: exit 2", async (ctx) => {
+    const { pg, url } = world.database(ctx, "budget_unpriced");
+    const dir = tempDir();
+    const input = join(dir, "prompts.json");
+    writeFileSync(input, JSON.stringify(samplePrompts().slice(50, 53)));
+    const out = join(dir, "out.jsonl");
+    const worker = startCli(["worker", url, "--concurrency", "2", "--quiet"], {
+      env: simServerEnv(world.sim),
+      timeoutMs: 300_000,
+    });
+    const workerEnded = worker.done.then((ended) => {
+      throw new Error(`the worker ended: ${ended.stderr}`);
+    });
+    const args = [
+      "batch",
+      input,
+      "--queue",
+      url,
+      "--out",
+      out,
+      "--depth",
+      "1",
+      "--quiet",
+      "--batch-max-cost",
+      "1",
+    ];
+    const result = await Promise.race([runTpo(args), workerEnded]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the record of .* has no cost, as its worker has no prices/);
+    expect(result.stderr).toContain("2 of 3 queries were not started");
+    expect(result.stderr).toContain("--prices FILE or TPO_PRICES");
+    expect(readRecords(out)).toHaveLength(1);
+    expect(Number(pg.query("budget_unpriced", "SELECT count(*) FROM tpo_queue.jobs").trim())).toBe(1);
+    worker.child.kill("SIGTERM");
+    expect((await worker.done).code).toBe(0);
+  }, 300_000);
 });

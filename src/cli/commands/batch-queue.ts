@@ -182,16 +182,7 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
   if (flags.detach) return;
 
   summarizeResults(flags.out, flags.modes, flags.format, io.stdout);
-  if (unpriced) {
-    writeLine(
-      io.stderr,
-      escapeControl(
-        `tpo batch: --batch-max-cost: the record of ${unpriced.id} (${unpriced.mode}) has no cost: its worker has no prices, ` +
-          "so no more jobs were enqueued. Give every tpo worker the prices (--prices FILE or TPO_PRICES), then run this command again.",
-      ),
-    );
-  }
-  if (budget && budget.refused > 0) {
+  if (budget && budget.refused > 0 && !unpriced) {
     writeLine(
       io.stderr,
       `tpo batch: --batch-max-cost ${budget.limitUsd} reached: this run spent $${budget.spent.toFixed(4)}, and ` +
@@ -209,6 +200,15 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
       uploadHostOf(io),
     );
     await upload.finish(experimentRecordsOf(flags.out), flags.out);
+  }
+  if (unpriced) {
+    throw new CliUsageError(
+      escapeControl(
+        `--batch-max-cost: the record of ${unpriced.id} (${unpriced.mode}) has no cost, as its worker has no prices, so the budget ` +
+          `cannot be metered and no more jobs were enqueued (${budget!.refused} of ${total} queries were not started). ` +
+          "Give every tpo worker the prices (--prices FILE or TPO_PRICES), then run this command again: it runs the rest.",
+      ),
+    );
   }
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
