@@ -109,7 +109,7 @@ function reasonOf(error: unknown): string {
  * A pairwise LLM judge through structured output, as `createJudgeRewardModel` is a pointwise one.
  * A verdict that does not parse, or is none of A, B and tie, or an answer that is not JSON at all,
  * is asked again up to `maxRetries` times; a failed request (the client has retried it already)
- * fails at once.
+ * fails at once. With `cache`, a verdict it holds for the same request is not asked again.
  */
 export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJudgeOptions): PairwiseJudge {
   // As JSON schema rather than zod: then no client validates the verdict inside its request (the

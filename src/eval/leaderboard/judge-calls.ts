@@ -105,7 +105,8 @@ export interface LabelJudgement {
  * AlpacaEval's judge on one pair, in the order shown. `weighted`: one token at temperature 1 (the
  * official configuration's; the sampled token does not matter), the preference read from its top
  * log-probabilities; a server that returns none is a MissingLogprobsError. `discrete`: the label
- * it writes at temperature 0, asked again once when it is neither label.
+ * it writes at temperature 0, asked again once when it is neither label. With `cache`, a judgement
+ * it holds for the same request is not asked again (../judge-cache.ts).
  */
 export async function judgeLabels(
   model: BaseChatModel,
@@ -171,7 +172,10 @@ export interface VerdictJudgement {
   usage: JudgeUsage;
 }
 
-/** Arena-Hard's judge on one game: its answer and its verdict, asked again once when no verdict parses. */
+/**
+ * Arena-Hard's judge on one game: its answer and its verdict, asked again once when no verdict
+ * parses. With `cache`, a judgement it holds for the same request is not asked again (../judge-cache.ts).
+ */
 export async function judgeVerdict(
   model: BaseChatModel,
   messages: BaseMessage[],
