@@ -187,9 +187,9 @@ describe("tpo batch --cache", () => {
     const kept = await runCliInProcess(["cache", "prune", cache, "--older-than", "1h"]);
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stdout).toMatch(
-      /^Deleted 0 entries older than 1h from .*; [1-9]\d* responses and [1-9]\d* scores left\.$/m,
+      /^Deleted 0 entries older than 1h from .*; [1-9]\d* responses, [1-9]\d* scores and 0 verdicts left\.$/m,
     );
     const all = await runCliInProcess(["cache", "prune", cache, "--older-than", "0s"]);
-    expect(all.stdout).toMatch(/; 0 responses and 0 scores left\.$/m);
+    expect(all.stdout).toMatch(/; 0 responses, 0 scores and 0 verdicts left\.$/m);
   });
 });

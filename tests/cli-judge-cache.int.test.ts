@@ -123,6 +123,7 @@ async function secondRunFromCache(
 
 describe("the cache under the judges", () => {
   it("tpo compare: a second identical comparison is answered by the cache", async () => {
+    let cacheFile = "";
     await secondRunFromCache(
       (out, cache) => [
         "compare",
@@ -139,10 +140,12 @@ describe("the cache under the judges", () => {
         "tpo-sim",
         "--quiet",
         "--cache",
-        cache,
+        (cacheFile = cache),
       ],
       2 * QUERIES,
     );
+    const pruned = await run(["cache", "prune", cacheFile, "--older-than", "1h"]);
+    expect(pruned.stdout).toContain(`0 responses, 0 scores and ${2 * QUERIES} verdicts left.`);
   }, 300_000);
 
   it("tpo eval alpaca-eval: a second identical evaluation is answered by the cache", async () => {
