@@ -25,6 +25,21 @@ export class RewardModelError extends TpoError {}
 /** The models are not configured, or configured inconsistently. */
 export class TpoConfigError extends TpoError {}
 
+/**
+ * No judge can be chosen (`tpo compare`, `tpo eval`): `reason` "server-in-file" when only a results
+ * file names a server (tpo never sends a request to one), "none" when nothing names a judge.
+ * `what` is the message without its way out, for a front end to add its own (its flags).
+ */
+export class TpoJudgeError extends TpoConfigError {
+  constructor(
+    readonly reason: "server-in-file" | "none",
+    readonly what: string,
+    fix: string,
+  ) {
+    super(`${what}${fix}`);
+  }
+}
+
 /** An HTTP request failed for good: a status that is not worth retrying, or the retries ran out. */
 export class HttpRequestError extends TpoError {
   constructor(
@@ -151,3 +166,17 @@ export class TpoLangSmithError extends TpoError {
  * The message names the file, or the argument that named it, and what to do.
  */
 export class TpoFileError extends TpoError {}
+
+/**
+ * Writing a results file failed in the middle of a batch (a full disk, a file taken away): the
+ * queries in flight were stopped and no more were started; the records written before stay.
+ * `path` names the file; the cause is the write's own error.
+ */
+export class TpoWriteError extends TpoError {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`writing ${path} failed (${(cause as Error)?.message ?? String(cause)})`, { cause });
+  }
+}

@@ -5,7 +5,8 @@ import { planJobs } from "../src/eval/batch/plan.js";
 import { latestRecords } from "../src/eval/batch/results-file.js";
 import type { BatchRecord } from "../src/eval/batch/record.js";
 import { groupBySettings, settingsDifferences, settingsKey } from "../src/eval/batch/settings-check.js";
-import { inShard, itemsOfShard, parseShard } from "../src/cli/batch/shard.js";
+import { inShard, itemsOfShard } from "../src/eval/batch/shard.js";
+import { parseShard } from "../src/cli/batch/batch-flags.js";
 import {
   parseTpoContext,
   TpoContextSchema,

@@ -8,7 +8,8 @@ import { settingsPerMode } from "../src/cli/batch/modes.js";
 import { planJobs } from "../src/eval/batch/plan.js";
 import type { BatchRecord } from "../src/eval/batch/record.js";
 import { latestRecords } from "../src/eval/batch/results-file.js";
-import { inShard, parseShard } from "../src/cli/batch/shard.js";
+import { inShard } from "../src/eval/batch/shard.js";
+import { parseShard } from "../src/cli/batch/batch-flags.js";
 import { removeTempDirs, tempDir } from "./helpers/cli.js";
 
 const sample = readFileSync(samplePromptsPath(), "utf8");
@@ -61,6 +62,15 @@ describe("batch input", () => {
       null,
     ]);
     expect(items[3].error).toMatch(/"turns" has 2 turns/);
+  });
+
+  it("takes Arena-Hard's uid (v2) or question_id (v0.1) as the id when there is no id, so judging matches them", () => {
+    const text = [
+      '{"uid": "u1", "prompt": "Arena v2?"}',
+      '{"question_id": "q1", "turns": [{"content": "Arena?"}]}',
+      '{"id": "mine", "uid": "u2", "prompt": "Both?"}',
+    ].join("\n");
+    expect(parseBatchInput(text, "q.jsonl").map((i) => i.id)).toEqual(["u1", "q1", "mine"]);
   });
 
   it("refuses, in one error naming the fields it reads, a file where no entry has a query", () => {

@@ -7,6 +7,7 @@ import {
   checkpointForgetter,
   openCheckpointer,
   type BatchCheckpointer,
+  retryOnLostConnection,
   warnOnLostConnections,
 } from "../src/run/checkpoint.js";
 import { EventEmitter } from "node:events";
@@ -183,5 +184,55 @@ describe("a PostgreSQL checkpointer's lost connections", () => {
     expect(warnings[0]).toMatch(
       /connection of --checkpoint postgres:\/\/db was lost \(terminating connection/,
     );
+  });
+});
+
+/** What node-postgres rejects a query with when the server ends its connection. */
+function terminated(): Error {
+  return Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+}
+
+describe("a PostgreSQL checkpoint write whose connection is lost", () => {
+  /** A saver whose methods fail with `failures` (in order) before they answer. */
+  function flakySaver(failures: Error[]) {
+    const calls: string[] = [];
+    const answer = (name: string) => async () => {
+      calls.push(name);
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return name;
+    };
+    return {
+      calls,
+      saver: {
+        put: answer("put"),
+        putWrites: answer("putWrites"),
+        getTuple: answer("getTuple"),
+        deleteThread: answer("deleteThread"),
+      },
+    };
+  }
+
+  it("is done again on a new connection: the query goes on (a transaction the server ended left nothing)", async () => {
+    for (const method of ["put", "putWrites", "getTuple", "deleteThread"] as const) {
+      const lostMidWrite = Object.assign(new Error("Connection terminated unexpectedly"), {});
+      const { saver, calls } = flakySaver([terminated(), lostMidWrite]);
+      retryOnLostConnection(saver);
+      await expect((saver[method] as () => Promise<string>)()).resolves.toBe(method);
+      expect(calls).toEqual([method, method, method]);
+    }
+  });
+
+  it("is not done again for any other error, nor forever", async () => {
+    const collided = Object.assign(new Error("duplicate key value"), { code: "23505" });
+    const once = flakySaver([collided]);
+    retryOnLostConnection(once.saver);
+    await expect(once.saver.put()).rejects.toBe(collided);
+    expect(once.calls).toHaveLength(1);
+
+    const down = flakySaver([terminated(), terminated(), terminated(), terminated(), terminated()]);
+    retryOnLostConnection(down.saver);
+    await expect(down.saver.put()).rejects.toMatchObject({ code: "57P01" });
+    expect(down.calls.length).toBeLessThan(5);
   });
 });

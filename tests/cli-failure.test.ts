@@ -3,7 +3,8 @@ import { TpoConfigError, TpoFileError, TpoInputError } from "../src/errors.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 import { TpoStepError } from "../src/errors.js";
 import { exitCodeOf } from "../src/cli/exit-on-error.js";
-import { describeFailure, endpointOf } from "../src/cli/failure.js";
+import { describeFailure } from "../src/cli/failure.js";
+import { endpointOf } from "../src/batch/run-failure.js";
 import { iterationLine } from "../src/cli/iteration-line.js";
 import { emptyUsage } from "../src/state/state.js";
 

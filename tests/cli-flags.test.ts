@@ -3,12 +3,12 @@ import { CliUsageError } from "../src/cli/errors.js";
 import { Command } from "commander";
 import {
   addSettingFlags,
-  describeModels,
   modelSettings,
   numberFlag,
   parseSettings,
   settingsInput,
 } from "../src/cli/flags.js";
+import { describeModels } from "../src/from-env/model-identities.js";
 import { parseModes, settingsPerMode } from "../src/cli/batch/modes.js";
 
 describe("run-setting flags", () => {

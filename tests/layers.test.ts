@@ -9,6 +9,18 @@ import { ROOT } from "./helpers/cli.js";
  * import each other.
  */
 const BASE = ["errors", "util"];
+const QUEUE = [
+  "eval",
+  "run",
+  "from-env",
+  "graph",
+  "models",
+  "state",
+  "settings",
+  "messages",
+  "http",
+  ...BASE,
+];
 const ALLOWED: Record<string, string[]> = {
   errors: [],
   // General helpers; they may throw the typed errors of errors.ts.
@@ -62,9 +74,13 @@ const ALLOWED: Record<string, string[]> = {
     "http",
     ...BASE,
   ],
-  queue: ["eval", "run", "from-env", "graph", "models", "state", "settings", "messages", "http", ...BASE],
+  queue: QUEUE,
+  // Running a batch: a query's record, the loop over the jobs, the jobs as the queue carries them.
+  // Just above queue/ (whose job data it makes) and eval/ (whose records it writes); the CLI wires it.
+  batch: ["queue", ...QUEUE],
   mcp: ["adapters", "run", "from-env", "graph", "models", "state", "settings", "messages", ...BASE],
   cli: [
+    "batch",
     "cache",
     "eval",
     "langsmith",

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MODEL_SETTINGS } from "../src/from-env/model-settings-table.js";
+import { JUDGE_SETTINGS, MODEL_SETTINGS } from "../src/from-env/model-settings-table.js";
 import { modelSettingsFromEnv } from "../src/from-env/models-from-env.js";
 import { modelSettings } from "../src/cli/flags.js";
+import { judgeSettings } from "../src/cli/compare/judge-settings.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const doc = (name: string) => readFileSync(join(ROOT, "docs", name), "utf8");
@@ -46,5 +47,38 @@ describe("the table of model settings", () => {
     const text = doc("models.md");
     const missing = MODEL_SETTINGS.filter(({ env }) => !text.includes(`\`${env}\``)).map(({ env }) => env);
     expect(missing).toEqual([]);
+  });
+});
+
+describe("the table of the judge's settings", () => {
+  it("is what the judge's flags and variables are read by, each flag over its variable", () => {
+    const env: Record<string, string> = { TPO_BACKEND: "openai" };
+    for (const { env: name } of JUDGE_SETTINGS)
+      env[name] = name === "TPO_JUDGE_MAX_TOKENS" ? "100" : `env ${name}`;
+    expect(judgeSettings({}, undefined, env)).toMatchObject({
+      model: "env TPO_JUDGE_MODEL",
+      baseUrl: "env TPO_JUDGE_BASE_URL",
+      apiKey: "env TPO_JUDGE_API_KEY",
+      maxTokens: 100,
+    });
+    const flags = {
+      judgeModel: "m",
+      judgeBaseUrl: "http://judge/v1",
+      judgeApiKey: "k",
+      judgeMaxTokens: "200",
+    };
+    expect(judgeSettings(flags, undefined, env)).toMatchObject({
+      model: "m",
+      baseUrl: "http://judge/v1",
+      apiKey: "k",
+      maxTokens: 200,
+    });
+  });
+
+  it("is docs/evaluation.md's table of judge flags, row for row", () => {
+    const rows = [
+      ...doc("evaluation.md").matchAll(/^\| `(--judge-[a-z-]+) <([^>]+)>` *\| `([A-Z_]+)`/gm),
+    ].map((m) => [m[1], m[2], m[3]]);
+    expect(rows).toEqual(JUDGE_SETTINGS.map(({ flag, arg, env }) => [flag, arg, env]));
   });
 });

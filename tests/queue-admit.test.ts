@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { queueJobOf, refusedRecordOf } from "../src/cli/queue/job-data.js";
+import { queueJobOf, refusedRecordOf } from "../src/batch/queue-jobs.js";
 import { OutModels } from "../src/eval/batch/models-check.js";
 import { BatchRecordSchema } from "../src/eval/batch/record.js";
 import { capFlags, MCP_FLAGS, SERVE_FLAGS } from "../src/cli/flag-tables.js";

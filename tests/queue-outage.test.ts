@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { Outage, waitForRecords } from "../src/cli/queue/wait.js";
+import { Outage, waitForRecords } from "../src/queue/wait.js";
 import type { QueueDb } from "../src/queue/connection.js";
 import type { QueueJobData } from "../src/queue/job.js";
 import { waitUntil } from "./helpers/cli.js";
@@ -35,8 +35,9 @@ describe("a waiting batch whose queue goes away", () => {
   it("says so once per outage, whether the pool or a read noticed, and once when it is back", async () => {
     const said: string[] = [];
     const { state, queue } = fakeQueue();
-    const outage = new Outage((line) => said.push(line));
-    const poolError = () => outage.lost("tpo batch: a connection to the queue was lost (terminated)");
+    // As tpo batch --queue wires it: the library's lines, under the command's name.
+    const outage = new Outage((line) => said.push(`tpo batch: ${line}`));
+    const poolError = () => outage.lost("a connection to the queue was lost (terminated)");
     const seen: string[] = [];
     const jobs = ["a", "b"].map((key) => ({ key }) as QueueJobData);
     const waiting = waitForRecords(queue, jobs, {

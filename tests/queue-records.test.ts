@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatchRecordSchema, type BatchRecord } from "../src/eval/batch/record.js";
-import { misfitRecordOf } from "../src/cli/queue/job-data.js";
+import { misfitRecordOf } from "../src/batch/queue-jobs.js";
 import type { QueueJobData } from "../src/queue/job.js";
 import type { SqlClient } from "../src/queue/packages.js";
 import { allResults, checkRecord, resultsOf } from "../src/queue/results.js";

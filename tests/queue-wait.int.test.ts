@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { waitForRecords } from "../src/cli/queue/wait.js";
+import { waitForRecords } from "../src/queue/wait.js";
 import { openQueue } from "../src/queue/connection.js";
 import type { QueueJobData } from "../src/queue/job.js";
 import { saveResult } from "../src/queue/results.js";

@@ -7,7 +7,8 @@ import { openQueue } from "../src/queue/connection.js";
 import { queueErrorOf } from "../src/queue/errors-of-pg.js";
 import { checkQueueUrl } from "../src/queue/url.js";
 import { cliErrorOfQueue } from "../src/cli/queue/open.js";
-import { datasetName, failureRecordOf, jobOfQueueData, queueJobOf } from "../src/cli/queue/job-data.js";
+import { failureRecordOf, jobOfQueueData, queueJobOf } from "../src/batch/queue-jobs.js";
+import { datasetName } from "../src/cli/batch/batch-flags.js";
 import { CliRunError, CliUsageError } from "../src/cli/errors.js";
 import { parseTpoContext } from "../src/settings/run-settings.js";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { describeModels } from "../src/cli/flags.js";
+import { describeModels } from "../src/from-env/model-identities.js";
 import { createOpenAIChatModel } from "../src/models/chat/openai.js";
 import { createHttpRewardModel } from "../src/models/reward/http-reward.js";
 import { killChildren, removeTempDirs, runCli, runCliInProcess, tempDir } from "./helpers/cli.js";

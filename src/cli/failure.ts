@@ -1,41 +1,13 @@
 import type { ModelSettings } from "../from-env/models-from-env.js";
 import { CliRunError, CliUsageError } from "./errors.js";
-import { redactUrls } from "../http/redact.js";
-import { failureOf, firstLine } from "../run/failure.js";
-
-/** Where a step's requests went, as a person would look for it. */
-export function endpointOf(step: string, settings: ModelSettings): string {
-  if (settings.backend === "sim") return "the simulated world";
-  const server = settings.baseUrl ?? "the OpenAI API";
-  if (step === "generate") return `policy ${settings.model ?? "?"} at ${server}`;
-  if (step === "critique" || step === "gradient" || step === "update") {
-    return `critic ${settings.criticModel ?? settings.model ?? "?"} at ${settings.criticBaseUrl ?? server}`;
-  }
-  if (step === "reward") {
-    return settings.rewardUrl
-      ? `reward model ${settings.rewardKind ? `(${settings.rewardKind}) ` : ""}at ${settings.rewardUrl}`
-      : `the LLM judge ${settings.model ?? "?"} at ${server}`;
-  }
-  return "the graph";
-}
+import { describeRunFailure } from "../batch/run-failure.js";
 
 /**
- * A failure of one run, as the CLI reports it: bad input or settings are usage errors; anything
- * else names the step that failed and the endpoint it was talking to.
+ * A failure of one run, as the CLI reports it: bad input or settings are usage errors (exit 2);
+ * anything else names the step that failed and the endpoint it was talking to (exit 1).
  */
 export function describeFailure(error: unknown, step: string | null, settings: ModelSettings): Error {
   if (error instanceof CliUsageError || error instanceof CliRunError) return error;
-  const failure = failureOf(error, step);
-  if (failure.kind === "input" || failure.kind === "settings" || failure.kind === "config") {
-    return new CliUsageError(failure.message);
-  }
-  // The clients' errors know the URL they called; the settings only say where it should have been.
-  const endpoint =
-    failure.role === "model server"
-      ? failure.server
-      : failure.role === "reward server"
-        ? `${failure.rewardKind} reward server at ${failure.server}`
-        : failure.step && endpointOf(failure.step, settings);
-  const where = failure.step ? `the ${failure.step} step failed (${endpoint})` : "the run failed";
-  return new CliRunError(redactUrls(`${where}: ${firstLine(failure.message)}`), { cause: error });
+  const { kind, message } = describeRunFailure(error, step, settings);
+  return kind === "usage" ? new CliUsageError(message) : new CliRunError(message, { cause: error });
 }

@@ -6,7 +6,7 @@
 import { Option, type Command } from "commander";
 import { TPO_PRESET_NAMES } from "../settings/presets.js";
 import type { TpoContext } from "../settings/run-settings.js";
-import { MODEL_SETTINGS, type ModelKey } from "../from-env/model-settings-table.js";
+import { JUDGE_SETTINGS, MODEL_SETTINGS, type ModelKey } from "../from-env/model-settings-table.js";
 import { DEFAULT_RUN_CAPS } from "../settings/caps.js";
 import { CliUsageError } from "./errors.js";
 
@@ -211,32 +211,6 @@ export function addMcpFlags(command: Command): Command {
 }
 
 /**
- * The judge's own flags (`tpo compare`, read by ./compare/judge-settings.ts), each mirroring an
- * environment variable and winning over it.
- */
-export const JUDGE_FLAGS = [
-  { flag: "--judge-model <name>", key: "judgeModel", env: "TPO_JUDGE_MODEL", help: "the judge model" },
-  {
-    flag: "--judge-base-url <url>",
-    key: "judgeBaseUrl",
-    env: "TPO_JUDGE_BASE_URL",
-    help: "the judge's OpenAI-compatible server, or several comma-separated (default: the policy's)",
-  },
-  {
-    flag: "--judge-api-key <key>",
-    key: "judgeApiKey",
-    env: "TPO_JUDGE_API_KEY",
-    help: "API key of the judge's server (default: OPENAI_API_KEY when the judge uses the policy's server)",
-  },
-  {
-    flag: "--judge-max-tokens <n>",
-    key: "judgeMaxTokens",
-    env: "TPO_JUDGE_MAX_TOKENS",
-    help: "tokens the judge may write per verdict (max_tokens; default 1024)",
-  },
-] as const;
-
-/**
  * The policy flags that the judge falls back to, as `tpo batch` reads them (same names, same
  * variables). Compare needs no reward model, so the reward flags are left out.
  */
@@ -260,7 +234,9 @@ export const JUDGE_POLICY_FLAGS = [
 ] as const;
 
 export function addJudgeFlags(command: Command): Command {
-  for (const { flag, env, help } of JUDGE_FLAGS) command.addOption(new Option(flag, `${help} [env ${env}]`));
+  for (const { flag, arg, env, help } of JUDGE_SETTINGS) {
+    command.addOption(new Option(`${flag} <${arg}>`, `${help} [env ${env}]`));
+  }
   for (const [flag, help] of JUDGE_POLICY_FLAGS) command.addOption(new Option(flag, help));
   return command;
 }

@@ -2,7 +2,6 @@ import { parseTpoContext, type TpoContext, type TpoContextInput } from "../setti
 import { preset } from "../settings/presets.js";
 import { TpoConfigError, TpoSettingsError } from "../errors.js";
 import { modelSettingsFromEnv, type ModelSettings } from "../from-env/models-from-env.js";
-import { redactUrls } from "../http/redact.js";
 import type { TpoModels } from "../models/tpo-models.js";
 import { CliUsageError } from "./errors.js";
 import {
@@ -88,26 +87,4 @@ export function pricedAsNeeded(models: TpoModels, context: Pick<TpoContext, "bud
     );
   }
   return models;
-}
-
-/** What a record may say about the models: never a key, nor the credentials of a URL. */
-export function describeModels(settings: ModelSettings): Record<string, string> {
-  const described: Record<string, string> = {};
-  for (const key of [
-    "backend",
-    "baseUrl",
-    "model",
-    "criticModel",
-    "criticBaseUrl",
-    "rewardUrl",
-    "rewardKind",
-    "rewardModel",
-    "rewardTemplate",
-  ] as const) {
-    const value = settings[key];
-    if (value) described[key] = redactUrls(value);
-  }
-  if (settings.rewardLabel !== undefined) described.rewardLabel = String(settings.rewardLabel);
-  if (settings.simulatedServer) described.simulated = "true";
-  return described;
 }

@@ -1,4 +1,4 @@
-import { messagesFromTurns, queryText } from "../messages/conversation.js";
+import { messagesFromTurns } from "../messages/conversation.js";
 import type { TpoRunInput as QueryInput } from "../run/index.js";
 import { CliUsageError } from "./errors.js";
 import { readTextInput } from "./read-input.js";
@@ -31,9 +31,4 @@ export function readQueryInput(query: string | undefined, messagesFile: string |
   const text = query === "-" ? readTextInput("-", "standard input") : query;
   if (!text.trim()) throw new CliUsageError("The query is empty.");
   return { query: text.trim() };
-}
-
-/** The query as records show it: the text, or a conversation's transcript. */
-export function queryTextOf(input: QueryInput): string {
-  return "query" in input ? input.query : queryText(input.messages);
 }

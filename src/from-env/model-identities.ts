@@ -28,3 +28,25 @@ export function modelIdentities(settings: ModelSettings): { policy: string; crit
     reward,
   };
 }
+
+/** What a record may say about the models: never a key, nor the credentials of a URL. */
+export function describeModels(settings: ModelSettings): Record<string, string> {
+  const described: Record<string, string> = {};
+  for (const key of [
+    "backend",
+    "baseUrl",
+    "model",
+    "criticModel",
+    "criticBaseUrl",
+    "rewardUrl",
+    "rewardKind",
+    "rewardModel",
+    "rewardTemplate",
+  ] as const) {
+    const value = settings[key];
+    if (value) described[key] = redactUrls(value);
+  }
+  if (settings.rewardLabel !== undefined) described.rewardLabel = String(settings.rewardLabel);
+  if (settings.simulatedServer) described.simulated = "true";
+  return described;
+}

@@ -156,3 +156,32 @@ export const MODEL_SETTINGS = [
   ),
   model("--reward-price", "usd", "rewardPrice", "TPO_REWARD_PRICE", "USD per reward request"),
 ];
+
+/**
+ * The judge's own settings (`tpo compare`, `tpo eval`; from-env/judge-settings.ts), each flag
+ * mirroring its variable and winning over it; what they leave open comes from the policy's.
+ */
+export const JUDGE_SETTINGS = [
+  { flag: "--judge-model", arg: "name", key: "model", env: "TPO_JUDGE_MODEL", help: "the judge model" },
+  {
+    flag: "--judge-base-url",
+    arg: "url",
+    key: "baseUrl",
+    env: "TPO_JUDGE_BASE_URL",
+    help: "the judge's OpenAI-compatible server, or several comma-separated (default: the policy's)",
+  },
+  {
+    flag: "--judge-api-key",
+    arg: "key",
+    key: "apiKey",
+    env: "TPO_JUDGE_API_KEY",
+    help: "API key of the judge's server (default: OPENAI_API_KEY when the judge uses the policy's server)",
+  },
+  {
+    flag: "--judge-max-tokens",
+    arg: "n",
+    key: "maxTokens",
+    env: "TPO_JUDGE_MAX_TOKENS",
+    help: "tokens the judge may write per verdict (max_tokens; default 1024)",
+  },
+] as const;

@@ -193,8 +193,45 @@ export function warnOnLostConnections(saver: object, where: string, onLost: Lost
   };
   pool?.on("error", lost);
   // A connection lost while the saver holds it (between two queries of a write) emits on the
-  // client, not the pool: heard here, the write fails and the query's record says so.
+  // client, not the pool: heard here; the write is tried again (retryOnLostConnection).
   pool?.on("connect", (client) => client.on("error", lost));
+}
+
+/**
+ * Whether a PostgreSQL call failed because its connection ended (the server restarted, an
+ * administrator ended it, the network cut it): SQLSTATE class 08 and 57P01–57P03, or node-postgres's
+ * own words when the socket closes first.
+ */
+function isLostConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && (code.startsWith("08") || /^57P0[123]$/.test(code))) return true;
+  const message = error instanceof Error ? error.message : "";
+  return /Connection terminated|terminating connection|ECONNRESET/i.test(message);
+}
+
+const SAVER_CALLS_TO_RETRY = ["getTuple", "put", "putWrites", "deleteThread"] as const;
+
+/**
+ * Makes the saver's reads and writes try again, on a new connection, when the one they held was
+ * lost: each runs in a transaction the server rolls back when it ends the connection, so a second
+ * try leaves one checkpoint, and the query goes on instead of failing. Three tries at most.
+ */
+export function retryOnLostConnection<
+  T extends Record<(typeof SAVER_CALLS_TO_RETRY)[number], (...args: never[]) => Promise<unknown>>,
+>(saver: T, tries = 3): T {
+  for (const name of SAVER_CALLS_TO_RETRY) {
+    const call = (saver[name] as (...args: unknown[]) => Promise<unknown>).bind(saver);
+    (saver as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await call(...args);
+        } catch (error) {
+          if (!isLostConnection(error) || attempt >= tries) throw error;
+        }
+      }
+    };
+  }
+  return saver;
 }
 
 async function openPostgres(
@@ -217,6 +254,7 @@ async function openPostgres(
     throw new TpoConfigError(`--checkpoint ${where} is not a PostgreSQL connection URL: ${reason}`);
   }
   warnOnLostConnections(saver, where, onLost);
+  retryOnLostConnection(saver);
   try {
     await setUpWithRetry(saver);
   } catch (error) {

@@ -1,3 +1,4 @@
+import { basename, extname } from "node:path";
 import type { TpoContext, TpoMode } from "../../settings/run-settings.js";
 import type { RetryPolicy } from "../../queue/job.js";
 import { CliUsageError } from "../errors.js";
@@ -5,7 +6,6 @@ import { MODEL_FLAGS, optionKey } from "../flag-tables.js";
 import { numberFlag, settingsInput } from "../flags.js";
 import { escapeControl } from "../../util/escape.js";
 import { writeLine, type CliIo } from "../io.js";
-import { datasetName } from "../queue/job-data.js";
 import { checkCheckpointFile } from "../../run/checkpoint.js";
 import { readBatchInput, type BatchItem } from "../../eval/batch/input.js";
 import { parseModes, settingsPerMode } from "./modes.js";
@@ -13,7 +13,7 @@ import { checkOutPath } from "./out-file.js";
 import { langSmithTarget, readLangSmithInput } from "../langsmith.js";
 import type { LangSmithTarget } from "../../langsmith/experiment-upload.js";
 import { datasetNameOf, datasetOfInput } from "../../langsmith/records.js";
-import { itemsOfShard, parseShard, type Shard } from "./shard.js";
+import { itemsOfShard, type Shard } from "../../eval/batch/shard.js";
 
 /** `tpo batch`'s flags as commander gives them (../declare/batch.ts declares them). */
 export interface BatchOptions extends Record<string, unknown> {
@@ -245,6 +245,28 @@ function plainFlags(shared: SharedFlags, options: BatchOptions): PlainBatch {
     keepCheckpoints: options.keepCheckpoints ?? false,
     cache: options.cache,
   };
+}
+
+/** "--shard i/n", with i from 0 to n-1. */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index >= count) {
+    throw new CliUsageError(`--shard must be i/n with 0 <= i < n (e.g. 0/4 … 3/4), got "${text}".`);
+  }
+  return { index, count };
+}
+
+/** The data set's name in job keys: `--dataset`, else the input file's name without its extension. */
+export function datasetName(input: string, flag: string | undefined): string {
+  if (flag !== undefined) {
+    const name = flag.trim();
+    if (!name) throw new CliUsageError("--dataset must name the data set, e.g. --dataset arena-hard.");
+    return name;
+  }
+  if (input === "-") return "stdin";
+  return basename(input, extname(input)) || "dataset";
 }
 
 function queueFlags(shared: SharedFlags, options: BatchOptions): QueueBatch {

@@ -12,10 +12,10 @@ import { BatchProgress } from "../batch/progress-bar.js";
 import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
 import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { settingsDifferences } from "../../eval/batch/settings-check.js";
-import { misfitRecordOf, queueJobOf } from "../queue/job-data.js";
+import { misfitRecordOf, queueJobOf } from "../../batch/queue-jobs.js";
 import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
-import { JobFeed, Outage, waitForRecords } from "../queue/wait.js";
+import { JobFeed, Outage, waitForRecords } from "../../queue/wait.js";
 import { warnOnStderr } from "../warn.js";
 import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
 import { uploadHostOf } from "../langsmith.js";
@@ -66,11 +66,11 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
     const { jobs, unreadable } = planJobs(items, contexts, existing, flags.retryFailed);
     total = jobs.length + unreadable.length;
     const queueJobs = jobs.map((job) => queueJobOf(job, dataset));
-    const outage = new Outage((line) => writeLine(io.stderr, line));
+    const outage = new Outage((line) => writeLine(io.stderr, `tpo batch: ${line}`));
     const queue = await openQueueForCli(flags.queue, io.env, {
       what: "tpo batch --queue",
       onLostConnection: (reason) =>
-        outage.lost(`tpo batch: a connection to the queue was lost (${reason}); later reads open a new one.`),
+        outage.lost(`a connection to the queue was lost (${reason}); later reads open a new one.`),
     });
     const writer = new ResultsWriter(flags.out, { truncate: flags.overwrite });
     try {

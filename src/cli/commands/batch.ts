@@ -1,22 +1,21 @@
 import { CliRunError, CliUsageError } from "../errors.js";
 import { createTpoGraph } from "../../graph/builder.js";
-import { describeModels, modelSettings, pricedAsNeeded } from "../flags.js";
-import { BatchCostBudget, spentUsdOf } from "../../eval/batch-cost-budget.js";
-import { runJob } from "../batch/run-job.js";
-import { checkpointForgetter, openCheckpointer, threadIdOf } from "../../run/checkpoint.js";
+import { modelSettings, pricedAsNeeded } from "../flags.js";
+import { describeModels } from "../../from-env/model-identities.js";
+import { BatchCostBudget } from "../../eval/batch-cost-budget.js";
+import { runBatch } from "../../batch/run-batch.js";
+import { TpoWriteError } from "../../errors.js";
+import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
 import { itemsOfBatch, readBatchFlags, type BatchOptions, type PlainBatch } from "../batch/batch-flags.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
 import { BatchProgress } from "../batch/progress-bar.js";
-import { planJobs } from "../../eval/batch/plan.js";
-import type { BatchRecord } from "../../eval/batch/record.js";
+import { planJobs, planView } from "../../eval/batch/plan.js";
 import { BATCH_RECORDS, previousResults, ResultsWriter } from "../../eval/batch/results-file.js";
 import { lockResults } from "../batch/lock.js";
 import { settingsDifferences } from "../../eval/batch/settings-check.js";
 import { warnOnStderr } from "../warn.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
-import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
-import { addCacheCounts, type Usage } from "../../state/state.js";
 import { cacheSavedLine, openCacheOption } from "../cache-option.js";
 import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
 import { uploadHostOf } from "../langsmith.js";
@@ -24,12 +23,6 @@ import { experimentRecordsOf, queriesOfItems } from "../../langsmith/records.js"
 import { writeLine, type CliIo } from "../io.js";
 
 export type { BatchOptions };
-
-/** What planning a resume reads of an earlier record: its query and mode, settings, models, and whether it failed. */
-function planView(record: BatchRecord): BatchRecord {
-  const { id, mode, settings, models, error, elapsedMs, finishedAt } = record;
-  return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
-}
 
 /** `tpo batch`'s work; ../declare/batch.ts declares the command and loads this on demand. */
 export async function batchAction(input: string, options: BatchOptions, io: CliIo): Promise<void> {
@@ -107,7 +100,6 @@ async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): P
       checkpointer: checkpointer?.saver,
       modelCache: cached?.modelCache,
     });
-    let fromCache: Usage["fromCache"];
     const forgetCheckpoints =
       checkpointer &&
       checkpointForgetter(checkpointer, (reason) =>
@@ -121,7 +113,6 @@ async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): P
     if (jobs.length === 0 && unreadable.length === 0) {
       writeLine(io.stderr, `tpo batch: every query of ${input} has a record in ${out}: nothing to run.`);
     }
-    let failed = unreadable.length;
     recordUnreadable(writer, unreadable, input, io.stderr);
 
     const progress = new BatchProgress(jobs.length, {
@@ -129,56 +120,35 @@ async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): P
       write: (text) => io.stderr.write(text),
     });
     if (!flags.quiet) progress.start();
-    // Once a record cannot be written, no worker starts a query and those in flight are stopped:
-    // their records could not be kept, and a real API would bill them.
-    let writeError: unknown;
+    let outcome;
     try {
-      // A failed query is a record, not a throw: only a failure to write one stops the batch.
-      await mapWithConcurrency(jobs, flags.concurrency, async (job, _index, signal) => {
-        if (budget && !(await budget.admit())) return;
-        let record: BatchRecord | undefined;
-        try {
-          record = await runJob(job, graph, settings, {
-            threadId: checkpointer ? threadIdOf(job.item.id, job.mode) : undefined,
-            resume: flags.resume,
-            signal,
-            trace: await experiments?.traceOf(job.item.id, job.mode),
-          });
-        } finally {
-          budget?.finish(spentUsdOf(record?.usage));
-        }
-        if (signal.aborted) return; // the batch is stopping: this record could not be kept
-        try {
-          writer.append(record);
-        } catch (error) {
-          writeError = error;
-          throw error;
-        }
-        if (forgetCheckpoints && !record.error && !flags.keepCheckpoints) {
-          await forgetCheckpoints(threadIdOf(record.id, record.mode!));
-        }
-        if (record.error) {
-          failed++;
-          if (!flags.quiet) reportFailedRecord(record, io.stderr);
-        }
-        fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
-        progress.complete(record.mode, record.best?.score ?? null);
+      outcome = await runBatch(jobs, {
+        graph,
+        settings,
+        concurrency: flags.concurrency,
+        writer,
+        checkpointed: checkpointer !== undefined,
+        resume: flags.resume,
+        forget: flags.keepCheckpoints ? undefined : forgetCheckpoints,
+        budget,
+        traceOf: experiments && ((job) => experiments.traceOf(job.item.id, job.mode)),
+        onRecord: (record) => {
+          if (record.error && !flags.quiet) reportFailedRecord(record, io.stderr);
+          progress.complete(record.mode, record.best?.score ?? null);
+        },
       });
     } catch (error) {
-      if (writeError === undefined) throw error;
+      if (!(error instanceof TpoWriteError)) throw error;
+      throw new CliRunError(
+        `${error.message}, so the queries in flight were stopped and no more were started. Make room (or fix ` +
+          "the file), then run again with --resume: the records written so far are kept.",
+        { cause: error.cause },
+      );
     } finally {
       if (!flags.quiet) progress.stop();
       writer.close();
       await checkpointer?.close();
       await cached?.cache.close();
-    }
-    if (writeError !== undefined) {
-      throw new CliRunError(
-        `writing ${out} failed (${(writeError as Error).message ?? String(writeError)}), so the queries in flight ` +
-          "were stopped and no more were started. Make room (or fix the file), then run again with --resume: " +
-          "the records written so far are kept.",
-        { cause: writeError },
-      );
     }
 
     summarizeResults(out, flags.modes, flags.format, io.stdout);
@@ -191,9 +161,10 @@ async function batchHere(flags: PlainBatch, options: BatchOptions, io: CliIo): P
           "Run the same command with --resume to run them (its --batch-max-cost is what that run may spend).",
       );
     }
-    const saved = cached && cacheSavedLine(fromCache);
+    const saved = cached && cacheSavedLine(outcome.fromCache);
     if (cached)
       writeLine(io.stdout, `Cache ${cached.cache.where} ${saved ?? "answered no request of this run"}.`);
+    const failed = outcome.failed + unreadable.length;
     if (failed > 0) {
       throw new CliRunError(
         `${failed} of ${jobs.length + unreadable.length} queries failed; their records in ${out} carry the error ` +

@@ -4,7 +4,6 @@ import { escapeControl } from "../../util/escape.js";
 import { numberFlag } from "../flags.js";
 import { warnOnStderr } from "../warn.js";
 import { writeLine, type CliIo } from "../io.js";
-import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { ProgressBar } from "../batch/progress-bar.js";
@@ -14,7 +13,9 @@ import { createPairwiseJudge } from "../../eval/compare/judge.js";
 import type { JudgeCache } from "../../eval/judge-cache.js";
 import { openJudgeCacheOption } from "../cache-option.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
-import { judgePair, judgesPair, type Judgment, type Outcome } from "../../eval/compare/judgment.js";
+import { judgesPair, type Judgment, type Outcome } from "../../eval/compare/judgment.js";
+import { judgePairs } from "../../eval/compare/judge-pairs.js";
+import { TpoWriteError } from "../../errors.js";
 import { previousJudgments } from "../../eval/compare/judgments-file.js";
 import { matchPairs, type Matching } from "../../eval/compare/pairs.js";
 import {
@@ -239,42 +240,33 @@ async function judgeAll(
     write: (text) => io.stderr.write(text),
     detail: outcomes.text,
   });
-  let failure: { id: string; error: unknown } | null = null;
-  let writeError: unknown;
+  const kept = () => matching.pairs.filter((p) => done.has(p.id)).length;
+  let failure;
   if (!options.quiet) progress.start();
   try {
-    // After a failure no new pair starts; the pairs in flight finish and are kept.
-    await mapWithConcurrency(todo, run.concurrency, async (pair) => {
-      if (failure || writeError !== undefined) return;
-      let judgment: Judgment;
-      try {
-        judgment = await judgePair(pairwise, pair, { ...sides, judge }, settings.price);
-      } catch (error) {
-        failure ??= { id: pair.id, error };
-        progress.tick(true);
-        return;
-      }
-      try {
-        writer.append(judgment);
-      } catch (error) {
-        writeError ??= error;
-        return;
-      }
-      done.set(judgment.id, judgment);
-      outcomes.counts[judgment.outcome]++;
-      progress.tick();
-    });
+    ({ failure } = await judgePairs(todo, {
+      judge: pairwise,
+      sides: { ...sides, judge },
+      price: settings.price,
+      concurrency: run.concurrency,
+      writer,
+      onJudgment: (judgment) => {
+        done.set(judgment.id, judgment);
+        outcomes.counts[judgment.outcome]++;
+        progress.tick();
+      },
+      onFailure: () => progress.tick(true),
+    }));
+  } catch (error) {
+    if (!(error instanceof TpoWriteError)) throw error;
+    throw new CliRunError(
+      `writing ${out} failed (${reasonOf(error.cause)}), so no more pairs were judged; ${kept()} of ` +
+        `${matching.pairs.length} pairs are judged in it. Make room (or fix the file), then run again with --resume.`,
+      { cause: error.cause },
+    );
   } finally {
     if (!options.quiet) progress.stop();
     writer.close();
-  }
-  const kept = () => matching.pairs.filter((p) => done.has(p.id)).length;
-  if (writeError !== undefined) {
-    throw new CliRunError(
-      `writing ${out} failed (${reasonOf(writeError)}), so no more pairs were judged; ${kept()} of ` +
-        `${matching.pairs.length} pairs are judged in it. Make room (or fix the file), then run again with --resume.`,
-      { cause: writeError },
-    );
   }
   if (failure !== null) {
     const { id, error } = failure as { id: string; error: unknown };

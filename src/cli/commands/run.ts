@@ -1,13 +1,15 @@
 import { forStream } from "../../util/escape.js";
 import { describeFailure } from "../failure.js";
-import { describeModels, modelSettings, parseSettings, pricedAsNeeded, settingsInput } from "../flags.js";
+import { modelSettings, parseSettings, pricedAsNeeded, settingsInput } from "../flags.js";
+import { describeModels } from "../../from-env/model-identities.js";
 import { runTpoToEnd, whenIterationRecorded } from "../../run/index.js";
 import { createTpoGraph } from "../../graph/builder.js";
 import { loadModels } from "../../from-env/models-from-env.js";
 import { turnsOf } from "../../messages/conversation.js";
 import { costNote, iterationLine, stopNote } from "../iteration-line.js";
 import { stopOf } from "../../eval/batch/record.js";
-import { queryTextOf, readQueryInput } from "../query-input.js";
+import { readQueryInput } from "../query-input.js";
+import { queryTextOf } from "../../batch/run-job.js";
 import { duration, formatNumber } from "../../util/number-format.js";
 import { explainIteration, explainOption, type ExplainLevel } from "../explain/explain.js";
 import { styleFor, wantsColour } from "../explain/style.js";

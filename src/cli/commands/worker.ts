@@ -5,12 +5,11 @@ import { loadModels } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../http/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
 import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
-import { runJob } from "../batch/run-job.js";
-import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
+import type { BatchRecord } from "../../eval/batch/record.js";
 import { escapeControl } from "../../util/escape.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
-import { failureRecordOf, jobOfQueueData, refusedRecordOf } from "../queue/job-data.js";
+import { batchJobRunner } from "../../batch/queue-jobs.js";
 import { openQueueForCli, queueUrlOf } from "../queue/open.js";
 import { capsOfFlags } from "../serve-options.js";
 import { writeLine, type CliIo } from "../io.js";
@@ -117,27 +116,13 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     concurrency,
     leaseSeconds,
     caps,
-    recordSchema: BatchRecordSchema,
-    run: async (job, signal) => {
-      const record = await runJob(jobOfQueueData(job.data), graph, settings, {
-        threadId: job.data.key,
-        resume: true,
-        signal,
-      });
+    ...batchJobRunner(graph, settings, (record) => {
       fromCache = addCacheCounts(fromCache, record.usage?.fromCache);
-      return {
-        record,
-        error: record.error
-          ? { message: record.error.message, ...(record.error.step ? { step: record.error.step } : {}) }
-          : undefined,
-      };
-    },
+    }),
     // Thread = job key.
     forget: checkpointForgetter(checkpointer, (reason) =>
       say(`could not delete the checkpoints of finished jobs (${reason}); they stay.`),
     ),
-    failureRecord: (data, message) => failureRecordOf(data, message, settings),
-    refusedRecord: refusedRecordOf,
     onEvent: (event) => {
       const line = describe(event, flags.quiet === true);
       if (line) say(line);

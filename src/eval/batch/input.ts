@@ -63,14 +63,19 @@ function itemOf(
   }
   const entry = value as {
     id?: unknown;
+    uid?: unknown;
+    question_id?: unknown;
     prompt?: unknown;
     instruction?: unknown;
     turns?: unknown;
     messages?: unknown;
   };
-  const givenId = typeof entry.id === "string" || typeof entry.id === "number" ? String(entry.id) : undefined;
-  if (entry.id !== undefined && givenId === undefined)
-    return { source, input: null, error: '"id" must be a string or a number' };
+  // Arena-Hard's question files name the id "uid" (v2) or "question_id" (v0.1): its judging matches by it.
+  const [idField, idValue] =
+    ID_FIELDS.map((f) => [f, entry[f]] as const).find(([, v]) => v !== undefined) ?? [];
+  const givenId = typeof idValue === "string" || typeof idValue === "number" ? String(idValue) : undefined;
+  if (idValue !== undefined && givenId === undefined)
+    return { source, input: null, error: `"${idField}" must be a string or a number` };
   const prompt = promptOf(entry);
   if (typeof prompt === "string") return { source, givenId, input: { query: prompt }, content: prompt };
   if (prompt !== undefined) return { source, givenId, input: null, error: prompt.error };
@@ -93,6 +98,9 @@ function itemOf(
     error: 'no query: no "prompt", "instruction" or "turns" string and no "messages" array',
   };
 }
+
+/** Where an entry's id is, in this order: ours, then Arena-Hard v2's, then Arena-Hard v0.1's. */
+const ID_FIELDS = ["id", "uid", "question_id"] as const;
 
 /** Lines that are not JSON, at the start of a file or in all, that make it not JSONL at all. */
 const UNREADABLE_START = 10;

@@ -42,3 +42,9 @@ export function planJobs(
   }
   return { jobs, unreadable };
 }
+
+/** What planning a resume reads of an earlier record: its id and mode, settings, models, and whether it failed. */
+export function planView(record: BatchRecord): BatchRecord {
+  const { id, mode, settings, models, error, elapsedMs, finishedAt } = record;
+  return { id, mode, query: null, settings, models, error, elapsedMs, finishedAt };
+}

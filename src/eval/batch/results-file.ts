@@ -235,7 +235,10 @@ export function checkResultsFile(
 export class ResultsWriter<T = BatchRecord> {
   private readonly fd: number;
 
-  constructor(path: string, { truncate = false } = {}) {
+  constructor(
+    readonly path: string,
+    { truncate = false } = {},
+  ) {
     this.fd = openSync(path, truncate ? "w" : "a");
   }
 

@@ -1,9 +1,9 @@
-import type { QueueDb } from "../../queue/connection.js";
-import { reasonOf } from "../../queue/errors-of-pg.js";
-import type { QueueJobData } from "../../queue/job.js";
-import { resultsOf, resultsSince, type ReadResult, type RecordSchema } from "../../queue/results.js";
-import { workersOf } from "../../queue/status.js";
-import { escapeControl } from "../../util/escape.js";
+import type { QueueDb } from "./connection.js";
+import { reasonOf } from "./errors-of-pg.js";
+import type { QueueJobData } from "./job.js";
+import { resultsOf, resultsSince, type ReadResult, type RecordSchema } from "./results.js";
+import { workersOf } from "./status.js";
+import { escapeControl } from "../util/escape.js";
 
 export interface WaitOptions<R> {
   /** The records' shape: each is checked with it as it is read. */
@@ -12,7 +12,7 @@ export interface WaitOptions<R> {
   onResult(result: ReadResult<R>, job: QueueJobData): void;
   /** Workers sending heartbeats, whenever they are counted again. */
   onWorkers?(active: number): void;
-  /** Where a lost and a regained connection are said: `tpo batch`'s standard error. */
+  /** Where a lost and a regained connection are said (`tpo batch`'s standard error). */
   warn(line: string): void;
   /** How often to look for new records (default 1000 ms). */
   pollMs?: number;
@@ -55,7 +55,7 @@ export class JobFeed {
 export class Outage {
   private down = false;
 
-  /** `warn`: where the lines go (`tpo batch`'s standard error). */
+  /** `warn`: where the lines go (`tpo batch` writes them on its standard error). */
   constructor(private readonly warn: (line: string) => void) {}
 
   get isDown(): boolean {
@@ -144,10 +144,10 @@ export async function waitForRecords<R>(
         lastCount = Date.now();
         options.onWorkers((await workersOf(db)).filter((w) => w.state === "running").length);
       }
-      outage.back(`tpo batch: the connection to ${queue.where} is back.`);
+      outage.back(`the connection to ${queue.where} is back.`);
     } catch (error) {
       outage.lost(
-        `tpo batch: reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
+        `reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
       );
     }
     if (pending.size > 0 || more()) await pause(outage.isDown ? pollMs * 5 : pollMs);

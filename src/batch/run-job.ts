@@ -1,14 +1,18 @@
-import { queryTextOf } from "../query-input.js";
-import { TpoStepError } from "../../errors.js";
-import { runTpoToEnd, type TpoRunOptions } from "../../run/index.js";
-import type { TpoGraph } from "../../graph/builder.js";
-import { describeFailure } from "../failure.js";
-import { describeModels } from "../flags.js";
-import type { BatchItem } from "../../eval/batch/input.js";
-import type { Job } from "../../eval/batch/plan.js";
-import { stopOf, type BatchRecord } from "../../eval/batch/record.js";
-import type { ModelSettings } from "../../from-env/models-from-env.js";
-import { turnsOf } from "../../messages/conversation.js";
+import { TpoStepError } from "../errors.js";
+import { runTpoToEnd, type TpoRunInput, type TpoRunOptions } from "../run/index.js";
+import type { TpoGraph } from "../graph/builder.js";
+import { describeRunFailure } from "./run-failure.js";
+import { describeModels } from "../from-env/model-identities.js";
+import type { BatchItem } from "../eval/batch/input.js";
+import type { Job } from "../eval/batch/plan.js";
+import { stopOf, type BatchRecord } from "../eval/batch/record.js";
+import type { ModelSettings } from "../from-env/models-from-env.js";
+import { queryText, turnsOf } from "../messages/conversation.js";
+
+/** The query as records show it: the text, or a conversation's transcript. */
+export function queryTextOf(input: TpoRunInput): string {
+  return "query" in input ? input.query : queryText(input.messages);
+}
 
 function queryOf(item: BatchItem): string | null {
   return item.input ? queryTextOf(item.input) : null;
@@ -69,7 +73,7 @@ export async function runJob(
       finishedAt: new Date().toISOString(),
     };
   } catch (error) {
-    const failure = describeFailure(error, null, settings);
+    const failure = describeRunFailure(error, null, settings);
     const step = error instanceof TpoStepError ? error.step : null;
     return {
       ...base,

@@ -1,24 +1,13 @@
-import { basename, extname } from "node:path";
-import type { ModelSettings } from "../../from-env/models-from-env.js";
-import { messagesFromTurns, turnsOf } from "../../messages/conversation.js";
-import { jobKeyOf, type QueueJobData } from "../../queue/job.js";
-import type { JobLabel } from "../../queue/refuse.js";
-import { parseTpoContext, TpoContextSchema } from "../../settings/run-settings.js";
-import { CliUsageError } from "../errors.js";
-import type { Job } from "../../eval/batch/plan.js";
-import type { BatchRecord } from "../../eval/batch/record.js";
-import { recordBase } from "../batch/run-job.js";
-
-/** The data set's name in job keys: `--dataset`, else the input file's name without its extension. */
-export function datasetName(input: string, flag: string | undefined): string {
-  if (flag !== undefined) {
-    const name = flag.trim();
-    if (!name) throw new CliUsageError("--dataset must name the data set, e.g. --dataset arena-hard.");
-    return name;
-  }
-  if (input === "-") return "stdin";
-  return basename(input, extname(input)) || "dataset";
-}
+import type { ModelSettings } from "../from-env/models-from-env.js";
+import { messagesFromTurns, turnsOf } from "../messages/conversation.js";
+import { jobKeyOf, type QueueJobData } from "../queue/job.js";
+import type { JobLabel } from "../queue/refuse.js";
+import { parseTpoContext, TpoContextSchema } from "../settings/run-settings.js";
+import type { Job } from "../eval/batch/plan.js";
+import { BatchRecordSchema, type BatchRecord } from "../eval/batch/record.js";
+import type { TpoGraph } from "../graph/builder.js";
+import type { QueueWorkerOptions } from "../queue/worker.js";
+import { recordBase, runJob } from "./run-job.js";
 
 /** A batch's job as the queue carries it: the query, its mode and run settings, never a model or key. */
 export function queueJobOf(job: Job, dataset: string): QueueJobData {
@@ -91,5 +80,35 @@ export function refusedRecordOf(label: JobLabel, message: string): BatchRecord {
     elapsedMs: 0,
     error: { message },
     finishedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * What a queue worker needs to run a batch's jobs as `tpo batch` runs its queries: each job on
+ * its own thread (the job key), resumed from its checkpoint, its record checked against this
+ * version's; `onRecord` sees each record as its job ends.
+ */
+export function batchJobRunner(
+  graph: TpoGraph,
+  settings: ModelSettings,
+  onRecord?: (record: BatchRecord) => void,
+): Pick<QueueWorkerOptions<BatchRecord>, "recordSchema" | "run" | "failureRecord" | "refusedRecord"> {
+  return {
+    recordSchema: BatchRecordSchema,
+    run: async (job, signal) => {
+      const record = await runJob(jobOfQueueData(job.data), graph, settings, {
+        threadId: job.data.key,
+        resume: true,
+        signal,
+      });
+      onRecord?.(record);
+      const { error } = record;
+      return {
+        record,
+        error: error ? { message: error.message, ...(error.step ? { step: error.step } : {}) } : undefined,
+      };
+    },
+    failureRecord: (data, message) => failureRecordOf(data, message, settings),
+    refusedRecord: refusedRecordOf,
   };
 }

@@ -1,20 +1,9 @@
 import { createHash } from "node:crypto";
-import { CliUsageError } from "../errors.js";
 
+/** Part `index` of `count` parts of a data set (`tpo batch --shard index/count`). */
 export interface Shard {
   index: number;
   count: number;
-}
-
-/** "--shard i/n", with i from 0 to n-1. */
-export function parseShard(text: string): Shard {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = match ? Number(match[1]) : NaN;
-  const count = match ? Number(match[2]) : NaN;
-  if (!match || count < 1 || index >= count) {
-    throw new CliUsageError(`--shard must be i/n with 0 <= i < n (e.g. 0/4 … 3/4), got "${text}".`);
-  }
-  return { index, count };
 }
 
 /** Whether a query belongs to a shard: by a hash of its id, so reordering the input keeps every shard's queries. */
