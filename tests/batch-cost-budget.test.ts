@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchCostBudget } from "../src/eval/batch-cost-budget.js";
+import { BatchCostBudget, spentUsdOf } from "../src/eval/batch-cost-budget.js";
 
 /** Whether a promise has settled, after the microtasks queued so far have run. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
@@ -47,8 +47,28 @@ describe("a batch's dollar budget", () => {
     expect(budget.refused).toBe(2);
   });
 
+  it("once stopped, refuses the query waiting and every later one", async () => {
+    const budget = new BatchCostBudget(1);
+    await budget.admit();
+    const waiting = budget.admit();
+    expect(await settled(waiting)).toBe(false);
+    budget.stop(); // e.g. a record without a cost: the budget can no longer be metered
+    expect(await waiting).toBe(false);
+    budget.finish(undefined);
+    expect(await budget.admit()).toBe(false);
+    expect(budget.refused).toBe(2);
+  });
+
   it("a budget of 0 starts nothing", async () => {
     const budget = new BatchCostBudget(0);
     expect(await budget.admit()).toBe(false);
+  });
+
+  it("counts what a query spent: its cost less what the cache answered; nothing without prices", () => {
+    expect(spentUsdOf({ costUsd: 0.05, fromCache: { costUsd: 0.02 } } as never)).toBeCloseTo(0.03, 12);
+    expect(spentUsdOf({ costUsd: 0.05 } as never)).toBe(0.05);
+    expect(spentUsdOf({ costUsd: 0.05, fromCache: { costUsd: 0.05 } } as never)).toBe(0);
+    expect(spentUsdOf({ promptTokens: 10 } as never)).toBeUndefined();
+    expect(spentUsdOf(undefined)).toBeUndefined();
   });
 });

@@ -56,6 +56,12 @@ describe("tpo batch's flags, with and without --queue", () => {
     expect(await refusal(extra)).toContain(says);
   });
 
+  it("refuses --batch-max-cost with --detach: the waiting batch meters the budget", async () => {
+    expect(await refusal({ queue: QUEUE, detach: true, batchMaxCost: "1" })).toContain(
+      "--batch-max-cost with --detach does not go with --queue",
+    );
+  });
+
   it("refuses the flags that a plain batch would ignore: --keep-checkpoints without --checkpoint, --allow-mixed without --resume", async () => {
     expect(await refusal({ keepCheckpoints: true })).toContain("--keep-checkpoints goes with --checkpoint");
     expect(await refusal({ allowMixed: true })).toContain("--allow-mixed goes with --resume");
@@ -67,12 +73,18 @@ describe("tpo batch's flags, with and without --queue", () => {
       expect(await refusal({ queue, format: "csv" })).toContain('--format must be "jsonl" or "official"');
       expect(await refusal({ queue, limit: "0" })).toContain("--limit");
       expect(await refusal({ queue, modes: "tpo,nope" })).toContain("nope");
+      expect(await refusal({ queue, batchMaxCost: "-1" })).toContain("--batch-max-cost");
     }
   });
 
   it("accepts with --queue what the queue does itself: --retry-failed and --allow-mixed without --resume", async () => {
     // An empty data set ends before the queue is opened: nothing to enqueue.
-    for (const extra of [{ retryFailed: true }, { allowMixed: true }, { overwrite: true }]) {
+    for (const extra of [
+      { retryFailed: true },
+      { allowMixed: true },
+      { overwrite: true },
+      { batchMaxCost: "0.5" },
+    ]) {
       await expect(batchAction(input, options({ queue: QUEUE, ...extra }), quietIo)).resolves.toBeUndefined();
     }
   });

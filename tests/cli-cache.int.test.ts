@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { killChildren, runCliInProcess } from "./helpers/cli.js";
-import { simServerEnv, useSimServer } from "./helpers/sim-http.js";
+import { killChildren, runCliInProcess, startCli, waitUntil } from "./helpers/cli.js";
+import { readRecords } from "./helpers/records.js";
+import { mentions, simServerEnv, useSimServer } from "./helpers/sim-http.js";
+import type { SimRequest } from "../src/sim/server.js";
 
 const sim = useSimServer();
 let dir: string;
@@ -43,7 +45,61 @@ function requests(): number {
   return sim.server.stats.count("/v1/chat/completions") + sim.server.stats.count("/pooling");
 }
 
+/** Model requests the server answered (a request whose client went away first was never paid for). */
+function answered(): number {
+  return sim.server.stats.log.filter(
+    (r) => r.method === "POST" && r.status !== undefined && r.path !== "/v1/models",
+  ).length;
+}
+
 describe("tpo batch --cache", () => {
+  it("a killed batch resumed with the cache pays for what was missing, not more", async () => {
+    const cache = join(dir, "killed.sqlite");
+    const out = join(dir, "killed.jsonl");
+    const env = simServerEnv(sim.server);
+    const args = ["batch", input(), "--seed", "5", "--depth", "1", "--concurrency", "1", "--quiet"];
+    // What the whole batch costs, sent afresh.
+    sim.server.stats.reset();
+    const fresh = await runCliInProcess([...args, "--out", join(dir, "killed-fresh.jsonl")], { env });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    const whole = answered();
+
+    // The third query's critique (its second chat request) never gets an answer: the batch is
+    // killed there, with two records written and the third query's sample and scores paid for.
+    const third = mentions(QUERIES[2]);
+    let thirdChats = 0;
+    const critiqueOfThird = (request: SimRequest) => third(request) && ++thirdChats >= 2;
+    sim.server.setFaults([{ kind: "delay", ms: 30_000, when: critiqueOfThird }]);
+    sim.server.stats.reset();
+    const killed = startCli([...args, "--out", out, "--cache", cache], { env, timeoutMs: 120_000 });
+    const hanging = () =>
+      sim.server.stats.log.some(
+        (r) =>
+          critiqueOfThird.length > 0 &&
+          third(r) &&
+          r.status === undefined &&
+          r.path === "/v1/chat/completions",
+      );
+    await waitUntil(
+      () => readRecords(out).length === 2 && hanging(),
+      60_000,
+      "two records and the third query's critique sent",
+    );
+    killed.child.kill("SIGKILL");
+    expect((await killed.done).signal).toBe("SIGKILL");
+    sim.server.setFaults([]);
+    const paidBeforeKill = answered();
+    expect(paidBeforeKill).toBeGreaterThan(0);
+
+    sim.server.stats.reset();
+    const resumed = await runCliInProcess([...args, "--out", out, "--cache", cache, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(readRecords(out)).toHaveLength(QUERIES.length);
+    // Everything the killed run was answered came from the cache: together they paid for one batch.
+    expect(answered()).toBe(whole - paidBeforeKill);
+    expect(resumed.stdout).toMatch(/Cache .*killed\.sqlite answered [1-9]\d* model requests? /);
+  }, 180_000);
+
   it("sends no request at all for a re-run of the same seeded batch, and writes identical records", async () => {
     const cache = join(dir, "rerun.sqlite");
     const env = simServerEnv(sim.server);
@@ -131,9 +187,9 @@ describe("tpo batch --cache", () => {
     const kept = await runCliInProcess(["cache", "prune", cache, "--older-than", "1h"]);
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stdout).toMatch(
-      /^Deleted 0 entries older than 1h from .*; [1-9]\d* responses and [1-9]\d* scores left\.$/m,
+      /^Deleted 0 entries older than 1h from .*; [1-9]\d* responses, [1-9]\d* scores and 0 verdicts left\.$/m,
     );
     const all = await runCliInProcess(["cache", "prune", cache, "--older-than", "0s"]);
-    expect(all.stdout).toMatch(/; 0 responses and 0 scores left\.$/m);
+    expect(all.stdout).toMatch(/; 0 responses, 0 scores and 0 verdicts left\.$/m);
   });
 });

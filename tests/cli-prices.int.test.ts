@@ -123,4 +123,39 @@ describe("tpo with prices", () => {
     expect(resumed.code).toBe(0);
     expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(4);
   });
+
+  it("tpo batch --batch-max-cost --cache: what the cache answered is not spent", async () => {
+    const dir = tempDir();
+    const prices = file(dir, "prices.json", JSON.stringify(PRICES));
+    const queries = file(
+      dir,
+      "q.json",
+      JSON.stringify(["Explain recursion.", "How do tides work?", "What is a hash map?"]),
+    );
+    const cache = join(dir, "cache.sqlite");
+    const batch = (out: string, ...more: string[]) =>
+      runCliInProcess([
+        "batch",
+        queries,
+        "--out",
+        join(dir, out),
+        "--depth",
+        "1",
+        "--seed",
+        "2",
+        "--quiet",
+        "--prices",
+        prices,
+        "--cache",
+        cache,
+        ...more,
+      ]);
+    const filled = await batch("first.jsonl");
+    expect(filled.code, filled.stderr).toBe(0);
+    // Less than one query costs: only a run that counts the cache's answers as spent stops early.
+    const again = await batch("again.jsonl", "--batch-max-cost", "0.0001");
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain("were not started");
+    expect(readFileSync(join(dir, "again.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
+  });
 });

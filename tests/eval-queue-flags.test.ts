@@ -23,4 +23,12 @@ describe("tpo eval's --queue flags", () => {
     expect(() => judgeQueueOf({ queue: true, maxAttempts: "0" })).toThrow(CliUsageError);
     expect(() => judgeQueueOf({ queue: true, retryDelay: "soon" })).toThrow(/--retry-delay/);
   });
+
+  it("refuse --cache with --queue: the workers judge, and keep verdicts in their own --cache", () => {
+    expect(() => judgeQueueOf({ queue: true, cache: "verdicts.sqlite" })).toThrow(
+      new CliUsageError(
+        "--cache does not go with --queue: the workers judge; start tpo worker with --cache to keep and reuse their verdicts.",
+      ),
+    );
+  });
 });

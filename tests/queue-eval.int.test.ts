@@ -188,6 +188,26 @@ describe("tpo eval arena-hard --queue", () => {
     expect((await worker.done).code).toBe(0);
   }, 420_000);
 
+  it("a worker started with --cache answers judge jobs from the verdicts kept there", async (ctx) => {
+    const { url } = world.database(ctx, "judge_arena_cache");
+    const cache = file("verdicts.sqlite");
+    const alone = await runTpo(arenaArgs(file("cached-alone.jsonl"), "--cache", cache));
+    expect(alone.code, alone.stderr).toBe(0);
+
+    world.sim.stats.reset();
+    const worker = startCli(["worker", url, "--concurrency", "2", "--lease", "3", "--cache", cache], {
+      env: env(),
+      timeoutMs: 400_000,
+    });
+    const collected = await runTpo(arenaArgs(file("cached-queued.jsonl"), "--queue", url));
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(chatRequests()).toBe(0);
+    expect(judgments(file("cached-queued.jsonl"))).toEqual(judgments(file("cached-alone.jsonl")));
+
+    worker.child.kill("SIGTERM");
+    expect((await worker.done).code).toBe(0);
+  }, 420_000);
+
   it("a judge job that fails its attempts is counted as in one process; the rerun puts it back and judges only it", async (ctx) => {
     const { url } = world.database(ctx, "judge_fails");
     const out = file("fails.jsonl");

@@ -1,7 +1,7 @@
 import { TpoWriteError } from "../errors.js";
 import type { TpoGraph } from "../graph/builder.js";
 import type { ModelSettings } from "../from-env/models-from-env.js";
-import type { BatchCostBudget } from "../eval/batch-cost-budget.js";
+import { spentUsdOf, type BatchCostBudget } from "../eval/batch-cost-budget.js";
 import type { Job } from "../eval/batch/plan.js";
 import type { BatchRecord } from "../eval/batch/record.js";
 import type { ResultsWriter } from "../eval/batch/results-file.js";
@@ -62,7 +62,7 @@ export async function runBatch(jobs: Job[], options: RunBatchOptions): Promise<B
           trace: await options.traceOf?.(job),
         });
       } finally {
-        budget?.finish(record?.usage?.costUsd);
+        budget?.finish(spentUsdOf(record?.usage));
       }
       if (signal.aborted) return; // the batch is stopping: this record could not be kept
       try {

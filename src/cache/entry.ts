@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
-/** What an entry is of: a response to a seeded chat request, or a reward score. */
-export type EntryKind = "chat" | "score";
+/** What an entry is of: a response to a seeded chat request, a reward score, or a judge's verdict. */
+export type EntryKind = "chat" | "score" | "judgement";
 
 /** One row of the cache: the material's hash as key, and a check that ties the value to the material. */
 export interface CacheRow {

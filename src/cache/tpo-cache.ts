@@ -1,6 +1,6 @@
 import { BaseCache } from "@langchain/core/caches";
 import type { CachedResponse } from "../models/chat/response-cache.js";
-import type { ModelCaches } from "../models/model-caches.js";
+import type { JudgementStore, ModelCaches } from "../models/model-caches.js";
 import type { ScoreStore } from "../models/reward/score-cache.js";
 import type { CacheBackend } from "./backend.js";
 import { keyOf, rowOf, valueOf, type EntryKind } from "./entry.js";
@@ -52,6 +52,9 @@ export class TpoCache {
   /** Reward scores, by reward model, conversation and response. */
   readonly scores: ScoreStore;
 
+  /** Judges' verdicts, by judge and request (the judge checks what it reads back). */
+  readonly judgements: JudgementStore;
+
   private problemSaid = false;
 
   constructor(
@@ -74,6 +77,11 @@ export class TpoCache {
       lookupScores: (keys) => cache.lookup("score", keys, isScore),
       updateScores: (entries) => cache.store("score", entries),
       ...(backend.claim ? this.claims(isScore) : {}),
+    };
+    const isValue = (v: unknown): v is unknown => v !== undefined;
+    this.judgements = {
+      lookupJudgement: async (material) => (await cache.lookup("judgement", [material], isValue))[0],
+      updateJudgement: (material, value) => cache.store("judgement", [[material, value]]),
     };
   }
 

@@ -266,6 +266,12 @@ export function numberFlag(flag: string, value: string, { integer = false, min }
 }
 
 /** The `--cache` flag of `tpo run`, `tpo batch` and `tpo worker` (docs/cache.md). */
+/** `--cache` of the commands that judge (`tpo compare`, `tpo eval alpaca-eval|arena-hard`). */
+export const JUDGE_CACHE_FLAG = [
+  "--cache <file|postgres://url>",
+  "keep the judge's verdicts in a SQLite file or a PostgreSQL database and reuse them: a verdict there is not asked again (docs/cache.md)",
+] as const;
+
 export const CACHE_FLAG = [
   "--cache <file|postgres://url>",
   "keep reward scores and seeded responses in a SQLite file or a PostgreSQL database and reuse them: a request answered there is not sent (docs/cache.md)",

@@ -1,8 +1,20 @@
+import type { Usage } from "../state/state.js";
+
+/**
+ * US dollars a query's run spent: its cost less what the persistent cache answered (a usage's
+ * `costUsd` counts the cached part too, so that a re-run writes the same record). Undefined without prices.
+ */
+export function spentUsdOf(usage: Usage | undefined): number | undefined {
+  if (usage?.costUsd === undefined) return undefined;
+  return Math.max(0, usage.costUsd - (usage.fromCache?.costUsd ?? 0));
+}
+
 /**
  * A dollar budget for a whole batch (`--batch-max-cost`): a query starts only while what the
  * finished queries spent, plus an estimate of every query in flight and of the new one, stays
  * within the budget. A query is estimated at the mean cost of the queries finished so far; before
- * any has finished there is no estimate, so the first query runs alone.
+ * any has finished there is no estimate, so the first query runs alone. What a query spent is
+ * `spentUsdOf` its usage: what the cache answered costs nothing.
  */
 export class BatchCostBudget {
   private spentUsd = 0;
@@ -44,6 +56,12 @@ export class BatchCostBudget {
     }
   }
 
+  /** No query starts any more (the cost of the queries cannot be known): those waiting are refused. */
+  stop(): void {
+    this.stopped = true;
+    this.wakeWaiting();
+  }
+
   /** A query that was admitted ended; `costUsd` is what it spent, undefined when its record has no cost. */
   finish(costUsd: number | undefined): void {
     this.inFlight--;
@@ -51,6 +69,10 @@ export class BatchCostBudget {
       this.spentUsd += costUsd;
       this.finished++;
     }
+    this.wakeWaiting();
+  }
+
+  private wakeWaiting(): void {
     const waiting = this.waiting;
     this.waiting = [];
     for (const wake of waiting) wake();

@@ -10,3 +10,12 @@ export interface ModelCaches {
   critic?: ResponseCache;
   reward?: ScoreCache;
 }
+
+/**
+ * A store of judges' verdicts by their request (src/cache/ makes one): a judge's verdict is kept
+ * and reused as a reward score is (docs/cache.md). A lookup that fails is a miss, never an error.
+ */
+export interface JudgementStore {
+  lookupJudgement(material: string): Promise<unknown>;
+  updateJudgement(material: string, value: unknown): Promise<void>;
+}

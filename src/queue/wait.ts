@@ -18,6 +18,34 @@ export interface WaitOptions<R, J extends AnyJobData = QueueJobData> {
   pollMs?: number;
   /** What says that the connection is lost and back; shared with the queue's pool, which may notice first. */
   outage?: Outage;
+  /** Jobs enqueued while waiting (`--batch-max-cost`): waited for as well, until the feed is closed. */
+  feed?: JobFeed<J>;
+}
+
+/** Jobs that the waiting batch enqueues one by one while it waits for the records of the earlier ones. */
+export class JobFeed<J extends AnyJobData = QueueJobData> {
+  private added: J[] = [];
+  private closed = false;
+
+  add(job: J): void {
+    this.added.push(job);
+  }
+
+  /** No more jobs will come. */
+  close(): void {
+    this.closed = true;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The jobs added since the last call. */
+  take(): J[] {
+    const added = this.added;
+    this.added = [];
+    return added;
+  }
 }
 
 /**
@@ -77,8 +105,25 @@ export async function waitForRecords<R, J extends AnyJobData = QueueJobData>(
   let lastCount = 0;
   const outage = options.outage ?? new Outage(options.warn);
   const pollMs = options.pollMs ?? 1000;
-  while (pending.size > 0) {
+  const feed = options.feed;
+  /** Fed jobs not read yet: their records may be older than the look-back (done by an earlier batch). */
+  let fed: J[] = [];
+  const more = () => feed !== undefined && !(feed.isClosed && fed.length === 0);
+  while (pending.size > 0 || more()) {
     try {
+      const added = feed?.take() ?? [];
+      for (const job of added) pending.set(job.key, job);
+      fed.push(...added);
+      if (fed.length > 0) {
+        take(
+          await resultsOf(
+            db,
+            options.recordSchema,
+            fed.map((job) => job.key),
+          ),
+        );
+        fed = [];
+      }
       if (since === null) {
         const { rows } = await db.query<{ now: Date }>("SELECT now() AS now");
         const existing = await resultsOf(db, options.recordSchema, [...pending.keys()]);
@@ -105,6 +150,6 @@ export async function waitForRecords<R, J extends AnyJobData = QueueJobData>(
         `reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
       );
     }
-    if (pending.size > 0) await pause(outage.isDown ? pollMs * 5 : pollMs);
+    if (pending.size > 0 || more()) await pause(outage.isDown ? pollMs * 5 : pollMs);
   }
 }

@@ -66,6 +66,8 @@ interface SharedFlags {
   /** The LangSmith dataset the queries come from, for an input `langsmith:<dataset>`. */
   inputDataset: string | undefined;
   langsmithInputKey: string | undefined;
+  /** --batch-max-cost: US dollars the batch may spend (with --queue, metered by the waiting batch). */
+  batchMaxCost: number | undefined;
 }
 
 /** A batch run by this process (../commands/batch.ts). */
@@ -77,8 +79,6 @@ export interface PlainBatch extends SharedFlags {
   checkpoint: string | undefined;
   keepCheckpoints: boolean;
   cache: string | undefined;
-  /** --batch-max-cost: US dollars the batch may spend. */
-  batchMaxCost: number | undefined;
 }
 
 /** A batch run by `tpo worker`s through the job queue (../commands/batch-queue.ts). */
@@ -134,11 +134,6 @@ const PLAIN_ONLY: OneRunnerFlag[] = [
     why: "the workers send the requests, so each takes it: tpo worker --cache <file|postgres://url>.",
   },
   {
-    flag: "--batch-max-cost",
-    given: given("batchMaxCost"),
-    why: "the workers spend the money; give each query --max-cost (and tpo worker its prices) instead.",
-  },
-  {
     flag: "--concurrency",
     given: (options) => options.concurrencyGiven === true,
     why: "each worker runs its own (tpo worker --concurrency).",
@@ -163,6 +158,11 @@ function refuseFlagsOfTheOtherRunner(input: string, options: BatchOptions): void
     if (datasetOfInput(input) !== undefined) {
       throw new CliUsageError(
         `${input} does not go with --queue: the queue's jobs are read from a file; write the dataset's queries to a JSONL file first.`,
+      );
+    }
+    if (options.detach && options.batchMaxCost !== undefined) {
+      throw new CliUsageError(
+        "--batch-max-cost with --detach does not go with --queue: the waiting batch meters the budget (it enqueues a query only while the budget allows); leave out --detach.",
       );
     }
     const flag = PLAIN_ONLY.find((f) => f.given(options));
@@ -205,6 +205,10 @@ function sharedFlags(input: string, options: BatchOptions): SharedFlags {
     langsmith,
     inputDataset,
     langsmithInputKey: options.langsmithInputKey,
+    batchMaxCost:
+      options.batchMaxCost === undefined
+        ? undefined
+        : numberFlag("--batch-max-cost", options.batchMaxCost, { min: 0 }),
   };
 }
 
@@ -235,10 +239,6 @@ function plainFlags(shared: SharedFlags, options: BatchOptions): PlainBatch {
     checkpoint: options.checkpoint,
     keepCheckpoints: options.keepCheckpoints ?? false,
     cache: options.cache,
-    batchMaxCost:
-      options.batchMaxCost === undefined
-        ? undefined
-        : numberFlag("--batch-max-cost", options.batchMaxCost, { min: 0 }),
   };
 }
 

@@ -1,4 +1,7 @@
 import { enqueueJobs } from "../../queue/enqueue.js";
+import type { QueueDb } from "../../queue/connection.js";
+import type { QueueJobData, RetryPolicy } from "../../queue/job.js";
+import { BatchCostBudget, spentUsdOf } from "../../eval/batch-cost-budget.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { escapeControl } from "../../util/escape.js";
 import { recordUnreadable, reportFailedRecord, summarizeResults } from "../batch/finish.js";
@@ -12,7 +15,7 @@ import { settingsDifferences } from "../../eval/batch/settings-check.js";
 import { misfitRecordOf, queueJobOf } from "../../batch/queue-jobs.js";
 import { OutModels } from "../../eval/batch/models-check.js";
 import { openQueueForCli } from "../queue/open.js";
-import { Outage, waitForRecords } from "../../queue/wait.js";
+import { JobFeed, Outage, waitForRecords } from "../../queue/wait.js";
 import { warnOnStderr } from "../warn.js";
 import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
 import { uploadHostOf, withExperiment } from "../langsmith.js";
@@ -25,11 +28,20 @@ import { writeLine, type CliIo } from "../io.js";
  * record to --out as its job ends, with the summary of a plain batch at the end. `--detach` only
  * enqueues. The same command again continues --out: it writes what is missing and nothing twice.
  * Its flags are read with the plain batch's (../batch/batch-flags.ts).
+ *
+ * With `--batch-max-cost`, this command meters the budget for every worker: it enqueues a job only
+ * while what the finished jobs spent plus the estimate of those in flight allows
+ * (enqueueWithinBudget); a job not enqueued is one no worker can take.
  */
 export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> {
   const { input, contexts, dataset } = flags;
   const items = await itemsOfBatch(flags, io);
   if (items.length === 0) return;
+  const budget = flags.batchMaxCost === undefined ? undefined : new BatchCostBudget(flags.batchMaxCost);
+  /** Jobs whose record the queue had before this run: what they spent is not this run's. */
+  const paidBefore = new Set<string>();
+  /** A record without a cost (a worker without prices): the budget can no longer be metered. */
+  let unpriced: BatchRecord | undefined;
 
   const release = lockResults(flags.out); // before reading --out: one writer at a time
   const failed: BatchRecord[] = [];
@@ -84,10 +96,19 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
           error: { message: item.error! },
         })),
       );
-      const enqueued = await enqueueJobs(queue, queueJobs, flags.policy, {
-        retryFailed: flags.retryFailed,
-      });
-      if (!flags.quiet || flags.detach)
+      const feed = budget && new JobFeed();
+      const enqueued = budget
+        ? null
+        : await enqueueJobs(queue, queueJobs, flags.policy, { retryFailed: flags.retryFailed });
+      if (budget && !flags.quiet)
+        writeLine(
+          io.stderr,
+          escapeControl(
+            `tpo batch: enqueuing ${queueJobs.length} job${queueJobs.length === 1 ? "" : "s"} on ${queue.where} (data set "${dataset}") ` +
+              `as --batch-max-cost ${budget.limitUsd} allows.`,
+          ),
+        );
+      if (enqueued && (!flags.quiet || flags.detach))
         writeLine(
           io.stderr,
           escapeControl(
@@ -114,11 +135,22 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
         () => (workers === null ? "" : `${workers} worker${workers === 1 ? "" : "s"} active`),
       );
       if (!flags.quiet && queueJobs.length > 0) progress.start();
+      const feeding =
+        budget && enqueueWithinBudget(queue, queueJobs, flags, budget, feed!, (key) => paidBefore.add(key));
       try {
-        await waitForRecords(queue, queueJobs, {
+        const waiting = waitForRecords(queue, budget ? [] : queueJobs, {
           recordSchema: BatchRecordSchema,
+          feed,
           onResult: (result, job) => {
             const batchRecord = result.record ?? misfitRecordOf(job, result.unreadable);
+            if (budget) {
+              const costUsd = paidBefore.has(job.key) ? undefined : spentUsdOf(batchRecord.usage);
+              budget.finish(costUsd);
+              if (costUsd === undefined && !paidBefore.has(job.key) && !batchRecord.error && !unpriced) {
+                unpriced = batchRecord;
+                budget.stop();
+              }
+            }
             const differences = outModels.differences(batchRecord);
             if (differences.length > 0 && !flags.allowMixed) {
               otherModels.push({ record: batchRecord, differences });
@@ -145,6 +177,9 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
             workers = active;
           },
         });
+        // The records of every job enqueued are written before a failure to enqueue is thrown.
+        const [fed, waited] = await Promise.allSettled([feeding, waiting]);
+        for (const settled of [waited, fed]) if (settled.status === "rejected") throw settled.reason;
       } finally {
         if (!flags.quiet && queueJobs.length > 0) progress.stop();
       }
@@ -161,6 +196,23 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
   // The workers uploaded the runs of their jobs; what is missing (a worker without LangSmith, a job
   // enqueued before, a record from an earlier run) is uploaded from --out, without iteration trees.
   await experiments?.finish(experimentRecordsOf(flags.out), flags.out);
+  if (budget && budget.refused > 0 && !unpriced) {
+    writeLine(
+      io.stderr,
+      `tpo batch: --batch-max-cost ${budget.limitUsd} reached: this run spent $${budget.spent.toFixed(4)}, and ` +
+        `${budget.refused} of ${total} queries were not started (never enqueued: no worker could take them). ` +
+        "Run the same command again to run them (its --batch-max-cost is what that run may spend).",
+    );
+  }
+  if (unpriced) {
+    throw new CliUsageError(
+      escapeControl(
+        `--batch-max-cost: the record of ${unpriced.id} (${unpriced.mode}) has no cost, as its worker has no prices, so the budget ` +
+          `cannot be metered and no more jobs were enqueued (${budget!.refused} of ${total} queries were not started). ` +
+          "Give every tpo worker the prices (--prices FILE or TPO_PRICES), then run this command again: it runs the rest.",
+      ),
+    );
+  }
   if (otherModels.length > 0) {
     const differences = [...new Set(otherModels.flatMap((o) => o.differences))];
     throw new CliUsageError(
@@ -179,5 +231,30 @@ export async function batchOnQueue(flags: QueueBatch, io: CliIo): Promise<void> 
           "carry the error (this command again with --retry-failed puts them back in the queue and waits for them).",
       ),
     );
+  }
+}
+
+/**
+ * Enqueues the jobs one at a time, each once the budget admits it, and feeds each to the wait for
+ * records (which ends the admitted jobs in the budget as their records come). `paid(key)` is told
+ * of a job whose record the queue had already (an earlier run paid for it).
+ */
+async function enqueueWithinBudget(
+  queue: QueueDb,
+  jobs: QueueJobData[],
+  flags: { policy: RetryPolicy; retryFailed: boolean },
+  budget: BatchCostBudget,
+  feed: JobFeed,
+  paid: (key: string) => void,
+): Promise<void> {
+  try {
+    for (const job of jobs) {
+      if (!(await budget.admit())) continue;
+      const result = await enqueueJobs(queue, [job], flags.policy, { retryFailed: flags.retryFailed });
+      if (result.finished > 0) paid(job.key);
+      feed.add(job);
+    }
+  } finally {
+    feed.close();
   }
 }

@@ -9,9 +9,8 @@ export interface CachePruneOptions {
 }
 
 function entries(counts: Record<string, number>): string {
-  const chat = counts.chat ?? 0;
-  const score = counts.score ?? 0;
-  return `${chat} response${chat === 1 ? "" : "s"} and ${score} score${score === 1 ? "" : "s"}`;
+  const some = (n: number | undefined, what: string) => `${n ?? 0} ${what}${n === 1 ? "" : "s"}`;
+  return `${some(counts.chat, "response")}, ${some(counts.score, "score")} and ${some(counts.judgement, "verdict")}`;
 }
 
 /** `tpo cache prune`'s work; ../declare/cache.ts declares the command and loads this on demand. */

@@ -10,6 +10,8 @@ import { ProgressBar } from "../batch/progress-bar.js";
 import type { BatchRecord } from "../../eval/batch/record.js";
 import { readLatestRecords, ResultsWriter } from "../../eval/batch/results-file.js";
 import { createPairwiseJudge } from "../../eval/compare/judge.js";
+import type { JudgeCache } from "../../eval/judge-cache.js";
+import { openJudgeCacheOption } from "../cache-option.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
 import { judgesPair, type Judgment, type Outcome } from "../../eval/compare/judgment.js";
 import { judgePairs } from "../../eval/compare/judge-pairs.js";
@@ -37,6 +39,8 @@ export interface CompareOptions extends Record<string, unknown> {
   concurrency: string;
   json?: boolean;
   quiet?: boolean;
+  /** A SQLite file or postgres:// URL of the persistent cache of the judge's verdicts (../cache-option.ts). */
+  cache?: string;
   /** The experiments' name in LangSmith (`<name>,<other>` with two files): upload the verdicts there. */
   langsmith?: string;
 }
@@ -143,10 +147,17 @@ export async function compareAction(
 
   const release = lockResults(out, "tpo compare"); // before reading --out: one writer at a time
   let judgments: Judgment[];
+  let cached: Awaited<ReturnType<typeof openJudgeCacheOption>>;
   try {
-    judgments = await judgeAll(matching, { out, sides, options, concurrency, settings, judge }, io);
+    cached = await openJudgeCacheOption(options.cache, judge, settings.price, "tpo compare", io.stderr);
+    judgments = await judgeAll(
+      matching,
+      { out, sides, options, concurrency, settings, judge, cache: cached?.judgeCache },
+      io,
+    );
   } finally {
     release();
+    await cached?.cache.close();
   }
 
   const groups = judgmentsByJudge(judgments);
@@ -159,6 +170,7 @@ export async function compareAction(
     });
     writeLine(io.stdout, text.join("\n\n"));
   }
+  if (cached) writeLine(options.json ? io.stderr : io.stdout, cached.savedLine());
   if (options.langsmith !== undefined) {
     const { uploadVerdicts } = await import("../langsmith.js");
     await uploadVerdicts(options.langsmith, { a: a.side, b: b.side }, judgments, io);
@@ -193,6 +205,7 @@ async function judgeAll(
     concurrency: number;
     settings: ReturnType<typeof judgeSettings>;
     judge: ReturnType<typeof describeJudge>;
+    cache: JudgeCache | undefined;
   },
   io: CliIo,
 ): Promise<Judgment[]> {
@@ -213,6 +226,7 @@ async function judgeAll(
     name: judge.model,
     maxRetries: settings.maxRetries,
     maxTokens: settings.maxTokens,
+    cache: run.cache,
   });
   // Announced once everything is checked: a file named and then refused would mislead.
   if (options.out === undefined)

@@ -24,6 +24,7 @@ import { judgeName } from "../../eval/compare/summary.js";
 import { ResultsWriter } from "../../eval/batch/results-file.js";
 import { writeAtomically } from "../atomic-write.js";
 import { lockResults } from "../batch/lock.js";
+import { openJudgeCacheOption } from "../cache-option.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
 import { numberFlag } from "../flags.js";
@@ -51,6 +52,8 @@ export interface JudgeAlpacaEvalOptions extends Record<string, unknown>, JudgeQu
   json?: boolean;
   quiet?: boolean;
   langsmithExperiment?: string;
+  /** A SQLite file or postgres:// URL of the persistent cache of the judge's verdicts (../cache-option.ts). */
+  cache?: string;
 }
 
 const COMMAND = "tpo eval alpaca-eval";
@@ -103,6 +106,16 @@ export async function judgeAlpacaEvalAction(
   const judgeAs = judgeName({ judge: judge.description });
 
   const release = lockResults(out, COMMAND);
+  const cached = await openJudgeCacheOption(
+    options.cache,
+    judge.description,
+    settings.price,
+    COMMAND,
+    io.stderr,
+  ).catch((error: unknown) => {
+    release();
+    throw error;
+  });
   const usage: JudgeUsage = noUsage();
   let judged = 0;
   try {
@@ -148,7 +161,11 @@ export async function judgeAlpacaEvalAction(
           kept,
           total: run.pairs.length,
           idOf: (pair) => `instruction "${pair.reference.instruction.slice(0, 40)}"`,
-          judge: (pair) => judgeAlpacaEvalTask({ ...judge, model: model! }, alpacaEvalTaskOf(run, pair)),
+          judge: (pair) =>
+            judgeAlpacaEvalTask(
+              { ...judge, model: model!, cache: cached?.judgeCache },
+              alpacaEvalTaskOf(run, pair),
+            ),
           keep,
         });
       }
@@ -161,6 +178,7 @@ export async function judgeAlpacaEvalAction(
     if (existsSync(journal)) unlinkSync(journal);
   } finally {
     release();
+    await cached?.cache.close();
   }
   const summary = {
     judged,
@@ -185,4 +203,5 @@ export async function judgeAlpacaEvalAction(
   printJudgeSummary(summary, options.json === true, io);
   if (options.langsmithExperiment !== undefined)
     await uploadAlpacaEvalScores(options.langsmithExperiment, out, ours, scores, io, options.json);
+  if (cached) writeLine(options.json ? io.stderr : io.stdout, cached.savedLine());
 }

@@ -17,6 +17,7 @@ import { judgeName } from "../../eval/compare/summary.js";
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { judgeJobOf } from "../../queue/judge-job.js";
 import { lockResults } from "../batch/lock.js";
+import { openJudgeCacheOption } from "../cache-option.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
 import { numberFlag } from "../flags.js";
@@ -45,6 +46,8 @@ export interface JudgeArenaHardOptions extends Record<string, unknown>, JudgeQue
   json?: boolean;
   quiet?: boolean;
   langsmithExperiment?: string;
+  /** A SQLite file or postgres:// URL of the persistent cache of the judge's verdicts (../cache-option.ts). */
+  cache?: string;
 }
 
 const COMMAND = "tpo eval arena-hard";
@@ -100,6 +103,16 @@ export async function judgeArenaHardAction(
   const judgeAs = judgeName({ judge: judge.description });
 
   const release = lockResults(out, COMMAND);
+  const cached = await openJudgeCacheOption(
+    options.cache,
+    judge.description,
+    settings.price,
+    COMMAND,
+    io.stderr,
+  ).catch((error: unknown) => {
+    release();
+    throw error;
+  });
   const usage: JudgeUsage = noUsage();
   let judged = 0;
   let nullGames = 0;
@@ -150,7 +163,11 @@ export async function judgeArenaHardAction(
           total: run.matches.length,
           idOf: (m) => `question ${m.uid}`,
           detail,
-          judge: (m) => judgeArenaHardTask({ ...judge, model: model! }, arenaHardTaskOf(run, m)),
+          judge: (m) =>
+            judgeArenaHardTask(
+              { ...judge, model: model!, cache: cached?.judgeCache },
+              arenaHardTaskOf(run, m),
+            ),
           keep,
         });
       }
@@ -159,6 +176,7 @@ export async function judgeArenaHardAction(
     }
   } finally {
     release();
+    await cached?.cache.close();
   }
   if (detached) return;
   if (nullGames > 0) {
@@ -186,4 +204,5 @@ export async function judgeArenaHardAction(
   printJudgeSummary(summary, options.json === true, io);
   if (options.langsmithExperiment !== undefined)
     await uploadArenaHardScores(options.langsmithExperiment, out, ours, rows, io, options.json);
+  if (cached) writeLine(options.json ? io.stderr : io.stdout, cached.savedLine());
 }

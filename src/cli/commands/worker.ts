@@ -129,7 +129,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     },
     uploads.trace,
   );
-  const judge = judgeJobRunner(flags, io.env);
+  const judge = judgeJobRunner(flags, io.env, cached?.cache);
   const worker = await startQueueWorker<BatchRecord | JudgeJobRecord>(queue, {
     concurrency,
     leaseSeconds,

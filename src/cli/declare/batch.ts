@@ -43,7 +43,7 @@ export function declareBatch(program: Command, io: CliIo): void {
     .option("--limit <n>", "run only the first n queries of the input")
     .option(
       "--batch-max-cost <usd>",
-      "start no query once what the batch spent, plus an estimate of the queries in flight, would pass this many US dollars (needs prices)",
+      "start no query once what the batch spent, plus an estimate of the queries in flight, would pass this many US dollars (needs prices; with --queue, the workers' prices)",
     )
     .option("--quiet", "no progress on standard error")
     .option(

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CompareOptions } from "../commands/compare.js";
-import { addJudgeFlags } from "../flag-tables.js";
+import { addJudgeFlags, JUDGE_CACHE_FLAG } from "../flag-tables.js";
 import type { CliIo } from "../io.js";
 
 /** `tpo compare`: declared here (light, for `--help`); ../commands/compare.ts does the work. */
@@ -27,6 +27,7 @@ export function declareCompare(program: Command, io: CliIo): void {
     .option("--concurrency <k>", "pairs in flight at once", "4")
     .option("--json", "print the result as one JSON object on standard output")
     .option("--quiet", "no progress on standard error")
+    .option(...JUDGE_CACHE_FLAG)
     .option(
       "--langsmith <experiment>",
       "attach the verdicts to LangSmith experiments <experiment>-<mode> (as uploaded by tpo batch/export; <name>,<other> with two files) as a comparative experiment",

@@ -4,7 +4,7 @@ import type { CliIo } from "../io.js";
 import type { JudgeAlpacaEvalOptions } from "../commands/eval-alpaca-eval.js";
 import type { JudgeArenaHardOptions } from "../commands/eval-arena-hard.js";
 import { CliUsageError } from "../errors.js";
-import { addJudgeFlags } from "../flag-tables.js";
+import { addJudgeFlags, JUDGE_CACHE_FLAG } from "../flag-tables.js";
 
 /** The flags that pick our answers and run the judging as a batch, shared by both judged leaderboards. */
 function addJudgingFlags(command: Command): Command {
@@ -40,7 +40,8 @@ function addJudgingFlags(command: Command): Command {
     .option(
       "--retry-delay <seconds>",
       "with --queue: pause before a failed judge job's first retry, doubling with each (default 10)",
-    );
+    )
+    .option(...JUDGE_CACHE_FLAG);
   return addJudgeFlags(command);
 }
 

@@ -16,6 +16,8 @@ export interface JudgeQueueOptions {
   detach?: boolean;
   maxAttempts?: string;
   retryDelay?: string;
+  /** Refused with --queue: the workers judge, with their own cache. */
+  cache?: string;
 }
 
 export interface JudgeQueue {
@@ -33,6 +35,11 @@ export function judgeQueueOf(options: JudgeQueueOptions): JudgeQueue | undefined
       throw new CliUsageError(`${flag} goes with --queue (it is about the job queue's jobs).`);
     }
     return undefined;
+  }
+  if (options.cache !== undefined) {
+    throw new CliUsageError(
+      "--cache does not go with --queue: the workers judge; start tpo worker with --cache to keep and reuse their verdicts.",
+    );
   }
   return {
     queue: options.queue,

@@ -3,6 +3,8 @@ import { judgeTask, wantsLogprobs } from "../../eval/leaderboard/judge-task.js";
 import { ALPACA_EVAL_TOP_LOGPROBS } from "../../eval/leaderboard/judge-calls.js";
 import type { JudgeJobData, JudgeJobRecord } from "../../queue/judge-job.js";
 import type { JobOutcome } from "../../queue/worker.js";
+import type { TpoCache } from "../../cache/tpo-cache.js";
+import { judgeCacheOf } from "../../eval/judge-cache.js";
 import {
   describeJudge,
   judgeChatModel,
@@ -24,6 +26,8 @@ export function judgeFailureOf(data: JudgeJobData, message: string): JudgeJobRec
 export function judgeJobRunner(
   flags: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
+  /** The worker's --cache: verdicts are kept and reused there as `tpo eval --cache` does. */
+  cache?: TpoCache,
 ): (data: JudgeJobData) => Promise<JobOutcome<JudgeJobRecord>> {
   let settings: JudgeSettings | undefined;
   const judges = new Map<boolean, LeaderboardJudge>();
@@ -31,9 +35,11 @@ export function judgeJobRunner(
     settings ??= judgeSettings(flags, undefined, env);
     let judge = judges.get(logprobs);
     if (!judge) {
+      const description = describeJudge(settings);
       judge = {
         model: judgeChatModel(settings, logprobs ? { topLogprobs: ALPACA_EVAL_TOP_LOGPROBS } : {}),
-        description: describeJudge(settings),
+        description,
+        ...(cache ? { cache: judgeCacheOf(cache.judgements, description) } : {}),
       };
       judges.set(logprobs, judge);
     }

@@ -9,6 +9,7 @@ import { DEFAULT_RETRY_POLICY } from "../../http/retry.js";
 import { promptMessages } from "../../prompts/messages.js";
 import { PAIRWISE_PROMPT, PAIRWISE_VERDICTS } from "../../prompts/pairwise.js";
 import { zodIssues } from "../../util/zod-issues.js";
+import { judgedWithCache, judgeRequest, type JudgeCache } from "../judge-cache.js";
 
 /** The pairwise verdict as structured output. The verdict names a position: A is the response shown first. */
 export const PairwiseVerdictSchema = z
@@ -73,6 +74,20 @@ export interface PairwiseJudgeOptions {
   maxTokens?: number;
   /** What errors call the judge. */
   name: string;
+  /** A persistent cache of verdicts (`--cache`): a verdict it has is not asked again. */
+  cache?: JudgeCache;
+}
+
+/** A verdict read back from the cache: of the shape the judge returns, or not used. */
+function isPairwiseAnswer(value: unknown): value is PairwiseAnswer {
+  const v = value as PairwiseAnswer | null | undefined;
+  return (
+    PairwiseVerdictSchema.safeParse(v).success &&
+    typeof v?.requests === "number" &&
+    ["promptTokens", "cachedPromptTokens", "completionTokens"].every(
+      (k) => typeof (v.tokens as unknown as Record<string, unknown> | undefined)?.[k] === "number",
+    )
+  );
 }
 
 /**
@@ -94,7 +109,7 @@ function reasonOf(error: unknown): string {
  * A pairwise LLM judge through structured output, as `createJudgeRewardModel` is a pointwise one.
  * A verdict that does not parse, or is none of A, B and tie, or an answer that is not JSON at all,
  * is asked again up to `maxRetries` times; a failed request (the client has retried it already)
- * fails at once.
+ * fails at once. With `cache`, a verdict it holds for the same request is not asked again.
  */
 export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJudgeOptions): PairwiseJudge {
   // As JSON schema rather than zod: then no client validates the verdict inside its request (the
@@ -112,8 +127,9 @@ export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJ
     );
   }
   const attempts = 1 + (options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries);
+  const temperature = options.temperature ?? 0;
   const config = {
-    temperature: options.temperature ?? 0,
+    temperature,
     ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
     tags: ["tpo:pairwise-judge"],
   } as RunnableConfig;
@@ -125,30 +141,42 @@ export function createPairwiseJudge(chatModel: BaseChatModel, options: PairwiseJ
         response_a: shownFirst,
         response_b: shownSecond,
       });
-      let reason = "";
-      let tokens: JudgeTokens = { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 };
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        let answer: RawAndParsed;
-        try {
-          answer = (await structured.invoke(messages, config)) as RawAndParsed;
-        } catch (error) {
-          if (error instanceof ModelRequestError && !isUnreadableAnswer(error)) throw error;
-          reason = reasonOf(error);
-          continue;
+      const request = judgeRequest("pairwise", messages, {
+        schema: "pairwise_verdict",
+        temperature,
+        maxTokens: options.maxTokens,
+        attempts,
+      });
+      const read = {
+        valid: isPairwiseAnswer,
+        counts: (a: PairwiseAnswer) => ({ requests: a.requests, ...a.tokens }),
+      };
+      return judgedWithCache(options.cache, request, read, async () => {
+        let reason = "";
+        let tokens: JudgeTokens = { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 };
+        for (let attempt = 1; attempt <= attempts; attempt++) {
+          let answer: RawAndParsed;
+          try {
+            answer = (await structured.invoke(messages, config)) as RawAndParsed;
+          } catch (error) {
+            if (error instanceof ModelRequestError && !isUnreadableAnswer(error)) throw error;
+            reason = reasonOf(error);
+            continue;
+          }
+          tokens = addTokens(tokens, answer.raw?.usage_metadata);
+          if (answer.parsingError !== undefined) {
+            reason = reasonOf(answer.parsingError);
+            continue;
+          }
+          const parsed = PairwiseVerdictSchema.safeParse(answer.parsed);
+          if (parsed.success) return { ...parsed.data, requests: attempt, tokens };
+          const issue = parsed.error.issues[0];
+          reason = `${describeValue(answer.parsed)} (${issue?.path.join(".") || "verdict"}: ${issue?.message})`;
         }
-        tokens = addTokens(tokens, answer.raw?.usage_metadata);
-        if (answer.parsingError !== undefined) {
-          reason = reasonOf(answer.parsingError);
-          continue;
-        }
-        const parsed = PairwiseVerdictSchema.safeParse(answer.parsed);
-        if (parsed.success) return { ...parsed.data, requests: attempt, tokens };
-        const issue = parsed.error.issues[0];
-        reason = `${describeValue(answer.parsed)} (${issue?.path.join(".") || "verdict"}: ${issue?.message})`;
-      }
-      throw new InvalidVerdictError(
-        `the judge ${options.name} gave no valid verdict (A, B or tie) in ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,
-      );
+        throw new InvalidVerdictError(
+          `the judge ${options.name} gave no valid verdict (A, B or tie) in ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,
+        );
+      });
     },
   };
 }

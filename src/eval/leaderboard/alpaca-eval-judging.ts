@@ -234,6 +234,7 @@ export async function judgeAlpacaEvalTask(
     messages,
     task.method,
     judgeName({ judge: judge.description }),
+    judge.cache,
   );
   return {
     instruction: task.instruction,

@@ -206,7 +206,7 @@ export async function judgeArenaHardTask(judge: LeaderboardJudge, task: ArenaHar
       ANSWER_A: a,
       ANSWER_B: b,
     });
-    const verdict = await judgeVerdict(judge.model, messages, task.maxTokens);
+    const verdict = await judgeVerdict(judge.model, messages, task.maxTokens, judge.cache);
     addUsage(spent, verdict.usage);
     return { score: verdict.score, judgment: { answer: verdict.answer }, prompt: wireMessages(messages) };
   };

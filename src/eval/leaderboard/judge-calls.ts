@@ -10,6 +10,7 @@ import { verdictOf } from "../arena-hard/verdict.js";
 import { ALPACA_EVAL_LABELS } from "../../prompts/leaderboard-judges.js";
 import { fillTemplate, type PromptTemplate } from "../../prompts/template.js";
 import { TpoConfigError } from "../../errors.js";
+import { judgedWithCache, judgeRequest, type JudgeCache } from "../judge-cache.js";
 
 /** What a judge's requests cost: requests, and tokens as the server counted them. */
 export interface JudgeUsage {
@@ -19,6 +20,11 @@ export interface JudgeUsage {
 }
 
 export const noUsage = (): JudgeUsage => ({ requests: 0, promptTokens: 0, completionTokens: 0 });
+
+function isUsage(value: unknown): value is JudgeUsage {
+  const v = value as Record<string, unknown> | null | undefined;
+  return ["requests", "promptTokens", "completionTokens"].every((k) => typeof v?.[k] === "number");
+}
 
 export function addUsage(total: JudgeUsage, more: JudgeUsage): void {
   total.requests += more.requests;
@@ -99,9 +105,31 @@ export interface LabelJudgement {
  * AlpacaEval's judge on one pair, in the order shown. `weighted`: one token at temperature 1 (the
  * official configuration's; the sampled token does not matter), the preference read from its top
  * log-probabilities; a server that returns none is a MissingLogprobsError. `discrete`: the label
- * it writes at temperature 0, asked again once when it is neither label.
+ * it writes at temperature 0, asked again once when it is neither label. With `cache`, a judgement
+ * it holds for the same request is not asked again (../judge-cache.ts).
  */
 export async function judgeLabels(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  method: "weighted" | "discrete",
+  judgeName: string,
+  cache?: JudgeCache,
+): Promise<LabelJudgement> {
+  const settings =
+    method === "weighted"
+      ? { temperature: 1, maxTokens: 1, topLogprobs: ALPACA_EVAL_TOP_LOGPROBS }
+      : { temperature: 0, maxTokens: 5, attempts: 2 };
+  const read = {
+    valid: (v: unknown): v is LabelJudgement =>
+      typeof (v as LabelJudgement | null)?.preference === "number" && isUsage((v as LabelJudgement).usage),
+    counts: (v: LabelJudgement) => v.usage,
+  };
+  return judgedWithCache(cache, judgeRequest(`alpaca-eval:${method}`, messages, settings), read, () =>
+    askLabels(model, messages, method, judgeName),
+  );
+}
+
+async function askLabels(
   model: BaseChatModel,
   messages: BaseMessage[],
   method: "weighted" | "discrete",
@@ -144,8 +172,30 @@ export interface VerdictJudgement {
   usage: JudgeUsage;
 }
 
-/** Arena-Hard's judge on one game: its answer and its verdict, asked again once when no verdict parses. */
+/**
+ * Arena-Hard's judge on one game: its answer and its verdict, asked again once when no verdict
+ * parses. With `cache`, a judgement it holds for the same request is not asked again (../judge-cache.ts).
+ */
 export async function judgeVerdict(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  maxTokens: number,
+  cache?: JudgeCache,
+): Promise<VerdictJudgement> {
+  const read = {
+    valid: (v: unknown): v is VerdictJudgement =>
+      typeof (v as VerdictJudgement | null)?.score === "string" &&
+      typeof (v as VerdictJudgement).answer === "string" &&
+      isUsage((v as VerdictJudgement).usage),
+    counts: (v: VerdictJudgement) => v.usage,
+  };
+  const settings = { temperature: 0, maxTokens, attempts: 2 };
+  return judgedWithCache(cache, judgeRequest("arena-hard", messages, settings), read, () =>
+    askVerdict(model, messages, maxTokens),
+  );
+}
+
+async function askVerdict(
   model: BaseChatModel,
   messages: BaseMessage[],
   maxTokens: number,

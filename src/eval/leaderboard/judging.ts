@@ -1,3 +1,4 @@
+import type { JudgeCache } from "../judge-cache.js";
 import { z } from "zod";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { TpoFileError } from "../../errors.js";
@@ -24,6 +25,8 @@ export type JudgePrompt = z.infer<typeof JudgePromptSchema>;
 export interface LeaderboardJudge {
   model: BaseChatModel;
   description: JudgeDescription;
+  /** Where its verdicts are kept and reused (`--cache`), if anywhere. */
+  cache?: JudgeCache;
 }
 
 /** How the messages name the arguments of a judging run (the CLI's flags): `<results>`, `--baseline`, `--out`, … */
