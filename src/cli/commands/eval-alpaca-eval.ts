@@ -110,8 +110,7 @@ export async function judgeAlpacaEvalAction(
     if (options.overwrite && existsSync(journal)) unlinkSync(journal);
     const todo = pairsToJudge(run, done);
     const writer = new ResultsWriter<Annotation>(journal);
-    const keep = (row: Annotation) => {
-      writer.append(row);
+    const onJudged = (row: Annotation) => {
       done.set(row.instruction, row);
       addUsage(usage, row.tpo.usage);
       judged++;
@@ -133,7 +132,8 @@ export async function judgeAlpacaEvalAction(
             const by = judgeName({ judge: row.tpo.judge });
             return by === judgeAs ? null : `judged by ${by}, not ${judgeAs}`;
           },
-          keep,
+          writer,
+          onJudged,
           kept,
           total: run.pairs.length,
         });
@@ -149,7 +149,8 @@ export async function judgeAlpacaEvalAction(
           total: run.pairs.length,
           idOf: (pair) => `instruction "${pair.reference.instruction.slice(0, 40)}"`,
           judge: (pair) => judgeAlpacaEvalTask({ ...judge, model: model! }, alpacaEvalTaskOf(run, pair)),
-          keep,
+          writer,
+          onJudged,
         });
       }
     } finally {

@@ -111,8 +111,7 @@ export async function judgeArenaHardAction(
     });
     const todo = matchesToJudge(run, done);
     const writer = new ResultsWriter<Judgment>(out, { truncate: options.overwrite });
-    const keep = (j: Judgment) => {
-      writer.append(j);
+    const onJudged = (j: Judgment) => {
       done.set(j.uid, j);
       addUsage(usage, j.tpo.usage);
       nullGames += nullGamesOf(j);
@@ -133,7 +132,8 @@ export async function judgeArenaHardAction(
             const by = judgeName({ judge: j.tpo.judge });
             return by === judgeAs ? null : `judged by ${by}, not ${judgeAs}`;
           },
-          keep,
+          writer,
+          onJudged,
           kept,
           total: run.matches.length,
           detail,
@@ -151,7 +151,8 @@ export async function judgeArenaHardAction(
           idOf: (m) => `question ${m.uid}`,
           detail,
           judge: (m) => judgeArenaHardTask({ ...judge, model: model! }, arenaHardTaskOf(run, m)),
-          keep,
+          writer,
+          onJudged,
         });
       }
     } finally {

@@ -8,7 +8,9 @@ import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
 import { z } from "zod";
 import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
 import { JudgeJobRecordSchema, type JudgeJobRecord } from "../../queue/judge-job.js";
-import { judgeFailureOf, judgeJobRunner } from "../eval/judge-worker.js";
+import { judgeFailureOf, judgeJobRunner } from "../../queue/judge-runner.js";
+import { ALPACA_EVAL_TOP_LOGPROBS } from "../../eval/leaderboard/judge-calls.js";
+import { describeJudge, judgeChatModel, judgeSettings, type JudgeSettings } from "../compare/judge-settings.js";
 import { escapeControl } from "../../util/escape.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
@@ -16,7 +18,8 @@ import { batchJobRunner } from "../../batch/queue-jobs.js";
 import { openQueueForCli, queueUrlOf } from "../queue/open.js";
 import { capsOfFlags } from "../serve-options.js";
 import { writeLine, type CliIo } from "../io.js";
-import { workerUploads } from "../langsmith.js";
+import { workerUploads } from "../../langsmith/queue-uploads.js";
+import { uploadHostOf } from "../langsmith.js";
 
 export interface WorkerFlags extends Record<string, unknown> {
   concurrency: string;
@@ -72,6 +75,24 @@ function describe(event: WorkerEvent<BatchRecord | JudgeJobRecord>, quiet: boole
 }
 
 /**
+ * How the worker runs judge jobs: with the judge that `tpo eval` would build from the same flags
+ * and variables (--judge-model, TPO_JUDGE_MODEL, … else the policy's).
+ */
+function judgeOfFlags(flags: WorkerFlags, io: CliIo) {
+  let settings: JudgeSettings | undefined;
+  return judgeJobRunner({
+    judgeFor: (logprobs) => {
+      settings ??= judgeSettings(flags, undefined, io.env);
+      return {
+        model: judgeChatModel(settings, logprobs ? { topLogprobs: ALPACA_EVAL_TOP_LOGPROBS } : {}),
+        description: describeJudge(settings),
+      };
+    },
+    otherJudgeFix: "start workers with the judge of tpo eval (--judge-model or TPO_JUDGE_MODEL)",
+  });
+}
+
+/**
  * `tpo worker URL`: takes jobs from the queue and runs each as `tpo batch` runs a query, with the
  * models of this machine's environment and flags and the PostgreSQL checkpointer of the same
  * database (thread = job key, so that another worker resumes a job where this one stopped).
@@ -120,7 +141,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     modelCache: cached?.modelCache,
   });
   let fromCache: Usage["fromCache"];
-  const uploads = workerUploads(io, say);
+  const uploads = workerUploads({ ...uploadHostOf(io), warn: say });
   const runner = batchJobRunner(
     graph,
     settings,
@@ -129,7 +150,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     },
     uploads.trace,
   );
-  const judge = judgeJobRunner(flags, io.env);
+  const judge = judgeOfFlags(flags, io);
   const worker = await startQueueWorker<BatchRecord | JudgeJobRecord>(queue, {
     concurrency,
     leaseSeconds,
