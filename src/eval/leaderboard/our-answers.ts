@@ -1,5 +1,5 @@
 import { bestAndWorst } from "../../nodes/select.js";
-import { isSuccess, type BatchRecord } from "../batch/record.js";
+import { isSuccess, policyNameOf, type BatchRecord } from "../batch/record.js";
 import { sideLabel, type Side } from "../compare/sides.js";
 import type { OurAnswer } from "./judging.js";
 
@@ -53,8 +53,7 @@ export function ourAnswersOf(
   }
   const label = `${sideLabel(side)}${iteration === undefined ? "" : `@iteration${iteration}`}`;
   const recordedModels = ofMode.find((r) => r.models)?.models;
-  const policy =
-    recordedModels?.backend === "sim" ? "tpo-sim" : (recordedModels?.model?.split("/").at(-1) ?? "model");
+  const policy = policyNameOf(recordedModels);
   return {
     answers,
     label,
