@@ -151,7 +151,12 @@ export async function uploadAlpacaEvalScores(
   io: CliIo,
   json?: boolean,
 ): Promise<void> {
-  await uploadLeaderboard("tpo eval alpaca-eval", alpacaEvalFeedbackOfFile(name, out, ours, scores), io, json);
+  await uploadLeaderboard(
+    "tpo eval alpaca-eval",
+    alpacaEvalFeedbackOfFile(name, out, ours, scores),
+    io,
+    json,
+  );
 }
 
 /** `tpo eval arena-hard --langsmith-experiment`: the judgments of `out`, and our row of the scores printed. */

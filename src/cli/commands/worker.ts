@@ -7,7 +7,12 @@ import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue
 import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
 import { judgeJobRunner } from "../../queue/judge-runner.js";
 import { ALPACA_EVAL_TOP_LOGPROBS } from "../../eval/leaderboard/judge-calls.js";
-import { describeJudge, judgeChatModel, judgeSettings, type JudgeSettings } from "../compare/judge-settings.js";
+import {
+  describeJudge,
+  judgeChatModel,
+  judgeSettings,
+  type JudgeSettings,
+} from "../compare/judge-settings.js";
 import { escapeControl } from "../../util/escape.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
