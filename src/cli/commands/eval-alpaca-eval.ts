@@ -19,6 +19,7 @@ import {
   type JudgeUsage,
 } from "../../eval/leaderboard/judge-calls.js";
 import { ALPACA_EVAL_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
+import { otherJudgeOf } from "../../eval/leaderboard/judging.js";
 import { judgeJobOf } from "../../queue/judge-job.js";
 import { judgeName } from "../../eval/compare/summary.js";
 import { ResultsWriter } from "../../eval/batch/results-file.js";
@@ -128,10 +129,7 @@ export async function judgeAlpacaEvalAction(
           env: io.env,
           jobOf: (pair: AlpacaEvalPair) =>
             judgeJobOf(alpacaEvalTaskOf(run, pair), pair.ours.id, judge.description.model),
-          misfit: (row: Annotation) => {
-            const by = judgeName({ judge: row.tpo.judge });
-            return by === judgeAs ? null : `judged by ${by}, not ${judgeAs}`;
-          },
+          misfit: otherJudgeOf(judgeAs),
           writer,
           onJudged,
           kept,

@@ -15,6 +15,7 @@ import { addUsage, noUsage, type JudgeUsage } from "../../eval/leaderboard/judge
 import { ResultsWriter } from "../../eval/batch/results-file.js";
 import { judgeName } from "../../eval/compare/summary.js";
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
+import { otherJudgeOf } from "../../eval/leaderboard/judging.js";
 import { judgeJobOf } from "../../queue/judge-job.js";
 import { lockResults } from "../batch/lock.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
@@ -128,10 +129,7 @@ export async function judgeArenaHardAction(
           stderr: io.stderr,
           env: io.env,
           jobOf: (m: ArenaHardMatch) => judgeJobOf(arenaHardTaskOf(run, m), m.uid, judge.description.model),
-          misfit: (j: Judgment) => {
-            const by = judgeName({ judge: j.tpo.judge });
-            return by === judgeAs ? null : `judged by ${by}, not ${judgeAs}`;
-          },
+          misfit: otherJudgeOf(judgeAs),
           writer,
           onJudged,
           kept,
