@@ -21,7 +21,7 @@ import {
 import { ALPACA_EVAL_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { otherJudgeOf } from "../../eval/leaderboard/judging.js";
 import { judgeJobOf } from "../../queue/judge-job.js";
-import { judgeName } from "../../eval/compare/summary.js";
+import { isSimulatedJudge, judgeName } from "../../eval/compare/summary.js";
 import { ResultsWriter } from "../../eval/batch/results-file.js";
 import { writeAtomically } from "../atomic-write.js";
 import { lockResults } from "../batch/lock.js";
@@ -174,7 +174,7 @@ export async function judgeAlpacaEvalAction(
     baseline: run.generator1,
     usage,
     price: settings.price,
-    simulated: settings.backend === "sim" || judge.description.model.startsWith("tpo-sim"),
+    simulated: isSimulatedJudge(judge.description), // backend "sim" in process, tpo-sim… behind a sim-server
   };
   const scores = scoreAlpacaEvalAction(
     out,

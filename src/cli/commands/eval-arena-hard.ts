@@ -13,7 +13,7 @@ import {
 } from "../../eval/leaderboard/arena-hard-judging.js";
 import { addUsage, noUsage, type JudgeUsage } from "../../eval/leaderboard/judge-calls.js";
 import { ResultsWriter } from "../../eval/batch/results-file.js";
-import { judgeName } from "../../eval/compare/summary.js";
+import { isSimulatedJudge, judgeName } from "../../eval/compare/summary.js";
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { otherJudgeOf } from "../../eval/leaderboard/judging.js";
 import { judgeJobOf } from "../../queue/judge-job.js";
@@ -175,7 +175,7 @@ export async function judgeArenaHardAction(
     baseline: baseline.model,
     usage,
     price: settings.price,
-    simulated: settings.backend === "sim" || judge.description.model.startsWith("tpo-sim"),
+    simulated: isSimulatedJudge(judge.description), // backend "sim" in process, tpo-sim… behind a sim-server
   };
   const rows = scoreArenaHardAction(
     [out],
