@@ -1,33 +1,23 @@
-import { readFileSync } from "node:fs";
 import { TpoLangSmithError } from "../errors.js";
-import { AnnotationSchema } from "../eval/alpaca-eval/judged-files.js";
 import type { LengthControlledWinRate } from "../eval/alpaca-eval/length-controlled.js";
 import type { WinRate } from "../eval/alpaca-eval/win-rate.js";
-import { JudgmentSchema, type Judgment } from "../eval/arena-hard/judged-files.js";
 import type { ArenaHardScore } from "../eval/arena-hard/scores.js";
 import type { BatchItem } from "../eval/batch/input.js";
-import type { BatchRecord } from "../eval/batch/record.js";
-import { scanResults } from "../eval/batch/results-file.js";
-import { langSmithEndpoint, openLangSmith } from "../langsmith/client.js";
-import { readDatasetQueries } from "../langsmith/dataset-input.js";
-import { experimentName } from "../langsmith/experiment.js";
-import type { ExperimentUpload, LangSmithTarget, UploadHost } from "../langsmith/experiment-upload.js";
-import { jobTrace, uploadJobRun, type JobTrace } from "../langsmith/job-upload.js";
+import type { OurAnswers } from "../eval/leaderboard/our-answers.js";
+import { openLangSmith } from "../langsmith/client.js";
+import { readDatasetItems } from "../langsmith/dataset-input.js";
+import type { LangSmithTarget, UploadHost } from "../langsmith/experiment-upload.js";
 import {
-  alpacaEvalFeedback,
-  arenaHardFeedback,
+  alpacaEvalFeedbackOfFile,
+  arenaHardFeedbackOfFile,
   uploadLeaderboardFeedback,
   type LeaderboardFeedback,
 } from "../langsmith/leaderboard.js";
-import { uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
-import { experimentView, LANGSMITH_INPUT } from "../langsmith/records.js";
-import { traceFlushBound } from "../langsmith/trace-flush.js";
-import type { QueueJobData } from "../queue/job.js";
-import type { BatchClaimedJob } from "../batch/queue-jobs.js";
+import { comparedExperiments, uploadPairwise, type PairVerdict } from "../langsmith/pairwise.js";
+import { LANGSMITH_INPUT } from "../langsmith/records.js";
 import { escapeControl } from "../util/escape.js";
 import { redactUrls } from "../util/redact.js";
 import { CliRunError, CliUsageError } from "./errors.js";
-import type { OurAnswers } from "./eval/answers.js";
 import { tracingOn } from "./exit-on-error.js";
 import { writeLine, type CliIo } from "./io.js";
 
@@ -60,21 +50,14 @@ export async function readLangSmithInput(
   if (!dataset.trim())
     throw new CliUsageError(`<input>: give the dataset's name after "${LANGSMITH_INPUT}".`);
   const connection = await openLangSmith(env);
-  let queries;
   try {
-    queries = await readDatasetQueries(connection, dataset, key);
+    return await readDatasetItems(connection, dataset, key);
   } catch (error) {
     if (!(error instanceof TpoLangSmithError)) throw error;
     throw new CliRunError(redactUrls(`<input>: LangSmith (${connection.endpoint}) ${error.reason}.`), {
       cause: error,
     });
   }
-  return queries.map((q, i) => ({
-    id: q.id,
-    source: `example ${i + 1}`,
-    input: q.input,
-    ...(q.error ? { error: escapeControl(q.error) } : {}),
-  }));
 }
 
 /**
@@ -88,8 +71,7 @@ export async function uploadVerdicts(
   verdicts: PairVerdict[],
   io: CliIo,
 ): Promise<void> {
-  const [nameA, nameB = nameA] = names.split(",").map((n) => n.trim());
-  const experiments = { a: experimentName(nameA, sides.a.mode), b: experimentName(nameB, sides.b.mode) };
+  const experiments = comparedExperiments(names, sides);
   const connection = await openLangSmith(io.env);
   try {
     const count = await uploadPairwise(connection, experiments, verdicts, {
@@ -169,10 +151,12 @@ export async function uploadAlpacaEvalScores(
   io: CliIo,
   json?: boolean,
 ): Promise<void> {
-  const annotations = AnnotationSchema.array().parse(JSON.parse(readFileSync(out, "utf8")));
-  const idOf = new Map([...ours.answers.values()].map((a) => [a.query, a.id]));
-  const feedback = alpacaEvalFeedback({ name, label: ours.label }, annotations, idOf, scores);
-  await uploadLeaderboard("tpo eval alpaca-eval", feedback, io, json);
+  await uploadLeaderboard(
+    "tpo eval alpaca-eval",
+    alpacaEvalFeedbackOfFile(name, out, ours, scores),
+    io,
+    json,
+  );
 }
 
 /** `tpo eval arena-hard --langsmith-experiment`: the judgments of `out`, and our row of the scores printed. */
@@ -184,59 +168,5 @@ export async function uploadArenaHardScores(
   io: CliIo,
   json?: boolean,
 ): Promise<void> {
-  const latest = new Map<string, Judgment>(); // a question judged again: its last line
-  scanResults(out, JudgmentSchema, (j) => latest.set(j.uid, j));
-  const judgments = [...latest.values()];
-  const row = rows.find((r) => r.model === ours.model.split("/").at(-1));
-  const feedback = arenaHardFeedback({ name, label: ours.label }, judgments, row);
-  await uploadLeaderboard("tpo eval arena-hard", feedback, io, json);
-}
-
-/** A queue job with the experiment and example its worker uploads the run to, when there are. */
-export function withExperiment(job: QueueJobData, experiments: ExperimentUpload | undefined): QueueJobData {
-  const langsmith = experiments?.jobExperiment(job.id, job.mode);
-  return langsmith ? { ...job, langsmith } : job;
-}
-
-/**
- * A worker's part of `tpo batch --queue --langsmith-experiment`, for the jobs that name an
- * experiment: with tracing on, each attempt traced into it (its iterations as child runs of the
- * example's run); once the job's outcome is final, its run (made from the record when untraced)
- * and feedback. A failure costs the worker one line, never the job: the waiting batch uploads
- * what is missing from the records.
- */
-export function workerUploads(io: CliIo, say: (line: string) => void) {
-  const tracing = tracingOn(io.env);
-  const traces = new Map<string, JobTrace>(); // by pg-boss job id, from its run's start to its upload
-  return {
-    trace: async (job: BatchClaimedJob): Promise<Pick<JobTrace, "callbacks" | "runId"> | undefined> => {
-      if (!job.data.langsmith || !tracing) return undefined;
-      const trace = await jobTrace(job.data.langsmith, job.data.key, job.attempt);
-      traces.set(job.id, trace);
-      return { callbacks: trace.callbacks, runId: trace.runId };
-    },
-    upload: async (job: BatchClaimedJob, record: BatchRecord): Promise<void> => {
-      const target = job.data.langsmith;
-      const trace = traces.get(job.id);
-      traces.delete(job.id);
-      if (!target) return;
-      const notUploaded = (why: string) =>
-        say(
-          `the run of ${job.data.id} (${job.data.mode}) was not uploaded to LangSmith experiment ${target.experiment}: ` +
-            `${why}; the waiting tpo batch uploads it from the records.`,
-        );
-      if (trace && !(await trace.flush(traceFlushBound(io.env))))
-        return notUploaded("its trace was not sent in time");
-      if (record.error && job.attempt < job.maxAttempts) return; // retried: the last attempt's run is the one
-      let endpoint = langSmithEndpoint(io.env);
-      try {
-        const connection = await openLangSmith(io.env);
-        endpoint = connection.endpoint;
-        await uploadJobRun(connection, target, job.data.key, experimentView(record), trace?.runId);
-      } catch (error) {
-        const reason = error instanceof TpoLangSmithError ? error.reason : (error as Error).message;
-        notUploaded(`LangSmith (${endpoint}) ${reason}`);
-      }
-    },
-  };
+  await uploadLeaderboard("tpo eval arena-hard", arenaHardFeedbackOfFile(name, out, ours, rows), io, json);
 }

@@ -1,6 +1,8 @@
 import { TpoLangSmithError } from "../errors.js";
+import type { BatchItem } from "../eval/batch/input.js";
 import { messagesFromTurns } from "../messages/conversation.js";
 import type { TpoRunInput } from "../run/index.js";
+import { escapeControl } from "../util/escape.js";
 import { untilStopped, type LangSmithConnection } from "./client.js";
 
 /** The input keys a query is looked for under, in this order, when none is named. */
@@ -64,4 +66,19 @@ export async function readDatasetQueries(
       return queries;
     })(),
   );
+}
+
+/** The queries of a LangSmith dataset as a batch's items, each keyed by its example id (`readDatasetQueries`). */
+export async function readDatasetItems(
+  connection: LangSmithConnection,
+  name: string,
+  key?: string,
+): Promise<BatchItem[]> {
+  const queries = await readDatasetQueries(connection, name, key);
+  return queries.map((q, i) => ({
+    id: q.id,
+    source: `example ${i + 1}`,
+    input: q.input,
+    ...(q.error ? { error: escapeControl(q.error) } : {}),
+  }));
 }

@@ -1,9 +1,12 @@
-import type { Annotation } from "../eval/alpaca-eval/judged-files.js";
+import { readFileSync } from "node:fs";
+import { AnnotationSchema, type Annotation } from "../eval/alpaca-eval/judged-files.js";
 import type { LengthControlledWinRate } from "../eval/alpaca-eval/length-controlled.js";
 import type { WinRate } from "../eval/alpaca-eval/win-rate.js";
-import type { Judgment } from "../eval/arena-hard/judged-files.js";
+import { JudgmentSchema, type Judgment } from "../eval/arena-hard/judged-files.js";
 import { scoresForA } from "../eval/arena-hard/judgments.js";
 import type { ArenaHardScore } from "../eval/arena-hard/scores.js";
+import { scanResults } from "../eval/batch/results-file.js";
+import type { OurAnswers } from "../eval/leaderboard/our-answers.js";
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
 import { untilStopped, type LangSmithConnection } from "./client.js";
 import { experimentName } from "./experiment.js";
@@ -127,6 +130,31 @@ export function arenaHardFeedback(
       ...(first ? { [`${prefix}_baseline`]: first.baseline, [`${prefix}_judge`]: first.judge } : {}),
     },
   };
+}
+
+/** `tpo eval alpaca-eval`'s feedback: the annotations of its judged file `out`, our answers' ids, and its scores. */
+export function alpacaEvalFeedbackOfFile(
+  name: string,
+  out: string,
+  ours: Pick<OurAnswers, "answers" | "label">,
+  scores: WinRate & Partial<LengthControlledWinRate>,
+): LeaderboardFeedback {
+  const annotations = AnnotationSchema.array().parse(JSON.parse(readFileSync(out, "utf8")));
+  const idOf = new Map([...ours.answers.values()].map((a) => [a.query, a.id]));
+  return alpacaEvalFeedback({ name, label: ours.label }, annotations, idOf, scores);
+}
+
+/** `tpo eval arena-hard`'s feedback: the judgments of its judged file `out` (a question judged again: its last line), and our row of the scores. */
+export function arenaHardFeedbackOfFile(
+  name: string,
+  out: string,
+  ours: Pick<OurAnswers, "model" | "label">,
+  rows: readonly ArenaHardScore[],
+): LeaderboardFeedback {
+  const latest = new Map<string, Judgment>();
+  scanResults(out, JudgmentSchema, (j) => latest.set(j.uid, j));
+  const row = rows.find((r) => r.model === ours.model.split("/").at(-1));
+  return arenaHardFeedback({ name, label: ours.label }, [...latest.values()], row);
 }
 
 /** What a leaderboard upload did: examples with a run in the experiment, feedback scores sent. */

@@ -1,5 +1,6 @@
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
 import { untilStopped, type LangSmithConnection } from "./client.js";
+import { experimentName } from "./experiment.js";
 import { stableUuid } from "./ids.js";
 import { experimentRuns, heldFeedback } from "./runs.js";
 
@@ -60,6 +61,18 @@ function pairFeedbackOf(
       ];
     }),
   );
+}
+
+/**
+ * The experiments of a comparison's sides: `<name>-<mode>`, the name given to `tpo batch`/`tpo
+ * export`; with two results files `names` is `<name>,<other>`.
+ */
+export function comparedExperiments(
+  names: string,
+  sides: { a: { mode: string }; b: { mode: string } },
+): { a: string; b: string } {
+  const [nameA, nameB = nameA] = names.split(",").map((n) => n.trim());
+  return { a: experimentName(nameA, sides.a.mode), b: experimentName(nameB, sides.b.mode) };
 }
 
 /** What a comparison's upload found and added. */

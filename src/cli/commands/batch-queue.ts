@@ -18,7 +18,8 @@ import { openQueueForCli } from "../queue/open.js";
 import { JobFeed, Outage, waitForRecords } from "../../queue/wait.js";
 import { warnOnStderr } from "../warn.js";
 import { ExperimentUpload } from "../../langsmith/experiment-upload.js";
-import { uploadHostOf, withExperiment } from "../langsmith.js";
+import { withExperiment } from "../../langsmith/queue-uploads.js";
+import { uploadHostOf } from "../langsmith.js";
 import { experimentRecordsOf, queriesOfItems } from "../../langsmith/records.js";
 import { writeLine, type CliIo } from "../io.js";
 

@@ -13,7 +13,7 @@ import { createPairwiseJudge } from "../../eval/compare/judge.js";
 import type { JudgeCache } from "../../eval/judge-cache.js";
 import { openJudgeCacheOption } from "../cache-option.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
-import { judgesPair, type Judgment, type Outcome } from "../../eval/compare/judgment.js";
+import { pairsToJudge, type Judgment, type Outcome } from "../../eval/compare/judgment.js";
 import { judgePairs } from "../../eval/compare/judge-pairs.js";
 import { TpoWriteError } from "../../errors.js";
 import { previousJudgments } from "../../eval/compare/judgments-file.js";
@@ -211,11 +211,7 @@ async function judgeAll(
 ): Promise<Judgment[]> {
   const { out, sides, options, settings, judge } = run;
   const done = previousJudgments(out, options, sides, judge, warnOnStderr("tpo compare", io.stderr));
-  const todo = matching.pairs.filter((pair) => {
-    const judged = done.get(pair.id);
-    return judged === undefined || !judgesPair(judged, pair);
-  });
-  const changed = todo.filter((pair) => done.has(pair.id)).length;
+  const { todo, changed } = pairsToJudge(matching.pairs, done);
   if (changed > 0) {
     writeLine(
       io.stderr,

@@ -19,8 +19,9 @@ import {
   type JudgeUsage,
 } from "../../eval/leaderboard/judge-calls.js";
 import { ALPACA_EVAL_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
+import { otherJudgeOf } from "../../eval/leaderboard/judging.js";
 import { judgeJobOf } from "../../queue/judge-job.js";
-import { judgeName } from "../../eval/compare/summary.js";
+import { isSimulatedJudge, judgeName } from "../../eval/compare/summary.js";
 import { ResultsWriter } from "../../eval/batch/results-file.js";
 import { writeAtomically } from "../atomic-write.js";
 import { lockResults } from "../batch/lock.js";
@@ -123,8 +124,7 @@ export async function judgeAlpacaEvalAction(
     if (options.overwrite && existsSync(journal)) unlinkSync(journal);
     const todo = pairsToJudge(run, done);
     const writer = new ResultsWriter<Annotation>(journal);
-    const keep = (row: Annotation) => {
-      writer.append(row);
+    const onJudged = (row: Annotation) => {
       done.set(row.instruction, row);
       addUsage(usage, row.tpo.usage);
       judged++;
@@ -142,11 +142,9 @@ export async function judgeAlpacaEvalAction(
           env: io.env,
           jobOf: (pair: AlpacaEvalPair) =>
             judgeJobOf(alpacaEvalTaskOf(run, pair), pair.ours.id, judge.description.model),
-          misfit: (row: Annotation) => {
-            const by = judgeName({ judge: row.tpo.judge });
-            return by === judgeAs ? null : `judged by ${by}, not ${judgeAs}`;
-          },
-          keep,
+          misfit: otherJudgeOf(judgeAs),
+          writer,
+          onJudged,
           kept,
           total: run.pairs.length,
         });
@@ -166,7 +164,8 @@ export async function judgeAlpacaEvalAction(
               { ...judge, model: model!, cache: cached?.judgeCache },
               alpacaEvalTaskOf(run, pair),
             ),
-          keep,
+          writer,
+          onJudged,
         });
       }
     } finally {
@@ -193,7 +192,7 @@ export async function judgeAlpacaEvalAction(
     baseline: run.generator1,
     usage,
     price: settings.price,
-    simulated: settings.backend === "sim" || judge.description.model.startsWith("tpo-sim"),
+    simulated: isSimulatedJudge(judge.description), // backend "sim" in process, tpo-sim… behind a sim-server
   };
   const scores = scoreAlpacaEvalAction(
     out,

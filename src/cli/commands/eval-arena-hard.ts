@@ -13,8 +13,9 @@ import {
 } from "../../eval/leaderboard/arena-hard-judging.js";
 import { addUsage, noUsage, type JudgeUsage } from "../../eval/leaderboard/judge-calls.js";
 import { ResultsWriter } from "../../eval/batch/results-file.js";
-import { judgeName } from "../../eval/compare/summary.js";
+import { isSimulatedJudge, judgeName } from "../../eval/compare/summary.js";
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
+import { otherJudgeOf } from "../../eval/leaderboard/judging.js";
 import { judgeJobOf } from "../../queue/judge-job.js";
 import { lockResults } from "../batch/lock.js";
 import { openJudgeCacheOption } from "../cache-option.js";
@@ -124,8 +125,7 @@ export async function judgeArenaHardAction(
     });
     const todo = matchesToJudge(run, done);
     const writer = new ResultsWriter<Judgment>(out, { truncate: options.overwrite });
-    const keep = (j: Judgment) => {
-      writer.append(j);
+    const onJudged = (j: Judgment) => {
       done.set(j.uid, j);
       addUsage(usage, j.tpo.usage);
       nullGames += nullGamesOf(j);
@@ -142,11 +142,9 @@ export async function judgeArenaHardAction(
           stderr: io.stderr,
           env: io.env,
           jobOf: (m: ArenaHardMatch) => judgeJobOf(arenaHardTaskOf(run, m), m.uid, judge.description.model),
-          misfit: (j: Judgment) => {
-            const by = judgeName({ judge: j.tpo.judge });
-            return by === judgeAs ? null : `judged by ${by}, not ${judgeAs}`;
-          },
-          keep,
+          misfit: otherJudgeOf(judgeAs),
+          writer,
+          onJudged,
           kept,
           total: run.matches.length,
           detail,
@@ -168,7 +166,8 @@ export async function judgeArenaHardAction(
               { ...judge, model: model!, cache: cached?.judgeCache },
               arenaHardTaskOf(run, m),
             ),
-          keep,
+          writer,
+          onJudged,
         });
       }
     } finally {
@@ -194,7 +193,7 @@ export async function judgeArenaHardAction(
     baseline: baseline.model,
     usage,
     price: settings.price,
-    simulated: settings.backend === "sim" || judge.description.model.startsWith("tpo-sim"),
+    simulated: isSimulatedJudge(judge.description), // backend "sim" in process, tpo-sim… behind a sim-server
   };
   const rows = scoreArenaHardAction(
     [out],

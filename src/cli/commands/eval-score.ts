@@ -8,8 +8,9 @@ import {
 import { type WinRate, winRate } from "../../eval/alpaca-eval/win-rate.js";
 import { readJudgments } from "../../eval/arena-hard/judgments.js";
 import { type ArenaHardScore, arenaHardScores, formatInterval } from "../../eval/arena-hard/scores.js";
-import { type AnswerMetadata, styleControlledScores } from "../../eval/arena-hard/style-control.js";
+import { readAnswerMetadata, styleControlledScores } from "../../eval/arena-hard/style-control.js";
 import { EvalInputError } from "../../eval/input-error.js";
+import { TpoFileError } from "../../errors.js";
 import { CliUsageError } from "../errors.js";
 import { readTextInput } from "../read-input.js";
 import { writeLine, type CliIo } from "../io.js";
@@ -153,7 +154,7 @@ export function scoreArenaHardAction(
   if (battles.length === 0) throw new CliUsageError("no judged games to score (check --category).");
   const rows = options.styleControl
     ? asUsage(() =>
-        styleControlledScores(battles, readAnswerMetadata(options.answers!), {
+        styleControlledScores(battles, answerMetadataOf(options.answers!), {
           baseline: options.baseline,
           seed,
         }),
@@ -191,26 +192,16 @@ function scoreText(row: ArenaHardScore): string {
   return (Math.round(row.score * 10) / 10).toFixed(1);
 }
 
-/** Answer metadata from model_answer files: model → uid → metadata. */
-function readAnswerMetadata(files: string[]): Map<string, Map<string, AnswerMetadata>> {
-  const byModel = new Map<string, Map<string, AnswerMetadata>>();
-  for (const file of files) {
-    readTextInput(file, "--answers")
-      .split("\n")
-      .forEach((line, n) => {
-        if (line.trim() === "") return;
-        const row = parseJson(line, `${file} line ${n + 1}`) as {
-          uid?: string;
-          model?: string;
-          metadata?: AnswerMetadata;
-        };
-        if (!row.uid || !row.model || !row.metadata) {
-          throw new CliUsageError(`${file} line ${n + 1}: an answer needs uid, model and metadata.`);
-        }
-        const answers = byModel.get(row.model) ?? new Map<string, AnswerMetadata>();
-        answers.set(row.uid, row.metadata);
-        byModel.set(row.model, answers);
-      });
+/** The metadata of the `--answers` files; a line that is not an answer is a usage error. */
+function answerMetadataOf(files: string[]) {
+  // One file at a time: a bad line is reported before the next file is read.
+  const texts = function* () {
+    for (const source of files) yield { source, text: readTextInput(source, "--answers") };
+  };
+  try {
+    return readAnswerMetadata(texts());
+  } catch (error) {
+    if (error instanceof TpoFileError) throw new CliUsageError(error.message);
+    throw error;
   }
-  return byModel;
 }

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { officialJson } from "../../eval/export/reference-format.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
-import type { BatchRecord } from "../../eval/batch/record.js";
+import { policyNameOf, type BatchRecord } from "../../eval/batch/record.js";
 import { readLatestRecords } from "../../eval/batch/results-file.js";
 import {
   answersOf,
@@ -42,8 +42,7 @@ export interface ExportOptions {
 /** The default model name: the policy's (its last path segment, as the reference's file names use it) and the side. */
 function defaultModelName(records: BatchRecord[], side: Side): string {
   const models = records.find((r) => r.mode === side.mode && r.models)?.models;
-  const policy = models?.backend === "sim" ? "tpo-sim" : (models?.model?.split("/").at(-1) ?? "model");
-  return `${policy}-${side.first ? "first" : side.mode}`;
+  return `${policyNameOf(models)}-${side.first ? "first" : side.mode}`;
 }
 
 function parseFormat(text: string): ExportFormat {

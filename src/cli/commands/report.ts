@@ -5,9 +5,8 @@ import { readLatestRecords } from "../../eval/batch/results-file.js";
 import { summarize, type BatchSummary } from "../../eval/batch/summary.js";
 import { formatSummary } from "../batch/summary-text.js";
 import { readJudgments } from "../../eval/compare/judgments-file.js";
-import { judgedInSimulation, judgmentsByJudge, summarizeJudgments } from "../../eval/compare/summary.js";
 import { formatCompare } from "../compare/summary-text.js";
-import type { ReportComparison } from "../../eval/report/compare-section.js";
+import { reportComparisonsOf, type ReportComparison } from "../../eval/report/compare-section.js";
 import { costCurveOf, type CostSeries } from "../../eval/report/cost-curve.js";
 import { comparisonDataOf, reportDataOf } from "../../eval/report/drilldown-data.js";
 import { reportHtml } from "../../eval/report/html.js";
@@ -27,18 +26,9 @@ export interface ReportOptions {
   json?: boolean;
 }
 
-/** A compare file as the report shows it: one comparison per judge (a file resumed with another judge has two). */
+/** A compare file as the report shows it (`reportComparisonsOf`). */
 function comparisonsOf(path: string, warn: (message: string) => void): ReportComparison[] {
-  return judgmentsByJudge(readJudgments(path, "--compare", warn)).map((judgments) => {
-    const summary = summarizeJudgments(judgments);
-    return {
-      summary,
-      judge: summary.judge,
-      simulated: judgedInSimulation(judgments),
-      source: basename(path),
-      judgments,
-    };
-  });
+  return reportComparisonsOf(readJudgments(path, "--compare", warn), basename(path));
 }
 
 /** The leaderboard's rows: one per scored file (AlpacaEval), or per model and category (Arena-Hard). */

@@ -5,18 +5,26 @@ import { loadModels } from "../../from-env/models-from-env.js";
 import { redactUrls } from "../../util/redact.js";
 import { startQueueWorker, type ClaimedJob, type WorkerEvent } from "../../queue/worker.js";
 import { checkpointForgetter, openCheckpointer } from "../../run/checkpoint.js";
-import { z } from "zod";
-import { BatchRecordSchema, type BatchRecord } from "../../eval/batch/record.js";
-import { JudgeJobRecordSchema, type JudgeJobRecord } from "../../queue/judge-job.js";
-import { judgeFailureOf, judgeJobRunner } from "../eval/judge-worker.js";
+import { judgeJobRunner } from "../../queue/judge-runner.js";
+import { ALPACA_EVAL_TOP_LOGPROBS } from "../../eval/leaderboard/judge-calls.js";
+import {
+  describeJudge,
+  judgeChatModel,
+  judgeSettings,
+  type JudgeSettings,
+} from "../compare/judge-settings.js";
+import type { TpoCache } from "../../cache/tpo-cache.js";
+import { judgeCacheOf } from "../../eval/judge-cache.js";
 import { escapeControl } from "../../util/escape.js";
 import { reachesSimulatedServer } from "../../from-env/simulated-servers.js";
 import { modelSettings, numberFlag } from "../flags.js";
 import { batchJobRunner } from "../../batch/queue-jobs.js";
+import { workerJobRunner, type WorkerRecord } from "../../batch/worker-jobs.js";
 import { openQueueForCli, queueUrlOf } from "../queue/open.js";
 import { capsOfFlags } from "../serve-options.js";
 import { writeLine, type CliIo } from "../io.js";
-import { workerUploads } from "../langsmith.js";
+import { workerUploads } from "../../langsmith/queue-uploads.js";
+import { uploadHostOf } from "../langsmith.js";
 
 export interface WorkerFlags extends Record<string, unknown> {
   concurrency: string;
@@ -33,10 +41,7 @@ function named(job: ClaimedJob): string {
   return `${job.data.id} (${job.data.mode}, data set ${job.data.dataset}, attempt ${job.attempt}/${job.maxAttempts})`;
 }
 
-/** What a job leaves in the queue: a batch's record, or a judged row (`tpo eval … --queue`). */
-const WORKER_RECORDS = z.union([JudgeJobRecordSchema, BatchRecordSchema]);
-
-function describe(event: WorkerEvent<BatchRecord | JudgeJobRecord>, quiet: boolean): string | null {
+function describe(event: WorkerEvent<WorkerRecord>, quiet: boolean): string | null {
   switch (event.type) {
     case "job.started":
       return quiet ? null : `took ${named(event.job)}`;
@@ -69,6 +74,27 @@ function describe(event: WorkerEvent<BatchRecord | JudgeJobRecord>, quiet: boole
     case "connection.back":
       return "the connection to the queue is back.";
   }
+}
+
+/**
+ * How the worker runs judge jobs: with the judge that `tpo eval` would build from the same flags
+ * and variables (--judge-model, TPO_JUDGE_MODEL, … else the policy's).
+ */
+/** The judge of judge jobs, from the --judge-* flags; with --cache, its verdicts are kept and reused there. */
+function judgeOfFlags(flags: WorkerFlags, io: CliIo, cache: TpoCache | undefined) {
+  let settings: JudgeSettings | undefined;
+  return judgeJobRunner({
+    judgeFor: (logprobs) => {
+      settings ??= judgeSettings(flags, undefined, io.env);
+      const description = describeJudge(settings);
+      return {
+        model: judgeChatModel(settings, logprobs ? { topLogprobs: ALPACA_EVAL_TOP_LOGPROBS } : {}),
+        description,
+        ...(cache ? { cache: judgeCacheOf(cache.judgements, description) } : {}),
+      };
+    },
+    otherJudgeFix: "start workers with the judge of tpo eval (--judge-model or TPO_JUDGE_MODEL)",
+  });
 }
 
 /**
@@ -120,7 +146,7 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     modelCache: cached?.modelCache,
   });
   let fromCache: Usage["fromCache"];
-  const uploads = workerUploads(io, say);
+  const uploads = workerUploads({ ...uploadHostOf(io), warn: say });
   const runner = batchJobRunner(
     graph,
     settings,
@@ -129,26 +155,16 @@ export async function workerAction(given: string | undefined, flags: WorkerFlags
     },
     uploads.trace,
   );
-  const judge = judgeJobRunner(flags, io.env, cached?.cache);
-  const worker = await startQueueWorker<BatchRecord | JudgeJobRecord>(queue, {
+  const jobs = workerJobRunner(runner, judgeOfFlags(flags, io, cached?.cache), uploads.upload);
+  const worker = await startQueueWorker<WorkerRecord>(queue, {
     concurrency,
     leaseSeconds,
     caps,
-    recordSchema: WORKER_RECORDS,
-    run: async (job, signal) => {
-      if (job.data.kind === "judge") return judge(job.data);
-      const batchJob = { ...job, data: job.data };
-      const outcome = await runner.run(batchJob, signal);
-      await uploads.upload(batchJob, outcome.record);
-      return outcome;
-    },
+    ...jobs,
     // Thread = job key.
     forget: checkpointForgetter(checkpointer, (reason) =>
       say(`could not delete the checkpoints of finished jobs (${reason}); they stay.`),
     ),
-    failureRecord: (data, message) =>
-      data.kind === "judge" ? judgeFailureOf(data, message) : runner.failureRecord(data, message),
-    refusedRecord: runner.refusedRecord,
     onEvent: (event) => {
       const line = describe(event, flags.quiet === true);
       if (line) say(line);

@@ -1,14 +1,15 @@
+import type { ResultsWriter } from "../../eval/batch/results-file.js";
 import { enqueueJobs } from "../../queue/enqueue.js";
 import type { RetryPolicy } from "../../queue/job.js";
-import { JudgeJobRecordSchema, type JudgeJobData, type JudgeJobRecord } from "../../queue/judge-job.js";
-import type { ReadResult } from "../../queue/results.js";
+import type { JudgeJobData } from "../../queue/judge-job.js";
+import { waitForJudgedRows } from "../../queue/judged-rows.js";
 import { escapeControl } from "../../util/escape.js";
 import { ProgressBar } from "../batch/progress-bar.js";
 import { CliRunError, CliUsageError } from "../errors.js";
 import { numberFlag } from "../flags.js";
 import { writeLine, type OutStream } from "../io.js";
 import { openQueueForCli } from "../queue/open.js";
-import { Outage, waitForRecords } from "../../queue/wait.js";
+import { Outage } from "../../queue/wait.js";
 
 /** `tpo eval … --queue`'s flags: the queue, and how its judge jobs are retried. */
 export interface JudgeQueueOptions {
@@ -63,7 +64,10 @@ export interface QueueJudgingRun<T, R> {
   jobOf(item: T): JudgeJobData;
   /** Why a judged row cannot be written (judged by another judge than this command's), or null. */
   misfit(row: R): string | null;
-  keep(row: R): void;
+  /** Where each judged row is appended as it comes. */
+  writer: ResultsWriter<R>;
+  /** Each row once it is written. */
+  onJudged(row: R): void;
   /** Items already judged in --out, and all items: the error's count. */
   kept(): number;
   total: number;
@@ -75,7 +79,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /**
  * Judges `todo` through the job queue: one judge job per item (idempotently: a job the queue
  * has, or has judged, is not made again, so nothing is judged twice; failed ones go back), then
- * waits for `tpo worker`s and hands each judged row to `keep` as it comes. Failures are counted
+ * waits for `tpo worker`s and appends each judged row as it comes. Failures are counted
  * as the one-process path counts them: the rows that came are kept, and the error says how many
  * are judged and that a rerun continues. With `detach`, only enqueues; returns whether it did.
  */
@@ -92,8 +96,8 @@ export async function judgeOnQueue<T, R>(
     onLostConnection: (reason) =>
       outage.lost(`a connection to the queue was lost (${reason}); later reads open a new one.`),
   });
-  const failures: { id: string; message: string }[] = [];
-  const otherJudge: string[] = [];
+  let failures: { id: string; message: string }[] = [];
+  let otherJudge: string[] = [];
   try {
     const enqueued = await enqueueJobs(queue, jobs, queueOf.policy, { retryFailed: true });
     if (!run.quiet || queueOf.detach) {
@@ -120,32 +124,17 @@ export async function judgeOnQueue<T, R>(
     });
     if (!run.quiet && jobs.length > 0) progress.start();
     try {
-      await waitForRecords<JudgeJobRecord, JudgeJobData>(queue, jobs, {
-        recordSchema: JudgeJobRecordSchema,
+      ({ failures, otherJudge } = await waitForJudgedRows(queue, jobs, {
         outage,
         warn: say,
-        onResult: (result: ReadResult<JudgeJobRecord>, job) => {
-          const failed = (message: string) => {
-            failures.push({ id: job.id, message });
-            progress.tick(true);
-          };
-          if (result.record === null) {
-            return failed(
-              `its worker made a record that this tpo cannot read (${result.unreadable}); run workers of the same version`,
-            );
-          }
-          if (result.record.kind === "judge-failed") return failed(result.record.error.message);
-          const row = result.record.row as R;
-          const misfit = run.misfit(row);
-          if (misfit !== null) {
-            otherJudge.push(misfit);
-            progress.tick(true);
-            return;
-          }
-          run.keep(row);
+        misfit: run.misfit,
+        onRow: (row: R) => {
+          run.writer.append(row);
+          run.onJudged(row);
           progress.tick();
         },
-      });
+        onFailure: () => progress.tick(true),
+      }));
     } finally {
       if (!run.quiet && jobs.length > 0) progress.stop();
     }

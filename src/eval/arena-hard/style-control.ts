@@ -1,3 +1,4 @@
+import { TpoFileError } from "../../errors.js";
 import { EvalInputError } from "../input-error.js";
 import { randomIndex, seededRandom } from "../seeded-random.js";
 import { mean, quantile, sampleStd } from "../stats.js";
@@ -18,6 +19,32 @@ export interface AnswerMetadata {
 
 /** Metadata of each model's answers: model (as judged) → question uid → metadata. */
 export type StyleMetadata = ReadonlyMap<string, ReadonlyMap<string, AnswerMetadata>>;
+
+/**
+ * The metadata of arena-hard-auto `model_answer` files (JSON lines with uid, model and metadata),
+ * by model and question; a line that is not an answer is a TpoFileError naming its file and line.
+ */
+export function readAnswerMetadata(files: Iterable<{ source: string; text: string }>): StyleMetadata {
+  const byModel = new Map<string, Map<string, AnswerMetadata>>();
+  for (const { source, text } of files) {
+    text.split("\n").forEach((line, n) => {
+      if (line.trim() === "") return;
+      let row: { uid?: string; model?: string; metadata?: AnswerMetadata };
+      try {
+        row = JSON.parse(line) as typeof row;
+      } catch {
+        throw new TpoFileError(`${source} line ${n + 1} is not JSON.`);
+      }
+      if (!row.uid || !row.model || !row.metadata) {
+        throw new TpoFileError(`${source} line ${n + 1}: an answer needs uid, model and metadata.`);
+      }
+      const answers = byModel.get(row.model) ?? new Map<string, AnswerMetadata>();
+      answers.set(row.uid, row.metadata);
+      byModel.set(row.model, answers);
+    });
+  }
+  return byModel;
+}
 
 export type StyleFeatures = "length" | "markdown" | "length+markdown";
 

@@ -86,6 +86,11 @@ export function recordKey(id: string, mode: TpoMode | null): string {
   return `${mode ?? "-"}\u0000${id}`;
 }
 
+/** The policy's short name in the files we hand to leaderboards: its model's last path segment, `tpo-sim` in the simulated world. */
+export function policyNameOf(models: Record<string, string> | undefined): string {
+  return models?.backend === "sim" ? "tpo-sim" : (models?.model?.split("/").at(-1) ?? "model");
+}
+
 export function isSuccess(
   record: BatchRecord,
 ): record is BatchRecord & Required<Pick<BatchRecord, "best" | "history" | "usage" | "settings">> {

@@ -1,7 +1,6 @@
-import { TpoWriteError } from "../../errors.js";
 import type { ModelPrice } from "../../models/prices.js";
-import { mapWithConcurrency } from "../../util/map-with-concurrency.js";
 import type { ResultsWriter } from "../batch/results-file.js";
+import { judgeItems } from "../judge-items.js";
 import type { PairwiseJudge } from "./judge.js";
 import { judgePair, type JudgeDescription, type Judgment } from "./judgment.js";
 import type { Pair } from "./pairs.js";
@@ -31,26 +30,12 @@ export async function judgePairs(
   pairs: Pair[],
   options: JudgePairsOptions,
 ): Promise<{ failure: { id: string; error: unknown } | null }> {
-  let failure: { id: string; error: unknown } | null = null;
-  let writeError: unknown;
-  await mapWithConcurrency(pairs, options.concurrency, async (pair) => {
-    if (failure || writeError !== undefined) return;
-    let judgment: Judgment;
-    try {
-      judgment = await judgePair(options.judge, pair, options.sides, options.price);
-    } catch (error) {
-      failure ??= { id: pair.id, error };
-      options.onFailure?.(pair);
-      return;
-    }
-    try {
-      options.writer.append(judgment);
-    } catch (error) {
-      writeError ??= error;
-      return;
-    }
-    options.onJudgment?.(judgment);
+  const { failure } = await judgeItems(pairs, {
+    concurrency: options.concurrency,
+    judge: (pair) => judgePair(options.judge, pair, options.sides, options.price),
+    writer: options.writer,
+    onJudged: options.onJudgment,
+    onFailure: options.onFailure,
   });
-  if (writeError !== undefined) throw new TpoWriteError(options.writer.path, writeError);
-  return { failure };
+  return { failure: failure && { id: failure.item.id, error: failure.error } };
 }

@@ -116,6 +116,21 @@ export function judgesPair(judgment: Judgment, pair: Pair): boolean {
   return judgment.answers?.a === ids.a && judgment.answers?.b === ids.b;
 }
 
+/**
+ * The pairs that `done` (the judgments already in the file, by pair id) has no judgment of, or
+ * one of other answers (`changed` of them: their answers were rewritten since), to judge now.
+ */
+export function pairsToJudge(
+  pairs: readonly Pair[],
+  done: ReadonlyMap<string, Judgment>,
+): { todo: Pair[]; changed: number } {
+  const todo = pairs.filter((pair) => {
+    const judged = done.get(pair.id);
+    return judged === undefined || !judgesPair(judged, pair);
+  });
+  return { todo, changed: todo.filter((pair) => done.has(pair.id)).length };
+}
+
 /** Judges a pair in both orders, a shown first and then b shown first, to cancel position bias. */
 export async function judgePair(
   judge: PairwiseJudge,

@@ -99,9 +99,14 @@ export function judgmentsByJudge(judgments: readonly Judgment[]): Judgment[][] {
   return [...groups.values()].sort((x, y) => (first(x) < first(y) ? -1 : first(x) > first(y) ? 1 : 0));
 }
 
-/** Whether a judge was the simulated world's (in process, or `tpo sim-server`, whose models are tpo-sim…). */
+/** Whether a judge is the simulated world's (in process, or `tpo sim-server`, whose models are tpo-sim…). */
+export function isSimulatedJudge(judge: Pick<Judgment["judge"], "model" | "backend">): boolean {
+  return judge.backend === "sim" || judge.model.startsWith("tpo-sim");
+}
+
+/** Whether any of the judgments was judged in the simulated world (`isSimulatedJudge`). */
 export function judgedInSimulation(judgments: readonly Judgment[]): boolean {
-  return judgments.some((j) => j.judge.backend === "sim" || j.judge.model.startsWith("tpo-sim"));
+  return judgments.some((j) => isSimulatedJudge(j.judge));
 }
 
 const percent = (x: number) => `${formatNumber(100 * x, 1)}%`;

@@ -5,6 +5,7 @@ import { TpoFileError } from "../../errors.js";
 import { escapeControl } from "../../util/escape.js";
 import { costOf, type ModelPrice } from "../../models/prices.js";
 import type { JudgeDescription } from "../compare/judgment.js";
+import { judgeName } from "../compare/summary.js";
 import type { JudgeUsage } from "./judge-calls.js";
 
 /** Our answer to one query, to be judged: the query's id in the results file, its text, the answer. */
@@ -58,4 +59,15 @@ export function refuseOtherRun(
 /** The cost of a judging run's requests at the judge's price (no cached input: judges do not report it). */
 export function judgeCostUsd(usage: JudgeUsage, price: ModelPrice): number {
   return costOf({ ...usage, cachedPromptTokens: 0 }, price);
+}
+
+/**
+ * Why a row judged elsewhere (by a queue's worker) is not this run's: judged by another judge
+ * than `judgeAs` (as `judgeName` names judges), or null when it is this run's judge.
+ */
+export function otherJudgeOf(judgeAs: string): (row: { tpo: { judge: JudgeDescription } }) => string | null {
+  return (row) => {
+    const by = judgeName({ judge: row.tpo.judge });
+    return by === judgeAs ? null : `judged by ${by}, not ${judgeAs}`;
+  };
 }

@@ -4,7 +4,10 @@ import {
   COMPARE_COLUMNS,
   compareCells,
   extremeChangeWarning,
+  judgedInSimulation,
+  judgmentsByJudge,
   LC_LEGEND,
+  summarizeJudgments,
   type CompareSummary,
 } from "../compare/summary.js";
 
@@ -16,6 +19,14 @@ export interface ReportComparison {
   source: string;
   /** The pairs' verdicts, for the query pages. */
   judgments: Judgment[];
+}
+
+/** A compare file's judgments as the report shows them: one comparison per judge (a file resumed with another judge has two); `source` names the file. */
+export function reportComparisonsOf(judgments: readonly Judgment[], source: string): ReportComparison[] {
+  return judgmentsByJudge(judgments).map((group) => {
+    const summary = summarizeJudgments(group);
+    return { summary, judge: summary.judge, simulated: judgedInSimulation(group), source, judgments: group };
+  });
 }
 
 /** A share in [0, 1] as a coordinate; anything else (a crafted file) as 0. */

@@ -4,7 +4,7 @@ import { isExtremeChange, lengthControlledWinRate } from "../alpaca-eval/length-
 import { winRate } from "../alpaca-eval/win-rate.js";
 import { readJudgments } from "../arena-hard/judgments.js";
 import { arenaHardScores } from "../arena-hard/scores.js";
-import { judgeName } from "../compare/summary.js";
+import { isSimulatedJudge, judgeName } from "../compare/summary.js";
 import { EvalInputError } from "../input-error.js";
 
 /**
@@ -64,8 +64,7 @@ function recordedPrompt(row: Record<string, unknown>): string | undefined {
   return typeof prompt === "string" ? prompt : undefined;
 }
 
-const isSimulated = (judge: RecordedJudge | undefined) =>
-  judge !== undefined && (judge.backend === "sim" || judge.model.startsWith("tpo-sim"));
+const isSimulated = (judge: RecordedJudge | undefined) => judge !== undefined && isSimulatedJudge(judge);
 
 /** The distinct values, joined: one judge in a file we wrote, several only in a file put together by hand. */
 const distinct = (values: readonly string[]) => [...new Set(values)].join(", ");
