@@ -24,8 +24,7 @@ import { judgeJobOf } from "../../queue/judge-job.js";
 import { isSimulatedJudge, judgeName } from "../../eval/compare/summary.js";
 import { ResultsWriter } from "../../eval/batch/results-file.js";
 import { writeAtomically } from "../atomic-write.js";
-import { lockResults } from "../batch/lock.js";
-import { openJudgeCacheOption } from "../cache-option.js";
+import { openJudgingSession } from "../eval/judging-session.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
 import { numberFlag } from "../flags.js";
@@ -106,17 +105,15 @@ export async function judgeAlpacaEvalAction(
     : judgeChatModel(settings, method === "weighted" ? { topLogprobs: ALPACA_EVAL_TOP_LOGPROBS } : {});
   const judgeAs = judgeName({ judge: judge.description });
 
-  const release = lockResults(out, COMMAND);
-  const cached = await openJudgeCacheOption(
+  const session = await openJudgingSession(
+    out,
     options.cache,
     judge.description,
     settings.price,
     COMMAND,
     io.stderr,
-  ).catch((error: unknown) => {
-    release();
-    throw error;
-  });
+  );
+  const { cached } = session;
   const usage: JudgeUsage = noUsage();
   let judged = 0;
   try {
@@ -176,8 +173,7 @@ export async function judgeAlpacaEvalAction(
     writeAtomically(out, `${JSON.stringify(annotationsInOrder(run, done), null, 2)}\n`);
     if (existsSync(journal)) unlinkSync(journal);
   } finally {
-    release();
-    await cached?.cache.close();
+    await session.close();
   }
   const summary = {
     judged,

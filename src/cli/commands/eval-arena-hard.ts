@@ -17,8 +17,7 @@ import { isSimulatedJudge, judgeName } from "../../eval/compare/summary.js";
 import { ARENA_HARD_JUDGE_PROMPT } from "../../prompts/leaderboard-judges.js";
 import { otherJudgeOf } from "../../eval/leaderboard/judging.js";
 import { judgeJobOf } from "../../queue/judge-job.js";
-import { lockResults } from "../batch/lock.js";
-import { openJudgeCacheOption } from "../cache-option.js";
+import { openJudgingSession } from "../eval/judging-session.js";
 import { checkOutTarget, refuseInputAsOut } from "../batch/out-file.js";
 import { describeJudge, judgeChatModel, judgeSettings } from "../compare/judge-settings.js";
 import { numberFlag } from "../flags.js";
@@ -103,17 +102,15 @@ export async function judgeArenaHardAction(
   const model = onQueue ? undefined : judgeChatModel(settings);
   const judgeAs = judgeName({ judge: judge.description });
 
-  const release = lockResults(out, COMMAND);
-  const cached = await openJudgeCacheOption(
+  const session = await openJudgingSession(
+    out,
     options.cache,
     judge.description,
     settings.price,
     COMMAND,
     io.stderr,
-  ).catch((error: unknown) => {
-    release();
-    throw error;
-  });
+  );
+  const { cached } = session;
   const usage: JudgeUsage = noUsage();
   let judged = 0;
   let nullGames = 0;
@@ -174,8 +171,7 @@ export async function judgeArenaHardAction(
       writer.close();
     }
   } finally {
-    release();
-    await cached?.cache.close();
+    await session.close();
   }
   if (detached) return;
   if (nullGames > 0) {
