@@ -379,7 +379,8 @@ describe("tpo report: hostile text from files, models and judges is inert (issue
         for (const payload of PAYLOADS) expect(text).toContain(payload);
         expect(text).toContain(`critique ${ALL}`);
         expect(text).toContain(`rationale ${ALL}`);
-        expect(text).not.toContain("49");
+        // No template ran ({{7*7}} is not 49); a timing such as "149 ms" may hold 49 by chance.
+        expect(text.replace(/\d[\d,]* ms/g, "")).not.toContain("49");
         await page.$$eval("details.candidate", (all) => all.forEach((d) => d.setAttribute("open", "")));
         await expectInert(page, watch);
 
