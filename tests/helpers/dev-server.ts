@@ -40,6 +40,26 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
+/** Whether a process of the child's group (the CLI, or the server it spawned) is still running. */
+function groupAlive(child: ChildProcess): boolean {
+  try {
+    process.kill(-child.pid!, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until the child's whole group has exited, for at most `ms`; whether it has. */
+async function groupGone(child: ChildProcess, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (groupAlive(child)) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
 /**
  * The project's langgraph.json with absolute paths, in a directory of its own: the dev server
  * keeps its threads and checkpoints in `.langgraph_api/` next to the config, and a test should
@@ -105,16 +125,16 @@ export async function startDevServer(timeoutMs = 90_000): Promise<DevServer> {
     process.off("exit", killOnExit);
   });
 
+  // The CLI may exit before the server it spawned has written its last files to .langgraph_api/:
+  // the folder is removed once the whole group is gone (removing it sooner failed with ENOTEMPTY).
   const stop = async () => {
-    if (!exited) {
-      signalGroup(child, "SIGTERM");
-      await Promise.race([exit, sleep(5_000)]);
-    }
-    if (!exited) {
+    signalGroup(child, "SIGTERM");
+    if (!(await groupGone(child, 5_000))) {
       signalGroup(child, "SIGKILL");
-      await Promise.race([exit, sleep(2_000)]);
+      await groupGone(child, 5_000);
     }
-    await rm(dir, { recursive: true, force: true });
+    await Promise.race([exit, sleep(2_000)]);
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   };
 
   const deadline = Date.now() + timeoutMs;
