@@ -66,4 +66,33 @@ describe("a batch waiting for its records", () => {
       await queue.close();
     }
   }, 180_000);
+
+  it("ends with the error of a record it could not keep, rather than taking it for a lost connection", async (ctx) => {
+    const pg = needServer(ctx);
+    pg.createDatabase("waiting_full_disk");
+    const queue = await openQueue(pg.url("waiting_full_disk"), { what: "tpo batch --queue", poolSize: 2 });
+    try {
+      const keys = ["set:tpo:a:f", "set:tpo:b:f"];
+      for (const key of keys)
+        await saveResult(queue.pool, { key, ok: true, record: { id: key }, worker: WORKER, attempt: 1 });
+      const warnings: string[] = [];
+      const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      const waiting = waitForRecords(
+        queue,
+        keys.map((key) => ({ key }) as QueueJobData),
+        {
+          recordSchema: z.looseObject({ id: z.string() }),
+          onResult: () => {
+            throw full;
+          },
+          warn: (line) => warnings.push(line),
+          pollMs: 20,
+        },
+      );
+      await expect(waiting).rejects.toBe(full);
+      expect(warnings).toEqual([]);
+    } finally {
+      await queue.close();
+    }
+  }, 60_000);
 });

@@ -90,12 +90,14 @@ export async function waitForRecords<R, J extends AnyJobData = QueueJobData>(
   options: WaitOptions<R, J>,
 ): Promise<void> {
   const pending = new Map(jobs.map((job) => [job.key, job]));
+  /** Records read and not handed on yet: handed on outside the reading, whose failures are retried. */
+  const arrived: [ReadResult<R>, J][] = [];
   const take = (results: ReadResult<R>[]) => {
     for (const result of results) {
       const job = pending.get(result.key);
       if (!job) continue;
       pending.delete(result.key);
-      options.onResult(result, job);
+      arrived.push([result, job]);
     }
   };
   const db = queue.pool;
@@ -150,6 +152,8 @@ export async function waitForRecords<R, J extends AnyJobData = QueueJobData>(
         `reading the records from ${queue.where} failed (${reasonOf(error)}); trying again every few seconds.`,
       );
     }
+    // A record the caller cannot keep (a full disk) ends the wait with its error.
+    for (const [result, job] of arrived.splice(0)) options.onResult(result, job);
     if (pending.size > 0 || more()) await pause(outage.isDown ? pollMs * 5 : pollMs);
   }
 }
